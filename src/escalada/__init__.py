@@ -1,0 +1,3 @@
+"""escalada: coordinates support escalations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,93 @@
+"""Criteria: each policy criterion id compiled to a predicate over a case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from escalada.domain.policy import (
+    AccountCasesAtLeast,
+    ContactLevelIs,
+    CriterionRule,
+    CsatBelow,
+    HealthBelow,
+    ImpactAbove,
+    Policy,
+    ServicesAtLeast,
+    SlaConsumed,
+    TierRequested,
+)
+from escalada.domain.sla import SlaClock
+from escalada.domain.snapshot import CaseSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a criterion may look at: the case and its SLA clocks now."""
+
+    case: CaseSnapshot
+    clocks: tuple[SlaClock, ...]
+
+
+Predicate = Callable[[Facts], bool]
+
+
+def _flag(criterion: str) -> Predicate:
+    return lambda facts: criterion in facts.case.flags
+
+
+def _rule(rule: CriterionRule) -> Predicate:
+    match rule:
+        case SlaConsumed():
+            return _sla_consumed(rule)
+        case ServicesAtLeast(count=count):
+            return lambda f: len(f.case.services) >= count
+        case AccountCasesAtLeast(count=count):
+            return lambda f: f.case.account_cases_30d >= count
+        case CsatBelow(score=score):
+            return lambda f: f.case.csat is not None and f.case.csat < score
+        case ImpactAbove(kind="revenue_impact_above", usd=usd):
+            return lambda f: f.case.revenue_impact_usd > usd
+        case ImpactAbove(usd=usd):
+            return lambda f: f.case.business_impact_usd > usd
+        case TierRequested(tiers=tiers, requests=requests):
+            return lambda f: f.case.account.tier in tiers and not requests.isdisjoint(f.case.flags)
+        case ContactLevelIs(levels=levels):
+            return lambda f: f.case.escalating_contact_level in levels
+        case HealthBelow(tiers=tiers, score=score):
+            return lambda f: (f.case.account.tier in tiers and f.case.account.health_score
+                              is not None and f.case.account.health_score < score)
+    raise ValueError(f"no predicate for criterion kind {rule.kind!r}")
+
+
+def _sla_consumed(rule: SlaConsumed) -> Predicate:
+    if rule.above is not None:
+        above = rule.above
+        return lambda f: any(clock.consumed > above for clock in f.clocks)
+    at_least = rule.at_least or 0.0
+    return lambda f: any(clock.consumed >= at_least for clock in f.clocks)
+
+
+def _with_flag(criterion: str, predicate: Predicate) -> Predicate:
+    return lambda facts: criterion in facts.case.flags or predicate(facts)
+
+
+def compile_criteria(policy: Policy) -> Mapping[str, Predicate]:
+    """Every criterion id the policy uses, as a predicate."""
+    used = {c for step in policy.technical.steps for c in step.criteria}
+    used |= {c for level in policy.executive.levels for c in level.criteria}
+    compiled: dict[str, Predicate] = {}
+    for criterion in sorted(used):
+        rule = policy.criteria.get(criterion)
+        if rule is None:
+            compiled[criterion] = _flag(criterion)
+        elif rule.or_flag:
+            compiled[criterion] = _with_flag(criterion, _rule(rule))
+        else:
+            compiled[criterion] = _rule(rule)
+    return compiled
+
+
+def fired(criteria: tuple[str, ...], predicates: Mapping[str, Predicate], facts: Facts) -> list[str]:
+    """The criterion ids among `criteria` that fire, in policy order."""
+    return [criterion for criterion in criteria if predicates[criterion](facts)]

@@ -1,0 +1,61 @@
+"""Domain errors, each with a message a support engineer can act on.
+
+Entry points map them to HTTP statuses and exit codes in one place each
+(`escalada.entrypoints.errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class EscaladaError(Exception):
+    """Base of every error escalada reports to a person."""
+
+
+class InvalidInput(EscaladaError):
+    """A field of a request is wrong; `problems` are (field, reason) pairs."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.problems))
+
+    @classmethod
+    def of(cls, field: str, reason: str) -> InvalidInput:
+        return cls([(field, reason)])
+
+
+class PolicyInvalid(EscaladaError):
+    """The policy file cannot be used; the message names file, path and reason."""
+
+
+class NotFound(EscaladaError):
+    """No such account, case or step."""
+
+
+class AlreadyExists(EscaladaError):
+    """Something with that id exists already."""
+
+
+class InvalidTransition(EscaladaError):
+    """The case is not in a state where this can happen (e.g. escalating a closed case)."""
+
+
+class Conflict(EscaladaError):
+    """Someone else changed the case first; reload and try again."""
+
+
+class NotPermitted(EscaladaError):
+    """The actor's role does not allow this; the message names the role needed."""
+
+
+class HandoffIncomplete(EscaladaError):
+    """A technical step lacks handoff items; override with a reason to proceed."""
+
+    def __init__(self, step: str, missing: Sequence[str]) -> None:
+        self.step = step
+        self.missing = list(missing)
+        super().__init__(
+            f"handoff package for {step} is incomplete: missing {', '.join(self.missing)} "
+            "(supply them with --handoff, or give --override-reason)"
+        )

@@ -1,0 +1,109 @@
+"""The support organisation's vocabulary: severities, tiers, levels, plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Tier(StrEnum):
+    """The technical track, in order."""
+
+    T1 = "T1"
+    T2 = "T2"
+    T3 = "T3"
+    VENDOR = "VENDOR"
+
+
+class ExecLevel(StrEnum):
+    """The executive track, in order: team lead, manager, director, VP."""
+
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    L4 = "L4"
+
+
+class Track(StrEnum):
+    TECHNICAL = "technical"
+    EXECUTIVE = "executive"
+
+
+class AccountTier(StrEnum):
+    STANDARD = "standard"
+    ENTERPRISE = "enterprise"
+    STRATEGIC = "strategic"
+
+
+class SupportPlan(StrEnum):
+    DEVELOPER = "developer"
+    BUSINESS = "business"
+    ENTERPRISE = "enterprise"
+
+
+class ContactLevel(StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    VP = "vp"
+    C_LEVEL = "c_level"
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    INVESTIGATING = "investigating"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    MITIGATING = "mitigating"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+class Language(StrEnum):
+    EN = "en"
+    RU = "ru"
+
+
+TIERS: tuple[Tier, ...] = tuple(Tier)
+EXEC_LEVELS: tuple[ExecLevel, ...] = tuple(ExecLevel)
+
+
+_TIER_NAMES = frozenset(t.value for t in Tier)
+_LEVEL_NAMES = frozenset(level.value for level in ExecLevel)
+
+
+def tier_rank(tier: Tier) -> int:
+    return TIERS.index(tier)
+
+
+def level_rank(level: ExecLevel | None) -> int:
+    """0 when no executive is engaged, 1 for L1 ... 4 for L4."""
+    return 0 if level is None else EXEC_LEVELS.index(level) + 1
+
+
+def track_of(target: str) -> Track:
+    """The track a step target (T2, VENDOR, L3 ...) belongs to."""
+    if target in _TIER_NAMES:
+        return Track.TECHNICAL
+    if target in _LEVEL_NAMES:
+        return Track.EXECUTIVE
+    raise ValueError(f"{target!r} is neither a tier (T1-T3, VENDOR) nor a level (L1-L4)")
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A half-open span of time [start, end); end None means still running."""
+
+    start: datetime
+    end: datetime | None = None

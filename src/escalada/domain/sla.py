@@ -1,0 +1,117 @@
+"""SLA clocks of a case: which targets are active, when due, how much consumed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from escalada.domain.business_hours import WeeklyHours
+from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
+from escalada.domain.model import Interval, level_rank
+from escalada.domain.policy import BusinessHours, Duration, Policy
+from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
+
+CalendarResolver = Callable[[str, AccountSnapshot, BusinessHours], Calendar]
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """One active SLA target of a case at a moment."""
+
+    target: str
+    started_at: datetime
+    due_at: datetime
+    target_minutes: float
+    elapsed_minutes: float
+    paused: bool
+
+    @property
+    def consumed(self) -> float:
+        if self.target_minutes == 0:
+            return 1.0 if self.elapsed_minutes == 0 else float("inf")
+        return self.elapsed_minutes / self.target_minutes
+
+    @property
+    def breached(self) -> bool:
+        return self.elapsed_minutes > self.target_minutes
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "target": self.target,
+            "due_at": self.due_at.isoformat(),
+            "consumed": round(self.consumed, 4),
+            "breached": self.breached,
+            "paused": self.paused,
+        }
+
+
+@lru_cache(maxsize=256)
+def _weekly(timezone: str, hours: BusinessHours) -> WeeklyHours:
+    return WeeklyHours(timezone, hours.start, hours.end, hours.days)
+
+
+def resolve_calendar(name: str, account: AccountSnapshot, hours: BusinessHours) -> Calendar:
+    """The calendar a target runs on: `24x7`, or `business` in the account's zone."""
+    if name == "24x7":
+        return TWENTY_FOUR_SEVEN
+    if name == "business":
+        return _weekly(account.timezone, hours)
+    raise ValueError(f"unknown calendar {name!r} (known: 24x7, business)")
+
+
+def sla_clocks(
+    case: CaseSnapshot,
+    policy: Policy,
+    now: datetime,
+    calendars: CalendarResolver = resolve_calendar,
+) -> tuple[SlaClock, ...]:
+    """The active SLA targets of the case at `now`, on its account's calendar."""
+    targets = policy.targets(case.account.support_plan, case.severity)
+    if targets is None or not case.status.is_open:
+        return ()
+    calendar = calendars(targets.calendar, case.account, policy.sla.business_hours)
+    pauses = _pauses_until(case, now)
+    paused = any(p.end is None or p.end > now for p in case.paused if p.start <= now)
+
+    def clock(name: str, start: datetime, duration: Duration) -> SlaClock:
+        minutes = duration.minutes(calendar.minutes_per_day)
+        if name == "next_update":
+            minutes = _update_cadence(case, policy, minutes, calendar)
+        return SlaClock(
+            target=name,
+            started_at=start,
+            due_at=deadline(start, minutes, calendar, pauses),
+            target_minutes=minutes,
+            elapsed_minutes=elapsed(start, now, calendar, pauses),
+            paused=paused,
+        )
+
+    clocks = []
+    if case.first_response_at is None:
+        clocks.append(clock("first_response", case.opened_at, targets.first_response))
+    else:
+        since = max(case.first_response_at, case.last_customer_update_at or case.first_response_at)
+        clocks.append(clock("next_update", since, targets.next_update))
+    clocks.append(clock("resolution", case.opened_at, targets.resolution))
+    return tuple(clocks)
+
+
+def _update_cadence(
+    case: CaseSnapshot, policy: Policy, planned: float, calendar: Calendar
+) -> float:
+    """Minutes until the next customer update; tighter while a senior escalation is open."""
+    cadence = policy.sla.escalated_update_cadence
+    if cadence is None or level_rank(case.exec_level) < level_rank(cadence.from_level):
+        return planned
+    return min(planned, cadence.every.minutes(calendar.minutes_per_day))
+
+
+def _pauses_until(case: CaseSnapshot, now: datetime) -> tuple[Interval, ...]:
+    """The pauses known at `now`; one still running is treated as ending now."""
+    return tuple(
+        Interval(p.start, now if p.end is None or p.end > now else p.end)
+        for p in case.paused
+        if p.start < now
+    )

@@ -1,0 +1,113 @@
+"""The case snapshot: the document the engine, the API and the CLI speak."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+from escalada.domain.model import (
+    AccountTier,
+    CaseStatus,
+    ContactLevel,
+    ExecLevel,
+    Language,
+    Severity,
+    SupportPlan,
+    Tier,
+)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must carry a UTC offset, e.g. 2026-11-26T10:00:00+00:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+def _money_json(value: Decimal) -> int | float:
+    # JSON readers expect a number; two decimal places survive a float exactly as text.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=15, decimal_places=2),
+    PlainSerializer(_money_json, when_used="json"),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountSnapshot(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    tier: AccountTier
+    support_plan: SupportPlan
+    timezone: str = "UTC"
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    language: Language = Language.EN
+    health_score: float | None = Field(default=None, ge=0, le=100)
+
+
+class PauseSnapshot(_Strict):
+    """The case waited on the customer from `from` to `to` (open when `to` is null)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: AwareDatetime = Field(alias="from")
+    end: AwareDatetime | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PauseSnapshot:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("`to` is before `from`")
+        return self
+
+
+class CaseSnapshot(_Strict):
+    """Everything the engine needs to know about one case."""
+
+    id: str = Field(min_length=1)
+    account: AccountSnapshot
+    severity: Severity
+    status: CaseStatus = CaseStatus.INVESTIGATING
+    tier: Tier = Tier.T1
+    exec_level: ExecLevel | None = None
+    opened_at: AwareDatetime
+    first_response_at: AwareDatetime | None = None
+    last_customer_update_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    paused: tuple[PauseSnapshot, ...] = ()
+    services: tuple[str, ...] = ()
+    flags: frozenset[str] = frozenset()
+    csat: float | None = Field(default=None, ge=1, le=5)
+    revenue_impact_usd: Money = Decimal(0)
+    business_impact_usd: Money = Decimal(0)
+    escalating_contact_level: ContactLevel = ContactLevel.STAFF
+    account_cases_30d: int = Field(default=1, ge=0)
+
+    @model_validator(mode="after")
+    def _after_opening(self) -> CaseSnapshot:
+        for name in ("first_response_at", "last_customer_update_at", "resolved_at"):
+            moment = getattr(self, name)
+            if moment is not None and moment < self.opened_at:
+                raise ValueError(f"{name} is before opened_at")
+        return self
+
+    def as_json(self) -> dict[str, object]:
+        """The snapshot as the JSON document of DESIGN.md 1.2."""
+        document = self.model_dump(mode="json", by_alias=True)
+        document["flags"] = sorted(self.flags)
+        return document

@@ -1,0 +1,1 @@
+"""Policies shipped with escalada (data files)."""
