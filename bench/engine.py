@@ -1,0 +1,163 @@
+"""Benchmark the escalation engine and the CLI's cold start; prints one table.
+
+Run: python bench/engine.py [--snapshots N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from escalada.adapters.policy_file import default_policy_path, load_policy
+from escalada.domain.engine import evaluate
+from escalada.domain.snapshot import CaseSnapshot
+
+EVALUATIONS_GOAL = 50_000  # per second, one core
+COLD_START_GOAL = 0.3  # seconds, median of 10 runs of `escalada --help`
+ZONES = ("UTC", "Europe/Moscow", "America/New_York", "Asia/Kolkata", "Australia/Sydney")
+FLAGS = (
+    "beyond_tier_knowledge", "customer_requested_escalation", "customer_requested_manager",
+    "potential_product_bug", "multi_service_issue", "vendor_platform_issue",
+    "multi_service_outage", "legal_or_pr_implications", "strategic_account_at_risk",
+    "churn_threat", "team_lead_unable_to_resolve",
+)
+Row = tuple[str, str, str, str, str, str]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def snapshot_document(rng: random.Random, number: int) -> tuple[dict[str, Any], datetime]:
+    """One varied case snapshot (as the JSON document) and the moment to evaluate it at."""
+    opened = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(525_600))
+    now = opened + timedelta(minutes=rng.choice((5, 45, 240, 1_500, 8_000)) * rng.random())
+    document: dict[str, Any] = {
+        "id": f"CASE-{number}",
+        "account": {
+            "id": f"acct-{number % 500}", "name": "Bench Account",
+            "tier": rng.choice(("standard", "enterprise", "strategic")),
+            "support_plan": rng.choice(("developer", "business", "enterprise")),
+            "timezone": rng.choice(ZONES), "health_score": rng.choice((None, 35, 72, 95)),
+        },
+        "severity": rng.choice(("P1", "P2", "P3", "P4")),
+        "status": rng.choice(("new", "investigating", "mitigating", "waiting_on_customer", "resolved")),
+        "tier": rng.choice(("T1", "T2", "T3", "VENDOR")),
+        "exec_level": rng.choice((None, None, "L1", "L2", "L3", "L4")),
+        "opened_at": _iso(opened),
+        "services": rng.sample(("compute", "block-storage", "network", "dns"), rng.randint(0, 3)),
+        "flags": rng.sample(FLAGS, rng.choice((0, 0, 1, 2))),
+        "csat": rng.choice((None, 1, 2, 3, 4, 5)),
+        "revenue_impact_usd": rng.choice((0, 2_500, 10_000, 25_000.5)),
+        "business_impact_usd": rng.choice((0, 50_000, 250_000)),
+        "escalating_contact_level": rng.choice(("staff", "manager", "vp", "c_level")),
+        "account_cases_30d": rng.randint(1, 5),
+    }
+    if rng.random() < 0.5:
+        responded = opened + (now - opened) * rng.random()
+        document["first_response_at"] = _iso(responded)
+        if rng.random() < 0.5:
+            document["last_customer_update_at"] = _iso(responded + (now - responded) / 2)
+    document["paused"] = _pauses(rng, opened, now)
+    return document, now
+
+
+def _pauses(rng: random.Random, opened: datetime, now: datetime) -> list[dict[str, str]]:
+    pauses = []
+    for _ in range(rng.choice((0, 0, 0, 1, 2))):
+        start = opened + (now - opened) * rng.random()
+        end = None if rng.random() < 0.2 else start + timedelta(minutes=rng.randint(1, 600))
+        pauses.append({"from": _iso(start)} | ({"to": _iso(end)} if end else {}))
+    return pauses
+
+
+def _timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _throughput_row(label: str, count: int, seconds: float, goal: int | None) -> Row:
+    rate = count / seconds
+    verdict = "-" if goal is None else ("PASS" if rate >= goal else "MISS")
+    goal_text = "-" if goal is None else f">= {goal:,}/s"
+    return label, f"{count:,}", f"{seconds:.3f}", f"{rate:,.0f}/s", goal_text, verdict
+
+
+def _cli_command() -> list[str]:
+    script = Path(sys.executable).with_name("escalada")
+    if script.exists():
+        return [str(script), "--help"]
+    return [sys.executable, "-m", "escalada", "--help"]
+
+
+def cold_start_row(runs: int = 10) -> Row:
+    """Median wall time of `escalada --help` in a fresh process."""
+    command = _cli_command()
+    durations = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False)
+        durations.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            return "escalada --help cold start", "-", "-", "escalada CLI not installed yet", \
+                f"< {COLD_START_GOAL} s", "-"
+    median = statistics.median(durations)
+    verdict = "PASS" if median < COLD_START_GOAL else "MISS"
+    return "escalada --help cold start", f"{runs} runs", f"{median:.3f} (median)", "-", \
+        f"< {COLD_START_GOAL} s", verdict
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--snapshots", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1042)
+    options = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as promised
+
+    policy = load_policy(default_policy_path())
+    rng = random.Random(options.seed)
+    documents = [snapshot_document(rng, number) for number in range(options.snapshots)]
+    cases = [(CaseSnapshot.model_validate(doc), now) for doc, now in documents]
+    gc.collect()
+    gc.freeze()  # the inputs are long-lived; keep collector passes about the engine's garbage
+
+    def evaluate_all() -> None:
+        for case, now in cases:
+            evaluate(case, policy, now)
+
+    def parse_and_evaluate_all() -> None:
+        for document, now in documents:
+            evaluate(CaseSnapshot.model_validate(document), policy, now)
+
+    evaluate_all()  # warm caches (time zones, calendars) as a long-running process would
+    count = len(cases)
+    rows = [
+        _throughput_row("evaluate", count, _timed(evaluate_all), EVALUATIONS_GOAL),
+        _throughput_row("parse + evaluate", count, _timed(parse_and_evaluate_all), None),
+        cold_start_row(),
+    ]
+    table = Table(title=f"escalada engine benchmark (seed {options.seed}, one core)")
+    for column in ("what", "snapshots", "seconds", "per second", "goal", "result"):
+        table.add_column(column, justify="left" if column == "what" else "right")
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

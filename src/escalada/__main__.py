@@ -1,0 +1,3 @@
+from escalada.entrypoints.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""The relational schema (SQLAlchemy 2 ORM); migrations live in `migrations/`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from escalada.adapters.db.types import Cents, UtcDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(20))
+    support_plan: Mapped[str] = mapped_column(String(20))
+    timezone: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(5))
+    health_score: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    tier: Mapped[str] = mapped_column(String(10))
+    exec_level: Mapped[str | None] = mapped_column(String(2))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    services: Mapped[list[str]] = mapped_column(JSON)
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    csat: Mapped[float | None]
+    revenue_impact_usd: Mapped[Decimal] = mapped_column(Cents())
+    business_impact_usd: Mapped[Decimal] = mapped_column(Cents())
+    escalating_contact_level: Mapped[str] = mapped_column(String(10))
+    policy_version: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    pauses: Mapped[list[PauseRow]] = relationship(order_by="PauseRow.id", lazy="selectin")
+    escalations: Mapped[list[EscalationRow]] = relationship(
+        order_by="EscalationRow.seq", lazy="selectin"
+    )
+
+    # Every recorded change bumps the version (see `touch`), so that a change to a
+    # step or a pause still conflicts with a concurrent change to the same case.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    def touch(self, at: datetime) -> None:
+        """Mark the case changed: the next flush checks and bumps its version."""
+        self.updated_at = at
+        self.version = (self.version or 0) + 1
+
+    @property
+    def ref(self) -> str:
+        return f"CASE-{self.number}"
+
+
+Index("ix_cases_account_opened", CaseRow.account_id, CaseRow.opened_at)
+
+
+class PauseRow(Base):
+    """The case waited on the customer from started_at until ended_at."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class EscalationRow(Base):
+    """One step up or down a track, numbered per case."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("case_number", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    track: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str] = mapped_column(String(4))
+    from_level: Mapped[str | None] = mapped_column(String(10))
+    to_level: Mapped[str | None] = mapped_column(String(10))
+    criteria: Mapped[list[str]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    handoff: Mapped[dict[str, Any]] = mapped_column(JSON)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_items: Mapped[list[str]] = mapped_column(JSON)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    respond_within_minutes: Mapped[int | None]
+    response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class TimelineRow(Base):
+    """One thing that happened to a case; inserted, never updated or deleted."""
+
+    __tablename__ = "timeline"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,169 @@
+"""The root command: global options, error reporting, and the top-level commands."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from escalada.entrypoints.cli import accounts, cases
+from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    acting,
+    context,
+    emit_json,
+    parse_time,
+)
+
+
+class EscaladaGroup(TyperGroup):
+    """Reports domain errors as one clear line and the mapped exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        from escalada.domain.errors import EscaladaError
+
+        try:
+            return super().invoke(ctx)
+        except EscaladaError as error:
+            _report(error)
+            raise typer.Exit(_exit_code(error)) from error
+
+
+def _report(error: Exception) -> None:
+    from escalada.domain.errors import HandoffIncomplete, InvalidInput
+    from escalada.entrypoints.cli.output import console
+
+    err = console(stderr=True)
+    if isinstance(error, InvalidInput):
+        for field, reason in error.problems:
+            err.print(f"[red]error:[/red] {field}: {reason}", markup=True)
+    else:
+        err.print(f"[red]error:[/red] {error}", markup=True)
+    if isinstance(error, HandoffIncomplete):
+        for item in error.missing:
+            err.print(f"  missing: {item}")
+
+
+def _exit_code(error: Exception) -> int:
+    from escalada.domain.errors import EscaladaError
+
+    return exit_code(error) if isinstance(error, EscaladaError) else 1
+
+
+app = typer.Typer(
+    cls=EscaladaGroup,
+    no_args_is_help=True,
+    help="escalada: coordinates support escalations (tiers, executive levels, SLA clocks).",
+    epilog=EXIT_CODES_HELP,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(accounts.app, name="account")
+app.add_typer(cases.app, name="case")
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _root(
+    as_user: str = typer.Option(
+        None, "--as", envvar="ESCALADA_USER", help="who acts (default: your login name)"
+    ),
+) -> None:
+    acting.name = as_user or _login()
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+@app.command()
+def evaluate(
+    snapshot: str = typer.Argument(..., help="snapshot JSON file, or - for stdin"),
+    at: str = typer.Option(None, "--at", help="evaluate at this ISO 8601 time (default: now)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Evaluate a case snapshot: SLA state and recommended escalations."""
+    from escalada.domain.errors import InvalidInput
+    from escalada.entrypoints.cli.render import evaluation_table
+    from escalada.services.evaluation import evaluate_snapshot
+
+    document = _read_json(snapshot, "snapshot")
+    if not isinstance(document, dict):
+        raise InvalidInput.of("snapshot", "must be a JSON object")
+    result = evaluate_snapshot(ctx=context(), snapshot=document, at=parse_time(at, "--at"))
+    emit_json(result) if fmt is Format.json else evaluation_table(result)
+
+
+def _read_json(source: str, field: str) -> Any:
+    from escalada.domain.errors import InvalidInput
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput.of(field, f"cannot read {source}: {error.strerror}") from error
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput.of(field, f"not valid JSON: {error}") from error
+
+
+@app.command()
+def demo() -> None:
+    """Load a realistic demo data set into the current database."""
+    from escalada.entrypoints.cli.output import console
+    from escalada.services.demo import load_demo
+
+    loaded = load_demo(ctx=context())
+    console().print(f"Loaded {loaded.accounts} accounts and {loaded.cases} cases.")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+) -> None:
+    """Serve the REST API (/api/v1) on the current database."""
+    import uvicorn
+
+    from escalada.entrypoints.api import create_app
+
+    uvicorn.run(create_app(context()), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Run the migrations up to the newest schema."""
+    from escalada.adapters.db.database import default_database_url, make_engine, schema_version
+    from escalada.adapters.db.database import upgrade as run_upgrade
+    from escalada.entrypoints.cli.output import console
+
+    engine = make_engine(default_database_url())
+    run_upgrade(engine)
+    console().print(f"schema at {schema_version(engine)} ({engine.url.render_as_string()})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema version of the current database."""
+    from escalada.adapters.db.database import default_database_url, make_engine, schema_version
+    from escalada.entrypoints.cli.output import console
+
+    engine = make_engine(default_database_url())
+    console().print(schema_version(engine) or "empty (run `escalada db upgrade`)")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()

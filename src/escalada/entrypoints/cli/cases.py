@@ -1,0 +1,252 @@
+"""`escalada case ...`: the case lifecycle and its escalations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    actor,
+    context,
+    emit_json,
+    parse_time,
+)
+
+if TYPE_CHECKING:
+    from escalada.services.views import CaseView
+
+app = typer.Typer(help="Cases: open, escalate, acknowledge, resolve.", no_args_is_help=True)
+
+CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
+REASON = typer.Option(None, "--reason", help="why (goes on the timeline)")
+VERSION = typer.Option(
+    None, "--expected-version", help="refuse if the case changed since you read this version"
+)
+
+
+def _done(view: CaseView, fmt: Format) -> None:
+    from escalada.entrypoints.cli.render import case_panel
+
+    emit_json(view) if fmt is Format.json else case_panel(view)
+
+
+@app.command("open")
+def open_(
+    account: str = typer.Option(..., "--account"),
+    severity: str = typer.Option(..., "--severity", help="P1, P2, P3 or P4"),
+    title: str = typer.Option(..., "--title"),
+    service: list[str] = typer.Option([], "--service", help="affected service (repeatable)"),
+    flag: list[str] = typer.Option([], "--flag", help="criterion flag (repeatable)"),
+    revenue_impact: str = typer.Option("0", "--revenue-impact", help="USD"),
+    business_impact: str = typer.Option("0", "--business-impact", help="USD"),
+    contact_level: str = typer.Option("staff", "--contact-level",
+                                      help="staff, manager, vp or c_level"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Open a case (prints it, with its id)."""
+    from escalada.services.cases import open_case
+
+    _done(open_case(
+        ctx=context(), actor=actor(), account=account, severity=severity, title=title,
+        services=service, flags=flag, revenue_impact_usd=revenue_impact,
+        business_impact_usd=business_impact, contact_level=contact_level,
+    ), fmt)
+
+
+@app.command("list")
+def list_(
+    open_only: bool = typer.Option(False, "--open", help="only cases not resolved or closed"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List cases."""
+    from escalada.entrypoints.cli.render import cases_table
+    from escalada.services.cases import list_cases
+
+    rows = list_cases(ctx=context(), open_only=open_only)
+    emit_json(rows) if fmt is Format.json else cases_table(rows)
+
+
+@app.command("show")
+def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The case's snapshot, title, latest timeline and current recommendations."""
+    from escalada.services.cases import show_case
+
+    _done(show_case(ctx=context(), case_id=case_id), fmt)
+
+
+@app.command("evaluate")
+def evaluate(
+    case_id: str = CASE,
+    at: str = typer.Option(None, "--at", help="ISO 8601 time (default: now)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Evaluate a stored case: SLA state and recommended escalations."""
+    from escalada.entrypoints.cli.render import evaluation_table
+    from escalada.services.evaluation import evaluate_case
+
+    result = evaluate_case(ctx=context(), case_id=case_id, at=parse_time(at, "--at"))
+    emit_json(result) if fmt is Format.json else evaluation_table(result)
+
+
+@app.command("flag")
+def flag(
+    case_id: str = CASE, flags: list[str] = typer.Argument(..., help="e.g. churn_threat"),
+    reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Set criterion flags on a case."""
+    from escalada.services.cases import set_flags
+
+    _done(set_flags(ctx=context(), actor=actor(), case_id=case_id, flags=flags, on=True,
+                    reason=reason, expected_version=expected_version), fmt)
+
+
+@app.command("unflag")
+def unflag(
+    case_id: str = CASE, flags: list[str] = typer.Argument(...),
+    reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Clear criterion flags from a case."""
+    from escalada.services.cases import set_flags
+
+    _done(set_flags(ctx=context(), actor=actor(), case_id=case_id, flags=flags, on=False,
+                    reason=reason, expected_version=expected_version), fmt)
+
+
+@app.command("pause")
+def pause(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
+          fmt: Format = FORMAT_OPTION) -> None:
+    """The case waits on the customer: SLA clocks stop."""
+    from escalada.services.cases import pause as pause_case
+
+    _done(pause_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                     expected_version=expected_version), fmt)
+
+
+@app.command("resume")
+def resume(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
+           fmt: Format = FORMAT_OPTION) -> None:
+    """The customer answered: SLA clocks run again."""
+    from escalada.services.cases import resume as resume_case
+
+    _done(resume_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                      expected_version=expected_version), fmt)
+
+
+@app.command("respond")
+def respond(case_id: str = CASE, note: str = typer.Option(None, "--note"),
+            expected_version: int = VERSION, fmt: Format = FORMAT_OPTION) -> None:
+    """Record a response to the customer (the first response, then each update)."""
+    from escalada.services.cases import respond as respond_case
+
+    _done(respond_case(ctx=context(), actor=actor(), case_id=case_id, note=note,
+                       expected_version=expected_version), fmt)
+
+
+@app.command("update")
+def update(
+    case_id: str = CASE,
+    title: str = typer.Option(None, "--title"),
+    severity: str = typer.Option(None, "--severity"),
+    status: str = typer.Option(None, "--status",
+                               help="new, investigating, mitigating, monitoring ..."),
+    service: list[str] = typer.Option(None, "--service", help="replaces the services"),
+    revenue_impact: str = typer.Option(None, "--revenue-impact", help="USD"),
+    business_impact: str = typer.Option(None, "--business-impact", help="USD"),
+    contact_level: str = typer.Option(None, "--contact-level"),
+    csat: float = typer.Option(None, "--csat", help="1-5"),
+    reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Change severity, status, impact, services, contact level or CSAT."""
+    from escalada.services.cases import update_case
+
+    _done(update_case(
+        ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+        expected_version=expected_version, title=title, severity=severity, status=status,
+        services=service or None, revenue_impact_usd=revenue_impact,
+        business_impact_usd=business_impact, contact_level=contact_level, csat=csat,
+    ), fmt)
+
+
+@app.command("escalate")
+def escalate(
+    case_id: str = CASE,
+    to: str = typer.Option(..., "--to", help="T2, T3, VENDOR or L1-L4"),
+    handoff: str = typer.Option(None, "--handoff", help="handoff package JSON file (- for stdin)"),
+    reason: str = REASON,
+    override_reason: str = typer.Option(
+        None, "--override-reason", help="take a technical step without its full handoff"),
+    expected_version: int = VERSION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Escalate one step up a track (exit 3 lists missing handoff items)."""
+    from escalada.entrypoints.cli.app import _read_json
+    from escalada.services.escalations import escalate as escalate_case
+
+    package = None if handoff is None else _read_json(handoff, "handoff")
+    _done(escalate_case(
+        ctx=context(), actor=actor(), case_id=case_id, to=to, handoff=package, reason=reason,
+        override_reason=override_reason, expected_version=expected_version,
+    ), fmt)
+
+
+@app.command("ack")
+def ack(
+    case_id: str = CASE,
+    step: int = typer.Option(..., "--step", help="the step number shown by case show"),
+    by: str = typer.Option(None, "--by", help="who takes it (default: you)"),
+    note: str = typer.Option(None, "--note"),
+    expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Acknowledge an escalation step."""
+    from escalada.services.escalations import acknowledge
+
+    _done(acknowledge(ctx=context(), actor=actor(), case_id=case_id, step=step, by=by,
+                      note=note, expected_version=expected_version), fmt)
+
+
+@app.command("deescalate")
+def deescalate(
+    case_id: str = CASE,
+    track: str = typer.Option(..., "--track", help="technical or executive"),
+    to: str = typer.Option(None, "--to", help="a lower tier/level, or none (default: one down)"),
+    reason: str = typer.Option(..., "--reason"),
+    expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Step down a track."""
+    from escalada.services.escalations import deescalate as deescalate_case
+
+    _done(deescalate_case(ctx=context(), actor=actor(), case_id=case_id, track=track, to=to,
+                          reason=reason, expected_version=expected_version), fmt)
+
+
+@app.command("resolve")
+def resolve(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
+            fmt: Format = FORMAT_OPTION) -> None:
+    """Mark the case resolved: clocks stop."""
+    from escalada.services.cases import resolve as resolve_case
+
+    _done(resolve_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                       expected_version=expected_version), fmt)
+
+
+@app.command("close")
+def close(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
+          fmt: Format = FORMAT_OPTION) -> None:
+    """Close a resolved case."""
+    from escalada.services.cases import close as close_case
+
+    _done(close_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                     expected_version=expected_version), fmt)
+
+
+@app.command("timeline")
+def timeline(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The append-only timeline: who did what, when and why."""
+    from escalada.entrypoints.cli.render import timeline_table
+    from escalada.services.cases import case_timeline
+
+    entries = case_timeline(ctx=context(), case_id=case_id)
+    emit_json(entries) if fmt is Format.json else timeline_table(entries, title=case_id)

@@ -1,0 +1,94 @@
+"""Printing for the CLI: Rich tables for people, JSON for programs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from rich.console import Console
+
+    from escalada.services.context import Actor, Context
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table for people, json for programs")
+
+
+@cache
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+
+
+@cache
+def context() -> Context:
+    """The process's context on ESCALADA_DATABASE_URL (or the embedded SQLite file)."""
+    from escalada.bootstrap import bootstrap
+
+    return bootstrap()
+
+
+class _Acting:
+    """Who the CLI acts as (set by the root --as option)."""
+
+    name = "cli"
+
+
+acting = _Acting()
+
+
+def actor() -> Actor:
+    from escalada.services.context import Actor
+
+    return Actor(name=acting.name)
+
+
+def as_json(value: BaseModel | list[Any] | dict[str, Any]) -> str:
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        document: Any = value.model_dump(mode="json", by_alias=True)
+    elif isinstance(value, list):
+        document = [
+            v.model_dump(mode="json", by_alias=True) if isinstance(v, BaseModel) else v
+            for v in value
+        ]
+    else:
+        document = value
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def emit_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    sys.stdout.write(as_json(value) + "\n")
+
+
+def parse_time(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time with offset, or an InvalidInput naming the option."""
+    if value is None:
+        return None
+    from escalada.domain.errors import InvalidInput
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput.of(option, f"{value!r} is not an ISO 8601 time") from error
+    if moment.tzinfo is None:
+        raise InvalidInput.of(option, "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")
+    return moment
+
+
+def when(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")

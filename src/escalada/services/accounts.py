@@ -1,0 +1,65 @@
+"""Accounts: the customers whose cases escalada coordinates."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from escalada.adapters.db.tables import AccountRow
+from escalada.domain.errors import AlreadyExists, InvalidInput
+from escalada.domain.snapshot import AccountSnapshot
+from escalada.domain.validation import invalid_input
+from escalada.services.context import Context
+from escalada.services.records import account_view, load_account
+from escalada.services.views import AccountView
+
+
+def add_account(
+    *,
+    ctx: Context,
+    id: str,
+    name: str,
+    tier: str,
+    support_plan: str,
+    timezone: str = "UTC",
+    country: str | None = None,
+    language: str = "en",
+    health_score: float | None = None,
+) -> AccountView:
+    """Register a customer account."""
+    try:
+        account = AccountSnapshot(
+            id=id, name=name, tier=tier, support_plan=support_plan,  # type: ignore[arg-type]
+            timezone=timezone, country=country, language=language,  # type: ignore[arg-type]
+            health_score=health_score,
+        )
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    _check_timezone(account.timezone)
+    with ctx.unit_of_work() as uow:
+        if uow.session.get(AccountRow, account.id) is not None:
+            raise AlreadyExists(f"account {account.id!r} exists already")
+        row = AccountRow(**account.model_dump(mode="json"), created_at=ctx.clock())
+        uow.session.add(row)
+        uow.commit()
+        return account_view(row)
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidInput.of("timezone", f"{name!r} is not an IANA time zone") from error
+
+
+def list_accounts(*, ctx: Context) -> list[AccountView]:
+    with ctx.unit_of_work() as uow:
+        rows = uow.session.scalars(select(AccountRow).order_by(AccountRow.id))
+        return [account_view(row) for row in rows]
+
+
+def get_account(*, ctx: Context, account_id: str) -> AccountView:
+    with ctx.unit_of_work() as uow:
+        return account_view(load_account(uow.session, account_id))

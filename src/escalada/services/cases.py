@@ -1,0 +1,273 @@
+"""The case lifecycle: open, flag, pause, respond, update, resolve, close."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from escalada.adapters.db.tables import CaseRow, PauseRow
+from escalada.domain.errors import InvalidInput, InvalidTransition
+from escalada.domain.policy import CriterionId
+from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
+from escalada.domain.snapshot import Money
+from escalada.domain.validation import invalid_input
+from escalada.services.context import Actor, Context
+from escalada.services.records import (
+    case_view,
+    load_account,
+    load_case,
+    load_open_case,
+    record,
+    timeline_of,
+    timeline_view,
+)
+from escalada.services.views import CaseSummaryView, CaseView, TimelineEntryView
+
+
+class _Flags(BaseModel):
+    flags: list[CriterionId] = Field(min_length=1)
+
+
+class NewCase(BaseModel):
+    """What it takes to open a case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: str = Field(min_length=1)
+    severity: Severity
+    title: str = Field(min_length=1, max_length=300)
+    services: list[str] = []
+    flags: list[CriterionId] = []
+    revenue_impact_usd: Money = Decimal(0)
+    business_impact_usd: Money = Decimal(0)
+    contact_level: ContactLevel = ContactLevel.STAFF
+    csat: float | None = Field(default=None, ge=1, le=5)
+
+
+class CaseChanges(BaseModel):
+    """Fields people may change on an open case; None leaves a field alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    severity: Severity | None = None
+    status: CaseStatus | None = None
+    services: list[str] | None = None
+    revenue_impact_usd: Money | None = None
+    business_impact_usd: Money | None = None
+    contact_level: ContactLevel | None = None
+    csat: float | None = Field(default=None, ge=1, le=5)
+
+
+def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+
+
+def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
+    """Open a case for an account at T1, with no executive engaged."""
+    new: NewCase = _validated(NewCase, fields)
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        load_account(uow.session, new.account)
+        case = CaseRow(
+            account_id=new.account, title=new.title, severity=new.severity.value,
+            status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None,
+            opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
+            csat=new.csat, revenue_impact_usd=new.revenue_impact_usd,
+            business_impact_usd=new.business_impact_usd,
+            escalating_contact_level=new.contact_level.value, policy_version=policy.version,
+            updated_at=now, version=0,
+        )
+        uow.session.add(case)
+        uow.session.flush()
+        record(uow.session, case, actor=actor, at=now, kind="case_opened",
+               summary=f"{new.severity.value} case opened: {new.title}",
+               data=new.model_dump(mode="json"))
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def list_cases(*, ctx: Context, open_only: bool = False) -> list[CaseSummaryView]:
+    with ctx.unit_of_work() as uow:
+        query = select(CaseRow).order_by(CaseRow.number)
+        if open_only:
+            query = query.where(CaseRow.status.not_in(["resolved", "closed"]))
+        return [
+            CaseSummaryView(
+                id=c.ref, account=c.account_id, title=c.title, severity=c.severity,
+                status=c.status, tier=c.tier, exec_level=c.exec_level,
+                opened_at=c.opened_at, revenue_impact_usd=c.revenue_impact_usd,
+            )
+            for c in uow.session.scalars(query)
+        ]
+
+
+def show_case(*, ctx: Context, case_id: str) -> CaseView:
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        return case_view(uow.session, load_case(uow.session, case_id), policy, now)
+
+
+def case_timeline(*, ctx: Context, case_id: str) -> list[TimelineEntryView]:
+    """The whole append-only timeline, oldest first."""
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        return [timeline_view(entry) for entry in timeline_of(uow.session, case)]
+
+
+def set_flags(
+    *, ctx: Context, actor: Actor, case_id: str, flags: list[str], on: bool = True,
+    reason: str | None = None, expected_version: int | None = None,
+) -> CaseView:
+    """Set (or clear) criterion flags such as churn_threat on a case."""
+    checked: _Flags = _validated(_Flags, {"flags": flags})
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        current = set(case.flags)
+        changed = sorted(set(checked.flags) - current if on else set(checked.flags) & current)
+        if not changed:
+            state = "set" if on else "not set"
+            raise InvalidTransition(f"{case.ref}: {', '.join(checked.flags)} already {state}")
+        case.flags = sorted(current | set(changed) if on else current - set(changed))
+        verb = "set" if on else "cleared"
+        record(uow.session, case, actor=actor, at=now, kind=f"flag_{verb}",
+               summary=f"flag {verb}: {', '.join(changed)}", reason=reason,
+               data={"flags": changed})
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def pause(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """The case now waits on the customer: SLA clocks stop."""
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        if any(p.ended_at is None for p in case.pauses):
+            raise InvalidTransition(f"{case.ref} is already waiting on the customer")
+        case.pauses.append(PauseRow(case_number=case.number, started_at=now))
+        case.status = CaseStatus.WAITING_ON_CUSTOMER.value
+        record(uow.session, case, actor=actor, at=now, kind="paused",
+               summary="waiting on customer: SLA clocks paused", reason=reason)
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def resume(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """The customer answered: SLA clocks run again."""
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        if not _end_pause(case, now):
+            raise InvalidTransition(f"{case.ref} is not waiting on the customer")
+        case.status = CaseStatus.INVESTIGATING.value
+        record(uow.session, case, actor=actor, at=now, kind="resumed",
+               summary="customer answered: SLA clocks running", reason=reason)
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def _end_pause(case: CaseRow, now: Any) -> bool:
+    running = [p for p in case.pauses if p.ended_at is None]
+    for pause_row in running:
+        pause_row.ended_at = now
+    return bool(running)
+
+
+def respond(
+    *, ctx: Context, actor: Actor, case_id: str, note: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """Record a response to the customer: the first response, then each update."""
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        if case.first_response_at is None:
+            case.first_response_at = now
+            kind, summary = "first_response", "first response given to the customer"
+        else:
+            kind, summary = "customer_update", "update given to the customer"
+        case.last_customer_update_at = now
+        if case.status == CaseStatus.NEW.value:
+            case.status = CaseStatus.INVESTIGATING.value
+        record(uow.session, case, actor=actor, at=now, kind=kind, summary=summary, reason=note)
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def update_case(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    expected_version: int | None = None, **fields: Any,
+) -> CaseView:
+    """Change the severity, status, impact, services or CSAT of an open case."""
+    changes: CaseChanges = _validated(CaseChanges, fields)
+    wanted = changes.model_dump(exclude_none=True)
+    if not wanted:
+        raise InvalidInput.of("changes", "name at least one field to change")
+    if changes.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        raise InvalidInput.of("status", "use resolve or close for that")
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        before = {}
+        for name, value in wanted.items():
+            column = "escalating_contact_level" if name == "contact_level" else name
+            stored = sorted(set(value)) if name == "services" else getattr(value, "value", value)
+            before[name] = _plain(getattr(case, column))
+            setattr(case, column, stored)
+        record(uow.session, case, actor=actor, at=now, kind="updated",
+               summary="changed " + ", ".join(
+                   f"{name} {before[name]} -> {_plain(value)}" for name, value in wanted.items()),
+               reason=reason, data={"before": before, "after": changes.model_dump(
+                   mode="json", exclude_none=True)})
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
+
+
+def resolve(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """The issue is fixed; clocks stop, and the case awaits closure."""
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        _end_pause(case, now)
+        case.status, case.resolved_at = CaseStatus.RESOLVED.value, now
+        record(uow.session, case, actor=actor, at=now, kind="resolved",
+               summary="case resolved", reason=reason)
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def close(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """Close a resolved case."""
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id, expected_version=expected_version)
+        if case.status != CaseStatus.RESOLVED.value:
+            raise InvalidTransition(f"{case.ref} is {case.status}: resolve it before closing")
+        case.status, case.closed_at = CaseStatus.CLOSED.value, now
+        record(uow.session, case, actor=actor, at=now, kind="closed",
+               summary="case closed", reason=reason)
+        uow.commit()
+        return case_view(uow.session, case, policy, now)

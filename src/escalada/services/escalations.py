@@ -1,0 +1,253 @@
+"""Escalating a case up a track, acknowledging a step, and stepping back down."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow, EscalationRow
+from escalada.domain.criteria import Facts, fired
+from escalada.domain.engine import evaluate
+from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.model import (
+    EXEC_LEVELS,
+    TIERS,
+    ExecLevel,
+    Tier,
+    Track,
+    level_rank,
+    tier_rank,
+    track_of,
+)
+from escalada.domain.policy import Policy
+from escalada.domain.sla import sla_clocks
+from escalada.services.context import Actor, Context
+from escalada.services.records import case_view, load_open_case, record, snapshot_of
+from escalada.services.views import CaseView
+
+
+def escalate(
+    *,
+    ctx: Context,
+    actor: Actor,
+    case_id: str,
+    to: str,
+    handoff: dict[str, Any] | None = None,
+    reason: str | None = None,
+    override_reason: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """Take one step up a track. A technical step needs its handoff package, unless
+    overridden with a reason; a refusal is itself recorded on the timeline."""
+    target = _target(to)
+    handoff = _handoff(handoff)
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        track = track_of(target)
+        respond_within, required = _step_terms(case, target, policy)
+        criteria = _criteria_fired(uow.session, case, target, policy, now)
+        if not criteria and not (reason or "").strip():
+            raise InvalidInput.of(
+                "reason", f"no policy criterion fires for {target}; say why you escalate")
+        missing = [item for item in required if not str(handoff.get(item, "")).strip()]
+        if missing and not (override_reason or "").strip():
+            refusal = HandoffIncomplete(f"{_current(case, track)} -> {target}", missing)
+            # A refused step is history too; it is all this transaction writes.
+            record(uow.session, case, actor=actor, at=now, kind="escalation_refused",
+                   summary=f"refused {refusal.step}: handoff missing {', '.join(missing)}",
+                   reason=reason, data={"to": target, "missing_handoff": missing})
+            uow.commit()
+            raise refusal
+        step = _add_step(
+            case, track=track, direction="up", to=target, criteria=criteria, reason=reason,
+            handoff=handoff, override_reason=override_reason if missing else None,
+            overridden=missing, actor=actor, now=now, respond_within=respond_within,
+        )
+        _move(case, track, target)
+        overridden = (f"; handoff gate overridden ({override_reason}), missing "
+                      f"{', '.join(missing)}" if missing else "")
+        record(uow.session, case, actor=actor, at=now, kind="escalated",
+               summary=f"step {step.seq}: {step.from_level or 'none'} -> {target}"
+                       f" ({', '.join(criteria) or 'manual'}){overridden}",
+               reason=reason,
+               data={"step": step.seq, "criteria": criteria, "missing_handoff": missing,
+                     "override_reason": step.override_reason,
+                     "response_due_at": _iso(step.response_due_at)})
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def _target(to: str) -> str:
+    wanted = to.strip().upper()
+    try:
+        track_of(wanted)
+    except ValueError as error:
+        raise InvalidInput.of("to", str(error)) from error
+    return wanted
+
+
+def _handoff(handoff: dict[str, Any] | None) -> dict[str, Any]:
+    if handoff is None:
+        return {}
+    if not isinstance(handoff, dict):
+        raise InvalidInput.of("handoff", "must be an object of item id -> text")
+    return handoff
+
+
+def _current(case: CaseRow, track: Track) -> str:
+    return case.tier if track is Track.TECHNICAL else (case.exec_level or "none")
+
+
+def _step_terms(case: CaseRow, target: str, policy: Policy) -> tuple[int, tuple[str, ...]]:
+    """The response time and handoff items of the step to `target`, if it is allowed."""
+    if track_of(target) is Track.TECHNICAL:
+        step = policy.step_from(Tier(case.tier))
+        if step is None or step.to_tier.value != target:
+            nxt = f"the next step is {step.to_tier.value}" if step else "no step is above it"
+            raise InvalidTransition(f"{case.ref} is at {case.tier}; {nxt}")
+        return step.respond_within_minutes, step.handoff_required
+    level = ExecLevel(target)
+    if level_rank(level) <= level_rank(_level(case.exec_level)):
+        raise InvalidTransition(
+            f"{case.ref} is already at {case.exec_level}; use deescalate to step down")
+    terms = policy.level(level)
+    if terms is None:
+        raise InvalidTransition(f"the policy has no executive level {target}")
+    return terms.respond_within_minutes, ()
+
+
+def _level(value: str | None) -> ExecLevel | None:
+    return None if value is None else ExecLevel(value)
+
+
+def _criteria_fired(
+    session: Session, case: CaseRow, target: str, policy: Policy, now: datetime
+) -> list[str]:
+    """The criteria that fire for a step to `target` (DESIGN.md: explainable steps)."""
+    facts_case = snapshot_of(session, case, now)
+    if track_of(target) is Track.TECHNICAL:
+        for recommendation in evaluate(facts_case, policy, now).recommendations:
+            if recommendation.to == target:
+                return list(recommendation.criteria)
+        return []
+    terms = policy.level(ExecLevel(target))
+    if terms is None:
+        return []
+    facts = Facts(facts_case, sla_clocks(facts_case, policy, now))
+    return fired(terms.criteria, policy.predicates, facts)
+
+
+def _add_step(
+    case: CaseRow, *, track: Track, direction: str, to: str | None, criteria: list[str],
+    reason: str | None, handoff: dict[str, Any], override_reason: str | None,
+    overridden: list[str], actor: Actor, now: datetime, respond_within: int | None,
+) -> EscalationRow:
+    step = EscalationRow(
+        case_number=case.number, seq=len(case.escalations) + 1, track=track.value,
+        direction=direction, from_level=_current(case, track) if track is Track.TECHNICAL
+        else case.exec_level, to_level=to, criteria=criteria, reason=reason, handoff=handoff,
+        override_reason=override_reason, overridden_items=overridden,
+        requested_by=actor.name, requested_at=now, respond_within_minutes=respond_within,
+        response_due_at=None if respond_within is None else now + timedelta(
+            minutes=respond_within),
+    )
+    case.escalations.append(step)
+    return step
+
+
+def _move(case: CaseRow, track: Track, target: str | None) -> None:
+    if track is Track.TECHNICAL:
+        case.tier = target or Tier.T1.value
+    else:
+        case.exec_level = target
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def acknowledge(
+    *, ctx: Context, actor: Actor, case_id: str, step: int, by: str | None = None,
+    note: str | None = None, expected_version: int | None = None,
+) -> CaseView:
+    """The engineer or executive a step went to has taken it."""
+    now, policy = ctx.clock(), ctx.policy()
+    who = (by or actor.name).strip()
+    if not who:
+        raise InvalidInput.of("by", "name who acknowledges")
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        row = next((s for s in case.escalations if s.seq == step), None)
+        if row is None:
+            raise NotFound(f"{case.ref} has no step {step}")
+        if row.direction != "up":
+            raise InvalidTransition(f"step {step} is a de-escalation; nothing to acknowledge")
+        if row.acknowledged_at is not None:
+            raise InvalidTransition(
+                f"step {step} was acknowledged by {row.acknowledged_by} already")
+        row.acknowledged_by, row.acknowledged_at = who, now
+        late = row.response_due_at is not None and now > row.response_due_at
+        record(uow.session, case, actor=actor, at=now, kind="acknowledged",
+               summary=f"step {step} ({row.to_level}) acknowledged by {who}"
+                       + (" after its response due time" if late else ""),
+               reason=note, data={"step": step, "by": who, "late": late})
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def deescalate(
+    *, ctx: Context, actor: Actor, case_id: str, track: str, reason: str,
+    to: str | None = None, expected_version: int | None = None,
+) -> CaseView:
+    """Step down a track (by default one step; `none` leaves the executive track)."""
+    chosen = _track(track)
+    if not reason.strip():
+        raise InvalidInput.of("reason", "say why the case steps down")
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        target = _lower(case, chosen, to)
+        step = _add_step(
+            case, track=chosen, direction="down", to=target, criteria=[], reason=reason,
+            handoff={}, override_reason=None, overridden=[], actor=actor, now=now,
+            respond_within=None,
+        )
+        _move(case, chosen, target)
+        record(uow.session, case, actor=actor, at=now, kind="deescalated",
+               summary=f"step {step.seq}: {step.from_level or 'none'} -> {target or 'none'}",
+               reason=reason, data={"step": step.seq})
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
+
+
+def _track(track: str) -> Track:
+    try:
+        return Track(track.strip().lower())
+    except ValueError as error:
+        raise InvalidInput.of("track", "must be technical or executive") from error
+
+
+def _lower(case: CaseRow, track: Track, to: str | None) -> str | None:
+    """The level to step down to, checked to be below the current one."""
+    if track is Track.TECHNICAL:
+        current = tier_rank(Tier(case.tier))
+        wanted = TIERS[current - 1].value if to is None else to.strip().upper()
+        if wanted not in {t.value for t in TIERS} or tier_rank(Tier(wanted)) >= current:
+            raise InvalidTransition(f"{case.ref} is at {case.tier}; cannot step down to {wanted}")
+        return wanted
+    current = level_rank(_level(case.exec_level))
+    if current == 0:
+        raise InvalidTransition(f"{case.ref} has no executive escalation to step down from")
+    if to is None:
+        return None if current == 1 else EXEC_LEVELS[current - 2].value
+    wanted_level = None if to.strip().lower() == "none" else to.strip().upper()
+    if wanted_level is not None and (
+        wanted_level not in {lv.value for lv in EXEC_LEVELS}
+        or level_rank(ExecLevel(wanted_level)) >= current
+    ):
+        raise InvalidTransition(
+            f"{case.ref} is at {case.exec_level}; cannot step down to {wanted_level}")
+    return wanted_level

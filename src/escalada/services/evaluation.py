@@ -1,0 +1,43 @@
+"""Evaluating a snapshot document or a stored case against the policy in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from escalada.domain.errors import InvalidInput
+from escalada.domain.snapshot import CaseSnapshot
+from escalada.domain.validation import invalid_input
+from escalada.services.context import Context
+from escalada.services.records import evaluation_view, load_case, snapshot_of
+from escalada.services.views import EvaluationView
+
+
+def parse_snapshot(document: Any) -> CaseSnapshot:
+    """A snapshot from its JSON document; InvalidInput names each bad field."""
+    if not isinstance(document, dict):
+        raise InvalidInput.of("(document)", "a case snapshot must be a JSON object")
+    try:
+        return CaseSnapshot.model_validate(document)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+
+
+def evaluate_snapshot(
+    *, ctx: Context, snapshot: Any, at: datetime | None = None
+) -> EvaluationView:
+    """The engine's answer for a snapshot document at `at` (default: now)."""
+    if at is not None and at.tzinfo is None:
+        raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")
+    case = snapshot if isinstance(snapshot, CaseSnapshot) else parse_snapshot(snapshot)
+    return evaluation_view(case, ctx.policy(), at or ctx.clock())
+
+
+def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
+    """The engine's answer for a stored case now (or at `at`)."""
+    now = at or ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        return evaluation_view(snapshot_of(uow.session, case, now), ctx.policy(), now)

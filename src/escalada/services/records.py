@@ -1,0 +1,170 @@
+"""Loading cases, writing the timeline, and turning rows into snapshots and views."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import AccountRow, CaseRow, EscalationRow, TimelineRow
+from escalada.domain.engine import evaluate
+from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.policy import Policy
+from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, PauseSnapshot
+from escalada.services.context import Actor
+from escalada.services.views import (
+    AccountView,
+    CaseView,
+    EscalationView,
+    EvaluationView,
+    TimelineEntryView,
+)
+
+_CASE_REF = re.compile(r"^(?:CASE-)?(\d+)$", re.IGNORECASE)
+TIMELINE_SUMMARY_LENGTH = 10
+
+
+def case_number(case_id: str) -> int:
+    """'CASE-1042' (or '1042') -> 1042."""
+    match = _CASE_REF.match(case_id.strip())
+    if match is None:
+        raise InvalidInput.of("case", f"{case_id!r} is not a case id like CASE-1042")
+    return int(match.group(1))
+
+
+def load_case(
+    session: Session, case_id: str, *, expected_version: int | None = None
+) -> CaseRow:
+    case = session.get(CaseRow, case_number(case_id))
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(
+            f"{case.ref} is at version {case.version}, not {expected_version}: "
+            "someone else changed it; reload and try again"
+        )
+    return case
+
+
+def load_open_case(
+    session: Session, case_id: str, *, expected_version: int | None = None
+) -> CaseRow:
+    case = load_case(session, case_id, expected_version=expected_version)
+    if case.status in ("resolved", "closed"):
+        raise InvalidTransition(f"{case.ref} is {case.status}")
+    return case
+
+
+def load_account(session: Session, account_id: str) -> AccountRow:
+    account = session.get(AccountRow, account_id)
+    if account is None:
+        raise NotFound(f"no account {account_id!r}")
+    return account
+
+
+def record(
+    session: Session,
+    case: CaseRow,
+    *,
+    actor: Actor,
+    at: datetime,
+    kind: str,
+    summary: str,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append an entry to the case's timeline (who, what, when, why); the case changed."""
+    case.touch(at)
+    session.add(
+        TimelineRow(
+            case_number=case.number, at=at, actor=actor.name, kind=kind,
+            summary=summary, reason=reason, data=data or {},
+        )
+    )
+
+
+def account_snapshot(account: AccountRow) -> AccountSnapshot:
+    return AccountSnapshot.model_validate(account, from_attributes=True)
+
+
+def account_view(account: AccountRow) -> AccountView:
+    return AccountView.model_validate(account, from_attributes=True)
+
+
+def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
+    """The engine's view of a stored case at `now`."""
+    account = session.get_one(AccountRow, case.account_id)
+    recent = session.scalar(
+        select(func.count()).select_from(CaseRow).where(
+            CaseRow.account_id == case.account_id,
+            CaseRow.opened_at > now - timedelta(days=30),
+            CaseRow.opened_at <= now,
+        )
+    )
+    return CaseSnapshot(
+        id=case.ref,
+        account=account_snapshot(account),
+        severity=case.severity,  # type: ignore[arg-type]
+        status=case.status,  # type: ignore[arg-type]
+        tier=case.tier,  # type: ignore[arg-type]
+        exec_level=case.exec_level,  # type: ignore[arg-type]
+        opened_at=case.opened_at,
+        first_response_at=case.first_response_at,
+        last_customer_update_at=case.last_customer_update_at,
+        resolved_at=case.resolved_at,
+        paused=tuple(
+            PauseSnapshot(start=p.started_at, end=p.ended_at) for p in case.pauses
+        ),
+        services=tuple(case.services),
+        flags=frozenset(case.flags),
+        csat=case.csat,
+        revenue_impact_usd=case.revenue_impact_usd,
+        business_impact_usd=case.business_impact_usd,
+        escalating_contact_level=case.escalating_contact_level,  # type: ignore[arg-type]
+        account_cases_30d=max(recent or 0, 1),
+    )
+
+
+def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:
+    return EvaluationView.model_validate(evaluate(snapshot, policy, now).as_json())
+
+
+def escalation_view(step: EscalationRow) -> EscalationView:
+    return EscalationView(
+        step=step.seq, track=step.track, direction=step.direction, from_=step.from_level,
+        to=step.to_level, criteria=step.criteria, reason=step.reason,
+        override_reason=step.override_reason, overridden_items=step.overridden_items,
+        handoff=step.handoff, requested_by=step.requested_by, requested_at=step.requested_at,
+        respond_within_minutes=step.respond_within_minutes,
+        response_due_at=step.response_due_at, acknowledged_by=step.acknowledged_by,
+        acknowledged_at=step.acknowledged_at,
+    )
+
+
+def timeline_of(session: Session, case: CaseRow, limit: int | None = None) -> list[TimelineRow]:
+    query = select(TimelineRow).where(TimelineRow.case_number == case.number)
+    if limit is None:
+        return list(session.scalars(query.order_by(TimelineRow.id)))
+    latest = session.scalars(query.order_by(TimelineRow.id.desc()).limit(limit))
+    return list(reversed(list(latest)))
+
+
+def timeline_view(entry: TimelineRow) -> TimelineEntryView:
+    return TimelineEntryView.model_validate(entry, from_attributes=True)
+
+
+def case_view(session: Session, case: CaseRow, policy: Policy, now: datetime) -> CaseView:
+    snapshot = snapshot_of(session, case, now)
+    return CaseView(
+        snapshot=snapshot,
+        title=case.title,
+        version=case.version,
+        closed_at=case.closed_at,
+        policy_version=case.policy_version,
+        escalations=[escalation_view(step) for step in case.escalations],
+        timeline=[timeline_view(e) for e in timeline_of(session, case, TIMELINE_SUMMARY_LENGTH)],
+        evaluation=evaluation_view(snapshot, policy, now),
+    )

@@ -1,0 +1,106 @@
+"""What use cases return: plain documents for the CLI, the API and agents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class AccountView(AccountSnapshot):
+    created_at: datetime
+
+
+class SlaClockView(View):
+    target: str
+    due_at: datetime
+    consumed: float
+    breached: bool
+    paused: bool
+
+
+class RecommendationView(View):
+    track: str
+    from_: str | None = Field(alias="from", serialization_alias="from")
+    to: str
+    criteria: list[str]
+    respond_within_minutes: int
+    handoff_required: list[str] | None = None
+
+    @model_serializer(mode="wrap")
+    def _technical_only_handoff(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Executive steps carry no handoff package: leave the key out, as DESIGN.md 1.2 does.
+        document = handler(self)
+        if document.get("handoff_required") is None:
+            document.pop("handoff_required", None)
+        return document
+
+
+class EvaluationView(View):
+    """The engine's answer (DESIGN.md 1.2)."""
+
+    case: str
+    at: datetime
+    sla: list[SlaClockView]
+    recommendations: list[RecommendationView]
+
+
+class EscalationView(View):
+    step: int
+    track: str
+    direction: str
+    from_: str | None = Field(alias="from", serialization_alias="from")
+    to: str | None
+    criteria: list[str]
+    reason: str | None
+    override_reason: str | None
+    overridden_items: list[str]
+    handoff: dict[str, Any]
+    requested_by: str
+    requested_at: datetime
+    respond_within_minutes: int | None
+    response_due_at: datetime | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+class TimelineEntryView(View):
+    at: datetime
+    actor: str
+    kind: str
+    summary: str
+    reason: str | None
+    data: dict[str, Any]
+
+
+class CaseView(View):
+    """A case: its snapshot plus what people need around it."""
+
+    snapshot: CaseSnapshot
+    title: str
+    version: int
+    closed_at: datetime | None
+    policy_version: str
+    escalations: list[EscalationView]
+    timeline: list[TimelineEntryView]
+    evaluation: EvaluationView
+
+
+class CaseSummaryView(View):
+    id: str
+    account: str
+    title: str
+    severity: str
+    status: str
+    tier: str
+    exec_level: str | None
+    opened_at: datetime
+    revenue_impact_usd: Decimal
