@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import count
 from zoneinfo import ZoneInfo
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ONE_DAY = timedelta(days=1)
+# Days whose UTC span is remembered per calendar: a few years of cases, a few kB.
+_REMEMBERED_DAYS = 4096
 
 
 class WeeklyHours:
@@ -25,23 +27,38 @@ class WeeklyHours:
             raise ValueError("a business calendar needs at least one working day")
         span = datetime.combine(date.min, self.closes) - datetime.combine(date.min, self.opens)
         self.minutes_per_day = int(span.total_seconds() // 60) % (24 * 60) or 24 * 60
+        self._spans: dict[date, tuple[datetime, datetime] | None] = {}
 
     def is_working_day(self, day: date) -> bool:
         """Whether the clock runs on this local day (holidays arrive with named calendars)."""
         return day.weekday() in self.weekdays
 
     def intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
-        first_day = start.astimezone(self.zone).date() - timedelta(days=1)
-        for offset in count():
-            day = first_day + timedelta(days=offset)
-            if not self.is_working_day(day):
-                continue
-            opens, closes = self._local_span(day)
-            if closes > start:
-                yield max(opens, start), closes
+        day = start.astimezone(self.zone).date() - _ONE_DAY
+        while True:
+            span = self._working_span(day)
+            if span is not None and span[1] > start:
+                yield max(span[0], start), span[1]
+            day += _ONE_DAY
+
+    def _working_span(self, day: date) -> tuple[datetime, datetime] | None:
+        """The day's business hours in UTC (None on a day off), remembered.
+
+        An SLA walk crosses the same days again and again, and the time zone
+        conversions cost more than everything else in the walk.
+        """
+        try:
+            return self._spans[day]
+        except KeyError:
+            pass
+        span = self._local_span(day) if self.is_working_day(day) else None
+        if len(self._spans) >= _REMEMBERED_DAYS:
+            self._spans.clear()
+        self._spans[day] = span
+        return span
 
     def _local_span(self, day: date) -> tuple[datetime, datetime]:
-        close_day = day + timedelta(days=1) if self.closes_next_midnight else day
+        close_day = day + _ONE_DAY if self.closes_next_midnight else day
         opens = datetime.combine(day, self.opens, tzinfo=self.zone)
         closes = datetime.combine(close_day, self.closes, tzinfo=self.zone)
         return opens.astimezone(UTC), closes.astimezone(UTC)

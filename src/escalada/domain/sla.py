@@ -73,29 +73,55 @@ def sla_clocks(
         return ()
     calendar = calendars(targets.calendar, case.account, policy.sla.business_hours)
     pauses = _pauses_until(case, now)
-    paused = any(p.end is None or p.end > now for p in case.paused if p.start <= now)
-
-    def clock(name: str, start: datetime, duration: Duration) -> SlaClock:
-        minutes = duration.minutes(calendar.minutes_per_day)
-        if name == "next_update":
-            minutes = _update_cadence(case, policy, minutes, calendar)
-        return SlaClock(
-            target=name,
-            started_at=start,
-            due_at=deadline(start, minutes, calendar, pauses),
-            target_minutes=minutes,
-            elapsed_minutes=elapsed(start, now, calendar, pauses),
-            paused=paused,
-        )
-
-    clocks = []
+    paused = _paused_at(case, now)
+    per_day = calendar.minutes_per_day
     if case.first_response_at is None:
-        clocks.append(clock("first_response", case.opened_at, targets.first_response))
+        first = _clock("first_response", case.opened_at, _minutes(targets.first_response, per_day),
+                       now, calendar, pauses, paused)
     else:
         since = max(case.first_response_at, case.last_customer_update_at or case.first_response_at)
-        clocks.append(clock("next_update", since, targets.next_update))
-    clocks.append(clock("resolution", case.opened_at, targets.resolution))
-    return tuple(clocks)
+        cadence = _update_cadence(case, policy, _minutes(targets.next_update, per_day), calendar)
+        first = _clock("next_update", since, cadence, now, calendar, pauses, paused)
+    resolution = _clock("resolution", case.opened_at, _minutes(targets.resolution, per_day),
+                        now, calendar, pauses, paused)
+    return first, resolution
+
+
+def _clock(
+    name: str,
+    start: datetime,
+    minutes: float,
+    now: datetime,
+    calendar: Calendar,
+    pauses: tuple[Interval, ...],
+    paused: bool,
+) -> SlaClock:
+    return SlaClock(
+        target=name,
+        started_at=start,
+        due_at=deadline(start, minutes, calendar, pauses),
+        target_minutes=minutes,
+        elapsed_minutes=elapsed(start, now, calendar, pauses),
+        paused=paused,
+    )
+
+
+# Target minutes by (id of the Duration, minutes per day). The Duration is kept
+# in the value, so its id cannot be reused while the entry lives.
+_remembered_minutes: dict[tuple[int, int], tuple[Duration, float]] = {}
+
+
+def _minutes(duration: Duration, minutes_per_day: int) -> float:
+    """`duration.minutes(...)`, remembered: its Decimal arithmetic outweighs a whole clock."""
+    key = (id(duration), minutes_per_day)
+    known = _remembered_minutes.get(key)
+    if known is not None and known[0] is duration:
+        return known[1]
+    minutes = duration.minutes(minutes_per_day)
+    if len(_remembered_minutes) >= 1024:  # policies reloaded many times: start afresh
+        _remembered_minutes.clear()
+    _remembered_minutes[key] = (duration, minutes)
+    return minutes
 
 
 def _update_cadence(
@@ -105,11 +131,18 @@ def _update_cadence(
     cadence = policy.sla.escalated_update_cadence
     if cadence is None or level_rank(case.exec_level) < level_rank(cadence.from_level):
         return planned
-    return min(planned, cadence.every.minutes(calendar.minutes_per_day))
+    return min(planned, _minutes(cadence.every, calendar.minutes_per_day))
+
+
+def _paused_at(case: CaseSnapshot, now: datetime) -> bool:
+    """Whether the case is waiting on the customer at `now`."""
+    return any(p.end is None or p.end > now for p in case.paused if p.start <= now)
 
 
 def _pauses_until(case: CaseSnapshot, now: datetime) -> tuple[Interval, ...]:
     """The pauses known at `now`; one still running is treated as ending now."""
+    if not case.paused:
+        return ()
     return tuple(
         Interval(p.start, now if p.end is None or p.end > now else p.end)
         for p in case.paused

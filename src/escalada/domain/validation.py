@@ -34,7 +34,8 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path or "(document)"
 
 
-def _reason(error: ErrorDetails) -> str:
+def reason_of(error: ErrorDetails) -> str:
+    """A person's wording of one Pydantic error."""
     template = _REASONS.get(error["type"])
     context = error.get("ctx") or {}
     if template is not None:
@@ -48,7 +49,7 @@ def _reason(error: ErrorDetails) -> str:
 
 def problems(error: ValidationError) -> list[tuple[str, str]]:
     """(field path, reason) for each problem Pydantic found."""
-    return [(field_path(tuple(e["loc"])), _reason(e)) for e in error.errors()]
+    return [(field_path(tuple(e["loc"])), reason_of(e)) for e in error.errors()]
 
 
 def describe_errors(error: ValidationError) -> list[str]:

@@ -1,0 +1,23 @@
+"""The application factory: one FastAPI app over one service-layer context."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from escalada import __version__
+from escalada.entrypoints.api import routes
+from escalada.entrypoints.api.errors import install_error_handlers
+from escalada.services.context import Context
+
+
+def create_app(context: Context) -> FastAPI:
+    app = FastAPI(
+        title="escalada",
+        version=__version__,
+        description="Coordinates support escalations: tiers, executive levels, SLA clocks.",
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.include_router(routes.health)
+    app.include_router(routes.api, prefix="/api/v1")
+    return app

@@ -1,0 +1,28 @@
+"""Error responses: every failure is a JSON document naming the field and the reason."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from escalada.domain.errors import EscaladaError, InvalidInput
+from escalada.domain.validation import field_path, reason_of
+from escalada.entrypoints.errors import error_document, http_status
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(EscaladaError)
+    async def _domain(_request: Request, error: EscaladaError) -> JSONResponse:
+        return JSONResponse(error_document(error), status_code=http_status(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = []
+        for item in error.errors():
+            location = tuple(item.get("loc", ()))
+            if location and location[0] in ("body", "query", "path", "header"):
+                location = location[1:]
+            problems.append((field_path(location), reason_of(item)))
+        invalid = InvalidInput(problems)
+        return JSONResponse(error_document(invalid), status_code=http_status(invalid))

@@ -1,0 +1,57 @@
+"""Request bodies of the API that are not service-layer models already."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountIn(Body):
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
+    tier: str
+    support_plan: str
+    timezone: str = "UTC"
+    country: str | None = None
+    language: str = "en"
+    health_score: float | None = None
+
+
+class Versioned(Body):
+    reason: str | None = None
+    expected_version: int | None = Field(
+        default=None, description="refuse with 409 if the case changed since this version")
+
+
+class EscalateIn(Versioned):
+    to: str = Field(description="T2, T3, VENDOR or L1-L4")
+    handoff: dict[str, Any] | None = Field(default=None, description="item id -> text")
+    override_reason: str | None = None
+
+
+class AckIn(Body):
+    step: int = Field(ge=1)
+    by: str | None = None
+    note: str | None = None
+    expected_version: int | None = None
+
+
+class DeescalateIn(Body):
+    track: str = Field(description="technical or executive")
+    to: str | None = Field(default=None, description="lower tier/level, or none")
+    reason: str = Field(min_length=1)
+    expected_version: int | None = None
+
+
+class FlagsIn(Versioned):
+    flags: list[str] = Field(min_length=1)
+
+
+class RespondIn(Body):
+    note: str | None = None
+    expected_version: int | None = None
