@@ -29,7 +29,10 @@ def _reset_postgres(url: str) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     except OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at {url}: {error.orig}")
+        reason = f"PostgreSQL not reachable at {url}: {error.orig}"
+        if os.environ.get("ESCALADA_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     finally:
         engine.dispose()
 

@@ -64,6 +64,7 @@ app = typer.Typer(
     help="escalada: coordinates support escalations (tiers, executive levels, SLA clocks).",
     epilog=EXIT_CODES_HELP,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.add_typer(accounts.app, name="account")
 app.add_typer(cases.app, name="case")

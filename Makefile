@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make run` (the product on embedded SQLite;
+# `make run DEMO=1` loads demo data first) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench
+
+run: $(VENV)/.installed
+ifdef DEMO
+	$(BIN)/escalada demo || true
+endif
+	$(BIN)/escalada serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/engine.py
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@

@@ -1,0 +1,59 @@
+"""HTTP fixtures: a TestClient over the API on the shared context, and builders for
+the accounts and cases a test needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from escalada.entrypoints.api import create_app
+from escalada.services.context import Context
+
+API = "/api/v1"
+
+ACME: dict[str, Any] = {
+    "id": "acme",
+    "name": "Acme Corp",
+    "tier": "enterprise",
+    "support_plan": "enterprise",
+    "timezone": "Europe/Moscow",
+    "country": "RU",
+    "language": "ru",
+}
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    """The API over the shared context (SQLite, then PostgreSQL; fake clock)."""
+    with TestClient(create_app(ctx)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def account(client: TestClient) -> dict[str, Any]:
+    """An enterprise account, created through the API."""
+    response = client.post(f"{API}/accounts", json=ACME)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+OpenCase = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def open_case(client: TestClient, account: dict[str, Any]) -> OpenCase:
+    """Open a case of the enterprise account; keyword arguments override the body."""
+
+    def run(**overrides: Any) -> dict[str, Any]:
+        body = {"account": account["id"], "severity": "P1", "title": "Volumes unreachable",
+                "services": ["compute", "block-storage"],
+                "flags": ["customer_requested_escalation"], **overrides}
+        response = client.post(f"{API}/cases", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return run
+

@@ -1,0 +1,149 @@
+"""A case walked through the real `escalada` command, one process per step."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ESCALADA = Path(sys.executable).with_name("escalada")
+DESIGN_SNAPSHOT = {
+    "id": "CASE-1042",
+    "account": {"id": "acme", "name": "Acme Corp", "tier": "enterprise",
+                "support_plan": "enterprise", "timezone": "Europe/Moscow",
+                "country": "RU", "language": "ru", "health_score": 72},
+    "severity": "P1", "status": "investigating", "tier": "T1", "exec_level": None,
+    "opened_at": "2026-11-26T10:00:00+00:00", "first_response_at": None,
+    "last_customer_update_at": None,
+    "paused": [{"from": "2026-11-26T11:00:00+00:00", "to": "2026-11-26T11:30:00+00:00"}],
+    "services": ["compute", "block-storage"], "flags": ["customer_requested_escalation"],
+    "csat": 4, "revenue_impact_usd": 0, "business_impact_usd": 0,
+    "escalating_contact_level": "staff", "account_cases_30d": 1,
+}
+
+
+class Cli:
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.env = {**os.environ, "ESCALADA_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+                    "ESCALADA_USER": "irina"}
+        self.env.pop("ESCALADA_POLICY", None)
+
+    def run(self, *args: str, code: int = 0, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(ESCALADA), *args], env=self.env, input=stdin, capture_output=True,
+            text=True, timeout=60, check=False,
+        )
+        assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
+        return done.stdout if code == 0 else done.stderr
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--format", "json"))
+
+    def file(self, name: str, document: object) -> str:
+        path = self.tmp_path / name
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return str(path)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+def test_evaluate_reproduces_the_design_example(cli: Cli) -> None:
+    result = json.loads(cli.run(
+        "evaluate", "-", "--at", "2026-11-26T10:08:00+00:00", "--format", "json",
+        stdin=json.dumps(DESIGN_SNAPSHOT)))
+    assert [(r["track"], r["from"], r["to"], r["criteria"]) for r in result["recommendations"]] == [
+        ("technical", "T1", "T2", ["customer_requested_escalation", "sla_at_risk"]),
+        ("executive", None, "L2", ["enterprise_customer_escalation"]),
+    ]
+    assert result["sla"][0] == {"target": "first_response", "due_at": "2026-11-26T10:15:00Z",
+                                "consumed": 0.5333, "breached": False, "paused": False}
+    assert "handoff_required" not in result["recommendations"][1]
+
+
+def test_an_invalid_snapshot_exits_2_naming_the_field(cli: Cli) -> None:
+    broken = {**DESIGN_SNAPSHOT, "account": {**DESIGN_SNAPSHOT["account"], "tier": "gold"}}
+    error = cli.run("evaluate", cli.file("bad.json", broken), code=2)
+    assert "account.tier" in error
+    assert "--at" in cli.run("evaluate", cli.file("ok.json", DESIGN_SNAPSHOT),
+                             "--at", "yesterday", code=2)
+
+
+def test_a_case_walks_up_every_tier_to_l2_and_back_to_resolved(cli: Cli) -> None:
+    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
+            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--country", "RU",
+            "--language", "ru")
+    case = cli.json("case", "open", "--account", "acme", "--severity", "P1", "--title",
+                    "API returns 500", "--service", "compute", "--service", "block-storage",
+                    "--flag", "customer_requested_escalation")
+    case_id = case["snapshot"]["id"]
+
+    refused = cli.run("case", "escalate", case_id, "--to", "T2", code=3)
+    assert "missing: troubleshooting_summary" in refused
+    assert "missing: customer_expectation_set" in refused
+
+    package = {"troubleshooting_summary": "500s on /v1/orders since 09:40",
+               "steps_attempted": "restarted pods", "customer_impact": "checkout down"}
+    refused = cli.run("case", "escalate", case_id, "--to", "T2",
+                      "--handoff", cli.file("t2.json", package), code=3)
+    assert "missing: diagnostic_data" in refused and "troubleshooting_summary" not in refused
+
+    cli.run("case", "escalate", case_id, "--to", "T2", "--handoff", cli.file("t2.json", package),
+            "--override-reason", "customer on a bridge call, data follows")
+    cli.run("case", "ack", case_id, "--step", "1", "--by", "t2-oncall")
+    t3 = {"technical_analysis": "lock contention", "root_cause_hypothesis": "storage driver",
+          "diagnostic_logs": "s3://logs/1", "attempted_workarounds": "failover",
+          "engineering_assessment_request": "confirm driver bug"}
+    cli.run("case", "escalate", case_id, "--to", "T3", "--handoff", cli.file("t3.json", t3))
+    cli.run("case", "flag", case_id, "vendor_platform_issue")
+    vendor = {"case_documentation": "doc", "vendor_case_number": "AWS-123",
+              "severity_justification": "prod down", "business_impact_statement": "$50k/h",
+              "customer_communication_plan": "hourly"}
+    cli.run("case", "escalate", case_id, "--to", "VENDOR",
+            "--handoff", cli.file("vendor.json", vendor))
+    cli.run("case", "escalate", case_id, "--to", "L2")
+    cli.run("case", "ack", case_id, "--step", "4", "--by", "support-manager")
+    cli.run("case", "deescalate", case_id, "--track", "technical", "--to", "T3",
+            "--reason", "vendor fixed the driver")
+    cli.run("case", "resolve", case_id, "--reason", "driver patched")
+    shown = cli.json("case", "show", case_id)
+    assert (shown["snapshot"]["status"], shown["snapshot"]["tier"],
+            shown["snapshot"]["exec_level"]) == ("resolved", "T3", "L2")
+
+    timeline = cli.json("case", "timeline", case_id)
+    kinds = [entry["kind"] for entry in timeline]
+    assert kinds == [
+        "case_opened", "escalation_refused", "escalation_refused", "escalated", "acknowledged",
+        "escalated", "flag_set", "escalated", "escalated", "acknowledged", "deescalated",
+        "resolved",
+    ]
+    assert all(entry["actor"] == "irina" for entry in timeline)
+    override = timeline[3]
+    assert override["data"]["override_reason"] == "customer on a bridge call, data follows"
+    assert override["data"]["missing_handoff"] == ["diagnostic_data", "customer_expectation_set"]
+    assert "T1 -> T2" in override["summary"]
+    assert [e["summary"].split(":")[0] for e in timeline if e["kind"] == "escalated"] == [
+        "step 1", "step 2", "step 3", "step 4"]
+    assert "T2 -> T3" in cli.run("case", "timeline", case_id)
+
+
+def test_errors_exit_with_their_codes(cli: Cli) -> None:
+    assert "no case CASE-99" in cli.run("case", "show", "CASE-99", code=4)
+    assert "severity" in cli.run("case", "open", "--account", "x", "--severity", "P9",
+                                 "--title", "t", code=2)
+    cli.run("account", "add", "--id", "a", "--name", "A", "--tier", "standard",
+            "--plan", "business")
+    assert "exists already" in cli.run("account", "add", "--id", "a", "--name", "A", "--tier",
+                                       "standard", "--plan", "business", code=5)
+    case_id = cli.json("case", "open", "--account", "a", "--severity", "P3",
+                       "--title", "slow")["snapshot"]["id"]
+    assert "resolve it before closing" in cli.run("case", "close", case_id, code=6)
+    assert "version" in cli.run("case", "pause", case_id, "--expected-version", "7", code=5)
