@@ -88,6 +88,8 @@ def compile_criteria(policy: Policy) -> Mapping[str, Predicate]:
     return compiled
 
 
-def fired(criteria: tuple[str, ...], predicates: Mapping[str, Predicate], facts: Facts) -> list[str]:
+def fired(
+    criteria: tuple[str, ...], predicates: Mapping[str, Predicate], facts: Facts
+) -> list[str]:
     """The criterion ids among `criteria` that fire, in policy order."""
     return [criterion for criterion in criteria if predicates[criterion](facts)]

@@ -43,7 +43,7 @@ class Duration(_Policy):
         match = _DURATION.match(text.strip())
         if match is None:
             raise ValueError(f"{text!r} is not a duration like 15m, 2h or 3d")
-        return cls(amount=Decimal(match.group(1)), unit=match.group(2))  # type: ignore[arg-type]
+        return cls(amount=Decimal(match.group(1)), unit=match.group(2))
 
     def minutes(self, minutes_per_day: int) -> float:
         per_unit = {"m": 1, "h": 60, "d": minutes_per_day}[self.unit]

@@ -36,7 +36,7 @@ EXIT_CODES_HELP = (
 def _entry(error: EscaladaError) -> tuple[int, int, str]:
     for kind in type(error).__mro__:
         if kind in _MAPPING:
-            return _MAPPING[kind]  # type: ignore[index]
+            return _MAPPING[kind]
     return 500, 1, "error"
 
 

@@ -29,8 +29,8 @@ def add_account(
     """Register a customer account."""
     try:
         account = AccountSnapshot(
-            id=id, name=name, tier=tier, support_plan=support_plan,  # type: ignore[arg-type]
-            timezone=timezone, country=country, language=language,  # type: ignore[arg-type]
+            id=id, name=name, tier=tier, support_plan=support_plan,
+            timezone=timezone, country=country, language=language,
             health_score=health_score,
         )
     except ValidationError as error:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain.errors import InvalidInput, InvalidTransition
-from escalada.domain.policy import CriterionId
 from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
+from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Actor, Context

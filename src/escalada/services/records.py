@@ -107,10 +107,10 @@ def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
     return CaseSnapshot(
         id=case.ref,
         account=account_snapshot(account),
-        severity=case.severity,  # type: ignore[arg-type]
-        status=case.status,  # type: ignore[arg-type]
-        tier=case.tier,  # type: ignore[arg-type]
-        exec_level=case.exec_level,  # type: ignore[arg-type]
+        severity=case.severity,
+        status=case.status,
+        tier=case.tier,
+        exec_level=case.exec_level,
         opened_at=case.opened_at,
         first_response_at=case.first_response_at,
         last_customer_update_at=case.last_customer_update_at,
@@ -123,7 +123,7 @@ def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
         csat=case.csat,
         revenue_impact_usd=case.revenue_impact_usd,
         business_impact_usd=case.business_impact_usd,
-        escalating_contact_level=case.escalating_contact_level,  # type: ignore[arg-type]
+        escalating_contact_level=case.escalating_contact_level,
         account_cases_30d=max(recent or 0, 1),
     )
 

@@ -13,7 +13,6 @@ import typer
 from typer.core import TyperGroup
 
 from escalada.entrypoints.cli import accounts, cases
-from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
@@ -22,12 +21,13 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     parse_time,
 )
+from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
 
 
 class EscaladaGroup(TyperGroup):
     """Reports domain errors as one clear line and the mapped exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         from escalada.domain.errors import EscaladaError
 
         try:

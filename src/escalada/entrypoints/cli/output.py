@@ -23,7 +23,9 @@ class Format(StrEnum):
     json = "json"
 
 
-FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table for people, json for programs")
+FORMAT_OPTION = typer.Option(
+    Format.table, "--format", "-f", help="table for people, json for programs"
+)
 
 
 @cache
