@@ -155,10 +155,6 @@ def test_multi_service_issue_fires_from_two_services_or_the_flag(
         assert technical is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: ServicesAtLeast counts len(case.services) and CaseSnapshot keeps duplicates, "
-    "so one service listed twice counts as a multi-service issue"
-))
 def test_multi_service_issue_does_not_count_one_service_listed_twice(make_case, fired):
     case = make_case(tier="T2", services=["compute", "compute"])
 

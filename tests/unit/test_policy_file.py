@@ -176,11 +176,6 @@ def test_a_missing_file_is_refused_naming_the_file(tmp_path):
     assert refusal(path).startswith(f"{path}: cannot read")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: SlaTargets.calendar is a free str, so a policy naming an unknown calendar loads "
-    "and every case on that plan/severity then fails in sla.resolve_calendar with a bare "
-    "ValueError at evaluation time instead of PolicyInvalid at load time"
-))
 def test_an_unknown_calendar_is_refused_when_the_policy_loads(operator_policy):
     path = operator_policy(
         lambda d: d["sla"]["plans"]["enterprise"]["P1"].update(calendar="lunar"))

@@ -195,7 +195,7 @@ class SlaTargets(_Policy):
     first_response: Duration
     next_update: Duration
     resolution: Duration
-    calendar: str = "24x7"
+    calendar: Literal["24x7", "business"] = "24x7"
 
     @field_validator("first_response", "next_update", "resolution", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -12,6 +12,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -30,7 +32,7 @@ from escalada.domain.model import (
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must carry a UTC offset, e.g. 2026-11-26T10:00:00+00:00")
-    return value
+    return value.astimezone(UTC)  # UTC inside; offsets and zones are for people
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
@@ -98,13 +100,18 @@ class CaseSnapshot(_Strict):
     escalating_contact_level: ContactLevel = ContactLevel.STAFF
     account_cases_30d: int = Field(default=1, ge=0)
 
-    @model_validator(mode="after")
-    def _after_opening(self) -> CaseSnapshot:
-        for name in ("first_response_at", "last_customer_update_at", "resolved_at"):
-            moment = getattr(self, name)
-            if moment is not None and moment < self.opened_at:
-                raise ValueError(f"{name} is before opened_at")
-        return self
+    @field_validator("first_response_at", "last_customer_update_at", "resolved_at")
+    @classmethod
+    def _after_opening(cls, moment: datetime | None, info: ValidationInfo) -> datetime | None:
+        opened = info.data.get("opened_at")
+        if moment is not None and opened is not None and moment < opened:
+            raise ValueError("is before opened_at")
+        return moment
+
+    @field_validator("services")
+    @classmethod
+    def _distinct(cls, services: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(services))
 
     def as_json(self) -> dict[str, object]:
         """The snapshot as the JSON document of DESIGN.md 1.2."""

@@ -1,0 +1,412 @@
+"""A realistic demo data set, told through the service functions as if it happened lately.
+
+Each demo case is a story: opened some time before now, then the steps people took
+(responses, flags, pauses, escalations with their handoff packages, acknowledgements).
+The stories are replayed in the order they happened, with the context's clock set to
+each past moment, so that the SLA clocks show what such a morning looks like: fresh
+cases, cases at risk and one breach.
+"""
+
+# The Russian accounts' names and texts are Russian on purpose, not look-alike Latin letters.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from escalada.domain.errors import AlreadyExists
+from escalada.services import cases, escalations
+from escalada.services.accounts import add_account, list_accounts
+from escalada.services.context import Actor, Context
+from escalada.services.views import CaseView
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    """What the demo added to the database."""
+
+    accounts: int
+    cases: int
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One thing a person did to a case, `after` its opening."""
+
+    after: timedelta
+    action: str
+    by: Actor
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Story:
+    """A demo case: opened `opened_ago` before the load by `by`, then its steps."""
+
+    opened_ago: timedelta
+    by: Actor
+    case: dict[str, Any]
+    steps: tuple[_Step, ...]
+
+
+def _at(minutes: int, action: str, by: Actor, /, **fields: Any) -> _Step:
+    return _Step(timedelta(minutes=minutes), action, by, fields)
+
+
+def _ago(minutes: int, by: Actor, case: dict[str, Any], *steps: _Step) -> _Story:
+    return _Story(timedelta(minutes=minutes), by, case, steps)
+
+
+ACCOUNTS_CREATED_AGO = timedelta(days=180)
+ACCOUNTS: tuple[dict[str, Any], ...] = (
+    {"id": "meridian-bank", "name": "АО «Меридиан Банк»", "tier": "strategic",
+     "support_plan": "enterprise", "timezone": "Europe/Moscow", "country": "RU",
+     "language": "ru", "health_score": 58},
+    {"id": "sibtorg", "name": "ООО «СибТорг»", "tier": "enterprise",
+     "support_plan": "business", "timezone": "Asia/Novosibirsk", "country": "RU",
+     "language": "ru", "health_score": 74},
+    {"id": "ledgerly", "name": "Ledgerly Inc.", "tier": "strategic",
+     "support_plan": "enterprise", "timezone": "America/New_York", "country": "US",
+     "language": "en", "health_score": 81},
+    {"id": "thames-media", "name": "Thames Media Group plc", "tier": "enterprise",
+     "support_plan": "business", "timezone": "Europe/London", "country": "GB",
+     "language": "en", "health_score": 66},
+    {"id": "kestrel-analytics", "name": "Kestrel Analytics GmbH", "tier": "standard",
+     "support_plan": "developer", "timezone": "Europe/Berlin", "country": "DE",
+     "language": "en", "health_score": 88},
+)
+
+# The support organisation: Russian-speaking and English-speaking shifts.
+SMIRNOVA = Actor("a.smirnova", "support_engineer")
+KOZLOV = Actor("d.kozlov", "senior_engineer")
+VOLKOVA = Actor("i.volkova", "principal_engineer")
+ORLOV = Actor("m.orlov", "team_lead")
+PETROV = Actor("o.petrov", "support_manager")
+SOKOLOVA = Actor("e.sokolova", "support_director")
+RAMAN = Actor("p.raman", "support_engineer")
+WHITFIELD = Actor("j.whitfield", "support_engineer")
+BECKER = Actor("t.becker", "senior_engineer")
+OKAFOR = Actor("g.okafor", "principal_engineer")
+MITCHELL = Actor("s.mitchell", "support_manager")
+
+# Handoff packages carry every item the default policy requires for their step.
+MERIDIAN_TO_T2 = {
+    "troubleshooting_summary": "С начала инцидента до 30% платежей через СБП завершаются "
+    "таймаутом 504 на балансировщике lb-pay-prod; бэкенды по health-check здоровы.",
+    "steps_attempted": "Проверили health-check и метрики бэкендов, перезапустили два узла "
+    "пула pay-api, увеличили idle timeout балансировщика до 120 с — без эффекта.",
+    "customer_impact": "Клиенты банка не могут оплатить покупки по QR-коду: в пике около "
+    "1 200 неуспешных платежей в минуту.",
+    "diagnostic_data": "Логи доступа lb-pay-prod за последний час, графики задержки p99 "
+    "по пулу pay-api, трассировки 15 неуспешных запросов — во вложениях к кейсу.",
+    "customer_expectation_set": "Сообщили клиенту, что инженер второй линии подключится "
+    "в течение 15 минут; следующее обновление — через час.",
+}
+MERIDIAN_TO_T3 = {
+    "technical_analysis": "Таймауты совпадают с пиками соединений к managed PostgreSQL: пул "
+    "соединений pay-api исчерпывается, запросы копятся на балансировщике. Затронуты три "
+    "сервиса: балансировщик, вычислительный пул и база данных.",
+    "root_cause_hypothesis": "После планового обновления managed PostgreSQL изменилось "
+    "поведение pgbouncer в режиме transaction pooling: соединения не возвращаются в пул "
+    "при отмене запроса.",
+    "diagnostic_logs": "Логи pgbouncer и PostgreSQL за два часа, снимок pg_stat_activity "
+    "в момент пика, логи балансировщика — во вложениях к кейсу.",
+    "attempted_workarounds": "Увеличили max_client_conn до 2000 и перевели часть трафика "
+    "на резервный кластер: доля ошибок снизилась с 30% до 12%, но не до нуля.",
+    "engineering_assessment_request": "Просим команду managed PostgreSQL подтвердить "
+    "регрессию pgbouncer и оценить откат или исправление для кластера pay-db-prod.",
+}
+SIBTORG_CATALOG_TO_T2 = {
+    "troubleshooting_summary": "Поиск и фильтры каталога товаров выполняются 8–12 секунд "
+    "вместо 300 мс после миграции на managed PostgreSQL 15.",
+    "steps_attempted": "Проверили размер инстанса и нагрузку CPU/IO, выполнили ANALYZE по "
+    "таблицам каталога, сравнили параметры кластера со старой базой.",
+    "customer_impact": "Покупатели интернет-магазина уходят со страниц каталога: конверсия "
+    "упала примерно на 15%, потери — около $6 000 в день.",
+    "diagnostic_data": "Выгрузка pg_stat_statements, EXPLAIN (ANALYZE, BUFFERS) пяти "
+    "медленных запросов, графики метрик кластера за двое суток.",
+    "customer_expectation_set": "Клиенту сообщили, что кейс передан второй линии; ответ — "
+    "в течение 30 минут, обновления — каждые 4 часа.",
+}
+# Sent without diagnostic_data, under an override (see the story below).
+SIBTORG_TILLS_TO_T2 = {
+    "troubleshooting_summary": "Кассовый API отвечает 503 во всех магазинах Новосибирска "
+    "и Томска; шлюз API отклоняет запросы с ошибкой upstream connect error.",
+    "steps_attempted": "Проверили статус шлюза API и группы инстансов касс, перезапустили "
+    "шлюз в зоне ru-nsk-a — ошибка сохраняется.",
+    "customer_impact": "Кассы 140 магазинов не принимают оплату картами; потери выручки — "
+    "около $35 000 за смену.",
+    "customer_expectation_set": "Клиенту обещано подключение второй линии в течение 15 минут "
+    "и обновления каждые 2 часа.",
+}
+LEDGERLY_TO_T2 = {
+    "troubleshooting_summary": "Since the load balancer maintenance, 2-4% of requests to "
+    "the payments API return 502; the errors cluster on targets in one availability zone.",
+    "steps_attempted": "Checked target health and security groups, compared listener rules "
+    "with the pre-maintenance configuration, restarted two affected targets: no change.",
+    "customer_impact": "Failed payment API calls force card transaction retries; about "
+    "$8,500 of revenue lost so far and merchant complaints are rising.",
+    "diagnostic_data": "Gateway and load balancer access logs for the last 3 hours, 20 "
+    "request IDs of failed calls and the target health history, attached to the case.",
+    "customer_expectation_set": "Told the customer a T2 networking engineer joins within "
+    "15 minutes; next update within the hour.",
+}
+LEDGERLY_TO_T3 = {
+    "technical_analysis": "Targets are deregistered for 5-10 seconds while passing health "
+    "checks; the gateway returns 502 in those gaps. Both the API gateway and the load "
+    "balancer are involved.",
+    "root_cause_hypothesis": "The maintenance rolled out a load balancer agent version that "
+    "mishandles connection draining and drops healthy targets.",
+    "diagnostic_logs": "Load balancer agent logs and target registration events for "
+    "us-east, correlated with the 502 timestamps (attached).",
+    "attempted_workarounds": "Raised the deregistration delay and health-check thresholds: "
+    "the error rate fell from 4% to 1.5% but did not stop.",
+    "engineering_assessment_request": "Network engineering: confirm whether the new agent "
+    "version causes the deregistrations and assess a rollback for the us-east fleet.",
+}
+LEDGERLY_TO_VENDOR = {
+    "case_documentation": "Timeline, failed request IDs, agent logs and our engineering "
+    "analysis shared in the vendor case attachments.",
+    "vendor_case_number": "AWS-174028819300",
+    "severity_justification": "Production payment traffic of a strategic customer fails "
+    "intermittently with no complete workaround: AWS severity urgent.",
+    "business_impact_statement": "About $8,500 of revenue lost so far; the customer "
+    "estimates $60,000 of business impact if the errors continue through the day.",
+    "customer_communication_plan": "Hourly updates to Ledgerly's on-call lead with the "
+    "vendor case status; a written summary once the vendor confirms the fix.",
+}
+
+STORIES: tuple[_Story, ...] = (
+    _ago(3 * 24 * 60, WHITFIELD, {
+        "account": "thames-media", "severity": "P2", "contact_level": "manager",
+        "title": "Video transcoding jobs stuck in the queue before the evening news bulletin",
+        "services": ["media-transcoding", "object-storage"], "revenue_impact_usd": 4000},
+        _at(35, "respond", WHITFIELD, note="Investigating the transcoding queue backlog."),
+        _at(90, "update", WHITFIELD, status="mitigating",
+            reason="Stuck workers drained; jobs re-queued at a higher priority."),
+        _at(150, "respond", WHITFIELD, note="Backlog cleared; watching the next window."),
+        _at(300, "update", WHITFIELD, status="monitoring", csat=5,
+            reason="The bulletin published on time; the customer rated support 5/5."),
+        _at(420, "resolve", WHITFIELD, reason="A worker pool stalled on a malformed source "
+            "file; the pool now rejects such files. No recurrence in the evening window."),
+    ),
+    _ago(2 * 24 * 60, WHITFIELD, {
+        "account": "thames-media", "severity": "P3",
+        "title": "CDN cache purge does not propagate for /live/ paths", "services": ["cdn"]},
+        _at(60, "respond", WHITFIELD,
+            note="Reproduced a stale object under /live/; checking purges per edge site."),
+        _at(240, "pause", WHITFIELD,
+            reason="Waiting for the customer's HAR capture and the purge request IDs."),
+    ),
+    _ago(18 * 60, SMIRNOVA, {
+        "account": "sibtorg", "severity": "P2", "contact_level": "manager",
+        "title": "Медленные запросы к каталогу товаров после миграции на managed PostgreSQL",
+        "services": ["managed-postgresql"], "revenue_impact_usd": 6000},
+        _at(40, "respond", SMIRNOVA, note="Приняли в работу, проверяем параметры кластера."),
+        _at(60, "pause", SMIRNOVA,
+            reason="Ждём от клиента выгрузку pg_stat_statements и планы медленных запросов."),
+        _at(180, "resume", SMIRNOVA, reason="Клиент прислал выгрузку и планы запросов."),
+        _at(210, "set_flags", SMIRNOVA, flags=["advanced_diagnostics_required"],
+            reason="Нужен разбор планов запросов и статистики на второй линии."),
+        _at(215, "escalate", SMIRNOVA, to="T2", handoff=SIBTORG_CATALOG_TO_T2,
+            reason="Требуется углублённая диагностика производительности базы."),
+        _at(225, "acknowledge", KOZLOV, to="T2", note="Взял кейс, разбираю планы запросов."),
+        _at(240, "respond", KOZLOV, note="Вторая линия изучает планы запросов."),
+        _at(480, "respond", KOZLOV, note="Найдены индексы, потерянные при миграции."),
+        _at(600, "update", KOZLOV, csat=4, reason="Промежуточная оценка клиента: 4 из 5."),
+        _at(720, "respond", KOZLOV, note="Индексы восстановлены на реплике, проверяем."),
+        _at(990, "respond", KOZLOV, note="Поиск ускорился до 900 мс; готовим настройку "
+            "параметров планировщика."),
+    ),
+    _ago(10 * 60, SMIRNOVA, {
+        "account": "sibtorg", "severity": "P1", "contact_level": "vp",
+        "title": "Кассовый API недоступен в магазинах Новосибирска и Томска",
+        "services": ["api-gateway", "compute"], "flags": ["customer_requested_escalation"],
+        "revenue_impact_usd": 35000, "business_impact_usd": 50000},
+        _at(20, "respond", SMIRNOVA, note="Инцидент принят, дежурная смена подключена."),
+        _at(25, "escalate", SMIRNOVA, to="T2", handoff=SIBTORG_TILLS_TO_T2,
+            reason="Клиент требует эскалации: кассы стоят во всех магазинах региона.",
+            override_reason="Кассы стоят в 140 магазинах: собирать диагностику на первой "
+            "линии — терять время, её снимет дежурный инженер второй линии."),
+        _at(30, "acknowledge", KOZLOV, to="T2", note="Подключился, снимаю диагностику шлюза."),
+        _at(45, "escalate", ORLOV, to="L2",
+            reason="Потери выручки свыше $10 000; enterprise-клиент просит эскалации."),
+        _at(55, "acknowledge", PETROV, to="L2",
+            note="Собираю команды шлюза API и вычислительной платформы."),
+        _at(120, "respond", KOZLOV,
+            note="Кассы Томска принимают оплату; Новосибирск пока недоступен."),
+        _at(130, "update", KOZLOV, status="mitigating",
+            reason="Трафик Томска переведён на резервный шлюз."),
+        _at(240, "respond", PETROV, note="Готовим откат конфигурации шлюза в зоне ru-nsk-a."),
+        _at(450, "respond", KOZLOV, note="Откат не помог; ищем причину в сетевом слое."),
+    ),
+    _ago(7 * 60, RAMAN, {
+        "account": "ledgerly", "severity": "P2", "contact_level": "manager",
+        "title": "Intermittent 502 errors from the API gateway after load balancer maintenance",
+        "services": ["api-gateway", "load-balancer"],
+        "revenue_impact_usd": 8500, "business_impact_usd": 60000},
+        _at(20, "respond", RAMAN, note="Collecting gateway and load balancer logs."),
+        _at(40, "set_flags", RAMAN, flags=["beyond_tier_knowledge"],
+            reason="The 502s follow load balancer target health flaps: T2 networking needed."),
+        _at(45, "escalate", RAMAN, to="T2", handoff=LEDGERLY_TO_T2,
+            reason="Target health flaps are beyond T1 diagnostics."),
+        _at(55, "acknowledge", BECKER, to="T2", note="On it; pulling agent logs."),
+        _at(120, "set_flags", BECKER, flags=["potential_product_bug"],
+            reason="Healthy targets are deregistered: looks like a load balancer agent bug."),
+        _at(125, "escalate", BECKER, to="T3", handoff=LEDGERLY_TO_T3,
+            reason="Needs network engineering to confirm the agent regression."),
+        _at(145, "acknowledge", OKAFOR, to="T3", note="Reviewing the agent rollout."),
+        _at(180, "respond", OKAFOR, note="Engineering is reviewing the maintenance rollout."),
+        _at(200, "set_flags", OKAFOR, flags=["vendor_platform_issue"],
+            reason="The fault is in the vendor's managed network layer under our fleet."),
+        _at(210, "escalate", OKAFOR, to="VENDOR", handoff=LEDGERLY_TO_VENDOR,
+            reason="Only the vendor can fix its network appliance."),
+        _at(260, "acknowledge", OKAFOR, to="VENDOR", by="AWS Support",
+            note="AWS engineer assigned within the vendor's response target."),
+        _at(300, "respond", OKAFOR, note="AWS is investigating; error rate holds at 1.5%."),
+        _at(360, "respond", OKAFOR, note="AWS found a faulty appliance in one zone and "
+            "shifted traffic away; error rate now below 0.1%."),
+    ),
+    _ago(3 * 60, SMIRNOVA, {
+        "account": "meridian-bank", "severity": "P1", "contact_level": "manager",
+        "title": "Сбой платежей через СБП: таймауты 504 на балансировщике платёжного шлюза",
+        "services": ["load-balancer", "compute", "managed-postgresql"],
+        "flags": ["customer_requested_escalation"],
+        "revenue_impact_usd": 40000, "business_impact_usd": 90000},
+        _at(8, "respond", SMIRNOVA, note="Инцидент P1 принят, подключаем дежурную смену."),
+        _at(12, "escalate", SMIRNOVA, to="T2", handoff=MERIDIAN_TO_T2,
+            reason="Стратегический клиент запросил эскалацию; затронут платёжный шлюз."),
+        _at(18, "acknowledge", KOZLOV, to="T2", note="Подключился, смотрю логи балансировщика."),
+        _at(20, "escalate", ORLOV, to="L2",
+            reason="Стратегический клиент запросил эскалацию; нужна координация команд."),
+        _at(30, "acknowledge", PETROV, to="L2", note="Координирую команды сети и баз данных."),
+        _at(60, "respond", KOZLOV,
+            note="Таймауты связаны с исчерпанием пула соединений к базе данных."),
+        _at(65, "update", PETROV, contact_level="c_level", business_impact_usd=250000,
+            reason="Финансовый директор банка позвонил напрямую: ущерб оценён в $250 000 "
+            "(штрафы регулятора и отток клиентов)."),
+        _at(70, "escalate", PETROV, to="L3",
+            reason="Эскалацию ведёт финансовый директор клиента; ущерб свыше $100 000."),
+        _at(75, "escalate", KOZLOV, to="T3", handoff=MERIDIAN_TO_T3,
+            reason="Подозрение на регрессию pgbouncer после обновления managed PostgreSQL."),
+        _at(85, "acknowledge", SOKOLOVA, to="L3",
+            note="Открываю war room, созваниваюсь с финансовым директором банка."),
+        _at(90, "acknowledge", VOLKOVA, to="T3", note="Подключила команду managed PostgreSQL."),
+        _at(115, "update", VOLKOVA, status="mitigating",
+            reason="Часть трафика переведена на резервный кластер; ошибок 12%."),
+        _at(118, "respond", PETROV,
+            note="Доля ошибок снижена до 12%; готовим откат версии pgbouncer."),
+    ),
+    _ago(150, WHITFIELD, {
+        "account": "thames-media", "severity": "P2",
+        "title": "Uploads to object storage fail with 403 for the new CI service account",
+        "services": ["object-storage", "iam"]},
+        _at(20, "respond", WHITFIELD,
+            note="Suggested re-issuing the key with the storage object creator role."),
+        _at(70, "update", WHITFIELD, csat=2,
+            reason="The customer rated the first answer 2/5: the fix did not help and "
+            "release pipelines are still blocked."),
+    ),
+    _ago(60, RAMAN, {
+        "account": "kestrel-analytics", "severity": "P3",
+        "title": "Node pool autoscaler does not scale above 10 nodes",
+        "services": ["kubernetes"]},
+    ),
+    _ago(50, RAMAN, {
+        "account": "ledgerly", "severity": "P1", "contact_level": "vp",
+        "title": "Card authorization latency above 2 seconds for EU cardholders",
+        "services": ["compute", "managed-redis"], "flags": ["customer_requested_manager"],
+        "revenue_impact_usd": 18000},
+        _at(9, "respond", RAMAN, note="Checking the authorization service and its cache."),
+        _at(12, "escalate", RAMAN, to="L2",
+            reason="The customer's VP of Engineering asked for a manager; revenue at stake."),
+        _at(20, "acknowledge", MITCHELL, to="L2",
+            note="Coordinating compute and managed Redis; executive updates every 2 hours."),
+        _at(40, "respond", MITCHELL,
+            note="A Redis failover in eu-west caused cache misses; warming the cache now."),
+    ),
+    _ago(20, SMIRNOVA, {
+        "account": "meridian-bank", "severity": "P3",
+        "title": "Настройка ролей IAM для доступа внешних аудиторов к журналам аудита",
+        "services": ["iam", "audit-logs"]},
+    ),
+)
+
+
+def load_demo(*, ctx: Context) -> DemoLoaded:
+    """Load the demo accounts and cases, as if their stories happened over the last days."""
+    _refuse_if_loaded(ctx)
+    real_clock = ctx.clock
+    now = real_clock()
+    try:
+        ctx.clock = _stopped_at(now - ACCOUNTS_CREATED_AGO)
+        for account in ACCOUNTS:
+            add_account(ctx=ctx, **account)
+        _replay(ctx, now)
+    finally:
+        ctx.clock = real_clock
+    return DemoLoaded(accounts=len(ACCOUNTS), cases=len(STORIES))
+
+
+def _refuse_if_loaded(ctx: Context) -> None:
+    present = {account.id for account in list_accounts(ctx=ctx)} & {a["id"] for a in ACCOUNTS}
+    if present:
+        raise AlreadyExists(
+            f"the demo is already loaded (accounts {', '.join(sorted(present))} exist); "
+            "load it into an empty database"
+        )
+
+
+def _stopped_at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def _replay(ctx: Context, now: datetime) -> None:
+    """Open every case and take every step at the moment it happened, oldest first."""
+    latest: dict[int, CaseView] = {}
+    for moment, story_index, step_index in _events(now):
+        ctx.clock = _stopped_at(moment)
+        story = STORIES[story_index]
+        if step_index < 0:
+            latest[story_index] = cases.open_case(ctx=ctx, actor=story.by, **story.case)
+        else:
+            latest[story_index] = _perform(ctx, story.steps[step_index], latest[story_index])
+
+
+def _events(now: datetime) -> list[tuple[datetime, int, int]]:
+    """(moment, story, step) of every opening (step -1) and step, in the order they happened."""
+    events = []
+    for story_index, story in enumerate(STORIES):
+        opened_at = now - story.opened_ago
+        events.append((opened_at, story_index, -1))
+        events += [(opened_at + step.after, story_index, step_index)
+                   for step_index, step in enumerate(story.steps)]
+    return sorted(events)
+
+
+_ACTIONS: dict[str, Callable[..., CaseView]] = {
+    "respond": cases.respond,
+    "update": cases.update_case,
+    "set_flags": cases.set_flags,
+    "pause": cases.pause,
+    "resume": cases.resume,
+    "resolve": cases.resolve,
+    "escalate": escalations.escalate,
+    "acknowledge": escalations.acknowledge,
+}
+
+
+def _perform(ctx: Context, step: _Step, case: CaseView) -> CaseView:
+    fields = dict(step.fields)
+    if step.action == "acknowledge":
+        fields["step"] = _open_step_to(case, fields.pop("to"))
+    return _ACTIONS[step.action](ctx=ctx, actor=step.by, case_id=case.snapshot.id, **fields)
+
+
+def _open_step_to(case: CaseView, level: str) -> int:
+    """The number of the unacknowledged step up to `level`."""
+    return next(step.step for step in case.escalations
+                if step.to == level and step.direction == "up" and step.acknowledged_at is None)

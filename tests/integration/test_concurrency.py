@@ -1,0 +1,188 @@
+"""Optimistic concurrency on real SQLite and PostgreSQL: two people changing one case
+at once never lose an update; the loser gets a clear Conflict and nothing is half-written."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from escalada.domain.errors import Conflict, EscaladaError, InvalidTransition
+from escalada.services import cases
+from escalada.services.accounts import add_account
+from escalada.services.context import Actor, Context
+from escalada.services.escalations import escalate
+from escalada.services.records import load_case, record
+from escalada.services.unit_of_work import UnitOfWork
+from escalada.services.views import CaseView
+
+ANA = Actor("ana", "engineer")
+BORIS = Actor("boris", "engineer")
+
+T2_HANDOFF = {
+    "troubleshooting_summary": "volumes detach when IOPS exceed 10k",
+    "steps_attempted": "reattached, resized, moved zone",
+    "customer_impact": "checkout down for EU customers",
+    "diagnostic_data": "kernel logs attached",
+    "customer_expectation_set": "update every 30 minutes",
+}
+
+
+def open_case(ctx: Context, **fields: Any) -> CaseView:
+    add_account(ctx=ctx, id="acme", name="Acme Corp", tier="enterprise",
+                support_plan="enterprise")
+    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
+                           title="Volumes detach under load",
+                           flags=["customer_requested_escalation"], **fields)
+
+
+def timeline_length(ctx: Context) -> int:
+    return len(cases.case_timeline(ctx=ctx, case_id="CASE-1"))
+
+
+def run_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Start every call at the same moment, each in its own thread; results or errors."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        start.wait()
+        try:
+            outcomes[index] = call()
+        except Exception as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a writer never finished"
+    return outcomes
+
+
+# A stale version
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda ctx, v: cases.respond(ctx=ctx, actor=ANA, case_id="CASE-1", expected_version=v),
+        lambda ctx, v: cases.set_flags(ctx=ctx, actor=ANA, case_id="CASE-1",
+                                       flags=["churn_threat"], expected_version=v),
+        lambda ctx, v: cases.pause(ctx=ctx, actor=ANA, case_id="CASE-1", expected_version=v),
+        lambda ctx, v: cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", csat=2,
+                                         expected_version=v),
+        lambda ctx, v: cases.resolve(ctx=ctx, actor=ANA, case_id="CASE-1", expected_version=v),
+        lambda ctx, v: escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2",
+                                handoff=T2_HANDOFF, expected_version=v),
+        lambda ctx, v: escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2",
+                                expected_version=v),
+    ],
+    ids=["respond", "flag", "pause", "update", "resolve", "escalate", "refused-escalate"],
+)
+def test_a_stale_expected_version_is_a_conflict_and_writes_nothing(
+    ctx: Context, change: Callable[[Context, int], CaseView]
+) -> None:
+    opened = open_case(ctx)
+    cases.respond(ctx=ctx, actor=BORIS, case_id="CASE-1")
+    before = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert before.version == opened.version + 1
+
+    with pytest.raises(Conflict, match="CASE-1 is at version 2, not 1"):
+        change(ctx, opened.version)
+
+    after = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert timeline_length(ctx) == 2
+    assert after.version == before.version
+    assert after.snapshot == before.snapshot
+    assert after.escalations == []
+
+
+def test_the_current_expected_version_is_accepted_and_bumped(ctx: Context) -> None:
+    opened = open_case(ctx)
+
+    view = cases.respond(ctx=ctx, actor=ANA, case_id="CASE-1", expected_version=opened.version)
+
+    assert view.version == opened.version + 1
+
+
+# Two people at once
+
+
+@pytest.mark.parametrize("target", ["T2", "L2"])
+def test_two_people_escalating_one_case_at_once_leave_exactly_one_step(
+    ctx: Context, target: str
+) -> None:
+    open_case(ctx)
+
+    outcomes = run_at_once([
+        lambda: escalate(ctx=ctx, actor=actor, case_id="CASE-1", to=target,
+                         handoff=T2_HANDOFF)
+        for actor in (ANA, BORIS)
+    ])
+
+    won = [o for o in outcomes if isinstance(o, CaseView)]
+    lost = [o for o in outcomes if not isinstance(o, CaseView)]
+    assert len(won) == 1, outcomes
+    assert len(lost) == 1 and isinstance(lost[0], Conflict | InvalidTransition), outcomes
+    view = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert len(view.escalations) == 1
+    assert view.escalations[0].requested_by == won[0].escalations[0].requested_by
+    assert [e.kind for e in cases.case_timeline(ctx=ctx, case_id="CASE-1")] == [
+        "case_opened", "escalated"]
+    assert view.version == 2
+
+
+def test_many_people_changing_one_case_at_once_lose_no_update(ctx: Context) -> None:
+    open_case(ctx)
+    flags = ["churn_threat", "legal_action_threatened", "public_relations_crisis",
+             "potential_product_bug"]
+
+    outcomes = run_at_once([
+        lambda flag=flag: cases.set_flags(ctx=ctx, actor=ANA, case_id="CASE-1", flags=[flag])
+        for flag in flags
+    ])
+
+    succeeded = {flag for flag, o in zip(flags, outcomes, strict=True)
+                 if isinstance(o, CaseView)}
+    assert all(isinstance(o, CaseView | Conflict) for o in outcomes), outcomes
+    assert not any(isinstance(o, EscaladaError) and not isinstance(o, Conflict)
+                   for o in outcomes)
+    view = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert view.snapshot.flags == {"customer_requested_escalation"} | succeeded
+    assert view.version == 1 + len(succeeded)
+    assert timeline_length(ctx) == 1 + len(succeeded)
+
+
+def test_the_second_of_two_sessions_that_changed_one_case_gets_a_conflict_on_commit(
+    ctx: Context,
+) -> None:
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the write lock when a transaction begins, so a second "
+                    "writer waits instead of loading the same version")
+    open_case(ctx)
+    now = ctx.clock()
+
+    with UnitOfWork(ctx.sessions) as first, UnitOfWork(ctx.sessions) as second:
+        mine = load_case(first.session, "CASE-1")
+        theirs = load_case(second.session, "CASE-1")
+        assert mine.version == theirs.version == 1
+
+        mine.title = "Volumes detach under load (EU only)"
+        record(first.session, mine, actor=ANA, at=now, kind="updated", summary="title")
+        first.commit()
+
+        theirs.csat = 2
+        record(second.session, theirs, actor=BORIS, at=now, kind="updated", summary="csat")
+        with pytest.raises(Conflict, match="someone else changed this case"):
+            second.commit()
+
+    view = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert view.title == "Volumes detach under load (EU only)"
+    assert view.snapshot.csat is None
+    assert view.version == 2
+    assert [(e.actor, e.summary) for e in cases.case_timeline(ctx=ctx, case_id="CASE-1")][1:] == [
+        ("ana", "title")]

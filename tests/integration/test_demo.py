@@ -1,0 +1,128 @@
+"""The demo data set, loaded through the services into a real SQLite file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from escalada.bootstrap import bootstrap
+from escalada.domain.errors import AlreadyExists
+from escalada.services.accounts import list_accounts
+from escalada.services.cases import list_cases, show_case
+from escalada.services.context import Context, system_clock
+from escalada.services.demo import DemoLoaded, load_demo
+from escalada.services.evaluation import evaluate_case
+from escalada.services.views import CaseSummaryView
+
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+# Loading replays some 70 service calls; the tests only read, so they share one load.
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Context:
+    return bootstrap("sqlite:///" + str(tmp_path_factory.mktemp("demo") / "demo.db"))
+
+
+@pytest.fixture(scope="module")
+def loaded(ctx: Context) -> DemoLoaded:
+    return load_demo(ctx=ctx)
+
+
+@pytest.fixture
+def demo_cases(ctx: Context, loaded: DemoLoaded) -> list[CaseSummaryView]:
+    return list_cases(ctx=ctx)
+
+
+def test_the_demo_loads_five_accounts_and_ten_cases(
+    ctx: Context, loaded: DemoLoaded, demo_cases: list[CaseSummaryView]
+) -> None:
+    assert loaded == DemoLoaded(accounts=5, cases=10)
+    assert len(list_accounts(ctx=ctx)) == 5
+    assert len(demo_cases) == 10
+
+
+def test_the_demo_mixes_tiers_plans_and_languages(ctx: Context, loaded: DemoLoaded) -> None:
+    accounts = list_accounts(ctx=ctx)
+    assert {a.tier for a in accounts} == {"standard", "enterprise", "strategic"}
+    assert {a.support_plan for a in accounts} == {"developer", "business", "enterprise"}
+    assert {a.language for a in accounts} == {"ru", "en"}
+    assert {"Europe/Moscow", "Asia/Novosibirsk", "America/New_York", "Europe/London"} <= {
+        a.timezone for a in accounts}
+
+
+def test_there_are_cases_at_every_technical_tier_and_at_l2_and_l3(
+    demo_cases: list[CaseSummaryView],
+) -> None:
+    open_cases = [c for c in demo_cases if c.status not in ("resolved", "closed")]
+    assert {c.tier for c in open_cases} == {"T1", "T2", "T3", "VENDOR"}
+    assert {"L2", "L3"} <= {c.exec_level for c in open_cases}
+    assert [c.status for c in demo_cases].count("resolved") == 1
+
+
+def test_a_russian_account_has_its_case_titles_in_russian(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    russian = {a.id for a in list_accounts(ctx=ctx) if a.language == "ru" and a.country == "RU"}
+    assert russian
+    titles = [c.title for c in demo_cases if c.account in russian]
+    assert titles
+    assert all(CYRILLIC.search(title) for title in titles)
+
+
+def test_the_l3_case_was_raised_by_a_c_level_contact_with_over_100k_at_stake(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    (l3,) = [c for c in demo_cases if c.exec_level == "L3"]
+    snapshot = show_case(ctx=ctx, case_id=l3.id).snapshot
+    assert snapshot.escalating_contact_level == "c_level"
+    assert snapshot.business_impact_usd > 100_000
+
+
+def test_handoff_packages_are_complete_except_for_one_recorded_override(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    steps = [step for c in demo_cases for step in show_case(ctx=ctx, case_id=c.id).escalations]
+    overridden = [step for step in steps if step.overridden_items]
+    assert len(overridden) == 1
+    assert overridden[0].override_reason
+    vendor = [step for step in steps if step.to == "VENDOR"]
+    assert vendor
+    assert vendor[0].handoff["vendor_case_number"]
+    assert all(step.criteria for step in steps), "every demo step is explained by the policy"
+
+
+def test_sla_clocks_range_from_fresh_to_breached(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    clocks = [clock for c in demo_cases if c.status not in ("resolved", "closed")
+              for clock in evaluate_case(ctx=ctx, case_id=c.id).sla]
+    assert any(clock.consumed < 0.25 for clock in clocks)
+    assert any(0.5 < clock.consumed < 1 for clock in clocks)
+    assert any(clock.breached for clock in clocks)
+
+
+def test_every_open_demo_case_evaluates(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    open_cases = [c for c in demo_cases if c.status not in ("resolved", "closed")]
+    assert open_cases
+    for case in open_cases:
+        evaluation = evaluate_case(ctx=ctx, case_id=case.id)
+        assert evaluation.case == case.id
+
+
+def test_the_demo_happened_in_the_past_and_the_real_clock_is_back(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    assert ctx.clock is system_clock
+    now = ctx.clock()
+    assert all(c.opened_at < now for c in demo_cases)
+
+
+def test_loading_the_demo_twice_is_refused_as_already_loaded(
+    ctx: Context, loaded: DemoLoaded
+) -> None:
+    with pytest.raises(AlreadyExists, match="already loaded"):
+        load_demo(ctx=ctx)
+    assert len(list_cases(ctx=ctx)) == loaded.cases
