@@ -294,11 +294,6 @@ def test_escalated_cadence_leaves_first_response_and_resolution_alone(make_case,
     assert opening["resolution"].target_minutes == 3 * DAY
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: calendar.deadline adds minutes to the snapshot's own datetime; a ZoneInfo-aware "
-    "opened_at (kept as-is by CaseSnapshot) is advanced in wall time, so across the spring "
-    "DST change the 4 h resolution comes due after 3 real hours"
-))
 def test_a_zone_aware_opening_across_dst_is_due_after_real_hours(make_case, clocks):
     opened = datetime(2026, 3, 8, 1, 30, tzinfo=ZoneInfo("America/New_York"))
     case = make_case(opened_at=opened)
