@@ -335,3 +335,61 @@ def test_a_bare_case_number_finds_the_case(ctx: Context) -> None:
     open_p1(ctx)
 
     assert cases.show_case(ctx=ctx, case_id="1").snapshot.id == "CASE-1"
+
+
+# Known bugs (strict xfail: they start failing loudly once fixed, so the marker goes)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "update_case accepts status=waiting_on_customer without opening a pause row, so the "
+    "case says it waits on the customer while its SLA clocks keep running, and resume "
+    "then refuses with 'is not waiting on the customer'"))
+def test_setting_the_status_to_waiting_on_customer_by_an_update_stops_the_sla_clocks(
+    ctx: Context, clock: FakeClock
+) -> None:
+    open_p1(ctx)
+    try:
+        cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", status="waiting_on_customer")
+    except (InvalidInput, InvalidTransition):
+        return  # refusing it (pointing people at pause) would be a fix as well
+    clock.advance(minutes=30)
+
+    view = cases.show_case(ctx=ctx, case_id="CASE-1")
+
+    assert all(sla.paused for sla in view.evaluation.sla)
+    cases.resume(ctx=ctx, actor=ANA, case_id="CASE-1")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "update_case moves a paused case to another status (e.g. investigating) without "
+    "ending its pause, so the SLA clocks stay stopped on a case no longer waiting on "
+    "the customer"))
+def test_moving_a_paused_case_to_investigating_by_an_update_restarts_the_sla_clocks(
+    ctx: Context, clock: FakeClock
+) -> None:
+    open_p1(ctx)
+    cases.pause(ctx=ctx, actor=ANA, case_id="CASE-1")
+    try:
+        cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", status="investigating")
+    except (InvalidInput, InvalidTransition):
+        return  # refusing it (pointing people at resume) would be a fix as well
+    clock.advance(minutes=30)
+
+    view = cases.show_case(ctx=ctx, case_id="CASE-1")
+
+    assert not any(sla.paused for sla in view.evaluation.sla)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "evaluate_case does not check that `at` carries an offset (evaluate_snapshot does): "
+    "a naive time reaches the UtcDateTime column and fails as a SQLAlchemy StatementError "
+    "instead of InvalidInput naming `at`"))
+def test_evaluating_a_stored_case_at_a_naive_time_is_invalid_input_naming_at(
+    ctx: Context,
+) -> None:
+    open_p1(ctx)
+
+    with pytest.raises(InvalidInput) as refused:
+        evaluate_case(ctx=ctx, case_id="CASE-1", at=datetime(2026, 11, 26, 10, 5))
+
+    assert [field for field, _ in refused.value.problems] == ["at"]

@@ -119,8 +119,8 @@ def test_two_people_escalating_one_case_at_once_leave_exactly_one_step(
     open_case(ctx)
 
     outcomes = run_at_once([
-        lambda: escalate(ctx=ctx, actor=actor, case_id="CASE-1", to=target,
-                         handoff=T2_HANDOFF)
+        lambda actor=actor: escalate(ctx=ctx, actor=actor, case_id="CASE-1", to=target,
+                                     handoff=T2_HANDOFF)
         for actor in (ANA, BORIS)
     ])
 

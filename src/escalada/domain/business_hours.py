@@ -38,7 +38,8 @@ class WeeklyHours:
         while True:
             span = self._working_span(day)
             if span is not None and span[1] > start:
-                yield max(span[0], start), span[1]
+                opens, closes = span
+                yield (start if start > opens else opens), closes  # max(opens, start)
             day += _ONE_DAY
 
     def _working_span(self, day: date) -> tuple[datetime, datetime] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -35,13 +35,6 @@ class TwentyFourSeven:
 TWENTY_FOUR_SEVEN = TwentyFourSeven()
 
 
-def _spans(calendar: Calendar, start: datetime) -> Iterable[tuple[datetime, datetime]]:
-    # Most targets run round the clock: one span, without a generator to drive.
-    if isinstance(calendar, TwentyFourSeven):
-        return ((start, FOREVER),)
-    return calendar.intervals(start)
-
-
 def _pause_start(pause: Interval) -> datetime:
     return pause.start
 
@@ -53,21 +46,35 @@ def _ordered(pauses: Sequence[Interval]) -> Sequence[Interval]:
     return sorted(pauses, key=_pause_start)
 
 
-def _paused_within(begin: datetime, end: datetime, ordered: Sequence[Interval]) -> timedelta:
-    """How much of [begin, end) the pauses cover, overlapping pauses counted once."""
-    covered = timedelta()
-    cursor = begin
-    for pause in ordered:
+def _open_time(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
+    """How long the calendar runs in [start, end)."""
+    if isinstance(calendar, TwentyFourSeven):
+        return end - start  # most targets run round the clock: nothing to walk
+    total = timedelta()
+    for begin, finish in calendar.intervals(start):
+        if begin >= end:
+            break
+        total += min(finish, end) - begin
+    return total
+
+
+def _merged(
+    pauses: Sequence[Interval], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The pauses clipped to [start, end), overlapping ones merged, in order."""
+    merged: list[tuple[datetime, datetime]] = []
+    cursor = start
+    for pause in _ordered(pauses):
         if pause.start >= end:
             break
         pause_end = FOREVER if pause.end is None else pause.end
         if pause_end <= cursor:
             continue
-        covered += min(pause_end, end) - max(pause.start, cursor)
+        merged.append((max(pause.start, cursor), min(pause_end, end)))
         cursor = pause_end
         if cursor >= end:
             break
-    return covered
+    return merged
 
 
 def elapsed(
@@ -76,16 +83,11 @@ def elapsed(
     """Business minutes between start and end, pauses excluded."""
     if end <= start:
         return 0.0
-    ordered = _ordered(pauses)
-    total = timedelta()
-    for begin, finish in _spans(calendar, start):
-        if begin >= end:
-            break
-        finish = min(finish, end)
-        total += finish - begin
-        if ordered:
-            total -= _paused_within(begin, finish, ordered)
-    return total.total_seconds() / 60
+    running = _open_time(calendar, start, end)
+    if pauses:
+        for pause_start, pause_end in _merged(pauses, start, end):
+            running -= _open_time(calendar, pause_start, pause_end)
+    return running.total_seconds() / 60
 
 
 def _due_within(
@@ -94,7 +96,7 @@ def _due_within(
     """When `remaining` running time runs out inside [begin, end) with the pauses cut out.
 
     Returns (None, what is left) when it does not. The due moment keeps the time
-    zone of the piece it falls in, as callers show it to people.
+    zone of the piece it falls in, as the original walk did: it is shown to people.
     """
     cursor = begin
     for pause in ordered:
@@ -121,7 +123,10 @@ def deadline(
     """The moment `minutes` business minutes after start, pauses excluded."""
     remaining = timedelta(minutes=minutes)
     ordered = _ordered(pauses)
-    for begin, finish in _spans(calendar, start):
+    if isinstance(calendar, TwentyFourSeven):
+        due, _ = _due_within(start, FOREVER, remaining, ordered)
+        return FOREVER if due is None else due
+    for begin, finish in calendar.intervals(start):
         due, remaining = _due_within(begin, finish, remaining, ordered)
         if due is not None:
             return due

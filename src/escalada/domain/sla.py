@@ -136,6 +136,8 @@ def _update_cadence(
 
 def _paused_at(case: CaseSnapshot, now: datetime) -> bool:
     """Whether the case is waiting on the customer at `now`."""
+    if not case.paused:
+        return False
     return any(p.end is None or p.end > now for p in case.paused if p.start <= now)
 
 

@@ -7,8 +7,6 @@ each past moment, so that the SLA clocks show what such a morning looks like: fr
 cases, cases at risk and one breach.
 """
 
-# The Russian accounts' names and texts are Russian on purpose, not look-alike Latin letters.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
