@@ -304,9 +304,6 @@ def test_deescalating_below_t1_is_refused(ctx: Context) -> None:
     assert (view.snapshot.tier, view.escalations, view.version) == ("T1", [], 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "escalations._lower computes the tier below T1 as TIERS[-1], so the refusal reads "
-    "'CASE-1 is at T1; cannot step down to VENDOR', naming a tier nobody asked for"))
 def test_the_refusal_to_step_below_t1_does_not_name_vendor_as_the_target(
     ctx: Context,
 ) -> None:

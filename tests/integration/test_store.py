@@ -143,17 +143,7 @@ def test_schema_head_names_alembics_head(ctx: Context) -> None:
     assert schema_version(ctx.engine) == SCHEMA_HEAD
 
 
-def test_the_migrated_schema_matches_the_orm_metadata(
-    ctx: Context, request: pytest.FixtureRequest
-) -> None:
-    if ctx.engine.dialect.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "tables.py declares accounts.health_score and cases.csat as bare "
-            "Mapped[float | None], which SQLAlchemy 2.1 maps to Double, while migration "
-            "0001 creates them as sa.Float(); SQLite reflects FLOAT, so autogenerate "
-            "reports modify_type FLOAT -> Double (PostgreSQL reflects both as DOUBLE "
-            "PRECISION and agrees)")))
-
+def test_the_migrated_schema_matches_the_orm_metadata(ctx: Context) -> None:
     with ctx.engine.connect() as connection:
         migration = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(migration, Base.metadata)

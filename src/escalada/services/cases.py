@@ -216,11 +216,13 @@ def update_case(
     wanted = changes.model_dump(exclude_none=True)
     if not wanted:
         raise InvalidInput.of("changes", "name at least one field to change")
-    if changes.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        raise InvalidInput.of("status", "use resolve or close for that")
+    if changes.status in _STATUS_BY_ACTION:
+        raise InvalidInput.of("status", f"use `{_STATUS_BY_ACTION[changes.status]}` for that")
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
         case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        if changes.status is not None and any(p.ended_at is None for p in case.pauses):
+            raise InvalidTransition(f"{case.ref} is waiting on the customer: resume it first")
         before = {}
         for name, value in wanted.items():
             column = "escalating_contact_level" if name == "contact_level" else name
@@ -234,6 +236,14 @@ def update_case(
                    mode="json", exclude_none=True)})
         uow.commit()
         return case_view(uow.session, case, policy, now)
+
+
+# Statuses that move SLA clocks are set by their own action, never by a plain update.
+_STATUS_BY_ACTION = {
+    CaseStatus.WAITING_ON_CUSTOMER: "pause",
+    CaseStatus.RESOLVED: "resolve",
+    CaseStatus.CLOSED: "close",
+}
 
 
 def _plain(value: Any) -> Any:

@@ -147,8 +147,8 @@ def _add_step(
 ) -> EscalationRow:
     step = EscalationRow(
         case_number=case.number, seq=len(case.escalations) + 1, track=track.value,
-        direction=direction, from_level=_current(case, track) if track is Track.TECHNICAL
-        else case.exec_level, to_level=to, criteria=criteria, reason=reason, handoff=handoff,
+        direction=direction,
+        from_level=case.tier if track is Track.TECHNICAL else case.exec_level, to_level=to, criteria=criteria, reason=reason, handoff=handoff,
         override_reason=override_reason, overridden_items=overridden,
         requested_by=actor.name, requested_at=now, respond_within_minutes=respond_within,
         response_due_at=None if respond_within is None else now + timedelta(
@@ -234,6 +234,8 @@ def _lower(case: CaseRow, track: Track, to: str | None) -> str | None:
     """The level to step down to, checked to be below the current one."""
     if track is Track.TECHNICAL:
         current = tier_rank(Tier(case.tier))
+        if current == 0 and to is None:
+            raise InvalidTransition(f"{case.ref} is at {case.tier}, the first tier")
         wanted = TIERS[current - 1].value if to is None else to.strip().upper()
         if wanted not in {t.value for t in TIERS} or tier_rank(Tier(wanted)) >= current:
             raise InvalidTransition(f"{case.ref} is at {case.tier}; cannot step down to {wanted}")

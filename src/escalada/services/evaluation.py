@@ -29,15 +29,20 @@ def evaluate_snapshot(
     *, ctx: Context, snapshot: Any, at: datetime | None = None
 ) -> EvaluationView:
     """The engine's answer for a snapshot document at `at` (default: now)."""
-    if at is not None and at.tzinfo is None:
-        raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")
+    _check_aware(at)
     case = snapshot if isinstance(snapshot, CaseSnapshot) else parse_snapshot(snapshot)
     return evaluation_view(case, ctx.policy(), at or ctx.clock())
 
 
 def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
     """The engine's answer for a stored case now (or at `at`)."""
+    _check_aware(at)
     now = at or ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         return evaluation_view(snapshot_of(uow.session, case, now), ctx.policy(), now)
+
+
+def _check_aware(at: datetime | None) -> None:
+    if at is not None and at.tzinfo is None:
+        raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")

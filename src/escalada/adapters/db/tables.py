@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from escalada.adapters.db.types import Cents, UtcDateTime
@@ -26,7 +26,7 @@ class AccountRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(2))
     language: Mapped[str] = mapped_column(String(5))
-    health_score: Mapped[float | None]
+    health_score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -47,7 +47,7 @@ class CaseRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     services: Mapped[list[str]] = mapped_column(JSON)
     flags: Mapped[list[str]] = mapped_column(JSON)
-    csat: Mapped[float | None]
+    csat: Mapped[float | None] = mapped_column(Float)
     revenue_impact_usd: Mapped[Decimal] = mapped_column(Cents())
     business_impact_usd: Mapped[Decimal] = mapped_column(Cents())
     escalating_contact_level: Mapped[str] = mapped_column(String(10))
