@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 API = "/api/v1"
 HANDOFF_T2 = [
@@ -564,3 +565,47 @@ def test_the_actor_of_a_step_is_who_requested_it(client, open_case):
     assert response.json()["escalations"][0]["requested_by"] == "olga"
     assert response.json()["timeline"][-1]["actor"] == "olga"
 
+
+
+# --- inputs the schemathesis run (tests/e2e/test_api_schema.py) once turned into 500s ---
+
+
+@pytest.fixture
+def lenient(client):
+    """The same app, answering 500 instead of raising, as a real server would."""
+    with TestClient(client.app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_a_snapshot_with_an_unknown_timezone_is_refused_naming_it(lenient):
+    snapshot = {**EXAMPLE_SNAPSHOT, "severity": "P3", "account": {
+        **EXAMPLE_SNAPSHOT["account"], "support_plan": "business", "timezone": "Mars/Base"}}
+
+    response = lenient.post(f"{API}/evaluate", json=snapshot, params={"at": TEN_PAST_EIGHT})
+
+    assert problem_fields(response) == {"account.timezone"}
+
+
+def test_a_case_number_beyond_any_stored_one_is_not_found(lenient):
+    for case_id in ("CASE-2147483648", "CASE-9223372036854775808"):
+        assert lenient.get(f"{API}/cases/{case_id}").status_code == 404, case_id
+
+
+def test_text_with_a_nul_character_is_refused_not_a_server_error(lenient):
+    body = {"id": "nul\u0000id", "name": "Nul", "tier": "standard", "support_plan": "business"}
+
+    refused = lenient.post(f"{API}/accounts", json=body)
+    assert (refused.status_code, problem_fields(refused)) == (422, {"id"})
+    assert lenient.get(f"{API}/accounts/nul%00id").status_code == 404
+    named = lenient.post(f"{API}/accounts", json={**body, "id": "nul", "name": "N\u0000"})
+    assert (named.status_code, problem_fields(named)) == (422, {"name"})
+
+
+def test_evaluating_a_snapshot_decades_after_it_opened_is_refused_naming_at(client):
+    snapshot = {**EXAMPLE_SNAPSHOT, "severity": "P4", "account": {
+        **EXAMPLE_SNAPSHOT["account"], "support_plan": "business"}}
+
+    response = client.post(f"{API}/evaluate", json=snapshot,
+                           params={"at": "9999-12-31T00:00:00+00:00"})
+
+    assert (response.status_code, problem_fields(response)) == (422, {"at"})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -36,6 +38,35 @@ def _aware(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+def _printable(value: str) -> str:
+    if any(ord(char) < 32 and char not in "\t\n\r" for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{name!r} is not an IANA time zone, e.g. Europe/Moscow") from error
+    return name
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+def _account_id(value: str) -> str:
+    if re.match(ACCOUNT_ID_PATTERN, value) is None:
+        raise ValueError(
+            "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return value
+
+
+AccountId = Annotated[str, AfterValidator(_account_id)]
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 def _money_json(value: Decimal) -> int | float:
     # JSON readers expect a number; two decimal places survive a float exactly as text.
     return int(value) if value == value.to_integral_value() else float(value)
@@ -53,11 +84,11 @@ class _Strict(BaseModel):
 
 
 class AccountSnapshot(_Strict):
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    id: AccountId
+    name: Text = Field(min_length=1)
     tier: AccountTier
     support_plan: SupportPlan
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     language: Language = Language.EN
     health_score: float | None = Field(default=None, ge=0, le=100)
@@ -92,7 +123,7 @@ class CaseSnapshot(_Strict):
     last_customer_update_at: AwareDatetime | None = None
     resolved_at: AwareDatetime | None = None
     paused: tuple[PauseSnapshot, ...] = ()
-    services: tuple[str, ...] = ()
+    services: tuple[Text, ...] = ()
     flags: frozenset[str] = frozenset()
     csat: float | None = Field(default=None, ge=1, le=5)
     revenue_impact_usd: Money = Decimal(0)

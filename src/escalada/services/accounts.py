@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from escalada.adapters.db.tables import AccountRow
-from escalada.domain.errors import AlreadyExists, InvalidInput
+from escalada.domain.errors import AlreadyExists
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Context
@@ -35,7 +35,6 @@ def add_account(
         )
     except ValidationError as error:
         raise invalid_input(error) from error
-    _check_timezone(account.timezone)
     with ctx.unit_of_work() as uow:
         if uow.session.get(AccountRow, account.id) is not None:
             raise AlreadyExists(f"account {account.id!r} exists already")
@@ -43,15 +42,6 @@ def add_account(
         uow.session.add(row)
         uow.commit()
         return account_view(row)
-
-
-def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidInput.of("timezone", f"{name!r} is not an IANA time zone") from error
 
 
 def list_accounts(*, ctx: Context) -> list[AccountView]:

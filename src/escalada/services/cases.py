@@ -12,7 +12,7 @@ from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
-from escalada.domain.snapshot import Money
+from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Actor, Context
 from escalada.services.records import (
@@ -38,8 +38,8 @@ class NewCase(BaseModel):
 
     account: str = Field(min_length=1)
     severity: Severity
-    title: str = Field(min_length=1, max_length=300)
-    services: list[str] = []
+    title: Text = Field(min_length=1, max_length=300)
+    services: list[Text] = []
     flags: list[CriterionId] = []
     revenue_impact_usd: Money = Decimal(0)
     business_impact_usd: Money = Decimal(0)
@@ -52,10 +52,10 @@ class CaseChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: Text | None = Field(default=None, min_length=1, max_length=300)
     severity: Severity | None = None
     status: CaseStatus | None = None
-    services: list[str] | None = None
+    services: list[Text] | None = None
     revenue_impact_usd: Money | None = None
     business_impact_usd: Money | None = None
     contact_level: ContactLevel | None = None

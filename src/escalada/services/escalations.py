@@ -148,7 +148,8 @@ def _add_step(
     step = EscalationRow(
         case_number=case.number, seq=len(case.escalations) + 1, track=track.value,
         direction=direction,
-        from_level=case.tier if track is Track.TECHNICAL else case.exec_level, to_level=to, criteria=criteria, reason=reason, handoff=handoff,
+        from_level=case.tier if track is Track.TECHNICAL else case.exec_level, to_level=to,
+        criteria=criteria, reason=reason, handoff=handoff,
         override_reason=override_reason, overridden_items=overridden,
         requested_by=actor.name, requested_at=now, respond_within_minutes=respond_within,
         response_due_at=None if respond_within is None else now + timedelta(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,7 +31,9 @@ def evaluate_snapshot(
     """The engine's answer for a snapshot document at `at` (default: now)."""
     _check_aware(at)
     case = snapshot if isinstance(snapshot, CaseSnapshot) else parse_snapshot(snapshot)
-    return evaluation_view(case, ctx.policy(), at or ctx.clock())
+    now = at or ctx.clock()
+    _check_span(case, now)
+    return evaluation_view(case, ctx.policy(), now)
 
 
 def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
@@ -39,8 +41,21 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
     _check_aware(at)
     now = at or ctx.clock()
     with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
-        return evaluation_view(snapshot_of(uow.session, case, now), ctx.policy(), now)
+        snapshot = snapshot_of(uow.session, load_case(uow.session, case_id), now)
+        _check_span(snapshot, now)
+        return evaluation_view(snapshot, ctx.policy(), now)
+
+
+# Business clocks walk the calendar day by day: bound the walk so that no request
+# (a case "opened" in the year 1, evaluated in 9999) can tie up a worker.
+LONGEST_CASE = timedelta(days=3660)
+
+
+def _check_span(case: CaseSnapshot, now: datetime) -> None:
+    if now - case.opened_at > LONGEST_CASE:
+        raise InvalidInput.of(
+            "at", f"is more than {LONGEST_CASE.days // 366} years after the case opened "
+            f"({case.opened_at.isoformat()}); escalada evaluates cases younger than that")
 
 
 def _check_aware(at: datetime | None) -> None:

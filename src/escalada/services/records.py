@@ -13,7 +13,12 @@ from escalada.adapters.db.tables import AccountRow, CaseRow, EscalationRow, Time
 from escalada.domain.engine import evaluate
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.policy import Policy
-from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, PauseSnapshot
+from escalada.domain.snapshot import (
+    ACCOUNT_ID_PATTERN,
+    AccountSnapshot,
+    CaseSnapshot,
+    PauseSnapshot,
+)
 from escalada.services.context import Actor
 from escalada.services.views import (
     AccountView,
@@ -23,7 +28,9 @@ from escalada.services.views import (
     TimelineEntryView,
 )
 
-_CASE_REF = re.compile(r"^(?:CASE-)?(\d+)$", re.IGNORECASE)
+_CASE_REF = re.compile(r"^(?:CASE-)?(\d{1,30})$", re.IGNORECASE)
+_LARGEST_CASE_NUMBER = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+_ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
 TIMELINE_SUMMARY_LENGTH = 10
 
 
@@ -35,10 +42,15 @@ def case_number(case_id: str) -> int:
     return int(match.group(1))
 
 
+def _stored(number: int) -> bool:
+    return 0 < number <= _LARGEST_CASE_NUMBER
+
+
 def load_case(
     session: Session, case_id: str, *, expected_version: int | None = None
 ) -> CaseRow:
-    case = session.get(CaseRow, case_number(case_id))
+    number = case_number(case_id)
+    case = session.get(CaseRow, number) if _stored(number) else None
     if case is None:
         raise NotFound(f"no case {case_id}")
     if expected_version is not None and case.version != expected_version:
@@ -59,7 +71,7 @@ def load_open_case(
 
 
 def load_account(session: Session, account_id: str) -> AccountRow:
-    account = session.get(AccountRow, account_id)
+    account = session.get(AccountRow, account_id) if _ACCOUNT_ID.match(account_id) else None
     if account is None:
         raise NotFound(f"no account {account_id!r}")
     return account

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from escalada.domain.errors import Conflict
+from escalada.domain.errors import Conflict, InvalidInput
 
 
 class UnitOfWork:
@@ -29,6 +29,9 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if isinstance(error, DataError):
+            # A value the database cannot hold (e.g. NUL in PostgreSQL text) is bad input.
+            raise InvalidInput.of("(request)", _data_problem(error)) from error
 
     def commit(self) -> None:
         try:
@@ -41,3 +44,8 @@ class UnitOfWork:
         except IntegrityError as error:
             self.session.rollback()
             raise Conflict(f"the change collides with another one: {error.orig}") from error
+
+
+def _data_problem(error: DataError) -> str:
+    detail = str(error.orig).splitlines()[0] if error.orig else "value out of range"
+    return f"a value cannot be stored: {detail}"
