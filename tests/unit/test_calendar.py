@@ -222,11 +222,6 @@ def test_twenty_four_seven_across_spring_forward_counts_real_minutes():
     assert deadline(before, 120, TWENTY_FOUR_SEVEN) == after
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: calendar.elapsed/deadline never normalise to UTC; TwentyFourSeven yields the "
-    "caller's own datetime, and Python subtracts/adds same-tzinfo datetimes as wall time, so "
-    "a ZoneInfo-aware start across DST reports 180 min for 2 real hours"
-))
 def test_elapsed_counts_real_minutes_for_zone_aware_times_across_spring_forward():
     before = datetime(2026, 3, 8, 1, 0, tzinfo=NEW_YORK)
     after = datetime(2026, 3, 8, 4, 0, tzinfo=NEW_YORK)  # 2 real hours later
@@ -234,10 +229,6 @@ def test_elapsed_counts_real_minutes_for_zone_aware_times_across_spring_forward(
     assert elapsed(before, after, TWENTY_FOUR_SEVEN) == 120
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: deadline adds a timedelta to a ZoneInfo-aware start as wall time, so two hours "
-    "after 00:30 EDT on 2026-11-01 comes out three real hours later"
-))
 def test_deadline_adds_real_minutes_for_zone_aware_times_across_fall_back():
     start = datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK)
 

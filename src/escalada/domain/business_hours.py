@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ONE_DAY = timedelta(days=1)
-# Days whose UTC span is remembered per calendar: a few years of cases, a few kB.
+# Days whose UTC span one calendar remembers: about ten years, well under a megabyte.
 _REMEMBERED_DAYS = 4096
 
 
@@ -36,22 +36,21 @@ class WeeklyHours:
     def intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         day = start.astimezone(self.zone).date() - _ONE_DAY
         while True:
-            span = self._working_span(day)
+            try:
+                span = self._spans[day]
+            except KeyError:
+                span = self._remember_span(day)
             if span is not None and span[1] > start:
                 opens, closes = span
                 yield (start if start > opens else opens), closes  # max(opens, start)
             day += _ONE_DAY
 
-    def _working_span(self, day: date) -> tuple[datetime, datetime] | None:
-        """The day's business hours in UTC (None on a day off), remembered.
+    def _remember_span(self, day: date) -> tuple[datetime, datetime] | None:
+        """The day's business hours in UTC (None on a day off), kept for the next walk.
 
-        An SLA walk crosses the same days again and again, and the time zone
-        conversions cost more than everything else in the walk.
+        SLA walks cross the same days again and again, and the time zone
+        conversions cost more than everything else in a walk.
         """
-        try:
-            return self._spans[day]
-        except KeyError:
-            pass
         span = self._local_span(day) if self.is_working_day(day) else None
         if len(self._spans) >= _REMEMBERED_DAYS:
             self._spans.clear()

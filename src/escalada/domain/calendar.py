@@ -46,57 +46,52 @@ def _ordered(pauses: Sequence[Interval]) -> Sequence[Interval]:
     return sorted(pauses, key=_pause_start)
 
 
-def _open_time(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
-    """How long the calendar runs in [start, end)."""
-    if isinstance(calendar, TwentyFourSeven):
-        return end - start  # most targets run round the clock: nothing to walk
+def _utc(moment: datetime) -> datetime:
+    # Python subtracts two datetimes of one zone by wall clock, so across a DST
+    # change zone-aware times would be an hour off: all arithmetic is in UTC.
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
+def _utc_pauses(pauses: Sequence[Interval]) -> Sequence[Interval]:
+    if not pauses or all(
+        p.start.tzinfo is UTC and (p.end is None or p.end.tzinfo is UTC) for p in pauses
+    ):
+        return pauses
+    return [Interval(_utc(p.start), None if p.end is None else _utc(p.end)) for p in pauses]
+
+
+# The two walks below cut the pauses out of one business interval [begin, end),
+# piece by piece, without generators.
+
+
+def _running_time(
+    begin: datetime, end: datetime, until: datetime, ordered: Sequence[Interval]
+) -> timedelta:
+    """How long the clock runs in [begin, end) before `until`, with the pauses cut out."""
     total = timedelta()
-    for begin, finish in calendar.intervals(start):
-        if begin >= end:
-            break
-        total += min(finish, end) - begin
-    return total
-
-
-def _merged(
-    pauses: Sequence[Interval], start: datetime, end: datetime
-) -> list[tuple[datetime, datetime]]:
-    """The pauses clipped to [start, end), overlapping ones merged, in order."""
-    merged: list[tuple[datetime, datetime]] = []
-    cursor = start
-    for pause in _ordered(pauses):
-        if pause.start >= end:
-            break
+    cursor = begin
+    for pause in ordered:
         pause_end = FOREVER if pause.end is None else pause.end
-        if pause_end <= cursor:
+        if pause_end <= cursor or pause.start >= end:
             continue
-        merged.append((max(pause.start, cursor), min(pause_end, end)))
-        cursor = pause_end
+        if pause.start > cursor:
+            if cursor >= until:
+                return total
+            total += min(pause.start, until) - cursor
+        cursor = max(cursor, pause_end)
         if cursor >= end:
-            break
-    return merged
-
-
-def elapsed(
-    start: datetime, end: datetime, calendar: Calendar, pauses: Sequence[Interval] = ()
-) -> float:
-    """Business minutes between start and end, pauses excluded."""
-    if end <= start:
-        return 0.0
-    running = _open_time(calendar, start, end)
-    if pauses:
-        for pause_start, pause_end in _merged(pauses, start, end):
-            running -= _open_time(calendar, pause_start, pause_end)
-    return running.total_seconds() / 60
+            return total
+    if cursor < end and cursor < until:
+        total += min(end, until) - cursor
+    return total
 
 
 def _due_within(
     begin: datetime, end: datetime, remaining: timedelta, ordered: Sequence[Interval]
 ) -> tuple[datetime | None, timedelta]:
-    """When `remaining` running time runs out inside [begin, end) with the pauses cut out.
+    """When `remaining` running time runs out in [begin, end) with the pauses cut out.
 
-    Returns (None, what is left) when it does not. The due moment keeps the time
-    zone of the piece it falls in, as the original walk did: it is shown to people.
+    (None, what is left) when it does not run out there.
     """
     cursor = begin
     for pause in ordered:
@@ -117,17 +112,48 @@ def _due_within(
     return None, remaining
 
 
+def elapsed(
+    start: datetime, end: datetime, calendar: Calendar, pauses: Sequence[Interval] = ()
+) -> float:
+    """Business minutes between start and end, pauses excluded."""
+    start, end = _utc(start), _utc(end)
+    if end <= start:
+        return 0.0
+    ordered = _ordered(_utc_pauses(pauses))
+    if isinstance(calendar, TwentyFourSeven):  # one endless interval: no walk over days
+        running = _running_time(start, FOREVER, end, ordered) if ordered else end - start
+        return running.total_seconds() / 60
+    total = timedelta()
+    for begin, finish in calendar.intervals(start):
+        if begin >= end:
+            break
+        if ordered:
+            total += _running_time(begin, finish, end, ordered)
+        else:
+            total += min(finish, end) - begin
+        if finish >= end:
+            break  # intervals come in order: the next one starts after `end`
+    return total.total_seconds() / 60
+
+
 def deadline(
     start: datetime, minutes: float, calendar: Calendar, pauses: Sequence[Interval] = ()
 ) -> datetime:
     """The moment `minutes` business minutes after start, pauses excluded."""
-    remaining = timedelta(minutes=minutes)
-    ordered = _ordered(pauses)
-    if isinstance(calendar, TwentyFourSeven):
+    start, remaining = _utc(start), timedelta(minutes=minutes)
+    ordered = _ordered(_utc_pauses(pauses))
+    if isinstance(calendar, TwentyFourSeven):  # one endless interval: no walk over days
+        if not ordered:
+            return start + remaining
         due, _ = _due_within(start, FOREVER, remaining, ordered)
         return FOREVER if due is None else due
     for begin, finish in calendar.intervals(start):
-        due, remaining = _due_within(begin, finish, remaining, ordered)
-        if due is not None:
-            return due
+        if ordered:
+            due, remaining = _due_within(begin, finish, remaining, ordered)
+            if due is not None:
+                return due
+        elif begin < finish:
+            if begin + remaining <= finish:
+                return begin + remaining
+            remaining -= finish - begin
     return FOREVER

@@ -86,10 +86,3 @@ def compile_criteria(policy: Policy) -> Mapping[str, Predicate]:
         else:
             compiled[criterion] = _rule(rule)
     return compiled
-
-
-def fired(
-    criteria: tuple[str, ...], predicates: Mapping[str, Predicate], facts: Facts
-) -> list[str]:
-    """The criterion ids among `criteria` that fire, in policy order."""
-    return [criterion for criterion in criteria if predicates[criterion](facts)]

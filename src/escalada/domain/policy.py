@@ -23,6 +23,7 @@ from escalada.domain.model import (
 
 if TYPE_CHECKING:
     from escalada.domain.criteria import Predicate
+    from escalada.domain.engine import Tracks
 
 CriterionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|h|d)$")
@@ -45,9 +46,15 @@ class Duration(_Policy):
             raise ValueError(f"{text!r} is not a duration like 15m, 2h or 3d")
         return cls(amount=Decimal(match.group(1)), unit=match.group(2))
 
+    @cached_property
+    def _float_amount(self) -> float:
+        return float(self.amount)
+
     def minutes(self, minutes_per_day: int) -> float:
-        per_unit = {"m": 1, "h": 60, "d": minutes_per_day}[self.unit]
-        return float(self.amount * per_unit)
+        """The span in minutes; `d` is a working day of `minutes_per_day` minutes."""
+        unit = self.unit
+        per_unit = 1 if unit == "m" else 60 if unit == "h" else minutes_per_day
+        return self._float_amount * per_unit
 
     def __str__(self) -> str:
         return f"{self.amount.normalize():f}{self.unit}"
@@ -261,6 +268,13 @@ class Policy(_Policy):
         from escalada.domain.criteria import compile_criteria
 
         return compile_criteria(self)
+
+    @cached_property
+    def tracks(self) -> Tracks:
+        """Both tracks ready for the engine, compiled once per policy."""
+        from escalada.domain.engine import compile_tracks
+
+        return compile_tracks(self)
 
     def step_from(self, tier: Tier) -> TechnicalStep | None:
         return next((s for s in self.technical.steps if s.from_tier == tier), None)

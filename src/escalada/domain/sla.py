@@ -10,7 +10,7 @@ from functools import lru_cache
 from escalada.domain.business_hours import WeeklyHours
 from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.domain.model import Interval, level_rank
-from escalada.domain.policy import BusinessHours, Duration, Policy
+from escalada.domain.policy import BusinessHours, Policy
 from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
 
 CalendarResolver = Callable[[str, AccountSnapshot, BusinessHours], Calendar]
@@ -75,15 +75,18 @@ def sla_clocks(
     pauses = _pauses_until(case, now)
     paused = _paused_at(case, now)
     per_day = calendar.minutes_per_day
+    # Resolution and first response both run from opening: count that time once.
+    since_opening = elapsed(case.opened_at, now, calendar, pauses)
     if case.first_response_at is None:
-        first = _clock("first_response", case.opened_at, _minutes(targets.first_response, per_day),
-                       now, calendar, pauses, paused)
+        first = _clock("first_response", case.opened_at, targets.first_response.minutes(per_day),
+                       since_opening, calendar, pauses, paused)
     else:
         since = max(case.first_response_at, case.last_customer_update_at or case.first_response_at)
-        cadence = _update_cadence(case, policy, _minutes(targets.next_update, per_day), calendar)
-        first = _clock("next_update", since, cadence, now, calendar, pauses, paused)
-    resolution = _clock("resolution", case.opened_at, _minutes(targets.resolution, per_day),
-                        now, calendar, pauses, paused)
+        cadence = _update_cadence(case, policy, targets.next_update.minutes(per_day), calendar)
+        first = _clock("next_update", since, cadence,
+                       elapsed(since, now, calendar, pauses), calendar, pauses, paused)
+    resolution = _clock("resolution", case.opened_at, targets.resolution.minutes(per_day),
+                        since_opening, calendar, pauses, paused)
     return first, resolution
 
 
@@ -91,37 +94,14 @@ def _clock(
     name: str,
     start: datetime,
     minutes: float,
-    now: datetime,
+    elapsed_minutes: float,
     calendar: Calendar,
     pauses: tuple[Interval, ...],
     paused: bool,
 ) -> SlaClock:
-    return SlaClock(
-        target=name,
-        started_at=start,
-        due_at=deadline(start, minutes, calendar, pauses),
-        target_minutes=minutes,
-        elapsed_minutes=elapsed(start, now, calendar, pauses),
-        paused=paused,
-    )
-
-
-# Target minutes by (id of the Duration, minutes per day). The Duration is kept
-# in the value, so its id cannot be reused while the entry lives.
-_remembered_minutes: dict[tuple[int, int], tuple[Duration, float]] = {}
-
-
-def _minutes(duration: Duration, minutes_per_day: int) -> float:
-    """`duration.minutes(...)`, remembered: its Decimal arithmetic outweighs a whole clock."""
-    key = (id(duration), minutes_per_day)
-    known = _remembered_minutes.get(key)
-    if known is not None and known[0] is duration:
-        return known[1]
-    minutes = duration.minutes(minutes_per_day)
-    if len(_remembered_minutes) >= 1024:  # policies reloaded many times: start afresh
-        _remembered_minutes.clear()
-    _remembered_minutes[key] = (duration, minutes)
-    return minutes
+    # Positional: a frozen dataclass built by keywords costs twice as much.
+    return SlaClock(name, start, deadline(start, minutes, calendar, pauses), minutes,
+                    elapsed_minutes, paused)
 
 
 def _update_cadence(
@@ -131,7 +111,7 @@ def _update_cadence(
     cadence = policy.sla.escalated_update_cadence
     if cadence is None or level_rank(case.exec_level) < level_rank(cadence.from_level):
         return planned
-    return min(planned, _minutes(cadence.every, calendar.minutes_per_day))
+    return min(planned, cadence.every.minutes(calendar.minutes_per_day))
 
 
 def _paused_at(case: CaseSnapshot, now: datetime) -> bool:

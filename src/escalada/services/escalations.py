@@ -5,11 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from escalada.adapters.db.tables import CaseRow, EscalationRow
-from escalada.domain.criteria import Facts, fired
-from escalada.domain.engine import evaluate
+from escalada.domain.engine import criteria_fired
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.model import (
     EXEC_LEVELS,
@@ -22,7 +19,6 @@ from escalada.domain.model import (
     track_of,
 )
 from escalada.domain.policy import Policy
-from escalada.domain.sla import sla_clocks
 from escalada.services.context import Actor, Context
 from escalada.services.records import case_view, load_open_case, record, snapshot_of
 from escalada.services.views import CaseView
@@ -48,7 +44,7 @@ def escalate(
         case = load_open_case(uow.session, case_id, expected_version=expected_version)
         track = track_of(target)
         respond_within, required = _step_terms(case, target, policy)
-        criteria = _criteria_fired(uow.session, case, target, policy, now)
+        criteria = criteria_fired(snapshot_of(uow.session, case, now), policy, now, target)
         if not criteria and not (reason or "").strip():
             raise InvalidInput.of(
                 "reason", f"no policy criterion fires for {target}; say why you escalate")
@@ -121,23 +117,6 @@ def _step_terms(case: CaseRow, target: str, policy: Policy) -> tuple[int, tuple[
 
 def _level(value: str | None) -> ExecLevel | None:
     return None if value is None else ExecLevel(value)
-
-
-def _criteria_fired(
-    session: Session, case: CaseRow, target: str, policy: Policy, now: datetime
-) -> list[str]:
-    """The criteria that fire for a step to `target` (DESIGN.md: explainable steps)."""
-    facts_case = snapshot_of(session, case, now)
-    if track_of(target) is Track.TECHNICAL:
-        for recommendation in evaluate(facts_case, policy, now).recommendations:
-            if recommendation.to == target:
-                return list(recommendation.criteria)
-        return []
-    terms = policy.level(ExecLevel(target))
-    if terms is None:
-        return []
-    facts = Facts(facts_case, sla_clocks(facts_case, policy, now))
-    return fired(terms.criteria, policy.predicates, facts)
 
 
 def _add_step(
