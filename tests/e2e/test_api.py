@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from examples import DESIGN_SNAPSHOT
 from fastapi.testclient import TestClient
 
 API = "/api/v1"
@@ -17,27 +18,6 @@ HANDOFF_T2 = [
     "diagnostic_data",
     "customer_expectation_set",
 ]
-EXAMPLE_SNAPSHOT: dict[str, Any] = {  # DESIGN.md 1.2
-    "id": "CASE-1042",
-    "account": {"id": "acme", "name": "Acme Corp", "tier": "enterprise",
-                "support_plan": "enterprise", "timezone": "Europe/Moscow",
-                "country": "RU", "language": "ru", "health_score": 72},
-    "severity": "P1",
-    "status": "investigating",
-    "tier": "T1",
-    "exec_level": None,
-    "opened_at": "2026-11-26T10:00:00+00:00",
-    "first_response_at": None,
-    "last_customer_update_at": None,
-    "paused": [{"from": "2026-11-26T11:00:00+00:00", "to": "2026-11-26T11:30:00+00:00"}],
-    "services": ["compute", "block-storage"],
-    "flags": ["customer_requested_escalation"],
-    "csat": 4,
-    "revenue_impact_usd": 0,
-    "business_impact_usd": 0,
-    "escalating_contact_level": "staff",
-    "account_cases_30d": 1,
-}
 TEN_PAST_EIGHT = "2026-11-26T10:08:00+00:00"
 
 
@@ -268,7 +248,7 @@ def test_a_case_is_evaluated_at_a_given_time(client, open_case):
 
 
 def test_the_design_example_snapshot_recommends_t2_and_l2_exactly(client):
-    response = client.post(f"{API}/evaluate", json=EXAMPLE_SNAPSHOT,
+    response = client.post(f"{API}/evaluate", json=DESIGN_SNAPSHOT,
                            params={"at": TEN_PAST_EIGHT})
 
     assert response.status_code == 200, response.text
@@ -290,7 +270,7 @@ def test_the_design_example_snapshot_recommends_t2_and_l2_exactly(client):
 
 
 def test_a_snapshot_with_a_bad_field_is_refused_naming_it(client):
-    snapshot = {**EXAMPLE_SNAPSHOT, "account": {**EXAMPLE_SNAPSHOT["account"], "tier": "gold"}}
+    snapshot = {**DESIGN_SNAPSHOT, "account": {**DESIGN_SNAPSHOT["account"], "tier": "gold"}}
 
     response = client.post(f"{API}/evaluate", json=snapshot, params={"at": TEN_PAST_EIGHT})
 
@@ -298,7 +278,7 @@ def test_a_snapshot_with_a_bad_field_is_refused_naming_it(client):
 
 
 def test_a_snapshot_with_a_naive_opening_time_is_refused_naming_opened_at(client):
-    snapshot = {**EXAMPLE_SNAPSHOT, "opened_at": "2026-11-26T10:00:00"}
+    snapshot = {**DESIGN_SNAPSHOT, "opened_at": "2026-11-26T10:00:00"}
 
     response = client.post(f"{API}/evaluate", json=snapshot, params={"at": TEN_PAST_EIGHT})
 
@@ -307,7 +287,7 @@ def test_a_snapshot_with_a_naive_opening_time_is_refused_naming_opened_at(client
 
 
 def test_evaluating_at_a_naive_time_is_refused_naming_at(client):
-    response = client.post(f"{API}/evaluate", json=EXAMPLE_SNAPSHOT,
+    response = client.post(f"{API}/evaluate", json=DESIGN_SNAPSHOT,
                            params={"at": "2026-11-26T10:08:00"})
 
     assert problem_fields(response) == {"at"}
@@ -578,8 +558,8 @@ def lenient(client):
 
 
 def test_a_snapshot_with_an_unknown_timezone_is_refused_naming_it(lenient):
-    snapshot = {**EXAMPLE_SNAPSHOT, "severity": "P3", "account": {
-        **EXAMPLE_SNAPSHOT["account"], "support_plan": "business", "timezone": "Mars/Base"}}
+    snapshot = {**DESIGN_SNAPSHOT, "severity": "P3", "account": {
+        **DESIGN_SNAPSHOT["account"], "support_plan": "business", "timezone": "Mars/Base"}}
 
     response = lenient.post(f"{API}/evaluate", json=snapshot, params={"at": TEN_PAST_EIGHT})
 
@@ -602,8 +582,8 @@ def test_text_with_a_nul_character_is_refused_not_a_server_error(lenient):
 
 
 def test_evaluating_a_snapshot_decades_after_it_opened_is_refused_naming_at(client):
-    snapshot = {**EXAMPLE_SNAPSHOT, "severity": "P4", "account": {
-        **EXAMPLE_SNAPSHOT["account"], "support_plan": "business"}}
+    snapshot = {**DESIGN_SNAPSHOT, "severity": "P4", "account": {
+        **DESIGN_SNAPSHOT["account"], "support_plan": "business"}}
 
     response = client.post(f"{API}/evaluate", json=snapshot,
                            params={"at": "9999-12-31T00:00:00+00:00"})

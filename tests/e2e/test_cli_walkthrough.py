@@ -10,21 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from examples import DESIGN_SNAPSHOT
 
 ESCALADA = Path(sys.executable).with_name("escalada")
-DESIGN_SNAPSHOT = {
-    "id": "CASE-1042",
-    "account": {"id": "acme", "name": "Acme Corp", "tier": "enterprise",
-                "support_plan": "enterprise", "timezone": "Europe/Moscow",
-                "country": "RU", "language": "ru", "health_score": 72},
-    "severity": "P1", "status": "investigating", "tier": "T1", "exec_level": None,
-    "opened_at": "2026-11-26T10:00:00+00:00", "first_response_at": None,
-    "last_customer_update_at": None,
-    "paused": [{"from": "2026-11-26T11:00:00+00:00", "to": "2026-11-26T11:30:00+00:00"}],
-    "services": ["compute", "block-storage"], "flags": ["customer_requested_escalation"],
-    "csat": 4, "revenue_impact_usd": 0, "business_impact_usd": 0,
-    "escalating_contact_level": "staff", "account_cases_30d": 1,
-}
 
 
 class Cli:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from examples import T2_HANDOFF
 
 from escalada.domain.errors import Conflict, EscaladaError, InvalidTransition
 from escalada.services import cases
@@ -21,13 +22,6 @@ from escalada.services.views import CaseView
 ANA = Actor("ana", "engineer")
 BORIS = Actor("boris", "engineer")
 
-T2_HANDOFF = {
-    "troubleshooting_summary": "volumes detach when IOPS exceed 10k",
-    "steps_attempted": "reattached, resized, moved zone",
-    "customer_impact": "checkout down for EU customers",
-    "diagnostic_data": "kernel logs attached",
-    "customer_expectation_set": "update every 30 minutes",
-}
 
 
 def open_case(ctx: Context, **fields: Any) -> CaseView:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from examples import T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
 
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
@@ -19,27 +20,6 @@ from escalada.testing import FakeClock
 ANA = Actor("ana", "engineer")
 LEAD = Actor("lena", "team_lead")
 
-T2_HANDOFF = {
-    "troubleshooting_summary": "volumes detach when IOPS exceed 10k",
-    "steps_attempted": "reattached, resized, moved zone",
-    "customer_impact": "checkout down for EU customers",
-    "diagnostic_data": "kernel logs attached",
-    "customer_expectation_set": "update every 30 minutes",
-}
-T3_HANDOFF = {
-    "technical_analysis": "race in the attach path",
-    "root_cause_hypothesis": "driver timeout too short",
-    "diagnostic_logs": "trace-7781",
-    "attempted_workarounds": "raised timeout; partial relief",
-    "engineering_assessment_request": "confirm driver bug",
-}
-VENDOR_HANDOFF = {
-    "case_documentation": "CASE-1 summary attached",
-    "vendor_case_number": "AWS-123456",
-    "severity_justification": "production down",
-    "business_impact_statement": "$40k/hour",
-    "customer_communication_plan": "hourly updates by the TAM",
-}
 
 
 def at(hour: int, minute: int = 0) -> datetime:

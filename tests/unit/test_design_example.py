@@ -5,31 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from examples import DESIGN_SNAPSHOT
 
 from escalada.domain.engine import evaluate
 from escalada.domain.snapshot import CaseSnapshot
-
-EXAMPLE = {
-    "id": "CASE-1042",
-    "account": {"id": "acme", "name": "Acme Corp", "tier": "enterprise",
-                "support_plan": "enterprise", "timezone": "Europe/Moscow",
-                "country": "RU", "language": "ru", "health_score": 72},
-    "severity": "P1",
-    "status": "investigating",
-    "tier": "T1",
-    "exec_level": None,
-    "opened_at": "2026-11-26T10:00:00+00:00",
-    "first_response_at": None,
-    "last_customer_update_at": None,
-    "paused": [{"from": "2026-11-26T11:00:00+00:00", "to": "2026-11-26T11:30:00+00:00"}],
-    "services": ["compute", "block-storage"],
-    "flags": ["customer_requested_escalation"],
-    "csat": 4,
-    "revenue_impact_usd": 0,
-    "business_impact_usd": 0,
-    "escalating_contact_level": "staff",
-    "account_cases_30d": 1,
-}
 
 
 def at(clock: str) -> datetime:
@@ -38,7 +17,7 @@ def at(clock: str) -> datetime:
 
 @pytest.fixture
 def example() -> CaseSnapshot:
-    return CaseSnapshot.model_validate(EXAMPLE)
+    return CaseSnapshot.model_validate(DESIGN_SNAPSHOT)
 
 
 def test_example_at_ten_past_eight_recommends_t2_and_l2_and_nothing_else(example, policy):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
+from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, Money
 
 
 class View(BaseModel):
@@ -103,4 +102,4 @@ class CaseSummaryView(View):
     tier: str
     exec_level: str | None
     opened_at: datetime
-    revenue_impact_usd: Decimal
+    revenue_impact_usd: Money
