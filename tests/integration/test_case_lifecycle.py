@@ -4,6 +4,7 @@ update, resolve, close, and the errors people get when they ask for the wrong th
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -370,3 +371,22 @@ def test_evaluating_a_stored_case_at_a_naive_time_is_invalid_input_naming_at(
         evaluate_case(ctx=ctx, case_id="CASE-1", at=datetime(2026, 11, 26, 10, 5))
 
     assert [field for field, _ in refused.value.problems] == ["at"]
+
+
+def test_updating_the_revenue_impact_is_stored_exactly_and_fires_its_criterion(
+    ctx: Context,
+) -> None:
+    open_p1(ctx)
+
+    view = cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", revenue_impact_usd="10000.01",
+                             contact_level="c_level", reason="finance confirmed")
+
+    assert view.snapshot.revenue_impact_usd == Decimal("10000.01")
+    assert view.snapshot.escalating_contact_level == "c_level"
+    executive = [r for r in view.evaluation.recommendations if r.track == "executive"]
+    assert executive[0].to == "L3"
+    reloaded = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert reloaded.snapshot.revenue_impact_usd == Decimal("10000.01")
+    entry = cases.case_timeline(ctx=ctx, case_id="CASE-1")[-1]
+    assert (entry.kind, entry.reason) == ("updated", "finance confirmed")
+    assert "revenue_impact_usd 0.00 -> 10000.01" in entry.summary

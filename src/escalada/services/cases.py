@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,10 +17,11 @@ from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Actor, Context
 from escalada.services.records import (
+    Event,
     case_view,
+    change_case,
     load_account,
     load_case,
-    load_open_case,
     record,
     timeline_of,
     timeline_view,
@@ -126,22 +128,21 @@ def set_flags(
     reason: str | None = None, expected_version: int | None = None,
 ) -> CaseView:
     """Set (or clear) criterion flags such as churn_threat on a case."""
-    checked: _Flags = _validated(_Flags, {"flags": flags})
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+    wanted = set(_validated(_Flags, {"flags": flags}).flags)
+
+    def change(case: CaseRow, _now: datetime) -> Event:
         current = set(case.flags)
-        changed = sorted(set(checked.flags) - current if on else set(checked.flags) & current)
+        changed = sorted(wanted - current if on else wanted & current)
         if not changed:
             state = "set" if on else "not set"
-            raise InvalidTransition(f"{case.ref}: {', '.join(checked.flags)} already {state}")
-        case.flags = sorted(current | set(changed) if on else current - set(changed))
+            raise InvalidTransition(f"{case.ref}: {', '.join(sorted(wanted))} already {state}")
+        case.flags = sorted(current | wanted if on else current - wanted)
         verb = "set" if on else "cleared"
-        record(uow.session, case, actor=actor, at=now, kind=f"flag_{verb}",
-               summary=f"flag {verb}: {', '.join(changed)}", reason=reason,
-               data={"flags": changed})
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return Event(f"flag_{verb}", f"flag {verb}: {', '.join(changed)}", reason,
+                     {"flags": changed})
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 def pause(
@@ -149,17 +150,16 @@ def pause(
     expected_version: int | None = None,
 ) -> CaseView:
     """The case now waits on the customer: SLA clocks stop."""
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, now: datetime) -> Event:
         if any(p.ended_at is None for p in case.pauses):
             raise InvalidTransition(f"{case.ref} is already waiting on the customer")
         case.pauses.append(PauseRow(case_number=case.number, started_at=now))
         case.status = CaseStatus.WAITING_ON_CUSTOMER.value
-        record(uow.session, case, actor=actor, at=now, kind="paused",
-               summary="waiting on customer: SLA clocks paused", reason=reason)
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return Event("paused", "waiting on customer: SLA clocks paused", reason)
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 def resume(
@@ -167,19 +167,18 @@ def resume(
     expected_version: int | None = None,
 ) -> CaseView:
     """The customer answered: SLA clocks run again."""
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, now: datetime) -> Event:
         if not _end_pause(case, now):
             raise InvalidTransition(f"{case.ref} is not waiting on the customer")
         case.status = CaseStatus.INVESTIGATING.value
-        record(uow.session, case, actor=actor, at=now, kind="resumed",
-               summary="customer answered: SLA clocks running", reason=reason)
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return Event("resumed", "customer answered: SLA clocks running", reason)
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
-def _end_pause(case: CaseRow, now: Any) -> bool:
+def _end_pause(case: CaseRow, now: datetime) -> bool:
     running = [p for p in case.pauses if p.ended_at is None]
     for pause_row in running:
         pause_row.ended_at = now
@@ -191,20 +190,20 @@ def respond(
     expected_version: int | None = None,
 ) -> CaseView:
     """Record a response to the customer: the first response, then each update."""
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
-        if case.first_response_at is None:
+
+    def change(case: CaseRow, now: datetime) -> Event:
+        first = case.first_response_at is None
+        if first:
             case.first_response_at = now
-            kind, summary = "first_response", "first response given to the customer"
-        else:
-            kind, summary = "customer_update", "update given to the customer"
         case.last_customer_update_at = now
         if case.status == CaseStatus.NEW.value:
             case.status = CaseStatus.INVESTIGATING.value
-        record(uow.session, case, actor=actor, at=now, kind=kind, summary=summary, reason=note)
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        if first:
+            return Event("first_response", "first response given to the customer", note)
+        return Event("customer_update", "update given to the customer", note)
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 def update_case(
@@ -218,24 +217,23 @@ def update_case(
         raise InvalidInput.of("changes", "name at least one field to change")
     if changes.status in _STATUS_BY_ACTION:
         raise InvalidInput.of("status", f"use `{_STATUS_BY_ACTION[changes.status]}` for that")
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, _now: datetime) -> Event:
         if changes.status is not None and any(p.ended_at is None for p in case.pauses):
             raise InvalidTransition(f"{case.ref} is waiting on the customer: resume it first")
         before = {}
         for name, value in wanted.items():
             column = "escalating_contact_level" if name == "contact_level" else name
-            stored = sorted(set(value)) if name == "services" else getattr(value, "value", value)
             before[name] = _plain(getattr(case, column))
+            stored = sorted(set(value)) if name == "services" else getattr(value, "value", value)
             setattr(case, column, stored)
-        record(uow.session, case, actor=actor, at=now, kind="updated",
-               summary="changed " + ", ".join(
-                   f"{name} {before[name]} -> {_plain(value)}" for name, value in wanted.items()),
-               reason=reason, data={"before": before, "after": changes.model_dump(
-                   mode="json", exclude_none=True)})
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        summary = "changed " + ", ".join(
+            f"{name} {before[name]} -> {_plain(value)}" for name, value in wanted.items())
+        return Event("updated", summary, reason, {
+            "before": before, "after": changes.model_dump(mode="json", exclude_none=True)})
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 # Statuses that move SLA clocks are set by their own action, never by a plain update.
@@ -255,15 +253,14 @@ def resolve(
     expected_version: int | None = None,
 ) -> CaseView:
     """The issue is fixed; clocks stop, and the case awaits closure."""
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, now: datetime) -> Event:
         _end_pause(case, now)
         case.status, case.resolved_at = CaseStatus.RESOLVED.value, now
-        record(uow.session, case, actor=actor, at=now, kind="resolved",
-               summary="case resolved", reason=reason)
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return Event("resolved", "case resolved", reason)
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 def close(
@@ -271,13 +268,12 @@ def close(
     expected_version: int | None = None,
 ) -> CaseView:
     """Close a resolved case."""
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, now: datetime) -> Event:
         if case.status != CaseStatus.RESOLVED.value:
             raise InvalidTransition(f"{case.ref} is {case.status}: resolve it before closing")
         case.status, case.closed_at = CaseStatus.CLOSED.value, now
-        record(uow.session, case, actor=actor, at=now, kind="closed",
-               summary="case closed", reason=reason)
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return Event("closed", "case closed", reason)
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change, open_only=False)

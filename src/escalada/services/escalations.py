@@ -20,7 +20,14 @@ from escalada.domain.model import (
 )
 from escalada.domain.policy import Policy
 from escalada.services.context import Actor, Context
-from escalada.services.records import case_view, load_open_case, record, snapshot_of
+from escalada.services.records import (
+    Event,
+    case_view,
+    change_case,
+    load_open_case,
+    record,
+    snapshot_of,
+)
 from escalada.services.views import CaseView
 
 
@@ -154,12 +161,11 @@ def acknowledge(
     note: str | None = None, expected_version: int | None = None,
 ) -> CaseView:
     """The engineer or executive a step went to has taken it."""
-    now, policy = ctx.clock(), ctx.policy()
     who = (by or actor.name).strip()
     if not who:
         raise InvalidInput.of("by", "name who acknowledges")
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, now: datetime) -> Event:
         row = next((s for s in case.escalations if s.seq == step), None)
         if row is None:
             raise NotFound(f"{case.ref} has no step {step}")
@@ -170,12 +176,12 @@ def acknowledge(
                 f"step {step} was acknowledged by {row.acknowledged_by} already")
         row.acknowledged_by, row.acknowledged_at = who, now
         late = row.response_due_at is not None and now > row.response_due_at
-        record(uow.session, case, actor=actor, at=now, kind="acknowledged",
-               summary=f"step {step} ({row.to_level}) acknowledged by {who}"
-                       + (" after its response due time" if late else ""),
-               reason=note, data={"step": step, "by": who, "late": late})
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        summary = f"step {step} ({row.to_level}) acknowledged by {who}"
+        return Event("acknowledged", summary + (" after its response due time" if late else ""),
+                     note, {"step": step, "by": who, "late": late})
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 def deescalate(
@@ -186,9 +192,8 @@ def deescalate(
     chosen = _track(track)
     if not reason.strip():
         raise InvalidInput.of("reason", "say why the case steps down")
-    now, policy = ctx.clock(), ctx.policy()
-    with ctx.unit_of_work() as uow:
-        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+
+    def change(case: CaseRow, now: datetime) -> Event:
         target = _lower(case, chosen, to)
         step = _add_step(
             case, track=chosen, direction="down", to=target, criteria=[], reason=reason,
@@ -196,11 +201,12 @@ def deescalate(
             respond_within=None,
         )
         _move(case, chosen, target)
-        record(uow.session, case, actor=actor, at=now, kind="deescalated",
-               summary=f"step {step.seq}: {step.from_level or 'none'} -> {target or 'none'}",
-               reason=reason, data={"step": step.seq})
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return Event("deescalated",
+                     f"step {step.seq}: {step.from_level or 'none'} -> {target or 'none'}",
+                     reason, {"step": step.seq})
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change)
 
 
 def _track(track: str) -> Track:

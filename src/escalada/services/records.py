@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +21,7 @@ from escalada.domain.snapshot import (
     CaseSnapshot,
     PauseSnapshot,
 )
-from escalada.services.context import Actor
+from escalada.services.context import Actor, Context
 from escalada.services.views import (
     AccountView,
     CaseView,
@@ -96,6 +98,37 @@ def record(
             summary=summary, reason=reason, data=data or {},
         )
     )
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a change did, for the timeline."""
+
+    kind: str
+    summary: str
+    reason: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def change_case(
+    ctx: Context,
+    *,
+    actor: Actor,
+    case_id: str,
+    expected_version: int | None,
+    change: Callable[[CaseRow, datetime], Event],
+    open_only: bool = True,
+) -> CaseView:
+    """Load a case, apply one change, record it on the timeline and commit, all or nothing."""
+    now, policy = ctx.clock(), ctx.policy()
+    load = load_open_case if open_only else load_case
+    with ctx.unit_of_work() as uow:
+        case = load(uow.session, case_id, expected_version=expected_version)
+        event = change(case, now)
+        record(uow.session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,
+               reason=event.reason, data=event.data)
+        uow.commit()
+        return case_view(uow.session, case, policy, now)
 
 
 def account_snapshot(account: AccountRow) -> AccountSnapshot:
