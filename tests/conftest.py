@@ -37,19 +37,35 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
-    """A fresh, migrated database: a SQLite file, then PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/escalada.db"
-    else:
-        request.applymarker(pytest.mark.postgres)
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+def _migrated(url: str) -> str:
     engine = make_engine(url)
     ensure_schema(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: os.PathLike[str]) -> str:
+    """A fresh, migrated SQLite file."""
+    return _migrated(f"sqlite:///{tmp_path}/escalada.db")
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The test PostgreSQL database, emptied and migrated."""
+    _reset_postgres(POSTGRES_URL)
+    return _migrated(POSTGRES_URL)
+
+
+@pytest.fixture(params=["sqlite_url", "postgres_url"], ids=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A fresh, migrated database: a SQLite file, then PostgreSQL."""
+    url: str = request.getfixturevalue(request.param)
+    return url
+
+
+def context_on(url: str, clock: FakeClock) -> Context:
+    return Context(engine=make_engine(url), policy=current_policy, clock=clock)
 
 
 @pytest.fixture
@@ -60,6 +76,22 @@ def clock() -> FakeClock:
 @pytest.fixture
 def ctx(database_url: str, clock: FakeClock) -> Iterator[Context]:
     """A service-layer context on a fresh database with a fake clock."""
-    context = Context(engine=make_engine(database_url), policy=current_policy, clock=clock)
+    context = context_on(database_url, clock)
+    yield context
+    context.engine.dispose()
+
+
+@pytest.fixture
+def postgres_ctx(postgres_url: str, clock: FakeClock) -> Iterator[Context]:
+    """A context on PostgreSQL only, for what only a row-locking database shows."""
+    context = context_on(postgres_url, clock)
+    yield context
+    context.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_ctx(sqlite_url: str, clock: FakeClock) -> Iterator[Context]:
+    """A context on a SQLite file only."""
+    context = context_on(sqlite_url, clock)
     yield context
     context.engine.dispose()

@@ -154,11 +154,8 @@ def test_the_migrated_schema_matches_the_orm_metadata(ctx: Context) -> None:
 # SQLite
 
 
-def test_sqlite_runs_in_wal_mode(ctx: Context) -> None:
-    if ctx.engine.dialect.name != "sqlite":
-        pytest.skip("journal modes are SQLite's")
-
-    with ctx.engine.connect() as connection:
+def test_sqlite_runs_in_wal_mode(sqlite_ctx: Context) -> None:
+    with sqlite_ctx.engine.connect() as connection:
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
         foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
 
