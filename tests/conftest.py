@@ -65,7 +65,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 def context_on(url: str, clock: FakeClock) -> Context:
-    return Context(engine=make_engine(url), policy=current_policy, clock=clock)
+    return Context(database=lambda: make_engine(url), policy=current_policy, clock=clock)
 
 
 @pytest.fixture

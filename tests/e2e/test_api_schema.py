@@ -27,7 +27,7 @@ SEEDED = {"case_id": "CASE-1", "account_id": "acme"}
 
 def _schema_only_app() -> FastAPI:
     """The app whose OpenAPI document is loaded at import; its database is never touched."""
-    return create_app(Context(engine=make_engine("sqlite://"), policy=current_policy))
+    return create_app(Context(database=lambda: make_engine("sqlite://"), policy=current_policy))
 
 
 # `schemathesis.pytest.from_fixture` fails under pytest 9 (schemathesis 4.32 sets

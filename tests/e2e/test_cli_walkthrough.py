@@ -135,3 +135,29 @@ def test_errors_exit_with_their_codes(cli: Cli) -> None:
                        "--title", "slow")["snapshot"]["id"]
     assert "resolve it before closing" in cli.run("case", "close", case_id, code=6)
     assert "version" in cli.run("case", "pause", case_id, "--expected-version", "7", code=5)
+
+
+def test_evaluating_a_snapshot_document_needs_no_database(cli: Cli, tmp_path: Path) -> None:
+    del cli.env["ESCALADA_DATABASE_URL"]
+    cli.env["HOME"] = str(tmp_path / "home")
+    cli.env["XDG_DATA_HOME"] = str(tmp_path / "data")
+
+    cli.run("evaluate", cli.file("snapshot.json", DESIGN_SNAPSHOT), "--format", "json")
+
+    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "home").exists()
+
+
+def test_a_malformed_operator_policy_exits_8_naming_file_path_and_reason(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from escalada.adapters.policy_file import default_policy_path
+
+    broken = default_policy_path().read_text(encoding="utf-8").replace(
+        "respond_within_minutes: 120", "respond_within_minutes: -5")
+    (tmp_path / "policy.yaml").write_text(broken, encoding="utf-8")
+    cli.env["ESCALADA_POLICY"] = str(tmp_path / "policy.yaml")
+
+    error = cli.run("evaluate", cli.file("snapshot.json", DESIGN_SNAPSHOT), code=8)
+
+    assert "policy.yaml: executive.levels[2].respond_within_minutes: must be >= 0" in error

@@ -12,9 +12,9 @@ import pytest
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
 from escalada.services.accounts import add_account
+from escalada.services.cases import evaluate_case
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import escalate
-from escalada.services.evaluation import evaluate_case
 from escalada.services.views import CaseView
 from escalada.testing import FakeClock
 

@@ -9,10 +9,9 @@ import pytest
 from escalada.bootstrap import bootstrap
 from escalada.domain.errors import AlreadyExists
 from escalada.services.accounts import list_accounts
-from escalada.services.cases import list_cases, show_case
+from escalada.services.cases import evaluate_case, list_cases, show_case
 from escalada.services.context import Context, system_clock
 from escalada.services.demo import DemoLoaded, load_demo
-from escalada.services.evaluation import evaluate_case
 from escalada.services.views import CaseSummaryView
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")

@@ -16,6 +16,7 @@ from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Actor, Context
+from escalada.services.evaluation import check_aware, check_span
 from escalada.services.records import (
     Event,
     case_view,
@@ -23,10 +24,17 @@ from escalada.services.records import (
     load_account,
     load_case,
     record,
+    snapshot_of,
     timeline_of,
     timeline_view,
 )
-from escalada.services.views import CaseSummaryView, CaseView, TimelineEntryView
+from escalada.services.views import (
+    CaseSummaryView,
+    CaseView,
+    EvaluationView,
+    TimelineEntryView,
+    evaluation_view,
+)
 
 
 class _Flags(BaseModel):
@@ -114,6 +122,16 @@ def show_case(*, ctx: Context, case_id: str) -> CaseView:
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
         return case_view(uow.session, load_case(uow.session, case_id), policy, now)
+
+
+def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
+    """The engine's answer for a stored case now (or at `at`)."""
+    check_aware(at)
+    now = at or ctx.clock()
+    with ctx.unit_of_work() as uow:
+        snapshot = snapshot_of(uow.session, load_case(uow.session, case_id), now)
+        check_span(snapshot, now)
+        return evaluation_view(snapshot, ctx.policy(), now)
 
 
 def case_timeline(*, ctx: Context, case_id: str) -> list[TimelineEntryView]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from escalada.adapters.db.database import session_factory
 from escalada.domain.policy import Policy
-from escalada.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from escalada.services.unit_of_work import UnitOfWork
 
 
 def system_clock() -> datetime:
@@ -29,15 +32,26 @@ class Actor:
 
 @dataclass
 class Context:
-    """The database, the policy in force and the clock."""
+    """The database (opened on first use), the policy in force and the clock."""
 
-    engine: Engine
+    database: Callable[[], Engine]
     policy: Callable[[], Policy]
     clock: Callable[[], datetime] = system_clock
-    sessions: sessionmaker[Session] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.sessions = session_factory(self.engine)
+    @cached_property
+    def engine(self) -> Engine:
+        # Opened lazily: evaluating a snapshot document needs no database at all.
+        return self.database()
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from escalada.adapters.db.database import session_factory
+
+        return session_factory(self.engine)
 
     def unit_of_work(self) -> UnitOfWork:
+        # Imported here so that commands which never touch the database (evaluating a
+        # snapshot document, --help) do not pay for SQLAlchemy.
+        from escalada.services.unit_of_work import UnitOfWork
+
         return UnitOfWork(self.sessions)

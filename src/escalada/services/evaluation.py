@@ -1,4 +1,4 @@
-"""Evaluating a snapshot document or a stored case against the policy in force."""
+"""Evaluating a snapshot document against the policy in force (no database needed)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from escalada.domain.errors import InvalidInput
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Context
-from escalada.services.records import evaluation_view, load_case, snapshot_of
-from escalada.services.views import EvaluationView
+from escalada.services.views import EvaluationView, evaluation_view
 
 
 def parse_snapshot(document: Any) -> CaseSnapshot:
@@ -29,21 +28,11 @@ def evaluate_snapshot(
     *, ctx: Context, snapshot: Any, at: datetime | None = None
 ) -> EvaluationView:
     """The engine's answer for a snapshot document at `at` (default: now)."""
-    _check_aware(at)
+    check_aware(at)
     case = snapshot if isinstance(snapshot, CaseSnapshot) else parse_snapshot(snapshot)
     now = at or ctx.clock()
-    _check_span(case, now)
+    check_span(case, now)
     return evaluation_view(case, ctx.policy(), now)
-
-
-def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
-    """The engine's answer for a stored case now (or at `at`)."""
-    _check_aware(at)
-    now = at or ctx.clock()
-    with ctx.unit_of_work() as uow:
-        snapshot = snapshot_of(uow.session, load_case(uow.session, case_id), now)
-        _check_span(snapshot, now)
-        return evaluation_view(snapshot, ctx.policy(), now)
 
 
 # Business clocks walk the calendar day by day: bound the walk so that no request
@@ -51,13 +40,13 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
 LONGEST_CASE = timedelta(days=3660)
 
 
-def _check_span(case: CaseSnapshot, now: datetime) -> None:
+def check_span(case: CaseSnapshot, now: datetime) -> None:
     if now - case.opened_at > LONGEST_CASE:
         raise InvalidInput.of(
             "at", f"is more than {LONGEST_CASE.days // 366} years after the case opened "
             f"({case.opened_at.isoformat()}); escalada evaluates cases younger than that")
 
 
-def _check_aware(at: datetime | None) -> None:
+def check_aware(at: datetime | None) -> None:
     if at is not None and at.tzinfo is None:
         raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, EscalationRow, TimelineRow
-from escalada.domain.engine import evaluate
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import (
@@ -26,8 +25,8 @@ from escalada.services.views import (
     AccountView,
     CaseView,
     EscalationView,
-    EvaluationView,
     TimelineEntryView,
+    evaluation_view,
 )
 
 _CASE_REF = re.compile(r"^(?:CASE-)?(\d{1,30})$", re.IGNORECASE)
@@ -171,10 +170,6 @@ def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
         escalating_contact_level=case.escalating_contact_level,
         account_cases_30d=max(recent or 0, 1),
     )
-
-
-def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:
-    return EvaluationView.model_validate(evaluate(snapshot, policy, now).as_json())
 
 
 def escalation_view(step: EscalationRow) -> EscalationView:

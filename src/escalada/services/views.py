@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from escalada.domain.engine import evaluate
+from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, Money
 
 
@@ -103,3 +105,8 @@ class CaseSummaryView(View):
     exec_level: str | None
     opened_at: datetime
     revenue_impact_usd: Money
+
+
+def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:
+    """The engine's answer for a snapshot at `now`, as a view."""
+    return EvaluationView.model_validate(evaluate(snapshot, policy, now).as_json())

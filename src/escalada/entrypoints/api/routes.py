@@ -97,7 +97,7 @@ def timeline(ctx: ContextDep, case_id: str) -> list[TimelineEntryView]:
 
 @api.get("/cases/{case_id}/evaluation", tags=["engine"])
 def evaluate_case(ctx: ContextDep, case_id: str, at: At = None) -> EvaluationView:
-    return evaluation.evaluate_case(ctx=ctx, case_id=case_id, at=at)
+    return cases.evaluate_case(ctx=ctx, case_id=case_id, at=at)
 
 
 @api.post("/cases/{case_id}/escalate", tags=["escalations"])

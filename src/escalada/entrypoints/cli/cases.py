@@ -85,7 +85,7 @@ def evaluate(
 ) -> None:
     """Evaluate a stored case: SLA state and recommended escalations."""
     from escalada.entrypoints.cli.render import evaluation_table
-    from escalada.services.evaluation import evaluate_case
+    from escalada.services.cases import evaluate_case
 
     result = evaluate_case(ctx=context(), case_id=case_id, at=parse_time(at, "--at"))
     emit_json(result) if fmt is Format.json else evaluation_table(result)

@@ -32,7 +32,7 @@ FORMAT_OPTION = typer.Option(
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 @cache
