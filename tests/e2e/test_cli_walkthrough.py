@@ -52,7 +52,7 @@ def test_evaluate_reproduces_the_design_example(cli: Cli) -> None:
         ("technical", "T1", "T2", ["customer_requested_escalation", "sla_at_risk"]),
         ("executive", None, "L2", ["enterprise_customer_escalation"]),
     ]
-    assert result["sla"][0] == {"target": "first_response", "due_at": "2026-11-26T10:15:00Z",
+    assert result["sla"][0] == {"target": "first_response", "due_at": "2026-11-26T10:15:00+00:00",
                                 "consumed": 0.5333, "breached": False, "paused": False}
     assert "handoff_required" not in result["recommendations"][1]
 

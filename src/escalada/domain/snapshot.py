@@ -37,7 +37,13 @@ def _aware(value: datetime) -> datetime:
     return value.astimezone(UTC)  # UTC inside; offsets and zones are for people
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+def _iso(value: datetime) -> str:
+    return value.isoformat()  # "+00:00", as DESIGN.md writes times, rather than "Z"
+
+
+AwareDatetime = Annotated[
+    datetime, AfterValidator(_aware), PlainSerializer(_iso, when_used="json")
+]
 
 
 def _printable(value: str) -> str:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from escalada.domain.engine import evaluate
 from escalada.domain.policy import Policy
-from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, Money
+from escalada.domain.snapshot import AccountSnapshot, AwareDatetime, CaseSnapshot, Money
 
 
 class View(BaseModel):
@@ -17,12 +17,12 @@ class View(BaseModel):
 
 
 class AccountView(AccountSnapshot):
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 class SlaClockView(View):
     target: str
-    due_at: datetime
+    due_at: AwareDatetime
     consumed: float
     breached: bool
     paused: bool
@@ -49,7 +49,7 @@ class EvaluationView(View):
     """The engine's answer (DESIGN.md 1.2)."""
 
     case: str
-    at: datetime
+    at: AwareDatetime
     sla: list[SlaClockView]
     recommendations: list[RecommendationView]
 
@@ -66,15 +66,15 @@ class EscalationView(View):
     overridden_items: list[str]
     handoff: dict[str, Any]
     requested_by: str
-    requested_at: datetime
+    requested_at: AwareDatetime
     respond_within_minutes: int | None
-    response_due_at: datetime | None
+    response_due_at: AwareDatetime | None
     acknowledged_by: str | None
-    acknowledged_at: datetime | None
+    acknowledged_at: AwareDatetime | None
 
 
 class TimelineEntryView(View):
-    at: datetime
+    at: AwareDatetime
     actor: str
     kind: str
     summary: str
@@ -88,7 +88,7 @@ class CaseView(View):
     snapshot: CaseSnapshot
     title: str
     version: int
-    closed_at: datetime | None
+    closed_at: AwareDatetime | None
     policy_version: str
     escalations: list[EscalationView]
     timeline: list[TimelineEntryView]
@@ -103,7 +103,7 @@ class CaseSummaryView(View):
     status: str
     tier: str
     exec_level: str | None
-    opened_at: datetime
+    opened_at: AwareDatetime
     revenue_impact_usd: Money
 
 
