@@ -208,6 +208,19 @@ def test_listing_open_cases_leaves_resolved_ones_out(client, open_case):
     assert still_open[0]["title"] == "Second"
 
 
+def test_listing_one_accounts_cases_leaves_the_others_out(client, open_case):
+    open_case()
+    other = {"id": "kestrel", "name": "Kestrel", "tier": "standard", "support_plan": "developer"}
+    assert client.post(f"{API}/accounts", json=other).status_code == 201
+    theirs = open_case(account="kestrel", severity="P3", title="Theirs")
+
+    listed = client.get(f"{API}/cases", params={"account": "kestrel"})
+    unknown = client.get(f"{API}/cases", params={"account": "nobody"})
+
+    assert [c["id"] for c in listed.json()] == [theirs["snapshot"]["id"]]
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "not_found")
+
+
 def test_the_timeline_lists_everything_that_happened_oldest_first(client, open_case, clock):
     case = open_case()
     clock.advance(minutes=3)

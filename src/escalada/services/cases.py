@@ -103,11 +103,17 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
         return case_view(uow.session, case, policy, now)
 
 
-def list_cases(*, ctx: Context, open_only: bool = False) -> list[CaseSummaryView]:
+def list_cases(
+    *, ctx: Context, open_only: bool = False, account: str | None = None
+) -> list[CaseSummaryView]:
+    """Cases, oldest first; optionally only open ones, or one account's."""
     with ctx.unit_of_work() as uow:
         query = select(CaseRow).order_by(CaseRow.number)
         if open_only:
             query = query.where(CaseRow.status.not_in(["resolved", "closed"]))
+        if account is not None:
+            load_account(uow.session, account)
+            query = query.where(CaseRow.account_id == account)
         return [
             CaseSummaryView(
                 id=c.ref, account=c.account_id, title=c.title, severity=c.severity,

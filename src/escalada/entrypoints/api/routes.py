@@ -65,9 +65,11 @@ def evaluate_snapshot(ctx: ContextDep, snapshot: CaseSnapshot, at: At = None) ->
 
 @api.get("/cases", tags=["cases"])
 def list_cases(
-    ctx: ContextDep, open_only: Annotated[bool, Query(alias="open")] = False
+    ctx: ContextDep,
+    open_only: Annotated[bool, Query(alias="open")] = False,
+    account: str | None = None,
 ) -> list[CaseSummaryView]:
-    return cases.list_cases(ctx=ctx, open_only=open_only)
+    return cases.list_cases(ctx=ctx, open_only=open_only, account=account)
 
 
 @api.post("/cases", status_code=201, tags=["cases"])

@@ -59,13 +59,14 @@ def open_(
 @app.command("list")
 def list_(
     open_only: bool = typer.Option(False, "--open", help="only cases not resolved or closed"),
+    account: str = typer.Option(None, "--account", help="only this account's cases"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List cases."""
     from escalada.entrypoints.cli.render import cases_table
     from escalada.services.cases import list_cases
 
-    rows = list_cases(ctx=context(), open_only=open_only)
+    rows = list_cases(ctx=context(), open_only=open_only, account=account)
     emit_json(rows) if fmt is Format.json else cases_table(rows)
 
 
