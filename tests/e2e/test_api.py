@@ -602,3 +602,14 @@ def test_evaluating_a_snapshot_decades_after_it_opened_is_refused_naming_at(clie
                            params={"at": "9999-12-31T00:00:00+00:00"})
 
     assert (response.status_code, problem_fields(response)) == (422, {"at"})
+
+
+def test_a_refused_request_is_logged_with_its_error_code(client):
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        client.get(f"{API}/cases/CASE-404")
+
+    assert {"event": "request_refused", "method": "GET", "path": f"{API}/cases/CASE-404",
+            "status": 404, "error": "not_found", "message": "no case CASE-404",
+            "log_level": "info"} in logs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,11 +11,16 @@ from escalada.domain.errors import EscaladaError, InvalidInput
 from escalada.domain.validation import field_path, reason_of
 from escalada.entrypoints.errors import error_document, http_status
 
+log = structlog.get_logger("escalada.api")
+
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EscaladaError)
-    async def _domain(_request: Request, error: EscaladaError) -> JSONResponse:
-        return JSONResponse(error_document(error), status_code=http_status(error))
+    async def _domain(request: Request, error: EscaladaError) -> JSONResponse:
+        document, status = error_document(error), http_status(error)
+        log.info("request_refused", method=request.method, path=request.url.path,
+                 status=status, error=document["error"], message=document["message"])
+        return JSONResponse(document, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _request(_request: Request, error: RequestValidationError) -> JSONResponse:

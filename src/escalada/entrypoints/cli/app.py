@@ -137,8 +137,10 @@ def serve(
     """Serve the REST API (/api/v1) on the current database."""
     import uvicorn
 
+    from escalada.entrypoints import logs
     from escalada.entrypoints.api import create_app
 
+    logs.configure()
     uvicorn.run(create_app(context()), host=host, port=port, log_level="info")
 
 
