@@ -116,26 +116,6 @@ def unflag(
                     reason=reason, expected_version=expected_version), fmt)
 
 
-@app.command("pause")
-def pause(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
-          fmt: Format = FORMAT_OPTION) -> None:
-    """The case waits on the customer: SLA clocks stop."""
-    from escalada.services.cases import pause as pause_case
-
-    _done(pause_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
-                     expected_version=expected_version), fmt)
-
-
-@app.command("resume")
-def resume(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
-           fmt: Format = FORMAT_OPTION) -> None:
-    """The customer answered: SLA clocks run again."""
-    from escalada.services.cases import resume as resume_case
-
-    _done(resume_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
-                      expected_version=expected_version), fmt)
-
-
 @app.command("respond")
 def respond(case_id: str = CASE, note: str = typer.Option(None, "--note"),
             expected_version: int = VERSION, fmt: Format = FORMAT_OPTION) -> None:
@@ -223,26 +203,6 @@ def deescalate(
                           reason=reason, expected_version=expected_version), fmt)
 
 
-@app.command("resolve")
-def resolve(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
-            fmt: Format = FORMAT_OPTION) -> None:
-    """Mark the case resolved: clocks stop."""
-    from escalada.services.cases import resolve as resolve_case
-
-    _done(resolve_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
-                       expected_version=expected_version), fmt)
-
-
-@app.command("close")
-def close(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
-          fmt: Format = FORMAT_OPTION) -> None:
-    """Close a resolved case."""
-    from escalada.services.cases import close as close_case
-
-    _done(close_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
-                     expected_version=expected_version), fmt)
-
-
 @app.command("timeline")
 def timeline(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """The append-only timeline: who did what, when and why."""
@@ -251,3 +211,27 @@ def timeline(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
 
     entries = case_timeline(ctx=context(), case_id=case_id)
     emit_json(entries) if fmt is Format.json else timeline_table(entries, title=case_id)
+
+
+def _lifecycle(name: str, summary: str) -> None:
+    """Register `escalada case NAME ID [--reason] [--expected-version]`."""
+
+    def command(case_id: str = CASE, reason: str = REASON, expected_version: int = VERSION,
+                fmt: Format = FORMAT_OPTION) -> None:
+        from escalada.services import cases
+
+        change = getattr(cases, name)
+        _done(change(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                     expected_version=expected_version), fmt)
+
+    command.__doc__ = summary
+    app.command(name)(command)
+
+
+for _name, _summary in (
+    ("pause", "The case waits on the customer: SLA clocks stop."),
+    ("resume", "The customer answered: SLA clocks run again."),
+    ("resolve", "Mark the case resolved: clocks stop."),
+    ("close", "Close a resolved case."),
+):
+    _lifecycle(_name, _summary)
