@@ -61,6 +61,21 @@ def test_a_step_to_t2_without_its_handoff_package_is_refused_listing_the_missing
     assert refusal.data == {"to": "T2", "missing_handoff": refused.value.missing}
 
 
+def test_a_refused_step_leaves_the_version_so_the_completed_retry_is_not_a_conflict(
+    ctx: Context,
+) -> None:
+    version = open_case(ctx, flags=["customer_requested_escalation"]).version
+
+    with pytest.raises(HandoffIncomplete):
+        escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", expected_version=version)
+    view = escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
+                    expected_version=version)
+
+    assert (view.snapshot.tier, view.version) == ("T2", version + 1)
+    assert [e.kind for e in view.timeline] == [
+        "case_opened", "escalation_refused", "escalated"]
+
+
 def test_a_complete_handoff_package_lets_the_case_step_up_to_t2(ctx: Context) -> None:
     open_case(ctx, flags=["customer_requested_escalation"])
 

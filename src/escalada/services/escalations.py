@@ -61,7 +61,8 @@ def escalate(
             # A refused step is history too; it is all this transaction writes.
             record(uow.session, case, actor=actor, at=now, kind="escalation_refused",
                    summary=f"refused {refusal.step}: handoff missing {', '.join(missing)}",
-                   reason=reason, data={"to": target, "missing_handoff": missing})
+                   reason=reason, data={"to": target, "missing_handoff": missing},
+                   changed=False)
             uow.commit()
             raise refusal
         step = _add_step(

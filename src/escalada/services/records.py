@@ -88,9 +88,12 @@ def record(
     summary: str,
     reason: str | None = None,
     data: dict[str, Any] | None = None,
+    changed: bool = True,
 ) -> None:
-    """Append an entry to the case's timeline (who, what, when, why); the case changed."""
-    case.touch(at)
+    """Append an entry to the case's timeline (who, what, when, why). Unless told the
+    case did not change (a refused request), its version moves on."""
+    if changed:
+        case.touch(at)
     session.add(
         TimelineRow(
             case_number=case.number, at=at, actor=actor.name, kind=kind,
