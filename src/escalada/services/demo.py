@@ -7,7 +7,6 @@ each past moment, so that the SLA clocks show what such a morning looks like: fr
 cases, cases at risk and one breach.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Callable
