@@ -167,8 +167,8 @@ def test_an_unknown_case_is_not_found_and_a_malformed_id_is_invalid(client):
 def test_patching_a_case_changes_it_and_records_the_change(client, open_case):
     case = open_case()
 
-    response = client.patch(case_url(case), json={"severity": "P2", "csat": 2},
-                            params={"reason": "customer found a workaround"})
+    response = client.patch(case_url(case), json={
+        "severity": "P2", "csat": 2, "reason": "customer found a workaround"})
 
     assert response.status_code == 200, response.text
     changed = response.json()
@@ -451,8 +451,8 @@ def test_a_stale_expected_version_is_a_conflict(client, open_case):
 
     escalate = client.post(case_url(case, "escalate"), json={
         "to": "T2", "handoff": full_handoff(), "expected_version": case["version"]})
-    patch = client.patch(case_url(case), json={"severity": "P2"},
-                         params={"expected_version": case["version"]})
+    patch = client.patch(case_url(case), json={
+        "severity": "P2", "expected_version": case["version"]})
 
     assert error_of(escalate, 409)["error"] == "conflict"
     assert error_of(patch, 409)["error"] == "conflict"

@@ -13,6 +13,7 @@ from escalada.entrypoints.api.deps import ActorDep, ContextDep
 from escalada.entrypoints.api.schemas import (
     AccountIn,
     AckIn,
+    CaseUpdateIn,
     DeescalateIn,
     EscalateIn,
     FlagsIn,
@@ -20,7 +21,7 @@ from escalada.entrypoints.api.schemas import (
     Versioned,
 )
 from escalada.services import accounts, cases, escalations, evaluation
-from escalada.services.cases import CaseChanges, NewCase
+from escalada.services.cases import NewCase
 from escalada.services.views import (
     AccountView,
     CaseSummaryView,
@@ -83,12 +84,9 @@ def show_case(ctx: ContextDep, case_id: str) -> CaseView:
 
 
 @api.patch("/cases/{case_id}", tags=["cases"])
-def update_case(
-    ctx: ContextDep, actor: ActorDep, case_id: str, body: CaseChanges,
-    reason: str | None = None, expected_version: int | None = None,
-) -> CaseView:
-    return cases.update_case(ctx=ctx, actor=actor, case_id=case_id, reason=reason,
-                             expected_version=expected_version,
+def update_case(ctx: ContextDep, actor: ActorDep, case_id: str, body: CaseUpdateIn) -> CaseView:
+    """Change severity, status, impact, services, contact level or CSAT."""
+    return cases.update_case(ctx=ctx, actor=actor, case_id=case_id,
                              **body.model_dump(exclude_none=True))
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from escalada.services.cases import CaseChanges
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -54,4 +56,11 @@ class FlagsIn(Versioned):
 
 class RespondIn(Body):
     note: str | None = None
+    expected_version: int | None = None
+
+
+class CaseUpdateIn(CaseChanges):
+    """The fields to change, with why and the version they were read at."""
+
+    reason: str | None = None
     expected_version: int | None = None
