@@ -269,7 +269,7 @@ _STATUS_BY_ACTION = {
 
 
 def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
+    return f"{value:.2f}" if isinstance(value, Decimal) else getattr(value, "value", value)
 
 
 def resolve(

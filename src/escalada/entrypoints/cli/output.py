@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -32,7 +33,10 @@ FORMAT_OPTION = typer.Option(
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped into a file or a pager, tables keep whole lines rather than an 80-column fold.
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 @cache
@@ -92,5 +96,15 @@ def parse_time(value: str | None, option: str) -> datetime | None:
     return moment
 
 
-def when(moment: datetime | None) -> str:
-    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+def when(moment: datetime | None, timezone: str | None = None) -> str:
+    """A time for people: UTC, and the account's local time beside it when given."""
+    if moment is None:
+        return "—"
+    shown = moment.strftime("%Y-%m-%d %H:%M UTC")
+    if timezone is None or timezone == "UTC":
+        return shown
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(timezone))
+    day = "" if local.date() == moment.date() else local.strftime("%a ")
+    return f"{shown} ({day}{local:%H:%M} {timezone})"

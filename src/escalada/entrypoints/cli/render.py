@@ -14,14 +14,14 @@ from escalada.services.views import (
 )
 
 
-def evaluation_table(result: EvaluationView) -> None:
+def evaluation_table(result: EvaluationView, timezone: str | None = None) -> None:
     out = console()
     sla = Table(title=f"{result.case} at {when(result.at)}: SLA", title_justify="left")
     for column in ("target", "due", "consumed", "state"):
         sla.add_column(column)
     for clock in result.sla:
         state = "BREACHED" if clock.breached else ("paused" if clock.paused else "running")
-        sla.add_row(clock.target, when(clock.due_at), f"{clock.consumed:.0%}", state)
+        sla.add_row(clock.target, when(clock.due_at, timezone), f"{clock.consumed:.0%}", state)
     out.print(sla)
     if not result.recommendations:
         out.print("No escalation recommended.")
@@ -42,7 +42,9 @@ def case_panel(view: CaseView) -> None:
         f"severity {case.severity}  status {case.status}  tier {case.tier}  "
         f"executive {case.exec_level or '—'}"
     )
-    out.print(f"opened {when(case.opened_at)}  first response {when(case.first_response_at)}")
+    zone = case.account.timezone
+    out.print(f"opened {when(case.opened_at, zone)}  "
+              f"first response {when(case.first_response_at, zone)}")
     if case.flags:
         out.print(f"flags: {', '.join(sorted(case.flags))}")
     if case.services:
@@ -53,7 +55,7 @@ def case_panel(view: CaseView) -> None:
         out.print(f"  step {step.step}: {step.track} {step.from_ or 'none'} -> "
                   f"{step.to or 'none'} {ack}")
     timeline_table(view.timeline, title="Latest on the timeline")
-    evaluation_table(view.evaluation)
+    evaluation_table(view.evaluation, zone)
 
 
 def timeline_table(entries: list[TimelineEntryView], title: str = "Timeline") -> None:
