@@ -32,10 +32,6 @@ class Facts:
 Predicate = Callable[[Facts], bool]
 
 
-def _flag(criterion: str) -> Predicate:
-    return lambda facts: criterion in facts.case.flags
-
-
 def _rule(rule: CriterionRule) -> Predicate:
     match rule:
         case SlaConsumed():
@@ -73,16 +69,8 @@ def _with_flag(criterion: str, predicate: Predicate) -> Predicate:
 
 
 def compile_criteria(policy: Policy) -> Mapping[str, Predicate]:
-    """Every criterion id the policy uses, as a predicate."""
-    used = {c for step in policy.technical.steps for c in step.criteria}
-    used |= {c for level in policy.executive.levels for c in level.criteria}
-    compiled: dict[str, Predicate] = {}
-    for criterion in sorted(used):
-        rule = policy.criteria.get(criterion)
-        if rule is None:
-            compiled[criterion] = _flag(criterion)
-        elif rule.or_flag:
-            compiled[criterion] = _with_flag(criterion, _rule(rule))
-        else:
-            compiled[criterion] = _rule(rule)
-    return compiled
+    """The policy's computed criteria as predicates; any other criterion id is a flag."""
+    return {
+        criterion: _with_flag(criterion, _rule(rule)) if rule.or_flag else _rule(rule)
+        for criterion, rule in policy.criteria.items()
+    }

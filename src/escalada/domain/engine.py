@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from escalada.domain.criteria import Facts, Predicate
+from escalada.domain.criteria import Facts, Predicate, compile_criteria
 from escalada.domain.model import Tier, Track, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.sla import CalendarResolver, SlaClock, resolve_calendar, sla_clocks
@@ -103,12 +103,12 @@ class Tracks:
 
 def compile_tracks(policy: Policy) -> Tracks:
     """Both tracks with every lookup done once (see Policy.tracks)."""
-    predicates = policy.predicates
+    predicates = compile_criteria(policy)
 
     def checks(criteria: tuple[str, ...]) -> tuple[tuple[str, Predicate | None], ...]:
         # An id the policy does not define is a flag of that name (criteria.compile_criteria).
         return tuple(
-            (criterion, predicates[criterion] if criterion in policy.criteria else None)
+            (criterion, predicates.get(criterion))
             for criterion in criteria
         )
 

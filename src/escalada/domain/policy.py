@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -22,7 +21,6 @@ from escalada.domain.model import (
 )
 
 if TYPE_CHECKING:
-    from escalada.domain.criteria import Predicate
     from escalada.domain.engine import Tracks
 
 CriterionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -263,13 +261,6 @@ class Policy(_Policy):
     sla: SlaPolicy
 
     @cached_property
-    def predicates(self) -> Mapping[str, Predicate]:
-        """Every criterion id in use, compiled once per policy."""
-        from escalada.domain.criteria import compile_criteria
-
-        return compile_criteria(self)
-
-    @cached_property
     def tracks(self) -> Tracks:
         """Both tracks ready for the engine, compiled once per policy."""
         from escalada.domain.engine import compile_tracks
@@ -278,9 +269,6 @@ class Policy(_Policy):
 
     def step_from(self, tier: Tier) -> TechnicalStep | None:
         return next((s for s in self.technical.steps if s.from_tier == tier), None)
-
-    def step_to(self, tier: Tier) -> TechnicalStep | None:
-        return next((s for s in self.technical.steps if s.to_tier == tier), None)
 
     def level(self, level: ExecLevel) -> ExecutiveLevel | None:
         return next((entry for entry in self.executive.levels if entry.level == level), None)

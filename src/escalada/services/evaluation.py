@@ -17,7 +17,7 @@ from escalada.services.views import EvaluationView, evaluation_view
 def parse_snapshot(document: Any) -> CaseSnapshot:
     """A snapshot from its JSON document; InvalidInput names each bad field."""
     if not isinstance(document, dict):
-        raise InvalidInput.of("(document)", "a case snapshot must be a JSON object")
+        raise InvalidInput.of("snapshot", "must be a JSON object")
     try:
         return CaseSnapshot.model_validate(document)
     except ValidationError as error:

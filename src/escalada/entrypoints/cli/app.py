@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
-import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,6 +17,7 @@ from escalada.entrypoints.cli.output import (
     context,
     emit_json,
     parse_time,
+    read_json,
 )
 from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
 
@@ -95,28 +93,12 @@ def evaluate(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Evaluate a case snapshot: SLA state and recommended escalations."""
-    from escalada.domain.errors import InvalidInput
     from escalada.entrypoints.cli.render import evaluation_table
     from escalada.services.evaluation import evaluate_snapshot
 
-    document = _read_json(snapshot, "snapshot")
-    if not isinstance(document, dict):
-        raise InvalidInput.of("snapshot", "must be a JSON object")
+    document = read_json(snapshot, "snapshot")
     result = evaluate_snapshot(ctx=context(), snapshot=document, at=parse_time(at, "--at"))
     emit_json(result) if fmt is Format.json else evaluation_table(result)
-
-
-def _read_json(source: str, field: str) -> Any:
-    from escalada.domain.errors import InvalidInput
-
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput.of(field, f"cannot read {source}: {error.strerror}") from error
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput.of(field, f"not valid JSON: {error}") from error
 
 
 @app.command()

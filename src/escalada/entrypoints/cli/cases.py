@@ -13,6 +13,7 @@ from escalada.entrypoints.cli.output import (
     context,
     emit_json,
     parse_time,
+    read_json,
 )
 
 if TYPE_CHECKING:
@@ -163,10 +164,9 @@ def escalate(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Escalate one step up a track (exit 3 lists missing handoff items)."""
-    from escalada.entrypoints.cli.app import _read_json
     from escalada.services.escalations import escalate as escalate_case
 
-    package = None if handoff is None else _read_json(handoff, "handoff")
+    package = None if handoff is None else read_json(handoff, "handoff")
     _done(escalate_case(
         ctx=context(), actor=actor(), case_id=case_id, to=to, handoff=package, reason=reason,
         override_reason=override_reason, expected_version=expected_version,

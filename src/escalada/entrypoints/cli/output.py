@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -108,3 +109,17 @@ def when(moment: datetime | None, timezone: str | None = None) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
     day = "" if local.date() == moment.date() else local.strftime("%a ")
     return f"{shown} ({day}{local:%H:%M} {timezone})"
+
+
+def read_json(source: str, field: str) -> Any:
+    """A JSON document from a file, or stdin for `-`; InvalidInput names the option."""
+    from escalada.domain.errors import InvalidInput
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput.of(field, f"cannot read {source}: {error.strerror}") from error
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput.of(field, f"not valid JSON: {error}") from error
