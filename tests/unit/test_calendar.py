@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalada.domain.business_hours import WeeklyHours
+from escalada.domain.business_hours import BusinessCalendar, CalendarSpec
 from escalada.domain.calendar import FOREVER, TWENTY_FOUR_SEVEN, deadline, elapsed
 from escalada.domain.model import Interval
 
@@ -15,6 +15,10 @@ WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
 NEW_YORK = ZoneInfo("America/New_York")
 MOSCOW = ZoneInfo("Europe/Moscow")
 START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+def weekly(timezone: str, hours: str, days: tuple[str, ...]) -> BusinessCalendar:
+    return BusinessCalendar(CalendarSpec.weekly(timezone=timezone, hours=(hours,), days=days))
 
 
 def local(zone: ZoneInfo, *parts: int) -> datetime:
@@ -27,13 +31,13 @@ def minutes(n: float) -> timedelta:
 
 
 @pytest.fixture
-def new_york_hours() -> WeeklyHours:
-    return WeeklyHours("America/New_York", "09:00", "18:00", WORKDAYS)
+def new_york_hours() -> BusinessCalendar:
+    return weekly("America/New_York", "09:00-18:00", WORKDAYS)
 
 
 @pytest.fixture
-def moscow_hours() -> WeeklyHours:
-    return WeeklyHours("Europe/Moscow", "09:00", "18:00", WORKDAYS)
+def moscow_hours() -> BusinessCalendar:
+    return weekly("Europe/Moscow", "09:00-18:00", WORKDAYS)
 
 
 # Round the clock
@@ -196,8 +200,7 @@ def test_a_full_business_week_around_a_dst_change_is_five_business_days(
 
 
 def test_a_seven_day_calendar_keeps_local_hours_across_spring_forward():
-    every_day = WeeklyHours("America/New_York", "09:00", "18:00",
-                            (*WORKDAYS, "sat", "sun"))
+    every_day = weekly("America/New_York", "09:00-18:00", (*WORKDAYS, "sat", "sun"))
     saturday = local(NEW_YORK, 2026, 3, 7, 17, 0)
 
     assert elapsed(saturday, local(NEW_YORK, 2026, 3, 8, 10, 0), every_day) == 120
@@ -206,8 +209,7 @@ def test_a_seven_day_calendar_keeps_local_hours_across_spring_forward():
 
 @pytest.mark.parametrize(("day", "hours"), [((2026, 3, 8), 23), ((2026, 11, 1), 25)])
 def test_a_round_the_clock_local_day_lasts_as_long_as_the_dst_day(day, hours):
-    all_day = WeeklyHours("America/New_York", "00:00", "24:00",
-                          (*WORKDAYS, "sat", "sun"))
+    all_day = weekly("America/New_York", "00:00-24:00", (*WORKDAYS, "sat", "sun"))
     midnight = local(NEW_YORK, *day, 0, 0)
     next_midnight = local(NEW_YORK, *day, 0, 0) + timedelta(days=1, hours=hours - 24)
 
@@ -238,5 +240,5 @@ def test_deadline_adds_real_minutes_for_zone_aware_times_across_fall_back():
 
 
 def test_a_calendar_needs_a_working_day():
-    with pytest.raises(ValueError, match="at least one working day"):
-        WeeklyHours("UTC", "09:00", "18:00", ())
+    with pytest.raises(ValueError, match="at least one weekday"):
+        weekly("UTC", "09:00-18:00", ())

@@ -8,18 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalada.domain.business_hours import WeeklyHours
+from escalada.domain.business_hours import BusinessCalendar, CalendarSpec
 from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.domain.model import Interval
 
 ONE_MICROSECOND_IN_MINUTES = 1 / 60_000_000
 
+
+def weekly(timezone: str, hours: str, days: tuple[str, ...]) -> BusinessCalendar:
+    return BusinessCalendar(CalendarSpec.weekly(timezone=timezone, hours=(hours,), days=days))
+
+
 CALENDARS: dict[str, Calendar] = {
     "24x7": TWENTY_FOUR_SEVEN,
-    "new_york": WeeklyHours("America/New_York", "09:00", "18:00",
-                            ("mon", "tue", "wed", "thu", "fri")),
-    "moscow": WeeklyHours("Europe/Moscow", "09:00", "18:00",
-                          ("mon", "tue", "wed", "thu", "fri")),
+    "new_york": weekly("America/New_York", "09:00-18:00", ("mon", "tue", "wed", "thu", "fri")),
+    "moscow": weekly("Europe/Moscow", "09:00-18:00", ("mon", "tue", "wed", "thu", "fri")),
 }
 
 # 2026 holds both New York DST changes.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from escalada.domain.business_hours import WeeklyHours
+from escalada.domain.business_hours import CalendarSpec, business_calendar
 from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.domain.model import Interval, level_rank
 from escalada.domain.policy import BusinessHours, Policy
@@ -48,16 +48,21 @@ class SlaClock:
 
 
 @lru_cache(maxsize=256)
-def _weekly(timezone: str, hours: BusinessHours) -> WeeklyHours:
-    return WeeklyHours(timezone, hours.start, hours.end, hours.days)
+def _policy_hours(timezone: str, country: str | None, hours: BusinessHours) -> Calendar:
+    return business_calendar(CalendarSpec.weekly(
+        timezone=timezone, hours=(f"{hours.start}-{hours.end}",), days=hours.days,
+        country=country))
 
 
 def resolve_calendar(name: str, account: AccountSnapshot, hours: BusinessHours) -> Calendar:
-    """The calendar a target runs on: `24x7`, or `business` in the account's zone."""
+    """The calendar a target runs on: `24x7`, or `business`: the account's own
+    calendar, else the policy's business hours in the account's zone and country."""
     if name == "24x7":
         return TWENTY_FOUR_SEVEN
     if name == "business":
-        return _weekly(account.timezone, hours)
+        if account.calendar is not None:
+            return business_calendar(account.calendar)
+        return _policy_hours(account.timezone, account.country, hours)
     raise ValueError(f"unknown calendar {name!r} (known: 24x7, business)")
 
 

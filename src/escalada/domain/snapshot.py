@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from escalada.domain.business_hours import CalendarSpec, Country, TimeZoneName
 from escalada.domain.model import (
     AccountTier,
     CaseStatus,
@@ -52,14 +52,6 @@ def _printable(value: str) -> str:
     return value
 
 
-def _time_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"{name!r} is not an IANA time zone, e.g. Europe/Moscow") from error
-    return name
-
-
 Text = Annotated[str, AfterValidator(_printable)]
 ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -72,7 +64,6 @@ def _account_id(value: str) -> str:
 
 
 AccountId = Annotated[str, AfterValidator(_account_id)]
-TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 def _money_json(value: Decimal) -> int | float:
     # JSON readers expect a number; two decimal places survive a float exactly as text.
     return int(value) if value == value.to_integral_value() else float(value)
@@ -95,9 +86,12 @@ class AccountSnapshot(_Strict):
     tier: AccountTier
     support_plan: SupportPlan
     timezone: TimeZoneName = "UTC"
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: Country | None = None
     language: Language = Language.EN
     health_score: float | None = Field(default=None, ge=0, le=100)
+    # The account's named business calendar; without one, the policy's business
+    # hours in the account's time zone with its country's holidays.
+    calendar: CalendarSpec | None = None
 
 
 class PauseSnapshot(_Strict):
