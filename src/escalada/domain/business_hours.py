@@ -51,7 +51,8 @@ def _supported_countries() -> Mapping[str, list[str]]:
 def check_country(code: str | None) -> str | None:
     """An ISO 3166 alpha-2 code the `holidays` package knows, or None."""
     if code is not None and code not in _supported_countries():
-        raise ValueError(f"{code!r} is not a country with known public holidays (ISO 3166, e.g. RU)")
+        raise ValueError(
+            f"{code!r} is not a country with known public holidays (ISO 3166, e.g. RU)")
     return code
 
 
