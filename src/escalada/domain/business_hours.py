@@ -88,8 +88,8 @@ def parse_days(text: str) -> tuple[Weekday, ...]:
     """'mon-fri', 'mon,wed,fri', 'sun-thu' or 'sat' -> the weekdays, Monday first."""
     chosen: set[int] = set()
     for part in (p.strip().lower() for p in text.split(",")):
-        first, _, last = part.partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+        first, dash, last = part.partition("-")
+        if first not in WEEKDAYS or (dash and last not in WEEKDAYS):
             raise ValueError(f"{part!r} is not a weekday or a range like mon-fri")
         start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
         chosen.update(i % 7 for i in range(start, end + (7 if end < start else 0) + 1))

@@ -251,6 +251,36 @@ class SlaPolicy(_Policy):
         return plans
 
 
+class AutoEscalation(_Policy):
+    """Whether a timer that finds a recommendation takes the step itself."""
+
+    technical: bool = False
+    executive: bool = False
+
+
+class TimerPolicy(_Policy):
+    """What the durable timers do and when."""
+
+    # Fractions of an SLA target at which its timer fires (1 is the breach).
+    sla_thresholds: tuple[float, ...] = (0.5, 0.75, 0.9, 1.0)
+    # How long past its response due time a step may stay unacknowledged before the
+    # next executive level is recommended.
+    unacknowledged_after: Duration = Duration.parse("15m")
+    auto_escalate: AutoEscalation = AutoEscalation()
+
+    @field_validator("unacknowledged_after", mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        return Duration.parse(value) if isinstance(value, str) else value
+
+    @field_validator("sla_thresholds")
+    @classmethod
+    def _fractions(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 < value <= 1 for value in values):
+            raise ValueError("each threshold is a fraction above 0 and at most 1")
+        return tuple(sorted(set(values)))
+
+
 class Policy(_Policy):
     """The whole escalation policy in force."""
 
@@ -259,6 +289,7 @@ class Policy(_Policy):
     technical: TechnicalTrack
     executive: ExecutiveTrack
     sla: SlaPolicy
+    timers: TimerPolicy = TimerPolicy()
 
     @cached_property
     def tracks(self) -> Tracks:

@@ -95,6 +95,35 @@ def sla_clocks(
     return first, resolution
 
 
+def threshold_times(
+    case: CaseSnapshot,
+    policy: Policy,
+    now: datetime,
+    fractions: tuple[float, ...],
+    calendars: CalendarResolver = resolve_calendar,
+) -> list[tuple[SlaClock, float, datetime]]:
+    """When each active target reaches each fraction of itself: (clock, fraction, at).
+
+    Nothing while the case waits on the customer: its clocks stand still until it
+    resumes, and the times are worked out again then.
+    """
+    if _paused_at(case, now):
+        return []
+    clocks = sla_clocks(case, policy, now, calendars)
+    if not clocks:
+        return []
+    targets = policy.targets(case.account.support_plan, case.severity)
+    assert targets is not None  # there are clocks
+    calendar = calendars(targets.calendar, case.account, policy.sla.business_hours)
+    pauses = _pauses_until(case, now)
+    return [
+        (clock, fraction, deadline(clock.started_at, clock.target_minutes * fraction,
+                                   calendar, pauses))
+        for clock in clocks
+        for fraction in fractions
+    ]
+
+
 def _clock(
     name: str,
     start: datetime,

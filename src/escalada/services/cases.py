@@ -17,6 +17,7 @@ from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
+from escalada.services.policies import freeze, policy_of
 from escalada.services.records import (
     Event,
     case_view,
@@ -94,6 +95,7 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
             escalating_contact_level=new.contact_level.value, policy_version=policy.version,
             updated_at=now, version=0,
         )
+        freeze(uow.session, case, policy, now)
         uow.session.add(case)
         uow.session.flush()
         record(uow.session, case, actor=actor, at=now, kind="case_opened",
@@ -125,9 +127,10 @@ def list_cases(
 
 
 def show_case(*, ctx: Context, case_id: str) -> CaseView:
-    now, policy = ctx.clock(), ctx.policy()
+    now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        return case_view(uow.session, load_case(uow.session, case_id), policy, now)
+        case = load_case(uow.session, case_id)
+        return case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()), now)
 
 
 def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
@@ -135,9 +138,10 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
     check_aware(at)
     now = at or ctx.clock()
     with ctx.unit_of_work() as uow:
-        snapshot = snapshot_of(uow.session, load_case(uow.session, case_id), now)
+        case = load_case(uow.session, case_id)
+        snapshot = snapshot_of(uow.session, case, now)
         check_span(snapshot, now)
-        return evaluation_view(snapshot, ctx.policy(), now)
+        return evaluation_view(snapshot, policy_of(uow.session, case, ctx.policy()), now)
 
 
 def case_timeline(*, ctx: Context, case_id: str) -> list[TimelineEntryView]:

@@ -54,4 +54,11 @@ class Context:
         # snapshot document, --help) do not pay for SQLAlchemy.
         from escalada.services.unit_of_work import UnitOfWork
 
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self._plan_timers)
+
+    def _plan_timers(self, session: Session) -> None:
+        """Every changed case gets its timers planned again, in the same transaction."""
+        if session.info.get("changed_cases"):
+            from escalada.services.timers import reschedule_changed
+
+            reschedule_changed(session, self.policy())

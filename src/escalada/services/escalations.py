@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from escalada.adapters.db.tables import CaseRow, EscalationRow
 from escalada.domain.engine import criteria_fired
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
@@ -20,6 +22,7 @@ from escalada.domain.model import (
 )
 from escalada.domain.policy import Policy
 from escalada.services.context import Actor, Context
+from escalada.services.policies import policy_of
 from escalada.services.records import (
     Event,
     case_view,
@@ -46,42 +49,60 @@ def escalate(
     overridden with a reason; a refusal is itself recorded on the timeline."""
     target = _target(to)
     handoff = _handoff(handoff)
-    now, policy = ctx.clock(), ctx.policy()
+    now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_open_case(uow.session, case_id, expected_version=expected_version)
-        track = track_of(target)
-        respond_within, required = _step_terms(case, target, policy)
-        criteria = criteria_fired(snapshot_of(uow.session, case, now), policy, now, target)
-        if not criteria and not (reason or "").strip():
-            raise InvalidInput.of(
-                "reason", f"no policy criterion fires for {target}; say why you escalate")
-        missing = [item for item in required if not str(handoff.get(item, "")).strip()]
-        if missing and not (override_reason or "").strip():
-            refusal = HandoffIncomplete(f"{_current(case, track)} -> {target}", missing)
-            # A refused step is history too; it is all this transaction writes.
-            record(uow.session, case, actor=actor, at=now, kind="escalation_refused",
-                   summary=f"refused {refusal.step}: handoff missing {', '.join(missing)}",
-                   reason=reason, data={"to": target, "missing_handoff": missing},
-                   changed=False)
-            uow.commit()
-            raise refusal
-        step = _add_step(
-            case, track=track, direction="up", to=target, criteria=criteria, reason=reason,
-            handoff=handoff, override_reason=override_reason if missing else None,
-            overridden=missing, actor=actor, now=now, respond_within=respond_within,
-        )
-        _move(case, track, target)
-        overridden = (f"; handoff gate overridden ({override_reason}), missing "
-                      f"{', '.join(missing)}" if missing else "")
-        record(uow.session, case, actor=actor, at=now, kind="escalated",
-               summary=f"step {step.seq}: {step.from_level or 'none'} -> {target}"
-                       f" ({', '.join(criteria) or 'manual'}){overridden}",
-               reason=reason,
-               data={"step": step.seq, "criteria": criteria, "missing_handoff": missing,
-                     "override_reason": step.override_reason,
-                     "response_due_at": _iso(step.response_due_at)})
+        policy = policy_of(uow.session, case, ctx.policy())
+        try:
+            take_step(uow.session, case, target=target, handoff=handoff, reason=reason,
+                      override_reason=override_reason, actor=actor, now=now, policy=policy)
+        except HandoffIncomplete:
+            uow.commit()  # the refusal on the timeline is all this transaction writes
+            raise
         uow.commit()
         return case_view(uow.session, case, policy, now)
+
+
+def take_step(
+    session: Session, case: CaseRow, *, target: str, handoff: dict[str, Any],
+    reason: str | None, override_reason: str | None, actor: Actor, now: datetime,
+    policy: Policy,
+) -> EscalationRow:
+    """Take the step to `target` on a loaded case, in the caller's transaction.
+
+    A step with its handoff package incomplete and no override is refused: the
+    refusal is recorded (the case does not change) and HandoffIncomplete raised.
+    """
+    track = track_of(target)
+    respond_within, required = _step_terms(case, target, policy)
+    criteria = criteria_fired(snapshot_of(session, case, now), policy, now, target)
+    if not criteria and not (reason or "").strip():
+        raise InvalidInput.of(
+            "reason", f"no policy criterion fires for {target}; say why you escalate")
+    missing = [item for item in required if not str(handoff.get(item, "")).strip()]
+    if missing and not (override_reason or "").strip():
+        refusal = HandoffIncomplete(f"{_current(case, track)} -> {target}", missing)
+        record(session, case, actor=actor, at=now, kind="escalation_refused",
+               summary=f"refused {refusal.step}: handoff missing {', '.join(missing)}",
+               reason=reason, data={"to": target, "missing_handoff": missing},
+               changed=False)
+        raise refusal
+    step = _add_step(
+        case, track=track, direction="up", to=target, criteria=criteria, reason=reason,
+        handoff=handoff, override_reason=override_reason if missing else None,
+        overridden=missing, actor=actor, now=now, respond_within=respond_within,
+    )
+    _move(case, track, target)
+    overridden = (f"; handoff gate overridden ({override_reason}), missing "
+                  f"{', '.join(missing)}" if missing else "")
+    record(session, case, actor=actor, at=now, kind="escalated",
+           summary=f"step {step.seq}: {step.from_level or 'none'} -> {target}"
+                   f" ({', '.join(criteria) or 'manual'}){overridden}",
+           reason=reason,
+           data={"step": step.seq, "criteria": criteria, "missing_handoff": missing,
+                 "override_reason": step.override_reason,
+                 "response_due_at": _iso(step.response_due_at)})
+    return step
 
 
 def _target(to: str) -> str:

@@ -21,6 +21,7 @@ from escalada.domain.snapshot import (
     PauseSnapshot,
 )
 from escalada.services.context import Actor, Context
+from escalada.services.policies import policy_of
 from escalada.services.views import (
     AccountView,
     CaseView,
@@ -94,6 +95,8 @@ def record(
     case did not change (a refused request), its version moves on."""
     if changed:
         case.touch(at)
+        # Its timers are planned again when the transaction commits (UnitOfWork).
+        session.info.setdefault("changed_cases", {})[case.number] = case
     session.add(
         TimelineRow(
             case_number=case.number, at=at, actor=actor.name, kind=kind,
@@ -122,10 +125,11 @@ def change_case(
     open_only: bool = True,
 ) -> CaseView:
     """Load a case, apply one change, record it on the timeline and commit, all or nothing."""
-    now, policy = ctx.clock(), ctx.policy()
+    now = ctx.clock()
     load = load_open_case if open_only else load_case
     with ctx.unit_of_work() as uow:
         case = load(uow.session, case_id, expected_version=expected_version)
+        policy = policy_of(uow.session, case, ctx.policy())
         event = change(case, now)
         record(uow.session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,
                reason=event.reason, data=event.data)
@@ -133,12 +137,23 @@ def change_case(
         return case_view(uow.session, case, policy, now)
 
 
+def _account_fields(account: AccountRow) -> dict[str, Any]:
+    return {
+        "id": account.id, "name": account.name, "tier": account.tier,
+        "support_plan": account.support_plan, "timezone": account.timezone,
+        "country": account.country, "language": account.language,
+        "health_score": account.health_score,
+        "calendar": None if account.calendar is None else account.calendar.spec,
+    }
+
+
 def account_snapshot(account: AccountRow) -> AccountSnapshot:
-    return AccountSnapshot.model_validate(account, from_attributes=True)
+    return AccountSnapshot.model_validate(_account_fields(account))
 
 
 def account_view(account: AccountRow) -> AccountView:
-    return AccountView.model_validate(account, from_attributes=True)
+    return AccountView.model_validate(
+        {**_account_fields(account), "created_at": account.created_at})
 
 
 def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.exc import DataError, IntegrityError
@@ -14,8 +15,13 @@ from escalada.domain.errors import Conflict, InvalidInput
 class UnitOfWork:
     """A session that rolls back unless committed, and reports lost races as Conflict."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        before_commit: Callable[[Session], None] | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._before_commit = before_commit
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -35,6 +41,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
+            if self._before_commit is not None:
+                self._before_commit(self.session)
             self.session.commit()
         except StaleDataError as error:
             self.session.rollback()

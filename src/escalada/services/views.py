@@ -110,3 +110,30 @@ class CaseSummaryView(View):
 def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:
     """The engine's answer for a snapshot at `now`, as a view."""
     return EvaluationView.model_validate(evaluate(snapshot, policy, now).as_json())
+
+
+class TimerView(View):
+    id: int
+    case: str
+    kind: str
+    key: str
+    generation: int | None
+    due_at: AwareDatetime
+    state: str
+    attempts: int
+    lease_owner: str | None
+    available_at: AwareDatetime
+    fired_at: AwareDatetime | None
+    outcome: str | None
+
+
+class TimersStatusView(View):
+    """What the auditor sees."""
+
+    at: AwareDatetime
+    counts: dict[str, int]
+    due_now: int
+    overdue: int
+    overdue_after_seconds: int
+    oldest_overdue_due_at: AwareDatetime | None
+    next_due_at: AwareDatetime | None

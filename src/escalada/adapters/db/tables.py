@@ -6,7 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from escalada.adapters.db.types import Cents, UtcDateTime
@@ -14,6 +24,28 @@ from escalada.adapters.db.types import Cents, UtcDateTime
 
 class Base(DeclarativeBase):
     pass
+
+
+class CalendarRow(Base):
+    """A named business calendar (a `CalendarSpec` document) accounts can use."""
+
+    __tablename__ = "calendars"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PolicyRow(Base):
+    """A policy as it was in force: cases keep the one they opened under."""
+
+    __tablename__ = "policies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the document
+    version: Mapped[str] = mapped_column(String(50))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AccountRow(Base):
@@ -28,6 +60,9 @@ class AccountRow(Base):
     language: Mapped[str] = mapped_column(String(5))
     health_score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    calendar_name: Mapped[str | None] = mapped_column(ForeignKey("calendars.name"), index=True)
+
+    calendar: Mapped[CalendarRow | None] = relationship(lazy="joined")
 
 
 class CaseRow(Base):
@@ -52,8 +87,12 @@ class CaseRow(Base):
     business_impact_usd: Mapped[Decimal] = mapped_column(Cents())
     escalating_contact_level: Mapped[str] = mapped_column(String(10))
     policy_version: Mapped[str] = mapped_column(String(50))
+    policy_id: Mapped[str | None] = mapped_column(ForeignKey("policies.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Timers planned from the case's state carry the generation they were planned
+    # in; a new plan moves it on, and a timer of an older generation is dropped.
+    timer_generation: Mapped[int] = mapped_column(Integer, default=0)
 
     pauses: Mapped[list[PauseRow]] = relationship(order_by="PauseRow.id", lazy="selectin")
     escalations: Mapped[list[EscalationRow]] = relationship(
@@ -127,3 +166,39 @@ class TimelineRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class TimerRow(Base):
+    """A durable, due-dated piece of work on a case, claimed by one worker at a time.
+
+    `available_at` is when a worker may claim it: the due time, then the end of the
+    claiming worker's lease, so that a crashed worker's timers come back.
+    """
+
+    __tablename__ = "timers"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"))
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200))
+    # None: the timer does not depend on the case's state (a person's reminder).
+    generation: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    available_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+# Claiming reads the pending timers in `available_at` order: a range scan of this
+# index however many future timers wait behind the due ones.
+Index("ix_timers_claim", TimerRow.available_at,
+      sqlite_where=TimerRow.state == "pending", postgresql_where=TimerRow.state == "pending")
+Index("ix_timers_case_state", TimerRow.case_number, TimerRow.state)
+Index("ix_timers_overdue", TimerRow.due_at,
+      sqlite_where=TimerRow.state == "pending", postgresql_where=TimerRow.state == "pending")

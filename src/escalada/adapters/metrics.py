@@ -1,0 +1,23 @@
+"""Prometheus metrics of this process (served at /metrics by `escalada serve`)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+_FIRED = Counter("escalada_timers_fired", "Timers handled by workers, by kind and outcome",
+                 ["kind", "outcome"])
+_LATENESS = Histogram("escalada_timer_lateness_seconds",
+                      "How late after its due time a timer fired",
+                      buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900))
+_OVERDUE = Gauge("escalada_timers_overdue",
+                 "Pending timers due more than a minute ago, as the auditor last counted")
+
+
+def timer_fired(kind: str, outcome: str, late_seconds: float) -> None:
+    _FIRED.labels(kind, outcome).inc()
+    if outcome == "fired":
+        _LATENESS.observe(max(late_seconds, 0.0))
+
+
+def timers_overdue(count: int) -> None:
+    _OVERDUE.set(count)

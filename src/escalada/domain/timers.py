@@ -1,0 +1,88 @@
+"""Which timers a case needs, worked out from its state: a pure plan.
+
+Every change to a case plans its timers again. A timer is named by a key that
+stays the same while what it watches stays the same (the same SLA target started
+at the same moment, the same escalation step), so that a new plan never fires
+twice what an earlier one fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from escalada.domain.calendar import FOREVER
+from escalada.domain.policy import Policy
+from escalada.domain.sla import threshold_times
+from escalada.domain.snapshot import CaseSnapshot
+
+SLA_THRESHOLD = "sla_threshold"
+STEP_RESPONSE_DUE = "step_response_due"
+STEP_UNANSWERED = "step_unanswered"
+REMINDER = "reminder"
+# Kinds planned from the case's state: a new plan replaces them. A reminder is set
+# by a person and stays.
+PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStep:
+    """The newest step up a track, while nobody has acknowledged it."""
+
+    seq: int
+    track: str
+    to: str
+    response_due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTimer:
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_timers(
+    case: CaseSnapshot,
+    open_steps: Sequence[OpenStep],
+    policy: Policy,
+    now: datetime,
+    *,
+    fired: Iterable[str] = (),
+    carried: Iterable[str] = (),
+) -> list[PlannedTimer]:
+    """The timers the case needs at `now`, in due order.
+
+    `fired` keys are left out. An SLA threshold already in the past is left out
+    too (its target changed, e.g. with the severity) unless it is `carried`: due
+    in the previous plan and not fired yet, so it fires late rather than never.
+    """
+    if not case.status.is_open:
+        return []
+    done, kept = set(fired), set(carried)
+    planned: list[PlannedTimer] = []
+    for clock, fraction, due in threshold_times(case, policy, now, policy.timers.sla_thresholds):
+        key = (f"sla:{clock.target}:{clock.started_at.isoformat()}:"
+               f"{clock.target_minutes:g}:{fraction:g}")
+        if key in done or due >= FOREVER or (due <= now and key not in kept):
+            continue
+        planned.append(PlannedTimer(SLA_THRESHOLD, key, due, {
+            "target": clock.target, "fraction": fraction,
+            "started_at": clock.started_at.isoformat(),
+            "due_at": clock.due_at.isoformat(), "target_minutes": clock.target_minutes,
+        }))
+    grace = timedelta(minutes=policy.timers.unacknowledged_after.minutes(24 * 60))
+    for step in open_steps:
+        payload = {"step": step.seq, "track": step.track, "to": step.to,
+                   "response_due_at": step.response_due_at.isoformat()}
+        for kind, due in ((STEP_RESPONSE_DUE, step.response_due_at),
+                          (STEP_UNANSWERED, step.response_due_at + grace)):
+            key = f"{kind}:{step.seq}"
+            if key not in done:
+                planned.append(PlannedTimer(kind, key, due, payload))
+    planned.sort(key=lambda timer: timer.due_at)
+    return planned
+

@@ -1,0 +1,64 @@
+"""Policies frozen on cases: a case keeps the policy it opened under until its
+clocks are recomputed on purpose (`escalada sla recompute`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import Executable, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow, PolicyRow
+from escalada.domain.policy import Policy
+
+_BY_ID: dict[str, Policy] = {}
+_IDS: dict[int, tuple[Policy, str]] = {}  # id(policy) -> (policy kept alive, its digest)
+
+
+def digest(policy: Policy) -> str:
+    """The sha256 of the policy's canonical JSON: equal policies, equal ids."""
+    known = _IDS.get(id(policy))
+    if known is not None and known[0] is policy:
+        return known[1]
+    document = policy.model_dump(mode="json", by_alias=True)
+    value = hashlib.sha256(
+        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    if len(_IDS) > 64:
+        _IDS.clear()
+    _IDS[id(policy)] = (policy, value)
+    _BY_ID.setdefault(value, policy)
+    return value
+
+
+def freeze(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
+    """Put `policy` on the case, storing the policy document once."""
+    policy_id = digest(policy)
+    if case.policy_id == policy_id:
+        return
+    dialect = session.get_bind().dialect.name
+    values = {"id": policy_id, "version": policy.version,
+              "document": policy.model_dump(mode="json", by_alias=True), "created_at": now}
+    statement: Executable
+    if dialect == "postgresql":
+        statement = postgresql.insert(PolicyRow).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(PolicyRow).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - the two stores escalada runs on
+        statement = insert(PolicyRow).values(values)
+    if session.get(PolicyRow, policy_id) is None:
+        session.execute(statement)
+    case.policy_id, case.policy_version = policy_id, policy.version
+
+
+def policy_of(session: Session, case: CaseRow, current: Policy) -> Policy:
+    """The policy the case runs on; `current` for a case stored before policies froze."""
+    if case.policy_id is None:
+        return current
+    known = _BY_ID.get(case.policy_id)
+    if known is None:
+        row = session.get_one(PolicyRow, case.policy_id)
+        known = _BY_ID[case.policy_id] = Policy.model_validate(row.document)
+    return known
