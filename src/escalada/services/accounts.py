@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from escalada.adapters.db.tables import AccountRow
-from escalada.domain.errors import AlreadyExists
+from escalada.adapters.db.tables import AccountRow, CalendarRow
+from escalada.domain.errors import AlreadyExists, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Context
@@ -25,8 +25,9 @@ def add_account(
     country: str | None = None,
     language: str = "en",
     health_score: float | None = None,
+    calendar: str | None = None,
 ) -> AccountView:
-    """Register a customer account."""
+    """Register a customer account (on a stored business calendar, when named)."""
     try:
         account = AccountSnapshot(
             id=id, name=name, tier=tier, support_plan=support_plan,
@@ -38,9 +39,13 @@ def add_account(
     with ctx.unit_of_work() as uow:
         if uow.session.get(AccountRow, account.id) is not None:
             raise AlreadyExists(f"account {account.id!r} exists already")
-        row = AccountRow(**account.model_dump(mode="json"), created_at=ctx.clock())
+        if calendar is not None and uow.session.get(CalendarRow, calendar) is None:
+            raise NotFound(f"no calendar {calendar!r} (see `escalada calendar list`)")
+        row = AccountRow(**account.model_dump(mode="json", exclude={"calendar"}),
+                         calendar_name=calendar, created_at=ctx.clock())
         uow.session.add(row)
         uow.commit()
+        uow.session.refresh(row)
         return account_view(row)
 
 

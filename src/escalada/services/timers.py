@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
-from escalada.adapters.db.tables import CaseRow, TimerRow
+from escalada.adapters.db.tables import CaseRow, TimelineRow, TimerRow
 from escalada.domain.engine import evaluate
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInput
 from escalada.domain.model import EXEC_LEVELS, ExecLevel, Track, level_rank
@@ -221,9 +221,13 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, wh
     """Record what the engine now recommends; take the step where the policy lets timers."""
     policy = policy_of(session, case, ctx.policy())
     recommendations = evaluate(snapshot_of(session, case, now), policy, now).recommendations
+    told = _recommended_since_last_change(session, case)
     outcomes = []
     for rec in recommendations:
         auto = getattr(policy.timers.auto_escalate, rec.track.value)
+        if (rec.track.value, rec.to) in told and not auto:
+            outcomes.append(f"still recommending {rec.to}")
+            continue
         record(session, case, actor=SYSTEM, at=now, kind="recommended",
                summary=f"after {why}: recommend {rec.from_ or 'none'} -> {rec.to} "
                        f"({', '.join(rec.criteria)})",
@@ -233,6 +237,15 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, wh
             outcomes.append(_auto_step(session, case, policy, rec.to, now,
                                        f"auto-escalation after {why}"))
     return "; ".join(outcomes) or "no recommendation"
+
+
+def _recommended_since_last_change(session: Session, case: CaseRow) -> set[tuple[str, str]]:
+    """(track, level) already recommended since the case last changed: said once is enough."""
+    entries = session.scalars(select(TimelineRow.data).where(
+        TimelineRow.case_number == case.number, TimelineRow.kind == "recommended",
+        TimelineRow.at >= case.updated_at))
+    return {(data["recommendation"]["track"], data["recommendation"]["to"]) for data in entries
+            if "recommendation" in data}
 
 
 def _auto_step(

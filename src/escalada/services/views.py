@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from escalada.domain.business_hours import CalendarSpec
 from escalada.domain.engine import evaluate
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AccountSnapshot, AwareDatetime, CaseSnapshot, Money
@@ -137,3 +138,31 @@ class TimersStatusView(View):
     overdue_after_seconds: int
     oldest_overdue_due_at: AwareDatetime | None
     next_due_at: AwareDatetime | None
+
+
+class CalendarView(View):
+    spec: CalendarSpec
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    accounts: int  # how many accounts use it
+    days: list[dict[str, Any]] | None = None  # what it says about the days asked for
+
+
+class DeadlineView(View):
+    start: AwareDatetime
+    minutes: float
+    calendar: str
+    due_at: AwareDatetime
+
+
+class ElapsedView(View):
+    start: AwareDatetime
+    end: AwareDatetime
+    calendar: str
+    minutes: float
+
+
+class RecomputeView(View):
+    cases: int  # open cases recomputed
+    moved: list[str]  # cases whose due times moved
+    conflicts: list[str]  # cases changed by someone meanwhile (their change re-planned them)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from prometheus_client import make_asgi_app
 
 from escalada import __version__
 from escalada.entrypoints.api import routes
@@ -20,4 +21,5 @@ def create_app(context: Context) -> FastAPI:
     install_error_handlers(app)
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
+    app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import text
 
+from escalada.domain.business_hours import CalendarSpec
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.entrypoints.api.deps import ActorDep, ContextDep
 from escalada.entrypoints.api.schemas import (
+    AccountCalendarIn,
     AccountIn,
     AckIn,
+    CalendarIn,
     CaseUpdateIn,
+    DeadlineIn,
     DeescalateIn,
+    ElapsedIn,
     EscalateIn,
     FlagsIn,
+    RecomputeIn,
+    ReminderIn,
     RespondIn,
+    SlaCalendarIn,
     Versioned,
 )
-from escalada.services import accounts, cases, escalations, evaluation
+from escalada.services import accounts, calendars, cases, escalations, evaluation, sla, timers
 from escalada.services.cases import NewCase
 from escalada.services.views import (
     AccountView,
+    CalendarView,
     CaseSummaryView,
     CaseView,
+    DeadlineView,
+    ElapsedView,
     EvaluationView,
+    RecomputeView,
     TimelineEntryView,
+    TimersStatusView,
+    TimerView,
 )
 
 health = APIRouter(tags=["health"])
@@ -149,3 +163,85 @@ for _name, _summary in (
     ("close", "Close a resolved case"),
 ):
     _lifecycle(_name, _summary)
+
+
+@api.put("/accounts/{account_id}/calendar", tags=["accounts", "calendars"])
+def use_calendar(ctx: ContextDep, account_id: str, body: AccountCalendarIn) -> AccountView:
+    return calendars.use_calendar(ctx=ctx, account_id=account_id, name=body.calendar)
+
+
+def _spec(name: str, body: CalendarIn) -> CalendarSpec:
+    if body.week is not None:
+        return calendars.calendar_spec(name=name, document={
+            **body.model_dump(include={"timezone", "country", "subdivision", "week",
+                                       "overrides"}), "name": name})
+    return calendars.calendar_spec(
+        name=name, timezone=body.timezone, country=body.country, subdivision=body.subdivision,
+        hours=body.hours, days=body.days, overrides=body.overrides)
+
+
+@api.get("/calendars", tags=["calendars"])
+def list_calendars(ctx: ContextDep) -> list[CalendarView]:
+    return calendars.list_calendars(ctx=ctx)
+
+
+@api.post("/calendars/{name}", status_code=201, tags=["calendars"])
+def add_calendar(ctx: ContextDep, name: str, body: CalendarIn) -> CalendarView:
+    return calendars.add_calendar(ctx=ctx, spec=_spec(name, body))
+
+
+@api.put("/calendars/{name}", tags=["calendars"])
+def replace_calendar(ctx: ContextDep, name: str, body: CalendarIn) -> CalendarView:
+    return calendars.add_calendar(ctx=ctx, spec=_spec(name, body), replace=True)
+
+
+@api.get("/calendars/{name}", tags=["calendars"])
+def show_calendar(
+    ctx: ContextDep, name: str,
+    start: Annotated[date | None, Query(alias="from", description="first local day")] = None,
+    days: Annotated[int, Query(ge=0, le=calendars.SHOWN_DAYS_LIMIT)] = 14,
+) -> CalendarView:
+    return calendars.show_calendar(ctx=ctx, name=name, start=start, days=days)
+
+
+def _sla_calendar(body: SlaCalendarIn) -> dict[str, Any]:
+    spec = None if body.business is None else _spec("business", body.business)
+    return {"calendar": body.calendar, "spec": spec, "pauses": body.pauses}
+
+
+@api.post("/sla/deadline", tags=["sla"])
+def sla_deadline(ctx: ContextDep, body: DeadlineIn) -> DeadlineView:
+    return calendars.sla_deadline(ctx=ctx, start=body.start, minutes=body.minutes,
+                                  **_sla_calendar(body))
+
+
+@api.post("/sla/elapsed", tags=["sla"])
+def sla_elapsed(ctx: ContextDep, body: ElapsedIn) -> ElapsedView:
+    return calendars.sla_elapsed(ctx=ctx, start=body.start, end=body.end, **_sla_calendar(body))
+
+
+@api.post("/sla/recompute", tags=["sla"])
+def sla_recompute(ctx: ContextDep, actor: ActorDep, body: RecomputeIn) -> RecomputeView:
+    return sla.recompute(ctx=ctx, actor=actor, account=body.account)
+
+
+@api.get("/timers", tags=["timers"])
+def list_timers(
+    ctx: ContextDep,
+    case: Annotated[str | None, Query(description="only this case's timers")] = None,
+    state: Annotated[str | None, Query(description="pending, fired, dropped or failed")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> list[TimerView]:
+    return timers.list_timers(ctx=ctx, case_id=case, state=state, limit=limit)
+
+
+@api.get("/timers/status", tags=["timers"])
+def timers_status(ctx: ContextDep) -> TimersStatusView:
+    """The auditor: counts by state and the timers overdue by more than a minute."""
+    return timers.timers_status(ctx=ctx)
+
+
+@api.post("/cases/{case_id}/reminders", status_code=201, tags=["cases", "timers"])
+def set_reminder(ctx: ContextDep, actor: ActorDep, case_id: str, body: ReminderIn) -> TimerView:
+    return timers.set_reminder(ctx=ctx, actor=actor, case_id=case_id, at=body.at,
+                               note=body.note, expected_version=body.expected_version)

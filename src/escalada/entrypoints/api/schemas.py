@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from escalada.services.cases import CaseChanges
 
@@ -22,6 +22,7 @@ class AccountIn(Body):
     country: str | None = None
     language: str = "en"
     health_score: float | None = None
+    calendar: str | None = Field(default=None, description="a stored calendar's name")
 
 
 class Versioned(Body):
@@ -63,4 +64,50 @@ class CaseUpdateIn(CaseChanges):
     """The fields to change, with why and the version they were read at."""
 
     reason: str | None = None
+    expected_version: int | None = None
+
+
+class AccountCalendarIn(Body):
+    calendar: str | None = Field(
+        description="a stored calendar's name; null for the policy's hours in the account's zone")
+
+
+class CalendarIn(Body):
+    """A business calendar: the whole week, or the same hours on a range of days."""
+
+    timezone: str
+    country: str | None = None
+    subdivision: str | None = None
+    week: dict[str, list[str]] | None = Field(
+        default=None, description='e.g. {"mon": ["09:00-13:00", "14:00-18:00"], ...}')
+    hours: list[str] | None = Field(default=None, description="with days: e.g. [09:00-18:00]")
+    days: str | None = Field(default=None, description="with hours: e.g. mon-fri")
+    overrides: dict[str, list[str]] = Field(
+        default={}, description="date -> hours; [] is an extra day off")
+
+
+class SlaCalendarIn(Body):
+    calendar: str = Field(default="24x7",
+                          description="24x7, business (with `business`) or a stored calendar")
+    business: CalendarIn | None = None
+    pauses: list[tuple[AwareDatetime, AwareDatetime]] = []
+
+
+class DeadlineIn(SlaCalendarIn):
+    start: AwareDatetime
+    minutes: float
+
+
+class ElapsedIn(SlaCalendarIn):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class RecomputeIn(Body):
+    account: str | None = None
+
+
+class ReminderIn(Body):
+    at: AwareDatetime
+    note: str = Field(min_length=1)
     expected_version: int | None = None

@@ -19,6 +19,9 @@ def add(
     country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU"),
     language: str = typer.Option("en", "--language", help="ru or en"),
     health_score: float = typer.Option(None, "--health-score", help="0-100, where entered"),
+    calendar: str = typer.Option(
+        None, "--calendar",
+        help="a stored business calendar (default: the policy's hours in --timezone)"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Register a customer account."""
@@ -27,7 +30,7 @@ def add(
 
     account = add_account(
         ctx=context(), id=id, name=name, tier=tier, support_plan=plan, timezone=timezone,
-        country=country, language=language, health_score=health_score,
+        country=country, language=language, health_score=health_score, calendar=calendar,
     )
     emit_json(account) if fmt is Format.json else accounts_table([account])
 
@@ -49,4 +52,20 @@ def show(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> 
     from escalada.services.accounts import get_account
 
     account = get_account(ctx=context(), account_id=account_id)
+    emit_json(account) if fmt is Format.json else accounts_table([account])
+
+
+@app.command("calendar")
+def calendar(
+    account_id: str = typer.Argument(...),
+    name: str = typer.Argument(
+        ..., help="a stored calendar, or `policy` for the policy's hours in the account's zone"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Put an account on a business calendar (then `escalada sla recompute --account ID`)."""
+    from escalada.entrypoints.cli.render import accounts_table
+    from escalada.services.calendars import use_calendar
+
+    account = use_calendar(ctx=context(), account_id=account_id,
+                           name=None if name == "policy" else name)
     emit_json(account) if fmt is Format.json else accounts_table([account])

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from escalada.entrypoints.cli import accounts, cases
+from escalada.entrypoints.cli import accounts, cases, clocks
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
@@ -66,6 +66,10 @@ app = typer.Typer(
 )
 app.add_typer(accounts.app, name="account")
 app.add_typer(cases.app, name="case")
+app.add_typer(clocks.calendar_app, name="calendar")
+app.add_typer(clocks.sla_app, name="sla")
+app.add_typer(clocks.timers_app, name="timers")
+app.command("worker")(clocks.worker)
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -115,15 +119,25 @@ def demo() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="port to listen on"),
+    worker: bool = typer.Option(True, "--worker/--no-worker",
+                                help="fire due timers in this process too"),
 ) -> None:
-    """Serve the REST API (/api/v1) on the current database."""
+    """Serve the REST API (/api/v1) on the current database, with a timer worker."""
     import uvicorn
 
     from escalada.entrypoints import logs
     from escalada.entrypoints.api import create_app
+    from escalada.entrypoints.worker import Pool
 
     logs.configure()
-    uvicorn.run(create_app(context()), host=host, port=port, log_level="info")
+    pool = Pool(context()) if worker else None
+    if pool is not None:
+        pool.start()
+    try:
+        uvicorn.run(create_app(context()), host=host, port=port, log_level="info")
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 @db_app.command("upgrade")

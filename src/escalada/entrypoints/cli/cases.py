@@ -213,6 +213,39 @@ def timeline(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     emit_json(entries) if fmt is Format.json else timeline_table(entries, title=case_id)
 
 
+@app.command("remind")
+def remind(
+    case_id: str = CASE,
+    note: str = typer.Option(..., "--note", help="what to be reminded of"),
+    at: str = typer.Option(None, "--at", help="ISO 8601 time with offset"),
+    after: str = typer.Option(None, "--in", help="or a span from now: 30m, 2h, 1d"),
+    expected_version: int = VERSION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Set a reminder: it fires on the case's timeline at the time given."""
+    from datetime import timedelta
+
+    from escalada.domain.errors import InvalidInput
+    from escalada.domain.policy import Duration
+    from escalada.entrypoints.cli.render import timers_table
+    from escalada.services.timers import set_reminder
+
+    if (at is None) == (after is None):
+        raise InvalidInput.of("--at", "give either --at TIME or --in SPAN")
+    ctx = context()
+    if after is not None:
+        try:
+            span = Duration.parse(after).minutes(24 * 60)
+        except ValueError as error:
+            raise InvalidInput.of("--in", str(error)) from error
+        moment = ctx.clock() + timedelta(minutes=span)
+    else:
+        moment = parse_time(at, "--at")
+    timer = set_reminder(ctx=ctx, actor=actor(), case_id=case_id, at=moment, note=note,
+                         expected_version=expected_version)
+    emit_json(timer) if fmt is Format.json else timers_table([timer])
+
+
 def _lifecycle(name: str, summary: str) -> None:
     """Register `escalada case NAME ID [--reason] [--expected-version]`."""
 

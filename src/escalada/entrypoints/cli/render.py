@@ -7,10 +7,13 @@ from rich.table import Table
 from escalada.entrypoints.cli.output import console, when
 from escalada.services.views import (
     AccountView,
+    CalendarView,
     CaseSummaryView,
     CaseView,
     EvaluationView,
     TimelineEntryView,
+    TimersStatusView,
+    TimerView,
 )
 
 
@@ -79,9 +82,69 @@ def cases_table(rows: list[CaseSummaryView]) -> None:
 
 def accounts_table(rows: list[AccountView]) -> None:
     table = Table()
-    for column in ("id", "name", "tier", "plan", "timezone", "lang", "health"):
+    for column in ("id", "name", "tier", "plan", "timezone", "country", "calendar", "lang",
+                   "health"):
         table.add_column(column)
     for a in rows:
         health = "—" if a.health_score is None else f"{a.health_score:g}"
-        table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.language, health)
+        calendar = a.calendar.name if a.calendar else "policy hours"
+        table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.country or "—",
+                      calendar, a.language, health)
+    console().print(table)
+
+
+def calendars_table(rows: list[CalendarView]) -> None:
+    table = Table()
+    for column in ("name", "timezone", "holidays", "week", "overrides", "accounts"):
+        table.add_column(column)
+    for row in rows:
+        spec = row.spec
+        holidays = f"{spec.country}-{spec.subdivision}" if spec.subdivision else spec.country
+        week = "; ".join(f"{day} {' '.join(hours)}" for day, hours in spec.week.items())
+        table.add_row(spec.name, spec.timezone, holidays or "none", week,
+                      str(len(spec.overrides)), str(row.accounts))
+    console().print(table)
+
+
+def calendar_table(view: CalendarView) -> None:
+    calendars_table([view])
+    if view.spec.overrides:
+        overrides = Table(title="Overrides")
+        overrides.add_column("date")
+        overrides.add_column("hours")
+        for day, hours in view.spec.overrides.items():
+            overrides.add_row(day.isoformat(), " ".join(hours) or "day off")
+        console().print(overrides)
+    if view.days:
+        days = Table(title=f"Days ({view.spec.timezone})")
+        for column in ("date", "day", "hours", "why"):
+            days.add_column(column)
+        for shown in view.days:
+            days.add_row(shown["date"], shown["weekday"], " ".join(shown["hours"]) or "—",
+                         shown["why"])
+        console().print(days)
+
+
+def timers_status_table(view: TimersStatusView) -> None:
+    table = Table(title=f"Timers at {when(view.at)}")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for state, count in view.counts.items():
+        table.add_row(state, str(count))
+    table.add_row("due now", str(view.due_now))
+    table.add_row(f"overdue > {view.overdue_after_seconds}s", str(view.overdue))
+    console().print(table)
+    if view.overdue:
+        console().print(f"OVERDUE: {view.overdue} timer(s), the oldest due "
+                        f"{when(view.oldest_overdue_due_at)}: is a worker running?")
+    console().print(f"next due: {when(view.next_due_at)}")
+
+
+def timers_table(rows: list[TimerView]) -> None:
+    table = Table()
+    for column in ("id", "case", "kind", "due", "state", "tries", "outcome"):
+        table.add_column(column)
+    for t in rows:
+        table.add_row(str(t.id), t.case, t.kind, when(t.due_at), t.state, str(t.attempts),
+                      t.outcome or "")
     console().print(table)

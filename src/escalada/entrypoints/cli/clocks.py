@@ -1,0 +1,300 @@
+"""`escalada calendar ...`, `escalada sla ...`, `escalada timers ...` and `escalada worker`:
+the clocks and the work that runs on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    actor,
+    console,
+    context,
+    emit_json,
+    parse_time,
+    read_json,
+)
+
+if TYPE_CHECKING:
+    from escalada.domain.business_hours import CalendarSpec
+
+calendar_app = typer.Typer(help="Business calendars accounts run their SLA clocks on.",
+                           no_args_is_help=True)
+sla_app = typer.Typer(help="SLA arithmetic on calendars, and recomputing open cases' clocks.",
+                      no_args_is_help=True)
+timers_app = typer.Typer(help="Durable timers: what is due, what fired, what is overdue.",
+                         no_args_is_help=True)
+
+TIMEZONE = typer.Option(None, "--timezone", help="IANA zone of the business hours")
+COUNTRY = typer.Option(None, "--country", help="public holidays of this ISO country, e.g. RU")
+SUBDIVISION = typer.Option(None, "--subdivision", help="state or region holidays, e.g. NY")
+HOURS = typer.Option(None, "--hours", help="local hours, e.g. 09:00-18:00 (repeat for a split day)")
+DAYS = typer.Option(None, "--days", help="working weekdays, e.g. mon-fri or sun-thu")
+PAUSE = typer.Option(None, "--pause", help="a pause FROM/TO in ISO 8601 (repeatable)")
+CALENDAR = typer.Option("24x7", "--calendar",
+                        help="24x7, business (with --timezone ...) or a stored calendar's name")
+
+
+def _date(value: str, option: str) -> date:
+    from escalada.domain.errors import InvalidInput
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput.of(option, f"{value!r} is not a date like 2026-11-26") from error
+
+
+def _overrides(values: list[str] | None) -> dict[str, list[str]]:
+    """'2024-12-28=off', '2024-11-02=09:00-18:00', '2024-11-01=09:00-17:00,18:00-19:00'."""
+    from escalada.domain.errors import InvalidInput
+
+    result: dict[str, list[str]] = {}
+    for value in values or []:
+        day, sep, hours = value.partition("=")
+        if not sep:
+            raise InvalidInput.of("--override", f"{value!r} is not DATE=off or DATE=HH:MM-HH:MM")
+        _date(day.strip(), "--override")
+        result[day.strip()] = [] if hours.strip() == "off" else hours.split(",")
+    return result
+
+
+def _spec(name: str, timezone: str | None, country: str | None, subdivision: str | None,
+          hours: list[str] | None, days: str | None,
+          overrides: list[str] | None = None) -> CalendarSpec:
+    from escalada.services.calendars import calendar_spec
+
+    return calendar_spec(name=name, timezone=timezone, country=country, subdivision=subdivision,
+                         hours=hours, days=days, overrides=_overrides(overrides))
+
+
+def _pauses(values: list[str] | None) -> list[tuple[datetime, datetime]]:
+    from escalada.domain.errors import InvalidInput
+
+    pauses = []
+    for value in values or []:
+        start, sep, end = value.partition("/")
+        if not sep:
+            raise InvalidInput.of("--pause", f"{value!r} is not FROM/TO")
+        first, last = parse_time(start, "--pause"), parse_time(end, "--pause")
+        assert first is not None and last is not None
+        pauses.append((first, last))
+    return pauses
+
+
+@calendar_app.command("add")
+def calendar_add(
+    name: str = typer.Argument(..., help="lower-case name, e.g. moscow-office"),
+    timezone: str = TIMEZONE,
+    country: str = COUNTRY,
+    subdivision: str = SUBDIVISION,
+    hours: list[str] = HOURS,
+    days: str = DAYS,
+    override: list[str] = typer.Option(
+        None, "--override",
+        help="DATE=off (extra day off) or DATE=HH:MM-HH:MM (extra working or shortened day)"),
+    file: str = typer.Option(None, "--file", help="the whole calendar as JSON (or - for stdin)"),
+    replace: bool = typer.Option(False, "--replace", help="change the calendar if it exists"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Store a named business calendar."""
+    from escalada.entrypoints.cli.render import calendar_table
+    from escalada.services.calendars import add_calendar, calendar_spec
+
+    if file is not None:
+        spec = calendar_spec(name=name, document={**read_json(file, "--file"), "name": name})
+    else:
+        spec = _spec(name, timezone, country, subdivision, hours, days, override)
+    view = add_calendar(ctx=context(), spec=spec, replace=replace)
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    calendar_table(view)
+    if replace and view.accounts:
+        console().print(f"{view.accounts} account(s) use it: run `escalada sla recompute` to "
+                        "move their open cases' clocks.")
+
+
+@calendar_app.command("list")
+def calendar_list(fmt: Format = FORMAT_OPTION) -> None:
+    """List the stored calendars."""
+    from escalada.entrypoints.cli.render import calendars_table
+    from escalada.services.calendars import list_calendars
+
+    rows = list_calendars(ctx=context())
+    emit_json(rows) if fmt is Format.json else calendars_table(rows)
+
+
+@calendar_app.command("show")
+def calendar_show(
+    name: str = typer.Argument(...),
+    start: str = typer.Option(None, "--from", help="first local day shown (default: today)"),
+    days: int = typer.Option(14, "--days", help="how many days to show"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Show a calendar and its working hours, holidays and overrides day by day."""
+    from escalada.entrypoints.cli.render import calendar_table
+    from escalada.services.calendars import show_calendar
+
+    view = show_calendar(ctx=context(), name=name,
+                         start=None if start is None else _date(start, "--from"), days=days)
+    emit_json(view) if fmt is Format.json else calendar_table(view)
+
+
+def _sla_calendar(calendar: str, timezone: str | None, country: str | None,
+                  subdivision: str | None, hours: list[str] | None,
+                  days: str | None) -> CalendarSpec | None:
+    if calendar != "business":
+        return None
+    from escalada.domain.errors import InvalidInput
+
+    if timezone is None:
+        raise InvalidInput.of("--timezone", "a business calendar needs its time zone")
+    return _spec("business", timezone, country, subdivision, hours, days)
+
+
+@sla_app.command("deadline")
+def sla_deadline(
+    start: str = typer.Option(..., "--start", help="ISO 8601 time with offset"),
+    minutes: float = typer.Option(..., "--minutes", help="calendar minutes to add"),
+    calendar: str = CALENDAR,
+    timezone: str = TIMEZONE,
+    country: str = COUNTRY,
+    subdivision: str = SUBDIVISION,
+    hours: list[str] = HOURS,
+    days: str = DAYS,
+    pause: list[str] = PAUSE,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """When N calendar minutes after START run out."""
+    from escalada.services.calendars import sla_deadline as deadline
+
+    view = deadline(ctx=context(), start=parse_time(start, "--start"),  # type: ignore[arg-type]
+                    minutes=minutes, calendar=calendar, pauses=_pauses(pause),
+                    spec=_sla_calendar(calendar, timezone, country, subdivision, hours, days))
+    if fmt is Format.json:
+        emit_json({"due_at": view.due_at.isoformat(), "calendar": view.calendar,
+                   "start": view.start.isoformat(), "minutes": view.minutes})
+    else:
+        console().print(view.due_at.isoformat())
+
+
+@sla_app.command("elapsed")
+def sla_elapsed(
+    start: str = typer.Option(..., "--start", help="ISO 8601 time with offset"),
+    end: str = typer.Option(..., "--end", help="ISO 8601 time with offset"),
+    calendar: str = CALENDAR,
+    timezone: str = TIMEZONE,
+    country: str = COUNTRY,
+    subdivision: str = SUBDIVISION,
+    hours: list[str] = HOURS,
+    days: str = DAYS,
+    pause: list[str] = PAUSE,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Calendar minutes between START and END."""
+    from escalada.services.calendars import sla_elapsed as elapsed
+
+    view = elapsed(ctx=context(), start=parse_time(start, "--start"),  # type: ignore[arg-type]
+                   end=parse_time(end, "--end"), calendar=calendar,  # type: ignore[arg-type]
+                   pauses=_pauses(pause),
+                   spec=_sla_calendar(calendar, timezone, country, subdivision, hours, days))
+    if fmt is Format.json:
+        emit_json({"minutes": view.minutes, "calendar": view.calendar,
+                   "start": view.start.isoformat(), "end": view.end.isoformat()})
+    else:
+        console().print(f"{view.minutes:g}")
+
+
+@sla_app.command("recompute")
+def sla_recompute(
+    account: str = typer.Option(None, "--account", help="only this account's open cases"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Put open cases on the current policy and calendars, and re-plan their timers."""
+    from rich.progress import Progress
+
+    from escalada.services.sla import recompute
+
+    with Progress(console=console(stderr=True), transient=True,
+                  disable=fmt is Format.json) as bar:
+        task = bar.add_task("recomputing SLA clocks", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = recompute(ctx=context(), actor=actor(), account=account, progress=progress)
+    if fmt is Format.json:
+        emit_json(result)
+        return
+    console().print(f"{result.cases} open case(s) recomputed; due times moved on "
+                    f"{len(result.moved)}{': ' + ', '.join(result.moved) if result.moved else ''}")
+    if result.conflicts:
+        console().print(f"changed meanwhile (re-planned by that change): "
+                        f"{', '.join(result.conflicts)}")
+
+
+@timers_app.command("status")
+def timers_status(
+    check: bool = typer.Option(False, "--check", help="exit 1 when timers are overdue"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The auditor: counts by state and the timers overdue by more than a minute."""
+    from escalada.entrypoints.cli.render import timers_status_table
+    from escalada.services.timers import timers_status as status
+
+    view = status(ctx=context())
+    emit_json(view) if fmt is Format.json else timers_status_table(view)
+    if check and view.overdue:
+        raise typer.Exit(1)
+
+
+@timers_app.command("list")
+def timers_list(
+    case: str = typer.Option(None, "--case", help="only this case's timers"),
+    state: str = typer.Option(None, "--state", help="pending, fired, dropped or failed"),
+    limit: int = typer.Option(100, "--limit"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Timers in due order."""
+    from escalada.entrypoints.cli.render import timers_table
+    from escalada.services.timers import list_timers
+
+    rows = list_timers(ctx=context(), case_id=case, state=state, limit=limit)
+    emit_json(rows) if fmt is Format.json else timers_table(rows)
+
+
+def worker(
+    once: bool = typer.Option(False, "--once", help="fire what is due now, then exit"),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, max=64,
+                                    help="workers in this process"),
+    batch: int = typer.Option(100, "--batch", min=1, max=10_000,
+                              help="timers claimed at a time"),
+    lease: float = typer.Option(60.0, "--lease", min=1,
+                                help="seconds a claim holds before another worker may take it"),
+    idle: float = typer.Option(1.0, "--idle", min=0.01,
+                               help="seconds to rest when nothing is due"),
+) -> None:
+    """Run workers that fire due timers (SLA thresholds, response deadlines, reminders)."""
+    import signal
+    from datetime import timedelta
+
+    from escalada.entrypoints import logs
+    from escalada.entrypoints.worker import Pool
+
+    logs.configure()
+    pool = Pool(context(), concurrency=concurrency, batch=batch,
+                lease=timedelta(seconds=lease), idle=idle)
+    if once:
+        fired = pool.drain()
+        console(stderr=True).print(f"{fired} timer(s) fired")
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: pool.stop.set())
+    pool.start()
+    while not pool.stop.wait(0.5):
+        pass
+    pool.shutdown()

@@ -1,0 +1,131 @@
+"""Workers: claim due timers, fire them, and audit the ones nobody fires.
+
+`escalada worker` runs a pool standalone; `escalada serve` runs one in-process.
+No scheduler lives in memory: everything a worker does is claimed from the
+`timers` table, so workers on any number of machines share the work.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+
+from escalada.services.context import Context
+from escalada.services.timers import claim, fire, timers_status
+
+log = structlog.get_logger("escalada.worker")
+
+
+@dataclass
+class Worker:
+    """One claiming loop. Several run side by side as a pool."""
+
+    ctx: Context
+    name: str
+    batch: int = 100
+    lease: timedelta = timedelta(seconds=60)
+    fired: int = field(default=0, init=False)
+
+    def run_once(self) -> int:
+        """Claim one batch of due timers and fire them; how many were claimed."""
+        claimed = claim(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
+        for timer in claimed:
+            try:
+                outcome = fire(self.ctx, timer.id, owner=self.name)
+            except Exception:  # one bad timer must not stop the others
+                log.exception("timer_failed", timer=timer.id, kind=timer.kind, worker=self.name)
+                continue
+            if outcome == "fired":
+                self.fired += 1
+        return len(claimed)
+
+    def drain(self, stop: threading.Event | None = None) -> None:
+        """Fire everything due now, then return."""
+        while (stop is None or not stop.is_set()) and self.run_once():
+            pass
+
+    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
+        """Fire timers until told to stop, resting `idle` seconds when none is due."""
+        while not stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # the database went away: keep trying
+                log.exception("claim_failed", worker=self.name)
+            stop.wait(idle)
+
+
+def audit(ctx: Context) -> int:
+    """Report timers overdue by more than a minute; how many there are."""
+    status = timers_status(ctx=ctx)
+    if status.overdue:
+        log.warning("timers_overdue", overdue=status.overdue,
+                    oldest_due_at=status.oldest_overdue_due_at, due_now=status.due_now)
+    return status.overdue
+
+
+def _auditor(ctx: Context, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            audit(ctx)
+        except Exception:
+            log.exception("audit_failed")
+
+
+@dataclass
+class Pool:
+    """`concurrency` workers and an auditor, on threads."""
+
+    ctx: Context
+    concurrency: int = 1
+    batch: int = 100
+    lease: timedelta = timedelta(seconds=60)
+    idle: float = 1.0
+    audit_every: float = 30.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    workers: list[Worker] = field(default_factory=list, init=False)
+    _threads: list[threading.Thread] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        prefix = f"{socket.gethostname()}:{os.getpid()}"
+        self.workers = [Worker(self.ctx, f"{prefix}:{n}", self.batch, self.lease)
+                        for n in range(1, self.concurrency + 1)]
+
+    def start(self) -> None:
+        """Run the workers and the auditor in the background until `shutdown`."""
+        for worker in self.workers:
+            self._spawn(worker.name, worker.run, self.stop, self.idle)
+        self._spawn("auditor", _auditor, self.ctx, self.stop, self.audit_every)
+        log.info("workers_started", workers=len(self.workers), lease=self.lease.total_seconds())
+
+    def drain(self) -> int:
+        """Fire everything due now with all workers; how many timers fired."""
+        for worker in self.workers:
+            self._spawn(worker.name, worker.drain, self.stop)
+        self.join()
+        audit(self.ctx)
+        return self.fired
+
+    def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def join(self, timeout: float | None = None) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        self.join(timeout)
+        log.info("workers_stopped", fired=self.fired)
+
+    @property
+    def fired(self) -> int:
+        return sum(worker.fired for worker in self.workers)

@@ -1,0 +1,73 @@
+"""SLA clocks recomputed on purpose: after a calendar or policy change, open cases
+take the policy now in force and the calendars as they are now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow
+from escalada.domain.errors import Conflict
+from escalada.domain.policy import Policy
+from escalada.domain.sla import sla_clocks
+from escalada.services.context import Actor, Context
+from escalada.services.policies import freeze, policy_of
+from escalada.services.records import load_account, load_case, record, snapshot_of
+from escalada.services.views import RecomputeView
+
+Progress = Callable[[int, int], None]
+
+
+def recompute(
+    *, ctx: Context, actor: Actor, account: str | None = None,
+    progress: Progress | None = None,
+) -> RecomputeView:
+    """Put every open case (of one account, or all) on the current policy and its
+    account's current calendar, re-plan its timers, and record what moved."""
+    with ctx.unit_of_work() as uow:
+        query = select(CaseRow.number).where(CaseRow.status.not_in(["resolved", "closed"]))
+        if account is not None:
+            load_account(uow.session, account)
+            query = query.where(CaseRow.account_id == account)
+        numbers = list(uow.session.scalars(query.order_by(CaseRow.number)))
+    moved, conflicts = [], []
+    for done, number in enumerate(numbers, start=1):
+        try:
+            if _recompute_one(ctx, actor, number):
+                moved.append(f"CASE-{number}")
+        except Conflict:
+            conflicts.append(f"CASE-{number}")  # changed meanwhile: its own change re-planned it
+        if progress is not None:
+            progress(done, len(numbers))
+    return RecomputeView(cases=len(numbers), moved=moved, conflicts=conflicts)
+
+
+def _due_times(session: Session, case: CaseRow, policy: Policy, now: datetime) -> dict[str, str]:
+    clocks = sla_clocks(snapshot_of(session, case, now), policy, now)
+    return {clock.target: clock.due_at.isoformat() for clock in clocks}
+
+
+def _recompute_one(ctx: Context, actor: Actor, number: int) -> bool:
+    now, current = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, f"CASE-{number}")
+        if case.status in ("resolved", "closed"):
+            return False
+        before = _due_times(session, case, policy_of(session, case, current), now)
+        before_policy = case.policy_version
+        freeze(session, case, current, now)
+        after = _due_times(session, case, current, now)
+        changes = {target: {"before": before.get(target), "after": due}
+                   for target, due in after.items() if before.get(target) != due}
+        summary = "SLA clocks recomputed: " + (
+            "; ".join(f"{target} due {moved['before']} -> {moved['after']}"
+                      for target, moved in changes.items()) or "no due time moved")
+        record(session, case, actor=actor, at=now, kind="sla_recomputed", summary=summary,
+               data={"policy_before": before_policy, "policy_after": current.version,
+                     "due_times": changes})
+        uow.commit()
+        return bool(changes)
