@@ -4,9 +4,11 @@ the accounts and cases a test needs."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import Cli
 from fastapi.testclient import TestClient
 
 from escalada.entrypoints.api import create_app
@@ -57,3 +59,8 @@ def open_case(client: TestClient, account: dict[str, Any]) -> OpenCase:
 
     return run
 
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """The `escalada` command on a SQLite file of the test's own."""
+    return Cli(tmp_path)

@@ -15,6 +15,7 @@ from escalada.domain.business_hours import (
     business_calendar,
     describe_day,
     parse_days,
+    parse_hours,
 )
 from escalada.domain.calendar import FOREVER, TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
@@ -48,6 +49,11 @@ def calendar_spec(
             chosen_days = parse_days(days or "mon-fri")
         except ValueError as error:
             raise InvalidInput.of("days", str(error)) from error
+        for span in hours or []:
+            try:
+                parse_hours(span)
+            except ValueError as error:
+                raise InvalidInput.of("hours", str(error)) from error
         fields = {
             "name": name, "timezone": timezone or "UTC", "country": country,
             "subdivision": subdivision,

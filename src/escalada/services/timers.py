@@ -393,8 +393,9 @@ def timers_status(*, ctx: Context) -> TimersStatusView:
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session
-        by_state = dict(session.execute(
-            select(TimerRow.state, func.count()).group_by(TimerRow.state)).tuples().all())
+        by_state: dict[str, int] = {
+            state: count for state, count in session.execute(
+                select(TimerRow.state, func.count()).group_by(TimerRow.state))}
         overdue_query = select(func.count(), func.min(TimerRow.due_at)).where(
             TimerRow.state == PENDING, TimerRow.due_at < now - OVERDUE_AFTER)
         overdue, oldest = session.execute(overdue_query).one()

@@ -1,0 +1,36 @@
+"""The real `escalada` command, one process per call, on a SQLite file of the test's own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ESCALADA = Path(sys.executable).with_name("escalada")
+
+
+class Cli:
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.env = {**os.environ, "ESCALADA_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+                    "ESCALADA_USER": "irina"}
+        self.env.pop("ESCALADA_POLICY", None)
+
+    def run(self, *args: str, code: int = 0, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(ESCALADA), *args], env=self.env, input=stdin, capture_output=True,
+            text=True, timeout=60, check=False,
+        )
+        assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
+        return done.stdout if code == 0 else done.stderr
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--format", "json"))
+
+    def file(self, name: str, document: object) -> str:
+        path = self.tmp_path / name
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return str(path)
