@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import CaseRow
+from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.errors import Conflict
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
+from escalada.domain.timers import SLA_THRESHOLD
 from escalada.services.context import Actor, Context
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import load_account, load_case, record, snapshot_of
@@ -50,6 +51,13 @@ def _due_times(session: Session, case: CaseRow, policy: Policy, now: datetime) -
     return {clock.target: clock.due_at.isoformat() for clock in clocks}
 
 
+def _planned_due_times(session: Session, case: CaseRow) -> dict[str, str]:
+    pending = session.scalars(select(TimerRow.payload).where(
+        TimerRow.case_number == case.number, TimerRow.state == "pending",
+        TimerRow.kind == SLA_THRESHOLD))
+    return {payload["target"]: payload["due_at"] for payload in pending}
+
+
 def _recompute_one(ctx: Context, actor: Actor, number: int) -> bool:
     now, current = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
@@ -57,7 +65,10 @@ def _recompute_one(ctx: Context, actor: Actor, number: int) -> bool:
         case = load_case(session, f"CASE-{number}")
         if case.status in ("resolved", "closed"):
             return False
-        before = _due_times(session, case, policy_of(session, case, current), now)
+        # What the timers were planned on (the calendar may have changed since), else
+        # the frozen policy on today's calendar.
+        before = {**_due_times(session, case, policy_of(session, case, current), now),
+                  **_planned_due_times(session, case)}
         before_policy = case.policy_version
         freeze(session, case, current, now)
         after = _due_times(session, case, current, now)
