@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from escalada.domain.business_hours import CalendarSpec
 from escalada.domain.errors import AlreadyExists
 from escalada.services import cases, escalations
 from escalada.services.accounts import add_account, list_accounts
+from escalada.services.calendars import add_calendar
 from escalada.services.context import Actor, Context
 from escalada.services.views import CaseView
 
@@ -58,13 +60,17 @@ def _ago(minutes: int, by: Actor, case: dict[str, Any], *steps: _Step) -> _Story
 
 
 ACCOUNTS_CREATED_AGO = timedelta(days=180)
+# The Russian-speaking desk works Moscow hours with a lunch break, for customers in
+# every Russian time zone: SibTorg in Novosibirsk runs its business-hours clocks on it.
+MOSCOW_DESK = CalendarSpec.weekly(name="moscow-desk", timezone="Europe/Moscow", country="RU",
+                                  hours=("09:00-13:00", "14:00-18:00"))
 ACCOUNTS: tuple[dict[str, Any], ...] = (
     {"id": "meridian-bank", "name": "АО «Меридиан Банк»", "tier": "strategic",
      "support_plan": "enterprise", "timezone": "Europe/Moscow", "country": "RU",
      "language": "ru", "health_score": 58},
     {"id": "sibtorg", "name": "ООО «СибТорг»", "tier": "enterprise",
      "support_plan": "business", "timezone": "Asia/Novosibirsk", "country": "RU",
-     "language": "ru", "health_score": 74},
+     "language": "ru", "health_score": 74, "calendar": "moscow-desk"},
     {"id": "ledgerly", "name": "Ledgerly Inc.", "tier": "strategic",
      "support_plan": "enterprise", "timezone": "America/New_York", "country": "US",
      "language": "en", "health_score": 81},
@@ -340,6 +346,7 @@ def load_demo(*, ctx: Context) -> DemoLoaded:
     now = real_clock()
     try:
         ctx.clock = _stopped_at(now - ACCOUNTS_CREATED_AGO)
+        add_calendar(ctx=ctx, spec=MOSCOW_DESK)
         for account in ACCOUNTS:
             add_account(ctx=ctx, **account)
         _replay(ctx, now)
