@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
-from cli_support import Cli
+import pytest
+from cli_support import ESCALADA, Cli
 
 MOSCOW_OFFICE = ("calendar", "add", "moscow-office", "--timezone", "Europe/Moscow",
                  "--country", "RU", "--hours", "09:00-18:00", "--days", "mon-fri")
@@ -122,3 +127,46 @@ def test_opening_a_case_plans_its_sla_timers(cli: Cli) -> None:
     assert len(timers) == 8  # 50/75/90/100% of first response and of resolution
     assert json.loads(cli.run("timers", "list", "--state", "fired", "--format", "json")) == []
     assert "state" in cli.run("timers", "list", "--state", "late", code=2)
+
+
+def _serve(cli: Cli, *options: str) -> subprocess.Popen[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ESCALADA), "serve", "--port", str(port), *options], env=cli.env, text=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("escalada serve did not come up")
+
+
+def _reminders_fired(cli: Cli, ref: str) -> int:
+    return sum(e["kind"] == "reminder" for e in cli.json("case", "timeline", ref))
+
+
+@pytest.mark.parametrize(("options", "fires"), [((), True), (("--no-worker",), False)])
+def test_serve_fires_due_timers_in_process_unless_told_not_to(
+    cli: Cli, options: tuple[str, ...], fires: bool
+) -> None:
+    cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "enterprise",
+            "--plan", "enterprise")
+    ref = cli.json("case", "open", "--account", "acme", "--severity", "P3",
+                   "--title", "Slow")["snapshot"]["id"]
+    cli.json("case", "remind", ref, "--in", "0m", "--note", "check the graphs")
+
+    server = _serve(cli, *options)
+    try:
+        deadline = time.monotonic() + 10
+        while not _reminders_fired(cli, ref) and time.monotonic() < deadline and fires:
+            time.sleep(0.2)
+        time.sleep(0 if fires else 2)
+        assert _reminders_fired(cli, ref) == (1 if fires else 0)
+    finally:
+        server.terminate()
+        server.wait(10)
