@@ -6,6 +6,13 @@ thread, so on one core.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Python puts this directory first on the path, and its calendar.py would shadow the
+# standard library's `calendar` for every module that imports it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
 import argparse
 import gc
 import random

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from escalada.domain.business_hours import (
     BusinessCalendar,
     CalendarSpec,
+    business_calendar,
     describe_day,
     parse_days,
     parse_hours,
@@ -477,3 +478,14 @@ def test_an_unknown_weekday_key_is_refused():
     with pytest.raises(ValidationError):
         CalendarSpec.model_validate({"timezone": "Europe/Moscow",
                                      "week": {"monday": ["09:00-18:00"]}})
+
+
+def test_a_changed_copy_of_a_spec_is_a_calendar_of_its_own():
+    spec = CalendarSpec.weekly(timezone="Europe/Moscow", country="RU")
+    business_calendar(spec)  # caches the spec's key
+
+    copy = spec.model_copy(update={"overrides": {date(2024, 11, 5): ()}})
+
+    assert copy.key != spec.key
+    assert business_calendar(copy).day(date(2024, 11, 5)) == ((), "override")
+    assert business_calendar(spec).is_working_day(date(2024, 11, 5))

@@ -167,6 +167,12 @@ class CalendarSpec(BaseModel):
         """Equal specs have equal keys: calendars are built once per key."""
         return self.model_dump_json()
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> CalendarSpec:
+        """A copy, re-validated, whose key is its own (pydantic would copy the cached one)."""
+        copied = super().model_copy(update=update, deep=deep)
+        return CalendarSpec.model_validate(copied.model_dump()) if update else copied
+
 
 def _minutes_of(spans: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     return tuple(parse_hours(span) for span in spans)
