@@ -1,0 +1,464 @@
+"""Benchmark durable timers: claiming behind a large backlog, and how late they fire.
+
+Run: python bench/timers.py [--sizes 10000,1000000] [--repeat R] [--workers W]
+[--skip-sqlite] [--skip-postgres] [--postgres-url URL]. SQLite runs on a temporary file;
+PostgreSQL on its own database (bench_timers by default, created when missing, emptied
+on every run), skipped with the reason when the server cannot be reached.
+
+1. Claim: the time `services.timers.claim` takes to claim a batch of 100 due timers while
+   N pending timers wait in the future, for each N in --sizes; the ratio of the largest N's
+   time to the smallest's shows whether the claim walks the partial index or the table.
+2. Lateness: with 100,000 pending future timers, 2,000 reminders fall due over 20 s of real
+   time while a real worker Pool runs; lateness is fired_at - due_at of each.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Python puts bench/ first on the path, where bench/calendar.py would shadow the standard
+# library's calendar module, which the database drivers' dependencies import.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import argparse
+import json
+import math
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, create_engine, event, insert, make_url, select, text, update
+from sqlalchemy.exc import OperationalError
+
+from escalada.adapters.db.database import ensure_schema, make_engine
+from escalada.adapters.db.tables import AccountRow, CaseRow, TimerRow
+from escalada.adapters.policy_file import current_policy
+from escalada.entrypoints.logs import configure as configure_logs
+from escalada.entrypoints.worker import Pool
+from escalada.services.context import Context
+from escalada.services.timers import PENDING, claim
+from escalada.testing import FakeClock
+
+CLAIM_RATIO_GOAL = 1.5  # claim time behind the largest backlog / behind the smallest
+LATENESS_P99_GOAL = 1.0  # seconds, fired_at - due_at
+BATCH = 100  # due timers per claim, as Worker.batch
+LEASE = timedelta(seconds=60)
+CASES = 50  # timers spread over this many open cases
+LATENESS_BACKLOG = 100_000
+REMINDERS = 2_000
+REMINDER_SPAN = 20.0  # seconds of real time the reminders fall due over
+REMINDER_LEAD = 2.0  # seconds from scheduling to the first reminder's due time
+IDLE = 0.05  # seconds a worker rests when nothing is due
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_timers"
+LOAD_CHUNK = 50_000
+TIMER_COLUMNS = ("case_number", "kind", "key", "generation", "due_at", "available_at", "state",
+                 "attempts", "payload", "created_at")
+FUTURE_KINDS = ("sla_threshold", "step_response_due", "step_unanswered")
+
+_started = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - _started:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# Databases
+
+
+@dataclass
+class Database:
+    name: str
+    engine: Engine
+    cleanup: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+
+def postgres_database(url: str) -> Database | str:
+    """A freshly emptied PostgreSQL database at `url`, or why there is none."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": target.database}).scalar()
+            if not exists:
+                progress(f"postgresql: creating database {target.database}")
+                connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    except OperationalError as error:
+        return f"server unreachable: {str(error.orig).strip().splitlines()[0]}"
+    finally:
+        admin.dispose()
+    engine = make_engine(url)
+    with engine.begin() as connection:  # the database is the benchmark's own: start empty
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    ensure_schema(engine)
+    return Database("postgresql", engine, engine.dispose)
+
+
+def sqlite_database() -> Database:
+    """A fresh SQLite file (WAL, as escalada runs it) in a temporary directory."""
+    directory = tempfile.TemporaryDirectory(prefix="bench-timers-")
+    engine = make_engine(f"sqlite:///{Path(directory.name) / 'timers.db'}")
+    ensure_schema(engine)
+
+    def cleanup() -> None:
+        engine.dispose()
+        directory.cleanup()
+
+    return Database("sqlite", engine, cleanup)
+
+
+def open_cases(engine: Engine, now: datetime) -> list[int]:
+    """One account and CASES open cases, inserted directly: timers need a case to point at."""
+    account = {"id": "acct-bench", "name": "Bench Account", "tier": "enterprise",
+               "support_plan": "enterprise", "timezone": "UTC", "country": None,
+               "language": "en", "health_score": None, "created_at": now}
+    cases = [{"account_id": "acct-bench", "title": f"bench case {n}", "severity": "P3",
+              "status": "investigating", "tier": "T1", "exec_level": None, "opened_at": now,
+              "services": [], "flags": [], "revenue_impact_usd": Decimal(0),
+              "business_impact_usd": Decimal(0),
+              "escalating_contact_level": "staff", "policy_version": "bench",
+              "updated_at": now, "version": 1, "timer_generation": 1} for n in range(CASES)]
+    with engine.begin() as connection:
+        connection.execute(insert(AccountRow), [account])
+        connection.execute(insert(CaseRow), cases)
+        return list(connection.scalars(select(CaseRow.number).order_by(CaseRow.number)))
+
+
+def future_timers(
+    cases: list[int], now: datetime, first: int, count: int, rng: random.Random
+) -> Iterator[dict[str, Any]]:
+    """Pending timers due between an hour and 90 days from `now`, as planning makes them."""
+    for n in range(first, first + count):
+        due = now + timedelta(hours=1, seconds=rng.random() * 90 * 86_400)
+        yield {"case_number": cases[n % len(cases)], "kind": FUTURE_KINDS[n % 3],
+               "key": f"bench:{n}", "generation": 1, "due_at": due, "available_at": due,
+               "state": PENDING, "attempts": 0, "payload": {"bench": n}, "created_at": now}
+
+
+def load(database: Database, rows: Iterator[dict[str, Any]]) -> None:
+    """Bulk-insert timers: COPY on PostgreSQL, executemany of dicts on SQLite."""
+    if database.postgres:
+        raw = database.engine.raw_connection()
+        try:
+            cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+            columns = ", ".join(TIMER_COLUMNS)
+            with cursor.copy(f"COPY timers ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([json.dumps(row[c]) if c == "payload" else row[c]
+                                    for c in TIMER_COLUMNS])
+            raw.commit()
+        finally:
+            raw.close()
+        return
+    with database.engine.begin() as connection:
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == LOAD_CHUNK:
+                connection.execute(insert(TimerRow), chunk)
+                chunk = []
+        if chunk:
+            connection.execute(insert(TimerRow), chunk)
+
+
+def vacuum(database: Database) -> None:
+    """On PostgreSQL, what autovacuum does after a bulk load: planner statistics, and the
+    index entries of the rows earlier claims replaced cleared away.
+
+    SQLite is left as escalada leaves it: without ANALYZE.
+    """
+    if database.postgres:
+        autocommit = database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE timers")
+
+
+def context(engine: Engine, clock: Callable[[], datetime] | None = None) -> Context:
+    if clock is None:
+        return Context(database=lambda: engine, policy=current_policy)
+    return Context(database=lambda: engine, policy=current_policy, clock=clock)
+
+
+# 1. Claiming behind a backlog
+
+
+@dataclass
+class ClaimResult:
+    database: str
+    backlog: int
+    times: list[float]
+
+    @property
+    def best(self) -> float:
+        return min(self.times)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+@dataclass
+class ClaimReport:
+    results: list[ClaimResult] = field(default_factory=list)
+    plans: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def claim_benchmark(
+    database: Database, sizes: list[int], repeat: int, report: ClaimReport
+) -> None:
+    engine = database.engine
+    now = datetime.now(UTC).replace(microsecond=0)
+    cases = open_cases(engine, now)
+    due = [{"case_number": cases[n % len(cases)], "kind": "reminder", "key": f"due:{n}",
+            "generation": None, "due_at": now - timedelta(seconds=n + 1),
+            "available_at": now - timedelta(seconds=n + 1), "state": PENDING, "attempts": 0,
+            "payload": {"note": "due", "by": "bench"}, "created_at": now}
+           for n in range(BATCH)]
+    with engine.begin() as connection:
+        connection.execute(insert(TimerRow), due)
+        due_ids = set(connection.scalars(select(TimerRow.id).where(TimerRow.key.like("due:%"))))
+    ctx = context(engine, FakeClock(now))
+    rng = random.Random(1042)
+    loaded = 0
+    for size in sizes:
+        started = time.perf_counter()
+        load(database, future_timers(cases, now, loaded, size - loaded, rng))
+        loaded = size
+        vacuum(database)
+        progress(f"{database.name}: {size:,} future timers loaded "
+                 f"in {time.perf_counter() - started:.1f} s")
+        times = []
+        for run in range(repeat + 1):  # the first claim warms the pool and caches
+            reset_due(engine, due_ids)
+            started = time.perf_counter()
+            claimed = claim(ctx, owner="bench", limit=BATCH, lease=LEASE)
+            elapsed = time.perf_counter() - started
+            if {timer.id for timer in claimed} != due_ids:
+                raise SystemExit(f"{database.name}: claimed {len(claimed)} timers, "
+                                 f"not the {BATCH} due ones")
+            if run:
+                times.append(elapsed)
+        result = ClaimResult(database.name, size, times)
+        report.results.append(result)
+        progress(f"{database.name}: claim behind {size:,}: best {result.best * 1000:.2f} ms, "
+                 f"median {result.median * 1000:.2f} ms")
+    report.plans[database.name] = claim_plan(database, ctx, due_ids)
+
+
+def reset_due(engine: Engine, due_ids: set[int]) -> None:
+    """Make the claimed batch due again, as it was before the claim."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(TimerRow).where(TimerRow.id.in_(due_ids))
+            .values(available_at=TimerRow.due_at, lease_owner=None, attempts=0, state=PENDING))
+
+
+def claim_plan(database: Database, ctx: Context, due_ids: set[int]) -> list[str]:
+    """The plan of the very SELECT that `claim` sends, with its parameters."""
+    engine = database.engine
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "LIMIT" in statement.upper():
+            captured.append((statement, parameters))
+
+    reset_due(engine, due_ids)
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        claim(ctx, owner="bench", limit=BATCH, lease=LEASE)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    reset_due(engine, due_ids)
+    statement, parameters = captured[0]
+    lines = ["query: " + " ".join(statement.split()), f"parameters: {parameters!r}"]
+    with engine.connect() as connection:
+        if database.postgres:
+            explain = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF) "
+            lines += [row[0] for row in connection.exec_driver_sql(explain + statement,
+                                                                   parameters)]
+            # psycopg prepares a statement run 5 times on one connection; PostgreSQL may
+            # then plan it once for any parameters (a generic plan).
+            prepared = connection.execute(text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE :claim"), {"claim": "%FROM timers%LIMIT%"}).all()
+            lines += [f"prepared claim statement on this connection: {g} generic plans, "
+                      f"{c} custom plans" for g, c in prepared]
+        else:
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            lines += [row[-1] for row in plan]
+        connection.rollback()  # EXPLAIN ANALYZE took the rows' locks
+    return lines
+
+
+# 2. Firing lateness under a real worker pool
+
+
+@dataclass
+class LatenessResult:
+    database: str
+    backlog: int
+    scheduled: int
+    lateness: list[float]
+    workers: int
+    wall: float
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.lateness)
+        return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
+
+
+def lateness_benchmark(database: Database, workers: int) -> LatenessResult:
+    engine = database.engine
+    now = datetime.now(UTC)
+    cases = open_cases(engine, now)
+    started = time.perf_counter()
+    load(database, future_timers(cases, now, 0, LATENESS_BACKLOG, random.Random(7)))
+    vacuum(database)
+    progress(f"{database.name}: {LATENESS_BACKLOG:,} future timers loaded "
+             f"in {time.perf_counter() - started:.1f} s")
+    first_due = datetime.now(UTC) + timedelta(seconds=REMINDER_LEAD)
+    step = REMINDER_SPAN / REMINDERS
+    reminders = [{"case_number": cases[n % len(cases)], "kind": "reminder",
+                  "key": f"reminder:bench:{n}", "generation": None,
+                  "due_at": first_due + timedelta(seconds=n * step),
+                  "available_at": first_due + timedelta(seconds=n * step), "state": PENDING,
+                  "attempts": 0, "payload": {"note": f"bench reminder {n}", "by": "bench"},
+                  "created_at": now} for n in range(REMINDERS)]
+    with engine.begin() as connection:
+        connection.execute(insert(TimerRow), reminders)
+    pool = Pool(context(engine), concurrency=workers, idle=IDLE)
+    progress(f"{database.name}: {REMINDERS:,} reminders due over the next {REMINDER_SPAN:g} s; "
+             f"{workers} workers running")
+    started = time.perf_counter()
+    pool.start()
+    deadline = time.monotonic() + REMINDER_LEAD + REMINDER_SPAN + 60
+    try:
+        while pool.fired < REMINDERS and time.monotonic() < deadline:
+            time.sleep(0.25)
+    finally:
+        pool.shutdown()
+    wall = time.perf_counter() - started
+    with engine.connect() as connection:
+        rows = connection.execute(select(TimerRow.due_at, TimerRow.fired_at).where(
+            TimerRow.kind == "reminder", TimerRow.fired_at.is_not(None))).all()
+    lateness = [(fired - due).total_seconds() for due, fired in rows]
+    progress(f"{database.name}: {len(lateness):,} of {REMINDERS:,} fired in {wall:.1f} s")
+    return LatenessResult(database.name, LATENESS_BACKLOG, REMINDERS, lateness, workers, wall)
+
+
+# Output
+
+
+def claim_table(report: ClaimReport, repeat: int) -> Table:
+    table = Table(title=f"claim {BATCH} due timers behind a backlog of future ones "
+                        f"(best and median of {repeat} claims)")
+    for column in ("database", "future timers", "best", "median", "ratio (best, median)",
+                   "goal", "result"):
+        table.add_column(column, justify="left" if column == "database" else "right")
+    by_database: dict[str, list[ClaimResult]] = {}
+    for result in report.results:
+        by_database.setdefault(result.database, []).append(result)
+    for name, results in by_database.items():
+        smallest = results[0]
+        for result in results:
+            ratio, goal, verdict = "-", "-", "-"
+            if result is not smallest:
+                best_ratio = result.best / smallest.best
+                median_ratio = result.median / smallest.median
+                ratio = f"{best_ratio:.2f}, {median_ratio:.2f}"
+                goal = f"<= {CLAIM_RATIO_GOAL} vs {smallest.backlog:,}"
+                verdict = "PASS" if best_ratio <= CLAIM_RATIO_GOAL else "MISS"
+            table.add_row(name, f"{result.backlog:,}", f"{result.best * 1000:.2f} ms",
+                          f"{result.median * 1000:.2f} ms", ratio, goal, verdict)
+    for name, reason in report.skipped.items():
+        table.add_row(name, "-", "-", "-", "-", "-", f"skipped: {reason}")
+    return table
+
+
+def lateness_table(results: list[LatenessResult], skipped: dict[str, str]) -> Table:
+    table = Table(title=f"firing lateness (fired_at - due_at) of {REMINDERS:,} reminders due "
+                        f"over {REMINDER_SPAN:g} s, real worker Pool (idle {IDLE} s)")
+    for column in ("database", "future timers", "workers", "fired", "p50", "p99", "max",
+                   "goal", "result"):
+        table.add_column(column, justify="left" if column == "database" else "right")
+    for result in results:
+        if result.lateness:
+            p50, p99 = result.percentile(50), result.percentile(99)
+            worst = max(result.lateness)
+            cells = (f"{p50 * 1000:.0f} ms", f"{p99 * 1000:.0f} ms", f"{worst * 1000:.0f} ms")
+        else:
+            p99, cells = math.inf, ("-", "-", "-")
+        complete = len(result.lateness) == result.scheduled
+        verdict = "PASS" if complete and p99 < LATENESS_P99_GOAL else "MISS"
+        table.add_row(result.database, f"{result.backlog:,}", str(result.workers),
+                      f"{len(result.lateness):,} / {result.scheduled:,}", *cells,
+                      f"p99 < {LATENESS_P99_GOAL:g} s", verdict)
+    for name, reason in skipped.items():
+        table.add_row(name, "-", "-", "-", "-", "-", "-", "-", f"skipped: {reason}")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,1000000",
+                        help="future-timer backlogs to claim behind, comma-separated")
+    parser.add_argument("--repeat", type=int, default=7, help="timed claims per backlog")
+    parser.add_argument("--workers", type=int, default=3, help="worker threads in the Pool")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    options = parser.parse_args()
+    sizes = sorted({int(size.replace("_", "")) for size in options.sizes.split(",")})
+    configure_logs("WARNING")  # the workers' logs go to stderr; only trouble is shown
+
+    databases: list[Callable[[], Database | str]] = []
+    if not options.skip_sqlite:
+        databases.append(sqlite_database)
+    if not options.skip_postgres:
+        databases.append(lambda: postgres_database(options.postgres_url))
+    claims, lateness, lateness_skipped = ClaimReport(), [], {}
+    for opener in databases:
+        for phase in ("claim", "lateness"):
+            database = opener()
+            if isinstance(database, str):
+                progress(f"postgresql: skipped: {database}")
+                claims.skipped["postgresql"] = lateness_skipped["postgresql"] = database
+                break
+            try:
+                progress(f"{database.name}: {phase}")
+                if phase == "claim":
+                    claim_benchmark(database, sizes, options.repeat, claims)
+                else:
+                    lateness.append(lateness_benchmark(database, options.workers))
+            finally:
+                database.cleanup()
+
+    console = Console(width=130)
+    console.print(claim_table(claims, options.repeat))
+    for name, lines in claims.plans.items():
+        console.print(f"\n[bold]{name}: plan of the claim query[/bold]", highlight=False)
+        for line in lines:
+            console.print("  " + line, highlight=False, markup=False)
+    console.print()
+    console.print(lateness_table(lateness, lateness_skipped))
+
+
+if __name__ == "__main__":
+    main()
