@@ -17,7 +17,7 @@ from datetime import timedelta
 import structlog
 
 from escalada.services.context import Context
-from escalada.services.timers import claim, fire, timers_status
+from escalada.services.timers import claim, fire, next_available_at, timers_status
 
 log = structlog.get_logger("escalada.worker")
 
@@ -50,15 +50,21 @@ class Worker:
         while (stop is None or not stop.is_set()) and self.run_once():
             pass
 
-    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
-        """Fire timers until told to stop, resting `idle` seconds when none is due."""
+    def run(self, stop: threading.Event, idle: float = 0.5) -> None:
+        """Fire timers until told to stop. When none is due, rest until the next one
+        is, or `idle` seconds at most (a timer planned meanwhile may be due sooner)."""
         while not stop.is_set():
+            rest = idle
             try:
                 if self.run_once():
                     continue
+                upcoming = next_available_at(self.ctx)
+                if upcoming is not None:
+                    until = (upcoming - self.ctx.clock()).total_seconds()
+                    rest = min(idle, max(until, 0.01))
             except Exception:  # the database went away: keep trying
                 log.exception("claim_failed", worker=self.name)
-            stop.wait(idle)
+            stop.wait(rest)
 
 
 def audit(ctx: Context) -> int:
@@ -86,13 +92,18 @@ class Pool:
     concurrency: int = 1
     batch: int = 100
     lease: timedelta = timedelta(seconds=60)
-    idle: float = 1.0
+    idle: float = 0.5
     audit_every: float = 30.0
     stop: threading.Event = field(default_factory=threading.Event)
     workers: list[Worker] = field(default_factory=list, init=False)
     _threads: list[threading.Thread] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
+        if self.concurrency > 1 and self.ctx.engine.dialect.name == "sqlite":
+            # SQLite lets one writer in at a time and makes the others sleep and retry:
+            # more workers add no throughput, only seconds of lateness.
+            log.info("one_worker_on_sqlite", asked=self.concurrency)
+            self.concurrency = 1
         prefix = f"{socket.gethostname()}:{os.getpid()}"
         self.workers = [Worker(self.ctx, f"{prefix}:{n}", self.batch, self.lease)
                         for n in range(1, self.concurrency + 1)]

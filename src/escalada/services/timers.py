@@ -131,6 +131,14 @@ def claim(ctx: Context, *, owner: str, limit: int, lease: timedelta) -> list[Cla
     return [Claimed(row.id, row.kind, row.due_at) for row in rows]
 
 
+def next_available_at(ctx: Context) -> datetime | None:
+    """When the next pending timer may be claimed (a worker sleeps until then)."""
+    with ctx.unit_of_work() as uow:
+        return uow.session.scalar(
+            select(TimerRow.available_at).where(TimerRow.state == PENDING)
+            .order_by(TimerRow.available_at).limit(1))
+
+
 def fire(ctx: Context, timer_id: int, *, owner: str) -> str:
     """Fire one claimed timer: its effect and its `fired` state in one transaction.
 

@@ -270,13 +270,14 @@ def timers_list(
 def worker(
     once: bool = typer.Option(False, "--once", help="fire what is due now, then exit"),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64,
-                                    help="workers in this process"),
+                                    help="workers in this process (one on SQLite)"),
     batch: int = typer.Option(100, "--batch", min=1, max=10_000,
                               help="timers claimed at a time"),
     lease: float = typer.Option(60.0, "--lease", min=1,
                                 help="seconds a claim holds before another worker may take it"),
-    idle: float = typer.Option(1.0, "--idle", min=0.01,
-                               help="seconds to rest when nothing is due"),
+    idle: float = typer.Option(0.5, "--idle", min=0.01,
+                               help="longest rest when nothing is due (it wakes for the next "
+                                    "timer it knows of)"),
 ) -> None:
     """Run workers that fire due timers (SLA thresholds, response deadlines, reminders)."""
     import signal
