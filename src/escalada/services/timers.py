@@ -49,6 +49,11 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
         TimerRow.case_number == case.number, TimerRow.state == PENDING,
         TimerRow.generation.is_not(None))
     carried = {timer.key for timer in session.scalars(stale)}
+    # Thresholds that came due but were dropped before a worker fired them (a pause
+    # drops every SLA timer): they fire late rather than never.
+    carried |= set(session.scalars(select(TimerRow.key).where(
+        TimerRow.case_number == case.number, TimerRow.state == DROPPED,
+        TimerRow.kind == SLA_THRESHOLD, TimerRow.due_at <= now)))
     fired = set(session.scalars(select(TimerRow.key).where(
         TimerRow.case_number == case.number, TimerRow.state == FIRED,
         TimerRow.generation.is_not(None))))
@@ -157,6 +162,8 @@ def fire(ctx: Context, timer_id: int, *, owner: str) -> str:
                 select(CaseRow).where(CaseRow.number == number).with_for_update()).one()
             timer = session.scalars(
                 select(TimerRow).where(TimerRow.id == timer_id).with_for_update()).one()
+            if timer.state == DROPPED:
+                return DROPPED  # a change to the case replaced it after the claim
             if timer.state != PENDING or timer.lease_owner != owner:
                 return "skipped"
             outcome = _fire(session, ctx, case, timer, now)
@@ -229,11 +236,11 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, wh
     """Record what the engine now recommends; take the step where the policy lets timers."""
     policy = policy_of(session, case, ctx.policy())
     recommendations = evaluate(snapshot_of(session, case, now), policy, now).recommendations
-    told = _recommended_since_last_change(session, case)
+    told, refused = _said_since_last_change(session, case)
     outcomes = []
     for rec in recommendations:
         auto = getattr(policy.timers.auto_escalate, rec.track.value)
-        if (rec.track.value, rec.to) in told and not auto:
+        if (rec.track.value, rec.to) in told and (not auto or rec.to in refused):
             outcomes.append(f"still recommending {rec.to}")
             continue
         record(session, case, actor=SYSTEM, at=now, kind="recommended",
@@ -247,13 +254,22 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, wh
     return "; ".join(outcomes) or "no recommendation"
 
 
-def _recommended_since_last_change(session: Session, case: CaseRow) -> set[tuple[str, str]]:
-    """(track, level) already recommended since the case last changed: said once is enough."""
-    entries = session.scalars(select(TimelineRow.data).where(
-        TimelineRow.case_number == case.number, TimelineRow.kind == "recommended",
-        TimelineRow.at >= case.updated_at))
-    return {(data["recommendation"]["track"], data["recommendation"]["to"]) for data in entries
-            if "recommendation" in data}
+def _said_since_last_change(
+    session: Session, case: CaseRow
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """Since the case last changed: the (track, level) pairs already recommended, and
+    the levels an automatic step was refused to. Said once is enough."""
+    entries = session.execute(select(TimelineRow.kind, TimelineRow.data).where(
+        TimelineRow.case_number == case.number, TimelineRow.at >= case.updated_at,
+        TimelineRow.kind.in_(["recommended", "escalation_refused"]),
+        TimelineRow.actor == SYSTEM.name))
+    told, refused = set(), set()
+    for kind, data in entries:
+        if kind == "recommended" and "recommendation" in data:
+            told.add((data["recommendation"]["track"], data["recommendation"]["to"]))
+        elif kind == "escalation_refused":
+            refused.add(data.get("to"))
+    return told, refused
 
 
 def _auto_step(
