@@ -344,7 +344,7 @@ def lateness_benchmark(database: Database, workers: int) -> LatenessResult:
         connection.execute(insert(TimerRow), reminders)
     pool = Pool(context(engine), concurrency=workers, idle=IDLE)
     progress(f"{database.name}: {REMINDERS:,} reminders due over the next {REMINDER_SPAN:g} s; "
-             f"{workers} workers running")
+             f"{len(pool.workers)} workers running")
     started = time.perf_counter()
     pool.start()
     deadline = time.monotonic() + REMINDER_LEAD + REMINDER_SPAN + 60
@@ -359,7 +359,9 @@ def lateness_benchmark(database: Database, workers: int) -> LatenessResult:
             TimerRow.kind == "reminder", TimerRow.fired_at.is_not(None))).all()
     lateness = [(fired - due).total_seconds() for due, fired in rows]
     progress(f"{database.name}: {len(lateness):,} of {REMINDERS:,} fired in {wall:.1f} s")
-    return LatenessResult(database.name, LATENESS_BACKLOG, REMINDERS, lateness, workers, wall)
+    # The pool runs one worker on SQLite, whatever was asked (it serialises writers).
+    return LatenessResult(database.name, LATENESS_BACKLOG, REMINDERS, lateness,
+                          len(pool.workers), wall)
 
 
 # Output
