@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from escalada.services.context import Actor
+
 DESIGN_SNAPSHOT: dict[str, Any] = {  # DESIGN.md 1.2, to the letter
     "id": "CASE-1042",
     "account": {"id": "acme", "name": "Acme Corp", "tier": "enterprise",
@@ -47,3 +49,6 @@ VENDOR_HANDOFF = {
     "business_impact_statement": "$40k/hour",
     "customer_communication_plan": "hourly updates by the TAM",
 }
+
+# Who sets accounts and calendars up in tests: services check roles, as for people.
+ADMIN = Actor("admin", "admin")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from examples import ADMIN
 from sqlalchemy import Engine, create_engine, func, insert, select
 
 from escalada.adapters.db.database import make_engine
@@ -35,7 +36,7 @@ def open_case(
 ) -> CaseView:
     """A case of `account` (added on first use), by default a P1 on the enterprise plan."""
     if not any(a.id == account for a in _accounts(ctx)):
-        add_account(ctx=ctx, id=account, name=f"{account.title()} Corp", tier=tier,
+        add_account(ctx=ctx, actor=ADMIN, id=account, name=f"{account.title()} Corp", tier=tier,
                     support_plan=support_plan)
     return cases.open_case(ctx=ctx, actor=ANA, account=account, severity=severity,
                            title="Volumes detach under load", **fields)

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from cli_support import Cli
+from examples import ADMIN
 from fastapi.testclient import TestClient
 
 from escalada.entrypoints.api import create_app
 from escalada.services.context import Context
+from escalada.services.people import add_user, create_token
 
 API = "/api/v1"
 
@@ -27,10 +29,30 @@ ACME: dict[str, Any] = {
 }
 
 
+Bearer = Callable[..., dict[str, str]]
+
+
 @pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    """The API over the shared context (SQLite, then PostgreSQL; fake clock)."""
-    with TestClient(create_app(ctx)) as test_client:
+def bearer(ctx: Context) -> Bearer:
+    """`bearer("maria", "support_manager")`: headers with a token of that user (added once)."""
+    made: dict[str, dict[str, str]] = {}
+
+    def run(name: str, role: str = "engineer", title: str | None = None) -> dict[str, str]:
+        if name not in made:
+            add_user(ctx=ctx, actor=ADMIN, name=name, role=role, title=title)
+            token = create_token(ctx=ctx, actor=ADMIN, user=name).token
+            made[name] = {"Authorization": f"Bearer {token}"}
+        return made[name]
+
+    return run
+
+
+@pytest.fixture
+def client(ctx: Context, bearer: Bearer) -> Iterator[TestClient]:
+    """The API over the shared context (SQLite, then PostgreSQL; fake clock), calling
+    with an admin's token unless a request sends its own."""
+    bearer("admin", "admin")
+    with TestClient(create_app(ctx), headers=bearer("admin")) as test_client:
         yield test_client
 
 
@@ -62,5 +84,8 @@ def open_case(client: TestClient, account: dict[str, Any]) -> OpenCase:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    """The `escalada` command on a SQLite file of the test's own."""
-    return Cli(tmp_path)
+    """The `escalada` command on a SQLite file of the test's own, acting as irina, its
+    first user and admin."""
+    cli = Cli(tmp_path)
+    cli.run("user", "add", "irina", "--role", "admin")
+    return cli

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import API, OpenCase
+from conftest import API, Bearer, OpenCase
 from fastapi.testclient import TestClient
 
 from escalada.testing import FakeClock
@@ -84,13 +84,12 @@ def test_an_account_moves_to_a_calendar_and_recompute_moves_its_clocks(
 
 
 def test_reminders_and_timer_status(client: TestClient, open_case: OpenCase,
-                                    clock: FakeClock) -> None:
+                                    clock: FakeClock, bearer: Bearer) -> None:
     case = open_case(severity="P2")
     ref = case["snapshot"]["id"]
 
     reminder = client.post(f"{API}/cases/{ref}/reminders", json={
-        "at": "2026-11-26T12:00:00+03:00", "note": "call the CTO"}, headers={
-        "X-Escalada-Actor": "olga"})
+        "at": "2026-11-26T12:00:00+03:00", "note": "call the CTO"}, headers=bearer("olga"))
     naive = client.post(f"{API}/cases/{ref}/reminders", json={
         "at": "2026-11-26T12:00:00", "note": "x"})
     clock.advance(minutes=2)

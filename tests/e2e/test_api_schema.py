@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from examples import ADMIN
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
@@ -20,6 +21,7 @@ from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import bootstrap
 from escalada.entrypoints.api import create_app
 from escalada.services.context import Context
+from escalada.services.people import add_user, create_token
 
 CHECKS = [not_a_server_error, response_schema_conformance]
 SEEDED = {"case_id": "CASE-1", "account_id": "acme"}
@@ -38,10 +40,14 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _schema_only_app())
 
 @pytest.fixture
 def api_app(tmp_path: Path) -> Iterator[FastAPI]:
-    """The API on a fresh SQLite file with an account and an open case to aim at."""
+    """The API on a fresh SQLite file with an account and an open case to aim at, and an
+    admin whose token every generated request carries."""
     context = bootstrap(f"sqlite:///{tmp_path}/escalada.db")
     app = create_app(context)
-    with TestClient(app) as client:
+    add_user(ctx=context, actor=None, name="admin", role="admin")
+    token = create_token(ctx=context, actor=ADMIN, user="admin").token
+    app.state.test_headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app, headers=app.state.test_headers) as client:
         client.post("/api/v1/accounts", json={
             "id": "acme", "name": "Acme Corp", "tier": "enterprise",
             "support_plan": "enterprise"})
@@ -55,10 +61,10 @@ def api_app(tmp_path: Path) -> Iterator[FastAPI]:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_route_answers_5xx_and_responses_match_the_schema(case: Any, api_app: FastAPI) -> None:
-    case.call_and_validate(app=api_app, checks=CHECKS)
+    case.call_and_validate(app=api_app, checks=CHECKS, headers=api_app.state.test_headers)
     # Generated ids almost never name a stored record: send the same request to the seeded ones.
     seeded = {name: SEEDED[name] for name in case.path_parameters if name in SEEDED}
     if seeded:
         aimed = case.derive()
         aimed.path_parameters.update(seeded)
-        aimed.call_and_validate(app=api_app, checks=CHECKS)
+        aimed.call_and_validate(app=api_app, checks=CHECKS, headers=api_app.state.test_headers)

@@ -49,9 +49,16 @@ def test_a_case_walks_up_every_tier_to_l2_and_back_to_resolved(cli: Cli) -> None
                       "--handoff", cli.file("t2.json", package), code=3)
     assert "missing: diagnostic_data" in refused and "troubleshooting_summary" not in refused
 
-    cli.run("case", "escalate", case_id, "--to", "T2", "--handoff", cli.file("t2.json", package),
+    for name, role in (("lena", "team_lead"), ("t2-oncall", "engineer"),
+                       ("maria", "support_manager")):
+        cli.run("user", "add", name, "--role", role)
+    assert "needs the role team_lead" in cli.run(
+        "case", "escalate", case_id, "--to", "T2", "--handoff", cli.file("t2.json", package),
+        "--override-reason", "customer on a bridge call, data follows", code=7)
+    cli.run("--as", "lena", "case", "escalate", case_id, "--to", "T2",
+            "--handoff", cli.file("t2.json", package),
             "--override-reason", "customer on a bridge call, data follows")
-    cli.run("case", "ack", case_id, "--step", "1", "--by", "t2-oncall")
+    cli.run("--as", "t2-oncall", "case", "ack", case_id, "--step", "1")
     t3 = {"technical_analysis": "lock contention", "root_cause_hypothesis": "storage driver",
           "diagnostic_logs": "s3://logs/1", "attempted_workarounds": "failover",
           "engineering_assessment_request": "confirm driver bug"}
@@ -63,7 +70,9 @@ def test_a_case_walks_up_every_tier_to_l2_and_back_to_resolved(cli: Cli) -> None
     cli.run("case", "escalate", case_id, "--to", "VENDOR",
             "--handoff", cli.file("vendor.json", vendor))
     cli.run("case", "escalate", case_id, "--to", "L2")
-    cli.run("case", "ack", case_id, "--step", "4", "--by", "support-manager")
+    assert "needs the role support_manager" in cli.run(
+        "--as", "t2-oncall", "case", "ack", case_id, "--step", "4", code=7)
+    cli.run("--as", "maria", "case", "ack", case_id, "--step", "4")
     cli.run("case", "deescalate", case_id, "--track", "technical", "--to", "T3",
             "--reason", "vendor fixed the driver")
     cli.run("case", "resolve", case_id, "--reason", "driver patched")
@@ -78,7 +87,9 @@ def test_a_case_walks_up_every_tier_to_l2_and_back_to_resolved(cli: Cli) -> None
         "escalated", "flag_set", "escalated", "escalated", "acknowledged", "deescalated",
         "resolved",
     ]
-    assert all(entry["actor"] == "irina" for entry in timeline)
+    assert [entry["actor"] for entry in timeline if entry["kind"] != "escalation_refused"] == [
+        "irina", "lena", "t2-oncall", "irina", "irina", "irina", "irina", "maria", "irina",
+        "irina"]
     override = timeline[3]
     assert override["data"]["override_reason"] == "customer on a bridge call, data follows"
     assert override["data"]["missing_handoff"] == ["diagnostic_data", "customer_expectation_set"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from examples import ADMIN
 
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
@@ -27,7 +28,7 @@ def at(hour: int, minute: int = 0, day: int = 26) -> datetime:
 
 def open_p1(ctx: Context, **fields: Any) -> CaseView:
     """A P1 case of an enterprise account on the enterprise plan (24x7: 15m / 2h / 4h)."""
-    add_account(ctx=ctx, id="acme", name="Acme Corp", tier="enterprise",
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
                 support_plan="enterprise", timezone="Europe/Moscow", country="RU",
                 language="ru")
     return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",

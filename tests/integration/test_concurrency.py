@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from examples import T2_HANDOFF
+from examples import ADMIN, T2_HANDOFF
 
 from escalada.domain.errors import Conflict, EscaladaError, InvalidTransition
 from escalada.services import cases
@@ -25,7 +25,7 @@ BORIS = Actor("boris", "engineer")
 
 
 def open_case(ctx: Context, **fields: Any) -> CaseView:
-    add_account(ctx=ctx, id="acme", name="Acme Corp", tier="enterprise",
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
                 support_plan="enterprise")
     return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
                            title="Volumes detach under load",

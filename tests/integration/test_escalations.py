@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from examples import T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from examples import ADMIN, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
 
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
@@ -19,6 +19,7 @@ from escalada.testing import FakeClock
 
 ANA = Actor("ana", "engineer")
 LEAD = Actor("lena", "team_lead")
+MANAGER = Actor("maria", "support_manager")
 
 
 
@@ -28,7 +29,8 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 def open_case(ctx: Context, *, tier: str = "enterprise", **fields: Any) -> CaseView:
     """A P1 case of an account on the enterprise plan."""
-    add_account(ctx=ctx, id="acme", name="Acme Corp", tier=tier, support_plan="enterprise")
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp",
+                tier=tier, support_plan="enterprise")
     return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
                            title="Volumes detach under load", **fields)
 
@@ -347,7 +349,7 @@ def test_the_full_walk_up_both_tracks_and_back_to_resolved_is_on_the_timeline_in
     clock.advance(minutes=5)
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="L2")
     clock.advance(minutes=5)
-    acknowledge(ctx=ctx, actor=LEAD, case_id="CASE-1", step=4, by="maria")
+    acknowledge(ctx=ctx, actor=MANAGER, case_id="CASE-1", step=4)
     clock.advance(minutes=30)
     view = cases.resolve(ctx=ctx, actor=ANA, case_id="CASE-1", reason="vendor patched")
 

@@ -12,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from examples import ADMIN
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -29,7 +30,7 @@ MOSCOW = timezone(timedelta(hours=3))
 
 
 def open_case(ctx: Context, **fields: Any) -> CaseView:
-    add_account(ctx=ctx, id="acme", name="Acme Corp", tier="enterprise",
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
                 support_plan="enterprise")
     return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
                            title="Volumes detach under load", **fields)
@@ -88,7 +89,7 @@ def test_a_cent_above_ten_thousand_dollars_fires_the_revenue_criterion_after_a_r
     ctx: Context,
 ) -> None:
     open_case(ctx, revenue_impact_usd=Decimal("10000.01"))
-    add_account(ctx=ctx, id="globex", name="Globex", tier="enterprise",
+    add_account(ctx=ctx, actor=ADMIN, id="globex", name="Globex", tier="enterprise",
                 support_plan="enterprise")
     cases.open_case(ctx=ctx, actor=ANA, account="globex", severity="P1", title="Down",
                     revenue_impact_usd=Decimal("10000.00"))

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from examples import ADMIN
 from sqlalchemy import Engine, select
 from timer_support import (
     ANA,
@@ -46,7 +47,8 @@ def reader(database_url: str) -> Iterator[Engine]:
 
 def open_cases(ctx: Context, count: int) -> list[int]:
     """Cases of a developer-plan account: a P1 there has no SLA, so no SLA timers."""
-    add_account(ctx=ctx, id="acme", name="Acme Corp", tier="standard", support_plan="developer")
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp",
+                tier="standard", support_plan="developer")
     views = [cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
                              title=f"Batch job {n} stalls") for n in range(count)]
     return [int(view.snapshot.id.removeprefix("CASE-")) for view in views]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from examples import T2_HANDOFF
+from examples import ADMIN, T2_HANDOFF
 from sqlalchemy import update
 from timer_support import (
     ANA,
@@ -578,11 +578,11 @@ def test_the_policy_frozen_on_a_case_stays_until_recompute_moves_it_to_the_curre
         assert pending(ctx) == sorted(FIRST_RESPONSE_15M + RESOLUTION_4H, key=lambda p: p[1])
 
         clock.advance(minutes=1)
-        result = sla.recompute(ctx=ctx, actor=ANA)
+        result = sla.recompute(ctx=ctx, actor=ADMIN)
 
         assert (result.cases, result.moved, result.conflicts) == (1, ["CASE-1"], [])
         entry = timeline(ctx)[-1]
-        assert (entry.kind, entry.actor) == ("sla_recomputed", "ana")
+        assert (entry.kind, entry.actor) == ("sla_recomputed", "admin")
         assert entry.data == {
             "policy_before": "2026-11-26", "policy_after": "2026-12-01",
             "due_times": {"first_response": {"before": "2026-11-26T10:15:00+00:00",
@@ -608,18 +608,19 @@ def test_an_account_put_on_a_stored_calendar_gets_business_hour_clocks_after_rec
         ("first_response 0.5", at(16)), ("first_response 0.75", at(10, day=27)),
         ("first_response 0.9", at(11, 48, day=27)), ("first_response 1", at(13, day=27)),
     ]
-    add_account(ctx=ctx, id="acme", name="Acme Corp", tier="standard", support_plan="business")
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp",
+                tier="standard", support_plan="business")
     open_case(ctx, severity="P3")  # Thursday 10:00 UTC
     assert [p for p in pending(ctx) if p[0].startswith("first")] == before
 
-    add_calendar(ctx=ctx, spec=calendar_spec(name="early", timezone="UTC",
+    add_calendar(ctx=ctx, actor=ADMIN, spec=calendar_spec(name="early", timezone="UTC",
                                              hours=["07:00-11:00"], days="mon-fri"))
-    assert use_calendar(ctx=ctx, account_id="acme", name="early").calendar is not None
+    assert use_calendar(ctx=ctx, actor=ADMIN, account_id="acme", name="early").calendar is not None
     # Timers move when the clocks are recomputed, not before.
     assert [p for p in pending(ctx) if p[0].startswith("first")] == before
     clock.advance(minutes=1)
 
-    result = sla.recompute(ctx=ctx, actor=ANA)
+    result = sla.recompute(ctx=ctx, actor=ADMIN)
 
     assert result.moved == ["CASE-1"]
     entry = timeline(ctx)[-1]

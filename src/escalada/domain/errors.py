@@ -49,6 +49,11 @@ class NotPermitted(EscaladaError):
     """The actor's role does not allow this; the message names the role needed."""
 
 
+class Unauthenticated(EscaladaError):
+    """No known, enabled user: a missing, unknown, revoked or expired token, or an
+    unknown or disabled user name."""
+
+
 class HandoffIncomplete(EscaladaError):
     """A technical step lacks handoff items; override with a reason to proceed."""
 

@@ -107,3 +107,30 @@ class Interval:
 
     start: datetime
     end: datetime | None = None
+
+
+class Role(StrEnum):
+    """What a person may do. The executive roles rank in order; `admin` manages people,
+    tokens and configuration and otherwise acts as an engineer."""
+
+    VIEWER = "viewer"
+    ENGINEER = "engineer"
+    TEAM_LEAD = "team_lead"
+    SUPPORT_MANAGER = "support_manager"
+    SUPPORT_DIRECTOR = "support_director"
+    VP = "vp"
+    ADMIN = "admin"
+
+
+ROLE_RANK = {
+    Role.VIEWER: 0, Role.ENGINEER: 1, Role.ADMIN: 1, Role.TEAM_LEAD: 2,
+    Role.SUPPORT_MANAGER: 3, Role.SUPPORT_DIRECTOR: 4, Role.VP: 5,
+}
+
+
+def role_rank(role: str | None) -> int:
+    """How senior a role is on the support ladder; -1 for no or an unknown role."""
+    try:
+        return ROLE_RANK[Role(role)] if role is not None else -1
+    except ValueError:
+        return -1

@@ -14,6 +14,7 @@ from escalada.domain.errors import (
     NotFound,
     NotPermitted,
     PolicyInvalid,
+    Unauthenticated,
 )
 
 # error class -> (HTTP status, CLI exit code, stable error code)
@@ -26,10 +27,12 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
     InvalidTransition: (409, 6, "invalid_transition"),
     NotPermitted: (403, 7, "not_permitted"),
     PolicyInvalid: (500, 8, "policy_invalid"),
+    Unauthenticated: (401, 9, "unauthenticated"),
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "
-    "5 conflict, 6 not allowed in the case's state, 7 not permitted, 8 invalid policy."
+    "5 conflict, 6 not allowed in the case's state, 7 not permitted, 8 invalid policy, "
+    "9 unknown or disabled user."
 )
 
 

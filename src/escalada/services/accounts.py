@@ -9,7 +9,8 @@ from escalada.adapters.db.tables import AccountRow, CalendarRow
 from escalada.domain.errors import AlreadyExists, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
-from escalada.services.context import Context
+from escalada.services.authz import can_configure
+from escalada.services.context import Actor, Context
 from escalada.services.records import account_view, load_account
 from escalada.services.views import AccountView
 
@@ -17,6 +18,7 @@ from escalada.services.views import AccountView
 def add_account(
     *,
     ctx: Context,
+    actor: Actor,
     id: str,
     name: str,
     tier: str,
@@ -28,6 +30,7 @@ def add_account(
     calendar: str | None = None,
 ) -> AccountView:
     """Register a customer account (on a stored business calendar, when named)."""
+    can_configure(actor, "adding accounts")
     try:
         account = AccountSnapshot(
             id=id, name=name, tier=tier, support_plan=support_plan,

@@ -21,7 +21,8 @@ from escalada.domain.calendar import FOREVER, TWENTY_FOUR_SEVEN, Calendar, deadl
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.model import Interval
 from escalada.domain.validation import invalid_input
-from escalada.services.context import Context
+from escalada.services.authz import can_configure
+from escalada.services.context import Actor, Context
 from escalada.services.records import account_view, load_account
 from escalada.services.views import AccountView, CalendarView, DeadlineView, ElapsedView
 
@@ -84,9 +85,12 @@ def _load(session: Session, name: str) -> CalendarRow:
     return row
 
 
-def add_calendar(*, ctx: Context, spec: CalendarSpec, replace: bool = False) -> CalendarView:
+def add_calendar(
+    *, ctx: Context, actor: Actor, spec: CalendarSpec, replace: bool = False
+) -> CalendarView:
     """Store a named calendar; `replace` changes one that exists (the SLA clocks of
     open cases move with it only when recomputed: `escalada sla recompute`)."""
+    can_configure(actor, "changing calendars")
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         row = uow.session.get(CalendarRow, spec.name)
@@ -120,9 +124,12 @@ def show_calendar(
         describe_day(view.spec, first + timedelta(days=offset)) for offset in range(days)]})
 
 
-def use_calendar(*, ctx: Context, account_id: str, name: str | None) -> AccountView:
+def use_calendar(
+    *, ctx: Context, actor: Actor, account_id: str, name: str | None
+) -> AccountView:
     """Put an account on a stored calendar (None: back to the policy's business hours
     in the account's own zone and country)."""
+    can_configure(actor, "changing an account's calendar")
     with ctx.unit_of_work() as uow:
         account = load_account(uow.session, account_id)
         if name is not None:

@@ -15,6 +15,7 @@ from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import invalid_input
+from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
 from escalada.services.policies import freeze, policy_of
@@ -82,6 +83,7 @@ def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
 
 def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
     """Open a case for an account at T1, with no executive engaged."""
+    can_work_cases(actor, "opening a case")
     new: NewCase = _validated(NewCase, fields)
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:

@@ -18,8 +18,10 @@ from escalada.domain.business_hours import CalendarSpec
 from escalada.domain.errors import AlreadyExists
 from escalada.services import cases, escalations
 from escalada.services.accounts import add_account, list_accounts
+from escalada.services.authz import require_admin
 from escalada.services.calendars import add_calendar
 from escalada.services.context import Actor, Context
+from escalada.services.people import add_user, list_users
 from escalada.services.views import CaseView
 
 
@@ -83,17 +85,26 @@ ACCOUNTS: tuple[dict[str, Any], ...] = (
 )
 
 # The support organisation: Russian-speaking and English-speaking shifts.
-SMIRNOVA = Actor("a.smirnova", "support_engineer")
-KOZLOV = Actor("d.kozlov", "senior_engineer")
-VOLKOVA = Actor("i.volkova", "principal_engineer")
+SMIRNOVA = Actor("a.smirnova", "engineer")
+KOZLOV = Actor("d.kozlov", "engineer")
+VOLKOVA = Actor("i.volkova", "engineer")
 ORLOV = Actor("m.orlov", "team_lead")
 PETROV = Actor("o.petrov", "support_manager")
 SOKOLOVA = Actor("e.sokolova", "support_director")
-RAMAN = Actor("p.raman", "support_engineer")
-WHITFIELD = Actor("j.whitfield", "support_engineer")
-BECKER = Actor("t.becker", "senior_engineer")
-OKAFOR = Actor("g.okafor", "principal_engineer")
+RAMAN = Actor("p.raman", "engineer")
+WHITFIELD = Actor("j.whitfield", "engineer")
+BECKER = Actor("t.becker", "engineer")
+OKAFOR = Actor("g.okafor", "engineer")
 MITCHELL = Actor("s.mitchell", "support_manager")
+# Who sets the demo up, and the executives a war room matches to customers' executives.
+ADMIN = Actor("admin", "admin")
+PEOPLE: tuple[tuple[Actor, str | None], ...] = (
+    (ADMIN, None), (SMIRNOVA, None), (KOZLOV, None), (VOLKOVA, None), (ORLOV, None),
+    (PETROV, None), (SOKOLOVA, "Support Director"), (RAMAN, None), (WHITFIELD, None),
+    (BECKER, None), (OKAFOR, None), (MITCHELL, None),
+    (Actor("n.lebedev", "vp"), "CEO"), (Actor("k.morozova", "vp"), "CTO"),
+    (Actor("r.hughes", "vp"), "VP Customer Success"),
+)
 
 # Handoff packages carry every item the default policy requires for their step.
 MERIDIAN_TO_T2 = {
@@ -230,7 +241,7 @@ STORIES: tuple[_Story, ...] = (
         "services": ["api-gateway", "compute"], "flags": ["customer_requested_escalation"],
         "revenue_impact_usd": 35000, "business_impact_usd": 50000},
         _at(20, "respond", SMIRNOVA, note="Инцидент принят, дежурная смена подключена."),
-        _at(25, "escalate", SMIRNOVA, to="T2", handoff=SIBTORG_TILLS_TO_T2,
+        _at(25, "escalate", ORLOV, to="T2", handoff=SIBTORG_TILLS_TO_T2,
             reason="Клиент требует эскалации: кассы стоят во всех магазинах региона.",
             override_reason="Кассы стоят в 140 магазинах: собирать диагностику на первой "
             "линии — терять время, её снимет дежурный инженер второй линии."),
@@ -339,16 +350,24 @@ STORIES: tuple[_Story, ...] = (
 )
 
 
-def load_demo(*, ctx: Context) -> DemoLoaded:
-    """Load the demo accounts and cases, as if their stories happened over the last days."""
+def load_demo(*, ctx: Context, actor: Actor | None = None) -> DemoLoaded:
+    """Load the demo people, accounts and cases, as if their stories happened over the
+    last days. Into a database with people already, only an admin loads it."""
     _refuse_if_loaded(ctx)
+    if list_users(ctx=ctx):
+        require_admin(actor or Actor("?"), "loading the demo")
     real_clock = ctx.clock
     now = real_clock()
     try:
         ctx.clock = _stopped_at(now - ACCOUNTS_CREATED_AGO)
-        add_calendar(ctx=ctx, spec=MOSCOW_DESK)
+        known = {user.name for user in list_users(ctx=ctx)}
+        for person, title in PEOPLE:
+            if person.name not in known:
+                add_user(ctx=ctx, actor=actor or ADMIN, name=person.name, role=person.role,
+                         title=title)
+        add_calendar(ctx=ctx, actor=ADMIN, spec=MOSCOW_DESK)
         for account in ACCOUNTS:
-            add_account(ctx=ctx, **account)
+            add_account(ctx=ctx, actor=ADMIN, **account)
         _replay(ctx, now)
     finally:
         ctx.clock = real_clock

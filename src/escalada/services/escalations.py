@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import CaseRow, EscalationRow
 from escalada.domain.engine import criteria_fired
@@ -14,6 +14,7 @@ from escalada.domain.model import (
     EXEC_LEVELS,
     TIERS,
     ExecLevel,
+    Role,
     Tier,
     Track,
     level_rank,
@@ -21,6 +22,7 @@ from escalada.domain.model import (
     track_of,
 )
 from escalada.domain.policy import Policy
+from escalada.services.authz import can_acknowledge_level, can_work_cases, require
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import (
@@ -47,6 +49,7 @@ def escalate(
 ) -> CaseView:
     """Take one step up a track. A technical step needs its handoff package, unless
     overridden with a reason; a refusal is itself recorded on the timeline."""
+    can_work_cases(actor, "escalating a case")
     target = _target(to)
     handoff = _handoff(handoff)
     now = ctx.clock()
@@ -80,6 +83,8 @@ def take_step(
         raise InvalidInput.of(
             "reason", f"no policy criterion fires for {target}; say why you escalate")
     missing = [item for item in required if not str(handoff.get(item, "")).strip()]
+    if missing and (override_reason or "").strip():
+        require(actor, Role.TEAM_LEAD, "overriding a handoff gate")
     if missing and not (override_reason or "").strip():
         refusal = HandoffIncomplete(f"{_current(case, track)} -> {target}", missing)
         record(session, case, actor=actor, at=now, kind="escalation_refused",
@@ -196,6 +201,11 @@ def acknowledge(
         if row.acknowledged_at is not None:
             raise InvalidTransition(
                 f"step {step} was acknowledged by {row.acknowledged_by} already")
+        if row.track == Track.EXECUTIVE.value and row.to_level is not None:
+            session = object_session(case)
+            assert session is not None
+            can_acknowledge_level(actor, policy_of(session, case, ctx.policy()),
+                                  ExecLevel(row.to_level))
         row.acknowledged_by, row.acknowledged_at = who, now
         late = row.response_due_at is not None and now > row.response_due_at
         summary = f"step {step} ({row.to_level}) acknowledged by {who}"

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, EscalationRow, TimelineRow
+from escalada.domain.audit import GENESIS, canonical_data, entry_hash
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import (
@@ -20,6 +21,7 @@ from escalada.domain.snapshot import (
     CaseSnapshot,
     PauseSnapshot,
 )
+from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.views import (
@@ -97,12 +99,34 @@ def record(
         case.touch(at)
         # Its timers are planned again when the transaction commits (UnitOfWork).
         session.info.setdefault("changed_cases", {})[case.number] = case
+    document = canonical_data(data or {})
+    prev = _chain_head(session, case)
+    digest = entry_hash(prev, case=case.number, at=at, actor=actor.name, kind=kind,
+                        summary=summary, reason=reason, data=document)
     session.add(
         TimelineRow(
             case_number=case.number, at=at, actor=actor.name, kind=kind,
-            summary=summary, reason=reason, data=data or {},
+            summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
         )
     )
+    session.info["chain_heads"][case.number] = digest
+
+
+def _chain_head(session: Session, case: CaseRow) -> str:
+    """The hash of the case's latest timeline entry, with the case locked so that no
+    other transaction appends to its chain meanwhile (SQLite: one writer anyway)."""
+    heads: dict[int, str] = session.info.setdefault("chain_heads", {})
+    if case.number not in heads:
+        # No flush here: the change being recorded is flushed, and its version checked,
+        # when the transaction commits.
+        with session.no_autoflush:
+            session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
+                            .with_for_update())
+            latest = session.scalar(
+                select(TimelineRow.hash).where(TimelineRow.case_number == case.number)
+                .order_by(TimelineRow.id.desc()).limit(1))
+        heads[case.number] = latest or GENESIS
+    return heads[case.number]
 
 
 @dataclass(frozen=True)
@@ -125,6 +149,7 @@ def change_case(
     open_only: bool = True,
 ) -> CaseView:
     """Load a case, apply one change, record it on the timeline and commit, all or nothing."""
+    can_work_cases(actor)
     now = ctx.clock()
     load = load_open_case if open_only else load_case
     with ctx.unit_of_work() as uow:

@@ -14,6 +14,7 @@ from escalada.domain.errors import Conflict
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.timers import SLA_THRESHOLD
+from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import load_account, load_case, record, snapshot_of
@@ -28,6 +29,7 @@ def recompute(
 ) -> RecomputeView:
     """Put every open case (of one account, or all) on the current policy and its
     account's current calendar, re-plan its timers, and record what moved."""
+    can_configure(actor, "recomputing SLA clocks")
     with ctx.unit_of_work() as uow:
         query = select(CaseRow.number).where(CaseRow.status.not_in(["resolved", "closed"]))
         if account is not None:

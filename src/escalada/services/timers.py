@@ -26,6 +26,7 @@ from escalada.domain.timers import (
     OpenStep,
     plan_timers,
 )
+from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import load_open_case, record, snapshot_of
@@ -365,6 +366,7 @@ def set_reminder(
     expected_version: int | None = None,
 ) -> TimerView:
     """Remind whoever sets it, on the case's timeline, at `at`."""
+    can_work_cases(actor, "setting a reminder")
     if at.tzinfo is None:
         raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T15:00:00+03:00")
     if not note.strip():

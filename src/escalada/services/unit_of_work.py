@@ -35,6 +35,10 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if isinstance(error, StaleDataError):  # a flush before commit lost the race
+            raise Conflict(
+                "someone else changed this case at the same moment; reload it and try again"
+            ) from error
         if isinstance(error, DataError):
             # A value the database cannot hold (e.g. NUL in PostgreSQL text) is bad input.
             raise InvalidInput.of("(request)", _data_problem(error)) from error

@@ -166,3 +166,27 @@ class RecomputeView(View):
     cases: int  # open cases recomputed
     moved: list[str]  # cases whose due times moved
     conflicts: list[str]  # cases changed by someone meanwhile (their change re-planned them)
+
+
+class UserView(View):
+    name: str
+    role: str
+    title: str | None
+    display_name: str | None
+    email: str | None
+    created_at: AwareDatetime
+    disabled_at: AwareDatetime | None
+
+
+class TokenView(View):
+    id: int
+    user_name: str
+    label: str | None
+    created_at: AwareDatetime
+    expires_at: AwareDatetime | None
+    revoked_at: AwareDatetime | None
+    last_used_at: AwareDatetime | None
+
+
+class TokenCreatedView(TokenView):
+    token: str  # shown once: only its hash is kept

@@ -59,6 +59,7 @@ class AccountRow(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     language: Mapped[str] = mapped_column(String(5))
     health_score: Mapped[float | None] = mapped_column(Float)
+    monthly_fee_usd: Mapped[Decimal | None] = mapped_column(Cents())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     calendar_name: Mapped[str | None] = mapped_column(ForeignKey("calendars.name"), index=True)
 
@@ -86,6 +87,7 @@ class CaseRow(Base):
     revenue_impact_usd: Mapped[Decimal] = mapped_column(Cents())
     business_impact_usd: Mapped[Decimal] = mapped_column(Cents())
     escalating_contact_level: Mapped[str] = mapped_column(String(10))
+    contact_title: Mapped[str | None] = mapped_column(String(100))  # e.g. CTO
     policy_version: Mapped[str] = mapped_column(String(50))
     policy_id: Mapped[str | None] = mapped_column(ForeignKey("policies.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -166,6 +168,10 @@ class TimelineRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The hash chain of the case's timeline (domain.audit): each entry's hash covers
+    # the previous entry's, so that an altered or removed entry is detectable.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class TimerRow(Base):
@@ -202,3 +208,122 @@ Index("ix_timers_claim", TimerRow.available_at,
 Index("ix_timers_case_state", TimerRow.case_number, TimerRow.state)
 Index("ix_timers_overdue", TimerRow.due_at,
       sqlite_where=TimerRow.state == "pending", postgresql_where=TimerRow.state == "pending")
+
+
+class UserRow(Base):
+    """A person who uses escalada: one role, and an executive title where they have one."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str | None] = mapped_column(String(100))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class TokenRow(Base):
+    """An API token: only its SHA-256 is stored; revocable, with an optional expiry."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class CreditRow(Base):
+    """A service credit owed to a customer for a case: proposed, then approved or rejected."""
+
+    __tablename__ = "credits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    amount_usd: Mapped[Decimal] = mapped_column(Cents())
+    basis: Mapped[str] = mapped_column(String(10))  # entered | breach
+    computation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10))  # proposed | approved | rejected
+    reason: Mapped[str | None] = mapped_column(Text)
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class WarRoomRow(Base):
+    """The executive playbook opened for a case (L3, L4 or a C-level escalation)."""
+
+    __tablename__ = "war_rooms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    opened_by: Mapped[str] = mapped_column(String(100))
+    trigger: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(100))
+    customer_contact: Mapped[str | None] = mapped_column(String(100))  # e.g. CTO
+    executive: Mapped[str | None] = mapped_column(String(100))  # users.name matched
+    executive_ack_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    executive_ack_by: Mapped[str | None] = mapped_column(String(100))
+    executive_ack_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    update_every_minutes: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    attendees: Mapped[list[WarRoomAttendeeRow]] = relationship(
+        order_by="WarRoomAttendeeRow.id", lazy="selectin")
+    checklist: Mapped[list[ChecklistItemRow]] = relationship(
+        order_by="ChecklistItemRow.id", lazy="selectin")
+
+
+class WarRoomAttendeeRow(Base):
+    __tablename__ = "war_room_attendees"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    war_room_id: Mapped[int] = mapped_column(ForeignKey("war_rooms.id"), index=True)
+    role: Mapped[str] = mapped_column(String(60))  # escalation_coordinator, tam, ...
+    lead: Mapped[bool] = mapped_column(default=False)
+    user_name: Mapped[str | None] = mapped_column(String(100))
+
+
+class ChecklistItemRow(Base):
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("war_room_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    war_room_id: Mapped[int] = mapped_column(ForeignKey("war_rooms.id"), index=True)
+    checklist: Mapped[str] = mapped_column(String(20))  # immediate | assessment
+    key: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RecoveryTaskRow(Base):
+    """One task of a case's relationship recovery plan."""
+
+    __tablename__ = "recovery_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    phase: Mapped[str] = mapped_column(String(20))  # immediate, short_term, medium_term, long_term
+    key: Mapped[str | None] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    owner: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # open, in_progress, done, cancelled
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str] = mapped_column(String(100))

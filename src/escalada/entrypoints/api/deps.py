@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from escalada.services.context import Actor, Context
+from escalada.services.people import authenticate
+
+_bearer = HTTPBearer(auto_error=False, description="an API token (`escalada token create`)")
 
 
 def get_context(request: Request) -> Context:
@@ -15,11 +19,14 @@ def get_context(request: Request) -> Context:
 
 
 def current_actor(
-    x_escalada_actor: Annotated[str | None, Header(description="who acts")] = None,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """Who is calling. The seam for authentication: bearer tokens and roles plug in
-    here (people-and-roles work); until then the caller names itself."""
-    return Actor(name=(x_escalada_actor or "").strip() or "api")
+    """The user whose bearer token came with the request (401 without a live one).
+    Roles are checked by the service functions, as for the CLI."""
+    context: Context = request.app.state.context
+    return authenticate(ctx=context, token=None if credentials is None
+                        else credentials.credentials)
 
 
 ContextDep = Annotated[Context, Depends(get_context)]

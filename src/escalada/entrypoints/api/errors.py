@@ -20,7 +20,8 @@ def install_error_handlers(app: FastAPI) -> None:
         document, status = error_document(error), http_status(error)
         log.info("request_refused", method=request.method, path=request.url.path,
                  status=status, error=document["error"], message=document["message"])
-        return JSONResponse(document, status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(document, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request(_request: Request, error: RequestValidationError) -> JSONResponse:

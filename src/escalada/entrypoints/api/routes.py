@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import text
 
 from escalada.domain.business_hours import CalendarSpec
 from escalada.domain.snapshot import CaseSnapshot
-from escalada.entrypoints.api.deps import ActorDep, ContextDep
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.entrypoints.api.schemas import (
     AccountCalendarIn,
     AccountIn,
@@ -45,7 +45,8 @@ from escalada.services.views import (
 )
 
 health = APIRouter(tags=["health"])
-api = APIRouter()
+# Every route under /api/v1 needs a live bearer token; roles are the services' to check.
+api = APIRouter(dependencies=[Depends(current_actor)])
 At = Annotated[datetime | None, Query(description="ISO 8601 time with offset (default: now)")]
 
 
@@ -63,8 +64,8 @@ def list_accounts(ctx: ContextDep) -> list[AccountView]:
 
 
 @api.post("/accounts", status_code=201, tags=["accounts"])
-def add_account(ctx: ContextDep, body: AccountIn) -> AccountView:
-    return accounts.add_account(ctx=ctx, **body.model_dump())
+def add_account(ctx: ContextDep, actor: ActorDep, body: AccountIn) -> AccountView:
+    return accounts.add_account(ctx=ctx, actor=actor, **body.model_dump())
 
 
 @api.get("/accounts/{account_id}", tags=["accounts"])
@@ -166,8 +167,11 @@ for _name, _summary in (
 
 
 @api.put("/accounts/{account_id}/calendar", tags=["accounts", "calendars"])
-def use_calendar(ctx: ContextDep, account_id: str, body: AccountCalendarIn) -> AccountView:
-    return calendars.use_calendar(ctx=ctx, account_id=account_id, name=body.calendar)
+def use_calendar(
+    ctx: ContextDep, actor: ActorDep, account_id: str, body: AccountCalendarIn
+) -> AccountView:
+    return calendars.use_calendar(ctx=ctx, actor=actor, account_id=account_id,
+                                  name=body.calendar)
 
 
 def _spec(name: str, body: CalendarIn) -> CalendarSpec:
@@ -186,13 +190,15 @@ def list_calendars(ctx: ContextDep) -> list[CalendarView]:
 
 
 @api.post("/calendars/{name}", status_code=201, tags=["calendars"])
-def add_calendar(ctx: ContextDep, name: str, body: CalendarIn) -> CalendarView:
-    return calendars.add_calendar(ctx=ctx, spec=_spec(name, body))
+def add_calendar(ctx: ContextDep, actor: ActorDep, name: str, body: CalendarIn) -> CalendarView:
+    return calendars.add_calendar(ctx=ctx, actor=actor, spec=_spec(name, body))
 
 
 @api.put("/calendars/{name}", tags=["calendars"])
-def replace_calendar(ctx: ContextDep, name: str, body: CalendarIn) -> CalendarView:
-    return calendars.add_calendar(ctx=ctx, spec=_spec(name, body), replace=True)
+def replace_calendar(
+    ctx: ContextDep, actor: ActorDep, name: str, body: CalendarIn
+) -> CalendarView:
+    return calendars.add_calendar(ctx=ctx, actor=actor, spec=_spec(name, body), replace=True)
 
 
 @api.get("/calendars/{name}", tags=["calendars"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, context, emit_json
+from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
 
 app = typer.Typer(help="Customer accounts.", no_args_is_help=True)
 
@@ -29,8 +29,9 @@ def add(
     from escalada.services.accounts import add_account
 
     account = add_account(
-        ctx=context(), id=id, name=name, tier=tier, support_plan=plan, timezone=timezone,
-        country=country, language=language, health_score=health_score, calendar=calendar,
+        ctx=context(), actor=actor(), id=id, name=name, tier=tier, support_plan=plan,
+        timezone=timezone, country=country, language=language, health_score=health_score,
+        calendar=calendar,
     )
     emit_json(account) if fmt is Format.json else accounts_table([account])
 
@@ -66,6 +67,6 @@ def calendar(
     from escalada.entrypoints.cli.render import accounts_table
     from escalada.services.calendars import use_calendar
 
-    account = use_calendar(ctx=context(), account_id=account_id,
+    account = use_calendar(ctx=context(), actor=actor(), account_id=account_id,
                            name=None if name == "policy" else name)
     emit_json(account) if fmt is Format.json else accounts_table([account])

@@ -9,12 +9,13 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from escalada.entrypoints.cli import accounts, cases, clocks
+from escalada.entrypoints.cli import accounts, cases, clocks, people
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
     acting,
-    context,
+    actor,
+    bare_context,
     emit_json,
     parse_time,
     read_json,
@@ -70,6 +71,8 @@ app.add_typer(clocks.calendar_app, name="calendar")
 app.add_typer(clocks.sla_app, name="sla")
 app.add_typer(clocks.timers_app, name="timers")
 app.command("worker")(clocks.worker)
+app.add_typer(people.user_app, name="user")
+app.add_typer(people.token_app, name="token")
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -101,7 +104,7 @@ def evaluate(
     from escalada.services.evaluation import evaluate_snapshot
 
     document = read_json(snapshot, "snapshot")
-    result = evaluate_snapshot(ctx=context(), snapshot=document, at=parse_time(at, "--at"))
+    result = evaluate_snapshot(ctx=bare_context(), snapshot=document, at=parse_time(at, "--at"))
     emit_json(result) if fmt is Format.json else evaluation_table(result)
 
 
@@ -111,8 +114,14 @@ def demo() -> None:
     from escalada.entrypoints.cli.output import console
     from escalada.services.demo import load_demo
 
-    loaded = load_demo(ctx=context())
-    console().print(f"Loaded {loaded.accounts} accounts and {loaded.cases} cases.")
+    ctx = bare_context()
+    from escalada.services.people import list_users
+
+    loaded = load_demo(ctx=ctx, actor=actor() if list_users(ctx=ctx) else None)
+    console().print(
+        f"Loaded {loaded.accounts} accounts and {loaded.cases} cases, and the support "
+        "organisation's people: act as one with --as (e.g. --as o.petrov, a support manager; "
+        "--as admin for people and tokens). `escalada user list` shows them all.")
 
 
 @app.command()
@@ -130,11 +139,11 @@ def serve(
     from escalada.entrypoints.worker import Pool
 
     logs.configure()
-    pool = Pool(context()) if worker else None
+    pool = Pool(bare_context()) if worker else None
     if pool is not None:
         pool.start()
     try:
-        uvicorn.run(create_app(context()), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(bare_context()), host=host, port=port, log_level="info")
     finally:
         if pool is not None:
             pool.shutdown()

@@ -12,6 +12,7 @@ from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
     actor,
+    bare_context,
     console,
     context,
     emit_json,
@@ -21,6 +22,7 @@ from escalada.entrypoints.cli.output import (
 
 if TYPE_CHECKING:
     from escalada.domain.business_hours import CalendarSpec
+    from escalada.services.context import Context
 
 calendar_app = typer.Typer(help="Business calendars accounts run their SLA clocks on.",
                            no_args_is_help=True)
@@ -85,6 +87,12 @@ def _pauses(values: list[str] | None) -> list[tuple[datetime, datetime]]:
     return pauses
 
 
+def _math_context(calendar: str) -> Context:
+    """SLA arithmetic on 24x7 or a calendar given inline is math: no user needed. A
+    stored calendar is data, read as the acting user."""
+    return bare_context() if calendar in ("24x7", "business") else context()
+
+
 @calendar_app.command("add")
 def calendar_add(
     name: str = typer.Argument(..., help="lower-case name, e.g. moscow-office"),
@@ -108,7 +116,7 @@ def calendar_add(
         spec = calendar_spec(name=name, document={**read_json(file, "--file"), "name": name})
     else:
         spec = _spec(name, timezone, country, subdivision, hours, days, override)
-    view = add_calendar(ctx=context(), spec=spec, replace=replace)
+    view = add_calendar(ctx=context(), actor=actor(), spec=spec, replace=replace)
     if fmt is Format.json:
         emit_json(view)
         return
@@ -172,7 +180,7 @@ def sla_deadline(
     """When N calendar minutes after START run out."""
     from escalada.services.calendars import sla_deadline as deadline
 
-    view = deadline(ctx=context(), start=parse_time(start, "--start"),  # type: ignore[arg-type]
+    view = deadline(ctx=_math_context(calendar), start=parse_time(start, "--start"),  # type: ignore[arg-type]
                     minutes=minutes, calendar=calendar, pauses=_pauses(pause),
                     spec=_sla_calendar(calendar, timezone, country, subdivision, hours, days))
     if fmt is Format.json:
@@ -198,7 +206,7 @@ def sla_elapsed(
     """Calendar minutes between START and END."""
     from escalada.services.calendars import sla_elapsed as elapsed
 
-    view = elapsed(ctx=context(), start=parse_time(start, "--start"),  # type: ignore[arg-type]
+    view = elapsed(ctx=_math_context(calendar), start=parse_time(start, "--start"),  # type: ignore[arg-type]
                    end=parse_time(end, "--end"), calendar=calendar,  # type: ignore[arg-type]
                    pauses=_pauses(pause),
                    spec=_sla_calendar(calendar, timezone, country, subdivision, hours, days))
@@ -287,7 +295,7 @@ def worker(
     from escalada.entrypoints.worker import Pool
 
     logs.configure()
-    pool = Pool(context(), concurrency=concurrency, batch=batch,
+    pool = Pool(bare_context(), concurrency=concurrency, batch=batch,
                 lease=timedelta(seconds=lease), idle=idle)
     if once:
         fired = pool.drain()

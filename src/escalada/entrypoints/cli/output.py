@@ -41,11 +41,18 @@ def console(stderr: bool = False) -> Console:
 
 
 @cache
-def context() -> Context:
-    """The process's context on ESCALADA_DATABASE_URL (or the embedded SQLite file)."""
+def bare_context() -> Context:
+    """The process's context on ESCALADA_DATABASE_URL (or the embedded SQLite file),
+    before anyone is checked: for work that needs no user (the first admin, pure math)."""
     from escalada.bootstrap import bootstrap
 
     return bootstrap()
+
+
+def context() -> Context:
+    """The context, once the acting user is known and enabled (exit 9 otherwise)."""
+    actor()
+    return bare_context()
 
 
 class _Acting:
@@ -57,10 +64,12 @@ class _Acting:
 acting = _Acting()
 
 
+@cache
 def actor() -> Actor:
-    from escalada.services.context import Actor
+    """The acting user with their role, checked as the API checks a token's user."""
+    from escalada.services.people import actor_named
 
-    return Actor(name=acting.name)
+    return actor_named(ctx=bare_context(), name=acting.name)
 
 
 def as_json(value: BaseModel | list[Any] | dict[str, Any]) -> str:

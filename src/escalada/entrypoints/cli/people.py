@@ -1,0 +1,137 @@
+"""`escalada user ...` and `escalada token ...`: who may use escalada, and their API tokens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    acting,
+    actor,
+    bare_context,
+    console,
+    context,
+    emit_json,
+)
+
+if TYPE_CHECKING:
+    from escalada.services.views import UserView
+
+user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
+ROLES = "viewer, engineer, team_lead, support_manager, support_director, vp or admin"
+
+
+def _users_table(rows: list[UserView]) -> None:
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import when
+
+    table = Table()
+    for column in ("name", "role", "title", "display name", "email", "disabled"):
+        table.add_column(column)
+    for u in rows:
+        table.add_row(u.name, u.role, u.title or "", u.display_name or "", u.email or "",
+                      when(u.disabled_at) if u.disabled_at else "")
+    console().print(table)
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="login name, e.g. o.petrov"),
+    role: str = typer.Option(..., "--role", help=ROLES),
+    title: str = typer.Option(None, "--title", help="executive title, e.g. CEO, CTO, VP Support"),
+    display_name: str = typer.Option(None, "--display-name"),
+    email: str = typer.Option(None, "--email"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add a person (the first one must be an admin; then only admins add people)."""
+    from escalada.services.people import add_user, list_users
+
+    ctx = bare_context()
+    who = actor() if list_users(ctx=ctx) else None
+    user = add_user(ctx=ctx, actor=who, name=name, role=role, title=title,
+                    display_name=display_name, email=email)
+    emit_json(user) if fmt is Format.json else _users_table([user])
+
+
+@user_app.command("list")
+def user_list(fmt: Format = FORMAT_OPTION) -> None:
+    """List the people."""
+    from escalada.services.people import list_users
+
+    rows = list_users(ctx=context())
+    emit_json(rows) if fmt is Format.json else _users_table(rows)
+
+
+@user_app.command("disable")
+def user_disable(name: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+    """Disable a person: they can no longer act, by the CLI or with any token."""
+    from escalada.services.people import disable_user
+
+    user = disable_user(ctx=context(), actor=actor(), name=name)
+    emit_json(user) if fmt is Format.json else _users_table([user])
+
+
+@token_app.command("create")
+def token_create(
+    user: str = typer.Option(None, "--user", help="whose token (default: yours)"),
+    expires_in_days: int = typer.Option(90, "--expires-in-days",
+                                        help="days it lasts (0: never expires)"),
+    label: str = typer.Option(None, "--label", help="what it is for, e.g. ci"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Create an API token and print it once: it is stored only as a hash."""
+    from escalada.services.people import create_token
+
+    created = create_token(ctx=context(), actor=actor(), user=user or acting.name,
+                           expires_in_days=expires_in_days or None, label=label)
+    if fmt is Format.json:
+        emit_json(created)
+        return
+    console().print(created.token)
+    console(stderr=True).print(
+        f"token {created.id} for {created.user_name}"
+        + (f", expires {created.expires_at:%Y-%m-%d %H:%M UTC}" if created.expires_at else "")
+        + ": keep it now, it is not shown again. Send it as `Authorization: Bearer <token>`.")
+
+
+@token_app.command("list")
+def token_list(
+    user: str = typer.Option(None, "--user", help="whose tokens (default: yours)"),
+    all_users: bool = typer.Option(False, "--all", help="everyone's (admin)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List tokens (never the secrets)."""
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import when
+    from escalada.services.people import list_tokens
+
+    rows = list_tokens(ctx=context(), actor=actor(),
+                       user=None if all_users else (user or acting.name))
+    if fmt is Format.json:
+        emit_json(rows)
+        return
+    table = Table()
+    for column in ("id", "user", "label", "created", "expires", "revoked", "last used"):
+        table.add_column(column)
+    for t in rows:
+        table.add_row(str(t.id), t.user_name, t.label or "", when(t.created_at),
+                      when(t.expires_at), when(t.revoked_at), when(t.last_used_at))
+    console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+    """Revoke a token: it stops working at once."""
+    from escalada.services.people import revoke_token
+
+    token = revoke_token(ctx=context(), actor=actor(), token_id=token_id)
+    if fmt is Format.json:
+        emit_json(token)
+    else:
+        console().print(f"token {token.id} of {token.user_name} revoked")

@@ -1,0 +1,95 @@
+"""Who may do what: the one place roles are checked, for every entry point.
+
+Rules read the policy where the policy says it (credit authority, the role each
+executive level answers with); the ladder itself is `domain.model.Role`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from escalada.domain.errors import NotPermitted
+from escalada.domain.model import ExecLevel, Role, role_rank
+from escalada.domain.policy import Policy
+from escalada.services.context import Actor
+
+SYSTEM_ROLE = "system"  # escalada's own timers act as an engineer would
+
+
+def _rank(actor: Actor) -> int:
+    return role_rank(Role.ENGINEER if actor.role == SYSTEM_ROLE else actor.role)
+
+
+def _who(actor: Actor) -> str:
+    return f"{actor.name} is {actor.role or 'no known user'}"
+
+
+def require(actor: Actor, role: Role, action: str) -> None:
+    """The actor's role is `role` or above on the ladder."""
+    if _rank(actor) < role_rank(role):
+        raise NotPermitted(f"{action} needs the role {role.value} or above; {_who(actor)}")
+
+
+def require_admin(actor: Actor, action: str) -> None:
+    if actor.role != Role.ADMIN.value:
+        raise NotPermitted(f"{action} needs the role admin; {_who(actor)}")
+
+
+def can_read(actor: Actor) -> None:
+    require(actor, Role.VIEWER, "reading")
+
+
+def can_work_cases(actor: Actor, action: str = "changing a case") -> None:
+    require(actor, Role.ENGINEER, action)
+
+
+def can_configure(actor: Actor, action: str) -> None:
+    """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
+    if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
+        raise NotPermitted(
+            f"{action} needs the role admin or support_manager and above; {_who(actor)}")
+
+
+def level_role(policy: Policy, level: ExecLevel) -> Role:
+    """The role that answers for an executive level (the policy's table)."""
+    terms = policy.level(level)
+    if terms is None:
+        raise NotPermitted(f"the policy has no executive level {level.value}")
+    return Role(terms.role)
+
+
+def can_acknowledge_level(actor: Actor, policy: Policy, level: ExecLevel) -> None:
+    role = level_role(policy, level)
+    require(actor, role, f"acknowledging an {level.value} escalation")
+
+
+def credit_authority(policy: Policy, role: str | None) -> tuple[Decimal | None, bool] | None:
+    """(limit, inclusive) of the credits a role may approve; None: no authority at all.
+    A limit of None is unlimited. Above the top level's role, the top level's authority."""
+    rank = role_rank(role)
+    best = None
+    for level in policy.executive.levels:
+        if role_rank(level.role) <= rank:
+            best = level.service_credits
+    return None if best is None else (best.limit_usd, best.inclusive)
+
+
+def approver_needed(policy: Policy, amount: Decimal) -> ExecLevel | None:
+    """The lowest executive level whose credit authority covers `amount`."""
+    for level in policy.executive.levels:
+        if level.service_credits.covers(amount):
+            return level.level
+    return None
+
+
+def can_approve_credit(actor: Actor, policy: Policy, amount: Decimal) -> None:
+    """Refused, naming the role needed, when the amount is above the actor's authority."""
+    authority = credit_authority(policy, actor.role if actor.role != SYSTEM_ROLE else None)
+    if authority is not None:
+        limit, inclusive = authority
+        if limit is None or (amount <= limit if inclusive else amount < limit):
+            return
+    needed = approver_needed(policy, amount)
+    role = level_role(policy, needed).value if needed is not None else "nobody"
+    raise NotPermitted(f"approving a ${amount:,.2f} service credit needs the role {role} "
+                       f"or above; {_who(actor)}")
