@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from escalada.domain.credits import CreditPolicy
 from escalada.domain.model import (
     AccountTier,
     ContactLevel,
@@ -19,6 +20,8 @@ from escalada.domain.model import (
     level_rank,
     tier_rank,
 )
+from escalada.domain.recovery import RecoveryPolicy
+from escalada.domain.war_room import WarRoomPolicy
 
 if TYPE_CHECKING:
     from escalada.domain.engine import Tracks
@@ -290,6 +293,9 @@ class Policy(_Policy):
     executive: ExecutiveTrack
     sla: SlaPolicy
     timers: TimerPolicy = TimerPolicy()
+    credits: CreditPolicy = CreditPolicy()
+    war_room: WarRoomPolicy = WarRoomPolicy()
+    recovery: RecoveryPolicy = RecoveryPolicy()
 
     @cached_property
     def tracks(self) -> Tracks:

@@ -89,6 +89,8 @@ class AccountSnapshot(_Strict):
     country: Country | None = None
     language: Language = Language.EN
     health_score: float | None = Field(default=None, ge=0, le=100)
+    # What the customer pays a month: the base of service credits computed from a breach.
+    monthly_fee_usd: Money | None = None
     # The account's named business calendar; without one, the policy's business
     # hours in the account's time zone with its country's holidays.
     calendar: CalendarSpec | None = None

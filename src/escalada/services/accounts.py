@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -27,6 +29,7 @@ def add_account(
     country: str | None = None,
     language: str = "en",
     health_score: float | None = None,
+    monthly_fee_usd: Decimal | str | None = None,
     calendar: str | None = None,
 ) -> AccountView:
     """Register a customer account (on a stored business calendar, when named)."""
@@ -35,7 +38,7 @@ def add_account(
         account = AccountSnapshot(
             id=id, name=name, tier=tier, support_plan=support_plan,
             timezone=timezone, country=country, language=language,
-            health_score=health_score,
+            health_score=health_score, monthly_fee_usd=monthly_fee_usd,
         )
     except ValidationError as error:
         raise invalid_input(error) from error
@@ -44,7 +47,7 @@ def add_account(
             raise AlreadyExists(f"account {account.id!r} exists already")
         if calendar is not None and uow.session.get(CalendarRow, calendar) is None:
             raise NotFound(f"no calendar {calendar!r} (see `escalada calendar list`)")
-        row = AccountRow(**account.model_dump(mode="json", exclude={"calendar"}),
+        row = AccountRow(**account.model_dump(exclude={"calendar"}),
                          calendar_name=calendar, created_at=ctx.clock())
         uow.session.add(row)
         uow.commit()

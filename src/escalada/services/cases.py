@@ -56,6 +56,8 @@ class NewCase(BaseModel):
     revenue_impact_usd: Money = Decimal(0)
     business_impact_usd: Money = Decimal(0)
     contact_level: ContactLevel = ContactLevel.STAFF
+    contact_title: Text | None = Field(default=None, max_length=100,
+                                       description="the escalating contact's title, e.g. CTO")
     csat: float | None = Field(default=None, ge=1, le=5)
 
 
@@ -71,6 +73,7 @@ class CaseChanges(BaseModel):
     revenue_impact_usd: Money | None = None
     business_impact_usd: Money | None = None
     contact_level: ContactLevel | None = None
+    contact_title: Text | None = Field(default=None, max_length=100)
     csat: float | None = Field(default=None, ge=1, le=5)
 
 
@@ -94,7 +97,8 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
             opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
             csat=new.csat, revenue_impact_usd=new.revenue_impact_usd,
             business_impact_usd=new.business_impact_usd,
-            escalating_contact_level=new.contact_level.value, policy_version=policy.version,
+            escalating_contact_level=new.contact_level.value, contact_title=new.contact_title,
+            policy_version=policy.version,
             updated_at=now, version=0,
         )
         freeze(uow.session, case, policy, now)

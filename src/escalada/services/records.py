@@ -168,6 +168,7 @@ def _account_fields(account: AccountRow) -> dict[str, Any]:
         "support_plan": account.support_plan, "timezone": account.timezone,
         "country": account.country, "language": account.language,
         "health_score": account.health_score,
+        "monthly_fee_usd": account.monthly_fee_usd,
         "calendar": None if account.calendar is None else account.calendar.spec,
     }
 
@@ -244,6 +245,7 @@ def case_view(session: Session, case: CaseRow, policy: Policy, now: datetime) ->
     return CaseView(
         snapshot=snapshot,
         title=case.title,
+        contact_title=case.contact_title,
         version=case.version,
         closed_at=case.closed_at,
         policy_version=case.policy_version,

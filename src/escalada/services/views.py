@@ -88,6 +88,7 @@ class CaseView(View):
 
     snapshot: CaseSnapshot
     title: str
+    contact_title: str | None = None
     version: int
     closed_at: AwareDatetime | None
     policy_version: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -22,6 +23,7 @@ class AccountIn(Body):
     country: str | None = None
     language: str = "en"
     health_score: float | None = None
+    monthly_fee_usd: Decimal | None = Field(default=None, description="USD a month")
     calendar: str | None = Field(default=None, description="a stored calendar's name")
 
 

@@ -19,6 +19,8 @@ def add(
     country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU"),
     language: str = typer.Option("en", "--language", help="ru or en"),
     health_score: float = typer.Option(None, "--health-score", help="0-100, where entered"),
+    monthly_fee: str = typer.Option(None, "--monthly-fee",
+                                    help="USD a month (the base of computed service credits)"),
     calendar: str = typer.Option(
         None, "--calendar",
         help="a stored business calendar (default: the policy's hours in --timezone)"),
@@ -31,7 +33,7 @@ def add(
     account = add_account(
         ctx=context(), actor=actor(), id=id, name=name, tier=tier, support_plan=plan,
         timezone=timezone, country=country, language=language, health_score=health_score,
-        calendar=calendar,
+        monthly_fee_usd=monthly_fee, calendar=calendar,
     )
     emit_json(account) if fmt is Format.json else accounts_table([account])
 

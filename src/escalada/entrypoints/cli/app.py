@@ -9,7 +9,16 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from escalada.entrypoints.cli import accounts, cases, clocks, people
+from escalada.entrypoints.cli import (
+    accounts,
+    audit,
+    cases,
+    clocks,
+    credits,
+    people,
+    recovery,
+    war_rooms,
+)
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
@@ -73,6 +82,10 @@ app.add_typer(clocks.timers_app, name="timers")
 app.command("worker")(clocks.worker)
 app.add_typer(people.user_app, name="user")
 app.add_typer(people.token_app, name="token")
+app.add_typer(credits.app, name="credit")
+app.add_typer(war_rooms.app, name="war-room")
+app.add_typer(recovery.app, name="recovery")
+app.add_typer(audit.app, name="audit")
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

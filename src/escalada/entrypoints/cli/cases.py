@@ -45,6 +45,8 @@ def open_(
     business_impact: str = typer.Option("0", "--business-impact", help="USD"),
     contact_level: str = typer.Option("staff", "--contact-level",
                                       help="staff, manager, vp or c_level"),
+    contact_title: str = typer.Option(None, "--contact-title",
+                                      help="the escalating contact's title, e.g. CTO"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Open a case (prints it, with its id)."""
@@ -54,6 +56,7 @@ def open_(
         ctx=context(), actor=actor(), account=account, severity=severity, title=title,
         services=service, flags=flag, revenue_impact_usd=revenue_impact,
         business_impact_usd=business_impact, contact_level=contact_level,
+        contact_title=contact_title,
     ), fmt)
 
 
@@ -138,6 +141,7 @@ def update(
     revenue_impact: str = typer.Option(None, "--revenue-impact", help="USD"),
     business_impact: str = typer.Option(None, "--business-impact", help="USD"),
     contact_level: str = typer.Option(None, "--contact-level"),
+    contact_title: str = typer.Option(None, "--contact-title"),
     csat: float = typer.Option(None, "--csat", help="1-5"),
     reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -148,7 +152,8 @@ def update(
         ctx=context(), actor=actor(), case_id=case_id, reason=reason,
         expected_version=expected_version, title=title, severity=severity, status=status,
         services=service or None, revenue_impact_usd=revenue_impact,
-        business_impact_usd=business_impact, contact_level=contact_level, csat=csat,
+        business_impact_usd=business_impact, contact_level=contact_level,
+        contact_title=contact_title, csat=csat,
     ), fmt)
 
 
