@@ -26,9 +26,20 @@ from escalada.entrypoints.api.schemas import (
     ReminderIn,
     RespondIn,
     SlaCalendarIn,
+    TokenIn,
+    UserIn,
     Versioned,
 )
-from escalada.services import accounts, calendars, cases, escalations, evaluation, sla, timers
+from escalada.services import (
+    accounts,
+    calendars,
+    cases,
+    escalations,
+    evaluation,
+    people,
+    sla,
+    timers,
+)
 from escalada.services.cases import NewCase
 from escalada.services.views import (
     AccountView,
@@ -42,6 +53,9 @@ from escalada.services.views import (
     TimelineEntryView,
     TimersStatusView,
     TimerView,
+    TokenCreatedView,
+    TokenView,
+    UserView,
 )
 
 health = APIRouter(tags=["health"])
@@ -251,3 +265,40 @@ def timers_status(ctx: ContextDep) -> TimersStatusView:
 def set_reminder(ctx: ContextDep, actor: ActorDep, case_id: str, body: ReminderIn) -> TimerView:
     return timers.set_reminder(ctx=ctx, actor=actor, case_id=case_id, at=body.at,
                                note=body.note, expected_version=body.expected_version)
+
+
+@api.get("/users", tags=["people"])
+def list_users(ctx: ContextDep) -> list[UserView]:
+    return people.list_users(ctx=ctx)
+
+
+@api.post("/users", status_code=201, tags=["people"])
+def add_user(ctx: ContextDep, actor: ActorDep, body: UserIn) -> UserView:
+    return people.add_user(ctx=ctx, actor=actor, **body.model_dump())
+
+
+@api.post("/users/{name}/disable", tags=["people"])
+def disable_user(ctx: ContextDep, actor: ActorDep, name: str) -> UserView:
+    return people.disable_user(ctx=ctx, actor=actor, name=name)
+
+
+@api.get("/tokens", tags=["people"])
+def list_tokens(
+    ctx: ContextDep, actor: ActorDep,
+    user: Annotated[str | None, Query(description="whose (default: yours); all: everyone's")]
+    = None,
+) -> list[TokenView]:
+    wanted = None if user == "all" else (user or actor.name)
+    return people.list_tokens(ctx=ctx, actor=actor, user=wanted)
+
+
+@api.post("/tokens", status_code=201, tags=["people"])
+def create_token(ctx: ContextDep, actor: ActorDep, body: TokenIn) -> TokenCreatedView:
+    """The token is in the answer once; only its hash is kept."""
+    return people.create_token(ctx=ctx, actor=actor, user=body.user or actor.name,
+                               expires_in_days=body.expires_in_days, label=body.label)
+
+
+@api.post("/tokens/{token_id}/revoke", tags=["people"])
+def revoke_token(ctx: ContextDep, actor: ActorDep, token_id: int) -> TokenView:
+    return people.revoke_token(ctx=ctx, actor=actor, token_id=token_id)

@@ -113,3 +113,18 @@ class ReminderIn(Body):
     at: AwareDatetime
     note: str = Field(min_length=1)
     expected_version: int | None = None
+
+
+class UserIn(Body):
+    name: str
+    role: str = Field(description="viewer, engineer, team_lead, support_manager, "
+                                  "support_director, vp or admin")
+    title: str | None = Field(default=None, description="executive title, e.g. CEO, CTO")
+    display_name: str | None = None
+    email: str | None = None
+
+
+class TokenIn(Body):
+    user: str | None = Field(default=None, description="whose token (default: the caller's)")
+    expires_in_days: int | None = Field(default=90, description="null: never expires")
+    label: str | None = None

@@ -1,0 +1,100 @@
+"""Roles on the case workflow: each refusal names the role needed and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from examples import ADMIN, T2_HANDOFF
+
+from escalada.domain.errors import NotPermitted
+from escalada.domain.model import Role
+from escalada.services import cases, escalations, sla
+from escalada.services.accounts import add_account
+from escalada.services.context import Actor, Context
+
+
+def person(role: Role) -> Actor:
+    return Actor(f"a-{role.value}", role.value)
+
+
+def open_case(ctx: Context) -> str:
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="enterprise",
+                support_plan="enterprise")
+    return cases.open_case(ctx=ctx, actor=person(Role.ENGINEER), account="acme",
+                           severity="P1", title="Down",
+                           flags=["customer_requested_escalation"]).snapshot.id
+
+
+def versions(ctx: Context, case_id: str) -> tuple[int, int]:
+    view = cases.show_case(ctx=ctx, case_id=case_id)
+    return view.version, len(cases.case_timeline(ctx=ctx, case_id=case_id))
+
+
+def test_a_viewer_changes_nothing(ctx: Context) -> None:
+    case_id = open_case(ctx)
+    before = versions(ctx, case_id)
+
+    with pytest.raises(NotPermitted, match="needs the role engineer or above; a-viewer is viewer"):
+        cases.respond(ctx=ctx, actor=person(Role.VIEWER), case_id=case_id)
+    with pytest.raises(NotPermitted):
+        cases.open_case(ctx=ctx, actor=person(Role.VIEWER), account="acme", severity="P2",
+                        title="x")
+
+    assert versions(ctx, case_id) == before
+    assert len(cases.list_cases(ctx=ctx)) == 1
+
+
+def test_overriding_a_handoff_gate_needs_a_team_lead(ctx: Context) -> None:
+    case_id = open_case(ctx)
+    before = versions(ctx, case_id)
+
+    with pytest.raises(NotPermitted, match="overriding a handoff gate needs the role team_lead"):
+        escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to="T2",
+                             override_reason="bridge call")
+    assert versions(ctx, case_id) == before
+
+    view = escalations.escalate(ctx=ctx, actor=person(Role.TEAM_LEAD), case_id=case_id,
+                                to="T2", override_reason="bridge call")
+    assert view.escalations[0].overridden_items
+
+
+@pytest.mark.parametrize(("level", "too_weak", "enough"), [
+    ("L1", Role.ENGINEER, Role.TEAM_LEAD),
+    ("L2", Role.TEAM_LEAD, Role.SUPPORT_MANAGER),
+    ("L3", Role.SUPPORT_MANAGER, Role.SUPPORT_DIRECTOR),
+    ("L4", Role.SUPPORT_DIRECTOR, Role.VP),
+])
+def test_an_executive_step_is_acknowledged_by_its_level_s_role_or_above(
+    ctx: Context, level: str, too_weak: Role, enough: Role
+) -> None:
+    case_id = open_case(ctx)
+    escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to=level,
+                         reason="customer asked")
+    before = versions(ctx, case_id)
+
+    with pytest.raises(NotPermitted, match=f"needs the role {enough.value} or above"):
+        escalations.acknowledge(ctx=ctx, actor=person(too_weak), case_id=case_id, step=1)
+    assert versions(ctx, case_id) == before
+
+    view = escalations.acknowledge(ctx=ctx, actor=person(enough), case_id=case_id, step=1)
+    assert view.escalations[0].acknowledged_by == f"a-{enough.value}"
+
+
+def test_a_technical_step_is_acknowledged_by_any_engineer(ctx: Context) -> None:
+    case_id = open_case(ctx)
+    escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to="T2",
+                         handoff=T2_HANDOFF)
+
+    view = escalations.acknowledge(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, step=1)
+
+    assert view.escalations[0].acknowledged_at is not None
+
+
+def test_configuration_needs_an_admin_or_a_manager(ctx: Context) -> None:
+    open_case(ctx)
+
+    with pytest.raises(NotPermitted, match="admin or support_manager"):
+        sla.recompute(ctx=ctx, actor=person(Role.TEAM_LEAD))
+    with pytest.raises(NotPermitted):
+        add_account(ctx=ctx, actor=person(Role.ENGINEER), id="globex", name="Globex",
+                    tier="standard", support_plan="business")
+    assert sla.recompute(ctx=ctx, actor=person(Role.SUPPORT_MANAGER)).cases == 1
