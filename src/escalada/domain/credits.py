@@ -1,11 +1,183 @@
-"""Service credits: what a breach is worth under the operator's credit schedule (pure)."""
+"""Service credits: what a breach is worth under the operator's credit schedule (pure).
+
+A schedule per support plan gives a percent of the account's monthly fee by how many
+minutes the case's worst SLA target overran; an optional cap bounds what the credits
+of one case may total. Money is Decimal, rounded to cents half up.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from escalada.domain.errors import InvalidInput, InvalidTransition
+from escalada.domain.model import SupportPlan
+
+if TYPE_CHECKING:
+    from escalada.domain.sla import SlaClock
+    from escalada.domain.snapshot import AccountSnapshot
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
 
 
-class CreditPolicy(BaseModel):
-    """The credit schedule of the policy (filled in by the service-credits work)."""
-
+class _Credits(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CreditTier(_Credits):
+    """A breach of at least `breached_minutes` minutes is worth `percent` of the fee."""
+
+    breached_minutes: int = Field(ge=0)
+    percent: Decimal = Field(gt=0, le=100)
+
+
+class CreditSchedule(_Credits):
+    """One support plan's schedule: tiers by breached minutes, lowest first."""
+
+    tiers: tuple[CreditTier, ...] = Field(min_length=1)
+    # What the credits of one case may total, as a percent of the monthly fee.
+    cap_percent: Decimal | None = Field(default=None, gt=0)
+
+    @field_validator("tiers")
+    @classmethod
+    def _ascending(cls, tiers: tuple[CreditTier, ...]) -> tuple[CreditTier, ...]:
+        minutes = [tier.breached_minutes for tier in tiers]
+        if minutes != sorted(set(minutes)):
+            raise ValueError("tiers must be listed lowest breached_minutes first, each once")
+        return tiers
+
+    def tier_for(self, breached_minutes: float) -> CreditTier | None:
+        """The highest tier the breach reaches."""
+        reached = [t for t in self.tiers if breached_minutes >= t.breached_minutes]
+        return reached[-1] if reached else None
+
+
+def _schedule(*tiers: tuple[int, int], cap: int | None) -> CreditSchedule:
+    return CreditSchedule(
+        tiers=tuple(CreditTier(breached_minutes=m, percent=Decimal(p)) for m, p in tiers),
+        cap_percent=None if cap is None else Decimal(cap))
+
+
+# The founding document names who may approve credits, not how much a breach is
+# worth: these defaults are the operator's to replace (policy `credits.schedules`).
+DEFAULT_SCHEDULES: dict[SupportPlan, CreditSchedule] = {
+    SupportPlan.ENTERPRISE: _schedule((0, 10), (60, 25), (240, 50), cap=100),
+    SupportPlan.BUSINESS: _schedule((0, 5), (60, 10), (240, 25), cap=50),
+    SupportPlan.DEVELOPER: _schedule((0, 2), (240, 10), cap=25),
+}
+
+
+class CreditPolicy(_Credits):
+    """The credit schedule of the policy, one per support plan."""
+
+    schedules: dict[SupportPlan, CreditSchedule] = DEFAULT_SCHEDULES
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """The worst overrun among a case's SLA targets at a moment."""
+
+    target: str
+    target_minutes: float
+    breached_minutes: float
+
+
+def worst_breach(clocks: Sequence[SlaClock]) -> Breach | None:
+    """The SLA target overrun the most (elapsed minus target), or None if none is."""
+    breached = [c for c in clocks if c.breached]
+    if not breached:
+        return None
+    worst = max(breached, key=lambda c: c.elapsed_minutes - c.target_minutes)
+    return Breach(worst.target, worst.target_minutes,
+                  round(worst.elapsed_minutes - worst.target_minutes, 2))
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def credit_from_breach(
+    account: AccountSnapshot,
+    clocks: Sequence[SlaClock],
+    policy: CreditPolicy,
+    *,
+    measured_at: datetime,
+    already_credited: Decimal = Decimal(0),
+) -> tuple[Decimal, dict[str, Any]]:
+    """The credit the schedule grants for the case's worst breach, and how it was worked
+    out. `already_credited` (the case's other credits, not rejected) counts toward the cap."""
+    fee, schedule = _terms(account, policy)
+    breach, tier = _breach_tier(clocks, schedule, measured_at)
+    amount, capped = _within_cap(cents(fee * tier.percent / HUNDRED), fee, schedule,
+                                 already_credited)
+    return amount, {
+        "plan": account.support_plan.value, "measured_at": measured_at.isoformat(),
+        "target": breach.target, "target_minutes": breach.target_minutes,
+        "breached_minutes": breach.breached_minutes,
+        "tier_breached_minutes": tier.breached_minutes, "percent": str(tier.percent),
+        "monthly_fee_usd": str(fee), "cap_percent": _text(schedule.cap_percent),
+        "already_credited_usd": str(cents(already_credited)), "capped": capped,
+        "amount_usd": str(amount),
+    }
+
+
+def _terms(account: AccountSnapshot, policy: CreditPolicy) -> tuple[Decimal, CreditSchedule]:
+    """The account's monthly fee and its plan's schedule, or why there is none."""
+    fee = account.monthly_fee_usd
+    if fee is None or fee <= 0:
+        raise InvalidInput.of("from_breach", f"account {account.id} has no monthly fee to "
+                              "compute a credit from: set its monthly_fee_usd, or enter an amount")
+    schedule = policy.schedules.get(account.support_plan)
+    if schedule is None:
+        raise InvalidInput.of("from_breach", "the policy has no credit schedule for the "
+                              f"{account.support_plan.value} plan: enter an amount")
+    return fee, schedule
+
+
+def _breach_tier(
+    clocks: Sequence[SlaClock], schedule: CreditSchedule, measured_at: datetime
+) -> tuple[Breach, CreditTier]:
+    breach = worst_breach(clocks)
+    if breach is None:
+        raise InvalidTransition(f"no SLA target is breached at {measured_at.isoformat()}: "
+                                "nothing to compute a credit from; enter an amount instead")
+    tier = schedule.tier_for(breach.breached_minutes)
+    if tier is None:
+        raise InvalidTransition(
+            f"{breach.target} is overrun by {breach.breached_minutes:g} min, less than the "
+            f"{schedule.tiers[0].breached_minutes} min the schedule starts at; enter an amount")
+    return breach, tier
+
+
+def _within_cap(
+    amount: Decimal, fee: Decimal, schedule: CreditSchedule, already_credited: Decimal
+) -> tuple[Decimal, bool]:
+    """The amount, lowered to what the cap leaves for the case (and whether it was)."""
+    if schedule.cap_percent is None:
+        return amount, False
+    room = cents(fee * schedule.cap_percent / HUNDRED) - already_credited
+    if room <= 0:
+        raise InvalidTransition(
+            f"the case's credits already total ${already_credited:,.2f}, the cap of "
+            f"{schedule.cap_percent}% of the ${fee:,.2f} monthly fee")
+    return (room, True) if amount > room else (amount, False)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def explain(computation: dict[str, Any]) -> str:
+    """A person's reading of a computation: 'resolution overrun by 75 min: 25% of $5,000.00'."""
+    fee = Decimal(computation["monthly_fee_usd"])
+    text = (f"{computation['target']} overrun by {computation['breached_minutes']:g} min: "
+            f"{computation['percent']}% of the ${fee:,.2f} monthly fee")
+    if computation.get("capped"):
+        text += f", capped at {computation['cap_percent']}% for the case"
+    return text

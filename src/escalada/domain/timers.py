@@ -17,14 +17,18 @@ from escalada.domain.calendar import FOREVER
 from escalada.domain.policy import Policy
 from escalada.domain.sla import threshold_times
 from escalada.domain.snapshot import CaseSnapshot
+from escalada.domain.war_room import OpenChecklistItem, PendingExecutiveAck
 
 SLA_THRESHOLD = "sla_threshold"
 STEP_RESPONSE_DUE = "step_response_due"
 STEP_UNANSWERED = "step_unanswered"
 REMINDER = "reminder"
+WAR_ROOM_ITEM_DUE = "war_room_item_due"
+WAR_ROOM_ACK_DUE = "war_room_ack_due"
 # Kinds planned from the case's state: a new plan replaces them. A reminder is set
 # by a person and stays.
-PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED)
+PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED, WAR_ROOM_ITEM_DUE,
+                 WAR_ROOM_ACK_DUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,8 @@ def plan_timers(
     *,
     fired: Iterable[str] = (),
     carried: Iterable[str] = (),
+    war_room_items: Sequence[OpenChecklistItem] = (),
+    executive_ack: PendingExecutiveAck | None = None,
 ) -> list[PlannedTimer]:
     """The timers the case needs at `now`, in due order.
 
@@ -83,6 +89,24 @@ def plan_timers(
             key = f"{kind}:{step.seq}"
             if key not in done:
                 planned.append(PlannedTimer(kind, key, due, payload))
+    planned.extend(_war_room_timers(war_room_items, executive_ack, done))
     planned.sort(key=lambda timer: timer.due_at)
     return planned
 
+
+def _war_room_timers(
+    items: Sequence[OpenChecklistItem], ack: PendingExecutiveAck | None, done: set[str]
+) -> list[PlannedTimer]:
+    """A war room's unticked checklist items and its executive acknowledgment, each
+    due at its own time (an item already past due fires at once)."""
+    planned = [
+        PlannedTimer(WAR_ROOM_ITEM_DUE, f"war_room:item:{item.id}", item.due_at,
+                     {"room": item.room, "item": item.id, "key": item.key,
+                      "text": item.text, "due_at": item.due_at.isoformat()})
+        for item in items
+    ]
+    if ack is not None:
+        planned.append(PlannedTimer(WAR_ROOM_ACK_DUE, f"war_room:ack:{ack.room}", ack.due_at,
+                                    {"room": ack.room, "executive": ack.executive,
+                                     "due_at": ack.due_at.isoformat()}))
+    return [timer for timer in planned if timer.key not in done]

@@ -30,6 +30,7 @@ from escalada.services.records import (
     timeline_of,
     timeline_view,
 )
+from escalada.services.recovery import plan_on_resolution
 from escalada.services.views import (
     CaseSummaryView,
     CaseView,
@@ -37,6 +38,7 @@ from escalada.services.views import (
     TimelineEntryView,
     evaluation_view,
 )
+from escalada.services.war_room_playbook import follow_flags
 
 
 class _Flags(BaseModel):
@@ -164,7 +166,7 @@ def set_flags(
     """Set (or clear) criterion flags such as churn_threat on a case."""
     wanted = set(_validated(_Flags, {"flags": flags}).flags)
 
-    def change(case: CaseRow, _now: datetime) -> Event:
+    def change(case: CaseRow, now: datetime) -> Event:
         current = set(case.flags)
         changed = sorted(wanted - current if on else wanted & current)
         if not changed:
@@ -172,8 +174,11 @@ def set_flags(
             raise InvalidTransition(f"{case.ref}: {', '.join(sorted(wanted))} already {state}")
         case.flags = sorted(current | wanted if on else current - wanted)
         verb = "set" if on else "cleared"
-        return Event(f"flag_{verb}", f"flag {verb}: {', '.join(changed)}", reason,
-                     {"flags": changed})
+        # A flag such as legal_action_threatened adds its item to an open war room.
+        added = follow_flags(case, now, current=ctx.policy()) if on else []
+        room = f"; war room checklist: {', '.join(added)} added" if added else ""
+        return Event(f"flag_{verb}", f"flag {verb}: {', '.join(changed)}{room}", reason,
+                     {"flags": changed, **({"war_room_items_added": added} if added else {})})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
@@ -291,7 +296,9 @@ def resolve(
     def change(case: CaseRow, now: datetime) -> Event:
         _end_pause(case, now)
         case.status, case.resolved_at = CaseStatus.RESOLVED.value, now
-        return Event("resolved", "case resolved", reason)
+        # An L2+ case gets its relationship recovery plan in this same transaction.
+        return plan_on_resolution(ctx, case, Event("resolved", "case resolved", reason),
+                                  actor=actor, now=now)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)

@@ -34,6 +34,7 @@ from escalada.services.records import (
     snapshot_of,
 )
 from escalada.services.views import CaseView
+from escalada.services.war_room_playbook import open_for_step
 
 
 def escalate(
@@ -107,6 +108,7 @@ def take_step(
            data={"step": step.seq, "criteria": criteria, "missing_handoff": missing,
                  "override_reason": step.override_reason,
                  "response_due_at": _iso(step.response_due_at)})
+    open_for_step(session, case, step, actor=actor, now=now, policy=policy)
     return step
 
 

@@ -23,6 +23,8 @@ from escalada.domain.timers import (
     SLA_THRESHOLD,
     STEP_RESPONSE_DUE,
     STEP_UNANSWERED,
+    WAR_ROOM_ACK_DUE,
+    WAR_ROOM_ITEM_DUE,
     OpenStep,
     plan_timers,
 )
@@ -31,6 +33,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import load_open_case, record, snapshot_of
 from escalada.services.views import TimersStatusView, TimerView
+from escalada.services.war_room_playbook import on_ack_due, on_item_due, timer_inputs
 
 PENDING, FIRED, DROPPED, FAILED = "pending", "fired", "dropped", "failed"
 STATES = (PENDING, FIRED, DROPPED, FAILED)
@@ -66,8 +69,9 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
             .where(TimerRow.case_number == case.number, TimerRow.state == PENDING,
                    TimerRow.generation.is_not(None))
             .values(state=DROPPED, outcome=f"replaced by generation {generation}"))
+    items, ack = timer_inputs(session, case)
     plan = plan_timers(snapshot_of(session, case, now), _open_steps(case), policy, now,
-                       fired=fired, carried=carried)
+                       fired=fired, carried=carried, war_room_items=items, executive_ack=ack)
     session.add_all(
         TimerRow(case_number=case.number, kind=timer.kind, key=timer.key,
                  generation=generation, due_at=timer.due_at, available_at=timer.due_at,
@@ -354,6 +358,8 @@ _HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], s
     STEP_RESPONSE_DUE: _on_step_response_due,
     STEP_UNANSWERED: _on_step_unanswered,
     REMINDER: _on_reminder,
+    WAR_ROOM_ITEM_DUE: on_item_due,
+    WAR_ROOM_ACK_DUE: on_ack_due,
 }
 assert set(PLANNED_KINDS) <= set(_HANDLERS)
 

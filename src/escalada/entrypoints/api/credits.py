@@ -1,9 +1,95 @@
-"""Routes of /api/v1 for credits: each calls the same service function as the CLI."""
+"""Routes of /api/v1 for service credits: each calls the same service function as the CLI.
+
+Authority is the service's to check: a decision above the caller's authority is 403,
+naming the role its amount needs.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from decimal import Decimal
+from typing import Annotated
 
-from escalada.entrypoints.api.deps import current_actor
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 
-router = APIRouter(dependencies=[Depends(current_actor)])
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.services import credits
+from escalada.services.credits import CreditRoutedView, CreditView
+
+router = APIRouter(dependencies=[Depends(current_actor)], tags=["credits"])
+State = Annotated[str | None, Query(description="proposed, approved or rejected")]
+
+
+class CreditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_usd: Decimal | None = Field(default=None, description="USD, at most 2 decimals")
+    from_breach: bool = Field(
+        default=False, description="compute it from the case's worst SLA breach instead")
+    reason: str | None = None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(description="why (goes on the timeline)")
+    expected_version: int | None = Field(
+        default=None, description="refuse with 409 if the credit changed since this version")
+
+
+class RouteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int | None = None
+
+
+@router.post("/cases/{case_id}/credits", status_code=201)
+def propose_credit(ctx: ContextDep, actor: ActorDep, case_id: str, body: CreditIn) -> CreditView:
+    """Propose a credit: `amount_usd`, or `from_breach` to compute it by the schedule."""
+    return credits.propose_credit(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+
+
+@router.get("/cases/{case_id}/credits")
+def case_credits(ctx: ContextDep, case_id: str, state: State = None) -> list[CreditView]:
+    return credits.list_credits(ctx=ctx, case_id=case_id, state=state)
+
+
+@router.get("/credits")
+def list_credits(
+    ctx: ContextDep,
+    case: Annotated[str | None, Query(description="only this case's credits")] = None,
+    state: State = None,
+) -> list[CreditView]:
+    return credits.list_credits(ctx=ctx, case_id=case, state=state)
+
+
+@router.get("/credits/{credit_id}")
+def show_credit(ctx: ContextDep, credit_id: int) -> CreditView:
+    return credits.show_credit(ctx=ctx, credit_id=credit_id)
+
+
+@router.post("/credits/{credit_id}/approve")
+def approve_credit(
+    ctx: ContextDep, actor: ActorDep, credit_id: int, body: DecisionIn
+) -> CreditView:
+    """Approve within your authority; 403 names the role the amount needs."""
+    return credits.approve_credit(ctx=ctx, actor=actor, credit_id=credit_id,
+                                  **body.model_dump())
+
+
+@router.post("/credits/{credit_id}/reject")
+def reject_credit(
+    ctx: ContextDep, actor: ActorDep, credit_id: int, body: DecisionIn
+) -> CreditView:
+    """Reject within your authority (the same as approving the amount needs)."""
+    return credits.reject_credit(ctx=ctx, actor=actor, credit_id=credit_id,
+                                 **body.model_dump())
+
+
+@router.post("/credits/{credit_id}/route")
+def route_credit(
+    ctx: ContextDep, actor: ActorDep, credit_id: int, body: RouteIn | None = None
+) -> CreditRoutedView:
+    """Escalate the case to the lowest executive level whose authority covers the credit."""
+    return credits.route_credit(ctx=ctx, actor=actor, credit_id=credit_id,
+                                expected_version=None if body is None else body.expected_version)

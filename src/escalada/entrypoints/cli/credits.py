@@ -1,7 +1,134 @@
-"""`escalada credits ...`."""
+"""`escalada credit ...`: service credits, proposed and decided within one's authority."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-app = typer.Typer(help="credits", no_args_is_help=True)
+from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+
+if TYPE_CHECKING:
+    from escalada.services.credits import CreditView
+
+app = typer.Typer(
+    help="Service credits: propose (entered or computed from the breach), approve or "
+         "reject within your authority, route up to the level that may approve.",
+    no_args_is_help=True,
+)
+
+CREDIT = typer.Argument(..., help="the credit's number, as `credit list` shows it")
+DECISION_REASON = typer.Option(..., "--reason", help="why (goes on the timeline)")
+VERSION = typer.Option(
+    None, "--expected-version", help="refuse if the credit changed since you read this version")
+
+
+def _credits_table(rows: list[CreditView]) -> None:
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+
+    table = Table()
+    for column in ("id", "case", "amount", "basis", "state", "approver", "proposed",
+                   "decided", "reason"):
+        table.add_column(column, justify="right" if column == "amount" else "left")
+    for c in rows:
+        decided = f"{c.decided_by} {when(c.decided_at)}" if c.decided_by else ""
+        table.add_row(
+            str(c.id), c.case, f"${c.amount_usd:,.2f}", c.basis, c.state,
+            f"{c.approver_role or 'nobody'} ({c.approver_level or '—'})",
+            f"{c.proposed_by} {when(c.proposed_at)}", decided,
+            c.decision_reason or c.reason or "")
+    console().print(table)
+
+
+def _done(view: CreditView, fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    from escalada.domain.credits import explain
+    from escalada.entrypoints.cli.output import console
+
+    _credits_table([view])
+    if view.computation:
+        console().print(f"computed from the breach: {explain(view.computation)}")
+
+
+@app.command("propose")
+def propose(
+    case_id: str = typer.Argument(..., help="case id, e.g. CASE-1042"),
+    amount: str = typer.Option(None, "--amount", help="USD, e.g. 499.99"),
+    from_breach: bool = typer.Option(
+        False, "--from-breach",
+        help="compute it from the case's worst SLA breach (the policy's credit schedule)"),
+    reason: str = typer.Option(None, "--reason", help="why (goes on the timeline)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Propose a service credit for a case: --amount USD or --from-breach."""
+    from escalada.services.credits import propose_credit
+
+    _done(propose_credit(ctx=context(), actor=actor(), case_id=case_id, amount_usd=amount,
+                         from_breach=from_breach, reason=reason), fmt)
+
+
+@app.command("approve")
+def approve(
+    credit_id: int = CREDIT, reason: str = DECISION_REASON, expected_version: int = VERSION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Approve a proposed credit (exit 7 names the role its amount needs)."""
+    from escalada.services.credits import approve_credit
+
+    _done(approve_credit(ctx=context(), actor=actor(), credit_id=credit_id, reason=reason,
+                         expected_version=expected_version), fmt)
+
+
+@app.command("reject")
+def reject(
+    credit_id: int = CREDIT, reason: str = DECISION_REASON, expected_version: int = VERSION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Reject a proposed credit (it takes the same authority as approving it)."""
+    from escalada.services.credits import reject_credit
+
+    _done(reject_credit(ctx=context(), actor=actor(), credit_id=credit_id, reason=reason,
+                        expected_version=expected_version), fmt)
+
+
+@app.command("route")
+def route(
+    credit_id: int = CREDIT, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Escalate the credit's case to the executive level whose authority covers it."""
+    from escalada.entrypoints.cli.output import console
+    from escalada.services.credits import route_credit
+
+    routed = route_credit(ctx=context(), actor=actor(), credit_id=credit_id,
+                          expected_version=expected_version)
+    if fmt is Format.json:
+        emit_json(routed)
+        return
+    _credits_table([routed.credit])
+    console().print(f"{routed.case.snapshot.id} escalated to {routed.case.snapshot.exec_level} "
+                    f"({routed.credit.approver_role} may approve it)")
+
+
+@app.command("list")
+def list_(
+    case_id: str = typer.Option(None, "--case", help="only this case's credits"),
+    state: str = typer.Option(None, "--state", help="proposed, approved or rejected"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List service credits, oldest first."""
+    from escalada.services.credits import list_credits
+
+    rows = list_credits(ctx=context(), case_id=case_id, state=state)
+    emit_json(rows) if fmt is Format.json else _credits_table(rows)
+
+
+@app.command("show")
+def show(credit_id: int = CREDIT, fmt: Format = FORMAT_OPTION) -> None:
+    """One credit: amount, how it was computed, who proposed and decided it."""
+    from escalada.services.credits import show_credit
+
+    _done(show_credit(ctx=context(), credit_id=credit_id), fmt)

@@ -1,0 +1,324 @@
+"""Service credits: proposed for a case (entered, or computed from its breach), approved
+or rejected only within the decider's authority (the policy frozen on the case), and
+routed up the executive track when the amount needs a more senior approver.
+
+A refused decision writes nothing: the credit, its version and the timeline stay as
+they were. Every proposal, decision and routing is on the case's timeline; credits do
+not change the case itself (they carry their own version), except routing, which takes
+an executive step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow, CreditRow
+from escalada.domain.credits import cents, credit_from_breach, explain
+from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
+from escalada.domain.model import CaseStatus, ExecLevel, level_rank
+from escalada.domain.policy import Policy
+from escalada.domain.sla import sla_clocks
+from escalada.domain.snapshot import AwareDatetime, Money, Text
+from escalada.domain.validation import invalid_input
+from escalada.services.authz import (
+    approver_needed,
+    can_approve_credit,
+    can_work_cases,
+    level_role,
+)
+from escalada.services.context import Actor, Context
+from escalada.services.escalations import take_step
+from escalada.services.policies import policy_of
+from escalada.services.records import case_view, load_case, record, snapshot_of
+from escalada.services.views import CaseView, View
+
+PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
+CREDIT_STATES = (PROPOSED, APPROVED, REJECTED)
+_LARGEST_ID = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+
+PositiveMoney = Annotated[Money, Field(gt=0)]
+
+
+class _Proposal(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    amount_usd: PositiveMoney | None = None
+    from_breach: bool = False
+    reason: Text | None = Field(default=None, max_length=2000)
+
+
+class _Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+
+
+def propose_credit(
+    *, ctx: Context, actor: Actor, case_id: str, amount_usd: Decimal | str | None = None,
+    from_breach: bool = False, reason: str | None = None,
+) -> CreditView:
+    """Propose a credit for a case: an entered amount, or the schedule's for its breach."""
+    can_work_cases(actor, "proposing a service credit")
+    proposal = _checked(amount_usd, from_breach, reason)
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        if case.status == CaseStatus.CLOSED.value:
+            raise InvalidTransition(f"{case.ref} is closed: credits are proposed before closing")
+        policy = policy_of(uow.session, case, ctx.policy())
+        if proposal.amount_usd is None:
+            amount, computation = _from_breach(uow.session, case, policy, now)
+        else:
+            amount, computation = cents(proposal.amount_usd), {}
+        credit = CreditRow(
+            case_number=case.number, amount_usd=amount,
+            basis="breach" if computation else "entered", computation=computation,
+            state=PROPOSED, reason=proposal.reason or None, proposed_by=actor.name, proposed_at=now)
+        uow.session.add(credit)
+        uow.session.flush()
+        how = f"from the breach: {explain(computation)}" if computation else "entered"
+        _record(uow.session, case, credit, policy, actor=actor, at=now, kind="credit_proposed",
+                summary=f"{_name(credit)} proposed ({how})", reason=credit.reason,
+                data={"basis": credit.basis, "computation": computation})
+        uow.commit()
+        return credit_view(credit, case, policy)
+
+
+def _checked(amount_usd: Decimal | str | None, from_breach: bool, reason: str | None) -> _Proposal:
+    proposal: _Proposal = _validated(
+        _Proposal, {"amount_usd": amount_usd, "from_breach": from_breach, "reason": reason})
+    if proposal.amount_usd is not None and proposal.from_breach:
+        raise InvalidInput.of("from_breach", "give an amount or from_breach, not both")
+    if proposal.amount_usd is None and not proposal.from_breach:
+        raise InvalidInput.of("amount_usd", "give an amount in USD, or from_breach to "
+                              "compute it from the case's breach")
+    return proposal
+
+
+def _from_breach(
+    session: Session, case: CaseRow, policy: Policy, now: datetime
+) -> tuple[Decimal, dict[str, Any]]:
+    """The schedule's credit for the case's worst breach: at `now` while the case is
+    open, at its resolution once resolved (its clocks stop there)."""
+    snapshot = snapshot_of(session, case, now)
+    measured_at = now
+    if case.resolved_at is not None and not snapshot.status.is_open:
+        measured_at = case.resolved_at
+        snapshot = snapshot.model_copy(update={"status": CaseStatus.MONITORING})
+    # The case locked first, so that two proposals at once cannot both fit under the cap.
+    session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
+                    .with_for_update())
+    others = session.scalars(select(CreditRow.amount_usd).where(
+        CreditRow.case_number == case.number, CreditRow.state != REJECTED))
+    return credit_from_breach(
+        snapshot.account, sla_clocks(snapshot, policy, measured_at), policy.credits,
+        measured_at=measured_at, already_credited=sum(others, Decimal(0)))
+
+
+def approve_credit(
+    *, ctx: Context, actor: Actor, credit_id: int, reason: str,
+    expected_version: int | None = None,
+) -> CreditView:
+    """Approve a proposed credit; refused, naming the role needed, above one's authority."""
+    return _decide(ctx, actor, credit_id, reason, expected_version, APPROVED)
+
+
+def reject_credit(
+    *, ctx: Context, actor: Actor, credit_id: int, reason: str,
+    expected_version: int | None = None,
+) -> CreditView:
+    """Reject a proposed credit. It takes the same authority as approving it, so that no
+    one turns down what only a more senior person may grant."""
+    return _decide(ctx, actor, credit_id, reason, expected_version, REJECTED)
+
+
+def _decide(
+    ctx: Context, actor: Actor, credit_id: int, reason: str, expected_version: int | None,
+    state: str,
+) -> CreditView:
+    decision: _Decision = _validated(_Decision, {"reason": reason})
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        credit, case = _load(uow.session, credit_id, expected_version)
+        _still_proposed(credit)
+        policy = policy_of(uow.session, case, ctx.policy())
+        _within_authority(actor, policy, credit.amount_usd, state)
+        credit.state, credit.decided_by, credit.decided_at = state, actor.name, now
+        credit.decision_reason = decision.reason
+        _record(uow.session, case, credit, policy, actor=actor, at=now, kind=f"credit_{state}",
+                summary=f"{_name(credit)} {state} by {actor.name} ({actor.role})",
+                reason=decision.reason)
+        try:
+            uow.commit()
+        except Conflict as lost:
+            raise Conflict(f"credit #{credit_id} was decided by someone else at the same "
+                           "moment; reload it and try again") from lost
+        return credit_view(credit, case, policy)
+
+
+def _within_authority(actor: Actor, policy: Policy, amount: Decimal, state: str) -> None:
+    try:
+        can_approve_credit(actor, policy, amount)
+    except NotPermitted as refusal:
+        if state == APPROVED:
+            raise
+        raise NotPermitted(str(refusal).replace("approving", "rejecting", 1)) from None
+
+
+def route_credit(
+    *, ctx: Context, actor: Actor, credit_id: int, expected_version: int | None = None,
+) -> CreditRoutedView:
+    """Escalate the credit's case to the lowest executive level whose authority covers it."""
+    can_work_cases(actor, "routing a service credit")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        credit, case = _load(uow.session, credit_id, expected_version)
+        _still_proposed(credit)
+        policy = policy_of(uow.session, case, ctx.policy())
+        level = _level_to_route_to(case, credit, policy)
+        role = level_role(policy, level).value
+        take_step(uow.session, case, target=level.value, handoff={},
+                  reason=f"service credit #{credit.id} of {_usd(credit.amount_usd)} needs {role}",
+                  override_reason=None, actor=actor, now=now, policy=policy)
+        _record(uow.session, case, credit, policy, actor=actor, at=now, kind="credit_routed",
+                summary=f"{_name(credit)} routed to {level.value} ({role})",
+                data={"to": level.value, "role": role})
+        uow.commit()
+        return CreditRoutedView(credit=credit_view(credit, case, policy),
+                                case=case_view(uow.session, case, policy, now))
+
+
+def _level_to_route_to(case: CaseRow, credit: CreditRow, policy: Policy) -> ExecLevel:
+    level = approver_needed(policy, credit.amount_usd)
+    if level is None:
+        raise InvalidTransition(
+            f"no executive level of the policy may approve {_usd(credit.amount_usd)}")
+    role = level_role(policy, level).value
+    if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
+        raise InvalidTransition(f"{case.ref} is {case.status}: ask a {role} or above to "
+                                f"approve credit #{credit.id} directly")
+    current = None if case.exec_level is None else ExecLevel(case.exec_level)
+    if level_rank(current) >= level_rank(level):
+        raise InvalidTransition(f"{case.ref} is already at {case.exec_level}: a {role} or "
+                                f"above may approve credit #{credit.id}")
+    return level
+
+
+def show_credit(*, ctx: Context, credit_id: int) -> CreditView:
+    with ctx.unit_of_work() as uow:
+        credit, case = _load(uow.session, credit_id, None)
+        return credit_view(credit, case, policy_of(uow.session, case, ctx.policy()))
+
+
+def list_credits(
+    *, ctx: Context, case_id: str | None = None, state: str | None = None
+) -> list[CreditView]:
+    """Credits, oldest first; optionally one case's, or in one state."""
+    if state is not None and state not in CREDIT_STATES:
+        raise InvalidInput.of("state", f"must be one of {', '.join(CREDIT_STATES)}")
+    with ctx.unit_of_work() as uow:
+        query = select(CreditRow, CaseRow).join(CaseRow).order_by(CreditRow.id)
+        if case_id is not None:
+            query = query.where(CreditRow.case_number == load_case(uow.session, case_id).number)
+        if state is not None:
+            query = query.where(CreditRow.state == state)
+        return [credit_view(credit, case, policy_of(uow.session, case, ctx.policy()))
+                for credit, case in uow.session.execute(query).all()]
+
+
+def _load(
+    session: Session, credit_id: int, expected_version: int | None
+) -> tuple[CreditRow, CaseRow]:
+    credit = session.get(CreditRow, credit_id) if 0 < credit_id <= _LARGEST_ID else None
+    if credit is None:
+        raise NotFound(f"no service credit #{credit_id}")
+    if expected_version is not None and credit.version != expected_version:
+        raise Conflict(f"credit #{credit.id} is at version {credit.version}, not "
+                       f"{expected_version}: someone else changed it; reload and try again")
+    return credit, session.get_one(CaseRow, credit.case_number)
+
+
+def _still_proposed(credit: CreditRow) -> None:
+    if credit.state != PROPOSED:
+        raise InvalidTransition(
+            f"credit #{credit.id} was {credit.state} by {credit.decided_by} already")
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _name(credit: CreditRow) -> str:
+    return f"service credit #{credit.id} of {_usd(credit.amount_usd)}"
+
+
+def _record(
+    session: Session, case: CaseRow, credit: CreditRow, policy: Policy, *, actor: Actor,
+    at: datetime, kind: str, summary: str, reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A credit's event on the case's timeline; the case itself does not change."""
+    level = approver_needed(policy, credit.amount_usd)
+    record(session, case, actor=actor, at=at, kind=kind, summary=summary, reason=reason,
+           data={"credit": credit.id, "amount_usd": str(credit.amount_usd),
+                 "state": credit.state,
+                 "approver_role": None if level is None else level_role(policy, level).value,
+                 **(data or {})},
+           changed=False)
+
+
+# Views
+
+
+class CreditView(View):
+    """A service credit, with the executive level (and its role) that may approve it."""
+
+    id: int
+    case: str
+    account: str
+    amount_usd: Money
+    basis: str  # entered | breach
+    computation: dict[str, Any]  # how a breach credit was worked out
+    state: str  # proposed | approved | rejected
+    reason: str | None
+    proposed_by: str
+    proposed_at: AwareDatetime
+    decided_by: str | None
+    decided_at: AwareDatetime | None
+    decision_reason: str | None
+    version: int
+    approver_level: str | None  # the lowest level whose authority covers the amount
+    approver_role: str | None
+
+
+class CreditRoutedView(View):
+    """A credit routed up, and its case at the level that may approve it."""
+
+    credit: CreditView
+    case: CaseView
+
+
+def credit_view(credit: CreditRow, case: CaseRow, policy: Policy) -> CreditView:
+    level = approver_needed(policy, credit.amount_usd)
+    return CreditView(
+        id=credit.id, case=case.ref, account=case.account_id, amount_usd=credit.amount_usd,
+        basis=credit.basis, computation=credit.computation, state=credit.state,
+        reason=credit.reason, proposed_by=credit.proposed_by, proposed_at=credit.proposed_at,
+        decided_by=credit.decided_by, decided_at=credit.decided_at,
+        decision_reason=credit.decision_reason, version=credit.version,
+        approver_level=None if level is None else level.value,
+        approver_role=None if level is None else level_role(policy, level).value,
+    )
