@@ -19,13 +19,16 @@ class Cli:
                     "ESCALADA_USER": "irina"}
         self.env.pop("ESCALADA_POLICY", None)
 
-    def run(self, *args: str, code: int = 0, stdin: str | None = None) -> str:
+    def run(self, *args: str, code: int = 0, stdin: str | None = None,
+            stdout: bool | None = None) -> str:
+        """The command's stdout when it succeeds, its stderr when it fails (or stdout
+        when asked: a finding such as a broken audit is a report, not an error)."""
         done = subprocess.run(
             [str(ESCALADA), *args], env=self.env, input=stdin, capture_output=True,
             text=True, timeout=60, check=False,
         )
         assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
-        return done.stdout if code == 0 else done.stderr
+        return done.stdout if (code == 0 if stdout is None else stdout) else done.stderr
 
     def json(self, *args: str) -> Any:
         return json.loads(self.run(*args, "--format", "json"))
