@@ -636,3 +636,21 @@ def test_an_account_put_on_a_stored_calendar_gets_business_hour_clocks_after_rec
     clock.now = at(8, day=30)
     assert drain(ctx) == 1
     assert [e.data["fraction"] for e in timeline(ctx) if e.kind == "sla_threshold"] == [0.5]
+
+
+def test_replaced_timers_are_purged_after_a_week_and_fired_ones_kept(
+    ctx: Context, clock: FakeClock
+) -> None:
+    from escalada.services.timers import purge_dropped
+
+    open_case(ctx)
+    clock.advance(minutes=8)
+    drain(ctx)  # the 50% threshold fires
+    cases.pause(ctx=ctx, actor=ANA, case_id="CASE-1")  # drops the rest
+    dropped = len(timers(ctx, state="dropped"))
+
+    assert purge_dropped(ctx=ctx) == 0  # not a week old yet
+    clock.advance(days=7, minutes=1)
+    assert purge_dropped(ctx=ctx) == dropped > 0
+    assert timers(ctx, state="dropped") == []
+    assert len(timers(ctx, state="fired")) == 1

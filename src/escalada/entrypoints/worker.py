@@ -17,7 +17,13 @@ from datetime import timedelta
 import structlog
 
 from escalada.services.context import Context
-from escalada.services.timers import claim, fire, next_available_at, timers_status
+from escalada.services.timers import (
+    claim,
+    fire,
+    next_available_at,
+    purge_dropped,
+    timers_status,
+)
 
 log = structlog.get_logger("escalada.worker")
 
@@ -80,6 +86,9 @@ def _auditor(ctx: Context, stop: threading.Event, every: float) -> None:
     while not stop.wait(every):
         try:
             audit(ctx)
+            purged = purge_dropped(ctx=ctx)
+            if purged:
+                log.info("timers_purged", dropped=purged)
         except Exception:
             log.exception("audit_failed")
 

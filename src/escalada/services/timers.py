@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
@@ -417,6 +417,23 @@ def list_timers(
         if state is not None:
             query = query.where(TimerRow.state == state)
         return [timer_view(t, f"CASE-{t.case_number}") for t in uow.session.scalars(query)]
+
+
+# Replaced timers are kept this long (to see what a plan replaced), then purged.
+KEEP_DROPPED = timedelta(days=7)
+
+
+def purge_dropped(*, ctx: Context, older_than: timedelta = KEEP_DROPPED) -> int:
+    """Delete timers a newer plan replaced (or that were dropped) longer ago than
+    `older_than`: every change re-plans a case, so they pile up. Fired and failed
+    timers stay: they are history."""
+    cutoff = ctx.clock() - older_than
+    with ctx.unit_of_work() as uow:
+        result = uow.session.execute(
+            delete(TimerRow).where(TimerRow.state == DROPPED, TimerRow.created_at < cutoff),
+            execution_options={"synchronize_session": False})
+        uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def timers_status(*, ctx: Context) -> TimersStatusView:
