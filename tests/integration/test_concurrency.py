@@ -3,11 +3,11 @@ at once never lose an update; the loser gets a clear Conflict and nothing is hal
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from concurrency_support import run_at_once
 from examples import ADMIN, T2_HANDOFF
 
 from escalada.domain.errors import Conflict, EscaladaError, InvalidTransition
@@ -36,25 +36,6 @@ def timeline_length(ctx: Context) -> int:
     return len(cases.case_timeline(ctx=ctx, case_id="CASE-1"))
 
 
-def run_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Start every call at the same moment, each in its own thread; results or errors."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        start.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a writer never finished"
-    return outcomes
 
 
 # A stale version

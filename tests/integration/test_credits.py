@@ -4,12 +4,11 @@ decisions on the timeline, and two deciders at once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from concurrency_support import run_at_once
 from examples import ADMIN
 
 from escalada.adapters.policy_file import current_policy
@@ -483,25 +482,6 @@ def test_an_unknown_credit_is_not_found(ctx: Context, credit_id: int) -> None:
 # Two deciders at once
 
 
-def run_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Start every call at the same moment, each in its own thread; results or errors."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        start.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a decider never finished"
-    return outcomes
 
 
 def test_a_decision_on_a_stale_version_is_a_conflict_and_writes_nothing(ctx: Context) -> None:

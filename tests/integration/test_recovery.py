@@ -4,12 +4,11 @@ refused with the field, the task or the role named."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from concurrency_support import run_at_once
 from examples import ADMIN
 from sqlalchemy import func, select
 
@@ -403,25 +402,6 @@ def test_a_viewer_may_read_the_plan_but_change_nothing(ctx: Context, people: Non
 # At the same moment
 
 
-def run_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Start every call at the same moment, each in its own thread; results or errors."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        start.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a writer never finished"
-    return outcomes
 
 
 def test_team_leads_making_a_plan_at_once_make_one_plan(ctx: Context, people: None) -> None:
