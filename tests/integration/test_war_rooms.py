@@ -438,3 +438,20 @@ def test_a_team_lead_seats_people_in_the_rooms_roles(ctx: Context) -> None:
     with pytest.raises(InvalidTransition, match="already"):
         war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
                          user="ana")
+
+
+@pytest.mark.usefixtures("people")
+def test_resolving_the_case_closes_its_war_room_and_stops_its_timers(
+    ctx: Context, clock: FakeClock
+) -> None:
+    case = c_level_case(ctx)
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
+    assert room(ctx).closed_at is None
+    clock.advance(minutes=5)
+
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
+
+    assert room(ctx).closed_at == clock.now
+    [resolved] = entries(ctx, "resolved")
+    assert "war room closed" in resolved.summary and resolved.data["war_room_closed"] is True
+    assert not [key for key, _ in pending(ctx) if key.startswith("war_room:")]

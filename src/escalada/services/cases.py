@@ -38,7 +38,7 @@ from escalada.services.views import (
     TimelineEntryView,
     evaluation_view,
 )
-from escalada.services.war_room_playbook import follow_flags
+from escalada.services.war_room_playbook import close_on_resolution, follow_flags
 
 
 class _Flags(BaseModel):
@@ -296,9 +296,12 @@ def resolve(
     def change(case: CaseRow, now: datetime) -> Event:
         _end_pause(case, now)
         case.status, case.resolved_at = CaseStatus.RESOLVED.value, now
+        event = Event("resolved", "case resolved", reason)
+        if close_on_resolution(case, now):
+            event = Event(event.kind, event.summary + "; war room closed", reason,
+                          {"war_room_closed": True})
         # An L2+ case gets its relationship recovery plan in this same transaction.
-        return plan_on_resolution(ctx, case, Event("resolved", "case resolved", reason),
-                                  actor=actor, now=now)
+        return plan_on_resolution(ctx, case, event, actor=actor, now=now)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)

@@ -80,6 +80,17 @@ def follow_flags(case: CaseRow, now: datetime, *, current: Policy) -> list[str]:
     return [item.key for item in added]
 
 
+def close_on_resolution(case: CaseRow, now: datetime) -> bool:
+    """The case is resolved: its open war room closes (cases.resolve records it)."""
+    session = object_session(case)
+    assert session is not None
+    room = room_of(session, case)
+    if room is None or room.closed_at is not None:
+        return False
+    room.closed_at = now
+    return True
+
+
 def shown(moment: datetime) -> str:
     """A time in a timeline summary (the entry's data keeps it exact)."""
     return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -210,6 +210,7 @@ class WarRoomView(View):
     next_update_due_at: AwareDatetime
     attendees: list[WarRoomAttendeeView]
     checklist: list[ChecklistItemView]
+    closed_at: AwareDatetime | None = None  # when the case was resolved
 
 
 def _labels(policy: Policy) -> dict[str, str]:
@@ -242,4 +243,5 @@ def war_room_view(
             overdue=overdue(item.due_at, item.done_at, now),
             late=item.done_at is not None and item.done_at > item.due_at)
             for item in sorted(room.checklist, key=lambda row: row.checklist != IMMEDIATE)],
+        closed_at=room.closed_at,
     )
