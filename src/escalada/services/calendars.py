@@ -23,6 +23,7 @@ from escalada.domain.model import Interval
 from escalada.domain.validation import invalid_input
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
+from escalada.services.evaluation import check_aware
 from escalada.services.records import account_view, load_account
 from escalada.services.views import AccountView, CalendarView, DeadlineView, ElapsedView
 
@@ -162,17 +163,12 @@ def _pauses(pauses: list[tuple[datetime, datetime]] | None) -> list[Interval]:
     return result
 
 
-def _aware(moment: datetime, field: str) -> None:
-    if moment.tzinfo is None:
-        raise InvalidInput.of(field, "must carry a UTC offset, e.g. 2026-11-26T10:00:00+03:00")
-
-
 def sla_deadline(
     *, ctx: Context, start: datetime, minutes: float, calendar: str = "24x7",
     spec: CalendarSpec | None = None, pauses: list[tuple[datetime, datetime]] | None = None,
 ) -> DeadlineView:
     """When `minutes` of calendar time after `start` run out, pauses excluded."""
-    _aware(start, "start")
+    check_aware(start, "start")
     if not 0 <= minutes <= LONGEST_SPAN_MINUTES:
         raise InvalidInput.of("minutes", f"must be between 0 and {LONGEST_SPAN_MINUTES}")
     name, walked = _calendar(ctx, calendar, spec)
@@ -187,8 +183,8 @@ def sla_elapsed(
     spec: CalendarSpec | None = None, pauses: list[tuple[datetime, datetime]] | None = None,
 ) -> ElapsedView:
     """Calendar minutes from `start` to `end`, pauses excluded."""
-    _aware(start, "start")
-    _aware(end, "end")
+    check_aware(start, "start")
+    check_aware(end, "end")
     if end < start:
         raise InvalidInput.of("end", "is before start")
     if end - start > timedelta(minutes=LONGEST_SPAN_MINUTES):

@@ -47,6 +47,7 @@ def check_span(case: CaseSnapshot, now: datetime) -> None:
             f"({case.opened_at.isoformat()}); escalada evaluates cases younger than that")
 
 
-def check_aware(at: datetime | None) -> None:
+def check_aware(at: datetime | None, field: str = "at") -> None:
+    """A time from outside carries its offset (InvalidInput naming the field otherwise)."""
     if at is not None and at.tzinfo is None:
-        raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")
+        raise InvalidInput.of(field, "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")

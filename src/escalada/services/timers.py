@@ -30,8 +30,9 @@ from escalada.domain.timers import (
 )
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
+from escalada.services.evaluation import check_aware
 from escalada.services.policies import policy_of
-from escalada.services.records import load_open_case, record, snapshot_of
+from escalada.services.records import load_case, load_open_case, record, snapshot_of
 from escalada.services.views import TimersStatusView, TimerView
 from escalada.services.war_room_playbook import on_ack_due, on_item_due, timer_inputs
 
@@ -373,8 +374,7 @@ def set_reminder(
 ) -> TimerView:
     """Remind whoever sets it, on the case's timeline, at `at`."""
     can_work_cases(actor, "setting a reminder")
-    if at.tzinfo is None:
-        raise InvalidInput.of("at", "must carry a UTC offset, e.g. 2026-11-26T15:00:00+03:00")
+    check_aware(at)
     if not note.strip():
         raise InvalidInput.of("note", "say what to be reminded of")
     now = ctx.clock()
@@ -411,8 +411,6 @@ def list_timers(
     with ctx.unit_of_work() as uow:
         query = select(TimerRow).order_by(TimerRow.due_at, TimerRow.id).limit(limit)
         if case_id is not None:
-            from escalada.services.records import load_case
-
             query = query.where(TimerRow.case_number == load_case(uow.session, case_id).number)
         if state is not None:
             query = query.where(TimerRow.state == state)
