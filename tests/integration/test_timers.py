@@ -131,8 +131,10 @@ def test_the_first_response_replaces_first_response_thresholds_with_next_update_
     assert pending(ctx) == [
         ("next_update 0.5", at(11, 5)), ("next_update 0.75", at(11, 35)),
         ("next_update 0.9", at(11, 53)), ("resolution 0.5", at(12)),
-        ("next_update 1", at(12, 5)), ("resolution 0.75", at(13)),
-        ("resolution 0.9", at(13, 36)), ("resolution 1", at(14)),
+        ("next_update 1", at(12, 5)),
+        # Still no update a quarter of an hour later: the level above is recommended.
+        ("update_still_overdue:2026-11-26T10:05:00+00:00:120", at(12, 20)),
+        ("resolution 0.75", at(13)), ("resolution 0.9", at(13, 36)), ("resolution 1", at(14)),
     ]
     assert timers(ctx, state="pending")[0].key == (
         "sla:next_update:2026-11-26T10:05:00+00:00:120:0.5")
@@ -161,13 +163,15 @@ def test_an_escalation_plans_response_due_and_unanswered_timers_and_acknowledgin
     assert [(t.kind, t.key, t.due_at, t.generation) for t in step_timers] == [
         ("step_response_due", "step_response_due:1", at(10, 17), 2),
         ("step_unanswered", "step_unanswered:1", at(10, 32), 2),
+        ("acknowledgment_due", "acknowledgment_due:1", at(11, 2), 2),  # to the customer
     ]
 
     clock.advance(minutes=3)
     acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="tara")
 
+    # T2 took the step; the customer is still owed the acknowledgment.
     assert [p for p in pending(ctx) if not p[0].startswith(("first_response", "resolution"))
-            ] == []
+            ] == [("acknowledgment_due:1", at(11, 2))]
     assert {(t.state, t.outcome) for t in timers(ctx) if t.kind.startswith("step_")} == {
         ("dropped", "replaced by generation 3")}
 
@@ -547,8 +551,9 @@ def test_timers_status_counts_states_and_flags_timers_due_more_than_a_minute_ago
 
     cases.respond(ctx=ctx, actor=ANA, case_id="CASE-1")
     status = timers_status(ctx=ctx)
-    # 90% and 100% of the first response go; the resolution thresholds are planned anew.
-    assert status.counts == {"pending": 8, "fired": 2, "dropped": 6, "failed": 0}
+    # 90% and 100% of the first response go; the resolution thresholds are planned anew,
+    # and the next update's with its "still overdue" chase.
+    assert status.counts == {"pending": 9, "fired": 2, "dropped": 6, "failed": 0}
     assert status.next_due_at == at(11, 12)  # half the next-update time after 10:12
 
 

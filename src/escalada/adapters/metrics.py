@@ -21,3 +21,12 @@ def timer_fired(kind: str, outcome: str, late_seconds: float) -> None:
 
 def timers_overdue(count: int) -> None:
     _OVERDUE.set(count)
+
+
+_DELIVERIES = Counter("escalada_message_attempts",
+                      "Attempts to deliver an outbound message, by channel and outcome "
+                      "(delivered, retry, dead)", ["channel", "outcome"])
+
+
+def delivery_attempted(channel: str, outcome: str) -> None:
+    _DELIVERIES.labels(channel, outcome).inc()

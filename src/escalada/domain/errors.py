@@ -29,6 +29,17 @@ class PolicyInvalid(EscaladaError):
     """The policy file cannot be used; the message names file, path and reason."""
 
 
+class TemplateInvalid(EscaladaError):
+    """A message template cannot be rendered: the message names the template, the
+    line and the reason (a syntax error, an unknown name, or something the sandbox
+    refuses)."""
+
+    def __init__(self, template: str, line: int | None, reason: str) -> None:
+        self.template, self.line, self.reason = template, line, reason
+        where = f"{template}, line {line}" if line is not None else template
+        super().__init__(f"template {where}: {reason}")
+
+
 class NotFound(EscaladaError):
     """No such account, case or step."""
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalada.domain.credits import CreditPolicy
+from escalada.domain.delivery import DeliveryPolicy
 from escalada.domain.model import (
     AccountTier,
     ContactLevel,
@@ -284,6 +285,19 @@ class TimerPolicy(_Policy):
         return tuple(sorted(set(values)))
 
 
+class CommunicationsPolicy(_Policy):
+    """When the customer must hear from us, and how hard delivery tries."""
+
+    # The customer's acknowledgment is due this long after a step up (wall-clock).
+    acknowledgment_within: Duration = Duration.parse("60m")
+    delivery: DeliveryPolicy = DeliveryPolicy()
+
+    @field_validator("acknowledgment_within", mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        return Duration.parse(value) if isinstance(value, str) else value
+
+
 class Policy(_Policy):
     """The whole escalation policy in force."""
 
@@ -296,6 +310,7 @@ class Policy(_Policy):
     credits: CreditPolicy = CreditPolicy()
     war_room: WarRoomPolicy = WarRoomPolicy()
     recovery: RecoveryPolicy = RecoveryPolicy()
+    communications: CommunicationsPolicy = CommunicationsPolicy()
 
     @cached_property
     def tracks(self) -> Tracks:

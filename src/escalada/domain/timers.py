@@ -15,7 +15,7 @@ from typing import Any
 
 from escalada.domain.calendar import FOREVER
 from escalada.domain.policy import Policy
-from escalada.domain.sla import threshold_times
+from escalada.domain.sla import SlaClock, threshold_times
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.war_room import OpenChecklistItem, PendingExecutiveAck
 
@@ -25,10 +25,12 @@ STEP_UNANSWERED = "step_unanswered"
 REMINDER = "reminder"
 WAR_ROOM_ITEM_DUE = "war_room_item_due"
 WAR_ROOM_ACK_DUE = "war_room_ack_due"
+UPDATE_STILL_OVERDUE = "update_still_overdue"
+ACKNOWLEDGMENT_DUE = "acknowledgment_due"
 # Kinds planned from the case's state: a new plan replaces them. A reminder is set
 # by a person and stays.
 PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED, WAR_ROOM_ITEM_DUE,
-                 WAR_ROOM_ACK_DUE)
+                 WAR_ROOM_ACK_DUE, UPDATE_STILL_OVERDUE, ACKNOWLEDGMENT_DUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ def plan_timers(
     carried: Iterable[str] = (),
     war_room_items: Sequence[OpenChecklistItem] = (),
     executive_ack: PendingExecutiveAck | None = None,
+    newest_step_up: tuple[int, str, datetime] | None = None,
 ) -> list[PlannedTimer]:
     """The timers the case needs at `now`, in due order.
 
@@ -70,7 +73,9 @@ def plan_timers(
         return []
     done, kept = set(fired), set(carried)
     planned: list[PlannedTimer] = []
-    for clock, fraction, due in threshold_times(case, policy, now, policy.timers.sla_thresholds):
+    grace = timedelta(minutes=policy.timers.unacknowledged_after.minutes(24 * 60))
+    thresholds = threshold_times(case, policy, now, policy.timers.sla_thresholds)
+    for clock, fraction, due in thresholds:
         key = (f"sla:{clock.target}:{clock.started_at.isoformat()}:"
                f"{clock.target_minutes:g}:{fraction:g}")
         if key in done or due >= FOREVER or (due <= now and key not in kept):
@@ -80,7 +85,7 @@ def plan_timers(
             "started_at": clock.started_at.isoformat(),
             "due_at": clock.due_at.isoformat(), "target_minutes": clock.target_minutes,
         }))
-    grace = timedelta(minutes=policy.timers.unacknowledged_after.minutes(24 * 60))
+    planned.extend(_cadence_timers(case, policy, thresholds, grace, newest_step_up, done))
     for step in open_steps:
         payload = {"step": step.seq, "track": step.track, "to": step.to,
                    "response_due_at": step.response_due_at.isoformat()}
@@ -91,6 +96,37 @@ def plan_timers(
                 planned.append(PlannedTimer(kind, key, due, payload))
     planned.extend(_war_room_timers(war_room_items, executive_ack, done))
     planned.sort(key=lambda timer: timer.due_at)
+    return planned
+
+
+def _cadence_timers(
+    case: CaseSnapshot,
+    policy: Policy,
+    thresholds: Sequence[tuple[SlaClock, float, datetime]],
+    grace: timedelta,
+    newest_step_up: tuple[int, str, datetime] | None,
+    done: set[str],
+) -> list[PlannedTimer]:
+    """The customer's update still overdue `grace` after it fell due (the level above is
+    recommended then), and the acknowledgment owed to the customer after a step up."""
+    planned = []
+    update = next((clock for clock, _, _ in thresholds if clock.target == "next_update"), None)
+    if update is not None and update.due_at < FOREVER:
+        key = f"{UPDATE_STILL_OVERDUE}:{update.started_at.isoformat()}:{update.target_minutes:g}"
+        if key not in done:
+            planned.append(PlannedTimer(UPDATE_STILL_OVERDUE, key, update.due_at + grace, {
+                "started_at": update.started_at.isoformat(),
+                "due_at": update.due_at.isoformat()}))
+    if newest_step_up is not None:
+        seq, to, at = newest_step_up
+        told = case.last_customer_update_at is not None and case.last_customer_update_at >= at
+        key = f"{ACKNOWLEDGMENT_DUE}:{seq}"
+        if not told and key not in done:
+            due = at + timedelta(minutes=policy.communications.acknowledgment_within.minutes(
+                24 * 60))
+            planned.append(PlannedTimer(ACKNOWLEDGMENT_DUE, key, due, {
+                "step": seq, "to": to, "stepped_at": at.isoformat(),
+                "due_at": due.isoformat()}))
     return planned
 
 

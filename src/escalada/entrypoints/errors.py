@@ -14,6 +14,7 @@ from escalada.domain.errors import (
     NotFound,
     NotPermitted,
     PolicyInvalid,
+    TemplateInvalid,
     Unauthenticated,
 )
 
@@ -27,11 +28,12 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
     InvalidTransition: (409, 6, "invalid_transition"),
     NotPermitted: (403, 7, "not_permitted"),
     PolicyInvalid: (500, 8, "policy_invalid"),
+    TemplateInvalid: (500, 8, "template_invalid"),
     Unauthenticated: (401, 9, "unauthenticated"),
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "
-    "5 conflict, 6 not allowed in the case's state, 7 not permitted, 8 invalid policy, "
+    "5 conflict, 6 not allowed in the case's state, 7 not permitted, 8 invalid policy or template, "
     "9 unknown or disabled user."
 )
 

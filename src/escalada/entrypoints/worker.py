@@ -17,6 +17,7 @@ from datetime import timedelta
 import structlog
 
 from escalada.services.context import Context
+from escalada.services.outbox import deliver_due, next_delivery_at
 from escalada.services.timers import (
     claim,
     fire,
@@ -37,9 +38,13 @@ class Worker:
     batch: int = 100
     lease: timedelta = timedelta(seconds=60)
     fired: int = field(default=0, init=False)
+    delivered: int = field(default=0, init=False)
 
     def run_once(self) -> int:
-        """Claim one batch of due timers and fire them; how many were claimed."""
+        """Claim one batch of due timers and fire them, and one batch of due deliveries
+        and try them; how many were claimed."""
+        attempts = deliver_due(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
+        self.delivered += sum(attempt.outcome == "delivered" for attempt in attempts)
         claimed = claim(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
         for timer in claimed:
             try:
@@ -49,7 +54,7 @@ class Worker:
                 continue
             if outcome == "fired":
                 self.fired += 1
-        return len(claimed)
+        return len(claimed) + len(attempts)
 
     def drain(self, stop: threading.Event | None = None) -> None:
         """Fire everything due now, then return."""
@@ -64,7 +69,9 @@ class Worker:
             try:
                 if self.run_once():
                     continue
-                upcoming = next_available_at(self.ctx)
+                known = [at for at in (next_available_at(self.ctx), next_delivery_at(self.ctx))
+                         if at is not None]
+                upcoming = min(known, default=None)
                 if upcoming is not None:
                     until = (upcoming - self.ctx.clock()).total_seconds()
                     rest = min(idle, max(until, 0.01))

@@ -18,11 +18,13 @@ from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInpu
 from escalada.domain.model import EXEC_LEVELS, ExecLevel, Track, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.timers import (
+    ACKNOWLEDGMENT_DUE,
     PLANNED_KINDS,
     REMINDER,
     SLA_THRESHOLD,
     STEP_RESPONSE_DUE,
     STEP_UNANSWERED,
+    UPDATE_STILL_OVERDUE,
     WAR_ROOM_ACK_DUE,
     WAR_ROOM_ITEM_DUE,
     OpenStep,
@@ -72,7 +74,8 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
             .values(state=DROPPED, outcome=f"replaced by generation {generation}"))
     items, ack = timer_inputs(session, case)
     plan = plan_timers(snapshot_of(session, case, now), _open_steps(case), policy, now,
-                       fired=fired, carried=carried, war_room_items=items, executive_ack=ack)
+                       fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
+                       newest_step_up=_newest_step_up(case))
     session.add_all(
         TimerRow(case_number=case.number, kind=timer.kind, key=timer.key,
                  generation=generation, due_at=timer.due_at, available_at=timer.due_at,
@@ -94,6 +97,15 @@ def _open_steps(case: CaseRow) -> list[OpenStep]:
         for step in newest.values()
         if step.acknowledged_at is None and step.response_due_at is not None
     ]
+
+
+def _newest_step_up(case: CaseRow) -> tuple[int, str, datetime] | None:
+    """The latest step up either track: the customer is owed an acknowledgment of it."""
+    ups = [step for step in case.escalations if step.direction == "up" and step.to_level]
+    if not ups:
+        return None
+    step = ups[-1]
+    return step.seq, step.to_level or "", step.requested_at
 
 
 def reschedule_changed(session: Session, current: Policy) -> None:
@@ -316,27 +328,62 @@ def _on_step_unanswered(
     step = _step_of(case, timer)
     if step is None or step.acknowledged_at is not None:
         return "acknowledged meanwhile"
+    return _recommend_above(session, ctx, case, timer, now,
+                            f"step {step.seq} ({step.to_level}) still unacknowledged",
+                            "step_unacknowledged", {"step": step.seq})
+
+
+def _on_update_still_overdue(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    told = case.last_customer_update_at
+    if told is not None and told > datetime.fromisoformat(timer.payload["started_at"]):
+        return "updated meanwhile"
+    return _recommend_above(session, ctx, case, timer, now,
+                            f"customer update still overdue (was due {timer.payload['due_at']})",
+                            "customer_update_overdue", {})
+
+
+def _recommend_above(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime,
+    why: str, criterion: str, data: dict[str, Any],
+) -> str:
+    """Recommend the executive level above the case's (take it, where timers may)."""
     above = _level_above(case.exec_level)
-    why = f"step {step.seq} ({step.to_level}) still unacknowledged"
     if above is None:
         record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
                summary=f"{why}; no executive level is above {case.exec_level}",
-               data={**_late(timer, now), "step": step.seq}, changed=False)
+               data={**_late(timer, now), **data}, changed=False)
         return "no level above"
     policy = policy_of(session, case, ctx.policy())
     terms = policy.level(above)
     auto = policy.timers.auto_escalate.executive
     record(session, case, actor=SYSTEM, at=now, kind="recommended",
            summary=f"{why}: recommend {case.exec_level or 'none'} -> {above.value}",
-           data={**_late(timer, now), "step": step.seq, "auto_escalate": auto,
+           data={**_late(timer, now), **data, "auto_escalate": auto,
                  "recommendation": {
                      "track": Track.EXECUTIVE.value, "from": case.exec_level,
-                     "to": above.value, "criteria": ["step_unacknowledged"],
+                     "to": above.value, "criteria": [criterion],
                      "respond_within_minutes": terms.respond_within_minutes if terms else None}},
            changed=False)
     if auto:
         return _auto_step(session, case, policy, above.value, now, why)
     return f"recommended {above.value}"
+
+
+def _on_acknowledgment_due(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    told = case.last_customer_update_at
+    if told is not None and told >= datetime.fromisoformat(timer.payload["stepped_at"]):
+        return "acknowledged meanwhile"
+    record(session, case, actor=SYSTEM, at=now, kind="acknowledgment_overdue",
+           summary=f"the customer has not been told of step {timer.payload['step']} "
+                   f"(to {timer.payload['to']}); the acknowledgment was due "
+                   f"{timer.payload['due_at']}: `escalada comms draft {case.ref} "
+                   "--kind acknowledgment`",
+           data={**_late(timer, now), "step": timer.payload["step"]}, changed=False)
+    return "reminded: acknowledgment overdue"
 
 
 def _level_above(level: str | None) -> ExecLevel | None:
@@ -361,6 +408,8 @@ _HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], s
     REMINDER: _on_reminder,
     WAR_ROOM_ITEM_DUE: on_item_due,
     WAR_ROOM_ACK_DUE: on_ack_due,
+    UPDATE_STILL_OVERDUE: _on_update_still_overdue,
+    ACKNOWLEDGMENT_DUE: _on_acknowledgment_due,
 }
 assert set(PLANNED_KINDS) <= set(_HANDLERS)
 

@@ -101,7 +101,7 @@ def room_of(session: Session, case: CaseRow) -> WarRoomRow | None:
     return session.scalar(select(WarRoomRow).where(WarRoomRow.case_number == case.number))
 
 
-def _people(session: Session) -> list[Person]:
+def people(session: Session) -> list[Person]:
     users = session.scalars(select(UserRow).where(UserRow.disabled_at.is_(None)))
     return [Person(user.name, user.role, user.title) for user in users]
 
@@ -117,7 +117,7 @@ def open_room(
 ) -> WarRoomRow:
     """Open the case's war room as the policy plans it, and say so on the timeline."""
     plan = plan_war_room(snapshot, contact_title=case.contact_title, trigger=trigger,
-                         people=_people(session), policy=policy, now=now)
+                         people=people(session), policy=policy, now=now)
     room = WarRoomRow(
         case_number=case.number, opened_at=now, opened_by=actor.name, trigger=trigger,
         channel=plan.channel, customer_contact=case.contact_title,
@@ -149,7 +149,7 @@ def _revise(
     actor: Actor, now: datetime, policy: Policy, why: str,
 ) -> None:
     plan = plan_war_room(snapshot, contact_title=case.contact_title, trigger=room.trigger,
-                         people=_people(session), policy=policy, now=now)
+                         people=people(session), policy=policy, now=now)
     state = RoomState(frozenset(item.key for item in room.checklist), room.update_every_minutes,
                       room.executive, room.executive_ack_at is not None)
     revision = revise(state, plan)

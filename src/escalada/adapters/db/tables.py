@@ -327,3 +327,77 @@ class RecoveryTaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class CaseMessageRow(Base):
+    """A message that came in on a case (from the customer, a vendor or a colleague),
+    with the language it was detected in."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    sender: Mapped[str] = mapped_column(String(20))  # customer | vendor | internal
+    author: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(5))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class CommunicationRow(Base):
+    """A message escalada drafted for a case, in one language for one audience; sent
+    through the outbox as often as a person asks (each send one `OutboxRow`)."""
+
+    __tablename__ = "communications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    audience: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(5))
+    language_reason: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(500))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing: Mapped[list[str]] = mapped_column(JSON)
+    update_number: Mapped[int | None] = mapped_column(Integer)
+    update_status: Mapped[str | None] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxRow(Base):
+    """One delivery of a communication to one recipient over one channel.
+
+    Written in the transaction that asks for it; workers claim due rows with a lease
+    (as timers), try the channel, and either mark it delivered or wait longer before
+    the next attempt, until the dead letters.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    communication_id: Mapped[int] = mapped_column(ForeignKey("communications.id"), index=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(10))  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    available_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+Index("ix_outbox_claim", OutboxRow.available_at,
+      sqlite_where=OutboxRow.state == "pending", postgresql_where=OutboxRow.state == "pending")

@@ -14,6 +14,7 @@ from escalada.entrypoints.cli import (
     audit,
     cases,
     clocks,
+    comms,
     credits,
     people,
     recovery,
@@ -86,6 +87,8 @@ app.add_typer(credits.app, name="credit")
 app.add_typer(war_rooms.app, name="war-room")
 app.add_typer(recovery.app, name="recovery")
 app.add_typer(audit.app, name="audit")
+app.add_typer(comms.comms_app, name="comms")
+app.add_typer(comms.outbox_app, name="outbox")
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

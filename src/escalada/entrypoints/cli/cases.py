@@ -17,6 +17,7 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
+    from escalada.services.messages import MessageView
     from escalada.services.views import CaseView
 
 app = typer.Typer(help="Cases: open, escalate, acknowledge, resolve.", no_args_is_help=True)
@@ -249,6 +250,49 @@ def remind(
     timer = set_reminder(ctx=ctx, actor=actor(), case_id=case_id, at=moment, note=note,
                          expected_version=expected_version)
     emit_json(timer) if fmt is Format.json else timers_table([timer])
+
+
+@app.command("message")
+def message(
+    case_id: str = CASE,
+    sender: str = typer.Option("customer", "--from", help="customer, vendor or internal"),
+    text: str = typer.Option(..., "--text", help="the message as received"),
+    author: str = typer.Option(None, "--author", help="who wrote it, e.g. their name"),
+    received_at: str = typer.Option(None, "--at", help="when it came in (ISO 8601; now)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Record a message received on the case; replies go out in the language of the
+    customer's last one."""
+    from escalada.services.messages import record_message
+
+    view = record_message(ctx=context(), actor=actor(), case_id=case_id, sender=sender,
+                          text=text, author=author, received_at=parse_time(received_at, "--at"))
+    _messages([view], fmt)
+
+
+@app.command("messages")
+def messages(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The messages received on the case, oldest first, with their detected language."""
+    from escalada.services.messages import list_messages
+
+    _messages(list_messages(ctx=context(), case_id=case_id), fmt)
+
+
+def _messages(views: list[MessageView], fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(views)
+        return
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+
+    table = Table()
+    for column in ("id", "case", "from", "language", "received", "text"):
+        table.add_column(column)
+    for v in views:
+        sender = f"{v.sender} ({v.author})" if v.author else v.sender
+        table.add_row(str(v.id), v.case, sender, v.language or "—", when(v.received_at), v.text)
+    console().print(table)
 
 
 def _lifecycle(name: str, summary: str) -> None:

@@ -1,0 +1,175 @@
+"""Outbound delivery channels: email over SMTP, Slack, and signed JSON webhooks.
+
+The outbox calls `channel_for(name).deliver(message)` once per attempt and owns
+retries: a channel makes exactly one attempt and, when it fails, raises
+`DeliveryFailed` saying whether trying again later can help (`permanent=False`)
+or not (`permanent=True`, dead-letter at once).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.utils import getaddresses
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from escalada.domain.errors import InvalidInput
+
+CHANNELS = ("email", "slack", "webhook")
+
+_SLACK_CHANNEL_NAME = re.compile(r"#[a-z0-9_-]{1,80}")
+_SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to deliver, as the outbox stored it."""
+
+    idempotency_key: str  # stable per message; sent so that receivers can dedupe
+    channel: str  # "email" | "slack" | "webhook"
+    to: str  # recipient(s) as the person typed them
+    subject: str
+    body: str  # markdown text
+    language: str  # "en" | "ru"
+    audience: str  # customer | internal | executive | vendor
+    case_ref: str  # e.g. CASE-42
+    kind: str  # e.g. progress_update
+    message_id: int  # the outbox row id
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the far side gave back: the SMTP Message-ID we set, a Slack ts, an HTTP status."""
+
+    reference: str | None
+
+
+class DeliveryFailed(Exception):
+    """One delivery attempt failed; `permanent` failures are not worth retrying."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        self.reason = reason
+        self.permanent = permanent
+        super().__init__(f"{'permanent' if permanent else 'temporary'} failure: {reason}")
+
+
+class Channel(Protocol):
+    name: str
+
+    def deliver(self, message: Outbound) -> Receipt:
+        """One attempt: a Receipt, DeliveryFailed, or InvalidInput naming a missing setting
+        (a Slack token, needed only for channel targets)."""
+        ...
+
+
+def check_recipient(channel: str, to: str) -> str:
+    """`to` validated for the channel and normalised; InvalidInput names the problem."""
+    if channel == "email":
+        return ", ".join(str(address) for address in email_addresses(to))
+    if channel == "slack":
+        return _slack_target(to)
+    if channel == "webhook":
+        return http_url(to)
+    raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
+
+
+def channel_for(name: str, environ: Mapping[str, str] | None = None) -> Channel:
+    """The channel `name`, configured from `environ` (the process environment by default)."""
+    env = os.environ if environ is None else environ
+    if name == "email":
+        from escalada.adapters.channels.smtp import SmtpChannel
+
+        return SmtpChannel.from_environ(env)
+    if name == "slack":
+        from escalada.adapters.channels.slack import SlackChannel
+
+        return SlackChannel.from_environ(env)
+    if name == "webhook":
+        from escalada.adapters.channels.webhook import WebhookChannel
+
+        return WebhookChannel.from_environ(env)
+    raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
+
+
+def email_addresses(to: str) -> list[Address]:
+    """The comma-separated addresses in `to`, each with an "@" and parseable."""
+    if not to.strip():
+        raise InvalidInput.of("to", "no email address given")
+    if any(char in to for char in "\r\n\t\0"):
+        raise InvalidInput.of("to", f"control characters in addresses: {to!r}")
+    addresses = []
+    for name, addr in getaddresses([to]):
+        local, _, domain = addr.rpartition("@")
+        if not local or not domain or " " in addr:
+            raise InvalidInput.of("to", f"not an email address: {addr or to!r}")
+        try:
+            addresses.append(Address(display_name=name, addr_spec=addr))
+        except (HeaderParseError, ValueError, IndexError) as error:
+            raise InvalidInput.of("to", f"not an email address: {addr!r}") from error
+    return addresses
+
+
+def http_url(to: str) -> str:
+    """`to` if it is an http(s) URL with a host."""
+    url = to.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidInput.of("to", f"not an http(s) URL with a host: {to!r}")
+    if any(char.isspace() for char in url):
+        raise InvalidInput.of("to", f"spaces in URL: {to!r}")
+    return url
+
+
+def _slack_target(to: str) -> str:
+    """An incoming-webhook URL, a `#channel-name` or a channel id (C…, G…, D…)."""
+    target = to.strip()
+    if target.lower().startswith(("http://", "https://")):
+        return http_url(target)
+    if target.startswith("#"):
+        if _SLACK_CHANNEL_NAME.fullmatch(target.lower()):
+            return target.lower()
+        raise InvalidInput.of(
+            "to", f"not a Slack channel name (letters, digits, - and _, at most 80): {to!r}"
+        )
+    if _SLACK_CHANNEL_ID.fullmatch(target):
+        return target
+    raise InvalidInput.of(
+        "to", f"not a Slack webhook URL, #channel or channel id (C0123ABC): {to!r}"
+    )
+
+
+def required_setting(environ: Mapping[str, str], name: str, purpose: str) -> str:
+    """The non-blank value of `name`; InvalidInput naming it when missing."""
+    value = environ.get(name, "").strip()
+    if not value:
+        raise InvalidInput.of(name, f"not set; {purpose}")
+    return value
+
+
+def flag_setting(environ: Mapping[str, str], name: str) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off (unset is off)."""
+    value = environ.get(name, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise InvalidInput.of(name, f"must be 1/true/yes/on or 0/false/no/off, not {value!r}")
+
+
+def seconds_setting(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds."""
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise InvalidInput.of(name, f"must be a positive number of seconds, not {value!r}")
+    return seconds

@@ -1,0 +1,154 @@
+"""Generic JSON webhooks (httpx), signed with HMAC-SHA256.
+
+Each delivery is one POST of a JSON object, UTF-8 with sorted keys: idempotency_key,
+case, kind, audience, language, subject, body, message_id, sent_at (ISO 8601, UTC).
+Headers:
+
+    Content-Type: application/json
+    Idempotency-Key: <key>            the same on every retry of a message: dedupe on it
+    X-Escalada-Timestamp: <t>         unix seconds when this attempt was sent
+    X-Escalada-Signature: sha256=<h>  h = hex HMAC-SHA256, keyed with the shared secret
+                                      (UTF-8), of f"{t}.".encode() + the raw body bytes
+
+To verify, recompute the HMAC over the body bytes exactly as received, compare in
+constant time and refuse timestamps more than a few minutes off: `verify_signature`
+does this and can be copied. Redirects are not followed.
+
+Settings: ESCALADA_WEBHOOK_SECRET (required), ESCALADA_WEBHOOK_TIMEOUT (10 seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+import httpx
+
+from escalada.adapters.channels import (
+    DeliveryFailed,
+    Outbound,
+    Receipt,
+    check_recipient,
+    required_setting,
+    seconds_setting,
+)
+from escalada.domain.errors import InvalidInput
+
+_TEMPORARY_STATUSES = frozenset({408, 425, 429})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class WebhookChannel:
+    """POSTs each message once; the status code decides success and retries."""
+
+    name = "webhook"
+
+    def __init__(
+        self, *, secret: str, timeout: float = 10.0, clock: Callable[[], datetime] = _now
+    ) -> None:
+        self.secret = secret
+        self.timeout = timeout
+        self.clock = clock
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> WebhookChannel:
+        return cls(
+            secret=required_setting(
+                environ, "ESCALADA_WEBHOOK_SECRET", "the key webhook requests are signed with"
+            ),
+            timeout=seconds_setting(environ, "ESCALADA_WEBHOOK_TIMEOUT", 10.0),
+        )
+
+    def deliver(self, message: Outbound) -> Receipt:
+        try:
+            url = check_recipient("webhook", message.to)
+        except InvalidInput as error:
+            raise DeliveryFailed(str(error), permanent=True) from error
+        now = self.clock()
+        body = payload(message, now)
+        timestamp = str(int(now.timestamp()))
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": message.idempotency_key,
+            "X-Escalada-Timestamp": timestamp,
+            "X-Escalada-Signature": sign(self.secret, timestamp, body),
+        }
+        try:
+            with (
+                httpx.Client(timeout=self.timeout, follow_redirects=False) as client,
+                client.stream("POST", url, content=body, headers=headers) as response,
+            ):
+                status = response.status_code
+                if 200 <= status < 300:
+                    return Receipt(reference=str(status))
+                answer = _start_of(response)
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+            raise DeliveryFailed(f"{url}: {error}", permanent=True) from error
+        except httpx.TimeoutException as error:
+            raise DeliveryFailed(f"{url}: timed out ({error})", permanent=False) from error
+        except httpx.TransportError as error:  # refused, unreachable, cut off
+            raise DeliveryFailed(
+                f"{url}: {error.__class__.__name__}: {error}", permanent=False
+            ) from error
+        if 300 <= status < 400:
+            answer = f"redirect to {response.headers.get('location', '?')}, not followed; {answer}"
+        raise _failed(url, status, answer)
+
+
+def payload(message: Outbound, now: datetime) -> bytes:
+    """The JSON body: UTF-8, sorted keys, non-ASCII text as is."""
+    document = {
+        "idempotency_key": message.idempotency_key,
+        "case": message.case_ref,
+        "kind": message.kind,
+        "audience": message.audience,
+        "language": message.language,
+        "subject": message.subject,
+        "body": message.body,
+        "message_id": message.message_id,
+        "sent_at": now.astimezone(UTC).isoformat(),
+    }
+    return json.dumps(document, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The X-Escalada-Signature value: `sha256=` and the hex HMAC of `timestamp.` + body."""
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def verify_signature(
+    secret: str, timestamp: str, body: bytes, signature: str, *, now: float,
+    tolerance_seconds: float = 300,
+) -> bool:
+    """Whether `signature` signs `body` at `timestamp` (the header values) with `secret`,
+    and the timestamp is within `tolerance_seconds` of `now` (unix seconds)."""
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return False
+    if abs(now - sent) > tolerance_seconds:
+        return False
+    expected = sign(secret, timestamp, body).encode()
+    return hmac.compare_digest(expected, signature.strip().lower().encode("utf-8"))
+
+
+def _start_of(response: httpx.Response) -> str:
+    """The first 200 characters of the response body, read no further."""
+    received = b""
+    for chunk in response.iter_bytes():
+        received += chunk
+        if len(received) >= 800:
+            break
+    return received.decode("utf-8", "replace")[:200]
+
+
+def _failed(url: str, status: int, answer: str) -> DeliveryFailed:
+    temporary = status in _TEMPORARY_STATUSES or status >= 500
+    return DeliveryFailed(f"{url} answered {status}: {answer}", permanent=not temporary)

@@ -1,0 +1,123 @@
+"""Routes of /api/v1 for communications: messages received on a case, drafts in the
+customer's language, sending through the outbox and the communication log. Each calls
+the same service function as the CLI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from escalada.domain.snapshot import AwareDatetime
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.services import communications, messages, outbox
+from escalada.services.communications import DraftView
+from escalada.services.messages import MessageView
+from escalada.services.outbox import DeliveryView
+
+router = APIRouter(dependencies=[Depends(current_actor)], tags=["communications"])
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sender: Literal["customer", "vendor", "internal"] = Field(
+        default="customer", alias="from", description="who wrote it")
+    text: str
+    author: str | None = None
+    received_at: AwareDatetime | None = Field(default=None, description="now when left out")
+
+
+class DraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="acknowledgment, progress_update, resolution, "
+                                  "executive_acknowledgment, handoff, vendor_escalation, or "
+                                  "an operator template's kind")
+    lang: Literal["auto", "en", "ru"] = "auto"
+    status: str | None = Field(
+        default=None, description="a progress update's: INVESTIGATING, MITIGATING, RESOLVED, "
+                                  "MONITORING")
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="parts written in, e.g. root_cause, request")
+    timezone: str | None = Field(default=None, description="the reader's IANA time zone")
+
+
+class SendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["email", "slack", "webhook"]
+    to: str = Field(description="email addresses, a Slack #channel or webhook URL, a URL")
+    idempotency_key: str | None = Field(
+        default=None, description="default: one per draft, channel and recipient")
+    deliver_now: bool = Field(default=True, description="try at once, else leave to workers")
+
+
+@router.post("/cases/{case_id}/messages", status_code=201)
+def record_message(
+    ctx: ContextDep, actor: ActorDep, case_id: str, body: MessageIn
+) -> MessageView:
+    """Record a message received on the case, with its detected language."""
+    return messages.record_message(ctx=ctx, actor=actor, case_id=case_id, sender=body.sender,
+                                   text=body.text, author=body.author,
+                                   received_at=body.received_at)
+
+
+@router.get("/cases/{case_id}/messages")
+def case_messages(ctx: ContextDep, case_id: str) -> list[MessageView]:
+    return messages.list_messages(ctx=ctx, case_id=case_id)
+
+
+@router.post("/cases/{case_id}/drafts", status_code=201)
+def draft(ctx: ContextDep, actor: ActorDep, case_id: str, body: DraftIn) -> DraftView:
+    """Draft a message from the case; `language_reason` says why its language."""
+    return communications.draft_message(
+        ctx=ctx, actor=actor, case_id=case_id, kind=body.kind, language=body.lang,
+        status=body.status, fields=body.fields, timezone=body.timezone)
+
+
+@router.get("/cases/{case_id}/drafts")
+def case_drafts(ctx: ContextDep, case_id: str) -> list[DraftView]:
+    return communications.list_drafts(ctx=ctx, case_id=case_id)
+
+
+@router.get("/drafts/{draft_id}")
+def show_draft(ctx: ContextDep, draft_id: int) -> DraftView:
+    return communications.show_draft(ctx=ctx, draft_id=draft_id)
+
+
+@router.post("/drafts/{draft_id}/send", status_code=201)
+def send(ctx: ContextDep, actor: ActorDep, draft_id: int, body: SendIn) -> DeliveryView:
+    """Send a draft through the outbox; sending the same again returns the same delivery."""
+    return outbox.send_draft(ctx=ctx, actor=actor, draft_id=draft_id, channel=body.channel,
+                             to=body.to, idempotency_key=body.idempotency_key,
+                             deliver_now=body.deliver_now)
+
+
+@router.get("/cases/{case_id}/communications")
+def communication_log(ctx: ContextDep, case_id: str) -> list[DeliveryView]:
+    """Every message sent on the case: channel, audience, language, delivery state."""
+    return outbox.list_deliveries(ctx=ctx, case_id=case_id)
+
+
+@router.get("/outbox")
+def list_outbox(
+    ctx: ContextDep,
+    state: Annotated[str | None, Query(description="pending, delivered or dead")] = None,
+    case: Annotated[str | None, Query(description="only this case's")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> list[DeliveryView]:
+    return outbox.list_deliveries(ctx=ctx, case_id=case, state=state, limit=limit)
+
+
+@router.post("/outbox/{delivery_id}/retry")
+def retry(ctx: ContextDep, actor: ActorDep, delivery_id: int) -> DeliveryView:
+    """Send a dead-lettered delivery again, with its attempts counted anew."""
+    return outbox.retry_delivery(ctx=ctx, actor=actor, delivery_id=delivery_id)
+
+
+@router.get("/templates")
+def templates() -> dict[str, dict[str, str]]:
+    """Message kinds and, per language, whether the template is built in or the operator's."""
+    return communications.template_sources()

@@ -1,0 +1,243 @@
+"""`escalada comms ...` and `escalada outbox ...`: drafting messages in the customer's
+language, sending them through the outbox, and the communication log."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+
+if TYPE_CHECKING:
+    from escalada.services.communications import DraftView
+    from escalada.services.outbox import DeliveryView
+
+comms_app = typer.Typer(
+    help="Messages to customers, executives, colleagues and vendors: drafted from the "
+         "case in the customer's language, sent through the outbox, logged.",
+    no_args_is_help=True,
+)
+outbox_app = typer.Typer(
+    help="Deliveries waiting, delivered and dead-lettered; send a dead letter again.",
+    no_args_is_help=True,
+)
+
+CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
+DRAFT = typer.Argument(..., help="the draft's number, as `comms draft` printed it")
+DELIVERY = typer.Argument(..., help="the delivery's number, as `outbox list` shows it")
+
+
+class DraftFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+def _fields(pairs: list[str]) -> dict[str, str]:
+    from escalada.domain.errors import InvalidInput
+
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput.of("--set", f"{pair!r} is not NAME=TEXT")
+        fields[name.strip()] = text
+    return fields
+
+
+def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
+    if fmt is DraftFormat.json:
+        emit_json(view)
+        return
+    number = f" #{view.update_number}" if view.update_number else ""
+    status = f" · {view.update_status}" if view.update_status else ""
+    sys.stdout.write(
+        f"<!-- draft {view.id} · {view.case} · {view.kind}{number}{status} · to the "
+        f"{view.audience}\n     language {view.language}: {view.language_reason}\n"
+        f"     times in {view.timezone} · {view.template} -->\n\n"
+        f"Subject: {view.subject}\n\n{view.body}\n")
+    from escalada.entrypoints.cli.output import console
+
+    if view.missing:
+        console(stderr=True).print(
+            f"[yellow]still to write before sending: {', '.join(view.missing)} "
+            f"(draft again with --set NAME=TEXT)[/yellow]")
+    else:
+        console(stderr=True).print(
+            f"send it: escalada comms send {view.id} --channel email|slack|webhook --to ...")
+
+
+@comms_app.command("draft")
+def draft(
+    case_id: str = CASE,
+    kind: str = typer.Option(
+        ..., "--kind", help="acknowledgment, progress_update, resolution, "
+                            "executive_acknowledgment, handoff, vendor_escalation (or an "
+                            "operator template's kind)"),
+    lang: str = typer.Option("auto", "--lang", help="auto (the customer's language), ru or en"),
+    status: str = typer.Option(
+        None, "--status", help="a progress update's status: INVESTIGATING, MITIGATING, "
+                               "RESOLVED or MONITORING"),
+    parts: list[str] = typer.Option(
+        [], "--set", help="a part to write in, NAME=TEXT (e.g. root_cause=...); repeatable"),
+    timezone: str = typer.Option(
+        None, "--timezone", help="show times in this zone (default: the account's for the "
+                                 "customer, UTC for colleagues and vendors)"),
+    fmt: DraftFormat = typer.Option(DraftFormat.md, "--format", "-f", help="md or json"),
+) -> None:
+    """Draft a message from the case's own data and print it (kept as a numbered draft)."""
+    from escalada.services.communications import draft_message
+
+    view = draft_message(ctx=context(), actor=actor(), case_id=case_id, kind=kind,
+                         language=lang, status=status, fields=_fields(parts), timezone=timezone)
+    _print_draft(view, fmt)
+
+
+@comms_app.command("show")
+def show(
+    draft_id: int = DRAFT,
+    fmt: DraftFormat = typer.Option(DraftFormat.md, "--format", "-f", help="md or json"),
+) -> None:
+    """Print a draft again."""
+    from escalada.services.communications import show_draft
+
+    _print_draft(show_draft(ctx=context(), draft_id=draft_id), fmt)
+
+
+@comms_app.command("send")
+def send(
+    draft_id: int = DRAFT,
+    channel: str = typer.Option(..., "--channel", help="email, slack or webhook"),
+    to: str = typer.Option(
+        ..., "--to", help="email addresses (comma-separated), a Slack #channel or incoming "
+                          "webhook URL, or a webhook URL"),
+    idempotency_key: str = typer.Option(
+        None, "--idempotency-key", help="your own key (default: one per draft, channel and "
+                                        "recipient, so sending twice sends once)"),
+    queue_only: bool = typer.Option(
+        False, "--queue-only", help="leave the delivery to the workers instead of trying now"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Send a draft through the outbox (tried at once; retried by workers if it fails)."""
+    from escalada.services.outbox import send_draft
+
+    view = send_draft(ctx=context(), actor=actor(), draft_id=draft_id, channel=channel, to=to,
+                      idempotency_key=idempotency_key, deliver_now=not queue_only)
+    _deliveries([view], fmt)
+
+
+@comms_app.command("log")
+def log(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The case's communication log: every message sent, with channel, audience,
+    language and delivery state."""
+    from escalada.services.outbox import list_deliveries
+
+    _deliveries(list_deliveries(ctx=context(), case_id=case_id), fmt)
+
+
+@comms_app.command("drafts")
+def drafts(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The case's drafts, newest first."""
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+    from escalada.services.communications import list_drafts
+
+    views = list_drafts(ctx=context(), case_id=case_id)
+    if fmt is Format.json:
+        emit_json(views)
+        return
+    table = Table(title=case_id)
+    for column in ("draft", "kind", "audience", "language", "subject", "to write", "by"):
+        table.add_column(column)
+    for v in views:
+        table.add_row(str(v.id), v.kind, v.audience, v.language, v.subject,
+                      ", ".join(v.missing) or "—", f"{v.created_by} {when(v.created_at)}")
+    console().print(table)
+
+
+@comms_app.command("templates")
+def templates(fmt: Format = FORMAT_OPTION) -> None:
+    """The message kinds and where each language's template comes from (built-in, or the
+    operator's directory ESCALADA_TEMPLATES)."""
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console
+    from escalada.services.communications import template_sources
+
+    kinds = template_sources()
+    if fmt is Format.json:
+        emit_json(kinds)
+        return
+    table = Table()
+    for column in ("kind", "en", "ru"):
+        table.add_column(column)
+    for kind, sources in sorted(kinds.items()):
+        table.add_row(kind, sources.get("en", "—"), sources.get("ru", "—"))
+    console().print(table)
+
+
+def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(views)
+        return
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+
+    table = Table()
+    for column in ("id", "case", "draft", "kind", "channel", "to", "audience", "lang",
+                   "state", "attempts", "next / done", "last error"):
+        table.add_column(column)
+    colours = {"delivered": "green", "dead": "red", "pending": "yellow"}
+    for v in views:
+        done = v.delivered_at or v.dead_at or v.next_attempt_at
+        table.add_row(
+            str(v.id), v.case, str(v.draft), v.kind, v.channel, v.to, v.audience, v.language,
+            f"[{colours[v.state]}]{v.state}[/]", f"{v.attempts}/{v.max_attempts}",
+            when(done), v.last_error or "")
+    console().print(table)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    state: str = typer.Option(None, "--state", help="pending, delivered or dead"),
+    case_id: str = typer.Option(None, "--case", help="only this case's"),
+    limit: int = typer.Option(100, "--limit", help="at most this many, newest first"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Deliveries, newest first: `--state dead` lists the dead letters."""
+    from escalada.services.outbox import list_deliveries
+
+    _deliveries(list_deliveries(ctx=context(), case_id=case_id, state=state, limit=limit), fmt)
+
+
+@outbox_app.command("retry")
+def outbox_retry(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
+    """Send a dead-lettered delivery again, now, with its attempts counted anew."""
+    from escalada.services.outbox import retry_delivery
+
+    _deliveries([retry_delivery(ctx=context(), actor=actor(), delivery_id=delivery_id)], fmt)
+
+
+@outbox_app.command("deliver")
+def outbox_deliver(fmt: Format = FORMAT_OPTION) -> None:
+    """Try every delivery due now, once (workers do this all the time)."""
+    import os
+    import socket
+
+    from escalada.entrypoints.cli.output import console
+    from escalada.services.outbox import deliver_due
+
+    ctx, attempts = context(), []
+    owner = f"{socket.gethostname()}:{os.getpid()}:cli"
+    while batch := deliver_due(ctx, owner=owner):
+        attempts += batch
+    counts = {outcome: sum(a.outcome == outcome for a in attempts)
+              for outcome in ("delivered", "retry", "dead", "skipped")}
+    if fmt is Format.json:
+        emit_json(counts)
+        return
+    console().print(", ".join(f"{name} {count}" for name, count in counts.items()))

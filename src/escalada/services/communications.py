@@ -1,0 +1,355 @@
+"""Drafting messages: the facts gathered from the case, the language chosen, the
+template rendered and the draft kept, to be sent by `services.outbox`.
+
+A draft is a record of what escalada proposed to say, in which language and why.
+A required part a person has to write (the root cause of a resolution, what we ask a
+vendor) shows as a visible gap until given; a draft with gaps is not sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
+    CommunicationRow,
+    CreditRow,
+    OutboxRow,
+    RecoveryTaskRow,
+    TimelineRow,
+    UserRow,
+)
+from escalada.adapters.templates import missing_fields, render, template_kinds
+from escalada.domain.calendar import FOREVER
+from escalada.domain.communications import (
+    AUDIENCE_OF,
+    LANGUAGES,
+    OPTIONAL_FIELDS,
+    REQUIRED_FIELDS,
+    Audience,
+    FollowUp,
+    Handoff,
+    Happening,
+    MessageFacts,
+    MessageKind,
+    Person,
+    UpdateStatus,
+)
+from escalada.domain.errors import InvalidInput, NotFound
+from escalada.domain.executive_match import match_executive
+from escalada.domain.language import NAMES, LanguageChoice, reply_language
+from escalada.domain.model import ContactLevel, ExecLevel, Language
+from escalada.domain.policy import Policy
+from escalada.domain.sla import sla_clocks
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
+from escalada.services.authz import can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.messages import Detect, detect_language, last_customer_message
+from escalada.services.policies import policy_of
+from escalada.services.records import load_case, snapshot_of
+from escalada.services.views import View
+from escalada.services.war_room_playbook import people, room_of
+
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+_LARGEST_ID = 2**31 - 1
+_OPEN_TASK = ("open", "in_progress")
+
+
+class DraftView(View):
+    id: int
+    case: str
+    kind: str
+    audience: str
+    language: str
+    language_reason: str
+    timezone: str
+    subject: str
+    body: str
+    template: str
+    fields: dict[str, str]
+    missing: list[str]  # parts still to write (--set NAME=TEXT); not sent until none
+    update_number: int | None
+    update_status: str | None
+    created_by: str
+    created_at: AwareDatetime
+
+
+def operator_templates() -> Path | None:
+    """The operator's template directory (ESCALADA_TEMPLATES), if one is set."""
+    configured = os.environ.get("ESCALADA_TEMPLATES")
+    return Path(configured) if configured else None
+
+
+def template_sources() -> dict[str, dict[str, str]]:
+    """Message kinds and, per language, where the template comes from."""
+    return template_kinds(operator_templates())
+
+
+def draft_message(
+    *, ctx: Context, actor: Actor, case_id: str, kind: str, language: str = "auto",
+    status: str | None = None, fields: dict[str, str] | None = None,
+    timezone: str | None = None, detect: Detect = detect_language,
+) -> DraftView:
+    """Draft a message of `kind` for a case from its own data, and keep it."""
+    can_work_cases(actor, "drafting a message")
+    operator_dir = operator_templates()
+    kinds = template_kinds(operator_dir)
+    if kind not in kinds:
+        raise InvalidInput.of("kind", f"must be one of {', '.join(sorted(kinds))}")
+    if language not in ("auto", *LANGUAGES):
+        raise InvalidInput.of("lang", "must be auto, en or ru")
+    written = _checked_fields(kind, fields or {})
+    update_status = _checked_status(kind, status)
+    if timezone is not None:
+        _check_zone(timezone)
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        account = session.get_one(AccountRow, case.account_id)
+        policy = policy_of(session, case, ctx.policy())
+        audience = AUDIENCE_OF.get(kind, Audience.CUSTOMER)
+        choice = _language(session, case, account, audience, language, actor, detect)
+        facts = _facts(session, case, account, policy, now, actor=actor, kind=kind,
+                       audience=audience, language=choice.language.value,
+                       timezone=timezone or _zone_of(audience, account),
+                       update_status=update_status, fields=written)
+        rendered = render(facts, operator_dir=operator_dir)
+        row = CommunicationRow(
+            case_number=case.number, kind=kind, audience=audience.value,
+            language=facts.language, language_reason=choice.why, timezone=facts.timezone,
+            subject=rendered.subject, body=rendered.body, template=rendered.template,
+            fields=written, missing=missing_fields(facts),
+            update_number=facts.update_number if kind == MessageKind.PROGRESS_UPDATE else None,
+            update_status=update_status, created_by=actor.name, created_at=now)
+        session.add(row)
+        session.flush()
+        view = draft_view(row, case.ref)
+        uow.commit()
+        return view
+
+
+def show_draft(*, ctx: Context, draft_id: int) -> DraftView:
+    with ctx.unit_of_work() as uow:
+        row = load_draft(uow.session, draft_id)
+        return draft_view(row, f"CASE-{row.case_number}")
+
+
+def list_drafts(*, ctx: Context, case_id: str) -> list[DraftView]:
+    """A case's drafts, newest first."""
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        rows = uow.session.scalars(
+            select(CommunicationRow).where(CommunicationRow.case_number == case.number)
+            .order_by(CommunicationRow.id.desc()))
+        return [draft_view(row, case.ref) for row in rows]
+
+
+def load_draft(session: Session, draft_id: int) -> CommunicationRow:
+    row = session.get(CommunicationRow, draft_id) if 0 < draft_id <= _LARGEST_ID else None
+    if row is None:
+        raise NotFound(f"no draft {draft_id}")
+    return row
+
+
+def draft_view(row: CommunicationRow, case_ref: str) -> DraftView:
+    return DraftView(
+        id=row.id, case=case_ref, kind=row.kind, audience=row.audience, language=row.language,
+        language_reason=row.language_reason, timezone=row.timezone, subject=row.subject,
+        body=row.body, template=row.template, fields=row.fields, missing=row.missing,
+        update_number=row.update_number, update_status=row.update_status,
+        created_by=row.created_by, created_at=row.created_at)
+
+
+# Checking what a person asked for
+
+
+def _checked_fields(kind: str, fields: dict[str, str]) -> dict[str, str]:
+    known = REQUIRED_FIELDS.get(kind, ()) + OPTIONAL_FIELDS.get(kind, ())
+    checked: dict[str, str] = {}
+    for name, text in fields.items():
+        if kind in REQUIRED_FIELDS and name not in known:
+            raise InvalidInput.of(f"fields.{name}",
+                                  f"not a part of {kind}; its parts are {', '.join(known)}")
+        if not _FIELD_NAME.match(name):
+            raise InvalidInput.of(f"fields.{name}", "must be lowercase letters, digits and _")
+        if not text.strip():
+            raise InvalidInput.of(f"fields.{name}", "must not be empty")
+        if len(text) > 10_000:
+            raise InvalidInput.of(f"fields.{name}", "must be at most 10000 characters")
+        checked[name] = text.strip()
+    return checked
+
+
+def _checked_status(kind: str, status: str | None) -> str | None:
+    if status is None:
+        return UpdateStatus.INVESTIGATING.value if kind == MessageKind.PROGRESS_UPDATE else None
+    if kind != MessageKind.PROGRESS_UPDATE:
+        raise InvalidInput.of("status", "only a progress_update reports a status")
+    try:
+        return UpdateStatus(status.strip().upper()).value
+    except ValueError:
+        raise InvalidInput.of(
+            "status", f"must be one of {', '.join(s.value for s in UpdateStatus)}") from None
+
+
+def _check_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput.of("timezone", f"{name!r} is not an IANA time zone") from None
+
+
+# The language and the reader's time zone
+
+
+def _language(
+    session: Session, case: CaseRow, account: AccountRow, audience: Audience, asked: str,
+    actor: Actor, detect: Detect,
+) -> LanguageChoice:
+    if asked != "auto":
+        chosen = Language(asked)
+        return LanguageChoice(chosen, f"{NAMES[chosen]}, as {actor.name} asked")
+    if audience == Audience.VENDOR:
+        return LanguageChoice(Language.EN, "vendors' support is written to in English")
+    if audience == Audience.INTERNAL:
+        return LanguageChoice(Language.EN, "internal messages are in English")
+    last = last_customer_message(session, case)
+    return reply_language(None if last is None else last.text,
+                          Language(account.language), detect)
+
+
+def _zone_of(audience: Audience, account: AccountRow) -> str:
+    return account.timezone if audience.is_customer_side else "UTC"
+
+
+# The facts
+
+
+def _facts(
+    session: Session, case: CaseRow, account: AccountRow, policy: Policy, now: datetime, *,
+    actor: Actor, kind: str, audience: Audience, language: str, timezone: str,
+    update_status: str | None, fields: dict[str, str],
+) -> MessageFacts:
+    moments = _story(session, case)
+    told_at = case.last_customer_update_at or case.opened_at
+    happenings = tuple(Happening(m.at, m.actor, tell(m, language)) for m in moments)
+    return MessageFacts(
+        kind=kind, language=language, timezone=timezone, now=now, case_ref=case.ref,
+        title=case.title, severity=case.severity, status=case.status, tier=case.tier,
+        exec_level=case.exec_level, account_name=account.name, account_tier=account.tier,
+        support_plan=account.support_plan, opened_at=case.opened_at,
+        resolved_at=case.resolved_at, services=tuple(case.services),
+        revenue_impact_usd=case.revenue_impact_usd,
+        business_impact_usd=case.business_impact_usd, contact_title=case.contact_title,
+        sender=_person(session, actor.name),
+        next_update_at=_next_update_at(session, case, policy, now, audience),
+        update_number=_updates_sent(session, case) + 1, update_status=update_status,
+        since_last_update=tuple(
+            h for m, h in zip(moments, happenings, strict=True)
+            if m.at > told_at and m.what != "customer_update"),
+        actions=happenings, fields=fields, credit_usd=_credit(session, case),
+        follow_ups=_follow_ups(session, case), handoff=_handoff(case),
+        executive=_executive(session, case, policy))
+
+
+def _story(session: Session, case: CaseRow) -> list[Moment]:
+    """The telling moments of the case, in order: its opening, its steps, its changes."""
+    moments = [Moment(case.opened_at, "", "case_opened", {"severity": case.severity})]
+    moments += [moment_of_step(track=s.track, direction=s.direction, to=s.to_level,
+                               at=s.requested_at, actor=s.requested_by)
+                for s in case.escalations]
+    entries = session.execute(
+        select(TimelineRow.kind, TimelineRow.at, TimelineRow.actor, TimelineRow.data)
+        .where(TimelineRow.case_number == case.number).order_by(TimelineRow.id))
+    for kind, at, who, data in entries:
+        moments += moment_of_entry(kind, at, who, data)
+    return sorted(moments, key=lambda moment: moment.at)
+
+
+def _next_update_at(
+    session: Session, case: CaseRow, policy: Policy, now: datetime, audience: Audience
+) -> datetime | None:
+    """When the customer's next update falls due: from now, once this message to them
+    goes out; otherwise as the case's clock stands."""
+    snapshot = snapshot_of(session, case, now)
+    if audience.is_customer_side:
+        snapshot = snapshot.model_copy(update={
+            "first_response_at": snapshot.first_response_at or now,
+            "last_customer_update_at": now})
+    due = next((clock.due_at for clock in sla_clocks(snapshot, policy, now)
+                if clock.target == "next_update"), None)
+    return None if due is None or due >= FOREVER else due
+
+
+def _updates_sent(session: Session, case: CaseRow) -> int:
+    """How many progress updates of the case went out (or are on their way)."""
+    sent = select(OutboxRow.communication_id).where(OutboxRow.case_number == case.number)
+    return session.scalar(
+        select(func.count()).select_from(CommunicationRow).where(
+            CommunicationRow.case_number == case.number,
+            CommunicationRow.kind == MessageKind.PROGRESS_UPDATE.value,
+            CommunicationRow.id.in_(sent))) or 0
+
+
+def _person(session: Session, name: str) -> Person:
+    user = session.get(UserRow, name)
+    if user is None:
+        return Person(name)
+    return Person(user.display_name or user.name, user.title, user.email)
+
+
+def _credit(session: Session, case: CaseRow) -> Decimal | None:
+    amounts = list(session.scalars(select(CreditRow.amount_usd).where(
+        CreditRow.case_number == case.number, CreditRow.state == "approved")))
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
+def _follow_ups(session: Session, case: CaseRow) -> tuple[FollowUp, ...]:
+    tasks = session.scalars(select(RecoveryTaskRow).where(
+        RecoveryTaskRow.case_number == case.number, RecoveryTaskRow.status.in_(_OPEN_TASK))
+        .order_by(RecoveryTaskRow.due_at, RecoveryTaskRow.id))
+    return tuple(FollowUp(task.text, _owner(session, task.owner), task.due_at) for task in tasks)
+
+
+def _owner(session: Session, name: str | None) -> str | None:
+    if name is None:
+        return None
+    user = session.get(UserRow, name)
+    return user.display_name or user.name if user is not None else name
+
+
+def _handoff(case: CaseRow) -> Handoff | None:
+    steps = [s for s in case.escalations if s.track == "technical" and s.direction == "up"]
+    if not steps:
+        return None
+    step = steps[-1]
+    return Handoff(from_tier=step.from_level, to_tier=step.to_level or "", at=step.requested_at,
+                   by=step.requested_by, reason=step.reason,
+                   items={key: _plain(value) for key, value in step.handoff.items()})
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _executive(session: Session, case: CaseRow, policy: Policy) -> Person | None:
+    """Our executive for the customer's: the war room's, else matched by title."""
+    room = room_of(session, case)
+    name = room.executive if room is not None else match_executive(
+        case.contact_title, ContactLevel(case.escalating_contact_level),
+        ExecLevel(case.exec_level or ExecLevel.L1.value), people(session), policy).name
+    return None if name is None else _person(session, name)

@@ -1,0 +1,115 @@
+"""Messages that come in on a case: recorded with the language they are written in,
+so that a reply to the customer goes out in the customer's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseMessageRow, CaseRow
+from escalada.domain.errors import InvalidInput
+from escalada.domain.model import Language
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.validation import invalid_input
+from escalada.services.authz import can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.records import load_case, record
+from escalada.services.views import View
+
+SENDERS = ("customer", "vendor", "internal")
+Detect = Callable[[str], Language | None]
+
+
+class _Incoming(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    sender: Literal["customer", "vendor", "internal"]
+    text: str = Field(min_length=1, max_length=20_000)
+    author: str | None = Field(default=None, max_length=200)
+    received_at: AwareDatetime | None = None
+
+
+class MessageView(View):
+    id: int
+    case: str
+    sender: str
+    author: str | None
+    text: str
+    language: str | None  # None: nothing in it to tell the language by
+    received_at: AwareDatetime
+    recorded_by: str
+
+
+def detect_language(text: str) -> Language | None:
+    from escalada.adapters.language_detector import main_language
+
+    return main_language(text)
+
+
+def record_message(
+    *, ctx: Context, actor: Actor, case_id: str, sender: str, text: str,
+    author: str | None = None, received_at: datetime | None = None,
+    detect: Detect = detect_language,
+) -> MessageView:
+    """Record a message received on a case (also a resolved or closed one: customers
+    write back), and the language its main content is in."""
+    can_work_cases(actor, "recording a message")
+    try:
+        incoming = _Incoming.model_validate({
+            "sender": sender, "text": text, "author": author, "received_at": received_at})
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    now = ctx.clock()
+    language = detect(incoming.text)
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        row = CaseMessageRow(
+            case_number=case.number, sender=incoming.sender, author=incoming.author,
+            text=incoming.text, language=None if language is None else language.value,
+            received_at=incoming.received_at or now, recorded_by=actor.name)
+        uow.session.add(row)
+        uow.session.flush()
+        record(uow.session, case, actor=actor, at=now, kind=f"{incoming.sender}_message",
+               summary=f"message from the {incoming.sender}"
+                       + (f" ({incoming.author})" if incoming.author else "")
+                       + f": {_excerpt(incoming.text)}",
+               data={"message": row.id, "language": row.language}, changed=False)
+        uow.commit()
+        return message_view(row, case.ref)
+
+
+def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> list[MessageView]:
+    """A case's messages, oldest first."""
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        query = select(CaseMessageRow).where(CaseMessageRow.case_number == case.number)
+        if sender is not None:
+            if sender not in SENDERS:
+                raise InvalidInput.of("sender", f"must be one of {', '.join(SENDERS)}")
+            query = query.where(CaseMessageRow.sender == sender)
+        rows = uow.session.scalars(query.order_by(CaseMessageRow.received_at,
+                                                  CaseMessageRow.id))
+        return [message_view(row, case.ref) for row in rows]
+
+
+def last_customer_message(session: Session, case: CaseRow) -> CaseMessageRow | None:
+    return session.scalar(
+        select(CaseMessageRow)
+        .where(CaseMessageRow.case_number == case.number, CaseMessageRow.sender == "customer")
+        .order_by(CaseMessageRow.received_at.desc(), CaseMessageRow.id.desc()).limit(1))
+
+
+def message_view(row: CaseMessageRow, case_ref: str) -> MessageView:
+    return MessageView(
+        id=row.id, case=case_ref, sender=row.sender, author=row.author, text=row.text,
+        language=row.language, received_at=row.received_at, recorded_by=row.recorded_by)
+
+
+def _excerpt(text: str, length: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
