@@ -132,6 +132,13 @@ def _seed(world: World) -> None:
         task = call("POST", "/cases/CASE-1/recovery/tasks",
                     sample_body(world, "POST", f"{API}/cases/{{case_id}}/recovery/tasks"))
         world.ids["task_id"] = str(task.get("id", 1))
+    if exists("POST", "/cases/{case_id}/drafts"):
+        draft = call("POST", "/cases/CASE-1/drafts", {"kind": "acknowledgment"})
+        world.ids["draft_id"] = str(draft["id"])
+        queued = call("POST", f"/drafts/{draft['id']}/send",
+                      {"channel": "webhook", "to": "http://127.0.0.1:9/hook",
+                       "deliver_now": False})
+        world.ids["delivery_id"] = str(queued["id"])
 
 
 def _callers(world: World) -> None:
@@ -183,6 +190,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", f"{API}/cases/{{case_id}}/credits"): {"amount_usd": "50.00", "reason": "late"},
     ("POST", f"{API}/cases/{{case_id}}/war-room/assign"): {"role": "technical_lead",
                                                            "user": "ana"},
+    ("POST", f"{API}/cases/{{case_id}}/messages"): {"from": "customer", "text": "Спасибо"},
+    ("POST", f"{API}/cases/{{case_id}}/drafts"): {"kind": "acknowledgment", "lang": "ru"},
+    ("POST", f"{API}/drafts/{{draft_id}}/send"): {
+        "channel": "webhook", "to": "http://127.0.0.1:9/other", "deliver_now": False},
     ("POST", f"{API}/evaluate"): DESIGN_SNAPSHOT,
     ("POST", f"{API}/sla/deadline"): {"start": "2026-11-26T10:00:00+00:00", "minutes": 90},
     ("POST", f"{API}/sla/elapsed"): {"start": "2026-11-26T10:00:00+00:00",
