@@ -387,3 +387,21 @@ def test_a_step_up_owes_the_customer_an_acknowledgment_within_the_hour(
     clock.advance(hours=2)
     drain(ctx)
     assert [e.kind for e in timeline(ctx)].count("acknowledgment_overdue") == 1
+
+
+def test_a_slack_incoming_webhook_gets_the_message_through_the_outbox(
+    ctx: Context, http_sink: HttpSink,  # noqa: F811
+) -> None:
+    open_case(ctx)
+    draft = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="handoff")
+    assert (draft.audience, draft.language, draft.timezone) == ("internal", "en", "UTC")
+
+    sent = send_draft(ctx=ctx, actor=ANA, draft_id=draft.id, channel="slack",
+                      to=http_sink.url("/services/T1/B1/x"))
+
+    assert (sent.state, sent.reference) == ("delivered", "200")
+    [request] = http_sink.requests_to("/services/T1/B1/x")
+    assert draft.subject in request.json()["text"]
+    # A colleague's message is not a customer update: the customer's clock is untouched.
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").snapshot.first_response_at is None
+    assert timeline(ctx)[-1].kind == "message_delivered"

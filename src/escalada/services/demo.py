@@ -21,6 +21,7 @@ from escalada.services.accounts import add_account, list_accounts
 from escalada.services.authz import require_admin
 from escalada.services.calendars import add_calendar
 from escalada.services.context import Actor, Context
+from escalada.services.messages import record_message
 from escalada.services.people import add_user, list_users
 from escalada.services.views import CaseView
 
@@ -256,6 +257,8 @@ STORIES: tuple[_Story, ...] = (
             reason="Трафик Томска переведён на резервный шлюз."),
         _at(240, "respond", PETROV, note="Готовим откат конфигурации шлюза в зоне ru-nsk-a."),
         _at(450, "respond", KOZLOV, note="Откат не помог; ищем причину в сетевом слое."),
+        _at(470, "message", SMIRNOVA, sender="customer", author="Виктор Гусев, VP IT",
+            text="Кассы в Новосибирске до сих пор не работают. Когда ждать решения?"),
     ),
     _ago(7 * 60, RAMAN, {
         "account": "ledgerly", "severity": "P2", "contact_level": "manager",
@@ -313,6 +316,10 @@ STORIES: tuple[_Story, ...] = (
             reason="Часть трафика переведена на резервный кластер; ошибок 12%."),
         _at(118, "respond", PETROV,
             note="Доля ошибок снижена до 12%; готовим откат версии pgbouncer."),
+        # The bank's CFO writes in English: the next reply goes in English.
+        _at(140, "message", SOKOLOVA, sender="customer", author="CFO, Meridian Bank",
+            text="Добрый день! SBP payments still time out for 12% of our clients. We need "
+                 "a root cause before the regulator asks."),
     ),
     _ago(150, WHITFIELD, {
         "account": "thames-media", "severity": "P2",
@@ -424,6 +431,9 @@ _ACTIONS: dict[str, Callable[..., CaseView]] = {
 
 def _perform(ctx: Context, step: _Step, case: CaseView) -> CaseView:
     fields = dict(step.fields)
+    if step.action == "message":  # a message in changes nothing of the case
+        record_message(ctx=ctx, actor=step.by, case_id=case.snapshot.id, **fields)
+        return case
     if step.action == "acknowledge":
         fields["step"] = _open_step_to(case, fields.pop("to"))
     return _ACTIONS[step.action](ctx=ctx, actor=step.by, case_id=case.snapshot.id, **fields)
