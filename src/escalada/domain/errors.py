@@ -40,6 +40,15 @@ class TemplateInvalid(EscaladaError):
         super().__init__(f"template {where}: {reason}")
 
 
+class VendorFailed(EscaladaError):
+    """A vendor's support API refused or failed a request; the message says what to
+    do (e.g. the account's support plan has no Support API)."""
+
+    def __init__(self, vendor: str, message: str, *, retryable: bool = False) -> None:
+        self.vendor, self.retryable = vendor, retryable
+        super().__init__(f"{vendor}: {message}")
+
+
 class NotFound(EscaladaError):
     """No such account, case or step."""
 

@@ -27,10 +27,12 @@ WAR_ROOM_ITEM_DUE = "war_room_item_due"
 WAR_ROOM_ACK_DUE = "war_room_ack_due"
 UPDATE_STILL_OVERDUE = "update_still_overdue"
 ACKNOWLEDGMENT_DUE = "acknowledgment_due"
+VENDOR_RESPONSE_DUE = "vendor_response_due"
 # Kinds planned from the case's state: a new plan replaces them. A reminder is set
 # by a person and stays.
 PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED, WAR_ROOM_ITEM_DUE,
-                 WAR_ROOM_ACK_DUE, UPDATE_STILL_OVERDUE, ACKNOWLEDGMENT_DUE)
+                 WAR_ROOM_ACK_DUE, UPDATE_STILL_OVERDUE, ACKNOWLEDGMENT_DUE,
+                 VENDOR_RESPONSE_DUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,16 @@ class OpenStep:
     track: str
     to: str
     response_due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VendorWait:
+    """A vendor case still awaiting the vendor's first response, due by our plan."""
+
+    vendor_case: int
+    vendor: str
+    plan: str
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,7 @@ def plan_timers(
     war_room_items: Sequence[OpenChecklistItem] = (),
     executive_ack: PendingExecutiveAck | None = None,
     newest_step_up: tuple[int, str, datetime] | None = None,
+    vendor_waits: Sequence[VendorWait] = (),
 ) -> list[PlannedTimer]:
     """The timers the case needs at `now`, in due order.
 
@@ -95,6 +108,12 @@ def plan_timers(
             if key not in done:
                 planned.append(PlannedTimer(kind, key, due, payload))
     planned.extend(_war_room_timers(war_room_items, executive_ack, done))
+    planned.extend(
+        PlannedTimer(VENDOR_RESPONSE_DUE, f"{VENDOR_RESPONSE_DUE}:{wait.vendor_case}",
+                     wait.due_at, {"vendor_case": wait.vendor_case, "vendor": wait.vendor,
+                                   "plan": wait.plan, "due_at": wait.due_at.isoformat()})
+        for wait in vendor_waits
+        if f"{VENDOR_RESPONSE_DUE}:{wait.vendor_case}" not in done)
     planned.sort(key=lambda timer: timer.due_at)
     return planned
 

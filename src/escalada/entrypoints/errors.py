@@ -16,6 +16,7 @@ from escalada.domain.errors import (
     PolicyInvalid,
     TemplateInvalid,
     Unauthenticated,
+    VendorFailed,
 )
 
 # error class -> (HTTP status, CLI exit code, stable error code)
@@ -30,11 +31,12 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
     PolicyInvalid: (500, 8, "policy_invalid"),
     TemplateInvalid: (500, 8, "template_invalid"),
     Unauthenticated: (401, 9, "unauthenticated"),
+    VendorFailed: (502, 10, "vendor_failed"),
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "
     "5 conflict, 6 not allowed in the case's state, 7 not permitted, 8 invalid policy or template, "
-    "9 unknown or disabled user."
+    "9 unknown or disabled user, 10 a vendor's support API failed."
 )
 
 

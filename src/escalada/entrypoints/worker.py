@@ -25,6 +25,7 @@ from escalada.services.timers import (
     purge_dropped,
     timers_status,
 )
+from escalada.services.vendors import sync_due
 
 log = structlog.get_logger("escalada.worker")
 
@@ -45,6 +46,7 @@ class Worker:
         and try them; how many were claimed."""
         attempts = deliver_due(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
         self.delivered += sum(attempt.outcome == "delivered" for attempt in attempts)
+        synced = sync_due(self.ctx, owner=self.name)
         claimed = claim(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
         for timer in claimed:
             try:
@@ -54,7 +56,7 @@ class Worker:
                 continue
             if outcome == "fired":
                 self.fired += 1
-        return len(claimed) + len(attempts)
+        return len(claimed) + len(attempts) + synced
 
     def drain(self, stop: threading.Event | None = None) -> None:
         """Fire everything due now, then return."""

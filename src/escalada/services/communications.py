@@ -99,9 +99,10 @@ def template_sources() -> dict[str, dict[str, str]]:
 def draft_message(
     *, ctx: Context, actor: Actor, case_id: str, kind: str, language: str = "auto",
     status: str | None = None, fields: dict[str, str] | None = None,
-    timezone: str | None = None, detect: Detect = detect_language,
+    timezone: str | None = None, detect: Detect = detect_language, keep: bool = True,
 ) -> DraftView:
-    """Draft a message of `kind` for a case from its own data, and keep it."""
+    """Draft a message of `kind` for a case from its own data, and keep it (unless told
+    not to: a dry run shows what would be sent and writes nothing)."""
     can_work_cases(actor, "drafting a message")
     operator_dir = operator_templates()
     kinds = template_kinds(operator_dir)
@@ -133,6 +134,9 @@ def draft_message(
             fields=written, missing=missing_fields(facts),
             update_number=facts.update_number if kind == MessageKind.PROGRESS_UPDATE else None,
             update_status=update_status, created_by=actor.name, created_at=now)
+        if not keep:
+            row.id = 0
+            return draft_view(row, case.ref)
         session.add(row)
         session.flush()
         view = draft_view(row, case.ref)

@@ -25,6 +25,7 @@ from escalada.domain.timers import (
     STEP_RESPONSE_DUE,
     STEP_UNANSWERED,
     UPDATE_STILL_OVERDUE,
+    VENDOR_RESPONSE_DUE,
     WAR_ROOM_ACK_DUE,
     WAR_ROOM_ITEM_DUE,
     OpenStep,
@@ -35,6 +36,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
 from escalada.services.policies import policy_of
 from escalada.services.records import load_case, load_open_case, record, snapshot_of
+from escalada.services.vendors import on_vendor_response_due, vendor_waits
 from escalada.services.views import TimersStatusView, TimerView
 from escalada.services.war_room_playbook import on_ack_due, on_item_due, timer_inputs
 
@@ -75,7 +77,8 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
     items, ack = timer_inputs(session, case)
     plan = plan_timers(snapshot_of(session, case, now), _open_steps(case), policy, now,
                        fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
-                       newest_step_up=_newest_step_up(case))
+                       newest_step_up=_newest_step_up(case),
+                       vendor_waits=vendor_waits(session, case))
     session.add_all(
         TimerRow(case_number=case.number, kind=timer.kind, key=timer.key,
                  generation=generation, due_at=timer.due_at, available_at=timer.due_at,
@@ -410,6 +413,7 @@ _HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], s
     WAR_ROOM_ACK_DUE: on_ack_due,
     UPDATE_STILL_OVERDUE: _on_update_still_overdue,
     ACKNOWLEDGMENT_DUE: _on_acknowledgment_due,
+    VENDOR_RESPONSE_DUE: on_vendor_response_due,
 }
 assert set(PLANNED_KINDS) <= set(_HANDLERS)
 

@@ -401,3 +401,50 @@ class OutboxRow(Base):
 
 Index("ix_outbox_claim", OutboxRow.available_at,
       sqlite_where=OutboxRow.state == "pending", postgresql_where=OutboxRow.state == "pending")
+
+
+class VendorCaseRow(Base):
+    """A case opened with a cloud vendor's support for one of our cases: its plan, the
+    vendor's response due time by that plan, and where syncing it stands."""
+
+    __tablename__ = "vendor_cases"
+    __table_args__ = (UniqueConstraint("vendor", "vendor_case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    vendor: Mapped[str] = mapped_column(String(10))  # aws | azure | gcp
+    plan: Mapped[str] = mapped_column(String(60))
+    vendor_case_id: Mapped[str] = mapped_column(String(300))
+    display_id: Mapped[str | None] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(30))  # the vendor's
+    subject: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(60))  # the vendor's word
+    state: Mapped[str] = mapped_column(String(20))  # open | waiting_on_us | resolved | closed
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    opened_by: Mapped[str] = mapped_column(String(100))
+    response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When a worker syncs it next (None once closed); moved on by a lease while syncing.
+    next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sync_error: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_vendor_cases_sync", VendorCaseRow.next_sync_at)
+
+
+class VendorMessageRow(Base):
+    """A communication on a vendor case, as the vendor's API showed it."""
+
+    __tablename__ = "vendor_messages"
+    __table_args__ = (UniqueConstraint("vendor_case_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vendor_case_id: Mapped[int] = mapped_column(ForeignKey("vendor_cases.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    author: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    from_vendor: Mapped[bool]

@@ -6,7 +6,15 @@ from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
 from escalada import __version__
-from escalada.entrypoints.api import audit, comms, credits, recovery, routes, war_rooms
+from escalada.entrypoints.api import (
+    audit,
+    comms,
+    credits,
+    recovery,
+    routes,
+    vendors,
+    war_rooms,
+)
 from escalada.entrypoints.api.errors import install_error_handlers
 from escalada.services.context import Context
 
@@ -21,7 +29,7 @@ def create_app(context: Context) -> FastAPI:
     install_error_handlers(app)
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
-    for feature in (credits, war_rooms, recovery, audit, comms):
+    for feature in (credits, war_rooms, recovery, audit, comms, vendors):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

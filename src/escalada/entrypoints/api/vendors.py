@@ -1,0 +1,89 @@
+"""Routes of /api/v1 for vendor cases: each calls the same service function as the CLI."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.services import vendors
+from escalada.services.vendors import VendorCaseView, VendorRequestView
+
+router = APIRouter(dependencies=[Depends(current_actor)], tags=["vendors"])
+Vendor = Literal["aws", "azure", "gcp"]
+
+
+class OpenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: Vendor
+    plan: str | None = Field(default=None, description="our support plan with the vendor")
+    service: str | None = None
+    category: str | None = None
+    region: str | None = None
+    request: str | None = Field(default=None, description="what we ask the vendor to do")
+    severity: str | None = Field(default=None, description="the vendor's; default by plan")
+    handoff: dict[str, str] | None = Field(
+        default=None, description="from T3: the T3 -> VENDOR handoff package, all but "
+                                  "vendor_case_number")
+    dry_run: bool = False
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    vendor: Vendor | None = None
+
+
+class EscalateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["RESOLUTION_TIME", "TECHNICAL_EXPERTISE", "BUSINESS_IMPACT"]
+    justification: str
+    vendor: Vendor | None = None
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: Vendor | None = None
+
+
+@router.post("/cases/{case_id}/vendor-cases", status_code=201)
+def open_case(
+    ctx: ContextDep, actor: ActorDep, case_id: str, body: OpenIn
+) -> VendorCaseView | VendorRequestView:
+    """Open a vendor case (`dry_run`: the exact request, nothing sent)."""
+    return vendors.open_vendor_case(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+
+
+@router.get("/cases/{case_id}/vendor-cases")
+def list_cases(ctx: ContextDep, case_id: str) -> list[VendorCaseView]:
+    return vendors.list_vendor_cases(ctx=ctx, case_id=case_id)
+
+
+@router.post("/cases/{case_id}/vendor-cases/sync")
+def sync(ctx: ContextDep, actor: ActorDep, case_id: str) -> list[VendorCaseView]:
+    """Pull the vendor's status and communications onto the timeline now."""
+    return vendors.sync_vendor_cases(ctx=ctx, actor=actor, case_id=case_id)
+
+
+@router.post("/cases/{case_id}/vendor-cases/note")
+def note(ctx: ContextDep, actor: ActorDep, case_id: str, body: NoteIn) -> VendorCaseView:
+    return vendors.note_vendor_case(ctx=ctx, actor=actor, case_id=case_id, text=body.text,
+                                    vendor=body.vendor)
+
+
+@router.post("/cases/{case_id}/vendor-cases/escalate")
+def escalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn) -> VendorCaseView:
+    return vendors.escalate_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
+                                        reason=body.reason, justification=body.justification,
+                                        vendor=body.vendor)
+
+
+@router.post("/cases/{case_id}/vendor-cases/close")
+def close(ctx: ContextDep, actor: ActorDep, case_id: str, body: CloseIn) -> VendorCaseView:
+    return vendors.close_vendor_case(ctx=ctx, actor=actor, case_id=case_id, vendor=body.vendor)

@@ -1,0 +1,140 @@
+"""`escalada vendor ...`: cases with AWS, Azure and Google Cloud support, opened,
+synced, noted, escalated and closed through their APIs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+
+if TYPE_CHECKING:
+    from escalada.services.vendors import VendorCaseView
+
+app = typer.Typer(
+    help="Vendor support cases (AWS, Azure, Google Cloud): open one for a case at the "
+         "VENDOR tier, sync the vendor's answers onto the timeline, chase, close.",
+    no_args_is_help=True,
+)
+
+CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
+VENDOR = typer.Option(None, "--vendor", help="aws, azure or gcp (when the case has several)")
+
+
+def _show(views: list[VendorCaseView], fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(views)
+        return
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+
+    table = Table()
+    for column in ("case", "vendor", "their id", "plan", "severity", "status", "response due",
+                   "responded", "synced", "messages"):
+        table.add_column(column)
+    for v in views:
+        table.add_row(v.case, v.vendor, v.display_id or v.vendor_case_id, v.plan, v.severity,
+                      f"{v.status} ({v.state})", when(v.response_due_at), when(v.responded_at),
+                      when(v.last_synced_at) + (f" [red]{v.sync_error}[/]" if v.sync_error
+                                                else ""),
+                      str(len(v.messages)))
+    console().print(table)
+    for v in views:
+        for m in v.messages:
+            who = m.author + (" (vendor)" if m.from_vendor else "")
+            console().print(f"[bold]{when(m.at)} {who}[/bold]\n{m.body}\n")
+
+
+@app.command("open")
+def open_case(
+    case_id: str = CASE,
+    vendor: str = typer.Option(..., "--vendor", help="aws, azure or gcp"),
+    plan: str = typer.Option(
+        None, "--plan", help="our support plan with the vendor (or ESCALADA_<VENDOR>_PLAN)"),
+    service: str = typer.Option(
+        None, "--service", help="the vendor's service: AWS serviceCode, Azure service id, "
+                                "Google classification id"),
+    category: str = typer.Option(
+        None, "--category", help="AWS categoryCode or Azure problem classification id"),
+    region: str = typer.Option(None, "--region", help="the affected region, e.g. eu-central-1"),
+    request: str = typer.Option(None, "--request", help="what we ask the vendor to do"),
+    severity: str = typer.Option(
+        None, "--severity", help="the vendor's severity (default: from our severity and plan)"),
+    handoff: str = typer.Option(
+        None, "--handoff", help="from T3: the T3 -> VENDOR handoff package JSON file (- for "
+                                "stdin), all but vendor_case_number"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="print the exact request; send none"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Open a vendor case (subject and body from the vendor escalation template; the
+    vendor's response due time from the plan). From T3 it takes the step to VENDOR with
+    --handoff; exit 3 lists the missing handoff items."""
+    from escalada.entrypoints.cli.output import read_json
+    from escalada.services.vendors import VendorRequestView, open_vendor_case
+
+    package = None if handoff is None else read_json(handoff, "handoff")
+    view = open_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor,
+                            plan=plan, service=service, category=category, region=region,
+                            request=request, severity=severity, handoff=package,
+                            dry_run=dry_run)
+    if isinstance(view, VendorRequestView):
+        emit_json(view)
+        return
+    _show([view], fmt)
+
+
+@app.command("sync")
+def sync(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """Pull the status and communications of the case's open vendor cases now (workers
+    also sync them every 15 minutes)."""
+    from escalada.services.vendors import sync_vendor_cases
+
+    _show(sync_vendor_cases(ctx=context(), actor=actor(), case_id=case_id), fmt)
+
+
+@app.command("note")
+def note(
+    case_id: str = CASE, text: str = typer.Option(..., "--text", help="what to tell them"),
+    vendor: str = VENDOR, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add a communication to the vendor case."""
+    from escalada.services.vendors import note_vendor_case
+
+    _show([note_vendor_case(ctx=context(), actor=actor(), case_id=case_id, text=text,
+                            vendor=vendor)], fmt)
+
+
+@app.command("escalate")
+def escalate(
+    case_id: str = CASE,
+    reason: str = typer.Option(
+        ..., "--reason", help="RESOLUTION_TIME, TECHNICAL_EXPERTISE or BUSINESS_IMPACT"),
+    justification: str = typer.Option(
+        ..., "--justification", help="the business impact and urgency, in a sentence or two"),
+    vendor: str = VENDOR, fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Escalate the vendor case (Google: escalate_case; AWS: a manager review request and
+    the TAM where set; Azure: a higher severity and a request)."""
+    from escalada.services.vendors import escalate_vendor_case
+
+    _show([escalate_vendor_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                                justification=justification, vendor=vendor)], fmt)
+
+
+@app.command("close")
+def close(case_id: str = CASE, vendor: str = VENDOR, fmt: Format = FORMAT_OPTION) -> None:
+    """Close the vendor case (AWS: resolve it)."""
+    from escalada.services.vendors import close_vendor_case
+
+    _show([close_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor)],
+          fmt)
+
+
+@app.command("list")
+def list_cases(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The case's vendor cases with their messages."""
+    from escalada.services.vendors import list_vendor_cases
+
+    _show(list_vendor_cases(ctx=context(), case_id=case_id), fmt)

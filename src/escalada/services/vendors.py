@@ -1,0 +1,483 @@
+"""Vendor coordination: a case at the VENDOR tier is opened with AWS, Azure or Google
+Cloud support through their APIs, tracked against our plan's response time, chased,
+noted, escalated and closed; the vendor's answers land on our timeline when synced.
+
+Calls to a vendor are made outside any transaction (no lock is held while a vendor
+thinks); what they did is then written in one.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import AccountRow, CaseRow, VendorCaseRow, VendorMessageRow
+from escalada.adapters.vendor_plans_file import current_vendor_plans
+from escalada.adapters.vendors import (
+    CLOSED,
+    RESOLVED,
+    VENDORS,
+    VendorCase,
+    VendorCaseRequest,
+    VendorClient,
+    vendor_client,
+)
+from escalada.domain.errors import (
+    HandoffIncomplete,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    VendorFailed,
+)
+from escalada.domain.model import Tier
+from escalada.domain.sla import resolve_calendar
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.timers import VendorWait
+from escalada.domain.vendor_plans import (
+    response_due,
+    response_target,
+    vendor_calendar,
+    vendor_severity,
+)
+from escalada.services.authz import can_work_cases
+from escalada.services.communications import draft_message
+from escalada.services.context import Actor, Context
+from escalada.services.escalations import take_step
+from escalada.services.policies import policy_of
+from escalada.services.records import account_snapshot, load_case, record
+from escalada.services.views import View
+
+VENDOR_CASE_NUMBER = "vendor_case_number"  # the handoff item the opening itself gives
+ESCALATION_REASONS = ("RESOLUTION_TIME", "TECHNICAL_EXPERTISE", "BUSINESS_IMPACT")
+SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
+SYNC_LEASE = timedelta(minutes=2)
+_VENDOR_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+SYSTEM = Actor("escalada", "system")
+
+
+class VendorMessageView(View):
+    at: AwareDatetime
+    author: str
+    body: str
+    from_vendor: bool
+
+
+class VendorCaseView(View):
+    id: int
+    case: str
+    vendor: str
+    plan: str
+    vendor_case_id: str
+    display_id: str | None
+    severity: str
+    subject: str
+    status: str
+    state: str
+    opened_at: AwareDatetime
+    opened_by: str
+    response_due_at: AwareDatetime | None
+    responded_at: AwareDatetime | None
+    escalated_at: AwareDatetime | None
+    closed_at: AwareDatetime | None
+    last_synced_at: AwareDatetime | None
+    sync_error: str | None
+    messages: list[VendorMessageView] = Field(default_factory=list)
+
+
+class VendorRequestView(View):
+    """What a dry run would send: the vendor, the SDK operation and its parameters."""
+
+    dry_run: bool = True
+    vendor: str
+    operation: str
+    params: dict[str, Any]
+
+
+# Opening
+
+
+def open_vendor_case(
+    *, ctx: Context, actor: Actor, case_id: str, vendor: str, plan: str | None = None,
+    service: str | None = None, category: str | None = None, region: str | None = None,
+    request: str | None = None, severity: str | None = None,
+    handoff: dict[str, Any] | None = None, dry_run: bool = False,
+    client: VendorClient | None = None,
+) -> VendorCaseView | VendorRequestView:
+    """Open a vendor case, its subject and body from the vendor escalation template, its
+    severity and response due time from our plan.
+
+    From T3 it takes the step to VENDOR too, in the transaction that records the vendor
+    case: the T3 -> VENDOR handoff package is needed first (all but the vendor case
+    number, which the opening gives). At VENDOR the step was taken already.
+    """
+    can_work_cases(actor, "opening a vendor case")
+    if vendor not in VENDORS:
+        raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+    plans = current_vendor_plans()
+    chosen_plan = _plan(plans, vendor, plan)
+    now = ctx.clock()
+    package = {key: value for key, value in (handoff or {}).items()
+               if str(value).strip()}
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        stepping = case.tier == Tier.T3.value
+        if not stepping and case.tier != Tier.VENDOR.value:
+            raise InvalidTransition(
+                f"{case.ref} is at {case.tier}: a vendor case is opened from T3 (taking the "
+                "step to VENDOR) or at VENDOR")
+        if stepping:
+            step = policy_of(uow.session, case, ctx.policy()).step_from(Tier.T3)
+            missing = [item for item in (step.handoff_required if step else ())
+                       if item != VENDOR_CASE_NUMBER and item not in package]
+            if missing:
+                raise HandoffIncomplete("T3 -> VENDOR", missing)
+        ours = case.severity
+    known = plans.vendors[vendor].severities
+    if severity is not None and severity not in known:
+        raise InvalidInput.of("severity", f"{severity!r} is not a {_VENDOR_NAMES[vendor]} "
+                                          f"severity: one of {', '.join(known)}")
+    try:
+        code = severity or vendor_severity(plans, vendor, chosen_plan, ours)
+    except ValueError as error:
+        raise InvalidInput.of("plan", str(error)) from error
+    fields = {"component": service, "region": region, "request": request}
+    draft = draft_message(ctx=ctx, actor=actor, case_id=case_id, kind="vendor_escalation",
+                          language="en", fields={k: v for k, v in fields.items() if v},
+                          keep=not dry_run)
+    if draft.missing:
+        raise InvalidInput([(name if name != "component" else "service",
+                             "needed for the vendor escalation request")
+                            for name in draft.missing])
+    client = client or vendor_client(vendor, dry_run=dry_run)
+    sent = client.open_case(VendorCaseRequest(
+        reference=draft.case, subject=draft.subject, body=draft.body, severity=code,
+        service=service, category=category, contact_email=_contact_email(),
+        contact_name=actor.name))
+    if sent.dry_run or sent.case_id is None:
+        return VendorRequestView(vendor=vendor, operation=sent.call.operation,
+                                 params=sent.call.params)
+    opened = _safely_fetch(client, sent.case_id)
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        account = session.get_one(AccountRow, case.account_id)
+        target = response_target(plans, vendor, chosen_plan, code)
+        due = None
+        if target is not None:
+            policy = policy_of(session, case, ctx.policy())
+            business = resolve_calendar("business", account_snapshot(account),
+                                        policy.sla.business_hours)
+            due = response_due(target, now, vendor_calendar(target, business))
+        row = VendorCaseRow(
+            case_number=case.number, vendor=vendor, plan=chosen_plan,
+            vendor_case_id=sent.case_id,
+            display_id=opened.display_id if opened else None, severity=code,
+            subject=draft.subject, status=opened.status if opened else "opened",
+            state=opened.state if opened else "open", opened_at=now, opened_by=actor.name,
+            response_due_at=due, next_sync_at=now + SYNC_EVERY)
+        session.add(row)
+        session.flush()
+        name = _VENDOR_NAMES[vendor]
+        if stepping:
+            take_step(session, case, target=Tier.VENDOR.value,
+                      handoff={**package,
+                               VENDOR_CASE_NUMBER: f"{name} {row.display_id or sent.case_id}"},
+                      reason=f"{name} support case opened", override_reason=None,
+                      actor=actor, now=now, policy=policy_of(session, case, ctx.policy()))
+        record(session, case, actor=actor, at=now, kind="vendor_case_opened",
+               summary=f"{name} support case {row.display_id or row.vendor_case_id} opened "
+                       f"({chosen_plan} plan, severity {code})"
+                       + (f"; their response is due {due.isoformat()}" if due else ""),
+               data={"vendor_case": row.id, "vendor": vendor, "plan": chosen_plan,
+                     "severity": code, "vendor_case_id": row.vendor_case_id,
+                     "response_due_at": due.isoformat() if due else None,
+                     "draft": draft.id})
+        uow.commit()
+        return vendor_case_view(session, row, case.ref)
+
+
+def _plan(plans: Any, vendor: str, plan: str | None) -> str:
+    known = list(plans.vendors[vendor].plans)
+    chosen = plan or os.environ.get(f"ESCALADA_{vendor.upper()}_PLAN")
+    if chosen is None:
+        raise InvalidInput.of("plan", f"say which {_VENDOR_NAMES[vendor]} support plan we have "
+                                      f"(--plan, or ESCALADA_{vendor.upper()}_PLAN): "
+                                      f"one of {', '.join(known)}")
+    if chosen not in known:
+        raise InvalidInput.of("plan", f"{chosen!r} is not a {_VENDOR_NAMES[vendor]} plan: "
+                                      f"one of {', '.join(known)}")
+    return chosen
+
+
+def _contact_email() -> str | None:
+    return os.environ.get("ESCALADA_VENDOR_CONTACT_EMAIL")
+
+
+def _safely_fetch(client: VendorClient, case_id: str) -> VendorCase | None:
+    """The vendor case as just opened; a failure here must not lose the opening."""
+    try:
+        return client.fetch_case(case_id)
+    except VendorFailed:
+        return None
+
+
+# Syncing: the vendor's answers onto our timeline
+
+
+def sync_vendor_cases(
+    *, ctx: Context, actor: Actor, case_id: str, client: VendorClient | None = None,
+) -> list[VendorCaseView]:
+    """Pull the status and communications of the case's open vendor cases."""
+    can_work_cases(actor, "syncing vendor cases")
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        rows = [(row.id, row.vendor, row.vendor_case_id) for row in _open_rows(uow.session, case)]
+    for row_id, vendor, vendor_case_id in rows:
+        fetched = (client or vendor_client(vendor)).fetch_case(vendor_case_id)
+        _apply(ctx, row_id, fetched, actor)
+    return list_vendor_cases(ctx=ctx, case_id=case_id)
+
+
+def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
+    """Sync the open vendor cases whose time has come (workers call this); how many."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        due = list(uow.session.execute(
+            select(VendorCaseRow.id, VendorCaseRow.vendor, VendorCaseRow.vendor_case_id)
+            .where(VendorCaseRow.next_sync_at <= now).order_by(VendorCaseRow.next_sync_at)
+            .limit(limit).with_for_update(skip_locked=True)))
+        if not due:
+            return 0
+        uow.session.execute(
+            update(VendorCaseRow).where(VendorCaseRow.id.in_([d.id for d in due]))
+            .values(next_sync_at=now + SYNC_LEASE),
+            execution_options={"synchronize_session": False})
+        uow.commit()
+    for row_id, vendor, vendor_case_id in due:
+        try:
+            fetched = vendor_client(vendor).fetch_case(vendor_case_id)
+        except VendorFailed as failure:
+            _note_sync_failure(ctx, row_id, str(failure))
+            continue
+        _apply(ctx, row_id, fetched, SYSTEM)
+    return len(due)
+
+
+def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get_one(VendorCaseRow, row_id)
+        row.sync_error = error[:2000]
+        row.next_sync_at = ctx.clock() + SYNC_EVERY
+        uow.commit()
+
+
+def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None:
+    """Write what a fetch found: new messages, a new status, the first response."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        row = session.get_one(VendorCaseRow, row_id)
+        case = session.scalars(select(CaseRow).where(CaseRow.number == row.case_number)
+                               .with_for_update()).one()
+        known = set(session.scalars(select(VendorMessageRow.message_id).where(
+            VendorMessageRow.vendor_case_id == row.id)))
+        name = _VENDOR_NAMES[row.vendor]
+        changed = False
+        for message in sorted(fetched.messages, key=lambda m: m.at):
+            if message.id in known:
+                continue
+            session.add(VendorMessageRow(
+                vendor_case_id=row.id, message_id=message.id, at=message.at,
+                author=message.author, body=message.body, from_vendor=message.from_vendor))
+            if message.from_vendor and row.responded_at is None:
+                row.responded_at, changed = message.at, True  # the response timer stops
+            who = name if message.from_vendor else f"we ({message.author})"
+            record(session, case, actor=actor, at=now, kind="vendor_message",
+                   summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
+                           f"{_excerpt(message.body)}",
+                   data={"vendor_case": row.id, "message": message.id,
+                         "at": message.at.isoformat(), "author": message.author,
+                         "from_vendor": message.from_vendor}, changed=False)
+        if (fetched.status, fetched.state) != (row.status, row.state):
+            record(session, case, actor=actor, at=now, kind="vendor_status",
+                   summary=f"{name} case {row.display_id or row.vendor_case_id}: "
+                           f"{row.status} -> {fetched.status}",
+                   data={"vendor_case": row.id, "from": row.status, "to": fetched.status,
+                         "state": fetched.state}, changed=False)
+            row.status, row.state = fetched.status, fetched.state
+            if fetched.state in (RESOLVED, CLOSED) and row.closed_at is None:
+                row.closed_at, changed = now, True
+        row.display_id = row.display_id or fetched.display_id
+        row.last_synced_at, row.sync_error = now, None
+        row.next_sync_at = None if row.state == CLOSED else now + SYNC_EVERY
+        if changed:
+            case.touch(now)  # the vendor's timers are planned again
+            session.info.setdefault("changed_cases", {})[case.number] = case
+        uow.commit()
+
+
+def _excerpt(text: str, length: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+# Notes, escalation, closing
+
+
+def note_vendor_case(
+    *, ctx: Context, actor: Actor, case_id: str, text: str, vendor: str | None = None,
+    client: VendorClient | None = None,
+) -> VendorCaseView:
+    """Add a communication to the case's open vendor case."""
+    if not text.strip():
+        raise InvalidInput.of("text", "say what to tell the vendor")
+    return _act(ctx, actor, case_id, vendor, client, "vendor_note",
+                lambda c, row: c.add_communication(row.vendor_case_id, text.strip()),
+                lambda name, row: f"note added to {name} case: {_excerpt(text)}")
+
+
+def escalate_vendor_case(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str, justification: str,
+    vendor: str | None = None, client: VendorClient | None = None,
+) -> VendorCaseView:
+    """Ask the vendor for more attention: Google's escalation; a manager review request
+    (and the TAM, where set) on AWS; a higher severity and a request on Azure."""
+    wanted = reason.strip().upper()
+    if wanted not in ESCALATION_REASONS:
+        raise InvalidInput.of("reason", f"must be one of {', '.join(ESCALATION_REASONS)}")
+    if not justification.strip():
+        raise InvalidInput.of("justification", "say why: the business impact and urgency")
+
+    def call(c: VendorClient, row: VendorCaseRow) -> Any:
+        return c.escalate(row.vendor_case_id, wanted, justification.strip())
+
+    return _act(ctx, actor, case_id, vendor, client, "vendor_escalated", call,
+                lambda name, row: f"{name} case escalated ({wanted}): "
+                                  f"{_excerpt(justification)}")
+
+
+def close_vendor_case(
+    *, ctx: Context, actor: Actor, case_id: str, vendor: str | None = None,
+    client: VendorClient | None = None,
+) -> VendorCaseView:
+    """Close (AWS: resolve) the case's open vendor case."""
+    return _act(ctx, actor, case_id, vendor, client, "vendor_case_closed",
+                lambda c, row: c.close(row.vendor_case_id),
+                lambda name, row: f"{name} case {row.display_id or row.vendor_case_id} closed")
+
+
+def _act(
+    ctx: Context, actor: Actor, case_id: str, vendor: str | None,
+    client: VendorClient | None, kind: str, call: Any, summary: Any,
+) -> VendorCaseView:
+    can_work_cases(actor, "working a vendor case")
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        row = _one_open(uow.session, case, vendor)
+        row_id, row_vendor = row.id, row.vendor
+        detached = _Detached(row.vendor_case_id, row.display_id)
+    call(client or vendor_client(row_vendor), detached)
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        row = session.get_one(VendorCaseRow, row_id)
+        if kind == "vendor_escalated":
+            row.escalated_at = now
+        if kind == "vendor_case_closed":
+            row.status, row.state, row.closed_at, row.next_sync_at = "closed", CLOSED, now, None
+        record(session, case, actor=actor, at=now, kind=kind,
+               summary=summary(_VENDOR_NAMES[row.vendor], row),
+               data={"vendor_case": row.id, "vendor": row.vendor,
+                     "vendor_case_id": row.vendor_case_id})
+        uow.commit()
+        return vendor_case_view(session, row, case.ref)
+
+
+class _Detached:
+    """The ids of a vendor case, carried out of its transaction to the vendor call."""
+
+    def __init__(self, vendor_case_id: str, display_id: str | None) -> None:
+        self.vendor_case_id, self.display_id = vendor_case_id, display_id
+
+
+def _open_rows(session: Session, case: CaseRow) -> list[VendorCaseRow]:
+    return list(session.scalars(select(VendorCaseRow).where(
+        VendorCaseRow.case_number == case.number, VendorCaseRow.state != CLOSED)
+        .order_by(VendorCaseRow.id)))
+
+
+def _one_open(session: Session, case: CaseRow, vendor: str | None) -> VendorCaseRow:
+    rows = [r for r in _open_rows(session, case) if vendor is None or r.vendor == vendor]
+    if not rows:
+        raise NotFound(f"{case.ref} has no open vendor case"
+                       + (f" with {vendor}" if vendor else ""))
+    if len(rows) > 1:
+        raise InvalidInput.of("vendor", f"{case.ref} has open cases with "
+                                        f"{', '.join(r.vendor for r in rows)}: say which")
+    return rows[0]
+
+
+# Reading
+
+
+def list_vendor_cases(*, ctx: Context, case_id: str) -> list[VendorCaseView]:
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        rows = uow.session.scalars(select(VendorCaseRow).where(
+            VendorCaseRow.case_number == case.number).order_by(VendorCaseRow.id))
+        return [vendor_case_view(uow.session, row, case.ref) for row in rows]
+
+
+def vendor_case_view(session: Session, row: VendorCaseRow, case_ref: str) -> VendorCaseView:
+    messages = session.scalars(select(VendorMessageRow).where(
+        VendorMessageRow.vendor_case_id == row.id).order_by(VendorMessageRow.at))
+    return VendorCaseView(
+        id=row.id, case=case_ref, vendor=row.vendor, plan=row.plan,
+        vendor_case_id=row.vendor_case_id, display_id=row.display_id, severity=row.severity,
+        subject=row.subject, status=row.status, state=row.state, opened_at=row.opened_at,
+        opened_by=row.opened_by, response_due_at=row.response_due_at,
+        responded_at=row.responded_at, escalated_at=row.escalated_at, closed_at=row.closed_at,
+        last_synced_at=row.last_synced_at, sync_error=row.sync_error,
+        messages=[VendorMessageView(at=m.at, author=m.author, body=m.body,
+                                    from_vendor=m.from_vendor) for m in messages])
+
+
+def vendor_waits(session: Session, case: CaseRow) -> list[VendorWait]:
+    """The case's vendor cases still awaiting the vendor's first response: the timers
+    chase them."""
+    rows = session.scalars(select(VendorCaseRow).where(
+        VendorCaseRow.case_number == case.number, VendorCaseRow.responded_at.is_(None),
+        VendorCaseRow.response_due_at.is_not(None), VendorCaseRow.state != CLOSED))
+    return [VendorWait(r.id, r.vendor, r.plan, r.response_due_at) for r in rows
+            if r.response_due_at is not None]
+
+
+def on_vendor_response_due(
+    session: Session, ctx: Context, case: CaseRow, timer: Any, now: datetime
+) -> str:
+    """The vendor has not answered by our plan's response time: record it and recommend
+    asking for a manager review (and the TAM, where the plan has one)."""
+    row = session.get(VendorCaseRow, timer.payload["vendor_case"])
+    if row is None or row.responded_at is not None or row.state == CLOSED:
+        return "answered meanwhile"
+    plan = current_vendor_plans().vendors[row.vendor].plans.get(row.plan)
+    name = _VENDOR_NAMES[row.vendor]
+    asks = ["request a manager review of the vendor case (`escalada vendor escalate "
+            f"{case.ref} --reason RESOLUTION_TIME --justification ...`)"]
+    if plan is not None and plan.tam:
+        asks.append("contact our technical account manager")
+    record(session, case, actor=SYSTEM, at=now, kind="vendor_response_overdue",
+           summary=f"{name} has not responded to case {row.display_id or row.vendor_case_id} "
+                   f"by {timer.payload['due_at']} ({row.plan} plan, severity {row.severity}): "
+                   + " and ".join(asks),
+           data={"vendor_case": row.id, "vendor": row.vendor, "plan": row.plan,
+                 "due_at": timer.payload["due_at"], "recommend": asks,
+                 "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)},
+           changed=False)
+    return "recommended a manager review" + (" and the TAM" if len(asks) > 1 else "")
