@@ -170,3 +170,31 @@ def test_what_is_refused_before_anything_reaches_aws(
             _open(ctx, **bad)
         assert refused.value.problems[0][0] == field
     assert fake_aws.calls == [] and _vendor_cases(ctx) == 0
+
+
+def test_a_google_cloud_case_is_escalated_with_its_reason_and_answered(ctx: Context) -> None:
+    """The same workflow on Google Cloud: a real escalate_case with reason and
+    justification, and Google's comment on our timeline."""
+    from fake_google_support import CLASSIFICATIONS, serve
+
+    from escalada.adapters.vendors.gcp import GoogleSupport
+
+    _at_t3(ctx)
+    with serve() as running:
+        google = GoogleSupport("projects/acme-prod", case_client=running.case_client,
+                               comment_client=running.comment_client)
+        opened = _open(ctx, vendor="gcp", plan="enhanced", category=None,
+                       service=next(iter(CLASSIFICATIONS)), client=google)
+        assert (opened.severity, opened.state) == ("P1", "open")
+        assert opened.response_due_at is not None
+
+        escalate_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", reason="TECHNICAL_EXPERTISE",
+                             justification="Needs the Compute Engine team", client=google)
+        running.fake.add_comment(opened.vendor_case_id, "Compute Engine engineers engaged.")
+        [synced] = sync_vendor_cases(ctx=ctx, actor=ANA, case_id="CASE-1", client=google)
+
+        [escalation] = running.fake.calls("EscalateCase")
+        assert escalation.escalation.justification == "Needs the Compute Engine team"
+        assert escalation.escalation.reason.name == "TECHNICAL_EXPERTISE"
+        assert synced.messages[-1].from_vendor and synced.responded_at is not None
+        assert synced.escalated_at is not None
