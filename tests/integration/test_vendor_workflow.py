@@ -117,6 +117,13 @@ def test_notes_escalation_and_closing_reach_aws(
     monkeypatch.setenv("ESCALADA_AWS_TAM_EMAIL", "tam@example.com")
     _at_t3(ctx)
     _open(ctx)
+    calls, entries = len(fake_aws.calls), len(timeline(ctx))
+    planned = escalate_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", reason="BUSINESS_IMPACT",
+                                   justification="Payments down", dry_run=True)
+    assert isinstance(planned, VendorRequestView)
+    assert planned.operation == "add_communication_to_case"
+    assert "Payments down" in planned.params["communicationBody"]
+    assert (len(fake_aws.calls), len(timeline(ctx))) == (calls, entries)
 
     note_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", text="Logs attached: trace-7781")
     escalated = escalate_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1",

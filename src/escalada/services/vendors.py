@@ -331,20 +331,20 @@ def _excerpt(text: str, length: int = 200) -> str:
 
 def note_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, text: str, vendor: str | None = None,
-    client: VendorClient | None = None,
-) -> VendorCaseView:
+    client: VendorClient | None = None, dry_run: bool = False,
+) -> VendorCaseView | VendorRequestView:
     """Add a communication to the case's open vendor case."""
     if not text.strip():
         raise InvalidInput.of("text", "say what to tell the vendor")
     return _act(ctx, actor, case_id, vendor, client, "vendor_note",
                 lambda c, row: c.add_communication(row.vendor_case_id, text.strip()),
-                lambda name, row: f"note added to {name} case: {_excerpt(text)}")
+                lambda name, row: f"note added to {name} case: {_excerpt(text)}", dry_run)
 
 
 def escalate_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, reason: str, justification: str,
-    vendor: str | None = None, client: VendorClient | None = None,
-) -> VendorCaseView:
+    vendor: str | None = None, client: VendorClient | None = None, dry_run: bool = False,
+) -> VendorCaseView | VendorRequestView:
     """Ask the vendor for more attention: Google's escalation; a manager review request
     (and the TAM, where set) on AWS; a higher severity and a request on Azure."""
     wanted = reason.strip().upper()
@@ -358,30 +358,34 @@ def escalate_vendor_case(
 
     return _act(ctx, actor, case_id, vendor, client, "vendor_escalated", call,
                 lambda name, row: f"{name} case escalated ({wanted}): "
-                                  f"{_excerpt(justification)}")
+                                  f"{_excerpt(justification)}", dry_run)
 
 
 def close_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, vendor: str | None = None,
-    client: VendorClient | None = None,
-) -> VendorCaseView:
+    client: VendorClient | None = None, dry_run: bool = False,
+) -> VendorCaseView | VendorRequestView:
     """Close (AWS: resolve) the case's open vendor case."""
     return _act(ctx, actor, case_id, vendor, client, "vendor_case_closed",
                 lambda c, row: c.close(row.vendor_case_id),
-                lambda name, row: f"{name} case {row.display_id or row.vendor_case_id} closed")
+                lambda name, row: f"{name} case {row.display_id or row.vendor_case_id} closed",
+                dry_run)
 
 
 def _act(
     ctx: Context, actor: Actor, case_id: str, vendor: str | None,
-    client: VendorClient | None, kind: str, call: Any, summary: Any,
-) -> VendorCaseView:
+    client: VendorClient | None, kind: str, call: Any, summary: Any, dry_run: bool = False,
+) -> VendorCaseView | VendorRequestView:
     can_work_cases(actor, "working a vendor case")
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         row = _one_open(uow.session, case, vendor)
         row_id, row_vendor = row.id, row.vendor
         detached = _Detached(row.vendor_case_id, row.display_id)
-    call(client or vendor_client(row_vendor), detached)
+    sent = call(client or vendor_client(row_vendor, dry_run=dry_run), detached)
+    if sent.dry_run:
+        return VendorRequestView(vendor=row_vendor, operation=sent.call.operation,
+                                 params=sent.call.params)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session

@@ -36,6 +36,7 @@ class NoteIn(BaseModel):
 
     text: str
     vendor: Vendor | None = None
+    dry_run: bool = False
 
 
 class EscalateIn(BaseModel):
@@ -44,12 +45,14 @@ class EscalateIn(BaseModel):
     reason: Literal["RESOLUTION_TIME", "TECHNICAL_EXPERTISE", "BUSINESS_IMPACT"]
     justification: str
     vendor: Vendor | None = None
+    dry_run: bool = False
 
 
 class CloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     vendor: Vendor | None = None
+    dry_run: bool = False
 
 
 @router.post("/cases/{case_id}/vendor-cases", status_code=201)
@@ -72,18 +75,25 @@ def sync(ctx: ContextDep, actor: ActorDep, case_id: str) -> list[VendorCaseView]
 
 
 @router.post("/cases/{case_id}/vendor-cases/note")
-def note(ctx: ContextDep, actor: ActorDep, case_id: str, body: NoteIn) -> VendorCaseView:
+def note(
+    ctx: ContextDep, actor: ActorDep, case_id: str, body: NoteIn
+) -> VendorCaseView | VendorRequestView:
     return vendors.note_vendor_case(ctx=ctx, actor=actor, case_id=case_id, text=body.text,
-                                    vendor=body.vendor)
+                                    vendor=body.vendor, dry_run=body.dry_run)
 
 
 @router.post("/cases/{case_id}/vendor-cases/escalate")
-def escalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn) -> VendorCaseView:
+def escalate(
+    ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn
+) -> VendorCaseView | VendorRequestView:
     return vendors.escalate_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
                                         reason=body.reason, justification=body.justification,
-                                        vendor=body.vendor)
+                                        vendor=body.vendor, dry_run=body.dry_run)
 
 
 @router.post("/cases/{case_id}/vendor-cases/close")
-def close(ctx: ContextDep, actor: ActorDep, case_id: str, body: CloseIn) -> VendorCaseView:
-    return vendors.close_vendor_case(ctx=ctx, actor=actor, case_id=case_id, vendor=body.vendor)
+def close(
+    ctx: ContextDep, actor: ActorDep, case_id: str, body: CloseIn
+) -> VendorCaseView | VendorRequestView:
+    return vendors.close_vendor_case(ctx=ctx, actor=actor, case_id=case_id, vendor=body.vendor,
+                                     dry_run=body.dry_run)

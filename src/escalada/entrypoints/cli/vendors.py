@@ -10,7 +10,7 @@ import typer
 from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
 
 if TYPE_CHECKING:
-    from escalada.services.vendors import VendorCaseView
+    from escalada.services.vendors import VendorCaseView, VendorRequestView
 
 app = typer.Typer(
     help="Vendor support cases (AWS, Azure, Google Cloud): open one for a case at the "
@@ -20,6 +20,16 @@ app = typer.Typer(
 
 CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
 VENDOR = typer.Option(None, "--vendor", help="aws, azure or gcp (when the case has several)")
+DRY_RUN = typer.Option(False, "--dry-run", help="print the exact request; send none")
+
+
+def _done(view: VendorCaseView | VendorRequestView, fmt: Format) -> None:
+    from escalada.services.vendors import VendorRequestView
+
+    if isinstance(view, VendorRequestView):
+        emit_json(view)
+        return
+    _show([view], fmt)
 
 
 def _show(views: list[VendorCaseView], fmt: Format) -> None:
@@ -65,24 +75,21 @@ def open_case(
     handoff: str = typer.Option(
         None, "--handoff", help="from T3: the T3 -> VENDOR handoff package JSON file (- for "
                                 "stdin), all but vendor_case_number"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="print the exact request; send none"),
+    dry_run: bool = DRY_RUN,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Open a vendor case (subject and body from the vendor escalation template; the
     vendor's response due time from the plan). From T3 it takes the step to VENDOR with
     --handoff; exit 3 lists the missing handoff items."""
     from escalada.entrypoints.cli.output import read_json
-    from escalada.services.vendors import VendorRequestView, open_vendor_case
+    from escalada.services.vendors import open_vendor_case
 
     package = None if handoff is None else read_json(handoff, "handoff")
     view = open_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor,
                             plan=plan, service=service, category=category, region=region,
                             request=request, severity=severity, handoff=package,
                             dry_run=dry_run)
-    if isinstance(view, VendorRequestView):
-        emit_json(view)
-        return
-    _show([view], fmt)
+    _done(view, fmt)
 
 
 @app.command("sync")
@@ -97,13 +104,13 @@ def sync(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
 @app.command("note")
 def note(
     case_id: str = CASE, text: str = typer.Option(..., "--text", help="what to tell them"),
-    vendor: str = VENDOR, fmt: Format = FORMAT_OPTION,
+    vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a communication to the vendor case."""
     from escalada.services.vendors import note_vendor_case
 
-    _show([note_vendor_case(ctx=context(), actor=actor(), case_id=case_id, text=text,
-                            vendor=vendor)], fmt)
+    _done(note_vendor_case(ctx=context(), actor=actor(), case_id=case_id, text=text,
+                           vendor=vendor, dry_run=dry_run), fmt)
 
 
 @app.command("escalate")
@@ -113,23 +120,27 @@ def escalate(
         ..., "--reason", help="RESOLUTION_TIME, TECHNICAL_EXPERTISE or BUSINESS_IMPACT"),
     justification: str = typer.Option(
         ..., "--justification", help="the business impact and urgency, in a sentence or two"),
-    vendor: str = VENDOR, fmt: Format = FORMAT_OPTION,
+    vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Escalate the vendor case (Google: escalate_case; AWS: a manager review request and
     the TAM where set; Azure: a higher severity and a request)."""
     from escalada.services.vendors import escalate_vendor_case
 
-    _show([escalate_vendor_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
-                                justification=justification, vendor=vendor)], fmt)
+    _done(escalate_vendor_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                               justification=justification, vendor=vendor, dry_run=dry_run),
+          fmt)
 
 
 @app.command("close")
-def close(case_id: str = CASE, vendor: str = VENDOR, fmt: Format = FORMAT_OPTION) -> None:
+def close(
+    case_id: str = CASE, vendor: str = VENDOR, dry_run: bool = DRY_RUN,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
     """Close the vendor case (AWS: resolve it)."""
     from escalada.services.vendors import close_vendor_case
 
-    _show([close_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor)],
-          fmt)
+    _done(close_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor,
+                            dry_run=dry_run), fmt)
 
 
 @app.command("list")
