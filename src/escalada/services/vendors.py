@@ -28,6 +28,8 @@ from escalada.adapters.vendors import (
     vendor_client,
 )
 from escalada.domain.errors import (
+    Conflict,
+    EscaladaError,
     HandoffIncomplete,
     InvalidInput,
     InvalidTransition,
@@ -39,6 +41,7 @@ from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import VendorWait
 from escalada.domain.vendor_plans import (
+    ResponseTarget,
     response_due,
     response_target,
     vendor_calendar,
@@ -162,41 +165,53 @@ def open_vendor_case(
         return VendorRequestView(vendor=vendor, operation=sent.call.operation,
                                  params=sent.call.params)
     opened = _safely_fetch(client, sent.case_id)
+    try:
+        return _record_opening(ctx, actor, case_id, vendor, chosen_plan, code, sent.case_id,
+                               opened, draft.subject, draft.id, package, target=response_target(
+                                   plans, vendor, chosen_plan, code), now=now)
+    except EscaladaError as error:
+        # The vendor has the case; say so, so that nobody opens a second one.
+        raise Conflict(f"{_VENDOR_NAMES[vendor]} case {sent.case_id} was opened but could not "
+                       f"be recorded on {case_id}: {error}") from error
+
+
+def _record_opening(
+    ctx: Context, actor: Actor, case_id: str, vendor: str, plan: str, code: str,
+    vendor_case_id: str, opened: VendorCase | None, subject: str, draft: int,
+    package: dict[str, Any], *, target: ResponseTarget | None, now: datetime,
+) -> VendorCaseView:
     with ctx.unit_of_work() as uow:
         session = uow.session
         case = load_case(session, case_id)
         account = session.get_one(AccountRow, case.account_id)
-        target = response_target(plans, vendor, chosen_plan, code)
+        policy = policy_of(session, case, ctx.policy())
         due = None
         if target is not None:
-            policy = policy_of(session, case, ctx.policy())
             business = resolve_calendar("business", account_snapshot(account),
                                         policy.sla.business_hours)
             due = response_due(target, now, vendor_calendar(target, business))
         row = VendorCaseRow(
-            case_number=case.number, vendor=vendor, plan=chosen_plan,
-            vendor_case_id=sent.case_id,
-            display_id=opened.display_id if opened else None, severity=code,
-            subject=draft.subject, status=opened.status if opened else "opened",
+            case_number=case.number, vendor=vendor, plan=plan, vendor_case_id=vendor_case_id,
+            display_id=opened.display_id if opened else None, severity=code, subject=subject,
+            status=opened.status if opened else "opened",
             state=opened.state if opened else "open", opened_at=now, opened_by=actor.name,
             response_due_at=due, next_sync_at=now + SYNC_EVERY)
         session.add(row)
         session.flush()
         name = _VENDOR_NAMES[vendor]
-        if stepping:
+        if case.tier == Tier.T3.value:  # (read again: someone may have stepped meanwhile)
             take_step(session, case, target=Tier.VENDOR.value,
                       handoff={**package,
-                               VENDOR_CASE_NUMBER: f"{name} {row.display_id or sent.case_id}"},
+                               VENDOR_CASE_NUMBER: f"{name} {row.display_id or vendor_case_id}"},
                       reason=f"{name} support case opened", override_reason=None,
-                      actor=actor, now=now, policy=policy_of(session, case, ctx.policy()))
+                      actor=actor, now=now, policy=policy)
         record(session, case, actor=actor, at=now, kind="vendor_case_opened",
                summary=f"{name} support case {row.display_id or row.vendor_case_id} opened "
-                       f"({chosen_plan} plan, severity {code})"
+                       f"({plan} plan, severity {code})"
                        + (f"; their response is due {due.isoformat()}" if due else ""),
-               data={"vendor_case": row.id, "vendor": vendor, "plan": chosen_plan,
+               data={"vendor_case": row.id, "vendor": vendor, "plan": plan,
                      "severity": code, "vendor_case_id": row.vendor_case_id,
-                     "response_due_at": due.isoformat() if due else None,
-                     "draft": draft.id})
+                     "response_due_at": due.isoformat() if due else None, "draft": draft})
         uow.commit()
         return vendor_case_view(session, row, case.ref)
 
