@@ -20,6 +20,7 @@ from escalada.entrypoints.worker import Worker
 from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
+from escalada.services.vendor_sync import sync_vendor_cases
 from escalada.services.vendors import (
     VendorCaseView,
     VendorRequestView,
@@ -28,7 +29,6 @@ from escalada.services.vendors import (
     list_vendor_cases,
     note_vendor_case,
     open_vendor_case,
-    sync_vendor_cases,
 )
 from escalada.testing import FakeClock
 

@@ -25,7 +25,7 @@ from escalada.services.timers import (
     purge_dropped,
     timers_status,
 )
-from escalada.services.vendors import sync_due
+from escalada.services.vendor_sync import sync_due
 
 log = structlog.get_logger("escalada.worker")
 

@@ -36,7 +36,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
 from escalada.services.policies import policy_of
 from escalada.services.records import load_case, load_open_case, record, snapshot_of
-from escalada.services.vendors import on_vendor_response_due, vendor_waits
+from escalada.services.vendor_sync import on_vendor_response_due, vendor_waits
 from escalada.services.views import TimersStatusView, TimerView
 from escalada.services.war_room_playbook import on_ack_due, on_item_due, timer_inputs
 

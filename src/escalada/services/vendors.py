@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import (
     CLOSED,
-    RESOLVED,
     VENDORS,
     VendorCase,
     VendorCaseRequest,
@@ -39,7 +38,6 @@ from escalada.domain.errors import (
 from escalada.domain.model import Tier
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AwareDatetime
-from escalada.domain.timers import VendorWait
 from escalada.domain.vendor_plans import (
     ResponseTarget,
     response_due,
@@ -57,9 +55,9 @@ from escalada.services.views import View
 
 VENDOR_CASE_NUMBER = "vendor_case_number"  # the handoff item the opening itself gives
 ESCALATION_REASONS = ("RESOLUTION_TIME", "TECHNICAL_EXPERTISE", "BUSINESS_IMPACT")
-SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
-SYNC_LEASE = timedelta(minutes=2)
-_VENDOR_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+# A new vendor case is first synced this long after opening (then every SYNC_EVERY).
+FIRST_SYNC_AFTER = timedelta(minutes=15)
+VENDOR_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 SYSTEM = Actor("escalada", "system")
 
 
@@ -142,7 +140,7 @@ def open_vendor_case(
         ours = case.severity
     known = plans.vendors[vendor].severities
     if severity is not None and severity not in known:
-        raise InvalidInput.of("severity", f"{severity!r} is not a {_VENDOR_NAMES[vendor]} "
+        raise InvalidInput.of("severity", f"{severity!r} is not a {VENDOR_NAMES[vendor]} "
                                           f"severity: one of {', '.join(known)}")
     try:
         code = severity or vendor_severity(plans, vendor, chosen_plan, ours)
@@ -171,7 +169,7 @@ def open_vendor_case(
                                    plans, vendor, chosen_plan, code), now=now)
     except EscaladaError as error:
         # The vendor has the case; say so, so that nobody opens a second one.
-        raise Conflict(f"{_VENDOR_NAMES[vendor]} case {sent.case_id} was opened but could not "
+        raise Conflict(f"{VENDOR_NAMES[vendor]} case {sent.case_id} was opened but could not "
                        f"be recorded on {case_id}: {error}") from error
 
 
@@ -195,10 +193,10 @@ def _record_opening(
             display_id=opened.display_id if opened else None, severity=code, subject=subject,
             status=opened.status if opened else "opened",
             state=opened.state if opened else "open", opened_at=now, opened_by=actor.name,
-            response_due_at=due, next_sync_at=now + SYNC_EVERY)
+            response_due_at=due, next_sync_at=now + FIRST_SYNC_AFTER)
         session.add(row)
         session.flush()
-        name = _VENDOR_NAMES[vendor]
+        name = VENDOR_NAMES[vendor]
         if case.tier == Tier.T3.value:  # (read again: someone may have stepped meanwhile)
             take_step(session, case, target=Tier.VENDOR.value,
                       handoff={**package,
@@ -220,11 +218,11 @@ def _plan(plans: Any, vendor: str, plan: str | None) -> str:
     known = list(plans.vendors[vendor].plans)
     chosen = plan or os.environ.get(f"ESCALADA_{vendor.upper()}_PLAN")
     if chosen is None:
-        raise InvalidInput.of("plan", f"say which {_VENDOR_NAMES[vendor]} support plan we have "
+        raise InvalidInput.of("plan", f"say which {VENDOR_NAMES[vendor]} support plan we have "
                                       f"(--plan, or ESCALADA_{vendor.upper()}_PLAN): "
                                       f"one of {', '.join(known)}")
     if chosen not in known:
-        raise InvalidInput.of("plan", f"{chosen!r} is not a {_VENDOR_NAMES[vendor]} plan: "
+        raise InvalidInput.of("plan", f"{chosen!r} is not a {VENDOR_NAMES[vendor]} plan: "
                                       f"one of {', '.join(known)}")
     return chosen
 
@@ -241,102 +239,7 @@ def _safely_fetch(client: VendorClient, case_id: str) -> VendorCase | None:
         return None
 
 
-# Syncing: the vendor's answers onto our timeline
-
-
-def sync_vendor_cases(
-    *, ctx: Context, actor: Actor, case_id: str, client: VendorClient | None = None,
-) -> list[VendorCaseView]:
-    """Pull the status and communications of the case's open vendor cases."""
-    can_work_cases(actor, "syncing vendor cases")
-    with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
-        rows = [(row.id, row.vendor, row.vendor_case_id) for row in _open_rows(uow.session, case)]
-    for row_id, vendor, vendor_case_id in rows:
-        fetched = (client or vendor_client(vendor)).fetch_case(vendor_case_id)
-        _apply(ctx, row_id, fetched, actor)
-    return list_vendor_cases(ctx=ctx, case_id=case_id)
-
-
-def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
-    """Sync the open vendor cases whose time has come (workers call this); how many."""
-    now = ctx.clock()
-    with ctx.unit_of_work() as uow:
-        due = list(uow.session.execute(
-            select(VendorCaseRow.id, VendorCaseRow.vendor, VendorCaseRow.vendor_case_id)
-            .where(VendorCaseRow.next_sync_at <= now).order_by(VendorCaseRow.next_sync_at)
-            .limit(limit).with_for_update(skip_locked=True)))
-        if not due:
-            return 0
-        uow.session.execute(
-            update(VendorCaseRow).where(VendorCaseRow.id.in_([d.id for d in due]))
-            .values(next_sync_at=now + SYNC_LEASE),
-            execution_options={"synchronize_session": False})
-        uow.commit()
-    for row_id, vendor, vendor_case_id in due:
-        try:
-            fetched = vendor_client(vendor).fetch_case(vendor_case_id)
-        except VendorFailed as failure:
-            _note_sync_failure(ctx, row_id, str(failure))
-            continue
-        _apply(ctx, row_id, fetched, SYSTEM)
-    return len(due)
-
-
-def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
-    with ctx.unit_of_work() as uow:
-        row = uow.session.get_one(VendorCaseRow, row_id)
-        row.sync_error = error[:2000]
-        row.next_sync_at = ctx.clock() + SYNC_EVERY
-        uow.commit()
-
-
-def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None:
-    """Write what a fetch found: new messages, a new status, the first response."""
-    now = ctx.clock()
-    with ctx.unit_of_work() as uow:
-        session = uow.session
-        row = session.get_one(VendorCaseRow, row_id)
-        case = session.scalars(select(CaseRow).where(CaseRow.number == row.case_number)
-                               .with_for_update()).one()
-        known = set(session.scalars(select(VendorMessageRow.message_id).where(
-            VendorMessageRow.vendor_case_id == row.id)))
-        name = _VENDOR_NAMES[row.vendor]
-        changed = False
-        for message in sorted(fetched.messages, key=lambda m: m.at):
-            if message.id in known:
-                continue
-            session.add(VendorMessageRow(
-                vendor_case_id=row.id, message_id=message.id, at=message.at,
-                author=message.author, body=message.body, from_vendor=message.from_vendor))
-            if message.from_vendor and row.responded_at is None:
-                row.responded_at, changed = message.at, True  # the response timer stops
-            who = name if message.from_vendor else f"we ({message.author})"
-            record(session, case, actor=actor, at=now, kind="vendor_message",
-                   summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
-                           f"{_excerpt(message.body)}",
-                   data={"vendor_case": row.id, "message": message.id,
-                         "at": message.at.isoformat(), "author": message.author,
-                         "from_vendor": message.from_vendor}, changed=False)
-        if (fetched.status, fetched.state) != (row.status, row.state):
-            record(session, case, actor=actor, at=now, kind="vendor_status",
-                   summary=f"{name} case {row.display_id or row.vendor_case_id}: "
-                           f"{row.status} -> {fetched.status}",
-                   data={"vendor_case": row.id, "from": row.status, "to": fetched.status,
-                         "state": fetched.state}, changed=False)
-            row.status, row.state = fetched.status, fetched.state
-            if fetched.state in (RESOLVED, CLOSED) and row.closed_at is None:
-                row.closed_at, changed = now, True
-        row.display_id = row.display_id or fetched.display_id
-        row.last_synced_at, row.sync_error = now, None
-        row.next_sync_at = None if row.state == CLOSED else now + SYNC_EVERY
-        if changed:
-            case.touch(now)  # the vendor's timers are planned again
-            session.info.setdefault("changed_cases", {})[case.number] = case
-        uow.commit()
-
-
-def _excerpt(text: str, length: int = 200) -> str:
+def excerpt(text: str, length: int = 200) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"
 
@@ -353,7 +256,7 @@ def note_vendor_case(
         raise InvalidInput.of("text", "say what to tell the vendor")
     return _act(ctx, actor, case_id, vendor, client, "vendor_note",
                 lambda c, row: c.add_communication(row.vendor_case_id, text.strip()),
-                lambda name, row: f"note added to {name} case: {_excerpt(text)}", dry_run)
+                lambda name, row: f"note added to {name} case: {excerpt(text)}", dry_run)
 
 
 def escalate_vendor_case(
@@ -373,7 +276,7 @@ def escalate_vendor_case(
 
     return _act(ctx, actor, case_id, vendor, client, "vendor_escalated", call,
                 lambda name, row: f"{name} case escalated ({wanted}): "
-                                  f"{_excerpt(justification)}", dry_run)
+                                  f"{excerpt(justification)}", dry_run)
 
 
 def close_vendor_case(
@@ -411,7 +314,7 @@ def _act(
         if kind == "vendor_case_closed":
             row.status, row.state, row.closed_at, row.next_sync_at = "closed", CLOSED, now, None
         record(session, case, actor=actor, at=now, kind=kind,
-               summary=summary(_VENDOR_NAMES[row.vendor], row),
+               summary=summary(VENDOR_NAMES[row.vendor], row),
                data={"vendor_case": row.id, "vendor": row.vendor,
                      "vendor_case_id": row.vendor_case_id})
         uow.commit()
@@ -425,14 +328,14 @@ class _Detached:
         self.vendor_case_id, self.display_id = vendor_case_id, display_id
 
 
-def _open_rows(session: Session, case: CaseRow) -> list[VendorCaseRow]:
+def open_rows(session: Session, case: CaseRow) -> list[VendorCaseRow]:
     return list(session.scalars(select(VendorCaseRow).where(
         VendorCaseRow.case_number == case.number, VendorCaseRow.state != CLOSED)
         .order_by(VendorCaseRow.id)))
 
 
 def _one_open(session: Session, case: CaseRow, vendor: str | None) -> VendorCaseRow:
-    rows = [r for r in _open_rows(session, case) if vendor is None or r.vendor == vendor]
+    rows = [r for r in open_rows(session, case) if vendor is None or r.vendor == vendor]
     if not rows:
         raise NotFound(f"{case.ref} has no open vendor case"
                        + (f" with {vendor}" if vendor else ""))
@@ -465,38 +368,3 @@ def vendor_case_view(session: Session, row: VendorCaseRow, case_ref: str) -> Ven
         last_synced_at=row.last_synced_at, sync_error=row.sync_error,
         messages=[VendorMessageView(at=m.at, author=m.author, body=m.body,
                                     from_vendor=m.from_vendor) for m in messages])
-
-
-def vendor_waits(session: Session, case: CaseRow) -> list[VendorWait]:
-    """The case's vendor cases still awaiting the vendor's first response: the timers
-    chase them."""
-    rows = session.scalars(select(VendorCaseRow).where(
-        VendorCaseRow.case_number == case.number, VendorCaseRow.responded_at.is_(None),
-        VendorCaseRow.response_due_at.is_not(None), VendorCaseRow.state != CLOSED))
-    return [VendorWait(r.id, r.vendor, r.plan, r.response_due_at) for r in rows
-            if r.response_due_at is not None]
-
-
-def on_vendor_response_due(
-    session: Session, ctx: Context, case: CaseRow, timer: Any, now: datetime
-) -> str:
-    """The vendor has not answered by our plan's response time: record it and recommend
-    asking for a manager review (and the TAM, where the plan has one)."""
-    row = session.get(VendorCaseRow, timer.payload["vendor_case"])
-    if row is None or row.responded_at is not None or row.state == CLOSED:
-        return "answered meanwhile"
-    plan = current_vendor_plans().vendors[row.vendor].plans.get(row.plan)
-    name = _VENDOR_NAMES[row.vendor]
-    asks = ["request a manager review of the vendor case (`escalada vendor escalate "
-            f"{case.ref} --reason RESOLUTION_TIME --justification ...`)"]
-    if plan is not None and plan.tam:
-        asks.append("contact our technical account manager")
-    record(session, case, actor=SYSTEM, at=now, kind="vendor_response_overdue",
-           summary=f"{name} has not responded to case {row.display_id or row.vendor_case_id} "
-                   f"by {timer.payload['due_at']} ({row.plan} plan, severity {row.severity}): "
-                   + " and ".join(asks),
-           data={"vendor_case": row.id, "vendor": row.vendor, "plan": row.plan,
-                 "due_at": timer.payload["due_at"], "recommend": asks,
-                 "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)},
-           changed=False)
-    return "recommended a manager review" + (" and the TAM" if len(asks) > 1 else "")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
-from escalada.services import vendors
+from escalada.services import vendor_sync, vendors
 from escalada.services.vendors import VendorCaseView, VendorRequestView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["vendors"])
@@ -71,7 +71,7 @@ def list_cases(ctx: ContextDep, case_id: str) -> list[VendorCaseView]:
 @router.post("/cases/{case_id}/vendor-cases/sync")
 def sync(ctx: ContextDep, actor: ActorDep, case_id: str) -> list[VendorCaseView]:
     """Pull the vendor's status and communications onto the timeline now."""
-    return vendors.sync_vendor_cases(ctx=ctx, actor=actor, case_id=case_id)
+    return vendor_sync.sync_vendor_cases(ctx=ctx, actor=actor, case_id=case_id)
 
 
 @router.post("/cases/{case_id}/vendor-cases/note")

@@ -96,7 +96,7 @@ def open_case(
 def sync(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """Pull the status and communications of the case's open vendor cases now (workers
     also sync them every 15 minutes)."""
-    from escalada.services.vendors import sync_vendor_cases
+    from escalada.services.vendor_sync import sync_vendor_cases
 
     _show(sync_vendor_cases(ctx=context(), actor=actor(), case_id=case_id), fmt)
 

@@ -1,0 +1,158 @@
+"""Keeping vendor cases in step: the vendor's status and communications pulled onto
+our timeline (by a person, or by workers every 15 minutes), and the vendor's first
+response chased by a timer when our plan's target passes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow, VendorCaseRow, VendorMessageRow
+from escalada.adapters.vendor_plans_file import current_vendor_plans
+from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase, VendorClient, vendor_client
+from escalada.domain.errors import VendorFailed
+from escalada.domain.timers import VendorWait
+from escalada.services.authz import can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.records import load_case, record
+from escalada.services.vendors import (
+    SYSTEM,
+    VENDOR_NAMES,
+    VendorCaseView,
+    excerpt,
+    list_vendor_cases,
+    open_rows,
+)
+
+SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
+SYNC_LEASE = timedelta(minutes=2)
+
+
+def sync_vendor_cases(
+    *, ctx: Context, actor: Actor, case_id: str, client: VendorClient | None = None,
+) -> list[VendorCaseView]:
+    """Pull the status and communications of the case's open vendor cases."""
+    can_work_cases(actor, "syncing vendor cases")
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        rows = [(row.id, row.vendor, row.vendor_case_id) for row in open_rows(uow.session, case)]
+    for row_id, vendor, vendor_case_id in rows:
+        fetched = (client or vendor_client(vendor)).fetch_case(vendor_case_id)
+        _apply(ctx, row_id, fetched, actor)
+    return list_vendor_cases(ctx=ctx, case_id=case_id)
+
+
+def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
+    """Sync the open vendor cases whose time has come (workers call this); how many."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        due = list(uow.session.execute(
+            select(VendorCaseRow.id, VendorCaseRow.vendor, VendorCaseRow.vendor_case_id)
+            .where(VendorCaseRow.next_sync_at <= now).order_by(VendorCaseRow.next_sync_at)
+            .limit(limit).with_for_update(skip_locked=True)))
+        if not due:
+            return 0
+        uow.session.execute(
+            update(VendorCaseRow).where(VendorCaseRow.id.in_([d.id for d in due]))
+            .values(next_sync_at=now + SYNC_LEASE),
+            execution_options={"synchronize_session": False})
+        uow.commit()
+    for row_id, vendor, vendor_case_id in due:
+        try:
+            fetched = vendor_client(vendor).fetch_case(vendor_case_id)
+        except VendorFailed as failure:
+            _note_sync_failure(ctx, row_id, str(failure))
+            continue
+        _apply(ctx, row_id, fetched, SYSTEM)
+    return len(due)
+
+
+def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get_one(VendorCaseRow, row_id)
+        row.sync_error = error[:2000]
+        row.next_sync_at = ctx.clock() + SYNC_EVERY
+        uow.commit()
+
+
+def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None:
+    """Write what a fetch found: new messages, a new status, the first response."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        row = session.get_one(VendorCaseRow, row_id)
+        case = session.scalars(select(CaseRow).where(CaseRow.number == row.case_number)
+                               .with_for_update()).one()
+        known = set(session.scalars(select(VendorMessageRow.message_id).where(
+            VendorMessageRow.vendor_case_id == row.id)))
+        name = VENDOR_NAMES[row.vendor]
+        changed = False
+        for message in sorted(fetched.messages, key=lambda m: m.at):
+            if message.id in known:
+                continue
+            session.add(VendorMessageRow(
+                vendor_case_id=row.id, message_id=message.id, at=message.at,
+                author=message.author, body=message.body, from_vendor=message.from_vendor))
+            if message.from_vendor and row.responded_at is None:
+                row.responded_at, changed = message.at, True  # the response timer stops
+            who = name if message.from_vendor else f"we ({message.author})"
+            record(session, case, actor=actor, at=now, kind="vendor_message",
+                   summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
+                           f"{excerpt(message.body)}",
+                   data={"vendor_case": row.id, "message": message.id,
+                         "at": message.at.isoformat(), "author": message.author,
+                         "from_vendor": message.from_vendor}, changed=False)
+        if (fetched.status, fetched.state) != (row.status, row.state):
+            record(session, case, actor=actor, at=now, kind="vendor_status",
+                   summary=f"{name} case {row.display_id or row.vendor_case_id}: "
+                           f"{row.status} -> {fetched.status}",
+                   data={"vendor_case": row.id, "from": row.status, "to": fetched.status,
+                         "state": fetched.state}, changed=False)
+            row.status, row.state = fetched.status, fetched.state
+            if fetched.state in (RESOLVED, CLOSED) and row.closed_at is None:
+                row.closed_at, changed = now, True
+        row.display_id = row.display_id or fetched.display_id
+        row.last_synced_at, row.sync_error = now, None
+        row.next_sync_at = None if row.state == CLOSED else now + SYNC_EVERY
+        if changed:
+            case.touch(now)  # the vendor's timers are planned again
+            session.info.setdefault("changed_cases", {})[case.number] = case
+        uow.commit()
+
+
+def vendor_waits(session: Session, case: CaseRow) -> list[VendorWait]:
+    """The case's vendor cases still awaiting the vendor's first response: the timers
+    chase them."""
+    rows = session.scalars(select(VendorCaseRow).where(
+        VendorCaseRow.case_number == case.number, VendorCaseRow.responded_at.is_(None),
+        VendorCaseRow.response_due_at.is_not(None), VendorCaseRow.state != CLOSED))
+    return [VendorWait(r.id, r.vendor, r.plan, r.response_due_at) for r in rows
+            if r.response_due_at is not None]
+
+
+def on_vendor_response_due(
+    session: Session, ctx: Context, case: CaseRow, timer: Any, now: datetime
+) -> str:
+    """The vendor has not answered by our plan's response time: record it and recommend
+    asking for a manager review (and the TAM, where the plan has one)."""
+    row = session.get(VendorCaseRow, timer.payload["vendor_case"])
+    if row is None or row.responded_at is not None or row.state == CLOSED:
+        return "answered meanwhile"
+    plan = current_vendor_plans().vendors[row.vendor].plans.get(row.plan)
+    name = VENDOR_NAMES[row.vendor]
+    asks = ["request a manager review of the vendor case (`escalada vendor escalate "
+            f"{case.ref} --reason RESOLUTION_TIME --justification ...`)"]
+    if plan is not None and plan.tam:
+        asks.append("contact our technical account manager")
+    record(session, case, actor=SYSTEM, at=now, kind="vendor_response_overdue",
+           summary=f"{name} has not responded to case {row.display_id or row.vendor_case_id} "
+                   f"by {timer.payload['due_at']} ({row.plan} plan, severity {row.severity}): "
+                   + " and ".join(asks),
+           data={"vendor_case": row.id, "vendor": row.vendor, "plan": row.plan,
+                 "due_at": timer.payload["due_at"], "recommend": asks,
+                 "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)},
+           changed=False)
+    return "recommended a manager review" + (" and the TAM" if len(asks) > 1 else "")
