@@ -27,6 +27,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/calendar.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/comms.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -230,6 +230,13 @@ def _language(
     if audience == Audience.INTERNAL:
         return LanguageChoice(Language.EN, "internal messages are in English")
     last = last_customer_message(session, case)
+    if last is not None and last.language is not None:
+        known = Language(last.language)  # detected when it came in
+
+        def detect_known(_: str) -> Language | None:
+            return known
+
+        return reply_language(last.text, Language(account.language), detect_known)
     return reply_language(None if last is None else last.text,
                           Language(account.language), detect)
 
