@@ -204,6 +204,7 @@ def test_the_cli_lists_and_retries_dead_letters(
     dead = cli.json("comms", "send", "1", "--channel", "email", "--to", "gone@acme.example")
     assert dead[0]["state"] == "dead" and "550" in dead[0]["last_error"]
     assert [d["id"] for d in cli.json("outbox", "list", "--state", "dead")] == [dead[0]["id"]]
+    assert "dead letters 1" in cli.run("outbox", "status", "--check", code=1, stdout=True)
 
     smtp_sink.reset()
     retried = cli.json("outbox", "retry", str(dead[0]["id"]))
@@ -211,6 +212,7 @@ def test_the_cli_lists_and_retries_dead_letters(
     assert retried[0]["state"] == "delivered"
     assert len(smtp_sink.wait_for(1)) == 1
     assert cli.json("outbox", "list", "--state", "dead") == []
+    assert cli.json("outbox", "status", "--check")["dead"] == 0
 
 
 def test_the_cli_refuses_a_hostile_operator_template_with_exit_8(

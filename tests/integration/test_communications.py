@@ -24,6 +24,7 @@ from escalada.services.messages import list_messages, record_message
 from escalada.services.outbox import (
     deliver_due,
     list_deliveries,
+    outbox_status,
     retry_delivery,
     send_draft,
     show_delivery,
@@ -242,6 +243,7 @@ def test_after_the_last_attempt_a_delivery_is_dead_and_can_be_sent_again(
     assert (dead.attempts, dead.max_attempts) == (6, 6)
     assert [d.id for d in list_deliveries(ctx=ctx, state="dead")] == [sent.id]
     assert "failed 6 attempts" in timeline(ctx)[-1].summary
+    assert outbox_status(ctx=ctx).dead == 1
 
     again = retry_delivery(ctx=ctx, actor=ANA, delivery_id=sent.id)
 
@@ -260,15 +262,23 @@ def test_a_webhook_answering_400_is_dead_at_once(ctx: Context, hooks: HttpSink) 
     assert sent.last_error is not None and "400" in sent.last_error
 
 
-def test_queued_deliveries_wait_for_a_worker(
+def test_queued_deliveries_wait_for_a_worker_and_the_auditor_sees_them_wait(
     ctx: Context, clock: FakeClock, hooks: HttpSink,
 ) -> None:
     open_case(ctx)
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
                       to=hooks.url("/hook"), deliver_now=False)
     assert (sent.state, hooks.requests) == ("pending", [])
+    clock.advance(seconds=60)
+    assert outbox_status(ctx=ctx).overdue == 0
+    clock.advance(seconds=1)
+    late = outbox_status(ctx=ctx)
+    assert (late.overdue, late.oldest_overdue_at, late.counts["pending"]) == (1, at(10), 1)
+
     drain(ctx)  # the timer worker delivers too
+
     assert show_delivery(ctx=ctx, delivery_id=sent.id).state == "delivered"
+    assert (outbox_status(ctx=ctx).overdue, outbox_status(ctx=ctx).counts["delivered"]) == (0, 1)
 
 
 # What may not be sent

@@ -30,3 +30,13 @@ _DELIVERIES = Counter("escalada_message_attempts",
 
 def delivery_attempted(channel: str, outcome: str) -> None:
     _DELIVERIES.labels(channel, outcome).inc()
+
+
+_OUTBOX_OVERDUE = Gauge("escalada_outbox_overdue",
+                        "Deliveries waiting more than a minute past their time for a worker")
+_OUTBOX_DEAD = Gauge("escalada_outbox_dead", "Dead-lettered deliveries waiting for a person")
+
+
+def outbox_seen(overdue: int, dead: int) -> None:
+    _OUTBOX_OVERDUE.set(overdue)
+    _OUTBOX_DEAD.set(dead)

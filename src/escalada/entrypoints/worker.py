@@ -17,7 +17,7 @@ from datetime import timedelta
 import structlog
 
 from escalada.services.context import Context
-from escalada.services.outbox import deliver_due, next_delivery_at
+from escalada.services.outbox import deliver_due, next_delivery_at, outbox_status
 from escalada.services.timers import (
     claim,
     fire,
@@ -83,11 +83,16 @@ class Worker:
 
 
 def audit(ctx: Context) -> int:
-    """Report timers overdue by more than a minute; how many there are."""
+    """Report timers overdue by more than a minute, deliveries no worker picked up and
+    dead letters; how many timers are overdue."""
     status = timers_status(ctx=ctx)
     if status.overdue:
         log.warning("timers_overdue", overdue=status.overdue,
                     oldest_due_at=status.oldest_overdue_due_at, due_now=status.due_now)
+    outbox = outbox_status(ctx=ctx)
+    if outbox.overdue or outbox.dead:
+        log.warning("outbox_attention", overdue=outbox.overdue, dead=outbox.dead,
+                    oldest_overdue_at=outbox.oldest_overdue_at)
     return status.overdue
 
 

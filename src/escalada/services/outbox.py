@@ -19,7 +19,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -378,3 +378,38 @@ def delivery_view(row: OutboxRow, draft: CommunicationRow) -> DeliveryView:
         last_error=row.last_error, reference=row.reference,
         idempotency_key=row.idempotency_key, created_by=row.created_by,
         created_at=row.created_at, delivered_at=row.delivered_at, dead_at=row.dead_at)
+
+
+# The auditor's view
+
+# A delivery waiting longer than this past its time means no worker is delivering.
+OVERDUE_AFTER = timedelta(minutes=1)
+
+
+class OutboxStatusView(View):
+    at: AwareDatetime
+    counts: dict[str, int]
+    overdue: int  # pending deliveries no worker picked up within a minute of their time
+    oldest_overdue_at: AwareDatetime | None
+    dead: int  # dead letters waiting for a person
+    overdue_after_seconds: int
+
+
+def outbox_status(*, ctx: Context) -> OutboxStatusView:
+    """Deliveries by state, those overdue (workers missing or stuck) and the dead letters."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        counts: dict[str, int] = {
+            state: count for state, count in session.execute(
+                select(OutboxRow.state, func.count()).group_by(OutboxRow.state))}
+        overdue, oldest = session.execute(
+            select(func.count(), func.min(OutboxRow.available_at)).where(
+                OutboxRow.state == PENDING,
+                OutboxRow.available_at < now - OVERDUE_AFTER)).one()
+    view = OutboxStatusView(
+        at=now, counts={state: counts.get(state, 0) for state in STATES},
+        overdue=overdue or 0, oldest_overdue_at=oldest, dead=counts.get(DEAD, 0),
+        overdue_after_seconds=int(OVERDUE_AFTER.total_seconds()))
+    metrics.outbox_seen(view.overdue, view.dead)
+    return view

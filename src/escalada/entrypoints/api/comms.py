@@ -14,7 +14,7 @@ from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.services import communications, messages, outbox
 from escalada.services.communications import DraftView
 from escalada.services.messages import MessageView
-from escalada.services.outbox import DeliveryView
+from escalada.services.outbox import DeliveryView, OutboxStatusView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["communications"])
 
@@ -109,6 +109,12 @@ def list_outbox(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> list[DeliveryView]:
     return outbox.list_deliveries(ctx=ctx, case_id=case, state=state, limit=limit)
+
+
+@router.get("/outbox/status")
+def outbox_status(ctx: ContextDep) -> OutboxStatusView:
+    """Deliveries by state, those overdue (no worker), and the dead letters."""
+    return outbox.outbox_status(ctx=ctx)
 
 
 @router.post("/outbox/{delivery_id}/retry")

@@ -214,6 +214,27 @@ def outbox_list(
     _deliveries(list_deliveries(ctx=context(), case_id=case_id, state=state, limit=limit), fmt)
 
 
+@outbox_app.command("status")
+def outbox_status(
+    check: bool = typer.Option(
+        False, "--check", help="exit 1 when deliveries are overdue or dead-lettered"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Deliveries by state, those no worker picked up within a minute, the dead letters."""
+    from escalada.entrypoints.cli.output import console, when
+    from escalada.services.outbox import outbox_status as status
+
+    view = status(ctx=context())
+    if fmt is Format.json:
+        emit_json(view)
+    else:
+        counts = ", ".join(f"{state} {count}" for state, count in view.counts.items())
+        console().print(f"{counts}; overdue {view.overdue} (oldest due "
+                        f"{when(view.oldest_overdue_at)}); dead letters {view.dead}")
+    if check and (view.overdue or view.dead):
+        raise typer.Exit(1)
+
+
 @outbox_app.command("retry")
 def outbox_retry(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
     """Send a dead-lettered delivery again, now, with its attempts counted anew."""
