@@ -415,3 +415,27 @@ def test_a_slack_incoming_webhook_gets_the_message_through_the_outbox(
     # A colleague's message is not a customer update: the customer's clock is untouched.
     assert cases.show_case(ctx=ctx, case_id="CASE-1").snapshot.first_response_at is None
     assert timeline(ctx)[-1].kind == "message_delivered"
+
+
+def test_a_channel_that_crashes_loses_nothing(
+    ctx: Context, clock: FakeClock, hooks: HttpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from escalada.services import outbox
+
+    class Broken:
+        name = "webhook"
+
+        def deliver(self, message: Any) -> Any:
+            raise RuntimeError("a bug in the channel")
+
+    open_case(ctx)
+    monkeypatch.setattr(outbox, "channel_for", lambda name: Broken())
+    sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
+                      to=hooks.url("/hook"))
+    assert (sent.state, sent.attempts) == ("pending", 1)
+    assert sent.last_error == "attempt 1: RuntimeError: a bug in the channel"
+
+    monkeypatch.undo()
+    monkeypatch.setenv("ESCALADA_WEBHOOK_SECRET", SECRET)
+    assert _deliver_until_settled(ctx, clock, sent.id) == "delivered"
+    assert len(hooks.requests_to("/hook")) == 1

@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -53,6 +54,7 @@ from escalada.services.views import View
 
 _LARGEST_ID = 2**31 - 1
 _KEY_LENGTH = 200
+log = structlog.get_logger("escalada.outbox")
 SYSTEM = Actor("escalada", "system")
 
 
@@ -226,6 +228,9 @@ def attempt(ctx: Context, delivery_id: int, *, owner: str) -> Attempt:
         receipt = failure
     except EscaladaError as unusable:  # a setting is missing: fixable, so try again
         receipt = DeliveryFailed(str(unusable), permanent=False)
+    except Exception as error:  # a bug in a channel must not lose the message
+        log.exception("delivery_crashed", delivery=delivery_id, channel=message.channel)
+        receipt = DeliveryFailed(f"{type(error).__name__}: {error}", permanent=False)
     outcome = _settle(ctx, delivery_id, owner, receipt)
     metrics.delivery_attempted(message.channel, outcome)
     return Attempt(delivery_id, outcome)
