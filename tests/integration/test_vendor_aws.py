@@ -395,14 +395,19 @@ def queue_failure(
     then_succeed: bool,
 ) -> None:
     """Queue the answers: the calls before `failing` succeed, that one fails with each
-    of `errors` (code, HTTP status) in turn and then, if asked, it and the rest succeed."""
+    of `errors` (code, HTTP status) in turn and then, if asked, it and the rest succeed.
+    After a create_case failure that leaves it unknown whether AWS opened the case, the
+    next attempt first looks for it (here: no such case)."""
     for operation, answer in action.steps[:failing]:
         stubber.add_response(operation, answer)
     operation = action.steps[failing][0]
-    for code, status in errors:
+    for number, (code, status) in enumerate(errors, start=1):
         stubber.add_client_error(
             operation, service_error_code=code, service_message="from AWS", http_status_code=status
         )
+        another = then_succeed or number < len(errors)
+        if operation == "create_case" and status in (500, 502, 504) and another:
+            stubber.add_response("describe_cases", {"cases": []})
     if then_succeed:
         for operation, answer in action.steps[failing:]:
             stubber.add_response(operation, answer)
@@ -510,6 +515,30 @@ def test_an_unknown_case_is_named(aws: Stubbed, name: str, failing: int) -> None
     assert str(raised.value).startswith(f"aws: no AWS support case {CASE_ID} ")
     assert raised.value.retryable is False
     assert aws.sleeps == []
+
+
+def test_a_create_with_an_unknown_outcome_takes_the_case_aws_did_open(aws: Stubbed) -> None:
+    """A 500 on create_case may come after AWS opened the case: the retry finds it by its
+    subject and does not open a second one."""
+    aws.stubber.add_client_error("create_case", service_error_code="InternalServerError",
+                                 service_message="from AWS", http_status_code=500)
+    aws.stubber.add_response("describe_cases", {"cases": [
+        {**CASE, "caseId": "case-other", "subject": "Another case"},
+        {**CASE, "subject": CREATE_PARAMS["subject"]}]})
+
+    sent = aws.support.open_case(REQUEST)
+
+    assert sent.case_id == CASE["caseId"]
+    aws.stubber.assert_no_pending_responses()  # no second create_case
+
+
+def test_a_throttled_create_is_simply_sent_again(aws: Stubbed) -> None:
+    """Throttling means AWS did nothing: no need to look before trying again."""
+    aws.stubber.add_client_error("create_case", service_error_code="ThrottlingException",
+                                 service_message="from AWS", http_status_code=400)
+    aws.stubber.add_response("create_case", {"caseId": CASE_ID}, CREATE_PARAMS)
+
+    assert aws.support.open_case(REQUEST).case_id == CASE_ID
 
 
 # --- dry run ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import hashlib
 import random
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from escalada.adapters.vendors import (
@@ -71,6 +71,8 @@ ESCALATION_REASONS = {
     "TECHNICAL_EXPERTISE": "the case needs deeper technical expertise",
     "BUSINESS_IMPACT": "the business impact is high",
 }
+# Answers after which AWS may or may not have done what was asked (503 means it did not).
+_UNKNOWN_OUTCOME = frozenset({500, 502, 504})
 THROTTLING_CODES = frozenset(
     {"ThrottlingException", "TooManyRequestsException", "Throttling", "RequestLimitExceeded"}
 )
@@ -195,8 +197,48 @@ class AwsSupport:
         call = VendorCall(VENDOR, "create_case", params)
         if self.dry_run:
             return Sent(call, case_id=None, dry_run=True)
-        response = self._call(call)
+        response = self._retrying(self._creating(params), case_id=None)
         return Sent(call, case_id=str(response["caseId"]))
+
+    def _creating(self, params: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+        """create_case, made safe to try again: after an answer that leaves it unknown
+        whether AWS opened the case (a 500, 502 or 504, or no answer in time), the next
+        attempt first looks for a case with this subject opened since, and takes it
+        rather than opening a second one."""
+        from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+            ClientError,
+            ReadTimeoutError,
+        )
+
+        since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        unknown = False
+
+        def attempt() -> dict[str, Any]:
+            nonlocal unknown
+            if unknown:
+                found = self._opened_since(since, params["subject"])
+                if found is not None:
+                    return {"caseId": found}
+            try:
+                created: dict[str, Any] = self.client.create_case(**params)
+            except ClientError as error:
+                unknown = _status(error) in _UNKNOWN_OUTCOME and not _throttled(error)
+                raise
+            except ReadTimeoutError:
+                unknown = True
+                raise
+            return created
+
+        return attempt
+
+    def _opened_since(self, since: str, subject: str) -> str | None:
+        pages = self.client.get_paginator("describe_cases").paginate(
+            afterTime=since, includeResolvedCases=True, includeCommunications=False)
+        for page in pages:
+            for case in page.get("cases", []):
+                if case.get("subject") == subject:
+                    return str(case["caseId"])
+        return None
 
     def add_communication(self, case_id: str, body: str) -> Sent:
         if not body.strip():
