@@ -478,3 +478,23 @@ def test_rest_transport_made_from_the_settings() -> None:
     assert [p.split("?")[0] for p in _RestSupport.paths] == [
         f"/v2/{_RestSupport.case}", f"/v2/{_RestSupport.case}/comments"
     ]
+
+
+def test_a_create_that_may_have_happened_is_not_sent_again(
+    gcp: GoogleSupport, fake: FakeGoogleSupport
+) -> None:
+    """INTERNAL or a timeout on a create may come after Google made the case or comment:
+    no retry (a second one would be a duplicate); the failure says to sync first."""
+    fake.fail_next(1, grpc.StatusCode.INTERNAL, "backend error", "CreateCase")
+    with pytest.raises(VendorFailed) as raised:
+        gcp.open_case(REQUEST)
+    assert raised.value.retryable is True
+    assert "sync the case before trying again" in str(raised.value)
+    assert len(fake.calls("CreateCase")) == 1
+
+    name = gcp.open_case(REQUEST).case_id
+    assert name is not None
+    fake.fail_next(1, grpc.StatusCode.DEADLINE_EXCEEDED, "", "CreateComment")
+    with pytest.raises(VendorFailed):
+        gcp.add_communication(name, "More logs attached.")
+    assert len(fake.calls("CreateComment")) == 1

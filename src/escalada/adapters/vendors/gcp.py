@@ -246,6 +246,7 @@ class GoogleSupport:
             lambda **kw: self._cases().create_case(request=message, **kw),
             self.parent,
             creating=True,
+            repeatable=False,
         )
         return Sent(call, case_id=str(created.name))
 
@@ -263,6 +264,7 @@ class GoogleSupport:
             lambda **kw: self._comments().create_comment(request=message, **kw),
             name["parent"],
             case=case_id,
+            repeatable=False,
         )
         return Sent(call, case_id=case_id)
 
@@ -396,15 +398,19 @@ class GoogleSupport:
         *,
         case: str | None = None,
         creating: bool = False,
+        repeatable: bool = True,
     ) -> T:
         """Send one request with retries; Google's errors become VendorFailed saying
-        what to do about them."""
+        what to do about them. A request that creates something (`repeatable=False`) is
+        sent again only after an answer saying Google did nothing (throttled,
+        unavailable): after an internal error or a timeout it may exist already."""
         from google.api_core import exceptions
         from google.api_core.retry import Retry
         from google.auth import exceptions as auth_exceptions
 
         backoff = self.backoff
-        attempts = _Attempts(backoff.max_attempts, _transient())
+        attempts = _Attempts(backoff.max_attempts,
+                             _transient() if repeatable else _not_acted_on())
         retry = Retry(
             predicate=attempts,
             initial=backoff.initial,
@@ -417,6 +423,15 @@ class GoogleSupport:
         except exceptions.RetryError as error:  # retrying ran out of time
             cause = error.cause if isinstance(error.cause, Exception) else error
             raise self._failure(cause, attempts.made, parent, case, creating) from error
+        except (exceptions.InternalServerError, exceptions.DeadlineExceeded) as error:
+            if repeatable:
+                raise self._failure(error, attempts.made, parent, case, creating) from error
+            raise VendorFailed(
+                VENDOR,
+                f"{getattr(error, 'message', None) or error}: Google may have done it anyway; "
+                "sync the case before trying again",
+                retryable=True,
+            ) from error
         except (exceptions.GoogleAPIError, auth_exceptions.GoogleAuthError, OSError) as error:
             raise self._failure(error, attempts.made, parent, case, creating) from error
 
@@ -477,6 +492,13 @@ class GoogleSupport:
                 retryable=True,
             )
         return VendorFailed(VENDOR, detail)
+
+
+def _not_acted_on() -> tuple[type[Exception], ...]:
+    """The errors after which Google certainly did nothing: throttled, unavailable."""
+    from google.api_core import exceptions
+
+    return (exceptions.ResourceExhausted, exceptions.ServiceUnavailable)
 
 
 def _transient() -> tuple[type[Exception], ...]:
