@@ -129,6 +129,7 @@ def test_notes_escalation_and_closing_reach_aws(
     escalated = escalate_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1",
                                      reason="business_impact",
                                      justification="Payments down for 40k customers")
+    [synced] = sync_vendor_cases(ctx=ctx, actor=ANA, case_id="CASE-1")
     closed = close_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1")
 
     bodies = [b["communicationBody"] for op, b in fake_aws.calls
@@ -138,6 +139,10 @@ def test_notes_escalation_and_closing_reach_aws(
     assert "tam@example.com" in bodies[1]
     assert escalated.escalated_at is not None
     assert (closed.state, [op for op, _ in fake_aws.calls][-1]) == ("closed", "ResolveCase")
+    # Synced back, our note is kept with the vendor case's messages but not told twice.
+    assert "Logs attached: trace-7781" in [m.body for m in synced.messages]
+    entries = [e for e in timeline(ctx) if "Logs attached" in e.summary]
+    assert [e.kind for e in entries] == ["vendor_note"]
     with pytest.raises(NotFound):
         note_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", text="anyone?")
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import CaseRow, VendorCaseRow, VendorMessageRow
+from escalada.adapters.db.tables import CaseRow, TimelineRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase, VendorClient, vendor_client
 from escalada.domain.errors import VendorFailed
@@ -90,6 +90,7 @@ def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None
             VendorMessageRow.vendor_case_id == row.id)))
         name = VENDOR_NAMES[row.vendor]
         changed = False
+        noted = _notes_sent(session, case, row.id)
         for message in sorted(fetched.messages, key=lambda m: m.at):
             if message.id in known:
                 continue
@@ -98,6 +99,8 @@ def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None
                 author=message.author, body=message.body, from_vendor=message.from_vendor))
             if message.from_vendor and row.responded_at is None:
                 row.responded_at, changed = message.at, True  # the response timer stops
+            if not message.from_vendor and message.body.strip() in noted:
+                continue  # our own note, on the timeline already as vendor_note
             who = name if message.from_vendor else f"we ({message.author})"
             record(session, case, actor=actor, at=now, kind="vendor_message",
                    summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
@@ -121,6 +124,14 @@ def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None
             case.touch(now)  # the vendor's timers are planned again
             session.info.setdefault("changed_cases", {})[case.number] = case
         uow.commit()
+
+
+def _notes_sent(session: Session, case: CaseRow, vendor_case: int) -> set[str]:
+    """What we told the vendor through `vendor note` on this vendor case."""
+    entries = session.scalars(select(TimelineRow.data).where(
+        TimelineRow.case_number == case.number, TimelineRow.kind == "vendor_note"))
+    return {data["text"] for data in entries
+            if data.get("vendor_case") == vendor_case and "text" in data}
 
 
 def vendor_waits(session: Session, case: CaseRow) -> list[VendorWait]:

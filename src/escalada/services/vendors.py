@@ -256,7 +256,8 @@ def note_vendor_case(
         raise InvalidInput.of("text", "say what to tell the vendor")
     return _act(ctx, actor, case_id, vendor, client, "vendor_note",
                 lambda c, row: c.add_communication(row.vendor_case_id, text.strip()),
-                lambda name, row: f"note added to {name} case: {excerpt(text)}", dry_run)
+                lambda name, row: f"note added to {name} case: {excerpt(text)}", dry_run,
+                text=text.strip())
 
 
 def escalate_vendor_case(
@@ -293,6 +294,7 @@ def close_vendor_case(
 def _act(
     ctx: Context, actor: Actor, case_id: str, vendor: str | None,
     client: VendorClient | None, kind: str, call: Any, summary: Any, dry_run: bool = False,
+    text: str | None = None,
 ) -> VendorCaseView | VendorRequestView:
     can_work_cases(actor, "working a vendor case")
     with ctx.unit_of_work() as uow:
@@ -316,7 +318,8 @@ def _act(
         record(session, case, actor=actor, at=now, kind=kind,
                summary=summary(VENDOR_NAMES[row.vendor], row),
                data={"vendor_case": row.id, "vendor": row.vendor,
-                     "vendor_case_id": row.vendor_case_id})
+                     "vendor_case_id": row.vendor_case_id,
+                     **({"text": text} if text is not None else {})})
         uow.commit()
         return vendor_case_view(session, row, case.ref)
 
