@@ -210,3 +210,20 @@ def test_a_google_cloud_case_is_escalated_with_its_reason_and_answered(ctx: Cont
         assert escalation.escalation.reason.name == "TECHNICAL_EXPERTISE"
         assert synced.messages[-1].from_vendor and synced.responded_at is not None
         assert synced.escalated_at is not None
+
+
+def test_a_failing_background_sync_is_kept_visible_and_tried_later(
+    ctx: Context, clock: FakeClock, fake_aws: FakeAwsSupport,  # noqa: F811
+) -> None:
+    _at_t3(ctx)
+    opened = _open(ctx)
+    fake_aws.cases.pop(opened.vendor_case_id)  # AWS no longer knows it
+
+    clock.advance(minutes=15)
+    Worker(ctx, "worker-1").drain()
+
+    [view] = list_vendor_cases(ctx=ctx, case_id="CASE-1")
+    assert view.sync_error is not None and "no AWS support case" in view.sync_error
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get_one(VendorCaseRow, view.id)
+        assert row.next_sync_at == clock() + timedelta(minutes=15)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from escalada.adapters.db.tables import CaseRow, TimelineRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase, VendorClient, vendor_client
-from escalada.domain.errors import VendorFailed
+from escalada.domain.errors import EscaladaError
 from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
@@ -63,7 +63,7 @@ def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
     for row_id, vendor, vendor_case_id in due:
         try:
             fetched = vendor_client(vendor).fetch_case(vendor_case_id)
-        except VendorFailed as failure:
+        except EscaladaError as failure:  # the vendor failed, or a setting is missing
             _note_sync_failure(ctx, row_id, str(failure))
             continue
         _apply(ctx, row_id, fetched, SYSTEM)
