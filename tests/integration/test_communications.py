@@ -440,3 +440,24 @@ def test_a_channel_that_crashes_loses_nothing(
     monkeypatch.setenv("ESCALADA_WEBHOOK_SECRET", SECRET)
     assert _deliver_until_settled(ctx, clock, sent.id) == "delivered"
     assert len(hooks.requests_to("/hook")) == 1
+
+
+def test_two_people_sending_the_same_draft_at_once_make_one_delivery(
+    ctx: Context, hooks: HttpSink,
+) -> None:
+    from concurrency_support import run_at_once
+
+    open_case(ctx)
+    draft = _ack(ctx)
+
+    outcomes = run_at_once([
+        lambda: send_draft(ctx=ctx, actor=ANA, draft_id=draft, channel="webhook",
+                           to=hooks.url("/hook")),
+        lambda: send_draft(ctx=ctx, actor=Actor("lena", "team_lead"), draft_id=draft,
+                           channel="webhook", to=hooks.url("/hook")),
+    ])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert outcomes[0].id == outcomes[1].id
+    assert _count(ctx, OutboxRow) == 1
+    assert len(hooks.requests_to("/hook")) == 1
