@@ -120,3 +120,24 @@ def test_the_cli_prints_a_dry_run_and_opens_for_real(
     assert "no open vendor case" not in cli.run("vendor", "list", "CASE-1")
     assert "must be one of" in cli.run("vendor", "escalate", "CASE-1", "--reason", "ASAP",
                                        "--justification", "x", code=2)
+
+
+def test_the_plans_are_shown_with_their_sources_and_our_severities(
+    client: TestClient, cli: Cli,
+) -> None:
+    plans = client.get(f"{API}/vendor-plans", params={"vendor": "aws"}).json()
+    enterprise = next(p for p in plans if p["plan"] == "enterprise")
+    first = enterprise["targets"][0]
+
+    assert (first["severity"], first["within"], first["calendar"]) == ("critical", "15m", "24x7")
+    assert first["verified"] is True and first["source"]
+    assert enterprise["tam"] is True
+    assert enterprise["our_severities"] == {"P1": "critical", "P2": "high", "P3": "normal",
+                                            "P4": "low"}
+    assert {p["vendor"] for p in client.get(f"{API}/vendor-plans").json()} == {
+        "aws", "azure", "gcp"}
+    assert client.get(f"{API}/vendor-plans", params={"vendor": "ibm"}).status_code == 422
+    basic = next(p for p in cli.json("vendor", "plans", "--vendor", "gcp")
+                 if p["plan"] == "basic")
+    assert basic["targets"] == [] and basic["our_severities"]["P1"] is None
+    assert "vendor" in cli.run("vendor", "plans", "--vendor", "ibm", code=2)

@@ -9,7 +9,7 @@ thinks); what they did is then written in one.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import Field
@@ -97,6 +97,64 @@ class VendorRequestView(View):
     vendor: str
     operation: str
     params: dict[str, Any]
+
+
+class VendorTargetView(View):
+    severity: str
+    label: str
+    within: str
+    calendar: str
+    verified: bool
+    source: str
+    as_of: date
+    note: str
+
+
+class VendorPlanView(View):
+    """A vendor's plan: its response targets, and what our severities become on it."""
+
+    vendor: str
+    plan: str
+    label: str
+    origin: str
+    retired: bool
+    ends_on: date | None
+    tam: bool
+    note: str
+    targets: list[VendorTargetView]
+    our_severities: dict[str, str | None]  # P1..P4 -> the vendor's (None: no technical case)
+
+
+def list_vendor_plans(*, vendor: str | None = None) -> list[VendorPlanView]:
+    """The vendors' plans as the plans file has them, most urgent target first."""
+    if vendor is not None and vendor not in VENDORS:
+        raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+    plans = current_vendor_plans()
+    views = []
+    for name in (vendor,) if vendor else VENDORS:
+        info = plans.vendors[name]
+        for key, plan in info.plans.items():
+            targets = [
+                VendorTargetView(severity=severity, label=info.labels.get(severity, severity),
+                                 within=str(t.within), calendar=t.calendar,
+                                 verified=t.verified, source=t.source, as_of=t.as_of,
+                                 note=t.note)
+                for severity in reversed(info.severities)
+                if (t := plan.targets.get(severity)) is not None]
+            views.append(VendorPlanView(
+                vendor=name, plan=key, label=plan.label, origin=plan.origin,
+                retired=plan.retired, ends_on=plan.ends_on, tam=plan.tam, note=plan.note,
+                targets=targets,
+                our_severities={ours: _mapped(plans, name, key, ours)
+                                for ours in ("P1", "P2", "P3", "P4")}))
+    return views
+
+
+def _mapped(plans: Any, vendor: str, plan: str, ours: str) -> str | None:
+    try:
+        return vendor_severity(plans, vendor, plan, ours)
+    except ValueError:
+        return None
 
 
 # Opening

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.services import vendor_sync, vendors
-from escalada.services.vendors import VendorCaseView, VendorRequestView
+from escalada.services.vendors import VendorCaseView, VendorPlanView, VendorRequestView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["vendors"])
 Vendor = Literal["aws", "azure", "gcp"]
@@ -97,3 +97,11 @@ def close(
 ) -> VendorCaseView | VendorRequestView:
     return vendors.close_vendor_case(ctx=ctx, actor=actor, case_id=case_id, vendor=body.vendor,
                                      dry_run=body.dry_run)
+
+
+@router.get("/vendor-plans")
+def vendor_plans(
+    vendor: Annotated[Vendor | None, Query(description="only this vendor's")] = None,
+) -> list[VendorPlanView]:
+    """The vendors' plans: response targets with their sources, and our severities' map."""
+    return vendors.list_vendor_plans(vendor=vendor)

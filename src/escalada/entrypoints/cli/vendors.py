@@ -149,3 +149,34 @@ def list_cases(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     from escalada.services.vendors import list_vendor_cases
 
     _show(list_vendor_cases(ctx=context(), case_id=case_id), fmt)
+
+
+@app.command("plans")
+def plans(
+    vendor: str = typer.Option(None, "--vendor", help="only this vendor's: aws, azure or gcp"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The vendors' support plans: response targets by their severity, 24x7 or business
+    hours, each with its source and whether it is the vendor's own figure."""
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console
+    from escalada.services.vendors import list_vendor_plans
+
+    views = list_vendor_plans(vendor=vendor)
+    if fmt is Format.json:
+        emit_json(views)
+        return
+    table = Table()
+    for column in ("vendor", "plan", "severity", "first response", "hours", "verified",
+                   "our P1/P2/P3/P4", "source"):
+        table.add_column(column)
+    for v in views:
+        flags = " (retired)" if v.retired else f" (ends {v.ends_on})" if v.ends_on else ""
+        ours = "/".join(v.our_severities[p] or "—" for p in ("P1", "P2", "P3", "P4"))
+        if not v.targets:
+            table.add_row(v.vendor, v.plan + flags, "—", "—", "—", "—", ours, v.note)
+        for t in v.targets:
+            table.add_row(v.vendor, v.plan + flags, t.label, t.within, t.calendar,
+                          "yes" if t.verified else "no", ours, t.source)
+    console().print(table)
