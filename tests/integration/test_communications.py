@@ -352,7 +352,8 @@ def test_an_overdue_update_reminds_then_recommends_the_level_above(
     send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to=hooks.url("/u"))
     clock.advance(hours=2)
     drain(ctx)
-    assert "update_overdue" in [e.kind for e in timeline(ctx)]
+    [overdue] = [e for e in timeline(ctx) if e.kind == "update_overdue"]
+    assert "comms draft CASE-1 --kind progress_update" in overdue.summary
     clock.advance(minutes=15)
     drain(ctx)
 

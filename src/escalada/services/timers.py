@@ -245,7 +245,9 @@ def _on_sla_threshold(
     if fraction < 1:
         kind, summary = "sla_threshold", f"{label} SLA {_percent(fraction)} consumed (due {due})"
     elif target == "next_update":
-        kind, summary = "update_overdue", f"customer update overdue (was due {due}): owner reminded"
+        kind, summary = "update_overdue", (
+            f"customer update overdue (was due {due}): owner reminded; `escalada comms draft "
+            f"{case.ref} --kind progress_update`")
     else:
         kind, summary = "sla_breached", f"{label} SLA breached (was due {due})"
     record(session, case, actor=SYSTEM, at=now, kind=kind, summary=summary,
