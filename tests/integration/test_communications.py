@@ -462,3 +462,22 @@ def test_two_people_sending_the_same_draft_at_once_make_one_delivery(
     assert outcomes[0].id == outcomes[1].id
     assert _count(ctx, OutboxRow) == 1
     assert len(hooks.requests_to("/hook")) == 1
+
+
+def test_an_executive_acknowledgment_comes_from_our_matched_executive(ctx: Context) -> None:
+    from escalada.services.people import add_user
+
+    open_case(ctx, contact_title="CTO")
+    with pytest.raises(InvalidInput) as refused:
+        draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="executive_acknowledgment")
+    assert refused.value.problems[0][0] == "kind"
+    assert _count(ctx, CommunicationRow) == 0
+
+    add_user(ctx=ctx, actor=ADMIN, name="admin", role="admin")
+    add_user(ctx=ctx, actor=ADMIN, name="k.morozova", role="vp", title="CTO",
+             display_name="Kira Morozova")
+    draft = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="executive_acknowledgment")
+
+    assert draft.audience == "executive"
+    assert draft.subject.startswith("[CASE-1] Kira Morozova, CTO")
+    assert draft.body.rstrip().endswith("Kira Morozova\nCTO")

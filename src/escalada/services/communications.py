@@ -126,6 +126,10 @@ def draft_message(
                        audience=audience, language=choice.language.value,
                        timezone=timezone or _zone_of(audience, account),
                        update_status=update_status, fields=written)
+        if kind == MessageKind.EXECUTIVE_ACKNOWLEDGMENT and facts.executive is None:
+            raise InvalidInput.of(
+                "kind", "no executive of ours answers for this case: add one (`escalada user "
+                        "add NAME --role vp --title CEO`) or open its war room")
         rendered = render(facts, operator_dir=operator_dir)
         row = CommunicationRow(
             case_number=case.number, kind=kind, audience=audience.value,
