@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from conftest import API, Bearer, OpenCase
 from fastapi.testclient import TestClient
 
@@ -57,6 +58,23 @@ def test_sla_deadline_and_elapsed(client: TestClient) -> None:
     assert due.json()["due_at"] == business.json()["due_at"] == "2024-11-02T07:00:00+00:00"
     assert spent.json()["minutes"] == 90
     assert backwards.status_code == 422 and backwards.json()["problems"][0]["field"] == "end"
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/sla/deadline", {"start": "0001-01-01T00:00:00+00:01", "minutes": 0}, "start"),
+    ("/sla/deadline", {"start": "9999-12-31T23:00:00+00:00", "minutes": 120}, "start"),
+    ("/sla/elapsed", {"start": "2026-11-26T10:00:00+00:00",
+                      "end": "9999-12-31T23:59:00-01:00"}, "end"),
+    ("/sla/deadline", {"start": "2026-11-26T10:00:00+00:00", "minutes": 60, "pauses": [
+        ["0001-01-01T00:00:00+05:00", "2026-11-26T11:00:00+00:00"]]}, "pauses[0]"),
+])
+def test_times_at_the_ends_of_the_calendar_are_refused_not_500(
+    client: TestClient, path: str, body: dict[str, object], field: str,
+) -> None:
+    """Found by schemathesis: year 1 with a positive offset overflowed moving to UTC."""
+    response = client.post(f"{API}{path}", json=body)
+    assert response.status_code == 422, response.text
+    assert [p["field"] for p in response.json()["problems"]] == [field]
 
 
 def test_an_account_moves_to_a_calendar_and_recompute_moves_its_clocks(

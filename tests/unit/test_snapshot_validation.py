@@ -128,3 +128,17 @@ def test_invalid_input_carries_the_problems_under_a_prefix(make_case):
 ])
 def test_field_path_reads_like_the_document(location, path):
     assert field_path(location) == path
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"opened_at": "0001-01-01T00:00:00+00:01"}, "opened_at"),  # overflowed moving to UTC
+    ({"opened_at": "9999-12-31T23:59:00-01:00"}, "opened_at"),
+    ({"opened_at": "1899-12-31T23:59:00+00:00"}, "opened_at"),
+    ({"resolved_at": "9001-01-01T00:00:00+00:00"}, "resolved_at"),
+    ({"paused": [{"from": "0001-01-01T00:00:00+03:00"}]}, "paused[0].from"),
+])
+def test_times_beyond_the_years_a_case_can_have_are_refused(
+    make_case, overrides: dict[str, Any], field: str,
+):
+    assert problems_of(make_case, **overrides) == [
+        (field, "must be between the years 1900 and 9000")]

@@ -30,11 +30,29 @@ from escalada.domain.model import (
     Tier,
 )
 
+# Times from outside lie between these years: far enough for any case, and clear of
+# the ends of Python's calendar, where moving to UTC or adding a span overflows.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
+YEARS = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+
+
+def in_years(moment: datetime) -> bool:
+    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must carry a UTC offset, e.g. 2026-11-26T10:00:00+00:00")
-    return value.astimezone(UTC)  # UTC inside; offsets and zones are for people
+    try:
+        return value.astimezone(UTC)  # UTC inside; offsets and zones are for people
+    except OverflowError:
+        raise ValueError(YEARS) from None
+
+
+def _in_years(value: datetime | None) -> datetime | None:
+    if value is not None and not in_years(value):
+        raise ValueError(YEARS)
+    return value
 
 
 def _iso(value: datetime) -> str:
@@ -104,6 +122,8 @@ class PauseSnapshot(_Strict):
     start: AwareDatetime = Field(alias="from")
     end: AwareDatetime | None = Field(default=None, alias="to")
 
+    _years = field_validator("start", "end")(_in_years)
+
     @model_validator(mode="after")
     def _ordered(self) -> PauseSnapshot:
         if self.end is not None and self.end < self.start:
@@ -132,6 +152,9 @@ class CaseSnapshot(_Strict):
     business_impact_usd: Money = Decimal(0)
     escalating_contact_level: ContactLevel = ContactLevel.STAFF
     account_cases_30d: int = Field(default=1, ge=0)
+
+    _years = field_validator("opened_at", "first_response_at", "last_customer_update_at",
+                             "resolved_at")(_in_years)
 
     @field_validator("first_response_at", "last_customer_update_at", "resolved_at")
     @classmethod

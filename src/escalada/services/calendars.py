@@ -157,6 +157,8 @@ def _calendar(ctx: Context, calendar: str, spec: CalendarSpec | None) -> tuple[s
 def _pauses(pauses: list[tuple[datetime, datetime]] | None) -> list[Interval]:
     result = []
     for index, (start, end) in enumerate(pauses or []):
+        check_aware(start, f"pauses[{index}]")
+        check_aware(end, f"pauses[{index}]")
         if end < start:
             raise InvalidInput.of(f"pauses[{index}]", "ends before it starts")
         result.append(Interval(start, end))

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from escalada.domain.errors import InvalidInput
-from escalada.domain.snapshot import CaseSnapshot
+from escalada.domain.snapshot import YEARS, CaseSnapshot, in_years
 from escalada.domain.validation import invalid_input
 from escalada.services.context import Context
 from escalada.services.views import EvaluationView, evaluation_view
@@ -48,6 +48,11 @@ def check_span(case: CaseSnapshot, now: datetime) -> None:
 
 
 def check_aware(at: datetime | None, field: str = "at") -> None:
-    """A time from outside carries its offset (InvalidInput naming the field otherwise)."""
-    if at is not None and at.tzinfo is None:
+    """A time from outside carries its offset and lies between the years 1900 and 9000
+    (InvalidInput naming the field otherwise)."""
+    if at is None:
+        return
+    if at.tzinfo is None:
         raise InvalidInput.of(field, "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")
+    if not in_years(at):
+        raise InvalidInput.of(field, YEARS)

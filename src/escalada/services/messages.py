@@ -18,6 +18,7 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
+from escalada.services.evaluation import check_aware
 from escalada.services.records import load_case, record
 from escalada.services.views import View
 
@@ -64,6 +65,7 @@ def record_message(
             "sender": sender, "text": text, "author": author, "received_at": received_at})
     except ValidationError as error:
         raise invalid_input(error) from error
+    check_aware(incoming.received_at, "received_at")
     now = ctx.clock()
     language = detect(incoming.text)
     with ctx.unit_of_work() as uow:
