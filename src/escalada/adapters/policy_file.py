@@ -1,60 +1,93 @@
-"""Loads the policy from YAML and explains exactly what is wrong with a bad one."""
+"""Loads the policy (and the vendors' plans) from YAML and explains exactly what is wrong
+with a bad file: the file, the path inside it and the reason."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from escalada.domain.errors import PolicyInvalid
 from escalada.domain.policy import Policy
 from escalada.domain.validation import describe_errors
 
-POLICY_ENV = "ESCALADA_POLICY"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class DataFile(Generic[M]):
+    """A YAML document shipped in `escalada.policies`, which operators may replace by
+    naming their own in the environment variable `env`."""
+
+    model: type[M]
+    shipped: str  # the file name in escalada/policies
+    env: str
+    keys: str  # what the top-level mapping holds, for the error when it is not one
+
+    def default_path(self) -> Path:
+        return Path(str(resources.files("escalada.policies").joinpath(self.shipped)))
+
+    def path(self) -> Path:
+        """The operator's file, or the shipped default."""
+        configured = os.environ.get(self.env)
+        return Path(configured) if configured else self.default_path()
+
+    def load(self, path: Path) -> M:
+        """Read and validate the file; PolicyInvalid names the file, path and reason."""
+        try:
+            document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
+        except yaml.YAMLError as error:
+            raise PolicyInvalid(f"{path}: not valid YAML: {error}") from error
+        if not isinstance(document, dict):
+            raise PolicyInvalid(f"{path}: must be a mapping with {self.keys}")
+        try:
+            return self.model.model_validate(document)
+        except ValidationError as error:
+            lines = [f"{path.name}: {problem}" for problem in describe_errors(error)]
+            raise PolicyInvalid("\n".join(lines)) from error
+
+    def current(self) -> M:
+        """The document in force, read again when its file changes."""
+        path = self.path()
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as error:
+            raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
+        return cast(M, _cached(self, path, mtime))
+
+
+@lru_cache(maxsize=16)
+def _cached(file: DataFile[Any], path: Path, mtime: float) -> BaseModel:
+    loaded: BaseModel = file.load(path)
+    return loaded
+
+
+POLICY = DataFile(Policy, "default.yaml", "ESCALADA_POLICY", "technical, executive and sla")
+POLICY_ENV = POLICY.env
 
 
 def default_policy_path() -> Path:
-    return Path(str(resources.files("escalada.policies").joinpath("default.yaml")))
+    return POLICY.default_path()
 
 
 def policy_path() -> Path:
     """The operator's policy (ESCALADA_POLICY) or the shipped default."""
-    configured = os.environ.get(POLICY_ENV)
-    return Path(configured) if configured else default_policy_path()
+    return POLICY.path()
 
 
 def load_policy(path: Path) -> Policy:
     """Read and validate a policy file; PolicyInvalid names the file, path and reason."""
-    try:
-        document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise PolicyInvalid(f"{path}: not valid YAML: {error}") from error
-    if not isinstance(document, dict):
-        raise PolicyInvalid(f"{path}: must be a mapping with technical, executive and sla")
-    try:
-        return Policy.model_validate(document)
-    except ValidationError as error:
-        lines = [f"{path.name}: {problem}" for problem in describe_errors(error)]
-        raise PolicyInvalid("\n".join(lines)) from error
-
-
-@lru_cache(maxsize=8)
-def _cached(path: Path, mtime: float) -> Policy:
-    return load_policy(path)
+    return POLICY.load(path)
 
 
 def current_policy() -> Policy:
     """The policy in force, re-read when its file changes."""
-    path = policy_path()
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as error:
-        raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
-    return _cached(path, mtime)
+    return POLICY.current()
