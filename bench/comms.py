@@ -39,12 +39,11 @@ import argparse
 import math
 import os
 import statistics
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,10 +51,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, event, func, make_url, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, event, func, select
 
-from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.db.tables import OutboxRow, TimelineRow
 from escalada.adapters.language_detector import main_language
 from escalada.adapters.policy_file import current_policy
@@ -79,7 +76,9 @@ from escalada.services.context import Actor, Context
 from escalada.services.escalations import escalate
 from escalada.services.messages import record_message
 from escalada.services.outbox import deliver_due, send_draft
-from escalada.testing import FakeClock
+from escalada.services.people import add_user
+from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite
+from escalada.testing import ScratchDatabase as Database
 
 RENDER_GOAL = 1_000  # renders/s overall
 DETECT_P99_GOAL = 0.050  # seconds
@@ -113,47 +112,12 @@ def verdict(ok: bool) -> str:
 # Databases
 
 
-@dataclass
-class Database:
-    name: str
-    engine: Engine
-    cleanup: Callable[[], None] = field(default=lambda: None)
-
-
 def postgres_database(url: str) -> Database | str:
-    """A freshly emptied PostgreSQL database at `url`, or why there is none."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                        {"name": target.database}).scalar()
-            if not exists:
-                progress(f"postgresql: creating database {target.database}")
-                connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    except OperationalError as error:
-        return f"server unreachable: {str(error.orig).strip().splitlines()[0]}"
-    finally:
-        admin.dispose()
-    engine = make_engine(url)
-    with engine.begin() as connection:  # the database is the benchmark's own: start empty
-        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-    ensure_schema(engine)
-    return Database("postgresql", engine, engine.dispose)
+    return scratch_postgres(url, progress)
 
 
 def sqlite_database() -> Database:
-    """A fresh SQLite file (WAL, as escalada runs it) in a temporary directory."""
-    directory = tempfile.TemporaryDirectory(prefix="bench-comms-")
-    engine = make_engine(f"sqlite:///{Path(directory.name) / 'comms.db'}")
-    ensure_schema(engine)
-
-    def cleanup() -> None:
-        engine.dispose()
-        directory.cleanup()
-
-    return Database("sqlite", engine, cleanup)
+    return scratch_sqlite("bench-comms")
 
 
 def context(engine: Engine, clock: FakeClock) -> Context:
@@ -428,7 +392,11 @@ DRAFT_FIELDS = {"progress_update": {name: FIELDS["ru"][name]
 
 def busy_case(ctx: Context, clock: FakeClock, account: str = "acme") -> str:
     """An account and a P1 case with a handoff, customer messages, responses and changes:
-    about 30 timeline entries, the last customer message in Russian."""
+    about 30 timeline entries, the last customer message in Russian; our CTO answers the
+    customer's for the executive acknowledgment."""
+    add_user(ctx=ctx, actor=None, name="admin", role="admin")
+    add_user(ctx=ctx, actor=ADMIN, name="k.morozova", role="vp", title="CTO",
+             display_name="Kira Morozova")
     add_account(ctx=ctx, actor=ADMIN, id=account, name="Acme Retail", tier="enterprise",
                 support_plan="enterprise", timezone="Europe/Moscow")
     case = cases.open_case(ctx=ctx, actor=MANAGER, account=account, severity="P1",

@@ -27,7 +27,6 @@ import json
 import math
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,17 +36,16 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, event, insert, make_url, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, event, insert, select, text, update
 
-from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.db.tables import AccountRow, CaseRow, TimerRow
 from escalada.adapters.policy_file import current_policy
 from escalada.entrypoints.logs import configure as configure_logs
 from escalada.entrypoints.worker import Pool
 from escalada.services.context import Context
 from escalada.services.timers import PENDING, claim
-from escalada.testing import FakeClock
+from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite
+from escalada.testing import ScratchDatabase as Database
 
 CLAIM_RATIO_GOAL = 1.5  # claim time behind the largest backlog / behind the smallest
 LATENESS_P99_GOAL = 1.0  # seconds, fired_at - due_at
@@ -75,51 +73,12 @@ def progress(message: str) -> None:
 # Databases
 
 
-@dataclass
-class Database:
-    name: str
-    engine: Engine
-    cleanup: Callable[[], None] = field(default=lambda: None)
-
-    @property
-    def postgres(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
-
-
 def postgres_database(url: str) -> Database | str:
-    """A freshly emptied PostgreSQL database at `url`, or why there is none."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                        {"name": target.database}).scalar()
-            if not exists:
-                progress(f"postgresql: creating database {target.database}")
-                connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    except OperationalError as error:
-        return f"server unreachable: {str(error.orig).strip().splitlines()[0]}"
-    finally:
-        admin.dispose()
-    engine = make_engine(url)
-    with engine.begin() as connection:  # the database is the benchmark's own: start empty
-        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-    ensure_schema(engine)
-    return Database("postgresql", engine, engine.dispose)
+    return scratch_postgres(url, progress)
 
 
 def sqlite_database() -> Database:
-    """A fresh SQLite file (WAL, as escalada runs it) in a temporary directory."""
-    directory = tempfile.TemporaryDirectory(prefix="bench-timers-")
-    engine = make_engine(f"sqlite:///{Path(directory.name) / 'timers.db'}")
-    ensure_schema(engine)
-
-    def cleanup() -> None:
-        engine.dispose()
-        directory.cleanup()
-
-    return Database("sqlite", engine, cleanup)
+    return scratch_sqlite("bench-timers")
 
 
 def open_cases(engine: Engine, now: datetime) -> list[int]:
