@@ -19,7 +19,7 @@ from escalada.domain.validation import invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
-from escalada.services.records import load_case, record
+from escalada.services.records import excerpt, load_case, record
 from escalada.services.views import View
 
 SENDERS = ("customer", "vendor", "internal")
@@ -79,7 +79,7 @@ def record_message(
         record(uow.session, case, actor=actor, at=now, kind=f"{incoming.sender}_message",
                summary=f"message from the {incoming.sender}"
                        + (f" ({incoming.author})" if incoming.author else "")
-                       + f": {_excerpt(incoming.text)}",
+                       + f": {excerpt(incoming.text, 120)}",
                data={"message": row.id, "language": row.language}, changed=False)
         uow.commit()
         return message_view(row, case.ref)
@@ -110,8 +110,3 @@ def message_view(row: CaseMessageRow, case_ref: str) -> MessageView:
     return MessageView(
         id=row.id, case=case_ref, sender=row.sender, author=row.author, text=row.text,
         language=row.language, received_at=row.received_at, recorded_by=row.recorded_by)
-
-
-def _excerpt(text: str, length: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"

@@ -129,6 +129,12 @@ def _chain_head(session: Session, case: CaseRow) -> str:
     return heads[case.number]
 
 
+def excerpt(text: str, length: int = 200) -> str:
+    """Text on one line, cut to `length` characters, for a timeline summary."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Event:
     """What a change did, for the timeline."""

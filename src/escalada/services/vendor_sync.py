@@ -17,12 +17,11 @@ from escalada.domain.errors import EscaladaError
 from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.records import load_case, record
+from escalada.services.records import excerpt, load_case, record
 from escalada.services.vendors import (
     SYSTEM,
     VENDOR_NAMES,
     VendorCaseView,
-    excerpt,
     list_vendor_cases,
     open_rows,
 )

@@ -50,7 +50,7 @@ from escalada.services.communications import draft_message
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import take_step
 from escalada.services.policies import policy_of
-from escalada.services.records import account_snapshot, load_case, record
+from escalada.services.records import account_snapshot, excerpt, load_case, record
 from escalada.services.views import View
 
 VENDOR_CASE_NUMBER = "vendor_case_number"  # the handoff item the opening itself gives
@@ -296,10 +296,6 @@ def _safely_fetch(client: VendorClient, case_id: str) -> VendorCase | None:
     except VendorFailed:
         return None
 
-
-def excerpt(text: str, length: int = 200) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 # Notes, escalation, closing
