@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from escalada.adapters.db.database import ensure_schema, make_engine
@@ -15,10 +16,39 @@ from escalada.adapters.policy_file import current_policy
 from escalada.services.context import Context
 from escalada.testing import FakeClock
 
-POSTGRES_URL = os.environ.get(
+# The server to test against; each run creates a database of its own on it (and drops it at
+# the end), so two runs on one machine never collide.
+POSTGRES_SERVER_URL = os.environ.get(
     "ESCALADA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+def _unreachable(url: str, error: OperationalError) -> None:
+    reason = f"PostgreSQL not reachable at {make_url(url).render_as_string()}: {error.orig}"
+    if os.environ.get("ESCALADA_REQUIRE_POSTGRES"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_run_database() -> Iterator[str]:
+    """A PostgreSQL database for this test run alone, dropped when the run ends."""
+    server = make_url(POSTGRES_SERVER_URL)
+    name = f"escalada_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        _unreachable(POSTGRES_SERVER_URL, error)
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _reset_postgres(url: str) -> None:
@@ -29,10 +59,7 @@ def _reset_postgres(url: str) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     except OperationalError as error:
-        reason = f"PostgreSQL not reachable at {url}: {error.orig}"
-        if os.environ.get("ESCALADA_REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        _unreachable(url, error)
     finally:
         engine.dispose()
 
@@ -51,10 +78,10 @@ def sqlite_url(tmp_path: os.PathLike[str]) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    """The test PostgreSQL database, emptied and migrated."""
-    _reset_postgres(POSTGRES_URL)
-    return _migrated(POSTGRES_URL)
+def postgres_url(postgres_run_database: str) -> str:
+    """This run's PostgreSQL database, emptied and migrated."""
+    _reset_postgres(postgres_run_database)
+    return _migrated(postgres_run_database)
 
 
 @pytest.fixture(params=["sqlite_url", "postgres_url"], ids=["sqlite", "postgresql"])
