@@ -12,7 +12,7 @@ from comms_facts import comms_facts
 
 from escalada.adapters.templates import Formats, render
 from escalada.domain.communications import FollowUp, MessageKind, UpdateStatus, WarRoom
-from escalada.domain.story import Moment, moment_of_step, tell
+from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
 
 EXEC_ACK = MessageKind.EXECUTIVE_ACKNOWLEDGMENT
 # The letters a customer (or their executive) reads.
@@ -166,6 +166,12 @@ def test_the_story_names_teams_for_the_customer_and_adds_codes_for_colleagues(
     step = moment_of_step(track=track, direction=what, to=to, at=MOMENT, actor="ana")
     assert tell(step, "ru") == customer
     assert tell(step, "ru", "internal") == colleague
+
+
+def test_the_opening_is_told_with_who_opened_it_at_which_severity() -> None:
+    [opened] = moment_of_entry("case_opened", MOMENT, "ana", {"severity": "P2", "title": "x"})
+    assert opened.actor == "ana"
+    assert tell(opened, "ru") == "Обращение зарегистрировано с уровнем критичности P2"
 
 
 def test_the_customer_reads_of_a_pause_as_waiting_for_them() -> None:

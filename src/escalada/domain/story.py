@@ -117,6 +117,8 @@ def moment_of_entry(
     timers, thresholds, reminders, recommendations)."""
     if kind in ("war_room_opened", "paused", "resumed", "resolved"):
         return [Moment(at, actor, kind, {})]
+    if kind == "case_opened":  # with the severity it opened at, and by whom
+        return [Moment(at, actor, kind, {"severity": data.get("severity")})]
     if kind in ("first_response", "customer_update"):
         return [Moment(at, actor, "customer_update", {})]
     if kind != "updated":

@@ -287,8 +287,7 @@ def _facts(
 
 def _story(session: Session, case: CaseRow) -> list[Moment]:
     """The telling moments of the case, in order: its opening, its steps, its changes."""
-    moments = [Moment(case.opened_at, "", "case_opened", {"severity": case.severity})]
-    moments += [moment_of_step(track=s.track, direction=s.direction, to=s.to_level,
+    moments = [moment_of_step(track=s.track, direction=s.direction, to=s.to_level,
                                at=s.requested_at, actor=s.requested_by)
                 for s in case.escalations]
     entries = session.execute(
@@ -296,7 +295,7 @@ def _story(session: Session, case: CaseRow) -> list[Moment]:
         .where(TimelineRow.case_number == case.number).order_by(TimelineRow.id))
     for kind, at, who, data in entries:
         moments += moment_of_entry(kind, at, who, data)
-    return sorted(moments, key=lambda moment: moment.at)
+    return sorted(moments, key=lambda moment: (moment.at, moment.what != "case_opened"))
 
 
 def _next_update_at(
