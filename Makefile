@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` (the product on embedded SQLite;
-# `make run DEMO=1` loads demo data first) and `make test` (the whole suite).
+# `make run DEMO=1` loads demo data first, or says it is loaded already) and
+# `make test` (the whole suite).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ PORT ?= 8000
 
 run: $(VENV)/.installed
 ifdef DEMO
-	$(BIN)/escalada demo || true
+	$(BIN)/escalada demo
 endif
 	$(BIN)/escalada serve --host $(HOST) --port $(PORT)
 

@@ -122,3 +122,20 @@ def test_the_cli_shows_ticks_assigns_and_acknowledges(cli: Cli) -> None:
     assert acked["executive_ack_by"] == "morozova"
     assert "acknowledged by morozova" in cli.run("war-room", "show", case)
     assert "already" in cli.run("--as", "lena", "war-room", "open", case, code=5)
+
+
+def test_the_cli_shows_a_closed_room_without_a_next_update(cli: Cli) -> None:
+    cli.run("account", "add", "--id", "meridian", "--name", "Meridian Bank", "--tier",
+            "strategic", "--plan", "enterprise", "--timezone", "Europe/Moscow")
+    cli.run("user", "add", "lena", "--role", "team_lead")
+    case = json.loads(cli.run("case", "open", "--account", "meridian", "--severity", "P1",
+                              "--title", "Payments time out", "--format", "json"))[
+        "snapshot"]["id"]
+    cli.run("--as", "lena", "war-room", "open", case)
+    assert "next due" in cli.run("war-room", "show", case)
+
+    cli.run("case", "resolve", case, "--reason", "gateway fixed")
+
+    shown = cli.run("war-room", "show", case)
+    assert "next due" not in shown and "OVERDUE" not in shown
+    assert "no customer updates are due from the room" in shown

@@ -105,7 +105,7 @@ def test_without_a_message_the_accounts_language_decides_and_vendors_get_english
 
     assert (draft.language, draft.language_reason) == ("ru", "the account's language is Russian")
     assert draft.timezone == "Asia/Novosibirsk"
-    assert "UTC+7" in draft.body  # the next update, in the customer's time
+    assert "МСК+4" in draft.body  # the next update, in the customer's time, told from Moscow
     assert (vendor.language, vendor.timezone) == ("en", "UTC")
     assert vendor.subject.startswith("P1 ESCALATION - ")
     assert vendor.missing == ["component", "region", "request"]

@@ -455,3 +455,20 @@ def test_resolving_the_case_closes_its_war_room_and_stops_its_timers(
     [resolved] = entries(ctx, "resolved")
     assert "war room closed" in resolved.summary and resolved.data["war_room_closed"] is True
     assert not [key for key, _ in pending(ctx) if key.startswith("war_room:")]
+
+
+@pytest.mark.usefixtures("people")
+def test_a_closed_room_owes_no_update_and_nothing_in_it_is_overdue(
+    ctx: Context, clock: FakeClock
+) -> None:
+    case = c_level_case(ctx)
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
+    clock.advance(hours=5)
+    assert room(ctx).next_update_due_at is not None and room(ctx).executive_ack_overdue
+
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
+
+    closed = room(ctx)
+    assert (closed.closed_at, closed.next_update_due_at) == (clock.now, None)
+    assert not closed.executive_ack_overdue
+    assert [item.key for item in closed.checklist if item.overdue] == []

@@ -18,6 +18,7 @@ from escalada.domain.communications import (
     MessageFacts,
     MessageKind,
     Person,
+    WarRoom,
 )
 
 
@@ -43,8 +44,9 @@ _EN: dict[str, Any] = {
         Happening(at(9, 30), "d.sokolov", "Case 171234567890 opened with AWS Support"),
     ),
     "follow_ups": (
-        FollowUp("Send the root cause analysis report", "Maria Ivanova", at(15, day=3, month=12)),
-        FollowUp("Add an alert on the 5xx rate per region", "Platform team", None),
+        FollowUp("We will send you the root cause analysis report", "Maria Ivanova",
+                 at(15, day=3, month=12)),
+        FollowUp("We will add an alert on the 5xx rate per region", None, None),
     ),
     "handoff": Handoff(
         from_tier="T2",
@@ -115,8 +117,9 @@ _RU: dict[str, Any] = {
         Happening(at(9, 30), "d.sokolov", "Открыто обращение 171234567890 в AWS Support"),
     ),
     "follow_ups": (
-        FollowUp("Направить отчёт о первопричине", "Мария Иванова", at(15, day=3, month=12)),
-        FollowUp("Настроить оповещение о доле ошибок 5xx по регионам", "Команда платформы", None),
+        FollowUp("Мы направим Вам отчёт о первопричине", "Мария Иванова",
+                 at(15, day=3, month=12)),
+        FollowUp("Мы настроим оповещение о доле ошибок 5xx по регионам", None, None),
     ),
     "handoff": Handoff(
         from_tier="T2",
@@ -135,7 +138,7 @@ _RU: dict[str, Any] = {
 }
 _RU_FIELDS: dict[str, dict[str, str]] = {
     MessageKind.ACKNOWLEDGMENT: {
-        "note": "Менеджер по эскалациям позвонит вашей дежурной службе в течение 30 минут.",
+        "note": "Менеджер по эскалациям позвонит Вашей дежурной службе в течение 30 минут.",
     },
     MessageKind.PROGRESS_UPDATE: {
         "understanding": "Сегодня утром в кластере ЕС были изменены настройки кэша TLS-сессий "
@@ -195,6 +198,7 @@ def comms_facts(kind: str, language: str = "en", **changes: Any) -> MessageFacts
         update_status="MITIGATING",
         fields=dict(fields.get(kind, {})),
         credit_usd=Decimal("2000.00") if resolved else None,
+        war_room=None if resolved else WarRoom("#exec-escalation-case-42", 240),
         **content,
     )
     return replace(facts, **changes)

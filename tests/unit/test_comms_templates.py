@@ -121,7 +121,7 @@ def test_money_and_numbers_are_shown_in_the_recipients_locale() -> None:
     ("zone", "language", "shown"),
     [
         ("Europe/Moscow", "en", "26 November 2026, 13:00 UTC+3"),
-        ("Europe/Moscow", "ru", "26 ноября 2026 г., 13:00 UTC+3"),
+        ("Europe/Moscow", "ru", "26 ноября 2026 г., 13:00 МСК"),
         ("UTC", "en", "26 November 2026, 10:00 UTC"),
         ("America/New_York", "en", "26 November 2026, 05:00 UTC-5"),
         ("Asia/Kolkata", "en", "26 November 2026, 15:30 UTC+5:30"),

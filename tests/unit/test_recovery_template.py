@@ -190,3 +190,25 @@ def test_a_bad_template_is_refused_naming_what_is_wrong(
     with pytest.raises(ValidationError) as refused:
         RecoveryPolicy.model_validate(document)
     assert reason in str(refused.value)
+
+
+def test_only_the_follow_up_call_the_post_mortem_and_the_improvements_face_the_customer(
+    policy: Policy,
+) -> None:
+    facing = {key for _, key, terms in policy.recovery.templates()
+              if terms.customer_text is not None}
+    assert facing == {"post_mortem", "customer_follow_up", "committed_improvements"}
+    worded = policy.recovery.terms("post_mortem")
+    assert worded is not None and worded.customer_text is not None
+    assert worded.customer_text.in_language("ru") == (
+        "Мы проведём разбор инцидента и поделимся с Вами его выводами")
+
+
+def test_a_task_is_internal_unless_the_policy_words_it_for_the_customer() -> None:
+    template = RecoveryPolicy.model_validate({"phases": {"immediate": [
+        {"key": "call", "text": {"en": "Call them"}},
+        {"key": "share", "text": {"en": "Share the RCA"},
+         "customer_text": {"en": "We will send you the RCA"}}]}})
+    call, share = template.terms("call"), template.terms("share")
+    assert call is not None and call.customer_text is None
+    assert share is not None and share.customer_text is not None

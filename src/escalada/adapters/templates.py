@@ -66,6 +66,20 @@ _FIELD_LABELS: dict[str, dict[str, str]] = {
 }
 # Russian needs the genitive month ("26 ноября"), which MMMM gives, and "г." after the year.
 _WHEN = {"en": "d MMMM y, HH:mm", "ru": "d MMMM y 'г'., HH:mm"}
+# Russia's time zones: Russian readers tell their times from Moscow's (МСК, МСК+4).
+_RUSSIAN_ZONES = frozenset({
+    "Europe/Kaliningrad", "Europe/Moscow", "W-SU", "Europe/Kirov", "Europe/Volgograd",
+    "Europe/Astrakhan", "Europe/Saratov", "Europe/Ulyanovsk", "Europe/Samara",
+    "Asia/Yekaterinburg", "Asia/Omsk", "Asia/Novosibirsk", "Asia/Barnaul", "Asia/Tomsk",
+    "Asia/Novokuznetsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Chita", "Asia/Yakutsk",
+    "Asia/Khandyga", "Asia/Vladivostok", "Asia/Ust-Nera", "Asia/Magadan", "Asia/Sakhalin",
+    "Asia/Srednekolymsk", "Asia/Kamchatka", "Asia/Anadyr",
+})  # fmt: skip
+_MOSCOW = ZoneInfo("Europe/Moscow")
+# A name with its own quotes after its legal form, written as it stands: ООО «Аудит Тест».
+_LEGAL_NAME = re.compile(r"[A-ZА-ЯЁ]{2,6}\s+«[^«»]+»")
+_QUOTED = re.compile(r"«[^«»]*»")
+_STRAIGHT = re.compile(r'"([^"]*)"')
 # (one, few, many) per unit; English uses one and few ("the plural").
 _UNITS: dict[str, dict[str, tuple[str, str, str]]] = {
     "en": {
@@ -183,6 +197,7 @@ def _variables(facts: MessageFacts) -> dict[str, Any]:
         "plural": formats.plural,
         "money": formats.money,
         "number": formats.number,
+        "quoted": formats.quoted,
     }
 
 
@@ -206,10 +221,14 @@ class Formats:
         self.zone = ZoneInfo(timezone)
 
     def when(self, moment: datetime) -> str:
-        """A date and time in the recipient's zone, with its UTC offset."""
+        """A date and time in the recipient's zone, with its UTC offset (in Russian, a
+        Russian zone as Moscow time: МСК, МСК+4)."""
         pattern = _WHEN.get(self.language, _WHEN["en"])
         shown = format_datetime(moment, pattern, tzinfo=self.zone, locale=self.locale)
-        return f"{shown} {_offset(moment.astimezone(self.zone))}"
+        local = moment.astimezone(self.zone)
+        if self.language == "ru" and self.zone.key in _RUSSIAN_ZONES:
+            return f"{shown} {_offset(local, moment.astimezone(_MOSCOW), 'МСК')}"
+        return f"{shown} {_offset(local)}"
 
     def clock(self, moment: datetime) -> str:
         """The time of day in the recipient's zone."""
@@ -230,6 +249,16 @@ class Formats:
         forms = {"one": one, "few": few, "many": many or few, "other": other or few}
         return forms[self.locale.plural_form(n)]
 
+    def quoted(self, text: str) -> str:
+        """A name or title in quotes: «…» in Russian, with quotes inside it as „…“, and a
+        name already quoted after its legal form as it stands (ООО «Аудит Тест»)."""
+        if self.language != "ru":
+            return text if _STRAIGHT.fullmatch(text) else f'"{text.replace(chr(34), chr(39))}"'
+        text = _STRAIGHT.sub(r"«\1»", text)
+        if _LEGAL_NAME.fullmatch(text) or _QUOTED.fullmatch(text):
+            return text
+        return "«" + text.replace("«", "„").replace("»", "“") + "»"
+
     def money(self, amount: Decimal) -> str:
         return str(format_currency(amount, "USD", locale=self.locale))
 
@@ -237,15 +266,20 @@ class Formats:
         return str(format_decimal(value, locale=self.locale))
 
 
-def _offset(local: datetime) -> str:
-    """The zone as its UTC offset: UTC, UTC+3, UTC-4, UTC+5:30."""
-    delta = local.utcoffset()
-    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+def _offset(local: datetime, base: datetime | None = None, name: str = "UTC") -> str:
+    """The zone as its offset from UTC (UTC, UTC+3, UTC-4, UTC+5:30), or from the
+    `base` zone called `name` (МСК, МСК+4, МСК-1)."""
+    minutes = _minutes(local) - (_minutes(base) if base is not None else 0)
     if minutes == 0:
-        return "UTC"
+        return name
     sign = "+" if minutes > 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return f"{name}{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def _minutes(moment: datetime) -> int:
+    delta = moment.utcoffset()
+    return int(delta.total_seconds() // 60) if delta is not None else 0
 
 
 def _template_line(error: BaseException, filename: str | None) -> int | None:

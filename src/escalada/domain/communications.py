@@ -93,11 +93,20 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
-    """A commitment after the case: a recovery task with its owner and due date."""
+    """A commitment after the case: a recovery task as its reader may see it, with its
+    owner's name (or none) and due date."""
 
     text: str
     owner: str | None
     due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WarRoom:
+    """The case's war room while it is open: a letter speaks of one only then."""
+
+    channel: str
+    update_every_minutes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +159,12 @@ class MessageFacts:
     # a visible placeholder in the draft's language.
     fields: dict[str, str] = field(default_factory=dict)
     credit_usd: Decimal | None = None
+    # What the reader may see of the recovery plan: for the customer, only the tasks
+    # the policy words for them, owners by display name (never a login).
     follow_ups: tuple[FollowUp, ...] = ()
     handoff: Handoff | None = None
     executive: Person | None = None
+    war_room: WarRoom | None = None
 
     @property
     def duration_minutes(self) -> int | None:

@@ -54,6 +54,9 @@ class TaskTerms(_Template):
     due_days: int | None = Field(default=None, ge=0, le=3650)
     calendar: Literal["24x7", "business"] = "24x7"
     owner_role: Key = "support_manager"
+    # What the customer reads of the task in a letter (the resolution's follow-up
+    # actions). A task without it is internal work, never shown to the customer.
+    customer_text: TaskText | None = None
 
 
 class TaskTemplate(TaskTerms):
@@ -66,8 +69,10 @@ class PostResolutionTask(TaskTerms):
     phase: Phase = "short_term"
 
 
-def _t(key: str, days: int | None, owner: str, en: str, ru: str) -> TaskTemplate:
-    return TaskTemplate(key=key, due_days=days, owner_role=owner, text=TaskText(en=en, ru=ru))
+def _t(key: str, days: int | None, owner: str, en: str, ru: str,
+       customer: TaskText | None = None) -> TaskTemplate:
+    return TaskTemplate(key=key, due_days=days, owner_role=owner, text=TaskText(en=en, ru=ru),
+                        customer_text=customer)
 
 
 def _phases() -> dict[Phase, tuple[TaskTemplate, ...]]:
@@ -88,7 +93,10 @@ def _phases() -> dict[Phase, tuple[TaskTemplate, ...]]:
                "Согласовать с клиентом сервисные кредиты или иную компенсацию"),
             _t("committed_improvements", 14, "support_director",
                "Commit to improvements with a timeline and share them with the customer",
-               "Зафиксировать улучшения со сроками и передать их клиенту"),
+               "Зафиксировать улучшения со сроками и передать их клиенту",
+               TaskText(en="We will share the improvements we commit to, each with its date",
+                        ru="Мы направим Вам план улучшений, которые берём на себя, "
+                           "с конкретными сроками")),
         ),
         "medium_term": (
             _t("enhanced_support", 30, "support_manager",
@@ -132,7 +140,10 @@ def _post_mortem() -> PostResolutionTask:
                "went wrong; 5. preventive measures; 6. process improvements",
             ru="Разбор инцидента (post-mortem) с командой war room и руководством. Повестка: "
                "1. хронология; 2. первопричина (техническая и процессная); 3. что прошло "
-               "хорошо; 4. что пошло не так; 5. превентивные меры; 6. улучшения процессов"))
+               "хорошо; 4. что пошло не так; 5. превентивные меры; 6. улучшения процессов"),
+        customer_text=TaskText(
+            en="We will review the incident in a post-mortem and share its findings with you",
+            ru="Мы проведём разбор инцидента и поделимся с Вами его выводами"))
 
 
 def _customer_follow_up() -> PostResolutionTask:
@@ -142,7 +153,12 @@ def _customer_follow_up() -> PostResolutionTask:
                "findings, share the committed improvements and rebuild trust",
             ru="Повторный контакт с клиентом: звонок на уровне руководителей, чтобы "
                "представить выводы разбора, рассказать о принятых улучшениях и восстановить "
-               "доверие"))
+               "доверие"),
+        customer_text=TaskText(
+            en="Our executive will call yours to present the post-mortem findings and the "
+               "improvements we commit to",
+            ru="Наш руководитель позвонит руководству Вашей компании, чтобы рассказать о "
+               "выводах разбора инцидента и о плане улучшений"))
 
 
 class RecoveryPolicy(_Template):

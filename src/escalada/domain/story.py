@@ -22,21 +22,34 @@ _STATUS = {
            "waiting_on_customer": "ожидаем ответа клиента", "resolved": "решено",
            "closed": "закрыто"},
 }
-_LEVEL_ROLE = {
-    "en": {"L1": "team lead", "L2": "support manager", "L3": "support director",
-           "L4": "vice president"},
-    "ru": {"L1": "руководитель группы", "L2": "руководитель службы поддержки",
-           "L3": "директор по поддержке", "L4": "вице-президент"},
+# Who works a tier or answers for a level, in words a customer knows (internal codes
+# such as T2 or L3 are shown to colleagues only): `to` whom a case went, `who` took it.
+_TO = {
+    "en": {"T1": "our first-line support team", "T2": "our senior support engineers",
+           "T3": "our product engineering team", "L1": "our team lead",
+           "L2": "our support manager", "L3": "our support director",
+           "L4": "our vice president"},
+    "ru": {"T1": "первой линии поддержки", "T2": "старшим инженерам поддержки",
+           "T3": "команде разработки продукта", "L1": "руководителю группы поддержки",
+           "L2": "руководителю службы поддержки", "L3": "директору службы поддержки",
+           "L4": "вице-президенту компании"},
+}
+_WHO = {
+    "en": {**_TO["en"], "VENDOR": "the cloud platform vendor's support"},
+    "ru": {"T1": "первая линия поддержки", "T2": "старшие инженеры поддержки",
+           "T3": "команда разработки продукта", "VENDOR": "поддержка поставщика платформы",
+           "L1": "руководитель группы поддержки", "L2": "руководитель службы поддержки",
+           "L3": "директор службы поддержки", "L4": "вице-президент компании"},
 }
 _PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "case_opened": "Case opened with severity {severity}",
-        "tier_up": "Engineers of tier {to} engaged",
-        "vendor_up": "Escalated to the cloud provider's support",
-        "level_up": "Escalated to executive level {to} ({role})",
-        "tier_down": "Case returned to tier {to}",
+        "tier_up": "Handed over to {team}",
+        "vendor_up": "Escalated to the cloud platform vendor's support",
+        "level_up": "Escalated to {team}",
+        "tier_down": "Handed back to {team}",
         "level_down": "Executive escalation stepped down",
-        "acknowledged": "Level {to} took ownership",
+        "acknowledged": "Taken on by {who}",
         "severity": "Severity changed from {before} to {after}",
         "status": "Status changed: {status}",
         "war_room_opened": "Executive war room opened",
@@ -46,14 +59,14 @@ _PHRASES: dict[str, dict[str, str]] = {
         "resolved": "Issue resolved",
     },
     "ru": {
-        "case_opened": "Обращение зарегистрировано с приоритетом {severity}",
-        "tier_up": "К работе подключены инженеры уровня {to}",
-        "vendor_up": "Обращение эскалировано в поддержку облачного провайдера",
-        "level_up": "Эскалация на уровень руководства {to} ({role})",
-        "tier_down": "Обращение возвращено на уровень {to}",
+        "case_opened": "Обращение зарегистрировано с уровнем критичности {severity}",
+        "tier_up": "Обращение передано {team}",
+        "vendor_up": "Обращение передано в поддержку поставщика облачной платформы",
+        "level_up": "Обращение эскалировано {team}",
+        "tier_down": "Обращение возвращено {team}",
         "level_down": "Эскалация на уровень руководства снята",
-        "acknowledged": "Уровень {to} принял обращение в работу",
-        "severity": "Приоритет изменён с {before} на {after}",
+        "acknowledged": "Обращение принято в работу: {who}",
+        "severity": "Уровень критичности изменён с {before} на {after}",
         "status": "Статус изменён: {status}",
         "war_room_opened": "Созван оперативный штаб с участием руководства",
         "customer_update": "Клиенту отправлено обновление",
@@ -61,6 +74,13 @@ _PHRASES: dict[str, dict[str, str]] = {
         "resumed": "Работа возобновлена после ответа клиента",
         "resolved": "Проблема устранена",
     },
+}
+# The customer reads of themselves as "you".
+_TO_CUSTOMER: dict[str, dict[str, str]] = {
+    "en": {"paused": "Waiting for information from you",
+           "resumed": "Work resumed after your reply"},
+    "ru": {"paused": "Ожидаем от Вас дополнительную информацию",
+           "resumed": "Работа возобновлена после Вашего ответа"},
 }
 
 
@@ -74,14 +94,20 @@ class Moment:
     data: Mapping[str, Any]
 
 
-def tell(moment: Moment, language: str) -> str:
-    """The moment in one line of `language` (en or ru)."""
+def tell(moment: Moment, language: str, reader: str = "customer") -> str:
+    """The moment in one line of `language` (en or ru) for its `reader` (customer,
+    internal or vendor): colleagues also see the tier or level code."""
     data = dict(moment.data)
     if "status" in data:
         data["status"] = _STATUS[language].get(data["status"], data["status"])
-    if "to" in data:
-        data.setdefault("role", _LEVEL_ROLE[language].get(data["to"], data["to"]))
-    return _PHRASES[language][moment.what].format(**data)
+    code = data.get("to")
+    if code is not None:
+        data["team"] = _TO[language].get(code, code)
+        data["who"] = _WHO[language].get(code, code)
+    phrases = {**_PHRASES[language], **(_TO_CUSTOMER[language] if reader == "customer" else {})}
+    told = phrases[moment.what].format(**data)
+    shows_code = code is not None and reader == "internal" and moment.what != "vendor_up"
+    return f"{told} ({code})" if shows_code else told
 
 
 def moment_of_entry(
@@ -91,6 +117,8 @@ def moment_of_entry(
     timers, thresholds, reminders, recommendations)."""
     if kind in ("war_room_opened", "paused", "resumed", "resolved"):
         return [Moment(at, actor, kind, {})]
+    if kind == "case_opened":  # with the severity it opened at, and by whom
+        return [Moment(at, actor, kind, {"severity": data.get("severity")})]
     if kind in ("first_response", "customer_update"):
         return [Moment(at, actor, "customer_update", {})]
     if kind != "updated":

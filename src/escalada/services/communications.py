@@ -28,6 +28,7 @@ from escalada.adapters.db.tables import (
     RecoveryTaskRow,
     TimelineRow,
     UserRow,
+    WarRoomRow,
 )
 from escalada.adapters.templates import missing_fields, render, template_kinds
 from escalada.domain.calendar import FOREVER
@@ -44,6 +45,7 @@ from escalada.domain.communications import (
     MessageKind,
     Person,
     UpdateStatus,
+    WarRoom,
 )
 from escalada.domain.errors import InvalidInput, NotFound
 from escalada.domain.executive_match import match_executive
@@ -259,7 +261,9 @@ def _facts(
 ) -> MessageFacts:
     moments = _story(session, case)
     told_at = case.last_customer_update_at or case.opened_at
-    happenings = tuple(Happening(m.at, m.actor, tell(m, language)) for m in moments)
+    reader = "customer" if audience.is_customer_side else audience.value
+    happenings = tuple(Happening(m.at, m.actor, tell(m, language, reader)) for m in moments)
+    room = room_of(session, case)
     return MessageFacts(
         kind=kind, language=language, timezone=timezone, now=now, case_ref=case.ref,
         title=case.title, severity=case.severity, status=case.status, tier=case.tier,
@@ -275,14 +279,15 @@ def _facts(
             h for m, h in zip(moments, happenings, strict=True)
             if m.at > told_at and m.what != "customer_update"),
         actions=happenings, fields=fields, credit_usd=_credit(session, case),
-        follow_ups=_follow_ups(session, case), handoff=_handoff(case),
-        executive=_executive(session, case, policy))
+        follow_ups=_follow_ups(session, case, policy, audience, language),
+        handoff=_handoff(case), executive=_executive(session, case, policy, room),
+        war_room=None if room is None or room.closed_at is not None else WarRoom(
+            room.channel, room.update_every_minutes))
 
 
 def _story(session: Session, case: CaseRow) -> list[Moment]:
     """The telling moments of the case, in order: its opening, its steps, its changes."""
-    moments = [Moment(case.opened_at, "", "case_opened", {"severity": case.severity})]
-    moments += [moment_of_step(track=s.track, direction=s.direction, to=s.to_level,
+    moments = [moment_of_step(track=s.track, direction=s.direction, to=s.to_level,
                                at=s.requested_at, actor=s.requested_by)
                 for s in case.escalations]
     entries = session.execute(
@@ -290,7 +295,7 @@ def _story(session: Session, case: CaseRow) -> list[Moment]:
         .where(TimelineRow.case_number == case.number).order_by(TimelineRow.id))
     for kind, at, who, data in entries:
         moments += moment_of_entry(kind, at, who, data)
-    return sorted(moments, key=lambda moment: moment.at)
+    return sorted(moments, key=lambda moment: (moment.at, moment.what != "case_opened"))
 
 
 def _next_update_at(
@@ -331,18 +336,32 @@ def _credit(session: Session, case: CaseRow) -> Decimal | None:
     return sum(amounts, Decimal(0)) if amounts else None
 
 
-def _follow_ups(session: Session, case: CaseRow) -> tuple[FollowUp, ...]:
+def _follow_ups(
+    session: Session, case: CaseRow, policy: Policy, audience: Audience, language: str
+) -> tuple[FollowUp, ...]:
+    """The open recovery tasks the reader may see. The customer sees only those the
+    policy words for them (`customer_text`), in those words, with an owner only by
+    display name; colleagues see every task; a vendor none."""
+    if audience == Audience.VENDOR:
+        return ()
     tasks = session.scalars(select(RecoveryTaskRow).where(
         RecoveryTaskRow.case_number == case.number, RecoveryTaskRow.status.in_(_OPEN_TASK))
         .order_by(RecoveryTaskRow.due_at, RecoveryTaskRow.id))
-    return tuple(FollowUp(task.text, _owner(session, task.owner), task.due_at) for task in tasks)
+    if not audience.is_customer_side:
+        return tuple(FollowUp(task.text, task.owner, task.due_at) for task in tasks)
+    shown = []
+    for task in tasks:
+        terms = policy.recovery.terms(task.key)
+        if terms is not None and terms.customer_text is not None:
+            shown.append(FollowUp(terms.customer_text.in_language(language),
+                                  _display_name(session, task.owner), task.due_at))
+    return tuple(shown)
 
 
-def _owner(session: Session, name: str | None) -> str | None:
-    if name is None:
-        return None
-    user = session.get(UserRow, name)
-    return user.display_name or user.name if user is not None else name
+def _display_name(session: Session, name: str | None) -> str | None:
+    """A person's name as a customer may read it: their display name, never a login."""
+    user = None if name is None else session.get(UserRow, name)
+    return None if user is None else user.display_name
 
 
 def _handoff(case: CaseRow) -> Handoff | None:
@@ -361,9 +380,10 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _executive(session: Session, case: CaseRow, policy: Policy) -> Person | None:
+def _executive(
+    session: Session, case: CaseRow, policy: Policy, room: WarRoomRow | None
+) -> Person | None:
     """Our executive for the customer's: the war room's, else matched by title."""
-    room = room_of(session, case)
     name = room.executive if room is not None else match_executive(
         case.contact_title, ContactLevel(case.escalating_contact_level),
         ExecLevel(case.exec_level or ExecLevel.L1.value), people(session), policy).name

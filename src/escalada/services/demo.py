@@ -381,11 +381,17 @@ def load_demo(*, ctx: Context, actor: Actor | None = None) -> DemoLoaded:
     return DemoLoaded(accounts=len(ACCOUNTS), cases=len(STORIES))
 
 
-def _refuse_if_loaded(ctx: Context) -> None:
+def demo_accounts_present(*, ctx: Context) -> list[str]:
+    """The demo's accounts already in the database: the demo is loaded when any is."""
     present = {account.id for account in list_accounts(ctx=ctx)} & {a["id"] for a in ACCOUNTS}
+    return sorted(present)
+
+
+def _refuse_if_loaded(ctx: Context) -> None:
+    present = demo_accounts_present(ctx=ctx)
     if present:
         raise AlreadyExists(
-            f"the demo is already loaded (accounts {', '.join(sorted(present))} exist); "
+            f"the demo is already loaded (accounts {', '.join(present)} exist); "
             "load it into an empty database"
         )
 

@@ -187,7 +187,7 @@ class ChecklistItemView(View):
     done_by: str | None
     done_at: AwareDatetime | None
     note: str | None
-    overdue: bool  # not done, and past its due time now
+    overdue: bool  # not done, and past its due time now (never in a closed room)
     late: bool  # done after its due time
 
 
@@ -207,10 +207,14 @@ class WarRoomView(View):
     executive_ack_overdue: bool
     executive_ack_late: bool
     update_every_minutes: int
-    next_update_due_at: AwareDatetime
+    next_update_due_at: AwareDatetime | None  # none once the room is closed
     attendees: list[WarRoomAttendeeView]
     checklist: list[ChecklistItemView]
     closed_at: AwareDatetime | None = None  # when the case was resolved
+
+
+def _overdue(due_at: datetime, done_at: datetime | None, now: datetime | None) -> bool:
+    return now is not None and overdue(due_at, done_at, now)
 
 
 def _labels(policy: Policy) -> dict[str, str]:
@@ -223,6 +227,8 @@ def war_room_view(
     labels = _labels(policy)
     last_update = max(room.opened_at, case.last_customer_update_at or room.opened_at)
     acked = room.executive_ack_at
+    # A closed room owes nothing more: nothing in it is overdue, no update falls due.
+    open_now = now if room.closed_at is None else None
     return WarRoomView(
         case=case.ref, at=now,
         timezone=session.get_one(AccountRow, case.account_id).timezone, opened_at=room.opened_at,
@@ -230,17 +236,18 @@ def war_room_view(
         customer_contact=room.customer_contact, executive=room.executive,
         executive_ack_due_at=room.executive_ack_due_at, executive_ack_by=room.executive_ack_by,
         executive_ack_at=acked,
-        executive_ack_overdue=overdue(room.executive_ack_due_at, acked, now),
+        executive_ack_overdue=_overdue(room.executive_ack_due_at, acked, open_now),
         executive_ack_late=acked is not None and acked > room.executive_ack_due_at,
         update_every_minutes=room.update_every_minutes,
-        next_update_due_at=last_update + timedelta(minutes=room.update_every_minutes),
+        next_update_due_at=None if room.closed_at is not None
+        else last_update + timedelta(minutes=room.update_every_minutes),
         attendees=[WarRoomAttendeeView(role=seat.role, label=labels.get(seat.role, seat.role),
                                        lead=seat.lead, user=seat.user_name)
                    for seat in room.attendees],
         checklist=[ChecklistItemView(
             checklist=item.checklist, key=item.key, text=item.text, due_at=item.due_at,
             done_by=item.done_by, done_at=item.done_at, note=item.note,
-            overdue=overdue(item.due_at, item.done_at, now),
+            overdue=_overdue(item.due_at, item.done_at, open_now),
             late=item.done_at is not None and item.done_at > item.due_at)
             for item in sorted(room.checklist, key=lambda row: row.checklist != IMMEDIATE)],
         closed_at=room.closed_at,

@@ -126,20 +126,28 @@ def evaluate(
     emit_json(result) if fmt is Format.json else evaluation_table(result)
 
 
+_ACT_AS = ("act as one of its people with --as (e.g. --as o.petrov, a support manager; "
+           "--as admin for people and tokens). `escalada user list` shows them all.")
+
+
 @app.command()
 def demo() -> None:
-    """Load a realistic demo data set into the current database."""
+    """Load a realistic demo data set into the current database (once: loading it again
+    says it is there and changes nothing)."""
     from escalada.entrypoints.cli.output import console
-    from escalada.services.demo import load_demo
-
-    ctx = bare_context()
+    from escalada.services.demo import demo_accounts_present, load_demo
     from escalada.services.people import list_users
 
+    ctx = bare_context()
+    present = demo_accounts_present(ctx=ctx)
+    if present:
+        console().print(f"The demo is already loaded (accounts {', '.join(present)}): nothing "
+                        f"to do; {_ACT_AS}")
+        return
     loaded = load_demo(ctx=ctx, actor=actor() if list_users(ctx=ctx) else None)
     console().print(
         f"Loaded {loaded.accounts} accounts and {loaded.cases} cases, and the support "
-        "organisation's people: act as one with --as (e.g. --as o.petrov, a support manager; "
-        "--as admin for people and tokens). `escalada user list` shows them all.")
+        f"organisation's people: {_ACT_AS}")
 
 
 @app.command()
@@ -157,6 +165,7 @@ def serve(
     from escalada.entrypoints.worker import Pool
 
     logs.configure()
+    _serving(host, port)
     pool = Pool(bare_context()) if worker else None
     if pool is not None:
         pool.start()
@@ -165,6 +174,23 @@ def serve(
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def _serving(host: str, port: int) -> None:
+    """Say where the API answers, on which database, and who can use it."""
+    from sqlalchemy import make_url
+
+    from escalada.adapters.db.database import default_database_url
+    from escalada.entrypoints.cli.output import console
+    from escalada.services.people import list_users
+
+    database = make_url(default_database_url()).render_as_string(hide_password=True)
+    people = len(list_users(ctx=bare_context()))
+    who = (f"{people} people can act (`escalada user list`); a request carries a token of "
+           "one of them (`escalada --as NAME token create`)" if people else
+           "no people yet: add the first admin with `escalada user add NAME --role admin`")
+    console().print(f"escalada: the API answers on http://{host}:{port}/api/v1 (health at "
+                    f"/healthz) from {database}; {who}", markup=False)
 
 
 @db_app.command("upgrade")

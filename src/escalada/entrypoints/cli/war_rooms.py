@@ -101,12 +101,17 @@ def _panel(view: WarRoomView) -> None:
         ack = (f"acknowledged by {view.executive_ack_by} {when(view.executive_ack_at, zone)}"
                + (" (late)" if view.executive_ack_late else ""))
     else:
-        ack = ("OVERDUE, was due " if view.executive_ack_overdue else "due ") + when(
+        ack = ("not given, was due " if view.closed_at is not None
+               else "OVERDUE, was due " if view.executive_ack_overdue else "due ") + when(
             view.executive_ack_due_at, zone)
     contact = f" for the customer's {view.customer_contact}" if view.customer_contact else ""
     out.print(f"executive: {view.executive or 'none matched'}{contact}; acknowledgment {ack}")
-    out.print(f"customer updates every {view.update_every_minutes} min; next due "
-              f"{when(view.next_update_due_at, zone)}")
+    if view.closed_at is not None or view.next_update_due_at is None:
+        out.print(f"closed {when(view.closed_at, zone)} with the case's resolution: no "
+                  "customer updates are due from the room")
+    else:
+        out.print(f"customer updates every {view.update_every_minutes} min; next due "
+                  f"{when(view.next_update_due_at, zone)}")
     seats = Table(title="Attendees", title_justify="left")
     for column in ("role", "seat", "who"):
         seats.add_column(column)
@@ -122,6 +127,7 @@ def _panel(view: WarRoomView) -> None:
             state = f"done by {item.done_by} {when(item.done_at)}" + (
                 " (late)" if item.late else "")
         else:
-            state = "OVERDUE" if item.overdue else "open"
+            state = ("not done" if view.closed_at is not None
+                     else "OVERDUE" if item.overdue else "open")
         items.add_row(item.checklist, item.key, item.text, when(item.due_at, zone), state)
     out.print(items)
