@@ -116,7 +116,8 @@ def test_cases_written_by_the_services_verify_intact(ctx: Context, clock: FakeCl
     report = audit.verify(ctx=ctx)
 
     assert report == AuditView(at=clock.now, case=None, intact=True, cases_checked=3,
-                               entries_checked=count_entries(ctx), broken=[])
+                               entries_checked=count_entries(ctx), broken=[], keys=[],
+                               unkeyed_entries=count_entries(ctx))
     assert [len(entries_of(ctx, n)) for n in (1, 2, 3)] == [6, 2, 2]
     assert report.entries_checked == 10
 
