@@ -143,8 +143,8 @@ def walk_chain(
     walk, previous, last = ChainWalk(), GENESIS, None
     for entry in entries:
         reason = _link_problem(entry, previous, keys)
-        if reason is None and checkpoint is not None and walk.entries + 1 == checkpoint.entries:
-            reason = _departure(entry, checkpoint)
+        if reason is None and checkpoint is not None:
+            reason = _departure(entry, walk.entries + 1, checkpoint)
         if reason is not None:
             walk.broken, walk.subject = BrokenLink(entry.id, entry.case, reason), entry
             return walk
@@ -185,12 +185,17 @@ def _link_problem(entry: Entry, previous: str, keyring: Keyring) -> str | None:
     return None
 
 
-def _departure(entry: Entry, head: Head) -> str | None:
-    if entry.id == head.last_entry and entry.hash == head.last_hash:
+def _departure(entry: Entry, number: int, head: Head) -> str | None:
+    """Why the `number`th entry shows the chain departing from the checkpointed head."""
+    at_head = number == head.entries
+    if entry.id != head.last_entry and not at_head:
+        return None
+    if at_head and entry.id == head.last_entry and entry.hash == head.last_hash:
         return None
     return (f"the chain no longer reaches the checkpointed head: its entry number "
             f"{head.entries} should be entry {head.last_entry} with hash "
-            f"{head.last_hash[:12]}… (entries rewritten, or the whole chain recomputed)")
+            f"{head.last_hash[:12]}… (entries rewritten or removed, or the whole chain "
+            "recomputed)")
 
 
 def truncated(entries: int, head: Head) -> str:
