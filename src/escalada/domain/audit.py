@@ -128,8 +128,8 @@ class ChainWalk:
             return self.broken, self.subject
         if keyring.keys and self.first_unkeyed is not None:
             first = self.first_unkeyed
-            reason = (f"{UNKEYED} ({self.unkeyed} of its entries carry no audit key, this "
-                      "the first; a checkpoint vouches for entries written before the key)")
+            reason = (f"{UNKEYED} (entries without an audit key: {self.unkeyed}, this the "
+                      "first; a checkpoint vouches for entries written before the key)")
             return BrokenLink(first.id, first.case, reason), first
         return None
 

@@ -165,6 +165,7 @@ def _provenance(report: AuditView) -> list[str]:
         lines.append(f"Against the checkpoint of {used.cases} case(s) taken at {when(used.at)} "
                      f"by {used.by}, signed with audit key {used.key_id}.")
     if report.unkeyed_entries:
-        lines.append(f"{report.unkeyed_entries} entries are unkeyed: anyone with database "
-                     "access can rewrite these.")
+        count = report.unkeyed_entries
+        lines.append(f"{count} {'entry is' if count == 1 else 'entries are'} unkeyed: anyone "
+                     "with database access can rewrite these.")
     return lines
