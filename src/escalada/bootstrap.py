@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from escalada.adapters.audit_keys import keyring_from_environ
 from escalada.adapters.policy_file import current_policy
 from escalada.services.context import Context
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Context:
     """A context on ESCALADA_DATABASE_URL (or the embedded SQLite file), opened and
-    migrated on first use."""
+    migrated on first use, with the audit keys of ESCALADA_AUDIT_KEYS."""
 
     def database() -> Engine:
         from escalada.adapters.db.database import (
@@ -27,4 +28,5 @@ def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Conte
             ensure_schema(engine)
         return engine
 
-    return Context(database=database, policy=current_policy)
+    return Context(database=database, policy=current_policy,
+                   audit_keys=keyring_from_environ)

@@ -10,93 +10,36 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
+from audit_support import (
+    ANA,
+    SQLITE_GUARDS,
+    count_entries,
+    entries_of,
+    tamper,
+    three_cases,
+)
 from cli_support import ESCALADA, Cli
-from examples import ADMIN, T2_HANDOFF
+from examples import ADMIN
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from escalada.adapters.db.database import SCHEMA_HEAD, schema_version, upgrade
-from escalada.adapters.db.tables import TimelineRow
 from escalada.domain.errors import InvalidInput, NotFound
 from escalada.entrypoints.api import create_app
 from escalada.services import audit, cases
-from escalada.services.accounts import add_account
 from escalada.services.audit import NO_ENTRIES, AuditView, BrokenLinkView
-from escalada.services.context import Actor, Context
-from escalada.services.escalations import escalate
+from escalada.services.context import Context
 from escalada.services.people import add_user, create_token
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
 ALTERED = "its content does not match its hash (the entry was altered)"
 UNLINKED = ("its previous-hash does not match the entry before it "
             "(an entry was removed, inserted or reordered)")
-SQLITE_GUARDS = {
-    action: f"CREATE TRIGGER timeline_no_{action} BEFORE {action.upper()} ON timeline "
-            "BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END"
-    for action in ("update", "delete")
-}
-
-
-def three_cases(ctx: Context, clock: FakeClock) -> None:
-    """CASE-1 with six entries, CASE-2 and CASE-3 with a few, their entries interleaved."""
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
-                support_plan="enterprise")
-    for title in ("Volumes detach", "Login slow", "Billing export late"):
-        cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P2", title=title)
-        clock.advance(minutes=1)
-    steps = [
-        lambda: cases.respond(ctx=ctx, actor=ANA, case_id="CASE-1", note="looking"),
-        lambda: cases.respond(ctx=ctx, actor=ANA, case_id="CASE-2"),
-        lambda: cases.set_flags(ctx=ctx, actor=ANA, case_id="CASE-1", on=True,
-                                flags=["customer_requested_escalation"], reason="CTO asked"),
-        lambda: escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF),
-        lambda: cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-3", severity="P1"),
-        lambda: cases.respond(ctx=ctx, actor=ANA, case_id="CASE-1", note="Обновление: ждём"),
-        lambda: cases.pause(ctx=ctx, actor=ANA, case_id="CASE-1"),
-    ]
-    for step in steps:
-        step()
-        clock.advance(minutes=3)
-
-
-def entries_of(ctx: Context, case_number: int) -> list[Any]:
-    with ctx.engine.connect() as connection:
-        return list(connection.execute(
-            select(TimelineRow.id, TimelineRow.kind, TimelineRow.at)
-            .where(TimelineRow.case_number == case_number).order_by(TimelineRow.id)))
-
-
-def count_entries(ctx: Context) -> int:
-    with ctx.engine.connect() as connection:
-        return int(connection.execute(text("SELECT count(*) FROM timeline")).scalar_one())
-
-
-def _postgres(ctx: Context) -> bool:
-    return ctx.engine.dialect.name == "postgresql"
-
-
-def tamper(ctx: Context, statement: str, **params: Any) -> None:
-    """What only someone with the database's keys can do: lift the append-only triggers,
-    rewrite the timeline, and put the triggers back."""
-    with ctx.engine.begin() as connection:
-        if _postgres(ctx):
-            connection.execute(text("ALTER TABLE timeline DISABLE TRIGGER timeline_append_only"))
-        else:
-            for action in SQLITE_GUARDS:
-                connection.execute(text(f"DROP TRIGGER timeline_no_{action}"))
-        connection.execute(text(statement), params)
-        if _postgres(ctx):
-            connection.execute(text("ALTER TABLE timeline ENABLE TRIGGER timeline_append_only"))
-        else:
-            for guard in SQLITE_GUARDS.values():
-                connection.execute(text(guard))
 
 
 def assert_the_timeline_refuses_rewrites(ctx: Context) -> None:
@@ -116,7 +59,8 @@ def test_cases_written_by_the_services_verify_intact(ctx: Context, clock: FakeCl
     report = audit.verify(ctx=ctx)
 
     assert report == AuditView(at=clock.now, case=None, intact=True, cases_checked=3,
-                               entries_checked=count_entries(ctx), broken=[])
+                               entries_checked=count_entries(ctx), broken=[], keys=[],
+                               unkeyed_entries=count_entries(ctx))
     assert [len(entries_of(ctx, n)) for n in (1, 2, 3)] == [6, 2, 2]
     assert report.entries_checked == 10
 

@@ -1,20 +1,33 @@
-"""The audit of the tamper-evident timeline: walk each case's hash chain and report the
-first entry whose link does not hold. It only reads; anyone who may sign in (viewer
-and up) may run it, as every other read."""
+"""The audit of the tamper-evident timeline: walk each case's hash chain (checking keyed
+hashes with the audit keys given, and each chain against a signed checkpoint when one
+is given) and report the first entry whose link does not hold. Verifying only reads;
+anyone who may sign in (viewer and up) may run it. Signing a checkpoint of the chain
+heads vouches for them, so it is an admin's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimelineRow
-from escalada.domain.audit import Entry, first_broken_link
+from escalada.domain.audit import KEYS_SETTING, Entry, Head, Keyring, walk_chain
+from escalada.domain.audit_checkpoint import checkpoint_signature
+from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.snapshot import AwareDatetime
-from escalada.services.context import Context
+from escalada.services.audit_checkpoint import (
+    CheckpointHeadView,
+    CheckpointUsedView,
+    CheckpointView,
+    trusted_heads,
+)
+from escalada.services.authz import require_admin
+from escalada.services.context import Actor, Context
 from escalada.services.records import load_case
 from escalada.services.views import View
 
@@ -31,21 +44,74 @@ Progress = Callable[[int, int], None]
 
 
 def verify(
-    *, ctx: Context, case_id: str | None = None, progress: Progress | None = None
+    *, ctx: Context, case_id: str | None = None, progress: Progress | None = None,
+    against: Mapping[str, Any] | None = None,
 ) -> AuditView:
-    """Check the hash chain of every case's timeline (or of one case), in order of id."""
+    """Check the hash chain of every case's timeline (or of one case), in order of id;
+    `against`: a signed checkpoint each chain must still reach."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
-        numbers = _case_numbers(uow.session, case_id)
-        total = _entries_in(uow.session, None if case_id is None else numbers[0])
-    audit = _Audit(total, progress)
-    for start in range(0, len(numbers), CASES_PER_TRANSACTION):
-        with ctx.unit_of_work() as uow:
-            audit.check(uow.session, numbers[start:start + CASES_PER_TRANSACTION])
+    checkpoint = None if against is None else trusted_heads(against, ctx.keyring)
+    heads = {} if checkpoint is None else checkpoint.heads
+    audit, numbers = _walk(ctx, case_id, progress, heads)
+    if case_id is None:
+        audit.broken.extend(_gone(heads, set(numbers)))
     asked = None if case_id is None else f"CASE-{numbers[0]}"
     return AuditView(at=now, case=asked, intact=not audit.broken,
                      cases_checked=len(numbers), entries_checked=audit.checked,
-                     broken=audit.broken)
+                     broken=audit.broken, keys=ctx.keyring.ids,
+                     unkeyed_entries=audit.unkeyed,
+                     checkpoint=None if checkpoint is None else checkpoint.used)
+
+
+def checkpoint(*, ctx: Context, actor: Actor, case_id: str | None = None) -> CheckpointView:
+    """Each case's chain head (or one case's), signed with the active audit key, to be
+    kept outside the database; refused while a chain is broken."""
+    require_admin(actor, "signing an audit checkpoint")
+    key = ctx.keyring.active
+    if key is None:
+        raise InvalidInput.of(KEYS_SETTING, "not set: a checkpoint is signed with the "
+                              "active audit key (KEY_ID:BASE64_SECRET, ...)")
+    now = ctx.clock()
+    audit, numbers = _walk(ctx, case_id, None, {})
+    refused = [link for link in audit.broken if _number(link.case) not in audit.heads]
+    if refused:
+        first = refused[0]
+        raise InvalidTransition(
+            f"{first.case}'s timeline is broken ({first.reason}); a checkpoint vouches "
+            "only for intact chains: run `escalada audit verify`")
+    heads = [CheckpointHeadView(case=f"CASE-{n}", entries=audit.heads[n][0].entries,
+                                last_entry=audit.heads[n][0].last_entry,
+                                last_hash=audit.heads[n][0].last_hash,
+                                last_at=audit.heads[n][1]) for n in numbers]
+    unsigned = CheckpointView(at=now, by=actor.name, case=None if case_id is None
+                              else f"CASE-{numbers[0]}", key_id=key.id, heads=heads,
+                              signature="")
+    signature = checkpoint_signature(key.secret, unsigned.model_dump(mode="json"))
+    return unsigned.model_copy(update={"signature": signature})
+
+
+def _walk(
+    ctx: Context, case_id: str | None, progress: Progress | None, heads: Mapping[int, Head]
+) -> tuple[_Audit, list[int]]:
+    with ctx.unit_of_work() as uow:
+        numbers = _case_numbers(uow.session, case_id)
+        total = _entries_in(uow.session, None if case_id is None else numbers[0])
+    audit = _Audit(total, progress, ctx.keyring, heads)
+    for start in range(0, len(numbers), CASES_PER_TRANSACTION):
+        with ctx.unit_of_work() as uow:
+            audit.check(uow.session, numbers[start:start + CASES_PER_TRANSACTION])
+    return audit, numbers
+
+
+def _number(case: str) -> int:
+    return int(case.removeprefix("CASE-"))
+
+
+def _gone(heads: Mapping[int, Head], numbers: set[int]) -> list[BrokenLinkView]:
+    """Cases a checkpoint vouches for that are no longer in the database at all."""
+    return [BrokenLinkView(case=f"CASE-{n}", reason=f"the checkpoint vouches for "
+                           f"{heads[n].entries} entries of this case, which is gone")
+            for n in sorted(heads) if n not in numbers]
 
 
 def _case_numbers(session: Session, case_id: str | None) -> list[int]:
@@ -63,22 +129,26 @@ def _entries_in(session: Session, case_number: int | None) -> int:
 
 _COLUMNS = (TimelineRow.id, TimelineRow.case_number, TimelineRow.at, TimelineRow.actor,
             TimelineRow.kind, TimelineRow.summary, TimelineRow.reason, TimelineRow.data,
-            TimelineRow.prev_hash, TimelineRow.hash)
+            TimelineRow.prev_hash, TimelineRow.hash, TimelineRow.key_id)
 
 
 def _entry(row: Row[Any]) -> Entry:
     return Entry(id=row.id, case=row.case_number, at=row.at, actor=row.actor, kind=row.kind,
                  summary=row.summary, reason=row.reason, data=row.data,
-                 prev_hash=row.prev_hash, hash=row.hash)
+                 prev_hash=row.prev_hash, hash=row.hash, key_id=row.key_id)
 
 
 class _Audit:
-    """The running tally: entries checked, and the first broken link of each case."""
+    """The running tally: entries checked, the first finding of each case, entries
+    nobody's key vouches for, and the head of each chain that holds."""
 
-    def __init__(self, total: int, progress: Progress | None) -> None:
+    def __init__(self, total: int, progress: Progress | None, keyring: Keyring,
+                 checkpointed: Mapping[int, Head]) -> None:
         self.total, self.progress = total, progress
-        self.checked = 0
+        self.keyring, self.checkpointed = keyring, checkpointed
+        self.checked = self.unkeyed = 0
         self.broken: list[BrokenLinkView] = []
+        self.heads: dict[int, tuple[Head, datetime]] = {}
 
     def check(self, session: Session, numbers: Sequence[int]) -> None:
         query = (select(*_COLUMNS).where(TimelineRow.case_number.in_(numbers))
@@ -104,12 +174,17 @@ class _Audit:
                     self._tell()
                 yield walked[0]
 
-        link = first_broken_link(entries())
-        if link is not None:
-            entry = walked[0]
-            self.broken.append(BrokenLinkView(case=f"CASE-{number}", entry=entry.id,
-                                              kind=entry.kind, at=entry.at,
-                                              reason=link.reason))
+        walk = walk_chain(entries(), self.keyring, self.checkpointed.get(number))
+        self.unkeyed += walk.unkeyed
+        if walk.broken is None and walk.head is not None:
+            self.heads[number] = (walk.head, walked[0].at)
+        finding = walk.finding(self.keyring)
+        if finding is not None:
+            link, entry = finding
+            self.broken.append(BrokenLinkView(
+                case=f"CASE-{number}", entry=link.entry, reason=link.reason,
+                kind=None if entry is None else entry.kind,
+                at=None if entry is None else entry.at))
 
     def _tell(self) -> None:
         if self.progress is not None:
@@ -138,3 +213,9 @@ class AuditView(View):
     cases_checked: int
     entries_checked: int
     broken: list[BrokenLinkView]
+    # The ids of the audit keys given, the one keying new entries first.
+    keys: list[str] = Field(default_factory=list)
+    # Entries hashed without a key (anyone with database access can rewrite them) that
+    # no checkpoint vouches for; once keys are given, each case with some is a finding.
+    unkeyed_entries: int = 0
+    checkpoint: CheckpointUsedView | None = None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from escalada.domain.audit import Keyring
 from escalada.domain.policy import Policy
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def no_audit_keys() -> Keyring:
+    """The embedded default: the timeline's hashes are plain SHA-256."""
+    return Keyring()
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who asks. Authentication and roles arrive with the people-and-roles work;
@@ -32,11 +38,17 @@ class Actor:
 
 @dataclass
 class Context:
-    """The database (opened on first use), the policy in force and the clock."""
+    """The database (opened on first use), the policy in force, the clock and the keys
+    that key the timeline's hash chain."""
 
     database: Callable[[], Engine]
     policy: Callable[[], Policy]
     clock: Callable[[], datetime] = system_clock
+    audit_keys: Callable[[], Keyring] = no_audit_keys
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        return self.audit_keys()
 
     @cached_property
     def engine(self) -> Engine:
@@ -47,7 +59,9 @@ class Context:
     def sessions(self) -> sessionmaker[Session]:
         from escalada.adapters.db.database import session_factory
 
-        return session_factory(self.engine)
+        # Every session knows the key its timeline entries are written under
+        # (services.records.record), without each use case passing it along.
+        return session_factory(self.engine, info={"audit_key": self.keyring.active})
 
     def unit_of_work(self) -> UnitOfWork:
         # Imported here so that commands which never touch the database (evaluating a

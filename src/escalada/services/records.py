@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, EscalationRow, TimelineRow
-from escalada.domain.audit import GENESIS, canonical_data, entry_hash
+from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import (
@@ -101,12 +101,15 @@ def record(
         session.info.setdefault("changed_cases", {})[case.number] = case
     document = canonical_data(data or {})
     prev = _chain_head(session, case)
+    key: AuditKey | None = session.info.get("audit_key")
     digest = entry_hash(prev, case=case.number, at=at, actor=actor.name, kind=kind,
-                        summary=summary, reason=reason, data=document)
+                        summary=summary, reason=reason, data=document,
+                        key=None if key is None else key.secret)
     session.add(
         TimelineRow(
             case_number=case.number, at=at, actor=actor.name, kind=kind,
             summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
+            key_id=None if key is None else key.id,
         )
     )
     session.info["chain_heads"][case.number] = digest

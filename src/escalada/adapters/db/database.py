@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006_audit"
 
 
 def default_database_url() -> str:
@@ -54,8 +54,11 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(
+    engine: Engine, info: dict[str, Any] | None = None
+) -> sessionmaker[Session]:
+    """Sessions on `engine`, each starting with a copy of `info`."""
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def schema_version(engine: Engine) -> str | None:

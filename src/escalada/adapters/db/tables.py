@@ -172,6 +172,8 @@ class TimelineRow(Base):
     # the previous entry's, so that an altered or removed entry is detectable.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    # The audit key the hash is an HMAC under; None: a plain SHA-256 anyone can recompute.
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class TimerRow(Base):

@@ -3,22 +3,41 @@ service function as the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 
-from escalada.entrypoints.api.deps import ContextDep, current_actor
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.services import audit
 from escalada.services.audit import AuditView
+from escalada.services.audit_checkpoint import CheckpointView
+
+CaseQuery = Annotated[str | None, Query(description="only this case, e.g. CASE-1042")]
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["audit"])
 
 
 @router.get("/audit/verify")
-def verify(
-    ctx: ContextDep,
-    case: Annotated[str | None, Query(description="only this case, e.g. CASE-1042")] = None,
-) -> AuditView:
+def verify(ctx: ContextDep, case: CaseQuery = None) -> AuditView:
     """Walk each case's hash-chained timeline: 200 with `intact: false` and the first
     broken entry of each case when something was altered, removed or reordered."""
     return audit.verify(ctx=ctx, case_id=case)
+
+
+@router.post("/audit/verify")
+def verify_against(
+    ctx: ContextDep,
+    checkpoint: Annotated[dict[str, Any], Body(
+        description="a signed checkpoint (POST /audit/checkpoint) each chain must reach")],
+    case: CaseQuery = None,
+) -> AuditView:
+    """As GET /audit/verify, and each chain must still reach the head the checkpoint
+    signed (422 naming `against` when its signature does not hold)."""
+    return audit.verify(ctx=ctx, case_id=case, against=checkpoint)
+
+
+@router.post("/audit/checkpoint")
+def checkpoint(ctx: ContextDep, actor: ActorDep, case: CaseQuery = None) -> CheckpointView:
+    """Each case's chain head signed with the active audit key, to keep outside the
+    database (admins; 409 while a chain is broken, 422 without an audit key)."""
+    return audit.checkpoint(ctx=ctx, actor=actor, case_id=case)

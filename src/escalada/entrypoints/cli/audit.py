@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -14,7 +16,8 @@ if TYPE_CHECKING:
     from escalada.services.audit import AuditView
 
 app = typer.Typer(
-    help="The tamper-evident timeline: check every case's hash chain.",
+    help="The tamper-evident timeline: check every case's hash chain; sign checkpoints of "
+         "the chain heads to keep outside the database.",
     no_args_is_help=True,
 )
 # A broken chain is a finding, not a failure of the command: the report is printed in
@@ -27,22 +30,73 @@ LONG_RUN_ENTRIES = 20_000
 @app.command(
     "verify",
     epilog=f"Exit codes: 0 every chain checked is intact; {BROKEN_EXIT} a link is broken "
-           "(the report names the first broken entry of each case); 4 no such case; "
+           "(the report names the first broken entry of each case); 2 the checkpoint "
+           "cannot be trusted or ESCALADA_AUDIT_KEYS is malformed; 4 no such case; "
            "9 unknown or disabled user.",
 )
 def verify(
     case: str = typer.Option(None, "--case", help="only this case, e.g. CASE-1042"),
+    against: str = typer.Option(
+        None, "--against", metavar="FILE",
+        help="a checkpoint (`audit checkpoint --out FILE`) each chain must still reach"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Walk each case's timeline in order and report the first entry whose hash link does
-    not hold: an entry altered, removed, inserted or reordered since it was written."""
+    not hold: an entry altered, removed, inserted or reordered since it was written (keyed
+    hashes are checked with ESCALADA_AUDIT_KEYS), or a chain that no longer reaches the
+    head a checkpoint signed."""
+    from escalada.entrypoints.cli.output import read_json
     from escalada.services.audit import verify as verify_chains
 
+    checkpoint = None if against is None else read_json(against, "--against")
     with _progress_bar() as progress:
-        report = verify_chains(ctx=context(), case_id=case, progress=progress)
+        report = verify_chains(ctx=context(), case_id=case, progress=progress,
+                               against=checkpoint)
     emit_json(report) if fmt is Format.json else _report_table(report)
     if not report.intact:
         raise typer.Exit(BROKEN_EXIT)
+
+
+@app.command(
+    "checkpoint",
+    epilog="Exit codes: 0 written; 2 no audit key (ESCALADA_AUDIT_KEYS) or the file cannot "
+           "be written; 4 no such case; 6 a chain is broken (nothing is signed); 7 not an "
+           "admin; 9 unknown or disabled user.",
+)
+def checkpoint(
+    out: str = typer.Option(..., "--out", metavar="FILE",
+                            help="where to write the signed checkpoint (JSON)"),
+    case: str = typer.Option(None, "--case", help="only this case, e.g. CASE-1042"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Sign each case's chain head (entry count, last entry, its hash) with the active
+    audit key and write it to FILE: keep it where whoever can write the database cannot,
+    and later `audit verify --against FILE`. An admin's; refused while a chain is broken."""
+    from rich.markup import escape
+
+    from escalada.entrypoints.cli.output import actor, as_json
+    from escalada.services.audit import checkpoint as sign_checkpoint
+
+    document = sign_checkpoint(ctx=context(), actor=actor(), case_id=case)
+    _write(Path(out), as_json(document) + "\n")
+    if fmt is Format.json:
+        emit_json(document)
+        return
+    console().print(f"Checkpoint of {len(document.heads)} case(s) signed with audit key "
+                    f"{escape(document.key_id)} written to {escape(out)}.")
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all: a half-written checkpoint would prove nothing."""
+    from escalada.domain.errors import InvalidInput
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput.of("--out", f"cannot write {path}: {error.strerror}") from error
 
 
 @contextmanager
@@ -78,6 +132,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
 
 
 def _report_table(report: AuditView) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
@@ -85,6 +140,8 @@ def _report_table(report: AuditView) -> None:
     out = console()
     scope = report.case or f"{report.cases_checked} cases"
     checked = f"{scope}, {report.entries_checked} entries checked at {when(report.at)}"
+    for line in _provenance(report):
+        out.print(escape(line))
     if report.intact:
         out.print(f"[green]Timeline intact[/green]: {checked}.")
         return
@@ -92,6 +149,23 @@ def _report_table(report: AuditView) -> None:
     for column in ("case", "entry", "kind", "at", "reason"):
         table.add_column(column)
     for link in report.broken:
-        table.add_row(link.case, "—" if link.entry is None else str(link.entry),
-                      link.kind or "—", when(link.at), link.reason)
+        table.add_row(escape(link.case), "—" if link.entry is None else str(link.entry),
+                      escape(link.kind or "—"), when(link.at), escape(link.reason))
     out.print(table)
+
+
+def _provenance(report: AuditView) -> list[str]:
+    """What the verdict rests on: the keys, the checkpoint, and what nothing vouches for."""
+    from escalada.entrypoints.cli.output import when
+
+    lines = [f"Audit keys: {', '.join(report.keys)}." if report.keys
+             else "No audit key given (ESCALADA_AUDIT_KEYS): hashes are checked, not proven."]
+    if report.checkpoint is not None:
+        used = report.checkpoint
+        lines.append(f"Against the checkpoint of {used.cases} case(s) taken at {when(used.at)} "
+                     f"by {used.by}, signed with audit key {used.key_id}.")
+    if report.unkeyed_entries:
+        count = report.unkeyed_entries
+        lines.append(f"{count} {'entry is' if count == 1 else 'entries are'} unkeyed: anyone "
+                     "with database access can rewrite these.")
+    return lines

@@ -1,0 +1,49 @@
+"""The audit keys, from the environment: ESCALADA_AUDIT_KEYS="k2:BASE64,k1:BASE64", the
+first keying new timeline entries and every one verifying (rotate by putting a new key
+first and keeping the old ones while their entries are audited). Unset: no key, the
+embedded default, and the timeline's hashes are plain SHA-256."""
+
+from __future__ import annotations
+
+import binascii
+import os
+import re
+from base64 import b64decode
+from collections.abc import Mapping
+
+from escalada.domain.audit import KEYS_SETTING, AuditKey, Keyring
+from escalada.domain.errors import InvalidInput
+
+_KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+SHORTEST_SECRET = 16  # bytes; `openssl rand -base64 32` makes a good one
+
+
+def keyring_from_environ(environ: Mapping[str, str] | None = None) -> Keyring:
+    """The keys in ESCALADA_AUDIT_KEYS (the process environment by default)."""
+    text = (os.environ if environ is None else environ).get(KEYS_SETTING, "").strip()
+    if not text:
+        return Keyring()
+    keys = [_key(number, item.strip()) for number, item in enumerate(text.split(","), 1)]
+    ids = [key.id for key in keys]
+    repeated = sorted({key_id for key_id in ids if ids.count(key_id) > 1})
+    if repeated:
+        raise InvalidInput.of(KEYS_SETTING, f"key id {repeated[0]!r} is given twice")
+    return Keyring(tuple(keys))
+
+
+def _key(number: int, item: str) -> AuditKey:
+    # The secret is never repeated in a message: it may end up in a log.
+    key_id, colon, encoded = item.partition(":")
+    if not colon or not _KEY_ID.match(key_id.strip()):
+        raise InvalidInput.of(KEYS_SETTING, f"key {number} is not KEY_ID:BASE64_SECRET (the "
+                              "id: letters, digits, '.', '_' or '-', at most 40)")
+    try:
+        secret = b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise InvalidInput.of(KEYS_SETTING,
+                              f"the secret of key {key_id.strip()!r} is not base64") from error
+    if len(secret) < SHORTEST_SECRET:
+        raise InvalidInput.of(KEYS_SETTING, f"the secret of key {key_id.strip()!r} is "
+                              f"{len(secret)} bytes; give at least {SHORTEST_SECRET} "
+                              "(e.g. `openssl rand -base64 32`)")
+    return AuditKey(key_id.strip(), secret)
