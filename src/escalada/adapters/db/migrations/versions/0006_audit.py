@@ -1,7 +1,7 @@
 """The audit key of each timeline entry: the id of the key its hash is an HMAC under
 (None: a plain SHA-256, as every entry before this migration).
 
-Revision ID: 0006_audit
+Revision ID: 0006
 Revises: 0005
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_audit"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
