@@ -422,16 +422,17 @@ def test_a_slack_incoming_webhook_gets_the_message_through_the_outbox(
 def test_a_channel_that_crashes_loses_nothing(
     ctx: Context, clock: FakeClock, hooks: HttpSink, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from escalada.services import outbox
+    from escalada.services import delivering
 
     class Broken:
         name = "webhook"
+        longest_attempt = 1.0
 
         def deliver(self, message: Any) -> Any:
             raise RuntimeError("a bug in the channel")
 
     open_case(ctx)
-    monkeypatch.setattr(outbox, "channel_for", lambda name: Broken())
+    monkeypatch.setattr(delivering, "channel_for", lambda name: Broken())
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
                       to=hooks.url("/hook"))
     assert (sent.state, sent.attempts) == ("pending", 1)

@@ -61,6 +61,13 @@ class DeliveryFailed(Exception):
 class Channel(Protocol):
     name: str
 
+    @property
+    def longest_attempt(self) -> float:
+        """Seconds one attempt may last with every timeout of the channel spent: the
+        outbox holds a delivery at least this long while it is sent, so that no other
+        worker takes it over mid-send."""
+        ...
+
     def deliver(self, message: Outbound) -> Receipt:
         """One attempt: a Receipt, DeliveryFailed, or InvalidInput naming a missing setting
         (a Slack token, needed only for channel targets)."""

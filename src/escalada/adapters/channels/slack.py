@@ -62,6 +62,11 @@ class SlackChannel:
         timeout = seconds_setting(environ, "ESCALADA_SLACK_TIMEOUT", 10.0)
         return cls(token=token, api_url=api_url, timeout=math.ceil(timeout))
 
+    @property
+    def longest_attempt(self) -> float:
+        """Connecting, sending the request and reading the answer, each within the timeout."""
+        return 3.0 * self.timeout
+
     def deliver(self, message: Outbound) -> Receipt:
         try:
             target = check_recipient("slack", message.to)

@@ -73,6 +73,12 @@ class WebhookChannel:
             timeout=seconds_setting(environ, "ESCALADA_WEBHOOK_TIMEOUT", 10.0),
         )
 
+    @property
+    def longest_attempt(self) -> float:
+        """Connecting, sending the request and waiting for the answer's status, each
+        within the timeout (the answer's body is not read)."""
+        return 3 * self.timeout
+
     def deliver(self, message: Outbound) -> Receipt:
         try:
             url = check_recipient("webhook", message.to)
