@@ -48,7 +48,10 @@ def test_a_russian_message_gets_a_russian_draft_sent_by_signed_webhook(
     assert (draft.json()["language"], draft.json()["language_reason"]) == (
         "ru", "the customer's last message is in Russian")
 
-    body = {"channel": "webhook", "to": http_sink.url("/in")}
+    endpoint = client.post(f"{API}/endpoints", json={"name": "crm-inbox", "channel": "webhook",
+                                                     "url": http_sink.url("/in")})
+    assert endpoint.status_code == 201, endpoint.text
+    body = {"channel": "webhook", "to": "crm-inbox"}
     sent = client.post(f"{API}/drafts/{draft.json()['id']}/send", json=body)
     again = client.post(f"{API}/drafts/{draft.json()['id']}/send", json=body)
 
@@ -110,8 +113,10 @@ def test_a_dead_letter_is_listed_and_retried_over_http(
     open_case()
     http_sink.answer("/gone", status=410, body=b"gone")
     draft = client.post(f"{API}/cases/CASE-1/drafts", json={"kind": "acknowledgment"}).json()
+    client.post(f"{API}/endpoints", json={"name": "gone", "channel": "webhook",
+                                          "url": http_sink.url("/gone")})
     dead = client.post(f"{API}/drafts/{draft['id']}/send",
-                       json={"channel": "webhook", "to": http_sink.url("/gone")}).json()
+                       json={"channel": "webhook", "to": "gone"}).json()
     assert dead["state"] == "dead"
     assert [d["id"] for d in client.get(f"{API}/outbox", params={"state": "dead"}).json()] == [
         dead["id"]]

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from channel_support import HttpSink, http_sink, wait_until  # noqa: F401
+from examples import ADMIN
 from timer_support import ANA, open_case
 
 from escalada.adapters.channels import Outbound, Receipt
@@ -19,6 +20,7 @@ from escalada.entrypoints.worker import Worker
 from escalada.services.communications import draft_message
 from escalada.services.context import Context, system_clock
 from escalada.services.delivering import Attempt
+from escalada.services.endpoints import add_endpoint
 from escalada.services.outbox import deliver_due, outbox_status, send_draft, show_delivery
 from escalada.testing import FakeClock
 
@@ -42,10 +44,12 @@ def test_two_workers_and_a_slow_receiver_deliver_each_message_once(
     monkeypatch.setenv("ESCALADA_WEBHOOK_SECRET", "s3cret")
     monkeypatch.setenv("ESCALADA_WEBHOOK_TIMEOUT", "3")
     http_sink.answer("/hook", delay=RECEIVER_DELAY)
+    add_endpoint(ctx=live_ctx, actor=ADMIN, name="hook", channel="webhook",
+                 url=http_sink.url("/hook"))
     open_case(live_ctx)
     draft = draft_message(ctx=live_ctx, actor=ANA, case_id="CASE-1", kind="acknowledgment").id
     keys = [send_draft(ctx=live_ctx, actor=ANA, draft_id=draft, channel="webhook",
-                       to=http_sink.url("/hook"), idempotency_key=f"message-{n}",
+                       to="hook", idempotency_key=f"message-{n}",
                        deliver_now=False).idempotency_key for n in range(MESSAGES)]
     stop = threading.Event()
     workers = [Worker(live_ctx, name, lease=LEASE) for name in ("worker-a", "worker-b")]
@@ -85,10 +89,12 @@ def test_a_delivery_being_sent_is_held_as_long_as_its_channel_may_take(
             return Receipt("200")
 
     monkeypatch.setattr(delivering, "channel_for", lambda name: Slow())
+    add_endpoint(ctx=ctx, actor=ADMIN, name="hook", channel="webhook",
+                 url="http://127.0.0.1:9/hook")
     open_case(ctx)
     draft = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="acknowledgment").id
-    queued = send_draft(ctx=ctx, actor=ANA, draft_id=draft, channel="webhook",
-                        to="http://127.0.0.1:9/hook", deliver_now=False)
+    queued = send_draft(ctx=ctx, actor=ANA, draft_id=draft, channel="webhook", to="hook",
+                        deliver_now=False)
 
     [attempt] = deliver_due(ctx, owner="worker-a", lease=LEASE)
 

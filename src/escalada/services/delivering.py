@@ -17,7 +17,7 @@ attempt (or at once when the far side refuses for good).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,9 +36,10 @@ from escalada.adapters.channels import (
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
-from escalada.domain.errors import EscaladaError
+from escalada.domain.errors import EscaladaError, InvalidInput
 from escalada.domain.model import CaseStatus
 from escalada.services.context import Actor, Context
+from escalada.services.endpoints import destination_of
 from escalada.services.policies import policy_of
 from escalada.services.records import record
 
@@ -59,7 +60,8 @@ class _Taken:
     """A delivery this worker holds: the message, and the channel to send it by or why
     it cannot be sent."""
 
-    message: Outbound
+    message: Outbound  # to: where the channel sends it (an endpoint's URL, for a name)
+    recipient: str  # as the delivery records it (the endpoint's name)
     channel: Channel | DeliveryFailed
 
 
@@ -107,7 +109,12 @@ def _take(
                              .with_for_update(skip_locked=True))
         if row is None:
             return None
+        message = _message(session, row)
         channel = _channel(row.channel)
+        try:
+            message = replace(message, to=destination_of(session, row.channel, row.recipient))
+        except InvalidInput as gone:
+            channel = DeliveryFailed(gone.problems[0][1], permanent=True)
         hold = lease if isinstance(channel, DeliveryFailed) else max(
             lease, timedelta(seconds=channel.longest_attempt))
         # The condition, not the SELECT, is what makes the delivery this worker's alone.
@@ -120,9 +127,8 @@ def _take(
             execution_options={"synchronize_session": False})
         if held.rowcount != 1:
             return None
-        message = _message(session, row)
         uow.commit()
-    return _Taken(message, channel)
+    return _Taken(message, row.recipient, channel)
 
 
 def _channel(name: str) -> Channel | DeliveryFailed:
@@ -145,6 +151,10 @@ def _send(ctx: Context, taken: _Taken, owner: str) -> Attempt:
     """Send a held delivery over its channel, outside any transaction, then settle it."""
     message, channel = taken.message, taken.channel
     result = channel if isinstance(channel, DeliveryFailed) else _deliver(channel, message)
+    if isinstance(result, DeliveryFailed) and message.to != taken.recipient:
+        # Whatever a channel says, the endpoint's URL (maybe a secret) is not repeated.
+        result = DeliveryFailed(result.reason.replace(message.to, taken.recipient),
+                                permanent=result.permanent)
     outcome = _settle(ctx, message.message_id, owner, result)
     metrics.delivery_attempted(message.channel, outcome)
     return Attempt(message.message_id, outcome)

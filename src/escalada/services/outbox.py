@@ -22,9 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
-from escalada.adapters.channels import CHANNELS, check_recipient
+from escalada.adapters.channels import CHANNELS
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, STATES
+from escalada.domain.endpoints import looks_like_url, masked
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.snapshot import AwareDatetime
 from escalada.services.authz import can_work_cases
@@ -33,6 +34,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.delivering import deliver_due as deliver_due
 from escalada.services.delivering import entry_data, send_now, what
 from escalada.services.delivering import next_delivery_at as next_delivery_at
+from escalada.services.endpoints import recipient_of
 from escalada.services.policies import policy_of
 from escalada.services.records import load_case, record
 from escalada.services.views import View
@@ -71,30 +73,31 @@ def send_draft(
     idempotency_key: str | None = None, deliver_now: bool = True,
 ) -> DeliveryView:
     """Queue a draft for delivery to `to` over `channel` (and try it at once unless
-    told not to: a failed try is retried by the workers)."""
+    told not to: a failed try is retried by the workers). `to` is email addresses,
+    a Slack #channel or channel id, or the name of an endpoint an admin configured."""
     can_work_cases(actor, "sending a message")
     if channel not in CHANNELS:
         raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
-    recipient = check_recipient(channel, to)
     if idempotency_key is not None and not 0 < len(idempotency_key.strip()) <= _KEY_LENGTH:
         raise InvalidInput.of("idempotency_key", f"must be 1 to {_KEY_LENGTH} characters")
     now = ctx.clock()
     try:
-        delivery_id = _queue(ctx, actor, draft_id, channel, recipient, idempotency_key, now)
+        delivery_id = _queue(ctx, actor, draft_id, channel, to, idempotency_key, now)
     except IntegrityError:
         # Someone queued the same key a moment earlier: theirs is this delivery.
-        delivery_id = _queue(ctx, actor, draft_id, channel, recipient, idempotency_key, now)
+        delivery_id = _queue(ctx, actor, draft_id, channel, to, idempotency_key, now)
     if deliver_now:
         send_now(ctx, delivery_id, owner=f"send:{actor.name}")
     return show_delivery(ctx=ctx, delivery_id=delivery_id)
 
 
 def _queue(
-    ctx: Context, actor: Actor, draft_id: int, channel: str, recipient: str,
+    ctx: Context, actor: Actor, draft_id: int, channel: str, to: str,
     given_key: str | None, now: datetime,
 ) -> int:
     with ctx.unit_of_work() as uow:
         session = uow.session
+        recipient = recipient_of(session, channel, to)
         draft = load_draft(session, draft_id)
         key = (given_key or "").strip() or _key_of(draft.id, channel, recipient)
         existing = session.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
@@ -191,7 +194,8 @@ def list_deliveries(
 def delivery_view(row: OutboxRow, draft: CommunicationRow) -> DeliveryView:
     return DeliveryView(
         id=row.id, draft=draft.id, case=f"CASE-{row.case_number}", kind=draft.kind,
-        subject=draft.subject, channel=row.channel, to=row.recipient, audience=draft.audience,
+        subject=draft.subject, channel=row.channel, audience=draft.audience,
+        to=masked(row.recipient) if looks_like_url(row.recipient) else row.recipient,
         language=draft.language, state=row.state, attempts=row.attempts,
         max_attempts=row.max_attempts,
         next_attempt_at=row.available_at if row.state == PENDING else None,
