@@ -50,7 +50,10 @@ def add(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Name a destination (admins only; audited)."""
+    from escalada.entrypoints import logs
     from escalada.services.endpoints import add_endpoint
+
+    logs.configure()  # the audit line goes to stderr, not into the output
 
     view = add_endpoint(ctx=context(), actor=actor(), name=name, channel=channel, url=url,
                         replace=replace)
@@ -69,6 +72,9 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
 def remove(name: str = NAME, fmt: Format = FORMAT_OPTION) -> None:
     """Remove a destination (admins only; audited): deliveries still waiting for it are
     dead-lettered at their next attempt."""
+    from escalada.entrypoints import logs
     from escalada.services.endpoints import remove_endpoint
+
+    logs.configure()
 
     _table([remove_endpoint(ctx=context(), actor=actor(), name=name)], fmt)
