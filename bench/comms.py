@@ -17,7 +17,8 @@ reached. Webhooks go to an HTTP sink this script runs on 127.0.0.1.
    about 30 timeline entries and a customer message in Russian, cycling through the 6
    kinds, --drafts times with a trivial detector and --drafts times with the real one;
    drafts/s, latency percentiles and SQL statements per draft.
-4. Outbox: --deliveries webhook deliveries of one draft (one per recipient URL) queued
+4. Outbox: --deliveries webhook deliveries of one draft (one per idempotency key, to one
+   endpoint) queued
    with `services.outbox.send_draft(deliver_now=False)`, then drained with
    `services.outbox.deliver_due(limit=100)` against the sink: once with the sink answering
    200, once with it answering 503 to the first attempt of every message (the clock is
@@ -73,6 +74,7 @@ from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.communications import draft_message
 from escalada.services.context import Actor, Context
+from escalada.services.endpoints import add_endpoint
 from escalada.services.escalations import escalate
 from escalada.services.messages import record_message
 from escalada.services.outbox import deliver_due, send_draft
@@ -648,11 +650,13 @@ def outbox_benchmark(
                            title="Checkout fails with error 500").snapshot.id
     draft = draft_message(ctx=ctx, actor=MANAGER, case_id=case, kind="acknowledgment",
                           detect=trivial_detect).id
+    add_endpoint(ctx=ctx, actor=ADMIN, name="bench-sink", channel="webhook",
+                 url=f"{sink.url}/hook")
     sink.reset(fail_first=failing)
     started = time.perf_counter()
     for n in range(messages):
         send_draft(ctx=ctx, actor=MANAGER, draft_id=draft, channel="webhook",
-                   to=f"{sink.url}/hook?n={n}", deliver_now=False)
+                   to="bench-sink", idempotency_key=f"bench-{n}", deliver_now=False)
     queue_seconds = time.perf_counter() - started
     progress(f"{database.name}, {scenario}: {messages:,} queued at "
              f"{messages / queue_seconds:,.0f}/s")

@@ -135,9 +135,10 @@ def _seed(world: World) -> None:
     if exists("POST", "/cases/{case_id}/drafts"):
         draft = call("POST", "/cases/CASE-1/drafts", {"kind": "acknowledgment"})
         world.ids["draft_id"] = str(draft["id"])
+        call("POST", "/endpoints", {"name": "hook", "channel": "webhook",
+                                    "url": "http://127.0.0.1:9/hook"}, caller="admin")
         queued = call("POST", f"/drafts/{draft['id']}/send",
-                      {"channel": "webhook", "to": "http://127.0.0.1:9/hook",
-                       "deliver_now": False})
+                      {"channel": "webhook", "to": "hook", "deliver_now": False})
         world.ids["delivery_id"] = str(queued["id"])
 
 
@@ -193,7 +194,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", f"{API}/cases/{{case_id}}/messages"): {"from": "customer", "text": "Спасибо"},
     ("POST", f"{API}/cases/{{case_id}}/drafts"): {"kind": "acknowledgment", "lang": "ru"},
     ("POST", f"{API}/drafts/{{draft_id}}/send"): {
-        "channel": "webhook", "to": "http://127.0.0.1:9/other", "deliver_now": False},
+        "channel": "webhook", "to": "hook", "idempotency_key": "other", "deliver_now": False},
+    ("POST", f"{API}/endpoints"): {"name": "other", "channel": "webhook",
+                                   "url": "http://127.0.0.1:9/other"},
+    ("PUT", f"{API}/endpoints/{{name}}"): {"channel": "webhook", "url": "http://127.0.0.1:9/x"},
     ("POST", f"{API}/evaluate"): DESIGN_SNAPSHOT,
     ("POST", f"{API}/sla/deadline"): {"start": "2026-11-26T10:00:00+00:00", "minutes": 90},
     ("POST", f"{API}/sla/elapsed"): {"start": "2026-11-26T10:00:00+00:00",
@@ -204,6 +208,8 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", f"{API}/calendars/{{name}}"): {"name": "new-desk"},
     ("PUT", f"{API}/calendars/{{name}}"): {"name": "moscow-desk"},
     ("POST", f"{API}/users/{{name}}/disable"): {"name": "ana"},
+    ("PUT", f"{API}/endpoints/{{name}}"): {"name": "hook"},
+    ("DELETE", f"{API}/endpoints/{{name}}"): {"name": "hook"},
 }
 _PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 

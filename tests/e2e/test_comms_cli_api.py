@@ -20,6 +20,7 @@ from escalada.adapters.channels.webhook import verify_signature
 API = "/api/v1"
 SECRET = "e2e-secret"
 OpenCase = Callable[..., dict[str, Any]]
+Bearer = Callable[..., dict[str, str]]
 HOSTILE = "Subject: Hello\n\n{{ facts.case_ref }}\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n"
 
 
@@ -48,7 +49,10 @@ def test_a_russian_message_gets_a_russian_draft_sent_by_signed_webhook(
     assert (draft.json()["language"], draft.json()["language_reason"]) == (
         "ru", "the customer's last message is in Russian")
 
-    body = {"channel": "webhook", "to": http_sink.url("/in")}
+    endpoint = client.post(f"{API}/endpoints", json={"name": "crm-inbox", "channel": "webhook",
+                                                     "url": http_sink.url("/in")})
+    assert endpoint.status_code == 201, endpoint.text
+    body = {"channel": "webhook", "to": "crm-inbox"}
     sent = client.post(f"{API}/drafts/{draft.json()['id']}/send", json=body)
     again = client.post(f"{API}/drafts/{draft.json()['id']}/send", json=body)
 
@@ -110,8 +114,10 @@ def test_a_dead_letter_is_listed_and_retried_over_http(
     open_case()
     http_sink.answer("/gone", status=410, body=b"gone")
     draft = client.post(f"{API}/cases/CASE-1/drafts", json={"kind": "acknowledgment"}).json()
+    client.post(f"{API}/endpoints", json={"name": "gone", "channel": "webhook",
+                                          "url": http_sink.url("/gone")})
     dead = client.post(f"{API}/drafts/{draft['id']}/send",
-                       json={"channel": "webhook", "to": http_sink.url("/gone")}).json()
+                       json={"channel": "webhook", "to": "gone"}).json()
     assert dead["state"] == "dead"
     assert [d["id"] for d in client.get(f"{API}/outbox", params={"state": "dead"}).json()] == [
         dead["id"]]
@@ -122,6 +128,32 @@ def test_a_dead_letter_is_listed_and_retried_over_http(
     assert (retried.status_code, retried.json()["state"]) == (200, "delivered")
     assert client.post(f"{API}/outbox/{dead['id']}/retry").status_code == 409
     assert client.post(f"{API}/outbox/77/retry").status_code == 404
+
+
+def test_endpoints_over_http_change_for_admins_only_and_read_masked_for_everyone(
+    client: TestClient, open_case: OpenCase, bearer: Bearer,
+    http_sink: HttpSink,  # noqa: F811
+) -> None:
+    open_case()
+    url = http_sink.url("/services/T0/B0/api-secret")
+    body = {"name": "team-room", "channel": "slack", "url": url}
+
+    by_engineer = client.post(f"{API}/endpoints", json=body, headers=bearer("ana"))
+    added = client.post(f"{API}/endpoints", json=body)
+    listed = client.get(f"{API}/endpoints", headers=bearer("vera", "viewer"))
+    draft = client.post(f"{API}/cases/CASE-1/drafts", json={"kind": "handoff"}).json()
+    by_url = client.post(f"{API}/drafts/{draft['id']}/send", headers=bearer("ana"),
+                         json={"channel": "slack", "to": url})
+    removed = client.delete(f"{API}/endpoints/team-room")
+
+    assert (by_engineer.status_code, by_engineer.json()["error"]) == (403, "not_permitted")
+    assert added.status_code == 201, added.text
+    assert listed.json() == [{**added.json(), "url": f"http://127.0.0.1:{http_sink.port}/…/****"}]
+    assert (by_url.status_code, by_url.json()["problems"][0]["field"]) == (422, "to")
+    assert "escalada endpoint add" in by_url.json()["problems"][0]["reason"]
+    assert removed.status_code == 200 and client.get(f"{API}/endpoints").json() == []
+    assert "api-secret" not in listed.text + added.text + removed.text
+    assert http_sink.requests == []
 
 
 def test_a_hostile_operator_template_is_refused_with_its_name_and_line(
@@ -222,3 +254,26 @@ def test_the_cli_refuses_a_hostile_operator_template_with_exit_8(
     error = cli.run("comms", "draft", case, "--kind", "acknowledgment", "--lang", "en", code=8)
     assert "operator en/acknowledgment.md.j2, line 4" in error
     assert "operator" in cli.run("comms", "templates")
+
+
+def test_the_cli_names_endpoints_sends_to_them_by_name_and_refuses_urls(
+    cli: Cli, case: str, http_sink: HttpSink,  # noqa: F811
+) -> None:
+    url = http_sink.url("/services/T0/B0/cli-secret")
+    added = cli.json("endpoint", "add", "team-room", "--channel", "slack", "--url", url)
+    assert added[0]["url"] == f"http://127.0.0.1:{http_sink.port}/…/****"
+    assert "team-room" in cli.run("endpoint", "list")
+    cli.run("comms", "draft", case, "--kind", "handoff")
+
+    refused = cli.run("comms", "send", "1", "--channel", "slack", "--to", url, code=2)
+    sent = cli.json("comms", "send", "1", "--channel", "slack", "--to", "team-room")
+
+    assert "a URL is not accepted for slack" in refused and "escalada endpoint add" in refused
+    assert (sent[0]["state"], sent[0]["to"]) == ("delivered", "team-room")
+    assert len(http_sink.requests_to("/services/T0/B0/cli-secret")) == 1
+    assert "cli-secret" not in cli.run("comms", "log", case) + cli.run("case", "timeline", case)
+    cli.run("user", "add", "ana", "--role", "engineer")
+    assert "needs the role admin" in cli.run("--as", "ana", "endpoint", "remove", "team-room",
+                                             code=7)
+    cli.run("endpoint", "remove", "team-room")
+    assert cli.json("endpoint", "list") == []

@@ -19,6 +19,7 @@ from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.communications import draft_message, show_draft
 from escalada.services.context import Actor, Context
+from escalada.services.endpoints import add_endpoint
 from escalada.services.escalations import escalate
 from escalada.services.messages import list_messages, record_message
 from escalada.services.outbox import (
@@ -45,8 +46,14 @@ def mail(smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpS
 
 
 @pytest.fixture
-def hooks(http_sink: HttpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpSink]:  # noqa: F811
+def hooks(
+    ctx: Context, http_sink: HttpSink, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> Iterator[HttpSink]:
+    """The HTTP sink, with webhook endpoints named after its paths: `hook` is /hook."""
     monkeypatch.setenv("ESCALADA_WEBHOOK_SECRET", SECRET)
+    for name in ("hook", "escalations", "u", "a", "b"):
+        add_endpoint(ctx=ctx, actor=ADMIN, name=name, channel="webhook",
+                     url=http_sink.url(f"/{name}"))
     yield http_sink
 
 
@@ -213,7 +220,7 @@ def test_a_webhook_failing_three_times_is_delivered_once_with_one_key(
     hooks.fail_next(3, status=503)
 
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-                      to=hooks.url("/escalations"))
+                      to="escalations")
     waits = []
     while (view := show_delivery(ctx=ctx, delivery_id=sent.id)).state == "pending":
         assert view.next_attempt_at is not None
@@ -236,7 +243,7 @@ def test_after_the_last_attempt_a_delivery_is_dead_and_can_be_sent_again(
     open_case(ctx)
     hooks.fail_next(6, status=500)
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-                      to=hooks.url("/hook"))
+                      to="hook")
 
     assert _deliver_until_settled(ctx, clock, sent.id) == "dead"
     dead = show_delivery(ctx=ctx, delivery_id=sent.id)
@@ -257,7 +264,7 @@ def test_a_webhook_answering_400_is_dead_at_once(ctx: Context, hooks: HttpSink) 
     open_case(ctx)
     hooks.answer("/hook", status=400, body=b"bad payload")
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-                      to=hooks.url("/hook"))
+                      to="hook")
     assert (sent.state, sent.attempts) == ("dead", 1)
     assert sent.last_error is not None and "400" in sent.last_error
 
@@ -267,7 +274,7 @@ def test_queued_deliveries_wait_for_a_worker_and_the_auditor_sees_them_wait(
 ) -> None:
     open_case(ctx)
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-                      to=hooks.url("/hook"), deliver_now=False)
+                      to="hook", deliver_now=False)
     assert (sent.state, hooks.requests) == ("pending", [])
     clock.advance(seconds=60)
     assert outbox_status(ctx=ctx).overdue == 0
@@ -294,7 +301,7 @@ def test_a_draft_with_parts_to_write_is_not_sent(ctx: Context, hooks: HttpSink) 
 
     with pytest.raises(InvalidInput) as refused:
         send_draft(ctx=ctx, actor=ANA, draft_id=draft.id, channel="webhook",
-                   to=hooks.url("/hook"))
+                   to="hook")
     assert refused.value.problems[0][0] == "draft"
     assert _count(ctx, OutboxRow) == 0 and hooks.requests == []
 
@@ -318,10 +325,10 @@ def test_a_bad_recipient_names_the_field_and_queues_nothing(
 def test_one_idempotency_key_cannot_name_two_messages(ctx: Context, hooks: HttpSink) -> None:
     open_case(ctx)
     send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-               to=hooks.url("/a"), idempotency_key="k-1")
+               to="a", idempotency_key="k-1")
     with pytest.raises(Conflict):
         send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-                   to=hooks.url("/b"), idempotency_key="k-1")
+                   to="b", idempotency_key="k-1")
     assert len(hooks.requests) == 1
 
 
@@ -337,7 +344,7 @@ def test_progress_updates_are_numbered_by_those_sent(ctx: Context, hooks: HttpSi
     first = update()
     assert (first.update_number, first.update_status, update().update_number) == (
         1, "MITIGATING", 1)
-    send_draft(ctx=ctx, actor=ANA, draft_id=first.id, channel="webhook", to=hooks.url("/u"))
+    send_draft(ctx=ctx, actor=ANA, draft_id=first.id, channel="webhook", to="u")
     second = update()
     assert second.update_number == 2 and "#2" in second.subject
 
@@ -349,7 +356,7 @@ def test_an_overdue_update_reminds_then_recommends_the_level_above(
     ctx: Context, clock: FakeClock, hooks: HttpSink,
 ) -> None:
     open_case(ctx)  # P1 enterprise: updates every 2 hours
-    send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to=hooks.url("/u"))
+    send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to="u")
     clock.advance(hours=2)
     drain(ctx)
     [overdue] = [e for e in timeline(ctx) if e.kind == "update_overdue"]
@@ -366,11 +373,11 @@ def test_an_update_sent_in_time_stops_the_overdue_chase(
     ctx: Context, clock: FakeClock, hooks: HttpSink,
 ) -> None:
     open_case(ctx)
-    send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to=hooks.url("/u"))
+    send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to="u")
     clock.advance(minutes=110)
     update = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="progress_update",
                            fields={"understanding": "u", "doing_now": "d", "next_steps": "n"})
-    send_draft(ctx=ctx, actor=ANA, draft_id=update.id, channel="webhook", to=hooks.url("/u"))
+    send_draft(ctx=ctx, actor=ANA, draft_id=update.id, channel="webhook", to="u")
     clock.advance(minutes=30)
     drain(ctx)
     kinds = {e.kind for e in timeline(ctx)}
@@ -395,7 +402,7 @@ def test_a_step_up_owes_the_customer_an_acknowledgment_within_the_hour(
 
     escalate(ctx=ctx, actor=LEAD, case_id="CASE-1", to="T3",
              reason="needs the platform team", override_reason="vendor engaged directly")
-    send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to=hooks.url("/u"))
+    send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook", to="u")
     clock.advance(hours=2)
     drain(ctx)
     assert [e.kind for e in timeline(ctx)].count("acknowledgment_overdue") == 1
@@ -408,8 +415,11 @@ def test_a_slack_incoming_webhook_gets_the_message_through_the_outbox(
     draft = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="handoff")
     assert (draft.audience, draft.language, draft.timezone) == ("internal", "en", "UTC")
 
+    add_endpoint(ctx=ctx, actor=ADMIN, name="support-room", channel="slack",
+                 url=http_sink.url("/services/T1/B1/x"))
+
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=draft.id, channel="slack",
-                      to=http_sink.url("/services/T1/B1/x"))
+                      to="support-room")
 
     assert (sent.state, sent.reference) == ("delivered", "200")
     [request] = http_sink.requests_to("/services/T1/B1/x")
@@ -422,18 +432,19 @@ def test_a_slack_incoming_webhook_gets_the_message_through_the_outbox(
 def test_a_channel_that_crashes_loses_nothing(
     ctx: Context, clock: FakeClock, hooks: HttpSink, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from escalada.services import outbox
+    from escalada.services import delivering
 
     class Broken:
         name = "webhook"
+        longest_attempt = 1.0
 
         def deliver(self, message: Any) -> Any:
             raise RuntimeError("a bug in the channel")
 
     open_case(ctx)
-    monkeypatch.setattr(outbox, "channel_for", lambda name: Broken())
+    monkeypatch.setattr(delivering, "channel_for", lambda name: Broken())
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
-                      to=hooks.url("/hook"))
+                      to="hook")
     assert (sent.state, sent.attempts) == ("pending", 1)
     assert sent.last_error == "attempt 1: RuntimeError: a bug in the channel"
 
@@ -453,9 +464,9 @@ def test_two_people_sending_the_same_draft_at_once_make_one_delivery(
 
     outcomes = run_at_once([
         lambda: send_draft(ctx=ctx, actor=ANA, draft_id=draft, channel="webhook",
-                           to=hooks.url("/hook")),
+                           to="hook"),
         lambda: send_draft(ctx=ctx, actor=Actor("lena", "team_lead"), draft_id=draft,
-                           channel="webhook", to=hooks.url("/hook")),
+                           channel="webhook", to="hook"),
     ])
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes

@@ -1,10 +1,10 @@
 """The outbox: every message goes out through it, so that none is lost or sent twice.
 
 `send_draft` writes a delivery in the same transaction as its timeline entry; a
-worker (or the sender, at once) claims it under a lease, tries the channel outside
-any transaction, and settles the attempt: delivered, another try after a growing
-wait with jitter, or the dead letters after the last attempt (or at once when the
-far side refuses for good). A dead letter stays visible and can be sent again.
+worker (or the sender, at once) sends it as `services.delivering` says: held by one
+worker right up to the send, then delivered, tried again after a growing wait with
+jitter, or dead-lettered after the last attempt (or at once when the far side
+refuses for good). A dead letter stays visible and can be sent again.
 
 Each delivery carries an idempotency key: asking twice to send the same draft to
 the same recipient over the same channel is one delivery, and the channels pass the
@@ -15,47 +15,32 @@ recognised by a receiver that honours it.
 from __future__ import annotations
 
 import hashlib
-import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
-from escalada.adapters.channels import (
-    CHANNELS,
-    DeliveryFailed,
-    Outbound,
-    Receipt,
-    channel_for,
-    check_recipient,
-)
+from escalada.adapters.channels import CHANNELS
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
-from escalada.domain.communications import Audience
-from escalada.domain.delivery import DEAD, DELIVERED, PENDING, STATES, after_failure
-from escalada.domain.errors import (
-    Conflict,
-    EscaladaError,
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-)
-from escalada.domain.model import CaseStatus
+from escalada.domain.delivery import DEAD, DELIVERED, PENDING, STATES
+from escalada.domain.endpoints import looks_like_url, masked
+from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.snapshot import AwareDatetime
 from escalada.services.authz import can_work_cases
 from escalada.services.communications import load_draft
 from escalada.services.context import Actor, Context
+from escalada.services.delivering import deliver_due as deliver_due
+from escalada.services.delivering import entry_data, send_now, what
+from escalada.services.delivering import next_delivery_at as next_delivery_at
+from escalada.services.endpoints import recipient_of
 from escalada.services.policies import policy_of
 from escalada.services.records import load_case, record
 from escalada.services.views import View
 
 _LARGEST_ID = 2**31 - 1
 _KEY_LENGTH = 200
-log = structlog.get_logger("escalada.outbox")
-SYSTEM = Actor("escalada", "system")
 
 
 class DeliveryView(View):
@@ -88,30 +73,31 @@ def send_draft(
     idempotency_key: str | None = None, deliver_now: bool = True,
 ) -> DeliveryView:
     """Queue a draft for delivery to `to` over `channel` (and try it at once unless
-    told not to: a failed try is retried by the workers)."""
+    told not to: a failed try is retried by the workers). `to` is email addresses,
+    a Slack #channel or channel id, or the name of an endpoint an admin configured."""
     can_work_cases(actor, "sending a message")
     if channel not in CHANNELS:
         raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
-    recipient = check_recipient(channel, to)
     if idempotency_key is not None and not 0 < len(idempotency_key.strip()) <= _KEY_LENGTH:
         raise InvalidInput.of("idempotency_key", f"must be 1 to {_KEY_LENGTH} characters")
     now = ctx.clock()
     try:
-        delivery_id = _queue(ctx, actor, draft_id, channel, recipient, idempotency_key, now)
+        delivery_id = _queue(ctx, actor, draft_id, channel, to, idempotency_key, now)
     except IntegrityError:
         # Someone queued the same key a moment earlier: theirs is this delivery.
-        delivery_id = _queue(ctx, actor, draft_id, channel, recipient, idempotency_key, now)
+        delivery_id = _queue(ctx, actor, draft_id, channel, to, idempotency_key, now)
     if deliver_now:
-        _claim_one(ctx, delivery_id, owner=f"send:{actor.name}")
+        send_now(ctx, delivery_id, owner=f"send:{actor.name}")
     return show_delivery(ctx=ctx, delivery_id=delivery_id)
 
 
 def _queue(
-    ctx: Context, actor: Actor, draft_id: int, channel: str, recipient: str,
+    ctx: Context, actor: Actor, draft_id: int, channel: str, to: str,
     given_key: str | None, now: datetime,
 ) -> int:
     with ctx.unit_of_work() as uow:
         session = uow.session
+        recipient = recipient_of(session, channel, to)
         draft = load_draft(session, draft_id)
         key = (given_key or "").strip() or _key_of(draft.id, channel, recipient)
         existing = session.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
@@ -135,7 +121,7 @@ def _queue(
         session.add(row)
         session.flush()
         record(session, case, actor=actor, at=now, kind="message_queued",
-               summary=f"{_what(draft)} queued for the {draft.audience} by {channel} "
+               summary=f"{what(draft)} queued for the {draft.audience} by {channel} "
                        f"to {recipient}",
                data={"draft": draft.id, "delivery": row.id, "channel": channel,
                      "audience": draft.audience, "language": draft.language},
@@ -147,174 +133,6 @@ def _queue(
 def _key_of(draft_id: int, channel: str, recipient: str) -> str:
     digest = hashlib.sha256(f"{draft_id}|{channel}|{recipient}".encode()).hexdigest()
     return f"escalada-{draft_id}-{digest[:24]}"
-
-
-def _what(draft: CommunicationRow) -> str:
-    label = draft.kind.replace("_", " ")
-    number = f" #{draft.update_number}" if draft.update_number else ""
-    return f"{label}{number} ({draft.language})"
-
-
-# Delivering, in workers
-
-
-@dataclass(frozen=True)
-class Attempt:
-    id: int
-    outcome: str  # delivered | retry | dead | skipped
-
-
-def claim_deliveries(
-    ctx: Context, *, owner: str, limit: int, lease: timedelta
-) -> list[int]:
-    """Take up to `limit` due deliveries for `owner` until the lease ends (as timers)."""
-    now = ctx.clock()
-    with ctx.unit_of_work() as uow:
-        ids = list(uow.session.scalars(
-            select(OutboxRow.id)
-            .where(OutboxRow.state == PENDING, OutboxRow.available_at <= now)
-            .order_by(OutboxRow.available_at).limit(limit)
-            .with_for_update(skip_locked=True)))
-        if ids:
-            _lease(uow.session, ids, owner, now + lease)
-            uow.commit()
-    return ids
-
-
-def _lease(session: Session, ids: list[int], owner: str, until: datetime) -> None:
-    session.execute(
-        update(OutboxRow).where(OutboxRow.id.in_(ids))
-        .values(available_at=until, lease_owner=owner, attempts=OutboxRow.attempts + 1),
-        execution_options={"synchronize_session": False})
-
-
-def _claim_one(ctx: Context, delivery_id: int, *, owner: str,
-               lease: timedelta = timedelta(seconds=60)) -> Attempt:
-    """Try one delivery now, if it is pending and nobody holds it."""
-    now = ctx.clock()
-    with ctx.unit_of_work() as uow:
-        row = uow.session.scalar(
-            select(OutboxRow).where(OutboxRow.id == delivery_id, OutboxRow.state == PENDING,
-                                    OutboxRow.available_at <= now)
-            .with_for_update(skip_locked=True))
-        if row is None:
-            return Attempt(delivery_id, "skipped")
-        _lease(uow.session, [delivery_id], owner, now + lease)
-        uow.commit()
-    return attempt(ctx, delivery_id, owner=owner)
-
-
-def next_delivery_at(ctx: Context) -> datetime | None:
-    with ctx.unit_of_work() as uow:
-        return uow.session.scalar(
-            select(OutboxRow.available_at).where(OutboxRow.state == PENDING)
-            .order_by(OutboxRow.available_at).limit(1))
-
-
-def attempt(ctx: Context, delivery_id: int, *, owner: str) -> Attempt:
-    """Try a claimed delivery over its channel, then settle the attempt."""
-    with ctx.unit_of_work() as uow:
-        row = uow.session.get_one(OutboxRow, delivery_id)
-        draft = uow.session.get_one(CommunicationRow, row.communication_id)
-        message = Outbound(
-            idempotency_key=row.idempotency_key, channel=row.channel, to=row.recipient,
-            subject=draft.subject, body=draft.body, language=draft.language,
-            audience=draft.audience, case_ref=f"CASE-{row.case_number}", kind=draft.kind,
-            message_id=row.id)
-    # The far side is called outside any transaction: no lock is held meanwhile.
-    try:
-        receipt: Receipt | DeliveryFailed = channel_for(message.channel).deliver(message)
-    except DeliveryFailed as failure:
-        receipt = failure
-    except EscaladaError as unusable:  # a setting is missing: fixable, so try again
-        receipt = DeliveryFailed(str(unusable), permanent=False)
-    except Exception as error:  # a bug in a channel must not lose the message
-        log.exception("delivery_crashed", delivery=delivery_id, channel=message.channel)
-        receipt = DeliveryFailed(f"{type(error).__name__}: {error}", permanent=False)
-    outcome = _settle(ctx, delivery_id, owner, receipt)
-    metrics.delivery_attempted(message.channel, outcome)
-    return Attempt(delivery_id, outcome)
-
-
-def _settle(
-    ctx: Context, delivery_id: int, owner: str, result: Receipt | DeliveryFailed
-) -> str:
-    now = ctx.clock()
-    with ctx.unit_of_work() as uow:
-        session = uow.session
-        case_number = session.scalar(
-            select(OutboxRow.case_number).where(OutboxRow.id == delivery_id))
-        # The case first, then the delivery: the order every change to a case takes.
-        case = session.scalars(
-            select(CaseRow).where(CaseRow.number == case_number).with_for_update()).one()
-        row = session.scalars(
-            select(OutboxRow).where(OutboxRow.id == delivery_id).with_for_update()).one()
-        if row.state != PENDING or row.lease_owner != owner:
-            return "skipped"  # the lease ran out and another worker took it over
-        draft = session.get_one(CommunicationRow, row.communication_id)
-        if isinstance(result, Receipt):
-            row.state, row.delivered_at, row.reference = DELIVERED, now, result.reference
-            row.lease_owner = None
-            _delivered(session, case, draft, row, now)
-            outcome = DELIVERED
-        else:
-            policy = policy_of(session, case, ctx.policy()).communications.delivery
-            after = after_failure(row.attempts, permanent=result.permanent, now=now,
-                                  policy=policy, rand=random.random(),
-                                  max_attempts=row.max_attempts)
-            row.last_error = f"attempt {row.attempts}: {result.reason}"[:2000]
-            row.lease_owner = None
-            if after.state == DEAD:
-                row.state, row.dead_at = DEAD, now
-                why = "refused for good" if result.permanent else (
-                    f"failed {row.attempts} attempts")
-                record(session, case, actor=SYSTEM, at=now, kind="message_dead_lettered",
-                       summary=f"{_what(draft)} to {row.recipient} by {row.channel} "
-                               f"{why}: {result.reason}"[:2000],
-                       data=_entry_data(draft, row), changed=False)
-                outcome = DEAD
-            else:
-                assert after.retry_at is not None
-                row.available_at = after.retry_at
-                outcome = "retry"
-        uow.commit()
-    return outcome
-
-
-def _delivered(
-    session: Session, case: CaseRow, draft: CommunicationRow, row: OutboxRow, now: datetime
-) -> None:
-    """A message the customer reads is a customer update: their clock starts again."""
-    summary = f"{_what(draft)} delivered to {row.recipient} by {row.channel}"
-    data = _entry_data(draft, row)
-    customer_side = Audience(draft.audience).is_customer_side
-    if not customer_side or case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        record(session, case, actor=SYSTEM, at=now, kind="message_delivered",
-               summary=summary, data=data, changed=False)
-        return
-    first = case.first_response_at is None
-    if first:
-        case.first_response_at = now
-    case.last_customer_update_at = now
-    if case.status == CaseStatus.NEW:
-        case.status = CaseStatus.INVESTIGATING.value
-    record(session, case, actor=SYSTEM, at=now,
-           kind="first_response" if first else "customer_update",
-           summary=summary + ": the next update is due from now", data=data)
-
-
-def _entry_data(draft: CommunicationRow, row: OutboxRow) -> dict[str, object]:
-    return {"draft": draft.id, "delivery": row.id, "channel": row.channel,
-            "audience": draft.audience, "language": draft.language, "kind": draft.kind,
-            "attempts": row.attempts, "reference": row.reference}
-
-
-def deliver_due(
-    ctx: Context, *, owner: str, limit: int = 100, lease: timedelta = timedelta(seconds=60)
-) -> list[Attempt]:
-    """Claim the due deliveries and try each once."""
-    return [attempt(ctx, delivery_id, owner=owner)
-            for delivery_id in claim_deliveries(ctx, owner=owner, limit=limit, lease=lease)]
 
 
 # People: the log, the dead letters, sending again
@@ -334,10 +152,10 @@ def retry_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> DeliveryV
         row.state, row.attempts, row.available_at, row.dead_at = PENDING, 0, now, None
         row.lease_owner = None
         record(uow.session, case, actor=actor, at=now, kind="message_retried",
-               summary=f"{_what(draft)} to {row.recipient} by {row.channel} sent again "
-                       f"(was {was})", data=_entry_data(draft, row), changed=False)
+               summary=f"{what(draft)} to {row.recipient} by {row.channel} sent again "
+                       f"(was {was})", data=entry_data(draft, row), changed=False)
         uow.commit()
-    _claim_one(ctx, delivery_id, owner=f"retry:{actor.name}")
+    send_now(ctx, delivery_id, owner=f"retry:{actor.name}")
     return show_delivery(ctx=ctx, delivery_id=delivery_id)
 
 
@@ -376,7 +194,8 @@ def list_deliveries(
 def delivery_view(row: OutboxRow, draft: CommunicationRow) -> DeliveryView:
     return DeliveryView(
         id=row.id, draft=draft.id, case=f"CASE-{row.case_number}", kind=draft.kind,
-        subject=draft.subject, channel=row.channel, to=row.recipient, audience=draft.audience,
+        subject=draft.subject, channel=row.channel, audience=draft.audience,
+        to=masked(row.recipient) if looks_like_url(row.recipient) else row.recipient,
         language=draft.language, state=row.state, attempts=row.attempts,
         max_attempts=row.max_attempts,
         next_attempt_at=row.available_at if row.state == PENDING else None,

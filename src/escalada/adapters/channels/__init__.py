@@ -61,6 +61,13 @@ class DeliveryFailed(Exception):
 class Channel(Protocol):
     name: str
 
+    @property
+    def longest_attempt(self) -> float:
+        """Seconds one attempt may last with every timeout of the channel spent: the
+        outbox holds a delivery at least this long while it is sent, so that no other
+        worker takes it over mid-send."""
+        ...
+
     def deliver(self, message: Outbound) -> Receipt:
         """One attempt: a Receipt, DeliveryFailed, or InvalidInput naming a missing setting
         (a Slack token, needed only for channel targets)."""
@@ -123,6 +130,23 @@ def http_url(to: str) -> str:
     if any(char.isspace() for char in url):
         raise InvalidInput.of("to", f"spaces in URL: {to!r}")
     return url
+
+
+def is_slack_channel(to: str) -> bool:
+    """Whether `to` names a Slack channel (`#name` or an id), posted to by the Web API."""
+    target = to.strip()
+    return target.startswith("#") or bool(_SLACK_CHANNEL_ID.fullmatch(target))
+
+
+_FAR_SIDE_CODE = re.compile(r"[a-z][a-z0-9_]{0,49}")
+
+
+def far_side_code(answer: object) -> str:
+    """The far side's answer as kept with a delivery: a short machine code such as
+    Slack's `channel_not_found`, or nothing. Its free text is never kept: it is
+    whatever the far side chose to say, read by everyone who sees the outbox."""
+    text = str(answer or "").strip()
+    return f" {text}" if _FAR_SIDE_CODE.fullmatch(text) else ""
 
 
 def _slack_target(to: str) -> str:

@@ -1,7 +1,9 @@
 """Slack (slack_sdk): an incoming-webhook URL, or a channel through the Web API.
 
-`to` is an incoming-webhook URL (posted to as is) or a `#channel-name` / channel id
-(posted to with chat.postMessage, which needs a bot token). Settings: SLACK_BOT_TOKEN
+`to` is an incoming-webhook URL (posted to as is: the outbox looks it up from the
+endpoint a delivery names) or a `#channel-name` / channel id (posted to with
+chat.postMessage, which needs a bot token). A failure keeps Slack's error code
+(`channel_not_found`), never its free text. Settings: SLACK_BOT_TOKEN
 (or ESCALADA_SLACK_TOKEN), ESCALADA_SLACK_API_URL (the Web API base URL, by default
 Slack's), ESCALADA_SLACK_TIMEOUT (10 seconds). The clients are built without retry
 handlers: the outbox owns retries, so every failure reaches it.
@@ -25,6 +27,7 @@ from escalada.adapters.channels import (
     Outbound,
     Receipt,
     check_recipient,
+    far_side_code,
     http_url,
     seconds_setting,
 )
@@ -62,6 +65,11 @@ class SlackChannel:
         timeout = seconds_setting(environ, "ESCALADA_SLACK_TIMEOUT", 10.0)
         return cls(token=token, api_url=api_url, timeout=math.ceil(timeout))
 
+    @property
+    def longest_attempt(self) -> float:
+        """Connecting, sending the request and reading the answer, each within the timeout."""
+        return 3.0 * self.timeout
+
     def deliver(self, message: Outbound) -> Receipt:
         try:
             target = check_recipient("slack", message.to)
@@ -83,7 +91,7 @@ class SlackChannel:
         status = response.status_code
         if 200 <= status < 300:
             return Receipt(reference=str(status))
-        answer = f"{status} {response.body[:200]}{_retry_after(response.headers)}"
+        answer = f"{status}{far_side_code(response.body)}{_retry_after(response.headers)}"
         raise DeliveryFailed(
             f"Slack webhook answered {answer}",
             permanent=not (status == 429 or status >= 500),
@@ -119,12 +127,11 @@ def _api_failure(response: SlackResponse) -> DeliveryFailed:
     error = response.get("error") if isinstance(response.data, dict) else None
     temporary = status == 429 or status >= 500 or error in _TEMPORARY_ERRORS
     return DeliveryFailed(
-        f"Slack API answered {status} {str(error or 'error')[:200]}"
-        f"{_retry_after(response.headers)}",
+        f"Slack API answered {status}{far_side_code(error)}{_retry_after(response.headers)}",
         permanent=not temporary,
     )
 
 
 def _retry_after(headers: Mapping[str, Any]) -> str:
     seconds = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    return f" (retry after {seconds} s)" if seconds else ""
+    return f" (retry after {seconds} s)" if str(seconds or "").isdigit() else ""

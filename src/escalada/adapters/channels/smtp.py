@@ -110,6 +110,12 @@ class SmtpChannel:
             )
         )
 
+    @property
+    def longest_attempt(self) -> float:
+        """An SMTP session is a dozen exchanges (greeting, EHLO, STARTTLS, AUTH, MAIL,
+        RCPT per recipient, DATA, the message, QUIT), each within the timeout."""
+        return 12 * self.settings.timeout
+
     def deliver(self, message: Outbound) -> Receipt:
         try:
             recipients = email_addresses(message.to)

@@ -12,7 +12,9 @@ Headers:
 
 To verify, recompute the HMAC over the body bytes exactly as received, compare in
 constant time and refuse timestamps more than a few minutes off: `verify_signature`
-does this and can be copied. Redirects are not followed.
+does this and can be copied. Redirects are not followed. Only the status of the answer
+is kept (`answered 503 Service Unavailable`): its body is never read, and a failure
+never quotes the URL.
 
 Settings: ESCALADA_WEBHOOK_SECRET (required), ESCALADA_WEBHOOK_TIMEOUT (10 seconds).
 """
@@ -22,10 +24,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import ssl
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cache
+from http import HTTPStatus
 
 import httpx
 
@@ -73,6 +77,12 @@ class WebhookChannel:
             timeout=seconds_setting(environ, "ESCALADA_WEBHOOK_TIMEOUT", 10.0),
         )
 
+    @property
+    def longest_attempt(self) -> float:
+        """Connecting, sending the request and waiting for the answer's status, each
+        within the timeout (the answer's body is not read)."""
+        return 3 * self.timeout
+
     def deliver(self, message: Outbound) -> Receipt:
         try:
             url = check_recipient("webhook", message.to)
@@ -93,21 +103,18 @@ class WebhookChannel:
                              verify=_tls()) as client,
                 client.stream("POST", url, content=body, headers=headers) as response,
             ):
-                status = response.status_code
-                if 200 <= status < 300:
-                    return Receipt(reference=str(status))
-                answer = _start_of(response)
+                status = response.status_code  # the answer's body is never read
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
-            raise DeliveryFailed(f"{url}: {error}", permanent=True) from error
+            raise DeliveryFailed(f"not a URL httpx can call ({type(error).__name__})",
+                                 permanent=True) from error
         except httpx.TimeoutException as error:
-            raise DeliveryFailed(f"{url}: timed out ({error})", permanent=False) from error
+            raise DeliveryFailed(f"timed out ({type(error).__name__})",
+                                 permanent=False) from error
         except httpx.TransportError as error:  # refused, unreachable, cut off
-            raise DeliveryFailed(
-                f"{url}: {error.__class__.__name__}: {error}", permanent=False
-            ) from error
-        if 300 <= status < 400:
-            answer = f"redirect to {response.headers.get('location', '?')}, not followed; {answer}"
-        raise _failed(url, status, answer)
+            raise DeliveryFailed(_transport(error), permanent=False) from error
+        if 200 <= status < 300:
+            return Receipt(reference=str(status))
+        raise _failed(status)
 
 
 def payload(message: Outbound, now: datetime) -> bytes:
@@ -148,16 +155,21 @@ def verify_signature(
     return hmac.compare_digest(expected, signature.strip().lower().encode("utf-8"))
 
 
-def _start_of(response: httpx.Response) -> str:
-    """The first 200 characters of the response body, read no further."""
-    received = b""
-    for chunk in response.iter_bytes():
-        received += chunk
-        if len(received) >= 800:
-            break
-    return received.decode("utf-8", "replace")[:200]
+def _transport(error: httpx.TransportError) -> str:
+    """The error's class and the operating system's reason (`[Errno 111] Connection
+    refused`), without the URL."""
+    reason = str(error.__cause__ or error).strip()
+    errno = re.search(r"\[Errno -?\d+\][^\[\]()'\"]{0,80}", reason)
+    return f"{type(error).__name__}" + (f": {errno.group(0).strip()}" if errno else "")
 
 
-def _failed(url: str, status: int, answer: str) -> DeliveryFailed:
+def _failed(status: int) -> DeliveryFailed:
+    """The status decides: the far side's text is neither kept nor shown."""
     temporary = status in _TEMPORARY_STATUSES or status >= 500
-    return DeliveryFailed(f"{url} answered {status}: {answer}", permanent=not temporary)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    redirect = " (a redirect: not followed)" if 300 <= status < 400 else ""
+    return DeliveryFailed(f"answered {status} {phrase}".rstrip() + redirect,
+                          permanent=not temporary)

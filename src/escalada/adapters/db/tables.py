@@ -405,6 +405,23 @@ Index("ix_outbox_claim", OutboxRow.available_at,
       sqlite_where=OutboxRow.state == "pending", postgresql_where=OutboxRow.state == "pending")
 
 
+class EndpointRow(Base):
+    """A named destination an admin configured for webhook or Slack deliveries.
+
+    Deliveries name it as their recipient and the URL is looked up at each attempt, so
+    the URL (a secret, for a Slack incoming webhook) is never shown, logged on the
+    timeline or kept with a delivery.
+    """
+
+    __tablename__ = "endpoints"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))  # webhook | slack
+    url: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class VendorCaseRow(Base):
     """A case opened with a cloud vendor's support for one of our cases: its plan, the
     vendor's response due time by that plan, and where syncing it stands."""

@@ -10,6 +10,7 @@ from escalada.entrypoints.api import (
     audit,
     comms,
     credits,
+    endpoints,
     recovery,
     routes,
     vendors,
@@ -29,7 +30,7 @@ def create_app(context: Context) -> FastAPI:
     install_error_handlers(app)
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
-    for feature in (credits, war_rooms, recovery, audit, comms, vendors):
+    for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

@@ -48,7 +48,9 @@ class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Literal["email", "slack", "webhook"]
-    to: str = Field(description="email addresses, a Slack #channel or webhook URL, a URL")
+    to: str = Field(description="email addresses; for slack a #channel, a channel id or "
+                                "an endpoint's name; for webhook an endpoint's name "
+                                "(GET /endpoints): never a URL")
     idempotency_key: str | None = Field(
         default=None, description="default: one per draft, channel and recipient")
     deliver_now: bool = Field(default=True, description="try at once, else leave to workers")

@@ -16,6 +16,7 @@ from escalada.entrypoints.cli import (
     clocks,
     comms,
     credits,
+    endpoints,
     people,
     recovery,
     vendors,
@@ -90,6 +91,7 @@ app.add_typer(recovery.app, name="recovery")
 app.add_typer(audit.app, name="audit")
 app.add_typer(comms.comms_app, name="comms")
 app.add_typer(comms.outbox_app, name="outbox")
+app.add_typer(endpoints.app, name="endpoint")
 app.add_typer(vendors.app, name="vendor")
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -66,7 +66,8 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
             f"(draft again with --set NAME=TEXT)[/yellow]")
     else:
         console(stderr=True).print(
-            f"send it: escalada comms send {view.id} --channel email|slack|webhook --to ...")
+            f"send it: escalada comms send {view.id} --channel email|slack|webhook --to "
+            "ADDRESS|#CHANNEL|ENDPOINT")
 
 
 @comms_app.command("draft")
@@ -111,8 +112,9 @@ def send(
     draft_id: int = DRAFT,
     channel: str = typer.Option(..., "--channel", help="email, slack or webhook"),
     to: str = typer.Option(
-        ..., "--to", help="email addresses (comma-separated), a Slack #channel or incoming "
-                          "webhook URL, or a webhook URL"),
+        ..., "--to", help="email addresses (comma-separated); for slack a #channel, a "
+                          "channel id or an endpoint's name; for webhook an endpoint's name "
+                          "(`escalada endpoint list`): never a URL"),
     idempotency_key: str = typer.Option(
         None, "--idempotency-key", help="your own key (default: one per draft, channel and "
                                         "recipient, so sending twice sends once)"),

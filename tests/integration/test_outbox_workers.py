@@ -1,0 +1,102 @@
+"""Workers delivering side by side, with real concurrency: two worker loops on threads,
+a real clock, a slow receiver on loopback. Each message reaches the receiver once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from channel_support import HttpSink, http_sink, wait_until  # noqa: F401
+from examples import ADMIN
+from timer_support import ANA, open_case
+
+from escalada.adapters.channels import Outbound, Receipt
+from escalada.adapters.db.database import make_engine
+from escalada.adapters.policy_file import current_policy
+from escalada.entrypoints.worker import Worker
+from escalada.services.communications import draft_message
+from escalada.services.context import Context, system_clock
+from escalada.services.delivering import Attempt
+from escalada.services.endpoints import add_endpoint
+from escalada.services.outbox import deliver_due, outbox_status, send_draft, show_delivery
+from escalada.testing import FakeClock
+
+MESSAGES = 6
+LEASE = timedelta(seconds=0.5)
+RECEIVER_DELAY = 0.7  # each answer comes just after a worker's lease has run out
+
+
+@pytest.fixture
+def live_ctx(database_url: str) -> Iterator[Context]:
+    """A context on the real clock: leases run out in real time."""
+    context = Context(database=lambda: make_engine(database_url), policy=current_policy,
+                      clock=system_clock)
+    yield context
+    context.engine.dispose()
+
+
+def test_two_workers_and_a_slow_receiver_deliver_each_message_once(
+    live_ctx: Context, http_sink: HttpSink, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    monkeypatch.setenv("ESCALADA_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("ESCALADA_WEBHOOK_TIMEOUT", "3")
+    http_sink.answer("/hook", delay=RECEIVER_DELAY)
+    add_endpoint(ctx=live_ctx, actor=ADMIN, name="hook", channel="webhook",
+                 url=http_sink.url("/hook"))
+    open_case(live_ctx)
+    draft = draft_message(ctx=live_ctx, actor=ANA, case_id="CASE-1", kind="acknowledgment").id
+    keys = [send_draft(ctx=live_ctx, actor=ANA, draft_id=draft, channel="webhook",
+                       to="hook", idempotency_key=f"message-{n}",
+                       deliver_now=False).idempotency_key for n in range(MESSAGES)]
+    stop = threading.Event()
+    workers = [Worker(live_ctx, name, lease=LEASE) for name in ("worker-a", "worker-b")]
+    loops = [threading.Thread(target=w.run, args=(stop, 0.02)) for w in workers]
+
+    for loop in loops:
+        loop.start()
+    try:
+        wait_until(lambda: outbox_status(ctx=live_ctx).counts["delivered"] == MESSAGES,
+                   timeout=20, what=f"{MESSAGES} deliveries")
+    finally:
+        stop.set()
+        for loop in loops:
+            loop.join(timeout=30)  # a send in flight ends before its worker does
+
+    received = Counter(r.headers["Idempotency-Key"] for r in http_sink.requests_to("/hook"))
+    assert received == Counter(keys)  # exactly one request per message
+    assert [w.delivered > 0 for w in workers] == [True, True]  # both workers sent
+
+
+def test_a_delivery_being_sent_is_held_as_long_as_its_channel_may_take(
+    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from escalada.services import delivering
+
+    taken_meanwhile: list[list[Attempt]] = []
+
+    class Slow:
+        """A channel that may take a minute; while it sends, worker-b tries its luck."""
+
+        name = "webhook"
+        longest_attempt = 60.0
+
+        def deliver(self, message: Outbound) -> Receipt:
+            clock.advance(seconds=59)  # far past worker-a's lease, within the channel's limit
+            taken_meanwhile.append(deliver_due(ctx, owner="worker-b", lease=LEASE))
+            return Receipt("200")
+
+    monkeypatch.setattr(delivering, "channel_for", lambda name: Slow())
+    add_endpoint(ctx=ctx, actor=ADMIN, name="hook", channel="webhook",
+                 url="http://127.0.0.1:9/hook")
+    open_case(ctx)
+    draft = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="acknowledgment").id
+    queued = send_draft(ctx=ctx, actor=ANA, draft_id=draft, channel="webhook", to="hook",
+                        deliver_now=False)
+
+    [attempt] = deliver_due(ctx, owner="worker-a", lease=LEASE)
+
+    assert (attempt.outcome, taken_meanwhile) == ("delivered", [[]])
+    assert show_delivery(ctx=ctx, delivery_id=queued.id).attempts == 1
