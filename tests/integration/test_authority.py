@@ -107,8 +107,8 @@ def test_an_admin_holds_no_case_authority_and_the_refusal_says_what_to_do(
     escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to="L1",
                          reason="customer asked")
     before = versions(ctx, case_id)
-    advice = ("admin is admin, a system role without executive authority: ask a team_lead "
-              "or above, or act as your own executive user")
+    advice = ("admin is admin, and admin is a system role without executive authority: ask "
+              "a team_lead or above, or act as your own executive user")
 
     with pytest.raises(NotPermitted, match=f"overriding a handoff gate needs the role "
                                            f"team_lead or above; {advice}"):

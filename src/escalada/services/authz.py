@@ -36,8 +36,8 @@ def refusal(action: str, needed: str, actor: Actor, *, others: Sequence[str] = (
     executive user."""
     may = f"a {needed}" + (f" or {' or '.join(others)}" if others else "")
     if actor.role == Role.ADMIN.value:
-        advice = (f"{actor.name} is admin, a system role without executive authority: ask "
-                  f"{may}, or act as your own executive user")
+        advice = (f"{actor.name} is admin, and admin is a system role without executive "
+                  f"authority: ask {may}, or act as your own executive user")
     else:
         advice = f"{_who(actor)}: ask {may} to do it"
     also = f" or to be {' or '.join(others)}" if others else ""
