@@ -13,7 +13,7 @@ from examples import ADMIN
 from fastapi.testclient import TestClient
 
 from escalada.entrypoints.api import create_app
-from escalada.services.context import Context
+from escalada.services.context import Actor, Context
 from escalada.services.people import add_user, create_token
 
 API = "/api/v1"
@@ -40,7 +40,7 @@ def bearer(ctx: Context) -> Bearer:
     def run(name: str, role: str = "engineer", title: str | None = None) -> dict[str, str]:
         if name not in made:
             add_user(ctx=ctx, actor=ADMIN, name=name, role=role, title=title)
-            token = create_token(ctx=ctx, actor=ADMIN, user=name).token
+            token = create_token(ctx=ctx, actor=Actor(name, role)).token
             made[name] = {"Authorization": f"Bearer {token}"}
         return made[name]
 

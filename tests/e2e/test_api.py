@@ -418,7 +418,7 @@ def test_acknowledging_a_step_that_does_not_exist_is_not_found(client, open_case
     assert problem_fields(client.post(case_url(case, "ack"), json={"step": 0})) == {"step"}
 
 
-def test_deescalating_steps_a_track_back_down(client, open_case):
+def test_deescalating_steps_a_track_back_down(client, open_case, bearer):
     case = open_case()
     client.post(case_url(case, "escalate"), json={"to": "T2", "handoff": full_handoff()})
     client.post(case_url(case, "escalate"), json={"to": "L2"})
@@ -426,7 +426,8 @@ def test_deescalating_steps_a_track_back_down(client, open_case):
     technical = client.post(case_url(case, "deescalate"),
                             json={"track": "technical", "reason": "T1 can finish it"})
     executive = client.post(case_url(case, "deescalate"),
-                            json={"track": "executive", "to": "none", "reason": "calm again"})
+                            json={"track": "executive", "to": "none", "reason": "calm again"},
+                            headers=bearer("maria", "support_manager"))
 
     assert technical.status_code == 200, technical.text
     assert technical.json()["snapshot"]["tier"] == "T1"

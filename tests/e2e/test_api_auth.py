@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from escalada.adapters.db.tables import Base
 from escalada.entrypoints.api import create_app
-from escalada.services.context import Context
+from escalada.services.context import Actor, Context
 from escalada.services.people import add_user, create_token, disable_user, revoke_token
 from escalada.testing import FakeClock
 
@@ -45,6 +45,7 @@ ON_SOMEONE_ELSE = {
 # The one column a refused request may change: when a token was last used (written at
 # most once a minute by authentication itself, before any role is known).
 NOT_CONTENT = {("api_tokens", "last_used_at")}
+VICTOR = Actor("victor", "vp")
 
 
 @dataclass
@@ -81,7 +82,7 @@ def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any
 @pytest.fixture
 def world(ctx: Context, clock: FakeClock) -> Iterator[World]:
     add_user(ctx=ctx, actor=None, name="admin", role="admin")
-    admin_token = create_token(ctx=ctx, actor=ADMIN, user="admin")
+    admin_token = create_token(ctx=ctx, actor=ADMIN)
     with TestClient(create_app(ctx), raise_server_exceptions=False) as app:
         document = app.app.openapi()  # type: ignore[attr-defined]
         world = World(app=app, ctx=ctx, clock=clock, operations=_operations(document),
@@ -89,7 +90,7 @@ def world(ctx: Context, clock: FakeClock) -> Iterator[World]:
         world.tokens["admin"] = admin_token.token
         world.ids["token_id"] = str(admin_token.id)
         add_user(ctx=ctx, actor=ADMIN, name="victor", role="vp", title="VP Support")
-        world.tokens["vp"] = create_token(ctx=ctx, actor=ADMIN, user="victor").token
+        world.tokens["vp"] = create_token(ctx=ctx, actor=VICTOR).token
         _seed(world)
         _callers(world)
         yield world
@@ -146,14 +147,14 @@ def _callers(world: World) -> None:
     """Tokens that must not work, each of a user senior enough that a leak would show
     as a write, and a live viewer's."""
     ctx = world.ctx
-    revoked = create_token(ctx=ctx, actor=ADMIN, user="admin", label="revoked")
+    revoked = create_token(ctx=ctx, actor=ADMIN, label="revoked")
     revoke_token(ctx=ctx, actor=ADMIN, token_id=revoked.id)
-    expiring = create_token(ctx=ctx, actor=ADMIN, user="victor", expires_in_days=1)
+    expiring = create_token(ctx=ctx, actor=VICTOR, expires_in_days=1)
     add_user(ctx=ctx, actor=ADMIN, name="dora", role="vp")
-    disabled = create_token(ctx=ctx, actor=ADMIN, user="dora")
+    disabled = create_token(ctx=ctx, actor=Actor("dora", "vp"))
     disable_user(ctx=ctx, actor=ADMIN, name="dora")
     add_user(ctx=ctx, actor=ADMIN, name="vera", role="viewer")
-    viewer = create_token(ctx=ctx, actor=ADMIN, user="vera")
+    viewer = create_token(ctx=ctx, actor=Actor("vera", "viewer"))
     world.clock.advance(days=1, seconds=1)  # the one-day token has just expired
     world.tokens.update({
         "revoked token": revoked.token, "expired token": expiring.token,

@@ -45,7 +45,7 @@ def api_app(tmp_path: Path) -> Iterator[FastAPI]:
     context = bootstrap(f"sqlite:///{tmp_path}/escalada.db")
     app = create_app(context)
     add_user(ctx=context, actor=None, name="admin", role="admin")
-    token = create_token(ctx=context, actor=ADMIN, user="admin").token
+    token = create_token(ctx=context, actor=ADMIN).token
     app.state.test_headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app, headers=app.state.test_headers) as client:
         client.post("/api/v1/accounts", json={

@@ -50,7 +50,7 @@ def test_a_team_lead_approves_499_99_and_is_refused_500_with_the_role_named(
     assert refused.json() == {
         "error": "not_permitted",
         "message": "approving a $500.00 service credit needs the role support_manager or "
-                   "above; lena is team_lead"}
+                   "above; lena is team_lead: ask a support_manager or above to do it"}
     unchanged = client.get(f"{API}/credits/{large['id']}").json()
     assert (unchanged["state"], unchanged["version"], unchanged["decided_by"]) == (
         "proposed", 1, None)

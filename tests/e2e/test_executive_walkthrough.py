@@ -70,7 +70,12 @@ def test_a_ceo_escalation_from_war_room_to_recovery_plan_and_a_verified_timeline
     assert "support_manager" in refused
     cli.run("--as", "dina", "credit", "approve", str(credit["id"]), "--reason", "owed")
 
-    # Resolution brings the recovery plan, with the post-mortem and the follow-up.
+    # Resolution closes the war room: its lead (seated by a team lead) may resolve, and
+    # brings the recovery plan, with the post-mortem and the follow-up.
+    refused = cli.run("--as", "egor", "case", "resolve", ref, "--reason", "fixed", code=7)
+    assert "ask a team_lead or above or the war room's executive n.lebedev" in refused
+    cli.run("--as", "lena", "war-room", "assign", ref, "--role", "escalation_coordinator",
+            "--user", "egor")
     cli.run("--as", "egor", "case", "resolve", ref, "--reason", "payment gateway fixed")
     plan = cli.json("recovery", "show", ref)
     resolved = datetime.fromisoformat(cli.json("case", "show", ref)["snapshot"]["resolved_at"])

@@ -305,7 +305,7 @@ def auditor(ctx: Context) -> Iterator[TestClient]:
     """The API with a viewer's token: auditing needs no more."""
     add_user(ctx=ctx, actor=None, name="admin", role="admin")
     add_user(ctx=ctx, actor=ADMIN, name="vera", role="viewer")
-    token = create_token(ctx=ctx, actor=ADMIN, user="vera").token
+    token = create_token(ctx=ctx, actor=Actor("vera", "viewer")).token
     with TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
 

@@ -98,3 +98,61 @@ def test_configuration_needs_an_admin_or_a_manager(ctx: Context) -> None:
         add_account(ctx=ctx, actor=person(Role.ENGINEER), id="globex", name="Globex",
                     tier="standard", support_plan="business")
     assert sla.recompute(ctx=ctx, actor=person(Role.SUPPORT_MANAGER)).cases == 1
+
+
+def test_an_admin_holds_no_case_authority_and_the_refusal_says_what_to_do(
+    ctx: Context,
+) -> None:
+    case_id = open_case(ctx)
+    escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to="L1",
+                         reason="customer asked")
+    before = versions(ctx, case_id)
+    advice = ("admin is admin, and admin is a system role without executive authority: ask "
+              "a team_lead or above, or act as your own executive user")
+
+    with pytest.raises(NotPermitted, match=f"overriding a handoff gate needs the role "
+                                           f"team_lead or above; {advice}"):
+        escalations.escalate(ctx=ctx, actor=ADMIN, case_id=case_id, to="T2",
+                             override_reason="bridge call")
+    with pytest.raises(NotPermitted, match=f"acknowledging an L1 escalation needs the role "
+                                           f"team_lead or above; {advice}"):
+        escalations.acknowledge(ctx=ctx, actor=ADMIN, case_id=case_id, step=1)
+
+    assert versions(ctx, case_id) == before
+
+
+@pytest.mark.parametrize(("level", "too_weak", "enough"), [
+    ("L1", Role.ENGINEER, Role.TEAM_LEAD),
+    ("L2", Role.TEAM_LEAD, Role.SUPPORT_MANAGER),
+    ("L3", Role.SUPPORT_MANAGER, Role.SUPPORT_DIRECTOR),
+    ("L4", Role.SUPPORT_DIRECTOR, Role.VP),
+])
+def test_stepping_down_from_an_executive_level_needs_the_role_that_answers_for_it(
+    ctx: Context, level: str, too_weak: Role, enough: Role
+) -> None:
+    case_id = open_case(ctx)
+    escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to=level,
+                         reason="customer asked")
+    before = versions(ctx, case_id)
+
+    with pytest.raises(NotPermitted, match=(
+            f"stepping {case_id} down from {level} needs the role {enough.value} or above; "
+            f"a-{too_weak.value} is {too_weak.value}: ask a {enough.value} or above")):
+        escalations.deescalate(ctx=ctx, actor=person(too_weak), case_id=case_id,
+                               track="executive", to="none", reason="calm again")
+    assert versions(ctx, case_id) == before
+
+    view = escalations.deescalate(ctx=ctx, actor=person(enough), case_id=case_id,
+                                  track="executive", to="none", reason="calm again")
+    assert view.snapshot.exec_level is None
+
+
+def test_a_technical_step_down_needs_only_an_engineer(ctx: Context) -> None:
+    case_id = open_case(ctx)
+    escalations.escalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id, to="T2",
+                         handoff=T2_HANDOFF)
+
+    view = escalations.deescalate(ctx=ctx, actor=person(Role.ENGINEER), case_id=case_id,
+                                  track="technical", reason="T1 can finish it")
+
+    assert view.snapshot.tier == "T1"

@@ -20,7 +20,7 @@ from escalada.testing import FakeClock
 ANA = Actor("ana", "engineer")
 LEAD = Actor("lena", "team_lead")
 MANAGER = Actor("maria", "support_manager")
-
+TOM = Actor("tom", "engineer")
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -195,22 +195,23 @@ def test_acknowledging_a_step_records_who_and_when(ctx: Context, clock: FakeCloc
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF)
     clock.advance(minutes=8)
 
-    view = acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="tom")
+    view = acknowledge(ctx=ctx, actor=TOM, case_id="CASE-1", step=1)
 
     [step] = view.escalations
     assert (step.acknowledged_by, step.acknowledged_at) == ("tom", at(10, 8))
     entry = view.timeline[-1]
-    assert (entry.kind, entry.data) == ("acknowledged", {"step": 1, "by": "tom", "late": False})
+    assert (entry.kind, entry.data) == (
+        "acknowledged", {"step": 1, "by": "tom", "on_behalf_of": None, "late": False})
 
 
 def test_acknowledging_a_step_twice_is_refused(ctx: Context, clock: FakeClock) -> None:
     open_case(ctx, flags=["customer_requested_escalation"])
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF)
-    acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="tom")
+    acknowledge(ctx=ctx, actor=TOM, case_id="CASE-1", step=1)
     clock.advance(minutes=1)
 
     with pytest.raises(InvalidTransition, match="acknowledged by tom already"):
-        acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="kim")
+        acknowledge(ctx=ctx, actor=Actor("kim", "engineer"), case_id="CASE-1", step=1)
 
     [step] = cases.show_case(ctx=ctx, case_id="CASE-1").escalations
     assert (step.acknowledged_by, step.acknowledged_at) == ("tom", at(10))
@@ -231,10 +232,10 @@ def test_an_acknowledgment_after_the_response_due_time_is_marked_late(
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF)
     clock.advance(minutes=20)
 
-    view = acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="tom")
+    view = acknowledge(ctx=ctx, actor=TOM, case_id="CASE-1", step=1)
 
     entry = view.timeline[-1]
-    assert entry.data == {"step": 1, "by": "tom", "late": True}
+    assert entry.data == {"step": 1, "by": "tom", "on_behalf_of": None, "late": True}
     assert "after its response due time" in entry.summary
 
 
@@ -270,7 +271,7 @@ def test_deescalating_the_executive_track_to_none_leaves_no_executive_engaged(
     open_case(ctx, flags=["customer_requested_escalation"])
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="L2")
 
-    view = deescalate(ctx=ctx, actor=ANA, case_id="CASE-1", track="executive", to="none",
+    view = deescalate(ctx=ctx, actor=MANAGER, case_id="CASE-1", track="executive", to="none",
                       reason="customer satisfied with the plan")
 
     assert view.snapshot.exec_level is None
@@ -285,7 +286,7 @@ def test_deescalating_the_executive_track_by_default_steps_down_one_level(
     open_case(ctx, flags=["customer_requested_escalation"])
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="L2")
 
-    view = deescalate(ctx=ctx, actor=ANA, case_id="CASE-1", track="executive",
+    view = deescalate(ctx=ctx, actor=MANAGER, case_id="CASE-1", track="executive",
                       reason="manager no longer needed")
 
     assert view.snapshot.exec_level == "L1"
@@ -339,7 +340,7 @@ def test_the_full_walk_up_both_tracks_and_back_to_resolved_is_on_the_timeline_in
     clock.advance(minutes=5)
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF)
     clock.advance(minutes=5)
-    acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="tom")
+    acknowledge(ctx=ctx, actor=TOM, case_id="CASE-1", step=1)
     clock.advance(minutes=5)
     cases.set_flags(ctx=ctx, actor=ANA, case_id="CASE-1", flags=["potential_product_bug"])
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T3", handoff=T3_HANDOFF)

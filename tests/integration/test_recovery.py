@@ -142,7 +142,7 @@ def test_a_case_that_reached_l3_and_stepped_down_still_gets_a_plan_led_at_l3(
     acknowledge(ctx=ctx, actor=DMITRI, case_id=case_id, step=1)
     deescalate(ctx=ctx, actor=DMITRI, case_id=case_id, track="executive", to="L1",
                reason="impact contained")
-    cases.resolve(ctx=ctx, actor=ANA, case_id=case_id)
+    cases.resolve(ctx=ctx, actor=LENA, case_id=case_id)
 
     plan = recovery_plan(ctx=ctx, case_id=case_id)
 
@@ -282,7 +282,7 @@ def test_the_owner_and_the_due_date_are_cleared_with_null_and_a_day_ends_in_the_
     case_id = cases.open_case(ctx=ctx, actor=ANA, account="mosenergo", severity="P1",
                               title="Billing down", contact_level="c_level").snapshot.id
     escalate(ctx=ctx, actor=ANA, case_id=case_id, to="L3")
-    cases.resolve(ctx=ctx, actor=ANA, case_id=case_id)
+    cases.resolve(ctx=ctx, actor=LENA, case_id=case_id)
     qbr = task(recovery_plan(ctx=ctx, case_id=case_id), "quarterly_business_review")
 
     dated = update_task(ctx=ctx, actor=ANA, task_id=qbr.id, due_at="2027-01-20",

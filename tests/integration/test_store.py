@@ -3,8 +3,11 @@ the database, exact money, UTC times, migrations in step with the ORM, WAL on SQ
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +19,7 @@ from examples import ADMIN
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from escalada.adapters.db.database import SCHEMA_HEAD, schema_version
+from escalada.adapters.db.database import SCHEMA_HEAD, ensure_schema, make_engine, schema_version
 from escalada.adapters.db.tables import Base
 from escalada.services import cases
 from escalada.services.accounts import add_account
@@ -162,3 +165,33 @@ def test_sqlite_runs_in_wal_mode(sqlite_ctx: Context) -> None:
 
     assert mode == "wal"
     assert foreign_keys == 1
+
+
+def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "escalada.db"
+    previous = os.umask(0o022)  # the usual umask, which would leave the file world-readable
+    try:
+        engine = make_engine(f"sqlite:///{path}")
+        ensure_schema(engine)
+        with engine.connect() as connection:  # open: the -wal and -shm files exist
+            connection.exec_driver_sql("SELECT 1")
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(previous)
+
+    assert modes == {"escalada.db": 0o600, "escalada.db-wal": 0o600, "escalada.db-shm": 0o600}
+
+
+def test_an_existing_sqlite_file_keeps_the_permissions_its_operator_gave_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shared.db"
+    path.touch(mode=0o640)
+    path.chmod(0o640)
+
+    make_engine(f"sqlite:///{path}").dispose()
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640

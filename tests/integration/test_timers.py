@@ -37,7 +37,7 @@ from escalada.services import cases, policies, sla
 from escalada.services import timers as timer_service
 from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar, calendar_spec, use_calendar
-from escalada.services.context import Context
+from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.timers import MAX_ATTEMPTS, claim, fire, set_reminder, timers_status
 from escalada.testing import FakeClock
@@ -167,7 +167,7 @@ def test_an_escalation_plans_response_due_and_unanswered_timers_and_acknowledgin
     ]
 
     clock.advance(minutes=3)
-    acknowledge(ctx=ctx, actor=ANA, case_id="CASE-1", step=1, by="tara")
+    acknowledge(ctx=ctx, actor=Actor("tara", "engineer"), case_id="CASE-1", step=1)
 
     # T2 took the step; the customer is still owed the acknowledgment.
     assert [p for p in pending(ctx) if not p[0].startswith(("first_response", "resolution"))

@@ -182,7 +182,7 @@ def test_a_later_step_to_l4_tightens_the_open_room_and_says_so(
 def test_stepping_down_and_up_again_keeps_the_one_room(ctx: Context) -> None:
     case = c_level_case(ctx)
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
-    deescalate(ctx=ctx, actor=LEAD, case_id=case, track="executive", reason="stable")
+    deescalate(ctx=ctx, actor=DIRECTOR, case_id=case, track="executive", reason="stable")
 
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
 
@@ -449,7 +449,7 @@ def test_resolving_the_case_closes_its_war_room_and_stops_its_timers(
     assert room(ctx).closed_at is None
     clock.advance(minutes=5)
 
-    cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
+    cases.resolve(ctx=ctx, actor=LEAD, case_id=case, reason="gateway fixed")
 
     assert room(ctx).closed_at == clock.now
     [resolved] = entries(ctx, "resolved")
@@ -466,9 +466,30 @@ def test_a_closed_room_owes_no_update_and_nothing_in_it_is_overdue(
     clock.advance(hours=5)
     assert room(ctx).next_update_due_at is not None and room(ctx).executive_ack_overdue
 
-    cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
+    cases.resolve(ctx=ctx, actor=LEAD, case_id=case, reason="gateway fixed")
 
     closed = room(ctx)
     assert (closed.closed_at, closed.next_update_due_at) == (clock.now, None)
     assert not closed.executive_ack_overdue
     assert [item.key for item in closed.checklist if item.overdue] == []
+
+
+@pytest.mark.usefixtures("people")
+def test_an_engineer_resolves_a_case_under_an_open_war_room_only_as_the_room_s_lead(
+    ctx: Context,
+) -> None:
+    case = c_level_case(ctx)
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
+
+    with pytest.raises(NotPermitted, match=(
+            "resolving CASE-1, which closes its war room needs the role team_lead or above "
+            "or to be the war room's executive lebedev; ana is engineer: ask a team_lead or "
+            "above or the war room's executive lebedev to do it")):
+        cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
+    assert room(ctx).closed_at is None and "resolved" not in kinds(ctx)
+
+    war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
+                     user="ana")
+    view = cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
+
+    assert view.snapshot.status == "resolved" and room(ctx).closed_at is not None

@@ -35,7 +35,8 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "
-    "5 conflict, 6 not allowed in the case's state, 7 not permitted, 8 invalid policy or template, "
+    "5 conflict, 6 not allowed in the current state (a case's, or the last admin's), "
+    "7 not permitted, 8 invalid policy or template, "
     "9 unknown or disabled user, 10 a vendor's support API failed."
 )
 

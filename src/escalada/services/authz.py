@@ -1,11 +1,16 @@
 """Who may do what: the one place roles are checked, for every entry point.
 
+`admin` is a system role: it manages people, tokens and configuration, and on cases it
+holds an engineer's authority and no more (no credits, overrides or executive
+acknowledgments). A person who is both keeps two users.
+
 Rules read the policy where the policy says it (credit authority, the role each
 executive level answers with); the ladder itself is `domain.model.Role`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
@@ -24,15 +29,31 @@ def _who(actor: Actor) -> str:
     return f"{actor.name} is {actor.role or 'no known user'}"
 
 
+def refusal(action: str, needed: str, actor: Actor, *, others: Sequence[str] = ()
+            ) -> NotPermitted:
+    """`action` needs `needed` (a role "or above"), or being one of `others` (people
+    named), saying what to do: ask someone who may; an admin may also act as their own
+    executive user."""
+    may = f"a {needed}" + (f" or {' or '.join(others)}" if others else "")
+    if actor.role == Role.ADMIN.value:
+        advice = (f"{actor.name} is admin, and admin is a system role without executive "
+                  f"authority: ask {may}, or act as your own executive user")
+    else:
+        advice = f"{_who(actor)}: ask {may} to do it"
+    also = f" or to be {' or '.join(others)}" if others else ""
+    return NotPermitted(f"{action} needs the role {needed}{also}; {advice}")
+
+
 def require(actor: Actor, role: Role, action: str) -> None:
     """The actor's role is `role` or above on the ladder."""
     if _rank(actor) < role_rank(role):
-        raise NotPermitted(f"{action} needs the role {role.value} or above; {_who(actor)}")
+        raise refusal(action, f"{role.value} or above", actor)
 
 
 def require_admin(actor: Actor, action: str) -> None:
+    """People, tokens of others and configuration: admins only."""
     if actor.role != Role.ADMIN.value:
-        raise NotPermitted(f"{action} needs the role admin; {_who(actor)}")
+        raise NotPermitted(f"{action} needs the role admin; {_who(actor)}: ask an admin")
 
 
 def can_read(actor: Actor) -> None:
@@ -46,8 +67,8 @@ def can_work_cases(actor: Actor, action: str = "changing a case") -> None:
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
-        raise NotPermitted(
-            f"{action} needs the role admin or support_manager and above; {_who(actor)}")
+        raise NotPermitted(f"{action} needs the role admin or support_manager and above; "
+                           f"{_who(actor)}: ask one of them")
 
 
 def level_role(policy: Policy, level: ExecLevel) -> Role:
@@ -56,6 +77,18 @@ def level_role(policy: Policy, level: ExecLevel) -> Role:
     if terms is None:
         raise NotPermitted(f"the policy has no executive level {level.value}")
     return Role(terms.role)
+
+
+def can_close_war_room(actor: Actor, action: str, *, lead: str | None,
+                       executive: str | None) -> None:
+    """Resolving a case closes its open war room: a team lead and above, the room's
+    lead (the escalation coordinator) or its executive may."""
+    named = [name for name in (lead, executive) if name]
+    if actor.name in named or _rank(actor) >= role_rank(Role.TEAM_LEAD):
+        return
+    raise refusal(action, f"{Role.TEAM_LEAD.value} or above", actor,
+                  others=[f"the war room's {label} {name}" for label, name in
+                          (("lead", lead), ("executive", executive)) if name])
 
 
 def can_acknowledge_level(actor: Actor, policy: Policy, level: ExecLevel) -> None:
@@ -91,5 +124,4 @@ def can_approve_credit(actor: Actor, policy: Policy, amount: Decimal) -> None:
             return
     needed = approver_needed(policy, amount)
     role = level_role(policy, needed).value if needed is not None else "nobody"
-    raise NotPermitted(f"approving a ${amount:,.2f} service credit needs the role {role} "
-                       f"or above; {_who(actor)}")
+    raise refusal(f"approving a ${amount:,.2f} service credit", f"{role} or above", actor)

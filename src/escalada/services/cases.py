@@ -297,7 +297,7 @@ def resolve(
         _end_pause(case, now)
         case.status, case.resolved_at = CaseStatus.RESOLVED.value, now
         event = Event("resolved", "case resolved", reason)
-        if close_on_resolution(case, now):
+        if close_on_resolution(case, now, actor):
             event = Event(event.kind, event.summary + "; war room closed", reason,
                           {"war_room_closed": True})
         # An L2+ case gets its relationship recovery plan in this same transaction.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -36,14 +36,23 @@ class Actor:
     role: str | None = None
 
 
+@dataclass(frozen=True)
+class TokenLifetimes:
+    """How long an API token lasts when nobody says (`default_days`), and at most."""
+
+    default_days: int = 90
+    longest_days: int = 365
+
+
 @dataclass
 class Context:
-    """The database (opened on first use), the policy in force, the clock and the keys
-    that key the timeline's hash chain."""
+    """The database (opened on first use), the policy in force, the clock, the token
+    lifetimes and the keys that key the timeline's hash chain."""
 
     database: Callable[[], Engine]
     policy: Callable[[], Policy]
     clock: Callable[[], datetime] = system_clock
+    tokens: TokenLifetimes = field(default_factory=TokenLifetimes)
     audit_keys: Callable[[], Keyring] = no_audit_keys
 
     @cached_property

@@ -281,8 +281,9 @@ STORIES: tuple[_Story, ...] = (
             reason="The fault is in the vendor's managed network layer under our fleet."),
         _at(210, "escalate", OKAFOR, to="VENDOR", handoff=LEDGERLY_TO_VENDOR,
             reason="Only the vendor can fix its network appliance."),
-        _at(260, "acknowledge", OKAFOR, to="VENDOR", by="AWS Support",
-            note="AWS engineer assigned within the vendor's response target."),
+        _at(260, "acknowledge", OKAFOR, to="VENDOR",
+            note="AWS Support took it: an AWS engineer assigned within the vendor's "
+                 "response target."),
         _at(300, "respond", OKAFOR, note="AWS is investigating; error rate holds at 1.5%."),
         _at(360, "respond", OKAFOR, note="AWS found a faulty appliance in one zone and "
             "shifted traffic away; error rate now below 0.1%."),

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, object_session
 
-from escalada.adapters.db.tables import CaseRow, EscalationRow
+from escalada.adapters.db.tables import CaseRow, EscalationRow, UserRow
 from escalada.domain.engine import criteria_fired
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.model import (
@@ -22,7 +22,12 @@ from escalada.domain.model import (
     track_of,
 )
 from escalada.domain.policy import Policy
-from escalada.services.authz import can_acknowledge_level, can_work_cases, require
+from escalada.services.authz import (
+    can_acknowledge_level,
+    can_work_cases,
+    level_role,
+    require,
+)
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import (
@@ -186,15 +191,16 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def acknowledge(
-    *, ctx: Context, actor: Actor, case_id: str, step: int, by: str | None = None,
+    *, ctx: Context, actor: Actor, case_id: str, step: int, on_behalf_of: str | None = None,
     note: str | None = None, expected_version: int | None = None,
 ) -> CaseView:
-    """The engineer or executive a step went to has taken it."""
-    who = (by or actor.name).strip()
-    if not who:
-        raise InvalidInput.of("by", "name who acknowledges")
+    """The authenticated actor takes a step. Acknowledging for someone else (e.g. the
+    executive on the phone) names them too; they must be an enabled user, and the
+    authority needed is the actor's own."""
 
     def change(case: CaseRow, now: datetime) -> Event:
+        session = object_session(case)
+        assert session is not None
         row = next((s for s in case.escalations if s.seq == step), None)
         if row is None:
             raise NotFound(f"{case.ref} has no step {step}")
@@ -203,32 +209,56 @@ def acknowledge(
         if row.acknowledged_at is not None:
             raise InvalidTransition(
                 f"step {step} was acknowledged by {row.acknowledged_by} already")
+        behalf = _on_behalf_of(session, on_behalf_of, actor)
         if row.track == Track.EXECUTIVE.value and row.to_level is not None:
-            session = object_session(case)
-            assert session is not None
             can_acknowledge_level(actor, policy_of(session, case, ctx.policy()),
                                   ExecLevel(row.to_level))
-        row.acknowledged_by, row.acknowledged_at = who, now
+        row.acknowledged_by, row.acknowledged_at = actor.name, now
+        row.acknowledged_on_behalf_of = behalf
         late = row.response_due_at is not None and now > row.response_due_at
-        summary = f"step {step} ({row.to_level}) acknowledged by {who}"
+        summary = (f"step {step} ({row.to_level}) acknowledged by {actor.name}"
+                   + (f" on behalf of {behalf}" if behalf else ""))
         return Event("acknowledged", summary + (" after its response due time" if late else ""),
-                     note, {"step": step, "by": who, "late": late})
+                     note, {"step": step, "by": actor.name, "on_behalf_of": behalf,
+                            "late": late})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
+
+
+def _on_behalf_of(session: Session, name: str | None, actor: Actor) -> str | None:
+    """The enabled user named, or None when nobody (or the actor) is named."""
+    wanted = (name or "").strip()
+    if not wanted or wanted == actor.name:
+        return None
+    user = session.get(UserRow, wanted)
+    if user is None:
+        raise InvalidInput.of("on_behalf_of", f"no user {wanted!r}: name an escalada user")
+    if user.disabled_at is not None:
+        raise InvalidInput.of("on_behalf_of", f"{wanted} is disabled")
+    return wanted
 
 
 def deescalate(
     *, ctx: Context, actor: Actor, case_id: str, track: str, reason: str,
     to: str | None = None, expected_version: int | None = None,
 ) -> CaseView:
-    """Step down a track (by default one step; `none` leaves the executive track)."""
+    """Step down a track (by default one step; `none` leaves the executive track).
+    Leaving an executive level needs the authority of the level left (the role that
+    acknowledges it); a technical step down, an engineer's."""
     chosen = _track(track)
     if not reason.strip():
         raise InvalidInput.of("reason", "say why the case steps down")
 
     def change(case: CaseRow, now: datetime) -> Event:
         target = _lower(case, chosen, to)
+        if chosen is Track.EXECUTIVE:
+            session = object_session(case)
+            assert session is not None
+            left = _level(case.exec_level)
+            assert left is not None  # _lower refuses a case with no executive level
+            role = level_role(policy_of(session, case, ctx.policy()), left)
+            require(actor, role, f"stepping {case.ref} down from {left.value}")
         step = _add_step(
             case, track=chosen, direction="down", to=target, criteria=[], reason=reason,
             handoff={}, override_reason=None, overridden=[], actor=actor, now=now,

@@ -11,16 +11,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import TokenRow, UserRow
-from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound, Unauthenticated
+from escalada.domain.errors import (
+    AlreadyExists,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    Unauthenticated,
+)
 from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
+from escalada.services.people_log import log_people_event
 from escalada.services.views import TokenCreatedView, TokenView, UserView
 
 TOKEN_PREFIX = "esc_"
-LONGEST_TOKEN_DAYS = 3650
 # How often a token's last use is written down (not on every request).
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -42,7 +49,7 @@ def _view(row: UserRow) -> UserView:
 
 def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView:
     """Add a person. The very first one must be an admin and needs nobody's leave;
-    after that, only an admin adds people."""
+    after that, only an admin adds people. Each addition is on the people log."""
     try:
         new = NewUser.model_validate(fields)
     except ValidationError as error:
@@ -56,10 +63,15 @@ def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView
             require_admin(actor or Actor("?"), "adding people")
         if session.get(UserRow, new.name) is not None:
             raise AlreadyExists(f"user {new.name!r} exists already")
+        now = ctx.clock()
         row = UserRow(name=new.name, role=new.role.value, title=new.title,
-                      display_name=new.display_name, email=new.email,
-                      created_at=ctx.clock())
+                      display_name=new.display_name, email=new.email, created_at=now)
         session.add(row)
+        by = new.name if first else (actor or Actor("?")).name
+        log_people_event(session, actor=by, at=now, kind="user_added", user=new.name,
+                         summary=f"{by} added {new.name} as {new.role.value}"
+                                 + (f" ({new.title})" if new.title else ""),
+                         data={"role": new.role.value, "title": new.title})
         uow.commit()
         return _view(row)
 
@@ -69,15 +81,71 @@ def list_users(*, ctx: Context) -> list[UserView]:
         return [_view(row) for row in uow.session.scalars(select(UserRow).order_by(UserRow.name))]
 
 
+def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView:
+    """Give a person another role (admins only, never their own: ask another admin)."""
+    require_admin(actor, "changing roles")
+    try:
+        wanted = Role(role.strip().lower())
+    except ValueError as error:
+        raise InvalidInput.of("role", f"must be one of {', '.join(Role)}") from error
+    if name == actor.name:
+        raise NotPermitted(f"nobody changes their own role; ask another admin to make "
+                           f"{name} {wanted.value}")
+    with ctx.unit_of_work() as uow:
+        row = _user(uow.session, name)
+        if row.role == wanted.value:
+            return _view(row)
+        if row.role == Role.ADMIN.value:
+            _keep_an_admin(uow.session, row, "demoting")
+        before, row.role = row.role, wanted.value
+        log_people_event(uow.session, actor=actor.name, at=ctx.clock(), kind="role_changed",
+                         user=name, summary=f"{actor.name} changed {name}'s role from "
+                                            f"{before} to {wanted.value}",
+                         data={"from": before, "to": wanted.value})
+        uow.commit()
+        return _view(row)
+
+
 def disable_user(*, ctx: Context, actor: Actor, name: str) -> UserView:
     """A disabled user can no longer act, by the CLI or with any token."""
     require_admin(actor, "disabling people")
     with ctx.unit_of_work() as uow:
         row = _user(uow.session, name)
         if row.disabled_at is None:
+            if row.role == Role.ADMIN.value:
+                _keep_an_admin(uow.session, row, "disabling")
             row.disabled_at = ctx.clock()
+            log_people_event(uow.session, actor=actor.name, at=row.disabled_at,
+                             kind="user_disabled", user=name,
+                             summary=f"{actor.name} disabled {name} ({row.role})")
         uow.commit()
         return _view(row)
+
+
+def enable_user(*, ctx: Context, actor: Actor, name: str) -> UserView:
+    """A disabled user may act again (their tokens too, unless revoked or expired)."""
+    require_admin(actor, "enabling people")
+    with ctx.unit_of_work() as uow:
+        row = _user(uow.session, name)
+        if row.disabled_at is not None:
+            row.disabled_at = None
+            log_people_event(uow.session, actor=actor.name, at=ctx.clock(),
+                             kind="user_enabled", user=name,
+                             summary=f"{actor.name} enabled {name} ({row.role})")
+        uow.commit()
+        return _view(row)
+
+
+def _keep_an_admin(session: Session, row: UserRow, doing: str) -> None:
+    """Refuse to leave nobody enabled who can manage people (only SQL would recover)."""
+    others = session.scalar(select(func.count()).select_from(UserRow).where(
+        UserRow.role == Role.ADMIN.value, UserRow.disabled_at.is_(None),
+        UserRow.name != row.name))
+    if not others:
+        raise InvalidTransition(
+            f"{row.name} is the last enabled admin: {doing} them would leave nobody to "
+            "manage people; first add or enable another admin "
+            "(`escalada user add NAME --role admin`)")
 
 
 def _user(session: Session, name: str) -> UserRow:
@@ -92,25 +160,40 @@ def _digest(token: str) -> str:
 
 
 def create_token(
-    *, ctx: Context, actor: Actor, user: str, expires_in_days: int | None = 90,
-    label: str | None = None,
+    *, ctx: Context, actor: Actor, user: str | None = None,
+    expires_in_days: int | None = None, label: str | None = None,
 ) -> TokenCreatedView:
-    """A new API token for `user` (an admin's, or your own). The token itself is
-    shown once, here; only its hash is stored."""
-    if user != actor.name:
-        require_admin(actor, "creating tokens for other people")
-    if expires_in_days is not None and not 1 <= expires_in_days <= LONGEST_TOKEN_DAYS:
-        raise InvalidInput.of("expires_in_days", f"must be between 1 and {LONGEST_TOKEN_DAYS}")
+    """A new API token for the actor, who alone may mint theirs: nobody, an admin
+    included, creates a token for someone else. The token itself is shown once, here;
+    only its hash is stored. It lasts `expires_in_days` (the configured default when
+    None), at most the configured longest lifetime."""
+    if user is not None and user != actor.name:
+        raise NotPermitted(
+            f"tokens are created by their owner only: {actor.name} cannot create one for "
+            f"{user}; {user} creates their own (`escalada token create`, or POST "
+            "/api/v1/tokens with their token). An admin may revoke anyone's token.")
+    lifetimes = ctx.tokens
+    days = lifetimes.default_days if expires_in_days is None else expires_in_days
+    if not 1 <= days <= lifetimes.longest_days:
+        raise InvalidInput.of("expires_in_days",
+                              f"must be between 1 and {lifetimes.longest_days}")
     now = ctx.clock()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with ctx.unit_of_work() as uow:
-        owner = _user(uow.session, user)
+        owner = _user(uow.session, actor.name)
         if owner.disabled_at is not None:
-            raise InvalidInput.of("user", f"{user} is disabled")
-        row = TokenRow(user_name=user, token_hash=_digest(token), label=label, created_at=now,
-                       expires_at=None if expires_in_days is None
-                       else now + timedelta(days=expires_in_days))
+            raise InvalidInput.of("user", f"{owner.name} is disabled")
+        row = TokenRow(user_name=owner.name, token_hash=_digest(token), label=label,
+                       created_at=now, expires_at=now + timedelta(days=days),
+                       created_by=actor.name)
         uow.session.add(row)
+        uow.session.flush()
+        log_people_event(uow.session, actor=actor.name, at=now, kind="token_created",
+                         user=owner.name,
+                         summary=f"{actor.name} created token {row.id}"
+                                 f"{f' ({label})' if label else ''}, expiring "
+                                 f"{row.expires_at:%Y-%m-%d}",
+                         data={"token": row.id})
         uow.commit()
         return TokenCreatedView(token=token, **TokenView.model_validate(
             row, from_attributes=True).model_dump())
@@ -129,6 +212,7 @@ def list_tokens(*, ctx: Context, actor: Actor, user: str | None = None) -> list[
 
 
 def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:
+    """Revoke one's own token, or (an admin) anyone's; it stops working at once."""
     with ctx.unit_of_work() as uow:
         row = uow.session.get(TokenRow, token_id)
         if row is None:
@@ -137,6 +221,10 @@ def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:
             require_admin(actor, "revoking other people's tokens")
         if row.revoked_at is None:
             row.revoked_at = ctx.clock()
+            log_people_event(uow.session, actor=actor.name, at=row.revoked_at,
+                             kind="token_revoked", user=row.user_name,
+                             summary=f"{actor.name} revoked token {row.id} of {row.user_name}",
+                             data={"token": row.id})
         uow.commit()
         return TokenView.model_validate(row, from_attributes=True)
 

@@ -234,6 +234,7 @@ def escalation_view(step: EscalationRow) -> EscalationView:
         respond_within_minutes=step.respond_within_minutes,
         response_due_at=step.response_due_at, acknowledged_by=step.acknowledged_by,
         acknowledged_at=step.acknowledged_at,
+        acknowledged_on_behalf_of=step.acknowledged_on_behalf_of,
     )
 
 

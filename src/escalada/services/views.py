@@ -72,6 +72,7 @@ class EscalationView(View):
     response_due_at: AwareDatetime | None
     acknowledged_by: str | None
     acknowledged_at: AwareDatetime | None
+    acknowledged_on_behalf_of: str | None = None
 
 
 class TimelineEntryView(View):
@@ -184,7 +185,8 @@ class TokenView(View):
     user_name: str
     label: str | None
     created_at: AwareDatetime
-    expires_at: AwareDatetime | None
+    created_by: str | None  # None: made before tokens recorded their creator
+    expires_at: AwareDatetime | None  # None only for tokens made before tokens had to expire
     revoked_at: AwareDatetime | None
     last_used_at: AwareDatetime | None
 

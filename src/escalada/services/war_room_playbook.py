@@ -32,7 +32,7 @@ from escalada.domain.war_room import (
     revise,
     war_room_trigger,
 )
-from escalada.services.authz import SYSTEM_ROLE
+from escalada.services.authz import SYSTEM_ROLE, can_close_war_room
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import record, snapshot_of
@@ -80,13 +80,17 @@ def follow_flags(case: CaseRow, now: datetime, *, current: Policy) -> list[str]:
     return [item.key for item in added]
 
 
-def close_on_resolution(case: CaseRow, now: datetime) -> bool:
-    """The case is resolved: its open war room closes (cases.resolve records it)."""
+def close_on_resolution(case: CaseRow, now: datetime, actor: Actor) -> bool:
+    """The case is resolved: its open war room closes (cases.resolve records it), when
+    the actor may close it (authz.can_close_war_room)."""
     session = object_session(case)
     assert session is not None
     room = room_of(session, case)
     if room is None or room.closed_at is not None:
         return False
+    lead = next((a.user_name for a in room.attendees if a.lead and a.user_name), None)
+    can_close_war_room(actor, f"resolving {case.ref}, which closes its war room",
+                       lead=lead, executive=room.executive)
     room.closed_at = now
     return True
 

@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 
 def default_database_url() -> str:
@@ -22,17 +22,30 @@ def default_database_url() -> str:
     from platformdirs import user_data_dir
 
     directory = Path(user_data_dir("escalada", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{directory / 'escalada.db'}"
 
 
 def make_engine(url: str) -> Engine:
     """An engine whose transactions serialise writers on SQLite, as PostgreSQL's rows do."""
     if url.startswith("sqlite"):
+        _create_private(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (0600): SQLite gives its -wal
+    and -shm files the database file's permissions. An existing file is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        descriptor = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except (FileExistsError, FileNotFoundError):
+        return  # there already, or no such directory: SQLite itself says so on connect
+    os.close(descriptor)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -153,6 +153,8 @@ class EscalationRow(Base):
     response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Whom the acknowledger (always the authenticated actor) answered for, if anyone.
+    acknowledged_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
 
 
 class TimelineRow(Base):
@@ -227,7 +229,7 @@ class UserRow(Base):
 
 
 class TokenRow(Base):
-    """An API token: only its SHA-256 is stored; revocable, with an optional expiry."""
+    """An API token: only its SHA-256 is stored; revocable, and it expires."""
 
     __tablename__ = "api_tokens"
 
@@ -239,6 +241,23 @@ class TokenRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Always its owner since tokens are minted by their owner only; None before that rule.
+    created_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class PeopleLogRow(Base):
+    """Who added, promoted, demoted, disabled or enabled whom, and who made or revoked
+    which token; inserted, never updated or deleted (a trigger refuses both)."""
+
+    __tablename__ = "people_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    user_name: Mapped[str] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class CreditRow(Base):

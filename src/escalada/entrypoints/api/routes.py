@@ -25,6 +25,7 @@ from escalada.entrypoints.api.schemas import (
     RecomputeIn,
     ReminderIn,
     RespondIn,
+    RoleIn,
     SlaCalendarIn,
     TokenIn,
     UserIn,
@@ -37,10 +38,12 @@ from escalada.services import (
     escalations,
     evaluation,
     people,
+    people_log,
     sla,
     timers,
 )
 from escalada.services.cases import NewCase
+from escalada.services.people_log import PeopleLogEntryView
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -282,6 +285,26 @@ def disable_user(ctx: ContextDep, actor: ActorDep, name: str) -> UserView:
     return people.disable_user(ctx=ctx, actor=actor, name=name)
 
 
+@api.post("/users/{name}/enable", tags=["people"])
+def enable_user(ctx: ContextDep, actor: ActorDep, name: str) -> UserView:
+    return people.enable_user(ctx=ctx, actor=actor, name=name)
+
+
+@api.post("/users/{name}/role", tags=["people"])
+def change_role(ctx: ContextDep, actor: ActorDep, name: str, body: RoleIn) -> UserView:
+    """Another role for a person (admins; never one's own; never the last admin's)."""
+    return people.change_role(ctx=ctx, actor=actor, name=name, role=body.role)
+
+
+@api.get("/people/log", tags=["people"])
+def read_people_log(
+    ctx: ContextDep, actor: ActorDep,
+    user: Annotated[str | None, Query(description="only this person's entries")] = None,
+) -> list[PeopleLogEntryView]:
+    """Who added, promoted, demoted, disabled or enabled whom; tokens made and revoked."""
+    return people_log.people_log(ctx=ctx, actor=actor, user=user)
+
+
 @api.get("/tokens", tags=["people"])
 def list_tokens(
     ctx: ContextDep, actor: ActorDep,
@@ -295,7 +318,7 @@ def list_tokens(
 @api.post("/tokens", status_code=201, tags=["people"])
 def create_token(ctx: ContextDep, actor: ActorDep, body: TokenIn) -> TokenCreatedView:
     """The token is in the answer once; only its hash is kept."""
-    return people.create_token(ctx=ctx, actor=actor, user=body.user or actor.name,
+    return people.create_token(ctx=ctx, actor=actor, user=body.user,
                                expires_in_days=body.expires_in_days, label=body.label)
 
 

@@ -41,7 +41,9 @@ class EscalateIn(Versioned):
 
 class AckIn(Body):
     step: int = Field(ge=1)
-    by: str | None = None
+    on_behalf_of: str | None = Field(
+        default=None, description="an enabled user you acknowledge for; you are the "
+                                  "acknowledger, with your own authority")
     note: str | None = None
     expected_version: int | None = None
 
@@ -125,6 +127,14 @@ class UserIn(Body):
 
 
 class TokenIn(Body):
-    user: str | None = Field(default=None, description="whose token (default: the caller's)")
-    expires_in_days: int | None = Field(default=90, description="null: never expires")
+    user: str | None = Field(default=None, description="only the caller: tokens are "
+                                                       "created by their owner")
+    expires_in_days: int | None = Field(
+        default=None, description="days it lasts (null: the default, 90 unless configured; "
+                                  "at most 365 unless configured)")
     label: str | None = None
+
+
+class RoleIn(Body):
+    role: str = Field(description="viewer, engineer, team_lead, support_manager, "
+                                  "support_director, vp or admin")

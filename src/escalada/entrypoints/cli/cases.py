@@ -183,15 +183,18 @@ def escalate(
 def ack(
     case_id: str = CASE,
     step: int = typer.Option(..., "--step", help="the step number shown by case show"),
-    by: str = typer.Option(None, "--by", help="who takes it (default: you)"),
+    on_behalf_of: str = typer.Option(
+        None, "--on-behalf-of",
+        help="an enabled user you acknowledge for (you acknowledge, with your authority)"),
     note: str = typer.Option(None, "--note"),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Acknowledge an escalation step."""
+    """Acknowledge an escalation step: you take it (for someone else with --on-behalf-of)."""
     from escalada.services.escalations import acknowledge
 
-    _done(acknowledge(ctx=context(), actor=actor(), case_id=case_id, step=step, by=by,
-                      note=note, expected_version=expected_version), fmt)
+    _done(acknowledge(ctx=context(), actor=actor(), case_id=case_id, step=step,
+                      on_behalf_of=on_behalf_of, note=note,
+                      expected_version=expected_version), fmt)
 
 
 @app.command("deescalate")

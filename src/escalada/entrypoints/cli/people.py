@@ -76,19 +76,68 @@ def user_disable(name: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -
     emit_json(user) if fmt is Format.json else _users_table([user])
 
 
+@user_app.command("enable")
+def user_enable(name: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+    """Enable a disabled person again (their live tokens work again too)."""
+    from escalada.services.people import enable_user
+
+    user = enable_user(ctx=context(), actor=actor(), name=name)
+    emit_json(user) if fmt is Format.json else _users_table([user])
+
+
+@user_app.command("role")
+def user_role(
+    name: str = typer.Argument(...),
+    role: str = typer.Argument(..., help=ROLES),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Give a person another role (admins; never your own; never the last admin's)."""
+    from escalada.services.people import change_role
+
+    user = change_role(ctx=context(), actor=actor(), name=name, role=role)
+    emit_json(user) if fmt is Format.json else _users_table([user])
+
+
+@user_app.command("log")
+def user_log(
+    user: str = typer.Option(None, "--user", help="only this person's entries"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The people log (admins): who added, promoted, demoted, disabled or enabled whom,
+    and who made or revoked which token."""
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import when
+    from escalada.services.people_log import people_log
+
+    rows = people_log(ctx=context(), actor=actor(), user=user)
+    if fmt is Format.json:
+        emit_json(rows)
+        return
+    table = Table()
+    for column in ("when", "who", "what"):
+        table.add_column(column)
+    for entry in rows:
+        table.add_row(when(entry.at), entry.actor, entry.summary)
+    console().print(table)
+
+
 @token_app.command("create")
 def token_create(
-    user: str = typer.Option(None, "--user", help="whose token (default: yours)"),
-    expires_in_days: int = typer.Option(90, "--expires-in-days",
-                                        help="days it lasts (0: never expires)"),
+    user: str = typer.Option(None, "--user",
+                             help="only yourself: tokens are created by their owner"),
+    expires_in_days: int = typer.Option(
+        None, "--expires-in-days",
+        help="days it lasts (default 90, at most 365; ESCALADA_TOKEN_DAYS and "
+             "ESCALADA_TOKEN_MAX_DAYS change them)"),
     label: str = typer.Option(None, "--label", help="what it is for, e.g. ci"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Create an API token and print it once: it is stored only as a hash."""
+    """Create an API token of your own and print it once: it is stored only as a hash."""
     from escalada.services.people import create_token
 
-    created = create_token(ctx=context(), actor=actor(), user=user or acting.name,
-                           expires_in_days=expires_in_days or None, label=label)
+    created = create_token(ctx=context(), actor=actor(), user=user,
+                           expires_in_days=expires_in_days, label=label)
     if fmt is Format.json:
         emit_json(created)
         return
@@ -117,11 +166,13 @@ def token_list(
         emit_json(rows)
         return
     table = Table()
-    for column in ("id", "user", "label", "created", "expires", "revoked", "last used"):
+    for column in ("id", "user", "label", "created", "created by", "expires", "revoked",
+                   "last used"):
         table.add_column(column)
     for t in rows:
         table.add_row(str(t.id), t.user_name, t.label or "", when(t.created_at),
-                      when(t.expires_at), when(t.revoked_at), when(t.last_used_at))
+                      t.created_by or "?", when(t.expires_at) if t.expires_at else "never",
+                      when(t.revoked_at), when(t.last_used_at))
     console().print(table)
 
 

@@ -53,7 +53,9 @@ def case_panel(view: CaseView) -> None:
     if case.services:
         out.print(f"services: {', '.join(case.services)}")
     for step in view.escalations:
-        ack = f"acknowledged by {step.acknowledged_by}" if step.acknowledged_by else (
+        behalf = (f" on behalf of {step.acknowledged_on_behalf_of}"
+                  if step.acknowledged_on_behalf_of else "")
+        ack = f"acknowledged by {step.acknowledged_by}{behalf}" if step.acknowledged_by else (
             f"due {when(step.response_due_at)}" if step.response_due_at else "")
         out.print(f"  step {step.step}: {step.track} {step.from_ or 'none'} -> "
                   f"{step.to or 'none'} {ack}")

@@ -1,0 +1,48 @@
+"""The people log: who added, promoted, demoted, disabled or enabled whom, and who made or
+revoked which token. Append-only (the database refuses UPDATE and DELETE); admins read it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import PeopleLogRow
+from escalada.services.authz import require_admin
+from escalada.services.context import Actor, Context
+from escalada.services.views import View
+
+
+class PeopleLogEntryView(View):
+    id: int
+    at: AwareDatetime
+    actor: str
+    kind: str
+    user_name: str
+    summary: str
+    data: dict[str, Any]
+
+
+def log_people_event(
+    session: Session, *, actor: str, at: datetime, kind: str, user: str, summary: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Add an entry in the caller's transaction, so that the change and its record
+    are written together or not at all."""
+    session.add(PeopleLogRow(at=at, actor=actor, kind=kind, user_name=user, summary=summary,
+                             data=data or {}))
+
+
+def people_log(*, ctx: Context, actor: Actor, user: str | None = None
+               ) -> list[PeopleLogEntryView]:
+    """The log, oldest first (only one person's entries when `user` is given)."""
+    require_admin(actor, "reading the people log")
+    with ctx.unit_of_work() as uow:
+        query = select(PeopleLogRow).order_by(PeopleLogRow.id)
+        if user is not None:
+            query = query.where(PeopleLogRow.user_name == user)
+        return [PeopleLogEntryView.model_validate(row, from_attributes=True)
+                for row in uow.session.scalars(query)]
