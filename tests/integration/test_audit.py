@@ -33,7 +33,7 @@ from escalada.domain.errors import InvalidInput, NotFound
 from escalada.entrypoints.api import create_app
 from escalada.services import audit, cases
 from escalada.services.audit import NO_ENTRIES, AuditView, BrokenLinkView
-from escalada.services.context import Context
+from escalada.services.context import Actor, Context
 from escalada.services.people import add_user, create_token
 from escalada.testing import FakeClock
 
