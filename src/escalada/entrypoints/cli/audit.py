@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, console, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    context,
+    emit_json,
+    styled,
+)
 
 if TYPE_CHECKING:
     from escalada.services.audit import AuditView
@@ -86,7 +93,7 @@ def _report_table(report: AuditView) -> None:
     scope = report.case or f"{report.cases_checked} cases"
     checked = f"{scope}, {report.entries_checked} entries checked at {when(report.at)}"
     if report.intact:
-        out.print(f"[green]Timeline intact[/green]: {checked}.")
+        out.print(styled(("Timeline intact", "green"), f": {checked}."))
         return
     table = Table(title=f"Timeline BROKEN: {checked}", title_justify="left")
     for column in ("case", "entry", "kind", "at", "reason"):

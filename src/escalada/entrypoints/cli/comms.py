@@ -58,12 +58,12 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         f"{view.audience}\n     language {view.language}: {view.language_reason}\n"
         f"     times in {view.timezone} · {view.template} -->\n\n"
         f"Subject: {view.subject}\n\n{view.body}\n")
-    from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.output import console, styled
 
     if view.missing:
-        console(stderr=True).print(
-            f"[yellow]still to write before sending: {', '.join(view.missing)} "
-            f"(draft again with --set NAME=TEXT)[/yellow]")
+        console(stderr=True).print(styled(
+            (f"still to write before sending: {', '.join(view.missing)} "
+             "(draft again with --set NAME=TEXT)", "yellow")))
     else:
         console(stderr=True).print(
             f"send it: escalada comms send {view.id} --channel email|slack|webhook --to ...")
@@ -185,7 +185,7 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
         return
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table()
     for column in ("id", "case", "draft", "kind", "channel", "to", "audience", "lang",
@@ -196,7 +196,7 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
         done = v.delivered_at or v.dead_at or v.next_attempt_at
         table.add_row(
             str(v.id), v.case, str(v.draft), v.kind, v.channel, v.to, v.audience, v.language,
-            f"[{colours[v.state]}]{v.state}[/]", f"{v.attempts}/{v.max_attempts}",
+            styled((v.state, colours[v.state])), f"{v.attempts}/{v.max_attempts}",
             when(done), v.last_error or "")
     console().print(table)
 

@@ -16,6 +16,7 @@ import typer
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
+    from rich.text import Text
 
     from escalada.services.context import Actor, Context
 
@@ -37,7 +38,17 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Piped into a file or a pager, tables keep whole lines rather than an 80-column fold.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+    # Whatever is printed is data (titles, notes, messages people typed): no string is
+    # ever read as Rich markup or :emoji: codes. Styles come only from `styled`.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width,
+                   markup=False, emoji=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """One line of plain strings and (text, style) pairs; no part is read as markup."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 @cache

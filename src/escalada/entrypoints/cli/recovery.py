@@ -25,18 +25,17 @@ DUE = ("a date (the end of that day in the account's time zone) or an ISO 8601 t
 
 
 def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table(title=title, title_justify="left")
     for column in ("id", "phase", "task", "owner", "due", "status"):
         table.add_column(column)
     for task in tasks:
         owner = task.owner or f"({task.owner_role or 'unassigned'})"
-        status = f"{task.status} [red]OVERDUE[/red]" if task.overdue else task.status
-        table.add_row(str(task.id), task.phase, escape(task.text), escape(owner),
+        status = styled(task.status, (" OVERDUE", "red")) if task.overdue else task.status
+        table.add_row(str(task.id), task.phase, task.text, owner,
                       when(task.due_at, task.timezone), status)
     console().print(table)
 

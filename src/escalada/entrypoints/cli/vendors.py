@@ -38,7 +38,7 @@ def _show(views: list[VendorCaseView], fmt: Format) -> None:
         return
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table()
     for column in ("case", "vendor", "their id", "plan", "severity", "status", "response due",
@@ -47,14 +47,14 @@ def _show(views: list[VendorCaseView], fmt: Format) -> None:
     for v in views:
         table.add_row(v.case, v.vendor, v.display_id or v.vendor_case_id, v.plan, v.severity,
                       f"{v.status} ({v.state})", when(v.response_due_at), when(v.responded_at),
-                      when(v.last_synced_at) + (f" [red]{v.sync_error}[/]" if v.sync_error
-                                                else ""),
+                      styled(when(v.last_synced_at),
+                             (f" {v.sync_error}" if v.sync_error else "", "red")),
                       str(len(v.messages)))
     console().print(table)
     for v in views:
         for m in v.messages:
             who = m.author + (" (vendor)" if m.from_vendor else "")
-            console().print(f"[bold]{when(m.at)} {who}[/bold]\n{m.body}\n")
+            console().print(styled((f"{when(m.at)} {who}", "bold"), f"\n{m.body}\n"))
 
 
 @app.command("open")

@@ -92,11 +92,11 @@ def ack(
 def _panel(view: WarRoomView) -> None:
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     out, zone = console(), view.timezone
-    out.print(f"[bold]{view.case}[/bold] war room {view.channel}  (opened by {view.opened_by} "
-              f"{when(view.opened_at, zone)}, trigger {view.trigger})")
+    out.print(styled((view.case, "bold"), f" war room {view.channel}  (opened by "
+                     f"{view.opened_by} {when(view.opened_at, zone)}, trigger {view.trigger})"))
     if view.executive_ack_at is not None:
         ack = (f"acknowledged by {view.executive_ack_by} {when(view.executive_ack_at, zone)}"
                + (" (late)" if view.executive_ack_late else ""))
