@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from escalada.domain.business_hours import CalendarSpec
 from escalada.domain.snapshot import CaseSnapshot
-from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.domain.validation import Day
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current_actor
 from escalada.entrypoints.api.schemas import (
     AccountCalendarIn,
     AccountIn,
@@ -218,7 +219,7 @@ def replace_calendar(
 @api.get("/calendars/{name}", tags=["calendars"])
 def show_calendar(
     ctx: ContextDep, name: str,
-    start: Annotated[date | None, Query(alias="from", description="first local day")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="first local day")] = None,
     days: Annotated[int, Query(ge=0, le=calendars.SHOWN_DAYS_LIMIT)] = 14,
 ) -> CalendarView:
     return calendars.show_calendar(ctx=ctx, name=name, start=start, days=days)
@@ -300,5 +301,5 @@ def create_token(ctx: ContextDep, actor: ActorDep, body: TokenIn) -> TokenCreate
 
 
 @api.post("/tokens/{token_id}/revoke", tags=["people"])
-def revoke_token(ctx: ContextDep, actor: ActorDep, token_id: int) -> TokenView:
+def revoke_token(ctx: ContextDep, actor: ActorDep, token_id: TokenId) -> TokenView:
     return people.revoke_token(ctx=ctx, actor=actor, token_id=token_id)

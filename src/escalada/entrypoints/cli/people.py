@@ -8,6 +8,7 @@ import typer
 
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
+    LABEL,
     Format,
     acting,
     actor,
@@ -15,6 +16,7 @@ from escalada.entrypoints.cli.output import (
     console,
     context,
     emit_json,
+    id_of,
 )
 
 if TYPE_CHECKING:
@@ -78,10 +80,11 @@ def user_disable(name: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -
 
 @token_app.command("create")
 def token_create(
-    user: str = typer.Option(None, "--user", help="whose token (default: yours)"),
+    user: str = typer.Option(None, "--user", help="whose token (default: yours)",
+                             callback=LABEL),
     expires_in_days: int = typer.Option(90, "--expires-in-days",
                                         help="days it lasts (0: never expires)"),
-    label: str = typer.Option(None, "--label", help="what it is for, e.g. ci"),
+    label: str = typer.Option(None, "--label", help="what it is for, e.g. ci", callback=LABEL),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Create an API token and print it once: it is stored only as a hash."""
@@ -126,7 +129,9 @@ def token_list(
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+def token_revoke(
+    token_id: int = typer.Argument(..., callback=id_of("token")), fmt: Format = FORMAT_OPTION,
+) -> None:
     """Revoke a token: it stops working at once."""
     from escalada.services.people import revoke_token
 

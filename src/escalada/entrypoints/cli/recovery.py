@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    NOTE,
+    Format,
+    actor,
+    context,
+    emit_json,
+    id_of,
+)
 
 if TYPE_CHECKING:
     from escalada.services.recovery import RecoveryPlanView, RecoveryTaskView
@@ -19,7 +27,8 @@ app = typer.Typer(
 )
 
 CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
-REASON = typer.Option(None, "--reason", help="why (goes on the case's timeline)")
+REASON = typer.Option(None, "--reason", help="why (goes on the case's timeline)",
+                      callback=NOTE)
 DUE = ("a date (the end of that day in the account's time zone) or an ISO 8601 time "
        "with offset")
 
@@ -98,7 +107,8 @@ def add(
 
 @app.command("task")
 def task(
-    task_id: int = typer.Argument(..., help="the task's id, as `recovery show` lists it"),
+    task_id: int = typer.Argument(..., help="the task's id, as `recovery show` lists it",
+                                  callback=id_of("recovery task")),
     owner: str = typer.Option(None, "--owner", help="the user who owns it"),
     unassign: bool = typer.Option(False, "--unassign", help="the task has no owner"),
     status: str = typer.Option(None, "--status", help="open, in_progress, done or cancelled"),

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    BODY,
+    FORMAT_OPTION,
+    NOTE,
+    Format,
+    actor,
+    context,
+    emit_json,
+)
 
 if TYPE_CHECKING:
     from escalada.services.vendors import VendorCaseView, VendorRequestView
@@ -69,7 +77,8 @@ def open_case(
     category: str = typer.Option(
         None, "--category", help="AWS categoryCode or Azure problem classification id"),
     region: str = typer.Option(None, "--region", help="the affected region, e.g. eu-central-1"),
-    request: str = typer.Option(None, "--request", help="what we ask the vendor to do"),
+    request: str = typer.Option(None, "--request", help="what we ask the vendor to do",
+                                callback=NOTE),
     severity: str = typer.Option(
         None, "--severity", help="the vendor's severity (default: from our severity and plan)"),
     handoff: str = typer.Option(
@@ -103,7 +112,8 @@ def sync(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
 
 @app.command("note")
 def note(
-    case_id: str = CASE, text: str = typer.Option(..., "--text", help="what to tell them"),
+    case_id: str = CASE,
+    text: str = typer.Option(..., "--text", help="what to tell them", callback=BODY),
     vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a communication to the vendor case."""
@@ -119,7 +129,8 @@ def escalate(
     reason: str = typer.Option(
         ..., "--reason", help="RESOLUTION_TIME, TECHNICAL_EXPERTISE or BUSINESS_IMPACT"),
     justification: str = typer.Option(
-        ..., "--justification", help="the business impact and urgency, in a sentence or two"),
+        ..., "--justification", help="the business impact and urgency, in a sentence or two",
+        callback=NOTE),
     vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Escalate the vendor case (Google: escalate_case; AWS: a manager review request and
