@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from escalada.domain.business_hours import CalendarSpec
+from escalada.domain.errors import StoreUnavailable
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.validation import Day
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current_actor
@@ -31,6 +33,7 @@ from escalada.entrypoints.api.schemas import (
     UserIn,
     Versioned,
 )
+from escalada.entrypoints.errors import error_document
 from escalada.services import (
     accounts,
     calendars,
@@ -65,11 +68,15 @@ api = APIRouter(dependencies=[Depends(current_actor)])
 At = Annotated[datetime | None, Query(description="ISO 8601 time with offset (default: now)")]
 
 
-@health.get("/healthz")
-def healthz(ctx: ContextDep) -> dict[str, Any]:
-    """Liveness and database reachability."""
-    with ctx.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+@health.get("/healthz", responses={503: {"description": "the database cannot be reached"}})
+def healthz(ctx: ContextDep) -> Any:
+    """Liveness and database reachability: 503 with `status: down` when the database
+    cannot be reached."""
+    try:
+        with ctx.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except StoreUnavailable as error:
+        return JSONResponse({"status": "down", **error_document(error)}, status_code=503)
     return {"status": "ok", "policy": ctx.policy().version}
 
 
