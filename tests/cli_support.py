@@ -37,3 +37,30 @@ class Cli:
         path = self.tmp_path / name
         path.write_text(json.dumps(document), encoding="utf-8")
         return str(path)
+
+
+class InProcessCli:
+    """The `escalada` command run in this process (fast, for walking many commands), on
+    a SQLite file of the test's own, acting as irina."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: Any) -> None:
+        from escalada.entrypoints.cli import output
+
+        monkeypatch.setenv("ESCALADA_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+        monkeypatch.setenv("ESCALADA_USER", "irina")
+        monkeypatch.setenv("COLUMNS", "400")  # whole cells on one line, to find them
+        monkeypatch.delenv("ESCALADA_POLICY", raising=False)
+        output.bare_context.cache_clear()
+
+    def run(self, *args: str, code: int = 0) -> str:
+        """The command's stdout when it succeeds, its stderr when it fails."""
+        from typer.testing import CliRunner
+
+        from escalada.entrypoints.cli import output
+        from escalada.entrypoints.cli.app import app
+
+        output.console.cache_clear()
+        output.actor.cache_clear()
+        done = CliRunner().invoke(app, list(args))
+        assert done.exit_code == code, (args, done.exit_code, done.output, done.exception)
+        return done.stdout if code == 0 else done.stderr

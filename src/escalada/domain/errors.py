@@ -49,6 +49,11 @@ class VendorFailed(EscaladaError):
         super().__init__(f"{vendor}: {message}")
 
 
+class StoreUnavailable(EscaladaError):
+    """The database cannot be reached or opened; the message says where (host and port,
+    or the file; never a password) and why, in one line."""
+
+
 class NotFound(EscaladaError):
     """No such account, case or step."""
 

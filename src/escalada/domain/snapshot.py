@@ -29,15 +29,7 @@ from escalada.domain.model import (
     SupportPlan,
     Tier,
 )
-
-# Times from outside lie between these years: far enough for any case, and clear of
-# the ends of Python's calendar, where moving to UTC or adding a span overflows.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
-YEARS = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
-
-
-def in_years(moment: datetime) -> bool:
-    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+from escalada.domain.validation import YEARS, Label, in_years
 
 
 def _aware(value: datetime) -> datetime:
@@ -64,13 +56,8 @@ AwareDatetime = Annotated[
 ]
 
 
-def _printable(value: str) -> str:
-    if any(ord(char) < 32 and char not in "\t\n\r" for char in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_printable)]
+# One line of text from outside (domain/validation.py bounds every kind of text).
+Text = Label
 ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 

@@ -1,11 +1,101 @@
-"""Turns Pydantic's errors into `field.path[2].name: reason` lines for people."""
+"""What comes from outside, bounded once for every edge (API bodies, CLI options):
+free text by kind, ids, dates and times; and Pydantic's errors turned into
+`field.path[2].name: reason` lines for people."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationError
 from pydantic_core import ErrorDetails
 
-from escalada.domain.errors import InvalidInput
+from escalada.domain.errors import InvalidInput, NotFound
+
+# Free text, by kind: at most this many characters, the same on SQLite and PostgreSQL.
+LABEL_CHARS = 200  # one line: titles, names, labels, item keys, authors, addresses
+NOTE_CHARS = 4_000  # reasons, notes, justifications, a draft's parts, a task's wording
+BODY_CHARS = 100_000  # a message as received, a note to a vendor, a handoff item
+TEXT_KINDS = {"label": (LABEL_CHARS, False), "note": (NOTE_CHARS, True),
+              "body": (BODY_CHARS, True)}  # kind -> (characters, several lines)
+# No control characters (PostgreSQL refuses NUL, terminals obey the others), nor lone
+# surrogates (no UTF-8 for them); text of several lines keeps its newlines and tabs.
+_ONE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINES_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# Ids and counters are at most PostgreSQL's INTEGER (timers' and deliveries' ids are
+# BIGINT): a larger number names nothing, rather than overflowing a driver.
+ID_MAX = 2**31 - 1
+BIG_ID_MAX = 2**63 - 1
+
+# Dates and times from outside lie between these years: far enough for any case, and
+# clear of the ends of Python's calendar, where moving to UTC or adding a span overflows.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
+YEARS = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+
+
+def text_problem(value: str, limit: int, *, lines: bool) -> str | None:
+    """Why a text from outside cannot be kept (too long, a control character), or None."""
+    if len(value) > limit:
+        return f"must be at most {limit} characters (it has {len(value)})"
+    forbidden = (_LINES_FORBIDDEN if lines else _ONE_LINE_FORBIDDEN).search(value)
+    if forbidden is not None:
+        where = f"U+{ord(forbidden.group()):04X} at character {forbidden.start() + 1}"
+        allowed = " other than newline and tab" if lines else ""
+        return f"must not contain control characters{allowed} ({where})"
+    return None
+
+
+def checked_text(value: str, limit: int, *, lines: bool) -> str:
+    """The text (Windows line ends made plain newlines), or ValueError saying why not."""
+    if lines:
+        value = value.replace("\r\n", "\n")
+    problem = text_problem(value, limit, lines=lines)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _label(value: str) -> str:
+    return checked_text(value, LABEL_CHARS, lines=False)
+
+
+def _note(value: str) -> str:
+    return checked_text(value, NOTE_CHARS, lines=True)
+
+
+def _body(value: str) -> str:
+    return checked_text(value, BODY_CHARS, lines=True)
+
+
+Label = Annotated[str, Field(max_length=LABEL_CHARS), AfterValidator(_label)]
+Note = Annotated[str, Field(max_length=NOTE_CHARS), AfterValidator(_note)]
+MessageBody = Annotated[str, Field(max_length=BODY_CHARS), AfterValidator(_body)]
+# A number a body refers to (an escalation step) and a version it was read at.
+RowNumber = Annotated[int, Field(ge=1, le=ID_MAX)]
+Version = Annotated[int, Field(ge=0, le=ID_MAX)]
+
+
+def existing_id(value: int, noun: str, maximum: int = ID_MAX) -> int:
+    """An id that can name a row: outside 1..maximum there is no such thing."""
+    if not 1 <= value <= maximum:
+        raise NotFound(f"no {noun} {value}")
+    return value
+
+
+def in_years(moment: date) -> bool:
+    """A date or time from outside is between the years 1900 and 9000."""
+    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
+
+def _day(value: date) -> date:
+    if not in_years(value):
+        raise ValueError(YEARS)
+    return value
+
+
+Day = Annotated[date, AfterValidator(_day)]
 
 _REASONS = {
     "greater_than_equal": "must be >= {ge}",
@@ -18,6 +108,7 @@ _REASONS = {
     "literal_error": "must be one of {expected}",
     "string_pattern_mismatch": "must match {pattern}",
     "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters",
     "too_short": "must have at least {min_length} item(s)",
     "decimal_max_places": "must have at most {decimal_places} decimal places",
 }

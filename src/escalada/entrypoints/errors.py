@@ -14,6 +14,7 @@ from escalada.domain.errors import (
     NotFound,
     NotPermitted,
     PolicyInvalid,
+    StoreUnavailable,
     TemplateInvalid,
     Unauthenticated,
     VendorFailed,
@@ -32,12 +33,14 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
     TemplateInvalid: (500, 8, "template_invalid"),
     Unauthenticated: (401, 9, "unauthenticated"),
     VendorFailed: (502, 10, "vendor_failed"),
+    StoreUnavailable: (503, 11, "database_unavailable"),
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "
     "5 conflict, 6 not allowed in the current state (a case's, or the last admin's), "
     "7 not permitted, 8 invalid policy or template, "
-    "9 unknown or disabled user, 10 a vendor's support API failed."
+    "9 unknown or disabled user, 10 a vendor's support API failed, "
+    "11 the database cannot be reached."
 )
 
 

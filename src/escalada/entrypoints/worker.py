@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import structlog
 
+from escalada.domain.errors import StoreUnavailable
 from escalada.services.context import Context
 from escalada.services.outbox import deliver_due, next_delivery_at, outbox_status
 from escalada.services.timers import (
@@ -65,11 +66,14 @@ class Worker:
 
     def run(self, stop: threading.Event, idle: float = 0.5) -> None:
         """Fire timers until told to stop. When none is due, rest until the next one
-        is, or `idle` seconds at most (a timer planned meanwhile may be due sooner)."""
+        is, or `idle` seconds at most (a timer planned meanwhile may be due sooner).
+        While the database cannot be reached, try again less and less often."""
+        failures = 0
         while not stop.is_set():
             rest = idle
             try:
                 if self.run_once():
+                    failures = 0
                     continue
                 known = [at for at in (next_available_at(self.ctx), next_delivery_at(self.ctx))
                          if at is not None]
@@ -77,9 +81,28 @@ class Worker:
                 if upcoming is not None:
                     until = (upcoming - self.ctx.clock()).total_seconds()
                     rest = min(idle, max(until, 0.01))
-            except Exception:  # the database went away: keep trying
-                log.exception("claim_failed", worker=self.name)
+                failures = 0
+            except StoreUnavailable as error:  # one line each time, not a traceback
+                failures += 1
+                rest = backoff(failures, first=idle)
+                log.warning("database_unavailable", worker=self.name, error=str(error),
+                            failures=failures, retry_in=rest)
+            except Exception:  # a fault of ours: keep its traceback, and keep trying
+                failures += 1
+                rest = backoff(failures, first=idle)
+                log.exception("claim_failed", worker=self.name, retry_in=rest)
             stop.wait(rest)
+
+
+# After the first failure a worker waits `first` seconds, then twice as long each time,
+# never longer than this: a database back after an outage is used within half a minute.
+BACKOFF_CAP = 30.0
+
+
+def backoff(failures: int, *, first: float = 0.5, cap: float = BACKOFF_CAP) -> float:
+    """Seconds to wait after `failures` failures in a row (1 -> first, doubling, capped)."""
+    doublings: int = min(max(failures - 1, 0), 32)
+    return min(cap, first * float(2**doublings))
 
 
 def audit(ctx: Context) -> int:
@@ -103,6 +126,8 @@ def _auditor(ctx: Context, stop: threading.Event, every: float) -> None:
             purged = purge_dropped(ctx=ctx)
             if purged:
                 log.info("timers_purged", dropped=purged)
+        except StoreUnavailable as error:
+            log.warning("database_unavailable", worker="auditor", error=str(error))
         except Exception:
             log.exception("audit_failed")
 

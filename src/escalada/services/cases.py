@@ -14,7 +14,7 @@ from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
-from escalada.domain.validation import invalid_input
+from escalada.domain.validation import Label, invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
@@ -52,7 +52,7 @@ class NewCase(BaseModel):
 
     account: str = Field(min_length=1)
     severity: Severity
-    title: Text = Field(min_length=1, max_length=300)
+    title: Label = Field(min_length=1)
     services: list[Text] = []
     flags: list[CriterionId] = []
     revenue_impact_usd: Money = Decimal(0)
@@ -68,7 +68,7 @@ class CaseChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Text | None = Field(default=None, min_length=1, max_length=300)
+    title: Label | None = Field(default=None, min_length=1)
     severity: Severity | None = None
     status: CaseStatus | None = None
     services: list[Text] | None = None

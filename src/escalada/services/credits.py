@@ -24,8 +24,8 @@ from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, No
 from escalada.domain.model import CaseStatus, ExecLevel, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
-from escalada.domain.snapshot import AwareDatetime, Money, Text
-from escalada.domain.validation import invalid_input
+from escalada.domain.snapshot import AwareDatetime, Money
+from escalada.domain.validation import Note, invalid_input
 from escalada.services.authz import (
     approver_needed,
     can_approve_credit,
@@ -50,13 +50,13 @@ class _Proposal(BaseModel):
 
     amount_usd: PositiveMoney | None = None
     from_breach: bool = False
-    reason: Text | None = Field(default=None, max_length=2000)
+    reason: Note | None = None
 
 
 class _Decision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: Text = Field(min_length=1, max_length=2000)
+    reason: Note = Field(min_length=1)
 
 
 def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:

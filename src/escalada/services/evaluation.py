@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from escalada.domain.errors import InvalidInput
-from escalada.domain.snapshot import YEARS, CaseSnapshot, in_years
-from escalada.domain.validation import invalid_input
+from escalada.domain.snapshot import CaseSnapshot
+from escalada.domain.validation import YEARS, in_years, invalid_input
 from escalada.services.context import Context
 from escalada.services.views import EvaluationView, evaluation_view
 

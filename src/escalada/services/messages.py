@@ -15,7 +15,7 @@ from escalada.adapters.db.tables import CaseMessageRow, CaseRow
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import Language
 from escalada.domain.snapshot import AwareDatetime
-from escalada.domain.validation import invalid_input
+from escalada.domain.validation import Label, MessageBody, invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
@@ -30,8 +30,8 @@ class _Incoming(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     sender: Literal["customer", "vendor", "internal"]
-    text: str = Field(min_length=1, max_length=20_000)
-    author: str | None = Field(default=None, max_length=200)
+    text: MessageBody = Field(min_length=1)
+    author: Label | None = None
     received_at: AwareDatetime | None = None
 
 

@@ -42,7 +42,7 @@ from escalada.domain.recovery import (
 )
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AwareDatetime, Text
-from escalada.domain.validation import invalid_input
+from escalada.domain.validation import Note, invalid_input
 from escalada.services.authz import can_work_cases, require
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -89,7 +89,7 @@ class NewTask(_Input):
     """A task people add to a plan."""
 
     phase: Phase
-    text: Text = Field(min_length=1, max_length=2000)
+    text: Note = Field(min_length=1)
     due_at: DueAt = None
     owner: Text | None = Field(default=None, max_length=100, description="a user's name")
 
@@ -100,7 +100,7 @@ class TaskChanges(_Input):
     owner: Text | None = Field(default=None, max_length=100)
     status: TaskStatus | None = None
     due_at: DueAt = None
-    text: Text | None = Field(default=None, min_length=1, max_length=2000)
+    text: Note | None = Field(default=None, min_length=1)
 
 
 def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:

@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
+
+from escalada.domain.errors import StoreUnavailable
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
@@ -32,8 +35,34 @@ def make_engine(url: str) -> Engine:
         _create_private(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _unreachable)
+    return engine
+
+
+def _unreachable(context: ExceptionContext) -> None:
+    """A database that cannot be connected to (or that went away) is one clear error,
+    StoreUnavailable, instead of the driver's traceback."""
+    if context.is_pre_ping or context.engine is None:
+        return  # the pool reconnects after a failed ping; a real failure comes back here
+    if context.connection is not None and not context.is_disconnect:
+        return  # a statement failed on a live connection: not ours to rename
+    raise StoreUnavailable(unreachable_message(context.engine.url, context.original_exception))
+
+
+def unreachable_message(url: URL, error: BaseException) -> str:
+    """Where the database is (host and port, or the file) and the driver's reason, in
+    one line and without the password."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    reason = (lines[0] if lines else type(error).__name__).rsplit(" failed: ", 1)[-1]
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    if url.get_backend_name() == "sqlite":
+        return f"cannot open the database file {url.database}: {reason}"
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    return (f"cannot connect to the database at {where} (database {url.database}): "
+            f"{reason}; is it running, and is {DATABASE_ENV} right?")
 
 
 def _create_private(database: str | None) -> None:

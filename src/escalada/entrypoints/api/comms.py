@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.snapshot import AwareDatetime
-from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.domain.validation import Label, MessageBody, Note
+from escalada.entrypoints.api.deps import (
+    ActorDep,
+    ContextDep,
+    DeliveryId,
+    DraftId,
+    current_actor,
+)
 from escalada.services import communications, messages, outbox
 from escalada.services.communications import DraftView
 from escalada.services.messages import MessageView
@@ -24,8 +31,8 @@ class MessageIn(BaseModel):
 
     sender: Literal["customer", "vendor", "internal"] = Field(
         default="customer", alias="from", description="who wrote it")
-    text: str
-    author: str | None = None
+    text: MessageBody
+    author: Label | None = None
     received_at: AwareDatetime | None = Field(default=None, description="now when left out")
 
 
@@ -39,7 +46,7 @@ class DraftIn(BaseModel):
     status: str | None = Field(
         default=None, description="a progress update's: INVESTIGATING, MITIGATING, RESOLVED, "
                                   "MONITORING")
-    fields: dict[str, str] = Field(
+    fields: dict[Label, Note] = Field(
         default_factory=dict, description="parts written in, e.g. root_cause, request")
     timezone: str | None = Field(default=None, description="the reader's IANA time zone")
 
@@ -51,7 +58,7 @@ class SendIn(BaseModel):
     to: str = Field(description="email addresses; for slack a #channel, a channel id or "
                                 "an endpoint's name; for webhook an endpoint's name "
                                 "(GET /endpoints): never a URL")
-    idempotency_key: str | None = Field(
+    idempotency_key: Label | None = Field(
         default=None, description="default: one per draft, channel and recipient")
     deliver_now: bool = Field(default=True, description="try at once, else leave to workers")
 
@@ -85,12 +92,12 @@ def case_drafts(ctx: ContextDep, case_id: str) -> list[DraftView]:
 
 
 @router.get("/drafts/{draft_id}")
-def show_draft(ctx: ContextDep, draft_id: int) -> DraftView:
+def show_draft(ctx: ContextDep, draft_id: DraftId) -> DraftView:
     return communications.show_draft(ctx=ctx, draft_id=draft_id)
 
 
 @router.post("/drafts/{draft_id}/send", status_code=201)
-def send(ctx: ContextDep, actor: ActorDep, draft_id: int, body: SendIn) -> DeliveryView:
+def send(ctx: ContextDep, actor: ActorDep, draft_id: DraftId, body: SendIn) -> DeliveryView:
     """Send a draft through the outbox; sending the same again returns the same delivery."""
     return outbox.send_draft(ctx=ctx, actor=actor, draft_id=draft_id, channel=body.channel,
                              to=body.to, idempotency_key=body.idempotency_key,
@@ -120,7 +127,7 @@ def outbox_status(ctx: ContextDep) -> OutboxStatusView:
 
 
 @router.post("/outbox/{delivery_id}/retry")
-def retry(ctx: ContextDep, actor: ActorDep, delivery_id: int) -> DeliveryView:
+def retry(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId) -> DeliveryView:
     """Send a dead-lettered delivery again, with its attempts counted anew."""
     return outbox.retry_delivery(ctx=ctx, actor=actor, delivery_id=delivery_id)
 

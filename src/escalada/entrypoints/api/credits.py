@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.domain.validation import Note, Version
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, CreditId, current_actor
 from escalada.services import credits
 from escalada.services.credits import CreditRoutedView, CreditView
 
@@ -26,21 +27,21 @@ class CreditIn(BaseModel):
     amount_usd: Decimal | None = Field(default=None, description="USD, at most 2 decimals")
     from_breach: bool = Field(
         default=False, description="compute it from the case's worst SLA breach instead")
-    reason: str | None = None
+    reason: Note | None = None
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(description="why (goes on the timeline)")
-    expected_version: int | None = Field(
+    reason: Note = Field(description="why (goes on the timeline)")
+    expected_version: Version | None = Field(
         default=None, description="refuse with 409 if the credit changed since this version")
 
 
 class RouteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 @router.post("/cases/{case_id}/credits", status_code=201)
@@ -64,13 +65,13 @@ def list_credits(
 
 
 @router.get("/credits/{credit_id}")
-def show_credit(ctx: ContextDep, credit_id: int) -> CreditView:
+def show_credit(ctx: ContextDep, credit_id: CreditId) -> CreditView:
     return credits.show_credit(ctx=ctx, credit_id=credit_id)
 
 
 @router.post("/credits/{credit_id}/approve")
 def approve_credit(
-    ctx: ContextDep, actor: ActorDep, credit_id: int, body: DecisionIn
+    ctx: ContextDep, actor: ActorDep, credit_id: CreditId, body: DecisionIn
 ) -> CreditView:
     """Approve within your authority; 403 names the role the amount needs."""
     return credits.approve_credit(ctx=ctx, actor=actor, credit_id=credit_id,
@@ -79,7 +80,7 @@ def approve_credit(
 
 @router.post("/credits/{credit_id}/reject")
 def reject_credit(
-    ctx: ContextDep, actor: ActorDep, credit_id: int, body: DecisionIn
+    ctx: ContextDep, actor: ActorDep, credit_id: CreditId, body: DecisionIn
 ) -> CreditView:
     """Reject within your authority (the same as approving the amount needs)."""
     return credits.reject_credit(ctx=ctx, actor=actor, credit_id=credit_id,
@@ -88,7 +89,7 @@ def reject_credit(
 
 @router.post("/credits/{credit_id}/route")
 def route_credit(
-    ctx: ContextDep, actor: ActorDep, credit_id: int, body: RouteIn | None = None
+    ctx: ContextDep, actor: ActorDep, credit_id: CreditId, body: RouteIn | None = None
 ) -> CreditRoutedView:
     """Escalate the case to the lowest executive level whose authority covers the credit."""
     return credits.route_credit(ctx=ctx, actor=actor, credit_id=credit_id,

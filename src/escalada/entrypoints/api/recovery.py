@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 
-from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.domain.validation import Note
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, TaskId, current_actor
 from escalada.services import recovery
 from escalada.services.recovery import (
     NewTask,
@@ -20,17 +21,17 @@ router = APIRouter(dependencies=[Depends(current_actor)], tags=["recovery"])
 class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = None
+    reason: Note | None = None
 
 
 class TaskIn(NewTask):
-    reason: str | None = None
+    reason: Note | None = None
 
 
 class TaskChangesIn(TaskChanges):
     """The fields to change (null clears the owner or the due date), and why."""
 
-    reason: str | None = None
+    reason: Note | None = None
 
 
 @router.get("/cases/{case_id}/recovery")
@@ -56,7 +57,7 @@ def add_task(ctx: ContextDep, actor: ActorDep, case_id: str, body: TaskIn) -> Re
 
 @router.patch("/recovery/tasks/{task_id}")
 def update_task(
-    ctx: ContextDep, actor: ActorDep, task_id: int, body: TaskChangesIn
+    ctx: ContextDep, actor: ActorDep, task_id: TaskId, body: TaskChangesIn
 ) -> RecoveryTaskView:
     """Change a task's owner, status, due date or text; only the fields sent change."""
     return recovery.update_task(ctx=ctx, actor=actor, task_id=task_id,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from escalada.domain.business_hours import CalendarSpec
+from escalada.domain.errors import StoreUnavailable
 from escalada.domain.snapshot import CaseSnapshot
-from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.domain.validation import Day
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current_actor
 from escalada.entrypoints.api.schemas import (
     AccountCalendarIn,
     AccountIn,
@@ -31,6 +34,7 @@ from escalada.entrypoints.api.schemas import (
     UserIn,
     Versioned,
 )
+from escalada.entrypoints.errors import error_document
 from escalada.services import (
     accounts,
     calendars,
@@ -67,11 +71,15 @@ api = APIRouter(dependencies=[Depends(current_actor)])
 At = Annotated[datetime | None, Query(description="ISO 8601 time with offset (default: now)")]
 
 
-@health.get("/healthz")
-def healthz(ctx: ContextDep) -> dict[str, Any]:
-    """Liveness and database reachability."""
-    with ctx.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+@health.get("/healthz", responses={503: {"description": "the database cannot be reached"}})
+def healthz(ctx: ContextDep) -> Any:
+    """Liveness and database reachability: 503 with `status: down` when the database
+    cannot be reached."""
+    try:
+        with ctx.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except StoreUnavailable as error:
+        return JSONResponse({"status": "down", **error_document(error)}, status_code=503)
     return {"status": "ok", "policy": ctx.policy().version}
 
 
@@ -221,7 +229,7 @@ def replace_calendar(
 @api.get("/calendars/{name}", tags=["calendars"])
 def show_calendar(
     ctx: ContextDep, name: str,
-    start: Annotated[date | None, Query(alias="from", description="first local day")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="first local day")] = None,
     days: Annotated[int, Query(ge=0, le=calendars.SHOWN_DAYS_LIMIT)] = 14,
 ) -> CalendarView:
     return calendars.show_calendar(ctx=ctx, name=name, start=start, days=days)
@@ -323,5 +331,5 @@ def create_token(ctx: ContextDep, actor: ActorDep, body: TokenIn) -> TokenCreate
 
 
 @api.post("/tokens/{token_id}/revoke", tags=["people"])
-def revoke_token(ctx: ContextDep, actor: ActorDep, token_id: int) -> TokenView:
+def revoke_token(ctx: ContextDep, actor: ActorDep, token_id: TokenId) -> TokenView:
     return people.revoke_token(ctx=ctx, actor=actor, token_id=token_id)

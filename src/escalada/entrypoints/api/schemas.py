@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from escalada.domain.validation import Label, Note, RowNumber, Version
 from escalada.services.cases import CaseChanges
 
 
@@ -16,7 +17,7 @@ class Body(BaseModel):
 
 class AccountIn(Body):
     id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1)
+    name: Label = Field(min_length=1)
     tier: str
     support_plan: str
     timezone: str = "UTC"
@@ -28,47 +29,47 @@ class AccountIn(Body):
 
 
 class Versioned(Body):
-    reason: str | None = None
-    expected_version: int | None = Field(
+    reason: Note | None = None
+    expected_version: Version | None = Field(
         default=None, description="refuse with 409 if the case changed since this version")
 
 
 class EscalateIn(Versioned):
     to: str = Field(description="T2, T3, VENDOR or L1-L4")
     handoff: dict[str, Any] | None = Field(default=None, description="item id -> text")
-    override_reason: str | None = None
+    override_reason: Note | None = None
 
 
 class AckIn(Body):
-    step: int = Field(ge=1)
-    on_behalf_of: str | None = Field(
+    step: RowNumber
+    on_behalf_of: Label | None = Field(
         default=None, description="an enabled user you acknowledge for; you are the "
                                   "acknowledger, with your own authority")
-    note: str | None = None
-    expected_version: int | None = None
+    note: Note | None = None
+    expected_version: Version | None = None
 
 
 class DeescalateIn(Body):
     track: str = Field(description="technical or executive")
     to: str | None = Field(default=None, description="lower tier/level, or none")
-    reason: str = Field(min_length=1)
-    expected_version: int | None = None
+    reason: Note = Field(min_length=1)
+    expected_version: Version | None = None
 
 
 class FlagsIn(Versioned):
-    flags: list[str] = Field(min_length=1)
+    flags: list[Label] = Field(min_length=1)
 
 
 class RespondIn(Body):
-    note: str | None = None
-    expected_version: int | None = None
+    note: Note | None = None
+    expected_version: Version | None = None
 
 
 class CaseUpdateIn(CaseChanges):
     """The fields to change, with why and the version they were read at."""
 
-    reason: str | None = None
-    expected_version: int | None = None
+    reason: Note | None = None
+    expected_version: Version | None = None
 
 
 class AccountCalendarIn(Body):
@@ -113,26 +114,26 @@ class RecomputeIn(Body):
 
 class ReminderIn(Body):
     at: AwareDatetime
-    note: str = Field(min_length=1)
-    expected_version: int | None = None
+    note: Note = Field(min_length=1)
+    expected_version: Version | None = None
 
 
 class UserIn(Body):
-    name: str
+    name: Label
     role: str = Field(description="viewer, engineer, team_lead, support_manager, "
                                   "support_director, vp or admin")
-    title: str | None = Field(default=None, description="executive title, e.g. CEO, CTO")
-    display_name: str | None = None
-    email: str | None = None
+    title: Label | None = Field(default=None, description="executive title, e.g. CEO, CTO")
+    display_name: Label | None = None
+    email: Label | None = None
 
 
 class TokenIn(Body):
-    user: str | None = Field(default=None, description="only the caller: tokens are "
+    user: Label | None = Field(default=None, description="only the caller: tokens are "
                                                        "created by their owner")
     expires_in_days: int | None = Field(
         default=None, description="days it lasts (null: the default, 90 unless configured; "
                                   "at most 365 unless configured)")
-    label: str | None = None
+    label: Label | None = None
 
 
 class RoleIn(Body):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from escalada.domain.validation import Label, MessageBody, Note
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.services import vendor_sync, vendors
 from escalada.services.vendors import VendorCaseView, VendorPlanView, VendorRequestView
@@ -19,12 +20,12 @@ class OpenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     vendor: Vendor
-    plan: str | None = Field(default=None, description="our support plan with the vendor")
-    service: str | None = None
-    category: str | None = None
-    region: str | None = None
-    request: str | None = Field(default=None, description="what we ask the vendor to do")
-    severity: str | None = Field(default=None, description="the vendor's; default by plan")
+    plan: Label | None = Field(default=None, description="our support plan with the vendor")
+    service: Label | None = None
+    category: Label | None = None
+    region: Label | None = None
+    request: Note | None = Field(default=None, description="what we ask the vendor to do")
+    severity: Label | None = Field(default=None, description="the vendor's; default by plan")
     handoff: dict[str, str] | None = Field(
         default=None, description="from T3: the T3 -> VENDOR handoff package, all but "
                                   "vendor_case_number")
@@ -34,7 +35,7 @@ class OpenIn(BaseModel):
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str
+    text: MessageBody
     vendor: Vendor | None = None
     dry_run: bool = False
 
@@ -43,7 +44,7 @@ class EscalateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Literal["RESOLUTION_TIME", "TECHNICAL_EXPERTISE", "BUSINESS_IMPACT"]
-    justification: str
+    justification: Note
     vendor: Vendor | None = None
     dry_run: bool = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
+from escalada.domain.validation import Label, Note, Version
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.services import war_rooms
 from escalada.services.war_rooms import WarRoomView
@@ -16,26 +17,26 @@ ROOM = "/cases/{case_id}/war-room"
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: int | None = Field(
+    expected_version: Version | None = Field(
         default=None, description="refuse with 409 if the case changed since this version")
 
 
 class OpenIn(_Body):
-    reason: str | None = None
+    reason: Note | None = None
 
 
 class TickIn(_Body):
-    item: str = Field(min_length=1, description="the checklist item's key, e.g. notify_legal")
-    note: str | None = None
+    item: Label = Field(min_length=1, description="the checklist item's key, e.g. notify_legal")
+    note: Note | None = None
 
 
 class AssignIn(_Body):
-    role: str = Field(min_length=1, description="the seat, e.g. escalation_coordinator")
-    user: str = Field(min_length=1)
+    role: Label = Field(min_length=1, description="the seat, e.g. escalation_coordinator")
+    user: Label = Field(min_length=1)
 
 
 class AckIn(_Body):
-    note: str | None = None
+    note: Note | None = None
 
 
 @router.get(ROOM)

@@ -50,14 +50,14 @@ class EscaladaGroup(TyperGroup):
 
 def _report(error: Exception) -> None:
     from escalada.domain.errors import HandoffIncomplete, InvalidInput
-    from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.output import console, styled
 
     err = console(stderr=True)
     if isinstance(error, InvalidInput):
         for field, reason in error.problems:
-            err.print(f"[red]error:[/red] {field}: {reason}", markup=True)
+            err.print(styled(("error:", "red"), f" {field}: {reason}"))
     else:
-        err.print(f"[red]error:[/red] {error}", markup=True)
+        err.print(styled(("error:", "red"), f" {error}"))
     if isinstance(error, HandoffIncomplete):
         for item in error.missing:
             err.print(f"  missing: {item}")

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, console, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    context,
+    emit_json,
+    styled,
+)
 
 if TYPE_CHECKING:
     from escalada.services.audit import AuditView
@@ -143,7 +150,7 @@ def _report_table(report: AuditView) -> None:
     for line in _provenance(report):
         out.print(escape(line))
     if report.intact:
-        out.print(f"[green]Timeline intact[/green]: {checked}.")
+        out.print(styled(("Timeline intact", "green"), f": {checked}."))
         return
     table = Table(title=f"Timeline BROKEN: {checked}", title_justify="left")
     for column in ("case", "entry", "kind", "at", "reason"):

@@ -8,10 +8,14 @@ import typer
 
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
+    LABEL,
+    NOTE,
     Format,
     actor,
+    check_version,
     context,
     emit_json,
+    id_of,
     parse_time,
     read_json,
 )
@@ -23,9 +27,10 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Cases: open, escalate, acknowledge, resolve.", no_args_is_help=True)
 
 CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
-REASON = typer.Option(None, "--reason", help="why (goes on the timeline)")
+REASON = typer.Option(None, "--reason", help="why (goes on the timeline)", callback=NOTE)
 VERSION = typer.Option(
-    None, "--expected-version", help="refuse if the case changed since you read this version"
+    None, "--expected-version", help="refuse if the case changed since you read this version",
+    callback=check_version,
 )
 
 
@@ -99,7 +104,8 @@ def evaluate(
 
 @app.command("flag")
 def flag(
-    case_id: str = CASE, flags: list[str] = typer.Argument(..., help="e.g. churn_threat"),
+    case_id: str = CASE,
+    flags: list[str] = typer.Argument(..., help="e.g. churn_threat", callback=LABEL),
     reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Set criterion flags on a case."""
@@ -111,7 +117,7 @@ def flag(
 
 @app.command("unflag")
 def unflag(
-    case_id: str = CASE, flags: list[str] = typer.Argument(...),
+    case_id: str = CASE, flags: list[str] = typer.Argument(..., callback=LABEL),
     reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Clear criterion flags from a case."""
@@ -122,7 +128,7 @@ def unflag(
 
 
 @app.command("respond")
-def respond(case_id: str = CASE, note: str = typer.Option(None, "--note"),
+def respond(case_id: str = CASE, note: str = typer.Option(None, "--note", callback=NOTE),
             expected_version: int = VERSION, fmt: Format = FORMAT_OPTION) -> None:
     """Record a response to the customer (the first response, then each update)."""
     from escalada.services.cases import respond as respond_case
@@ -165,7 +171,8 @@ def escalate(
     handoff: str = typer.Option(None, "--handoff", help="handoff package JSON file (- for stdin)"),
     reason: str = REASON,
     override_reason: str = typer.Option(
-        None, "--override-reason", help="take a technical step without its full handoff"),
+        None, "--override-reason", help="take a technical step without its full handoff",
+        callback=NOTE),
     expected_version: int = VERSION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -182,11 +189,12 @@ def escalate(
 @app.command("ack")
 def ack(
     case_id: str = CASE,
-    step: int = typer.Option(..., "--step", help="the step number shown by case show"),
+    step: int = typer.Option(..., "--step", help="the step number shown by case show",
+                             callback=id_of("escalation step")),
     on_behalf_of: str = typer.Option(
-        None, "--on-behalf-of",
+        None, "--on-behalf-of", callback=LABEL,
         help="an enabled user you acknowledge for (you acknowledge, with your authority)"),
-    note: str = typer.Option(None, "--note"),
+    note: str = typer.Option(None, "--note", callback=NOTE),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Acknowledge an escalation step: you take it (for someone else with --on-behalf-of)."""
@@ -202,7 +210,7 @@ def deescalate(
     case_id: str = CASE,
     track: str = typer.Option(..., "--track", help="technical or executive"),
     to: str = typer.Option(None, "--to", help="a lower tier/level, or none (default: one down)"),
-    reason: str = typer.Option(..., "--reason"),
+    reason: str = typer.Option(..., "--reason", callback=NOTE),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Step down a track."""
@@ -225,7 +233,7 @@ def timeline(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
 @app.command("remind")
 def remind(
     case_id: str = CASE,
-    note: str = typer.Option(..., "--note", help="what to be reminded of"),
+    note: str = typer.Option(..., "--note", help="what to be reminded of", callback=NOTE),
     at: str = typer.Option(None, "--at", help="ISO 8601 time with offset"),
     after: str = typer.Option(None, "--in", help="or a span from now: 30m, 2h, 1d"),
     expected_version: int = VERSION,

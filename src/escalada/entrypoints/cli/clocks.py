@@ -43,11 +43,15 @@ CALENDAR = typer.Option("24x7", "--calendar",
 
 def _date(value: str, option: str) -> date:
     from escalada.domain.errors import InvalidInput
+    from escalada.domain.validation import YEARS, in_years
 
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as error:
         raise InvalidInput.of(option, f"{value!r} is not a date like 2026-11-26") from error
+    if not in_years(day):
+        raise InvalidInput.of(option, YEARS)
+    return day
 
 
 def _overrides(values: list[str] | None) -> dict[str, list[str]]:

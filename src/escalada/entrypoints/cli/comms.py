@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    LABEL,
+    Format,
+    actor,
+    context,
+    emit_json,
+    id_of,
+)
 
 if TYPE_CHECKING:
     from escalada.services.communications import DraftView
@@ -26,8 +34,10 @@ outbox_app = typer.Typer(
 )
 
 CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
-DRAFT = typer.Argument(..., help="the draft's number, as `comms draft` printed it")
-DELIVERY = typer.Argument(..., help="the delivery's number, as `outbox list` shows it")
+DRAFT = typer.Argument(..., help="the draft's number, as `comms draft` printed it",
+                       callback=id_of("draft"))
+DELIVERY = typer.Argument(..., help="the delivery's number, as `outbox list` shows it",
+                          callback=id_of("delivery", big=True))
 
 
 class DraftFormat(StrEnum):
@@ -37,13 +47,18 @@ class DraftFormat(StrEnum):
 
 def _fields(pairs: list[str]) -> dict[str, str]:
     from escalada.domain.errors import InvalidInput
+    from escalada.domain.validation import LABEL_CHARS, NOTE_CHARS, checked_text
 
     fields: dict[str, str] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
-            raise InvalidInput.of("--set", f"{pair!r} is not NAME=TEXT")
-        fields[name.strip()] = text
+            raise InvalidInput.of("--set", f"{pair[:40]!r} is not NAME=TEXT")
+        try:
+            name = checked_text(name.strip(), LABEL_CHARS, lines=False)
+            fields[name] = checked_text(text, NOTE_CHARS, lines=True)
+        except ValueError as error:
+            raise InvalidInput.of(f"--set {name[:40]}", str(error)) from error
     return fields
 
 
@@ -58,12 +73,12 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         f"{view.audience}\n     language {view.language}: {view.language_reason}\n"
         f"     times in {view.timezone} · {view.template} -->\n\n"
         f"Subject: {view.subject}\n\n{view.body}\n")
-    from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.output import console, styled
 
     if view.missing:
-        console(stderr=True).print(
-            f"[yellow]still to write before sending: {', '.join(view.missing)} "
-            f"(draft again with --set NAME=TEXT)[/yellow]")
+        console(stderr=True).print(styled(
+            (f"still to write before sending: {', '.join(view.missing)} "
+             "(draft again with --set NAME=TEXT)", "yellow")))
     else:
         console(stderr=True).print(
             f"send it: escalada comms send {view.id} --channel email|slack|webhook --to "
@@ -117,7 +132,8 @@ def send(
                           "(`escalada endpoint list`): never a URL"),
     idempotency_key: str = typer.Option(
         None, "--idempotency-key", help="your own key (default: one per draft, channel and "
-                                        "recipient, so sending twice sends once)"),
+                                        "recipient, so sending twice sends once)",
+        callback=LABEL),
     queue_only: bool = typer.Option(
         False, "--queue-only", help="leave the delivery to the workers instead of trying now"),
     fmt: Format = FORMAT_OPTION,
@@ -187,7 +203,7 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
         return
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table()
     for column in ("id", "case", "draft", "kind", "channel", "to", "audience", "lang",
@@ -198,7 +214,7 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
         done = v.delivered_at or v.dead_at or v.next_attempt_at
         table.add_row(
             str(v.id), v.case, str(v.draft), v.kind, v.channel, v.to, v.audience, v.language,
-            f"[{colours[v.state]}]{v.state}[/]", f"{v.attempts}/{v.max_attempts}",
+            styled((v.state, colours[v.state])), f"{v.attempts}/{v.max_attempts}",
             when(done), v.last_error or "")
     console().print(table)
 

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    actor,
+    check_version,
+    context,
+    emit_json,
+    id_of,
+)
 
 if TYPE_CHECKING:
     from escalada.services.credits import CreditView
@@ -17,10 +25,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-CREDIT = typer.Argument(..., help="the credit's number, as `credit list` shows it")
+CREDIT = typer.Argument(..., help="the credit's number, as `credit list` shows it",
+                        callback=id_of("service credit"))
 DECISION_REASON = typer.Option(..., "--reason", help="why (goes on the timeline)")
 VERSION = typer.Option(
-    None, "--expected-version", help="refuse if the credit changed since you read this version")
+    None, "--expected-version", help="refuse if the credit changed since you read this version",
+    callback=check_version)
 
 
 def _credits_table(rows: list[CreditView]) -> None:

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pydantic import BaseModel
     from rich.console import Console
+    from rich.text import Text
 
     from escalada.services.context import Actor, Context
 
@@ -37,7 +40,17 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Piped into a file or a pager, tables keep whole lines rather than an 80-column fold.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+    # Whatever is printed is data (titles, notes, messages people typed): no string is
+    # ever read as Rich markup or :emoji: codes. Styles come only from `styled`.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width,
+                   markup=False, emoji=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """One line of plain strings and (text, style) pairs; no part is read as markup."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 @cache
@@ -132,3 +145,57 @@ def read_json(source: str, field: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidInput.of(field, f"not valid JSON: {error}") from error
+
+
+# Options are bounded as the API bounds the same fields (domain/validation.py): a Typer
+# callback per kind, raising InvalidInput (exit 2) or, for an id, NotFound (exit 4).
+
+
+def _option_name(param: Any) -> str:
+    return max(param.opts, key=len) if param.opts else str(param.name)
+
+
+def _text_check(kind: str) -> Callable[[Any, Any, Any], Any]:
+    def check(_ctx: Any, param: Any, value: Any) -> Any:
+        from escalada.domain.errors import InvalidInput
+        from escalada.domain.validation import TEXT_KINDS, checked_text
+
+        if value is None:
+            return None
+        limit, lines = TEXT_KINDS[kind]
+        try:
+            if isinstance(value, list | tuple):
+                return [checked_text(item, limit, lines=lines) for item in value]
+            return checked_text(value, limit, lines=lines)
+        except ValueError as error:
+            raise InvalidInput.of(_option_name(param), str(error)) from error
+
+    return check
+
+
+LABEL = _text_check("label")
+NOTE = _text_check("note")
+BODY = _text_check("body")
+
+
+def id_of(noun: str, *, big: bool = False) -> Callable[[Any, Any, Any], Any]:
+    """The check of an argument naming a row by number: out of range, there is none."""
+
+    def check(_ctx: Any, _param: Any, value: int | None) -> int | None:
+        from escalada.domain.validation import BIG_ID_MAX, ID_MAX, existing_id
+
+        if value is None:
+            return None
+        return existing_id(value, noun, BIG_ID_MAX if big else ID_MAX)
+
+    return check
+
+
+def check_version(_ctx: Any, param: Any, value: int | None) -> int | None:
+    """--expected-version lies in the range a version column holds."""
+    from escalada.domain.errors import InvalidInput
+    from escalada.domain.validation import ID_MAX
+
+    if value is not None and not 0 <= value <= ID_MAX:
+        raise InvalidInput.of(_option_name(param), f"must be between 0 and {ID_MAX}")
+    return value

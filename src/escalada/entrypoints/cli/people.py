@@ -8,6 +8,7 @@ import typer
 
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
+    LABEL,
     Format,
     acting,
     actor,
@@ -15,6 +16,7 @@ from escalada.entrypoints.cli.output import (
     console,
     context,
     emit_json,
+    id_of,
 )
 
 if TYPE_CHECKING:
@@ -124,13 +126,13 @@ def user_log(
 
 @token_app.command("create")
 def token_create(
-    user: str = typer.Option(None, "--user",
+    user: str = typer.Option(None, "--user", callback=LABEL,
                              help="only yourself: tokens are created by their owner"),
     expires_in_days: int = typer.Option(
         None, "--expires-in-days",
         help="days it lasts (default 90, at most 365; ESCALADA_TOKEN_DAYS and "
              "ESCALADA_TOKEN_MAX_DAYS change them)"),
-    label: str = typer.Option(None, "--label", help="what it is for, e.g. ci"),
+    label: str = typer.Option(None, "--label", help="what it is for, e.g. ci", callback=LABEL),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Create an API token of your own and print it once: it is stored only as a hash."""
@@ -177,7 +179,9 @@ def token_list(
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+def token_revoke(
+    token_id: int = typer.Argument(..., callback=id_of("token")), fmt: Format = FORMAT_OPTION,
+) -> None:
     """Revoke a token: it stops working at once."""
     from escalada.services.people import revoke_token
 

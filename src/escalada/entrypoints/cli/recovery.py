@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    NOTE,
+    Format,
+    actor,
+    context,
+    emit_json,
+    id_of,
+)
 
 if TYPE_CHECKING:
     from escalada.services.recovery import RecoveryPlanView, RecoveryTaskView
@@ -19,24 +27,24 @@ app = typer.Typer(
 )
 
 CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
-REASON = typer.Option(None, "--reason", help="why (goes on the case's timeline)")
+REASON = typer.Option(None, "--reason", help="why (goes on the case's timeline)",
+                      callback=NOTE)
 DUE = ("a date (the end of that day in the account's time zone) or an ISO 8601 time "
        "with offset")
 
 
 def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table(title=title, title_justify="left")
     for column in ("id", "phase", "task", "owner", "due", "status"):
         table.add_column(column)
     for task in tasks:
         owner = task.owner or f"({task.owner_role or 'unassigned'})"
-        status = f"{task.status} [red]OVERDUE[/red]" if task.overdue else task.status
-        table.add_row(str(task.id), task.phase, escape(task.text), escape(owner),
+        status = styled(task.status, (" OVERDUE", "red")) if task.overdue else task.status
+        table.add_row(str(task.id), task.phase, task.text, owner,
                       when(task.due_at, task.timezone), status)
     console().print(table)
 
@@ -99,7 +107,8 @@ def add(
 
 @app.command("task")
 def task(
-    task_id: int = typer.Argument(..., help="the task's id, as `recovery show` lists it"),
+    task_id: int = typer.Argument(..., help="the task's id, as `recovery show` lists it",
+                                  callback=id_of("recovery task")),
     owner: str = typer.Option(None, "--owner", help="the user who owns it"),
     unassign: bool = typer.Option(False, "--unassign", help="the task has no owner"),
     status: str = typer.Option(None, "--status", help="open, in_progress, done or cancelled"),

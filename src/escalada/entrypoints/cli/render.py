@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from escalada.entrypoints.cli.output import console, when
+from escalada.entrypoints.cli.output import console, styled, when
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -29,17 +29,17 @@ def evaluation_table(result: EvaluationView, timezone: str | None = None) -> Non
     if not result.recommendations:
         out.print("No escalation recommended.")
     for r in result.recommendations:
-        out.print(
-            f"[bold]Recommend {r.track} {r.from_ or 'none'} -> {r.to}[/bold] "
-            f"(respond within {r.respond_within_minutes} min): {', '.join(r.criteria)}"
-        )
+        out.print(styled(
+            (f"Recommend {r.track} {r.from_ or 'none'} -> {r.to}", "bold"),
+            f" (respond within {r.respond_within_minutes} min): {', '.join(r.criteria)}",
+        ))
         if r.handoff_required:
             out.print(f"  handoff required: {', '.join(r.handoff_required)}")
 
 
 def case_panel(view: CaseView) -> None:
     out, case = console(), view.snapshot
-    out.print(f"[bold]{case.id}[/bold] {view.title}  (version {view.version})")
+    out.print(styled((case.id, "bold"), f" {view.title}  (version {view.version})"))
     out.print(
         f"account {case.account.id} ({case.account.tier}, {case.account.support_plan})  "
         f"severity {case.severity}  status {case.status}  tier {case.tier}  "

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    BODY,
+    FORMAT_OPTION,
+    NOTE,
+    Format,
+    actor,
+    context,
+    emit_json,
+)
 
 if TYPE_CHECKING:
     from escalada.services.vendors import VendorCaseView, VendorRequestView
@@ -38,7 +46,7 @@ def _show(views: list[VendorCaseView], fmt: Format) -> None:
         return
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table()
     for column in ("case", "vendor", "their id", "plan", "severity", "status", "response due",
@@ -47,14 +55,14 @@ def _show(views: list[VendorCaseView], fmt: Format) -> None:
     for v in views:
         table.add_row(v.case, v.vendor, v.display_id or v.vendor_case_id, v.plan, v.severity,
                       f"{v.status} ({v.state})", when(v.response_due_at), when(v.responded_at),
-                      when(v.last_synced_at) + (f" [red]{v.sync_error}[/]" if v.sync_error
-                                                else ""),
+                      styled(when(v.last_synced_at),
+                             (f" {v.sync_error}" if v.sync_error else "", "red")),
                       str(len(v.messages)))
     console().print(table)
     for v in views:
         for m in v.messages:
             who = m.author + (" (vendor)" if m.from_vendor else "")
-            console().print(f"[bold]{when(m.at)} {who}[/bold]\n{m.body}\n")
+            console().print(styled((f"{when(m.at)} {who}", "bold"), f"\n{m.body}\n"))
 
 
 @app.command("open")
@@ -69,7 +77,8 @@ def open_case(
     category: str = typer.Option(
         None, "--category", help="AWS categoryCode or Azure problem classification id"),
     region: str = typer.Option(None, "--region", help="the affected region, e.g. eu-central-1"),
-    request: str = typer.Option(None, "--request", help="what we ask the vendor to do"),
+    request: str = typer.Option(None, "--request", help="what we ask the vendor to do",
+                                callback=NOTE),
     severity: str = typer.Option(
         None, "--severity", help="the vendor's severity (default: from our severity and plan)"),
     handoff: str = typer.Option(
@@ -103,7 +112,8 @@ def sync(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
 
 @app.command("note")
 def note(
-    case_id: str = CASE, text: str = typer.Option(..., "--text", help="what to tell them"),
+    case_id: str = CASE,
+    text: str = typer.Option(..., "--text", help="what to tell them", callback=BODY),
     vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a communication to the vendor case."""
@@ -119,7 +129,8 @@ def escalate(
     reason: str = typer.Option(
         ..., "--reason", help="RESOLUTION_TIME, TECHNICAL_EXPERTISE or BUSINESS_IMPACT"),
     justification: str = typer.Option(
-        ..., "--justification", help="the business impact and urgency, in a sentence or two"),
+        ..., "--justification", help="the business impact and urgency, in a sentence or two",
+        callback=NOTE),
     vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Escalate the vendor case (Google: escalate_case; AWS: a manager review request and

@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    LABEL,
+    NOTE,
+    Format,
+    actor,
+    check_version,
+    context,
+    emit_json,
+)
 
 if TYPE_CHECKING:
     from escalada.services.war_rooms import WarRoomView
@@ -19,7 +28,8 @@ app = typer.Typer(
 
 CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
 VERSION = typer.Option(
-    None, "--expected-version", help="refuse if the case changed since you read this version"
+    None, "--expected-version", help="refuse if the case changed since you read this version",
+    callback=check_version,
 )
 
 
@@ -38,7 +48,8 @@ def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
 @app.command("open")
 def open_(
     case_id: str = CASE,
-    reason: str = typer.Option(None, "--reason", help="why (goes on the timeline)"),
+    reason: str = typer.Option(None, "--reason", help="why (goes on the timeline)",
+                               callback=NOTE),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Open the case's war room by hand (team lead and above), when none is open."""
@@ -51,8 +62,9 @@ def open_(
 @app.command("tick")
 def tick(
     case_id: str = CASE,
-    item: str = typer.Argument(..., help="the checklist item's key, e.g. notify_legal"),
-    note: str = typer.Option(None, "--note", help="what was done"),
+    item: str = typer.Argument(..., help="the checklist item's key, e.g. notify_legal",
+                               callback=LABEL),
+    note: str = typer.Option(None, "--note", help="what was done", callback=NOTE),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Tick a checklist item as done by you, now (once per item)."""
@@ -65,8 +77,9 @@ def tick(
 @app.command("assign")
 def assign(
     case_id: str = CASE,
-    role: str = typer.Option(..., "--role", help="the seat, e.g. escalation_coordinator"),
-    user: str = typer.Option(..., "--user", help="who takes it"),
+    role: str = typer.Option(..., "--role", help="the seat, e.g. escalation_coordinator",
+                             callback=LABEL),
+    user: str = typer.Option(..., "--user", help="who takes it", callback=LABEL),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Seat a person in one of the room's attendee roles (team lead and above)."""
@@ -79,7 +92,7 @@ def assign(
 @app.command("ack")
 def ack(
     case_id: str = CASE,
-    note: str = typer.Option(None, "--note"),
+    note: str = typer.Option(None, "--note", callback=NOTE),
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Give the executive acknowledgment: the matched executive, or a vp and above."""
@@ -92,11 +105,11 @@ def ack(
 def _panel(view: WarRoomView) -> None:
     from rich.table import Table
 
-    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.output import console, styled, when
 
     out, zone = console(), view.timezone
-    out.print(f"[bold]{view.case}[/bold] war room {view.channel}  (opened by {view.opened_by} "
-              f"{when(view.opened_at, zone)}, trigger {view.trigger})")
+    out.print(styled((view.case, "bold"), f" war room {view.channel}  (opened by "
+                     f"{view.opened_by} {when(view.opened_at, zone)}, trigger {view.trigger})"))
     if view.executive_ack_at is not None:
         ack = (f"acknowledged by {view.executive_ack_by} {when(view.executive_ack_at, zone)}"
                + (" (late)" if view.executive_ack_late else ""))
