@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from cli_support import Cli
-from conftest import context_on
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 from timer_support import ANA, open_case, timers
@@ -75,7 +74,7 @@ def test_a_worker_waits_twice_as_long_after_each_failure_up_to_30_seconds() -> N
 def test_a_worker_logs_one_line_per_failure_and_fires_once_the_database_is_back(
     sqlite_url: str, clock: FakeClock, port: int
 ) -> None:
-    ctx = context_on(sqlite_url, clock)
+    ctx = Context(database=lambda: make_engine(sqlite_url), policy=current_policy, clock=clock)
     open_case(ctx)
     set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=clock() + timedelta(minutes=1),
                  note="call the customer back")
