@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006_contacts"
 
 
 def default_database_url() -> str:

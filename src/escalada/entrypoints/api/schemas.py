@@ -27,6 +27,24 @@ class AccountIn(Body):
     calendar: str | None = Field(default=None, description="a stored calendar's name")
 
 
+class AccountUpdateIn(Body):
+    """The fields to change (null clears an optional one), and why."""
+
+    name: str | None = None
+    tier: str | None = Field(default=None, description="standard, enterprise or strategic")
+    support_plan: str | None = Field(default=None, description="developer, business or enterprise")
+    timezone: str | None = None
+    country: str | None = None
+    language: str | None = None
+    health_score: float | None = None
+    monthly_fee_usd: Decimal | None = Field(default=None, description="USD a month")
+    reason: str | None = Field(default=None, description="why (goes on the account's log)")
+
+
+class ContactRemoveIn(Body):
+    reason: str | None = None
+
+
 class Versioned(Body):
     reason: str | None = None
     expected_version: int | None = Field(
