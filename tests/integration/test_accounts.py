@@ -262,3 +262,29 @@ def test_updating_a_case_to_a_new_contact_records_it_and_takes_their_level(
     entry = cases.case_timeline(ctx=ctx, case_id=case)[-1]
     assert entry.data["after"] == {"contact": cfo.id, "contact_level": "c_level",
                                    "contact_title": "CFO"}
+
+
+# Letters greet the contact and are signed by name
+
+
+def test_a_draft_greets_the_cases_contact_in_their_language_and_is_signed_by_display_name(
+    ctx: Context
+) -> None:
+    from escalada.services.communications import draft_message
+    from escalada.services.people import add_user
+
+    add_user(ctx=ctx, actor=None, name="admin", role="admin")
+    add_user(ctx=ctx, actor=ADMIN, name="ana", role="engineer", display_name="Anna Smirnova")
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
+                support_plan="business", language="en")
+    add_contact(ctx=ctx, actor=ANA, account_id="acme", name="Иван Петрович Сидоров",
+                address_as="Иван Петрович", language="ru", level="vp",
+                email="ivan@acme.example")
+    case = open_case(ctx, contact="ivan@acme.example")
+
+    draft = draft_message(ctx=ctx, actor=ANA, case_id=case, kind="acknowledgment")
+
+    assert draft.language == "ru"
+    assert draft.body.startswith("Здравствуйте, Иван Петрович!\n")
+    assert draft.body.endswith("С уважением,\nAnna Smirnova\nИнженер службы поддержки")
+    assert "ana\n" not in draft.body

@@ -58,6 +58,24 @@ def title_rank(title: str | None, rules: WarRoomPolicy) -> ExecutiveRank | None:
     return best
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def title_in_language(title: str | None, language: str, rules: WarRoomPolicy) -> str | None:
+    """A title as a letter in `language` writes it: as given when in the letter's script;
+    else, for an executive title, its rank's first title in that script ("CEO" is
+    "Генеральный директор" in Russian); else None (the letter names the role instead)."""
+    if title is None or _in_script(title, language):
+        return title
+    rank = title_rank(title, rules)
+    return None if rank is None else next(
+        (phrase for phrase in rank.titles if _in_script(phrase, language)), None)
+
+
+def _in_script(text: str, language: str) -> bool:
+    return bool(_CYRILLIC.search(text)) == (language == "ru")
+
+
 def match_executive(
     contact_title: str | None, contact_level: ContactLevel, level: ExecLevel,
     people: Sequence[Person], policy: Policy,
