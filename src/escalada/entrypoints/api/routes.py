@@ -30,6 +30,7 @@ from escalada.entrypoints.api.schemas import (
     SlaCalendarIn,
     TokenIn,
     UserIn,
+    UserProfileIn,
     Versioned,
 )
 from escalada.services import (
@@ -324,6 +325,13 @@ def list_users(ctx: ContextDep) -> list[UserView]:
 @api.post("/users", status_code=201, tags=["people"])
 def add_user(ctx: ContextDep, actor: ActorDep, body: UserIn) -> UserView:
     return people.add_user(ctx=ctx, actor=actor, **body.model_dump())
+
+
+@api.patch("/users/{name}", tags=["people"])
+def update_user(ctx: ContextDep, actor: ActorDep, name: str, body: UserProfileIn) -> UserView:
+    """Display name and email (your own, or anyone's for an admin); title (admin)."""
+    return people.update_user(ctx=ctx, actor=actor, name=name,
+                              changes=body.model_dump(exclude_unset=True))
 
 
 @api.post("/users/{name}/disable", tags=["people"])

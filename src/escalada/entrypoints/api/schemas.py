@@ -142,6 +142,14 @@ class UserIn(Body):
     email: str | None = None
 
 
+class UserProfileIn(Body):
+    """Set or change (null clears) how a person signs letters and is matched."""
+
+    display_name: str | None = None
+    title: str | None = Field(default=None, description="executive title, e.g. CEO (admin)")
+    email: str | None = None
+
+
 class TokenIn(Body):
     user: str | None = Field(default=None, description="whose token (default: the caller's)")
     expires_in_days: int | None = Field(default=90, description="null: never expires")
