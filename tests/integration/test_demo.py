@@ -6,12 +6,19 @@ import re
 
 import pytest
 
+from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import bootstrap
 from escalada.domain.errors import AlreadyExists
+from escalada.domain.executive_match import Person, match_executive
+from escalada.domain.model import ExecLevel
 from escalada.services.accounts import list_accounts
 from escalada.services.cases import evaluate_case, list_cases, show_case
+from escalada.services.contacts import list_contacts
 from escalada.services.context import Context, system_clock
+from escalada.services.credits import list_credits
 from escalada.services.demo import DemoLoaded, load_demo
+from escalada.services.people import list_users
+from escalada.services.recovery import recovery_plan
 from escalada.services.views import CaseSummaryView
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -33,12 +40,12 @@ def demo_cases(ctx: Context, loaded: DemoLoaded) -> list[CaseSummaryView]:
     return list_cases(ctx=ctx)
 
 
-def test_the_demo_loads_five_accounts_and_ten_cases(
+def test_the_demo_loads_five_accounts_and_eleven_cases(
     ctx: Context, loaded: DemoLoaded, demo_cases: list[CaseSummaryView]
 ) -> None:
-    assert loaded == DemoLoaded(accounts=5, cases=10)
+    assert loaded == DemoLoaded(accounts=5, cases=11)
     assert len(list_accounts(ctx=ctx)) == 5
-    assert len(demo_cases) == 10
+    assert len(demo_cases) == 11
 
 
 def test_the_demo_mixes_tiers_plans_and_languages(ctx: Context, loaded: DemoLoaded) -> None:
@@ -56,7 +63,7 @@ def test_there_are_cases_at_every_technical_tier_and_at_l2_and_l3(
     open_cases = [c for c in demo_cases if c.status not in ("resolved", "closed")]
     assert {c.tier for c in open_cases} == {"T1", "T2", "T3", "VENDOR"}
     assert {"L2", "L3"} <= {c.exec_level for c in open_cases}
-    assert [c.status for c in demo_cases].count("resolved") == 1
+    assert [c.status for c in demo_cases].count("resolved") == 2
 
 
 def test_a_russian_account_has_its_case_titles_in_russian(
@@ -72,7 +79,7 @@ def test_a_russian_account_has_its_case_titles_in_russian(
 def test_the_l3_case_was_raised_by_a_c_level_contact_with_over_100k_at_stake(
     ctx: Context, demo_cases: list[CaseSummaryView]
 ) -> None:
-    (l3,) = [c for c in demo_cases if c.exec_level == "L3"]
+    (l3,) = [c for c in demo_cases if c.exec_level == "L3" and c.status != "resolved"]
     snapshot = show_case(ctx=ctx, case_id=l3.id).snapshot
     assert snapshot.escalating_contact_level == "c_level"
     assert snapshot.business_impact_usd > 100_000
@@ -125,3 +132,47 @@ def test_loading_the_demo_twice_is_refused_as_already_loaded(
     with pytest.raises(AlreadyExists, match="already loaded"):
         load_demo(ctx=ctx)
     assert len(list_cases(ctx=ctx)) == loaded.cases
+
+
+# Credits and recovery (issue 11, item 20), contacts and people who sign by name
+
+
+def test_every_demo_account_has_a_monthly_fee_and_contacts(ctx: Context, loaded: DemoLoaded
+                                                           ) -> None:
+    accounts = list_accounts(ctx=ctx)
+    assert all(a.monthly_fee_usd is not None and a.monthly_fee_usd > 0 for a in accounts)
+    assert all(list_contacts(ctx=ctx, account_id=a.id) for a in accounts)
+
+
+def test_a_resolved_l3_case_has_its_recovery_plan_and_credits_decided_by_four_eyes(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    (case,) = [c for c in demo_cases if c.exec_level == "L3" and c.status == "resolved"]
+    plan = recovery_plan(ctx=ctx, case_id=case.id)
+    credits = list_credits(ctx=ctx, case_id=case.id)
+
+    assert plan.level == "L3" and plan.open_tasks > 0 and plan.post_mortem is not None
+    assert {phase.phase for phase in plan.phases} >= {"immediate", "short_term"}
+    assert [c.state for c in credits] == ["approved", "proposed"]
+    approved = credits[0]
+    assert approved.decided_by != approved.proposed_by
+    assert approved.decided_by == "e.sokolova"  # a director: above $5,000
+
+
+def test_demo_people_sign_letters_with_their_display_names(ctx: Context, loaded: DemoLoaded
+                                                           ) -> None:
+    assert all(user.display_name for user in list_users(ctx=ctx))
+
+
+def test_the_customers_vp_without_a_title_is_answered_by_our_vp(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    (tills,) = [c for c in demo_cases if c.title.startswith("Кассовый API")]
+    view = show_case(ctx=ctx, case_id=tills.id)
+    people = [Person(u.name, u.role, u.title) for u in list_users(ctx=ctx)]
+
+    choice = match_executive(view.contact_title, view.snapshot.escalating_contact_level,
+                             ExecLevel.L2, people, current_policy())
+
+    assert view.contact is not None and view.contact.title is None
+    assert (choice.name, choice.how) == ("r.hughes", "level")

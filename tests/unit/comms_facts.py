@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from escalada.domain.communications import (
+    Contact,
     FollowUp,
     Handoff,
     Happening,
@@ -30,6 +31,7 @@ _EN: dict[str, Any] = {
     "account_name": "Northwind Retail",
     "title": "API gateway returns 500 for EU customers",
     "contact_title": "CTO",
+    "contact": Contact("Ivan Petrov", None, "CTO"),
     "sender": Person("Maria Ivanova", "Escalation Manager", "m.ivanova@escalada.example"),
     "executive": Person("Nikolai Lebedev", "CEO", "n.lebedev@escalada.example"),
     "since_last_update": (
@@ -103,6 +105,7 @@ _RU: dict[str, Any] = {
     "account_name": "Сибирские Сети",
     "title": "API-шлюз возвращает ошибку 500 клиентам из ЕС",
     "contact_title": "технический директор",
+    "contact": Contact("Иван Петрович Сидоров", "Иван Петрович", "технический директор"),
     "sender": Person("Мария Иванова", "менеджер по эскалациям", "m.ivanova@escalada.example"),
     "executive": Person("Николай Лебедев", "генеральный директор", "n.lebedev@escalada.example"),
     "since_last_update": (

@@ -236,6 +236,43 @@ def test_without_an_executive_title_the_least_senior_role_answering_the_level_an
     assert at_l4.executive.name == "hughes"  # the first vp by name without a matching title
 
 
+@pytest.mark.parametrize("contact", [None, "Head of Payments"])
+def test_a_vp_contact_without_an_executive_title_is_answered_by_our_vp_not_our_cto(
+    make_case: Any, policy: Policy, contact: str | None
+) -> None:
+    # The demo's people: our CTO's login sorts before our VP's.
+    people = (Person("k.morozova", "vp", "CTO"), Person("n.lebedev", "vp", "CEO"),
+              Person("r.hughes", "vp", "VP Customer Success"))
+
+    plan = room(make_case, policy, level="L2", contact=contact, contact_level="vp",
+                people=people)
+
+    assert (plan.executive.name, plan.executive.how) == ("r.hughes", "level")
+    assert plan.executive.contact_rank == "vp"
+
+
+def test_with_no_vp_titled_executive_a_vp_contact_gets_the_least_senior_vp_role(
+    make_case: Any, policy: Policy
+) -> None:
+    people = (Person("a.ceo", "vp", "CEO"), Person("b.cto", "vp", "CTO"),
+              Person("c.plain", "vp"))
+
+    plan = room(make_case, policy, contact=None, contact_level="vp", people=people)
+
+    assert (plan.executive.name, plan.executive.how) == ("c.plain", "fallback")
+    assert "no VP of ours" in plan.executive.why
+
+
+def test_a_policy_matching_contacts_by_level_to_an_unknown_rank_is_refused(
+    policy: Policy
+) -> None:
+    document = policy.war_room.model_dump(mode="json")
+    document["rank_for_contact"] = {"vp": "svp"}
+
+    with pytest.raises(ValidationError, match="rank_for_contact: names unknown ranks svp"):
+        WarRoomPolicy.model_validate(document)
+
+
 def test_a_c_level_contact_without_a_known_title_gets_at_least_a_vp(
     make_case: Any, policy: Policy
 ) -> None:

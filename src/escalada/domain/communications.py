@@ -86,9 +86,24 @@ class Happening:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    name: str
+    """Someone of ours a letter is from. `name` is how they sign (their display name,
+    never a login; None: they sign with their title or role alone); `title` is in the
+    letter's language; `role` names them when they have no title."""
+
+    name: str | None
     title: str | None = None
     email: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """The customer's person a letter greets: by `address_as` (e.g. "Иван Петрович"),
+    else by name."""
+
+    name: str
+    address_as: str | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +180,8 @@ class MessageFacts:
     handoff: Handoff | None = None
     executive: Person | None = None
     war_room: WarRoom | None = None
+    # The case's escalating contact, whom customer letters greet by name.
+    contact: Contact | None = None
 
     @property
     def duration_minutes(self) -> int | None:

@@ -132,7 +132,9 @@ def _terms(account: AccountSnapshot, policy: CreditPolicy) -> tuple[Decimal, Cre
     fee = account.monthly_fee_usd
     if fee is None or fee <= 0:
         raise InvalidInput.of("from_breach", f"account {account.id} has no monthly fee to "
-                              "compute a credit from: set its monthly_fee_usd, or enter an amount")
+                              "compute a credit from: set it with `escalada account update "
+                              f"{account.id} --monthly-fee USD` (PATCH /api/v1/accounts/"
+                              f"{account.id} {{\"monthly_fee_usd\": ...}}), or enter an amount")
     schedule = policy.schedules.get(account.support_plan)
     if schedule is None:
         raise InvalidInput.of("from_breach", "the policy has no credit schedule for the "

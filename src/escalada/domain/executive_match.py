@@ -33,7 +33,7 @@ class ExecutiveChoice:
 
     name: str | None
     contact_rank: str | None  # the customer contact's rank by title (ceo, cto, vp)
-    how: str  # title | fallback | none
+    how: str  # title | level | fallback | none
     why: str
 
 
@@ -58,31 +58,65 @@ def title_rank(title: str | None, rules: WarRoomPolicy) -> ExecutiveRank | None:
     return best
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def title_in_language(title: str | None, language: str, rules: WarRoomPolicy) -> str | None:
+    """A title as a letter in `language` writes it: as given when in the letter's script;
+    else, for an executive title, its rank's first title in that script ("CEO" is
+    "Генеральный директор" in Russian); else None (the letter names the role instead)."""
+    if title is None or _in_script(title, language):
+        return title
+    rank = title_rank(title, rules)
+    return None if rank is None else next(
+        (phrase for phrase in rank.titles if _in_script(phrase, language)), None)
+
+
+def _in_script(text: str, language: str) -> bool:
+    return bool(_CYRILLIC.search(text)) == (language == "ru")
+
+
 def match_executive(
     contact_title: str | None, contact_level: ContactLevel, level: ExecLevel,
     people: Sequence[Person], policy: Policy,
 ) -> ExecutiveChoice:
     """Match or exceed the customer's contact: their CEO gets our CEO or President, a
-    CTO our CTO, a VP our VP; failing a title, the least senior person whose role
-    answers for the room's level (and for the contact's level)."""
+    CTO our CTO, a VP our VP (by title, else by the contact's level); failing that, the
+    least senior person whose role answers for the room's level (and the contact's)."""
     rules = policy.war_room
-    rank = title_rank(contact_title, rules)
+    rank, how = title_rank(contact_title, rules), "title"
+    if rank is None:
+        rank, how = _rank_by_level(contact_level, rules), "level"
     if rank is not None:
         chosen = _by_title(rank, contact_title or "", people, rules)
         if chosen is not None:
-            return ExecutiveChoice(chosen.name, rank.key, "title",
-                                   f"the customer's {contact_title} is answered by our "
+            theirs = contact_title if how == "title" else f"{contact_level.value} contact"
+            return ExecutiveChoice(chosen.name, rank.key, how,
+                                   f"the customer's {theirs} is answered by our "
                                    f"{chosen.title} ({chosen.name})")
     needed = _fallback_role(contact_level, level, policy)
-    contact = (f"no {rank.label} of ours for the customer's {contact_title}" if rank else
+    contact = (f"no {rank.label} of ours for the customer's {contact_title or contact_level}"
+               if rank else
                f"the customer's {contact_title or 'contact'} has no executive title we match")
     senior = [p for p in people if role_rank(p.role) >= role_rank(needed)]
     if not senior:
         return ExecutiveChoice(None, rank.key if rank else None, "none",
                                f"{contact}, and nobody has the role {needed} or above")
-    chosen = min(senior, key=lambda p: (role_rank(p.role), p.name))
+    chosen = min(senior, key=lambda p: (role_rank(p.role), _seniority(p, rules), p.name))
     return ExecutiveChoice(chosen.name, rank.key if rank else None, "fallback",
                            f"{contact}: {chosen.name}, {chosen.role} ({needed} or above)")
+
+
+def _rank_by_level(contact_level: ContactLevel, rules: WarRoomPolicy) -> ExecutiveRank | None:
+    key = rules.rank_for_contact.get(contact_level)
+    return next((rank for rank in rules.executives if rank.key == key), None)
+
+
+def _seniority(person: Person, rules: WarRoomPolicy) -> int:
+    """0 for no executive title, then higher for ranks listed earlier (the most senior
+    first), so that the least senior of equal roles is chosen: a VP before our CTO."""
+    rank = title_rank(person.title, rules)
+    return 0 if rank is None else len(rules.executives) - rules.executives.index(rank)
 
 
 def _by_title(

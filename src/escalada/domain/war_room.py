@@ -133,6 +133,10 @@ class WarRoomPolicy(_Playbook):
     # this role for a customer contact of this level ("match or exceed").
     fallback_role_for_contact: dict[ContactLevel, Role] = Field(
         default_factory=lambda: {ContactLevel.VP: Role.VP, ContactLevel.C_LEVEL: Role.VP})
+    # A contact with no executive title we know is matched as this rank by their level
+    # (a customer VP is answered by our VP, not by whichever vp-role person sorts first).
+    rank_for_contact: dict[ContactLevel, Key] = Field(
+        default_factory=lambda: {ContactLevel.VP: "vp"})
     # Who may acknowledge in the matched executive's stead.
     ack_stand_in_role: Role = Role.VP
     # Customer updates from the war room (the playbook: every 2 to 4 hours). A room
@@ -169,6 +173,9 @@ class WarRoomPolicy(_Playbook):
         unknown = sorted({k for r in self.executives for k in r.answering} - set(ranks))
         if unknown:
             raise ValueError(f"executives: answered_by names unknown ranks {', '.join(unknown)}")
+        unmatched = sorted(set(self.rank_for_contact.values()) - set(ranks))
+        if unmatched:
+            raise ValueError(f"rank_for_contact: names unknown ranks {', '.join(unmatched)}")
         return self
 
     @property

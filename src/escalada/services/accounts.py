@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import AccountRow, CalendarRow
-from escalada.domain.errors import AlreadyExists, NotFound
+from escalada.adapters.db.tables import AccountRow, CalendarRow, CaseRow
+from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
+from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
-from escalada.services.records import account_view, load_account
+from escalada.services.records import account_snapshot, account_view, load_account, record
 from escalada.services.views import AccountView
+
+# What `account update` / PATCH may change; the id is for good, and the calendar has
+# its own command (`account calendar`, then `sla recompute`).
+CHANGEABLE = ("name", "tier", "support_plan", "timezone", "country", "language",
+              "health_score", "monthly_fee_usd")
 
 
 def add_account(
@@ -50,6 +59,11 @@ def add_account(
         row = AccountRow(**account.model_dump(exclude={"calendar"}),
                          calendar_name=calendar, created_at=ctx.clock())
         uow.session.add(row)
+        uow.session.flush()  # the log refers to it
+        log_account(uow.session, account.id, actor=actor, at=row.created_at,
+                    kind="account_added", summary=f"account added: {account.name}",
+                    data={"account": account.model_dump(mode="json", exclude={"calendar"}),
+                          "calendar": calendar})
         uow.commit()
         uow.session.refresh(row)
         return account_view(row)
@@ -64,3 +78,62 @@ def list_accounts(*, ctx: Context) -> list[AccountView]:
 def get_account(*, ctx: Context, account_id: str) -> AccountView:
     with ctx.unit_of_work() as uow:
         return account_view(load_account(uow.session, account_id))
+
+
+def update_account(
+    *, ctx: Context, actor: Actor, account_id: str, changes: Mapping[str, Any],
+    reason: str | None = None,
+) -> AccountView:
+    """Change an account's fields (validated as when it was added; null clears an optional
+    one). The change goes on the account's log and on the timeline of each of its open
+    cases, whose clocks and criteria read the account, and whose timers are planned again."""
+    can_configure(actor, "changing accounts")
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise InvalidInput([(name, f"cannot be changed; the fields are {', '.join(CHANGEABLE)}")
+                            for name in unknown])
+    if not changes:
+        raise InvalidInput.of("changes", f"name at least one of {', '.join(CHANGEABLE)}")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        row = load_account(uow.session, account_id)
+        diff = _apply(row, changes)
+        if not diff:
+            raise InvalidInput.of("changes", f"account {account_id} has these values already")
+        summary = "account changed: " + "; ".join(
+            f"{name} {_shown(values['before'])} -> {_shown(values['after'])}"
+            for name, values in diff.items())
+        log_account(uow.session, row.id, actor=actor, at=now, kind="account_updated",
+                    summary=summary, reason=reason, data={"changes": diff})
+        for case in _open_cases(uow.session, row.id):
+            record(uow.session, case, actor=actor, at=now, kind="account_updated",
+                   summary=summary, reason=reason, data={"changes": diff})
+        uow.commit()
+        uow.session.refresh(row)
+        return account_view(row)
+
+
+def _apply(row: AccountRow, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the account as it would be, write it, and return what moved."""
+    before = account_snapshot(row)
+    try:
+        after = AccountSnapshot.model_validate(
+            {**before.model_dump(exclude={"calendar"}), **fields})
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    diff = {name: {"before": old[name], "after": new[name]}
+            for name in fields if old[name] != new[name]}
+    for name in diff:
+        setattr(row, name, getattr(after, name))
+    return diff
+
+
+def _open_cases(session: Session, account_id: str) -> list[CaseRow]:
+    return list(session.scalars(select(CaseRow).where(
+        CaseRow.account_id == account_id, CaseRow.status.not_in(["resolved", "closed"]))
+        .order_by(CaseRow.number)))
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else str(value)

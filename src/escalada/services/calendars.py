@@ -21,6 +21,7 @@ from escalada.domain.calendar import FOREVER, TWENTY_FOUR_SEVEN, Calendar, deadl
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.model import Interval
 from escalada.domain.validation import invalid_input
+from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
@@ -135,6 +136,12 @@ def use_calendar(
         account = load_account(uow.session, account_id)
         if name is not None:
             _load(uow.session, name)
+        if account.calendar_name != name:
+            log_account(uow.session, account.id, actor=actor, at=ctx.clock(),
+                        kind="calendar_changed",
+                        summary=f"calendar {account.calendar_name or '(policy hours)'} -> "
+                                f"{name or '(policy hours)'}",
+                        data={"before": account.calendar_name, "after": name})
         account.calendar_name = name
         uow.commit()
         uow.session.refresh(account)

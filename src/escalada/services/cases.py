@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain.errors import InvalidInput, InvalidTransition
@@ -16,6 +17,7 @@ from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
 from escalada.services.authz import can_work_cases
+from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
 from escalada.services.policies import freeze, policy_of
@@ -57,7 +59,12 @@ class NewCase(BaseModel):
     flags: list[CriterionId] = []
     revenue_impact_usd: Money = Decimal(0)
     business_impact_usd: Money = Decimal(0)
-    contact_level: ContactLevel = ContactLevel.STAFF
+    contact: str | None = Field(
+        default=None, max_length=200,
+        description="the escalating contact: a contact id or email of the account "
+                    "(their level and title, unless given here)")
+    contact_level: ContactLevel | None = Field(default=None,
+                                               description="default: the contact's, else staff")
     contact_title: Text | None = Field(default=None, max_length=100,
                                        description="the escalating contact's title, e.g. CTO")
     csat: float | None = Field(default=None, ge=1, le=5)
@@ -74,6 +81,8 @@ class CaseChanges(BaseModel):
     services: list[Text] | None = None
     revenue_impact_usd: Money | None = None
     business_impact_usd: Money | None = None
+    contact: str | None = Field(default=None, max_length=200,
+                                description="a contact id or email of the account")
     contact_level: ContactLevel | None = None
     contact_title: Text | None = Field(default=None, max_length=100)
     csat: float | None = Field(default=None, ge=1, le=5)
@@ -93,13 +102,15 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
         load_account(uow.session, new.account)
+        new = _with_contact(uow.session, new)
         case = CaseRow(
             account_id=new.account, title=new.title, severity=new.severity.value,
             status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None,
             opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
             csat=new.csat, revenue_impact_usd=new.revenue_impact_usd,
             business_impact_usd=new.business_impact_usd,
-            escalating_contact_level=new.contact_level.value, contact_title=new.contact_title,
+            escalating_contact_level=(new.contact_level or ContactLevel.STAFF).value,
+            contact_title=new.contact_title, contact_id=_contact_id(new.contact),
             policy_version=policy.version,
             updated_at=now, version=0,
         )
@@ -111,6 +122,22 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
                data=new.model_dump(mode="json"))
         uow.commit()
         return case_view(uow.session, case, policy, now)
+
+
+def _with_contact(session: Session, new: NewCase) -> NewCase:
+    """The case as asked, its contact named by id (their level and title filling in
+    what was not given)."""
+    if new.contact is None:
+        return new
+    contact = find_contact(session, new.account, new.contact)
+    return new.model_copy(update={
+        "contact": str(contact.id),
+        "contact_level": new.contact_level or ContactLevel(contact.level),
+        "contact_title": new.contact_title or contact.title})
+
+
+def _contact_id(reference: str | None) -> int | None:
+    return None if reference is None else int(reference)
 
 
 def list_cases(
@@ -249,7 +276,8 @@ def update_case(
     *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
     expected_version: int | None = None, **fields: Any,
 ) -> CaseView:
-    """Change the severity, status, impact, services or CSAT of an open case."""
+    """Change the severity, status, impact, services, escalating contact or CSAT of an
+    open case."""
     changes: CaseChanges = _validated(CaseChanges, fields)
     wanted = changes.model_dump(exclude_none=True)
     if not wanted:
@@ -260,19 +288,39 @@ def update_case(
     def change(case: CaseRow, _now: datetime) -> Event:
         if changes.status is not None and any(p.ended_at is None for p in case.pauses):
             raise InvalidTransition(f"{case.ref} is waiting on the customer: resume it first")
-        before = {}
-        for name, value in wanted.items():
+        before: dict[str, Any] = {}
+        asked = dict(wanted)
+        if changes.contact is not None:
+            _change_contact(case, changes, asked, before)
+        for name, value in asked.items():
+            if name == "contact":
+                continue
             column = "escalating_contact_level" if name == "contact_level" else name
             before[name] = _plain(getattr(case, column))
             stored = sorted(set(value)) if name == "services" else getattr(value, "value", value)
             setattr(case, column, stored)
         summary = "changed " + ", ".join(
-            f"{name} {before[name]} -> {_plain(value)}" for name, value in wanted.items())
+            f"{name} {before[name]} -> {_plain(value)}" for name, value in asked.items())
         return Event("updated", summary, reason, {
-            "before": before, "after": changes.model_dump(mode="json", exclude_none=True)})
+            "before": before, "after": {name: _plain(value) for name, value in asked.items()}})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
+
+
+def _change_contact(
+    case: CaseRow, changes: CaseChanges, wanted: dict[str, Any], before: dict[str, Any]
+) -> None:
+    """Name the case's escalating contact; their level and title follow unless given."""
+    session = object_session(case)
+    assert session is not None
+    contact = find_contact(session, case.account_id, changes.contact or "")
+    before["contact"] = case.contact_id
+    case.contact_id = contact.id
+    wanted["contact"] = contact.id
+    wanted.setdefault("contact_level", ContactLevel(contact.level))
+    if contact.title is not None:
+        wanted.setdefault("contact_title", contact.title)
 
 
 # Statuses that move SLA clocks are set by their own action, never by a plain update.

@@ -23,6 +23,7 @@ from escalada.adapters.db.tables import (
     AccountRow,
     CaseRow,
     CommunicationRow,
+    ContactRow,
     CreditRow,
     OutboxRow,
     RecoveryTaskRow,
@@ -38,6 +39,7 @@ from escalada.domain.communications import (
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
     Audience,
+    Contact,
     FollowUp,
     Handoff,
     Happening,
@@ -48,7 +50,7 @@ from escalada.domain.communications import (
     WarRoom,
 )
 from escalada.domain.errors import InvalidInput, NotFound
-from escalada.domain.executive_match import match_executive
+from escalada.domain.executive_match import match_executive, title_in_language
 from escalada.domain.language import NAMES, LanguageChoice, reply_language
 from escalada.domain.model import ContactLevel, ExecLevel, Language
 from escalada.domain.policy import Policy
@@ -242,9 +244,21 @@ def _language(
         def detect_known(_: str) -> Language | None:
             return known
 
-        return reply_language(last.text, Language(account.language), detect_known)
+        return reply_language(last.text, _default_language(session, case, account),
+                              detect_known)
     return reply_language(None if last is None else last.text,
-                          Language(account.language), detect)
+                          _default_language(session, case, account), detect)
+
+
+def _default_language(session: Session, case: CaseRow, account: AccountRow) -> Language:
+    """The escalating contact's language, when they have one; else the account's."""
+    contact = _contact_row(session, case)
+    return Language(contact.language if contact is not None and contact.language
+                    else account.language)
+
+
+def _contact_row(session: Session, case: CaseRow) -> ContactRow | None:
+    return None if case.contact_id is None else session.get(ContactRow, case.contact_id)
 
 
 def _zone_of(audience: Audience, account: AccountRow) -> str:
@@ -272,7 +286,7 @@ def _facts(
         resolved_at=case.resolved_at, services=tuple(case.services),
         revenue_impact_usd=case.revenue_impact_usd,
         business_impact_usd=case.business_impact_usd, contact_title=case.contact_title,
-        sender=_person(session, actor.name),
+        sender=_person(session, actor.name, language, policy),
         next_update_at=_next_update_at(session, case, policy, now, audience),
         update_number=_updates_sent(session, case) + 1, update_status=update_status,
         since_last_update=tuple(
@@ -280,9 +294,10 @@ def _facts(
             if m.at > told_at and m.what != "customer_update"),
         actions=happenings, fields=fields, credit_usd=_credit(session, case),
         follow_ups=_follow_ups(session, case, policy, audience, language),
-        handoff=_handoff(case), executive=_executive(session, case, policy, room),
+        handoff=_handoff(case), executive=_executive(session, case, policy, room, language),
         war_room=None if room is None or room.closed_at is not None else WarRoom(
-            room.channel, room.update_every_minutes))
+            room.channel, room.update_every_minutes),
+        contact=_contact(session, case))
 
 
 def _story(session: Session, case: CaseRow) -> list[Moment]:
@@ -323,11 +338,19 @@ def _updates_sent(session: Session, case: CaseRow) -> int:
             CommunicationRow.id.in_(sent))) or 0
 
 
-def _person(session: Session, name: str) -> Person:
+def _person(session: Session, name: str, language: str, policy: Policy) -> Person:
+    """How one of ours signs a letter in `language`: their display name (never their
+    login), their title in the language, else their role."""
     user = session.get(UserRow, name)
-    if user is None:
-        return Person(name)
-    return Person(user.display_name or user.name, user.title, user.email)
+    if user is None:  # escalada itself (a timer): the letter signs as the support team
+        return Person(None)
+    return Person(user.display_name, title_in_language(user.title, language, policy.war_room),
+                  user.email, user.role)
+
+
+def _contact(session: Session, case: CaseRow) -> Contact | None:
+    row = _contact_row(session, case)
+    return None if row is None else Contact(row.name, row.address_as, row.title)
 
 
 def _credit(session: Session, case: CaseRow) -> Decimal | None:
@@ -381,10 +404,10 @@ def _plain(value: Any) -> str:
 
 
 def _executive(
-    session: Session, case: CaseRow, policy: Policy, room: WarRoomRow | None
+    session: Session, case: CaseRow, policy: Policy, room: WarRoomRow | None, language: str
 ) -> Person | None:
     """Our executive for the customer's: the war room's, else matched by title."""
     name = room.executive if room is not None else match_executive(
         case.contact_title, ContactLevel(case.escalating_contact_level),
         ExecLevel(case.exec_level or ExecLevel.L1.value), people(session), policy).name
-    return None if name is None else _person(session, name)
+    return None if name is None else _person(session, name, language, policy)

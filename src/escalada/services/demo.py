@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from escalada.domain.business_hours import CalendarSpec
@@ -20,7 +21,9 @@ from escalada.services import cases, escalations
 from escalada.services.accounts import add_account, list_accounts
 from escalada.services.authz import require_admin
 from escalada.services.calendars import add_calendar
+from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
+from escalada.services.credits import approve_credit, list_credits, propose_credit
 from escalada.services.messages import record_message
 from escalada.services.people import add_user, list_users
 from escalada.services.views import CaseView
@@ -70,19 +73,19 @@ MOSCOW_DESK = CalendarSpec.weekly(name="moscow-desk", timezone="Europe/Moscow", 
 ACCOUNTS: tuple[dict[str, Any], ...] = (
     {"id": "meridian-bank", "name": "АО «Меридиан Банк»", "tier": "strategic",
      "support_plan": "enterprise", "timezone": "Europe/Moscow", "country": "RU",
-     "language": "ru", "health_score": 58},
+     "language": "ru", "health_score": 58, "monthly_fee_usd": 48000},
     {"id": "sibtorg", "name": "ООО «СибТорг»", "tier": "enterprise",
      "support_plan": "business", "timezone": "Asia/Novosibirsk", "country": "RU",
-     "language": "ru", "health_score": 74, "calendar": "moscow-desk"},
+     "language": "ru", "health_score": 74, "calendar": "moscow-desk", "monthly_fee_usd": 9500},
     {"id": "ledgerly", "name": "Ledgerly Inc.", "tier": "strategic",
      "support_plan": "enterprise", "timezone": "America/New_York", "country": "US",
-     "language": "en", "health_score": 81},
+     "language": "en", "health_score": 81, "monthly_fee_usd": 36000},
     {"id": "thames-media", "name": "Thames Media Group plc", "tier": "enterprise",
      "support_plan": "business", "timezone": "Europe/London", "country": "GB",
-     "language": "en", "health_score": 66},
+     "language": "en", "health_score": 66, "monthly_fee_usd": 14000},
     {"id": "kestrel-analytics", "name": "Kestrel Analytics GmbH", "tier": "standard",
      "support_plan": "developer", "timezone": "Europe/Berlin", "country": "DE",
-     "language": "en", "health_score": 88},
+     "language": "en", "health_score": 88, "monthly_fee_usd": 2400},
 )
 
 # The support organisation: Russian-speaking and English-speaking shifts.
@@ -99,12 +102,41 @@ OKAFOR = Actor("g.okafor", "engineer")
 MITCHELL = Actor("s.mitchell", "support_manager")
 # Who sets the demo up, and the executives a war room matches to customers' executives.
 ADMIN = Actor("admin", "admin")
-PEOPLE: tuple[tuple[Actor, str | None], ...] = (
-    (ADMIN, None), (SMIRNOVA, None), (KOZLOV, None), (VOLKOVA, None), (ORLOV, None),
-    (PETROV, None), (SOKOLOVA, "Support Director"), (RAMAN, None), (WHITFIELD, None),
-    (BECKER, None), (OKAFOR, None), (MITCHELL, None),
-    (Actor("n.lebedev", "vp"), "CEO"), (Actor("k.morozova", "vp"), "CTO"),
-    (Actor("r.hughes", "vp"), "VP Customer Success"),
+# (person, executive title, display name: how they sign letters)
+PEOPLE: tuple[tuple[Actor, str | None, str], ...] = (
+    (ADMIN, None, "Escalada Admin"), (SMIRNOVA, None, "Анна Смирнова"),
+    (KOZLOV, None, "Дмитрий Козлов"), (VOLKOVA, None, "Ирина Волкова"),
+    (ORLOV, None, "Максим Орлов"), (PETROV, None, "Олег Петров"),
+    (SOKOLOVA, "Support Director", "Елена Соколова"), (RAMAN, None, "Priya Raman"),
+    (WHITFIELD, None, "James Whitfield"), (BECKER, None, "Tobias Becker"),
+    (OKAFOR, None, "Grace Okafor"), (MITCHELL, None, "Sarah Mitchell"),
+    (Actor("n.lebedev", "vp"), "CEO", "Николай Лебедев"),
+    (Actor("k.morozova", "vp"), "CTO", "Ксения Морозова"),
+    (Actor("r.hughes", "vp"), "VP Customer Success", "Rachel Hughes"),
+)
+
+# The customers' people who escalate; cases name them by email.
+CONTACTS: tuple[dict[str, Any], ...] = (
+    {"account_id": "meridian-bank", "name": "Андрей Викторович Белов",
+     "address_as": "Андрей Викторович", "title": "Руководитель платёжных сервисов",
+     "email": "a.belov@meridian-bank.example", "level": "manager"},
+    {"account_id": "meridian-bank", "name": "Marina Orlova", "title": "CFO",
+     "email": "m.orlova@meridian-bank.example", "language": "en", "level": "c_level"},
+    {"account_id": "sibtorg", "name": "Виктор Гусев", "address_as": "Виктор",
+     "email": "v.gusev@sibtorg.example", "level": "vp"},
+    {"account_id": "sibtorg", "name": "Наталья Сергеевна Кравец",
+     "address_as": "Наталья Сергеевна", "title": "Руководитель e-commerce",
+     "email": "n.kravets@sibtorg.example", "level": "manager"},
+    {"account_id": "ledgerly", "name": "Daniel Brooks", "title": "VP Engineering",
+     "email": "d.brooks@ledgerly.example", "level": "vp"},
+    {"account_id": "ledgerly", "name": "Priya Natarajan", "title": "Head of Platform",
+     "email": "p.natarajan@ledgerly.example", "level": "manager"},
+    {"account_id": "ledgerly", "name": "Helen Carter", "title": "CFO",
+     "email": "h.carter@ledgerly.example", "level": "c_level"},
+    {"account_id": "thames-media", "name": "Oliver Grant", "title": "Head of Broadcast IT",
+     "email": "o.grant@thames-media.example", "level": "manager"},
+    {"account_id": "kestrel-analytics", "name": "Jonas Weber", "title": "Platform Engineer",
+     "email": "j.weber@kestrel.example", "level": "staff"},
 )
 
 # Handoff packages carry every item the default policy requires for their step.
@@ -194,9 +226,58 @@ LEDGERLY_TO_VENDOR = {
     "vendor case status; a written summary once the vendor confirms the fix.",
 }
 
+LEDGERLY_WEBHOOKS_TO_T2 = {
+    "troubleshooting_summary": "After the message queue failover in us-east, payment "
+    "webhooks reach merchants 20-40 minutes late; the queue shows a growing backlog.",
+    "steps_attempted": "Restarted the webhook dispatchers and doubled their number: the "
+    "backlog still grows.",
+    "customer_impact": "Merchants see payments as pending for up to 40 minutes and retry "
+    "them: duplicate charges and chargebacks.",
+    "diagnostic_data": "Queue depth and consumer lag graphs since the failover, dispatcher "
+    "logs and 30 delayed webhook IDs, attached to the case.",
+    "customer_expectation_set": "Told Ledgerly's platform lead that T2 joins within 15 "
+    "minutes, with updates every hour.",
+}
+
+# One story ended: a P1 that reached L3, resolved four days ago, with its recovery plan,
+# an approved service credit and a second one waiting for a manager's decision.
+RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
+    "account": "ledgerly", "severity": "P1", "contact": "p.natarajan@ledgerly.example",
+    "title": "Payment webhooks delayed by up to 40 minutes after a message queue failover",
+    "services": ["message-queue", "webhooks"], "flags": ["customer_requested_escalation"],
+    "revenue_impact_usd": 22000},
+    _at(10, "respond", RAMAN, note="Investigating the webhook backlog since the failover."),
+    _at(15, "set_flags", RAMAN, flags=["advanced_diagnostics_required"],
+        reason="Consumer lag on the new queue primary needs T2 messaging engineers."),
+    _at(20, "escalate", RAMAN, to="T2", handoff=LEDGERLY_WEBHOOKS_TO_T2,
+        reason="The backlog grows after the dispatchers were scaled out."),
+    _at(30, "acknowledge", BECKER, to="T2", note="Checking the consumers' partition leases."),
+    _at(40, "escalate", RAMAN, to="L2",
+        reason="The strategic customer asked for escalation; merchants are affected."),
+    _at(50, "acknowledge", MITCHELL, to="L2", note="Coordinating messaging and payments."),
+    _at(120, "update", MITCHELL, contact="h.carter@ledgerly.example",
+        business_impact_usd=180000,
+        reason="Ledgerly's CFO called: merchant penalties and chargebacks estimated at "
+        "$180,000."),
+    _at(125, "escalate", MITCHELL, to="L3",
+        reason="The customer's CFO escalates; business impact above $100,000."),
+    _at(140, "acknowledge", SOKOLOVA, to="L3", note="War room open; calling Ledgerly's CFO."),
+    _at(240, "update", BECKER, status="mitigating",
+        reason="Stale partition leases released; the backlog drains."),
+    _at(420, "resolve", BECKER, reason="The failover left partition leases with the old "
+        "primary; leases now move with the failover. Webhooks on time for two hours."),
+    _at(480, "propose_credit", MITCHELL, amount_usd="7200",
+        reason="Resolution took 7 hours against the 4-hour P1 target: 20% of the monthly fee."),
+    _at(500, "approve_credit", SOKOLOVA, amount_usd="7200",
+        reason="Owed under the SLA; the director approves above $5,000."),
+    _at(520, "propose_credit", BECKER, amount_usd="1800",
+        reason="Goodwill for the merchants' chargeback handling."),
+)
+
 STORIES: tuple[_Story, ...] = (
+    RESOLVED_L3,
     _ago(3 * 24 * 60, WHITFIELD, {
-        "account": "thames-media", "severity": "P2", "contact_level": "manager",
+        "account": "thames-media", "severity": "P2", "contact": "o.grant@thames-media.example",
         "title": "Video transcoding jobs stuck in the queue before the evening news bulletin",
         "services": ["media-transcoding", "object-storage"], "revenue_impact_usd": 4000},
         _at(35, "respond", WHITFIELD, note="Investigating the transcoding queue backlog."),
@@ -217,7 +298,7 @@ STORIES: tuple[_Story, ...] = (
             reason="Waiting for the customer's HAR capture and the purge request IDs."),
     ),
     _ago(18 * 60, SMIRNOVA, {
-        "account": "sibtorg", "severity": "P2", "contact_level": "manager",
+        "account": "sibtorg", "severity": "P2", "contact": "n.kravets@sibtorg.example",
         "title": "Медленные запросы к каталогу товаров после миграции на managed PostgreSQL",
         "services": ["managed-postgresql"], "revenue_impact_usd": 6000},
         _at(40, "respond", SMIRNOVA, note="Приняли в работу, проверяем параметры кластера."),
@@ -237,7 +318,7 @@ STORIES: tuple[_Story, ...] = (
             "параметров планировщика."),
     ),
     _ago(10 * 60, SMIRNOVA, {
-        "account": "sibtorg", "severity": "P1", "contact_level": "vp",
+        "account": "sibtorg", "severity": "P1", "contact": "v.gusev@sibtorg.example",
         "title": "Кассовый API недоступен в магазинах Новосибирска и Томска",
         "services": ["api-gateway", "compute"], "flags": ["customer_requested_escalation"],
         "revenue_impact_usd": 35000, "business_impact_usd": 50000},
@@ -261,7 +342,7 @@ STORIES: tuple[_Story, ...] = (
             text="Кассы в Новосибирске до сих пор не работают. Когда ждать решения?"),
     ),
     _ago(7 * 60, RAMAN, {
-        "account": "ledgerly", "severity": "P2", "contact_level": "manager",
+        "account": "ledgerly", "severity": "P2", "contact": "p.natarajan@ledgerly.example",
         "title": "Intermittent 502 errors from the API gateway after load balancer maintenance",
         "services": ["api-gateway", "load-balancer"],
         "revenue_impact_usd": 8500, "business_impact_usd": 60000},
@@ -289,7 +370,8 @@ STORIES: tuple[_Story, ...] = (
             "shifted traffic away; error rate now below 0.1%."),
     ),
     _ago(3 * 60, SMIRNOVA, {
-        "account": "meridian-bank", "severity": "P1", "contact_level": "manager",
+        "account": "meridian-bank", "severity": "P1",
+        "contact": "a.belov@meridian-bank.example",
         "title": "Сбой платежей через СБП: таймауты 504 на балансировщике платёжного шлюза",
         "services": ["load-balancer", "compute", "managed-postgresql"],
         "flags": ["customer_requested_escalation"],
@@ -303,7 +385,8 @@ STORIES: tuple[_Story, ...] = (
         _at(30, "acknowledge", PETROV, to="L2", note="Координирую команды сети и баз данных."),
         _at(60, "respond", KOZLOV,
             note="Таймауты связаны с исчерпанием пула соединений к базе данных."),
-        _at(65, "update", PETROV, contact_level="c_level", business_impact_usd=250000,
+        _at(65, "update", PETROV, contact="m.orlova@meridian-bank.example",
+            business_impact_usd=250000,
             reason="Финансовый директор банка позвонил напрямую: ущерб оценён в $250 000 "
             "(штрафы регулятора и отток клиентов)."),
         _at(70, "escalate", PETROV, to="L3",
@@ -338,7 +421,7 @@ STORIES: tuple[_Story, ...] = (
         "services": ["kubernetes"]},
     ),
     _ago(50, RAMAN, {
-        "account": "ledgerly", "severity": "P1", "contact_level": "vp",
+        "account": "ledgerly", "severity": "P1", "contact": "d.brooks@ledgerly.example",
         "title": "Card authorization latency above 2 seconds for EU cardholders",
         "services": ["compute", "managed-redis"], "flags": ["customer_requested_manager"],
         "revenue_impact_usd": 18000},
@@ -369,13 +452,15 @@ def load_demo(*, ctx: Context, actor: Actor | None = None) -> DemoLoaded:
     try:
         ctx.clock = _stopped_at(now - ACCOUNTS_CREATED_AGO)
         known = {user.name for user in list_users(ctx=ctx)}
-        for person, title in PEOPLE:
+        for person, title, display_name in PEOPLE:
             if person.name not in known:
                 add_user(ctx=ctx, actor=actor or ADMIN, name=person.name, role=person.role,
-                         title=title)
+                         title=title, display_name=display_name)
         add_calendar(ctx=ctx, actor=ADMIN, spec=MOSCOW_DESK)
         for account in ACCOUNTS:
             add_account(ctx=ctx, actor=ADMIN, **account)
+        for contact in CONTACTS:
+            add_contact(ctx=ctx, actor=ADMIN, **contact)
         _replay(ctx, now)
     finally:
         ctx.clock = real_clock
@@ -438,12 +523,26 @@ _ACTIONS: dict[str, Callable[..., CaseView]] = {
 
 def _perform(ctx: Context, step: _Step, case: CaseView) -> CaseView:
     fields = dict(step.fields)
-    if step.action == "message":  # a message in changes nothing of the case
-        record_message(ctx=ctx, actor=step.by, case_id=case.snapshot.id, **fields)
-        return case
+    if step.action in _ASIDES:  # messages and credits change nothing of the case itself
+        _ASIDES[step.action](ctx=ctx, actor=step.by, case_id=case.snapshot.id, **fields)
+        return cases.show_case(ctx=ctx, case_id=case.snapshot.id)
     if step.action == "acknowledge":
         fields["step"] = _open_step_to(case, fields.pop("to"))
     return _ACTIONS[step.action](ctx=ctx, actor=step.by, case_id=case.snapshot.id, **fields)
+
+
+def _approve(*, ctx: Context, actor: Actor, case_id: str, amount_usd: str, reason: str) -> None:
+    """Approve the case's proposed credit of that amount (someone else proposed it)."""
+    credit = next(c for c in list_credits(ctx=ctx, case_id=case_id, state="proposed")
+                  if c.amount_usd == Decimal(amount_usd))
+    approve_credit(ctx=ctx, actor=actor, credit_id=credit.id, reason=reason)
+
+
+_ASIDES: dict[str, Callable[..., Any]] = {
+    "message": record_message,
+    "propose_credit": propose_credit,
+    "approve_credit": _approve,
+}
 
 
 def _open_step_to(case: CaseView, level: str) -> int:

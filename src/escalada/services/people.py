@@ -76,6 +76,44 @@ def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView
         return _view(row)
 
 
+class ProfileChanges(BaseModel):
+    """What `user update` may change: how a person signs letters and is matched."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Text | None = Field(default=None, max_length=200)
+    title: Text | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+# A person may change how they sign; a title matches them to customers' executives
+# (and lets them acknowledge war rooms), so only an admin gives or changes it.
+_OWN_FIELDS = frozenset({"display_name", "email"})
+
+
+def update_user(
+    *, ctx: Context, actor: Actor, name: str, changes: dict[str, object]
+) -> UserView:
+    """Set or change (None clears) a person's display name, email or executive title."""
+    if name != actor.name:
+        require_admin(actor, "changing someone else's display name, title or email")
+    elif not set(changes) <= _OWN_FIELDS:
+        require_admin(actor, "changing your own title")
+    try:
+        checked = ProfileChanges.model_validate(changes)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    if not changes:
+        raise InvalidInput.of("changes", "name at least one of display_name, title, email")
+    with ctx.unit_of_work() as uow:
+        row = _user(uow.session, name)
+        for field in changes:
+            value = getattr(checked, field)
+            setattr(row, field, value.strip() or None if isinstance(value, str) else value)
+        uow.commit()
+        return _view(row)
+
+
 def list_users(*, ctx: Context) -> list[UserView]:
     with ctx.unit_of_work() as uow:
         return [_view(row) for row in uow.session.scalars(select(UserRow).order_by(UserRow.name))]

@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import AccountRow, CaseRow, EscalationRow, TimelineRow
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
+    ContactRow,
+    EscalationRow,
+    TimelineRow,
+)
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.policy import Policy
@@ -27,6 +33,7 @@ from escalada.services.policies import policy_of
 from escalada.services.views import (
     AccountView,
     CaseView,
+    ContactView,
     EscalationView,
     TimelineEntryView,
     evaluation_view,
@@ -250,12 +257,25 @@ def timeline_view(entry: TimelineRow) -> TimelineEntryView:
     return TimelineEntryView.model_validate(entry, from_attributes=True)
 
 
+def contact_view(row: ContactRow) -> ContactView:
+    return ContactView(
+        id=row.id, account=row.account_id, name=row.name, address_as=row.address_as,
+        title=row.title, email=row.email, language=row.language, level=row.level,
+        created_at=row.created_at, removed_at=row.removed_at)
+
+
+def _contact(session: Session, contact_id: int | None) -> ContactView | None:
+    row = None if contact_id is None else session.get(ContactRow, contact_id)
+    return None if row is None else contact_view(row)
+
+
 def case_view(session: Session, case: CaseRow, policy: Policy, now: datetime) -> CaseView:
     snapshot = snapshot_of(session, case, now)
     return CaseView(
         snapshot=snapshot,
         title=case.title,
         contact_title=case.contact_title,
+        contact=_contact(session, case.contact_id),
         version=case.version,
         closed_at=case.closed_at,
         policy_version=case.policy_version,

@@ -90,6 +90,7 @@ class CaseView(View):
     snapshot: CaseSnapshot
     title: str
     contact_title: str | None = None
+    contact: ContactView | None = None  # the escalating contact, when named
     version: int
     closed_at: AwareDatetime | None
     policy_version: str
@@ -193,3 +194,29 @@ class TokenView(View):
 
 class TokenCreatedView(TokenView):
     token: str  # shown once: only its hash is kept
+
+
+class ContactView(View):
+    """A person at a customer, as letters and the war room see them."""
+
+    id: int
+    account: str
+    name: str
+    address_as: str | None  # how letters greet them (default: the name)
+    title: str | None
+    email: str | None
+    language: str | None
+    level: str
+    created_at: AwareDatetime
+    removed_at: AwareDatetime | None
+
+
+class AccountLogEntryView(View):
+    """One entry of an account's log: who changed what, when and why."""
+
+    at: AwareDatetime
+    actor: str
+    kind: str
+    summary: str
+    reason: str | None
+    data: dict[str, Any]

@@ -66,6 +66,40 @@ class AccountRow(Base):
     calendar: Mapped[CalendarRow | None] = relationship(lazy="joined")
 
 
+class ContactRow(Base):
+    """A person at a customer: who escalates, at which level, and how letters greet them.
+    Removed contacts stay (cases that named them keep their name), out of lists."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address_as: Mapped[str | None] = mapped_column(String(200))  # e.g. Иван Петрович
+    title: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(5))
+    level: Mapped[str] = mapped_column(String(10))  # staff | manager | vp | c_level
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AccountLogRow(Base):
+    """Something that happened to an account (added, changed, a contact added or
+    removed): who, when, why and the fields before and after. Appended, never changed."""
+
+    __tablename__ = "account_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
 
@@ -88,6 +122,7 @@ class CaseRow(Base):
     business_impact_usd: Mapped[Decimal] = mapped_column(Cents())
     escalating_contact_level: Mapped[str] = mapped_column(String(10))
     contact_title: Mapped[str | None] = mapped_column(String(100))  # e.g. CTO
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     policy_version: Mapped[str] = mapped_column(String(50))
     policy_id: Mapped[str | None] = mapped_column(ForeignKey("policies.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -17,9 +17,11 @@ from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current
 from escalada.entrypoints.api.schemas import (
     AccountCalendarIn,
     AccountIn,
+    AccountUpdateIn,
     AckIn,
     CalendarIn,
     CaseUpdateIn,
+    ContactRemoveIn,
     DeadlineIn,
     DeescalateIn,
     ElapsedIn,
@@ -32,13 +34,16 @@ from escalada.entrypoints.api.schemas import (
     SlaCalendarIn,
     TokenIn,
     UserIn,
+    UserProfileIn,
     Versioned,
 )
 from escalada.entrypoints.errors import error_document
 from escalada.services import (
+    account_log,
     accounts,
     calendars,
     cases,
+    contacts,
     escalations,
     evaluation,
     people,
@@ -47,12 +52,15 @@ from escalada.services import (
     timers,
 )
 from escalada.services.cases import NewCase
+from escalada.services.contacts import NewContact
 from escalada.services.people_log import PeopleLogEntryView
 from escalada.services.views import (
+    AccountLogEntryView,
     AccountView,
     CalendarView,
     CaseSummaryView,
     CaseView,
+    ContactView,
     DeadlineView,
     ElapsedView,
     EvaluationView,
@@ -96,6 +104,48 @@ def add_account(ctx: ContextDep, actor: ActorDep, body: AccountIn) -> AccountVie
 @api.get("/accounts/{account_id}", tags=["accounts"])
 def get_account(ctx: ContextDep, account_id: str) -> AccountView:
     return accounts.get_account(ctx=ctx, account_id=account_id)
+
+
+@api.patch("/accounts/{account_id}", tags=["accounts"])
+def update_account(
+    ctx: ContextDep, actor: ActorDep, account_id: str, body: AccountUpdateIn
+) -> AccountView:
+    """Change an account's fields (admin, or support_manager and above): on its log and
+    on its open cases' timelines."""
+    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
+    return accounts.update_account(ctx=ctx, actor=actor, account_id=account_id,
+                                   changes=changes, reason=body.reason)
+
+
+@api.get("/accounts/{account_id}/history", tags=["accounts"])
+def account_history(ctx: ContextDep, account_id: str) -> list[AccountLogEntryView]:
+    """Who added or changed the account or its contacts, when and why."""
+    return account_log.account_history(ctx=ctx, account_id=account_id)
+
+
+@api.get("/accounts/{account_id}/contacts", tags=["accounts"])
+def list_contacts(
+    ctx: ContextDep, account_id: str,
+    removed: Annotated[bool, Query(description="include removed contacts")] = False,
+) -> list[ContactView]:
+    return contacts.list_contacts(ctx=ctx, account_id=account_id, removed=removed)
+
+
+@api.post("/accounts/{account_id}/contacts", status_code=201, tags=["accounts"])
+def add_contact(
+    ctx: ContextDep, actor: ActorDep, account_id: str, body: NewContact
+) -> ContactView:
+    return contacts.add_contact(ctx=ctx, actor=actor, account_id=account_id,
+                                **body.model_dump(exclude_unset=True))
+
+
+@api.post("/accounts/{account_id}/contacts/{contact}/remove", tags=["accounts"])
+def remove_contact(
+    ctx: ContextDep, actor: ActorDep, account_id: str, contact: str, body: ContactRemoveIn
+) -> ContactView:
+    """The contact (id or email) no longer speaks for the customer; cases keep them."""
+    return contacts.remove_contact(ctx=ctx, actor=actor, account_id=account_id,
+                                   contact=contact, reason=body.reason)
 
 
 @api.post("/evaluate", tags=["engine"])
@@ -286,6 +336,13 @@ def list_users(ctx: ContextDep) -> list[UserView]:
 @api.post("/users", status_code=201, tags=["people"])
 def add_user(ctx: ContextDep, actor: ActorDep, body: UserIn) -> UserView:
     return people.add_user(ctx=ctx, actor=actor, **body.model_dump())
+
+
+@api.patch("/users/{name}", tags=["people"])
+def update_user(ctx: ContextDep, actor: ActorDep, name: str, body: UserProfileIn) -> UserView:
+    """Display name and email (your own, or anyone's for an admin); title (admin)."""
+    return people.update_user(ctx=ctx, actor=actor, name=name,
+                              changes=body.model_dump(exclude_unset=True))
 
 
 @api.post("/users/{name}/disable", tags=["people"])

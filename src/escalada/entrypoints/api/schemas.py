@@ -28,6 +28,24 @@ class AccountIn(Body):
     calendar: str | None = Field(default=None, description="a stored calendar's name")
 
 
+class AccountUpdateIn(Body):
+    """The fields to change (null clears an optional one), and why."""
+
+    name: str | None = None
+    tier: str | None = Field(default=None, description="standard, enterprise or strategic")
+    support_plan: str | None = Field(default=None, description="developer, business or enterprise")
+    timezone: str | None = None
+    country: str | None = None
+    language: str | None = None
+    health_score: float | None = None
+    monthly_fee_usd: Decimal | None = Field(default=None, description="USD a month")
+    reason: str | None = Field(default=None, description="why (goes on the account's log)")
+
+
+class ContactRemoveIn(Body):
+    reason: str | None = None
+
+
 class Versioned(Body):
     reason: Note | None = None
     expected_version: Version | None = Field(
@@ -125,6 +143,14 @@ class UserIn(Body):
     title: Label | None = Field(default=None, description="executive title, e.g. CEO, CTO")
     display_name: Label | None = None
     email: Label | None = None
+
+
+class UserProfileIn(Body):
+    """Set or change (null clears) how a person signs letters and is matched."""
+
+    display_name: str | None = None
+    title: str | None = Field(default=None, description="executive title, e.g. CEO (admin)")
+    email: str | None = None
 
 
 class TokenIn(Body):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+
+if TYPE_CHECKING:
+    from escalada.services.views import ContactView
 
 app = typer.Typer(help="Customer accounts.", no_args_is_help=True)
 
@@ -72,3 +77,128 @@ def calendar(
     account = use_calendar(ctx=context(), actor=actor(), account_id=account_id,
                            name=None if name == "policy" else name)
     emit_json(account) if fmt is Format.json else accounts_table([account])
+
+
+@app.command("update")
+def update(
+    account_id: str = typer.Argument(...),
+    name: str = typer.Option(None, "--name"),
+    tier: str = typer.Option(None, "--tier", help="standard, enterprise or strategic"),
+    plan: str = typer.Option(None, "--plan", help="developer, business or enterprise"),
+    timezone: str = typer.Option(None, "--timezone", help="IANA zone, e.g. Europe/Moscow"),
+    country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU; `none` clears"),
+    language: str = typer.Option(None, "--language", help="ru or en"),
+    health_score: str = typer.Option(None, "--health-score", help="0-100; `none` clears"),
+    monthly_fee: str = typer.Option(None, "--monthly-fee",
+                                    help="USD a month (the base of computed service credits); "
+                                         "`none` clears"),
+    reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Change an account (admin, or support_manager and above). Its open cases record the
+    change on their timelines and plan their timers on it."""
+    from escalada.entrypoints.cli.render import accounts_table
+    from escalada.services.accounts import update_account
+
+    given = {"name": name, "tier": tier, "support_plan": plan, "timezone": timezone,
+             "country": country, "language": language, "health_score": health_score,
+             "monthly_fee_usd": monthly_fee}
+    changes = {field: None if value.strip().lower() == "none" else value
+               for field, value in given.items() if value is not None}
+    account = update_account(ctx=context(), actor=actor(), account_id=account_id,
+                             changes=changes, reason=reason)
+    emit_json(account) if fmt is Format.json else accounts_table([account])
+
+
+@app.command("history")
+def history(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+    """Who added or changed the account and its contacts, when and why."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+    from escalada.services.account_log import account_history
+
+    rows = account_history(ctx=context(), account_id=account_id)
+    if fmt is Format.json:
+        emit_json(rows)
+        return
+    table = Table()
+    for column in ("at", "by", "what", "why"):
+        table.add_column(column)
+    for entry in rows:
+        table.add_row(when(entry.at), escape(entry.actor), escape(entry.summary),
+                      escape(entry.reason or ""))
+    console().print(table)
+
+
+contact_app = typer.Typer(help="The people at a customer who escalate, and how letters "
+                               "greet them.", no_args_is_help=True)
+app.add_typer(contact_app, name="contact")
+
+
+@contact_app.command("add")
+def contact_add(
+    account_id: str = typer.Argument(...),
+    name: str = typer.Option(..., "--name", help="e.g. Ivan Petrov, Иван Петрович Сидоров"),
+    level: str = typer.Option("staff", "--level", help="staff, manager, vp or c_level"),
+    title: str = typer.Option(None, "--title", help="e.g. CTO, VP Engineering"),
+    email: str = typer.Option(None, "--email"),
+    language: str = typer.Option(None, "--language", help="ru or en, if not the account's"),
+    address_as: str = typer.Option(None, "--address-as",
+                                   help="how letters greet them, e.g. Иван Петрович "
+                                        "(default: the name)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add a contact at the customer (engineer and above)."""
+    from escalada.services.contacts import add_contact
+
+    fields = {"name": name, "level": level, "title": title, "email": email,
+              "language": language, "address_as": address_as}
+    contact = add_contact(ctx=context(), actor=actor(), account_id=account_id,
+                          **{key: value for key, value in fields.items() if value is not None})
+    emit_json(contact) if fmt is Format.json else _contacts_table([contact])
+
+
+@contact_app.command("list")
+def contact_list(
+    account_id: str = typer.Argument(...),
+    removed: bool = typer.Option(False, "--removed", help="include removed contacts"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The account's contacts."""
+    from escalada.services.contacts import list_contacts
+
+    rows = list_contacts(ctx=context(), account_id=account_id, removed=removed)
+    emit_json(rows) if fmt is Format.json else _contacts_table(rows)
+
+
+@contact_app.command("remove")
+def contact_remove(
+    account_id: str = typer.Argument(...),
+    contact: str = typer.Argument(..., help="the contact's id or email"),
+    reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The contact no longer speaks for the customer (cases that named them keep them)."""
+    from escalada.services.contacts import remove_contact
+
+    removed = remove_contact(ctx=context(), actor=actor(), account_id=account_id,
+                             contact=contact, reason=reason)
+    emit_json(removed) if fmt is Format.json else _contacts_table([removed])
+
+
+def _contacts_table(rows: list[ContactView]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+
+    table = Table()
+    for column in ("id", "name", "greeted as", "title", "level", "email", "lang", "removed"):
+        table.add_column(column)
+    for c in rows:
+        table.add_row(str(c.id), escape(c.name), escape(c.address_as or ""),
+                      escape(c.title or ""), c.level, escape(c.email or ""), c.language or "",
+                      when(c.removed_at) if c.removed_at else "")
+    console().print(table)

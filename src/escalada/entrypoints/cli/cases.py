@@ -49,8 +49,12 @@ def open_(
     flag: list[str] = typer.Option([], "--flag", help="criterion flag (repeatable)"),
     revenue_impact: str = typer.Option("0", "--revenue-impact", help="USD"),
     business_impact: str = typer.Option("0", "--business-impact", help="USD"),
-    contact_level: str = typer.Option("staff", "--contact-level",
-                                      help="staff, manager, vp or c_level"),
+    contact: str = typer.Option(None, "--contact",
+                                help="the escalating contact: an id or email from "
+                                     "`escalada account contact list ACCOUNT`"),
+    contact_level: str = typer.Option(None, "--contact-level",
+                                      help="staff, manager, vp or c_level "
+                                           "(default: the contact's, else staff)"),
     contact_title: str = typer.Option(None, "--contact-title",
                                       help="the escalating contact's title, e.g. CTO"),
     fmt: Format = FORMAT_OPTION,
@@ -61,7 +65,7 @@ def open_(
     _done(open_case(
         ctx=context(), actor=actor(), account=account, severity=severity, title=title,
         services=service, flags=flag, revenue_impact_usd=revenue_impact,
-        business_impact_usd=business_impact, contact_level=contact_level,
+        business_impact_usd=business_impact, contact=contact, contact_level=contact_level,
         contact_title=contact_title,
     ), fmt)
 
@@ -147,19 +151,21 @@ def update(
     service: list[str] = typer.Option(None, "--service", help="replaces the services"),
     revenue_impact: str = typer.Option(None, "--revenue-impact", help="USD"),
     business_impact: str = typer.Option(None, "--business-impact", help="USD"),
+    contact: str = typer.Option(None, "--contact",
+                                help="the escalating contact: an id or email of the account"),
     contact_level: str = typer.Option(None, "--contact-level"),
     contact_title: str = typer.Option(None, "--contact-title"),
     csat: float = typer.Option(None, "--csat", help="1-5"),
     reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Change severity, status, impact, services, contact level or CSAT."""
+    """Change severity, status, impact, services, escalating contact or CSAT."""
     from escalada.services.cases import update_case
 
     _done(update_case(
         ctx=context(), actor=actor(), case_id=case_id, reason=reason,
         expected_version=expected_version, title=title, severity=severity, status=status,
         services=service or None, revenue_impact_usd=revenue_impact,
-        business_impact_usd=business_impact, contact_level=contact_level,
+        business_impact_usd=business_impact, contact=contact, contact_level=contact_level,
         contact_title=contact_title, csat=csat,
     ), fmt)
 

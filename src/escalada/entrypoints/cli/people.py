@@ -60,6 +60,27 @@ def user_add(
     emit_json(user) if fmt is Format.json else _users_table([user])
 
 
+@user_app.command("update")
+def user_update(
+    name: str = typer.Argument(..., help="login name, e.g. o.petrov"),
+    display_name: str = typer.Option(None, "--display-name",
+                                     help="how letters sign (`none` clears)"),
+    title: str = typer.Option(None, "--title", help="executive title, e.g. CEO (admin)"),
+    email: str = typer.Option(None, "--email"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Set or change a person's display name and email (yours, or anyone's for an admin)
+    or executive title (admin)."""
+    from escalada.services.people import update_user
+
+    given = {"display_name": display_name, "title": title, "email": email}
+    changes: dict[str, object] = {
+        field: None if value.strip().lower() == "none" else value
+        for field, value in given.items() if value is not None}
+    user = update_user(ctx=context(), actor=actor(), name=name, changes=changes)
+    emit_json(user) if fmt is Format.json else _users_table([user])
+
+
 @user_app.command("list")
 def user_list(fmt: Format = FORMAT_OPTION) -> None:
     """List the people."""

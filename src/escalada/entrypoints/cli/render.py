@@ -85,13 +85,14 @@ def cases_table(rows: list[CaseSummaryView]) -> None:
 def accounts_table(rows: list[AccountView]) -> None:
     table = Table()
     for column in ("id", "name", "tier", "plan", "timezone", "country", "calendar", "lang",
-                   "health"):
+                   "health", "fee/month"):
         table.add_column(column)
     for a in rows:
         health = "—" if a.health_score is None else f"{a.health_score:g}"
         calendar = a.calendar.name if a.calendar else "policy hours"
+        fee = "—" if a.monthly_fee_usd is None else f"${a.monthly_fee_usd:,.2f}"
         table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.country or "—",
-                      calendar, a.language, health)
+                      calendar, a.language, health, fee)
     console().print(table)
 
 

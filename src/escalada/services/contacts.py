@@ -1,0 +1,129 @@
+"""Customer contacts: who escalates for an account, at which level, in which language,
+and how letters greet them. Engineers and above keep them, as they learn who calls."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import ContactRow
+from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
+from escalada.domain.model import ContactLevel, Language
+from escalada.domain.snapshot import Text
+from escalada.domain.validation import invalid_input
+from escalada.services.account_log import log_account
+from escalada.services.authz import can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.records import contact_view, load_account
+from escalada.services.views import ContactView
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+_CONTACT_ID = re.compile(r"^\d{1,9}$")
+
+
+def _stripped(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ValueError("must not be blank")
+    return None if value is None else value.strip()
+
+
+Name = Annotated[Text, AfterValidator(_stripped)]
+
+
+class NewContact(BaseModel):
+    """What it takes to add a contact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = Field(max_length=200, description="e.g. Ivan Petrov, Иван Петрович Сидоров")
+    address_as: Name | None = Field(
+        default=None, max_length=200,
+        description="how letters greet them (default: the name), e.g. Иван Петрович")
+    title: Name | None = Field(default=None, max_length=100, description="e.g. CTO")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_PATTERN)
+    language: Language | None = Field(default=None, description="ru or en, if not the account's")
+    level: ContactLevel = ContactLevel.STAFF
+
+
+def add_contact(*, ctx: Context, actor: Actor, account_id: str, **fields: Any) -> ContactView:
+    """Add a person at the customer; their email, if given, names them on cases too."""
+    can_work_cases(actor, "adding a contact")
+    try:
+        new = NewContact.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        load_account(uow.session, account_id)
+        if new.email is not None and _by_email(uow.session, account_id, new.email) is not None:
+            raise AlreadyExists(f"account {account_id} has a contact with email {new.email}")
+        row = ContactRow(account_id=account_id, created_at=now,
+                         **new.model_dump(mode="json"))
+        uow.session.add(row)
+        uow.session.flush()
+        log_account(uow.session, account_id, actor=actor, at=now, kind="contact_added",
+                    summary=f"contact {row.id} added: {_label(row)}",
+                    data={"contact": contact_view(row).model_dump(mode="json")})
+        uow.commit()
+        return contact_view(row)
+
+
+def list_contacts(
+    *, ctx: Context, account_id: str, removed: bool = False
+) -> list[ContactView]:
+    """The account's contacts (and the removed ones, when asked), by id."""
+    with ctx.unit_of_work() as uow:
+        load_account(uow.session, account_id)
+        query = select(ContactRow).where(ContactRow.account_id == account_id)
+        if not removed:
+            query = query.where(ContactRow.removed_at.is_(None))
+        return [contact_view(row) for row in uow.session.scalars(query.order_by(ContactRow.id))]
+
+
+def remove_contact(
+    *, ctx: Context, actor: Actor, account_id: str, contact: str, reason: str | None = None
+) -> ContactView:
+    """The contact no longer speaks for the customer: out of lists and new cases; cases
+    that named them keep them."""
+    can_work_cases(actor, "removing a contact")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        load_account(uow.session, account_id)
+        row = find_contact(uow.session, account_id, contact)
+        row.removed_at = now
+        log_account(uow.session, account_id, actor=actor, at=now, kind="contact_removed",
+                    summary=f"contact {row.id} removed: {_label(row)}", reason=reason,
+                    data={"contact": row.id})
+        uow.commit()
+        return contact_view(row)
+
+
+def find_contact(session: Session, account_id: str, reference: str) -> ContactRow:
+    """A current contact of the account by its id or its email."""
+    reference = reference.strip()
+    if "@" in reference:
+        row = _by_email(session, account_id, reference)
+    else:
+        if not _CONTACT_ID.match(reference):
+            raise InvalidInput.of("contact", f"{reference!r} is neither a contact id nor an email")
+        row = session.get(ContactRow, int(reference))
+        if row is not None and (row.account_id != account_id or row.removed_at is not None):
+            row = None
+    if row is None:
+        raise NotFound(f"account {account_id} has no contact {reference!r} "
+                       f"(see `escalada account contact list {account_id}`)")
+    return row
+
+
+def _by_email(session: Session, account_id: str, email: str) -> ContactRow | None:
+    return session.scalar(select(ContactRow).where(
+        ContactRow.account_id == account_id, ContactRow.removed_at.is_(None),
+        func.lower(ContactRow.email) == email.strip().lower()))
+
+
+def _label(row: ContactRow) -> str:
+    return row.name + (f", {row.title}" if row.title else "") + f" ({row.level})"
