@@ -31,7 +31,7 @@ class AccountIn(Body):
 class AccountUpdateIn(Body):
     """The fields to change (null clears an optional one), and why."""
 
-    name: str | None = None
+    name: Label | None = None
     tier: str | None = Field(default=None, description="standard, enterprise or strategic")
     support_plan: str | None = Field(default=None, description="developer, business or enterprise")
     timezone: str | None = None
@@ -39,11 +39,11 @@ class AccountUpdateIn(Body):
     language: str | None = None
     health_score: float | None = None
     monthly_fee_usd: Decimal | None = Field(default=None, description="USD a month")
-    reason: str | None = Field(default=None, description="why (goes on the account's log)")
+    reason: Note | None = Field(default=None, description="why (goes on the account's log)")
 
 
 class ContactRemoveIn(Body):
-    reason: str | None = None
+    reason: Note | None = None
 
 
 class Versioned(Body):
@@ -148,9 +148,9 @@ class UserIn(Body):
 class UserProfileIn(Body):
     """Set or change (null clears) how a person signs letters and is matched."""
 
-    display_name: str | None = None
-    title: str | None = Field(default=None, description="executive title, e.g. CEO (admin)")
-    email: str | None = None
+    display_name: Label | None = None
+    title: Label | None = Field(default=None, description="executive title, e.g. CEO (admin)")
+    email: Label | None = None
 
 
 class TokenIn(Body):

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    LABEL,
+    NOTE,
+    Format,
+    actor,
+    context,
+    emit_json,
+)
 
 if TYPE_CHECKING:
     from escalada.services.views import ContactView
@@ -82,7 +90,7 @@ def calendar(
 @app.command("update")
 def update(
     account_id: str = typer.Argument(...),
-    name: str = typer.Option(None, "--name"),
+    name: str = typer.Option(None, "--name", callback=LABEL),
     tier: str = typer.Option(None, "--tier", help="standard, enterprise or strategic"),
     plan: str = typer.Option(None, "--plan", help="developer, business or enterprise"),
     timezone: str = typer.Option(None, "--timezone", help="IANA zone, e.g. Europe/Moscow"),
@@ -92,7 +100,8 @@ def update(
     monthly_fee: str = typer.Option(None, "--monthly-fee",
                                     help="USD a month (the base of computed service credits); "
                                          "`none` clears"),
-    reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)"),
+    reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)",
+                               callback=NOTE),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change an account (admin, or support_manager and above). Its open cases record the
@@ -177,7 +186,8 @@ def contact_list(
 def contact_remove(
     account_id: str = typer.Argument(...),
     contact: str = typer.Argument(..., help="the contact's id or email"),
-    reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)"),
+    reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)",
+                               callback=NOTE),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The contact no longer speaks for the customer (cases that named them keep them)."""

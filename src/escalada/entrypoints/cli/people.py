@@ -45,9 +45,10 @@ def _users_table(rows: list[UserView]) -> None:
 def user_add(
     name: str = typer.Argument(..., help="login name, e.g. o.petrov"),
     role: str = typer.Option(..., "--role", help=ROLES),
-    title: str = typer.Option(None, "--title", help="executive title, e.g. CEO, CTO, VP Support"),
-    display_name: str = typer.Option(None, "--display-name"),
-    email: str = typer.Option(None, "--email"),
+    title: str = typer.Option(None, "--title", help="executive title, e.g. CEO, CTO, VP Support",
+                             callback=LABEL),
+    display_name: str = typer.Option(None, "--display-name", callback=LABEL),
+    email: str = typer.Option(None, "--email", callback=LABEL),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a person (the first one must be an admin; then only admins add people)."""
@@ -63,10 +64,11 @@ def user_add(
 @user_app.command("update")
 def user_update(
     name: str = typer.Argument(..., help="login name, e.g. o.petrov"),
-    display_name: str = typer.Option(None, "--display-name",
+    display_name: str = typer.Option(None, "--display-name", callback=LABEL,
                                      help="how letters sign (`none` clears)"),
-    title: str = typer.Option(None, "--title", help="executive title, e.g. CEO (admin)"),
-    email: str = typer.Option(None, "--email"),
+    title: str = typer.Option(None, "--title", help="executive title, e.g. CEO (admin)",
+                             callback=LABEL),
+    email: str = typer.Option(None, "--email", callback=LABEL),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Set or change a person's display name and email (yours, or anyone's for an admin)
