@@ -264,7 +264,7 @@ RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
     _at(140, "acknowledge", SOKOLOVA, to="L3", note="War room open; calling Ledgerly's CFO."),
     _at(240, "update", BECKER, status="mitigating",
         reason="Stale partition leases released; the backlog drains."),
-    _at(420, "resolve", BECKER, reason="The failover left partition leases with the old "
+    _at(420, "resolve", MITCHELL, reason="The failover left partition leases with the old "
         "primary; leases now move with the failover. Webhooks on time for two hours."),
     _at(480, "propose_credit", MITCHELL, amount_usd="7200",
         reason="Resolution took 7 hours against the 4-hour P1 target: 20% of the monthly fee."),
