@@ -43,6 +43,12 @@ def can_work_cases(actor: Actor, action: str = "changing a case") -> None:
     require(actor, Role.ENGINEER, action)
 
 
+def can_override_handoff(actor: Actor) -> None:
+    """Taking a technical step without its full handoff package (case escalation and
+    vendor opening alike)."""
+    require(actor, Role.TEAM_LEAD, "overriding a handoff gate")
+
+
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
