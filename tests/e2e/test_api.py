@@ -334,6 +334,31 @@ def test_a_partial_handoff_package_names_only_the_missing_items(client, open_cas
     assert error_of(response, 422)["missing"] == HANDOFF_T2[1:]
 
 
+@pytest.mark.parametrize("empty", [None, "", "   ", []])
+def test_a_handoff_package_of_nulls_or_blanks_is_refused_like_an_empty_one(
+        client, open_case, empty):
+    case = open_case()
+    nothing = dict.fromkeys(HANDOFF_T2, empty)
+
+    response = client.post(case_url(case, "escalate"), json={"to": "T2", "handoff": nothing})
+
+    document = error_of(response, 422)
+    assert (document["error"], document["missing"]) == ("handoff_incomplete", HANDOFF_T2)
+    shown = client.get(case_url(case)).json()
+    assert (shown["snapshot"]["tier"], shown["escalations"]) == ("T1", [])
+    assert shown["timeline"][-1]["data"]["missing_handoff"] == HANDOFF_T2
+
+
+def test_a_handoff_value_that_is_not_text_is_422_naming_the_item(client, open_case):
+    case = open_case()
+
+    response = client.post(case_url(case, "escalate"), json={
+        "to": "T2", "handoff": {**full_handoff(), "diagnostic_data": 42}})
+
+    assert problem_fields(response) == {"handoff.diagnostic_data"}
+    assert client.get(case_url(case)).json()["snapshot"]["tier"] == "T1"
+
+
 def test_escalating_with_the_full_handoff_package_moves_the_case_up(client, open_case):
     case = open_case()
 

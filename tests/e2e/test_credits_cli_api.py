@@ -41,8 +41,8 @@ def test_a_team_lead_approves_499_99_and_is_refused_500_with_the_role_named(
     lead = bearer("lena", "team_lead")
     small, large = propose(client, 499.99), propose(client, "500.00")
 
-    approved = decide(client, small, lead)
     refused = decide(client, large, lead)
+    approved = decide(client, small, lead)
 
     assert approved.status_code == 200, approved.text
     assert (approved.json()["state"], approved.json()["decided_by"]) == ("approved", "lena")
@@ -54,6 +54,48 @@ def test_a_team_lead_approves_499_99_and_is_refused_500_with_the_role_named(
     unchanged = client.get(f"{API}/credits/{large['id']}").json()
     assert (unchanged["state"], unchanged["version"], unchanged["decided_by"]) == (
         "proposed", 1, None)
+
+
+def test_splitting_a_credit_in_two_under_a_team_lead_s_limit_is_403_naming_the_sum(
+    client: TestClient, bearer: Bearer, open_case: OpenCase,
+) -> None:
+    open_case()
+    lead = bearer("lena", "team_lead")
+    first, second = propose(client, "499.99"), propose(client, "499.99")
+    assert decide(client, first, lead).status_code == 200
+
+    refused = decide(client, second, lead)
+
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": "not_permitted",
+        "message": "approving a $499.99 service credit (with the $499.99 approved on CASE-1 in "
+                   "the last 30 days, $999.98 in all) needs the role support_manager or above; "
+                   "lena is team_lead"}
+    shown = client.get(f"{API}/credits/{second['id']}").json()
+    assert (shown["state"], shown["approver_role"]) == ("proposed", "support_manager")
+    routed = client.post(f"{API}/credits/{second['id']}/route", json={})
+    assert routed.json()["case"]["snapshot"]["exec_level"] == "L2"
+    assert decide(client, second, bearer("maria", "support_manager")).status_code == 200
+
+
+def test_a_team_lead_who_proposed_a_credit_may_not_approve_it_over_http(
+    client: TestClient, bearer: Bearer, open_case: OpenCase,
+) -> None:
+    open_case()
+    lead = bearer("lena", "team_lead")
+    own = client.post(f"{API}/cases/CASE-1/credits", headers=lead,
+                      json={"amount_usd": "100.00", "reason": "late answer"}).json()
+
+    refused = decide(client, own, lead)
+    rejected = decide(client, own, lead, "reject")
+
+    for response in (refused, rejected):
+        assert response.status_code == 403, response.text
+        assert "needs a second person (four eyes): lena proposed it; another team_lead or " \
+               "above may decide it" in response.json()["message"]
+    assert client.get(f"{API}/credits/{own['id']}").json()["state"] == "proposed"
+    assert decide(client, own, bearer("lev", "team_lead")).json()["decided_by"] == "lev"
 
 
 @pytest.mark.parametrize(("role", "amount", "status", "needed"), [
@@ -226,8 +268,10 @@ def test_credits_through_the_cli(cli: Cli) -> None:
     large = cli.json("--as", "eve", "credit", "propose", "CASE-1", "--amount", "2000")
     assert (small["id"], small["amount_usd"], small["approver_role"]) == (1, 499.99, "team_lead")
 
-    assert "needs the role team_lead or above; eve is engineer" in cli.run(
+    assert "needs a second person (four eyes): eve proposed it" in cli.run(
         "--as", "eve", "credit", "approve", "1", "--reason", "mine", code=7)
+    assert "needs the role team_lead or above; irina is admin" in cli.run(
+        "credit", "approve", "1", "--reason", "owed", code=7)
     assert "needs the role support_manager or above; lena is team_lead" in cli.run(
         "--as", "lena", "credit", "approve", str(large["id"]), "--reason", "ok", code=7)
     approved = cli.json("--as", "lena", "credit", "approve", "1", "--reason", "owed")

@@ -141,3 +141,73 @@ def test_the_plans_are_shown_with_their_sources_and_our_severities(
                  if p["plan"] == "basic")
     assert basic["targets"] == [] and basic["our_severities"]["P1"] is None
     assert "vendor" in cli.run("vendor", "plans", "--vendor", "ibm", code=2)
+
+
+def test_a_handoff_of_nulls_opens_nothing_over_http(
+    client: TestClient, open_case: OpenCase, fake_aws: FakeAwsSupport,  # noqa: F811
+) -> None:
+    open_case()
+    _to_t3(client)
+
+    response = client.post(f"{API}/cases/CASE-1/vendor-cases",
+                           json={**BODY, "handoff": dict.fromkeys(PACKAGE)})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "handoff_incomplete"
+    assert response.json()["missing"] == list(PACKAGE)
+    assert fake_aws.calls == []
+    assert client.get(f"{API}/cases/CASE-1").json()["snapshot"]["tier"] == "T3"
+
+
+def _cli_at_t3(cli: Cli, fake_aws: FakeAwsSupport) -> list[str]:  # noqa: F811
+    """A case at T3 on the CLI's database, the people to act on it, and the options of
+    an AWS opening (without its handoff)."""
+    cli.env.update({"AWS_ENDPOINT_URL_SUPPORT": fake_aws.url, "AWS_ACCESS_KEY_ID": "t",
+                    "AWS_SECRET_ACCESS_KEY": "t", "ESCALADA_AWS_PLAN": "enterprise"})
+    for name, role in (("eve", "engineer"), ("lena", "team_lead")):
+        cli.run("user", "add", name, "--role", role)
+    cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "enterprise",
+            "--plan", "enterprise")
+    cli.run("case", "open", "--account", "acme", "--severity", "P1", "--title", "Hosts down")
+    for to, handoff in (("T2", T2_HANDOFF), ("T3", T3_HANDOFF)):
+        cli.run("case", "escalate", "CASE-1", "--to", to, "--reason", "needed",
+                "--handoff", cli.file(f"{to}.json", handoff))
+    return ["--vendor", "aws", "--service", "amazon-ec2", "--region", "eu-west-1",
+            "--request", "Check the host"]
+
+
+def test_the_cli_refuses_a_handoff_of_nulls_with_exit_3_and_opens_nothing(
+    cli: Cli, fake_aws: FakeAwsSupport,  # noqa: F811
+) -> None:
+    options = _cli_at_t3(cli, fake_aws)
+
+    refused = cli.run("--as", "eve", "vendor", "open", "CASE-1", *options,
+                      "--handoff", cli.file("nulls.json", dict.fromkeys(PACKAGE)), code=3)
+
+    assert "missing case_documentation, severity_justification" in refused
+    assert "--override-reason" in refused
+    assert fake_aws.calls == []
+    assert cli.json("case", "show", "CASE-1")["snapshot"]["tier"] == "T3"
+
+
+def test_vendor_open_takes_the_override_reason_it_suggests_from_a_team_lead(
+    cli: Cli, fake_aws: FakeAwsSupport,  # noqa: F811
+) -> None:
+    options = _cli_at_t3(cli, fake_aws)
+    partial = cli.file("partial.json", {"case_documentation": "CASE-1 summary attached"})
+    override = ["--handoff", partial, "--override-reason", "hosts down; package follows"]
+
+    weak = cli.run("--as", "eve", "vendor", "open", "CASE-1", *options, *override, code=7)
+    assert "overriding a handoff gate needs the role team_lead or above; eve is engineer" in weak
+    assert fake_aws.calls == []
+
+    opened = cli.json("--as", "lena", "vendor", "open", "CASE-1", *options, *override)
+
+    assert opened[0]["state"] == "open"
+    case = cli.json("case", "show", "CASE-1")
+    step = case["escalations"][-1]
+    assert (case["snapshot"]["tier"], step["to"]) == ("VENDOR", "VENDOR")
+    assert step["overridden_items"] == ["severity_justification", "business_impact_statement",
+                                        "customer_communication_plan"]
+    assert step["override_reason"] == "hosts down; package follows"
+    assert step["handoff"]["vendor_case_number"].startswith("AWS ")

@@ -34,7 +34,8 @@ from escalada.services.credits import (
 )
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
+ANA = Actor("ana", "engineer")  # proposes the credits
+ANTON = Actor("anton", "engineer")
 LEAD = Actor("lena", "team_lead")
 MANAGER = Actor("maria", "support_manager")
 OTHER_MANAGER = Actor("oleg", "support_manager")
@@ -111,7 +112,7 @@ def test_an_approver_approves_up_to_their_authority(
     (LEAD, "500.00", "support_manager"),
     (MANAGER, "5000.01", "support_director"),
     (MANAGER, "1000000.00", "support_director"),
-    (ANA, "0.01", "team_lead"),
+    (ANTON, "0.01", "team_lead"),
     (ADMIN, "0.01", "team_lead"),
     (VIEWER, "0.01", "team_lead"),
 ])
@@ -161,6 +162,134 @@ def _policy_with_team_lead_limit(limit: str) -> Policy:
     document = current_policy().model_dump(mode="json", by_alias=True)
     document["executive"]["levels"][0]["service_credits"] = {"limit_usd": limit,
                                                              "inclusive": False}
+    return Policy.model_validate(document)
+
+
+# A case's credits together, and four eyes
+
+
+def test_ten_credits_just_under_a_team_lead_s_limit_need_the_authority_of_their_sum(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    open_case(ctx)
+    split = [propose(ctx, "499.99") for _ in range(10)]
+    assert approve(ctx, LEAD, split[0]).state == "approved"
+    before = everything(ctx, split[1].id)
+
+    with pytest.raises(NotPermitted) as refused:
+        approve(ctx, LEAD, split[1])
+
+    assert str(refused.value) == (
+        "approving a $499.99 service credit (with the $499.99 approved on CASE-1 in the last "
+        "30 days, $999.98 in all) needs the role support_manager or above; lena is team_lead")
+    assert everything(ctx, split[1].id) == before
+    assert show_credit(ctx=ctx, credit_id=split[1].id).approver_role == "support_manager"
+    for credit in split[1:]:
+        clock.advance(minutes=1)
+        assert approve(ctx, MANAGER, credit).state == "approved"  # $4,999.90 in all
+    eleventh = propose(ctx, "0.11")
+    with pytest.raises(NotPermitted, match=r"\$5,000.01 in all\) needs the role "
+                                           "support_director"):
+        approve(ctx, MANAGER, eleventh)
+    assert approve(ctx, DIRECTOR, eleventh).state == "approved"
+
+
+def test_credits_approved_before_the_window_no_longer_count(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    open_case(ctx)
+    approve(ctx, LEAD, propose(ctx, "400.00"))
+    clock.advance(days=29)
+    later = propose(ctx, "400.00")
+    with pytest.raises(NotPermitted, match=r"\$800.00 in all"):
+        approve(ctx, LEAD, later)
+
+    clock.advance(days=1)
+
+    assert approve(ctx, LEAD, later).state == "approved"
+
+
+def test_proposed_and_rejected_credits_do_not_count_and_other_cases_are_their_own(
+    ctx: Context,
+) -> None:
+    open_case(ctx)
+    cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1", title="Second outage")
+    approve(ctx, MANAGER, propose(ctx, "3000.00", "CASE-2"))
+    propose(ctx, "4000.00")
+    reject_credit(ctx=ctx, actor=MANAGER, credit_id=propose(ctx, "450.00").id, reason="no")
+
+    assert approve(ctx, LEAD, propose(ctx, "499.99")).state == "approved"
+
+
+def test_a_window_of_null_counts_every_approved_credit_of_the_case(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    whole_life = _policy_with(credits={"authority_window_days": None})
+    opened_under_it = Context(database=lambda: ctx.engine, policy=lambda: whole_life,
+                              clock=clock)
+    open_case(opened_under_it)
+    approve(ctx, LEAD, propose(ctx, "400.00"))
+    clock.advance(days=400)
+
+    with pytest.raises(NotPermitted, match=r"approved on CASE-1 so far, \$800.00 in all"):
+        approve(ctx, LEAD, propose(ctx, "400.00"))
+
+
+@pytest.mark.parametrize(("decide", "action"), [(approve_credit, "approving"),
+                                                (reject_credit, "rejecting")])
+def test_nobody_decides_a_credit_they_proposed(ctx: Context, decide: Any, action: str) -> None:
+    open_case(ctx)
+    own = propose_credit(ctx=ctx, actor=LEAD, case_id="CASE-1", amount_usd="100.00")
+    before = everything(ctx, own.id)
+
+    with pytest.raises(NotPermitted) as refused:
+        decide(ctx=ctx, actor=LEAD, credit_id=own.id, reason="mine")
+
+    assert str(refused.value) == (
+        f"{action} service credit #1 of $100.00 needs a second person (four eyes): lena "
+        "proposed it; another team_lead or above may decide it")
+    assert everything(ctx, own.id) == before
+    other_lead = Actor("lev", "team_lead")
+    assert decide(ctx=ctx, actor=other_lead, credit_id=own.id, reason="ok").decided_by == "lev"
+
+
+def test_four_eyes_holds_for_a_director_and_names_the_role_the_case_s_credits_need(
+    ctx: Context,
+) -> None:
+    open_case(ctx)
+    approve(ctx, MANAGER, propose(ctx, "4900.00"))
+    own = propose_credit(ctx=ctx, actor=DIRECTOR, case_id="CASE-1", amount_usd="200.00")
+
+    with pytest.raises(NotPermitted, match="dmitry proposed it; another support_director or "
+                                           "above may decide it"):
+        approve(ctx, DIRECTOR, own)
+
+    assert approve(ctx, VP, own).decided_by == "vera"
+
+
+def test_two_team_leads_approving_two_credits_at_once_stay_within_one_authority(
+    ctx: Context,
+) -> None:
+    open_case(ctx)
+    first, second = propose(ctx, "300.00"), propose(ctx, "300.00")
+
+    outcomes = run_at_once([
+        lambda: approve(ctx, LEAD, first),
+        lambda: approve(ctx, Actor("lev", "team_lead"), second),
+    ])
+
+    won = [o for o in outcomes if isinstance(o, CreditView)]
+    lost = [o for o in outcomes if not isinstance(o, CreditView)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert isinstance(lost[0], NotPermitted), outcomes
+    assert "$600.00 in all" in str(lost[0])
+    assert [c.amount_usd for c in list_credits(ctx=ctx, state="approved")] == [Decimal(300)]
+
+
+def _policy_with(**sections: dict[str, Any]) -> Policy:
+    document = current_policy().model_dump(mode="json", by_alias=True)
+    for name, fields in sections.items():
+        document[name].update(fields)
     return Policy.model_validate(document)
 
 
@@ -400,6 +529,20 @@ def test_routing_a_2000_credit_escalates_the_case_to_l2_and_the_manager_approves
 
     assert approve(ctx, MANAGER, credit).state == "approved"
     assert kinds(ctx)[-1] == "credit_approved"
+
+
+def test_a_credit_routes_by_what_the_case_s_credits_total_with_it(ctx: Context) -> None:
+    open_case(ctx)
+    approve(ctx, LEAD, propose(ctx, "499.99"))
+
+    routed = route_credit(ctx=ctx, actor=ANA, credit_id=propose(ctx, "100.00").id)
+
+    assert routed.case.snapshot.exec_level == "L2"
+    assert routed.case.escalations[-1].reason == (
+        "service credit #2 of $100.00 ($599.99 with the credits approved on CASE-1 in the last "
+        "30 days) needs support_manager")
+    assert (routed.credit.approver_level, routed.credit.approver_role) == (
+        "L2", "support_manager")
 
 
 @pytest.mark.parametrize(("amount", "level"), [("499.99", "L1"), ("5000.00", "L2"),

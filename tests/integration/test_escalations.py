@@ -63,6 +63,21 @@ def test_a_step_to_t2_without_its_handoff_package_is_refused_listing_the_missing
     assert refusal.data == {"to": "T2", "missing_handoff": refused.value.missing}
 
 
+def test_a_package_of_nulls_supplies_nothing_and_is_refused_on_the_timeline(
+    ctx: Context,
+) -> None:
+    open_case(ctx, flags=["customer_requested_escalation"])
+
+    with pytest.raises(HandoffIncomplete) as refused:
+        escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2",
+                 handoff=dict.fromkeys(T2_HANDOFF))
+
+    assert refused.value.missing == list(T2_HANDOFF)
+    view = cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert (view.snapshot.tier, view.escalations) == ("T1", [])
+    assert view.timeline[-1].kind == "escalation_refused"
+
+
 def test_a_refused_step_leaves_the_version_so_the_completed_retry_is_not_a_conflict(
     ctx: Context,
 ) -> None:

@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from escalada.domain.credits import (
     DEFAULT_SCHEDULES,
+    ApprovedCredit,
     CreditPolicy,
     CreditSchedule,
+    approved_within,
     credit_from_breach,
     explain,
     worst_breach,
@@ -264,3 +266,64 @@ def test_the_lowest_level_whose_authority_covers_an_amount(
     policy: Policy, amount: str, level: ExecLevel,
 ) -> None:
     assert approver_needed(policy, Decimal(amount)) is level
+
+
+@pytest.mark.parametrize(("role", "approved_before", "amount", "needed"), [
+    ("team_lead", "0.00", "499.99", None),
+    ("team_lead", "0.01", "499.99", "support_manager"),
+    ("team_lead", "499.98", "0.01", None),
+    ("support_manager", "4500.00", "500.00", None),
+    ("support_manager", "4500.00", "500.01", "support_director"),
+    ("support_director", "1000000.00", "1000000.00", None),
+])
+def test_authority_covers_the_credit_together_with_what_the_case_has_approved(
+    policy: Policy, role: str, approved_before: str, amount: str, needed: str | None,
+) -> None:
+    actor = Actor("someone", role)
+
+    if needed is None:
+        can_approve_credit(actor, policy, Decimal(amount), Decimal(approved_before))
+        return
+    total = Decimal(amount) + Decimal(approved_before)
+    with pytest.raises(NotPermitted) as refused:
+        can_approve_credit(actor, policy, Decimal(amount), Decimal(approved_before),
+                           case="CASE-7")
+    assert str(refused.value) == (
+        f"approving a ${Decimal(amount):,.2f} service credit (with the "
+        f"${Decimal(approved_before):,.2f} approved on CASE-7 in the last 30 days, "
+        f"${total:,.2f} in all) needs the role {needed} or above; someone is {role}")
+
+
+# What a case's approved credits total within the authority window
+
+
+def approved(days_ago: float, amount: str, credit_id: int = 0) -> ApprovedCredit:
+    return ApprovedCredit(credit_id, Decimal(amount), NOW - timedelta(days=days_ago))
+
+
+def test_credits_approved_within_the_window_count_and_older_ones_do_not() -> None:
+    history = [approved(40, "1000.00"), approved(30, "200.00"), approved(29.9, "30.00"),
+               approved(1, "4.00"), approved(0, "0.50")]
+
+    assert approved_within(history, CreditPolicy(), at=NOW) == Decimal("34.50")
+
+
+def test_without_a_window_every_approved_credit_of_the_case_counts() -> None:
+    history = [approved(400, "1000.00"), approved(1, "4.00")]
+
+    assert approved_within(history, CreditPolicy(authority_window_days=None),
+                           at=NOW) == Decimal("1004.00")
+
+
+def test_the_credit_being_judged_and_later_approvals_do_not_count() -> None:
+    history = [approved(2, "10.00", credit_id=1), approved(1, "20.00", credit_id=2),
+               approved(-1, "40.00", credit_id=3)]
+
+    assert approved_within(history, CreditPolicy(), at=NOW, excluding=2) == Decimal("10.00")
+    assert approved_within([], CreditPolicy(), at=NOW) == Decimal(0)
+
+
+@pytest.mark.parametrize("days", [0, -3])
+def test_a_window_of_no_days_is_refused(days: int) -> None:
+    with pytest.raises(ValidationError, match="authority_window_days"):
+        CreditPolicy(authority_window_days=days)

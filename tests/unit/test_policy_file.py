@@ -68,6 +68,19 @@ def test_a_negative_response_time_is_refused_naming_file_path_and_reason(operato
         "operator.yaml: executive.levels[2].respond_within_minutes: must be >= 0")
 
 
+@pytest.mark.parametrize("days", [0, -1, "a month"])
+def test_a_credit_authority_window_that_is_not_a_number_of_days_is_refused(
+        operator_policy, days):
+    path = operator_policy(lambda d: d["credits"].update(authority_window_days=days))
+
+    assert "credits.authority_window_days" in refusal(path)
+
+
+def test_credit_authority_counts_a_case_s_approved_credits_over_30_days_by_default(policy):
+    assert policy.credits.authority_window_days == 30
+    assert policy.credits.authority_window() == "in the last 30 days"
+
+
 def test_an_unknown_criterion_kind_is_refused(operator_policy):
     path = operator_policy(lambda d: d["criteria"]["low_csat"].update(kind="vibes"))
 

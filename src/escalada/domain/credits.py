@@ -7,9 +7,9 @@ of one case may total. Money is Decimal, rounded to cents half up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +74,41 @@ DEFAULT_SCHEDULES: dict[SupportPlan, CreditSchedule] = {
 
 
 class CreditPolicy(_Credits):
-    """The credit schedule of the policy, one per support plan."""
+    """The credit schedule of the policy, one per support plan, and the window over
+    which a case's approved credits count together against an approver's authority."""
 
     schedules: dict[SupportPlan, CreditSchedule] = DEFAULT_SCHEDULES
+    # Approving a credit needs the authority for it plus the case's credits approved in
+    # the last this many days (null: all of the case's approved credits), so that ten
+    # credits just under a limit need what one credit of their sum would.
+    authority_window_days: int | None = Field(default=30, ge=1)
+
+    def authority_window(self) -> str:
+        """How people read the window: 'in the last 30 days'."""
+        days = self.authority_window_days
+        return "so far" if days is None else f"in the last {days} day{'s' * (days != 1)}"
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedCredit:
+    """A credit of a case as it counts toward the authority its next approval needs."""
+
+    id: int
+    amount_usd: Decimal
+    approved_at: datetime
+
+
+def approved_within(
+    approved: Iterable[ApprovedCredit], policy: CreditPolicy, *, at: datetime,
+    excluding: int | None = None,
+) -> Decimal:
+    """What a case's credits approved in the policy's window ending at `at` total
+    (`excluding` one credit: the one being judged)."""
+    days = policy.authority_window_days
+    since = None if days is None else at - timedelta(days=days)
+    return sum((c.amount_usd for c in approved
+                if c.id != excluding and c.approved_at <= at
+                and (since is None or c.approved_at > since)), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
 from escalada.domain.model import ExecLevel, Role, role_rank
-from escalada.domain.policy import Policy
+from escalada.domain.policy import CreditAuthority, Policy
 from escalada.services.context import Actor
 
 SYSTEM_ROLE = "system"  # escalada's own timers act as an engineer would
@@ -64,6 +64,12 @@ def can_work_cases(actor: Actor, action: str = "changing a case") -> None:
     require(actor, Role.ENGINEER, action)
 
 
+def can_override_handoff(actor: Actor) -> None:
+    """Taking a technical step without its full handoff package (case escalation and
+    vendor opening alike)."""
+    require(actor, Role.TEAM_LEAD, "overriding a handoff gate")
+
+
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
@@ -96,15 +102,15 @@ def can_acknowledge_level(actor: Actor, policy: Policy, level: ExecLevel) -> Non
     require(actor, role, f"acknowledging an {level.value} escalation")
 
 
-def credit_authority(policy: Policy, role: str | None) -> tuple[Decimal | None, bool] | None:
-    """(limit, inclusive) of the credits a role may approve; None: no authority at all.
-    A limit of None is unlimited. Above the top level's role, the top level's authority."""
+def credit_authority(policy: Policy, role: str | None) -> CreditAuthority | None:
+    """The credits a role may approve; None: no authority at all. Above the top level's
+    role, the top level's authority."""
     rank = role_rank(role)
     best = None
     for level in policy.executive.levels:
         if role_rank(level.role) <= rank:
             best = level.service_credits
-    return None if best is None else (best.limit_usd, best.inclusive)
+    return best
 
 
 def approver_needed(policy: Policy, amount: Decimal) -> ExecLevel | None:
@@ -115,13 +121,34 @@ def approver_needed(policy: Policy, amount: Decimal) -> ExecLevel | None:
     return None
 
 
-def can_approve_credit(actor: Actor, policy: Policy, amount: Decimal) -> None:
-    """Refused, naming the role needed, when the amount is above the actor's authority."""
-    authority = credit_authority(policy, actor.role if actor.role != SYSTEM_ROLE else None)
-    if authority is not None:
-        limit, inclusive = authority
-        if limit is None or (amount <= limit if inclusive else amount < limit):
-            return
+def approver_role(policy: Policy, amount: Decimal) -> str:
+    """The role of the lowest level whose authority covers `amount` ('nobody' if none)."""
     needed = approver_needed(policy, amount)
-    role = level_role(policy, needed).value if needed is not None else "nobody"
-    raise refusal(f"approving a ${amount:,.2f} service credit", f"{role} or above", actor)
+    return level_role(policy, needed).value if needed is not None else "nobody"
+
+
+def can_approve_credit(
+    actor: Actor, policy: Policy, amount: Decimal, approved_before: Decimal = Decimal(0), *,
+    case: str = "the case", action: str = "approving",
+) -> None:
+    """Refused, naming the role needed, when the amount together with the case's credits
+    approved in the policy's window (`approved_before`) is above the actor's authority."""
+    total = amount + approved_before
+    authority = credit_authority(policy, actor.role if actor.role != SYSTEM_ROLE else None)
+    if authority is not None and authority.covers(total):
+        return
+    together = "" if not approved_before else (
+        f" (with the ${approved_before:,.2f} approved on {case} "
+        f"{policy.credits.authority_window()}, ${total:,.2f} in all)")
+    raise refusal(f"{action} a ${amount:,.2f} service credit{together}",
+                  f"{approver_role(policy, total)} or above", actor)
+
+
+def can_decide_credit_proposed_by(
+    actor: Actor, proposed_by: str, credit: str, role: str, action: str = "approving",
+) -> None:
+    """Four eyes: nobody approves or rejects a credit they proposed."""
+    if actor.name == proposed_by:
+        raise NotPermitted(
+            f"{action} {credit} needs a second person (four eyes): {proposed_by} proposed "
+            f"it; another {role} or above may decide it")

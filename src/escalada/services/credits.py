@@ -1,6 +1,8 @@
 """Service credits: proposed for a case (entered, or computed from its breach), approved
-or rejected only within the decider's authority (the policy frozen on the case), and
-routed up the executive track when the amount needs a more senior approver.
+or rejected by someone other than their proposer (four eyes) and only within the
+decider's authority (the policy frozen on the case) for the credit together with the
+case's credits approved in the policy's window, and routed up the executive track when
+that needs a more senior approver.
 
 A refused decision writes nothing: the credit, its version and the timeline stay as
 they were. Every proposal, decision and routing is on the case's timeline; credits do
@@ -19,8 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, CreditRow
-from escalada.domain.credits import cents, credit_from_breach, explain
-from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
+from escalada.domain.credits import (
+    ApprovedCredit,
+    approved_within,
+    cents,
+    credit_from_breach,
+    explain,
+)
+from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.model import CaseStatus, ExecLevel, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
@@ -28,7 +36,9 @@ from escalada.domain.snapshot import AwareDatetime, Money
 from escalada.domain.validation import Note, invalid_input
 from escalada.services.authz import (
     approver_needed,
+    approver_role,
     can_approve_credit,
+    can_decide_credit_proposed_by,
     can_work_cases,
     level_role,
 )
@@ -90,11 +100,12 @@ def propose_credit(
         uow.session.add(credit)
         uow.session.flush()
         how = f"from the breach: {explain(computation)}" if computation else "entered"
-        _record(uow.session, case, credit, policy, actor=actor, at=now, kind="credit_proposed",
-                summary=f"{_name(credit)} proposed ({how})", reason=credit.reason,
-                data={"basis": credit.basis, "computation": computation})
+        total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
+        _record(uow.session, case, credit, policy, total, actor=actor, at=now,
+                kind="credit_proposed", summary=f"{_name(credit)} proposed ({how})",
+                reason=credit.reason, data={"basis": credit.basis, "computation": computation})
         uow.commit()
-        return credit_view(credit, case, policy)
+        return credit_view(credit, case, policy, total)
 
 
 def _checked(amount_usd: Decimal | str | None, from_breach: bool, reason: str | None) -> _Proposal:
@@ -118,9 +129,7 @@ def _from_breach(
     if case.resolved_at is not None and not snapshot.status.is_open:
         measured_at = case.resolved_at
         snapshot = snapshot.model_copy(update={"status": CaseStatus.MONITORING})
-    # The case locked first, so that two proposals at once cannot both fit under the cap.
-    session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
-                    .with_for_update())
+    _lock(session, case)  # so that two proposals at once cannot both fit under the cap
     others = session.scalars(select(CreditRow.amount_usd).where(
         CreditRow.case_number == case.number, CreditRow.state != REJECTED))
     return credit_from_breach(
@@ -128,11 +137,44 @@ def _from_breach(
         measured_at=measured_at, already_credited=sum(others, Decimal(0)))
 
 
+def _lock(session: Session, case: CaseRow) -> None:
+    """Lock the case's row, so that what its credits total cannot change until commit."""
+    session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
+                    .with_for_update())
+
+
+def _approved(session: Session, case_number: int) -> list[ApprovedCredit]:
+    return _approved_by_case(session, {case_number}).get(case_number, [])
+
+
+def _approved_by_case(session: Session, numbers: set[int]) -> dict[int, list[ApprovedCredit]]:
+    """The approved credits of these cases, as they count toward authority."""
+    found: dict[int, list[ApprovedCredit]] = {number: [] for number in numbers}
+    rows = session.execute(select(
+        CreditRow.case_number, CreditRow.id, CreditRow.amount_usd, CreditRow.decided_at)
+        .where(CreditRow.case_number.in_(numbers), CreditRow.state == APPROVED))
+    for number, credit_id, amount, decided_at in rows:
+        if decided_at is not None:
+            found[number].append(ApprovedCredit(credit_id, amount, decided_at))
+    return found
+
+
+def _answered_for(
+    credit: CreditRow, approved: list[ApprovedCredit], policy: Policy, now: datetime,
+) -> Decimal:
+    """What an approver of the credit answers for: it, and the case's other credits
+    approved in the policy's window (now while proposed; as at its decision after)."""
+    at = credit.decided_at if credit.state != PROPOSED and credit.decided_at else now
+    return credit.amount_usd + approved_within(approved, policy.credits, at=at,
+                                               excluding=credit.id)
+
+
 def approve_credit(
     *, ctx: Context, actor: Actor, credit_id: int, reason: str,
     expected_version: int | None = None,
 ) -> CreditView:
-    """Approve a proposed credit; refused, naming the role needed, above one's authority."""
+    """Approve a credit someone else proposed; refused, naming the role needed, when it
+    and the case's credits approved in the policy's window are above one's authority."""
     return _decide(ctx, actor, credit_id, reason, expected_version, APPROVED)
 
 
@@ -140,8 +182,8 @@ def reject_credit(
     *, ctx: Context, actor: Actor, credit_id: int, reason: str,
     expected_version: int | None = None,
 ) -> CreditView:
-    """Reject a proposed credit. It takes the same authority as approving it, so that no
-    one turns down what only a more senior person may grant."""
+    """Reject a credit someone else proposed. It takes the same authority as approving
+    it, so that no one turns down what only a more senior person may grant."""
     return _decide(ctx, actor, credit_id, reason, expected_version, REJECTED)
 
 
@@ -155,10 +197,17 @@ def _decide(
         credit, case = _load(uow.session, credit_id, expected_version)
         _still_proposed(credit)
         policy = policy_of(uow.session, case, ctx.policy())
-        _within_authority(actor, policy, credit.amount_usd, state)
+        _lock(uow.session, case)
+        total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
+        action = "approving" if state == APPROVED else "rejecting"
+        can_decide_credit_proposed_by(actor, credit.proposed_by, _name(credit),
+                                      approver_role(policy, total), action)
+        can_approve_credit(actor, policy, credit.amount_usd, total - credit.amount_usd,
+                           case=case.ref, action=action)
         credit.state, credit.decided_by, credit.decided_at = state, actor.name, now
         credit.decision_reason = decision.reason
-        _record(uow.session, case, credit, policy, actor=actor, at=now, kind=f"credit_{state}",
+        _record(uow.session, case, credit, policy, total, actor=actor, at=now,
+                kind=f"credit_{state}",
                 summary=f"{_name(credit)} {state} by {actor.name} ({actor.role})",
                 reason=decision.reason)
         try:
@@ -166,46 +215,44 @@ def _decide(
         except Conflict as lost:
             raise Conflict(f"credit #{credit_id} was decided by someone else at the same "
                            "moment; reload it and try again") from lost
-        return credit_view(credit, case, policy)
-
-
-def _within_authority(actor: Actor, policy: Policy, amount: Decimal, state: str) -> None:
-    try:
-        can_approve_credit(actor, policy, amount)
-    except NotPermitted as refusal:
-        if state == APPROVED:
-            raise
-        raise NotPermitted(str(refusal).replace("approving", "rejecting", 1)) from None
+        return credit_view(credit, case, policy, total)
 
 
 def route_credit(
     *, ctx: Context, actor: Actor, credit_id: int, expected_version: int | None = None,
 ) -> CreditRoutedView:
-    """Escalate the credit's case to the lowest executive level whose authority covers it."""
+    """Escalate the credit's case to the lowest executive level whose authority covers it
+    together with the case's credits approved in the policy's window."""
     can_work_cases(actor, "routing a service credit")
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         credit, case = _load(uow.session, credit_id, expected_version)
         _still_proposed(credit)
         policy = policy_of(uow.session, case, ctx.policy())
-        level = _level_to_route_to(case, credit, policy)
+        total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
+        level = _level_to_route_to(case, credit, total, policy)
         role = level_role(policy, level).value
+        together = "" if total == credit.amount_usd else (
+            f" ({_usd(total)} with the credits approved on {case.ref} "
+            f"{policy.credits.authority_window()})")
         take_step(uow.session, case, target=level.value, handoff={},
-                  reason=f"service credit #{credit.id} of {_usd(credit.amount_usd)} needs {role}",
+                  reason=f"service credit #{credit.id} of {_usd(credit.amount_usd)}{together} "
+                         f"needs {role}",
                   override_reason=None, actor=actor, now=now, policy=policy)
-        _record(uow.session, case, credit, policy, actor=actor, at=now, kind="credit_routed",
-                summary=f"{_name(credit)} routed to {level.value} ({role})",
+        _record(uow.session, case, credit, policy, total, actor=actor, at=now,
+                kind="credit_routed", summary=f"{_name(credit)} routed to {level.value} ({role})",
                 data={"to": level.value, "role": role})
         uow.commit()
-        return CreditRoutedView(credit=credit_view(credit, case, policy),
+        return CreditRoutedView(credit=credit_view(credit, case, policy, total),
                                 case=case_view(uow.session, case, policy, now))
 
 
-def _level_to_route_to(case: CaseRow, credit: CreditRow, policy: Policy) -> ExecLevel:
-    level = approver_needed(policy, credit.amount_usd)
+def _level_to_route_to(
+    case: CaseRow, credit: CreditRow, total: Decimal, policy: Policy,
+) -> ExecLevel:
+    level = approver_needed(policy, total)
     if level is None:
-        raise InvalidTransition(
-            f"no executive level of the policy may approve {_usd(credit.amount_usd)}")
+        raise InvalidTransition(f"no executive level of the policy may approve {_usd(total)}")
     role = level_role(policy, level).value
     if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
         raise InvalidTransition(f"{case.ref} is {case.status}: ask a {role} or above to "
@@ -218,9 +265,12 @@ def _level_to_route_to(case: CaseRow, credit: CreditRow, policy: Policy) -> Exec
 
 
 def show_credit(*, ctx: Context, credit_id: int) -> CreditView:
+    now = ctx.clock()
     with ctx.unit_of_work() as uow:
         credit, case = _load(uow.session, credit_id, None)
-        return credit_view(credit, case, policy_of(uow.session, case, ctx.policy()))
+        policy = policy_of(uow.session, case, ctx.policy())
+        total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
+        return credit_view(credit, case, policy, total)
 
 
 def list_credits(
@@ -229,14 +279,21 @@ def list_credits(
     """Credits, oldest first; optionally one case's, or in one state."""
     if state is not None and state not in CREDIT_STATES:
         raise InvalidInput.of("state", f"must be one of {', '.join(CREDIT_STATES)}")
+    now = ctx.clock()
     with ctx.unit_of_work() as uow:
         query = select(CreditRow, CaseRow).join(CaseRow).order_by(CreditRow.id)
         if case_id is not None:
             query = query.where(CreditRow.case_number == load_case(uow.session, case_id).number)
         if state is not None:
             query = query.where(CreditRow.state == state)
-        return [credit_view(credit, case, policy_of(uow.session, case, ctx.policy()))
-                for credit, case in uow.session.execute(query).all()]
+        found = uow.session.execute(query).all()
+        approved = _approved_by_case(uow.session, {case.number for _, case in found})
+        views = []
+        for credit, case in found:
+            policy = policy_of(uow.session, case, ctx.policy())
+            total = _answered_for(credit, approved[case.number], policy, now)
+            views.append(credit_view(credit, case, policy, total))
+        return views
 
 
 def _load(
@@ -266,12 +323,12 @@ def _name(credit: CreditRow) -> str:
 
 
 def _record(
-    session: Session, case: CaseRow, credit: CreditRow, policy: Policy, *, actor: Actor,
-    at: datetime, kind: str, summary: str, reason: str | None = None,
+    session: Session, case: CaseRow, credit: CreditRow, policy: Policy, total: Decimal, *,
+    actor: Actor, at: datetime, kind: str, summary: str, reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
     """A credit's event on the case's timeline; the case itself does not change."""
-    level = approver_needed(policy, credit.amount_usd)
+    level = approver_needed(policy, total)
     record(session, case, actor=actor, at=at, kind=kind, summary=summary, reason=reason,
            data={"credit": credit.id, "amount_usd": str(credit.amount_usd),
                  "state": credit.state,
@@ -300,7 +357,9 @@ class CreditView(View):
     decided_at: AwareDatetime | None
     decision_reason: str | None
     version: int
-    approver_level: str | None  # the lowest level whose authority covers the amount
+    # The lowest level (and its role) whose authority covers the amount together with
+    # the case's credits approved in the policy's window.
+    approver_level: str | None
     approver_role: str | None
 
 
@@ -311,8 +370,9 @@ class CreditRoutedView(View):
     case: CaseView
 
 
-def credit_view(credit: CreditRow, case: CaseRow, policy: Policy) -> CreditView:
-    level = approver_needed(policy, credit.amount_usd)
+def credit_view(credit: CreditRow, case: CaseRow, policy: Policy, total: Decimal) -> CreditView:
+    """The credit as people see it; `total` is what its approver answers for."""
+    level = approver_needed(policy, total)
     return CreditView(
         id=credit.id, case=case.ref, account=case.account_id, amount_usd=credit.amount_usd,
         basis=credit.basis, computation=credit.computation, state=credit.state,

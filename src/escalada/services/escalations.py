@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,11 +11,11 @@ from sqlalchemy.orm import Session, object_session
 from escalada.adapters.db.tables import CaseRow, EscalationRow, UserRow
 from escalada.domain.engine import criteria_fired
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.handoff import pass_handoff_gate
 from escalada.domain.model import (
     EXEC_LEVELS,
     TIERS,
     ExecLevel,
-    Role,
     Tier,
     Track,
     level_rank,
@@ -24,6 +25,7 @@ from escalada.domain.model import (
 from escalada.domain.policy import Policy
 from escalada.services.authz import (
     can_acknowledge_level,
+    can_override_handoff,
     can_work_cases,
     level_role,
     require,
@@ -57,7 +59,6 @@ def escalate(
     overridden with a reason; a refusal is itself recorded on the timeline."""
     can_work_cases(actor, "escalating a case")
     target = _target(to)
-    handoff = _handoff(handoff)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_open_case(uow.session, case_id, expected_version=expected_version)
@@ -73,7 +74,7 @@ def escalate(
 
 
 def take_step(
-    session: Session, case: CaseRow, *, target: str, handoff: dict[str, Any],
+    session: Session, case: CaseRow, *, target: str, handoff: Mapping[str, Any] | None,
     reason: str | None, override_reason: str | None, actor: Actor, now: datetime,
     policy: Policy,
 ) -> EscalationRow:
@@ -88,23 +89,25 @@ def take_step(
     if not criteria and not (reason or "").strip():
         raise InvalidInput.of(
             "reason", f"no policy criterion fires for {target}; say why you escalate")
-    missing = [item for item in required if not str(handoff.get(item, "")).strip()]
-    if missing and (override_reason or "").strip():
-        require(actor, Role.TEAM_LEAD, "overriding a handoff gate")
-    if missing and not (override_reason or "").strip():
-        refusal = HandoffIncomplete(f"{_current(case, track)} -> {target}", missing)
+    try:
+        gate = pass_handoff_gate(f"{_current(case, track)} -> {target}", required, handoff,
+                                 override_reason=override_reason)
+    except HandoffIncomplete as refusal:
         record(session, case, actor=actor, at=now, kind="escalation_refused",
-               summary=f"refused {refusal.step}: handoff missing {', '.join(missing)}",
-               reason=reason, data={"to": target, "missing_handoff": missing},
+               summary=f"refused {refusal.step}: handoff missing {', '.join(refusal.missing)}",
+               reason=reason, data={"to": target, "missing_handoff": refusal.missing},
                changed=False)
-        raise refusal
+        raise
+    missing = gate.overridden
+    if missing:
+        can_override_handoff(actor)
     step = _add_step(
         case, track=track, direction="up", to=target, criteria=criteria, reason=reason,
-        handoff=handoff, override_reason=override_reason if missing else None,
+        handoff=gate.package, override_reason=gate.override_reason,
         overridden=missing, actor=actor, now=now, respond_within=respond_within,
     )
     _move(case, track, target)
-    overridden = (f"; handoff gate overridden ({override_reason}), missing "
+    overridden = (f"; handoff gate overridden ({gate.override_reason}), missing "
                   f"{', '.join(missing)}" if missing else "")
     record(session, case, actor=actor, at=now, kind="escalated",
            summary=f"step {step.seq}: {step.from_level or 'none'} -> {target}"
@@ -124,14 +127,6 @@ def _target(to: str) -> str:
     except ValueError as error:
         raise InvalidInput.of("to", str(error)) from error
     return wanted
-
-
-def _handoff(handoff: dict[str, Any] | None) -> dict[str, Any]:
-    if handoff is None:
-        return {}
-    if not isinstance(handoff, dict):
-        raise InvalidInput.of("handoff", "must be an object of item id -> text")
-    return handoff
 
 
 def _current(case: CaseRow, track: Track) -> str:

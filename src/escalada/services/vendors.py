@@ -29,13 +29,14 @@ from escalada.adapters.vendors import (
 from escalada.domain.errors import (
     Conflict,
     EscaladaError,
-    HandoffIncomplete,
     InvalidInput,
     InvalidTransition,
     NotFound,
     VendorFailed,
 )
+from escalada.domain.handoff import pass_handoff_gate
 from escalada.domain.model import Tier
+from escalada.domain.policy import Policy
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.vendor_plans import (
@@ -45,7 +46,7 @@ from escalada.domain.vendor_plans import (
     vendor_calendar,
     vendor_severity,
 )
-from escalada.services.authz import can_work_cases
+from escalada.services.authz import can_override_handoff, can_work_cases
 from escalada.services.communications import draft_message
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import take_step
@@ -164,15 +165,16 @@ def open_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, vendor: str, plan: str | None = None,
     service: str | None = None, category: str | None = None, region: str | None = None,
     request: str | None = None, severity: str | None = None,
-    handoff: dict[str, Any] | None = None, dry_run: bool = False,
-    client: VendorClient | None = None,
+    handoff: dict[str, Any] | None = None, override_reason: str | None = None,
+    dry_run: bool = False, client: VendorClient | None = None,
 ) -> VendorCaseView | VendorRequestView:
     """Open a vendor case, its subject and body from the vendor escalation template, its
     severity and response due time from our plan.
 
     From T3 it takes the step to VENDOR too, in the transaction that records the vendor
     case: the T3 -> VENDOR handoff package is needed first (all but the vendor case
-    number, which the opening gives). At VENDOR the step was taken already.
+    number, which the opening gives), unless a team lead or above overrides the gate
+    with a reason, as for any technical step. At VENDOR the step was taken already.
     """
     can_work_cases(actor, "opening a vendor case")
     if vendor not in VENDORS:
@@ -180,8 +182,6 @@ def open_vendor_case(
     plans = current_vendor_plans()
     chosen_plan = _plan(plans, vendor, plan)
     now = ctx.clock()
-    package = {key: value for key, value in (handoff or {}).items()
-               if str(value).strip()}
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         stepping = case.tier == Tier.T3.value
@@ -189,12 +189,9 @@ def open_vendor_case(
             raise InvalidTransition(
                 f"{case.ref} is at {case.tier}: a vendor case is opened from T3 (taking the "
                 "step to VENDOR) or at VENDOR")
-        if stepping:
-            step = policy_of(uow.session, case, ctx.policy()).step_from(Tier.T3)
-            missing = [item for item in (step.handoff_required if step else ())
-                       if item != VENDOR_CASE_NUMBER and item not in package]
-            if missing:
-                raise HandoffIncomplete("T3 -> VENDOR", missing)
+        # Checked before the vendor is called, so that a refused step opens nothing there.
+        package = _vendor_handoff(policy_of(uow.session, case, ctx.policy()), handoff,
+                                  override_reason, actor) if stepping else {}
         ours = case.severity
     known = plans.vendors[vendor].severities
     if severity is not None and severity not in known:
@@ -223,8 +220,9 @@ def open_vendor_case(
     opened = _safely_fetch(client, sent.case_id)
     try:
         return _record_opening(ctx, actor, case_id, vendor, chosen_plan, code, sent.case_id,
-                               opened, draft.subject, draft.id, package, target=response_target(
-                                   plans, vendor, chosen_plan, code), now=now)
+                               opened, draft.subject, draft.id, package, override_reason,
+                               target=response_target(plans, vendor, chosen_plan, code),
+                               now=now)
     except EscaladaError as error:
         # The vendor has the case; say so, so that nobody opens a second one.
         raise Conflict(f"{VENDOR_NAMES[vendor]} case {sent.case_id} was opened but could not "
@@ -234,7 +232,8 @@ def open_vendor_case(
 def _record_opening(
     ctx: Context, actor: Actor, case_id: str, vendor: str, plan: str, code: str,
     vendor_case_id: str, opened: VendorCase | None, subject: str, draft: int,
-    package: dict[str, Any], *, target: ResponseTarget | None, now: datetime,
+    package: dict[str, Any], override_reason: str | None, *,
+    target: ResponseTarget | None, now: datetime,
 ) -> VendorCaseView:
     with ctx.unit_of_work() as uow:
         session = uow.session
@@ -259,7 +258,7 @@ def _record_opening(
             take_step(session, case, target=Tier.VENDOR.value,
                       handoff={**package,
                                VENDOR_CASE_NUMBER: f"{name} {row.display_id or vendor_case_id}"},
-                      reason=f"{name} support case opened", override_reason=None,
+                      reason=f"{name} support case opened", override_reason=override_reason,
                       actor=actor, now=now, policy=policy)
         record(session, case, actor=actor, at=now, kind="vendor_case_opened",
                summary=f"{name} support case {row.display_id or row.vendor_case_id} opened "
@@ -270,6 +269,21 @@ def _record_opening(
                      "response_due_at": due.isoformat() if due else None, "draft": draft})
         uow.commit()
         return vendor_case_view(session, row, case.ref)
+
+
+def _vendor_handoff(
+    policy: Policy, handoff: dict[str, Any] | None, override_reason: str | None, actor: Actor,
+) -> dict[str, Any]:
+    """The T3 -> VENDOR package through the handoff gate, all but the vendor case number
+    (the opening gives it); an override needs the same authority as any other."""
+    step = policy.step_from(Tier.T3)
+    required = [item for item in (step.handoff_required if step else ())
+                if item != VENDOR_CASE_NUMBER]
+    gate = pass_handoff_gate(f"{Tier.T3.value} -> {Tier.VENDOR.value}", required, handoff,
+                             override_reason=override_reason)
+    if gate.overridden:
+        can_override_handoff(actor)
+    return gate.package
 
 
 def _plan(plans: Any, vendor: str, plan: str | None) -> str:

@@ -54,7 +54,8 @@ class Versioned(Body):
 
 class EscalateIn(Versioned):
     to: str = Field(description="T2, T3, VENDOR or L1-L4")
-    handoff: dict[str, Any] | None = Field(default=None, description="item id -> text")
+    handoff: dict[str, Any] | None = Field(
+        default=None, description="item id -> text (or a list of texts)")
     override_reason: Note | None = None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,9 +26,12 @@ class OpenIn(BaseModel):
     region: Label | None = None
     request: Note | None = Field(default=None, description="what we ask the vendor to do")
     severity: Label | None = Field(default=None, description="the vendor's; default by plan")
-    handoff: dict[str, str] | None = Field(
-        default=None, description="from T3: the T3 -> VENDOR handoff package, all but "
-                                  "vendor_case_number")
+    handoff: dict[str, Any] | None = Field(
+        default=None, description="from T3: the T3 -> VENDOR handoff package (item id -> "
+                                  "text, or a list of texts), all but vendor_case_number")
+    override_reason: Note | None = Field(
+        default=None, description="from T3: take the step without its full handoff "
+                                  "package (team lead and up)")
     dry_run: bool = False
 
 

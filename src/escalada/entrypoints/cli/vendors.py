@@ -84,12 +84,15 @@ def open_case(
     handoff: str = typer.Option(
         None, "--handoff", help="from T3: the T3 -> VENDOR handoff package JSON file (- for "
                                 "stdin), all but vendor_case_number"),
+    override_reason: str = typer.Option(
+        None, "--override-reason",
+        help="from T3: take the step without its full handoff package (team lead and up)"),
     dry_run: bool = DRY_RUN,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Open a vendor case (subject and body from the vendor escalation template; the
     vendor's response due time from the plan). From T3 it takes the step to VENDOR with
-    --handoff; exit 3 lists the missing handoff items."""
+    --handoff (or --override-reason); exit 3 lists the missing handoff items."""
     from escalada.entrypoints.cli.output import read_json
     from escalada.services.vendors import open_vendor_case
 
@@ -97,7 +100,7 @@ def open_case(
     view = open_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor,
                             plan=plan, service=service, category=category, region=region,
                             request=request, severity=severity, handoff=package,
-                            dry_run=dry_run)
+                            override_reason=override_reason, dry_run=dry_run)
     _done(view, fmt)
 
 
