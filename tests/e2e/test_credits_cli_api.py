@@ -71,7 +71,7 @@ def test_splitting_a_credit_in_two_under_a_team_lead_s_limit_is_403_naming_the_s
         "error": "not_permitted",
         "message": "approving a $499.99 service credit (with the $499.99 approved on CASE-1 in "
                    "the last 30 days, $999.98 in all) needs the role support_manager or above; "
-                   "lena is team_lead"}
+                   "lena is team_lead: ask a support_manager or above to do it"}
     shown = client.get(f"{API}/credits/{second['id']}").json()
     assert (shown["state"], shown["approver_role"]) == ("proposed", "support_manager")
     routed = client.post(f"{API}/credits/{second['id']}/route", json={})

@@ -181,7 +181,8 @@ def test_ten_credits_just_under_a_team_lead_s_limit_need_the_authority_of_their_
 
     assert str(refused.value) == (
         "approving a $499.99 service credit (with the $499.99 approved on CASE-1 in the last "
-        "30 days, $999.98 in all) needs the role support_manager or above; lena is team_lead")
+        "30 days, $999.98 in all) needs the role support_manager or above; lena is team_lead: "
+        "ask a support_manager or above to do it")
     assert everything(ctx, split[1].id) == before
     assert show_credit(ctx=ctx, credit_id=split[1].id).approver_role == "support_manager"
     for credit in split[1:]:
