@@ -28,6 +28,10 @@ def marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> InProcessCli:
     cli.run("--as", "lena", "recovery", "create", "CASE-1", "--reason", MARKUP)
     cli.run("recovery", "add", "CASE-1", "--phase", "immediate", "--text", MARKUP)
     cli.run("token", "create", "--label", MARKUP)
+    cli.run("account", "contact", "add", "acme", "--name", MARKUP, "--title", MARKUP)
+    cli.run("account", "update", "acme", "--tier", "strategic", "--reason", MARKUP)
+    cli.run("endpoint", "add", "ops", "--channel", "webhook",
+            "--url", "https://hooks.example/[red]x[/]")
     cli.run("comms", "draft", "CASE-1", "--kind", "progress_update", "--status",
             "INVESTIGATING", "--set", f"next_steps={MARKUP}")
     return cli
@@ -39,12 +43,19 @@ def marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> InProcessCli:
     ("case", "messages", "CASE-1"),
     ("credit", "list"), ("credit", "show", "1"), ("recovery", "show", "CASE-1"),
     ("user", "list"), ("token", "list"), ("comms", "drafts", "CASE-1"),
+    ("account", "contact", "list", "acme"), ("account", "history", "acme"),
 ])
 def test_every_list_and_show_prints_markup_as_typed(
     marked: InProcessCli, command: tuple[str, ...]
 ) -> None:
     shown = marked.run(*command)
     assert "[/] broken [red]markup" in shown
+    assert "\\[" not in shown  # printed as typed, not escaped twice
+
+
+def test_an_endpoint_list_shows_its_masked_url_without_escapes(marked: InProcessCli) -> None:
+    shown = marked.run("endpoint", "list")
+    assert "https://hooks.example/…/****" in shown and "\\" not in shown
 
 
 def test_an_error_naming_markup_is_reported_as_typed(marked: InProcessCli) -> None:

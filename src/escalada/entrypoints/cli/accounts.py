@@ -122,7 +122,6 @@ def update(
 @app.command("history")
 def history(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
     """Who added or changed the account and its contacts, when and why."""
-    from rich.markup import escape
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
@@ -136,8 +135,8 @@ def history(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) 
     for column in ("at", "by", "what", "why"):
         table.add_column(column)
     for entry in rows:
-        table.add_row(when(entry.at), escape(entry.actor), escape(entry.summary),
-                      escape(entry.reason or ""))
+        table.add_row(when(entry.at), entry.actor, entry.summary,
+                      entry.reason or "")
     console().print(table)
 
 
@@ -199,7 +198,6 @@ def contact_remove(
 
 
 def _contacts_table(rows: list[ContactView]) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
@@ -208,7 +206,7 @@ def _contacts_table(rows: list[ContactView]) -> None:
     for column in ("id", "name", "greeted as", "title", "level", "email", "lang", "removed"):
         table.add_column(column)
     for c in rows:
-        table.add_row(str(c.id), escape(c.name), escape(c.address_as or ""),
-                      escape(c.title or ""), c.level, escape(c.email or ""), c.language or "",
+        table.add_row(str(c.id), c.name, c.address_as or "",
+                      c.title or "", c.level, c.email or "", c.language or "",
                       when(c.removed_at) if c.removed_at else "")
     console().print(table)

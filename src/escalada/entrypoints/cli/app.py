@@ -103,7 +103,10 @@ def _root(
         None, "--as", envvar="ESCALADA_USER", help="who acts (default: your login name)"
     ),
 ) -> None:
+    from escalada.entrypoints import logs
+
     acting.name = as_user or _login()
+    logs.configure()  # every command logs to stderr, never into its output (--format json)
 
 
 def _login() -> str:

@@ -79,7 +79,6 @@ def checkpoint(
     """Sign each case's chain head (entry count, last entry, its hash) with the active
     audit key and write it to FILE: keep it where whoever can write the database cannot,
     and later `audit verify --against FILE`. An admin's; refused while a chain is broken."""
-    from rich.markup import escape
 
     from escalada.entrypoints.cli.output import actor, as_json
     from escalada.services.audit import checkpoint as sign_checkpoint
@@ -90,7 +89,7 @@ def checkpoint(
         emit_json(document)
         return
     console().print(f"Checkpoint of {len(document.heads)} case(s) signed with audit key "
-                    f"{escape(document.key_id)} written to {escape(out)}.")
+                    f"{document.key_id} written to {out}.")
 
 
 def _write(path: Path, text: str) -> None:
@@ -139,7 +138,6 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
 
 
 def _report_table(report: AuditView) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
@@ -148,7 +146,7 @@ def _report_table(report: AuditView) -> None:
     scope = report.case or f"{report.cases_checked} cases"
     checked = f"{scope}, {report.entries_checked} entries checked at {when(report.at)}"
     for line in _provenance(report):
-        out.print(escape(line))
+        out.print(line)
     if report.intact:
         out.print(styled(("Timeline intact", "green"), f": {checked}."))
         return
@@ -156,8 +154,8 @@ def _report_table(report: AuditView) -> None:
     for column in ("case", "entry", "kind", "at", "reason"):
         table.add_column(column)
     for link in report.broken:
-        table.add_row(escape(link.case), "—" if link.entry is None else str(link.entry),
-                      escape(link.kind or "—"), when(link.at), escape(link.reason))
+        table.add_row(link.case, "—" if link.entry is None else str(link.entry),
+                      link.kind or "—", when(link.at), link.reason)
     out.print(table)
 
 

@@ -23,7 +23,6 @@ def _table(views: list[EndpointView], fmt: Format) -> None:
     if fmt is Format.json:
         emit_json(views)
         return
-    from rich.markup import escape
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
@@ -32,7 +31,7 @@ def _table(views: list[EndpointView], fmt: Format) -> None:
     for column in ("name", "channel", "url", "by", "since"):
         table.add_column(column)
     for v in views:
-        table.add_row(v.name, v.channel, escape(v.url), escape(v.created_by),
+        table.add_row(v.name, v.channel, v.url, v.created_by,
                       when(v.created_at))
     console().print(table)
 
