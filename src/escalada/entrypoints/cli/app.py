@@ -191,8 +191,9 @@ def _serving(host: str, port: int) -> None:
 
     database = make_url(default_database_url()).render_as_string(hide_password=True)
     people = len(list_users(ctx=bare_context()))
-    who = (f"{people} people can act (`escalada user list`); a request carries a token of "
-           "one of them (`escalada --as NAME token create`)" if people else
+    who = (f"{people} {'person' if people == 1 else 'people'} can act (`escalada user "
+           "list`); each request carries a token its owner made (`escalada --as NAME token "
+           "create`)" if people else
            "no people yet: add the first admin with `escalada user add NAME --role admin`")
     console().print(f"escalada: the API answers on http://{host}:{port}/api/v1 (health at "
                     f"/healthz) from {database}; {who}", markup=False)
