@@ -93,3 +93,25 @@ def test_a_value_that_is_not_text_is_bad_input_naming_the_item(value: Any, kind:
 def test_a_package_that_is_not_an_object_is_bad_input() -> None:
     with pytest.raises(InvalidInput, match="handoff: must be an object of item id -> text"):
         pass_handoff_gate("T2 -> T3", REQUIRED, ["technical_analysis"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("package", "field", "reason"), [
+    ({**COMPLETE, "diagnostic_logs": "x" * 100_001}, "handoff.diagnostic_logs",
+     "must be at most 100000 characters"),
+    ({**COMPLETE, "diagnostic_logs": ["ok", "nul\x00byte"]}, "handoff.diagnostic_logs",
+     "must not contain control characters other than newline and tab (U+0000"),
+    ({**COMPLETE, "x" * 201: "text"}, "handoff", "must be at most 200 characters"),
+])
+def test_an_item_beyond_the_text_limits_is_bad_input_naming_it(
+    package: dict[str, Any], field: str, reason: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        pass_handoff_gate("T2 -> T3", REQUIRED, package)
+
+    [(named, why)] = refused.value.problems
+    assert named == field and reason in why
+
+
+def test_an_item_on_several_lines_with_tabs_is_kept() -> None:
+    package = {**COMPLETE, "diagnostic_logs": "line one\n\tline two"}
+    assert pass_handoff_gate("T2 -> T3", REQUIRED, package).package == package

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from escalada.domain.errors import HandoffIncomplete, InvalidInput
+from escalada.domain.validation import BODY_CHARS, LABEL_CHARS, text_problem
 
 HandoffValue = str | list[str]
 
@@ -63,9 +64,26 @@ def _checked(package: Mapping[str, Any]) -> dict[str, HandoffValue]:
         raise InvalidInput.of("handoff", "must be an object of item id -> text")
     wrong = [(f"handoff.{item}", f"must be text or a list of texts, not {kind}")
              for item, value in package.items() if (kind := _wrong_kind(value))]
+    wrong += _unbounded(package)
     if wrong:
         raise InvalidInput(wrong)
     return {item: value for item, value in package.items() if supplied(value)}
+
+
+def _unbounded(package: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Item ids are one-line labels and texts bounded like a message (no control
+    characters), the same on every database."""
+    found = []
+    for item, value in package.items():
+        if (problem := text_problem(str(item), LABEL_CHARS, lines=False)) is not None:
+            found.append(("handoff", f"item id {str(item)[:40]!r}: {problem}"))
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str) and (
+                    problem := text_problem(text, BODY_CHARS, lines=True)) is not None:
+                found.append((f"handoff.{str(item)[:40]}", problem))
+                break
+    return found
 
 
 def _wrong_kind(value: object) -> str | None:
