@@ -36,6 +36,11 @@ READ_ONLY_POSTS = {
     ("POST", f"{API}/sla/deadline"): "SLA arithmetic: a due time on a calendar",
     ("POST", f"{API}/sla/elapsed"): "SLA arithmetic: business time between two moments",
 }
+# A read whose body is a signed document: a viewer may ask, and a document that is not a
+# checkpoint is refused for what it is (422), never for the role, writing nothing.
+READS_OF_A_DOCUMENT = {
+    ("POST", f"{API}/audit/verify"): "checks the chains against the checkpoint in the body",
+}
 # Writes anyone may make on their own behalf (a viewer needs a token to read the API at
 # all). The viewer test aims them at someone else's (the admin's) instead: 403.
 ON_SOMEONE_ELSE = {
@@ -329,7 +334,7 @@ def test_every_write_endpoint_refuses_a_viewer_and_writes_nothing(world: World) 
     or the service checks its input before the role."""
     problems = []
     for method, template in world.writes():
-        if (method, template) in READ_ONLY_POSTS:
+        if (method, template) in READ_ONLY_POSTS | READS_OF_A_DOCUMENT:
             continue
         before = stored(world.ctx)
         response = world.call(method, template, "viewer")
@@ -358,9 +363,24 @@ def test_a_viewer_may_ask_the_read_only_posts_and_they_write_nothing(world: Worl
         assert changed_tables(before, stored(world.ctx)) == []
 
 
+def test_a_viewer_may_verify_against_a_checkpoint_and_a_non_checkpoint_is_refused_as_such(
+    world: World,
+) -> None:
+    for method, template in READS_OF_A_DOCUMENT:
+        before = stored(world.ctx)
+        url, _body = request_for(world, method, template)
+        refused = world.app.request(method, url, json={"format": "not a checkpoint"},
+                                    headers=world.headers("viewer"))
+
+        assert refused.status_code == 422, (template, refused.text)
+        assert refused.json()["error"] == "invalid_input"
+        assert changed_tables(before, stored(world.ctx)) == []
+
+
 def test_the_read_only_posts_listed_are_still_endpoints_of_the_app(world: World) -> None:
     """So that a renamed endpoint does not slip out of the viewer test unnoticed."""
-    assert set(READ_ONLY_POSTS) | set(ON_SOMEONE_ELSE) <= set(world.writes())
+    assert (set(READ_ONLY_POSTS) | set(READS_OF_A_DOCUMENT) | set(ON_SOMEONE_ELSE)
+            <= set(world.writes()))
     assert set(world.writes()) >= {("POST", f"{API}/cases"),
                                    ("PATCH", f"{API}/cases/{{case_id}}"),
                                    ("PUT", f"{API}/calendars/{{name}}"),

@@ -134,7 +134,7 @@ def test_the_cli_shows_a_closed_room_without_a_next_update(cli: Cli) -> None:
     cli.run("--as", "lena", "war-room", "open", case)
     assert "next due" in cli.run("war-room", "show", case)
 
-    cli.run("case", "resolve", case, "--reason", "gateway fixed")
+    cli.run("--as", "lena", "case", "resolve", case, "--reason", "gateway fixed")
 
     shown = cli.run("war-room", "show", case)
     assert "next due" not in shown and "OVERDUE" not in shown

@@ -287,8 +287,9 @@ def api(ctx: Context) -> dict[str, TestClient]:
     add_user(ctx=signed, actor=None, name="admin", role="admin")
     add_user(ctx=signed, actor=ADMIN, name="vera", role="viewer")
     app = create_app(signed)
+    roles = {"admin": "admin", "vera": "viewer"}  # each mints their own token
     return {name: TestClient(app, headers={"Authorization": "Bearer " + create_token(
-        ctx=signed, actor=ADMIN, user=name).token}) for name in ("admin", "vera")}
+        ctx=signed, actor=Actor(name, role)).token}) for name, role in roles.items()}
 
 
 def test_the_api_signs_a_checkpoint_for_an_admin_and_verifies_against_it(

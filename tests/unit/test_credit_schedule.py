@@ -291,7 +291,8 @@ def test_authority_covers_the_credit_together_with_what_the_case_has_approved(
     assert str(refused.value) == (
         f"approving a ${Decimal(amount):,.2f} service credit (with the "
         f"${Decimal(approved_before):,.2f} approved on CASE-7 in the last 30 days, "
-        f"${total:,.2f} in all) needs the role {needed} or above; someone is {role}")
+        f"${total:,.2f} in all) needs the role {needed} or above; someone is {role}: "
+        f"ask a {needed} or above to do it")
 
 
 # What a case's approved credits total within the authority window
