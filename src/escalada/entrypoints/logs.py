@@ -35,5 +35,8 @@ def configure(level: str = "INFO") -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
-        cache_logger_on_first_use=True,
+        # Not cached: a logger bound once would keep this configuration for good, and a
+        # process that configures logging again (tests running commands in-process, with
+        # structlog's capture_logs) would never see the new one.
+        cache_logger_on_first_use=False,
     )
