@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 VENDORS = ("aws", "azure", "gcp")
+# Attempts per vendor call, the first included, unless ESCALADA_VENDOR_MAX_ATTEMPTS says.
+DEFAULT_MAX_ATTEMPTS = 4
 # The states escalada tracks a vendor case in, whatever the vendor calls them.
 OPEN, WAITING_ON_US, RESOLVED, CLOSED = "open", "waiting_on_us", "resolved", "closed"
 
@@ -95,6 +97,25 @@ class VendorClient(Protocol):
         ...
 
     def close(self, case_id: str) -> Sent: ...
+
+
+def max_attempts(environ: Mapping[str, str]) -> int:
+    """`ESCALADA_VENDOR_MAX_ATTEMPTS` (attempts per vendor call, the first included; 4
+    when unset or blank), the one reading of it every adapter takes."""
+    from escalada.domain.errors import InvalidInput
+
+    text = environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", "").strip()
+    if not text:
+        return DEFAULT_MAX_ATTEMPTS
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InvalidInput.of(
+            "ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number of at least 1"
+        )
+    return value
 
 
 def vendor_client(

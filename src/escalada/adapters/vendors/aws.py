@@ -8,11 +8,11 @@ reads keys itself.
 
 Retries: botocore is set to make one attempt per call, and this adapter retries
 throttling (ThrottlingException, TooManyRequestsException, HTTP 429), 5xx answers and
-failed connections itself, up to `ESCALADA_VENDOR_MAX_ATTEMPTS` attempts in all (4 by
-default) with full-jitter exponential backoff, and never any other 4xx. It does not
-leave that to botocore's retry handler because botocore's Stubber answers before that
-handler runs, so tests could not show botocore retrying; one loop here, tested, keeps
-the attempts from multiplying (botocore's N times ours).
+failed connections itself (with tenacity), up to `ESCALADA_VENDOR_MAX_ATTEMPTS`
+attempts in all (4 by default) with full-jitter exponential backoff, and never any other
+4xx. It does not leave that to botocore's retry handler because botocore's Stubber
+answers before that handler runs, so tests could not show botocore retrying; one
+policy here, tested, keeps the attempts from multiplying (botocore's N times ours).
 
 AWS has no escalate call and no "closed" beyond "resolved": escalating is a
 communication on the case asking for a manager (and the TAM, when
@@ -29,7 +29,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
 from escalada.adapters.vendors import (
+    DEFAULT_MAX_ATTEMPTS,
     OPEN,
     RESOLVED,
     WAITING_ON_US,
@@ -39,6 +42,7 @@ from escalada.adapters.vendors import (
     VendorCaseRequest,
     VendorMessage,
 )
+from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
 
 T = TypeVar("T")
@@ -47,7 +51,6 @@ VENDOR = "aws"
 # The Support API endpoint for every commercial region.
 REGION = "us-east-1"
 SEVERITIES = ("low", "normal", "high", "urgent", "critical")
-DEFAULT_MAX_ATTEMPTS = 4
 TIMEOUT_SECONDS = 10
 # Backoff before retry i (0-based): rand(0, 1) * min(base * 2**i, MAX_BACKOFF_SECONDS),
 # base 1 s after throttling and 50 ms otherwise (botocore's standard mode's figures).
@@ -125,17 +128,20 @@ class AwsSupport:
         self._jitter = jitter
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> AwsSupport:
+    def from_environ(
+        cls, environ: Mapping[str, str], *, dry_run: bool = False, max_attempts: int | None = None
+    ) -> AwsSupport:
         """A boto3 `support` client for us-east-1 (or the endpoint that
         `AWS_ENDPOINT_URL_SUPPORT` or `AWS_ENDPOINT_URL` in `environ` names), on
-        boto3's usual credential chain, with 10 s connect and read timeouts."""
+        boto3's usual credential chain, with 10 s connect and read timeouts;
+        `max_attempts` (attempts per call) is `ESCALADA_VENDOR_MAX_ATTEMPTS`'s unless given."""
         import boto3  # type: ignore[import-untyped, unused-ignore]
         from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
         from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
             ProfileNotFound,
         )
 
-        max_attempts = _max_attempts(environ)
+        attempts = vendor_max_attempts(environ) if max_attempts is None else max_attempts
         endpoint_variable = next(
             (
                 name
@@ -168,7 +174,7 @@ class AwsSupport:
         return cls(
             client,
             dry_run=dry_run,
-            max_attempts=max_attempts,
+            max_attempts=attempts,
             tam_email=environ.get("ESCALADA_AWS_TAM_EMAIL") or None,
         )
 
@@ -349,42 +355,53 @@ class AwsSupport:
             ConnectionError as BotoConnectionError,
         )
 
-        for number in range(1, self.max_attempts + 1):
-            last = number == self.max_attempts
-            try:
-                return attempt()
-            except ClientError as error:
-                throttled = _throttled(error)
-                if last or not (throttled or _status(error) >= 500):
-                    raise _client_failure(error, case_id) from None
-                base = THROTTLED_BACKOFF_SECONDS if throttled else TRANSIENT_BACKOFF_SECONDS
-            except (BotoConnectionError, HTTPClientError) as error:
-                if last:
-                    raise VendorFailed(
-                        VENDOR,
-                        f"could not reach the AWS Support API ({error}); try again shortly",
-                        retryable=True,
-                    ) from None
-                base = TRANSIENT_BACKOFF_SECONDS
-            except BotoCoreError as error:
-                raise _botocore_failure(error) from None
-            self._sleep(self._jitter() * min(base * 2 ** (number - 1), MAX_BACKOFF_SECONDS))
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _max_attempts(environ: Mapping[str, str]) -> int:
-    text = environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", "").strip()
-    if not text:
-        return DEFAULT_MAX_ATTEMPTS
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InvalidInput.of(
-            "ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number of at least 1"
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._backoff,
+            retry=retry_if_exception(_transient),
+            sleep=self._sleep,
+            reraise=True,
         )
-    return value
+        try:
+            return retrying(attempt)
+        except ClientError as error:
+            raise _client_failure(error, case_id) from None
+        except (BotoConnectionError, HTTPClientError) as error:
+            raise VendorFailed(
+                VENDOR,
+                f"could not reach the AWS Support API ({error}); try again shortly",
+                retryable=True,
+            ) from None
+        except BotoCoreError as error:
+            raise _botocore_failure(error) from None
+
+    def _backoff(self, state: RetryCallState) -> float:
+        """Full jitter: rand(0, 1) * min(base * 2**(n-1), MAX_BACKOFF_SECONDS) after
+        attempt n failed, base 1 s after throttling and 50 ms otherwise."""
+        failure = state.outcome.exception() if state.outcome else None
+        throttled = failure is not None and _is_client_error(failure) and _throttled(failure)
+        base = THROTTLED_BACKOFF_SECONDS if throttled else TRANSIENT_BACKOFF_SECONDS
+        return self._jitter() * min(base * 2.0 ** (state.attempt_number - 1), MAX_BACKOFF_SECONDS)
+
+
+def _is_client_error(error: BaseException) -> bool:
+    from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
+
+    return isinstance(error, ClientError)
+
+
+def _transient(error: BaseException) -> bool:
+    """Worth another attempt: throttling, a 5xx answer or a failed connection."""
+    from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+        ConnectionError as BotoConnectionError,
+    )
+    from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+        HTTPClientError,
+    )
+
+    if _is_client_error(error):
+        return _throttled(error) or _status(error) >= 500
+    return isinstance(error, BotoConnectionError | HTTPClientError)
 
 
 def _with_reference(body: str, reference: str) -> str:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from escalada.adapters.vendors import (
     CLOSED,
+    DEFAULT_MAX_ATTEMPTS,
     OPEN,
     RESOLVED,
     WAITING_ON_US,
@@ -42,6 +43,7 @@ from escalada.adapters.vendors import (
     VendorCaseRequest,
     VendorMessage,
 )
+from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ def make_client(
     *,
     base_url: str = DEFAULT_ENDPOINT,
     credential: TokenCredential | None = None,
-    max_attempts: int = 4,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     retry_backoff_factor: float = 0.8,
     **kwargs: Any,
 ) -> MicrosoftSupport:
@@ -171,7 +173,11 @@ class AzureSupport:
         self._client, self._client_factory = client, client_factory
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> AzureSupport:
+    def from_environ(
+        cls, environ: Mapping[str, str], *, dry_run: bool = False, max_attempts: int | None = None
+    ) -> AzureSupport:
+        """The adapter configured from `environ`; `max_attempts` (attempts per call) is
+        `ESCALADA_VENDOR_MAX_ATTEMPTS`'s unless given."""
         subscription = environ.get("AZURE_SUBSCRIPTION_ID", "").strip()
         if not subscription:
             raise InvalidInput.of(
@@ -184,7 +190,7 @@ class AzureSupport:
             raise InvalidInput.of(
                 "ESCALADA_AZURE_ENDPOINT", "must be an https URL (ARM tokens never go over http)"
             )
-        attempts = _attempts(environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", ""))
+        attempts = vendor_max_attempts(environ) if max_attempts is None else max_attempts
         return cls(
             contact=_contact(environ), subscription_id=subscription, dry_run=dry_run,
             client_factory=lambda: make_client(
@@ -514,16 +520,6 @@ def _contact(environ: Mapping[str, str]) -> AzureContact:
         country=country, timezone=str(setting("TIMEZONE", "UTC")),
         language=str(setting("LANGUAGE", "en-US")),
     )
-
-
-def _attempts(text: str) -> int:
-    try:
-        attempts = int(text.strip() or "4")
-    except ValueError:
-        attempts = 0
-    if attempts < 1:
-        raise InvalidInput.of("ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number >= 1")
-    return attempts
 
 
 def _arm_error(error: HttpResponseError) -> tuple[str | None, str]:

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from escalada.adapters.vendors import (
     CLOSED,
+    DEFAULT_MAX_ATTEMPTS,
     OPEN,
     RESOLVED,
     WAITING_ON_US,
@@ -37,6 +38,7 @@ from escalada.adapters.vendors import (
     VendorCaseRequest,
     VendorMessage,
 )
+from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
 
 VENDOR = "gcp"
@@ -67,7 +69,7 @@ class Backoff:
     (with jitter), and giving up on retrying once `timeout` seconds have passed. Each
     attempt may take `call_timeout` seconds."""
 
-    max_attempts: int = 4
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
     initial: float = 1.0
     maximum: float = 16.0
     multiplier: float = 2.0
@@ -184,20 +186,18 @@ class GoogleSupport:
         self._credentials = credentials
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> GoogleSupport:
+    def from_environ(
+        cls, environ: Mapping[str, str], *, dry_run: bool = False, max_attempts: int | None = None
+    ) -> GoogleSupport:
+        """The adapter configured from `environ`; `max_attempts` (attempts per call) is
+        `ESCALADA_VENDOR_MAX_ATTEMPTS`'s unless given."""
         parent = _parent(environ.get("ESCALADA_GCP_PARENT", "").strip())
         transport = environ.get("ESCALADA_GCP_TRANSPORT", "").strip().lower() or "grpc"
         if transport not in TRANSPORTS:
             raise InvalidInput.of(
                 "ESCALADA_GCP_TRANSPORT", f"must be one of {', '.join(TRANSPORTS)}"
             )
-        attempts_text = environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", "").strip() or "4"
-        try:
-            attempts = int(attempts_text)
-        except ValueError:
-            attempts = 0
-        if attempts < 1:
-            raise InvalidInput.of("ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number >= 1")
+        attempts = vendor_max_attempts(environ) if max_attempts is None else max_attempts
         test_cases = environ.get("ESCALADA_GCP_TEST_CASES", "").strip().lower()
         return cls(
             parent,
