@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
@@ -80,21 +81,6 @@ _MOSCOW = ZoneInfo("Europe/Moscow")
 _LEGAL_NAME = re.compile(r"[A-ZА-ЯЁ]{2,6}\s+«[^«»]+»")
 _QUOTED = re.compile(r"«[^«»]*»")
 _STRAIGHT = re.compile(r'"([^"]*)"')
-# (one, few, many) per unit; English uses one and few ("the plural").
-_UNITS: dict[str, dict[str, tuple[str, str, str]]] = {
-    "en": {
-        "day": ("day", "days", "days"),
-        "hour": ("hour", "hours", "hours"),
-        "minute": ("minute", "minutes", "minutes"),
-    },
-    "ru": {
-        "day": ("день", "дня", "дней"),
-        "hour": ("час", "часа", "часов"),
-        "minute": ("минута", "минуты", "минут"),
-    },
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Rendered:
     subject: str
@@ -235,12 +221,16 @@ class Formats:
         return format_datetime(moment, "HH:mm", tzinfo=self.zone, locale=self.locale)
 
     def duration(self, minutes: int) -> str:
-        """E.g. "3 дня 2 часа 5 минут"; "0 minutes" for nothing."""
+        """E.g. "3 дня 2 часа 5 минут"; "0 minutes" for nothing (Babel's unit names and
+        plural forms, the number in plain digits)."""
         days, rest = divmod(max(minutes, 0), 24 * 60)
-        units = _UNITS.get(self.language, _UNITS["en"])
         parts = [(days, "day"), *zip(divmod(rest, 60), ("hour", "minute"), strict=True)]
-        shown = [f"{n} {self.plural(n, *units[unit])}" for n, unit in parts if n]
-        return " ".join(shown) or f"0 {self.plural(0, *units['minute'])}"
+        shown = [self._unit(n, unit) for n, unit in parts if n]
+        return " ".join(shown) or self._unit(0, "minute")
+
+    def _unit(self, n: int, unit: str) -> str:
+        return str(format_unit(n, f"duration-{unit}", length="long", format="0",
+                               locale=self.locale))
 
     def plural(
         self, n: int, one: str, few: str, many: str | None = None, other: str | None = None
