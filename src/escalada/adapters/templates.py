@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from babel.units import format_unit
 from jinja2 import (
     FileSystemLoader,
@@ -34,6 +34,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from escalada.domain.communications import OPTIONAL_FIELDS, REQUIRED_FIELDS, MessageFacts
 from escalada.domain.errors import TemplateInvalid
+from escalada.domain.money import usd
 
 SUFFIX = ".md.j2"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -250,7 +251,7 @@ class Formats:
         return "«" + text.replace("«", "„").replace("»", "“") + "»"
 
     def money(self, amount: Decimal) -> str:
-        return str(format_currency(amount, "USD", locale=self.locale))
+        return usd(amount, self.locale)
 
     def number(self, value: int | Decimal) -> str:
         return str(format_decimal(value, locale=self.locale))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.model import SupportPlan
+from escalada.domain.money import usd
 
 if TYPE_CHECKING:
     from escalada.domain.sla import SlaClock
@@ -198,8 +199,8 @@ def _within_cap(
     room = cents(fee * schedule.cap_percent / HUNDRED) - already_credited
     if room <= 0:
         raise InvalidTransition(
-            f"the case's credits already total ${already_credited:,.2f}, the cap of "
-            f"{schedule.cap_percent}% of the ${fee:,.2f} monthly fee")
+            f"the case's credits already total {usd(already_credited)}, the cap of "
+            f"{schedule.cap_percent}% of the {usd(fee)} monthly fee")
     return (room, True) if amount > room else (amount, False)
 
 
@@ -211,7 +212,7 @@ def explain(computation: dict[str, Any]) -> str:
     """A person's reading of a computation: 'resolution overrun by 75 min: 25% of $5,000.00'."""
     fee = Decimal(computation["monthly_fee_usd"])
     text = (f"{computation['target']} overrun by {computation['breached_minutes']:g} min: "
-            f"{computation['percent']}% of the ${fee:,.2f} monthly fee")
+            f"{computation['percent']}% of the {usd(fee)} monthly fee")
     if computation.get("capped"):
         text += f", capped at {computation['cap_percent']}% for the case"
     return text

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
 from escalada.domain.model import ExecLevel, Role, role_rank
+from escalada.domain.money import usd
 from escalada.domain.policy import CreditAuthority, Policy
 from escalada.services.context import Actor
 
@@ -138,9 +139,9 @@ def can_approve_credit(
     if authority is not None and authority.covers(total):
         return
     together = "" if not approved_before else (
-        f" (with the ${approved_before:,.2f} approved on {case} "
-        f"{policy.credits.authority_window()}, ${total:,.2f} in all)")
-    raise refusal(f"{action} a ${amount:,.2f} service credit{together}",
+        f" (with the {usd(approved_before)} approved on {case} "
+        f"{policy.credits.authority_window()}, {usd(total)} in all)")
+    raise refusal(f"{action} a {usd(amount)} service credit{together}",
                   f"{approver_role(policy, total)} or above", actor)
 
 

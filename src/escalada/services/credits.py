@@ -30,6 +30,7 @@ from escalada.domain.credits import (
 )
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.model import CaseStatus, ExecLevel, level_rank
+from escalada.domain.money import usd
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime, Money
@@ -233,10 +234,10 @@ def route_credit(
         level = _level_to_route_to(case, credit, total, policy)
         role = level_role(policy, level).value
         together = "" if total == credit.amount_usd else (
-            f" ({_usd(total)} with the credits approved on {case.ref} "
+            f" ({usd(total)} with the credits approved on {case.ref} "
             f"{policy.credits.authority_window()})")
         take_step(uow.session, case, target=level.value, handoff={},
-                  reason=f"service credit #{credit.id} of {_usd(credit.amount_usd)}{together} "
+                  reason=f"service credit #{credit.id} of {usd(credit.amount_usd)}{together} "
                          f"needs {role}",
                   override_reason=None, actor=actor, now=now, policy=policy)
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
@@ -252,7 +253,7 @@ def _level_to_route_to(
 ) -> ExecLevel:
     level = approver_needed(policy, total)
     if level is None:
-        raise InvalidTransition(f"no executive level of the policy may approve {_usd(total)}")
+        raise InvalidTransition(f"no executive level of the policy may approve {usd(total)}")
     role = level_role(policy, level).value
     if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
         raise InvalidTransition(f"{case.ref} is {case.status}: ask a {role} or above to "
@@ -314,12 +315,8 @@ def _still_proposed(credit: CreditRow) -> None:
             f"credit #{credit.id} was {credit.state} by {credit.decided_by} already")
 
 
-def _usd(amount: Decimal) -> str:
-    return f"${amount:,.2f}"
-
-
 def _name(credit: CreditRow) -> str:
-    return f"service credit #{credit.id} of {_usd(credit.amount_usd)}"
+    return f"service credit #{credit.id} of {usd(credit.amount_usd)}"
 
 
 def _record(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from escalada.domain.money import usd
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
@@ -45,7 +46,7 @@ def _credits_table(rows: list[CreditView]) -> None:
     for c in rows:
         decided = f"{c.decided_by} {when(c.decided_at)}" if c.decided_by else ""
         table.add_row(
-            str(c.id), c.case, f"${c.amount_usd:,.2f}", c.basis, c.state,
+            str(c.id), c.case, usd(c.amount_usd), c.basis, c.state,
             f"{c.approver_role or 'nobody'} ({c.approver_level or '—'})",
             f"{c.proposed_by} {when(c.proposed_at)}", decided,
             c.decision_reason or c.reason or "")

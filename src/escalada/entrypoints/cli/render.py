@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from escalada.domain.money import usd
 from escalada.entrypoints.cli.output import console, styled, when
 from escalada.services.views import (
     AccountView,
@@ -90,7 +91,7 @@ def accounts_table(rows: list[AccountView]) -> None:
     for a in rows:
         health = "—" if a.health_score is None else f"{a.health_score:g}"
         calendar = a.calendar.name if a.calendar else "policy hours"
-        fee = "—" if a.monthly_fee_usd is None else f"${a.monthly_fee_usd:,.2f}"
+        fee = "—" if a.monthly_fee_usd is None else usd(a.monthly_fee_usd)
         table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.country or "—",
                       calendar, a.language, health, fee)
     console().print(table)
