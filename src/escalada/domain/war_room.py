@@ -7,7 +7,6 @@ policy's data; `plan_war_room` turns a case, the people and the policy into a ro
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from slugify import slugify as python_slugify
 
 from escalada.domain.executive_match import ExecutiveChoice, Person, match_executive
 from escalada.domain.model import ContactLevel, ExecLevel, Role, level_rank
@@ -284,11 +284,13 @@ def update_cadence(level: ExecLevel, rules: WarRoomPolicy) -> int:
 
 
 SLUG_LENGTH = 60
-_CYRILLIC = dict(zip(
+# Cyrillic as Russian names are usually written in Latin letters (й y, я ya, ю yu, х kh, ц
+# ts; unidecode, python-slugify's own, gives i, ia, iu), plus Ukrainian і ї є ґ and ў.
+_CYRILLIC = list(map(list, zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
     ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya",
-     "i", "yi", "ye", "g", "u"), strict=True))
+     "i", "yi", "ye", "g", "u"), strict=True)))
 
 
 def channel_name(account_name: str, account_id: str, rules: WarRoomPolicy) -> str:
@@ -297,10 +299,20 @@ def channel_name(account_name: str, account_id: str, rules: WarRoomPolicy) -> st
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by '-': Cyrillic transliterated, accents dropped."""
-    latin = "".join(_CYRILLIC.get(char, char) for char in text.casefold())
-    plain = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:SLUG_LENGTH].rstrip("-")
+    """Lowercase ASCII words joined by '-', at most 60 characters (python-slugify):
+    Cyrillic transliterated, other Latin letters without their accents; letters of any
+    other script (株式会社, Αθήνα) are dropped, so such a name falls back to the id."""
+    kept = "".join(char for char in text.casefold() if _latin_or_cyrillic(char))
+    return python_slugify(kept, max_length=SLUG_LENGTH, replacements=_CYRILLIC,
+                          entities=False, decimal=False, hexadecimal=False)
+
+
+def _latin_or_cyrillic(char: str) -> bool:
+    """Not a letter or digit, or one with an ASCII form, or a Latin or Cyrillic one."""
+    if not char.isalnum() or unicodedata.normalize("NFKD", char).isascii():
+        return True
+    name = unicodedata.name(char, "")
+    return "LATIN" in name or "CYRILLIC" in name
 
 
 # A room already open, planned again (a step to L4, a new flag)
