@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -67,7 +68,11 @@ class CaseStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        return self.value not in ENDED_STATUSES
+
+
+# The statuses of a case no longer open, as stored (for queries over rows).
+ENDED_STATUSES: tuple[str, ...] = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
 
 
 class Language(StrEnum):
@@ -134,3 +139,26 @@ def role_rank(role: str | None) -> int:
         return ROLE_RANK[Role(role)] if role is not None else -1
     except ValueError:
         return -1
+
+
+# Case labels and times from outside
+
+CASE_PREFIX = "CASE-"
+_CASE_LABEL = re.compile(r"^(?:CASE-)?(\d{1,30})$", re.IGNORECASE)
+
+
+def case_label(number: int) -> str:
+    """How people name a case: 1042 -> 'CASE-1042'."""
+    return f"{CASE_PREFIX}{number}"
+
+
+def parse_case_label(text: str) -> int | None:
+    """'CASE-1042' (any case, or just '1042', spaces around allowed) -> 1042; None when
+    the text names no case."""
+    match = _CASE_LABEL.match(text.strip())
+    return None if match is None else int(match.group(1))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time read from a store or a vendor in UTC; one without an offset is UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

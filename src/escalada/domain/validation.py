@@ -29,8 +29,9 @@ _LINES_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 ID_MAX = 2**31 - 1
 BIG_ID_MAX = 2**63 - 1
 
-# Dates and times from outside lie between these years: far enough for any case, and
-# clear of the ends of Python's calendar, where moving to UTC or adding a span overflows.
+# Dates and times from outside (snapshots, calendars, recovery due dates) lie between
+# these years: far enough for any case, and clear of the ends of Python's calendar,
+# where moving to UTC or adding a span overflows.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
 YEARS = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
 

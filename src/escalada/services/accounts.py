@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CalendarRow, CaseRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
+from escalada.domain.model import ENDED_STATUSES
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
 from escalada.services.account_log import log_account
@@ -131,7 +132,7 @@ def _apply(row: AccountRow, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def _open_cases(session: Session, account_id: str) -> list[CaseRow]:
     return list(session.scalars(select(CaseRow).where(
-        CaseRow.account_id == account_id, CaseRow.status.not_in(["resolved", "closed"]))
+        CaseRow.account_id == account_id, CaseRow.status.not_in(ENDED_STATUSES))
         .order_by(CaseRow.number)))
 
 

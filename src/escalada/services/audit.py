@@ -19,6 +19,7 @@ from escalada.adapters.db.tables import CaseRow, TimelineRow
 from escalada.domain.audit import KEYS_SETTING, Entry, Head, Keyring, walk_chain
 from escalada.domain.audit_checkpoint import checkpoint_signature
 from escalada.domain.errors import InvalidInput, InvalidTransition
+from escalada.domain.model import CASE_PREFIX, case_label
 from escalada.domain.snapshot import AwareDatetime
 from escalada.services.audit_checkpoint import (
     CheckpointHeadView,
@@ -55,7 +56,7 @@ def verify(
     audit, numbers = _walk(ctx, case_id, progress, heads)
     if case_id is None:
         audit.broken.extend(_gone(heads, set(numbers)))
-    asked = None if case_id is None else f"CASE-{numbers[0]}"
+    asked = None if case_id is None else case_label(numbers[0])
     return AuditView(at=now, case=asked, intact=not audit.broken,
                      cases_checked=len(numbers), entries_checked=audit.checked,
                      broken=audit.broken, keys=ctx.keyring.ids,
@@ -79,12 +80,12 @@ def checkpoint(*, ctx: Context, actor: Actor, case_id: str | None = None) -> Che
         raise InvalidTransition(
             f"{first.case}'s timeline is broken ({first.reason}); a checkpoint vouches "
             "only for intact chains: run `escalada audit verify`")
-    heads = [CheckpointHeadView(case=f"CASE-{n}", entries=audit.heads[n][0].entries,
+    heads = [CheckpointHeadView(case=case_label(n), entries=audit.heads[n][0].entries,
                                 last_entry=audit.heads[n][0].last_entry,
                                 last_hash=audit.heads[n][0].last_hash,
                                 last_at=audit.heads[n][1]) for n in numbers]
     unsigned = CheckpointView(at=now, by=actor.name, case=None if case_id is None
-                              else f"CASE-{numbers[0]}", key_id=key.id, heads=heads,
+                              else case_label(numbers[0]), key_id=key.id, heads=heads,
                               signature="")
     signature = checkpoint_signature(key.secret, unsigned.model_dump(mode="json"))
     return unsigned.model_copy(update={"signature": signature})
@@ -104,12 +105,12 @@ def _walk(
 
 
 def _number(case: str) -> int:
-    return int(case.removeprefix("CASE-"))
+    return int(case.removeprefix(CASE_PREFIX))
 
 
 def _gone(heads: Mapping[int, Head], numbers: set[int]) -> list[BrokenLinkView]:
     """Cases a checkpoint vouches for that are no longer in the database at all."""
-    return [BrokenLinkView(case=f"CASE-{n}", reason=f"the checkpoint vouches for "
+    return [BrokenLinkView(case=case_label(n), reason=f"the checkpoint vouches for "
                            f"{heads[n].entries} entries of this case, which is gone")
             for n in sorted(heads) if n not in numbers]
 
@@ -159,7 +160,7 @@ class _Audit:
         for number, chain in groupby(rows, key=lambda row: row.case_number):
             seen.add(number)
             self._case(number, chain)
-        self.broken.extend(BrokenLinkView(case=f"CASE-{n}", reason=NO_ENTRIES)
+        self.broken.extend(BrokenLinkView(case=case_label(n), reason=NO_ENTRIES)
                            for n in numbers if n not in seen)
         self._tell()
 
@@ -182,7 +183,7 @@ class _Audit:
         if finding is not None:
             link, entry = finding
             self.broken.append(BrokenLinkView(
-                case=f"CASE-{number}", entry=link.entry, reason=link.reason,
+                case=case_label(number), entry=link.entry, reason=link.reason,
                 kind=None if entry is None else entry.kind,
                 at=None if entry is None else entry.at))
 

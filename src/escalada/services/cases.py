@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain.errors import InvalidInput, InvalidTransition
-from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
+from escalada.domain.model import ENDED_STATUSES, CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
@@ -147,7 +147,7 @@ def list_cases(
     with ctx.unit_of_work() as uow:
         query = select(CaseRow).order_by(CaseRow.number)
         if open_only:
-            query = query.where(CaseRow.status.not_in(["resolved", "closed"]))
+            query = query.where(CaseRow.status.not_in(ENDED_STATUSES))
         if account is not None:
             load_account(uow.session, account)
             query = query.where(CaseRow.account_id == account)

@@ -52,7 +52,7 @@ from escalada.domain.communications import (
 from escalada.domain.errors import InvalidInput, NotFound
 from escalada.domain.executive_match import match_executive, title_in_language
 from escalada.domain.language import NAMES, LanguageChoice, reply_language
-from escalada.domain.model import ContactLevel, ExecLevel, Language
+from escalada.domain.model import ContactLevel, ExecLevel, Language, case_label
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime
@@ -155,7 +155,7 @@ def draft_message(
 def show_draft(*, ctx: Context, draft_id: int) -> DraftView:
     with ctx.unit_of_work() as uow:
         row = load_draft(uow.session, draft_id)
-        return draft_view(row, f"CASE-{row.case_number}")
+        return draft_view(row, case_label(row.case_number))
 
 
 def list_drafts(*, ctx: Context, case_id: str) -> list[DraftView]:

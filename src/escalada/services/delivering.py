@@ -37,7 +37,7 @@ from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
 from escalada.domain.errors import EscaladaError, InvalidInput
-from escalada.domain.model import CaseStatus
+from escalada.domain.model import CaseStatus, case_label
 from escalada.services.context import Actor, Context
 from escalada.services.endpoints import destination_of
 from escalada.services.policies import policy_of
@@ -143,7 +143,7 @@ def _message(session: Session, row: OutboxRow) -> Outbound:
     return Outbound(
         idempotency_key=row.idempotency_key, channel=row.channel, to=row.recipient,
         subject=draft.subject, body=draft.body, language=draft.language,
-        audience=draft.audience, case_ref=f"CASE-{row.case_number}", kind=draft.kind,
+        audience=draft.audience, case_ref=case_label(row.case_number), kind=draft.kind,
         message_id=row.id)
 
 
@@ -231,7 +231,7 @@ def _delivered(
     summary = f"{what(draft)} delivered to {row.recipient} by {row.channel}"
     data = entry_data(draft, row)
     customer_side = Audience(draft.audience).is_customer_side
-    if not customer_side or case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+    if not customer_side or not CaseStatus(case.status).is_open:
         record(session, case, actor=SYSTEM, at=now, kind="message_delivered",
                summary=summary, data=data, changed=False)
         return DELIVERED

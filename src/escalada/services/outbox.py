@@ -27,6 +27,7 @@ from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, STATES
 from escalada.domain.endpoints import looks_like_url, masked
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
 from escalada.services.authz import can_work_cases
 from escalada.services.communications import load_draft
@@ -193,7 +194,7 @@ def list_deliveries(
 
 def delivery_view(row: OutboxRow, draft: CommunicationRow) -> DeliveryView:
     return DeliveryView(
-        id=row.id, draft=draft.id, case=f"CASE-{row.case_number}", kind=draft.kind,
+        id=row.id, draft=draft.id, case=case_label(row.case_number), kind=draft.kind,
         subject=draft.subject, channel=row.channel, audience=draft.audience,
         to=masked(row.recipient) if looks_like_url(row.recipient) else row.recipient,
         language=draft.language, state=row.state, attempts=row.attempts,

@@ -20,6 +20,7 @@ from escalada.adapters.db.tables import (
 )
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.model import CaseStatus, parse_case_label
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import (
     ACCOUNT_ID_PATTERN,
@@ -39,7 +40,6 @@ from escalada.services.views import (
     evaluation_view,
 )
 
-_CASE_REF = re.compile(r"^(?:CASE-)?(\d{1,30})$", re.IGNORECASE)
 _LARGEST_CASE_NUMBER = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 _ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
 TIMELINE_SUMMARY_LENGTH = 10
@@ -47,10 +47,10 @@ TIMELINE_SUMMARY_LENGTH = 10
 
 def case_number(case_id: str) -> int:
     """'CASE-1042' (or '1042') -> 1042."""
-    match = _CASE_REF.match(case_id.strip())
-    if match is None:
+    number = parse_case_label(case_id)
+    if number is None:
         raise InvalidInput.of("case", f"{case_id!r} is not a case id like CASE-1042")
-    return int(match.group(1))
+    return number
 
 
 def _stored(number: int) -> bool:
@@ -76,7 +76,7 @@ def load_open_case(
     session: Session, case_id: str, *, expected_version: int | None = None
 ) -> CaseRow:
     case = load_case(session, case_id, expected_version=expected_version)
-    if case.status in ("resolved", "closed"):
+    if not CaseStatus(case.status).is_open:
         raise InvalidTransition(f"{case.ref} is {case.status}")
     return case
 

@@ -42,7 +42,7 @@ from escalada.domain.recovery import (
 )
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AwareDatetime, Text
-from escalada.domain.validation import Note, invalid_input
+from escalada.domain.validation import YEARS, Note, in_years, invalid_input
 from escalada.services.authz import can_work_cases, require
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -51,7 +51,6 @@ from escalada.services.views import View
 
 _LARGEST_ID = 2**31 - 1
 _FIELDS = ("owner", "status", "due_at", "text")
-_FIRST_YEAR, _LAST_YEAR = 1970, 9998  # in range for UTC whatever the offset
 
 
 def _due_input(value: Any) -> Any:
@@ -65,8 +64,8 @@ def _due_input(value: Any) -> Any:
                              "2026-12-03T18:00:00+00:00") from None
     if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError("a time must carry a UTC offset, e.g. 2026-12-03T18:00:00+00:00")
-    if isinstance(value, date) and not _FIRST_YEAR <= value.year <= _LAST_YEAR:
-        raise ValueError(f"must fall between the years {_FIRST_YEAR} and {_LAST_YEAR}")
+    if isinstance(value, date) and not in_years(value):
+        raise ValueError(YEARS)
     return value
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.errors import Conflict
+from escalada.domain.model import ENDED_STATUSES, CaseStatus, case_label
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.timers import SLA_THRESHOLD
@@ -31,7 +32,7 @@ def recompute(
     account's current calendar, re-plan its timers, and record what moved."""
     can_configure(actor, "recomputing SLA clocks")
     with ctx.unit_of_work() as uow:
-        query = select(CaseRow.number).where(CaseRow.status.not_in(["resolved", "closed"]))
+        query = select(CaseRow.number).where(CaseRow.status.not_in(ENDED_STATUSES))
         if account is not None:
             load_account(uow.session, account)
             query = query.where(CaseRow.account_id == account)
@@ -40,9 +41,9 @@ def recompute(
     for done, number in enumerate(numbers, start=1):
         try:
             if _recompute_one(ctx, actor, number):
-                moved.append(f"CASE-{number}")
+                moved.append(case_label(number))
         except Conflict:
-            conflicts.append(f"CASE-{number}")  # changed meanwhile: its own change re-planned it
+            conflicts.append(case_label(number))  # changed meanwhile: its own change re-planned it
         if progress is not None:
             progress(done, len(numbers))
     return RecomputeView(cases=len(numbers), moved=moved, conflicts=conflicts)
@@ -64,8 +65,8 @@ def _recompute_one(ctx: Context, actor: Actor, number: int) -> bool:
     now, current = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
         session = uow.session
-        case = load_case(session, f"CASE-{number}")
-        if case.status in ("resolved", "closed"):
+        case = load_case(session, case_label(number))
+        if not CaseStatus(case.status).is_open:
             return False
         # What the timers were planned on (the calendar may have changed since), else
         # the frozen policy on today's calendar.

@@ -15,7 +15,7 @@ from escalada.adapters import metrics
 from escalada.adapters.db.tables import CaseRow, TimelineRow, TimerRow
 from escalada.domain.engine import evaluate
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInput
-from escalada.domain.model import EXEC_LEVELS, ExecLevel, Track, level_rank
+from escalada.domain.model import EXEC_LEVELS, CaseStatus, ExecLevel, Track, case_label, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.timers import (
     ACKNOWLEDGMENT_DUE,
@@ -200,7 +200,7 @@ def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: d
     if timer.generation is not None and timer.generation != case.timer_generation:
         return _drop(timer, f"stale: generation {timer.generation}, "
                             f"the case is at {case.timer_generation}")
-    if case.status in ("resolved", "closed"):
+    if not CaseStatus(case.status).is_open:
         return _drop(timer, f"the case is {case.status}")
     timer.state, timer.fired_at = FIRED, now
     session.flush()  # fired before the handler runs: a step it takes plans anew
@@ -469,7 +469,7 @@ def list_timers(
             query = query.where(TimerRow.case_number == load_case(uow.session, case_id).number)
         if state is not None:
             query = query.where(TimerRow.state == state)
-        return [timer_view(t, f"CASE-{t.case_number}") for t in uow.session.scalars(query)]
+        return [timer_view(t, case_label(t.case_number)) for t in uow.session.scalars(query)]
 
 
 # Replaced timers are kept this long (to see what a plan replaced), then purged.

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from escalada.adapters.db.types import Cents, UtcDateTime
+from escalada.domain.model import case_label
 
 
 class Base(DeclarativeBase):
@@ -147,7 +148,7 @@ class CaseRow(Base):
 
     @property
     def ref(self) -> str:
-        return f"CASE-{self.number}"
+        return case_label(self.number)
 
 
 Index("ix_cases_account_opened", CaseRow.account_id, CaseRow.opened_at)

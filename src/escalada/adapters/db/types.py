@@ -8,6 +8,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from escalada.domain.model import as_utc
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware in Python, UTC in the database (SQLite forgets offsets)."""
@@ -25,7 +27,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
 
 
 class Cents(TypeDecorator[Decimal]):

@@ -44,6 +44,7 @@ from escalada.adapters.vendors import (
 )
 from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
+from escalada.domain.model import as_utc
 
 T = TypeVar("T")
 
@@ -475,9 +476,7 @@ def _parse_time(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise VendorFailed(VENDOR, f"AWS sent a time escalada cannot read: {text!r}") from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 def _message(case_id: str, communication: Mapping[str, Any]) -> VendorMessage:

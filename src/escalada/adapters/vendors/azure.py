@@ -45,6 +45,7 @@ from escalada.adapters.vendors import (
 )
 from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
+from escalada.domain.model import as_utc
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -584,4 +585,4 @@ def _is_guid(text: str) -> bool:
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)

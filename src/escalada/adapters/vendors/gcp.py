@@ -40,6 +40,7 @@ from escalada.adapters.vendors import (
 )
 from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
+from escalada.domain.model import as_utc
 
 VENDOR = "gcp"
 PRIORITIES = ("P0", "P1", "P2", "P3", "P4")
@@ -131,9 +132,7 @@ def _as_dict(message: Any) -> dict[str, Any]:
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return as_utc(value)
 
 
 def _enum_name(enum: Any, value: Any) -> str:
