@@ -16,6 +16,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 VENDORS = ("aws", "azure", "gcp")
+# The SDK each adapter needs (module, distribution), installed by the extra of the
+# vendor's name: pip install 'escalada[aws]' (or [vendors] for all three).
+SDKS = {
+    "aws": (("boto3", "boto3"),),
+    "azure": (("azure.mgmt.support", "azure-mgmt-support"), ("azure.identity", "azure-identity")),
+    "gcp": (("google.cloud.support_v2", "google-cloud-support"),),
+}
 # Attempts per vendor call, the first included, unless ESCALADA_VENDOR_MAX_ATTEMPTS says.
 DEFAULT_MAX_ATTEMPTS = 4
 # The states escalada tracks a vendor case in, whatever the vendor calls them.
@@ -118,6 +125,26 @@ def max_attempts(environ: Mapping[str, str]) -> int:
     return value
 
 
+def require_sdk(vendor: str) -> None:
+    """InvalidInput naming the extra to install when the vendor's SDK is missing (the
+    SDKs are optional: a deployment that talks to no vendor does without them)."""
+    from importlib.util import find_spec
+
+    from escalada.domain.errors import InvalidInput
+
+    for module, distribution in SDKS[vendor]:
+        try:
+            found = find_spec(module) is not None
+        except ImportError:  # a parent package (azure, google.cloud) is missing
+            found = False
+        if not found:
+            raise InvalidInput.of(
+                "vendor",
+                f"{vendor} needs {distribution}, which is not installed: "
+                f"pip install 'escalada[{vendor}]' (or 'escalada[vendors]' for all three)",
+            )
+
+
 def vendor_client(
     vendor: str, *, environ: Mapping[str, str] | None = None, dry_run: bool = False
 ) -> VendorClient:
@@ -128,6 +155,8 @@ def vendor_client(
     from escalada.domain.errors import InvalidInput
 
     settings = os.environ if environ is None else environ
+    if vendor in SDKS:
+        require_sdk(vendor)
     if vendor == "aws":
         from escalada.adapters.vendors.aws import AwsSupport
 
