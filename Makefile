@@ -6,32 +6,50 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What `make run` installs besides the product: the vendors' SDKs (`vendor open`, sync).
+# `make run RUN_EXTRAS=` leaves them out; a vendor command then names the extra to install.
+RUN_EXTRAS ?= vendors
 
 .PHONY: run test lint bench
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed-run
 ifdef DEMO
 	$(BIN)/escalada demo
 endif
 	$(BIN)/escalada serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed-dev lint
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+bench: $(VENV)/.installed-dev
+	$(call install,--extra dev --extra bench)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/calendar.py
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/comms.py
 
-$(VENV)/.installed: pyproject.toml
+# uv installs the versions uv.lock pins (re-locking first when pyproject.toml changed),
+# showing its progress; the time each install took is printed after it. uv itself comes
+# from the package index like everything else, into the venv, by pip.
+define install
+	@start=$$(date +%s); \
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --inexact $(1) && \
+	echo "installed in $$(( $$(date +%s) - start )) s: $$(du -sm $(VENV) | cut -f1) MB in $(VENV)"
+endef
+
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --progress-bar on uv
+
+$(VENV)/.installed-run: pyproject.toml uv.lock | $(BIN)/uv
+	$(call install,$(foreach extra,$(RUN_EXTRAS),--extra $(extra)))
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/uv
+	$(call install,--extra dev)
 	touch $@
