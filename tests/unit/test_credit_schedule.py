@@ -11,10 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from escalada.domain.credits import (
-    DEFAULT_SCHEDULES,
     ApprovedCredit,
-    CreditPolicy,
-    CreditSchedule,
     approved_within,
     credit_from_breach,
     explain,
@@ -22,7 +19,8 @@ from escalada.domain.credits import (
 )
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotPermitted
 from escalada.domain.model import ExecLevel, SupportPlan
-from escalada.domain.policy import Policy
+from escalada.domain.policy import CreditPolicy, CreditSchedule, Policy
+from escalada.domain.policy.credits import DEFAULT_SCHEDULES
 from escalada.domain.sla import SlaClock, sla_clocks
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.services.authz import approver_needed, can_approve_credit

@@ -11,11 +11,10 @@ from pydantic import ValidationError
 
 from escalada.domain.calendar import TWENTY_FOUR_SEVEN
 from escalada.domain.model import ExecLevel
-from escalada.domain.policy import BusinessHours, Policy
+from escalada.domain.policy import BusinessHours, Policy, RecoveryPolicy
 from escalada.domain.recovery import (
     PHASES,
     PlannedTask,
-    RecoveryPolicy,
     end_of_day,
     needs_plan,
     peak_level,

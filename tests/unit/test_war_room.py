@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from escalada.adapters.policy_file import default_policy_path, load_policy
 from escalada.domain.executive_match import Person, title_rank
 from escalada.domain.model import ExecLevel
-from escalada.domain.policy import Policy
+from escalada.domain.policy import Policy, WarRoomPolicy
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.timers import WAR_ROOM_ACK_DUE, WAR_ROOM_ITEM_DUE, plan_timers
 from escalada.domain.war_room import (
@@ -22,7 +22,6 @@ from escalada.domain.war_room import (
     PendingExecutiveAck,
     RoomState,
     WarRoomPlan,
-    WarRoomPolicy,
     channel_name,
     overdue,
     plan_war_room,
