@@ -70,6 +70,20 @@ def can_override_handoff(actor: Actor) -> None:
     require(actor, Role.TEAM_LEAD, "overriding a handoff gate")
 
 
+def can_make_recovery_plan(actor: Actor) -> None:
+    """A recovery plan made by hand (below L2, or for a case resolved earlier)."""
+    require(actor, Role.TEAM_LEAD, "making a recovery plan by hand")
+
+
+def can_open_war_room(actor: Actor) -> None:
+    """A war room opened by hand."""
+    require(actor, Role.TEAM_LEAD, "opening a war room")
+
+
+def can_assign_attendees(actor: Actor) -> None:
+    require(actor, Role.TEAM_LEAD, "assigning war-room attendees")
+
+
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
@@ -100,6 +114,20 @@ def can_close_war_room(actor: Actor, action: str, *, lead: str | None,
 def can_acknowledge_level(actor: Actor, policy: Policy, level: ExecLevel) -> None:
     role = level_role(policy, level)
     require(actor, role, f"acknowledging an {level.value} escalation")
+
+
+def can_step_down_from(actor: Actor, policy: Policy, level: ExecLevel, case: str) -> None:
+    """Leaving an executive level needs the authority of the level left (the role that
+    acknowledges it)."""
+    require(actor, level_role(policy, level), f"stepping {case} down from {level.value}")
+
+
+def can_acknowledge_for(actor: Actor, policy: Policy, executive: str | None) -> None:
+    """A war room's executive acknowledgment: the matched executive gives it, or someone
+    of the policy's stand-in role (vp) and above in their stead."""
+    if actor.name != executive:
+        require(actor, policy.war_room.ack_stand_in_role,
+                f"acknowledging for {executive or 'the executive'}")
 
 
 def credit_authority(policy: Policy, role: str | None) -> CreditAuthority | None:

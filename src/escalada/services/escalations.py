@@ -26,9 +26,8 @@ from escalada.domain.policy import Policy
 from escalada.services.authz import (
     can_acknowledge_level,
     can_override_handoff,
+    can_step_down_from,
     can_work_cases,
-    level_role,
-    require,
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -252,8 +251,7 @@ def deescalate(
             assert session is not None
             left = _level(case.exec_level)
             assert left is not None  # _lower refuses a case with no executive level
-            role = level_role(policy_of(session, case, ctx.policy()), left)
-            require(actor, role, f"stepping {case.ref} down from {left.value}")
+            can_step_down_from(actor, policy_of(session, case, ctx.policy()), left, case.ref)
         step = _add_step(
             case, track=chosen, direction="down", to=target, criteria=[], reason=reason,
             handoff={}, override_reason=None, overridden=[], actor=actor, now=now,

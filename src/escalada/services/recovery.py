@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, RecoveryTaskRow, UserRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, InvalidTransition, NotFound
-from escalada.domain.model import ExecLevel, Role
+from escalada.domain.model import ExecLevel
 from escalada.domain.policy import Policy
 from escalada.domain.recovery import (
     CUSTOMER_FOLLOW_UP,
@@ -43,7 +43,7 @@ from escalada.domain.recovery import (
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AwareDatetime, Text
 from escalada.domain.validation import Note, invalid_input
-from escalada.services.authz import can_work_cases, require
+from escalada.services.authz import can_make_recovery_plan, can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import Event, account_snapshot, load_case, record
@@ -134,7 +134,7 @@ def create_plan(
 ) -> RecoveryPlanView:
     """Make the plan by hand for a case that needs one (below L2, or resolved earlier);
     its dates run from now."""
-    require(actor, Role.TEAM_LEAD, "making a recovery plan by hand")
+    can_make_recovery_plan(actor)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
