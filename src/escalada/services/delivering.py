@@ -34,10 +34,10 @@ from escalada.adapters.channels import (
     channel_for,
 )
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
+from escalada.domain.case_status import ENDED, after_customer_update
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
 from escalada.domain.errors import EscaladaError, InvalidInput
-from escalada.domain.model import CaseStatus
 from escalada.services.context import Actor, Context
 from escalada.services.endpoints import destination_of
 from escalada.services.policies import policy_of
@@ -231,7 +231,7 @@ def _delivered(
     summary = f"{what(draft)} delivered to {row.recipient} by {row.channel}"
     data = entry_data(draft, row)
     customer_side = Audience(draft.audience).is_customer_side
-    if not customer_side or case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+    if not customer_side or case.status in ENDED:
         record(session, case, actor=SYSTEM, at=now, kind="message_delivered",
                summary=summary, data=data, changed=False)
         return DELIVERED
@@ -239,8 +239,7 @@ def _delivered(
     if first:
         case.first_response_at = now
     case.last_customer_update_at = now
-    if case.status == CaseStatus.NEW:
-        case.status = CaseStatus.INVESTIGATING.value
+    case.status = after_customer_update(case.status)
     record(session, case, actor=SYSTEM, at=now,
            kind="first_response" if first else "customer_update",
            summary=summary + ": the next update is due from now", data=data)
