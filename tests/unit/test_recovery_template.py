@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from escalada.domain.calendar import TWENTY_FOUR_SEVEN
 from escalada.domain.model import ExecLevel
-from escalada.domain.policy import BusinessHours, Policy, RecoveryPolicy
+from escalada.domain.policy import DefaultBusinessHours, Policy, RecoveryPolicy
 from escalada.domain.recovery import (
     PHASES,
     PlannedTask,
@@ -22,11 +21,12 @@ from escalada.domain.recovery import (
 )
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AccountSnapshot
+from escalada.domain.working_time import TWENTY_FOUR_SEVEN
 
 RESOLVED = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
 UTC_ACCOUNT = AccountSnapshot(id="acme", name="Acme", tier="enterprise",
                               support_plan="enterprise", timezone="UTC")
-BUSINESS = resolve_calendar("business", UTC_ACCOUNT, BusinessHours())
+BUSINESS = resolve_calendar("business", UTC_ACCOUNT, DefaultBusinessHours())
 
 
 def plan(template: RecoveryPolicy | None = None, **options: Any) -> dict[str, PlannedTask]:
@@ -81,7 +81,7 @@ def test_the_post_mortem_is_due_five_business_days_after_the_resolution() -> Non
 
 def test_the_post_mortem_skips_the_accounts_public_holidays() -> None:
     russian = UTC_ACCOUNT.model_copy(update={"timezone": "Europe/Moscow", "country": "RU"})
-    business = resolve_calendar("business", russian, BusinessHours())
+    business = resolve_calendar("business", russian, DefaultBusinessHours())
     before_new_year = datetime(2026, 12, 30, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
 
     due = plan(start=before_new_year, business=business)["post_mortem"].due_at

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from escalada.domain.calendar import Calendar, deadline
 from escalada.domain.model import ExecLevel, Language, level_rank
 from escalada.domain.policy.recovery import (
     CUSTOMER_FOLLOW_UP,
@@ -27,6 +26,7 @@ from escalada.domain.policy.recovery import (
     TaskStatus,
     TaskTerms,
 )
+from escalada.domain.working_time import Calendar, deadline
 
 __all__ = [
     "CUSTOMER_FOLLOW_UP", "ESCALATION_EXECUTIVE", "OPEN_STATUSES", "PHASES", "POST_MORTEM",

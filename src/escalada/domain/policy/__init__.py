@@ -18,7 +18,7 @@ from escalada.domain.policy.criteria import (
 )
 from escalada.domain.policy.document import Policy
 from escalada.domain.policy.recovery import RecoveryPolicy
-from escalada.domain.policy.sla import BusinessHours, EscalatedCadence, SlaPolicy, SlaTargets
+from escalada.domain.policy.sla import DefaultBusinessHours, EscalatedCadence, SlaPolicy, SlaTargets
 from escalada.domain.policy.timers import AutoEscalation, TimerPolicy
 from escalada.domain.policy.tracks import (
     CreditAuthority,
@@ -31,11 +31,37 @@ from escalada.domain.policy.types import CriterionId, Duration, Key, Section, Sp
 from escalada.domain.policy.war_room import WarRoomPolicy
 
 __all__ = [
-    "AccountCasesAtLeast", "AutoEscalation", "BusinessHours", "CommunicationsPolicy",
-    "ContactLevelIs", "CreditAuthority", "CreditPolicy", "CreditSchedule", "CreditTier",
-    "CriterionId", "CriterionRule", "CsatBelow", "DeliveryPolicy", "Duration",
-    "EscalatedCadence", "ExecutiveLevel", "ExecutiveTrack", "HealthBelow", "ImpactAbove",
-    "Key", "Policy", "RecoveryPolicy", "Section", "ServicesAtLeast", "SlaConsumed",
-    "SlaPolicy", "SlaTargets", "Span", "TechnicalStep", "TechnicalTrack", "TierRequested",
-    "TimerPolicy", "WarRoomPolicy",
+    "AccountCasesAtLeast",
+    "AutoEscalation",
+    "CommunicationsPolicy",
+    "ContactLevelIs",
+    "CreditAuthority",
+    "CreditPolicy",
+    "CreditSchedule",
+    "CreditTier",
+    "CriterionId",
+    "CriterionRule",
+    "CsatBelow",
+    "DefaultBusinessHours",
+    "DeliveryPolicy",
+    "Duration",
+    "EscalatedCadence",
+    "ExecutiveLevel",
+    "ExecutiveTrack",
+    "HealthBelow",
+    "ImpactAbove",
+    "Key",
+    "Policy",
+    "RecoveryPolicy",
+    "Section",
+    "ServicesAtLeast",
+    "SlaConsumed",
+    "SlaPolicy",
+    "SlaTargets",
+    "Span",
+    "TechnicalStep",
+    "TechnicalTrack",
+    "TierRequested",
+    "TimerPolicy",
+    "WarRoomPolicy",
 ]

@@ -18,7 +18,10 @@ class SlaTargets(Section):
     calendar: Literal["24x7", "business"] = "24x7"
 
 
-class BusinessHours(Section):
+class DefaultBusinessHours(Section):
+    """The hours a `business` SLA target runs on for an account without a business
+    calendar of its own (`sla.business_hours`), in the account's zone and country."""
+
     start: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str = Field(default="18:00", pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
     days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = (
@@ -26,7 +29,7 @@ class BusinessHours(Section):
     )
 
     @model_validator(mode="after")
-    def _start_before_end(self) -> BusinessHours:
+    def _start_before_end(self) -> DefaultBusinessHours:
         if self.start >= self.end:
             raise ValueError(f"start {self.start} is not before end {self.end}")
         return self
@@ -40,7 +43,7 @@ class EscalatedCadence(Section):
 
 
 class SlaPolicy(Section):
-    business_hours: BusinessHours = BusinessHours()
+    business_hours: DefaultBusinessHours = DefaultBusinessHours()
     plans: dict[SupportPlan, dict[Severity, SlaTargets | None]]
     escalated_update_cadence: EscalatedCadence | None = None
 
