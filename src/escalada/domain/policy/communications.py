@@ -5,25 +5,27 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from escalada.domain.policy.types import Duration, Section, Span
+from escalada.domain.policy.types import Section, Span
 
 
 class DeliveryPolicy(Section):
     """How hard the outbox tries (policy: `communications.delivery`)."""
 
-    max_attempts: int = Field(6, ge=1, le=50)
-    first_retry_after_seconds: float = Field(30.0, gt=0)
-    longest_wait_seconds: float = Field(3600.0, gt=0)
+    packaged_defaults = "*"
+
+    max_attempts: int = Field(ge=1, le=50)
+    first_retry_after_seconds: float = Field(gt=0)
+    longest_wait_seconds: float = Field(gt=0)
     # The share of each wait that is random: 0.5 waits between half and all of it.
-    jitter: float = Field(0.5, ge=0, le=1)
-
-
+    jitter: float = Field(ge=0, le=1)
 
 
 class CommunicationsPolicy(Section):
     """When the customer must hear from us, and how hard delivery tries."""
 
+    packaged_defaults = "*"
+
     # The customer's acknowledgment is due this long after a step up (wall-clock).
-    acknowledgment_within: Span = Duration.parse("60m")
-    delivery: DeliveryPolicy = DeliveryPolicy()
+    acknowledgment_within: Span
+    delivery: DeliveryPolicy
 

@@ -39,30 +39,17 @@ class CreditSchedule(Section):
         return reached[-1] if reached else None
 
 
-def _schedule(*tiers: tuple[int, int], cap: int | None) -> CreditSchedule:
-    return CreditSchedule(
-        tiers=tuple(CreditTier(breached_minutes=m, percent=Decimal(p)) for m, p in tiers),
-        cap_percent=None if cap is None else Decimal(cap))
-
-
-# The founding document names who may approve credits, not how much a breach is
-# worth: these defaults are the operator's to replace (policy `credits.schedules`).
-DEFAULT_SCHEDULES: dict[SupportPlan, CreditSchedule] = {
-    SupportPlan.ENTERPRISE: _schedule((0, 10), (60, 25), (240, 50), cap=100),
-    SupportPlan.BUSINESS: _schedule((0, 5), (60, 10), (240, 25), cap=50),
-    SupportPlan.DEVELOPER: _schedule((0, 2), (240, 10), cap=25),
-}
-
-
 class CreditPolicy(Section):
     """The credit schedule of the policy, one per support plan, and the window over
     which a case's approved credits count together against an approver's authority."""
 
-    schedules: dict[SupportPlan, CreditSchedule] = DEFAULT_SCHEDULES
+    packaged_defaults = "*"
+
+    schedules: dict[SupportPlan, CreditSchedule]
     # Approving a credit needs the authority for it plus the case's credits approved in
     # the last this many days (null: all of the case's approved credits), so that ten
     # credits just under a limit need what one credit of their sum would.
-    authority_window_days: int | None = Field(default=30, ge=1)
+    authority_window_days: int | None = Field(ge=1)
 
     def authority_window(self) -> str:
         """How people read the window: 'in the last 30 days'."""

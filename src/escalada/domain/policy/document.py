@@ -29,18 +29,23 @@ T = TypeVar("T")
 
 
 class Policy(Section):
-    """The whole escalation policy in force."""
+    """The whole escalation policy in force. A document may leave out the sections
+    below `sla` (or any of their keys) to get the packaged policy's: see
+    `types.with_packaged_defaults`."""
+
+    packaged_defaults = frozenset({"timers", "credits", "war_room", "recovery",
+                                   "communications"})
 
     version: str
     criteria: dict[CriterionId, CriterionRule] = Field(default_factory=dict)
     technical: TechnicalTrack
     executive: ExecutiveTrack
     sla: SlaPolicy
-    timers: TimerPolicy = TimerPolicy()
-    credits: CreditPolicy = CreditPolicy()
-    war_room: WarRoomPolicy = WarRoomPolicy()
-    recovery: RecoveryPolicy = RecoveryPolicy()
-    communications: CommunicationsPolicy = CommunicationsPolicy()
+    timers: TimerPolicy
+    credits: CreditPolicy
+    war_room: WarRoomPolicy
+    recovery: RecoveryPolicy
+    communications: CommunicationsPolicy
 
     def derived(self, build: Callable[[Policy], T]) -> T:
         """`build(self)`, worked out once per policy: the policy is frozen, so a rule

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from escalada.domain.policy.types import Duration, Section, Span
+from escalada.domain.policy.types import Section, Span
 
 
 class AutoEscalation(Section):
     """Whether a timer that finds a recommendation takes the step itself."""
 
-    technical: bool = False
-    executive: bool = False
+    packaged_defaults = "*"
+
+    technical: bool
+    executive: bool
 
 
 class TimerPolicy(Section):
     """What the durable timers do and when."""
 
+    packaged_defaults = "*"
+
     # Fractions of an SLA target at which its timer fires (1 is the breach).
-    sla_thresholds: tuple[float, ...] = (0.5, 0.75, 0.9, 1.0)
+    sla_thresholds: tuple[float, ...]
     # How long past its response due time a step may stay unacknowledged before the
     # next executive level is recommended.
-    unacknowledged_after: Span = Duration.parse("15m")
-    auto_escalate: AutoEscalation = AutoEscalation()
+    unacknowledged_after: Span
+    auto_escalate: AutoEscalation
 
     @field_validator("sla_thresholds")
     @classmethod

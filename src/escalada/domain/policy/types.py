@@ -4,9 +4,10 @@ spans of time, and the keys people write."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -19,6 +20,32 @@ class Section(BaseModel):
     """A part of the policy document: unknown keys are errors, values never change."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # The fields a document may leave out, to get the packaged policy's value
+    # (policies/default.yaml, the one place defaults are written): "*" for all of them.
+    packaged_defaults: ClassVar[frozenset[str] | Literal["*"]] = frozenset()
+
+
+def with_packaged_defaults(
+    model: type[Section], document: Mapping[str, Any], packaged: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`document` with what it leaves out of `model`'s packaged-default fields taken
+    from `packaged` (the shipped document at the same place), section by section: a
+    value the document gives replaces the packaged one whole, except a section with
+    packaged defaults of its own, which is filled the same way."""
+    filled = dict(document)
+    chosen = model.packaged_defaults
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if (chosen != "*" and name not in chosen) or key not in packaged:
+            continue
+        if key not in filled:
+            filled[key] = packaged[key]
+            continue
+        inner = field.annotation
+        if (isinstance(inner, type) and issubclass(inner, Section) and inner.packaged_defaults
+                and isinstance(filled[key], Mapping) and isinstance(packaged[key], Mapping)):
+            filled[key] = with_packaged_defaults(inner, filled[key], packaged[key])
+    return filled
 
 
 class Duration(Section):

@@ -46,82 +46,32 @@ class ExecutiveRank(Section):
         return self.answered_by or (self.key,)
 
 
-def _attendees() -> tuple[AttendeeRole, ...]:
-    return (
-        AttendeeRole(key="escalation_coordinator", label="Escalation Coordinator", lead=True),
-        AttendeeRole(key="senior_technical_engineer", label="Senior Technical Engineer"),
-        AttendeeRole(key="account_executive", label="Account Executive / TAM"),
-        AttendeeRole(key="support_director", label="Support Director"),
-        AttendeeRole(key="customer_success_manager", label="Customer Success Manager"),
-    )
-
-
-def _immediate_actions() -> tuple[ChecklistItem, ...]:
-    return tuple(ChecklistItem(key=key, text=text, within_minutes=30, when_flags=flags)
-                 for key, text, flags in (
-        ("notify_support_director", "Notify the Support Director", ()),
-        ("notify_vp_customer_success", "Notify the VP of Customer Success", ()),
-        ("notify_account_team", "Notify the Account Executive / CSM", ()),
-        ("notify_legal", "Notify Legal (legal action threatened or legal implications)",
-         ("legal_action_threatened", "legal_or_pr_implications")),
-        ("notify_pr", "Notify PR (public threat)", ("public_relations_crisis",)),
-        ("assemble_war_room", "Assemble the war room: the channel, an always-open "
-         "conference bridge, shared live documentation", ()),
-    ))
-
-
-def _initial_assessment() -> tuple[ChecklistItem, ...]:
-    return tuple(ChecklistItem(key=key, text=text, within_minutes=15) for key, text in (
-        ("review_history", "Review the complete history (tickets, calls, emails)"),
-        ("identify_root_issue", "Identify the root issue (technical, service or relationship)"),
-        ("assess_sentiment", "Assess customer sentiment and churn risk"),
-        ("desired_outcome", "Determine the customer's desired outcome"),
-        ("legal_implications", "Identify any legal or contractual implications"),
-    ))
-
-
-def _executives() -> tuple[ExecutiveRank, ...]:
-    return (
-        ExecutiveRank(key="ceo", label="CEO / President", titles=(
-            "CEO", "Chief Executive Officer", "Chief Executive", "President", "Founder",
-            "Owner", "Managing Director", "General Director", "Генеральный директор",
-            "Президент", "Основатель", "Владелец")),
-        ExecutiveRank(key="cto", label="CTO", titles=(
-            "CTO", "Chief Technology Officer", "Chief Technical Officer", "CIO",
-            "Chief Information Officer", "Технический директор")),
-        ExecutiveRank(key="vp", label="VP", titles=(
-            "VP", "SVP", "EVP", "Vice President", "Senior Vice President",
-            "Executive Vice President", "Вице-президент")),
-    )
-
-
 class WarRoomPolicy(Section):
     """The war-room playbook: when a room opens, its seats, checklists and clocks."""
 
-    open_at_levels: tuple[ExecLevel, ...] = (ExecLevel.L3, ExecLevel.L4)
+    packaged_defaults = "*"
+
+    open_at_levels: tuple[ExecLevel, ...]
     # An executive step at any level opens a room when one of these criteria holds.
-    open_on_criteria: tuple[Key, ...] = ("c_level_escalation",)
-    channel: str = Field(default="#exec-escalation-{slug}", max_length=40)
-    attendees: tuple[AttendeeRole, ...] = Field(default_factory=_attendees, min_length=1)
-    immediate_actions: tuple[ChecklistItem, ...] = Field(default_factory=_immediate_actions)
-    initial_assessment: tuple[ChecklistItem, ...] = Field(default_factory=_initial_assessment)
-    executive_ack_within_minutes: int = Field(default=30, ge=0)
+    open_on_criteria: tuple[Key, ...]
+    channel: str = Field(max_length=40)
+    attendees: tuple[AttendeeRole, ...] = Field(min_length=1)
+    immediate_actions: tuple[ChecklistItem, ...]
+    initial_assessment: tuple[ChecklistItem, ...]
+    executive_ack_within_minutes: int = Field(ge=0)
     # Who answers the customer's executive: matched by title, rank for rank ...
-    executives: tuple[ExecutiveRank, ...] = Field(default_factory=_executives)
+    executives: tuple[ExecutiveRank, ...]
     # ... else the least senior person whose role answers for the room's level, at least
     # this role for a customer contact of this level ("match or exceed").
-    fallback_role_for_contact: dict[ContactLevel, Role] = Field(
-        default_factory=lambda: {ContactLevel.VP: Role.VP, ContactLevel.C_LEVEL: Role.VP})
+    fallback_role_for_contact: dict[ContactLevel, Role]
     # A contact with no executive title we know is matched as this rank by their level
     # (a customer VP is answered by our VP, not by whichever vp-role person sorts first).
-    rank_for_contact: dict[ContactLevel, Key] = Field(
-        default_factory=lambda: {ContactLevel.VP: "vp"})
+    rank_for_contact: dict[ContactLevel, Key]
     # Who may acknowledge in the matched executive's stead.
-    ack_stand_in_role: Role = Role.VP
+    ack_stand_in_role: Role
     # Customer updates from the war room (the playbook: every 2 to 4 hours). A room
     # below the lowest level listed (a C-level contact at L2) runs as that level.
-    update_every_minutes: dict[ExecLevel, int] = Field(
-        default_factory=lambda: {ExecLevel.L3: 240, ExecLevel.L4: 120}, min_length=1)
+    update_every_minutes: dict[ExecLevel, int] = Field(min_length=1)
 
     @field_validator("channel")
     @classmethod
