@@ -63,7 +63,7 @@ def war_room_trigger(
 
 
 def _holds(criterion: str, case: CaseSnapshot, policy: Policy, now: datetime) -> bool:
-    predicate = compile_criteria(policy).get(criterion)
+    predicate = policy.derived(compile_criteria).get(criterion)
     if predicate is None:
         return criterion in case.flags  # a plain flag
     return predicate(Facts(case, sla_clocks(case, policy, now)))

@@ -56,6 +56,22 @@ def require_admin(actor: Actor, action: str) -> None:
         raise NotPermitted(f"{action} needs the role admin; {_who(actor)}: ask an admin")
 
 
+def can_change_role_of(actor: Actor, name: str, role: Role) -> None:
+    """An admin changes others' roles, never their own."""
+    if name == actor.name:
+        raise NotPermitted(f"nobody changes their own role; ask another admin to make "
+                           f"{name} {role.value}")
+
+
+def can_create_token_for(actor: Actor, user: str | None) -> None:
+    """A token is minted by its owner only; an admin may revoke anyone's, not mint it."""
+    if user is not None and user != actor.name:
+        raise NotPermitted(
+            f"tokens are created by their owner only: {actor.name} cannot create one for "
+            f"{user}; {user} creates their own (`escalada token create`, or POST "
+            "/api/v1/tokens with their token). An admin may revoke anyone's token.")
+
+
 def can_read(actor: Actor) -> None:
     require(actor, Role.VIEWER, "reading")
 
