@@ -33,8 +33,8 @@ from businesstime import BusinessTime
 from rich.console import Console
 from rich.table import Table
 
-from escalada.domain.business_hours import BusinessCalendar, CalendarSpec, business_calendar
-from escalada.domain.calendar import deadline
+from escalada.domain.business_calendar import BusinessCalendar, CalendarSpec, business_calendar
+from escalada.domain.working_time import deadline
 
 SPEEDUP_GOAL = 10  # escalada at least this many times faster than businesstime
 OPENS, CLOSES = clock(9), clock(18)

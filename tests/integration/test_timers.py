@@ -397,7 +397,7 @@ def test_auto_executive_escalation_takes_the_executive_step_when_a_breach_fires(
     contexts: Callable[[Policy], Context], clock: FakeClock,
 ) -> None:
     policy = with_timers(current_policy(), sla_thresholds=(1.0,),
-                         auto_escalate=AutoEscalation(executive=True))
+                         auto_escalate=AutoEscalation(technical=False, executive=True))
     ctx = contexts(policy)
     open_case(ctx)
     clock.advance(minutes=15)
@@ -426,7 +426,7 @@ def test_auto_technical_escalation_without_handoff_is_refused_and_the_refusal_re
     contexts: Callable[[Policy], Context], clock: FakeClock,
 ) -> None:
     policy = with_timers(current_policy(), sla_thresholds=(1.0,),
-                         auto_escalate=AutoEscalation(technical=True))
+                         auto_escalate=AutoEscalation(technical=True, executive=False))
     ctx = contexts(policy)
     version = open_case(ctx).version
     clock.advance(minutes=15)
@@ -449,7 +449,8 @@ def test_auto_technical_escalation_without_handoff_is_refused_and_the_refusal_re
 def test_a_refused_auto_escalation_is_recommended_and_refused_once_per_change(
     contexts: Callable[[Policy], Context], clock: FakeClock,
 ) -> None:
-    ctx = contexts(with_timers(current_policy(), auto_escalate=AutoEscalation(technical=True)))
+    ctx = contexts(with_timers(current_policy(),
+                               auto_escalate=AutoEscalation(technical=True, executive=False)))
     open_case(ctx)
     for minute in (8, 12, 14, 16):  # 50%, 75%, 90% and 100% of the first response
         clock.now = at(10, minute)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalada.domain.business_hours import WEEKDAYS, BusinessCalendar, CalendarSpec
-from escalada.domain.calendar import deadline, elapsed
+from escalada.domain.business_calendar import WEEKDAYS, BusinessCalendar, CalendarSpec
 from escalada.domain.model import Interval
+from escalada.domain.working_time import deadline, elapsed
 
 ONE_MICROSECOND_IN_MINUTES = 1 / 60_000_000
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from escalada.domain.business_hours import (
+from escalada.domain.business_calendar import (
     BusinessCalendar,
     CalendarSpec,
     business_calendar,
@@ -17,9 +17,9 @@ from escalada.domain.business_hours import (
     parse_days,
     parse_hours,
 )
-from escalada.domain.calendar import deadline, elapsed
 from escalada.domain.model import Interval
 from escalada.domain.sla import sla_clocks
+from escalada.domain.working_time import deadline, elapsed
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NEW_YORK = ZoneInfo("America/New_York")

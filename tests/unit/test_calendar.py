@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalada.domain.business_hours import BusinessCalendar, CalendarSpec
-from escalada.domain.calendar import FOREVER, TWENTY_FOUR_SEVEN, deadline, elapsed
+from escalada.domain.business_calendar import BusinessCalendar, CalendarSpec
 from escalada.domain.model import Interval
+from escalada.domain.working_time import FOREVER, TWENTY_FOUR_SEVEN, deadline, elapsed
 
 WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
 NEW_YORK = ZoneInfo("America/New_York")

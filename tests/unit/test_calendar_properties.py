@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalada.domain.business_hours import BusinessCalendar, CalendarSpec
-from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
+from escalada.domain.business_calendar import BusinessCalendar, CalendarSpec
 from escalada.domain.model import Interval
+from escalada.domain.working_time import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 
 ONE_MICROSECOND_IN_MINUTES = 1 / 60_000_000
 

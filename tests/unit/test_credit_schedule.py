@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from escalada.adapters.policy_file import complete, packaged_section
 from escalada.domain.credits import (
-    DEFAULT_SCHEDULES,
     ApprovedCredit,
-    CreditPolicy,
-    CreditSchedule,
     approved_within,
     credit_from_breach,
     explain,
@@ -22,7 +20,7 @@ from escalada.domain.credits import (
 )
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotPermitted
 from escalada.domain.model import ExecLevel, SupportPlan
-from escalada.domain.policy import Policy
+from escalada.domain.policy import CreditPolicy, CreditSchedule, Policy
 from escalada.domain.sla import SlaClock, sla_clocks
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.services.authz import approver_needed, can_approve_credit
@@ -31,6 +29,14 @@ from escalada.services.context import Actor
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 ENTERPRISE = AccountSnapshot(id="acme", name="Acme Corp", tier="enterprise",
                              support_plan="enterprise", monthly_fee_usd=Decimal("5000.00"))
+
+
+SHIPPED: CreditPolicy = packaged_section("credits")
+
+
+def with_schedules(schedules: dict[SupportPlan, CreditSchedule]) -> CreditPolicy:
+    return CreditPolicy(schedules=schedules,
+                        authority_window_days=SHIPPED.authority_window_days)
 
 
 def clock(target: str, target_minutes: float, elapsed_minutes: float) -> SlaClock:
@@ -47,7 +53,7 @@ def overrun(minutes: float) -> list[SlaClock]:
 def credit(account: AccountSnapshot = ENTERPRISE, clocks: list[SlaClock] | None = None,
            policy: CreditPolicy | None = None, **kwargs: Any) -> tuple[Decimal, dict[str, Any]]:
     return credit_from_breach(account, overrun(1) if clocks is None else clocks,
-                              policy or CreditPolicy(), measured_at=NOW, **kwargs)
+                              policy or SHIPPED, measured_at=NOW, **kwargs)
 
 
 def fee(amount: str, plan: str = "enterprise") -> AccountSnapshot:
@@ -134,8 +140,8 @@ def test_a_case_credited_up_to_its_cap_gets_nothing_more() -> None:
 
 
 def test_a_schedule_without_a_cap_grants_the_full_percent() -> None:
-    uncapped = CreditPolicy(schedules={
-        SupportPlan.ENTERPRISE: CreditSchedule(tiers=DEFAULT_SCHEDULES[
+    uncapped = with_schedules({
+        SupportPlan.ENTERPRISE: CreditSchedule(tiers=SHIPPED.schedules[
             SupportPlan.ENTERPRISE].tiers)})
 
     granted, computation = credit(policy=uncapped, already_credited=Decimal("1000000"))
@@ -162,15 +168,15 @@ def test_an_account_without_a_monthly_fee_is_refused_naming_from_breach(
 
 
 def test_a_plan_without_a_schedule_is_refused() -> None:
-    enterprise_only = CreditPolicy(schedules={
-        SupportPlan.ENTERPRISE: DEFAULT_SCHEDULES[SupportPlan.ENTERPRISE]})
+    enterprise_only = with_schedules({
+        SupportPlan.ENTERPRISE: SHIPPED.schedules[SupportPlan.ENTERPRISE]})
 
     with pytest.raises(InvalidInput, match="no credit schedule for the business plan"):
         credit(fee("100", "business"), policy=enterprise_only)
 
 
 def test_a_breach_below_the_first_tier_is_refused_saying_so() -> None:
-    late_start = CreditPolicy(schedules={SupportPlan.ENTERPRISE: CreditSchedule.model_validate(
+    late_start = with_schedules({SupportPlan.ENTERPRISE: CreditSchedule.model_validate(
         {"tiers": [{"breached_minutes": 30, "percent": 10}]})})
 
     with pytest.raises(InvalidTransition, match="overrun by 10 min, less than the 30 min"):
@@ -181,15 +187,36 @@ def test_a_breach_below_the_first_tier_is_refused_saying_so() -> None:
 
 
 def test_the_default_policy_file_carries_the_default_schedules(policy: Policy) -> None:
-    assert policy.credits.schedules == DEFAULT_SCHEDULES
-    assert policy.credits == CreditPolicy()
+    enterprise = policy.credits.schedules[SupportPlan.ENTERPRISE]
+    assert [(t.breached_minutes, t.percent) for t in enterprise.tiers] == [
+        (0, 10), (60, 25), (240, 50)]
+    assert enterprise.cap_percent == 100
+    assert set(policy.credits.schedules) == set(SupportPlan)
+    assert policy.credits.authority_window_days == 30
 
 
-def test_a_policy_without_a_credits_section_uses_the_defaults(policy: Policy) -> None:
+def test_a_policy_without_a_credits_section_uses_the_shipped_one(policy: Policy) -> None:
     document = policy.model_dump(mode="json", by_alias=True)
     del document["credits"]
 
-    assert Policy.model_validate(document).credits == CreditPolicy()
+    assert Policy.model_validate(complete(document)).credits == policy.credits
+
+
+def test_a_credits_section_without_schedules_uses_the_shipped_ones(policy: Policy) -> None:
+    document = policy.model_dump(mode="json", by_alias=True)
+    document["credits"] = {"authority_window_days": None}
+
+    credits = Policy.model_validate(complete(document)).credits
+    assert credits.schedules == policy.credits.schedules
+    assert credits.authority_window_days is None
+
+
+def test_a_policy_section_is_required_unless_completed(policy: Policy) -> None:
+    document = policy.model_dump(mode="json", by_alias=True)
+    del document["credits"]
+
+    with pytest.raises(ValidationError, match="credits"):
+        Policy.model_validate(document)
 
 
 def test_the_schedule_survives_the_json_a_case_freezes_it_in(policy: Policy) -> None:
@@ -215,10 +242,10 @@ def test_a_bad_schedule_is_refused(tiers: list[dict[str, Any]], problem: str) ->
 
 def test_an_unknown_plan_or_field_in_the_schedule_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"schedules\.gold"):
-        CreditPolicy.model_validate({"schedules": {"gold": {"tiers": [
+        packaged_section("credits", {"schedules": {"gold": {"tiers": [
             {"breached_minutes": 0, "percent": 10}]}}})
     with pytest.raises(ValidationError, match="Extra inputs"):
-        CreditPolicy.model_validate({"tables": {}})
+        packaged_section("credits", {"tables": {}})
 
 
 # From a case snapshot
@@ -306,13 +333,13 @@ def test_credits_approved_within_the_window_count_and_older_ones_do_not() -> Non
     history = [approved(40, "1000.00"), approved(30, "200.00"), approved(29.9, "30.00"),
                approved(1, "4.00"), approved(0, "0.50")]
 
-    assert approved_within(history, CreditPolicy(), at=NOW) == Decimal("34.50")
+    assert approved_within(history, SHIPPED, at=NOW) == Decimal("34.50")
 
 
 def test_without_a_window_every_approved_credit_of_the_case_counts() -> None:
     history = [approved(400, "1000.00"), approved(1, "4.00")]
 
-    assert approved_within(history, CreditPolicy(authority_window_days=None),
+    assert approved_within(history, packaged_section("credits", {"authority_window_days": None}),
                            at=NOW) == Decimal("1004.00")
 
 
@@ -320,11 +347,11 @@ def test_the_credit_being_judged_and_later_approvals_do_not_count() -> None:
     history = [approved(2, "10.00", credit_id=1), approved(1, "20.00", credit_id=2),
                approved(-1, "40.00", credit_id=3)]
 
-    assert approved_within(history, CreditPolicy(), at=NOW, excluding=2) == Decimal("10.00")
-    assert approved_within([], CreditPolicy(), at=NOW) == Decimal(0)
+    assert approved_within(history, SHIPPED, at=NOW, excluding=2) == Decimal("10.00")
+    assert approved_within([], SHIPPED, at=NOW) == Decimal(0)
 
 
 @pytest.mark.parametrize("days", [0, -3])
 def test_a_window_of_no_days_is_refused(days: int) -> None:
     with pytest.raises(ValidationError, match="authority_window_days"):
-        CreditPolicy(authority_window_days=days)
+        packaged_section("credits", {"authority_window_days": days})

@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from escalada.domain.calendar import TWENTY_FOUR_SEVEN
+from escalada.adapters.policy_file import complete, packaged_section
 from escalada.domain.model import ExecLevel
-from escalada.domain.policy import BusinessHours, Policy
+from escalada.domain.policy import DefaultBusinessHours, Policy, RecoveryPolicy
 from escalada.domain.recovery import (
     PHASES,
     PlannedTask,
-    RecoveryPolicy,
     end_of_day,
     needs_plan,
     peak_level,
@@ -23,25 +22,46 @@ from escalada.domain.recovery import (
 )
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AccountSnapshot
+from escalada.domain.working_time import TWENTY_FOUR_SEVEN
 
 RESOLVED = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
 UTC_ACCOUNT = AccountSnapshot(id="acme", name="Acme", tier="enterprise",
                               support_plan="enterprise", timezone="UTC")
-BUSINESS = resolve_calendar("business", UTC_ACCOUNT, BusinessHours())
+BUSINESS = resolve_calendar("business", UTC_ACCOUNT, DefaultBusinessHours())
 
+
+
+def recovery(document: dict[str, Any]) -> RecoveryPolicy:
+    """A recovery template: `document` over the shipped one."""
+    template = packaged_section("recovery", document)
+    assert isinstance(template, RecoveryPolicy)
+    return template
+
+
+SHIPPED = recovery({})
 
 def plan(template: RecoveryPolicy | None = None, **options: Any) -> dict[str, PlannedTask]:
     options = {"start": RESOLVED, "language": "en", "business": BUSINESS, **options}
-    return {task.key: task for task in plan_recovery(template or RecoveryPolicy(), **options)}
+    return {task.key: task for task in plan_recovery(template or SHIPPED, **options)}
 
 
-def test_the_shipped_policy_file_carries_the_same_template_as_the_code(policy: Policy) -> None:
-    assert policy.recovery == RecoveryPolicy()
+def test_the_shipped_policy_file_carries_the_founding_documents_template(policy: Policy
+                                                                        ) -> None:
+    assert policy.recovery == SHIPPED
     assert policy.recovery.min_level is ExecLevel.L2
+    assert policy.recovery.post_mortem.due_days == 5
+    assert policy.recovery.customer_follow_up.due_days == 7
+
+
+def test_a_policy_without_a_recovery_section_gets_the_shipped_one(policy: Policy) -> None:
+    document = policy.model_dump(mode="json", by_alias=True)
+    del document["recovery"]
+
+    assert Policy.model_validate(complete(document)).recovery == policy.recovery
 
 
 def test_the_plan_has_the_founding_documents_tasks_in_phase_order() -> None:
-    tasks = plan_recovery(RecoveryPolicy(), start=RESOLVED, language="en", business=BUSINESS)
+    tasks = plan_recovery(SHIPPED, start=RESOLVED, language="en", business=BUSINESS)
 
     assert [task.phase for task in tasks] == sorted(
         (task.phase for task in tasks), key=PHASES.index)
@@ -82,7 +102,7 @@ def test_the_post_mortem_is_due_five_business_days_after_the_resolution() -> Non
 
 def test_the_post_mortem_skips_the_accounts_public_holidays() -> None:
     russian = UTC_ACCOUNT.model_copy(update={"timezone": "Europe/Moscow", "country": "RU"})
-    business = resolve_calendar("business", russian, BusinessHours())
+    business = resolve_calendar("business", russian, DefaultBusinessHours())
     before_new_year = datetime(2026, 12, 30, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
 
     due = plan(start=before_new_year, business=business)["post_mortem"].due_at
@@ -106,14 +126,14 @@ def test_a_russian_speaking_account_gets_the_plan_in_russian() -> None:
 
 
 def test_a_task_written_only_in_english_is_given_in_english_to_a_russian_account() -> None:
-    template = RecoveryPolicy.model_validate({"phases": {"immediate": [
+    template = recovery({"phases": {"immediate": [
         {"key": "call_back", "text": {"en": "Call the customer back"}, "due_days": 1}]}})
 
     assert plan(template, language="ru")["call_back"].text == "Call the customer back"
 
 
 def test_a_task_without_due_days_has_no_due_date() -> None:
-    template = RecoveryPolicy.model_validate({"phases": {"long_term": [
+    template = recovery({"phases": {"long_term": [
         {"key": "case_study", "text": {"en": "Write a case study"}}]}})
 
     assert plan(template)["case_study"].due_at is None
@@ -156,11 +176,11 @@ def test_the_peak_level_is_the_highest_level_reached(
     (ExecLevel.L4, True),
 ])
 def test_a_plan_is_needed_from_l2(peak: ExecLevel | None, needed: bool) -> None:
-    assert needs_plan(peak, RecoveryPolicy()) is needed
+    assert needs_plan(peak, SHIPPED) is needed
 
 
 def test_the_operator_may_keep_plans_for_l3_and_above() -> None:
-    template = RecoveryPolicy.model_validate({"min_level": "L3"})
+    template = recovery({"min_level": "L3"})
     assert not needs_plan(ExecLevel.L2, template)
     assert needs_plan(ExecLevel.L3, template)
 
@@ -188,7 +208,7 @@ def test_a_bad_template_is_refused_naming_what_is_wrong(
     document: dict[str, Any], reason: str,
 ) -> None:
     with pytest.raises(ValidationError) as refused:
-        RecoveryPolicy.model_validate(document)
+        recovery(document)
     assert reason in str(refused.value)
 
 
@@ -205,7 +225,7 @@ def test_only_the_follow_up_call_the_post_mortem_and_the_improvements_face_the_c
 
 
 def test_a_task_is_internal_unless_the_policy_words_it_for_the_customer() -> None:
-    template = RecoveryPolicy.model_validate({"phases": {"immediate": [
+    template = recovery({"phases": {"immediate": [
         {"key": "call", "text": {"en": "Call them"}},
         {"key": "share", "text": {"en": "Share the RCA"},
          "customer_text": {"en": "We will send you the RCA"}}]}})

@@ -18,8 +18,7 @@ from escalada.adapters.vendor_plans_file import (
     default_vendor_plans_path,
     load_vendor_plans,
 )
-from escalada.domain.business_hours import CalendarSpec, business_calendar
-from escalada.domain.calendar import TWENTY_FOUR_SEVEN
+from escalada.domain.business_calendar import CalendarSpec, business_calendar
 from escalada.domain.errors import PolicyInvalid
 from escalada.domain.vendor_plans import (
     ResponseTarget,
@@ -31,6 +30,7 @@ from escalada.domain.vendor_plans import (
     vendor_calendar,
     vendor_severity,
 )
+from escalada.domain.working_time import TWENTY_FOUR_SEVEN
 
 DEFAULT_DOCUMENT: dict[str, Any] = yaml.safe_load(
     default_vendor_plans_path().read_text("utf-8"))

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from escalada.adapters.policy_file import default_policy_path, load_policy
+from escalada.adapters.policy_file import (
+    complete,
+    default_policy_path,
+    load_policy,
+    packaged_section,
+)
 from escalada.domain.executive_match import Person, title_rank
 from escalada.domain.model import ExecLevel
 from escalada.domain.policy import Policy
@@ -22,7 +27,6 @@ from escalada.domain.war_room import (
     PendingExecutiveAck,
     RoomState,
     WarRoomPlan,
-    WarRoomPolicy,
     channel_name,
     overdue,
     plan_war_room,
@@ -63,7 +67,8 @@ def keys(plan: WarRoomPlan) -> list[str]:
 
 
 def test_the_default_policy_file_holds_the_founding_documents_playbook(policy: Policy) -> None:
-    assert policy.war_room == WarRoomPolicy()
+    assert policy.war_room == packaged_section("war_room")
+    assert policy.war_room.attendees[0].key == "escalation_coordinator"
     assert load_policy(default_policy_path()).war_room.executive_ack_within_minutes == 30
 
 
@@ -71,7 +76,7 @@ def test_a_policy_without_a_war_room_section_gets_the_playbook(policy: Policy) -
     document = policy.model_dump(mode="json", by_alias=True)
     del document["war_room"]
 
-    assert Policy.model_validate(document).war_room == policy.war_room
+    assert Policy.model_validate(complete(document)).war_room == policy.war_room
 
 
 @pytest.mark.parametrize(("change", "problem"), [
@@ -88,7 +93,7 @@ def test_a_policy_without_a_war_room_section_gets_the_playbook(policy: Policy) -
 def test_an_inconsistent_playbook_is_refused_saying_why(change: dict[str, Any], problem: str
                                                         ) -> None:
     with pytest.raises(ValidationError, match=re.escape(problem)):
-        WarRoomPolicy.model_validate(change)
+        packaged_section("war_room", change)
 
 
 # When a room opens
@@ -270,7 +275,7 @@ def test_a_policy_matching_contacts_by_level_to_an_unknown_rank_is_refused(
     document["rank_for_contact"] = {"vp": "svp"}
 
     with pytest.raises(ValidationError, match="rank_for_contact: names unknown ranks svp"):
-        WarRoomPolicy.model_validate(document)
+        packaged_section("war_room", document)
 
 
 def test_a_c_level_contact_without_a_known_title_gets_at_least_a_vp(
@@ -303,14 +308,14 @@ def test_with_nobody_senior_enough_no_executive_is_matched(make_case: Any, polic
 def test_the_channel_is_named_after_the_account_in_lowercase_ascii(
     name: str, slug: str
 ) -> None:
-    channel = channel_name(name, "acme", WarRoomPolicy())
+    channel = channel_name(name, "acme", packaged_section("war_room"))
 
     assert channel == f"#exec-escalation-{slug}"
     assert CHANNEL.match(channel)
 
 
 def test_a_name_with_no_latin_or_cyrillic_letters_falls_back_to_the_account_id() -> None:
-    assert channel_name("株式会社", "Tokyo_Rail.1", WarRoomPolicy()) == (
+    assert channel_name("株式会社", "Tokyo_Rail.1", packaged_section("war_room")) == (
         "#exec-escalation-tokyo-rail-1")
 
 

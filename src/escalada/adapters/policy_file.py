@@ -3,7 +3,9 @@ with a bad file: the file, the path inside it and the reason."""
 
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -14,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from escalada.domain.errors import PolicyInvalid
-from escalada.domain.policy import Policy
+from escalada.domain.policy import Policy, Section
+from escalada.domain.policy.types import with_packaged_defaults
 from escalada.domain.validation import describe_errors
 
 M = TypeVar("M", bound=BaseModel)
@@ -29,6 +32,8 @@ class DataFile(Generic[M]):
     shipped: str  # the file name in escalada/policies
     env: str
     keys: str  # what the top-level mapping holds, for the error when it is not one
+    # Fills in what a document leaves out (the policy: from the shipped one).
+    complete: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
     def default_path(self) -> Path:
         return Path(str(resources.files("escalada.policies").joinpath(self.shipped)))
@@ -48,6 +53,8 @@ class DataFile(Generic[M]):
             raise PolicyInvalid(f"{path}: not valid YAML: {error}") from error
         if not isinstance(document, dict):
             raise PolicyInvalid(f"{path}: must be a mapping with {self.keys}")
+        if self.complete is not None:
+            document = self.complete(document)
         try:
             return self.model.model_validate(document)
         except ValidationError as error:
@@ -70,7 +77,37 @@ def _cached(file: DataFile[Any], path: Path, mtime: float) -> BaseModel:
     return loaded
 
 
-POLICY = DataFile(Policy, "default.yaml", "ESCALADA_POLICY", "technical, executive and sla")
+def complete(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A policy document with the sections it leaves out (timers, credits, war_room,
+    recovery, communications, or keys of theirs) taken from the shipped policy, the one
+    place their defaults are written. An operator's file and a policy frozen on a case
+    by an older escalada are read this way."""
+    return with_packaged_defaults(Policy, document, packaged_document())
+
+
+def packaged_document() -> dict[str, Any]:
+    """The shipped policy as a plain document (a copy: change it freely)."""
+    return copy.deepcopy(_packaged())
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(
+        POLICY.default_path().read_text(encoding="utf-8"))
+    return document
+
+
+def packaged_section(name: str, document: Mapping[str, Any] | None = None) -> Section:
+    """The section `name` of a policy (war_room, recovery, credits ...): `document`
+    with what it leaves out taken from the shipped policy."""
+    model = Policy.model_fields[name].annotation
+    assert isinstance(model, type) and issubclass(model, Section)
+    return model.model_validate(
+        with_packaged_defaults(model, document or {}, packaged_document()[name]))
+
+
+POLICY = DataFile(Policy, "default.yaml", "ESCALADA_POLICY", "technical, executive and sla",
+                  complete)
 POLICY_ENV = POLICY.env
 
 

@@ -11,83 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any
 
 from escalada.domain.errors import InvalidInput, InvalidTransition
-from escalada.domain.model import SupportPlan
 from escalada.domain.money import usd
-
-if TYPE_CHECKING:
-    from escalada.domain.sla import SlaClock
-    from escalada.domain.snapshot import AccountSnapshot
+from escalada.domain.policy import CreditPolicy, CreditSchedule, CreditTier
+from escalada.domain.sla import SlaClock
+from escalada.domain.snapshot import AccountSnapshot
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-
-
-class _Credits(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CreditTier(_Credits):
-    """A breach of at least `breached_minutes` minutes is worth `percent` of the fee."""
-
-    breached_minutes: int = Field(ge=0)
-    percent: Decimal = Field(gt=0, le=100)
-
-
-class CreditSchedule(_Credits):
-    """One support plan's schedule: tiers by breached minutes, lowest first."""
-
-    tiers: tuple[CreditTier, ...] = Field(min_length=1)
-    # What the credits of one case may total, as a percent of the monthly fee.
-    cap_percent: Decimal | None = Field(default=None, gt=0)
-
-    @field_validator("tiers")
-    @classmethod
-    def _ascending(cls, tiers: tuple[CreditTier, ...]) -> tuple[CreditTier, ...]:
-        minutes = [tier.breached_minutes for tier in tiers]
-        if minutes != sorted(set(minutes)):
-            raise ValueError("tiers must be listed lowest breached_minutes first, each once")
-        return tiers
-
-    def tier_for(self, breached_minutes: float) -> CreditTier | None:
-        """The highest tier the breach reaches."""
-        reached = [t for t in self.tiers if breached_minutes >= t.breached_minutes]
-        return reached[-1] if reached else None
-
-
-def _schedule(*tiers: tuple[int, int], cap: int | None) -> CreditSchedule:
-    return CreditSchedule(
-        tiers=tuple(CreditTier(breached_minutes=m, percent=Decimal(p)) for m, p in tiers),
-        cap_percent=None if cap is None else Decimal(cap))
-
-
-# The founding document names who may approve credits, not how much a breach is
-# worth: these defaults are the operator's to replace (policy `credits.schedules`).
-DEFAULT_SCHEDULES: dict[SupportPlan, CreditSchedule] = {
-    SupportPlan.ENTERPRISE: _schedule((0, 10), (60, 25), (240, 50), cap=100),
-    SupportPlan.BUSINESS: _schedule((0, 5), (60, 10), (240, 25), cap=50),
-    SupportPlan.DEVELOPER: _schedule((0, 2), (240, 10), cap=25),
-}
-
-
-class CreditPolicy(_Credits):
-    """The credit schedule of the policy, one per support plan, and the window over
-    which a case's approved credits count together against an approver's authority."""
-
-    schedules: dict[SupportPlan, CreditSchedule] = DEFAULT_SCHEDULES
-    # Approving a credit needs the authority for it plus the case's credits approved in
-    # the last this many days (null: all of the case's approved credits), so that ten
-    # credits just under a limit need what one credit of their sum would.
-    authority_window_days: int | None = Field(default=30, ge=1)
-
-    def authority_window(self) -> str:
-        """How people read the window: 'in the last 30 days'."""
-        days = self.authority_window_days
-        return "so far" if days is None else f"in the last {days} day{'s' * (days != 1)}"
 
 
 @dataclass(frozen=True, slots=True)

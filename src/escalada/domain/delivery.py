@@ -11,22 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from escalada.domain.policy import DeliveryPolicy
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 STATES = (PENDING, DELIVERED, DEAD)
-
-
-class DeliveryPolicy(BaseModel):
-    """How hard the outbox tries (policy: `communications.delivery`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_attempts: int = Field(6, ge=1, le=50)
-    first_retry_after_seconds: float = Field(30.0, gt=0)
-    longest_wait_seconds: float = Field(3600.0, gt=0)
-    # The share of each wait that is random: 0.5 waits between half and all of it.
-    jitter: float = Field(0.5, ge=0, le=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ def evaluate(
     recommendations: list[Recommendation] = []
     if case.status.is_open:
         facts = Facts(case, clocks)
-        tracks = policy.tracks
+        tracks = policy.derived(compile_tracks)
         for recommendation in (_technical(facts, tracks), _executive(facts, tracks)):
             if recommendation is not None:
                 recommendations.append(recommendation)
@@ -102,7 +102,7 @@ class Tracks:
 
 
 def compile_tracks(policy: Policy) -> Tracks:
-    """Both tracks with every lookup done once (see Policy.tracks)."""
+    """Both tracks with every lookup done once (kept with the policy: `Policy.derived`)."""
     predicates = compile_criteria(policy)
 
     def checks(criteria: tuple[str, ...]) -> tuple[tuple[str, Predicate | None], ...]:
@@ -128,7 +128,7 @@ def compile_tracks(policy: Policy) -> Tracks:
 
 def criteria_fired(case: CaseSnapshot, policy: Policy, now: datetime, target: str) -> list[str]:
     """The criteria that fire for a step from where the case is to `target` (tier or level)."""
-    tracks = policy.tracks
+    tracks = policy.derived(compile_tracks)
     step = tracks.steps.get(case.tier)
     rung = step if step is not None and step.to == target else next(
         (level for _, level in tracks.levels if level.to == target), None)

@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from escalada.domain.model import ContactLevel, ExecLevel, role_rank
-
-if TYPE_CHECKING:
-    from escalada.domain.policy import Policy
-    from escalada.domain.war_room import ExecutiveRank, WarRoomPolicy
+from escalada.domain.policy import Policy, WarRoomPolicy
+from escalada.domain.policy.war_room import ExecutiveRank
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from escalada.domain.business_hours import CalendarSpec, business_calendar
-from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
+from escalada.domain.business_calendar import CalendarSpec, business_calendar
 from escalada.domain.model import Interval, level_rank
-from escalada.domain.policy import BusinessHours, Policy
+from escalada.domain.policy import DefaultBusinessHours, Policy
 from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
+from escalada.domain.working_time import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 
-CalendarResolver = Callable[[str, AccountSnapshot, BusinessHours], Calendar]
+CalendarResolver = Callable[[str, AccountSnapshot, DefaultBusinessHours], Calendar]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +48,13 @@ class SlaClock:
 
 
 @lru_cache(maxsize=256)
-def _policy_hours(timezone: str, country: str | None, hours: BusinessHours) -> Calendar:
+def _policy_hours(timezone: str, country: str | None, hours: DefaultBusinessHours) -> Calendar:
     return business_calendar(CalendarSpec.weekly(
         timezone=timezone, hours=(f"{hours.start}-{hours.end}",), days=hours.days,
         country=country))
 
 
-def resolve_calendar(name: str, account: AccountSnapshot, hours: BusinessHours) -> Calendar:
+def resolve_calendar(name: str, account: AccountSnapshot, hours: DefaultBusinessHours) -> Calendar:
     """The calendar a target runs on: `24x7`, or `business`: the account's own
     calendar, else the policy's business hours in the account's zone and country."""
     if name == "24x7":

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from escalada.domain.business_hours import CalendarSpec, Country, TimeZoneName
+from escalada.domain.business_calendar import CalendarSpec, Country, TimeZoneName
 from escalada.domain.model import (
     AccountTier,
     CaseStatus,

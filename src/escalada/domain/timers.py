@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from escalada.domain.calendar import FOREVER
 from escalada.domain.policy import Policy
 from escalada.domain.sla import SlaClock, threshold_times
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.war_room import OpenChecklistItem, PendingExecutiveAck
+from escalada.domain.working_time import FOREVER
 
 SLA_THRESHOLD = "sla_threshold"
 STEP_RESPONSE_DUE = "step_response_due"

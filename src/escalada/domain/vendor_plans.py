@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from escalada.domain.calendar import TWENTY_FOUR_SEVEN, Calendar, deadline
 from escalada.domain.model import Severity
 from escalada.domain.policy import Duration
+from escalada.domain.working_time import TWENTY_FOUR_SEVEN, Calendar, deadline
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 VendorSeverity = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]

@@ -11,182 +11,19 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from slugify import slugify as python_slugify
 
+from escalada.domain.criteria import Facts, compile_criteria
 from escalada.domain.executive_match import ExecutiveChoice, Person, match_executive
-from escalada.domain.model import ContactLevel, ExecLevel, Role, level_rank
+from escalada.domain.model import ExecLevel, level_rank
+from escalada.domain.policy import Policy, WarRoomPolicy
+from escalada.domain.policy.war_room import AttendeeRole
+from escalada.domain.sla import sla_clocks
+from escalada.domain.snapshot import CaseSnapshot
 
-if TYPE_CHECKING:
-    from escalada.domain.policy import Policy
-    from escalada.domain.snapshot import CaseSnapshot
-
-Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 IMMEDIATE, ASSESSMENT = "immediate", "assessment"
 MANUAL = "manual"  # the trigger of a room opened by hand
-
-
-class _Playbook(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AttendeeRole(_Playbook):
-    """A seat at the war room's table; one of them leads it."""
-
-    key: Key
-    label: str = Field(min_length=1)
-    lead: bool = False
-
-
-class ChecklistItem(_Playbook):
-    """Something to do within minutes of the room opening; with `when_flags`, only
-    when the case carries one of those flags (legal, PR)."""
-
-    key: Key
-    text: str = Field(min_length=1)
-    within_minutes: int = Field(ge=0)
-    when_flags: tuple[Key, ...] = ()
-
-    def applies(self, flags: Collection[str]) -> bool:
-        return not self.when_flags or any(flag in flags for flag in self.when_flags)
-
-
-class ExecutiveRank(_Playbook):
-    """An executive known by the words of a title (ours or the customer's), and which of
-    our executives answer a customer's executive of this rank, best first."""
-
-    key: Key
-    label: str = Field(min_length=1)
-    titles: tuple[str, ...] = Field(min_length=1)
-    answered_by: tuple[Key, ...] = ()
-
-    @property
-    def answering(self) -> tuple[str, ...]:
-        return self.answered_by or (self.key,)
-
-
-def _attendees() -> tuple[AttendeeRole, ...]:
-    return (
-        AttendeeRole(key="escalation_coordinator", label="Escalation Coordinator", lead=True),
-        AttendeeRole(key="senior_technical_engineer", label="Senior Technical Engineer"),
-        AttendeeRole(key="account_executive", label="Account Executive / TAM"),
-        AttendeeRole(key="support_director", label="Support Director"),
-        AttendeeRole(key="customer_success_manager", label="Customer Success Manager"),
-    )
-
-
-def _immediate_actions() -> tuple[ChecklistItem, ...]:
-    return tuple(ChecklistItem(key=key, text=text, within_minutes=30, when_flags=flags)
-                 for key, text, flags in (
-        ("notify_support_director", "Notify the Support Director", ()),
-        ("notify_vp_customer_success", "Notify the VP of Customer Success", ()),
-        ("notify_account_team", "Notify the Account Executive / CSM", ()),
-        ("notify_legal", "Notify Legal (legal action threatened or legal implications)",
-         ("legal_action_threatened", "legal_or_pr_implications")),
-        ("notify_pr", "Notify PR (public threat)", ("public_relations_crisis",)),
-        ("assemble_war_room", "Assemble the war room: the channel, an always-open "
-         "conference bridge, shared live documentation", ()),
-    ))
-
-
-def _initial_assessment() -> tuple[ChecklistItem, ...]:
-    return tuple(ChecklistItem(key=key, text=text, within_minutes=15) for key, text in (
-        ("review_history", "Review the complete history (tickets, calls, emails)"),
-        ("identify_root_issue", "Identify the root issue (technical, service or relationship)"),
-        ("assess_sentiment", "Assess customer sentiment and churn risk"),
-        ("desired_outcome", "Determine the customer's desired outcome"),
-        ("legal_implications", "Identify any legal or contractual implications"),
-    ))
-
-
-def _executives() -> tuple[ExecutiveRank, ...]:
-    return (
-        ExecutiveRank(key="ceo", label="CEO / President", titles=(
-            "CEO", "Chief Executive Officer", "Chief Executive", "President", "Founder",
-            "Owner", "Managing Director", "General Director", "Генеральный директор",
-            "Президент", "Основатель", "Владелец")),
-        ExecutiveRank(key="cto", label="CTO", titles=(
-            "CTO", "Chief Technology Officer", "Chief Technical Officer", "CIO",
-            "Chief Information Officer", "Технический директор")),
-        ExecutiveRank(key="vp", label="VP", titles=(
-            "VP", "SVP", "EVP", "Vice President", "Senior Vice President",
-            "Executive Vice President", "Вице-президент")),
-    )
-
-
-class WarRoomPolicy(_Playbook):
-    """The war-room playbook: when a room opens, its seats, checklists and clocks."""
-
-    open_at_levels: tuple[ExecLevel, ...] = (ExecLevel.L3, ExecLevel.L4)
-    # An executive step at any level opens a room when one of these criteria holds.
-    open_on_criteria: tuple[Key, ...] = ("c_level_escalation",)
-    channel: str = Field(default="#exec-escalation-{slug}", max_length=40)
-    attendees: tuple[AttendeeRole, ...] = Field(default_factory=_attendees, min_length=1)
-    immediate_actions: tuple[ChecklistItem, ...] = Field(default_factory=_immediate_actions)
-    initial_assessment: tuple[ChecklistItem, ...] = Field(default_factory=_initial_assessment)
-    executive_ack_within_minutes: int = Field(default=30, ge=0)
-    # Who answers the customer's executive: matched by title, rank for rank ...
-    executives: tuple[ExecutiveRank, ...] = Field(default_factory=_executives)
-    # ... else the least senior person whose role answers for the room's level, at least
-    # this role for a customer contact of this level ("match or exceed").
-    fallback_role_for_contact: dict[ContactLevel, Role] = Field(
-        default_factory=lambda: {ContactLevel.VP: Role.VP, ContactLevel.C_LEVEL: Role.VP})
-    # A contact with no executive title we know is matched as this rank by their level
-    # (a customer VP is answered by our VP, not by whichever vp-role person sorts first).
-    rank_for_contact: dict[ContactLevel, Key] = Field(
-        default_factory=lambda: {ContactLevel.VP: "vp"})
-    # Who may acknowledge in the matched executive's stead.
-    ack_stand_in_role: Role = Role.VP
-    # Customer updates from the war room (the playbook: every 2 to 4 hours). A room
-    # below the lowest level listed (a C-level contact at L2) runs as that level.
-    update_every_minutes: dict[ExecLevel, int] = Field(
-        default_factory=lambda: {ExecLevel.L3: 240, ExecLevel.L4: 120}, min_length=1)
-
-    @field_validator("channel")
-    @classmethod
-    def _channel_pattern(cls, channel: str) -> str:
-        try:
-            formatted = channel.format(slug="x")
-        except (KeyError, IndexError, ValueError) as error:
-            raise ValueError("may use only {slug}, e.g. #exec-escalation-{slug}") from error
-        if "{slug}" not in channel or not formatted.strip():
-            raise ValueError("must contain {slug}, e.g. #exec-escalation-{slug}")
-        return channel
-
-    @field_validator("update_every_minutes")
-    @classmethod
-    def _positive(cls, cadence: dict[ExecLevel, int]) -> dict[ExecLevel, int]:
-        if any(minutes < 1 for minutes in cadence.values()):
-            raise ValueError("each cadence is at least 1 minute")
-        return cadence
-
-    @model_validator(mode="after")
-    def _consistent(self) -> WarRoomPolicy:
-        _distinct("attendees", [seat.key for seat in self.attendees])
-        if sum(seat.lead for seat in self.attendees) > 1:
-            raise ValueError("attendees: at most one seat leads the room")
-        _distinct("checklist items", [item.key for item in self.checklist])
-        ranks = [rank.key for rank in self.executives]
-        _distinct("executives", ranks)
-        unknown = sorted({k for r in self.executives for k in r.answering} - set(ranks))
-        if unknown:
-            raise ValueError(f"executives: answered_by names unknown ranks {', '.join(unknown)}")
-        unmatched = sorted(set(self.rank_for_contact.values()) - set(ranks))
-        if unmatched:
-            raise ValueError(f"rank_for_contact: names unknown ranks {', '.join(unmatched)}")
-        return self
-
-    @property
-    def checklist(self) -> tuple[ChecklistItem, ...]:
-        return self.immediate_actions + self.initial_assessment
-
-
-def _distinct(what: str, keys: list[str]) -> None:
-    twice = sorted({key for key in keys if keys.count(key) > 1})
-    if twice:
-        raise ValueError(f"{what}: {', '.join(twice)} listed twice")
 
 
 # Planning a room
@@ -227,10 +64,7 @@ def war_room_trigger(
 
 
 def _holds(criterion: str, case: CaseSnapshot, policy: Policy, now: datetime) -> bool:
-    from escalada.domain.criteria import Facts, compile_criteria
-    from escalada.domain.sla import sla_clocks
-
-    predicate = compile_criteria(policy).get(criterion)
+    predicate = policy.derived(compile_criteria).get(criterion)
     if predicate is None:
         return criterion in case.flags  # a plain flag
     return predicate(Facts(case, sla_clocks(case, policy, now)))

@@ -57,6 +57,22 @@ def require_admin(actor: Actor, action: str) -> None:
         raise NotPermitted(f"{action} needs the role admin; {_who(actor)}: ask an admin")
 
 
+def can_change_role_of(actor: Actor, name: str, role: Role) -> None:
+    """An admin changes others' roles, never their own."""
+    if name == actor.name:
+        raise NotPermitted(f"nobody changes their own role; ask another admin to make "
+                           f"{name} {role.value}")
+
+
+def can_create_token_for(actor: Actor, user: str | None) -> None:
+    """A token is minted by its owner only; an admin may revoke anyone's, not mint it."""
+    if user is not None and user != actor.name:
+        raise NotPermitted(
+            f"tokens are created by their owner only: {actor.name} cannot create one for "
+            f"{user}; {user} creates their own (`escalada token create`, or POST "
+            "/api/v1/tokens with their token). An admin may revoke anyone's token.")
+
+
 def can_read(actor: Actor) -> None:
     require(actor, Role.VIEWER, "reading")
 
@@ -69,6 +85,20 @@ def can_override_handoff(actor: Actor) -> None:
     """Taking a technical step without its full handoff package (case escalation and
     vendor opening alike)."""
     require(actor, Role.TEAM_LEAD, "overriding a handoff gate")
+
+
+def can_make_recovery_plan(actor: Actor) -> None:
+    """A recovery plan made by hand (below L2, or for a case resolved earlier)."""
+    require(actor, Role.TEAM_LEAD, "making a recovery plan by hand")
+
+
+def can_open_war_room(actor: Actor) -> None:
+    """A war room opened by hand."""
+    require(actor, Role.TEAM_LEAD, "opening a war room")
+
+
+def can_assign_attendees(actor: Actor) -> None:
+    require(actor, Role.TEAM_LEAD, "assigning war-room attendees")
 
 
 def can_configure(actor: Actor, action: str) -> None:
@@ -101,6 +131,20 @@ def can_close_war_room(actor: Actor, action: str, *, lead: str | None,
 def can_acknowledge_level(actor: Actor, policy: Policy, level: ExecLevel) -> None:
     role = level_role(policy, level)
     require(actor, role, f"acknowledging an {level.value} escalation")
+
+
+def can_step_down_from(actor: Actor, policy: Policy, level: ExecLevel, case: str) -> None:
+    """Leaving an executive level needs the authority of the level left (the role that
+    acknowledges it)."""
+    require(actor, level_role(policy, level), f"stepping {case} down from {level.value}")
+
+
+def can_acknowledge_for(actor: Actor, policy: Policy, executive: str | None) -> None:
+    """A war room's executive acknowledgment: the matched executive gives it, or someone
+    of the policy's stand-in role (vp) and above in their stead."""
+    if actor.name != executive:
+        require(actor, policy.war_room.ack_stand_in_role,
+                f"acknowledging for {executive or 'the executive'}")
 
 
 def credit_authority(policy: Policy, role: str | None) -> CreditAuthority | None:

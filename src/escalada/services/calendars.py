@@ -10,17 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CalendarRow
-from escalada.domain.business_hours import (
+from escalada.domain.business_calendar import (
     CalendarSpec,
     business_calendar,
     describe_day,
     parse_days,
     parse_hours,
 )
-from escalada.domain.calendar import FOREVER, TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.model import Interval
 from escalada.domain.validation import invalid_input
+from escalada.domain.working_time import FOREVER, TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import CaseRow, PauseRow
+from escalada.domain import case_status
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.model import ENDED_STATUSES, CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
@@ -218,10 +219,9 @@ def pause(
     """The case now waits on the customer: SLA clocks stop."""
 
     def change(case: CaseRow, now: datetime) -> Event:
-        if any(p.ended_at is None for p in case.pauses):
-            raise InvalidTransition(f"{case.ref} is already waiting on the customer")
+        status = case_status.paused(case.ref, waiting=_waiting(case))
         case.pauses.append(PauseRow(case_number=case.number, started_at=now))
-        case.status = CaseStatus.WAITING_ON_CUSTOMER.value
+        case.status = status.value
         return Event("paused", "waiting on customer: SLA clocks paused", reason)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
@@ -235,13 +235,17 @@ def resume(
     """The customer answered: SLA clocks run again."""
 
     def change(case: CaseRow, now: datetime) -> Event:
-        if not _end_pause(case, now):
-            raise InvalidTransition(f"{case.ref} is not waiting on the customer")
-        case.status = CaseStatus.INVESTIGATING.value
+        status = case_status.resumed(case.ref, waiting=_waiting(case))
+        _end_pause(case, now)
+        case.status = status.value
         return Event("resumed", "customer answered: SLA clocks running", reason)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
+
+
+def _waiting(case: CaseRow) -> bool:
+    return any(p.ended_at is None for p in case.pauses)
 
 
 def _end_pause(case: CaseRow, now: datetime) -> bool:
@@ -262,8 +266,7 @@ def respond(
         if first:
             case.first_response_at = now
         case.last_customer_update_at = now
-        if case.status == CaseStatus.NEW.value:
-            case.status = CaseStatus.INVESTIGATING.value
+        case.status = case_status.after_customer_update(case.status)
         if first:
             return Event("first_response", "first response given to the customer", note)
         return Event("customer_update", "update given to the customer", note)
@@ -282,12 +285,10 @@ def update_case(
     wanted = changes.model_dump(exclude_none=True)
     if not wanted:
         raise InvalidInput.of("changes", "name at least one field to change")
-    if changes.status in _STATUS_BY_ACTION:
-        raise InvalidInput.of("status", f"use `{_STATUS_BY_ACTION[changes.status]}` for that")
+    case_status.settable(changes.status)
 
     def change(case: CaseRow, _now: datetime) -> Event:
-        if changes.status is not None and any(p.ended_at is None for p in case.pauses):
-            raise InvalidTransition(f"{case.ref} is waiting on the customer: resume it first")
+        case_status.updated(case.ref, changes.status, waiting=_waiting(case))
         before: dict[str, Any] = {}
         asked = dict(wanted)
         if changes.contact is not None:
@@ -323,13 +324,6 @@ def _change_contact(
         wanted.setdefault("contact_title", contact.title)
 
 
-# Statuses that move SLA clocks are set by their own action, never by a plain update.
-_STATUS_BY_ACTION = {
-    CaseStatus.WAITING_ON_CUSTOMER: "pause",
-    CaseStatus.RESOLVED: "resolve",
-    CaseStatus.CLOSED: "close",
-}
-
 
 def _plain(value: Any) -> Any:
     return f"{value:.2f}" if isinstance(value, Decimal) else getattr(value, "value", value)
@@ -362,9 +356,7 @@ def close(
     """Close a resolved case."""
 
     def change(case: CaseRow, now: datetime) -> Event:
-        if case.status != CaseStatus.RESOLVED.value:
-            raise InvalidTransition(f"{case.ref} is {case.status}: resolve it before closing")
-        case.status, case.closed_at = CaseStatus.CLOSED.value, now
+        case.status, case.closed_at = case_status.closed(case.ref, case.status).value, now
         return Event("closed", "case closed", reason)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,

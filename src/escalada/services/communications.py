@@ -32,7 +32,6 @@ from escalada.adapters.db.tables import (
     WarRoomRow,
 )
 from escalada.adapters.templates import missing_fields, render, template_kinds
-from escalada.domain.calendar import FOREVER
 from escalada.domain.communications import (
     AUDIENCE_OF,
     LANGUAGES,
@@ -57,6 +56,7 @@ from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
+from escalada.domain.working_time import FOREVER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.messages import Detect, detect_language, last_customer_message

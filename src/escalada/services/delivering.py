@@ -34,6 +34,7 @@ from escalada.adapters.channels import (
     channel_for,
 )
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
+from escalada.domain.case_status import after_customer_update
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
 from escalada.domain.errors import EscaladaError, InvalidInput
@@ -239,8 +240,7 @@ def _delivered(
     if first:
         case.first_response_at = now
     case.last_customer_update_at = now
-    if case.status == CaseStatus.NEW:
-        case.status = CaseStatus.INVESTIGATING.value
+    case.status = after_customer_update(case.status)
     record(session, case, actor=SYSTEM, at=now,
            kind="first_response" if first else "customer_update",
            summary=summary + ": the next update is due from now", data=data)

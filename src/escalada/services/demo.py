@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from escalada.domain.business_hours import CalendarSpec
+from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.errors import AlreadyExists
 from escalada.services import cases, escalations
 from escalada.services.accounts import add_account, list_accounts

@@ -9,26 +9,22 @@ from typing import Any
 from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import CaseRow, EscalationRow, UserRow
+from escalada.domain import escalation_path
 from escalada.domain.engine import criteria_fired
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.handoff import pass_handoff_gate
 from escalada.domain.model import (
-    EXEC_LEVELS,
-    TIERS,
     ExecLevel,
     Tier,
     Track,
-    level_rank,
-    tier_rank,
     track_of,
 )
 from escalada.domain.policy import Policy
 from escalada.services.authz import (
     can_acknowledge_level,
     can_override_handoff,
+    can_step_down_from,
     can_work_cases,
-    level_role,
-    require,
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -58,7 +54,7 @@ def escalate(
     """Take one step up a track. A technical step needs its handoff package, unless
     overridden with a reason; a refusal is itself recorded on the timeline."""
     can_work_cases(actor, "escalating a case")
-    target = _target(to)
+    target = escalation_path.target(to)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_open_case(uow.session, case_id, expected_version=expected_version)
@@ -83,15 +79,15 @@ def take_step(
     A step with its handoff package incomplete and no override is refused: the
     refusal is recorded (the case does not change) and HandoffIncomplete raised.
     """
-    track = track_of(target)
-    respond_within, required = _step_terms(case, target, policy)
+    track, place = track_of(target), _place(case)
+    terms = escalation_path.step_up(place, target, policy)
     criteria = criteria_fired(snapshot_of(session, case, now), policy, now, target)
     if not criteria and not (reason or "").strip():
         raise InvalidInput.of(
             "reason", f"no policy criterion fires for {target}; say why you escalate")
     try:
-        gate = pass_handoff_gate(f"{_current(case, track)} -> {target}", required, handoff,
-                                 override_reason=override_reason)
+        gate = pass_handoff_gate(f"{place.on(track)} -> {target}", terms.handoff_required,
+                                 handoff, override_reason=override_reason)
     except HandoffIncomplete as refusal:
         record(session, case, actor=actor, at=now, kind="escalation_refused",
                summary=f"refused {refusal.step}: handoff missing {', '.join(refusal.missing)}",
@@ -104,7 +100,8 @@ def take_step(
     step = _add_step(
         case, track=track, direction="up", to=target, criteria=criteria, reason=reason,
         handoff=gate.package, override_reason=gate.override_reason,
-        overridden=missing, actor=actor, now=now, respond_within=respond_within,
+        overridden=missing, actor=actor, now=now,
+        respond_within=terms.respond_within_minutes,
     )
     _move(case, track, target)
     overridden = (f"; handoff gate overridden ({gate.override_reason}), missing "
@@ -118,41 +115,6 @@ def take_step(
                  "response_due_at": _iso(step.response_due_at)})
     open_for_step(session, case, step, actor=actor, now=now, policy=policy)
     return step
-
-
-def _target(to: str) -> str:
-    wanted = to.strip().upper()
-    try:
-        track_of(wanted)
-    except ValueError as error:
-        raise InvalidInput.of("to", str(error)) from error
-    return wanted
-
-
-def _current(case: CaseRow, track: Track) -> str:
-    return case.tier if track is Track.TECHNICAL else (case.exec_level or "none")
-
-
-def _step_terms(case: CaseRow, target: str, policy: Policy) -> tuple[int, tuple[str, ...]]:
-    """The response time and handoff items of the step to `target`, if it is allowed."""
-    if track_of(target) is Track.TECHNICAL:
-        step = policy.step_from(Tier(case.tier))
-        if step is None or step.to_tier.value != target:
-            nxt = f"the next step is {step.to_tier.value}" if step else "no step is above it"
-            raise InvalidTransition(f"{case.ref} is at {case.tier}; {nxt}")
-        return step.respond_within_minutes, step.handoff_required
-    level = ExecLevel(target)
-    if level_rank(level) <= level_rank(_level(case.exec_level)):
-        raise InvalidTransition(
-            f"{case.ref} is already at {case.exec_level}; use deescalate to step down")
-    terms = policy.level(level)
-    if terms is None:
-        raise InvalidTransition(f"the policy has no executive level {target}")
-    return terms.respond_within_minutes, ()
-
-
-def _level(value: str | None) -> ExecLevel | None:
-    return None if value is None else ExecLevel(value)
 
 
 def _add_step(
@@ -241,19 +203,18 @@ def deescalate(
     """Step down a track (by default one step; `none` leaves the executive track).
     Leaving an executive level needs the authority of the level left (the role that
     acknowledges it); a technical step down, an engineer's."""
-    chosen = _track(track)
+    chosen = escalation_path.track(track)
     if not reason.strip():
         raise InvalidInput.of("reason", "say why the case steps down")
 
     def change(case: CaseRow, now: datetime) -> Event:
-        target = _lower(case, chosen, to)
+        target = escalation_path.step_down(_place(case), chosen, to)
         if chosen is Track.EXECUTIVE:
             session = object_session(case)
             assert session is not None
-            left = _level(case.exec_level)
-            assert left is not None  # _lower refuses a case with no executive level
-            role = level_role(policy_of(session, case, ctx.policy()), left)
-            require(actor, role, f"stepping {case.ref} down from {left.value}")
+            left = _place(case).level
+            assert left is not None  # step_down refuses a case with no executive level
+            can_step_down_from(actor, policy_of(session, case, ctx.policy()), left, case.ref)
         step = _add_step(
             case, track=chosen, direction="down", to=target, criteria=[], reason=reason,
             handoff={}, override_reason=None, overridden=[], actor=actor, now=now,
@@ -268,33 +229,5 @@ def deescalate(
                        change=change)
 
 
-def _track(track: str) -> Track:
-    try:
-        return Track(track.strip().lower())
-    except ValueError as error:
-        raise InvalidInput.of("track", "must be technical or executive") from error
-
-
-def _lower(case: CaseRow, track: Track, to: str | None) -> str | None:
-    """The level to step down to, checked to be below the current one."""
-    if track is Track.TECHNICAL:
-        current = tier_rank(Tier(case.tier))
-        if current == 0 and to is None:
-            raise InvalidTransition(f"{case.ref} is at {case.tier}, the first tier")
-        wanted = TIERS[current - 1].value if to is None else to.strip().upper()
-        if wanted not in {t.value for t in TIERS} or tier_rank(Tier(wanted)) >= current:
-            raise InvalidTransition(f"{case.ref} is at {case.tier}; cannot step down to {wanted}")
-        return wanted
-    current = level_rank(_level(case.exec_level))
-    if current == 0:
-        raise InvalidTransition(f"{case.ref} has no executive escalation to step down from")
-    if to is None:
-        return None if current == 1 else EXEC_LEVELS[current - 2].value
-    wanted_level = None if to.strip().lower() == "none" else to.strip().upper()
-    if wanted_level is not None and (
-        wanted_level not in {lv.value for lv in EXEC_LEVELS}
-        or level_rank(ExecLevel(wanted_level)) >= current
-    ):
-        raise InvalidTransition(
-            f"{case.ref} is at {case.exec_level}; cannot step down to {wanted_level}")
-    return wanted_level
+def _place(case: CaseRow) -> escalation_path.Place:
+    return escalation_path.Place(case.ref, case.tier, case.exec_level)

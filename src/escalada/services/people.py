@@ -16,13 +16,12 @@ from escalada.domain.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
-    NotPermitted,
     Unauthenticated,
 )
 from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
-from escalada.services.authz import require_admin
+from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
 from escalada.services.context import Actor, Context
 from escalada.services.people_log import log_people_event
 from escalada.services.views import TokenCreatedView, TokenView, UserView
@@ -126,9 +125,7 @@ def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView
         wanted = Role(role.strip().lower())
     except ValueError as error:
         raise InvalidInput.of("role", f"must be one of {', '.join(Role)}") from error
-    if name == actor.name:
-        raise NotPermitted(f"nobody changes their own role; ask another admin to make "
-                           f"{name} {wanted.value}")
+    can_change_role_of(actor, name, wanted)
     with ctx.unit_of_work() as uow:
         row = _user(uow.session, name)
         if row.role == wanted.value:
@@ -205,11 +202,7 @@ def create_token(
     included, creates a token for someone else. The token itself is shown once, here;
     only its hash is stored. It lasts `expires_in_days` (the configured default when
     None), at most the configured longest lifetime."""
-    if user is not None and user != actor.name:
-        raise NotPermitted(
-            f"tokens are created by their owner only: {actor.name} cannot create one for "
-            f"{user}; {user} creates their own (`escalada token create`, or POST "
-            "/api/v1/tokens with their token). An admin may revoke anyone's token.")
+    can_create_token_for(actor, user)
     lifetimes = ctx.tokens
     days = lifetimes.default_days if expires_in_days is None else expires_in_days
     if not 1 <= days <= lifetimes.longest_days:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, PolicyRow
+from escalada.adapters.policy_file import complete
 from escalada.domain.policy import Policy
 
 _BY_ID: dict[str, Policy] = {}
@@ -60,5 +61,7 @@ def policy_of(session: Session, case: CaseRow, current: Policy) -> Policy:
     known = _BY_ID.get(case.policy_id)
     if known is None:
         row = session.get_one(PolicyRow, case.policy_id)
-        known = _BY_ID[case.policy_id] = Policy.model_validate(row.document)
+        # A document frozen by an older escalada may lack a newer section: the
+        # shipped policy's, as when the document was read from a file then.
+        known = _BY_ID[case.policy_id] = Policy.model_validate(complete(row.document))
     return known

@@ -19,8 +19,9 @@ from escalada.adapters.db.tables import (
     TimelineRow,
 )
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
-from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from escalada.domain.model import CaseStatus, parse_case_label
+from escalada.domain.case_status import require_open
+from escalada.domain.errors import Conflict, InvalidInput, NotFound
+from escalada.domain.model import parse_case_label
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import (
     ACCOUNT_ID_PATTERN,
@@ -76,8 +77,7 @@ def load_open_case(
     session: Session, case_id: str, *, expected_version: int | None = None
 ) -> CaseRow:
     case = load_case(session, case_id, expected_version=expected_version)
-    if not CaseStatus(case.status).is_open:
-        raise InvalidTransition(f"{case.ref} is {case.status}")
+    require_open(case.ref, case.status)
     return case
 
 

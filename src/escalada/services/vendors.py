@@ -30,10 +30,10 @@ from escalada.domain.errors import (
     Conflict,
     EscaladaError,
     InvalidInput,
-    InvalidTransition,
     NotFound,
     VendorFailed,
 )
+from escalada.domain.escalation_path import Place, opens_vendor_case_by_stepping
 from escalada.domain.handoff import pass_handoff_gate
 from escalada.domain.model import Tier
 from escalada.domain.policy import Policy
@@ -184,11 +184,8 @@ def open_vendor_case(
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
-        stepping = case.tier == Tier.T3.value
-        if not stepping and case.tier != Tier.VENDOR.value:
-            raise InvalidTransition(
-                f"{case.ref} is at {case.tier}: a vendor case is opened from T3 (taking the "
-                "step to VENDOR) or at VENDOR")
+        stepping = opens_vendor_case_by_stepping(
+            Place(case.ref, case.tier, case.exec_level))
         # Checked before the vendor is called, so that a refused step opens nothing there.
         package = _vendor_handoff(policy_of(uow.session, case, ctx.policy()), handoff,
                                   override_reason, actor) if stepping else {}

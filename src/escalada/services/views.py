@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from escalada.domain.business_hours import CalendarSpec
+from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.engine import evaluate
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AccountSnapshot, AwareDatetime, CaseSnapshot, Money

@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, UserRow, WarRoomRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, InvalidTransition, NotFound
-from escalada.domain.model import Role
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.war_room import IMMEDIATE, MANUAL, overdue
-from escalada.services.authz import can_work_cases, require
+from escalada.services.authz import (
+    can_acknowledge_for,
+    can_assign_attendees,
+    can_open_war_room,
+    can_work_cases,
+)
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import Event, load_case, load_open_case, record, snapshot_of
@@ -56,7 +60,7 @@ def open_war_room(
     expected_version: int | None = None,
 ) -> WarRoomView:
     """Open the case's war room by hand (a team lead and above), when none is open."""
-    require(actor, Role.TEAM_LEAD, "opening a war room")
+    can_open_war_room(actor)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session
@@ -115,7 +119,7 @@ def assign(
     expected_version: int | None = None,
 ) -> WarRoomView:
     """Seat a person in one of the room's attendee roles (a team lead and above)."""
-    require(actor, Role.TEAM_LEAD, "assigning war-room attendees")
+    can_assign_attendees(actor)
     wanted, name = role.strip(), user.strip()
 
     def change(
@@ -153,9 +157,7 @@ def acknowledge(
         if room.executive_ack_at is not None:
             raise InvalidTransition(f"{case.ref}'s executive acknowledgment was given by "
                                     f"{room.executive_ack_by} already")
-        if actor.name != room.executive:
-            require(actor, policy.war_room.ack_stand_in_role,
-                    f"acknowledging for {room.executive or 'the executive'}")
+        can_acknowledge_for(actor, policy, room.executive)
         room.executive_ack_by, room.executive_ack_at = actor.name, now
         late = now > room.executive_ack_due_at
         stand_in = "" if actor.name == room.executive else f" for {room.executive or 'nobody'}"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from escalada.domain.business_hours import CalendarSpec
+from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.errors import StoreUnavailable
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.validation import Day

@@ -21,7 +21,7 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from escalada.domain.business_hours import CalendarSpec
+    from escalada.domain.business_calendar import CalendarSpec
     from escalada.services.context import Context
 
 calendar_app = typer.Typer(help="Business calendars accounts run their SLA clocks on.",

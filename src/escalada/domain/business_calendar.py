@@ -2,7 +2,9 @@
 public holidays (with its government-moved working days), plus operator overrides.
 
 A `CalendarSpec` is the data (what people write and store); a `BusinessCalendar`
-walks it as UTC intervals for `calendar.elapsed` and `calendar.deadline`.
+walks it as UTC intervals for `working_time.elapsed` and `working_time.deadline`.
+(The policy's fallback hours for an account without a calendar are
+`policy.sla.DefaultBusinessHours`.)
 """
 
 from __future__ import annotations

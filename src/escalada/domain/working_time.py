@@ -1,4 +1,6 @@
-"""Business calendars: when the SLA clock runs, walked as UTC intervals."""
+"""Working time: the `Calendar` a clock runs on (24x7, or a business calendar from
+`business_calendar`), and the time elapsed on it and deadlines counted on it, walked
+as UTC intervals."""
 
 from __future__ import annotations
 

@@ -1,0 +1,59 @@
+"""How a case's status moves (pure): waiting on the customer and back, the customer
+hearing from us, resolving and closing. Every service that moves a status asks here."""
+
+from __future__ import annotations
+
+from escalada.domain.errors import InvalidInput, InvalidTransition
+from escalada.domain.model import CaseStatus
+
+# Statuses that move SLA clocks are set by their own action, never by a plain update.
+SET_BY_ACTION = {
+    CaseStatus.WAITING_ON_CUSTOMER: "pause",
+    CaseStatus.RESOLVED: "resolve",
+    CaseStatus.CLOSED: "close",
+}
+
+
+def require_open(ref: str, status: str) -> None:
+    """A resolved or closed case takes no more work."""
+    if not CaseStatus(status).is_open:
+        raise InvalidTransition(f"{ref} is {status}")
+
+
+def settable(status: CaseStatus | None) -> None:
+    """A status a plain update may set (the others have their own action)."""
+    if status in SET_BY_ACTION:
+        raise InvalidInput.of("status", f"use `{SET_BY_ACTION[status]}` for that")
+
+
+def updated(ref: str, status: CaseStatus | None, *, waiting: bool) -> None:
+    """A plain update changes no status while the case waits on the customer."""
+    if status is not None and waiting:
+        raise InvalidTransition(f"{ref} is waiting on the customer: resume it first")
+
+
+def paused(ref: str, *, waiting: bool) -> CaseStatus:
+    """The case now waits on the customer."""
+    if waiting:
+        raise InvalidTransition(f"{ref} is already waiting on the customer")
+    return CaseStatus.WAITING_ON_CUSTOMER
+
+
+def resumed(ref: str, *, waiting: bool) -> CaseStatus:
+    """The customer answered."""
+    if not waiting:
+        raise InvalidTransition(f"{ref} is not waiting on the customer")
+    return CaseStatus.INVESTIGATING
+
+
+def after_customer_update(status: str) -> str:
+    """The customer heard from us (a response, a delivered update): a new case is now
+    being investigated; any other status stays."""
+    return CaseStatus.INVESTIGATING.value if status == CaseStatus.NEW else status
+
+
+def closed(ref: str, status: str) -> CaseStatus:
+    """Only a resolved case closes."""
+    if status != CaseStatus.RESOLVED:
+        raise InvalidTransition(f"{ref} is {status}: resolve it before closing")
+    return CaseStatus.CLOSED

@@ -1,0 +1,116 @@
+"""Opening a case's recovery plan (on resolution, or by hand) and reading it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, object_session
+
+from escalada.adapters.db.tables import AccountRow, CaseRow, RecoveryTaskRow
+from escalada.domain.errors import AlreadyExists, NotFound
+from escalada.domain.policy import Policy
+from escalada.domain.recovery import CUSTOMER_FOLLOW_UP, POST_MORTEM, needs_plan, plan_recovery
+from escalada.domain.sla import resolve_calendar
+from escalada.services.authz import can_make_recovery_plan
+from escalada.services.context import Actor, Context
+from escalada.services.policies import policy_of
+from escalada.services.records import Event, account_snapshot, load_case, record
+from escalada.services.recovery.rows import (
+    executive_role,
+    has_plan,
+    iso,
+    peak_reached,
+    people_of,
+    tasks_of,
+)
+from escalada.services.recovery.views import RecoveryPlanView, plan_view
+
+
+def plan_on_resolution(
+    ctx: Context, case: CaseRow, event: Event, *, actor: Actor, now: datetime
+) -> Event:
+    """Open the plan of a case resolving now if it reached the policy's level (L2) and
+    has none yet, in the resolving transaction; the resolution's event tells of it."""
+    session = object_session(case)
+    assert session is not None
+    policy = policy_of(session, case, ctx.policy())
+    with session.no_autoflush:
+        if (not needs_plan(peak_reached(case), policy.recovery)
+                or has_plan(session, case, lock=True)):
+            return event
+        tasks = _open_plan(session, case, policy, actor=actor, now=now)
+    return Event(event.kind, f"{event.summary}; {_opened(tasks)}", event.reason,
+                 {**event.data, "recovery_plan": _plan_data(case, tasks)})
+
+
+def create_plan(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None
+) -> RecoveryPlanView:
+    """Make the plan by hand for a case that needs one (below L2, or resolved earlier);
+    its dates run from now."""
+    can_make_recovery_plan(actor)
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        if has_plan(uow.session, case, lock=True):
+            raise AlreadyExists(f"{case.ref} has a recovery plan already")
+        policy = policy_of(uow.session, case, ctx.policy())
+        tasks = _open_plan(uow.session, case, policy, actor=actor, now=now)
+        uow.session.flush()
+        record(uow.session, case, actor=actor, at=now, kind="recovery_plan_created",
+               summary=_opened(tasks) + " by hand", reason=reason,
+               data={"recovery_plan": _plan_data(case, tasks)}, changed=False)
+        uow.commit()
+        return plan_view(uow.session, case, tasks, policy, now)
+
+
+def _open_plan(
+    session: Session, case: CaseRow, policy: Policy, *, actor: Actor, now: datetime
+) -> list[RecoveryTaskRow]:
+    account = session.get_one(AccountRow, case.account_id)
+    business = resolve_calendar("business", account_snapshot(account), policy.sla.business_hours)
+    planned = plan_recovery(
+        policy.recovery, start=now, language=account.language, business=business,
+        executive_role=executive_role(case, policy), people=people_of(session, case, policy))
+    tasks = [RecoveryTaskRow(
+        case_number=case.number, phase=task.phase, key=task.key, text=task.text,
+        due_at=task.due_at, owner=task.owner, status="open", created_at=now,
+        updated_at=now, updated_by=actor.name) for task in planned]
+    session.add_all(tasks)
+    return tasks
+
+
+def _by_key(tasks: Sequence[RecoveryTaskRow], key: str) -> RecoveryTaskRow | None:
+    return next((task for task in tasks if task.key == key), None)
+
+
+def _opened(tasks: Sequence[RecoveryTaskRow]) -> str:
+    due = [f"{name} due {task.due_at:%Y-%m-%d %H:%M} UTC"
+           for name, key in (("post-mortem", POST_MORTEM), ("customer follow-up",
+                                                            CUSTOMER_FOLLOW_UP))
+           if (task := _by_key(tasks, key)) is not None and task.due_at is not None]
+    return ", ".join([f"recovery plan opened ({len(tasks)} tasks)", *due])
+
+
+def _plan_data(case: CaseRow, tasks: Sequence[RecoveryTaskRow]) -> dict[str, Any]:
+    peak = peak_reached(case)
+    data: dict[str, Any] = {"tasks": len(tasks), "level": None if peak is None else peak.value}
+    for key in (POST_MORTEM, CUSTOMER_FOLLOW_UP):
+        task = _by_key(tasks, key)
+        data[f"{key}_due_at"] = None if task is None else iso(task.due_at)
+    return data
+
+
+def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
+    """The case's plan by phase, with what is overdue now."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        tasks = tasks_of(uow.session, case)
+        if not tasks:
+            raise NotFound(f"{case.ref} has no recovery plan (one opens when an L2+ "
+                           f"escalation resolves; a team lead can make one by hand)")
+        return plan_view(uow.session, case, tasks, policy_of(uow.session, case, ctx.policy()),
+                          now)
