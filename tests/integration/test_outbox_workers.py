@@ -16,6 +16,7 @@ from timer_support import ANA, open_case
 from escalada.adapters.channels import Outbound, Receipt
 from escalada.adapters.db.database import make_engine
 from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
 from escalada.entrypoints.worker import Worker
 from escalada.services.communications import draft_message
 from escalada.services.context import Context, system_clock
@@ -32,8 +33,7 @@ RECEIVER_DELAY = 0.7  # each answer comes just after a worker's lease has run ou
 @pytest.fixture
 def live_ctx(database_url: str) -> Iterator[Context]:
     """A context on the real clock: leases run out in real time."""
-    context = Context(database=lambda: make_engine(database_url), policy=current_policy,
-                      clock=system_clock)
+    context = wire(lambda: make_engine(database_url), current_policy, system_clock)
     yield context
     context.engine.dispose()
 

@@ -3,7 +3,6 @@ with a bad file: the file, the path inside it and the reason."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from escalada.domain.errors import PolicyInvalid
 from escalada.domain.policy import Policy
 from escalada.domain.validation import describe_errors
+from escalada.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,19 +23,23 @@ M = TypeVar("M", bound=BaseModel)
 @dataclass(frozen=True)
 class DataFile(Generic[M]):
     """A YAML document shipped in `escalada.policies`, which operators may replace by
-    naming their own in the environment variable `env`."""
+    naming their own in the setting `setting` (a field of Settings)."""
 
     model: type[M]
     shipped: str  # the file name in escalada/policies
-    env: str
+    setting: str
     keys: str  # what the top-level mapping holds, for the error when it is not one
+
+    @property
+    def env(self) -> str:
+        return Settings.variable(self.setting)
 
     def default_path(self) -> Path:
         return Path(str(resources.files("escalada.policies").joinpath(self.shipped)))
 
-    def path(self) -> Path:
+    def path(self, settings: Settings | None = None) -> Path:
         """The operator's file, or the shipped default."""
-        configured = os.environ.get(self.env)
+        configured = (settings or Settings()).text(self.setting)
         return Path(configured) if configured else self.default_path()
 
     def load(self, path: Path) -> M:
@@ -54,9 +58,9 @@ class DataFile(Generic[M]):
             lines = [f"{path.name}: {problem}" for problem in describe_errors(error)]
             raise PolicyInvalid("\n".join(lines)) from error
 
-    def current(self) -> M:
+    def current(self, settings: Settings | None = None) -> M:
         """The document in force, read again when its file changes."""
-        path = self.path()
+        path = self.path(settings)
         try:
             mtime = path.stat().st_mtime
         except OSError as error:
@@ -70,7 +74,7 @@ def _cached(file: DataFile[Any], path: Path, mtime: float) -> BaseModel:
     return loaded
 
 
-POLICY = DataFile(Policy, "default.yaml", "ESCALADA_POLICY", "technical, executive and sla")
+POLICY = DataFile(Policy, "default.yaml", "policy_file", "technical, executive and sla")
 POLICY_ENV = POLICY.env
 
 
@@ -88,6 +92,7 @@ def load_policy(path: Path) -> Policy:
     return POLICY.load(path)
 
 
-def current_policy() -> Policy:
-    """The policy in force, re-read when its file changes."""
-    return POLICY.current()
+def current_policy(settings: Settings | None = None) -> Policy:
+    """The policy in force (ESCALADA_POLICY in `settings`, or in the environment),
+    re-read when its file changes."""
+    return POLICY.current(settings)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from escalada.settings import Settings
+
 VENDORS = ("aws", "azure", "gcp")
 # The states escalada tracks a vendor case in, whatever the vendor calls them.
 OPEN, WAITING_ON_US, RESOLVED, CLOSED = "open", "waiting_on_us", "resolved", "closed"
@@ -97,27 +99,34 @@ class VendorClient(Protocol):
     def close(self, case_id: str) -> Sent: ...
 
 
-def vendor_client(
-    vendor: str, *, environ: Mapping[str, str] | None = None, dry_run: bool = False
-) -> VendorClient:
-    """The adapter for `vendor`, configured from the environment (os.environ by
-    default); an unknown vendor or a missing setting is InvalidInput naming it."""
-    import os
+class Vendors(Protocol):
+    """What a use case asks for a vendor's client by: its name, and whether to call it
+    for real or only say what would be sent."""
 
+    def __call__(self, vendor: str, *, dry_run: bool = False) -> VendorClient: ...
+
+
+def vendor_client(
+    vendor: str, *, environ: Mapping[str, str] | None = None, dry_run: bool = False,
+    settings: Settings | None = None,
+) -> VendorClient:
+    """The adapter for `vendor`, configured from `settings` (or `environ`, or the process
+    environment); an unknown vendor or a missing setting is InvalidInput naming it."""
     from escalada.domain.errors import InvalidInput
 
-    settings = os.environ if environ is None else environ
+    configured = settings or (Settings() if environ is None else Settings.of(environ))
     if vendor == "aws":
         from escalada.adapters.vendors.aws import AwsSupport
 
-        client: VendorClient = AwsSupport.from_environ(settings, dry_run=dry_run)
+        client: VendorClient = AwsSupport.from_settings(configured, dry_run=dry_run)
         return client
     if vendor == "azure":
         from escalada.adapters.vendors.azure import AzureSupport
 
-        return AzureSupport.from_environ(settings, dry_run=dry_run)
+        return AzureSupport.from_settings(configured, dry_run=dry_run)
     if vendor == "gcp":
         from escalada.adapters.vendors.gcp import GoogleSupport
 
-        return GoogleSupport.from_environ(settings, dry_run=dry_run)
+        return GoogleSupport.from_settings(configured, dry_run=dry_run)
     raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+

@@ -40,6 +40,7 @@ from escalada.adapters.vendors import (
     VendorMessage,
 )
 from escalada.domain.errors import InvalidInput, VendorFailed
+from escalada.settings import Settings
 
 T = TypeVar("T")
 
@@ -126,25 +127,23 @@ class AwsSupport:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> AwsSupport:
+        return cls.from_settings(Settings.of(environ), dry_run=dry_run)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> AwsSupport:
         """A boto3 `support` client for us-east-1 (or the endpoint that
-        `AWS_ENDPOINT_URL_SUPPORT` or `AWS_ENDPOINT_URL` in `environ` names), on
-        boto3's usual credential chain, with 10 s connect and read timeouts."""
+        `AWS_ENDPOINT_URL_SUPPORT` or `AWS_ENDPOINT_URL` names), on boto3's usual
+        credential chain, with 10 s connect and read timeouts."""
         import boto3  # type: ignore[import-untyped, unused-ignore]
         from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
         from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
             ProfileNotFound,
         )
 
-        max_attempts = _max_attempts(environ)
-        endpoint_variable = next(
-            (
-                name
-                for name in ("AWS_ENDPOINT_URL_SUPPORT", "AWS_ENDPOINT_URL")
-                if environ.get(name)
-            ),
-            None,
-        )
-        endpoint = environ[endpoint_variable] if endpoint_variable else None
+        max_attempts = settings.vendor_attempts()
+        endpoint_field = next((name for name in ("aws_endpoint_url_support", "aws_endpoint_url")
+                               if settings.text(name)), None)
+        endpoint = settings.text(endpoint_field) if endpoint_field else None
         config = Config(
             region_name=REGION,
             connect_timeout=TIMEOUT_SECONDS,
@@ -152,7 +151,7 @@ class AwsSupport:
             # One attempt per call: the retries are this adapter's (see the module's doc).
             retries={"mode": "standard", "total_max_attempts": 1},
         )
-        profile = environ.get("AWS_PROFILE") or None
+        profile = settings.text("aws_profile")
         try:
             session = boto3.session.Session(profile_name=profile)
         except ProfileNotFound:
@@ -164,12 +163,12 @@ class AwsSupport:
                 "support", region_name=REGION, endpoint_url=endpoint, config=config
             )
         except ValueError as error:  # botocore: "Invalid endpoint: ..."
-            raise InvalidInput.of(str(endpoint_variable), str(error)) from None
+            raise InvalidInput.of(Settings.variable(str(endpoint_field)), str(error)) from None
         return cls(
             client,
             dry_run=dry_run,
             max_attempts=max_attempts,
-            tam_email=environ.get("ESCALADA_AWS_TAM_EMAIL") or None,
+            tam_email=settings.text("aws_tam_email"),
         )
 
     # --- VendorClient ---------------------------------------------------------------
@@ -370,21 +369,6 @@ class AwsSupport:
                 raise _botocore_failure(error) from None
             self._sleep(self._jitter() * min(base * 2 ** (number - 1), MAX_BACKOFF_SECONDS))
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _max_attempts(environ: Mapping[str, str]) -> int:
-    text = environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", "").strip()
-    if not text:
-        return DEFAULT_MAX_ATTEMPTS
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InvalidInput.of(
-            "ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number of at least 1"
-        )
-    return value
 
 
 def _with_reference(body: str, reference: str) -> str:

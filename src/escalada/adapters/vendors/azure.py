@@ -43,6 +43,7 @@ from escalada.adapters.vendors import (
     VendorMessage,
 )
 from escalada.domain.errors import InvalidInput, VendorFailed
+from escalada.settings import Settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -172,21 +173,25 @@ class AzureSupport:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> AzureSupport:
-        subscription = environ.get("AZURE_SUBSCRIPTION_ID", "").strip()
+        return cls.from_settings(Settings.of(environ), dry_run=dry_run)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> AzureSupport:
+        subscription = settings.text("azure_subscription_id")
         if not subscription:
             raise InvalidInput.of(
                 "AZURE_SUBSCRIPTION_ID", "is required: the subscription whose tickets to open"
             )
         if not _is_guid(subscription):
             raise InvalidInput.of("AZURE_SUBSCRIPTION_ID", "must be a subscription id (a GUID)")
-        endpoint = (environ.get("ESCALADA_AZURE_ENDPOINT", "").strip() or DEFAULT_ENDPOINT)
+        endpoint = settings.text("azure_endpoint") or DEFAULT_ENDPOINT
         if not endpoint.startswith("https://"):
             raise InvalidInput.of(
                 "ESCALADA_AZURE_ENDPOINT", "must be an https URL (ARM tokens never go over http)"
             )
-        attempts = _attempts(environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", ""))
+        attempts = settings.vendor_attempts()
         return cls(
-            contact=_contact(environ), subscription_id=subscription, dry_run=dry_run,
+            contact=_contact(settings), subscription_id=subscription, dry_run=dry_run,
             client_factory=lambda: make_client(
                 subscription, base_url=endpoint.rstrip("/"), max_attempts=attempts
             ),
@@ -501,9 +506,9 @@ def _classification_id(value: str | None, service: str,
     return text
 
 
-def _contact(environ: Mapping[str, str]) -> AzureContact:
+def _contact(settings: Settings) -> AzureContact:
     def setting(suffix: str, default: str | None = None) -> str | None:
-        return environ.get(f"ESCALADA_AZURE_CONTACT_{suffix}", "").strip() or default
+        return settings.text(f"azure_contact_{suffix.lower()}") or default
 
     country = str(setting("COUNTRY", "USA")).upper()
     if not re.fullmatch(r"[A-Z]{3}", country):
@@ -514,16 +519,6 @@ def _contact(environ: Mapping[str, str]) -> AzureContact:
         country=country, timezone=str(setting("TIMEZONE", "UTC")),
         language=str(setting("LANGUAGE", "en-US")),
     )
-
-
-def _attempts(text: str) -> int:
-    try:
-        attempts = int(text.strip() or "4")
-    except ValueError:
-        attempts = 0
-    if attempts < 1:
-        raise InvalidInput.of("ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number >= 1")
-    return attempts
 
 
 def _arm_error(error: HttpResponseError) -> tuple[str | None, str]:

@@ -38,6 +38,7 @@ from escalada.adapters.vendors import (
     VendorMessage,
 )
 from escalada.domain.errors import InvalidInput, VendorFailed
+from escalada.settings import Settings
 
 VENDOR = "gcp"
 PRIORITIES = ("P0", "P1", "P2", "P3", "P4")
@@ -185,26 +186,22 @@ class GoogleSupport:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> GoogleSupport:
-        parent = _parent(environ.get("ESCALADA_GCP_PARENT", "").strip())
-        transport = environ.get("ESCALADA_GCP_TRANSPORT", "").strip().lower() or "grpc"
+        return cls.from_settings(Settings.of(environ), dry_run=dry_run)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> GoogleSupport:
+        parent = _parent(settings.text("gcp_parent") or "")
+        transport = (settings.text("gcp_transport") or "grpc").lower()
         if transport not in TRANSPORTS:
             raise InvalidInput.of(
                 "ESCALADA_GCP_TRANSPORT", f"must be one of {', '.join(TRANSPORTS)}"
             )
-        attempts_text = environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", "").strip() or "4"
-        try:
-            attempts = int(attempts_text)
-        except ValueError:
-            attempts = 0
-        if attempts < 1:
-            raise InvalidInput.of("ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number >= 1")
-        test_cases = environ.get("ESCALADA_GCP_TEST_CASES", "").strip().lower()
         return cls(
             parent,
-            endpoint=environ.get("ESCALADA_GCP_ENDPOINT", "").strip() or None,
+            endpoint=settings.text("gcp_endpoint"),
             transport=transport,
-            test_cases=test_cases in ("1", "true", "yes"),
-            backoff=Backoff(max_attempts=attempts),
+            test_cases=settings.flag("gcp_test_cases"),
+            backoff=Backoff(max_attempts=settings.vendor_attempts()),
             dry_run=dry_run,
         )
 
