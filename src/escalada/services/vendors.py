@@ -177,7 +177,7 @@ def open_vendor_case(
     can_work_cases(actor, "opening a vendor case")
     if vendor not in VENDORS:
         raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
-    plans = current_vendor_plans()
+    plans = current_vendor_plans(ctx.settings())
     chosen_plan = _plan(plans, vendor, plan or ctx.settings().vendor_plan(vendor))
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
