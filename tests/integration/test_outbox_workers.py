@@ -71,10 +71,8 @@ def test_two_workers_and_a_slow_receiver_deliver_each_message_once(
 
 
 def test_a_delivery_being_sent_is_held_as_long_as_its_channel_may_take(
-    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+    ctx: Context, clock: FakeClock,
 ) -> None:
-    from escalada.services import delivering
-
     taken_meanwhile: list[list[Attempt]] = []
 
     class Slow:
@@ -88,7 +86,7 @@ def test_a_delivery_being_sent_is_held_as_long_as_its_channel_may_take(
             taken_meanwhile.append(deliver_due(ctx, owner="worker-b", lease=LEASE))
             return Receipt("200")
 
-    monkeypatch.setattr(delivering, "channel_for", lambda name: Slow())
+    ctx.channels = lambda name: Slow()
     add_endpoint(ctx=ctx, actor=ADMIN, name="hook", channel="webhook",
                  url="http://127.0.0.1:9/hook")
     open_case(ctx)
