@@ -121,8 +121,8 @@ def draft_message(
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session
-        case = load_case(session, case_id)
-        account = session.get_one(AccountRow, case.account_id)
+        case = uow.cases.get(case_id)
+        account = uow.accounts.get(case.account_id)
         policy = policy_of(session, case, ctx.policy())
         audience = AUDIENCE_OF.get(kind, Audience.CUSTOMER)
         choice = _language(session, case, account, audience, language, actor,

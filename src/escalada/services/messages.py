@@ -59,7 +59,7 @@ def record_message(
     now = ctx.clock()
     language = ctx.detect_language(incoming.text)
     with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
+        case = uow.cases.get(case_id)
         row = CaseMessageRow(
             case_number=case.number, sender=incoming.sender, author=incoming.author,
             text=incoming.text, language=None if language is None else language.value,
