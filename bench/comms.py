@@ -58,6 +58,7 @@ from escalada.adapters.db.tables import OutboxRow, TimelineRow
 from escalada.adapters.language_detector import main_language
 from escalada.adapters.policy_file import current_policy
 from escalada.adapters.templates import render
+from escalada.bootstrap import wire
 from escalada.domain.communications import (
     AUDIENCE_OF,
     REQUIRED_FIELDS,
@@ -123,7 +124,7 @@ def sqlite_database() -> Database:
 
 
 def context(engine: Engine, clock: FakeClock) -> Context:
-    return Context(database=lambda: engine, policy=current_policy, clock=clock)
+    return wire(lambda: engine, current_policy, clock)
 
 
 class StatementCounter:

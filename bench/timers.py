@@ -40,9 +40,10 @@ from sqlalchemy import Engine, event, insert, select, text, update
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, TimerRow
 from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
 from escalada.entrypoints.logs import configure as configure_logs
 from escalada.entrypoints.worker import Pool
-from escalada.services.context import Context
+from escalada.services.context import Context, system_clock
 from escalada.services.timers import PENDING, claim
 from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite
 from escalada.testing import ScratchDatabase as Database
@@ -148,9 +149,7 @@ def vacuum(database: Database) -> None:
 
 
 def context(engine: Engine, clock: Callable[[], datetime] | None = None) -> Context:
-    if clock is None:
-        return Context(database=lambda: engine, policy=current_policy)
-    return Context(database=lambda: engine, policy=current_policy, clock=clock)
+    return wire(lambda: engine, current_policy, clock or system_clock)
 
 
 # 1. Claiming behind a backlog

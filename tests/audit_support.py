@@ -11,6 +11,7 @@ from examples import ADMIN, T2_HANDOFF
 from sqlalchemy import Connection, select, text, update
 
 from escalada.adapters.db.tables import TimelineRow
+from escalada.bootstrap import wire
 from escalada.domain.audit import GENESIS, AuditKey, Keyring, entry_hash
 from escalada.services import cases
 from escalada.services.accounts import add_account
@@ -39,8 +40,7 @@ def keys_setting(*key_ids: str) -> str:
 def keyed(ctx: Context, *key_ids: str) -> Context:
     """The same database and clock, with these audit keys (the first keys new entries)."""
     keyring = Keyring(tuple(key(k) for k in key_ids))
-    return Context(database=lambda: ctx.engine, policy=ctx.policy, clock=ctx.clock,
-                   audit_keys=lambda: keyring)
+    return wire(lambda: ctx.engine, ctx.policy, ctx.clock, audit_keys=lambda: keyring)
 
 
 def three_cases(ctx: Context, clock: FakeClock) -> None:

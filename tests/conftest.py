@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
 from escalada.services.context import Context
 from escalada.testing import FakeClock
 
@@ -92,7 +93,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 def context_on(url: str, clock: FakeClock) -> Context:
-    return Context(database=lambda: make_engine(url), policy=current_policy, clock=clock)
+    return wire(lambda: make_engine(url), current_policy, clock)
 
 
 @pytest.fixture

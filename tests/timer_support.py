@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, func, insert, select
 
 from escalada.adapters.db.database import make_engine
 from escalada.adapters.db.tables import TimelineRow, TimerRow
+from escalada.bootstrap import wire
 from escalada.domain.policy import Policy
 from escalada.entrypoints.worker import Worker
 from escalada.services import cases
@@ -106,7 +107,7 @@ class PolicyInForce:
 
 
 def context_with(url: str, clock: Callable[[], datetime], policy: Callable[[], Policy]) -> Context:
-    return Context(database=lambda: make_engine(url), policy=policy, clock=clock)
+    return wire(lambda: make_engine(url), policy, clock)
 
 
 # Many timers at once, and what became of them

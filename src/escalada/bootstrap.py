@@ -1,27 +1,42 @@
-"""Wires the context once: database, migrations, policy, clock, token lifetimes."""
+"""The composition root: wires the one Context a process runs its use cases with
+(database, migrations, policy, settings, vendors, channels, language detector, clock,
+token lifetimes, audit keys, and the timer planning done before each commit)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from escalada.adapters.audit_keys import keyring_from_environ
+from escalada.adapters.audit_keys import keyring_from_settings
+from escalada.adapters.channels import Channel, Channels, channel_for
 from escalada.adapters.policy_file import current_policy
-from escalada.domain.errors import InvalidInput
-from escalada.services.context import Context, TokenLifetimes
+from escalada.adapters.vendors import VendorClient, Vendors, vendor_client
+from escalada.domain.audit import Keyring
+from escalada.domain.model import Language
+from escalada.domain.policy import Policy
+from escalada.services.context import (
+    Context,
+    Detect,
+    TokenLifetimes,
+    no_audit_keys,
+    system_clock,
+)
+from escalada.settings import LONGEST_CONFIGURABLE_DAYS, Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-TOKEN_DAYS_ENV = "ESCALADA_TOKEN_DAYS"
-TOKEN_MAX_DAYS_ENV = "ESCALADA_TOKEN_MAX_DAYS"
-LONGEST_CONFIGURABLE_DAYS = 3650
+__all__ = ["LONGEST_CONFIGURABLE_DAYS", "bootstrap", "detect_language", "token_lifetimes",
+           "wire"]
 
 
 def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Context:
-    """A context on ESCALADA_DATABASE_URL (or the embedded SQLite file), opened and
-    migrated on first use, with the audit keys of ESCALADA_AUDIT_KEYS."""
+    """The context of this process: its settings read once from the environment, the
+    database at ESCALADA_DATABASE_URL (or the embedded SQLite file) opened and migrated
+    on first use, and the real vendors and channels."""
+    settings = Settings()
+    tokens = settings.token_lifetimes()
 
     def database() -> Engine:
         from escalada.adapters.db.database import (
@@ -30,30 +45,56 @@ def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Conte
             make_engine,
         )
 
-        engine = make_engine(database_url or default_database_url())
+        engine = make_engine(database_url or default_database_url(settings))
         if migrate:
             ensure_schema(engine)
         return engine
 
-    return Context(database=database, policy=current_policy,
-                   audit_keys=keyring_from_environ,
-                   tokens=token_lifetimes(os.environ))
+    return wire(database, lambda: current_policy(settings), settings=settings,
+                tokens=tokens, audit_keys=lambda: keyring_from_settings(settings))
+
+
+def wire(
+    database: Callable[[], Engine],
+    policy: Callable[[], Policy] = current_policy,
+    clock: Callable[[], datetime] = system_clock,
+    *,
+    settings: Settings | None = None,
+    vendors: Vendors | None = None,
+    channels: Channels | None = None,
+    detect: Detect | None = None,
+    tokens: TokenLifetimes | None = None,
+    audit_keys: Callable[[], Keyring] | None = None,
+) -> Context:
+    """A context on `database` with the real parts wherever none is given. Without
+    `settings`, each use case reads the process environment when it runs."""
+    from escalada.services.timers import reschedule_changed
+
+    def current_settings() -> Settings:
+        return settings if settings is not None else Settings()
+
+    def real_vendor(vendor: str, *, dry_run: bool = False) -> VendorClient:
+        return vendor_client(vendor, dry_run=dry_run, settings=current_settings())
+
+    def real_channel(name: str) -> Channel:
+        return channel_for(name, settings=current_settings())
+
+    return Context(
+        database=database, policy=policy, clock=clock,
+        tokens=tokens or TokenLifetimes(), audit_keys=audit_keys or no_audit_keys,
+        settings=current_settings, vendors=vendors or real_vendor,
+        channels=channels or real_channel, detect_language=detect or detect_language,
+        plan_timers=reschedule_changed,
+    )
+
+
+def detect_language(text: str) -> Language | None:
+    """The main language of `text` by the shipped detector (lingua)."""
+    from escalada.adapters.language_detector import main_language
+
+    return main_language(text)
 
 
 def token_lifetimes(environ: Mapping[str, str]) -> TokenLifetimes:
     """ESCALADA_TOKEN_DAYS (default 90) and ESCALADA_TOKEN_MAX_DAYS (default 365)."""
-    defaults = TokenLifetimes()
-    longest = _days(environ, TOKEN_MAX_DAYS_ENV, fallback=defaults.longest_days,
-                    most=LONGEST_CONFIGURABLE_DAYS)
-    default = _days(environ, TOKEN_DAYS_ENV, fallback=min(defaults.default_days, longest),
-                    most=longest)
-    return TokenLifetimes(default_days=default, longest_days=longest)
-
-
-def _days(environ: Mapping[str, str], name: str, *, fallback: int, most: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return fallback
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise InvalidInput.of(name, f"must be a whole number of days from 1 to {most}")
-    return int(raw)
+    return Settings.of(environ).token_lifetimes()

@@ -18,9 +18,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from escalada.adapters.db.database import make_engine
 from escalada.adapters.policy_file import current_policy
-from escalada.bootstrap import bootstrap
+from escalada.bootstrap import bootstrap, wire
 from escalada.entrypoints.api import create_app
-from escalada.services.context import Context
 from escalada.services.people import add_user, create_token
 
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -29,7 +28,7 @@ SEEDED = {"case_id": "CASE-1", "account_id": "acme"}
 
 def _schema_only_app() -> FastAPI:
     """The app whose OpenAPI document is loaded at import; its database is never touched."""
-    return create_app(Context(database=lambda: make_engine("sqlite://"), policy=current_policy))
+    return create_app(wire(lambda: make_engine("sqlite://"), current_policy))
 
 
 # `schemathesis.pytest.from_fixture` fails under pytest 9 (schemathesis 4.32 sets

@@ -432,8 +432,6 @@ def test_a_slack_incoming_webhook_gets_the_message_through_the_outbox(
 def test_a_channel_that_crashes_loses_nothing(
     ctx: Context, clock: FakeClock, hooks: HttpSink, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from escalada.services import delivering
-
     class Broken:
         name = "webhook"
         longest_attempt = 1.0
@@ -442,13 +440,13 @@ def test_a_channel_that_crashes_loses_nothing(
             raise RuntimeError("a bug in the channel")
 
     open_case(ctx)
-    monkeypatch.setattr(delivering, "channel_for", lambda name: Broken())
+    real_channels, ctx.channels = ctx.channels, lambda name: Broken()
     sent = send_draft(ctx=ctx, actor=ANA, draft_id=_ack(ctx), channel="webhook",
                       to="hook")
     assert (sent.state, sent.attempts) == ("pending", 1)
     assert sent.last_error == "attempt 1: RuntimeError: a bug in the channel"
 
-    monkeypatch.undo()
+    ctx.channels = real_channels
     monkeypatch.setenv("ESCALADA_WEBHOOK_SECRET", SECRET)
     assert _deliver_until_settled(ctx, clock, sent.id) == "delivered"
     assert len(hooks.requests_to("/hook")) == 1

@@ -12,6 +12,7 @@ from concurrency_support import run_at_once
 from examples import ADMIN
 
 from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
 from escalada.domain.errors import (
     Conflict,
     InvalidInput,
@@ -148,7 +149,7 @@ def test_authority_is_the_policy_frozen_on_the_case_not_the_one_in_force(
     ctx: Context, clock: FakeClock,
 ) -> None:
     generous = _policy_with_team_lead_limit("1000")
-    opened_under_it = Context(database=lambda: ctx.engine, policy=lambda: generous, clock=clock)
+    opened_under_it = wire(lambda: ctx.engine, lambda: generous, clock)
     open_case(opened_under_it)
     cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1", title="Second outage")
     old_terms, new_terms = propose(ctx, "800.00", "CASE-1"), propose(ctx, "800.00", "CASE-2")
@@ -226,8 +227,7 @@ def test_a_window_of_null_counts_every_approved_credit_of_the_case(
     ctx: Context, clock: FakeClock,
 ) -> None:
     whole_life = _policy_with(credits={"authority_window_days": None})
-    opened_under_it = Context(database=lambda: ctx.engine, policy=lambda: whole_life,
-                              clock=clock)
+    opened_under_it = wire(lambda: ctx.engine, lambda: whole_life, clock)
     open_case(opened_under_it)
     approve(ctx, LEAD, propose(ctx, "400.00"))
     clock.advance(days=400)

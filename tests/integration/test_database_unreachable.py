@@ -18,10 +18,9 @@ from timer_support import ANA, open_case, timers
 
 from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.policy_file import current_policy
-from escalada.bootstrap import bootstrap
+from escalada.bootstrap import bootstrap, wire
 from escalada.entrypoints.api import create_app
 from escalada.entrypoints.worker import Worker, backoff
-from escalada.services.context import Context
 from escalada.services.timers import set_reminder
 from escalada.testing import FakeClock
 
@@ -74,7 +73,7 @@ def test_a_worker_waits_twice_as_long_after_each_failure_up_to_30_seconds() -> N
 def test_a_worker_logs_one_line_per_failure_and_fires_once_the_database_is_back(
     sqlite_url: str, clock: FakeClock, port: int
 ) -> None:
-    ctx = Context(database=lambda: make_engine(sqlite_url), policy=current_policy, clock=clock)
+    ctx = wire(lambda: make_engine(sqlite_url), current_policy, clock)
     open_case(ctx)
     set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=clock() + timedelta(minutes=1),
                  note="call the customer back")
@@ -86,7 +85,7 @@ def test_a_worker_logs_one_line_per_failure_and_fires_once_the_database_is_back(
             ensure_schema(make_engine(_url(port)))  # refused, as a real outage is
         return make_engine(sqlite_url)
 
-    worker, stop = Worker(Context(database, current_policy, clock), "w1"), threading.Event()  # type: ignore[arg-type]
+    worker, stop = Worker(wire(database, current_policy, clock), "w1"), threading.Event()  # type: ignore[arg-type]
     with capture_logs() as logs:
         running = threading.Thread(target=worker.run, args=(stop, 0.01))
         running.start()

@@ -16,6 +16,7 @@ from timer_support import ANA, open_case
 from escalada.adapters.channels import Outbound, Receipt
 from escalada.adapters.db.database import make_engine
 from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
 from escalada.entrypoints.worker import Worker
 from escalada.services.communications import draft_message
 from escalada.services.context import Context, system_clock
@@ -32,8 +33,7 @@ RECEIVER_DELAY = 0.7  # each answer comes just after a worker's lease has run ou
 @pytest.fixture
 def live_ctx(database_url: str) -> Iterator[Context]:
     """A context on the real clock: leases run out in real time."""
-    context = Context(database=lambda: make_engine(database_url), policy=current_policy,
-                      clock=system_clock)
+    context = wire(lambda: make_engine(database_url), current_policy, system_clock)
     yield context
     context.engine.dispose()
 
@@ -71,10 +71,8 @@ def test_two_workers_and_a_slow_receiver_deliver_each_message_once(
 
 
 def test_a_delivery_being_sent_is_held_as_long_as_its_channel_may_take(
-    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+    ctx: Context, clock: FakeClock,
 ) -> None:
-    from escalada.services import delivering
-
     taken_meanwhile: list[list[Attempt]] = []
 
     class Slow:
@@ -88,7 +86,7 @@ def test_a_delivery_being_sent_is_held_as_long_as_its_channel_may_take(
             taken_meanwhile.append(deliver_due(ctx, owner="worker-b", lease=LEASE))
             return Receipt("200")
 
-    monkeypatch.setattr(delivering, "channel_for", lambda name: Slow())
+    ctx.channels = lambda name: Slow()
     add_endpoint(ctx=ctx, actor=ADMIN, name="hook", channel="webhook",
                  url="http://127.0.0.1:9/hook")
     open_case(ctx)

@@ -195,15 +195,16 @@ def test_a_google_cloud_case_is_escalated_with_its_reason_and_answered(ctx: Cont
     with serve() as running:
         google = GoogleSupport("projects/acme-prod", case_client=running.case_client,
                                comment_client=running.comment_client)
+        ctx.vendors = lambda vendor, *, dry_run=False: google  # the composition root's seam
         opened = _open(ctx, vendor="gcp", plan="enhanced", category=None,
-                       service=next(iter(CLASSIFICATIONS)), client=google)
+                       service=next(iter(CLASSIFICATIONS)))
         assert (opened.severity, opened.state) == ("P1", "open")
         assert opened.response_due_at is not None
 
         escalate_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", reason="TECHNICAL_EXPERTISE",
-                             justification="Needs the Compute Engine team", client=google)
+                             justification="Needs the Compute Engine team")
         running.fake.add_comment(opened.vendor_case_id, "Compute Engine engineers engaged.")
-        [synced] = sync_vendor_cases(ctx=ctx, actor=ANA, case_id="CASE-1", client=google)
+        [synced] = sync_vendor_cases(ctx=ctx, actor=ANA, case_id="CASE-1")
 
         [escalation] = running.fake.calls("EscalateCase")
         assert escalation.escalation.justification == "Needs the Compute Engine team"

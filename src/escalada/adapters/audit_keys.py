@@ -6,13 +6,13 @@ embedded default, and the timeline's hashes are plain SHA-256."""
 from __future__ import annotations
 
 import binascii
-import os
 import re
 from base64 import b64decode
 from collections.abc import Mapping
 
 from escalada.domain.audit import KEYS_SETTING, AuditKey, Keyring
 from escalada.domain.errors import InvalidInput
+from escalada.settings import Settings
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 SHORTEST_SECRET = 16  # bytes; `openssl rand -base64 32` makes a good one
@@ -20,7 +20,12 @@ SHORTEST_SECRET = 16  # bytes; `openssl rand -base64 32` makes a good one
 
 def keyring_from_environ(environ: Mapping[str, str] | None = None) -> Keyring:
     """The keys in ESCALADA_AUDIT_KEYS (the process environment by default)."""
-    text = (os.environ if environ is None else environ).get(KEYS_SETTING, "").strip()
+    return keyring_from_settings(Settings() if environ is None else Settings.of(environ))
+
+
+def keyring_from_settings(settings: Settings) -> Keyring:
+    """The keys in ESCALADA_AUDIT_KEYS."""
+    text = settings.audit_keys.strip()
     if not text:
         return Keyring()
     keys = [_key(number, item.strip()) for number, item in enumerate(text.split(","), 1)]

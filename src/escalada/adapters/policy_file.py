@@ -4,7 +4,6 @@ with a bad file: the file, the path inside it and the reason."""
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +18,7 @@ from escalada.domain.errors import PolicyInvalid
 from escalada.domain.policy import Policy, Section
 from escalada.domain.policy.types import with_packaged_defaults
 from escalada.domain.validation import describe_errors
+from escalada.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,21 +26,25 @@ M = TypeVar("M", bound=BaseModel)
 @dataclass(frozen=True)
 class DataFile(Generic[M]):
     """A YAML document shipped in `escalada.policies`, which operators may replace by
-    naming their own in the environment variable `env`."""
+    naming their own in the setting `setting` (a field of Settings)."""
 
     model: type[M]
     shipped: str  # the file name in escalada/policies
-    env: str
+    setting: str
     keys: str  # what the top-level mapping holds, for the error when it is not one
     # Fills in what a document leaves out (the policy: from the shipped one).
     complete: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
+    @property
+    def env(self) -> str:
+        return Settings.variable(self.setting)
+
     def default_path(self) -> Path:
         return Path(str(resources.files("escalada.policies").joinpath(self.shipped)))
 
-    def path(self) -> Path:
+    def path(self, settings: Settings | None = None) -> Path:
         """The operator's file, or the shipped default."""
-        configured = os.environ.get(self.env)
+        configured = (settings or Settings()).text(self.setting)
         return Path(configured) if configured else self.default_path()
 
     def load(self, path: Path) -> M:
@@ -61,9 +65,9 @@ class DataFile(Generic[M]):
             lines = [f"{path.name}: {problem}" for problem in describe_errors(error)]
             raise PolicyInvalid("\n".join(lines)) from error
 
-    def current(self) -> M:
+    def current(self, settings: Settings | None = None) -> M:
         """The document in force, read again when its file changes."""
-        path = self.path()
+        path = self.path(settings)
         try:
             mtime = path.stat().st_mtime
         except OSError as error:
@@ -106,7 +110,7 @@ def packaged_section(name: str, document: Mapping[str, Any] | None = None) -> Se
         with_packaged_defaults(model, document or {}, packaged_document()[name]))
 
 
-POLICY = DataFile(Policy, "default.yaml", "ESCALADA_POLICY", "technical, executive and sla",
+POLICY = DataFile(Policy, "default.yaml", "policy_file", "technical, executive and sla",
                   complete)
 POLICY_ENV = POLICY.env
 
@@ -125,6 +129,7 @@ def load_policy(path: Path) -> Policy:
     return POLICY.load(path)
 
 
-def current_policy() -> Policy:
-    """The policy in force, re-read when its file changes."""
-    return POLICY.current()
+def current_policy(settings: Settings | None = None) -> Policy:
+    """The policy in force (ESCALADA_POLICY in `settings`, or in the environment),
+    re-read when its file changes."""
+    return POLICY.current(settings)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from escalada.adapters.policy_file import DataFile
 from escalada.domain.vendor_plans import VendorPlans
+from escalada.settings import Settings
 
-VENDOR_PLANS = DataFile(VendorPlans, "vendor_plans.yaml", "ESCALADA_VENDOR_PLANS",
+VENDOR_PLANS = DataFile(VendorPlans, "vendor_plans.yaml", "vendor_plans_file",
                         "version, vendors and severity_map")
 VENDOR_PLANS_ENV = VENDOR_PLANS.env
 
@@ -27,6 +28,6 @@ def load_vendor_plans(path: Path) -> VendorPlans:
     return VENDOR_PLANS.load(path)
 
 
-def current_vendor_plans() -> VendorPlans:
+def current_vendor_plans(settings: Settings | None = None) -> VendorPlans:
     """The vendor plans in force, re-read when their file changes."""
-    return VENDOR_PLANS.current()
+    return VENDOR_PLANS.current(settings)

@@ -7,18 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import AccountRow, CalendarRow, CaseRow
+from escalada.adapters.db.tables import AccountRow, CalendarRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
-from escalada.domain.model import ENDED_STATUSES
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
-from escalada.services.records import account_snapshot, account_view, load_account, record
+from escalada.services.records import account_snapshot, account_view, record
 from escalada.services.views import AccountView
 
 # What `account update` / PATCH may change; the id is for good, and the calendar has
@@ -53,14 +50,13 @@ def add_account(
     except ValidationError as error:
         raise invalid_input(error) from error
     with ctx.unit_of_work() as uow:
-        if uow.session.get(AccountRow, account.id) is not None:
+        if uow.accounts.find(account.id) is not None:
             raise AlreadyExists(f"account {account.id!r} exists already")
         if calendar is not None and uow.session.get(CalendarRow, calendar) is None:
             raise NotFound(f"no calendar {calendar!r} (see `escalada calendar list`)")
         row = AccountRow(**account.model_dump(exclude={"calendar"}),
                          calendar_name=calendar, created_at=ctx.clock())
-        uow.session.add(row)
-        uow.session.flush()  # the log refers to it
+        uow.accounts.add(row)  # flushed: the log refers to it
         log_account(uow.session, account.id, actor=actor, at=row.created_at,
                     kind="account_added", summary=f"account added: {account.name}",
                     data={"account": account.model_dump(mode="json", exclude={"calendar"}),
@@ -72,13 +68,12 @@ def add_account(
 
 def list_accounts(*, ctx: Context) -> list[AccountView]:
     with ctx.unit_of_work() as uow:
-        rows = uow.session.scalars(select(AccountRow).order_by(AccountRow.id))
-        return [account_view(row) for row in rows]
+        return [account_view(row) for row in uow.accounts.all()]
 
 
 def get_account(*, ctx: Context, account_id: str) -> AccountView:
     with ctx.unit_of_work() as uow:
-        return account_view(load_account(uow.session, account_id))
+        return account_view(uow.accounts.get(account_id))
 
 
 def update_account(
@@ -97,7 +92,7 @@ def update_account(
         raise InvalidInput.of("changes", f"name at least one of {', '.join(CHANGEABLE)}")
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        row = load_account(uow.session, account_id)
+        row = uow.accounts.get(account_id)
         diff = _apply(row, changes)
         if not diff:
             raise InvalidInput.of("changes", f"account {account_id} has these values already")
@@ -106,7 +101,7 @@ def update_account(
             for name, values in diff.items())
         log_account(uow.session, row.id, actor=actor, at=now, kind="account_updated",
                     summary=summary, reason=reason, data={"changes": diff})
-        for case in _open_cases(uow.session, row.id):
+        for case in uow.cases.open_of(row.id):
             record(uow.session, case, actor=actor, at=now, kind="account_updated",
                    summary=summary, reason=reason, data={"changes": diff})
         uow.commit()
@@ -128,12 +123,6 @@ def _apply(row: AccountRow, fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in diff:
         setattr(row, name, getattr(after, name))
     return diff
-
-
-def _open_cases(session: Session, account_id: str) -> list[CaseRow]:
-    return list(session.scalars(select(CaseRow).where(
-        CaseRow.account_id == account_id, CaseRow.status.not_in(ENDED_STATUSES))
-        .order_by(CaseRow.number)))
 
 
 def _shown(value: Any) -> str:

@@ -26,8 +26,6 @@ from escalada.services.records import (
     Event,
     case_view,
     change_case,
-    load_account,
-    load_case,
     record,
     snapshot_of,
     timeline_of,
@@ -102,7 +100,7 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
     new: NewCase = _validated(NewCase, fields)
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
-        load_account(uow.session, new.account)
+        uow.accounts.get(new.account)
         new = _with_contact(uow.session, new)
         case = CaseRow(
             account_id=new.account, title=new.title, severity=new.severity.value,
@@ -116,8 +114,7 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
             updated_at=now, version=0,
         )
         freeze(uow.session, case, policy, now)
-        uow.session.add(case)
-        uow.session.flush()
+        uow.cases.add(case)
         record(uow.session, case, actor=actor, at=now, kind="case_opened",
                summary=f"{new.severity.value} case opened: {new.title}",
                data=new.model_dump(mode="json"))
@@ -150,7 +147,7 @@ def list_cases(
         if open_only:
             query = query.where(CaseRow.status.not_in(ENDED_STATUSES))
         if account is not None:
-            load_account(uow.session, account)
+            uow.accounts.get(account)
             query = query.where(CaseRow.account_id == account)
         return [
             CaseSummaryView(
@@ -165,7 +162,7 @@ def list_cases(
 def show_case(*, ctx: Context, case_id: str) -> CaseView:
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
+        case = uow.cases.get(case_id)
         return case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()), now)
 
 
@@ -174,7 +171,7 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
     check_aware(at)
     now = at or ctx.clock()
     with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
+        case = uow.cases.get(case_id)
         snapshot = snapshot_of(uow.session, case, now)
         check_span(snapshot, now)
         return evaluation_view(snapshot, policy_of(uow.session, case, ctx.policy()), now)
@@ -183,7 +180,7 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
 def case_timeline(*, ctx: Context, case_id: str) -> list[TimelineEntryView]:
     """The whole append-only timeline, oldest first."""
     with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
+        case = uow.cases.get(case_id)
         return [timeline_view(entry) for entry in timeline_of(uow.session, case)]
 
 

@@ -8,7 +8,6 @@ vendor) shows as a visible gap until given; a draft with gaps is not sent.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -58,12 +57,13 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
 from escalada.domain.working_time import FOREVER
 from escalada.services.authz import can_work_cases
-from escalada.services.context import Actor, Context
-from escalada.services.messages import Detect, detect_language, last_customer_message
+from escalada.services.context import Actor, Context, Detect
+from escalada.services.messages import last_customer_message
 from escalada.services.policies import policy_of
 from escalada.services.records import load_case, snapshot_of
 from escalada.services.views import View
 from escalada.services.war_room_playbook import people, room_of
+from escalada.settings import Settings
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _LARGEST_ID = 2**31 - 1
@@ -89,26 +89,26 @@ class DraftView(View):
     created_at: AwareDatetime
 
 
-def operator_templates() -> Path | None:
+def operator_templates(settings: Settings) -> Path | None:
     """The operator's template directory (ESCALADA_TEMPLATES), if one is set."""
-    configured = os.environ.get("ESCALADA_TEMPLATES")
+    configured = settings.text("templates_dir")
     return Path(configured) if configured else None
 
 
-def template_sources() -> dict[str, dict[str, str]]:
+def template_sources(settings: Settings | None = None) -> dict[str, dict[str, str]]:
     """Message kinds and, per language, where the template comes from."""
-    return template_kinds(operator_templates())
+    return template_kinds(operator_templates(settings or Settings()))
 
 
 def draft_message(
     *, ctx: Context, actor: Actor, case_id: str, kind: str, language: str = "auto",
     status: str | None = None, fields: dict[str, str] | None = None,
-    timezone: str | None = None, detect: Detect = detect_language, keep: bool = True,
+    timezone: str | None = None, keep: bool = True,
 ) -> DraftView:
     """Draft a message of `kind` for a case from its own data, and keep it (unless told
     not to: a dry run shows what would be sent and writes nothing)."""
     can_work_cases(actor, "drafting a message")
-    operator_dir = operator_templates()
+    operator_dir = operator_templates(ctx.settings())
     kinds = template_kinds(operator_dir)
     if kind not in kinds:
         raise InvalidInput.of("kind", f"must be one of {', '.join(sorted(kinds))}")
@@ -121,11 +121,12 @@ def draft_message(
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session
-        case = load_case(session, case_id)
-        account = session.get_one(AccountRow, case.account_id)
+        case = uow.cases.get(case_id)
+        account = uow.accounts.get(case.account_id)
         policy = policy_of(session, case, ctx.policy())
         audience = AUDIENCE_OF.get(kind, Audience.CUSTOMER)
-        choice = _language(session, case, account, audience, language, actor, detect)
+        choice = _language(session, case, account, audience, language, actor,
+                           ctx.detect_language)
         facts = _facts(session, case, account, policy, now, actor=actor, kind=kind,
                        audience=audience, language=choice.language.value,
                        timezone=timezone or _zone_of(audience, account),

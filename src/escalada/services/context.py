@@ -1,4 +1,5 @@
-"""What every use case needs from the outside world, wired once per process."""
+"""What every use case needs from the outside world, wired once per process by
+`escalada.bootstrap` (or, with fakes, by `escalada.testing.context`)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from escalada.domain.audit import Keyring
+from escalada.domain.model import Language
 from escalada.domain.policy import Policy
+from escalada.settings import Settings, TokenLifetimes
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from escalada.adapters.channels import Channels
+    from escalada.adapters.vendors import Vendors
     from escalada.services.unit_of_work import UnitOfWork
+
+__all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
+
+# Tells the main language of a text (None: nothing in it to tell by).
+Detect = Callable[[str], Language | None]
+# Called before each commit: plans the timers of the cases the transaction changed.
+BeforeCommit = Callable[["Session", Policy], None]
 
 
 def system_clock() -> datetime:
@@ -36,24 +48,38 @@ class Actor:
     role: str | None = None
 
 
-@dataclass(frozen=True)
-class TokenLifetimes:
-    """How long an API token lasts when nobody says (`default_days`), and at most."""
+class NotWired(RuntimeError):
+    """A use case asked the context for a part it was built without."""
 
-    default_days: int = 90
-    longest_days: int = 365
+
+def _not_wired(part: str) -> Callable[..., Any]:
+    def missing(*_: object, **__: object) -> Any:
+        raise NotWired(f"this context has no {part}: build it with escalada.bootstrap.wire "
+                       "(or escalada.testing.context)")
+
+    return missing
 
 
 @dataclass
 class Context:
-    """The database (opened on first use), the policy in force, the clock, the token
-    lifetimes and the keys that key the timeline's hash chain."""
+    """Everything a use case takes from outside: the database (opened on first use),
+    the policy in force, the clock, the token lifetimes, the keys that key the
+    timeline's hash chain, the settings, the vendors' clients and the channels by name,
+    the language detector, and the hook that plans timers before each commit.
+
+    `settings` is called when a use case needs one (the settings of the process
+    environment at that moment, unless the context was built with fixed ones)."""
 
     database: Callable[[], Engine]
     policy: Callable[[], Policy]
     clock: Callable[[], datetime] = system_clock
     tokens: TokenLifetimes = field(default_factory=TokenLifetimes)
     audit_keys: Callable[[], Keyring] = no_audit_keys
+    settings: Callable[[], Settings] = Settings
+    vendors: Vendors = field(default=_not_wired("vendors"))
+    channels: Channels = field(default=_not_wired("channels"))
+    detect_language: Detect = field(default=_not_wired("language detector"))
+    plan_timers: BeforeCommit = field(default=_not_wired("timer planning"))
 
     @cached_property
     def keyring(self) -> Keyring:
@@ -77,11 +103,9 @@ class Context:
         # snapshot document, --help) do not pay for SQLAlchemy.
         from escalada.services.unit_of_work import UnitOfWork
 
-        return UnitOfWork(self.sessions, self._plan_timers)
+        return UnitOfWork(self.sessions, self._before_commit)
 
-    def _plan_timers(self, session: Session) -> None:
+    def _before_commit(self, session: Session) -> None:
         """Every changed case gets its timers planned again, in the same transaction."""
         if session.info.get("changed_cases"):
-            from escalada.services.timers import reschedule_changed
-
-            reschedule_changed(session, self.policy())
+            self.plan_timers(session, self.policy())

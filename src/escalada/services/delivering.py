@@ -31,7 +31,6 @@ from escalada.adapters.channels import (
     DeliveryFailed,
     Outbound,
     Receipt,
-    channel_for,
 )
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.case_status import after_customer_update
@@ -111,7 +110,7 @@ def _take(
         if row is None:
             return None
         message = _message(session, row)
-        channel = _channel(row.channel)
+        channel = _channel(ctx, row.channel)
         try:
             message = replace(message, to=destination_of(session, row.channel, row.recipient))
         except InvalidInput as gone:
@@ -132,9 +131,9 @@ def _take(
     return _Taken(message, row.recipient, channel)
 
 
-def _channel(name: str) -> Channel | DeliveryFailed:
+def _channel(ctx: Context, name: str) -> Channel | DeliveryFailed:
     try:
-        return channel_for(name)
+        return ctx.channels(name)
     except EscaladaError as unusable:  # a setting is missing: fixable, so try again
         return DeliveryFailed(str(unusable), permanent=False)
 

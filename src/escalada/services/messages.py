@@ -3,7 +3,6 @@ so that a reply to the customer goes out in the customer's language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -13,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseMessageRow, CaseRow
 from escalada.domain.errors import InvalidInput
-from escalada.domain.model import Language
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import Label, MessageBody, invalid_input
 from escalada.services.authz import can_work_cases
@@ -23,7 +21,6 @@ from escalada.services.records import excerpt, load_case, record
 from escalada.services.views import View
 
 SENDERS = ("customer", "vendor", "internal")
-Detect = Callable[[str], Language | None]
 
 
 class _Incoming(BaseModel):
@@ -46,16 +43,9 @@ class MessageView(View):
     recorded_by: str
 
 
-def detect_language(text: str) -> Language | None:
-    from escalada.adapters.language_detector import main_language
-
-    return main_language(text)
-
-
 def record_message(
     *, ctx: Context, actor: Actor, case_id: str, sender: str, text: str,
     author: str | None = None, received_at: datetime | None = None,
-    detect: Detect = detect_language,
 ) -> MessageView:
     """Record a message received on a case (also a resolved or closed one: customers
     write back), and the language its main content is in."""
@@ -67,9 +57,9 @@ def record_message(
         raise invalid_input(error) from error
     check_aware(incoming.received_at, "received_at")
     now = ctx.clock()
-    language = detect(incoming.text)
+    language = ctx.detect_language(incoming.text)
     with ctx.unit_of_work() as uow:
-        case = load_case(uow.session, case_id)
+        case = uow.cases.get(case_id)
         row = CaseMessageRow(
             case_number=case.number, sender=incoming.sender, author=incoming.author,
             text=incoming.text, language=None if language is None else language.value,

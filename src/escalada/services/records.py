@@ -167,9 +167,9 @@ def change_case(
     """Load a case, apply one change, record it on the timeline and commit, all or nothing."""
     can_work_cases(actor)
     now = ctx.clock()
-    load = load_open_case if open_only else load_case
     with ctx.unit_of_work() as uow:
-        case = load(uow.session, case_id, expected_version=expected_version)
+        load = uow.cases.get_open if open_only else uow.cases.get
+        case = load(case_id, expected_version=expected_version)
         policy = policy_of(uow.session, case, ctx.policy())
         event = change(case, now)
         record(uow.session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,

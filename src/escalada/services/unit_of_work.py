@@ -10,10 +10,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from escalada.domain.errors import Conflict, InvalidInput
+from escalada.services.repositories import Accounts, Cases
 
 
 class UnitOfWork:
-    """A session that rolls back unless committed, and reports lost races as Conflict."""
+    """A session that rolls back unless committed, and reports lost races as Conflict;
+    `cases` and `accounts` load and add those aggregates on it."""
+
+    session: Session
+    cases: Cases
+    accounts: Accounts
 
     def __init__(
         self,
@@ -25,6 +31,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        self.cases, self.accounts = Cases(self.session), Accounts(self.session)
         return self
 
     def __exit__(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimelineRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
-from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase, VendorClient, vendor_client
+from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase
 from escalada.domain.errors import EscaladaError
 from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
@@ -31,7 +31,7 @@ SYNC_LEASE = timedelta(minutes=2)
 
 
 def sync_vendor_cases(
-    *, ctx: Context, actor: Actor, case_id: str, client: VendorClient | None = None,
+    *, ctx: Context, actor: Actor, case_id: str,
 ) -> list[VendorCaseView]:
     """Pull the status and communications of the case's open vendor cases."""
     can_work_cases(actor, "syncing vendor cases")
@@ -39,7 +39,7 @@ def sync_vendor_cases(
         case = load_case(uow.session, case_id)
         rows = [(row.id, row.vendor, row.vendor_case_id) for row in open_rows(uow.session, case)]
     for row_id, vendor, vendor_case_id in rows:
-        fetched = (client or vendor_client(vendor)).fetch_case(vendor_case_id)
+        fetched = ctx.vendors(vendor).fetch_case(vendor_case_id)
         _apply(ctx, row_id, fetched, actor)
     return list_vendor_cases(ctx=ctx, case_id=case_id)
 
@@ -61,7 +61,7 @@ def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
         uow.commit()
     for row_id, vendor, vendor_case_id in due:
         try:
-            fetched = vendor_client(vendor).fetch_case(vendor_case_id)
+            fetched = ctx.vendors(vendor).fetch_case(vendor_case_id)
         except EscaladaError as failure:  # the vendor failed, or a setting is missing
             _note_sync_failure(ctx, row_id, str(failure))
             continue
@@ -151,7 +151,7 @@ def on_vendor_response_due(
     row = session.get(VendorCaseRow, timer.payload["vendor_case"])
     if row is None or row.responded_at is not None or row.state == CLOSED:
         return "answered meanwhile"
-    plan = current_vendor_plans().vendors[row.vendor].plans.get(row.plan)
+    plan = current_vendor_plans(ctx.settings()).vendors[row.vendor].plans.get(row.plan)
     name = VENDOR_NAMES[row.vendor]
     asks = ["request a manager review of the vendor case (`escalada vendor escalate "
             f"{case.ref} --reason RESOLUTION_TIME --justification ...`)"]

@@ -8,7 +8,6 @@ thinks); what they did is then written in one.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,6 @@ from escalada.adapters.vendors import (
     VendorCase,
     VendorCaseRequest,
     VendorClient,
-    vendor_client,
 )
 from escalada.domain.errors import (
     Conflict,
@@ -166,7 +164,7 @@ def open_vendor_case(
     service: str | None = None, category: str | None = None, region: str | None = None,
     request: str | None = None, severity: str | None = None,
     handoff: dict[str, Any] | None = None, override_reason: str | None = None,
-    dry_run: bool = False, client: VendorClient | None = None,
+    dry_run: bool = False,
 ) -> VendorCaseView | VendorRequestView:
     """Open a vendor case, its subject and body from the vendor escalation template, its
     severity and response due time from our plan.
@@ -179,8 +177,8 @@ def open_vendor_case(
     can_work_cases(actor, "opening a vendor case")
     if vendor not in VENDORS:
         raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
-    plans = current_vendor_plans()
-    chosen_plan = _plan(plans, vendor, plan)
+    plans = current_vendor_plans(ctx.settings())
+    chosen_plan = _plan(plans, vendor, plan or ctx.settings().vendor_plan(vendor))
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
@@ -206,10 +204,11 @@ def open_vendor_case(
         raise InvalidInput([(name if name != "component" else "service",
                              "needed for the vendor escalation request")
                             for name in draft.missing])
-    client = client or vendor_client(vendor, dry_run=dry_run)
+    client = ctx.vendors(vendor, dry_run=dry_run)
     sent = client.open_case(VendorCaseRequest(
         reference=draft.case, subject=draft.subject, body=draft.body, severity=code,
-        service=service, category=category, contact_email=_contact_email(),
+        service=service, category=category,
+        contact_email=ctx.settings().text("vendor_contact_email"),
         contact_name=actor.name))
     if sent.dry_run or sent.case_id is None:
         return VendorRequestView(vendor=vendor, operation=sent.call.operation,
@@ -285,7 +284,7 @@ def _vendor_handoff(
 
 def _plan(plans: Any, vendor: str, plan: str | None) -> str:
     known = list(plans.vendors[vendor].plans)
-    chosen = plan or os.environ.get(f"ESCALADA_{vendor.upper()}_PLAN")
+    chosen = plan
     if chosen is None:
         raise InvalidInput.of("plan", f"say which {VENDOR_NAMES[vendor]} support plan we have "
                                       f"(--plan, or ESCALADA_{vendor.upper()}_PLAN): "
@@ -294,10 +293,6 @@ def _plan(plans: Any, vendor: str, plan: str | None) -> str:
         raise InvalidInput.of("plan", f"{chosen!r} is not a {VENDOR_NAMES[vendor]} plan: "
                                       f"one of {', '.join(known)}")
     return chosen
-
-
-def _contact_email() -> str | None:
-    return os.environ.get("ESCALADA_VENDOR_CONTACT_EMAIL")
 
 
 def _safely_fetch(client: VendorClient, case_id: str) -> VendorCase | None:
@@ -314,12 +309,12 @@ def _safely_fetch(client: VendorClient, case_id: str) -> VendorCase | None:
 
 def note_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, text: str, vendor: str | None = None,
-    client: VendorClient | None = None, dry_run: bool = False,
+    dry_run: bool = False,
 ) -> VendorCaseView | VendorRequestView:
     """Add a communication to the case's open vendor case."""
     if not text.strip():
         raise InvalidInput.of("text", "say what to tell the vendor")
-    return _act(ctx, actor, case_id, vendor, client, "vendor_note",
+    return _act(ctx, actor, case_id, vendor, "vendor_note",
                 lambda c, row: c.add_communication(row.vendor_case_id, text.strip()),
                 lambda name, row: f"note added to {name} case: {excerpt(text)}", dry_run,
                 text=text.strip())
@@ -327,7 +322,7 @@ def note_vendor_case(
 
 def escalate_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, reason: str, justification: str,
-    vendor: str | None = None, client: VendorClient | None = None, dry_run: bool = False,
+    vendor: str | None = None, dry_run: bool = False,
 ) -> VendorCaseView | VendorRequestView:
     """Ask the vendor for more attention: Google's escalation; a manager review request
     (and the TAM, where set) on AWS; a higher severity and a request on Azure."""
@@ -340,17 +335,17 @@ def escalate_vendor_case(
     def call(c: VendorClient, row: VendorCaseRow) -> Any:
         return c.escalate(row.vendor_case_id, wanted, justification.strip())
 
-    return _act(ctx, actor, case_id, vendor, client, "vendor_escalated", call,
+    return _act(ctx, actor, case_id, vendor, "vendor_escalated", call,
                 lambda name, row: f"{name} case escalated ({wanted}): "
                                   f"{excerpt(justification)}", dry_run)
 
 
 def close_vendor_case(
     *, ctx: Context, actor: Actor, case_id: str, vendor: str | None = None,
-    client: VendorClient | None = None, dry_run: bool = False,
+    dry_run: bool = False,
 ) -> VendorCaseView | VendorRequestView:
     """Close (AWS: resolve) the case's open vendor case."""
-    return _act(ctx, actor, case_id, vendor, client, "vendor_case_closed",
+    return _act(ctx, actor, case_id, vendor, "vendor_case_closed",
                 lambda c, row: c.close(row.vendor_case_id),
                 lambda name, row: f"{name} case {row.display_id or row.vendor_case_id} closed",
                 dry_run)
@@ -358,7 +353,7 @@ def close_vendor_case(
 
 def _act(
     ctx: Context, actor: Actor, case_id: str, vendor: str | None,
-    client: VendorClient | None, kind: str, call: Any, summary: Any, dry_run: bool = False,
+    kind: str, call: Any, summary: Any, dry_run: bool = False,
     text: str | None = None,
 ) -> VendorCaseView | VendorRequestView:
     can_work_cases(actor, "working a vendor case")
@@ -367,7 +362,7 @@ def _act(
         row = _one_open(uow.session, case, vendor)
         row_id, row_vendor = row.id, row.vendor
         detached = _Detached(row.vendor_case_id, row.display_id)
-    sent = call(client or vendor_client(row_vendor, dry_run=dry_run), detached)
+    sent = call(ctx.vendors(row_vendor, dry_run=dry_run), detached)
     if sent.dry_run:
         return VendorRequestView(vendor=row_vendor, operation=sent.call.operation,
                                  params=sent.call.params)

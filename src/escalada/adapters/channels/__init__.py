@@ -8,9 +8,8 @@ or not (`permanent=True`, dead-letter at once).
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -19,6 +18,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from escalada.domain.errors import InvalidInput
+from escalada.settings import Settings
 
 CHANNELS = ("email", "slack", "webhook")
 
@@ -85,22 +85,31 @@ def check_recipient(channel: str, to: str) -> str:
     raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
 
 
-def channel_for(name: str, environ: Mapping[str, str] | None = None) -> Channel:
-    """The channel `name`, configured from `environ` (the process environment by default)."""
-    env = os.environ if environ is None else environ
+# What a use case asks for a channel by: its name in, the configured channel out.
+Channels = Callable[[str], Channel]
+
+
+def channel_for(
+    name: str, environ: Mapping[str, str] | None = None, *, settings: Settings | None = None
+) -> Channel:
+    """The channel `name`, configured from `settings` (or `environ`, or the process
+    environment); a missing or bad setting is InvalidInput naming its variable."""
+    configured = settings or (Settings() if environ is None else Settings.of(environ))
     if name == "email":
         from escalada.adapters.channels.smtp import SmtpChannel
 
-        return SmtpChannel.from_environ(env)
+        return SmtpChannel.from_settings(configured)
     if name == "slack":
         from escalada.adapters.channels.slack import SlackChannel
 
-        return SlackChannel.from_environ(env)
+        return SlackChannel.from_settings(configured)
     if name == "webhook":
         from escalada.adapters.channels.webhook import WebhookChannel
 
-        return WebhookChannel.from_environ(env)
+        return WebhookChannel.from_settings(configured)
     raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
+
+
 
 
 def email_addresses(to: str) -> list[Address]:
@@ -165,35 +174,3 @@ def _slack_target(to: str) -> str:
     raise InvalidInput.of(
         "to", f"not a Slack webhook URL, #channel or channel id (C0123ABC): {to!r}"
     )
-
-
-def required_setting(environ: Mapping[str, str], name: str, purpose: str) -> str:
-    """The non-blank value of `name`; InvalidInput naming it when missing."""
-    value = environ.get(name, "").strip()
-    if not value:
-        raise InvalidInput.of(name, f"not set; {purpose}")
-    return value
-
-
-def flag_setting(environ: Mapping[str, str], name: str) -> bool:
-    """A yes/no setting: 1/true/yes/on or 0/false/no/off (unset is off)."""
-    value = environ.get(name, "").strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    raise InvalidInput.of(name, f"must be 1/true/yes/on or 0/false/no/off, not {value!r}")
-
-
-def seconds_setting(environ: Mapping[str, str], name: str, default: float) -> float:
-    """A positive number of seconds."""
-    value = environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise InvalidInput.of(name, f"must be a positive number of seconds, not {value!r}")
-    return seconds

@@ -29,9 +29,9 @@ from escalada.adapters.channels import (
     check_recipient,
     far_side_code,
     http_url,
-    seconds_setting,
 )
 from escalada.domain.errors import InvalidInput
+from escalada.settings import Settings
 
 # Web API errors that say "try again later"; any other error is permanent
 # (channel_not_found, not_in_channel, invalid_auth, not_authed, token_revoked, ...).
@@ -52,17 +52,17 @@ class SlackChannel:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> SlackChannel:
-        token = (
-            environ.get("SLACK_BOT_TOKEN", "").strip()
-            or environ.get("ESCALADA_SLACK_TOKEN", "").strip()
-            or None
-        )
-        api_url = environ.get("ESCALADA_SLACK_API_URL", "").strip() or WebClient.BASE_URL
+        return cls.from_settings(Settings.of(environ))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackChannel:
+        token = settings.text("slack_token")  # SLACK_BOT_TOKEN, else ESCALADA_SLACK_TOKEN
+        api_url = settings.text("slack_api_url") or WebClient.BASE_URL
         try:
             http_url(api_url)
         except InvalidInput as error:
             raise InvalidInput.of("ESCALADA_SLACK_API_URL", error.problems[0][1]) from error
-        timeout = seconds_setting(environ, "ESCALADA_SLACK_TIMEOUT", 10.0)
+        timeout = settings.seconds("slack_timeout", 10.0)
         return cls(token=token, api_url=api_url, timeout=math.ceil(timeout))
 
     @property

@@ -33,11 +33,9 @@ from escalada.adapters.channels import (
     Outbound,
     Receipt,
     email_addresses,
-    flag_setting,
-    required_setting,
-    seconds_setting,
 )
 from escalada.domain.errors import InvalidInput
+from escalada.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -69,29 +67,33 @@ class SmtpChannel:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> SmtpChannel:
-        sender = required_setting(environ, "ESCALADA_SMTP_FROM", "the From address of email")
+        return cls.from_settings(Settings.of(environ))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpChannel:
+        sender = settings.required("smtp_from", "the From address of email")
         try:
             senders = email_addresses(sender)
         except InvalidInput as error:
             raise InvalidInput.of("ESCALADA_SMTP_FROM", error.problems[0][1]) from error
         if len(senders) != 1:
             raise InvalidInput.of("ESCALADA_SMTP_FROM", "must be exactly one address")
-        starttls = flag_setting(environ, "ESCALADA_SMTP_STARTTLS")
-        implicit_tls = flag_setting(environ, "ESCALADA_SMTP_SSL")
+        starttls = settings.flag("smtp_starttls")
+        implicit_tls = settings.flag("smtp_ssl")
         if starttls and implicit_tls:
             raise InvalidInput.of(
                 "ESCALADA_SMTP_STARTTLS", "cannot be combined with ESCALADA_SMTP_SSL"
             )
-        port_text = environ.get("ESCALADA_SMTP_PORT", "").strip() or (
+        port_text = settings.text("smtp_port") or (
             "465" if implicit_tls else "25"
         )
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise InvalidInput.of("ESCALADA_SMTP_PORT", f"not a TCP port: {port_text!r}")
-        cafile = environ.get("ESCALADA_SMTP_CAFILE", "").strip() or None
+        cafile = settings.text("smtp_cafile")
         if cafile is not None and not os.path.isfile(cafile):
             raise InvalidInput.of("ESCALADA_SMTP_CAFILE", f"no such file: {cafile}")
-        username = environ.get("ESCALADA_SMTP_USERNAME", "").strip() or None
-        password = environ.get("ESCALADA_SMTP_PASSWORD") or None
+        username = settings.text("smtp_username")
+        password = settings.smtp_password or None
         if username and password is None:
             raise InvalidInput.of(
                 "ESCALADA_SMTP_PASSWORD", "not set; required with ESCALADA_SMTP_USERNAME"
@@ -99,14 +101,14 @@ class SmtpChannel:
         return cls(
             SmtpSettings(
                 sender=senders[0],
-                host=environ.get("ESCALADA_SMTP_HOST", "").strip() or "localhost",
+                host=settings.text("smtp_host") or "localhost",
                 port=int(port_text),
                 starttls=starttls,
                 implicit_tls=implicit_tls,
                 cafile=cafile,
                 username=username,
                 password=password,
-                timeout=seconds_setting(environ, "ESCALADA_SMTP_TIMEOUT", 10.0),
+                timeout=settings.seconds("smtp_timeout", 10.0),
             )
         )
 

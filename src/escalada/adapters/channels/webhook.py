@@ -38,10 +38,9 @@ from escalada.adapters.channels import (
     Outbound,
     Receipt,
     check_recipient,
-    required_setting,
-    seconds_setting,
 )
 from escalada.domain.errors import InvalidInput
+from escalada.settings import Settings
 
 _TEMPORARY_STATUSES = frozenset({408, 425, 429})
 
@@ -70,11 +69,13 @@ class WebhookChannel:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> WebhookChannel:
+        return cls.from_settings(Settings.of(environ))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebhookChannel:
         return cls(
-            secret=required_setting(
-                environ, "ESCALADA_WEBHOOK_SECRET", "the key webhook requests are signed with"
-            ),
-            timeout=seconds_setting(environ, "ESCALADA_WEBHOOK_TIMEOUT", 10.0),
+            secret=settings.required("webhook_secret", "the key webhook requests are signed with"),
+            timeout=settings.seconds("webhook_timeout", 10.0),
         )
 
     @property

@@ -11,15 +11,16 @@ from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from escalada.domain.errors import StoreUnavailable
+from escalada.settings import Settings
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
 SCHEMA_HEAD = "0009"
 
 
-def default_database_url() -> str:
+def default_database_url(settings: Settings | None = None) -> str:
     """ESCALADA_DATABASE_URL, else a SQLite file in the user's data directory."""
-    configured = os.environ.get(DATABASE_ENV)
+    configured = (settings or Settings()).text("database_url")
     if configured:
         return configured
     from platformdirs import user_data_dir

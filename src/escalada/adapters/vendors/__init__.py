@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from escalada.settings import VENDOR_ATTEMPTS_DEFAULT, Settings
+
 VENDORS = ("aws", "azure", "gcp")
+# Attempts per vendor call, the first included, unless ESCALADA_VENDOR_MAX_ATTEMPTS says.
+DEFAULT_MAX_ATTEMPTS = VENDOR_ATTEMPTS_DEFAULT
 # The SDK each adapter needs (module, distribution), installed by the extra of the
 # vendor's name: pip install 'escalada[aws]' (or [vendors] for all three).
 SDKS = {
@@ -23,8 +27,6 @@ SDKS = {
     "azure": (("azure.mgmt.support", "azure-mgmt-support"), ("azure.identity", "azure-identity")),
     "gcp": (("google.cloud.support_v2", "google-cloud-support"),),
 }
-# Attempts per vendor call, the first included, unless ESCALADA_VENDOR_MAX_ATTEMPTS says.
-DEFAULT_MAX_ATTEMPTS = 4
 # The states escalada tracks a vendor case in, whatever the vendor calls them.
 OPEN, WAITING_ON_US, RESOLVED, CLOSED = "open", "waiting_on_us", "resolved", "closed"
 
@@ -106,25 +108,6 @@ class VendorClient(Protocol):
     def close(self, case_id: str) -> Sent: ...
 
 
-def max_attempts(environ: Mapping[str, str]) -> int:
-    """`ESCALADA_VENDOR_MAX_ATTEMPTS` (attempts per vendor call, the first included; 4
-    when unset or blank), the one reading of it every adapter takes."""
-    from escalada.domain.errors import InvalidInput
-
-    text = environ.get("ESCALADA_VENDOR_MAX_ATTEMPTS", "").strip()
-    if not text:
-        return DEFAULT_MAX_ATTEMPTS
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InvalidInput.of(
-            "ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number of at least 1"
-        )
-    return value
-
-
 def require_sdk(vendor: str) -> None:
     """InvalidInput naming the extra to install when the vendor's SDK is missing (the
     SDKs are optional: a deployment that talks to no vendor does without them)."""
@@ -145,29 +128,36 @@ def require_sdk(vendor: str) -> None:
             )
 
 
-def vendor_client(
-    vendor: str, *, environ: Mapping[str, str] | None = None, dry_run: bool = False
-) -> VendorClient:
-    """The adapter for `vendor`, configured from the environment (os.environ by
-    default); an unknown vendor or a missing setting is InvalidInput naming it."""
-    import os
+class Vendors(Protocol):
+    """What a use case asks for a vendor's client by: its name, and whether to call it
+    for real or only say what would be sent."""
 
+    def __call__(self, vendor: str, *, dry_run: bool = False) -> VendorClient: ...
+
+
+def vendor_client(
+    vendor: str, *, environ: Mapping[str, str] | None = None, dry_run: bool = False,
+    settings: Settings | None = None,
+) -> VendorClient:
+    """The adapter for `vendor`, configured from `settings` (or `environ`, or the process
+    environment); an unknown vendor or a missing setting is InvalidInput naming it."""
     from escalada.domain.errors import InvalidInput
 
-    settings = os.environ if environ is None else environ
     if vendor in SDKS:
         require_sdk(vendor)
+    configured = settings or (Settings() if environ is None else Settings.of(environ))
     if vendor == "aws":
         from escalada.adapters.vendors.aws import AwsSupport
 
-        client: VendorClient = AwsSupport.from_environ(settings, dry_run=dry_run)
+        client: VendorClient = AwsSupport.from_settings(configured, dry_run=dry_run)
         return client
     if vendor == "azure":
         from escalada.adapters.vendors.azure import AzureSupport
 
-        return AzureSupport.from_environ(settings, dry_run=dry_run)
+        return AzureSupport.from_settings(configured, dry_run=dry_run)
     if vendor == "gcp":
         from escalada.adapters.vendors.gcp import GoogleSupport
 
-        return GoogleSupport.from_environ(settings, dry_run=dry_run)
+        return GoogleSupport.from_settings(configured, dry_run=dry_run)
     raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+

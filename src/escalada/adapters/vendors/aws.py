@@ -29,8 +29,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-
 from escalada.adapters.vendors import (
     DEFAULT_MAX_ATTEMPTS,
     OPEN,
@@ -42,9 +40,9 @@ from escalada.adapters.vendors import (
     VendorCaseRequest,
     VendorMessage,
 )
-from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
 from escalada.domain.model import as_utc
+from escalada.settings import Settings
 
 T = TypeVar("T")
 
@@ -129,29 +127,24 @@ class AwsSupport:
         self._jitter = jitter
 
     @classmethod
-    def from_environ(
-        cls, environ: Mapping[str, str], *, dry_run: bool = False, max_attempts: int | None = None
-    ) -> AwsSupport:
+    def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> AwsSupport:
+        return cls.from_settings(Settings.of(environ), dry_run=dry_run)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> AwsSupport:
         """A boto3 `support` client for us-east-1 (or the endpoint that
-        `AWS_ENDPOINT_URL_SUPPORT` or `AWS_ENDPOINT_URL` in `environ` names), on
-        boto3's usual credential chain, with 10 s connect and read timeouts;
-        `max_attempts` (attempts per call) is `ESCALADA_VENDOR_MAX_ATTEMPTS`'s unless given."""
+        `AWS_ENDPOINT_URL_SUPPORT` or `AWS_ENDPOINT_URL` names), on boto3's usual
+        credential chain, with 10 s connect and read timeouts."""
         import boto3  # type: ignore[import-untyped, unused-ignore]
         from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
         from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
             ProfileNotFound,
         )
 
-        attempts = vendor_max_attempts(environ) if max_attempts is None else max_attempts
-        endpoint_variable = next(
-            (
-                name
-                for name in ("AWS_ENDPOINT_URL_SUPPORT", "AWS_ENDPOINT_URL")
-                if environ.get(name)
-            ),
-            None,
-        )
-        endpoint = environ[endpoint_variable] if endpoint_variable else None
+        max_attempts = settings.vendor_attempts()
+        endpoint_field = next((name for name in ("aws_endpoint_url_support", "aws_endpoint_url")
+                               if settings.text(name)), None)
+        endpoint = settings.text(endpoint_field) if endpoint_field else None
         config = Config(
             region_name=REGION,
             connect_timeout=TIMEOUT_SECONDS,
@@ -159,7 +152,7 @@ class AwsSupport:
             # One attempt per call: the retries are this adapter's (see the module's doc).
             retries={"mode": "standard", "total_max_attempts": 1},
         )
-        profile = environ.get("AWS_PROFILE") or None
+        profile = settings.text("aws_profile")
         try:
             session = boto3.session.Session(profile_name=profile)
         except ProfileNotFound:
@@ -171,12 +164,12 @@ class AwsSupport:
                 "support", region_name=REGION, endpoint_url=endpoint, config=config
             )
         except ValueError as error:  # botocore: "Invalid endpoint: ..."
-            raise InvalidInput.of(str(endpoint_variable), str(error)) from None
+            raise InvalidInput.of(Settings.variable(str(endpoint_field)), str(error)) from None
         return cls(
             client,
             dry_run=dry_run,
-            max_attempts=attempts,
-            tam_email=environ.get("ESCALADA_AWS_TAM_EMAIL") or None,
+            max_attempts=max_attempts,
+            tam_email=settings.text("aws_tam_email"),
         )
 
     # --- VendorClient ---------------------------------------------------------------
@@ -356,53 +349,27 @@ class AwsSupport:
             ConnectionError as BotoConnectionError,
         )
 
-        retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._backoff,
-            retry=retry_if_exception(_transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(attempt)
-        except ClientError as error:
-            raise _client_failure(error, case_id) from None
-        except (BotoConnectionError, HTTPClientError) as error:
-            raise VendorFailed(
-                VENDOR,
-                f"could not reach the AWS Support API ({error}); try again shortly",
-                retryable=True,
-            ) from None
-        except BotoCoreError as error:
-            raise _botocore_failure(error) from None
-
-    def _backoff(self, state: RetryCallState) -> float:
-        """Full jitter: rand(0, 1) * min(base * 2**(n-1), MAX_BACKOFF_SECONDS) after
-        attempt n failed, base 1 s after throttling and 50 ms otherwise."""
-        failure = state.outcome.exception() if state.outcome else None
-        throttled = failure is not None and _is_client_error(failure) and _throttled(failure)
-        base = THROTTLED_BACKOFF_SECONDS if throttled else TRANSIENT_BACKOFF_SECONDS
-        return self._jitter() * min(base * 2.0 ** (state.attempt_number - 1), MAX_BACKOFF_SECONDS)
-
-
-def _is_client_error(error: BaseException) -> bool:
-    from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
-
-    return isinstance(error, ClientError)
-
-
-def _transient(error: BaseException) -> bool:
-    """Worth another attempt: throttling, a 5xx answer or a failed connection."""
-    from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
-        ConnectionError as BotoConnectionError,
-    )
-    from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
-        HTTPClientError,
-    )
-
-    if _is_client_error(error):
-        return _throttled(error) or _status(error) >= 500
-    return isinstance(error, BotoConnectionError | HTTPClientError)
+        for number in range(1, self.max_attempts + 1):
+            last = number == self.max_attempts
+            try:
+                return attempt()
+            except ClientError as error:
+                throttled = _throttled(error)
+                if last or not (throttled or _status(error) >= 500):
+                    raise _client_failure(error, case_id) from None
+                base = THROTTLED_BACKOFF_SECONDS if throttled else TRANSIENT_BACKOFF_SECONDS
+            except (BotoConnectionError, HTTPClientError) as error:
+                if last:
+                    raise VendorFailed(
+                        VENDOR,
+                        f"could not reach the AWS Support API ({error}); try again shortly",
+                        retryable=True,
+                    ) from None
+                base = TRANSIENT_BACKOFF_SECONDS
+            except BotoCoreError as error:
+                raise _botocore_failure(error) from None
+            self._sleep(self._jitter() * min(base * 2 ** (number - 1), MAX_BACKOFF_SECONDS))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _with_reference(body: str, reference: str) -> str:

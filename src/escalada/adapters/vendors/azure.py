@@ -43,9 +43,9 @@ from escalada.adapters.vendors import (
     VendorCaseRequest,
     VendorMessage,
 )
-from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
 from escalada.domain.model import as_utc
+from escalada.settings import Settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -174,26 +174,26 @@ class AzureSupport:
         self._client, self._client_factory = client, client_factory
 
     @classmethod
-    def from_environ(
-        cls, environ: Mapping[str, str], *, dry_run: bool = False, max_attempts: int | None = None
-    ) -> AzureSupport:
-        """The adapter configured from `environ`; `max_attempts` (attempts per call) is
-        `ESCALADA_VENDOR_MAX_ATTEMPTS`'s unless given."""
-        subscription = environ.get("AZURE_SUBSCRIPTION_ID", "").strip()
+    def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> AzureSupport:
+        return cls.from_settings(Settings.of(environ), dry_run=dry_run)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> AzureSupport:
+        subscription = settings.text("azure_subscription_id")
         if not subscription:
             raise InvalidInput.of(
                 "AZURE_SUBSCRIPTION_ID", "is required: the subscription whose tickets to open"
             )
         if not _is_guid(subscription):
             raise InvalidInput.of("AZURE_SUBSCRIPTION_ID", "must be a subscription id (a GUID)")
-        endpoint = (environ.get("ESCALADA_AZURE_ENDPOINT", "").strip() or DEFAULT_ENDPOINT)
+        endpoint = settings.text("azure_endpoint") or DEFAULT_ENDPOINT
         if not endpoint.startswith("https://"):
             raise InvalidInput.of(
                 "ESCALADA_AZURE_ENDPOINT", "must be an https URL (ARM tokens never go over http)"
             )
-        attempts = vendor_max_attempts(environ) if max_attempts is None else max_attempts
+        attempts = settings.vendor_attempts()
         return cls(
-            contact=_contact(environ), subscription_id=subscription, dry_run=dry_run,
+            contact=_contact(settings), subscription_id=subscription, dry_run=dry_run,
             client_factory=lambda: make_client(
                 subscription, base_url=endpoint.rstrip("/"), max_attempts=attempts
             ),
@@ -508,9 +508,9 @@ def _classification_id(value: str | None, service: str,
     return text
 
 
-def _contact(environ: Mapping[str, str]) -> AzureContact:
+def _contact(settings: Settings) -> AzureContact:
     def setting(suffix: str, default: str | None = None) -> str | None:
-        return environ.get(f"ESCALADA_AZURE_CONTACT_{suffix}", "").strip() or default
+        return settings.text(f"azure_contact_{suffix.lower()}") or default
 
     country = str(setting("COUNTRY", "USA")).upper()
     if not re.fullmatch(r"[A-Z]{3}", country):

@@ -38,9 +38,9 @@ from escalada.adapters.vendors import (
     VendorCaseRequest,
     VendorMessage,
 )
-from escalada.adapters.vendors import max_attempts as vendor_max_attempts
 from escalada.domain.errors import InvalidInput, VendorFailed
 from escalada.domain.model import as_utc
+from escalada.settings import Settings
 
 VENDOR = "gcp"
 PRIORITIES = ("P0", "P1", "P2", "P3", "P4")
@@ -185,25 +185,23 @@ class GoogleSupport:
         self._credentials = credentials
 
     @classmethod
-    def from_environ(
-        cls, environ: Mapping[str, str], *, dry_run: bool = False, max_attempts: int | None = None
-    ) -> GoogleSupport:
-        """The adapter configured from `environ`; `max_attempts` (attempts per call) is
-        `ESCALADA_VENDOR_MAX_ATTEMPTS`'s unless given."""
-        parent = _parent(environ.get("ESCALADA_GCP_PARENT", "").strip())
-        transport = environ.get("ESCALADA_GCP_TRANSPORT", "").strip().lower() or "grpc"
+    def from_environ(cls, environ: Mapping[str, str], *, dry_run: bool = False) -> GoogleSupport:
+        return cls.from_settings(Settings.of(environ), dry_run=dry_run)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> GoogleSupport:
+        parent = _parent(settings.text("gcp_parent") or "")
+        transport = (settings.text("gcp_transport") or "grpc").lower()
         if transport not in TRANSPORTS:
             raise InvalidInput.of(
                 "ESCALADA_GCP_TRANSPORT", f"must be one of {', '.join(TRANSPORTS)}"
             )
-        attempts = vendor_max_attempts(environ) if max_attempts is None else max_attempts
-        test_cases = environ.get("ESCALADA_GCP_TEST_CASES", "").strip().lower()
         return cls(
             parent,
-            endpoint=environ.get("ESCALADA_GCP_ENDPOINT", "").strip() or None,
+            endpoint=settings.text("gcp_endpoint"),
             transport=transport,
-            test_cases=test_cases in ("1", "true", "yes"),
-            backoff=Backoff(max_attempts=attempts),
+            test_cases=settings.flag("gcp_test_cases"),
+            backoff=Backoff(max_attempts=settings.vendor_attempts()),
             dry_run=dry_run,
         )
 
