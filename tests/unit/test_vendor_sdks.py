@@ -7,8 +7,13 @@ import sys
 
 import pytest
 
-from escalada.adapters.vendors import max_attempts, vendor_client
+from escalada.adapters.vendors import vendor_client
 from escalada.domain.errors import InvalidInput
+from escalada.settings import Settings
+
+
+def max_attempts(environ: dict[str, str]) -> int:
+    return Settings.of(environ).vendor_attempts()
 
 
 @pytest.mark.parametrize(("vendor", "module", "distribution"), [
