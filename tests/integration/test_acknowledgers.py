@@ -4,7 +4,7 @@ acknowledging for someone else names them too, and they must be an enabled user.
 from __future__ import annotations
 
 import pytest
-from examples import ADMIN
+from examples import ADMIN, ANA, MARIA
 
 from escalada.domain.errors import InvalidInput, NotPermitted
 from escalada.services import cases, people
@@ -12,8 +12,6 @@ from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
 
-ANA = Actor("ana", "engineer")
-MARIA = Actor("maria", "support_manager")
 DINA = Actor("dina", "support_director")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from case_support import open_case as open_acme_case
 from examples import ADMIN, T2_HANDOFF
 
 from escalada.domain.errors import NotPermitted
@@ -17,11 +18,8 @@ def person(role: Role) -> Actor:
 
 
 def open_case(ctx: Context) -> str:
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="enterprise",
-                support_plan="enterprise")
-    return cases.open_case(ctx=ctx, actor=person(Role.ENGINEER), account="acme",
-                           severity="P1", title="Down",
-                           flags=["customer_requested_escalation"]).snapshot.id
+    return open_acme_case(ctx, name="Acme", actor=person(Role.ENGINEER), title="Down",
+                          flags=["customer_requested_escalation"]).snapshot.id
 
 
 def versions(ctx: Context, case_id: str) -> tuple[int, int]:

@@ -8,18 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from examples import ADMIN
+from examples import ADMIN, ANA
 
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.cases import evaluate_case
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.escalations import escalate
 from escalada.services.views import CaseView
 from escalada.testing import FakeClock
-
-ANA = Actor("ana", "engineer")
 
 
 def at(hour: int, minute: int = 0, day: int = 26) -> datetime:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from channel_support import HttpSink, SmtpSink, http_sink, smtp_sink  # noqa: F401
-from examples import ADMIN, T2_HANDOFF
+from examples import ADMIN, ANA, T2_HANDOFF
+from examples import LENA as LEAD
 from sqlalchemy import func, select
-from timer_support import ANA, LEAD, at, drain, open_case, timeline
+from timer_support import at, drain, open_case, timeline
 
 from escalada.adapters.db.tables import CommunicationRow, OutboxRow
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotPermitted

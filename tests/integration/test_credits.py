@@ -8,8 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from case_support import open_case as open_acme_case
 from concurrency_support import run_at_once
-from examples import ADMIN
+from examples import ADMIN, ANA
+from examples import LENA as LEAD
+from examples import MARIA as MANAGER
 
 from escalada.adapters.policy_file import current_policy
 from escalada.domain.errors import (
@@ -21,7 +24,6 @@ from escalada.domain.errors import (
 )
 from escalada.domain.policy import Policy
 from escalada.services import cases
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.credits import (
     CreditView,
@@ -34,10 +36,7 @@ from escalada.services.credits import (
 )
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")  # proposes the credits
 ANTON = Actor("anton", "engineer")
-LEAD = Actor("lena", "team_lead")
-MANAGER = Actor("maria", "support_manager")
 OTHER_MANAGER = Actor("oleg", "support_manager")
 DIRECTOR = Actor("dmitry", "support_director")
 VP = Actor("vera", "vp")
@@ -47,10 +46,8 @@ VIEWER = Actor("victor", "viewer")
 def open_case(ctx: Context, *, fee: str | None = "5000.00", account: str = "acme",
               **fields: Any) -> str:
     """A P1 case of an enterprise account paying `fee` a month."""
-    add_account(ctx=ctx, actor=ADMIN, id=account, name="Acme Corp", tier="enterprise",
-                support_plan="enterprise", monthly_fee_usd=fee)
-    return cases.open_case(ctx=ctx, actor=ANA, account=account, severity="P1",
-                           title="Volumes detach under load", **fields).snapshot.id
+    return open_acme_case(ctx, account=account, account_fields={"monthly_fee_usd": fee},
+                          **fields).snapshot.id
 
 
 def propose(ctx: Context, amount: str, case_id: str = "CASE-1") -> CreditView:

@@ -7,32 +7,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from examples import ADMIN, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from case_support import open_case
+from examples import ANA, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from examples import LENA as LEAD
+from examples import MARIA as MANAGER
 
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, deescalate, escalate
-from escalada.services.views import CaseView
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
-LEAD = Actor("lena", "team_lead")
-MANAGER = Actor("maria", "support_manager")
 TOM = Actor("tom", "engineer")
 
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 26, hour, minute, tzinfo=UTC)
-
-
-def open_case(ctx: Context, *, tier: str = "enterprise", **fields: Any) -> CaseView:
-    """A P1 case of an account on the enterprise plan."""
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp",
-                tier=tier, support_plan="enterprise")
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load", **fields)
 
 
 def timeline(ctx: Context) -> list[Any]:

@@ -7,20 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from examples import ADMIN
+from examples import ADMIN, ANA, LENA, MARIA
 
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.communications import DraftView, draft_message
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.people import add_user
 from escalada.services.recovery import recovery_plan, update_task
 from escalada.services.war_rooms import open_war_room
 
-ANA = Actor("ana", "engineer")
-LENA = Actor("lena", "team_lead")
-MARIA = Actor("maria", "support_manager")
 RESOLUTION = {"root_cause": "пул соединений исчерпан", "fix": "откатили версию pgbouncer",
               "verification": "час без ошибок"}
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from case_support import open_case as open_acme_case
 from concurrency_support import run_at_once
-from examples import ADMIN
+from examples import ADMIN, ANA, LENA, MARIA
 from sqlalchemy import func, select
 
 from escalada.adapters.db.tables import RecoveryTaskRow
@@ -36,9 +37,6 @@ from escalada.services.recovery import (
 )
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
-LENA = Actor("lena", "team_lead")
-MARIA = Actor("maria", "support_manager")
 DMITRI = Actor("dmitri", "support_director")
 VIKTOR = Actor("viktor", "viewer")
 RESOLVED_AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # the clock's start, a Thursday
@@ -53,11 +51,8 @@ def people(ctx: Context) -> None:
 
 def open_case(ctx: Context, *, language: str = "en", **fields: Any) -> str:
     """A P1 case of an enterprise account that asked for escalation (L2 criteria fire)."""
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
-                support_plan="enterprise", language=language)
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load",
-                           flags=["customer_requested_escalation"], **fields).snapshot.id
+    return open_acme_case(ctx, account_fields={"language": language},
+                          flags=["customer_requested_escalation"], **fields).snapshot.id
 
 
 def resolved_at_l2(ctx: Context, **fields: Any) -> str:

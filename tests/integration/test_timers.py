@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from examples import ADMIN, T2_HANDOFF
+from examples import ADMIN, ANA, T2_HANDOFF
 from sqlalchemy import update
 from timer_support import (
-    ANA,
     PolicyInForce,
     at,
     context_with,

@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from examples import T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from examples import ANA, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
 from fake_aws_support import FakeAwsSupport, fake_aws  # noqa: F401
 from sqlalchemy import func, select
-from timer_support import ANA, drain, open_case, timeline
+from timer_support import drain, open_case, timeline
 
 from escalada.adapters.db.tables import VendorCaseRow
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound

@@ -9,7 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from examples import ADMIN, T2_HANDOFF
+from case_support import open_case as open_acme_case
+from examples import ADMIN, ANA, T2_HANDOFF
+from examples import LENA as LEAD
 from timer_support import drain, pending
 
 from escalada.domain.errors import (
@@ -20,15 +22,12 @@ from escalada.domain.errors import (
     NotPermitted,
 )
 from escalada.services import cases, war_rooms
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import deescalate, escalate
 from escalada.services.people import add_user, disable_user
 from escalada.services.war_rooms import WarRoomView
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
-LEAD = Actor("lena", "team_lead")
 DIRECTOR = Actor("dana", "support_director")
 CEO = Actor("lebedev", "vp")
 CTO = Actor("morozova", "vp")
@@ -52,10 +51,9 @@ def people(ctx: Context) -> None:
 
 def open_case(ctx: Context, *, name: str = "Meridian Bank", tier: str = "strategic",
               **fields: Any) -> str:
-    add_account(ctx=ctx, actor=ADMIN, id="meridian", name=name, tier=tier,
-                support_plan="enterprise", timezone="Europe/Moscow")
-    return cases.open_case(ctx=ctx, actor=ANA, account="meridian", severity="P1",
-                           title="Payments time out", **fields).snapshot.id
+    return open_acme_case(ctx, account="meridian", name=name, tier=tier,
+                          account_fields={"timezone": "Europe/Moscow"},
+                          title="Payments time out", **fields).snapshot.id
 
 
 def c_level_case(ctx: Context, title: str = "CEO", **fields: Any) -> str:
