@@ -115,7 +115,7 @@ def test_a_flag_that_is_not_a_criterion_id_is_invalid_input_naming_flags_0(
 ) -> None:
     open_p1(ctx)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^flags\[0\]: must match ") as refused:
         cases.set_flags(ctx=ctx, actor=ANA, case_id="CASE-1", flags=["Churn Threat!"])
 
     assert [field for field, _ in refused.value.problems] == ["flags[0]"]
@@ -212,7 +212,7 @@ def test_the_first_response_starts_the_update_cadence_and_each_update_moves_it(
 def test_a_csat_of_7_is_invalid_input_naming_csat(ctx: Context) -> None:
     open_p1(ctx)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^csat: must be <= 5") as refused:
         cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", csat=7)
 
     assert [field for field, _ in refused.value.problems] == ["csat"]
@@ -325,7 +325,7 @@ def test_an_unknown_case_is_not_found(ctx: Context) -> None:
 
 
 def test_a_malformed_case_id_is_invalid_input_naming_case(ctx: Context) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^case: 'ticket-7' is not a case id") as refused:
         cases.show_case(ctx=ctx, case_id="ticket-7")
 
     assert [field for field, _ in refused.value.problems] == ["case"]
@@ -340,7 +340,7 @@ def test_a_bare_case_number_finds_the_case(ctx: Context) -> None:
 def test_an_update_cannot_put_a_case_on_hold_without_pausing_its_clocks(ctx: Context) -> None:
     open_p1(ctx)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^status: use `pause` for that$") as refused:
         cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", status="waiting_on_customer")
 
     assert refused.value.problems == [("status", "use `pause` for that")]
@@ -366,7 +366,7 @@ def test_evaluating_a_stored_case_at_a_naive_time_is_invalid_input_naming_at(
 ) -> None:
     open_p1(ctx)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^at: must carry a UTC offset") as refused:
         evaluate_case(ctx=ctx, case_id="CASE-1", at=datetime(2026, 11, 26, 10, 5))
 
     assert [field for field, _ in refused.value.problems] == ["at"]

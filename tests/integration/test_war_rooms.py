@@ -151,7 +151,7 @@ def test_a_technical_step_of_a_c_level_case_opens_no_room(ctx: Context) -> None:
 
     escalate(ctx=ctx, actor=ANA, case_id=case, to="T2", handoff=T2_HANDOFF)
 
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^CASE-1 has no war room "):
         room(ctx)
 
 
@@ -287,7 +287,7 @@ def test_ticking_an_unknown_item_or_as_a_viewer_is_refused(ctx: Context) -> None
         war_rooms.tick(ctx=ctx, actor=ANA, case_id=case, item="notify_legal")
     with pytest.raises(NotPermitted, match="needs the role engineer"):
         war_rooms.tick(ctx=ctx, actor=VIEWER, case_id=case, item="review_history")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no case CASE-99$"):
         war_rooms.tick(ctx=ctx, actor=ANA, case_id="CASE-99", item="review_history")
 
 

@@ -226,7 +226,10 @@ def test_there_is_no_fallback_to_another_language(tmp_path: Path) -> None:
 
 def invalid(tmp_path: Path, text: str) -> TemplateInvalid:
     operator_template(tmp_path, "en/acknowledgment.md.j2", text)
-    with pytest.raises(TemplateInvalid) as error:
+    with pytest.raises(
+        TemplateInvalid,
+        match=r"^template operator en/acknowledgment\.md\.j2, line \d+: ",
+    ) as error:
         render(comms_facts(MessageKind.ACKNOWLEDGMENT), operator_dir=tmp_path)
     return error.value
 
