@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from examples import ADMIN, ANA
+from case_support import open_case as open_acme_case
+from examples import ANA
 
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
-from escalada.services.accounts import add_account
 from escalada.services.cases import evaluate_case
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
@@ -26,11 +26,8 @@ def at(hour: int, minute: int = 0, day: int = 26) -> datetime:
 
 def open_p1(ctx: Context, **fields: Any) -> CaseView:
     """A P1 case of an enterprise account on the enterprise plan (24x7: 15m / 2h / 4h)."""
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
-                support_plan="enterprise", timezone="Europe/Moscow", country="RU",
-                language="ru")
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load", **fields)
+    return open_acme_case(ctx, account_fields={"timezone": "Europe/Moscow", "country": "RU",
+                                               "language": "ru"}, **fields)
 
 
 def clocks(view: CaseView) -> dict[str, Any]:
@@ -358,7 +355,8 @@ def test_an_update_cannot_take_a_paused_case_off_hold_without_resuming_it(
 
     view = cases.show_case(ctx=ctx, case_id="CASE-1")
     assert view.snapshot.status == "waiting_on_customer"
-    assert all(sla.paused for sla in view.evaluation.sla)
+    assert {sla.target: sla.paused for sla in view.evaluation.sla} == {
+        "first_response": True, "resolution": True}
 
 
 def test_evaluating_a_stored_case_at_a_naive_time_is_invalid_input_naming_at(

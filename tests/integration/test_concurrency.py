@@ -11,7 +11,7 @@ from case_support import open_case as open_acme_case
 from concurrency_support import run_at_once
 from examples import ANA, T2_HANDOFF
 
-from escalada.domain.errors import Conflict, EscaladaError, InvalidTransition
+from escalada.domain.errors import Conflict, InvalidTransition
 from escalada.services import cases
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import escalate
@@ -119,8 +119,7 @@ def test_many_people_changing_one_case_at_once_lose_no_update(ctx: Context) -> N
     succeeded = {flag for flag, o in zip(flags, outcomes, strict=True)
                  if isinstance(o, CaseView)}
     assert all(isinstance(o, CaseView | Conflict) for o in outcomes), outcomes
-    assert not any(isinstance(o, EscaladaError) and not isinstance(o, Conflict)
-                   for o in outcomes)
+    assert succeeded, outcomes  # a conflict means another writer got there first
     view = cases.show_case(ctx=ctx, case_id="CASE-1")
     assert view.snapshot.flags == {"customer_requested_escalation"} | succeeded
     assert view.version == 1 + len(succeeded)
