@@ -479,7 +479,7 @@ def test_two_people_sending_the_same_draft_at_once_make_one_delivery(
     outcomes = run_at_once([
         lambda: send_draft(ctx=ctx, actor=ANA, draft_id=draft, channel="webhook",
                            to="hook"),
-        lambda: send_draft(ctx=ctx, actor=Actor("lena", "team_lead"), draft_id=draft,
+        lambda: send_draft(ctx=ctx, actor=LEAD, draft_id=draft,
                            channel="webhook", to="hook"),
     ])
 
