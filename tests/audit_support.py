@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from examples import ADMIN, T2_HANDOFF
+from examples import ADMIN, ANA, T2_HANDOFF
 from sqlalchemy import Connection, select, text, update
 
 from escalada.adapters.db.tables import TimelineRow
@@ -15,11 +15,10 @@ from escalada.bootstrap import wire
 from escalada.domain.audit import GENESIS, AuditKey, Keyring, entry_hash
 from escalada.services import cases
 from escalada.services.accounts import add_account
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.escalations import escalate
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
 SQLITE_GUARDS = {
     action: f"CREATE TRIGGER timeline_no_{action} BEFORE {action.upper()} ON timeline "
             "BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END"

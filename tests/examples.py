@@ -52,3 +52,8 @@ VENDOR_HANDOFF = {
 
 # Who sets accounts and calendars up in tests: services check roles, as for people.
 ADMIN = Actor("admin", "admin")
+# The people the integration suites act as: Ana opens and works the cases, Lena leads the
+# team, Maria manages support.
+ANA = Actor("ana", "engineer")
+LENA = Actor("lena", "team_lead")
+MARIA = Actor("maria", "support_manager")

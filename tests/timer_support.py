@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from examples import ADMIN
+from case_support import open_case as open_acme_case
+from examples import ANA
 from sqlalchemy import Engine, create_engine, func, insert, select
 
 from escalada.adapters.db.database import make_engine
@@ -18,13 +19,9 @@ from escalada.bootstrap import wire
 from escalada.domain.policy import Policy
 from escalada.entrypoints.worker import Worker
 from escalada.services import cases
-from escalada.services.accounts import add_account
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.timers import list_timers
 from escalada.services.views import CaseView, TimerView
-
-ANA = Actor("ana", "engineer")
-LEAD = Actor("lena", "team_lead")
 
 
 def at(hour: int, minute: int = 0, second: int = 0, *, day: int = 26, month: int = 11) -> datetime:
@@ -36,11 +33,10 @@ def open_case(
     support_plan: str = "enterprise", account: str = "acme", **fields: Any,
 ) -> CaseView:
     """A case of `account` (added on first use), by default a P1 on the enterprise plan."""
-    if not any(a.id == account for a in _accounts(ctx)):
-        add_account(ctx=ctx, actor=ADMIN, id=account, name=f"{account.title()} Corp", tier=tier,
-                    support_plan=support_plan)
-    return cases.open_case(ctx=ctx, actor=ANA, account=account, severity=severity,
-                           title="Volumes detach under load", **fields)
+    return open_acme_case(ctx, account=account, name=f"{account.title()} Corp", tier=tier,
+                          support_plan=support_plan,
+                          new_account=not any(a.id == account for a in _accounts(ctx)),
+                          severity=severity, **fields)
 
 
 def _accounts(ctx: Context) -> list[Any]:

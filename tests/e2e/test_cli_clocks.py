@@ -8,6 +8,8 @@ import subprocess
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
 
 import pytest
 from cli_support import ESCALADA, Cli
@@ -129,21 +131,23 @@ def test_opening_a_case_plans_its_sla_timers(cli: Cli) -> None:
     assert "state" in cli.run("timers", "list", "--state", "late", code=2)
 
 
-def _serve(cli: Cli, *options: str) -> subprocess.Popen[str]:
+def _serve(cli: Cli, *options: str, log: IO[str]) -> subprocess.Popen[str]:
+    """`escalada serve` answering /healthz, its log lines (stderr) written to `log`."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [str(ESCALADA), "serve", "--port", str(port), *options], env=cli.env, text=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+        stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 60  # a loaded machine takes its time to import it all
+    while server.poll() is None and time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise AssertionError("escalada serve did not come up")
+    raise AssertionError(f"escalada serve did not come up (exit {server.wait()})")
 
 
 def _reminders_fired(cli: Cli, ref: str) -> int:
@@ -152,7 +156,7 @@ def _reminders_fired(cli: Cli, ref: str) -> int:
 
 @pytest.mark.parametrize(("options", "fires"), [((), True), (("--no-worker",), False)])
 def test_serve_fires_due_timers_in_process_unless_told_not_to(
-    cli: Cli, options: tuple[str, ...], fires: bool
+    cli: Cli, options: tuple[str, ...], fires: bool, tmp_path: Path
 ) -> None:
     cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "enterprise",
             "--plan", "enterprise")
@@ -160,13 +164,18 @@ def test_serve_fires_due_timers_in_process_unless_told_not_to(
                    "--title", "Slow")["snapshot"]["id"]
     cli.json("case", "remind", ref, "--in", "0m", "--note", "check the graphs")
 
-    server = _serve(cli, *options)
-    try:
-        deadline = time.monotonic() + 10
-        while not _reminders_fired(cli, ref) and time.monotonic() < deadline and fires:
-            time.sleep(0.2)
-        time.sleep(0 if fires else 2)
-        assert _reminders_fired(cli, ref) == (1 if fires else 0)
-    finally:
-        server.terminate()
-        server.wait(10)
+    with (tmp_path / "serve.log").open("w+") as log:
+        server = _serve(cli, *options, log=log)
+        try:
+            deadline = time.monotonic() + 10
+            while fires and not _reminders_fired(cli, ref) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            server.terminate()
+            server.wait(10)
+        log.seek(0)
+        logged = log.read()
+    # The workers start before the API answers, so by then the log says whether any did:
+    # without them nothing can fire, however long one waited (no sleep to hope it out).
+    assert ("workers_started" in logged) == fires, logged
+    assert _reminders_fired(cli, ref) == (1 if fires else 0)

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from examples import ADMIN
+from case_support import open_case as open_acme_case
+from examples import ADMIN, ANA, LENA
 
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound, NotPermitted
 from escalada.services import cases
@@ -20,9 +21,7 @@ from escalada.services.credits import propose_credit
 from escalada.services.timers import list_timers
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
 OLGA = Actor("olga", "support_manager")
-LENA = Actor("lena", "team_lead")
 
 
 def acme(ctx: Context, **fields: Any) -> None:
@@ -32,9 +31,8 @@ def acme(ctx: Context, **fields: Any) -> None:
 
 
 def open_case(ctx: Context, **fields: Any) -> str:
-    view = cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Checkout down", **fields)
-    return view.snapshot.id
+    """A P1 case of the account `acme` the test added."""
+    return open_acme_case(ctx, new_account=False, title="Checkout down", **fields).snapshot.id
 
 
 # Changing an account

@@ -4,16 +4,14 @@ acknowledging for someone else names them too, and they must be an enabled user.
 from __future__ import annotations
 
 import pytest
-from examples import ADMIN
+from case_support import open_case as open_acme_case
+from examples import ADMIN, ANA, MARIA
 
 from escalada.domain.errors import InvalidInput, NotPermitted
 from escalada.services import cases, people
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
 
-ANA = Actor("ana", "engineer")
-MARIA = Actor("maria", "support_manager")
 DINA = Actor("dina", "support_director")
 
 
@@ -25,10 +23,7 @@ def l2_case(ctx: Context) -> str:
         people.add_user(ctx=ctx, actor=ADMIN, name=who.name, role=who.role or "")
     people.add_user(ctx=ctx, actor=ADMIN, name="gone", role="support_director")
     people.disable_user(ctx=ctx, actor=ADMIN, name="gone")
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="enterprise",
-                support_plan="enterprise")
-    case_id = cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                              title="Down").snapshot.id
+    case_id = open_acme_case(ctx, name="Acme", title="Down").snapshot.id
     escalate(ctx=ctx, actor=ANA, case_id=case_id, to="L2", reason="customer asked")
     return case_id
 

@@ -14,16 +14,9 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from audit_support import (
-    ANA,
-    SQLITE_GUARDS,
-    count_entries,
-    entries_of,
-    tamper,
-    three_cases,
-)
+from audit_support import SQLITE_GUARDS, count_entries, entries_of, tamper, three_cases
 from cli_support import ESCALADA, Cli
-from examples import ADMIN
+from examples import ADMIN, ANA
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError

@@ -12,17 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from audit_support import (
-    ANA,
-    count_entries,
-    entries_of,
-    keyed,
-    keys_setting,
-    tamper,
-    three_cases,
-)
+from audit_support import count_entries, entries_of, keyed, keys_setting, tamper, three_cases
 from cli_support import Cli
-from examples import ADMIN
+from examples import ADMIN, ANA
 from fastapi.testclient import TestClient
 
 from escalada.domain.audit import ALTERED, UNKEYED, UNLINKED

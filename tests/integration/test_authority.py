@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from case_support import open_case as open_acme_case
 from examples import ADMIN, T2_HANDOFF
 
 from escalada.domain.errors import NotPermitted
@@ -17,11 +18,8 @@ def person(role: Role) -> Actor:
 
 
 def open_case(ctx: Context) -> str:
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="enterprise",
-                support_plan="enterprise")
-    return cases.open_case(ctx=ctx, actor=person(Role.ENGINEER), account="acme",
-                           severity="P1", title="Down",
-                           flags=["customer_requested_escalation"]).snapshot.id
+    return open_acme_case(ctx, name="Acme", actor=person(Role.ENGINEER), title="Down",
+                          flags=["customer_requested_escalation"]).snapshot.id
 
 
 def versions(ctx: Context, case_id: str) -> tuple[int, int]:
@@ -35,7 +33,10 @@ def test_a_viewer_changes_nothing(ctx: Context) -> None:
 
     with pytest.raises(NotPermitted, match="needs the role engineer or above; a-viewer is viewer"):
         cases.respond(ctx=ctx, actor=person(Role.VIEWER), case_id=case_id)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(
+        NotPermitted,
+        match=r"^opening a case needs the role engineer or above; a-viewer is viewer",
+    ):
         cases.open_case(ctx=ctx, actor=person(Role.VIEWER), account="acme", severity="P2",
                         title="x")
 
@@ -94,7 +95,10 @@ def test_configuration_needs_an_admin_or_a_manager(ctx: Context) -> None:
 
     with pytest.raises(NotPermitted, match="admin or support_manager"):
         sla.recompute(ctx=ctx, actor=person(Role.TEAM_LEAD))
-    with pytest.raises(NotPermitted):
+    with pytest.raises(
+        NotPermitted,
+        match=r"^adding accounts needs the role admin or support_manager and above; a-engineer is",
+    ):
         add_account(ctx=ctx, actor=person(Role.ENGINEER), id="globex", name="Globex",
                     tier="standard", support_plan="business")
     assert sla.recompute(ctx=ctx, actor=person(Role.SUPPORT_MANAGER)).cases == 1

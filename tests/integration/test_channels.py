@@ -57,6 +57,9 @@ def permanent(failure: pytest.ExceptionInfo[DeliveryFailed]) -> bool:
     return failure.value.permanent
 
 
+PERMANENCE = {True: "permanent", False: "temporary"}  # how a failure's message begins
+
+
 # --- email --------------------------------------------------------------------------
 
 
@@ -100,7 +103,10 @@ def test_message_ids_are_safe_whatever_the_key() -> None:
 def test_email_to_a_server_that_is_down_is_temporary(smtp_sink: SmtpSink) -> None:
     email = channel_for("email", smtp_sink.environ())
     smtp_sink.stop()
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: SMTP [\d.]+:\d+: ConnectionRefusedError",
+    ) as failure:
         email.deliver(MESSAGE)
     assert not permanent(failure)
 
@@ -112,7 +118,10 @@ def test_email_to_a_server_that_is_down_is_temporary(smtp_sink: SmtpSink) -> Non
 def test_email_to_a_port_nothing_listens_on_is_temporary() -> None:
     environ = {"ESCALADA_SMTP_FROM": "a@b.test", "ESCALADA_SMTP_HOST": "127.0.0.1",
                "ESCALADA_SMTP_PORT": str(free_port())}
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: SMTP [\d.]+:\d+: ConnectionRefusedError",
+    ) as failure:
         channel_for("email", environ).deliver(MESSAGE)
     assert not permanent(failure)
     assert "ConnectionRefused" in failure.value.reason
@@ -126,7 +135,10 @@ def test_an_smtp_server_that_never_answers_times_out_as_temporary() -> None:
                    "ESCALADA_SMTP_PORT": str(silent.getsockname()[1]),
                    "ESCALADA_SMTP_TIMEOUT": "0.2"}
         started = time.monotonic()
-        with pytest.raises(DeliveryFailed) as failure:
+        with pytest.raises(
+            DeliveryFailed,
+            match=r"^temporary failure: SMTP .* timed out",
+        ) as failure:
             channel_for("email", environ).deliver(MESSAGE)
     assert not permanent(failure)
     assert "timed out" in failure.value.reason
@@ -138,14 +150,20 @@ def test_headers_cannot_be_smuggled_in(smtp_sink: SmtpSink) -> None:
     email.deliver(dataclasses.replace(MESSAGE, subject="Update\r\nBcc: all@customer.test"))
     message = smtp_sink.messages[0].message
     assert message["Subject"] == "Update Bcc: all@customer.test" and message["Bcc"] is None
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^permanent failure: cannot compose the email: Header values may not contain",
+    ) as failure:
         email.deliver(dataclasses.replace(MESSAGE, case_ref="CASE-1\nBcc: all@customer.test"))
     assert permanent(failure)
 
 
 def test_an_unknown_recipient_is_permanent(smtp_sink: SmtpSink) -> None:
     smtp_sink.refuse_recipient("ana@customer.test", "550 5.1.1 no such user")
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^permanent failure: all recipients refused: ana@customer\.test: 550 5\.1\.1 ",
+    ) as failure:
         channel_for("email", smtp_sink.environ()).deliver(MESSAGE)
     assert permanent(failure)
     assert "550" in failure.value.reason and "no such user" in failure.value.reason
@@ -153,7 +171,10 @@ def test_an_unknown_recipient_is_permanent(smtp_sink: SmtpSink) -> None:
 
 def test_a_451_for_the_recipient_is_temporary(smtp_sink: SmtpSink) -> None:
     smtp_sink.refuse_recipient("*", "451 4.7.1 greylisted, try again later")
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: all recipients refused: ana@customer\.test: 451 4\.7\.1 ",
+    ) as failure:
         channel_for("email", smtp_sink.environ()).deliver(MESSAGE)
     assert not permanent(failure)
     assert "451" in failure.value.reason
@@ -162,11 +183,17 @@ def test_a_451_for_the_recipient_is_temporary(smtp_sink: SmtpSink) -> None:
 def test_a_451_for_the_data_is_temporary_and_a_554_permanent(smtp_sink: SmtpSink) -> None:
     email = channel_for("email", smtp_sink.environ())
     smtp_sink.fail_next(1, "451 4.3.0 queue full")
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: SMTP .* answered 451 4\.3\.0 queue full",
+    ) as failure:
         email.deliver(MESSAGE)
     assert not permanent(failure)
     smtp_sink.fail_next(1, "554 5.7.1 message refused")
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^permanent failure: SMTP .* answered 554 5\.7\.1 message refused",
+    ) as failure:
         email.deliver(MESSAGE)
     assert permanent(failure)
     email.deliver(MESSAGE)
@@ -188,7 +215,10 @@ def test_email_logs_in_and_wrong_credentials_are_permanent() -> None:
         )).deliver(MESSAGE)
         assert sink.logins == ["escalada"] and len(sink.messages) == 1
 
-        with pytest.raises(DeliveryFailed) as failure:
+        with pytest.raises(
+            DeliveryFailed,
+            match=r"^permanent failure: SMTP .* answered 535 5\.7\.8 Authentication credentials",
+        ) as failure:
             channel_for("email", sink.environ(
                 ESCALADA_SMTP_USERNAME="escalada", ESCALADA_SMTP_PASSWORD="wrong"
             )).deliver(MESSAGE)
@@ -204,7 +234,10 @@ def test_email_over_starttls_trusting_the_configured_ca(tmp_path: Path) -> None:
         channel_for("email", trusted).deliver(RUSSIAN)
         assert sink.messages[0].message["Subject"] == RUSSIAN.subject
 
-        with pytest.raises(DeliveryFailed) as failure:  # the system CAs do not know it
+        with pytest.raises(
+            DeliveryFailed,
+            match=r"^permanent failure: SMTP .*: TLS certificate not trusted \(self-signed",
+        ) as failure:  # the system CAs do not know it
             channel_for("email", sink.environ(ESCALADA_SMTP_STARTTLS="1")).deliver(MESSAGE)
         assert permanent(failure)
         assert "ESCALADA_SMTP_CAFILE" in failure.value.reason
@@ -219,7 +252,10 @@ def test_email_over_implicit_tls(tmp_path: Path) -> None:
 
 
 def test_starttls_asked_but_not_offered_is_permanent(smtp_sink: SmtpSink) -> None:
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^permanent failure: SMTP .* does not offer STARTTLS, which ESCALADA_SMTP_STARTTLS",
+    ) as failure:
         channel_for("email", smtp_sink.environ(ESCALADA_SMTP_STARTTLS="1")).deliver(MESSAGE)
     assert permanent(failure)
     assert "does not offer STARTTLS" in failure.value.reason
@@ -227,7 +263,10 @@ def test_starttls_asked_but_not_offered_is_permanent(smtp_sink: SmtpSink) -> Non
 
 
 def test_an_invalid_recipient_at_delivery_is_permanent(smtp_sink: SmtpSink) -> None:
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^permanent failure: to: not an email address: 'not-an-address'$",
+    ) as failure:
         channel_for("email", smtp_sink.environ()).deliver(
             dataclasses.replace(MESSAGE, to="not-an-address")
         )
@@ -266,7 +305,10 @@ def test_slack_webhook_failures_keep_slacks_error_code_and_never_its_text(
 ) -> None:
     http_sink.answer("/services/T/B/X", status, body)
     message = dataclasses.replace(MESSAGE, to=http_sink.url("/services/T/B/X"))
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=rf"^{PERMANENCE[is_permanent]} failure: Slack webhook answered {reason}$",
+    ) as failure:
         channel_for("slack", {}).deliver(message)
     assert permanent(failure) is is_permanent
     assert failure.value.reason == f"Slack webhook answered {reason}"
@@ -303,7 +345,10 @@ def test_slack_web_api_accepts_the_escalada_token_variable(http_sink: HttpSink) 
                                    "not_authed", "account_inactive", "token_revoked"])
 def test_slack_web_api_errors_that_are_permanent(http_sink: HttpSink, error: str) -> None:
     http_sink.answer("/api/chat.postMessage", 200, {"ok": False, "error": error})
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=rf"^permanent failure: Slack API answered 200 {error}$",
+    ) as failure:
         channel_for("slack", slack_environ(http_sink)).deliver(
             dataclasses.replace(MESSAGE, to="#escalations")
         )
@@ -314,7 +359,10 @@ def test_slack_web_api_errors_that_are_permanent(http_sink: HttpSink, error: str
 def test_slack_web_api_rate_limit_is_temporary(http_sink: HttpSink) -> None:
     http_sink.answer("/api/chat.postMessage", 429, {"ok": False, "error": "ratelimited"},
                      headers={"Retry-After": "30"})
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: Slack API answered 429 ratelimited \(retry after 30 s",
+    ) as failure:
         channel_for("slack", slack_environ(http_sink)).deliver(
             dataclasses.replace(MESSAGE, to="#escalations")
         )
@@ -329,7 +377,10 @@ def test_slack_web_api_server_trouble_is_temporary(
     http_sink: HttpSink, status: int, body: object
 ) -> None:
     http_sink.answer("/api/chat.postMessage", status, body)  # type: ignore[arg-type]
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: Slack API answered (500|200 internal_error)$",
+    ) as failure:
         channel_for("slack", slack_environ(http_sink)).deliver(
             dataclasses.replace(MESSAGE, to="#escalations")
         )
@@ -340,14 +391,17 @@ def test_slack_unreachable_is_temporary(http_sink: HttpSink) -> None:
     environ = slack_environ(http_sink)
     http_sink.stop()
     for to in ("#escalations", http_sink.url("/services/T/B/X")):
-        with pytest.raises(DeliveryFailed) as failure:
+        with pytest.raises(
+            DeliveryFailed,
+            match=r"^temporary failure: Slack not reached: URLError: .*Connection refused",
+        ) as failure:
             channel_for("slack", environ).deliver(dataclasses.replace(MESSAGE, to=to))
         assert not permanent(failure)
 
 
 def test_slack_channel_without_a_token_names_the_variable(http_sink: HttpSink) -> None:
     slack = channel_for("slack", {"ESCALADA_SLACK_API_URL": http_sink.url("/api/")})
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^SLACK_BOT_TOKEN: not set") as refused:
         slack.deliver(dataclasses.replace(MESSAGE, to="#escalations"))
     assert refused.value.problems[0][0] == "SLACK_BOT_TOKEN"
     assert http_sink.requests == []
@@ -419,7 +473,10 @@ def test_webhook_status_classification_keeps_the_status_only(
 ) -> None:
     http_sink.answer("/hook", status, "secret-answer" * 30,
                      headers={"Location": http_sink.url("/elsewhere")})
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=rf"^{PERMANENCE[is_permanent]} failure: answered {status} ",
+    ) as failure:
         channel_for("webhook", webhook_environ()).deliver(
             dataclasses.replace(MESSAGE, to=http_sink.url("/hook"))
         )
@@ -434,7 +491,10 @@ def test_webhook_succeeds_after_the_sink_stops_failing(http_sink: HttpSink) -> N
     webhook = channel_for("webhook", webhook_environ())
     message = dataclasses.replace(MESSAGE, to=http_sink.url("/hook"))
     http_sink.fail_next(1, 503)
-    with pytest.raises(DeliveryFailed):
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: answered 503 Service Unavailable$",
+    ):
         webhook.deliver(message)
     assert webhook.deliver(message).reference == "200"
     first, second = http_sink.requests
@@ -443,7 +503,10 @@ def test_webhook_succeeds_after_the_sink_stops_failing(http_sink: HttpSink) -> N
 
 def test_webhook_connection_refused_is_temporary() -> None:
     message = dataclasses.replace(MESSAGE, to=f"http://127.0.0.1:{free_port()}/hook")
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: ConnectError: .*Connection refused",
+    ) as failure:
         channel_for("webhook", webhook_environ()).deliver(message)
     assert not permanent(failure)
     assert failure.value.reason == "ConnectError: [Errno 111] Connection refused"
@@ -453,7 +516,10 @@ def test_webhook_timeout_is_temporary(http_sink: HttpSink) -> None:
     http_sink.answer("/slow", 200, delay=2.0)
     webhook = channel_for("webhook", webhook_environ(ESCALADA_WEBHOOK_TIMEOUT="0.2"))
     started = time.monotonic()
-    with pytest.raises(DeliveryFailed) as failure:
+    with pytest.raises(
+        DeliveryFailed,
+        match=r"^temporary failure: timed out \(ReadTimeout\)$",
+    ) as failure:
         webhook.deliver(dataclasses.replace(MESSAGE, to=http_sink.url("/slow")))
     assert not permanent(failure)
     assert "timed out" in failure.value.reason
@@ -497,7 +563,7 @@ def test_check_recipient_accepts(channel: str, to: str, normalised: str) -> None
     ],
 )
 def test_check_recipient_refuses(channel: str, to: str) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^to: ") as refused:
         check_recipient(channel, to)
     assert refused.value.problems[0][0] == "to"
 
@@ -509,7 +575,10 @@ def test_check_recipient_names_the_address() -> None:
 
 def test_unknown_channels_are_refused() -> None:
     for call in (lambda: check_recipient("fax", "123"), lambda: channel_for("fax", {})):
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(
+            InvalidInput,
+            match=r"^channel: must be one of email, slack, webhook$",
+        ) as refused:
             call()
         assert refused.value.problems == [("channel", "must be one of email, slack, webhook")]
 
@@ -541,7 +610,7 @@ def test_unknown_channels_are_refused() -> None:
 def test_channel_for_names_the_bad_setting(
     channel: str, environ: dict[str, str], variable: str
 ) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=rf"^{variable}: ") as refused:
         channel_for(channel, environ)
     assert refused.value.problems[0][0] == variable
 

@@ -7,29 +7,24 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from case_support import open_case as open_acme_case
 from concurrency_support import run_at_once
-from examples import ADMIN, T2_HANDOFF
+from examples import ANA, T2_HANDOFF
 
-from escalada.domain.errors import Conflict, EscaladaError, InvalidTransition
+from escalada.domain.errors import Conflict, InvalidTransition
 from escalada.services import cases
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import escalate
 from escalada.services.records import load_case, record
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import CaseView
 
-ANA = Actor("ana", "engineer")
 BORIS = Actor("boris", "engineer")
 
 
 
 def open_case(ctx: Context, **fields: Any) -> CaseView:
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
-                support_plan="enterprise")
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load",
-                           flags=["customer_requested_escalation"], **fields)
+    return open_acme_case(ctx, flags=["customer_requested_escalation"], **fields)
 
 
 def timeline_length(ctx: Context) -> int:
@@ -124,8 +119,7 @@ def test_many_people_changing_one_case_at_once_lose_no_update(ctx: Context) -> N
     succeeded = {flag for flag, o in zip(flags, outcomes, strict=True)
                  if isinstance(o, CaseView)}
     assert all(isinstance(o, CaseView | Conflict) for o in outcomes), outcomes
-    assert not any(isinstance(o, EscaladaError) and not isinstance(o, Conflict)
-                   for o in outcomes)
+    assert succeeded, outcomes  # a conflict means another writer got there first
     view = cases.show_case(ctx=ctx, case_id="CASE-1")
     assert view.snapshot.flags == {"customer_requested_escalation"} | succeeded
     assert view.version == 1 + len(succeeded)

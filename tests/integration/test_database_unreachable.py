@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from cli_support import Cli
+from examples import ANA
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
-from timer_support import ANA, open_case, timers
+from timer_support import open_case, timers
 
 from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.policy_file import current_policy

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from channel_support import HttpSink, http_sink  # noqa: F401
-from examples import ADMIN
+from examples import ADMIN, ANA
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
-from timer_support import ANA, open_case, timeline
+from timer_support import open_case, timeline
 
 from escalada.adapters.db.tables import OutboxRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound, NotPermitted

@@ -7,32 +7,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from examples import ADMIN, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from case_support import open_case
+from examples import ANA, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from examples import LENA as LEAD
+from examples import MARIA as MANAGER
 
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, deescalate, escalate
-from escalada.services.views import CaseView
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
-LEAD = Actor("lena", "team_lead")
-MANAGER = Actor("maria", "support_manager")
 TOM = Actor("tom", "engineer")
 
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 26, hour, minute, tzinfo=UTC)
-
-
-def open_case(ctx: Context, *, tier: str = "enterprise", **fields: Any) -> CaseView:
-    """A P1 case of an account on the enterprise plan."""
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp",
-                tier=tier, support_plan="enterprise")
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load", **fields)
 
 
 def timeline(ctx: Context) -> list[Any]:
@@ -47,7 +37,10 @@ def test_a_step_to_t2_without_its_handoff_package_is_refused_listing_the_missing
 ) -> None:
     open_case(ctx, flags=["customer_requested_escalation"])
 
-    with pytest.raises(HandoffIncomplete) as refused:
+    with pytest.raises(
+        HandoffIncomplete,
+        match=r"^handoff package for T1 -> T2 is incomplete: missing steps_attempted, ",
+    ) as refused:
         escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2",
                  handoff={"troubleshooting_summary": "volumes detach", "steps_attempted": " "})
 
@@ -68,7 +61,10 @@ def test_a_package_of_nulls_supplies_nothing_and_is_refused_on_the_timeline(
 ) -> None:
     open_case(ctx, flags=["customer_requested_escalation"])
 
-    with pytest.raises(HandoffIncomplete) as refused:
+    with pytest.raises(
+        HandoffIncomplete,
+        match=r"^handoff package for T1 -> T2 is incomplete: missing troubleshooting_summary, ",
+    ) as refused:
         escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2",
                  handoff=dict.fromkeys(T2_HANDOFF))
 
@@ -83,7 +79,10 @@ def test_a_refused_step_leaves_the_version_so_the_completed_retry_is_not_a_confl
 ) -> None:
     version = open_case(ctx, flags=["customer_requested_escalation"]).version
 
-    with pytest.raises(HandoffIncomplete):
+    with pytest.raises(
+        HandoffIncomplete,
+        match=r"^handoff package for T1 -> T2 is incomplete: missing troubleshooting_summary, ",
+    ):
         escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", expected_version=version)
     view = escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
                     expected_version=version)
@@ -144,7 +143,7 @@ def test_a_target_that_is_neither_a_tier_nor_a_level_is_invalid_input_naming_to(
 ) -> None:
     open_case(ctx)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^to: 'T9' is neither a tier") as refused:
         escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T9", reason="why not")
 
     assert [field for field, _ in refused.value.problems] == ["to"]
@@ -174,7 +173,10 @@ def test_escalating_with_no_criterion_firing_and_no_reason_is_invalid_input_nami
     open_case(ctx, tier="standard")
 
     for target in ("L2", "T2"):
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(
+            InvalidInput,
+            match=rf"^reason: no policy criterion fires for {target}; say why you escalate$",
+        ) as refused:
             escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to=target, handoff=T2_HANDOFF)
         assert [field for field, _ in refused.value.problems] == ["reason"]
 
@@ -322,7 +324,7 @@ def test_the_refusal_to_step_below_t1_does_not_name_vendor_as_the_target(
 ) -> None:
     open_case(ctx)
 
-    with pytest.raises(InvalidTransition) as refused:
+    with pytest.raises(InvalidTransition, match=r"^CASE-1 is at T1, the first tier$") as refused:
         deescalate(ctx=ctx, actor=ANA, case_id="CASE-1", track="technical", reason="no")
 
     assert "VENDOR" not in str(refused.value)
@@ -339,7 +341,7 @@ def test_deescalating_without_a_reason_is_invalid_input_naming_reason(ctx: Conte
     open_case(ctx, flags=["customer_requested_escalation"])
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^reason: say why the case steps down$") as refused:
         deescalate(ctx=ctx, actor=ANA, case_id="CASE-1", track="technical", reason="  ")
 
     assert [field for field, _ in refused.value.problems] == ["reason"]

@@ -7,20 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from examples import ADMIN
+from case_support import open_case as open_acme_case
+from examples import ADMIN, ANA, LENA, MARIA
 
 from escalada.services import cases
-from escalada.services.accounts import add_account
 from escalada.services.communications import DraftView, draft_message
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.people import add_user
 from escalada.services.recovery import recovery_plan, update_task
 from escalada.services.war_rooms import open_war_room
 
-ANA = Actor("ana", "engineer")
-LENA = Actor("lena", "team_lead")
-MARIA = Actor("maria", "support_manager")
 RESOLUTION = {"root_cause": "пул соединений исчерпан", "fix": "откатили версию pgbouncer",
               "verification": "час без ошибок"}
 
@@ -38,11 +35,10 @@ def people(ctx: Context) -> None:
 def case_at_l2(ctx: Context) -> str:
     """A P1 of a Russian-speaking enterprise account, escalated to L2 by a staff contact
     whose executive is a CTO: no war room opens."""
-    add_account(ctx=ctx, actor=ADMIN, id="audit", name="ООО «Аудит Тест»", tier="enterprise",
-                support_plan="enterprise", language="ru", timezone="Europe/Moscow")
-    case = cases.open_case(ctx=ctx, actor=ANA, account="audit", severity="P1",
-                           title="Платежи не проходят", contact_title="CTO",
-                           flags=["customer_requested_escalation"]).snapshot.id
+    case = open_acme_case(ctx, account="audit", name="ООО «Аудит Тест»",
+                          account_fields={"language": "ru", "timezone": "Europe/Moscow"},
+                          title="Платежи не проходят", contact_title="CTO",
+                          flags=["customer_requested_escalation"]).snapshot.id
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L2")
     return case
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 from channel_support import HttpSink, http_sink, wait_until  # noqa: F401
-from examples import ADMIN
-from timer_support import ANA, open_case
+from examples import ADMIN, ANA
+from timer_support import open_case
 
 from escalada.adapters.channels import Outbound, Receipt
 from escalada.adapters.db.database import make_engine

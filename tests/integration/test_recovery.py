@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from case_support import open_case as open_acme_case
 from concurrency_support import run_at_once
-from examples import ADMIN
+from examples import ADMIN, ANA, LENA, MARIA
 from sqlalchemy import func, select
 
 from escalada.adapters.db.tables import RecoveryTaskRow
@@ -36,9 +37,6 @@ from escalada.services.recovery import (
 )
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
-LENA = Actor("lena", "team_lead")
-MARIA = Actor("maria", "support_manager")
 DMITRI = Actor("dmitri", "support_director")
 VIKTOR = Actor("viktor", "viewer")
 RESOLVED_AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # the clock's start, a Thursday
@@ -53,11 +51,8 @@ def people(ctx: Context) -> None:
 
 def open_case(ctx: Context, *, language: str = "en", **fields: Any) -> str:
     """A P1 case of an enterprise account that asked for escalation (L2 criteria fire)."""
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
-                support_plan="enterprise", language=language)
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load",
-                           flags=["customer_requested_escalation"], **fields).snapshot.id
+    return open_acme_case(ctx, account_fields={"language": language},
+                          flags=["customer_requested_escalation"], **fields).snapshot.id
 
 
 def resolved_at_l2(ctx: Context, **fields: Any) -> str:
@@ -183,7 +178,10 @@ def test_a_refused_resolution_writes_no_plan(ctx: Context, people: None) -> None
     case_id = open_case(ctx)
     escalate(ctx=ctx, actor=ANA, case_id=case_id, to="L2")
 
-    with pytest.raises(Conflict):
+    with pytest.raises(
+        Conflict,
+        match=r"^CASE-1 is at version \d+, not 1: someone else changed it",
+    ):
         cases.resolve(ctx=ctx, actor=ANA, case_id=case_id, expected_version=1)
 
     assert task_count(ctx) == 0
@@ -230,7 +228,7 @@ def test_a_second_plan_is_refused_and_an_engineer_may_not_make_one(
         create_plan(ctx=ctx, actor=LENA, case_id=case_id)
     with pytest.raises(NotPermitted, match="needs the role team_lead"):
         create_plan(ctx=ctx, actor=ANA, case_id="CASE-1")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no case CASE-77$"):
         create_plan(ctx=ctx, actor=LENA, case_id="CASE-77")
 
 
@@ -364,7 +362,7 @@ def test_a_bad_change_is_refused_naming_the_field_and_nothing_changes(
     case_id = resolved_at_l2(ctx)
     apology = task(recovery_plan(ctx=ctx, case_id=case_id), "executive_apology")
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=rf"^{field}: ") as refused:
         update_task(ctx=ctx, actor=ANA, task_id=apology.id, **changes)
 
     assert [name for name, _ in refused.value.problems] == [field]
@@ -373,7 +371,7 @@ def test_a_bad_change_is_refused_naming_the_field_and_nothing_changes(
 
 def test_a_bad_phase_is_refused_naming_it(ctx: Context, people: None) -> None:
     case_id = resolved_at_l2(ctx)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=r"^phase: must be one of 'immediate', ") as refused:
         add_task(ctx=ctx, actor=ANA, case_id=case_id, phase="someday", text="x")
     assert refused.value.problems[0][0] == "phase"
     assert "immediate" in refused.value.problems[0][1]

@@ -15,7 +15,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from examples import ADMIN
+from case_support import open_case
+from examples import ADMIN, ANA
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -23,20 +24,11 @@ from escalada.adapters.db.database import SCHEMA_HEAD, ensure_schema, make_engin
 from escalada.adapters.db.tables import Base
 from escalada.services import cases
 from escalada.services.accounts import add_account
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.records import load_case, timeline_of
-from escalada.services.views import CaseView
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
 MOSCOW = timezone(timedelta(hours=3))
-
-
-def open_case(ctx: Context, **fields: Any) -> CaseView:
-    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme Corp", tier="enterprise",
-                support_plan="enterprise")
-    return cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
-                           title="Volumes detach under load", **fields)
 
 
 def timeline_rows(ctx: Context) -> list[tuple[Any, ...]]:

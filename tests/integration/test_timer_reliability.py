@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from examples import ADMIN
+from examples import ADMIN, ANA
 from sqlalchemy import Engine, select
 from timer_support import (
-    ANA,
     bulk_reminders,
     context_with,
     escalada_executable,

@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from examples import ADMIN, T2_HANDOFF
+from examples import ADMIN, ANA, T2_HANDOFF
 from sqlalchemy import update
 from timer_support import (
-    ANA,
     PolicyInForce,
     at,
     context_with,
@@ -356,13 +355,13 @@ def test_a_reminder_fires_once_with_its_note_and_survives_case_changes(
 def test_a_reminder_needs_an_offset_a_note_and_an_open_case(ctx: Context) -> None:
     open_case(ctx)
 
-    with pytest.raises(InvalidInput) as naive:
+    with pytest.raises(InvalidInput, match=r"^at: must carry a UTC offset") as naive:
         set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=datetime(2026, 11, 26, 11),
                      note="x")
-    with pytest.raises(InvalidInput) as blank:
+    with pytest.raises(InvalidInput, match=r"^note: say what to be reminded of$") as blank:
         set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=at(11), note="  ")
     cases.resolve(ctx=ctx, actor=ANA, case_id="CASE-1")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match=r"^CASE-1 is resolved$"):
         set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=at(11), note="x")
 
     assert [f for f, _ in naive.value.problems] == ["at"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -185,7 +186,10 @@ def test_a_severity_aws_does_not_know_is_refused_before_any_call(
 ) -> None:
     request = VendorCaseRequest(reference="CASE-1", subject="s", body="b", severity=severity)
 
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^severity: AWS takes one of low, normal, high, urgent, critical$",
+    ) as raised:
         aws.support.open_case(request)
 
     assert raised.value.problems[0][0] == "severity"
@@ -265,7 +269,7 @@ def test_escalate_puts_the_reason_in_words(aws: Stubbed, reason: str, words: str
 def test_escalate_refuses_a_bad_reason_or_no_justification_before_any_call(
     aws: Stubbed, reason: str, justification: str, field_name: str
 ) -> None:
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(InvalidInput, match=rf"^{field_name}: ") as raised:
         aws.support.escalate(CASE_ID, reason, justification)
 
     assert raised.value.problems[0][0] == field_name
@@ -441,7 +445,10 @@ def test_throttling_throughout_gives_up_after_the_attempts_retryable(
         aws.stubber, action, failing, [("ThrottlingException", 400)] * 4, then_succeed=False
     )
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^aws: AWS throttled the Support API; try again shortly$",
+    ) as raised:
         action.act(aws.support)
 
     assert str(raised.value) == "aws: AWS throttled the Support API; try again shortly"
@@ -458,7 +465,7 @@ def test_5xx_throughout_gives_up_retryable(aws: Stubbed, name: str, failing: int
         aws.stubber, action, failing, [("ServiceUnavailable", 503)] * 4, then_succeed=False
     )
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(VendorFailed, match=r"^aws: ServiceUnavailable: from AWS$") as raised:
         action.act(aws.support)
 
     assert str(raised.value) == "aws: ServiceUnavailable: from AWS"
@@ -495,7 +502,7 @@ def test_other_4xx_fail_at_once_with_a_clear_message(
     # "unexpected call" assertion instead of giving VendorFailed.
     queue_failure(aws.stubber, action, failing, [(code, 400)], then_succeed=False)
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(VendorFailed, match=rf"^aws: {re.escape(message)}$") as raised:
         action.act(aws.support)
 
     assert str(raised.value) == f"aws: {message}"
@@ -509,7 +516,7 @@ def test_an_unknown_case_is_named(aws: Stubbed, name: str, failing: int) -> None
     action = ACTIONS[name]
     queue_failure(aws.stubber, action, failing, [("CaseIdNotFound", 400)], then_succeed=False)
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(VendorFailed, match=rf"^aws: no AWS support case {CASE_ID} ") as raised:
         action.act(aws.support)
 
     assert str(raised.value).startswith(f"aws: no AWS support case {CASE_ID} ")
@@ -624,14 +631,20 @@ def test_timeouts_and_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("value", ["0", "-1", "four", "2.5"])
 def test_a_bad_attempt_count_is_refused(value: str) -> None:
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^ESCALADA_VENDOR_MAX_ATTEMPTS: must be a whole number of at least 1$",
+    ) as raised:
         AwsSupport.from_environ({"ESCALADA_VENDOR_MAX_ATTEMPTS": value})
 
     assert raised.value.problems[0][0] == "ESCALADA_VENDOR_MAX_ATTEMPTS"
 
 
 def test_a_bad_endpoint_is_refused_naming_the_variable() -> None:
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^AWS_ENDPOINT_URL_SUPPORT: Invalid endpoint: not a url$",
+    ) as raised:
         AwsSupport.from_environ({"AWS_ENDPOINT_URL_SUPPORT": "not a url"})
 
     assert raised.value.problems[0][0] == "AWS_ENDPOINT_URL_SUPPORT"
@@ -643,7 +656,7 @@ def test_no_credentials_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("AWS_SESSION_TOKEN")
     support = AwsSupport.from_environ({"AWS_ENDPOINT_URL_SUPPORT": "http://127.0.0.1:1"})
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(VendorFailed, match=r"^aws: no AWS credentials found ") as raised:
         support.close(CASE_ID)
 
     assert str(raised.value) == (
@@ -805,21 +818,25 @@ def test_over_http_throttling_is_retried_once_per_attempt(fake_aws: FakeAws) -> 
 
 
 @pytest.mark.parametrize(
-    ("answer", "hits", "retryable"),
+    ("answer", "hits", "retryable", "says"),
     [
-        (THROTTLED, 3, True),
-        ((503, {"__type": "ServiceUnavailable", "message": "try later"}), 3, True),
-        ((400, {"__type": "AccessDeniedException", "message": "no"}), 1, False),
-        ((400, {"__type": "SubscriptionRequiredException", "message": "no"}), 1, False),
+        (THROTTLED, 3, True, "^aws: AWS throttled the Support API"),
+        ((503, {"__type": "ServiceUnavailable", "message": "try later"}), 3, True,
+         "^aws: ServiceUnavailable"),
+        ((400, {"__type": "AccessDeniedException", "message": "no"}), 1, False,
+         "^aws: the AWS credentials may not use the Support API"),
+        ((400, {"__type": "SubscriptionRequiredException", "message": "no"}), 1, False,
+         "^aws: this AWS account's support plan has no Support API"),
     ],
     ids=["throttled", "503", "access-denied", "subscription-required"],
 )
 def test_over_http_max_attempts_is_the_total(
-    fake_aws: FakeAws, answer: tuple[int, dict[str, Any]], hits: int, retryable: bool
+    fake_aws: FakeAws, answer: tuple[int, dict[str, Any]], hits: int, retryable: bool,
+    says: str,
 ) -> None:
     fake_aws.script[:] = [answer] * 10
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(VendorFailed, match=says) as raised:
         over_http(fake_aws, [], max_attempts=3).close(CASE_ID)
 
     assert len(fake_aws.hits) == hits  # not botocore's retries times ours
@@ -831,7 +848,7 @@ def test_an_endpoint_that_refuses_connections_is_retryable() -> None:
     client = AwsSupport.from_environ({"AWS_ENDPOINT_URL_SUPPORT": "http://127.0.0.1:1"}).client
     support = AwsSupport(client, max_attempts=2, sleep=sleeps.append)
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(VendorFailed, match=r"^aws: could not reach the AWS Support API") as raised:
         support.close(CASE_ID)
 
     assert str(raised.value).startswith("aws: could not reach the AWS Support API")
@@ -850,7 +867,9 @@ def test_a_read_timeout_is_retried_then_retryable(fake_aws: FakeAws) -> None:
     )
     support = AwsSupport(client, max_attempts=2, sleep=lambda _: None)
 
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(
+        VendorFailed, match=r"^aws: could not reach the AWS Support API \(Read timeout"
+    ) as raised:
         support.close(CASE_ID)
 
     assert raised.value.retryable is True

@@ -142,7 +142,7 @@ def test_a_request_azure_cannot_take_is_refused_before_any_call(
 ) -> None:
     fields = {"reference": "CASE-42", "subject": "s", "body": "b", "severity": "moderate",
               "service": SERVICE, "category": CLASSIFICATION, **change}
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=rf"(^|; ){field}: ") as refused:
         adapter(arm).open_case(VendorCaseRequest(**fields))
 
     assert field in [name for name, _ in refused.value.problems]
@@ -151,7 +151,10 @@ def test_a_request_azure_cannot_take_is_refused_before_any_call(
 
 def test_missing_service_and_category_are_named_together(arm: FakeArm) -> None:
     request = VendorCaseRequest(reference="CASE-1", subject="s", body="b", severity="minimal")
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^service: Azure needs the service: .*; category: Azure needs the problem",
+    ) as refused:
         adapter(arm).open_case(request)
 
     assert [name for name, _ in refused.value.problems] == ["service", "category"]
@@ -159,7 +162,10 @@ def test_missing_service_and_category_are_named_together(arm: FakeArm) -> None:
 
 
 def test_a_ticket_without_a_contact_names_the_settings(arm: FakeArm) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^ESCALADA_AZURE_CONTACT_FIRST_NAME: .*; ESCALADA_AZURE_CONTACT_EMAIL: ",
+    ) as refused:
         adapter(arm, contact=AzureContact()).open_case(REQUEST)
 
     assert [name for name, _ in refused.value.problems] == [
@@ -231,7 +237,10 @@ def test_fetching_follows_every_page_of_communications(arm: FakeArm) -> None:
 
 
 def test_fetching_an_unknown_ticket_says_so(arm: FakeArm) -> None:
-    with pytest.raises(VendorFailed) as failed:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^azure: no Azure support ticket escalada-case-404-deadbeef ",
+    ) as failed:
         adapter(arm).fetch_case("escalada-case-404-deadbeef")
 
     assert "no Azure support ticket escalada-case-404-deadbeef" in str(failed.value)
@@ -295,7 +304,10 @@ def test_escalating_still_asks_when_azure_keeps_the_severity(arm: FakeArm) -> No
 
 
 def test_escalating_for_an_unknown_reason_is_refused(arm: FakeArm) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^reason: must be one of RESOLUTION_TIME, TECHNICAL_EXPERTISE, BUSINESS_IMPACT$",
+    ) as refused:
         adapter(arm).escalate("escalada-case-42-00000000", "BORED", "why not")
 
     assert refused.value.problems[0][0] == "reason"
@@ -342,7 +354,10 @@ def test_server_errors_give_up_after_the_attempts_retryably(arm: FakeArm) -> Non
     support = AzureSupport(support_client(arm, max_attempts=3), contact=CONTACT)
     arm.fail_next(10, 503, code="ServiceUnavailable", message="try later")
 
-    with pytest.raises(VendorFailed) as failed:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^azure: Azure Resource Manager answered 503 after retries \(try later\)",
+    ) as failed:
         support.fetch_case("escalada-case-42-00000000")
 
     assert failed.value.retryable is True
@@ -363,7 +378,10 @@ def test_a_400_is_not_retried_and_carries_arms_message(arm: FakeArm, body: Any) 
     arm.requests.clear()
     arm.fail_next(1, 400, body=body, headers={"Retry-After": "0"})
 
-    with pytest.raises(VendorFailed) as failed:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^azure: Communication name is invalid\. \(InvalidData\)$",
+    ) as failed:
         support.add_communication(ticket, "hello")
 
     assert len(arm.requests) == 1
@@ -375,7 +393,10 @@ def test_a_400_is_not_retried_and_carries_arms_message(arm: FakeArm, body: Any) 
 def test_refused_credentials_point_at_the_support_role(arm: FakeArm, status: int) -> None:
     arm.fail_next(1, status, code="AuthorizationFailed")
 
-    with pytest.raises(VendorFailed) as failed:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^azure: the Azure credentials may not manage support tickets on subscription ",
+    ) as failed:
         adapter(arm).close("escalada-case-42-00000000")
 
     assert f"support tickets on subscription {SUBSCRIPTION}" in str(failed.value)
@@ -390,7 +411,10 @@ def test_an_unreachable_arm_is_retryable() -> None:
     )
     support = AzureSupport(client, contact=CONTACT)
 
-    with pytest.raises(VendorFailed) as failed:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^azure: could not reach Azure Resource Manager ",
+    ) as failed:
         support.fetch_case("escalada-case-42-00000000")
 
     assert failed.value.retryable is True
@@ -414,7 +438,10 @@ def test_missing_credentials_are_named(
         authentication_policy=token_policy(credential), retry_backoff_factor=0,
     )
 
-    with pytest.raises(VendorFailed) as failed:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^azure: no Azure credentials found \(environment, managed identity, Azure CLI\)",
+    ) as failed:
         AzureSupport(client, contact=CONTACT).fetch_case("escalada-case-42-00000000")
 
     assert "no Azure credentials found (environment, managed identity, Azure CLI)" in str(
@@ -490,7 +517,7 @@ def test_from_environ_makes_no_client_until_a_real_call(
     ],
 )
 def test_a_wrong_setting_is_named(environ: dict[str, str], field: str) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput, match=rf"^{field}: ") as refused:
         AzureSupport.from_environ(environ)
 
     assert refused.value.problems[0][0] == field

@@ -191,7 +191,10 @@ def test_close(gcp: GoogleSupport, fake: FakeGoogleSupport) -> None:
 def test_an_unknown_case_is_a_clear_failure(gcp: GoogleSupport, fake: FakeGoogleSupport) -> None:
     unknown = f"{PARENT}/cases/99999999"
 
-    with pytest.raises(VendorFailed) as caught:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^gcp: no Google Cloud support case projects/acme-prod/cases/99999999$",
+    ) as caught:
         gcp.fetch_case(unknown)
 
     assert str(caught.value) == f"gcp: no Google Cloud support case {unknown}"
@@ -217,7 +220,10 @@ def test_throttling_past_the_attempt_limit_is_a_retryable_failure(
     case = fake.add_case()
     fake.fail_next(10, grpc.StatusCode.RESOURCE_EXHAUSTED, "Quota exceeded", "CreateComment")
 
-    with pytest.raises(VendorFailed) as caught:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^gcp: Google Cloud Support did not answer \(ResourceExhausted: .*\) after 4 ",
+    ) as caught:
         gcp.add_communication(case.name, "Any news?")
 
     assert caught.value.retryable
@@ -245,7 +251,10 @@ def test_invalid_argument_is_not_retried(gcp: GoogleSupport, fake: FakeGoogleSup
         service="NOT-A-CLASSIFICATION",
     )
 
-    with pytest.raises(VendorFailed) as caught:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^gcp: Classification NOT-A-CLASSIFICATION is not a valid classification",
+    ) as caught:
         gcp.open_case(request)
 
     assert len(fake.calls("CreateCase")) == 1
@@ -258,7 +267,7 @@ def test_failed_precondition_gives_googles_message(
 ) -> None:
     case = fake.add_case(state="CLOSED")
 
-    with pytest.raises(VendorFailed) as caught:
+    with pytest.raises(VendorFailed, match=r"^gcp: A closed case cannot be escalated\.$") as caught:
         gcp.escalate(case.name, "RESOLUTION_TIME", "No answer for two days.")
 
     assert str(caught.value) == "gcp: A closed case cannot be escalated."
@@ -270,7 +279,10 @@ def test_permission_denied_says_which_role_and_plan(
 ) -> None:
     fake.fail_next(1, grpc.StatusCode.PERMISSION_DENIED, "The caller does not have permission")
 
-    with pytest.raises(VendorFailed) as caught:
+    with pytest.raises(
+        VendorFailed,
+        match=rf"^gcp: the Google Cloud credentials may not use Cloud Support on {PARENT} ",
+    ) as caught:
         gcp.open_case(REQUEST)
 
     message = str(caught.value)
@@ -322,7 +334,7 @@ def test_dry_run_calls_nothing_and_returns_the_request(fake: FakeGoogleSupport) 
 def test_a_missing_or_malformed_parent_is_invalid_input(parent: str | None) -> None:
     environ = {} if parent is None else {"ESCALADA_GCP_PARENT": parent}
 
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInput, match=r"^ESCALADA_GCP_PARENT: ") as caught:
         vendor_client("gcp", environ=environ)
 
     assert [field for field, _ in caught.value.problems] == ["ESCALADA_GCP_PARENT"]
@@ -337,7 +349,7 @@ def test_a_missing_or_malformed_parent_is_invalid_input(parent: str | None) -> N
     ],
 )
 def test_bad_settings_are_invalid_input(environ: dict[str, str], field: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInput, match=rf"^{field}: ") as caught:
         GoogleSupport.from_environ({"ESCALADA_GCP_PARENT": PARENT, **environ})
 
     assert caught.value.problems[0][0] == field
@@ -366,7 +378,10 @@ def test_a_bad_escalation_reason_calls_nothing(
 ) -> None:
     case = fake.add_case()
 
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^reason: must be one of RESOLUTION_TIME, TECHNICAL_EXPERTISE, BUSINESS_IMPACT$",
+    ) as caught:
         gcp.escalate(case.name, "IMPATIENCE", "Please hurry.")
 
     assert caught.value.problems[0][0] == "reason"
@@ -387,7 +402,7 @@ def test_a_bad_case_request_calls_nothing(
 ) -> None:
     from dataclasses import replace
 
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInput, match=rf"^{field}: ") as caught:
         gcp.open_case(replace(REQUEST, **change))  # type: ignore[arg-type]
 
     assert caught.value.problems[0][0] == field
@@ -395,7 +410,10 @@ def test_a_bad_case_request_calls_nothing(
 
 
 def test_a_malformed_case_id_calls_nothing(gcp: GoogleSupport, fake: FakeGoogleSupport) -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^case_id: '12345' is not a Google Cloud case name",
+    ) as caught:
         gcp.close("12345")
 
     assert caught.value.problems[0][0] == "case_id"
@@ -407,7 +425,10 @@ def test_without_credentials_the_failure_says_so(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/escalada-adc.json")
     gcp = GoogleSupport.from_environ({"ESCALADA_GCP_PARENT": PARENT})
 
-    with pytest.raises(VendorFailed) as caught:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^gcp: no Google Cloud credentials found \(Application Default Credentials\)",
+    ) as caught:
         gcp.close(f"{PARENT}/cases/1")
 
     assert "no Google Cloud credentials found (Application Default Credentials)" in str(
@@ -486,7 +507,10 @@ def test_a_create_that_may_have_happened_is_not_sent_again(
     """INTERNAL or a timeout on a create may come after Google made the case or comment:
     no retry (a second one would be a duplicate); the failure says to sync first."""
     fake.fail_next(1, grpc.StatusCode.INTERNAL, "backend error", "CreateCase")
-    with pytest.raises(VendorFailed) as raised:
+    with pytest.raises(
+        VendorFailed,
+        match=r"^gcp: backend error: Google may have done it anyway; sync the case before trying",
+    ) as raised:
         gcp.open_case(REQUEST)
     assert raised.value.retryable is True
     assert "sync the case before trying again" in str(raised.value)
@@ -495,6 +519,9 @@ def test_a_create_that_may_have_happened_is_not_sent_again(
     name = gcp.open_case(REQUEST).case_id
     assert name is not None
     fake.fail_next(1, grpc.StatusCode.DEADLINE_EXCEEDED, "", "CreateComment")
-    with pytest.raises(VendorFailed):
+    with pytest.raises(
+        VendorFailed,
+        match=r"^gcp: .*DEADLINE_EXCEEDED.*: Google may have done it anyway; sync the case before",
+    ):
         gcp.add_communication(name, "More logs attached.")
     assert len(fake.calls("CreateComment")) == 1

@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from examples import T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from examples import ANA, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
 from fake_aws_support import FakeAwsSupport, fake_aws  # noqa: F401
 from sqlalchemy import func, select
-from timer_support import ANA, drain, open_case, timeline
+from timer_support import drain, open_case, timeline
 
 from escalada.adapters.db.tables import VendorCaseRow
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
@@ -143,7 +143,7 @@ def test_notes_escalation_and_closing_reach_aws(
     assert "Logs attached: trace-7781" in [m.body for m in synced.messages]
     entries = [e for e in timeline(ctx) if "Logs attached" in e.summary]
     assert [e.kind for e in entries] == ["vendor_note"]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^CASE-1 has no open vendor case$"):
         note_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", text="anyone?")
 
 
@@ -168,17 +168,23 @@ def test_what_is_refused_before_anything_reaches_aws(
     ctx: Context, fake_aws: FakeAwsSupport,  # noqa: F811
 ) -> None:
     open_case(ctx)
-    with pytest.raises(InvalidTransition):  # at T1
+    with pytest.raises(
+        InvalidTransition,
+        match=r"^CASE-1 is at T1: a vendor case is opened from T3",
+    ):  # at T1
         _open(ctx)
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF, reason="r")
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T3", handoff=T3_HANDOFF, reason="r")
-    with pytest.raises(HandoffIncomplete) as incomplete:
+    with pytest.raises(
+        HandoffIncomplete,
+        match=r"^handoff package for T3 -> VENDOR is incomplete: missing ",
+    ) as incomplete:
         _open(ctx, handoff={"case_documentation": "summary"})
     assert "severity_justification" in incomplete.value.missing
     assert "vendor_case_number" not in incomplete.value.missing
     for bad, field in (({"vendor": "oracle"}, "vendor"), ({"plan": "platinum"}, "plan"),
                        ({"region": None}, "region")):
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(InvalidInput, match=rf"^{field}: ") as refused:
             _open(ctx, **bad)
         assert refused.value.problems[0][0] == field
     assert fake_aws.calls == [] and _vendor_cases(ctx) == 0

@@ -9,7 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from examples import ADMIN, T2_HANDOFF
+from case_support import open_case as open_acme_case
+from examples import ADMIN, ANA, T2_HANDOFF
+from examples import LENA as LEAD
 from timer_support import drain, pending
 
 from escalada.domain.errors import (
@@ -20,15 +22,12 @@ from escalada.domain.errors import (
     NotPermitted,
 )
 from escalada.services import cases, war_rooms
-from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import deescalate, escalate
 from escalada.services.people import add_user, disable_user
 from escalada.services.war_rooms import WarRoomView
 from escalada.testing import FakeClock
 
-ANA = Actor("ana", "engineer")
-LEAD = Actor("lena", "team_lead")
 DIRECTOR = Actor("dana", "support_director")
 CEO = Actor("lebedev", "vp")
 CTO = Actor("morozova", "vp")
@@ -52,10 +51,9 @@ def people(ctx: Context) -> None:
 
 def open_case(ctx: Context, *, name: str = "Meridian Bank", tier: str = "strategic",
               **fields: Any) -> str:
-    add_account(ctx=ctx, actor=ADMIN, id="meridian", name=name, tier=tier,
-                support_plan="enterprise", timezone="Europe/Moscow")
-    return cases.open_case(ctx=ctx, actor=ANA, account="meridian", severity="P1",
-                           title="Payments time out", **fields).snapshot.id
+    return open_acme_case(ctx, account="meridian", name=name, tier=tier,
+                          account_fields={"timezone": "Europe/Moscow"},
+                          title="Payments time out", **fields).snapshot.id
 
 
 def c_level_case(ctx: Context, title: str = "CEO", **fields: Any) -> str:
@@ -153,7 +151,7 @@ def test_a_technical_step_of_a_c_level_case_opens_no_room(ctx: Context) -> None:
 
     escalate(ctx=ctx, actor=ANA, case_id=case, to="T2", handoff=T2_HANDOFF)
 
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^CASE-1 has no war room "):
         room(ctx)
 
 
@@ -289,7 +287,7 @@ def test_ticking_an_unknown_item_or_as_a_viewer_is_refused(ctx: Context) -> None
         war_rooms.tick(ctx=ctx, actor=ANA, case_id=case, item="notify_legal")
     with pytest.raises(NotPermitted, match="needs the role engineer"):
         war_rooms.tick(ctx=ctx, actor=VIEWER, case_id=case, item="review_history")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no case CASE-99$"):
         war_rooms.tick(ctx=ctx, actor=ANA, case_id="CASE-99", item="review_history")
 
 

@@ -6,7 +6,8 @@ line and the body. After a deliberate change to a template, rewrite them with
 
     ESCALADA_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/test_comms_templates.py
 
-and read the diff before committing it.
+(the tests whose golden changed fail, saying so), read the diff, and run again without
+the variable before committing it.
 """
 
 from __future__ import annotations
@@ -49,12 +50,16 @@ def as_text(rendered: Rendered) -> str:
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_renders_as_its_golden_draft(kind: str, language: str) -> None:
     rendered = render(comms_facts(kind, language))
+    assert rendered.template == f"built-in {language}/{kind}.md.j2"
     golden = GOLDEN / language / f"{kind}.md"
-    if os.environ.get("ESCALADA_UPDATE_GOLDEN") == "1":
+    expected = golden.read_text(encoding="utf-8") if golden.exists() else None
+    if expected != as_text(rendered) and os.environ.get("ESCALADA_UPDATE_GOLDEN") == "1":
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(as_text(rendered), encoding="utf-8")
-    assert as_text(rendered) == golden.read_text(encoding="utf-8")
-    assert rendered.template == f"built-in {language}/{kind}.md.j2"
+        # A run that rewrote a golden proves nothing about it: it must not report green.
+        pytest.fail(f"golden {golden} rewritten: review the diff (git diff tests/golden) "
+                    "and run again without ESCALADA_UPDATE_GOLDEN")
+    assert as_text(rendered) == expected
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -221,7 +226,10 @@ def test_there_is_no_fallback_to_another_language(tmp_path: Path) -> None:
 
 def invalid(tmp_path: Path, text: str) -> TemplateInvalid:
     operator_template(tmp_path, "en/acknowledgment.md.j2", text)
-    with pytest.raises(TemplateInvalid) as error:
+    with pytest.raises(
+        TemplateInvalid,
+        match=r"^template operator en/acknowledgment\.md\.j2, line \d+: ",
+    ) as error:
         render(comms_facts(MessageKind.ACKNOWLEDGMENT), operator_dir=tmp_path)
     return error.value
 

@@ -159,7 +159,10 @@ def test_an_account_without_a_monthly_fee_is_refused_naming_from_breach(
 ) -> None:
     account = ENTERPRISE.model_copy(update={"monthly_fee_usd": monthly_fee})
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(
+        InvalidInput,
+        match=r"^from_breach: account acme has no monthly fee to compute a credit from",
+    ) as refused:
         credit(account)
 
     [(field, reason)] = refused.value.problems
@@ -312,7 +315,10 @@ def test_authority_covers_the_credit_together_with_what_the_case_has_approved(
         can_approve_credit(actor, policy, Decimal(amount), Decimal(approved_before))
         return
     total = Decimal(amount) + Decimal(approved_before)
-    with pytest.raises(NotPermitted) as refused:
+    with pytest.raises(
+        NotPermitted,
+        match=rf"needs the role {needed} or above; someone is {role}: ",
+    ) as refused:
         can_approve_credit(actor, policy, Decimal(amount), Decimal(approved_before),
                            case="CASE-7")
     assert str(refused.value) == (

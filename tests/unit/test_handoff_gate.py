@@ -3,6 +3,7 @@ and when a step may be taken without them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -83,7 +84,10 @@ def test_no_package_at_all_passes_a_step_that_needs_none() -> None:
     ({}, "an object"), ({"text": "x"}, "an object"), (["x", 1], "a list of something else"),
 ])
 def test_a_value_that_is_not_text_is_bad_input_naming_the_item(value: Any, kind: str) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(
+        InvalidInput,
+        match=rf"^handoff\.diagnostic_logs: must be text or a list of texts, not {kind}$",
+    ) as refused:
         pass_handoff_gate("T2 -> T3", REQUIRED, {**COMPLETE, "diagnostic_logs": value})
 
     assert refused.value.problems == [
@@ -105,7 +109,10 @@ def test_a_package_that_is_not_an_object_is_bad_input() -> None:
 def test_an_item_beyond_the_text_limits_is_bad_input_naming_it(
     package: dict[str, Any], field: str, reason: str
 ) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(
+        InvalidInput,
+        match=rf"^{re.escape(field)}: .*{re.escape(reason)}",
+    ) as refused:
         pass_handoff_gate("T2 -> T3", REQUIRED, package)
 
     [(named, why)] = refused.value.problems

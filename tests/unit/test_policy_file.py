@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def operator_policy(tmp_path: Path) -> WritePolicy:
 
 
 def refusal(path: Path) -> str:
-    with pytest.raises(PolicyInvalid) as refused:
+    with pytest.raises(PolicyInvalid, match=rf"^(.*/)?{re.escape(path.name)}: ") as refused:
         load_policy(path)
     return str(refused.value)
 

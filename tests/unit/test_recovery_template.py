@@ -3,6 +3,7 @@ for the post-mortem, owners and the account's language."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -207,7 +208,10 @@ def test_a_due_date_given_as_a_day_is_the_end_of_that_day_in_the_accounts_zone()
 def test_a_bad_template_is_refused_naming_what_is_wrong(
     document: dict[str, Any], reason: str,
 ) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError,
+        match=rf"(?s)validation errors? for RecoveryPolicy\n.*{re.escape(reason)}",
+    ) as refused:
         recovery(document)
     assert reason in str(refused.value)
 

@@ -4,6 +4,7 @@ and a bad operator file refused with where and why."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -66,7 +67,7 @@ def target(plans: VendorPlans, vendor: str, plan: str, severity: str) -> Respons
 
 
 def refusal(path: Path) -> str:
-    with pytest.raises(PolicyInvalid) as refused:
+    with pytest.raises(PolicyInvalid, match=rf"^(.*/)?{re.escape(path.name)}: ") as refused:
         load_vendor_plans(path)
     return str(refused.value)
 
