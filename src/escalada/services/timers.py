@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
+from escalada.adapters.db.leased_queue import LeasedQueue
 from escalada.adapters.db.tables import CaseRow, TimelineRow, TimerRow
 from escalada.domain.engine import evaluate
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInput
@@ -47,6 +48,10 @@ MAX_ATTEMPTS = 5
 # The auditor's tolerance: a pending timer due longer ago than this is overdue.
 OVERDUE_AFTER = timedelta(minutes=1)
 SYSTEM = Actor("escalada", "system")
+# The timers waiting to fire; a fired (or failed) timer still names the worker.
+TIMERS = LeasedQueue(TimerRow, TimerRow.id, TimerRow.available_at, state=TimerRow.state,
+                     waiting=PENDING, holder=TimerRow.lease_owner, attempts=TimerRow.attempts,
+                     holder_stays=True)
 
 
 # Planning, in the transaction of the change
@@ -137,32 +142,17 @@ def claim(ctx: Context, *, owner: str, limit: int, lease: timedelta) -> list[Cla
     """
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        rows = uow.session.execute(
-            select(TimerRow.id, TimerRow.kind, TimerRow.due_at)
-            .where(TimerRow.state == PENDING, TimerRow.available_at <= now)
-            .order_by(TimerRow.available_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        if not rows:
-            return []
-        uow.session.execute(
-            update(TimerRow)
-            .where(TimerRow.id.in_([row.id for row in rows]))
-            .values(available_at=now + lease, lease_owner=owner,
-                    attempts=TimerRow.attempts + 1),
-            execution_options={"synchronize_session": False},
-        )
-        uow.commit()
-    return [Claimed(row.id, row.kind, row.due_at) for row in rows]
+        taken = [Claimed(timer.id, timer.kind, timer.due_at) for timer in TIMERS.take(
+            uow.session, now=now, holder=owner, lease=lease, limit=limit)]
+        if taken:
+            uow.commit()
+    return taken
 
 
 def next_available_at(ctx: Context) -> datetime | None:
     """When the next pending timer may be claimed (a worker sleeps until then)."""
     with ctx.unit_of_work() as uow:
-        return uow.session.scalar(
-            select(TimerRow.available_at).where(TimerRow.state == PENDING)
-            .order_by(TimerRow.available_at).limit(1))
+        return TIMERS.next_due_at(uow.session)
 
 
 def fire(ctx: Context, timer_id: int, *, owner: str) -> str:
@@ -185,7 +175,7 @@ def fire(ctx: Context, timer_id: int, *, owner: str) -> str:
                 select(TimerRow).where(TimerRow.id == timer_id).with_for_update()).one()
             if timer.state == DROPPED:
                 return DROPPED  # a change to the case replaced it after the claim
-            if timer.state != PENDING or timer.lease_owner != owner:
+            if not TIMERS.still_held(timer, owner):
                 return "skipped"
             outcome = _fire(session, ctx, case, timer, now)
             uow.commit()
@@ -202,7 +192,8 @@ def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: d
                             f"the case is at {case.timer_generation}")
     if case.status in ("resolved", "closed"):
         return _drop(timer, f"the case is {case.status}")
-    timer.state, timer.fired_at = FIRED, now
+    TIMERS.finish(timer, FIRED)
+    timer.fired_at = now
     session.flush()  # fired before the handler runs: a step it takes plans anew
     handler = _HANDLERS[timer.kind]
     timer.outcome = handler(session, ctx, case, timer, now)
@@ -210,7 +201,8 @@ def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: d
 
 
 def _drop(timer: TimerRow, why: str) -> str:
-    timer.state, timer.outcome = DROPPED, why
+    TIMERS.finish(timer, DROPPED)
+    timer.outcome = why
     return DROPPED
 
 
@@ -218,11 +210,12 @@ def _note_failure(ctx: Context, timer_id: int, owner: str, error: Exception) -> 
     """A handler failed: the timer comes back after its lease, or fails for good."""
     with ctx.unit_of_work() as uow:
         timer = uow.session.get(TimerRow, timer_id)
-        if timer is None or timer.state != PENDING or timer.lease_owner != owner:
+        if timer is None or not TIMERS.still_held(timer, owner):
             return
         timer.outcome = f"attempt {timer.attempts} failed: {error}"[:2000]
         if timer.attempts >= MAX_ATTEMPTS:
-            timer.state = FAILED
+            TIMERS.finish(timer, FAILED)
+        # otherwise it is due again when the lease ends
         uow.commit()
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from escalada.adapters.db.leased_queue import LeasedQueue
 from escalada.adapters.db.tables import CaseRow, TimelineRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase, VendorClient, vendor_client
@@ -28,6 +29,8 @@ from escalada.services.vendors import (
 
 SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
 SYNC_LEASE = timedelta(minutes=2)
+# The open vendor cases, each due to be synced at its `next_sync_at` (None once closed).
+SYNCS = LeasedQueue(VendorCaseRow, VendorCaseRow.id, VendorCaseRow.next_sync_at)
 
 
 def sync_vendor_cases(
@@ -48,16 +51,10 @@ def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
     """Sync the open vendor cases whose time has come (workers call this); how many."""
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        due = list(uow.session.execute(
-            select(VendorCaseRow.id, VendorCaseRow.vendor, VendorCaseRow.vendor_case_id)
-            .where(VendorCaseRow.next_sync_at <= now).order_by(VendorCaseRow.next_sync_at)
-            .limit(limit).with_for_update(skip_locked=True)))
+        due = [(row.id, row.vendor, row.vendor_case_id) for row in SYNCS.take(
+            uow.session, now=now, holder=owner, lease=SYNC_LEASE, limit=limit)]
         if not due:
             return 0
-        uow.session.execute(
-            update(VendorCaseRow).where(VendorCaseRow.id.in_([d.id for d in due]))
-            .values(next_sync_at=now + SYNC_LEASE),
-            execution_options={"synchronize_session": False})
         uow.commit()
     for row_id, vendor, vendor_case_id in due:
         try:
@@ -73,7 +70,7 @@ def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
     with ctx.unit_of_work() as uow:
         row = uow.session.get_one(VendorCaseRow, row_id)
         row.sync_error = error[:2000]
-        row.next_sync_at = ctx.clock() + SYNC_EVERY
+        SYNCS.due_again(row, ctx.clock() + SYNC_EVERY)
         uow.commit()
 
 
@@ -118,7 +115,7 @@ def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None
                 row.closed_at, changed = now, True
         row.display_id = row.display_id or fetched.display_id
         row.last_synced_at, row.sync_error = now, None
-        row.next_sync_at = None if row.state == CLOSED else now + SYNC_EVERY
+        SYNCS.due_again(row, None if row.state == CLOSED else now + SYNC_EVERY)
         if changed:
             case.touch(now)  # the vendor's timers are planned again
             session.info.setdefault("changed_cases", {})[case.number] = case
