@@ -7,14 +7,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from escalada.adapters import metrics
 from escalada.adapters.db.leased_queue import LeasedQueue
 from escalada.adapters.db.tables import CaseRow, TimelineRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase, VendorClient, vendor_client
-from escalada.domain.errors import EscaladaError
+from escalada.domain.errors import EscaladaError, StoreUnavailable
 from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
@@ -27,6 +29,7 @@ from escalada.services.vendors import (
     open_rows,
 )
 
+log = structlog.get_logger("escalada.vendors")
 SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
 SYNC_LEASE = timedelta(minutes=2)
 # The open vendor cases, each due to be synced at its `next_sync_at` (None once closed).
@@ -57,13 +60,26 @@ def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
             return 0
         uow.commit()
     for row_id, vendor, vendor_case_id in due:
-        try:
-            fetched = vendor_client(vendor).fetch_case(vendor_case_id)
-        except EscaladaError as failure:  # the vendor failed, or a setting is missing
-            _note_sync_failure(ctx, row_id, str(failure))
-            continue
-        _apply(ctx, row_id, fetched, SYSTEM)
+        metrics.vendor_synced(vendor, _sync_one(ctx, row_id, vendor, vendor_case_id, owner))
     return len(due)
+
+
+def _sync_one(ctx: Context, row_id: int, vendor: str, vendor_case_id: str, owner: str) -> str:
+    """Sync one vendor case for a worker: `synced`, or `failed` (kept on the vendor case
+    and tried again later). One failing case does not stop the others."""
+    try:
+        fetched = vendor_client(vendor).fetch_case(vendor_case_id)
+        _apply(ctx, row_id, fetched, SYSTEM)
+    except StoreUnavailable:
+        raise  # the worker waits for the database, then tries again
+    except EscaladaError as failure:  # the vendor failed, or a setting is missing
+        _note_sync_failure(ctx, row_id, str(failure))
+    except Exception as error:  # an SDK's own error, or a bug
+        log.exception("vendor_sync_failed", vendor_case=row_id, vendor=vendor, worker=owner)
+        _note_sync_failure(ctx, row_id, f"{type(error).__name__}: {error}")
+    else:
+        return "synced"
+    return "failed"
 
 
 def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
