@@ -19,7 +19,7 @@ from escalada.entrypoints.worker import Worker
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
-from escalada.services.timers import list_timers
+from escalada.services.timer_views import list_timers
 from escalada.services.views import CaseView, TimerView
 
 ANA = Actor("ana", "engineer")

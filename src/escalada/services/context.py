@@ -82,6 +82,6 @@ class Context:
     def _plan_timers(self, session: Session) -> None:
         """Every changed case gets its timers planned again, in the same transaction."""
         if session.info.get("changed_cases"):
-            from escalada.services.timers import reschedule_changed
+            from escalada.services.timer_planning import reschedule_changed
 
             reschedule_changed(session, self.policy())
