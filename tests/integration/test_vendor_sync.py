@@ -16,7 +16,7 @@ from escalada.adapters.db.tables import VendorCaseRow
 from escalada.adapters.vendors import OPEN, VendorCase, VendorMessage
 from escalada.services import vendor_sync
 from escalada.services.context import Context
-from escalada.services.vendors import list_vendor_cases
+from escalada.services.vendor_views import list_vendor_cases
 from escalada.testing import FakeClock
 
 SDK_ERRORS: dict[str, Callable[[], Exception]] = {

@@ -13,13 +13,7 @@ from escalada.adapters import metrics
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.services.context import Context
 from escalada.services.timer_handlers import HANDLERS
-from escalada.services.timers import (
-    DROPPED,
-    FAILED,
-    FIRED,
-    MAX_ATTEMPTS,
-    TIMERS,
-)
+from escalada.services.timers import DROPPED, FAILED, FIRED, MAX_ATTEMPTS, TIMERS
 
 
 @dataclass(frozen=True)

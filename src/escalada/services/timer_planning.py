@@ -11,18 +11,10 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.policy import Policy
-from escalada.domain.timers import (
-    SLA_THRESHOLD,
-    OpenStep,
-    plan_timers,
-)
+from escalada.domain.timers import SLA_THRESHOLD, OpenStep, plan_timers
 from escalada.services.policies import policy_of
 from escalada.services.records import snapshot_of
-from escalada.services.timers import (
-    DROPPED,
-    FIRED,
-    PENDING,
-)
+from escalada.services.timers import DROPPED, FIRED, PENDING
 from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
 

@@ -10,19 +10,12 @@ from sqlalchemy import delete, func, select
 from escalada.adapters import metrics
 from escalada.adapters.db.tables import TimerRow
 from escalada.domain.errors import InvalidInput
-from escalada.domain.timers import (
-    REMINDER,
-)
+from escalada.domain.timers import REMINDER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
 from escalada.services.records import load_case, load_open_case, record
-from escalada.services.timers import (
-    DROPPED,
-    OVERDUE_AFTER,
-    PENDING,
-    STATES,
-)
+from escalada.services.timers import DROPPED, OVERDUE_AFTER, PENDING, STATES
 from escalada.services.views import TimersStatusView, TimerView
 
 

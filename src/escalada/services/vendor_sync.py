@@ -21,13 +21,8 @@ from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.records import excerpt, load_case, record
-from escalada.services.vendors import (
-    SYSTEM,
-    VENDOR_NAMES,
-    VendorCaseView,
-    list_vendor_cases,
-    open_rows,
-)
+from escalada.services.vendor_views import VendorCaseView, list_vendor_cases
+from escalada.services.vendors import SYSTEM, VENDOR_NAMES, open_rows
 
 log = structlog.get_logger("escalada.vendors")
 SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
