@@ -5,7 +5,7 @@ Run: python bench/timers.py [--sizes 10000,1000000] [--repeat R] [--workers W]
 PostgreSQL on its own database (bench_timers by default, created when missing, emptied
 on every run), skipped with the reason when the server cannot be reached.
 
-1. Claim: the time `services.timers.claim` takes to claim a batch of 100 due timers while
+1. Claim: the time `services.timer_firing.claim` takes to claim a batch of 100 due timers while
    N pending timers wait in the future, for each N in --sizes; the ratio of the largest N's
    time to the smallest's shows whether the claim walks the partial index or the table.
 2. Lateness: with 100,000 pending future timers, 2,000 reminders fall due over 20 s of real
@@ -44,7 +44,8 @@ from escalada.bootstrap import wire
 from escalada.entrypoints.logs import configure as configure_logs
 from escalada.entrypoints.worker import Pool
 from escalada.services.context import Context, system_clock
-from escalada.services.timers import PENDING, claim
+from escalada.services.timer_firing import claim
+from escalada.services.timers import PENDING
 from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite
 from escalada.testing import ScratchDatabase as Database
 

@@ -20,7 +20,7 @@ from escalada.domain.policy import Policy
 from escalada.entrypoints.worker import Worker
 from escalada.services import cases
 from escalada.services.context import Context
-from escalada.services.timers import list_timers
+from escalada.services.timer_views import list_timers
 from escalada.services.views import CaseView, TimerView
 
 

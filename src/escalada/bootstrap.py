@@ -68,7 +68,7 @@ def wire(
 ) -> Context:
     """A context on `database` with the real parts wherever none is given. Without
     `settings`, each use case reads the process environment when it runs."""
-    from escalada.services.timers import reschedule_changed
+    from escalada.services.timer_planning import reschedule_changed
 
     def current_settings() -> Settings:
         return settings if settings is not None else Settings()

@@ -18,7 +18,7 @@ from escalada.services.accounts import add_account, get_account, update_account
 from escalada.services.contacts import add_contact, list_contacts, remove_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credits import propose_credit
-from escalada.services.timers import list_timers
+from escalada.services.timer_views import list_timers
 from escalada.testing import FakeClock
 
 OLGA = Actor("olga", "support_manager")

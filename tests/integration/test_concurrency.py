@@ -15,7 +15,8 @@ from escalada.domain.errors import Conflict, InvalidTransition
 from escalada.services import cases
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import escalate
-from escalada.services.records import load_case, record
+from escalada.services.records import record
+from escalada.services.repositories import load_case
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import CaseView
 

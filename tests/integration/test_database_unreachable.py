@@ -22,7 +22,7 @@ from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import bootstrap, wire
 from escalada.entrypoints.api import create_app
 from escalada.entrypoints.worker import Worker, backoff
-from escalada.services.timers import set_reminder
+from escalada.services.timer_views import set_reminder
 from escalada.testing import FakeClock
 
 

@@ -25,7 +25,8 @@ from escalada.adapters.db.tables import Base
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
-from escalada.services.records import load_case, timeline_of
+from escalada.services.records import timeline_of
+from escalada.services.repositories import load_case
 from escalada.testing import FakeClock
 
 MOSCOW = timezone(timedelta(hours=3))

@@ -33,7 +33,8 @@ from escalada.entrypoints.worker import Pool
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
-from escalada.services.timers import claim, set_reminder
+from escalada.services.timer_firing import claim
+from escalada.services.timer_views import set_reminder
 from escalada.testing import FakeClock
 
 

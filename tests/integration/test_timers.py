@@ -32,13 +32,14 @@ from escalada.adapters.policy_file import current_policy
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.policy import AutoEscalation, Policy
 from escalada.entrypoints.worker import Worker
-from escalada.services import cases, policies, sla
-from escalada.services import timers as timer_service
+from escalada.services import cases, policies, sla, timer_handlers
 from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar, calendar_spec, use_calendar
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
-from escalada.services.timers import MAX_ATTEMPTS, claim, fire, set_reminder, timers_status
+from escalada.services.timer_firing import claim, fire
+from escalada.services.timer_views import set_reminder, timers_status
+from escalada.services.timers import MAX_ATTEMPTS
 from escalada.testing import FakeClock
 
 LEASE = timedelta(seconds=60)
@@ -468,7 +469,7 @@ def test_a_failing_handler_is_retried_after_its_lease_and_fails_for_good_after_m
     def broken(*_: Any) -> str:
         raise RuntimeError("mail relay down")
 
-    monkeypatch.setitem(timer_service._HANDLERS, "reminder", broken)
+    monkeypatch.setitem(timer_handlers.HANDLERS, "reminder", broken)
     open_case(ctx)
     reminder = set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=at(10, 1), note="ping")
     clock.advance(minutes=1)
@@ -492,7 +493,7 @@ def test_a_failing_handler_is_retried_after_its_lease_and_fails_for_good_after_m
 def test_a_handler_that_failed_once_fires_on_its_next_attempt(
     ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = timer_service._HANDLERS["reminder"]
+    real = timer_handlers.HANDLERS["reminder"]
     calls: list[int] = []
 
     def flaky(*args: Any) -> str:
@@ -501,7 +502,7 @@ def test_a_handler_that_failed_once_fires_on_its_next_attempt(
             raise RuntimeError("deadlock detected")
         return real(*args)
 
-    monkeypatch.setitem(timer_service._HANDLERS, "reminder", flaky)
+    monkeypatch.setitem(timer_handlers.HANDLERS, "reminder", flaky)
     open_case(ctx)
     reminder = set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=at(10, 1), note="ping")
     clock.advance(minutes=1)
@@ -646,7 +647,7 @@ def test_an_account_put_on_a_stored_calendar_gets_business_hour_clocks_after_rec
 def test_replaced_timers_are_purged_after_a_week_and_fired_ones_kept(
     ctx: Context, clock: FakeClock
 ) -> None:
-    from escalada.services.timers import purge_dropped
+    from escalada.services.timer_views import purge_dropped
 
     open_case(ctx)
     clock.advance(minutes=8)

@@ -20,16 +20,14 @@ from escalada.entrypoints.worker import Worker
 from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
-from escalada.services.vendor_sync import sync_vendor_cases
-from escalada.services.vendors import (
-    VendorCaseView,
-    VendorRequestView,
+from escalada.services.vendor_actions import (
     close_vendor_case,
     escalate_vendor_case,
-    list_vendor_cases,
     note_vendor_case,
-    open_vendor_case,
 )
+from escalada.services.vendor_opening import open_vendor_case
+from escalada.services.vendor_sync import sync_vendor_cases
+from escalada.services.vendor_views import VendorCaseView, VendorRequestView, list_vendor_cases
 from escalada.testing import FakeClock
 
 PACKAGE = {k: v for k, v in VENDOR_HANDOFF.items() if k != "vendor_case_number"}

@@ -21,14 +21,10 @@ from escalada.services.escalations import acknowledge, escalate
 from escalada.services.messages import record_message
 from escalada.services.outbox import send_draft, show_delivery
 from escalada.services.recovery import recovery_plan
-from escalada.services.timers import set_reminder
+from escalada.services.timer_views import set_reminder
+from escalada.services.vendor_opening import open_vendor_case
 from escalada.services.vendor_sync import sync_due, sync_vendor_cases
-from escalada.services.vendors import (
-    VendorCaseView,
-    VendorRequestView,
-    list_vendor_cases,
-    open_vendor_case,
-)
+from escalada.services.vendor_views import VendorCaseView, VendorRequestView, list_vendor_cases
 from escalada.testing import (
     CapturingChannels,
     FakeClock,

@@ -40,3 +40,12 @@ _OUTBOX_DEAD = Gauge("escalada_outbox_dead", "Dead-lettered deliveries waiting f
 def outbox_seen(overdue: int, dead: int) -> None:
     _OUTBOX_OVERDUE.set(overdue)
     _OUTBOX_DEAD.set(dead)
+
+
+_VENDOR_SYNCS = Counter("escalada_vendor_syncs",
+                        "Vendor cases synced by workers, by vendor and outcome (synced, failed)",
+                        ["vendor", "outcome"])
+
+
+def vendor_synced(vendor: str, outcome: str) -> None:
+    _VENDOR_SYNCS.labels(vendor, outcome).inc()

@@ -19,13 +19,8 @@ import structlog
 from escalada.domain.errors import StoreUnavailable
 from escalada.services.context import Context
 from escalada.services.outbox import deliver_due, next_delivery_at, outbox_status
-from escalada.services.timers import (
-    claim,
-    fire,
-    next_available_at,
-    purge_dropped,
-    timers_status,
-)
+from escalada.services.timer_firing import claim, fire, next_available_at
+from escalada.services.timer_views import purge_dropped, timers_status
 from escalada.services.vendor_sync import sync_due
 
 log = structlog.get_logger("escalada.worker")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountLogRow
 from escalada.services.context import Actor, Context
-from escalada.services.records import load_account
+from escalada.services.repositories import load_account
 from escalada.services.views import AccountLogEntryView
 
 

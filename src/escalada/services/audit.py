@@ -29,7 +29,7 @@ from escalada.services.audit_checkpoint import (
 )
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
-from escalada.services.records import load_case
+from escalada.services.repositories import load_case
 from escalada.services.views import View
 
 # Rows fetched from the database at a time: 100k entries never sit in memory at once.

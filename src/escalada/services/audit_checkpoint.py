@@ -18,7 +18,7 @@ from escalada.domain.audit_checkpoint import (
 )
 from escalada.domain.errors import InvalidInput
 from escalada.domain.snapshot import AwareDatetime
-from escalada.services.records import case_number
+from escalada.services.repositories import case_number
 from escalada.services.views import View
 
 FIELD = "against"  # the checkpoint given to an audit

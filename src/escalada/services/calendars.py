@@ -25,7 +25,8 @@ from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
-from escalada.services.records import account_view, load_account
+from escalada.services.records import account_view
+from escalada.services.repositories import load_account
 from escalada.services.views import AccountView, CalendarView, DeadlineView, ElapsedView
 
 # Ten years of round-the-clock minutes: further than any SLA reaches.

@@ -60,7 +60,8 @@ from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context, Detect
 from escalada.services.messages import last_customer_message
 from escalada.services.policies import policy_of
-from escalada.services.records import load_case, snapshot_of
+from escalada.services.records import snapshot_of
+from escalada.services.repositories import load_case
 from escalada.services.views import View
 from escalada.services.war_room_playbook import people, room_of
 from escalada.settings import Settings

@@ -18,7 +18,8 @@ from escalada.domain.validation import invalid_input
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.records import contact_view, load_account
+from escalada.services.records import contact_view
+from escalada.services.repositories import load_account
 from escalada.services.views import ContactView
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"

@@ -46,7 +46,8 @@ from escalada.services.authz import (
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import take_step
 from escalada.services.policies import policy_of
-from escalada.services.records import case_view, load_case, record, snapshot_of
+from escalada.services.records import case_view, record, snapshot_of
+from escalada.services.repositories import load_case
 from escalada.services.views import CaseView, View
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"

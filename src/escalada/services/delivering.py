@@ -19,10 +19,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
@@ -32,6 +31,7 @@ from escalada.adapters.channels import (
     Outbound,
     Receipt,
 )
+from escalada.adapters.db.leased_queue import LeasedQueue
 from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.case_status import after_customer_update
 from escalada.domain.communications import Audience
@@ -47,6 +47,10 @@ log = structlog.get_logger("escalada.outbox")
 SYSTEM = Actor("escalada", "system")
 # How long a person's "send now" holds its delivery (at least; see `_take`).
 SENDER_LEASE = timedelta(seconds=60)
+# The deliveries waiting to be sent, taken one at a time (see `_take`).
+OUTBOX = LeasedQueue(OutboxRow, OutboxRow.id, OutboxRow.available_at, state=OutboxRow.state,
+                     waiting=PENDING, holder=OutboxRow.lease_owner, attempts=OutboxRow.attempts,
+                     ties_by_id=True)
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,7 @@ def send_now(ctx: Context, delivery_id: int, *, owner: str) -> Attempt:
 def next_delivery_at(ctx: Context) -> datetime | None:
     """When the next pending delivery may be taken (a worker sleeps until then)."""
     with ctx.unit_of_work() as uow:
-        return uow.session.scalar(
-            select(OutboxRow.available_at).where(OutboxRow.state == PENDING)
-            .order_by(OutboxRow.available_at).limit(1))
+        return OUTBOX.next_due_at(uow.session)
 
 
 def _take(
@@ -102,13 +104,10 @@ def _take(
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session
-        due = select(OutboxRow).where(OutboxRow.state == PENDING, OutboxRow.available_at <= now)
-        if delivery_id is not None:
-            due = due.where(OutboxRow.id == delivery_id)
-        row = session.scalar(due.order_by(OutboxRow.available_at, OutboxRow.id).limit(1)
-                             .with_for_update(skip_locked=True))
-        if row is None:
+        rows = OUTBOX.due(session, now=now, limit=1, only=delivery_id)
+        if not rows:
             return None
+        row = rows[0]
         message = _message(session, row)
         channel = _channel(ctx, row.channel)
         try:
@@ -118,14 +117,8 @@ def _take(
         hold = lease if isinstance(channel, DeliveryFailed) else max(
             lease, timedelta(seconds=channel.longest_attempt))
         # The condition, not the SELECT, is what makes the delivery this worker's alone.
-        held: Any = session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == row.id, OutboxRow.state == PENDING,
-                   OutboxRow.available_at <= now)
-            .values(lease_owner=owner, available_at=now + hold,
-                    attempts=OutboxRow.attempts + 1),
-            execution_options={"synchronize_session": False})
-        if held.rowcount != 1:
+        if row.id not in OUTBOX.hold(session, [row.id], now=now, holder=owner,
+                                     until=now + hold):
             return None
         uow.commit()
     return _Taken(message, row.recipient, channel)
@@ -185,14 +178,13 @@ def _settle(
             select(CaseRow).where(CaseRow.number == case_number).with_for_update()).one()
         row = session.scalars(
             select(OutboxRow).where(OutboxRow.id == delivery_id).with_for_update()).one()
-        if row.state != PENDING or row.lease_owner != owner:
+        if not OUTBOX.still_held(row, owner):
             # The send outlasted its hold (the channel's timeouts were exceeded) and
             # another worker took the delivery over: its outcome is the one kept.
             log.warning("delivery_hold_lost", delivery=delivery_id, worker=owner,
                         now_held_by=row.lease_owner, state=row.state)
             return "skipped"
         draft = session.get_one(CommunicationRow, row.communication_id)
-        row.lease_owner = None
         if isinstance(result, Receipt):
             outcome = _delivered(session, case, draft, row, result, now)
         else:
@@ -211,9 +203,10 @@ def _failed(
     row.last_error = f"attempt {row.attempts}: {result.reason}"[:2000]
     if after.state != DEAD:
         assert after.retry_at is not None
-        row.available_at = after.retry_at
+        OUTBOX.due_again(row, after.retry_at)
         return "retry"
-    row.state, row.dead_at = DEAD, now
+    OUTBOX.finish(row, DEAD)
+    row.dead_at = now
     why = "refused for good" if result.permanent else f"failed {row.attempts} attempts"
     record(session, case, actor=SYSTEM, at=now, kind="message_dead_lettered",
            summary=f"{what(draft)} to {row.recipient} by {row.channel} "
@@ -227,7 +220,8 @@ def _delivered(
     receipt: Receipt, now: datetime,
 ) -> str:
     """A message the customer reads is a customer update: their clock starts again."""
-    row.state, row.delivered_at, row.reference = DELIVERED, now, receipt.reference
+    OUTBOX.finish(row, DELIVERED)
+    row.delivered_at, row.reference = now, receipt.reference
     summary = f"{what(draft)} delivered to {row.recipient} by {row.channel}"
     data = entry_data(draft, row)
     customer_side = Audience(draft.audience).is_customer_side

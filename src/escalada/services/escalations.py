@@ -28,14 +28,8 @@ from escalada.services.authz import (
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.records import (
-    Event,
-    case_view,
-    change_case,
-    load_open_case,
-    record,
-    snapshot_of,
-)
+from escalada.services.records import Event, case_view, change_case, record, snapshot_of
+from escalada.services.repositories import load_open_case
 from escalada.services.views import CaseView
 from escalada.services.war_room_playbook import open_for_step
 

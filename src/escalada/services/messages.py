@@ -17,7 +17,8 @@ from escalada.domain.validation import Label, MessageBody, invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
-from escalada.services.records import excerpt, load_case, record
+from escalada.services.records import excerpt, record
+from escalada.services.repositories import load_case
 from escalada.services.views import View
 
 SENDERS = ("customer", "vendor", "internal")

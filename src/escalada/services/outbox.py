@@ -32,12 +32,13 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.services.authz import can_work_cases
 from escalada.services.communications import load_draft
 from escalada.services.context import Actor, Context
+from escalada.services.delivering import OUTBOX, entry_data, send_now, what
 from escalada.services.delivering import deliver_due as deliver_due
-from escalada.services.delivering import entry_data, send_now, what
 from escalada.services.delivering import next_delivery_at as next_delivery_at
 from escalada.services.endpoints import recipient_of
 from escalada.services.policies import policy_of
-from escalada.services.records import load_case, record
+from escalada.services.records import record
+from escalada.services.repositories import load_case
 from escalada.services.views import View
 
 _LARGEST_ID = 2**31 - 1
@@ -150,8 +151,8 @@ def retry_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> DeliveryV
         case = uow.session.get_one(CaseRow, row.case_number)
         draft = uow.session.get_one(CommunicationRow, row.communication_id)
         was = row.state
-        row.state, row.attempts, row.available_at, row.dead_at = PENDING, 0, now, None
-        row.lease_owner = None
+        row.state, row.attempts, row.dead_at = PENDING, 0, None
+        OUTBOX.due_again(row, now)
         record(uow.session, case, actor=actor, at=now, kind="message_retried",
                summary=f"{what(draft)} to {row.recipient} by {row.channel} sent again "
                        f"(was {was})", data=entry_data(draft, row), changed=False)

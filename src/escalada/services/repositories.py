@@ -3,14 +3,62 @@ cases load and add cases and accounts, without writing queries of their own."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow
-from escalada.domain.model import ENDED_STATUSES
-from escalada.services.records import load_account, load_case, load_open_case
+from escalada.domain.case_status import require_open
+from escalada.domain.errors import Conflict, InvalidInput, NotFound
+from escalada.domain.model import ENDED_STATUSES, parse_case_label
+from escalada.domain.snapshot import ACCOUNT_ID_PATTERN
+
+_LARGEST_CASE_NUMBER = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+_ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
+
+
+def case_number(case_id: str) -> int:
+    """'CASE-1042' (or '1042') -> 1042."""
+    number = parse_case_label(case_id)
+    if number is None:
+        raise InvalidInput.of("case", f"{case_id!r} is not a case id like CASE-1042")
+    return number
+
+
+def _stored(number: int) -> bool:
+    return 0 < number <= _LARGEST_CASE_NUMBER
+
+
+def load_case(
+    session: Session, case_id: str, *, expected_version: int | None = None
+) -> CaseRow:
+    number = case_number(case_id)
+    case = session.get(CaseRow, number) if _stored(number) else None
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(
+            f"{case.ref} is at version {case.version}, not {expected_version}: "
+            "someone else changed it; reload and try again"
+        )
+    return case
+
+
+def load_open_case(
+    session: Session, case_id: str, *, expected_version: int | None = None
+) -> CaseRow:
+    case = load_case(session, case_id, expected_version=expected_version)
+    require_open(case.ref, case.status)
+    return case
+
+
+def load_account(session: Session, account_id: str) -> AccountRow:
+    account = session.get(AccountRow, account_id) if _ACCOUNT_ID.match(account_id) else None
+    if account is None:
+        raise NotFound(f"no account {account_id!r}")
+    return account
 
 
 class Cases:

@@ -18,7 +18,8 @@ from escalada.domain.timers import SLA_THRESHOLD
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
 from escalada.services.policies import freeze, policy_of
-from escalada.services.records import load_account, load_case, record, snapshot_of
+from escalada.services.records import record, snapshot_of
+from escalada.services.repositories import load_account, load_case
 from escalada.services.views import RecomputeView
 
 Progress = Callable[[int, int], None]

@@ -7,27 +7,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+import structlog
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from escalada.adapters import metrics
+from escalada.adapters.db.leased_queue import LeasedQueue
 from escalada.adapters.db.tables import CaseRow, TimelineRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase
-from escalada.domain.errors import EscaladaError
+from escalada.domain.errors import EscaladaError, StoreUnavailable
 from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.records import excerpt, load_case, record
-from escalada.services.vendors import (
-    SYSTEM,
-    VENDOR_NAMES,
-    VendorCaseView,
-    list_vendor_cases,
-    open_rows,
-)
+from escalada.services.records import excerpt, record
+from escalada.services.repositories import load_case
+from escalada.services.vendor_views import VendorCaseView, list_vendor_cases
+from escalada.services.vendors import SYSTEM, VENDOR_NAMES, open_rows
 
+log = structlog.get_logger("escalada.vendors")
 SYNC_EVERY = timedelta(minutes=15)  # how often workers sync an open vendor case
 SYNC_LEASE = timedelta(minutes=2)
+# The open vendor cases, each due to be synced at its `next_sync_at` (None once closed).
+SYNCS = LeasedQueue(VendorCaseRow, VendorCaseRow.id, VendorCaseRow.next_sync_at)
 
 
 def sync_vendor_cases(
@@ -48,32 +50,39 @@ def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
     """Sync the open vendor cases whose time has come (workers call this); how many."""
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        due = list(uow.session.execute(
-            select(VendorCaseRow.id, VendorCaseRow.vendor, VendorCaseRow.vendor_case_id)
-            .where(VendorCaseRow.next_sync_at <= now).order_by(VendorCaseRow.next_sync_at)
-            .limit(limit).with_for_update(skip_locked=True)))
+        due = [(row.id, row.vendor, row.vendor_case_id) for row in SYNCS.take(
+            uow.session, now=now, holder=owner, lease=SYNC_LEASE, limit=limit)]
         if not due:
             return 0
-        uow.session.execute(
-            update(VendorCaseRow).where(VendorCaseRow.id.in_([d.id for d in due]))
-            .values(next_sync_at=now + SYNC_LEASE),
-            execution_options={"synchronize_session": False})
         uow.commit()
     for row_id, vendor, vendor_case_id in due:
-        try:
-            fetched = ctx.vendors(vendor).fetch_case(vendor_case_id)
-        except EscaladaError as failure:  # the vendor failed, or a setting is missing
-            _note_sync_failure(ctx, row_id, str(failure))
-            continue
-        _apply(ctx, row_id, fetched, SYSTEM)
+        metrics.vendor_synced(vendor, _sync_one(ctx, row_id, vendor, vendor_case_id, owner))
     return len(due)
+
+
+def _sync_one(ctx: Context, row_id: int, vendor: str, vendor_case_id: str, owner: str) -> str:
+    """Sync one vendor case for a worker: `synced`, or `failed` (kept on the vendor case
+    and tried again later). One failing case does not stop the others."""
+    try:
+        fetched = ctx.vendors(vendor).fetch_case(vendor_case_id)
+        _apply(ctx, row_id, fetched, SYSTEM)
+    except StoreUnavailable:
+        raise  # the worker waits for the database, then tries again
+    except EscaladaError as failure:  # the vendor failed, or a setting is missing
+        _note_sync_failure(ctx, row_id, str(failure))
+    except Exception as error:  # an SDK's own error, or a bug
+        log.exception("vendor_sync_failed", vendor_case=row_id, vendor=vendor, worker=owner)
+        _note_sync_failure(ctx, row_id, f"{type(error).__name__}: {error}")
+    else:
+        return "synced"
+    return "failed"
 
 
 def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
     with ctx.unit_of_work() as uow:
         row = uow.session.get_one(VendorCaseRow, row_id)
         row.sync_error = error[:2000]
-        row.next_sync_at = ctx.clock() + SYNC_EVERY
+        SYNCS.due_again(row, ctx.clock() + SYNC_EVERY)
         uow.commit()
 
 
@@ -118,7 +127,7 @@ def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None
                 row.closed_at, changed = now, True
         row.display_id = row.display_id or fetched.display_id
         row.last_synced_at, row.sync_error = now, None
-        row.next_sync_at = None if row.state == CLOSED else now + SYNC_EVERY
+        SYNCS.due_again(row, None if row.state == CLOSED else now + SYNC_EVERY)
         if changed:
             case.touch(now)  # the vendor's timers are planned again
             session.info.setdefault("changed_cases", {})[case.number] = case

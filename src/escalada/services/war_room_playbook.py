@@ -179,7 +179,7 @@ def _revise(
            summary=f"war room after {why}: {'; '.join(changes)}", data=data, changed=False)
 
 
-# Timers (services.timers plans and fires them)
+# Timers (services.timer_planning plans them, services.timer_firing fires them)
 
 
 def timer_inputs(

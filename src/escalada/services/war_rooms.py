@@ -21,7 +21,8 @@ from escalada.services.authz import (
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.records import Event, load_case, load_open_case, record, snapshot_of
+from escalada.services.records import Event, record, snapshot_of
+from escalada.services.repositories import load_case, load_open_case
 from escalada.services.views import View
 from escalada.services.war_room_playbook import open_room, room_of, shown
 

@@ -49,7 +49,7 @@ from escalada.services import (
     people,
     people_log,
     sla,
-    timers,
+    timer_views,
 )
 from escalada.services.cases import NewCase
 from escalada.services.contacts import NewContact
@@ -313,18 +313,18 @@ def list_timers(
     state: Annotated[str | None, Query(description="pending, fired, dropped or failed")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> list[TimerView]:
-    return timers.list_timers(ctx=ctx, case_id=case, state=state, limit=limit)
+    return timer_views.list_timers(ctx=ctx, case_id=case, state=state, limit=limit)
 
 
 @api.get("/timers/status", tags=["timers"])
 def timers_status(ctx: ContextDep) -> TimersStatusView:
     """The auditor: counts by state and the timers overdue by more than a minute."""
-    return timers.timers_status(ctx=ctx)
+    return timer_views.timers_status(ctx=ctx)
 
 
 @api.post("/cases/{case_id}/reminders", status_code=201, tags=["cases", "timers"])
 def set_reminder(ctx: ContextDep, actor: ActorDep, case_id: str, body: ReminderIn) -> TimerView:
-    return timers.set_reminder(ctx=ctx, actor=actor, case_id=case_id, at=body.at,
+    return timer_views.set_reminder(ctx=ctx, actor=actor, case_id=case_id, at=body.at,
                                note=body.note, expected_version=body.expected_version)
 
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Label, MessageBody, Note
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
-from escalada.services import vendor_sync, vendors
-from escalada.services.vendors import VendorCaseView, VendorPlanView, VendorRequestView
+from escalada.services import vendor_actions, vendor_opening, vendor_sync, vendor_views
+from escalada.services.vendor_views import VendorCaseView, VendorPlanView, VendorRequestView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["vendors"])
 Vendor = Literal["aws", "azure", "gcp"]
@@ -64,12 +64,13 @@ def open_case(
     ctx: ContextDep, actor: ActorDep, case_id: str, body: OpenIn
 ) -> VendorCaseView | VendorRequestView:
     """Open a vendor case (`dry_run`: the exact request, nothing sent)."""
-    return vendors.open_vendor_case(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+    return vendor_opening.open_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
+                                           **body.model_dump())
 
 
 @router.get("/cases/{case_id}/vendor-cases")
 def list_cases(ctx: ContextDep, case_id: str) -> list[VendorCaseView]:
-    return vendors.list_vendor_cases(ctx=ctx, case_id=case_id)
+    return vendor_views.list_vendor_cases(ctx=ctx, case_id=case_id)
 
 
 @router.post("/cases/{case_id}/vendor-cases/sync")
@@ -82,25 +83,27 @@ def sync(ctx: ContextDep, actor: ActorDep, case_id: str) -> list[VendorCaseView]
 def note(
     ctx: ContextDep, actor: ActorDep, case_id: str, body: NoteIn
 ) -> VendorCaseView | VendorRequestView:
-    return vendors.note_vendor_case(ctx=ctx, actor=actor, case_id=case_id, text=body.text,
-                                    vendor=body.vendor, dry_run=body.dry_run)
+    return vendor_actions.note_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
+                                           text=body.text, vendor=body.vendor,
+                                           dry_run=body.dry_run)
 
 
 @router.post("/cases/{case_id}/vendor-cases/escalate")
 def escalate(
     ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn
 ) -> VendorCaseView | VendorRequestView:
-    return vendors.escalate_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
-                                        reason=body.reason, justification=body.justification,
-                                        vendor=body.vendor, dry_run=body.dry_run)
+    return vendor_actions.escalate_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
+                                               reason=body.reason,
+                                               justification=body.justification,
+                                               vendor=body.vendor, dry_run=body.dry_run)
 
 
 @router.post("/cases/{case_id}/vendor-cases/close")
 def close(
     ctx: ContextDep, actor: ActorDep, case_id: str, body: CloseIn
 ) -> VendorCaseView | VendorRequestView:
-    return vendors.close_vendor_case(ctx=ctx, actor=actor, case_id=case_id, vendor=body.vendor,
-                                     dry_run=body.dry_run)
+    return vendor_actions.close_vendor_case(ctx=ctx, actor=actor, case_id=case_id,
+                                            vendor=body.vendor, dry_run=body.dry_run)
 
 
 @router.get("/vendor-plans")
@@ -108,4 +111,4 @@ def vendor_plans(
     vendor: Annotated[Vendor | None, Query(description="only this vendor's")] = None,
 ) -> list[VendorPlanView]:
     """The vendors' plans: response targets with their sources, and our severities' map."""
-    return vendors.list_vendor_plans(vendor=vendor)
+    return vendor_views.list_vendor_plans(vendor=vendor)

@@ -251,7 +251,7 @@ def remind(
     from escalada.domain.errors import InvalidInput
     from escalada.domain.policy import Duration
     from escalada.entrypoints.cli.render import timers_table
-    from escalada.services.timers import set_reminder
+    from escalada.services.timer_views import set_reminder
 
     if (at is None) == (after is None):
         raise InvalidInput.of("--at", "give either --at TIME or --in SPAN")

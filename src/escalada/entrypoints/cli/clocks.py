@@ -256,7 +256,7 @@ def timers_status(
 ) -> None:
     """The auditor: counts by state and the timers overdue by more than a minute."""
     from escalada.entrypoints.cli.render import timers_status_table
-    from escalada.services.timers import timers_status as status
+    from escalada.services.timer_views import timers_status as status
 
     view = status(ctx=context())
     emit_json(view) if fmt is Format.json else timers_status_table(view)
@@ -273,7 +273,7 @@ def timers_list(
 ) -> None:
     """Timers in due order."""
     from escalada.entrypoints.cli.render import timers_table
-    from escalada.services.timers import list_timers
+    from escalada.services.timer_views import list_timers
 
     rows = list_timers(ctx=context(), case_id=case, state=state, limit=limit)
     emit_json(rows) if fmt is Format.json else timers_table(rows)

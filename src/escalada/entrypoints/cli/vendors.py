@@ -18,7 +18,7 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from escalada.services.vendors import VendorCaseView, VendorRequestView
+    from escalada.services.vendor_views import VendorCaseView, VendorRequestView
 
 app = typer.Typer(
     help="Vendor support cases (AWS, Azure, Google Cloud): open one for a case at the "
@@ -32,7 +32,7 @@ DRY_RUN = typer.Option(False, "--dry-run", help="print the exact request; send n
 
 
 def _done(view: VendorCaseView | VendorRequestView, fmt: Format) -> None:
-    from escalada.services.vendors import VendorRequestView
+    from escalada.services.vendor_views import VendorRequestView
 
     if isinstance(view, VendorRequestView):
         emit_json(view)
@@ -94,7 +94,7 @@ def open_case(
     vendor's response due time from the plan). From T3 it takes the step to VENDOR with
     --handoff (or --override-reason); exit 3 lists the missing handoff items."""
     from escalada.entrypoints.cli.output import read_json
-    from escalada.services.vendors import open_vendor_case
+    from escalada.services.vendor_opening import open_vendor_case
 
     package = None if handoff is None else read_json(handoff, "handoff")
     view = open_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor,
@@ -120,7 +120,7 @@ def note(
     vendor: str = VENDOR, dry_run: bool = DRY_RUN, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a communication to the vendor case."""
-    from escalada.services.vendors import note_vendor_case
+    from escalada.services.vendor_actions import note_vendor_case
 
     _done(note_vendor_case(ctx=context(), actor=actor(), case_id=case_id, text=text,
                            vendor=vendor, dry_run=dry_run), fmt)
@@ -138,7 +138,7 @@ def escalate(
 ) -> None:
     """Escalate the vendor case (Google: escalate_case; AWS: a manager review request and
     the TAM where set; Azure: a higher severity and a request)."""
-    from escalada.services.vendors import escalate_vendor_case
+    from escalada.services.vendor_actions import escalate_vendor_case
 
     _done(escalate_vendor_case(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
                                justification=justification, vendor=vendor, dry_run=dry_run),
@@ -151,7 +151,7 @@ def close(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Close the vendor case (AWS: resolve it)."""
-    from escalada.services.vendors import close_vendor_case
+    from escalada.services.vendor_actions import close_vendor_case
 
     _done(close_vendor_case(ctx=context(), actor=actor(), case_id=case_id, vendor=vendor,
                             dry_run=dry_run), fmt)
@@ -160,7 +160,7 @@ def close(
 @app.command("list")
 def list_cases(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """The case's vendor cases with their messages."""
-    from escalada.services.vendors import list_vendor_cases
+    from escalada.services.vendor_views import list_vendor_cases
 
     _show(list_vendor_cases(ctx=context(), case_id=case_id), fmt)
 
@@ -175,7 +175,7 @@ def plans(
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console
-    from escalada.services.vendors import list_vendor_plans
+    from escalada.services.vendor_views import list_vendor_plans
 
     views = list_vendor_plans(vendor=vendor)
     if fmt is Format.json:

@@ -16,7 +16,7 @@ from escalada.domain.sla import resolve_calendar
 from escalada.services.authz import can_make_recovery_plan
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.records import Event, account_snapshot, load_case, record
+from escalada.services.records import Event, account_snapshot, record
 from escalada.services.recovery.rows import (
     executive_role,
     has_plan,
@@ -26,6 +26,7 @@ from escalada.services.recovery.rows import (
     tasks_of,
 )
 from escalada.services.recovery.views import RecoveryPlanView, plan_view
+from escalada.services.repositories import load_case
 
 
 def plan_on_resolution(

@@ -14,10 +14,11 @@ from escalada.domain.recovery import end_of_day
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.records import load_case, record
+from escalada.services.records import record
 from escalada.services.recovery.rows import has_plan, is_user, iso, load_task
 from escalada.services.recovery.schemas import NewTask, TaskChanges, validated
 from escalada.services.recovery.views import RecoveryTaskView, task_view
+from escalada.services.repositories import load_case
 
 _FIELDS = ("owner", "status", "due_at", "text")
 

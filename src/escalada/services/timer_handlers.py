@@ -1,0 +1,230 @@
+"""What each kind of timer does when it fires: a line on the case's timeline, a
+recommendation, and the step itself where the policy lets timers take it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow, TimelineRow, TimerRow
+from escalada.domain.engine import evaluate
+from escalada.domain.errors import EscaladaError, HandoffIncomplete
+from escalada.domain.model import EXEC_LEVELS, ExecLevel, Track, level_rank
+from escalada.domain.policy import Policy
+from escalada.domain.timers import (
+    ACKNOWLEDGMENT_DUE,
+    PLANNED_KINDS,
+    REMINDER,
+    SLA_THRESHOLD,
+    STEP_RESPONSE_DUE,
+    STEP_UNANSWERED,
+    UPDATE_STILL_OVERDUE,
+    VENDOR_RESPONSE_DUE,
+    WAR_ROOM_ACK_DUE,
+    WAR_ROOM_ITEM_DUE,
+)
+from escalada.services.context import Actor, Context
+from escalada.services.policies import policy_of
+from escalada.services.records import record, snapshot_of
+from escalada.services.vendor_sync import on_vendor_response_due
+from escalada.services.war_room_playbook import on_ack_due, on_item_due
+
+SYSTEM = Actor("escalada", "system")
+
+
+def _late(timer: TimerRow, now: datetime) -> dict[str, Any]:
+    return {"timer": timer.id, "kind": timer.kind, "key": timer.key,
+            "due_at": timer.due_at.isoformat(),
+            "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)}
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:g}%"
+
+
+def _on_sla_threshold(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    target, fraction = timer.payload["target"], float(timer.payload["fraction"])
+    due = timer.payload["due_at"]
+    label = target.replace("_", " ")
+    if fraction < 1:
+        kind, summary = "sla_threshold", f"{label} SLA {_percent(fraction)} consumed (due {due})"
+    elif target == "next_update":
+        kind, summary = "update_overdue", (
+            f"customer update overdue (was due {due}): owner reminded; `escalada comms draft "
+            f"{case.ref} --kind progress_update`")
+    else:
+        kind, summary = "sla_breached", f"{label} SLA breached (was due {due})"
+    record(session, case, actor=SYSTEM, at=now, kind=kind, summary=summary,
+           data={**_late(timer, now), "target": target, "fraction": fraction}, changed=False)
+    return _reevaluate(session, ctx, case, now, f"{label} {_percent(fraction)}")
+
+
+def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, why: str) -> str:
+    """Record what the engine now recommends; take the step where the policy lets timers."""
+    policy = policy_of(session, case, ctx.policy())
+    recommendations = evaluate(snapshot_of(session, case, now), policy, now).recommendations
+    told, refused = _said_since_last_change(session, case)
+    outcomes = []
+    for rec in recommendations:
+        auto = getattr(policy.timers.auto_escalate, rec.track.value)
+        if (rec.track.value, rec.to) in told and (not auto or rec.to in refused):
+            outcomes.append(f"still recommending {rec.to}")
+            continue
+        record(session, case, actor=SYSTEM, at=now, kind="recommended",
+               summary=f"after {why}: recommend {rec.from_ or 'none'} -> {rec.to} "
+                       f"({', '.join(rec.criteria)})",
+               data={"recommendation": rec.as_json(), "auto_escalate": auto}, changed=False)
+        outcomes.append(f"recommended {rec.to}")
+        if auto:
+            outcomes.append(_auto_step(session, case, policy, rec.to, now,
+                                       f"auto-escalation after {why}"))
+    return "; ".join(outcomes) or "no recommendation"
+
+
+def _said_since_last_change(
+    session: Session, case: CaseRow
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """Since the case last changed: the (track, level) pairs already recommended, and
+    the levels an automatic step was refused to. Said once is enough."""
+    entries = session.execute(select(TimelineRow.kind, TimelineRow.data).where(
+        TimelineRow.case_number == case.number, TimelineRow.at >= case.updated_at,
+        TimelineRow.kind.in_(["recommended", "escalation_refused"]),
+        TimelineRow.actor == SYSTEM.name))
+    told, refused = set(), set()
+    for kind, data in entries:
+        if kind == "recommended" and "recommendation" in data:
+            told.add((data["recommendation"]["track"], data["recommendation"]["to"]))
+        elif kind == "escalation_refused":
+            refused.add(data.get("to"))
+    return told, refused
+
+
+def _auto_step(
+    session: Session, case: CaseRow, policy: Policy, target: str, now: datetime, reason: str
+) -> str:
+    from escalada.services.escalations import take_step
+
+    try:
+        take_step(session, case, target=target, handoff={}, reason=reason,
+                  override_reason=None, actor=SYSTEM, now=now, policy=policy)
+    except HandoffIncomplete as refusal:
+        return f"auto-escalation to {target} refused: handoff missing {', '.join(refusal.missing)}"
+    except EscaladaError as refusal:  # e.g. someone took the step a moment earlier
+        return f"auto-escalation to {target} not taken: {refusal}"
+    return f"escalated to {target}"
+
+
+def _step_of(case: CaseRow, timer: TimerRow) -> Any:
+    return next((s for s in case.escalations if s.seq == timer.payload["step"]), None)
+
+
+def _on_step_response_due(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    step = _step_of(case, timer)
+    if step is None or step.acknowledged_at is not None:
+        return "acknowledged meanwhile"
+    record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
+           summary=f"step {step.seq} ({step.to_level}) not acknowledged; its response was due "
+                   f"{timer.payload['response_due_at']}: reminder sent",
+           data={**_late(timer, now), "step": step.seq, "to": step.to_level}, changed=False)
+    return f"reminded step {step.seq}"
+
+
+def _on_step_unanswered(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    step = _step_of(case, timer)
+    if step is None or step.acknowledged_at is not None:
+        return "acknowledged meanwhile"
+    return _recommend_above(session, ctx, case, timer, now,
+                            f"step {step.seq} ({step.to_level}) still unacknowledged",
+                            "step_unacknowledged", {"step": step.seq})
+
+
+def _on_update_still_overdue(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    told = case.last_customer_update_at
+    if told is not None and told > datetime.fromisoformat(timer.payload["started_at"]):
+        return "updated meanwhile"
+    return _recommend_above(session, ctx, case, timer, now,
+                            f"customer update still overdue (was due {timer.payload['due_at']})",
+                            "customer_update_overdue", {})
+
+
+def _recommend_above(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime,
+    why: str, criterion: str, data: dict[str, Any],
+) -> str:
+    """Recommend the executive level above the case's (take it, where timers may)."""
+    above = _level_above(case.exec_level)
+    if above is None:
+        record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
+               summary=f"{why}; no executive level is above {case.exec_level}",
+               data={**_late(timer, now), **data}, changed=False)
+        return "no level above"
+    policy = policy_of(session, case, ctx.policy())
+    terms = policy.level(above)
+    auto = policy.timers.auto_escalate.executive
+    record(session, case, actor=SYSTEM, at=now, kind="recommended",
+           summary=f"{why}: recommend {case.exec_level or 'none'} -> {above.value}",
+           data={**_late(timer, now), **data, "auto_escalate": auto,
+                 "recommendation": {
+                     "track": Track.EXECUTIVE.value, "from": case.exec_level,
+                     "to": above.value, "criteria": [criterion],
+                     "respond_within_minutes": terms.respond_within_minutes if terms else None}},
+           changed=False)
+    if auto:
+        return _auto_step(session, case, policy, above.value, now, why)
+    return f"recommended {above.value}"
+
+
+def _on_acknowledgment_due(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    told = case.last_customer_update_at
+    if told is not None and told >= datetime.fromisoformat(timer.payload["stepped_at"]):
+        return "acknowledged meanwhile"
+    record(session, case, actor=SYSTEM, at=now, kind="acknowledgment_overdue",
+           summary=f"the customer has not been told of step {timer.payload['step']} "
+                   f"(to {timer.payload['to']}); the acknowledgment was due "
+                   f"{timer.payload['due_at']}: `escalada comms draft {case.ref} "
+                   "--kind acknowledgment`",
+           data={**_late(timer, now), "step": timer.payload["step"]}, changed=False)
+    return "reminded: acknowledgment overdue"
+
+
+def _level_above(level: str | None) -> ExecLevel | None:
+    rank = level_rank(None if level is None else ExecLevel(level))
+    return EXEC_LEVELS[rank] if rank < len(EXEC_LEVELS) else None
+
+
+def _on_reminder(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    note, by = timer.payload.get("note", ""), timer.payload.get("by", "")
+    record(session, case, actor=SYSTEM, at=now, kind="reminder",
+           summary=f"reminder for {by}: {note}" if by else f"reminder: {note}",
+           data=_late(timer, now), changed=False)
+    return "reminded"
+
+
+HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], str]] = {
+    SLA_THRESHOLD: _on_sla_threshold,
+    STEP_RESPONSE_DUE: _on_step_response_due,
+    STEP_UNANSWERED: _on_step_unanswered,
+    REMINDER: _on_reminder,
+    WAR_ROOM_ITEM_DUE: on_item_due,
+    WAR_ROOM_ACK_DUE: on_ack_due,
+    UPDATE_STILL_OVERDUE: _on_update_still_overdue,
+    ACKNOWLEDGMENT_DUE: _on_acknowledgment_due,
+    VENDOR_RESPONSE_DUE: on_vendor_response_due,
+}
+assert set(PLANNED_KINDS) <= set(HANDLERS)

@@ -1,0 +1,85 @@
+"""Planning a case's timers, in the transaction of the change that needs them: a new
+generation replaces the pending ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import CaseRow, TimerRow
+from escalada.domain.policy import Policy
+from escalada.domain.timers import SLA_THRESHOLD, OpenStep, plan_timers
+from escalada.services.policies import policy_of
+from escalada.services.records import snapshot_of
+from escalada.services.timers import DROPPED, FIRED, PENDING
+from escalada.services.vendor_sync import vendor_waits
+from escalada.services.war_room_playbook import timer_inputs
+
+
+def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
+    """Plan the case's timers again: a new generation replaces the pending ones."""
+    stale = select(TimerRow).where(
+        TimerRow.case_number == case.number, TimerRow.state == PENDING,
+        TimerRow.generation.is_not(None))
+    carried = {timer.key for timer in session.scalars(stale)}
+    # Thresholds that came due but were dropped before a worker fired them (a pause
+    # drops every SLA timer): they fire late rather than never.
+    carried |= set(session.scalars(select(TimerRow.key).where(
+        TimerRow.case_number == case.number, TimerRow.state == DROPPED,
+        TimerRow.kind == SLA_THRESHOLD, TimerRow.due_at <= now)))
+    fired = set(session.scalars(select(TimerRow.key).where(
+        TimerRow.case_number == case.number, TimerRow.state == FIRED,
+        TimerRow.generation.is_not(None))))
+    case.timer_generation = (case.timer_generation or 0) + 1
+    generation = case.timer_generation
+    if carried:
+        session.execute(
+            update(TimerRow)
+            .where(TimerRow.case_number == case.number, TimerRow.state == PENDING,
+                   TimerRow.generation.is_not(None))
+            .values(state=DROPPED, outcome=f"replaced by generation {generation}"))
+    items, ack = timer_inputs(session, case)
+    plan = plan_timers(snapshot_of(session, case, now), _open_steps(case), policy, now,
+                       fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
+                       newest_step_up=_newest_step_up(case),
+                       vendor_waits=vendor_waits(session, case))
+    session.add_all(
+        TimerRow(case_number=case.number, kind=timer.kind, key=timer.key,
+                 generation=generation, due_at=timer.due_at, available_at=timer.due_at,
+                 state=PENDING, attempts=0, payload=timer.payload, created_at=now)
+        for timer in plan
+    )
+
+
+def _open_steps(case: CaseRow) -> list[OpenStep]:
+    """The newest step up each track, while unacknowledged."""
+    newest: dict[str, Any] = {}
+    for step in case.escalations:
+        if step.direction == "up":
+            newest[step.track] = step
+        else:
+            newest.pop(step.track, None)  # stepping down ends the chase
+    return [
+        OpenStep(step.seq, step.track, step.to_level, step.response_due_at)
+        for step in newest.values()
+        if step.acknowledged_at is None and step.response_due_at is not None
+    ]
+
+
+def _newest_step_up(case: CaseRow) -> tuple[int, str, datetime] | None:
+    """The latest step up either track: the customer is owed an acknowledgment of it."""
+    ups = [step for step in case.escalations if step.direction == "up" and step.to_level]
+    if not ups:
+        return None
+    step = ups[-1]
+    return step.seq, step.to_level or "", step.requested_at
+
+
+def reschedule_changed(session: Session, current: Policy) -> None:
+    """Plan again the timers of every case this transaction changed (see records.record)."""
+    changed: dict[int, CaseRow] = session.info.pop("changed_cases", {})
+    for case in changed.values():
+        reschedule(session, case, policy_of(session, case, current), case.updated_at)

@@ -1,0 +1,111 @@
+"""People and timers: reminders, the timers of a case, the purge of replaced ones, and
+the auditor's view."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from escalada.adapters import metrics
+from escalada.adapters.db.tables import TimerRow
+from escalada.domain.errors import InvalidInput
+from escalada.domain.model import case_label
+from escalada.domain.timers import REMINDER
+from escalada.services.authz import can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.evaluation import check_aware
+from escalada.services.records import record
+from escalada.services.repositories import load_case, load_open_case
+from escalada.services.timers import DROPPED, OVERDUE_AFTER, PENDING, STATES
+from escalada.services.views import TimersStatusView, TimerView
+
+
+def set_reminder(
+    *, ctx: Context, actor: Actor, case_id: str, at: datetime, note: str,
+    expected_version: int | None = None,
+) -> TimerView:
+    """Remind whoever sets it, on the case's timeline, at `at`."""
+    can_work_cases(actor, "setting a reminder")
+    check_aware(at)
+    if not note.strip():
+        raise InvalidInput.of("note", "say what to be reminded of")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_open_case(uow.session, case_id, expected_version=expected_version)
+        timer = TimerRow(case_number=case.number, kind=REMINDER, key=f"reminder:{now.isoformat()}",
+                         generation=None, due_at=at, available_at=at, state=PENDING,
+                         attempts=0, payload={"note": note.strip(), "by": actor.name},
+                         created_at=now)
+        uow.session.add(timer)
+        record(uow.session, case, actor=actor, at=now, kind="reminder_set",
+               summary=f"reminder set for {at.isoformat()}: {note.strip()}", changed=False)
+        uow.commit()
+        return timer_view(timer, case.ref)
+
+
+def timer_view(timer: TimerRow, case_ref: str) -> TimerView:
+    return TimerView(
+        id=timer.id, case=case_ref, kind=timer.kind, key=timer.key,
+        generation=timer.generation, due_at=timer.due_at, state=timer.state,
+        attempts=timer.attempts, lease_owner=timer.lease_owner,
+        available_at=timer.available_at, fired_at=timer.fired_at, outcome=timer.outcome,
+    )
+
+
+def list_timers(
+    *, ctx: Context, case_id: str | None = None, state: str | None = None, limit: int = 100
+) -> list[TimerView]:
+    """Timers by due time: a case's, or all; optionally in one state."""
+    if state is not None and state not in STATES:
+        raise InvalidInput.of("state", f"must be one of {', '.join(STATES)}")
+    if not 1 <= limit <= 10_000:
+        raise InvalidInput.of("limit", "must be between 1 and 10000")
+    with ctx.unit_of_work() as uow:
+        query = select(TimerRow).order_by(TimerRow.due_at, TimerRow.id).limit(limit)
+        if case_id is not None:
+            query = query.where(TimerRow.case_number == load_case(uow.session, case_id).number)
+        if state is not None:
+            query = query.where(TimerRow.state == state)
+        return [timer_view(t, case_label(t.case_number)) for t in uow.session.scalars(query)]
+
+
+# Replaced timers are kept this long (to see what a plan replaced), then purged.
+KEEP_DROPPED = timedelta(days=7)
+
+
+def purge_dropped(*, ctx: Context, older_than: timedelta = KEEP_DROPPED) -> int:
+    """Delete timers a newer plan replaced (or that were dropped) longer ago than
+    `older_than`: every change re-plans a case, so they pile up. Fired and failed
+    timers stay: they are history."""
+    cutoff = ctx.clock() - older_than
+    with ctx.unit_of_work() as uow:
+        result = uow.session.execute(
+            delete(TimerRow).where(TimerRow.state == DROPPED, TimerRow.created_at < cutoff),
+            execution_options={"synchronize_session": False})
+        uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def timers_status(*, ctx: Context) -> TimersStatusView:
+    """The auditor's view: counts by state, and the pending timers overdue by more
+    than a minute (a worker is missing, stuck or too slow)."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        by_state: dict[str, int] = {
+            state: count for state, count in session.execute(
+                select(TimerRow.state, func.count()).group_by(TimerRow.state))}
+        overdue_query = select(func.count(), func.min(TimerRow.due_at)).where(
+            TimerRow.state == PENDING, TimerRow.due_at < now - OVERDUE_AFTER)
+        overdue, oldest = session.execute(overdue_query).one()
+        due_now = session.scalar(select(func.count()).where(
+            TimerRow.state == PENDING, TimerRow.due_at <= now))
+        next_due = session.scalar(select(func.min(TimerRow.due_at)).where(
+            TimerRow.state == PENDING, TimerRow.due_at > now))
+    metrics.timers_overdue(overdue or 0)
+    return TimersStatusView(
+        at=now, counts={state: by_state.get(state, 0) for state in STATES},
+        due_now=due_now or 0, overdue=overdue or 0, oldest_overdue_due_at=oldest,
+        next_due_at=next_due, overdue_after_seconds=int(OVERDUE_AFTER.total_seconds()),
+    )
