@@ -14,7 +14,6 @@ from timer_support import drain, open_case
 
 from escalada.adapters.db.tables import VendorCaseRow
 from escalada.adapters.vendors import OPEN, VendorCase, VendorMessage
-from escalada.services import vendor_sync
 from escalada.services.context import Context
 from escalada.services.vendor_views import list_vendor_cases
 from escalada.testing import FakeClock
@@ -68,7 +67,7 @@ def test_a_vendor_case_whose_sync_crashes_does_not_stop_the_others(
     fine = _vendor_case(ctx, "case-fine", timedelta(minutes=15))
     error = SDK_ERRORS[kind]()
     vendor = FlakyVendor("case-broken", error, clock)
-    monkeypatch.setattr(vendor_sync, "vendor_client", lambda name: vendor)
+    monkeypatch.setattr(ctx, "vendors", lambda name, dry_run=False: vendor)
 
     clock.advance(minutes=15)
     with capture_logs() as logs:
