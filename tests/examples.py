@@ -1,4 +1,5 @@
-"""Documents the suites share: the DESIGN.md 1.2 snapshot and complete handoff packages."""
+"""What the suites share: the DESIGN.md 1.2 snapshot, complete handoff packages, and the people
+they act as."""
 
 from __future__ import annotations
 
