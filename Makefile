@@ -1,13 +1,17 @@
 # Two commands on a fresh machine: `make run` (the product on embedded SQLite;
 # `make run DEMO=1` loads demo data first, or says it is loaded already) and
-# `make test` (the whole suite).
+# `make test` (the whole suite; `make test-deep` draws ten times more property-test
+# and schemathesis examples).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench
+# Test processes: two workers pay on two cores (each test has its own database either way).
+WORKERS ?= 2
+
+.PHONY: run test test-deep lint bench
 
 run: $(VENV)/.installed
 ifdef DEMO
@@ -16,7 +20,10 @@ endif
 	$(BIN)/escalada serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
+
+test-deep: $(VENV)/.installed lint
+	$(BIN)/pytest -n $(WORKERS) --hypothesis-profile=thorough
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
