@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make run` (the product on embedded SQLite;
 # `make run DEMO=1` loads demo data first, or says it is loaded already) and
-# `make test` (the whole suite).
+# `make test` (the whole suite; `make test-deep` draws ten times more property-test
+# and schemathesis examples).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,10 @@ PORT ?= 8000
 # `make run RUN_EXTRAS=` leaves them out; a vendor command then names the extra to install.
 RUN_EXTRAS ?= vendors
 
-.PHONY: run test lint bench
+# Test processes: two workers pay on two cores (each test has its own database either way).
+WORKERS ?= 2
+
+.PHONY: run test test-deep lint bench
 
 run: $(VENV)/.installed-run
 ifdef DEMO
@@ -19,7 +23,10 @@ endif
 	$(BIN)/escalada serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
+
+test-deep: $(VENV)/.installed-dev lint
+	$(BIN)/pytest -n $(WORKERS) --hypothesis-profile=thorough
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

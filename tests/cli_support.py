@@ -1,4 +1,5 @@
-"""The real `escalada` command, one process per call, on a SQLite file of the test's own."""
+"""The `escalada` command on a SQLite file of the test's own: in this process (fast) with
+the environment a process of its own would have, or as a real process (`RealCli`)."""
 
 from __future__ import annotations
 
@@ -7,27 +8,41 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ESCALADA = Path(sys.executable).with_name("escalada")
 
 
+class Done(NamedTuple):
+    """What one call of the command gave back."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
 class Cli:
+    """The `escalada` command run in this process (Typer's CliRunner), as a process of its
+    own would run: with exactly `env` as its environment, a fresh context, console and
+    user, stdout and stderr apart, no tty, and a program name of `escalada`. An
+    unexpected exception fails the test with its traceback (a process would exit 1)."""
+
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.env = {**os.environ, "ESCALADA_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
                     "ESCALADA_USER": "irina"}
         self.env.pop("ESCALADA_POLICY", None)
+        # Output piped to a program, not a terminal of some width (pytest-xdist's workers
+        # inherit COLUMNS=80): tables print 160 wide, as `escalada ... | grep` does.
+        for name in ("COLUMNS", "LINES"):
+            self.env.pop(name, None)
 
     def run(self, *args: str, code: int = 0, stdin: str | None = None,
             stdout: bool | None = None) -> str:
         """The command's stdout when it succeeds, its stderr when it fails (or stdout
         when asked: a finding such as a broken audit is a report, not an error)."""
-        done = subprocess.run(
-            [str(ESCALADA), *args], env=self.env, input=stdin, capture_output=True,
-            text=True, timeout=60, check=False,
-        )
-        assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
+        done = self.call(*args, stdin=stdin)
+        assert done.code == code, (args, done.code, done.stdout, done.stderr)
         return done.stdout if (code == 0 if stdout is None else stdout) else done.stderr
 
     def json(self, *args: str) -> Any:
@@ -38,29 +53,58 @@ class Cli:
         path.write_text(json.dumps(document), encoding="utf-8")
         return str(path)
 
-
-class InProcessCli:
-    """The `escalada` command run in this process (fast, for walking many commands), on
-    a SQLite file of the test's own, acting as irina."""
-
-    def __init__(self, tmp_path: Path, monkeypatch: Any) -> None:
-        from escalada.entrypoints.cli import output
-
-        monkeypatch.setenv("ESCALADA_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-        monkeypatch.setenv("ESCALADA_USER", "irina")
-        monkeypatch.setenv("COLUMNS", "400")  # whole cells on one line, to find them
-        monkeypatch.delenv("ESCALADA_POLICY", raising=False)
-        output.bare_context.cache_clear()
-
-    def run(self, *args: str, code: int = 0) -> str:
-        """The command's stdout when it succeeds, its stderr when it fails."""
+    def call(self, *args: str, stdin: str | None = None) -> Done:
+        import structlog
         from typer.testing import CliRunner
 
         from escalada.entrypoints.cli import output
         from escalada.entrypoints.cli.app import app
 
-        output.console.cache_clear()
-        output.actor.cache_clear()
-        done = CliRunner().invoke(app, list(args))
-        assert done.exit_code == code, (args, done.exit_code, done.output, done.exception)
-        return done.stdout if code == 0 else done.stderr
+        saved_environ = dict(os.environ)
+        logs_configured, saved_logs = structlog.is_configured(), structlog.get_config()
+        os.environ.clear()
+        os.environ.update(self.env)
+        _forget(output)
+        try:
+            result = CliRunner().invoke(app, list(args), input=stdin, prog_name="escalada",
+                                        catch_exceptions=False)
+        finally:
+            if output.bare_context.cache_info().currsize and "engine" in vars(
+                    context := output.bare_context()):
+                context.engine.dispose()
+            _forget(output)
+            os.environ.clear()
+            os.environ.update(saved_environ)
+            if logs_configured:
+                structlog.configure(**saved_logs)
+            else:
+                structlog.reset_defaults()
+        return Done(result.exit_code, result.stdout, result.stderr)
+
+
+def _forget(output: Any) -> None:
+    """What the CLI keeps for the life of its process: a new process starts without it."""
+    output.bare_context.cache_clear()
+    output.console.cache_clear()
+    output.actor.cache_clear()
+
+
+class RealCli(Cli):
+    """The installed `escalada` executable, one process per call: for what only a real
+    process shows (the entry point, exit codes, what lands on stdout and on stderr)."""
+
+    def call(self, *args: str, stdin: str | None = None) -> Done:
+        done = subprocess.run(
+            [str(ESCALADA), *args], env=self.env, input=stdin, capture_output=True,
+            text=True, timeout=60, check=False,
+        )
+        return Done(done.returncode, done.stdout, done.stderr)
+
+
+class InProcessCli(Cli):
+    """The in-process command with a wide console: whole table cells on one line, to find
+    them (the monkeypatch is no longer needed: each call has its own environment)."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: Any = None) -> None:
+        super().__init__(tmp_path)
+        self.env["COLUMNS"] = "400"

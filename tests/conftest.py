@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import queue
+import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from hypothesis import settings
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.policy_file import current_policy
@@ -24,6 +31,12 @@ POSTGRES_SERVER_URL = os.environ.get(
 )
 START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
+# Property tests (and schemathesis, a quarter of it per operation) draw "fast" in
+# `make test`; `make test-deep` passes --hypothesis-profile=thorough for ten times more.
+settings.register_profile("fast", max_examples=100)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile("fast")
+
 
 def _unreachable(url: str, error: OperationalError) -> None:
     reason = f"PostgreSQL not reachable at {make_url(url).render_as_string()}: {error.orig}"
@@ -32,37 +45,11 @@ def _unreachable(url: str, error: OperationalError) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_run_database() -> Iterator[str]:
-    """A PostgreSQL database for this test run alone, dropped when the run ends."""
-    server = make_url(POSTGRES_SERVER_URL)
-    name = f"escalada_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        _unreachable(POSTGRES_SERVER_URL, error)
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _reset_postgres(url: str) -> None:
-    """Drop escalada's tables so that every test starts from a fresh schema."""
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    except OperationalError as error:
-        _unreachable(url, error)
-    finally:
-        engine.dispose()
+def _run_name(config: pytest.Config) -> str:
+    """This run's (and this xdist worker's) own name: two runs at once, or two workers
+    of one run, never share a database."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    return f"escalada_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
 
 def _migrated(url: str) -> str:
@@ -72,20 +59,115 @@ def _migrated(url: str) -> str:
     return url
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: os.PathLike[str]) -> str:
-    """A fresh, migrated SQLite file."""
-    return _migrated(f"sqlite:///{tmp_path}/escalada.db")
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per session (per worker); each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "escalada.db"
+    _migrated(f"sqlite:///{path}")
+    # The engine is disposed: its write-ahead log is checkpointed into the file and gone,
+    # so the one file is the whole database.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    """An AUTOCOMMIT connection to the server's `postgres` database, to create and drop
+    this run's databases."""
+    admin = create_engine(make_url(POSTGRES_SERVER_URL).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect():
+            pass
+    except OperationalError as error:
+        admin.dispose()
+        _unreachable(POSTGRES_SERVER_URL, error)
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_run_database(
+    postgres_admin: Engine, pytestconfig: pytest.Config
+) -> Iterator[str]:
+    """A PostgreSQL database for this test run (and xdist worker) alone, migrated once:
+    the template each test's database is cloned from. Dropped when the run ends; nothing
+    may stay connected to it (a clone needs its template idle)."""
+    name = _run_name(pytestconfig)
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _migrated(make_url(POSTGRES_SERVER_URL).set(database=name)
+                        .render_as_string(hide_password=False))
+    finally:
+        with postgres_admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+class _Dropper:
+    """Drops a test's database in the background: DROP DATABASE waits for a checkpoint
+    (seconds on a busy machine), which the next test need not wait for. `close` waits
+    until every database is gone and says which could not be dropped."""
+
+    def __init__(self, admin: Engine) -> None:
+        self.admin = admin
+        self.names: queue.Queue[str | None] = queue.Queue()
+        self.failures: list[str] = []
+        self.thread = threading.Thread(target=self._drop_all, name="drop-databases",
+                                       daemon=True)
+        self.thread.start()
+
+    def _drop_all(self) -> None:
+        while (name := self.names.get()) is not None:
+            try:
+                with self.admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except Exception as error:  # reported by close()
+                self.failures.append(f"{name}: {error}")
+
+    def close(self) -> None:
+        self.names.put(None)
+        self.thread.join()
+        assert not self.failures, f"test databases left behind: {self.failures}"
+
+
+@pytest.fixture(scope="session")
+def postgres_dropper(postgres_admin: Engine) -> Iterator[_Dropper]:
+    dropper = _Dropper(postgres_admin)
+    yield dropper
+    dropper.close()
+
+
+_clones = itertools.count(1)
 
 
 @pytest.fixture
-def postgres_url(postgres_run_database: str) -> str:
-    """This run's PostgreSQL database, emptied and migrated."""
-    _reset_postgres(postgres_run_database)
-    return _migrated(postgres_run_database)
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file (a copy of the session's migrated template)."""
+    path = tmp_path / "escalada.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
-@pytest.fixture(params=["sqlite_url", "postgres_url"], ids=["sqlite", "postgresql"])
+@pytest.fixture
+def postgres_url(
+    postgres_admin: Engine, postgres_dropper: _Dropper, postgres_run_database: str
+) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database of this test's own (a clone of the run's
+    migrated template, ~60 ms), dropped after the test whoever is still connected."""
+    template = make_url(postgres_run_database)
+    name = f"{template.database}_{next(_clones)}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"'))
+    try:
+        yield template.set(database=name).render_as_string(hide_password=False)
+    finally:
+        postgres_dropper.names.put(name)
+
+
+@pytest.fixture(params=["sqlite_url",
+                        pytest.param("postgres_url", marks=pytest.mark.postgres)],
+                ids=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
     """A fresh, migrated database: a SQLite file, then PostgreSQL."""
     url: str = request.getfixturevalue(request.param)
@@ -123,3 +205,12 @@ def sqlite_ctx(sqlite_url: str, clock: FakeClock) -> Iterator[Context]:
     context = context_on(sqlite_url, clock)
     yield context
     context.engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whatever runs on PostgreSQL carries the `postgres` mark (`-m "not postgres"` runs
+    the rest): the postgresql case of `database_url` has it from its parameter, a test
+    asking for PostgreSQL alone gets it here."""
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)

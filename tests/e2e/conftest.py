@@ -3,6 +3,7 @@ the accounts and cases a test needs."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -83,9 +84,11 @@ def open_case(client: TestClient, account: dict[str, Any]) -> OpenCase:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    """The `escalada` command on a SQLite file of the test's own, acting as irina, its
-    first user and admin."""
+def cli(tmp_path: Path, sqlite_template: Path) -> Cli:
+    """The `escalada` command (in this process) on a migrated SQLite file of the test's
+    own, acting as irina, its first user and admin."""
+    shutil.copy(sqlite_template, tmp_path / "cli.db")
     cli = Cli(tmp_path)
     cli.run("user", "add", "irina", "--role", "admin")
     return cli
+

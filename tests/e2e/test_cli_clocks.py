@@ -1,4 +1,5 @@
-"""Calendars, SLA arithmetic, timers and the worker through the real `escalada` command."""
+"""Calendars, SLA arithmetic, timers and the worker through the `escalada` command
+(`serve` as a real process)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
 
 import pytest
 from cli_support import ESCALADA, Cli
@@ -131,16 +131,18 @@ def test_opening_a_case_plans_its_sla_timers(cli: Cli) -> None:
     assert "state" in cli.run("timers", "list", "--state", "late", code=2)
 
 
-def _serve(cli: Cli, *options: str, log: IO[str]) -> subprocess.Popen[str]:
-    """`escalada serve` answering /healthz, its log lines (stderr) written to `log`."""
+def _serve(cli: Cli, log: Path, *options: str) -> subprocess.Popen[str]:
+    """`escalada serve` as a real process, its stderr (the logs) in `log`, once it answers:
+    by then whatever it starts at startup has started and said so."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [str(ESCALADA), "serve", "--port", str(port), *options], env=cli.env, text=True,
-        stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 60  # a loaded machine takes its time to import it all
-    while server.poll() is None and time.monotonic() < deadline:
+    with log.open("w") as stderr:
+        server = subprocess.Popen(
+            [str(ESCALADA), "serve", "--port", str(port), *options], env=cli.env, text=True,
+            stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + 60  # seconds to start on a busy machine
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
@@ -154,28 +156,26 @@ def _reminders_fired(cli: Cli, ref: str) -> int:
     return sum(e["kind"] == "reminder" for e in cli.json("case", "timeline", ref))
 
 
+@pytest.mark.slow  # `escalada serve` as a real process
 @pytest.mark.parametrize(("options", "fires"), [((), True), (("--no-worker",), False)])
 def test_serve_fires_due_timers_in_process_unless_told_not_to(
-    cli: Cli, options: tuple[str, ...], fires: bool, tmp_path: Path
+    cli: Cli, tmp_path: Path, options: tuple[str, ...], fires: bool
 ) -> None:
     cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "enterprise",
             "--plan", "enterprise")
     ref = cli.json("case", "open", "--account", "acme", "--severity", "P3",
                    "--title", "Slow")["snapshot"]["id"]
     cli.json("case", "remind", ref, "--in", "0m", "--note", "check the graphs")
+    log = tmp_path / "serve.log"
 
-    with (tmp_path / "serve.log").open("w+") as log:
-        server = _serve(cli, *options, log=log)
-        try:
-            deadline = time.monotonic() + 10
-            while fires and not _reminders_fired(cli, ref) and time.monotonic() < deadline:
-                time.sleep(0.2)
-        finally:
-            server.terminate()
-            server.wait(10)
-        log.seek(0)
-        logged = log.read()
-    # The workers start before the API answers, so by then the log says whether any did:
-    # without them nothing can fire, however long one waited (no sleep to hope it out).
-    assert ("workers_started" in logged) == fires, logged
-    assert _reminders_fired(cli, ref) == (1 if fires else 0)
+    server = _serve(cli, log, *options)
+    try:
+        deadline = time.monotonic() + 10
+        while fires and not _reminders_fired(cli, ref) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        # The workers start before the API answers, and say so: no sleeping on a guess.
+        assert ("workers_started" in log.read_text()) is fires
+        assert _reminders_fired(cli, ref) == (1 if fires else 0)
+    finally:
+        server.terminate()
+        server.wait(10)

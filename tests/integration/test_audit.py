@@ -341,6 +341,7 @@ def _run(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=60, check=False)
 
 
+@pytest.mark.slow  # the installed executable: exit codes, stdout and stderr apart
 def test_the_cli_exits_0_when_intact_and_1_with_the_report_when_broken(
     tmp_path: Path,
 ) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from cli_support import Cli
+from cli_support import RealCli
 from examples import ANA
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
@@ -44,10 +44,11 @@ def _message(port: int) -> str:
             "Connection refused; is it running, and is ESCALADA_DATABASE_URL right?")
 
 
+@pytest.mark.slow  # a real process: its stderr holds the one line and nothing else
 def test_the_cli_says_where_the_database_is_in_one_line_and_exits_11(
     tmp_path: Path, port: int
 ) -> None:
-    cli = Cli(tmp_path)
+    cli = RealCli(tmp_path)
     cli.env["ESCALADA_DATABASE_URL"] = _url(port)
 
     assert cli.run("case", "list", code=11) == f"error: {_message(port)}\n"

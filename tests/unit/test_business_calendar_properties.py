@@ -95,7 +95,7 @@ def pauses_around(draw: st.DrawFn, start: datetime) -> list[Interval]:
 
 business_minutes = st.floats(min_value=0, max_value=6 * 540, allow_nan=False)
 with_or_without_pauses = st.booleans()
-properties = settings(deadline=None, max_examples=200)
+properties = settings(deadline=None)  # examples: the profile (tests/conftest.py)
 
 
 def _pauses(draw: st.DrawFn, start: datetime, paused: bool) -> list[Interval]:

@@ -44,7 +44,7 @@ def pauses_around(draw: st.DrawFn, start: datetime) -> list[Interval]:
                      start + timedelta(minutes=offset + length)) for offset, length in spans]
 
 
-calendar_settings = settings(deadline=None, max_examples=150)
+calendar_settings = settings(deadline=None)  # examples: the profile (tests/conftest.py)
 
 
 @calendar_settings
