@@ -3,12 +3,15 @@ the environment a process of its own would have, or as a real process (`RealCli`
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import typer.testing
 
 ESCALADA = Path(sys.executable).with_name("escalada")
 
@@ -80,6 +83,19 @@ class Cli:
             else:
                 structlog.reset_defaults()
         return Done(result.exit_code, result.stdout, result.stderr)
+
+
+@functools.cache
+def _command(app: Any) -> Any:
+    """The Click command Typer builds from the app, built once as a process builds it
+    (rebuilding it was most of an in-process call's time)."""
+    from typer.main import get_command
+
+    return get_command(app)
+
+
+# Typer's runner rebuilds the command on every call; a process builds it once.
+typer.testing._get_command = _command
 
 
 def _forget(output: Any) -> None:
