@@ -13,7 +13,7 @@ reached. Webhooks go to an HTTP sink this script runs on 127.0.0.1.
    Russian/English customer messages, repeated to --detections calls; detections/s and
    latency percentiles. The first call, which builds the detector, is timed apart (cold
    start), and answers that differ from the expected language are listed.
-3. Drafting: `services.communications.draft_message` on a SQLite file, for a case with
+3. Drafting: `services.drafting.draft_message` on a SQLite file, for a case with
    about 30 timeline entries and a customer message in Russian, cycling through the 6
    kinds, --drafts times with a trivial detector and --drafts times with the real one;
    drafts/s, latency percentiles and SQL statements per draft.
@@ -73,11 +73,11 @@ from escalada.domain.model import Language
 from escalada.entrypoints.logs import configure as configure_logs
 from escalada.services import cases
 from escalada.services.accounts import add_account
-from escalada.services.communications import draft_message
 from escalada.services.context import Actor, Context
+from escalada.services.drafting import draft_message
 from escalada.services.endpoints import add_endpoint
 from escalada.services.escalations import escalate
-from escalada.services.messages import record_message
+from escalada.services.inbound_messages import record_message
 from escalada.services.outbox import deliver_due, send_draft
 from escalada.services.people import add_user
 from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite

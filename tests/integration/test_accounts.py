@@ -268,7 +268,7 @@ def test_updating_a_case_to_a_new_contact_records_it_and_takes_their_level(
 def test_a_draft_greets_the_cases_contact_in_their_language_and_is_signed_by_display_name(
     ctx: Context
 ) -> None:
-    from escalada.services.communications import draft_message
+    from escalada.services.drafting import draft_message
     from escalada.services.people import add_user
 
     add_user(ctx=ctx, actor=None, name="admin", role="admin")

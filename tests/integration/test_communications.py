@@ -19,11 +19,11 @@ from escalada.adapters.db.tables import CommunicationRow, OutboxRow
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotPermitted
 from escalada.services import cases
 from escalada.services.accounts import add_account
-from escalada.services.communications import draft_message, show_draft
 from escalada.services.context import Actor, Context
+from escalada.services.drafting import draft_message, show_draft
 from escalada.services.endpoints import add_endpoint
 from escalada.services.escalations import escalate
-from escalada.services.messages import list_messages, record_message
+from escalada.services.inbound_messages import list_messages, record_message
 from escalada.services.outbox import (
     deliver_due,
     list_deliveries,

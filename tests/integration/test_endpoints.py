@@ -16,8 +16,8 @@ from timer_support import open_case, timeline
 
 from escalada.adapters.db.tables import OutboxRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound, NotPermitted
-from escalada.services.communications import draft_message
 from escalada.services.context import Context
+from escalada.services.drafting import draft_message
 from escalada.services.endpoints import add_endpoint, list_endpoints, remove_endpoint
 from escalada.services.outbox import deliver_due, list_deliveries, send_draft, show_delivery
 

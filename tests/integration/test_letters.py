@@ -11,12 +11,12 @@ from case_support import open_case as open_acme_case
 from examples import ADMIN, ANA, LENA, MARIA
 
 from escalada.services import cases
-from escalada.services.communications import DraftView, draft_message
 from escalada.services.context import Context
+from escalada.services.drafting import DraftView, draft_message
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.people import add_user
 from escalada.services.recovery import recovery_plan, update_task
-from escalada.services.war_rooms import open_war_room
+from escalada.services.war_room_actions import open_war_room
 
 RESOLUTION = {"root_cause": "пул соединений исчерпан", "fix": "откатили версию pgbouncer",
               "verification": "час без ошибок"}

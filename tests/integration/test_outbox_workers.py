@@ -18,9 +18,9 @@ from escalada.adapters.db.database import make_engine
 from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import wire
 from escalada.entrypoints.worker import Worker
-from escalada.services.communications import draft_message
 from escalada.services.context import Context, system_clock
 from escalada.services.delivering import Attempt
+from escalada.services.drafting import draft_message
 from escalada.services.endpoints import add_endpoint
 from escalada.services.outbox import deliver_due, outbox_status, send_draft, show_delivery
 from escalada.testing import FakeClock

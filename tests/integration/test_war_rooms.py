@@ -21,11 +21,11 @@ from escalada.domain.errors import (
     NotFound,
     NotPermitted,
 )
-from escalada.services import cases, war_rooms
+from escalada.services import cases, war_room_actions
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import deescalate, escalate
 from escalada.services.people import add_user, disable_user
-from escalada.services.war_rooms import WarRoomView
+from escalada.services.war_room_actions import WarRoomView
 from escalada.testing import FakeClock
 
 DIRECTOR = Actor("dana", "support_director")
@@ -61,7 +61,7 @@ def c_level_case(ctx: Context, title: str = "CEO", **fields: Any) -> str:
 
 
 def room(ctx: Context, case: str = "CASE-1") -> WarRoomView:
-    return war_rooms.show_war_room(ctx=ctx, case_id=case)
+    return war_room_actions.show_war_room(ctx=ctx, case_id=case)
 
 
 def kinds(ctx: Context, case: str = "CASE-1") -> list[str]:
@@ -265,7 +265,7 @@ def test_ticking_an_item_records_who_and_when_once(ctx: Context, clock: FakeCloc
     version = cases.show_case(ctx=ctx, case_id=case).version
     clock.advance(minutes=5)
 
-    view = war_rooms.tick(ctx=ctx, actor=ANA, case_id=case, item="review_history",
+    view = war_room_actions.tick(ctx=ctx, actor=ANA, case_id=case, item="review_history",
                           note="tickets and calls read", expected_version=version)
 
     item = next(i for i in view.checklist if i.key == "review_history")
@@ -275,7 +275,7 @@ def test_ticking_an_item_records_who_and_when_once(ctx: Context, clock: FakeCloc
     assert (done.actor, done.reason, done.data["late"]) == ("ana", "tickets and calls read", False)
     assert cases.show_case(ctx=ctx, case_id=case).version == version + 1
     with pytest.raises(InvalidTransition, match="ticked by ana"):
-        war_rooms.tick(ctx=ctx, actor=LEAD, case_id=case, item="review_history")
+        war_room_actions.tick(ctx=ctx, actor=LEAD, case_id=case, item="review_history")
 
 
 @pytest.mark.usefixtures("people")
@@ -284,11 +284,11 @@ def test_ticking_an_unknown_item_or_as_a_viewer_is_refused(ctx: Context) -> None
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
 
     with pytest.raises(NotFound, match="no checklist item 'notify_legal'"):
-        war_rooms.tick(ctx=ctx, actor=ANA, case_id=case, item="notify_legal")
+        war_room_actions.tick(ctx=ctx, actor=ANA, case_id=case, item="notify_legal")
     with pytest.raises(NotPermitted, match="needs the role engineer"):
-        war_rooms.tick(ctx=ctx, actor=VIEWER, case_id=case, item="review_history")
+        war_room_actions.tick(ctx=ctx, actor=VIEWER, case_id=case, item="review_history")
     with pytest.raises(NotFound, match=r"^no case CASE-99$"):
-        war_rooms.tick(ctx=ctx, actor=ANA, case_id="CASE-99", item="review_history")
+        war_room_actions.tick(ctx=ctx, actor=ANA, case_id="CASE-99", item="review_history")
 
 
 # Timers
@@ -300,7 +300,7 @@ def test_an_unticked_item_past_its_due_time_fires_and_is_recorded(
 ) -> None:
     case = c_level_case(ctx)
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
-    war_rooms.tick(ctx=ctx, actor=ANA, case_id=case, item="review_history")
+    war_room_actions.tick(ctx=ctx, actor=ANA, case_id=case, item="review_history")
     room_timers = [key for key, _ in pending(ctx) if key.startswith("war_room:")]
     # each item but the ticked one, and the executive acknowledgment
     assert len(room_timers) == len(ALWAYS + ASSESSMENT) - 1 + 1
@@ -336,7 +336,7 @@ def test_an_item_ticked_late_is_marked_late_and_its_overdue_fires_once(
     clock.advance(minutes=20)
     drain(ctx)
 
-    view = war_rooms.tick(ctx=ctx, actor=ANA, case_id=case, item="assess_sentiment")
+    view = war_room_actions.tick(ctx=ctx, actor=ANA, case_id=case, item="assess_sentiment")
     clock.advance(minutes=1)
     drain(ctx)
 
@@ -357,13 +357,13 @@ def test_the_matched_executive_acknowledges_and_who_and_when_are_recorded(
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
     clock.advance(minutes=12)
 
-    view = war_rooms.acknowledge(ctx=ctx, actor=CEO, case_id=case, note="called their CEO")
+    view = war_room_actions.acknowledge(ctx=ctx, actor=CEO, case_id=case, note="called their CEO")
 
     assert (view.executive_ack_by, view.executive_ack_at) == ("lebedev", clock.now)
     assert (view.executive_ack_late, view.executive_ack_overdue) == (False, False)
     assert not [key for key, _ in pending(ctx) if key.startswith("war_room:ack")]
     with pytest.raises(InvalidTransition, match="given by lebedev already"):
-        war_rooms.acknowledge(ctx=ctx, actor=VP, case_id=case)
+        war_room_actions.acknowledge(ctx=ctx, actor=VP, case_id=case)
 
 
 @pytest.mark.usefixtures("people")
@@ -375,9 +375,9 @@ def test_only_the_matched_executive_or_a_vp_may_acknowledge(
 
     for refused in (ANA, LEAD, DIRECTOR):
         with pytest.raises(NotPermitted, match="acknowledging for lebedev needs the role vp"):
-            war_rooms.acknowledge(ctx=ctx, actor=refused, case_id=case)
+            war_room_actions.acknowledge(ctx=ctx, actor=refused, case_id=case)
     clock.advance(minutes=31)
-    view = war_rooms.acknowledge(ctx=ctx, actor=VP, case_id=case)
+    view = war_room_actions.acknowledge(ctx=ctx, actor=VP, case_id=case)
 
     assert (view.executive_ack_by, view.executive_ack_late) == ("hughes", True)
     acked = entries(ctx, "executive_acknowledged")[0]
@@ -394,12 +394,12 @@ def test_a_team_lead_opens_a_room_by_hand_once(ctx: Context) -> None:
     case = open_case(ctx)
 
     with pytest.raises(NotPermitted, match="opening a war room needs the role team_lead"):
-        war_rooms.open_war_room(ctx=ctx, actor=ANA, case_id=case)
-    view = war_rooms.open_war_room(ctx=ctx, actor=LEAD, case_id=case, reason="press enquiry")
+        war_room_actions.open_war_room(ctx=ctx, actor=ANA, case_id=case)
+    view = war_room_actions.open_war_room(ctx=ctx, actor=LEAD, case_id=case, reason="press enquiry")
 
     assert (view.trigger, view.opened_by, view.executive) == ("manual", "lena", "dana")
     with pytest.raises(AlreadyExists, match="has a war room already, opened by lena"):
-        war_rooms.open_war_room(ctx=ctx, actor=LEAD, case_id=case)
+        war_room_actions.open_war_room(ctx=ctx, actor=LEAD, case_id=case)
     assert entries(ctx, "war_room_opened")[0].reason == "press enquiry"
 
 
@@ -409,7 +409,7 @@ def test_a_closed_case_gets_no_room_by_hand(ctx: Context) -> None:
     cases.resolve(ctx=ctx, actor=ANA, case_id=case)
 
     with pytest.raises(InvalidTransition, match="resolved"):
-        war_rooms.open_war_room(ctx=ctx, actor=LEAD, case_id=case)
+        war_room_actions.open_war_room(ctx=ctx, actor=LEAD, case_id=case)
 
 
 @pytest.mark.usefixtures("people")
@@ -418,23 +418,23 @@ def test_a_team_lead_seats_people_in_the_rooms_roles(ctx: Context) -> None:
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
 
     with pytest.raises(NotPermitted, match="team_lead"):
-        war_rooms.assign(ctx=ctx, actor=ANA, case_id=case, role="escalation_coordinator",
+        war_room_actions.assign(ctx=ctx, actor=ANA, case_id=case, role="escalation_coordinator",
                          user="ana")
-    war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
+    war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
                      user="lena")
-    view = war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
+    view = war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
                             user="ana")
 
     assert view.attendees[0].user == "ana"
     assert entries(ctx, "war_room_assigned")[-1].summary == (
         "war room: Escalation Coordinator is ana (was lena)")
     with pytest.raises(InvalidInput, match="'chef' is not a seat"):
-        war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="chef", user="ana")
+        war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="chef", user="ana")
     with pytest.raises(InvalidInput, match="'nobody' is not an enabled user"):
-        war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="support_director",
+        war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="support_director",
                          user="nobody")
     with pytest.raises(InvalidTransition, match="already"):
-        war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
+        war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
                          user="ana")
 
 
@@ -486,7 +486,7 @@ def test_an_engineer_resolves_a_case_under_an_open_war_room_only_as_the_room_s_l
         cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
     assert room(ctx).closed_at is None and "resolved" not in kinds(ctx)
 
-    war_rooms.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
+    war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
                      user="ana")
     view = cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
 

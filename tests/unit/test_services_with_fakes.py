@@ -12,13 +12,13 @@ import pytest
 from escalada.adapters.vendors import RESOLVED, WAITING_ON_US
 from escalada.domain.errors import InvalidInput, NotFound, Unauthenticated, VendorFailed
 from escalada.entrypoints.worker import Worker
-from escalada.services import audit, cases, credits, people, war_rooms
+from escalada.services import audit, cases, credits, people, war_room_actions
 from escalada.services.accounts import add_account, get_account, update_account
-from escalada.services.communications import draft_message
 from escalada.services.context import Actor, Context
 from escalada.services.delivering import deliver_due
+from escalada.services.drafting import draft_message
 from escalada.services.escalations import acknowledge, escalate
-from escalada.services.messages import record_message
+from escalada.services.inbound_messages import record_message
 from escalada.services.outbox import send_draft, show_delivery
 from escalada.services.recovery import recovery_plan
 from escalada.services.timer_views import set_reminder
@@ -322,10 +322,10 @@ def test_a_war_room_is_opened_and_its_checklist_ticked(ctx: Context) -> None:
     staff(ctx, ANA, LEAD, DIRECTOR)
     open_case(ctx, tier="strategic")
 
-    opened = war_rooms.open_war_room(ctx=ctx, actor=LEAD, case_id="CASE-1",
+    opened = war_room_actions.open_war_room(ctx=ctx, actor=LEAD, case_id="CASE-1",
                                      reason="press enquiry")
     item = opened.checklist[0].key
-    ticked = war_rooms.tick(ctx=ctx, actor=ANA, case_id="CASE-1", item=item)
+    ticked = war_room_actions.tick(ctx=ctx, actor=ANA, case_id="CASE-1", item=item)
 
     assert next(i for i in ticked.checklist if i.key == item).done_by == "ana"
     assert "war_room_opened" in kinds(ctx)

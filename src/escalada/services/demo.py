@@ -24,7 +24,7 @@ from escalada.services.calendars import add_calendar
 from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credits import approve_credit, list_credits, propose_credit
-from escalada.services.messages import record_message
+from escalada.services.inbound_messages import record_message
 from escalada.services.people import add_user, list_users
 from escalada.services.views import CaseView
 

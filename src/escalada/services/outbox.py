@@ -30,11 +30,11 @@ from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, No
 from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
 from escalada.services.authz import can_work_cases
-from escalada.services.communications import load_draft
 from escalada.services.context import Actor, Context
 from escalada.services.delivering import OUTBOX, entry_data, send_now, what
 from escalada.services.delivering import deliver_due as deliver_due
 from escalada.services.delivering import next_delivery_at as next_delivery_at
+from escalada.services.drafting import load_draft
 from escalada.services.endpoints import recipient_of
 from escalada.services.policies import policy_of
 from escalada.services.records import record

@@ -34,8 +34,8 @@ from escalada.domain.vendor_plans import (
     vendor_severity,
 )
 from escalada.services.authz import can_override_handoff, can_work_cases
-from escalada.services.communications import draft_message
 from escalada.services.context import Actor, Context
+from escalada.services.drafting import draft_message
 from escalada.services.escalations import take_step
 from escalada.services.policies import policy_of
 from escalada.services.records import account_snapshot, record

@@ -18,9 +18,9 @@ from escalada.entrypoints.api.deps import (
     DraftId,
     current_actor,
 )
-from escalada.services import communications, messages, outbox
-from escalada.services.communications import DraftView
-from escalada.services.messages import MessageView
+from escalada.services import drafting, inbound_messages, outbox
+from escalada.services.drafting import DraftView
+from escalada.services.inbound_messages import MessageView
 from escalada.services.outbox import DeliveryView, OutboxStatusView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["communications"])
@@ -68,32 +68,32 @@ def record_message(
     ctx: ContextDep, actor: ActorDep, case_id: str, body: MessageIn
 ) -> MessageView:
     """Record a message received on the case, with its detected language."""
-    return messages.record_message(ctx=ctx, actor=actor, case_id=case_id, sender=body.sender,
-                                   text=body.text, author=body.author,
-                                   received_at=body.received_at)
+    return inbound_messages.record_message(
+        ctx=ctx, actor=actor, case_id=case_id, sender=body.sender, text=body.text,
+        author=body.author, received_at=body.received_at)
 
 
 @router.get("/cases/{case_id}/messages")
 def case_messages(ctx: ContextDep, case_id: str) -> list[MessageView]:
-    return messages.list_messages(ctx=ctx, case_id=case_id)
+    return inbound_messages.list_messages(ctx=ctx, case_id=case_id)
 
 
 @router.post("/cases/{case_id}/drafts", status_code=201)
 def draft(ctx: ContextDep, actor: ActorDep, case_id: str, body: DraftIn) -> DraftView:
     """Draft a message from the case; `language_reason` says why its language."""
-    return communications.draft_message(
+    return drafting.draft_message(
         ctx=ctx, actor=actor, case_id=case_id, kind=body.kind, language=body.lang,
         status=body.status, fields=body.fields, timezone=body.timezone)
 
 
 @router.get("/cases/{case_id}/drafts")
 def case_drafts(ctx: ContextDep, case_id: str) -> list[DraftView]:
-    return communications.list_drafts(ctx=ctx, case_id=case_id)
+    return drafting.list_drafts(ctx=ctx, case_id=case_id)
 
 
 @router.get("/drafts/{draft_id}")
 def show_draft(ctx: ContextDep, draft_id: DraftId) -> DraftView:
-    return communications.show_draft(ctx=ctx, draft_id=draft_id)
+    return drafting.show_draft(ctx=ctx, draft_id=draft_id)
 
 
 @router.post("/drafts/{draft_id}/send", status_code=201)
@@ -135,4 +135,4 @@ def retry(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId) -> Delivery
 @router.get("/templates")
 def templates() -> dict[str, dict[str, str]]:
     """Message kinds and, per language, whether the template is built in or the operator's."""
-    return communications.template_sources()
+    return drafting.template_sources()

@@ -21,7 +21,7 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from escalada.services.messages import MessageView
+    from escalada.services.inbound_messages import MessageView
     from escalada.services.views import CaseView
 
 app = typer.Typer(help="Cases: open, escalate, acknowledge, resolve.", no_args_is_help=True)
@@ -280,7 +280,7 @@ def message(
 ) -> None:
     """Record a message received on the case; replies go out in the language of the
     customer's last one."""
-    from escalada.services.messages import record_message
+    from escalada.services.inbound_messages import record_message
 
     view = record_message(ctx=context(), actor=actor(), case_id=case_id, sender=sender,
                           text=text, author=author, received_at=parse_time(received_at, "--at"))
@@ -290,7 +290,7 @@ def message(
 @app.command("messages")
 def messages(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """The messages received on the case, oldest first, with their detected language."""
-    from escalada.services.messages import list_messages
+    from escalada.services.inbound_messages import list_messages
 
     _messages(list_messages(ctx=context(), case_id=case_id), fmt)
 

@@ -20,7 +20,7 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from escalada.services.communications import DraftView
+    from escalada.services.drafting import DraftView
     from escalada.services.outbox import DeliveryView
 
 comms_app = typer.Typer(
@@ -104,7 +104,7 @@ def draft(
     fmt: DraftFormat = typer.Option(DraftFormat.md, "--format", "-f", help="md or json"),
 ) -> None:
     """Draft a message from the case's own data and print it (kept as a numbered draft)."""
-    from escalada.services.communications import draft_message
+    from escalada.services.drafting import draft_message
 
     view = draft_message(ctx=context(), actor=actor(), case_id=case_id, kind=kind,
                          language=lang, status=status, fields=_fields(parts), timezone=timezone)
@@ -117,7 +117,7 @@ def show(
     fmt: DraftFormat = typer.Option(DraftFormat.md, "--format", "-f", help="md or json"),
 ) -> None:
     """Print a draft again."""
-    from escalada.services.communications import show_draft
+    from escalada.services.drafting import show_draft
 
     _print_draft(show_draft(ctx=context(), draft_id=draft_id), fmt)
 
@@ -161,7 +161,7 @@ def drafts(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.services.communications import list_drafts
+    from escalada.services.drafting import list_drafts
 
     views = list_drafts(ctx=context(), case_id=case_id)
     if fmt is Format.json:
@@ -183,7 +183,7 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console
-    from escalada.services.communications import template_sources
+    from escalada.services.drafting import template_sources
 
     kinds = template_sources()
     if fmt is Format.json:

@@ -18,7 +18,7 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from escalada.services.war_rooms import WarRoomView
+    from escalada.services.war_room_actions import WarRoomView
 
 app = typer.Typer(
     help="War rooms (executive playbook): opened on L3, L4 or a C-level escalation; "
@@ -40,7 +40,7 @@ def _done(view: WarRoomView, fmt: Format) -> None:
 @app.command("show")
 def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """Attendees, channel, checklists (what is overdue now), executive, cadence."""
-    from escalada.services.war_rooms import show_war_room
+    from escalada.services.war_room_actions import show_war_room
 
     _done(show_war_room(ctx=context(), case_id=case_id), fmt)
 
@@ -53,7 +53,7 @@ def open_(
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Open the case's war room by hand (team lead and above), when none is open."""
-    from escalada.services.war_rooms import open_war_room
+    from escalada.services.war_room_actions import open_war_room
 
     _done(open_war_room(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
                         expected_version=expected_version), fmt)
@@ -68,7 +68,7 @@ def tick(
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Tick a checklist item as done by you, now (once per item)."""
-    from escalada.services.war_rooms import tick as tick_item
+    from escalada.services.war_room_actions import tick as tick_item
 
     _done(tick_item(ctx=context(), actor=actor(), case_id=case_id, item=item, note=note,
                     expected_version=expected_version), fmt)
@@ -83,7 +83,7 @@ def assign(
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Seat a person in one of the room's attendee roles (team lead and above)."""
-    from escalada.services.war_rooms import assign as assign_seat
+    from escalada.services.war_room_actions import assign as assign_seat
 
     _done(assign_seat(ctx=context(), actor=actor(), case_id=case_id, role=role, user=user,
                       expected_version=expected_version), fmt)
@@ -96,7 +96,7 @@ def ack(
     expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Give the executive acknowledgment: the matched executive, or a vp and above."""
-    from escalada.services.war_rooms import acknowledge
+    from escalada.services.war_room_actions import acknowledge
 
     _done(acknowledge(ctx=context(), actor=actor(), case_id=case_id, note=note,
                       expected_version=expected_version), fmt)

@@ -58,7 +58,7 @@ from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
 from escalada.domain.working_time import FOREVER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context, Detect
-from escalada.services.messages import last_customer_message
+from escalada.services.inbound_messages import last_customer_message
 from escalada.services.policies import policy_of
 from escalada.services.records import snapshot_of
 from escalada.services.repositories import load_case
