@@ -145,10 +145,12 @@ def test_a_worker_killed_mid_batch_leaves_its_timers_to_the_next_worker_after_it
                    for _, _, owner in taken_over if owner)
 
 
-def test_four_worker_processes_fire_ten_thousand_due_timers_exactly_once(
+def test_four_worker_processes_fire_two_thousand_due_timers_exactly_once(
     postgres_url: str, tmp_path: Path,
 ) -> None:
-    total = 10_000
+    # Twenty batches of 100 for four processes taking them at once; the storm's
+    # scale (10,000 and more) is bench/timers.py's to measure, not a test's to wait for.
+    total = 2_000
     now = datetime.now(UTC)
     ctx = context_with(postgres_url, FakeClock(now), current_policy)
     try:
