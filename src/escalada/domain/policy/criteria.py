@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, WrapSerializer, model_validator
 
 from escalada.domain.model import AccountTier, ContactLevel
 from escalada.domain.policy.types import CriterionId, Section
+
+T = TypeVar("T")
+
+
+def _sorted(members: Any, dump: SerializerFunctionWrapHandler) -> Any:
+    """A set dumps as a sorted list, so the same policy gives the same document (and the
+    same id) in every process, whatever the process's hash seed."""
+    return sorted(dump(members))
+
+
+# One or more of something, in no order.
+Members = Annotated[frozenset[T], Field(min_length=1), WrapSerializer(_sorted)]
 
 
 # Computed criteria. An id the policy does not define here is a flag of that name.
@@ -59,20 +71,20 @@ class TierRequested(_Criterion):
     """An account of these tiers asked for escalation (any of the flags)."""
 
     kind: Literal["tier_requested"]
-    tiers: frozenset[AccountTier] = Field(min_length=1)
-    requests: frozenset[CriterionId] = Field(min_length=1)
+    tiers: Members[AccountTier]
+    requests: Members[CriterionId]
 
 
 class ContactLevelIs(_Criterion):
     kind: Literal["contact_level_is"]
-    levels: frozenset[ContactLevel] = Field(min_length=1)
+    levels: Members[ContactLevel]
 
 
 class HealthBelow(_Criterion):
     """An account of these tiers whose health score is below a value."""
 
     kind: Literal["health_below"]
-    tiers: frozenset[AccountTier] = Field(min_length=1)
+    tiers: Members[AccountTier]
     score: float = Field(ge=0, le=100)
 
 
