@@ -22,10 +22,14 @@ ifdef DEMO
 endif
 	$(BIN)/escalada serve --host $(HOST) --port $(PORT)
 
+# escalada's own modules are compiled first: the tests start real `escalada` processes
+# too, and where PYTHONDONTWRITEBYTECODE is set each would compile them all again.
 test: $(VENV)/.installed-dev lint
+	$(BIN)/python -m compileall -q src
 	$(BIN)/pytest -n $(WORKERS)
 
 test-deep: $(VENV)/.installed-dev lint
+	$(BIN)/python -m compileall -q src
 	$(BIN)/pytest -n $(WORKERS) --hypothesis-profile=thorough
 
 lint: $(VENV)/.installed-dev
@@ -41,11 +45,12 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/comms.py
 
 # uv installs the project with the extras asked for (pyproject.toml's lower bounds),
+# compiled to bytecode up front (where PYTHONDONTWRITEBYTECODE is set, nothing else would),
 # showing its progress; the time each install took is printed after it. uv itself comes
 # from the package index like everything else, into the venv, by pip.
 define install
 	@start=$$(date +%s); \
-	$(BIN)/uv pip install --python $(BIN)/python -e '.[$(1)]' && \
+	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -e '.[$(1)]' && \
 	echo "installed in $$(( $$(date +%s) - start )) s: $$(du -sm $(VENV) | cut -f1) MB in $(VENV)"
 endef
 
