@@ -4,7 +4,6 @@ does not), no route answers 5xx and every documented response conforms to the sc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,10 +37,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _schema_only_app())
 
 
 @pytest.fixture
-def api_app(tmp_path: Path) -> Iterator[FastAPI]:
+def api_app(sqlite_url: str) -> Iterator[FastAPI]:
     """The API on a fresh SQLite file with an account and an open case to aim at, and an
     admin whose token every generated request carries."""
-    context = bootstrap(f"sqlite:///{tmp_path}/escalada.db")
+    context = bootstrap(sqlite_url)
     app = create_app(context)
     add_user(ctx=context, actor=None, name="admin", role="admin")
     token = create_token(ctx=context, actor=ADMIN).token
