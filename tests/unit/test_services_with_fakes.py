@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from examples import ADMIN, ANA, MARIA, T2_HANDOFF, T3_HANDOFF
+from examples import LENA as LEAD
 
 from escalada.adapters.vendors import RESOLVED, WAITING_ON_US
 from escalada.domain.errors import InvalidInput, NotFound, Unauthenticated, VendorFailed
@@ -35,25 +37,7 @@ from escalada.testing import (
 )
 
 START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
-ADMIN = Actor("admin", "admin")
-ANA = Actor("ana", "engineer")
-LEAD = Actor("lena", "team_lead")
-MARIA = Actor("maria", "support_manager")
 DIRECTOR = Actor("dana", "support_director")
-T2_HANDOFF = {
-    "troubleshooting_summary": "volumes detach when IOPS exceed 10k",
-    "steps_attempted": "reattached, resized, moved zone",
-    "customer_impact": "checkout down for EU customers",
-    "diagnostic_data": "kernel logs attached",
-    "customer_expectation_set": "update every 30 minutes",
-}
-T3_HANDOFF = {
-    "technical_analysis": "race in the attach path",
-    "root_cause_hypothesis": "driver timeout too short",
-    "diagnostic_logs": "trace-7781",
-    "attempted_workarounds": "raised timeout; partial relief",
-    "engineering_assessment_request": "confirm driver bug",
-}
 VENDOR_HANDOFF = {
     "case_documentation": "CASE-1 summary attached",
     "severity_justification": "production down",
@@ -227,14 +211,19 @@ def test_a_transient_failure_is_retried_by_the_outbox_and_a_permanent_one_dead_l
 # Vendors
 
 
-def test_a_vendor_case_is_opened_synced_and_answered_through_the_fake_vendor(
-    ctx: Context, clock: FakeClock, vendors: FakeVendors,
-) -> None:
+def _case_at_t3(ctx: Context) -> None:
+    """CASE-1, a P1 stepped up to T3 with full handoff packages: a vendor case may open."""
     open_case(ctx)
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
              reason="advanced diagnostics")
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T3", handoff=T3_HANDOFF,
              reason="suspected platform defect")
+
+
+def test_a_vendor_case_is_opened_synced_and_answered_through_the_fake_vendor(
+    ctx: Context, clock: FakeClock, vendors: FakeVendors,
+) -> None:
+    _case_at_t3(ctx)
     request = dict(vendor="aws", plan="enterprise", service="elastic-load-balancing",
                    category="performance", region="eu-central-1",
                    request="Check the load balancer nodes for a platform event.",
@@ -264,11 +253,7 @@ def test_a_vendor_case_is_opened_synced_and_answered_through_the_fake_vendor(
 def test_a_failing_vendor_is_noted_and_the_worker_syncs_the_rest_later(
     ctx: Context, clock: FakeClock, vendors: FakeVendors,
 ) -> None:
-    open_case(ctx)
-    escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
-             reason="advanced diagnostics")
-    escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T3", handoff=T3_HANDOFF,
-             reason="suspected platform defect")
+    _case_at_t3(ctx)
     open_vendor_case(ctx=ctx, actor=ANA, case_id="CASE-1", vendor="gcp", plan="enhanced",
                      service="compute-engine", category=None, region="europe-west1",
                      request="Check the attach path.", handoff=VENDOR_HANDOFF)
