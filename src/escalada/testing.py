@@ -3,7 +3,8 @@ a clock that only moves when told (`FakeClock`, `fixed_clock`), a vendor's suppo
 in memory (`FakeVendor`, `FakeVendors`), channels that keep what they are given
 (`CapturingChannel`, `CapturingChannels`), a language detector that needs no model
 (`detect_by_letters`), a whole `Context` on a scratch SQLite database with these
-(`context`), and scratch databases for benchmarks.
+(`context`), scratch databases for benchmarks, and a count of the statements a use case
+sends to the database (`count_statements`).
 
     vendors, channels = FakeVendors(), CapturingChannels()
     ctx = context(clock=fixed_clock(START), vendors=vendors, channels=channels)
@@ -18,7 +19,8 @@ import itertools
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -370,3 +372,48 @@ def scratch_sqlite(prefix: str) -> ScratchDatabase:
         directory.cleanup()
 
     return ScratchDatabase("sqlite", engine, cleanup)
+
+
+# --- Statements sent to the database ------------------------------------------------------
+
+
+@dataclass
+class Statements:
+    """The statements an engine sent, in order (an executemany counts once)."""
+
+    sql: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.sql)
+
+    def __len__(self) -> int:
+        return len(self.sql)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{n:3}. {' '.join(sql.split())[:160]}"
+                         for n, sql in enumerate(self.sql, 1))
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[Statements]:
+    """Count what `engine` sends while the block runs, by SQLAlchemy's cursor events:
+
+        with count_statements(ctx.engine) as statements:
+            cases.open_case(ctx=ctx, actor=ana, account="acme", severity="P1", title="...")
+        assert statements.count <= 8, statements
+
+    Every statement a cursor executes counts, SQLite's BEGIN IMMEDIATE included (PostgreSQL's
+    driver begins implicitly); a commit or rollback is not a statement."""
+    from sqlalchemy import event
+
+    seen = Statements()
+
+    def before_cursor_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.sql.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before_cursor_execute)

@@ -1,0 +1,64 @@
+"""How many statements a write sends, on SQLite and PostgreSQL, so the counts cannot creep
+back: opening a case, escalating it, and a worker claiming and firing one of its timers.
+
+A count that goes up fails here with the statements listed; one that goes down is a
+reason to lower its bound."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from examples import ANA, T2_HANDOFF
+from timer_support import open_case
+
+from escalada.services import cases
+from escalada.services.context import Context
+from escalada.services.escalations import escalate
+from escalada.services.timer_firing import claim, fire
+from escalada.testing import FakeClock, Statements, count_statements
+
+# The most statements each write may take, by database. SQLite counts its BEGIN IMMEDIATE;
+# PostgreSQL's driver begins implicitly.
+OPEN = {"sqlite": 30, "postgresql": 21}
+ESCALATE = {"sqlite": 35, "postgresql": 23}
+CLAIM_AND_FIRE = {"sqlite": 18, "postgresql": 16}
+
+
+def _bounded(ctx: Context, counted: Statements, bounds: dict[str, int]) -> None:
+    bound = bounds[ctx.engine.dialect.name]
+    assert counted.count <= bound, f"{counted.count} statements, at most {bound}:\n{counted}"
+
+
+def _second_case(ctx: Context) -> Statements:
+    """Open CASE-2 of an account that has a case already: the account and the policy are
+    stored, as on a working day."""
+    open_case(ctx)
+    with count_statements(ctx.engine) as counted:
+        view = cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
+                               title="Checkout times out")
+    assert view.snapshot.id == "CASE-2"
+    return counted
+
+
+def test_opening_a_case(ctx: Context) -> None:
+    counted = _second_case(ctx)
+    _bounded(ctx, counted, OPEN)
+
+
+def test_escalating_a_case(ctx: Context) -> None:
+    _second_case(ctx)
+    with count_statements(ctx.engine) as counted:
+        view = escalate(ctx=ctx, actor=ANA, case_id="CASE-2", to="T2", handoff=T2_HANDOFF,
+                          reason="checkout is down")
+    assert view.snapshot.tier == "T2"
+    _bounded(ctx, counted, ESCALATE)
+
+
+def test_claiming_and_firing_a_timer(ctx: Context, clock: FakeClock) -> None:
+    _second_case(ctx)
+    clock.advance(minutes=8)  # CASE-1's and CASE-2's first thresholds (half of 15 minutes)
+    with count_statements(ctx.engine) as counted:
+        claimed = claim(ctx, owner="worker-1", limit=1, lease=timedelta(seconds=60))
+        assert len(claimed) == 1
+        assert fire(ctx, claimed[0].id, owner="worker-1") == "fired"
+    _bounded(ctx, counted, CLAIM_AND_FIRE)
