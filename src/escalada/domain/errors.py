@@ -54,6 +54,11 @@ class StoreUnavailable(EscaladaError):
     or the file; never a password) and why, in one line."""
 
 
+class WritesRefused(EscaladaError):
+    """Code that opened a read-only unit of work tried to write in it: a bug, never the
+    user's doing; the message names the statement."""
+
+
 class NotFound(EscaladaError):
     """No such account, case or step."""
 

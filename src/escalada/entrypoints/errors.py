@@ -18,6 +18,7 @@ from escalada.domain.errors import (
     TemplateInvalid,
     Unauthenticated,
     VendorFailed,
+    WritesRefused,
 )
 
 # error class -> (HTTP status, CLI exit code, stable error code)
@@ -34,6 +35,7 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
     Unauthenticated: (401, 9, "unauthenticated"),
     VendorFailed: (502, 10, "vendor_failed"),
     StoreUnavailable: (503, 11, "database_unavailable"),
+    WritesRefused: (500, 1, "writes_refused"),
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "

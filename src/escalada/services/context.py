@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from escalada.adapters.channels import Channels
     from escalada.adapters.vendors import Vendors
-    from escalada.services.unit_of_work import UnitOfWork
+    from escalada.services.unit_of_work import ReadingUnit, UnitOfWork
 
 __all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
 
@@ -98,12 +98,35 @@ class Context:
         # (services.records.record), without each use case passing it along.
         return session_factory(self.engine, info={"audit_key": self.keyring.active})
 
-    def unit_of_work(self) -> UnitOfWork:
+    @cached_property
+    def reading_sessions(self) -> sessionmaker[Session]:
+        from escalada.adapters.db.database import reading, session_factory
+
+        return session_factory(reading(self.engine), info={"audit_key": self.keyring.active})
+
+    @cached_property
+    def unwaiting_sessions(self) -> sessionmaker[Session]:
+        from escalada.adapters.db.database import session_factory, without_waiting
+
+        return session_factory(without_waiting(self.engine),
+                               info={"audit_key": self.keyring.active})
+
+    def unit_of_work(self, *, wait: bool = True) -> UnitOfWork:
+        """A unit of work that writes: it takes the write lock up front (SQLite). With
+        `wait=False` it fails at once (adapters.db.database.busy) when another writer
+        holds the lock, for a write that can as well be skipped."""
         # Imported here so that commands which never touch the database (evaluating a
         # snapshot document, --help) do not pay for SQLAlchemy.
         from escalada.services.unit_of_work import UnitOfWork
 
-        return UnitOfWork(self.sessions, self._before_commit)
+        return UnitOfWork(self.sessions if wait else self.unwaiting_sessions,
+                          self._before_commit)
+
+    def reading(self) -> ReadingUnit:
+        """A unit of work that only reads: it never waits for a writer (see ReadingUnit)."""
+        from escalada.services.unit_of_work import ReadingUnit
+
+        return ReadingUnit(self.reading_sessions)
 
     def _before_commit(self, session: Session) -> None:
         """Every changed case gets its timers planned again, in the same transaction."""

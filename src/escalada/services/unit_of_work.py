@@ -9,7 +9,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from escalada.domain.errors import Conflict, InvalidInput
+from escalada.domain.errors import Conflict, InvalidInput, WritesRefused
 from escalada.services.repositories import Accounts, Cases
 
 
@@ -63,6 +63,19 @@ class UnitOfWork:
         except IntegrityError as error:
             self.session.rollback()
             raise Conflict(f"the change collides with another one: {error.orig}") from error
+
+
+class ReadingUnit(UnitOfWork):
+    """A unit of work that only reads (`Context.reading`): it takes no write lock, so it
+    never waits for a writer, and the database refuses any write in it (WritesRefused)."""
+
+    def __enter__(self) -> ReadingUnit:
+        super().__enter__()
+        return self
+
+    def commit(self) -> None:
+        raise WritesRefused("a read-only unit of work has nothing to commit: "
+                            "open a writing one (Context.unit_of_work) to change anything")
 
 
 def _data_problem(error: DataError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,18 @@ from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
-from escalada.domain.errors import StoreUnavailable
+from escalada.domain.errors import StoreUnavailable, WritesRefused
 from escalada.settings import Settings
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
 SCHEMA_HEAD = "0009"
+# How long a writer waits for another writer's lock on SQLite before it gives up. Readers
+# never wait: they take no lock (WAL lets them read beside the one writer).
+BUSY_TIMEOUT = timedelta(seconds=30)
+# Execution options a unit of work marks its engine with; `_on_begin` reads them.
+READING = "escalada_reading"  # only reads: no write lock, and a write is refused
+NO_WAIT = "escalada_no_wait"  # writes if no one else is writing now, else fails at once
 
 
 def default_database_url(settings: Settings | None = None) -> str:
@@ -34,12 +41,51 @@ def make_engine(url: str) -> Engine:
     """An engine whose transactions serialise writers on SQLite, as PostgreSQL's rows do."""
     if url.startswith("sqlite"):
         _create_private(make_url(url).database)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={
+            "timeout": BUSY_TIMEOUT.total_seconds(), "check_same_thread": False})
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    event.listen(engine, "handle_error", _unreachable)
+        _configure_postgres(engine)
+    event.listen(engine, "handle_error", _translate)
     return engine
+
+
+def reading(engine: Engine) -> Engine:
+    """`engine` for transactions that only read: on SQLite a deferred BEGIN (no write lock,
+    so a writer holding the lock never delays them) with writes switched off; on
+    PostgreSQL a READ ONLY transaction. A write in one raises WritesRefused."""
+    return engine.execution_options(**{READING: True})
+
+
+def without_waiting(engine: Engine) -> Engine:
+    """`engine` for a write worth doing only if no one else is writing: it fails at once
+    (`busy`) instead of waiting for another writer's lock."""
+    return engine.execution_options(**{NO_WAIT: True})
+
+
+def busy(error: BaseException) -> bool:
+    """Whether a driver error means another writer holds the lock (SQLITE_BUSY, or
+    PostgreSQL's lock_not_available after lock_timeout)."""
+    return _sqlite_code(error) == 5 or getattr(error, "sqlstate", None) == "55P03"
+
+
+def _sqlite_code(error: BaseException) -> int | None:
+    """SQLite's primary result code of a driver error (without the extended bits)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def ping(engine: Engine) -> None:
+    """Reach the database (SELECT 1) without taking any lock; StoreUnavailable when it
+    cannot be reached."""
+    with engine.connect().execution_options(**{READING: True}) as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
+def _translate(context: ExceptionContext) -> None:
+    _unreachable(context)
+    _refused(context)
 
 
 def _unreachable(context: ExceptionContext) -> None:
@@ -50,6 +96,19 @@ def _unreachable(context: ExceptionContext) -> None:
     if context.connection is not None and not context.is_disconnect:
         return  # a statement failed on a live connection: not ours to rename
     raise StoreUnavailable(unreachable_message(context.engine.url, context.original_exception))
+
+
+def _refused(context: ExceptionContext) -> None:
+    """A write in a reading transaction is a bug in the code that opened it: WritesRefused,
+    naming the statement. (A read-only file on disk is SQLite's READONLY too, but never
+    in a transaction marked as reading.)"""
+    if context.connection is None or not context.connection.get_execution_options().get(
+            READING):
+        return
+    error = context.original_exception
+    if _sqlite_code(error) == 8 or getattr(error, "sqlstate", None) == "25006":  # read-only
+        statement = (context.statement or "").strip().splitlines() or ["?"]
+        raise WritesRefused(f"a read-only unit of work tried to write: {statement[0]}")
 
 
 def unreachable_message(url: URL, error: BaseException) -> str:
@@ -87,14 +146,52 @@ def _configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers never read the
-        # same version and then both try to write it.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        reading = bool(options.get(READING))
+        pooled = connection.connection
+        _set(pooled.info, pooled.dbapi_connection,
+             query_only=reading, no_wait=bool(options.get(NO_WAIT)) and not reading)
+        # A reader's BEGIN is deferred: WAL lets it read the last committed version beside
+        # a writer. A writer's IMMEDIATE takes the write lock up front, so two writers
+        # never read the same version and then both try to write it.
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:  # None: invalidated, never used again
+            _set(record.info, dbapi_connection, query_only=False, no_wait=False)
+
+
+def _busy_timeout_ms() -> int:
+    return int(BUSY_TIMEOUT.total_seconds() * 1000)
+
+
+def _set(state: dict[str, Any], dbapi_connection: Any, *, query_only: bool,
+         no_wait: bool) -> None:
+    """Switch a SQLite connection's writes off (a reading transaction) or its wait for the
+    lock (a no-wait one), and back, issuing a PRAGMA only when that changes something."""
+    if state.get("query_only", False) != query_only:
+        dbapi_connection.execute(f"PRAGMA query_only={'ON' if query_only else 'OFF'}")
+        state["query_only"] = query_only
+    if state.get("no_wait", False) != no_wait:
+        dbapi_connection.execute(
+            f"PRAGMA busy_timeout={0 if no_wait else _busy_timeout_ms()}")
+        state["no_wait"] = no_wait
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if options.get(READING):
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        elif options.get(NO_WAIT):
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
 
 
 def session_factory(

@@ -1,0 +1,129 @@
+"""Readers never wait for writers: on SQLite a unit of work that only reads takes no
+lock, so it completes while another connection holds the write lock; a write in it is
+refused (WritesRefused), on SQLite and PostgreSQL.
+
+No timing is asserted. The writer holds its lock until the read has returned, and the
+database's busy_timeout is cut to a second: a read that needed the lock would fail with
+"database is locked" instead of completing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from case_support import open_case
+from sqlalchemy import make_url, select, text, update
+from sqlalchemy.exc import OperationalError
+
+from escalada.adapters.db import database
+from escalada.adapters.db.tables import CaseRow
+from escalada.domain.errors import WritesRefused
+from escalada.services import cases
+from escalada.services.context import Context
+
+
+@contextmanager
+def writer_holding_the_lock(ctx: Context) -> Iterator[None]:
+    """Another connection in the middle of a write: BEGIN IMMEDIATE and an insert, not
+    committed until the block ends (then rolled back)."""
+    writer = sqlite3.connect(make_url(str(ctx.engine.url)).database or "",
+                             isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO users (name, role, created_at) "
+                       "VALUES ('writer', 'engineer', '2026-11-26 10:00:00')")
+        yield
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@pytest.fixture
+def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second's busy_timeout: whatever waits for the writer fails fast and loudly."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT", timedelta(seconds=1))
+
+
+@pytest.fixture
+def ctx_with_a_case(impatient: None, sqlite_ctx: Context) -> Context:
+    open_case(sqlite_ctx)
+    return sqlite_ctx
+
+
+# The lock is really held: what writes cannot have it
+
+
+def test_a_unit_that_writes_cannot_begin_while_another_connection_writes(
+    ctx_with_a_case: Context,
+) -> None:
+    ctx = ctx_with_a_case
+    with (writer_holding_the_lock(ctx),
+          pytest.raises(OperationalError, match="database is locked") as raised,
+          ctx.unit_of_work() as uow):
+        uow.session.execute(text("SELECT 1"))
+    assert database.busy(raised.value.orig)
+
+
+def test_a_unit_that_need_not_wait_fails_at_once_as_busy(ctx_with_a_case: Context) -> None:
+    ctx = ctx_with_a_case
+    with (writer_holding_the_lock(ctx), pytest.raises(OperationalError) as raised,
+          ctx.unit_of_work(wait=False) as uow):
+        uow.session.execute(text("SELECT 1"))
+    assert database.busy(raised.value.orig)
+    # and the connection waits as long as ever again afterwards
+    with ctx.engine.connect() as connection:
+        timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert timeout == 1000
+
+
+# Readers do not wait
+
+
+def test_a_reading_unit_reads_while_another_connection_holds_the_write_lock(
+    ctx_with_a_case: Context,
+) -> None:
+    ctx = ctx_with_a_case
+    with writer_holding_the_lock(ctx), ctx.reading() as uow:
+        titles = uow.session.scalars(select(CaseRow.title)).all()
+    assert titles == ["Volumes detach under load"]
+
+
+# Writes in a reading unit are refused
+
+
+def test_a_write_in_a_reading_unit_is_refused_and_names_the_statement(ctx: Context) -> None:
+    open_case(ctx)
+    with (pytest.raises(WritesRefused, match="tried to write: UPDATE cases"),
+          ctx.reading() as uow):
+        uow.session.execute(update(CaseRow).values(title="Changed in a read"))
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").title == "Volumes detach under load"
+
+
+def test_a_changed_row_flushed_in_a_reading_unit_is_refused(ctx: Context) -> None:
+    open_case(ctx)
+    with pytest.raises(WritesRefused, match="UPDATE cases"), ctx.reading() as uow:
+        row = uow.session.scalars(select(CaseRow)).one()
+        row.title = "Changed in a read"
+        uow.session.flush()
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").title == "Volumes detach under load"
+
+
+def test_a_reading_unit_has_nothing_to_commit(ctx: Context) -> None:
+    with pytest.raises(WritesRefused, match="nothing to commit"), ctx.reading() as uow:
+        uow.commit()
+
+
+def test_a_unit_that_writes_after_a_reading_one_writes(ctx: Context) -> None:
+    """The pooled connection a reading unit switched to read-only is switched back."""
+    open_case(ctx)
+    for _ in range(2):
+        with ctx.reading() as uow:
+            uow.session.scalars(select(CaseRow)).one()
+        with ctx.unit_of_work() as uow:
+            uow.session.execute(update(CaseRow).values(title="Renamed"))
+            uow.commit()
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").title == "Renamed"
