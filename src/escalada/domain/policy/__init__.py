@@ -17,6 +17,7 @@ from escalada.domain.policy.criteria import (
     TierRequested,
 )
 from escalada.domain.policy.document import Policy
+from escalada.domain.policy.health import HealthPolicy
 from escalada.domain.policy.recovery import RecoveryPolicy
 from escalada.domain.policy.sla import DefaultBusinessHours, EscalatedCadence, SlaPolicy, SlaTargets
 from escalada.domain.policy.timers import AutoEscalation, TimerPolicy
@@ -49,6 +50,7 @@ __all__ = [
     "ExecutiveLevel",
     "ExecutiveTrack",
     "HealthBelow",
+    "HealthPolicy",
     "ImpactAbove",
     "Key",
     "Policy",

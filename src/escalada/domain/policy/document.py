@@ -13,6 +13,7 @@ from escalada.domain.model import ExecLevel, Severity, SupportPlan, Tier
 from escalada.domain.policy.communications import CommunicationsPolicy
 from escalada.domain.policy.credits import CreditPolicy
 from escalada.domain.policy.criteria import CriterionRule
+from escalada.domain.policy.health import HealthPolicy
 from escalada.domain.policy.recovery import RecoveryPolicy
 from escalada.domain.policy.sla import SlaPolicy, SlaTargets
 from escalada.domain.policy.timers import TimerPolicy
@@ -34,7 +35,7 @@ class Policy(Section):
     `types.with_packaged_defaults`."""
 
     packaged_defaults = frozenset({"timers", "credits", "war_room", "recovery",
-                                   "communications"})
+                                   "communications", "health"})
 
     version: str
     criteria: dict[CriterionId, CriterionRule] = Field(default_factory=dict)
@@ -46,6 +47,7 @@ class Policy(Section):
     war_room: WarRoomPolicy
     recovery: RecoveryPolicy
     communications: CommunicationsPolicy
+    health: HealthPolicy
 
     def derived(self, build: Callable[[Policy], T]) -> T:
         """`build(self)`, worked out once per policy: the policy is frozen, so a rule
