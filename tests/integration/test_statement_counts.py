@@ -19,8 +19,8 @@ from escalada.testing import FakeClock, Statements, count_statements
 
 # The most statements each write may take, by database. SQLite counts its BEGIN IMMEDIATE;
 # PostgreSQL's driver begins implicitly.
-OPEN = {"sqlite": 30, "postgresql": 21}
-ESCALATE = {"sqlite": 35, "postgresql": 23}
+OPEN = {"sqlite": 20, "postgresql": 18}
+ESCALATE = {"sqlite": 22, "postgresql": 20}
 CLAIM_AND_FIRE = {"sqlite": 18, "postgresql": 16}
 
 

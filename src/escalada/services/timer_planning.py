@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
@@ -21,21 +21,12 @@ from escalada.services.war_room_playbook import timer_inputs
 
 def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
     """Plan the case's timers again: a new generation replaces the pending ones."""
-    stale = select(TimerRow).where(
-        TimerRow.case_number == case.number, TimerRow.state == PENDING,
-        TimerRow.generation.is_not(None))
-    carried = {timer.key for timer in session.scalars(stale)}
-    # Thresholds that came due but were dropped before a worker fired them (a pause
-    # drops every SLA timer): they fire late rather than never.
-    carried |= set(session.scalars(select(TimerRow.key).where(
-        TimerRow.case_number == case.number, TimerRow.state == DROPPED,
-        TimerRow.kind == SLA_THRESHOLD, TimerRow.due_at <= now)))
-    fired = set(session.scalars(select(TimerRow.key).where(
-        TimerRow.case_number == case.number, TimerRow.state == FIRED,
-        TimerRow.generation.is_not(None))))
+    # The generation moves first, so that the case's row is written once, with the change
+    # that called for the plan, when the query below flushes it.
     case.timer_generation = (case.timer_generation or 0) + 1
     generation = case.timer_generation
-    if carried:
+    fired, carried, stale = _planned_before(session, case, now)
+    if stale:
         session.execute(
             update(TimerRow)
             .where(TimerRow.case_number == case.number, TimerRow.state == PENDING,
@@ -46,12 +37,36 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
                        fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
                        newest_step_up=_newest_step_up(case),
                        vendor_waits=vendor_waits(session, case))
-    session.add_all(
-        TimerRow(case_number=case.number, kind=timer.kind, key=timer.key,
-                 generation=generation, due_at=timer.due_at, available_at=timer.due_at,
-                 state=PENDING, attempts=0, payload=timer.payload, created_at=now)
-        for timer in plan
-    )
+    if plan:  # one INSERT for the whole plan (an executemany)
+        session.execute(insert(TimerRow), [
+            {"case_number": case.number, "kind": timer.kind, "key": timer.key,
+             "generation": generation, "due_at": timer.due_at, "available_at": timer.due_at,
+             "state": PENDING, "attempts": 0, "payload": timer.payload, "created_at": now}
+            for timer in plan])
+
+
+def _planned_before(session: Session, case: CaseRow, now: datetime) -> tuple[
+        set[str], set[str], bool]:
+    """What the case's earlier plans left, in one query: the keys fired, the keys to carry
+    into the new plan (the pending ones, and thresholds that came due but were dropped
+    before a worker fired them, e.g. by a pause: they fire late rather than never), and
+    whether any timer is pending. Each half of the query reads ix_timers_case_replan."""
+    of_case = TimerRow.case_number == case.number
+    planned = select(TimerRow.key, TimerRow.state).where(
+        of_case, TimerRow.state.in_((PENDING, FIRED)), TimerRow.generation.is_not(None))
+    came_due = select(TimerRow.key, TimerRow.state).where(
+        of_case, TimerRow.state == DROPPED, TimerRow.kind == SLA_THRESHOLD,
+        TimerRow.due_at <= now)
+    fired: set[str] = set()
+    carried: set[str] = set()
+    stale = False
+    for key, state in session.execute(union_all(planned, came_due)):
+        if state == FIRED:
+            fired.add(key)
+        else:
+            carried.add(key)
+            stale = stale or state == PENDING
+    return fired, carried, stale
 
 
 def _open_steps(case: CaseRow) -> list[OpenStep]:
