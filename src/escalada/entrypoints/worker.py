@@ -19,7 +19,7 @@ import structlog
 from escalada.domain.errors import StoreUnavailable
 from escalada.services.context import Context
 from escalada.services.outbox import deliver_due, next_delivery_at, outbox_status
-from escalada.services.timer_firing import claim, fire, next_available_at
+from escalada.services.timer_firing import FIRED_TOGETHER, claim, fire_batch, next_available_at
 from escalada.services.timer_views import purge_dropped, timers_status
 from escalada.services.vendor_sync import sync_due
 
@@ -32,26 +32,23 @@ class Worker:
 
     ctx: Context
     name: str
-    batch: int = 100
+    batch: int = 50
     lease: timedelta = timedelta(seconds=60)
     fired: int = field(default=0, init=False)
     delivered: int = field(default=0, init=False)
 
     def run_once(self) -> int:
-        """Claim one batch of due timers and fire them, and one batch of due deliveries
-        and try them; how many were claimed."""
+        """Claim one batch of due timers and fire them (FIRED_TOGETHER to a transaction),
+        and one batch of due deliveries and try them; how many were claimed."""
         attempts = deliver_due(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
         self.delivered += sum(attempt.outcome == "delivered" for attempt in attempts)
         synced = sync_due(self.ctx, owner=self.name)
-        claimed = claim(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
-        for timer in claimed:
-            try:
-                outcome = fire(self.ctx, timer.id, owner=self.name)
-            except Exception:  # one bad timer must not stop the others
-                log.exception("timer_failed", timer=timer.id, kind=timer.kind, worker=self.name)
-                continue
-            if outcome == "fired":
-                self.fired += 1
+        claimed = [timer.id for timer in claim(self.ctx, owner=self.name, limit=self.batch,
+                                                 lease=self.lease)]
+        for start in range(0, len(claimed), FIRED_TOGETHER):
+            outcomes = fire_batch(self.ctx, claimed[start:start + FIRED_TOGETHER],
+                                  owner=self.name)
+            self.fired += sum(outcome == "fired" for outcome in outcomes.values())
         return len(claimed) + len(attempts) + synced
 
     def drain(self, stop: threading.Event | None = None) -> None:
@@ -133,7 +130,7 @@ class Pool:
 
     ctx: Context
     concurrency: int = 1
-    batch: int = 100
+    batch: int = 50
     lease: timedelta = timedelta(seconds=60)
     idle: float = 0.5
     audit_every: float = 30.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,6 +88,21 @@ def _chain_head(session: Session, case: CaseRow) -> str:
                 .order_by(TimelineRow.id.desc()).limit(1))
         heads[case.number] = latest or GENESIS
     return heads[case.number]
+
+
+def read_chain_heads(session: Session, numbers: Collection[int]) -> None:
+    """Read the chain heads of cases this transaction has locked, in one query, for the
+    entries `record` will append to their timelines (instead of one query per case)."""
+    heads: dict[int, str] = session.info.setdefault("chain_heads", {})
+    wanted = sorted(set(numbers) - heads.keys())
+    if not wanted:
+        return
+    latest = (select(TimelineRow.hash).where(TimelineRow.case_number == CaseRow.number)
+              .order_by(TimelineRow.id.desc()).limit(1).scalar_subquery())
+    with session.no_autoflush:
+        for number, head in session.execute(
+                select(CaseRow.number, latest).where(CaseRow.number.in_(wanted))):
+            heads[number] = head or GENESIS
 
 
 def excerpt(text: str, length: int = 200) -> str:

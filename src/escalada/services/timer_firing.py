@@ -1,20 +1,36 @@
 """Claiming and firing timers, in workers: a claimed timer is fired exactly once, its
-effect and its `fired` state in one transaction."""
+effect and its `fired` state in one transaction.
+
+Workers fire their claims in batches (`fire_batch`): one transaction for up to
+FIRED_TOGETHER timers, each timer in a savepoint of its own, so that a timer whose
+handler fails is rolled back and noted alone while the others commit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters import metrics
 from escalada.adapters.db.tables import CaseRow, TimerRow
+from escalada.domain.errors import StoreUnavailable
 from escalada.domain.model import CaseStatus
 from escalada.services.context import Context
+from escalada.services.records import read_chain_heads
 from escalada.services.timer_handlers import HANDLERS
 from escalada.services.timers import DROPPED, FAILED, FIRED, MAX_ATTEMPTS, TIMERS
+
+log = structlog.get_logger("escalada.timers")
+# Timers fired in one transaction at most: a worker fires a larger claim in several.
+FIRED_TOGETHER = 50
+# A timer's outcome when its handler raised (noted on the timer: it is tried again
+# after its lease, or fails for good after MAX_ATTEMPTS).
+ATTEMPT_FAILED = "attempt failed"
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,80 @@ def fire(ctx: Context, timer_id: int, *, owner: str) -> str:
     return outcome
 
 
+def fire_batch(ctx: Context, timer_ids: Sequence[int], *, owner: str) -> dict[int, str]:
+    """Fire claimed timers in one transaction, each in a savepoint of its own; each
+    timer's outcome: `fired`, `dropped`, `skipped` (see `fire`) or ATTEMPT_FAILED.
+
+    A timer whose handler raises is rolled back alone and its failed attempt noted in
+    the same transaction; the others still commit. When the transaction as a whole
+    fails (a race lost at commit, a case whose timers cannot be planned again), each
+    timer is fired in a transaction of its own instead.
+    """
+    if not timer_ids:
+        return {}
+    now = ctx.clock()
+    try:
+        outcomes, fired = _fire_together(ctx, timer_ids, owner, now)
+    except StoreUnavailable:
+        raise
+    except Exception as error:
+        log.warning("timer_batch_failed", timers=len(timer_ids), worker=owner,
+                    error=f"{type(error).__name__}: {error}")
+        return {timer_id: _fire_alone(ctx, timer_id, owner) for timer_id in timer_ids}
+    for kind, outcome, due_at in fired:
+        metrics.timer_fired(kind, outcome, (now - due_at).total_seconds())
+    return outcomes
+
+
+def _fire_together(
+    ctx: Context, timer_ids: Sequence[int], owner: str, now: datetime
+) -> tuple[dict[int, str], list[tuple[str, str, datetime]]]:
+    outcomes: dict[int, str] = {}
+    settled: list[tuple[str, str, datetime]] = []
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        numbers = set(session.scalars(
+            select(TimerRow.case_number).where(TimerRow.id.in_(timer_ids))))
+        # The cases first, then the timers: the order every change to a case takes, and
+        # each in number order, so that two batches never wait for each other in a circle.
+        cases = {case.number: case for case in session.scalars(
+            select(CaseRow).where(CaseRow.number.in_(numbers))
+            .order_by(CaseRow.number).with_for_update())}
+        timers = {timer.id: timer for timer in session.scalars(
+            select(TimerRow).where(TimerRow.id.in_(timer_ids))
+            .order_by(TimerRow.id).with_for_update())}
+        read_chain_heads(session, cases)
+        for timer_id in timer_ids:
+            timer = timers.get(timer_id)
+            if timer is None or not TIMERS.still_held(timer, owner):
+                outcomes[timer_id] = DROPPED if timer and timer.state == DROPPED else "skipped"
+                continue
+            try:
+                with uow.savepoint():
+                    outcome = _fire(session, ctx, cases[timer.case_number], timer, now)
+            except StoreUnavailable:
+                raise
+            except Exception as error:  # one bad timer must not stop the others
+                log.exception("timer_failed", timer=timer_id, kind=timer.kind, worker=owner)
+                _failed_attempt(timer, error)
+                outcomes[timer_id] = ATTEMPT_FAILED
+                continue
+            outcomes[timer_id] = outcome
+            settled.append((timer.kind, outcome, timer.due_at))
+        uow.commit()
+    return outcomes, settled
+
+
+def _fire_alone(ctx: Context, timer_id: int, owner: str) -> str:
+    try:
+        return fire(ctx, timer_id, owner=owner)
+    except StoreUnavailable:
+        raise
+    except Exception:
+        log.exception("timer_failed", timer=timer_id, worker=owner)
+        return ATTEMPT_FAILED
+
+
 def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime) -> str:
     if timer.generation is not None and timer.generation != case.timer_generation:
         return _drop(timer, f"stale: generation {timer.generation}, "
@@ -103,8 +193,12 @@ def _note_failure(ctx: Context, timer_id: int, owner: str, error: Exception) -> 
         timer = uow.session.get(TimerRow, timer_id)
         if timer is None or not TIMERS.still_held(timer, owner):
             return
-        timer.outcome = f"attempt {timer.attempts} failed: {error}"[:2000]
-        if timer.attempts >= MAX_ATTEMPTS:
-            TIMERS.finish(timer, FAILED)
-        # otherwise it is due again when the lease ends
+        _failed_attempt(timer, error)
         uow.commit()
+
+
+def _failed_attempt(timer: TimerRow, error: Exception) -> None:
+    timer.outcome = f"attempt {timer.attempts} failed: {error}"[:2000]
+    if timer.attempts >= MAX_ATTEMPTS:
+        TIMERS.finish(timer, FAILED)
+    # otherwise it is due again when the lease ends

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy.exc import DataError, IntegrityError
@@ -50,6 +51,27 @@ class UnitOfWork:
             # A value the database cannot hold (e.g. NUL in PostgreSQL text) is bad input.
             raise InvalidInput.of("(request)", _data_problem(error)) from error
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that fails alone: when the block raises, what it
+        wrote is rolled back (a SAVEPOINT) and the error raised on, and the rest of the
+        transaction may still commit. What the session remembers of the transaction
+        (the timeline's chain heads, the cases whose timers are planned at commit) is
+        put back as it was too."""
+        remembered = {key: dict(self.session.info[key]) for key in _TRANSACTION_NOTES
+                      if key in self.session.info}
+        nested = self.session.begin_nested()
+        try:
+            yield
+            self.session.flush()  # the block's writes fail here, not in the next block
+        except BaseException:
+            nested.rollback()
+            for key in _TRANSACTION_NOTES:
+                self.session.info.pop(key, None)
+            self.session.info.update(remembered)
+            raise
+        nested.commit()
+
     def commit(self) -> None:
         try:
             if self._before_commit is not None:
@@ -76,6 +98,10 @@ class ReadingUnit(UnitOfWork):
     def commit(self) -> None:
         raise WritesRefused("a read-only unit of work has nothing to commit: "
                             "open a writing one (Context.unit_of_work) to change anything")
+
+
+# What `services.records` notes in session.info for the transaction's commit.
+_TRANSACTION_NOTES = ("chain_heads", "changed_cases")
 
 
 def _data_problem(error: DataError) -> str:

@@ -283,8 +283,9 @@ def worker(
     once: bool = typer.Option(False, "--once", help="fire what is due now, then exit"),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64,
                                     help="workers in this process (one on SQLite)"),
-    batch: int = typer.Option(100, "--batch", min=1, max=10_000,
-                              help="timers claimed at a time"),
+    batch: int = typer.Option(50, "--batch", min=1, max=10_000,
+                              help="timers (and deliveries) claimed at a time; timers fire "
+                                   "in one transaction per 50"),
     lease: float = typer.Option(60.0, "--lease", min=1,
                                 help="seconds a claim holds before another worker may take it"),
     idle: float = typer.Option(0.5, "--idle", min=0.01,
