@@ -14,7 +14,7 @@ from timer_support import open_case
 from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
-from escalada.services.timer_firing import claim, fire
+from escalada.services.timer_firing import claim, fire, fire_batch
 from escalada.testing import FakeClock, Statements, count_statements
 
 # The most statements each write may take, by database. SQLite counts its BEGIN IMMEDIATE;
@@ -22,6 +22,7 @@ from escalada.testing import FakeClock, Statements, count_statements
 OPEN = {"sqlite": 20, "postgresql": 18}
 ESCALATE = {"sqlite": 22, "postgresql": 20}
 CLAIM_AND_FIRE = {"sqlite": 18, "postgresql": 16}
+CLAIM_AND_FIRE_TWO = {"sqlite": 28, "postgresql": 26}  # in one batch
 
 
 def _bounded(ctx: Context, counted: Statements, bounds: dict[str, int]) -> None:
@@ -62,3 +63,18 @@ def test_claiming_and_firing_a_timer(ctx: Context, clock: FakeClock) -> None:
         assert len(claimed) == 1
         assert fire(ctx, claimed[0].id, owner="worker-1") == "fired"
     _bounded(ctx, counted, CLAIM_AND_FIRE)
+
+
+
+def test_claiming_and_firing_a_batch(ctx: Context, clock: FakeClock) -> None:
+    # Two cases' first thresholds, claimed together and fired in one transaction: the
+    # batch's cases, timers and chain heads are read once; each timer adds its savepoint,
+    # its own writes and its handler's reads.
+    _second_case(ctx)
+    clock.advance(minutes=8)
+    with count_statements(ctx.engine) as counted:
+        claimed = claim(ctx, owner="worker-1", limit=50, lease=timedelta(seconds=60))
+        assert len(claimed) == 2
+        outcomes = fire_batch(ctx, [timer.id for timer in claimed], owner="worker-1")
+        assert set(outcomes.values()) == {"fired"}
+    _bounded(ctx, counted, CLAIM_AND_FIRE_TWO)
