@@ -28,11 +28,15 @@ WAR_ROOM_ACK_DUE = "war_room_ack_due"
 UPDATE_STILL_OVERDUE = "update_still_overdue"
 ACKNOWLEDGMENT_DUE = "acknowledgment_due"
 VENDOR_RESPONSE_DUE = "vendor_response_due"
+COMMITMENT_DUE = "commitment_due"
 # Kinds planned from the case's state: a new plan replaces them. A reminder is set
 # by a person and stays.
 PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED, WAR_ROOM_ITEM_DUE,
                  WAR_ROOM_ACK_DUE, UPDATE_STILL_OVERDUE, ACKNOWLEDGMENT_DUE,
                  VENDOR_RESPONSE_DUE)
+# Kinds that fire after their case is resolved or closed: a commitment made to the
+# customer (a written root-cause report in five days) falls due whatever the case does.
+OUTLIVE_CASE = (COMMITMENT_DUE,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from escalada.adapters import metrics
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.errors import StoreUnavailable
 from escalada.domain.model import CaseStatus
+from escalada.domain.timers import OUTLIVE_CASE
 from escalada.services.context import Context
 from escalada.services.records import read_chain_heads
 from escalada.services.timer_handlers import HANDLERS
@@ -171,7 +172,7 @@ def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: d
     if timer.generation is not None and timer.generation != case.timer_generation:
         return _drop(timer, f"stale: generation {timer.generation}, "
                             f"the case is at {case.timer_generation}")
-    if not CaseStatus(case.status).is_open:
+    if not CaseStatus(case.status).is_open and timer.kind not in OUTLIVE_CASE:
         return _drop(timer, f"the case is {case.status}")
     TIMERS.finish(timer, FIRED)
     timer.fired_at = now

@@ -17,6 +17,7 @@ from escalada.domain.model import EXEC_LEVELS, ExecLevel, Track, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.timers import (
     ACKNOWLEDGMENT_DUE,
+    COMMITMENT_DUE,
     PLANNED_KINDS,
     REMINDER,
     SLA_THRESHOLD,
@@ -27,6 +28,7 @@ from escalada.domain.timers import (
     WAR_ROOM_ACK_DUE,
     WAR_ROOM_ITEM_DUE,
 )
+from escalada.services.commitments import on_commitment_due
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import record, snapshot_of
@@ -226,5 +228,6 @@ HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], st
     UPDATE_STILL_OVERDUE: _on_update_still_overdue,
     ACKNOWLEDGMENT_DUE: _on_acknowledgment_due,
     VENDOR_RESPONSE_DUE: on_vendor_response_due,
+    COMMITMENT_DUE: on_commitment_due,
 }
 assert set(PLANNED_KINDS) <= set(HANDLERS)

@@ -386,6 +386,39 @@ class RecoveryTaskRow(Base):
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
+class RootCauseRow(Base):
+    """A case's root cause, technical and process, as last entered."""
+
+    __tablename__ = "root_causes"
+
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), primary_key=True)
+    technical: Mapped[str | None] = mapped_column(Text)
+    process: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CommitmentRow(Base):
+    """A commitment made to the customer on a case: what, by when, who owns it; met
+    when closed in time, missed when it falls due open (a timer tells) or closes late."""
+
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    owner: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10))  # open | met | missed
+    made_by: Mapped[str] = mapped_column(String(100))
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class CaseMessageRow(Base):
     """A message that came in on a case (from the customer, a vendor or a colleague),
     with the language it was detected in."""

@@ -334,3 +334,13 @@ for _name, _summary in (
     ("close", "Close a resolved case."),
 ):
     _lifecycle(_name, _summary)
+
+
+def _register_outcomes() -> None:
+    """The root cause and the commitments live in their own module."""
+    from escalada.entrypoints.cli import case_outcomes
+
+    case_outcomes.register(app)
+
+
+_register_outcomes()

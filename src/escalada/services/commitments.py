@@ -1,0 +1,205 @@
+"""Commitments made to a customer on a case (a written root cause by Friday, a fix in
+the next release): each tracked by a durable timer that marks it missed when it falls
+due open; closed in time it is met. Every change is on the case's timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import AccountRow, CaseRow, CommitmentRow, TimerRow
+from escalada.domain.commitments import MISSED, OPEN, commitment_state
+from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
+from escalada.domain.recovery import end_of_day
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.timers import COMMITMENT_DUE
+from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
+from escalada.services.authz import SYSTEM_ROLE, can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.records import excerpt, record
+from escalada.services.recovery.rows import is_user
+from escalada.services.recovery.schemas import DueAt
+from escalada.services.repositories import load_case
+from escalada.services.timers import DROPPED, PENDING
+from escalada.services.views import View
+
+_ESCALADA = Actor("escalada", SYSTEM_ROLE)  # the timer that judges a commitment
+
+
+class CommitmentView(View):
+    id: int
+    case: str
+    what: str
+    due_at: AwareDatetime
+    owner: str
+    state: str = Field(description="open, met (closed by its due time) or missed")
+    made_by: str
+    made_at: AwareDatetime
+    closed_by: str | None
+    closed_at: AwareDatetime | None
+    note: str | None
+    timezone: str = Field(description="the account's time zone, for showing times to people")
+
+
+class NewCommitment(BaseModel):
+    """A commitment people make to the customer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    what: Note = Field(min_length=1)
+    due_at: DueAt
+    owner: Label | None = Field(default=None, description="a user's name (default: you)")
+
+    @field_validator("what", "owner")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty")
+        return None if value is None else value.strip()
+
+
+def make_commitment(
+    *, ctx: Context, actor: Actor, case_id: str, **fields: Any
+) -> CommitmentView:
+    """Record a commitment made to the customer, and the timer that judges it."""
+    can_work_cases(actor, "making a commitment")
+    try:
+        new = NewCommitment.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    if new.due_at is None:
+        raise InvalidInput.of("due_at", "is required: when the customer was promised it")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        account = uow.session.get_one(AccountRow, case.account_id)
+        due = _due(new.due_at, account.timezone)
+        if due <= now:
+            raise InvalidInput.of("due_at", "must be in the future (now is "
+                                            f"{now:%Y-%m-%d %H:%M} UTC)")
+        # The actor is authenticated: only someone else named is looked up.
+        owner = actor.name if new.owner is None else _owner(uow.session, new.owner)
+        row = CommitmentRow(case_number=case.number, what=new.what, due_at=due, owner=owner,
+                            state=OPEN, made_by=actor.name, made_at=now)
+        uow.session.add(row)
+        uow.session.flush()
+        uow.session.add(TimerRow(
+            case_number=case.number, kind=COMMITMENT_DUE, key=_timer_key(row),
+            generation=None, due_at=due, available_at=due, state=PENDING, attempts=0,
+            payload={"commitment": row.id}, created_at=now))
+        record(uow.session, case, actor=actor, at=now, kind="commitment_made",
+               summary=f"commitment {row.id} to the customer, due {due:%Y-%m-%d %H:%M} UTC "
+                       f"(owner {owner}): {excerpt(row.what, 160)}",
+               data={"commitment": row.id, "due_at": due.isoformat(), "owner": owner},
+               changed=False)
+        uow.commit()
+        return commitment_view(row, case, account.timezone, now)
+
+
+def close_commitment(
+    *, ctx: Context, actor: Actor, case_id: str, commitment_id: int, note: str | None = None
+) -> CommitmentView:
+    """The commitment is delivered: met if by its due time, missed if late."""
+    can_work_cases(actor, "closing a commitment")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        row = _load(uow.session, case, commitment_id)
+        if row.closed_at is not None:
+            raise InvalidTransition(f"commitment {row.id} of {case.ref} was closed already "
+                                    f"({row.state}, by {row.closed_by})")
+        row.closed_by, row.closed_at, row.note = actor.name, now, note
+        row.state = commitment_state(row.due_at, now, now)
+        _drop_timer(uow.session, row)
+        late = "" if row.state != MISSED else f", {_late(row.due_at, now)} late"
+        record(uow.session, case, actor=actor, at=now, kind="commitment_closed",
+               summary=f"commitment {row.id} closed: {row.state}{late}: "
+                       f"{excerpt(row.what, 160)}", reason=note,
+               data={"commitment": row.id, "state": row.state,
+                     "due_at": row.due_at.isoformat()}, changed=False)
+        uow.commit()
+        timezone = uow.session.get_one(AccountRow, case.account_id).timezone
+        return commitment_view(row, case, timezone, now)
+
+
+def list_commitments(*, ctx: Context, case_id: str) -> list[CommitmentView]:
+    """The case's commitments by due time, each open, met or missed now."""
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        timezone = uow.session.get_one(AccountRow, case.account_id).timezone
+        return [commitment_view(row, case, timezone, now)
+                for row in commitments_of(uow.session, case.number)]
+
+
+def commitments_of(session: Session, case_number: int) -> list[CommitmentRow]:
+    return list(session.scalars(select(CommitmentRow).where(
+        CommitmentRow.case_number == case_number)
+        .order_by(CommitmentRow.due_at, CommitmentRow.id)))
+
+
+def on_commitment_due(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    """The timer: a commitment still open at its due time is missed."""
+    row = session.get(CommitmentRow, timer.payload["commitment"], with_for_update=True)
+    if row is None or row.closed_at is not None:
+        return "closed meanwhile"
+    row.state = MISSED
+    record(session, case, actor=_ESCALADA, at=now, kind="commitment_missed",
+           summary=f"commitment {row.id} missed: due {row.due_at:%Y-%m-%d %H:%M} UTC, "
+                   f"still open (owner {row.owner}): {excerpt(row.what, 160)}",
+           data={"commitment": row.id, "due_at": row.due_at.isoformat(), "owner": row.owner},
+           changed=False)
+    return f"commitment {row.id} missed"
+
+
+def commitment_view(row: CommitmentRow, case: CaseRow, timezone: str,
+                    now: datetime) -> CommitmentView:
+    return CommitmentView(
+        id=row.id, case=case.ref, what=row.what, due_at=row.due_at, owner=row.owner,
+        state=commitment_state(row.due_at, row.closed_at, now), made_by=row.made_by,
+        made_at=row.made_at, closed_by=row.closed_by, closed_at=row.closed_at, note=row.note,
+        timezone=timezone)
+
+
+def _load(session: Session, case: CaseRow, commitment_id: int) -> CommitmentRow:
+    row = None
+    if 0 < commitment_id <= ID_MAX:
+        row = session.scalar(select(CommitmentRow).where(
+            CommitmentRow.id == commitment_id, CommitmentRow.case_number == case.number)
+            .with_for_update())
+    if row is None:
+        raise NotFound(f"{case.ref} has no commitment {commitment_id} "
+                       f"(`escalada case commitments {case.ref}`)")
+    return row
+
+
+def _drop_timer(session: Session, row: CommitmentRow) -> None:
+    session.execute(update(TimerRow).where(
+        TimerRow.case_number == row.case_number, TimerRow.key == _timer_key(row),
+        TimerRow.state == PENDING).values(state=DROPPED, outcome="commitment closed"))
+
+
+def _timer_key(row: CommitmentRow) -> str:
+    return f"commitment:{row.id}"
+
+
+def _due(value: date | datetime, timezone: str) -> datetime:
+    return value if isinstance(value, datetime) else end_of_day(value, timezone)
+
+
+def _owner(session: Session, name: str) -> str:
+    if not is_user(session, name):
+        raise InvalidInput.of("owner", f"no user {name!r} (see `escalada user list`)")
+    return name
+
+
+def _late(due_at: datetime, at: datetime) -> str:
+    minutes = int((at - due_at).total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
