@@ -129,7 +129,7 @@ def close_commitment(
 def list_commitments(*, ctx: Context, case_id: str) -> list[CommitmentView]:
     """The case's commitments by due time, each open, met or missed now."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         timezone = uow.session.get_one(AccountRow, case.account_id).timezone
         return [commitment_view(row, case, timezone, now)

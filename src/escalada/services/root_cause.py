@@ -87,7 +87,7 @@ def record_root_cause(
 
 def root_cause(*, ctx: Context, case_id: str) -> RootCauseView:
     """The case's root cause (NotFound, naming the command, while none is entered)."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         row = uow.session.get(RootCauseRow, case.number)
         if row is None:
