@@ -22,8 +22,7 @@ def test_a_ceo_escalation_from_war_room_to_recovery_plan_and_a_verified_timeline
         cli.run("user", "add", name, "--role", role, *(("--title", title) if title else ()))
     cli.run("account", "add", "--id", "meridian", "--name", "АО «Меридиан Банк»",
             "--tier", "strategic", "--plan", "enterprise", "--timezone", "Europe/Moscow",
-            "--country", "RU", "--language", "ru", "--monthly-fee", "20000",
-            "--health-score", "45")
+            "--country", "RU", "--language", "ru", "--monthly-fee", "20000")
     case = cli.json("--as", "egor", "case", "open", "--account", "meridian", "--severity", "P1",
                     "--title", "Платежи через СБП не проходят", "--contact-level", "c_level",
                     "--contact-title", "CEO")

@@ -18,10 +18,14 @@ from escalada.services.context import Actor, Context
 from escalada.services.records import account_snapshot, account_view, record
 from escalada.services.views import AccountView
 
-# What `account update` / PATCH may change; the id is for good, and the calendar has
-# its own command (`account calendar`, then `sla recompute`).
+# What `account update` / PATCH may change; the id is for good, the calendar has its
+# own command (`account calendar`, then `sla recompute`), and the health score is
+# computed (`escalada health`).
 CHANGEABLE = ("name", "tier", "support_plan", "timezone", "country", "language",
-              "health_score", "monthly_fee_usd")
+              "monthly_fee_usd")
+HEALTH_IS_COMPUTED = ("is computed from the account's records and entered inputs, not typed: "
+                      "enter inputs with `escalada health input` (POST /api/v1/accounts/{id}/"
+                      "health/inputs) and keep a score with `escalada health keep`")
 
 
 def add_account(
@@ -35,7 +39,6 @@ def add_account(
     timezone: str = "UTC",
     country: str | None = None,
     language: str = "en",
-    health_score: float | None = None,
     monthly_fee_usd: Decimal | str | None = None,
     calendar: str | None = None,
 ) -> AccountView:
@@ -45,7 +48,7 @@ def add_account(
         account = AccountSnapshot(
             id=id, name=name, tier=tier, support_plan=support_plan,
             timezone=timezone, country=country, language=language,
-            health_score=health_score, monthly_fee_usd=monthly_fee_usd,
+            monthly_fee_usd=monthly_fee_usd,
         )
     except ValidationError as error:
         raise invalid_input(error) from error
@@ -84,6 +87,8 @@ def update_account(
     one). The change goes on the account's log and on the timeline of each of its open
     cases, whose clocks and criteria read the account, and whose timers are planned again."""
     can_configure(actor, "changing accounts")
+    if "health_score" in changes:
+        raise InvalidInput.of("health_score", HEALTH_IS_COMPUTED)
     unknown = sorted(set(changes) - set(CHANGEABLE))
     if unknown:
         raise InvalidInput([(name, f"cannot be changed; the fields are {', '.join(CHANGEABLE)}")

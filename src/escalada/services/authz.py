@@ -197,3 +197,17 @@ def can_decide_credit_proposed_by(
         raise NotPermitted(
             f"{action} {credit} needs a second person (four eyes): {proposed_by} proposed "
             f"it; another {role} or above may decide it")
+
+
+def can_enter_health_input(actor: Actor) -> None:
+    """NPS, QBR attendance and the other entered health inputs: a team lead and up (the
+    people who hear them from the customer), or an admin."""
+    if actor.role != Role.ADMIN.value:
+        require(actor, Role.TEAM_LEAD, "entering account health inputs")
+
+
+def can_keep_health_score(actor: Actor) -> None:
+    """Keeping a computed score (on the trend, as the account's score): an engineer and
+    up, or an admin; nothing in it is entered by hand."""
+    if actor.role != Role.ADMIN.value:
+        require(actor, Role.ENGINEER, "keeping account health scores")

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from escalada.adapters.db.types import Cents, UtcDateTime
+from escalada.adapters.db.types import Cents, ExactDecimal, UtcDateTime
 from escalada.domain.model import case_label
 
 
@@ -99,6 +99,45 @@ class AccountLogRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class HealthInputRow(Base):
+    """A health sub-metric people entered for an account (NPS, QBR attendance ...): the
+    value, the date it is for, who entered it and when. Appended; the newest counts."""
+
+    __tablename__ = "health_inputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(ExactDecimal())
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_health_inputs_account_metric", HealthInputRow.account_id, HealthInputRow.metric,
+      HealthInputRow.as_of)
+
+
+class HealthScoreRow(Base):
+    """An account's health score as kept at a moment, with its components (the trend);
+    the account's `health_score` is the newest."""
+
+    __tablename__ = "health_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    score: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    band: Mapped[str | None] = mapped_column(String(60))
+    coverage: Mapped[Decimal] = mapped_column(ExactDecimal())
+    components: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kept_by: Mapped[str] = mapped_column(String(100))
+
+
+Index("ix_health_scores_account_at", HealthScoreRow.account_id, HealthScoreRow.at)
 
 
 class CaseRow(Base):

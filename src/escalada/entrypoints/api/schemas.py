@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from escalada.domain.validation import Label, Note, RowNumber, Version
 from escalada.services.cases import CaseChanges
@@ -15,7 +15,22 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AccountIn(Body):
+def _computed(value: object) -> None:
+    if value is not None:
+        from escalada.services.accounts import HEALTH_IS_COMPUTED
+
+        raise ValueError(HEALTH_IS_COMPUTED)
+
+
+class _NoTypedHealth(Body):
+    """The health score is computed: a body that types one is refused, saying how."""
+
+    health_score: Annotated[None, BeforeValidator(_computed)] = Field(
+        default=None, exclude=True, description="refused: the score is computed "
+        "(POST /api/v1/accounts/{id}/health/inputs, then /health/keep)")
+
+
+class AccountIn(_NoTypedHealth):
     id: str = Field(min_length=1, max_length=64)
     name: Label = Field(min_length=1)
     tier: str
@@ -23,12 +38,11 @@ class AccountIn(Body):
     timezone: str = "UTC"
     country: str | None = None
     language: str = "en"
-    health_score: float | None = None
     monthly_fee_usd: Decimal | None = Field(default=None, description="USD a month")
     calendar: str | None = Field(default=None, description="a stored calendar's name")
 
 
-class AccountUpdateIn(Body):
+class AccountUpdateIn(_NoTypedHealth):
     """The fields to change (null clears an optional one), and why."""
 
     name: Label | None = None
@@ -37,7 +51,6 @@ class AccountUpdateIn(Body):
     timezone: str | None = None
     country: str | None = None
     language: str | None = None
-    health_score: float | None = None
     monthly_fee_usd: Decimal | None = Field(default=None, description="USD a month")
     reason: Note | None = Field(default=None, description="why (goes on the account's log)")
 

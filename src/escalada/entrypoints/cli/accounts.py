@@ -31,7 +31,7 @@ def add(
     timezone: str = typer.Option("UTC", "--timezone", help="IANA zone, e.g. Europe/Moscow"),
     country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU"),
     language: str = typer.Option("en", "--language", help="ru or en"),
-    health_score: float = typer.Option(None, "--health-score", help="0-100, where entered"),
+    health_score: str = typer.Option(None, "--health-score", hidden=True),
     monthly_fee: str = typer.Option(None, "--monthly-fee",
                                     help="USD a month (the base of computed service credits)"),
     calendar: str = typer.Option(
@@ -43,10 +43,11 @@ def add(
     from escalada.entrypoints.cli.render import accounts_table
     from escalada.services.accounts import add_account
 
+    _computed(health_score)
     account = add_account(
         ctx=context(), actor=actor(), id=id, name=name, tier=tier, support_plan=plan,
-        timezone=timezone, country=country, language=language, health_score=health_score,
-        monthly_fee_usd=monthly_fee, calendar=calendar,
+        timezone=timezone, country=country, language=language, monthly_fee_usd=monthly_fee,
+        calendar=calendar,
     )
     emit_json(account) if fmt is Format.json else accounts_table([account])
 
@@ -96,7 +97,7 @@ def update(
     timezone: str = typer.Option(None, "--timezone", help="IANA zone, e.g. Europe/Moscow"),
     country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU; `none` clears"),
     language: str = typer.Option(None, "--language", help="ru or en"),
-    health_score: str = typer.Option(None, "--health-score", help="0-100; `none` clears"),
+    health_score: str = typer.Option(None, "--health-score", hidden=True),
     monthly_fee: str = typer.Option(None, "--monthly-fee",
                                     help="USD a month (the base of computed service credits); "
                                          "`none` clears"),
@@ -109,14 +110,23 @@ def update(
     from escalada.entrypoints.cli.render import accounts_table
     from escalada.services.accounts import update_account
 
+    _computed(health_score)
     given = {"name": name, "tier": tier, "support_plan": plan, "timezone": timezone,
-             "country": country, "language": language, "health_score": health_score,
-             "monthly_fee_usd": monthly_fee}
+             "country": country, "language": language, "monthly_fee_usd": monthly_fee}
     changes = {field: None if value.strip().lower() == "none" else value
                for field, value in given.items() if value is not None}
     account = update_account(ctx=context(), actor=actor(), account_id=account_id,
                              changes=changes, reason=reason)
     emit_json(account) if fmt is Format.json else accounts_table([account])
+
+
+def _computed(health_score: str | None) -> None:
+    """The typed health score is gone: say where the score comes from now."""
+    if health_score is not None:
+        from escalada.domain.errors import InvalidInput
+        from escalada.services.accounts import HEALTH_IS_COMPUTED
+
+        raise InvalidInput.of("--health-score", HEALTH_IS_COMPUTED)
 
 
 @app.command("history")

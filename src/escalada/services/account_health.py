@@ -1,0 +1,225 @@
+"""Account health: the score computed from the account's records and entered inputs,
+scores kept over time (the trend, and the account's `health_score` the criteria read),
+what-if scores of given component values, and the portfolio by health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import AccountRow, HealthInputRow, HealthScoreRow
+from escalada.domain.account_health import HealthScore, score_account, score_components
+from escalada.domain.errors import InvalidInput
+from escalada.domain.policy import Policy
+from escalada.services.account_log import log_account
+from escalada.services.authz import can_enter_health_input, can_keep_health_score, can_read
+from escalada.services.context import Actor, Context
+from escalada.services.health_evidence import gather
+from escalada.services.health_views import (
+    HealthInputView,
+    HealthTrendView,
+    HealthView,
+    RefreshView,
+    TrendPoint,
+    health_view,
+    number,
+)
+from escalada.services.repositories import load_account
+
+Progress = Callable[[int, int], None]
+
+
+def account_health(
+    *, ctx: Context, actor: Actor, account_id: str, at: datetime | None = None
+) -> HealthView:
+    """The account's health computed now (or as at `at`), sub-metric by sub-metric."""
+    can_read(actor)
+    now, policy = at or ctx.clock(), ctx.policy()
+    with ctx.reading() as uow:
+        account = load_account(uow.session, account_id)
+        score = _scores(uow.session, policy, [account], now)[account.id]
+        return health_view(account.id, score, policy.health, account.language)
+
+
+def what_if(*, ctx: Context, actor: Actor, components: Mapping[str, Any]) -> HealthView:
+    """The score and band of component values given directly (0-100 each)."""
+    can_read(actor)
+    policy = ctx.policy()
+    known = policy.health.components
+    problems = [(key, f"not a component; the components are {', '.join(known)}")
+                for key in components if key not in known]
+    values: dict[str, Decimal | None] = {}
+    for key, value in components.items():
+        if key in known and value is not None:
+            values[key] = _decimal(key, value, problems, (Decimal(0), Decimal(100)))
+    if not values and not problems:
+        problems.append(("components", f"give at least one of {', '.join(known)}"))
+    if problems:
+        raise InvalidInput(problems)
+    return health_view(None, score_components(values, policy.health, ctx.clock()),
+                       policy.health)
+
+
+def enter_inputs(
+    *, ctx: Context, actor: Actor, account_id: str, values: Mapping[str, Any],
+    as_of: datetime | None = None, note: str | None = None,
+) -> list[HealthInputView]:
+    """Record entered sub-metrics (NPS, QBR attendance ...) for the date they are for."""
+    can_enter_health_input(actor)
+    now, policy = ctx.clock(), ctx.policy()
+    entered = _entered(policy, values)
+    if as_of is not None and as_of > now:
+        raise InvalidInput.of("as_of", "is in the future; inputs are for a date passed")
+    with ctx.unit_of_work() as uow:
+        account = load_account(uow.session, account_id)
+        rows = [HealthInputRow(account_id=account.id, metric=key, value=value,
+                               as_of=as_of or now, entered_by=actor.name, entered_at=now,
+                               note=note) for key, value in entered.items()]
+        uow.session.add_all(rows)
+        shown = ", ".join(f"{key} {value.normalize():f}" for key, value in entered.items())
+        log_account(uow.session, account.id, actor=actor, at=now, kind="health_input",
+                    summary=f"health input: {shown}", reason=note,
+                    data={"inputs": {k: str(v) for k, v in entered.items()},
+                          "as_of": (as_of or now).isoformat()})
+        uow.commit()
+        return [_input_view(row) for row in rows]
+
+
+def keep_score(*, ctx: Context, actor: Actor, account_id: str) -> HealthView:
+    """Compute the account's score now and keep it: on its trend, and as its score."""
+    can_keep_health_score(actor)
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.unit_of_work() as uow:
+        account = load_account(uow.session, account_id)
+        score = _scores(uow.session, policy, [account], now)[account.id]
+        _keep(uow.session, policy, account, score, actor, _last_bands(uow.session, [account.id]))
+        uow.commit()
+        return health_view(account.id, score, policy.health, account.language)
+
+
+def refresh_scores(*, ctx: Context, actor: Actor, progress: Progress | None = None
+                   ) -> RefreshView:
+    """Keep a score for every account, in batches; an account that fails is reported
+    and the others are kept."""
+    can_keep_health_score(actor)
+    now, policy = ctx.clock(), ctx.policy()
+    with ctx.reading() as uow:
+        ids = list(uow.session.scalars(select(AccountRow.id).order_by(AccountRow.id)))
+    kept, dropped, failed = 0, [], {}
+    for start in range(0, len(ids), 100):
+        batch = ids[start:start + 100]
+        with ctx.unit_of_work() as uow:
+            accounts = list(uow.session.scalars(select(AccountRow).where(AccountRow.id.in_(batch))))
+            scores = _scores(uow.session, policy, accounts, now)
+            before = _last_bands(uow.session, batch)
+            for account in accounts:
+                try:
+                    if _keep(uow.session, policy, account, scores[account.id], actor, before):
+                        dropped.append(account.id)
+                    kept += 1
+                except (InvalidInput, ArithmeticError) as error:
+                    failed[account.id] = str(error)
+            uow.commit()
+        if progress is not None:
+            progress(min(start + 100, len(ids)), len(ids))
+    return RefreshView(accounts=len(ids), kept=kept, dropped=dropped, failed=failed)
+
+
+def health_trend(*, ctx: Context, actor: Actor, account_id: str, limit: int = 100
+                 ) -> HealthTrendView:
+    """The scores kept for the account, oldest first (the newest `limit`)."""
+    can_read(actor)
+    with ctx.reading() as uow:
+        account = load_account(uow.session, account_id)
+        rows = list(uow.session.scalars(
+            select(HealthScoreRow).where(HealthScoreRow.account_id == account.id)
+            .order_by(HealthScoreRow.at.desc(), HealthScoreRow.id.desc()).limit(limit)))
+        return HealthTrendView(account=account.id, scores=[
+            TrendPoint(at=row.at, score=number(row.score), band=row.band,
+                       coverage=float(row.coverage), kept_by=row.kept_by)
+            for row in reversed(rows)])
+
+
+def _scores(session: Session, policy: Policy, accounts: list[AccountRow], now: datetime
+            ) -> dict[str, HealthScore]:
+    evidence = gather(session, policy, accounts, now)
+    return {account_id: score_account(found.readings(policy, now), policy.health, now)
+            for account_id, found in evidence.items()}
+
+
+def _last_bands(session: Session, ids: list[str]) -> dict[str, str | None]:
+    """Each account's band as last kept."""
+    bands: dict[str, str | None] = {}
+    for account_id, band in session.execute(
+            select(HealthScoreRow.account_id, HealthScoreRow.band)
+            .where(HealthScoreRow.account_id.in_(ids))
+            .order_by(HealthScoreRow.at, HealthScoreRow.id)):
+        bands[account_id] = band
+    return bands
+
+
+def _keep(session: Session, policy: Policy, account: AccountRow, score: HealthScore,
+          actor: Actor, before: Mapping[str, str | None]) -> bool:
+    """Keep the score; True when it fell into an alarming band (then on the account log)."""
+    session.add(HealthScoreRow(account_id=account.id, at=score.at, score=score.score,
+                               band=score.band, coverage=score.coverage,
+                               components=score.as_json(), kept_by=actor.name))
+    account.health_score = None if score.score is None else float(score.score)
+    bands = [band.key for band in policy.health.bands]
+    band = next((b for b in policy.health.bands if b.key == score.band), None)
+    previous = before.get(account.id)
+    if band is None or not band.alarming or (
+            previous in bands and bands.index(previous) >= bands.index(band.key)):
+        return False
+    was = "no band" if previous is None else previous
+    log_account(session, account.id, actor=actor, at=score.at, kind="health_band_dropped",
+                summary=f"health {was} -> {band.key}: score {score.score} "
+                        f"({band.label.en.lower()})",
+                data={"before": previous, "after": band.key, "score": str(score.score)})
+    return True
+
+
+def _entered(policy: Policy, values: Mapping[str, Any]) -> dict[str, Decimal]:
+    metrics = policy.health.metrics()
+    entered = policy.health.entered()
+    problems: list[tuple[str, str]] = []
+    found: dict[str, Decimal] = {}
+    for key, value in values.items():
+        if key not in metrics:
+            problems.append((key, f"not a health sub-metric; the entered ones are "
+                                  f"{', '.join(entered)}"))
+        elif key not in entered:
+            problems.append((key, "escalada computes it from its records; it is not entered"))
+        else:
+            bounds = entered[key].range
+            assert bounds is not None  # the policy requires it of entered sub-metrics
+            found[key] = _decimal(key, value, problems, bounds)
+    if not values:
+        problems.append(("inputs", f"give at least one of {', '.join(entered)}"))
+    if problems:
+        raise InvalidInput(problems)
+    return found
+
+
+def _decimal(key: str, value: Any, problems: list[tuple[str, str]],
+             bounds: tuple[Decimal, Decimal]) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        problems.append((key, f"{value!r} is not a number"))
+        return Decimal(0)
+    low, high = bounds
+    if not number.is_finite() or not low <= number <= high:
+        problems.append((key, f"must be from {low.normalize():f} to {high.normalize():f}"))
+    return number
+
+
+def _input_view(row: HealthInputRow) -> HealthInputView:
+    return HealthInputView(account=row.account_id, metric=row.metric, value=float(row.value),
+                           as_of=row.as_of, entered_by=row.entered_by,
+                           entered_at=row.entered_at, note=row.note)
