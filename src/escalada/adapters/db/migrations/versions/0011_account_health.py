@@ -1,8 +1,8 @@
 """Account health: the sub-metrics people enter (with who and when) and the scores kept
 over time (with their components); accounts.health_score is the newest kept score.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from escalada.adapters.db.types import ExactDecimal, UtcDateTime
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
