@@ -1,4 +1,6 @@
-"""The root command: global options, error reporting, and the top-level commands."""
+"""The root command: global options, error reporting, and the top-level commands. The
+command groups live in modules of their own, named in GROUPS and imported only when one
+of their commands runs (lazy.py)."""
 
 from __future__ import annotations
 
@@ -7,21 +9,8 @@ import os
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
-from escalada.entrypoints.cli import (
-    accounts,
-    audit,
-    cases,
-    clocks,
-    comms,
-    credits,
-    endpoints,
-    people,
-    recovery,
-    vendors,
-    war_rooms,
-)
+from escalada.entrypoints.cli.lazy import Lazy, LazyGroup
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
@@ -34,9 +23,54 @@ from escalada.entrypoints.cli.output import (
 )
 from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
 
+# The commands in modules of their own: name -> the module, its Typer app (or command
+# function), and the first sentence of its help, which --help shows without importing
+# the module (tests/e2e/test_cli_startup.py holds it to the module's own).
+GROUPS: dict[str, Lazy] = {
+    "worker": Lazy("clocks", "worker", "Run workers that fire due timers (SLA thresholds, "
+                   "response deadlines, reminders)."),
+    "account": Lazy("accounts", "app", "Customer accounts."),
+    "case": Lazy("cases", "app", "Cases: open, escalate, acknowledge, resolve."),
+    "calendar": Lazy("clocks", "calendar_app",
+                     "Business calendars accounts run their SLA clocks on."),
+    "sla": Lazy("clocks", "sla_app",
+                "SLA arithmetic on calendars, and recomputing open cases' clocks."),
+    "timers": Lazy("clocks", "timers_app",
+                   "Durable timers: what is due, what fired, what is overdue."),
+    "user": Lazy("people", "user_app", "People and their roles."),
+    "token": Lazy("people", "token_app", "API tokens (stored hashed; shown once)."),
+    "credit": Lazy("credits", "app", "Service credits: propose (entered or computed from "
+                   "the breach), approve or reject within your authority, route up to the "
+                   "level that may approve."),
+    "war-room": Lazy("war_rooms", "app", "War rooms (executive playbook): opened on L3, L4 "
+                     "or a C-level escalation; attendees, channel, checklists, the executive "
+                     "acknowledgment, update cadence."),
+    "recovery": Lazy("recovery", "app", "Relationship recovery plans: opened when an L2+ "
+                     "escalation resolves (immediate, short-, medium- and long-term tasks, "
+                     "the post-mortem and the customer follow-up); show them, assign owners, "
+                     "move tasks along, add your own."),
+    "audit": Lazy("audit", "app", "The tamper-evident timeline: check every case's hash "
+                  "chain; sign checkpoints of the chain heads to keep outside the database."),
+    "comms": Lazy("comms", "comms_app", "Messages to customers, executives, colleagues and "
+                  "vendors: drafted from the case in the customer's language, sent through "
+                  "the outbox, logged."),
+    "outbox": Lazy("comms", "outbox_app", "Deliveries waiting, delivered and dead-lettered; "
+                   "send a dead letter again."),
+    "endpoint": Lazy("endpoints", "app", "Where webhook and Slack messages may go: "
+                     "destinations an admin names, which senders give by name (`comms send "
+                     "--to NAME`)."),
+    "vendor": Lazy("vendors", "app", "Vendor support cases (AWS, Azure, Google Cloud): open "
+                   "one for a case at the VENDOR tier, sync the vendor's answers onto the "
+                   "timeline, chase, close."),
+    "db": Lazy("database", "app", "The database: migrations."),
+}
 
-class EscaladaGroup(TyperGroup):
-    """Reports domain errors as one clear line and the mapped exit code."""
+
+class EscaladaGroup(LazyGroup):
+    """The commands of GROUPS, loaded as they run; reports domain errors as one clear line
+    and the mapped exit code."""
+
+    lazy = GROUPS
 
     def invoke(self, ctx: Any) -> Any:
         from escalada.domain.errors import EscaladaError
@@ -77,24 +111,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(accounts.app, name="account")
-app.add_typer(cases.app, name="case")
-app.add_typer(clocks.calendar_app, name="calendar")
-app.add_typer(clocks.sla_app, name="sla")
-app.add_typer(clocks.timers_app, name="timers")
-app.command("worker")(clocks.worker)
-app.add_typer(people.user_app, name="user")
-app.add_typer(people.token_app, name="token")
-app.add_typer(credits.app, name="credit")
-app.add_typer(war_rooms.app, name="war-room")
-app.add_typer(recovery.app, name="recovery")
-app.add_typer(audit.app, name="audit")
-app.add_typer(comms.comms_app, name="comms")
-app.add_typer(comms.outbox_app, name="outbox")
-app.add_typer(endpoints.app, name="endpoint")
-app.add_typer(vendors.app, name="vendor")
-db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
 
 
 @app.callback()
@@ -197,28 +213,6 @@ def _serving(host: str, port: int) -> None:
            "no people yet: add the first admin with `escalada user add NAME --role admin`")
     console().print(f"escalada: the API answers on http://{host}:{port}/api/v1 (health at "
                     f"/healthz) from {database}; {who}", markup=False)
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Run the migrations up to the newest schema."""
-    from escalada.adapters.db.database import default_database_url, make_engine, schema_version
-    from escalada.adapters.db.database import upgrade as run_upgrade
-    from escalada.entrypoints.cli.output import console
-
-    engine = make_engine(default_database_url())
-    run_upgrade(engine)
-    console().print(f"schema at {schema_version(engine)} ({engine.url.render_as_string()})")
-
-
-@db_app.command("current")
-def db_current() -> None:
-    """Print the schema version of the current database."""
-    from escalada.adapters.db.database import default_database_url, make_engine, schema_version
-    from escalada.entrypoints.cli.output import console
-
-    engine = make_engine(default_database_url())
-    console().print(schema_version(engine) or "empty (run `escalada db upgrade`)")
 
 
 def main() -> None:
