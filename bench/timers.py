@@ -1,15 +1,22 @@
 """Benchmark durable timers: claiming behind a large backlog, and how late they fire.
 
-Run: python bench/timers.py [--sizes 10000,1000000] [--repeat R] [--workers W]
-[--skip-sqlite] [--skip-postgres] [--postgres-url URL]. SQLite runs on a temporary file;
-PostgreSQL on its own database (bench_timers by default, created when missing, emptied
-on every run), skipped with the reason when the server cannot be reached.
+Run: python bench/timers.py [--sizes 10000,1000000] [--repeat R] [--workers 1,2]
+[--phases claim,throughput,lateness] [--skip-sqlite] [--skip-postgres] [--postgres-url URL]
+[--src DIR]. SQLite runs on a temporary file; PostgreSQL on its own database (bench_timers
+by default, created when missing, emptied on every run), skipped with the reason when the
+server cannot be reached. --src runs another checkout's escalada (its src/ directory), to
+compare two versions in one run on the same machine.
 
 1. Claim: the time `services.timer_firing.claim` takes to claim a batch of 100 due timers while
    N pending timers wait in the future, for each N in --sizes; the ratio of the largest N's
    time to the smallest's shows whether the claim walks the partial index or the table.
-2. Lateness: with 100,000 pending future timers, 2,000 reminders fall due over 20 s of real
-   time while a real worker Pool runs; lateness is fired_at - due_at of each.
+2. Throughput: 5,000 due reminders over 50 cases, fired by a worker Pool of each --workers
+   size (`Pool.drain`); timers fired per second, and statements sent per timer.
+3. Lateness: with 100,000 pending future timers, 2,000 reminders fall due over 20 s of real
+   time (steady), then 5,000 over 5 s (a storm), while a real worker Pool of each --workers
+   size runs; lateness is fired_at - due_at of each.
+
+SQLite runs one worker whatever is asked (the Pool serialises its writers).
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from pathlib import Path
 # library's calendar module, which the database drivers' dependencies import.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+if "--src" in sys.argv:  # another checkout's escalada, imported before the installed one
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--src") + 1]).resolve()))
+sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
 
 import argparse
 import json
@@ -34,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from results import report
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, event, insert, select, text, update
@@ -51,12 +62,14 @@ from escalada.testing import ScratchDatabase as Database
 
 CLAIM_RATIO_GOAL = 1.5  # claim time behind the largest backlog / behind the smallest
 LATENESS_P99_GOAL = 1.0  # seconds, fired_at - due_at
+THROUGHPUT_GOAL = 1_000.0  # timers fired per second, one worker
+THROUGHPUT_TIMERS = 5_000
 BATCH = 100  # due timers per claim, as Worker.batch
 LEASE = timedelta(seconds=60)
 CASES = 50  # timers spread over this many open cases
 LATENESS_BACKLOG = 100_000
-REMINDERS = 2_000
-REMINDER_SPAN = 20.0  # seconds of real time the reminders fall due over
+# (name, reminders, seconds of real time they fall due over)
+LATENESS_WAVES = (("steady", 2_000, 20.0), ("storm", 5_000, 5.0))
 REMINDER_LEAD = 2.0  # seconds from scheduling to the first reminder's due time
 IDLE = 0.05  # seconds a worker rests when nothing is due
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_timers"
@@ -265,14 +278,78 @@ def claim_plan(database: Database, ctx: Context, due_ids: set[int]) -> list[str]
     return lines
 
 
-# 2. Firing lateness under a real worker pool
+# 2. Throughput: a pool firing due timers as fast as it can
+
+
+@dataclass
+class ThroughputResult:
+    database: str
+    asked: int  # workers asked for
+    workers: int  # workers the Pool ran (one on SQLite)
+    fired: int
+    wall: float
+    statements: int
+
+    @property
+    def per_second(self) -> float:
+        return self.fired / self.wall if self.wall else 0.0
+
+
+def reminders(
+    cases: list[int], now: datetime, first_due: datetime, count: int, span: float, tag: str
+) -> list[dict[str, Any]]:
+    """`count` pending reminders over the cases, falling due evenly over `span` seconds."""
+    step = span / count
+    return [{"case_number": cases[n % len(cases)], "kind": "reminder",
+             "key": f"reminder:{tag}:{n}", "generation": None,
+             "due_at": first_due + timedelta(seconds=n * step),
+             "available_at": first_due + timedelta(seconds=n * step), "state": PENDING,
+             "attempts": 0, "payload": {"note": f"bench reminder {n}", "by": "bench"},
+             "created_at": now} for n in range(count)]
+
+
+def throughput_benchmark(database: Database, workers: list[int]) -> list[ThroughputResult]:
+    engine = database.engine
+    now = datetime.now(UTC)
+    cases = open_cases(engine, now)
+    results = []
+    for asked in workers:
+        rows = reminders(cases, now, now - timedelta(minutes=1), THROUGHPUT_TIMERS, 0.0,
+                         f"throughput-{asked}")
+        with engine.begin() as connection:
+            connection.execute(insert(TimerRow), rows)
+        vacuum(database)
+        pool = Pool(context(engine), concurrency=asked)
+        statements = [0]
+
+        def count(*_: Any, tally: list[int] = statements) -> None:
+            tally[0] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
+        started = time.perf_counter()
+        try:
+            fired = pool.drain()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        wall = time.perf_counter() - started
+        result = ThroughputResult(database.name, asked, len(pool.workers), fired, wall,
+                                  statements[0])
+        progress(f"{database.name}: {fired:,} timers fired by {len(pool.workers)} worker(s) "
+                 f"in {wall:.1f} s: {result.per_second:,.0f}/s")
+        results.append(result)
+    return results
+
+
+# 3. Firing lateness under a real worker pool
 
 
 @dataclass
 class LatenessResult:
     database: str
+    wave: str
     backlog: int
     scheduled: int
+    span: float
     lateness: list[float]
     workers: int
     wall: float
@@ -282,7 +359,7 @@ class LatenessResult:
         return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
 
 
-def lateness_benchmark(database: Database, workers: int) -> LatenessResult:
+def lateness_benchmark(database: Database, workers: list[int]) -> list[LatenessResult]:
     engine = database.engine
     now = datetime.now(UTC)
     cases = open_cases(engine, now)
@@ -291,35 +368,40 @@ def lateness_benchmark(database: Database, workers: int) -> LatenessResult:
     vacuum(database)
     progress(f"{database.name}: {LATENESS_BACKLOG:,} future timers loaded "
              f"in {time.perf_counter() - started:.1f} s")
-    first_due = datetime.now(UTC) + timedelta(seconds=REMINDER_LEAD)
-    step = REMINDER_SPAN / REMINDERS
-    reminders = [{"case_number": cases[n % len(cases)], "kind": "reminder",
-                  "key": f"reminder:bench:{n}", "generation": None,
-                  "due_at": first_due + timedelta(seconds=n * step),
-                  "available_at": first_due + timedelta(seconds=n * step), "state": PENDING,
-                  "attempts": 0, "payload": {"note": f"bench reminder {n}", "by": "bench"},
-                  "created_at": now} for n in range(REMINDERS)]
+    results = []
+    for asked in workers:
+        for wave, count, span in LATENESS_WAVES:
+            results.append(_wave(database, cases, asked, wave, count, span))
+    return results
+
+
+def _wave(
+    database: Database, cases: list[int], asked: int, wave: str, count: int, span: float,
+) -> LatenessResult:
+    engine = database.engine
+    now = datetime.now(UTC)
+    tag = f"{wave}-{asked}"
+    first_due = now + timedelta(seconds=REMINDER_LEAD)
     with engine.begin() as connection:
-        connection.execute(insert(TimerRow), reminders)
-    pool = Pool(context(engine), concurrency=workers, idle=IDLE)
-    progress(f"{database.name}: {REMINDERS:,} reminders due over the next {REMINDER_SPAN:g} s; "
+        connection.execute(insert(TimerRow), reminders(cases, now, first_due, count, span, tag))
+    pool = Pool(context(engine), concurrency=asked, idle=IDLE)
+    progress(f"{database.name}: {wave}: {count:,} reminders due over the next {span:g} s; "
              f"{len(pool.workers)} workers running")
     started = time.perf_counter()
     pool.start()
-    deadline = time.monotonic() + REMINDER_LEAD + REMINDER_SPAN + 60
+    deadline = time.monotonic() + REMINDER_LEAD + span + 60
     try:
-        while pool.fired < REMINDERS and time.monotonic() < deadline:
+        while pool.fired < count and time.monotonic() < deadline:
             time.sleep(0.25)
     finally:
         pool.shutdown()
     wall = time.perf_counter() - started
     with engine.connect() as connection:
         rows = connection.execute(select(TimerRow.due_at, TimerRow.fired_at).where(
-            TimerRow.kind == "reminder", TimerRow.fired_at.is_not(None))).all()
+            TimerRow.key.like(f"reminder:{tag}:%"), TimerRow.fired_at.is_not(None))).all()
     lateness = [(fired - due).total_seconds() for due, fired in rows]
-    progress(f"{database.name}: {len(lateness):,} of {REMINDERS:,} fired in {wall:.1f} s")
-    # The pool runs one worker on SQLite, whatever was asked (it serialises writers).
-    return LatenessResult(database.name, LATENESS_BACKLOG, REMINDERS, lateness,
+    progress(f"{database.name}: {wave}: {len(lateness):,} of {count:,} fired in {wall:.1f} s")
+    return LatenessResult(database.name, wave, LATENESS_BACKLOG, count, span, lateness,
                           len(pool.workers), wall)
 
 
@@ -352,10 +434,40 @@ def claim_table(report: ClaimReport, repeat: int) -> Table:
     return table
 
 
+def _workers(result: ThroughputResult | LatenessResult, asked: int) -> str:
+    return str(result.workers) if result.workers == asked else f"{result.workers} (asked {asked})"
+
+
+def throughput_table(results: list[ThroughputResult], skipped: dict[str, str]) -> Table:
+    table = Table(title=f"timers fired per second: {THROUGHPUT_TIMERS:,} due reminders over "
+                        f"{CASES} cases, worker Pool.drain")
+    for column in ("database", "workers", "fired", "wall", "timers/s", "statements/timer",
+                   "goal", "result"):
+        table.add_column(column, justify="left" if column == "database" else "right")
+    for result in results:
+        one = result.workers == 1
+        goal = f">= {THROUGHPUT_GOAL:,.0f}/s" if one else "-"
+        verdict = ("PASS" if result.per_second >= THROUGHPUT_GOAL else "MISS") if one else "-"
+        table.add_row(result.database, _workers(result, result.asked),
+                      f"{result.fired:,}", f"{result.wall:.2f} s",
+                      f"{result.per_second:,.0f}",
+                      f"{result.statements / max(result.fired, 1):.1f}", goal, verdict)
+        report("timers", f"timers fired/s, {result.workers} worker(s), {result.database}",
+               round(result.per_second, 1), "/s", goal if one else "",
+               (result.per_second >= THROUGHPUT_GOAL) if one else None,
+               f"{THROUGHPUT_TIMERS:,} due reminders; "
+               f"{result.statements / max(result.fired, 1):.1f} statements each")
+    for name, reason in skipped.items():
+        table.add_row(name, "-", "-", "-", "-", "-", "-", f"skipped: {reason}")
+        report("timers", f"timers fired/s, {name}", None, "/s", f">= {THROUGHPUT_GOAL:,.0f}/s",
+               None, f"skipped: {reason}")
+    return table
+
+
 def lateness_table(results: list[LatenessResult], skipped: dict[str, str]) -> Table:
-    table = Table(title=f"firing lateness (fired_at - due_at) of {REMINDERS:,} reminders due "
-                        f"over {REMINDER_SPAN:g} s, real worker Pool (idle {IDLE} s)")
-    for column in ("database", "future timers", "workers", "fired", "p50", "p99", "max",
+    table = Table(title=f"firing lateness (fired_at - due_at) behind {LATENESS_BACKLOG:,} "
+                        f"pending future timers, real worker Pool (idle {IDLE} s)")
+    for column in ("database", "wave", "workers", "fired", "p50", "p99", "max",
                    "goal", "result"):
         table.add_column(column, justify="left" if column == "database" else "right")
     for result in results:
@@ -364,14 +476,23 @@ def lateness_table(results: list[LatenessResult], skipped: dict[str, str]) -> Ta
             worst = max(result.lateness)
             cells = (f"{p50 * 1000:.0f} ms", f"{p99 * 1000:.0f} ms", f"{worst * 1000:.0f} ms")
         else:
-            p99, cells = math.inf, ("-", "-", "-")
+            p50 = p99 = math.inf
+            cells = ("-", "-", "-")
         complete = len(result.lateness) == result.scheduled
-        verdict = "PASS" if complete and p99 < LATENESS_P99_GOAL else "MISS"
-        table.add_row(result.database, f"{result.backlog:,}", str(result.workers),
+        met = complete and p99 < LATENESS_P99_GOAL
+        wave = f"{result.wave}: {result.scheduled:,} over {result.span:g} s"
+        table.add_row(result.database, wave, str(result.workers),
                       f"{len(result.lateness):,} / {result.scheduled:,}", *cells,
-                      f"p99 < {LATENESS_P99_GOAL:g} s", verdict)
+                      f"p99 < {LATENESS_P99_GOAL:g} s", "PASS" if met else "MISS")
+        figure = f"timer lateness p99, {wave}, {result.workers} worker(s), {result.database}"
+        report("timers", figure, None if math.isinf(p99) else round(p99, 3), "s",
+               f"< {LATENESS_P99_GOAL:g} s", met,
+               f"{LATENESS_BACKLOG:,} pending; p50 {p50:.3f} s; "
+               f"{len(result.lateness):,} of {result.scheduled:,} fired")
     for name, reason in skipped.items():
         table.add_row(name, "-", "-", "-", "-", "-", "-", "-", f"skipped: {reason}")
+        report("timers", f"timer lateness p99, {name}", None, "s",
+               f"< {LATENESS_P99_GOAL:g} s", None, f"skipped: {reason}")
     return table
 
 
@@ -381,44 +502,64 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000",
                         help="future-timer backlogs to claim behind, comma-separated")
     parser.add_argument("--repeat", type=int, default=7, help="timed claims per backlog")
-    parser.add_argument("--workers", type=int, default=3, help="worker threads in the Pool")
+    parser.add_argument("--workers", default="1,2",
+                        help="worker Pool sizes for throughput and lateness, comma-separated")
+    parser.add_argument("--phases", default="claim,throughput,lateness",
+                        help="which of claim, throughput, lateness to run")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--src", help="the src/ directory of the escalada to measure")
     options = parser.parse_args()
     sizes = sorted({int(size.replace("_", "")) for size in options.sizes.split(",")})
+    workers = [int(n) for n in options.workers.split(",")]
+    phases = [phase for phase in ("claim", "throughput", "lateness")
+              if phase in options.phases.split(",")]
     configure_logs("WARNING")  # the workers' logs go to stderr; only trouble is shown
+    import escalada
+
+    progress(f"escalada from {Path(escalada.__file__).parent}")
 
     databases: list[Callable[[], Database | str]] = []
     if not options.skip_sqlite:
         databases.append(sqlite_database)
     if not options.skip_postgres:
         databases.append(lambda: postgres_database(options.postgres_url))
-    claims, lateness, lateness_skipped = ClaimReport(), [], {}
+    claims = ClaimReport()
+    throughput: list[ThroughputResult] = []
+    lateness: list[LatenessResult] = []
+    skipped: dict[str, str] = {}
     for opener in databases:
-        for phase in ("claim", "lateness"):
+        for phase in phases:
             database = opener()
             if isinstance(database, str):
                 progress(f"postgresql: skipped: {database}")
-                claims.skipped["postgresql"] = lateness_skipped["postgresql"] = database
+                claims.skipped["postgresql"] = skipped["postgresql"] = database
                 break
             try:
                 progress(f"{database.name}: {phase}")
                 if phase == "claim":
                     claim_benchmark(database, sizes, options.repeat, claims)
+                elif phase == "throughput":
+                    throughput += throughput_benchmark(database, workers)
                 else:
-                    lateness.append(lateness_benchmark(database, options.workers))
+                    lateness += lateness_benchmark(database, workers)
             finally:
                 database.cleanup()
 
     console = Console(width=130)
-    console.print(claim_table(claims, options.repeat))
-    for name, lines in claims.plans.items():
-        console.print(f"\n[bold]{name}: plan of the claim query[/bold]", highlight=False)
-        for line in lines:
-            console.print("  " + line, highlight=False, markup=False)
-    console.print()
-    console.print(lateness_table(lateness, lateness_skipped))
+    if "claim" in phases:
+        console.print(claim_table(claims, options.repeat))
+        for name, lines in claims.plans.items():
+            console.print(f"\n[bold]{name}: plan of the claim query[/bold]", highlight=False)
+            for line in lines:
+                console.print("  " + line, highlight=False, markup=False)
+        console.print()
+    if "throughput" in phases:
+        console.print(throughput_table(throughput, skipped))
+        console.print()
+    if "lateness" in phases:
+        console.print(lateness_table(lateness, skipped))
 
 
 if __name__ == "__main__":

@@ -1,22 +1,26 @@
-"""Sending what the outbox holds: a worker (or the sender, at once) takes one delivery,
-sends it outside any transaction and settles the attempt.
+"""Sending what the outbox holds: a worker (or the sender, at once) takes a few due
+deliveries, sends them outside any transaction and settles the attempts.
 
 A delivery is sent only by the worker holding it, and is held right up to the send:
-taking it is one conditional UPDATE (still pending, and nobody's lease running) that
-names the worker and holds the delivery for the worker's lease, and at least as long
-as the channel's timeouts let one attempt last, committed before the far side is
-called. Deliveries are taken one at a time, so none waits under a lease behind a slow
-one: a second worker never finds a delivery whose holder is still sending it. A
-worker that dies mid-send leaves its delivery to the next one once the hold is over.
+taking is one conditional UPDATE (still pending, and nobody's lease running) that
+names the worker and holds each delivery for the worker's lease, and at least as long
+as its channel's timeouts let one attempt last, committed before the far side is
+called. A worker takes at most SENT_TOGETHER deliveries at a time and sends them side
+by side, so none waits under its hold behind another's slow send: a second worker never
+finds a delivery whose holder is still sending it. A worker that dies mid-send leaves
+its deliveries to the next one once the hold is over.
 
-Settling records the outcome only if the worker still holds the delivery: delivered,
-another try after a growing wait with jitter, or the dead letters after the last
-attempt (or at once when the far side refuses for good).
+Settling records the outcomes in one transaction, each delivery's in a savepoint, and
+only where the worker still holds the delivery: delivered, another try after a growing
+wait with jitter, or the dead letters after the last attempt (or at once when the far
+side refuses for good). Should that transaction fail, each is settled on its own.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -36,27 +40,29 @@ from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.case_status import after_customer_update
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
-from escalada.domain.errors import EscaladaError, InvalidInput
+from escalada.domain.errors import EscaladaError, InvalidInput, StoreUnavailable
 from escalada.domain.model import CaseStatus, case_label
 from escalada.services.context import Actor, Context
 from escalada.services.endpoints import destination_of
 from escalada.services.policies import policy_of
-from escalada.services.records import record
+from escalada.services.records import read_chain_heads, record
 
 log = structlog.get_logger("escalada.outbox")
 SYSTEM = Actor("escalada", "system")
 # How long a person's "send now" holds its delivery (at least; see `_take`).
 SENDER_LEASE = timedelta(seconds=60)
-# The deliveries waiting to be sent, taken one at a time (see `_take`).
+# The deliveries waiting to be sent (see `_take`).
 OUTBOX = LeasedQueue(OutboxRow, OutboxRow.id, OutboxRow.available_at, state=OutboxRow.state,
                      waiting=PENDING, holder=OutboxRow.lease_owner, attempts=OutboxRow.attempts,
                      ties_by_id=True)
+# Deliveries a worker takes at a time, and sends side by side (each on a thread of its own).
+SENT_TOGETHER = 8
 
 
 @dataclass(frozen=True)
 class Attempt:
     id: int
-    outcome: str  # delivered | retry | dead | skipped
+    outcome: str  # delivered | retry | dead | skipped | unsettled (see `_settle_all`)
 
 
 @dataclass(frozen=True)
@@ -72,22 +78,25 @@ class _Taken:
 def deliver_due(
     ctx: Context, *, owner: str, limit: int = 100, lease: timedelta = timedelta(seconds=60)
 ) -> list[Attempt]:
-    """Send up to `limit` due deliveries, taking each one right before sending it."""
+    """Send up to `limit` due deliveries, SENT_TOGETHER at a time, each taken right
+    before it is sent."""
     attempts: list[Attempt] = []
     while len(attempts) < limit:
-        taken = _take(ctx, owner=owner, lease=lease)
-        if taken is None:
+        taken = _take(ctx, owner=owner, lease=lease,
+                      limit=min(SENT_TOGETHER, limit - len(attempts)))
+        if not taken:
             break
-        attempts.append(_send(ctx, taken, owner))
+        attempts += _send(ctx, taken, owner)
     return attempts
 
 
 def send_now(ctx: Context, delivery_id: int, *, owner: str) -> Attempt:
     """Try one delivery now, if it is pending and nobody holds it."""
-    taken = _take(ctx, owner=owner, lease=SENDER_LEASE, delivery_id=delivery_id)
-    if taken is None:
+    taken = _take(ctx, owner=owner, lease=SENDER_LEASE, limit=1, delivery_id=delivery_id)
+    if not taken:
         return Attempt(delivery_id, "skipped")
-    return _send(ctx, taken, owner)
+    [attempt] = _send(ctx, taken, owner)
+    return attempt
 
 
 def next_delivery_at(ctx: Context) -> datetime | None:
@@ -97,31 +106,50 @@ def next_delivery_at(ctx: Context) -> datetime | None:
 
 
 def _take(
-    ctx: Context, *, owner: str, lease: timedelta, delivery_id: int | None = None
-) -> _Taken | None:
-    """Hold the next due delivery (or `delivery_id`) for `owner`, committed before the
-    send; None when there is none to take."""
+    ctx: Context, *, owner: str, lease: timedelta, limit: int, delivery_id: int | None = None
+) -> list[_Taken]:
+    """Hold up to `limit` due deliveries (or `delivery_id`) for `owner`, committed before
+    they are sent; none when there is none to take."""
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session
-        rows = OUTBOX.due(session, now=now, limit=1, only=delivery_id)
+        rows = OUTBOX.due(session, now=now, limit=limit, only=delivery_id)
         if not rows:
-            return None
-        row = rows[0]
-        message = _message(session, row)
-        channel = _channel(ctx, row.channel)
-        try:
-            message = replace(message, to=destination_of(session, row.channel, row.recipient))
-        except InvalidInput as gone:
-            channel = DeliveryFailed(gone.problems[0][1], permanent=True)
-        hold = lease if isinstance(channel, DeliveryFailed) else max(
-            lease, timedelta(seconds=channel.longest_attempt))
-        # The condition, not the SELECT, is what makes the delivery this worker's alone.
-        if row.id not in OUTBOX.hold(session, [row.id], now=now, holder=owner,
-                                     until=now + hold):
-            return None
+            return []
+        drafts = {draft.id: draft for draft in session.scalars(select(CommunicationRow).where(
+            CommunicationRow.id.in_({row.communication_id for row in rows})))}
+        channels: dict[str, Channel | DeliveryFailed] = {}
+        destinations: dict[tuple[str, str], str | DeliveryFailed] = {}
+        taken: dict[int, _Taken] = {}
+        holds: dict[datetime, list[int]] = {}
+        for row in rows:
+            if row.channel not in channels:
+                channels[row.channel] = _channel(ctx, row.channel)
+            channel = channels[row.channel]
+            where = (row.channel, row.recipient)
+            if where not in destinations:
+                try:
+                    destinations[where] = destination_of(session, *where)
+                except InvalidInput as gone:
+                    destinations[where] = DeliveryFailed(gone.problems[0][1], permanent=True)
+            destination = destinations[where]
+            message = _message(drafts[row.communication_id], row)
+            if isinstance(destination, DeliveryFailed):
+                channel = destination
+            else:
+                message = replace(message, to=destination)
+            hold = lease if isinstance(channel, DeliveryFailed) else max(
+                lease, timedelta(seconds=channel.longest_attempt))
+            holds.setdefault(now + hold, []).append(row.id)
+            taken[row.id] = _Taken(message, row.recipient, channel)
+        # The condition, not the SELECT, is what makes a delivery this worker's alone.
+        held: set[int] = set()
+        for until, ids in holds.items():
+            held |= OUTBOX.hold(session, ids, now=now, holder=owner, until=until)
+        if not held:
+            return []
         uow.commit()
-    return _Taken(message, row.recipient, channel)
+    return [taken[row.id] for row in rows if row.id in held]
 
 
 def _channel(ctx: Context, name: str) -> Channel | DeliveryFailed:
@@ -131,8 +159,7 @@ def _channel(ctx: Context, name: str) -> Channel | DeliveryFailed:
         return DeliveryFailed(str(unusable), permanent=False)
 
 
-def _message(session: Session, row: OutboxRow) -> Outbound:
-    draft = session.get_one(CommunicationRow, row.communication_id)
+def _message(draft: CommunicationRow, row: OutboxRow) -> Outbound:
     return Outbound(
         idempotency_key=row.idempotency_key, channel=row.channel, to=row.recipient,
         subject=draft.subject, body=draft.body, language=draft.language,
@@ -140,17 +167,30 @@ def _message(session: Session, row: OutboxRow) -> Outbound:
         message_id=row.id)
 
 
-def _send(ctx: Context, taken: _Taken, owner: str) -> Attempt:
-    """Send a held delivery over its channel, outside any transaction, then settle it."""
+def _send(ctx: Context, taken: Sequence[_Taken], owner: str) -> list[Attempt]:
+    """Send held deliveries over their channels, side by side and outside any
+    transaction, then settle them."""
+    if len(taken) == 1:
+        results = [_result(taken[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=len(taken),
+                                thread_name_prefix=f"send:{owner}") as senders:
+            results = list(senders.map(_result, taken))
+    outcomes = _settle_all(ctx, taken, results, owner)
+    for held, outcome in zip(taken, outcomes, strict=True):
+        metrics.delivery_attempted(held.message.channel, outcome)
+    return [Attempt(held.message.message_id, outcome)
+            for held, outcome in zip(taken, outcomes, strict=True)]
+
+
+def _result(taken: _Taken) -> Receipt | DeliveryFailed:
     message, channel = taken.message, taken.channel
     result = channel if isinstance(channel, DeliveryFailed) else _deliver(channel, message)
     if isinstance(result, DeliveryFailed) and message.to != taken.recipient:
         # Whatever a channel says, the endpoint's URL (maybe a secret) is not repeated.
         result = DeliveryFailed(result.reason.replace(message.to, taken.recipient),
                                 permanent=result.permanent)
-    outcome = _settle(ctx, message.message_id, owner, result)
-    metrics.delivery_attempted(message.channel, outcome)
-    return Attempt(message.message_id, outcome)
+    return result
 
 
 def _deliver(channel: Channel, message: Outbound) -> Receipt | DeliveryFailed:
@@ -163,6 +203,62 @@ def _deliver(channel: Channel, message: Outbound) -> Receipt | DeliveryFailed:
     except Exception as error:  # a bug in a channel must not lose the message
         log.exception("delivery_crashed", delivery=message.message_id, channel=message.channel)
         return DeliveryFailed(f"{type(error).__name__}: {error}", permanent=False)
+
+
+def _settle_all(
+    ctx: Context, taken: Sequence[_Taken], results: Sequence[Receipt | DeliveryFailed],
+    owner: str,
+) -> list[str]:
+    """Settle the attempts in one transaction, each in a savepoint; one whose settling
+    raises stays held (`unsettled`: tried again when its hold is over). Should the
+    transaction fail, each is settled in a transaction of its own."""
+    ids = [held.message.message_id for held in taken]
+    if len(ids) > 1:
+        try:
+            return _settle_together(ctx, ids, results, owner)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            log.warning("delivery_batch_failed", deliveries=len(ids), worker=owner,
+                        error=f"{type(error).__name__}: {error}")
+    return [_settle(ctx, delivery_id, owner, result)
+            for delivery_id, result in zip(ids, results, strict=True)]
+
+
+def _settle_together(
+    ctx: Context, ids: Sequence[int], results: Sequence[Receipt | DeliveryFailed], owner: str,
+) -> list[str]:
+    now = ctx.clock()
+    outcomes = []
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        numbers = set(session.scalars(
+            select(OutboxRow.case_number).where(OutboxRow.id.in_(ids))))
+        # The cases first, then the deliveries: the order every change to a case takes,
+        # each in number order, so that two workers never wait for each other in a circle.
+        cases = {case.number: case for case in session.scalars(
+            select(CaseRow).where(CaseRow.number.in_(numbers))
+            .order_by(CaseRow.number).with_for_update())}
+        rows = {row.id: row for row in session.scalars(
+            select(OutboxRow).where(OutboxRow.id.in_(ids))
+            .order_by(OutboxRow.id).with_for_update())}
+        drafts = {draft.id: draft for draft in session.scalars(select(CommunicationRow).where(
+            CommunicationRow.id.in_({row.communication_id for row in rows.values()})))}
+        read_chain_heads(session, cases)
+        for delivery_id, result in zip(ids, results, strict=True):
+            row = rows[delivery_id]
+            try:
+                with uow.savepoint():
+                    outcome = _settled(session, ctx, cases[row.case_number],
+                                       drafts[row.communication_id], row, owner, result, now)
+            except StoreUnavailable:
+                raise
+            except Exception:  # one delivery's trouble must not unsettle the others
+                log.exception("delivery_settle_failed", delivery=delivery_id, worker=owner)
+                outcome = "unsettled"
+            outcomes.append(outcome)
+        uow.commit()
+    return outcomes
 
 
 def _settle(
@@ -178,19 +274,25 @@ def _settle(
             select(CaseRow).where(CaseRow.number == case_number).with_for_update()).one()
         row = session.scalars(
             select(OutboxRow).where(OutboxRow.id == delivery_id).with_for_update()).one()
-        if not OUTBOX.still_held(row, owner):
-            # The send outlasted its hold (the channel's timeouts were exceeded) and
-            # another worker took the delivery over: its outcome is the one kept.
-            log.warning("delivery_hold_lost", delivery=delivery_id, worker=owner,
-                        now_held_by=row.lease_owner, state=row.state)
-            return "skipped"
         draft = session.get_one(CommunicationRow, row.communication_id)
-        if isinstance(result, Receipt):
-            outcome = _delivered(session, case, draft, row, result, now)
-        else:
-            outcome = _failed(session, ctx, case, draft, row, result, now)
+        outcome = _settled(session, ctx, case, draft, row, owner, result, now)
         uow.commit()
     return outcome
+
+
+def _settled(
+    session: Session, ctx: Context, case: CaseRow, draft: CommunicationRow, row: OutboxRow,
+    owner: str, result: Receipt | DeliveryFailed, now: datetime,
+) -> str:
+    if not OUTBOX.still_held(row, owner):
+        # The send outlasted its hold (the channel's timeouts were exceeded) and
+        # another worker took the delivery over: its outcome is the one kept.
+        log.warning("delivery_hold_lost", delivery=row.id, worker=owner,
+                    now_held_by=row.lease_owner, state=row.state)
+        return "skipped"
+    if isinstance(result, Receipt):
+        return _delivered(session, case, draft, row, result, now)
+    return _failed(session, ctx, case, draft, row, result, now)
 
 
 def _failed(
