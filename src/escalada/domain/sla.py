@@ -11,7 +11,13 @@ from escalada.domain.business_calendar import CalendarSpec, business_calendar
 from escalada.domain.model import Interval, level_rank
 from escalada.domain.policy import DefaultBusinessHours, Policy
 from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
-from escalada.domain.working_time import TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
+from escalada.domain.working_time import (
+    FOREVER,
+    TWENTY_FOUR_SEVEN,
+    Calendar,
+    deadline,
+    elapsed,
+)
 
 CalendarResolver = Callable[[str, AccountSnapshot, DefaultBusinessHours], Calendar]
 
@@ -93,6 +99,23 @@ def sla_clocks(
     resolution = _clock("resolution", case.opened_at, targets.resolution.minutes(per_day),
                         since_opening, calendar, pauses, paused)
     return first, resolution
+
+
+def next_due(
+    case: CaseSnapshot,
+    policy: Policy,
+    now: datetime,
+    calendars: CalendarResolver = resolve_calendar,
+) -> datetime | None:
+    """When the case's next SLA target falls due (in the past once breached): the
+    order a board works through cases in. None while no clock runs: the case has
+    ended, its plan has no targets, or it waits on the customer (its clocks stand
+    still, so nothing falls due until it resumes)."""
+    if _paused_at(case, now):
+        return None
+    due = [clock.due_at for clock in sla_clocks(case, policy, now, calendars)
+           if clock.due_at < FOREVER]
+    return min(due, default=None)
 
 
 def threshold_times(

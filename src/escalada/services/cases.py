@@ -7,17 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain import case_status
 from escalada.domain.errors import InvalidInput, InvalidTransition
-from escalada.domain.model import ENDED_STATUSES, CaseStatus, ContactLevel, Severity, Tier
+from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
 from escalada.services.authz import can_work_cases
+from escalada.services.case_board import every_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
@@ -141,22 +141,9 @@ def _contact_id(reference: str | None) -> int | None:
 def list_cases(
     *, ctx: Context, open_only: bool = False, account: str | None = None
 ) -> list[CaseSummaryView]:
-    """Cases, oldest first; optionally only open ones, or one account's."""
-    with ctx.unit_of_work() as uow:
-        query = select(CaseRow).order_by(CaseRow.number)
-        if open_only:
-            query = query.where(CaseRow.status.not_in(ENDED_STATUSES))
-        if account is not None:
-            uow.accounts.get(account)
-            query = query.where(CaseRow.account_id == account)
-        return [
-            CaseSummaryView(
-                id=c.ref, account=c.account_id, title=c.title, severity=c.severity,
-                status=c.status, tier=c.tier, exec_level=c.exec_level,
-                opened_at=c.opened_at, revenue_impact_usd=c.revenue_impact_usd,
-            )
-            for c in uow.session.scalars(query)
-        ]
+    """Every case, oldest first; optionally only open ones, or one account's (the
+    board reads them a page at a time: services.case_board)."""
+    return list(every_case(ctx=ctx, status="open" if open_only else None, account=account))
 
 
 def show_case(*, ctx: Context, case_id: str) -> CaseView:

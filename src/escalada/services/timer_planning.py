@@ -1,5 +1,5 @@
 """Planning a case's timers, in the transaction of the change that needs them: a new
-generation replaces the pending ones."""
+generation replaces the pending ones, and the case's next SLA due time moves with them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.policy import Policy
+from escalada.domain.sla import next_due
 from escalada.domain.timers import SLA_THRESHOLD, OpenStep, plan_timers
 from escalada.services.policies import policy_of
 from escalada.services.records import snapshot_of
@@ -25,6 +26,9 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
     # that called for the plan, when the query below flushes it.
     case.timer_generation = (case.timer_generation or 0) + 1
     generation = case.timer_generation
+    with session.no_autoflush:  # the next SLA due time goes out in that same write
+        snapshot = snapshot_of(session, case, now)
+    case.sla_due_at = next_due(snapshot, policy, now)
     fired, carried, stale = _planned_before(session, case, now)
     if stale:
         session.execute(
@@ -33,7 +37,7 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
                    TimerRow.generation.is_not(None))
             .values(state=DROPPED, outcome=f"replaced by generation {generation}"))
     items, ack = timer_inputs(session, case)
-    plan = plan_timers(snapshot_of(session, case, now), _open_steps(case), policy, now,
+    plan = plan_timers(snapshot, _open_steps(case), policy, now,
                        fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
                        newest_step_up=_newest_step_up(case),
                        vendor_waits=vendor_waits(session, case))

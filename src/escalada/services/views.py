@@ -109,6 +109,8 @@ class CaseSummaryView(View):
     exec_level: str | None
     opened_at: AwareDatetime
     revenue_impact_usd: Money
+    sla_due_at: AwareDatetime | None  # the next SLA target's due; None while none runs
+    updated_at: AwareDatetime
 
 
 def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:

@@ -170,6 +170,9 @@ class CaseRow(Base):
     # Timers planned from the case's state carry the generation they were planned
     # in; a new plan moves it on, and a timer of an older generation is dropped.
     timer_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # When its next SLA target falls due (domain.sla.next_due), kept by timer planning:
+    # the board sorts by it. None while no clock runs (ended, waiting on the customer).
+    sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     pauses: Mapped[list[PauseRow]] = relationship(order_by="PauseRow.id", lazy="selectin")
     escalations: Mapped[list[EscalationRow]] = relationship(
@@ -191,6 +194,9 @@ class CaseRow(Base):
 
 
 Index("ix_cases_account_opened", CaseRow.account_id, CaseRow.opened_at)
+# The board's orders (services.case_board): by SLA due, then number; by last change.
+Index("ix_cases_sla_due", CaseRow.sla_due_at, CaseRow.number)
+Index("ix_cases_updated", CaseRow.updated_at, CaseRow.number)
 
 
 class PauseRow(Base):
@@ -230,6 +236,10 @@ class EscalationRow(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Whom the acknowledger (always the authenticated actor) answered for, if anyone.
     acknowledged_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
+
+
+# The board's owner filter: the cases whose steps a person acknowledged.
+Index("ix_escalations_acknowledged_by", EscalationRow.acknowledged_by, EscalationRow.case_number)
 
 
 class TimelineRow(Base):
@@ -579,6 +589,8 @@ class VendorCaseRow(Base):
 
 
 Index("ix_vendor_cases_sync", VendorCaseRow.next_sync_at)
+# The board's vendor filter: the cases with a case at that vendor.
+Index("ix_vendor_cases_vendor", VendorCaseRow.vendor, VendorCaseRow.case_number)
 
 
 class VendorMessageRow(Base):
