@@ -9,9 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from escalada.adapters.audit_keys import keyring_from_settings
-from escalada.adapters.channels import Channel, Channels, channel_for
 from escalada.adapters.policy_file import current_policy
-from escalada.adapters.vendors import VendorClient, Vendors, vendor_client
 from escalada.domain.audit import Keyring
 from escalada.domain.model import Language
 from escalada.domain.policy import Policy
@@ -26,6 +24,10 @@ from escalada.settings import LONGEST_CONFIGURABLE_DAYS, Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from escalada.adapters.channels import Channel, Channels
+    from escalada.adapters.vendors import VendorClient, Vendors
 
 __all__ = ["LONGEST_CONFIGURABLE_DAYS", "bootstrap", "detect_language", "token_lifetimes",
            "wire"]
@@ -67,16 +69,21 @@ def wire(
     audit_keys: Callable[[], Keyring] | None = None,
 ) -> Context:
     """A context on `database` with the real parts wherever none is given. Without
-    `settings`, each use case reads the process environment when it runs."""
-    from escalada.services.timer_planning import reschedule_changed
+    `settings`, each use case reads the process environment when it runs. The vendors,
+    the channels and the timer planning are imported when first used: a command that
+    reads (`escalada case show`) loads none of them."""
 
     def current_settings() -> Settings:
         return settings if settings is not None else Settings()
 
     def real_vendor(vendor: str, *, dry_run: bool = False) -> VendorClient:
+        from escalada.adapters.vendors import vendor_client
+
         return vendor_client(vendor, dry_run=dry_run, settings=current_settings())
 
     def real_channel(name: str) -> Channel:
+        from escalada.adapters.channels import channel_for
+
         return channel_for(name, settings=current_settings())
 
     return Context(
@@ -84,8 +91,15 @@ def wire(
         tokens=tokens or TokenLifetimes(), audit_keys=audit_keys or no_audit_keys,
         settings=current_settings, vendors=vendors or real_vendor,
         channels=channels or real_channel, detect_language=detect or detect_language,
-        plan_timers=reschedule_changed,
+        plan_timers=plan_timers,
     )
+
+
+def plan_timers(session: Session, policy: Policy) -> None:
+    """Plan the timers of the cases the transaction changed (before it commits)."""
+    from escalada.services.timer_planning import reschedule_changed
+
+    reschedule_changed(session, policy)
 
 
 def detect_language(text: str) -> Language | None:
