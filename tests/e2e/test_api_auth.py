@@ -42,6 +42,7 @@ READ_ONLY_POSTS = {
     ("POST", f"{API}/evaluate"): "evaluates the snapshot document in the body (pure engine)",
     ("POST", f"{API}/sla/deadline"): "SLA arithmetic: a due time on a calendar",
     ("POST", f"{API}/sla/elapsed"): "SLA arithmetic: business time between two moments",
+    ("POST", f"{API}/health/what-if"): "the health score of component values in the body",
 }
 # A read whose body is a signed document: a viewer may ask, and a document that is not a
 # checkpoint is refused for what it is (422), never for the role, writing nothing.
@@ -300,6 +301,8 @@ BODIES: dict[tuple[str, str], Any] = {
                                    "url": "http://127.0.0.1:9/other"},
     ("PUT", f"{API}/endpoints/{{name}}"): {"channel": "webhook", "url": "http://127.0.0.1:9/x"},
     ("POST", f"{API}/evaluate"): DESIGN_SNAPSHOT,
+    ("POST", f"{API}/health/what-if"): {"support_satisfaction": 80},
+    ("POST", f"{API}/accounts/{{account_id}}/health/inputs"): {"inputs": {"nps": 10}},
     ("POST", f"{API}/sla/deadline"): {"start": "2026-11-26T10:00:00+00:00", "minutes": 90},
     ("POST", f"{API}/sla/elapsed"): {"start": "2026-11-26T10:00:00+00:00",
                                      "end": "2026-11-26T12:00:00+00:00"},

@@ -16,6 +16,7 @@ from escalada.adapters.db.tables import AccountRow, HealthInputRow, HealthScoreR
 from escalada.domain.account_health import HealthScore, score_account, score_components
 from escalada.domain.errors import InvalidInput
 from escalada.domain.policy import Policy
+from escalada.domain.validation import YEARS, in_years
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_enter_health_input, can_keep_health_score, can_read
 from escalada.services.context import Actor, Context
@@ -39,6 +40,8 @@ def account_health(
 ) -> HealthView:
     """The account's health computed now (or as at `at`), sub-metric by sub-metric."""
     can_read(actor)
+    if at is not None and not in_years(at):
+        raise InvalidInput.of("at", YEARS)
     now, policy = at or ctx.clock(), ctx.policy()
     with ctx.reading() as uow:
         account = load_account(uow.session, account_id)
@@ -73,6 +76,8 @@ def enter_inputs(
     can_enter_health_input(actor)
     now, policy = ctx.clock(), ctx.policy()
     entered = _entered(policy, values)
+    if as_of is not None and not in_years(as_of):
+        raise InvalidInput.of("as_of", YEARS)
     if as_of is not None and as_of > now:
         raise InvalidInput.of("as_of", "is in the future; inputs are for a date passed")
     with ctx.unit_of_work() as uow:

@@ -69,9 +69,14 @@ def add_account(
         return account_view(row)
 
 
-def list_accounts(*, ctx: Context) -> list[AccountView]:
+def list_accounts(*, ctx: Context, sort: str = "id") -> list[AccountView]:
+    """The accounts by id, or by `health`: the newest kept score, worst first (those
+    without one last); `escalada accounts` / GET /api/v1/portfolio show more of it."""
     with ctx.unit_of_work() as uow:
-        return [account_view(row) for row in uow.accounts.all()]
+        views = [account_view(row) for row in uow.accounts.all()]
+    if sort == "health":
+        views.sort(key=lambda a: (a.health_score is None, a.health_score or 0, a.id))
+    return views
 
 
 def get_account(*, ctx: Context, account_id: str) -> AccountView:

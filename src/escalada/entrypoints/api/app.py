@@ -12,6 +12,7 @@ from escalada.entrypoints.api import (
     comms,
     credits,
     endpoints,
+    health,
     recovery,
     routes,
     vendors,
@@ -32,7 +33,7 @@ def create_app(context: Context) -> FastAPI:
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
-                    case_outcomes):
+                    case_outcomes, health):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -92,8 +92,12 @@ def healthz(ctx: ContextDep) -> Any:
 
 
 @api.get("/accounts", tags=["accounts"])
-def list_accounts(ctx: ContextDep) -> list[AccountView]:
-    return accounts.list_accounts(ctx=ctx)
+def list_accounts(
+    ctx: ContextDep,
+    sort: Annotated[Literal["id", "health"], Query(
+        description="id, or health: the newest kept score, worst first")] = "id",
+) -> list[AccountView]:
+    return accounts.list_accounts(ctx=ctx, sort=sort)
 
 
 @api.post("/accounts", status_code=201, tags=["accounts"])

@@ -63,6 +63,11 @@ GROUPS: dict[str, Lazy] = {
                    "one for a case at the VENDOR tier, sync the vendor's answers onto the "
                    "timeline, chase, close."),
     "db": Lazy("database", "app", "The database: migrations."),
+    "health": Lazy("health", "app", "Account health: the score computed from the account's "
+                   "records and entered inputs (`escalada health ACCOUNT`), what-if scores, "
+                   "inputs, kept scores and their trend."),
+    "accounts": Lazy("health", "portfolio", "The portfolio: every account with its health "
+                     "band, trend, open escalations and last escalation."),
 }
 
 

@@ -1,0 +1,105 @@
+"""Routes of /api/v1 for account health and the portfolio: each calls the same service
+function as the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from escalada.domain.validation import Note
+from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.services import account_health
+from escalada.services.health_views import (
+    HealthInputView,
+    HealthTrendView,
+    HealthView,
+    PortfolioEntry,
+    RefreshView,
+)
+from escalada.services.portfolio import portfolio as portfolio_of
+
+router = APIRouter(dependencies=[Depends(current_actor)], tags=["health"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputsIn(_Body):
+    inputs: dict[Annotated[str, Field(max_length=60)], Decimal] = Field(
+        description="sub-metric -> value, e.g. {\"nps\": 20, \"qbr_attendance\": 0.75}")
+    as_of: AwareDatetime | None = Field(default=None, description="the date they are for "
+                                        "(default: now)")
+    note: Note | None = None
+
+
+class WhatIfIn(_Body):
+    """Component values, 0-100 each; the ones left out are reported as missing."""
+
+    support_satisfaction: Decimal | None = None
+    ticket_trends: Decimal | None = None
+    engagement_quality: Decimal | None = None
+    relationship_strength: Decimal | None = None
+
+
+@router.get("/accounts/{account_id}/health")
+def show_health(
+    ctx: ContextDep, actor: ActorDep, account_id: str,
+    at: Annotated[datetime | None, Query(description="ISO 8601 time with offset "
+                                         "(default: now)")] = None,
+) -> HealthView:
+    """The account's health computed now (or as at `at`): components, sub-metrics with
+    their sources and ages, the weighted score, its coverage and band."""
+    return account_health.account_health(ctx=ctx, actor=actor, account_id=account_id, at=at)
+
+
+@router.post("/accounts/{account_id}/health/inputs", status_code=201)
+def enter_inputs(
+    ctx: ContextDep, actor: ActorDep, account_id: str, body: InputsIn
+) -> list[HealthInputView]:
+    """Enter sub-metrics escalada cannot compute (team lead and up)."""
+    return account_health.enter_inputs(ctx=ctx, actor=actor, account_id=account_id,
+                                       values=body.inputs, as_of=body.as_of, note=body.note)
+
+
+@router.post("/accounts/{account_id}/health/keep")
+def keep(ctx: ContextDep, actor: ActorDep, account_id: str) -> HealthView:
+    """Compute the account's score now and keep it (engineer and up)."""
+    return account_health.keep_score(ctx=ctx, actor=actor, account_id=account_id)
+
+
+@router.get("/accounts/{account_id}/health/trend")
+def trend(
+    ctx: ContextDep, actor: ActorDep, account_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> HealthTrendView:
+    """The scores kept for the account, oldest first."""
+    return account_health.health_trend(ctx=ctx, actor=actor, account_id=account_id,
+                                       limit=limit)
+
+
+@router.post("/health/what-if")
+def what_if(ctx: ContextDep, actor: ActorDep, body: WhatIfIn) -> HealthView:
+    """The score and band of component values given directly."""
+    return account_health.what_if(ctx=ctx, actor=actor,
+                                  components=body.model_dump(exclude_none=True))
+
+
+@router.post("/health/refresh")
+def refresh(ctx: ContextDep, actor: ActorDep) -> RefreshView:
+    """Keep a score for every account now (engineer and up)."""
+    return account_health.refresh_scores(ctx=ctx, actor=actor)
+
+
+@router.get("/portfolio")
+def portfolio(
+    ctx: ContextDep, actor: ActorDep,
+    sort: Annotated[Literal["health", "name"], Query()] = "health",
+) -> list[PortfolioEntry]:
+    """Every account with its health band, trend, open escalations and last escalation:
+    worst health first, or by name."""
+    return portfolio_of(ctx=ctx, actor=actor, sort=sort)

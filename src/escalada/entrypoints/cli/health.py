@@ -1,0 +1,278 @@
+"""`escalada health ...`: an account's health score (computed, with its components and
+sub-metrics), the inputs people enter, kept scores and their trend; and `escalada
+accounts`, the portfolio by health."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
+
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    NOTE,
+    Format,
+    actor,
+    console,
+    context,
+    emit_json,
+    parse_time,
+    styled,
+    when,
+)
+
+if TYPE_CHECKING:
+    from escalada.services.health_views import HealthView, PortfolioEntry
+
+
+class _AccountFirst(TyperGroup):
+    """`escalada health ACCOUNT` is `escalada health show ACCOUNT`."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "show", self.commands["show"], args
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=_AccountFirst,
+    help="Account health: the score computed from the account's records and entered inputs "
+         "(`escalada health ACCOUNT`), what-if scores, inputs, kept scores and their trend.",
+    no_args_is_help=True,
+)
+
+_BAND_STYLE = {"excellent": "green", "good": "green", "at_risk": "yellow", "critical": "red"}
+
+
+def _moment(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time, or a date (its end, UTC)."""
+    if value is not None and len(value) == 10:
+        try:
+            return datetime.combine(date.fromisoformat(value), time.max, UTC)
+        except ValueError:
+            pass
+    return parse_time(value, option)
+
+
+@app.command("show")
+def show(
+    account: str = typer.Argument(..., help="the account's id"),
+    at: str = typer.Option(None, "--at", help="as at this date or ISO 8601 time (default: now)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The account's health now: components, sub-metrics with their sources and ages, the
+    weighted score and its band."""
+    from escalada.services.account_health import account_health
+
+    view = account_health(ctx=context(), actor=actor(), account_id=account,
+                          at=_moment(at, "--at"))
+    emit_json(view) if fmt is Format.json else _health_table(view)
+
+
+@app.command("score")
+def score(
+    account: str = typer.Argument(None, help="an account (or give component values)"),
+    support_satisfaction: float = typer.Option(None, "--support-satisfaction", help="0-100"),
+    ticket_trends: float = typer.Option(None, "--ticket-trends", help="0-100"),
+    engagement_quality: float = typer.Option(None, "--engagement-quality", help="0-100"),
+    relationship_strength: float = typer.Option(None, "--relationship-strength",
+                                                help="0-100"),
+    at: str = typer.Option(None, "--at", help="for an account: as at this date or time"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Score an account, or component values given directly (what-if: the score and band
+    of, e.g., --support-satisfaction 80 --ticket-trends 60 ...)."""
+    from escalada.domain.errors import InvalidInput
+    from escalada.services.account_health import account_health, what_if
+
+    given = {"support_satisfaction": support_satisfaction, "ticket_trends": ticket_trends,
+             "engagement_quality": engagement_quality,
+             "relationship_strength": relationship_strength}
+    values = {key: value for key, value in given.items() if value is not None}
+    if account is not None and values:
+        raise InvalidInput.of("ACCOUNT", "give an account or component values, not both")
+    if account is not None:
+        view = account_health(ctx=context(), actor=actor(), account_id=account,
+                              at=_moment(at, "--at"))
+    else:
+        view = what_if(ctx=context(), actor=actor(), components=values)
+    emit_json(view) if fmt is Format.json else _health_table(view)
+
+
+@app.command("input")
+def input_(
+    account: str = typer.Argument(..., help="the account's id"),
+    nps: float = typer.Option(None, "--nps", help="NPS of the last quarter, -100..100"),
+    reopen_rate: float = typer.Option(None, "--reopen-rate", help="0-1"),
+    communication_quality: float = typer.Option(None, "--communication-quality", help="1-5"),
+    proactive_outreach: float = typer.Option(None, "--proactive-outreach",
+                                             help="proactive contacts in the quarter"),
+    qbr_attendance: float = typer.Option(None, "--qbr-attendance", help="0-1"),
+    product_feedback: float = typer.Option(None, "--product-feedback",
+                                           help="feedback items in the quarter"),
+    advocacy: float = typer.Option(None, "--advocacy", help="0-10"),
+    other: list[str] = typer.Option(None, "--set", help="METRIC=VALUE, for a sub-metric of "
+                                    "your policy's own"),
+    as_of: str = typer.Option(None, "--as-of", help="the date the values are for (default: "
+                              "now)"),
+    note: str = typer.Option(None, "--note", help="where they come from", callback=NOTE),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Enter health inputs escalada cannot compute (team lead and up)."""
+    from escalada.domain.errors import InvalidInput
+    from escalada.services.account_health import enter_inputs
+
+    given = {"nps": nps, "reopen_rate": reopen_rate,
+             "communication_quality": communication_quality,
+             "proactive_outreach": proactive_outreach, "qbr_attendance": qbr_attendance,
+             "product_feedback": product_feedback, "advocacy": advocacy}
+    values: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    for pair in other or ():
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise InvalidInput.of("--set", f"{pair!r} is not METRIC=VALUE")
+        values[key.strip()] = value.strip()
+    entered = enter_inputs(ctx=context(), actor=actor(), account_id=account, values=values,
+                           as_of=_moment(as_of, "--as-of"), note=note)
+    if fmt is Format.json:
+        emit_json(entered)
+        return
+    shown = ", ".join(f"{i.metric} {i.value:g}" for i in entered)
+    console().print(f"{account}: entered {shown} (for {entered[0].as_of:%Y-%m-%d})")
+
+
+@app.command("keep")
+def keep(account: str = typer.Argument(..., help="the account's id"),
+         fmt: Format = FORMAT_OPTION) -> None:
+    """Compute the account's score now and keep it (its trend, and the score the
+    strategic_account_at_risk criterion reads)."""
+    from escalada.services.account_health import keep_score
+
+    view = keep_score(ctx=context(), actor=actor(), account_id=account)
+    emit_json(view) if fmt is Format.json else _health_table(view)
+
+
+@app.command("refresh")
+def refresh(fmt: Format = FORMAT_OPTION) -> None:
+    """Keep a score for every account now."""
+    from rich.progress import Progress
+
+    from escalada.services.account_health import refresh_scores
+
+    with Progress(console=console(stderr=True), transient=True,
+                  disable=fmt is Format.json) as bar:
+        task = bar.add_task("keeping health scores", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = refresh_scores(ctx=context(), actor=actor(), progress=progress)
+    if fmt is Format.json:
+        emit_json(result)
+        return
+    console().print(f"kept {result.kept} of {result.accounts} accounts' scores"
+                    + (f"; fell into an alarming band: {', '.join(result.dropped)}"
+                       if result.dropped else ""))
+    for account, why in result.failed.items():
+        console(stderr=True).print(styled(("not kept:", "red"), f" {account}: {why}"))
+
+
+@app.command("trend")
+def trend(
+    account: str = typer.Argument(..., help="the account's id"),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="the newest N kept scores"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The scores kept for the account, oldest first."""
+    from rich.table import Table
+
+    from escalada.services.account_health import health_trend
+
+    view = health_trend(ctx=context(), actor=actor(), account_id=account, limit=limit)
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    table = Table(title=f"{account}: health kept")
+    for column in ("at", "score", "band", "coverage", "kept by"):
+        table.add_column(column)
+    previous: float | None = None
+    for point in view.scores:
+        arrow = "" if previous is None or point.score is None else (
+            " ↑" if point.score > previous else " ↓" if point.score < previous else " →")
+        table.add_row(when(point.at), _score(point.score) + arrow, point.band or "—",
+                      f"{point.coverage:.0%}", point.kept_by)
+        previous = point.score
+    console().print(table if view.scores else f"{account}: no score kept yet "
+                    "(`escalada health keep`)")
+
+
+def portfolio(
+    sort: str = typer.Option("health", "--sort", help="health (worst first) or name"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The portfolio: every account with its health band, trend, open escalations and last
+    escalation."""
+    from escalada.domain.errors import InvalidInput
+    from escalada.services.portfolio import portfolio as by
+
+    if sort not in ("health", "name"):
+        raise InvalidInput.of("--sort", "must be health or name")
+    entries = by(ctx=context(), actor=actor(), sort="health" if sort == "health" else "name")
+    emit_json(entries) if fmt is Format.json else _portfolio_table(entries)
+
+
+_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+def _portfolio_table(entries: list[PortfolioEntry]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Portfolio")
+    for column in ("account", "name", "tier", "health", "band", "trend", "open escalations",
+                   "last escalation"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e.account, e.name, e.tier, _score(e.score),
+                      styled((e.band or "—", _BAND_STYLE.get(e.band or "", ""))),
+                      _ARROWS.get(e.trend or "", "—"), str(e.open_escalations),
+                      when(e.last_escalation_at))
+    console().print(table)
+
+
+def _health_table(view: HealthView) -> None:
+    from rich.table import Table
+
+    title = view.account or "what-if"
+    band = view.band_label or "no band: nothing to score from"
+    console().print(styled(f"{title}: health ", (_score(view.score), "bold"), " — ",
+                           (band, _BAND_STYLE.get(view.band or "", "")),
+                           f" (rests {view.coverage:.0%} on data; at {when(view.at)})"))
+    table = Table()
+    for column in ("component", "sub-metric", "value", "score", "weight", "source", "age"):
+        table.add_column(column)
+    for component in view.components:
+        table.add_row(component.label, "", "", _score(component.score),
+                      f"{component.weight:g}", _points(component), "")
+        for m in component.metrics:
+            value = "—" if m.value is None else f"{m.value:g}"
+            entered = m.source is not None and m.source.startswith("entered")
+            age = f"{m.age_days} d" if entered and m.age_days is not None else ""
+            table.add_row("", m.label, value, _score(m.score), f"{m.weight:g}",
+                          m.source or f"missing: {m.missing}", age)
+    if view.components and view.components[0].metrics:
+        console().print(table)
+    elif view.components:
+        for component in view.components:
+            console().print(f"  {component.label} (weight {component.weight:g}): "
+                            f"{_score(component.score)}, {_points(component)}")
+
+
+def _points(component: Any) -> str:
+    """A component's share of the score (the weights of those with data add up to 1)."""
+    return "missing" if component.score is None else f"{component.contribution:g} points"
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
