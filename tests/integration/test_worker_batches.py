@@ -6,15 +6,18 @@ the next worker takes the whole batch once the lease is over."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from channel_support import wait_until
 from examples import ADMIN, ANA
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from timer_support import (
     bulk_reminders,
+    context_with,
     plain_engine,
     reminder_counts,
     reminder_entries,
@@ -22,6 +25,7 @@ from timer_support import (
 )
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
+from escalada.adapters.policy_file import current_policy
 from escalada.entrypoints.worker import Worker
 from escalada.services import audit, cases, timer_handlers
 from escalada.services.accounts import add_account
@@ -194,3 +198,64 @@ def test_a_worker_killed_mid_batch_commits_none_of_it_and_its_batch_is_taken_aft
     assert {(timer.attempts, timer.lease_owner) for timer in timers(ctx, case=None)
             if timer.kind == "reminder"} == {(2, "successor")}
     assert chains_intact(ctx)
+
+
+def test_a_timer_that_changes_its_case_leaves_the_cases_other_timers_to_the_next_transaction(
+    ctx: Context, clock: FakeClock, reader: Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As one transaction per timer would: the case's timers are planned again when the
+    # change commits, and its other timers fire after that (or are dropped by the plan).
+    due_reminders(ctx, clock, 3, cases_=1)
+    reminded = timer_handlers.HANDLERS["reminder"]
+    generations: list[int] = []
+
+    def changes_the_case(
+        session: Session, ctx_: Context, case: CaseRow, timer: TimerRow, now: Any
+    ) -> str:
+        generations.append(case.timer_generation)
+        session.info.setdefault("changed_cases", {})[case.number] = case
+        return reminded(session, ctx_, case, timer, now)
+
+    monkeypatch.setitem(timer_handlers.HANDLERS, "reminder", changes_the_case)
+    claimed = [timer.id for timer in claim(ctx, owner="worker-1", limit=3, lease=LEASE)]
+
+    assert fire_batch(ctx, claimed, owner="worker-1") == dict.fromkeys(claimed, "fired")
+    first = generations[0]
+    assert generations == [first, first + 1, first + 2]  # planned again after each
+    assert reminder_counts(reader) == {"fired": 3}
+    assert chains_intact(ctx)
+
+
+def test_a_batch_fires_its_other_cases_while_another_transaction_holds_one_of_them(
+    postgres_url: str, clock: FakeClock,
+) -> None:
+    ctx = context_with(postgres_url, clock, current_policy)
+    reader = plain_engine(postgres_url)
+    try:
+        held, free = due_reminders(ctx, clock, 10, cases_=2)
+        claimed = [timer.id for timer in claim(ctx, owner="worker-1", limit=10, lease=LEASE)]
+        outcomes: dict[int, str] = {}
+        with reader.connect() as other:  # another worker's batch, or a person's change
+            other.execute(select(CaseRow.number).where(CaseRow.number == held)
+                          .with_for_update())
+            firing = threading.Thread(
+                target=lambda: outcomes.update(fire_batch(ctx, claimed, owner="worker-1")))
+            firing.start()
+            wait_until(lambda: fired_on(reader, free) == 5, timeout=20,
+                       what="the free case's timers")
+            assert fired_on(reader, held) == 0
+            other.rollback()
+        firing.join(timeout=20)
+        assert outcomes == dict.fromkeys(claimed, "fired")
+        assert reminder_counts(reader) == {"fired": 10}
+        assert chains_intact(ctx)
+    finally:
+        reader.dispose()
+        ctx.engine.dispose()
+
+
+def fired_on(engine: Engine, number: int) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(TimerRow).where(
+            TimerRow.case_number == number, TimerRow.kind == "reminder",
+            TimerRow.state == "fired")) or 0

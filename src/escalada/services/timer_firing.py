@@ -103,44 +103,64 @@ def fire_batch(ctx: Context, timer_ids: Sequence[int], *, owner: str) -> dict[in
     fails (a race lost at commit, a case whose timers cannot be planned again), each
     timer is fired in a transaction of its own instead.
     """
-    if not timer_ids:
-        return {}
-    now = ctx.clock()
-    try:
-        outcomes, fired = _fire_together(ctx, timer_ids, owner, now)
-    except StoreUnavailable:
-        raise
-    except Exception as error:
-        log.warning("timer_batch_failed", timers=len(timer_ids), worker=owner,
-                    error=f"{type(error).__name__}: {error}")
-        return {timer_id: _fire_alone(ctx, timer_id, owner) for timer_id in timer_ids}
-    for kind, outcome, due_at in fired:
-        metrics.timer_fired(kind, outcome, (now - due_at).total_seconds())
+    outcomes: dict[int, str] = {}
+    wait = False
+    while timer_ids:
+        now = ctx.clock()
+        try:
+            done, fired, timer_ids = _fire_together(ctx, timer_ids, owner, now, wait=wait)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            log.warning("timer_batch_failed", timers=len(timer_ids), worker=owner,
+                        error=f"{type(error).__name__}: {error}")
+            return outcomes | {timer_id: _fire_alone(ctx, timer_id, owner)
+                               for timer_id in timer_ids}
+        outcomes |= done
+        wait = not done  # every case was another's: wait for them next time
+        for kind, outcome, due_at in fired:
+            metrics.timer_fired(kind, outcome, (now - due_at).total_seconds())
     return outcomes
 
 
 def _fire_together(
-    ctx: Context, timer_ids: Sequence[int], owner: str, now: datetime
-) -> tuple[dict[int, str], list[tuple[str, str, datetime]]]:
+    ctx: Context, timer_ids: Sequence[int], owner: str, now: datetime, *, wait: bool,
+) -> tuple[dict[int, str], list[tuple[str, str, datetime]], list[int]]:
+    """Fire the timers in one transaction; their outcomes, what fired (for the metrics),
+    and the timers left for the next transaction: those of a case another transaction
+    has locked (another worker's batch, a person's change: skipped, unless told to
+    `wait`, so that two workers fire their other cases meanwhile; on SQLite no other
+    transaction writes meanwhile), and those of a case an earlier timer of the batch
+    changed (a step it took), which fire once the case's timers are planned again at
+    this commit, as they would one transaction each (or are dropped, if the new plan
+    replaced them)."""
     outcomes: dict[int, str] = {}
     settled: list[tuple[str, str, datetime]] = []
+    later: list[int] = []
     with ctx.unit_of_work() as uow:
         session = uow.session
-        numbers = set(session.scalars(
-            select(TimerRow.case_number).where(TimerRow.id.in_(timer_ids))))
+        case_of: dict[int, int] = dict(session.execute(
+            select(TimerRow.id, TimerRow.case_number).where(TimerRow.id.in_(timer_ids))).all())
         # The cases first, then the timers: the order every change to a case takes, and
         # each in number order, so that two batches never wait for each other in a circle.
         cases = {case.number: case for case in session.scalars(
-            select(CaseRow).where(CaseRow.number.in_(numbers))
-            .order_by(CaseRow.number).with_for_update())}
+            select(CaseRow).where(CaseRow.number.in_(set(case_of.values())))
+            .order_by(CaseRow.number).with_for_update(skip_locked=not wait))}
         timers = {timer.id: timer for timer in session.scalars(
-            select(TimerRow).where(TimerRow.id.in_(timer_ids))
+            select(TimerRow).where(TimerRow.id.in_(timer_ids),
+                                   TimerRow.case_number.in_(cases))
             .order_by(TimerRow.id).with_for_update())}
         read_chain_heads(session, cases)
         for timer_id in timer_ids:
             timer = timers.get(timer_id)
+            if timer_id in case_of and case_of[timer_id] not in cases:
+                later.append(timer_id)  # its case is another transaction's: next time
+                continue
             if timer is None or not TIMERS.still_held(timer, owner):
                 outcomes[timer_id] = DROPPED if timer and timer.state == DROPPED else "skipped"
+                continue
+            if timer.case_number in session.info.get("changed_cases", {}):
+                later.append(timer_id)
                 continue
             try:
                 with uow.savepoint():
@@ -155,7 +175,7 @@ def _fire_together(
             outcomes[timer_id] = outcome
             settled.append((timer.kind, outcome, timer.due_at))
         uow.commit()
-    return outcomes, settled
+    return outcomes, settled, later
 
 
 def _fire_alone(ctx: Context, timer_id: int, owner: str) -> str:
@@ -174,9 +194,10 @@ def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: d
                             f"the case is at {case.timer_generation}")
     if not CaseStatus(case.status).is_open and timer.kind not in OUTLIVE_CASE:
         return _drop(timer, f"the case is {case.status}")
+    # Fired before the handler runs: planning the case's timers again, at commit, reads
+    # it so (autoflush), and the timer's one UPDATE carries its outcome too.
     TIMERS.finish(timer, FIRED)
     timer.fired_at = now
-    session.flush()  # fired before the handler runs: a step it takes plans anew
     handler = HANDLERS[timer.kind]
     timer.outcome = handler(session, ctx, case, timer, now)
     return FIRED
