@@ -92,6 +92,19 @@ def test_a_reading_unit_reads_while_another_connection_holds_the_write_lock(
     assert titles == ["Volumes detach under load"]
 
 
+def test_a_case_its_timeline_and_the_case_list_are_read_while_another_connection_writes(
+    ctx_with_a_case: Context,
+) -> None:
+    ctx = ctx_with_a_case
+    with writer_holding_the_lock(ctx):
+        shown = cases.show_case(ctx=ctx, case_id="CASE-1")
+        timeline = cases.case_timeline(ctx=ctx, case_id="CASE-1")
+        listed = cases.list_cases(ctx=ctx, open_only=True)
+    assert shown.title == "Volumes detach under load"
+    assert [entry.kind for entry in timeline] == ["case_opened"]
+    assert [case.id for case in listed] == ["CASE-1"]
+
+
 # Writes in a reading unit are refused
 
 

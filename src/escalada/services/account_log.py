@@ -26,7 +26,7 @@ def log_account(
 
 def account_history(*, ctx: Context, account_id: str) -> list[AccountLogEntryView]:
     """The account's log, oldest first."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         load_account(uow.session, account_id)
         rows = uow.session.scalars(select(AccountLogRow).where(
             AccountLogRow.account_id == account_id).order_by(AccountLogRow.id))

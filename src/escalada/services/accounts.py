@@ -72,7 +72,7 @@ def add_account(
 def list_accounts(*, ctx: Context, sort: str = "id") -> list[AccountView]:
     """The accounts by id, or by `health`: the newest kept score, worst first (those
     without one last); `escalada accounts` / GET /api/v1/portfolio show more of it."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         views = [account_view(row) for row in uow.accounts.all()]
     if sort == "health":
         views.sort(key=lambda a: (a.health_score is None, a.health_score or 0, a.id))
@@ -80,7 +80,7 @@ def list_accounts(*, ctx: Context, sort: str = "id") -> list[AccountView]:
 
 
 def get_account(*, ctx: Context, account_id: str) -> AccountView:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         return account_view(uow.accounts.get(account_id))
 
 

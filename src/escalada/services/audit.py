@@ -94,12 +94,12 @@ def checkpoint(*, ctx: Context, actor: Actor, case_id: str | None = None) -> Che
 def _walk(
     ctx: Context, case_id: str | None, progress: Progress | None, heads: Mapping[int, Head]
 ) -> tuple[_Audit, list[int]]:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         numbers = _case_numbers(uow.session, case_id)
         total = _entries_in(uow.session, None if case_id is None else numbers[0])
     audit = _Audit(total, progress, ctx.keyring, heads)
     for start in range(0, len(numbers), CASES_PER_TRANSACTION):
-        with ctx.unit_of_work() as uow:
+        with ctx.reading() as uow:
             audit.check(uow.session, numbers[start:start + CASES_PER_TRANSACTION])
     return audit, numbers
 

@@ -108,7 +108,7 @@ def add_calendar(
 
 
 def list_calendars(*, ctx: Context) -> list[CalendarView]:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         rows = list(uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name)))
         return [_view(row, _accounts_using(uow.session, row.name)) for row in rows]
 
@@ -119,7 +119,7 @@ def show_calendar(
     """A stored calendar, with what it says about `days` local days from `start`."""
     if not 0 <= days <= SHOWN_DAYS_LIMIT:
         raise InvalidInput.of("days", f"must be between 0 and {SHOWN_DAYS_LIMIT}")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         row = _load(uow.session, name)
         view = _view(row, _accounts_using(uow.session, name))
     first = start or ctx.clock().astimezone(business_calendar(view.spec).zone).date()
@@ -157,7 +157,7 @@ def _calendar(ctx: Context, calendar: str, spec: CalendarSpec | None) -> tuple[s
         if spec is None:
             raise InvalidInput.of("calendar", "business needs --timezone (and --hours, --days)")
         return spec.name, business_calendar(spec)
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         row = _load(uow.session, calendar)
         return row.name, business_calendar(CalendarSpec.model_validate(row.spec))
 

@@ -148,7 +148,7 @@ def list_cases(
 
 def show_case(*, ctx: Context, case_id: str) -> CaseView:
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = uow.cases.get(case_id)
         return case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()), now)
 
@@ -157,7 +157,7 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
     """The engine's answer for a stored case now (or at `at`)."""
     check_aware(at)
     now = at or ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = uow.cases.get(case_id)
         snapshot = snapshot_of(uow.session, case, now)
         check_span(snapshot, now)
@@ -166,7 +166,7 @@ def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> 
 
 def case_timeline(*, ctx: Context, case_id: str) -> list[TimelineEntryView]:
     """The whole append-only timeline, oldest first."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = uow.cases.get(case_id)
         return [timeline_view(entry) for entry in timeline_of(uow.session, case)]
 

@@ -77,7 +77,7 @@ def list_contacts(
     *, ctx: Context, account_id: str, removed: bool = False
 ) -> list[ContactView]:
     """The account's contacts (and the removed ones, when asked), by id."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         load_account(uow.session, account_id)
         query = select(ContactRow).where(ContactRow.account_id == account_id)
         if not removed:

@@ -268,7 +268,7 @@ def _level_to_route_to(
 
 def show_credit(*, ctx: Context, credit_id: int) -> CreditView:
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         credit, case = _load(uow.session, credit_id, None)
         policy = policy_of(uow.session, case, ctx.policy())
         total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
@@ -282,7 +282,7 @@ def list_credits(
     if state is not None and state not in CREDIT_STATES:
         raise InvalidInput.of("state", f"must be one of {', '.join(CREDIT_STATES)}")
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         query = select(CreditRow, CaseRow).join(CaseRow).order_by(CreditRow.id)
         if case_id is not None:
             query = query.where(CreditRow.case_number == load_case(uow.session, case_id).number)

@@ -101,7 +101,7 @@ def send_now(ctx: Context, delivery_id: int, *, owner: str) -> Attempt:
 
 def next_delivery_at(ctx: Context) -> datetime | None:
     """When the next pending delivery may be taken (a worker sleeps until then)."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         return OUTBOX.next_due_at(uow.session)
 
 

@@ -155,14 +155,14 @@ def draft_message(
 
 
 def show_draft(*, ctx: Context, draft_id: int) -> DraftView:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         row = load_draft(uow.session, draft_id)
         return draft_view(row, case_label(row.case_number))
 
 
 def list_drafts(*, ctx: Context, case_id: str) -> list[DraftView]:
     """A case's drafts, newest first."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         rows = uow.session.scalars(
             select(CommunicationRow).where(CommunicationRow.case_number == case.number)

@@ -94,7 +94,7 @@ def _checked(name: str, channel: str, url: str) -> tuple[str, str]:
 
 def list_endpoints(*, ctx: Context) -> list[EndpointView]:
     """The destinations, by name, their URLs masked."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         return [_view(row) for row in
                 uow.session.scalars(select(EndpointRow).order_by(EndpointRow.name))]
 

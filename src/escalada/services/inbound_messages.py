@@ -78,7 +78,7 @@ def record_message(
 
 def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> list[MessageView]:
     """A case's messages, oldest first."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         query = select(CaseMessageRow).where(CaseMessageRow.case_number == case.number)
         if sender is not None:

@@ -169,7 +169,7 @@ def _load(session: Session, delivery_id: int) -> OutboxRow:
 
 
 def show_delivery(*, ctx: Context, delivery_id: int) -> DeliveryView:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         row = _load(uow.session, delivery_id)
         return delivery_view(row, uow.session.get_one(CommunicationRow, row.communication_id))
 
@@ -182,7 +182,7 @@ def list_deliveries(
         raise InvalidInput.of("state", f"must be one of {', '.join(STATES)}")
     if not 1 <= limit <= 10_000:
         raise InvalidInput.of("limit", "must be between 1 and 10000")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         query = (select(OutboxRow, CommunicationRow)
                  .join(CommunicationRow, CommunicationRow.id == OutboxRow.communication_id)
                  .order_by(OutboxRow.id.desc()).limit(limit))
@@ -224,7 +224,7 @@ class OutboxStatusView(View):
 def outbox_status(*, ctx: Context) -> OutboxStatusView:
     """Deliveries by state, those overdue (workers missing or stuck) and the dead letters."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         session = uow.session
         counts: dict[str, int] = {
             state: count for state, count in session.execute(

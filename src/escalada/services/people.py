@@ -114,7 +114,7 @@ def update_user(
 
 
 def list_users(*, ctx: Context) -> list[UserView]:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         return [_view(row) for row in uow.session.scalars(select(UserRow).order_by(UserRow.name))]
 
 
@@ -234,7 +234,7 @@ def list_tokens(*, ctx: Context, actor: Actor, user: str | None = None) -> list[
     """Tokens (never the secrets): your own, or anyone's for an admin."""
     if user != actor.name:
         require_admin(actor, "listing other people's tokens")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         query = select(TokenRow).order_by(TokenRow.id)
         if user is not None:
             query = query.where(TokenRow.user_name == user)
@@ -284,7 +284,7 @@ def authenticate(*, ctx: Context, token: str | None) -> Actor:
 
 def actor_named(*, ctx: Context, name: str) -> Actor:
     """The CLI's user (--as / ESCALADA_USER), checked like a token's."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         user = uow.session.get(UserRow, name)
         if user is None:
             anyone = uow.session.scalar(select(func.count()).select_from(UserRow))

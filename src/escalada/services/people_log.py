@@ -40,7 +40,7 @@ def people_log(*, ctx: Context, actor: Actor, user: str | None = None
                ) -> list[PeopleLogEntryView]:
     """The log, oldest first (only one person's entries when `user` is given)."""
     require_admin(actor, "reading the people log")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         query = select(PeopleLogRow).order_by(PeopleLogRow.id)
         if user is not None:
             query = query.where(PeopleLogRow.user_name == user)

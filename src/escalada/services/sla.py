@@ -32,7 +32,7 @@ def recompute(
     """Put every open case (of one account, or all) on the current policy and its
     account's current calendar, re-plan its timers, and record what moved."""
     can_configure(actor, "recomputing SLA clocks")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         query = select(CaseRow.number).where(CaseRow.status.not_in(ENDED_STATUSES))
         if account is not None:
             load_account(uow.session, account)

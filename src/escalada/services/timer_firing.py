@@ -59,7 +59,7 @@ def claim(ctx: Context, *, owner: str, limit: int, lease: timedelta) -> list[Cla
 
 def next_available_at(ctx: Context) -> datetime | None:
     """When the next pending timer may be claimed (a worker sleeps until then)."""
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         return TIMERS.next_due_at(uow.session)
 
 

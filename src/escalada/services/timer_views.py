@@ -61,7 +61,7 @@ def list_timers(
         raise InvalidInput.of("state", f"must be one of {', '.join(STATES)}")
     if not 1 <= limit <= 10_000:
         raise InvalidInput.of("limit", "must be between 1 and 10000")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         query = select(TimerRow).order_by(TimerRow.due_at, TimerRow.id).limit(limit)
         if case_id is not None:
             query = query.where(TimerRow.case_number == load_case(uow.session, case_id).number)
@@ -91,7 +91,7 @@ def timers_status(*, ctx: Context) -> TimersStatusView:
     """The auditor's view: counts by state, and the pending timers overdue by more
     than a minute (a worker is missing, stuck or too slow)."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         session = uow.session
         by_state: dict[str, int] = {
             state: count for state, count in session.execute(

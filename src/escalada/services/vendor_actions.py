@@ -70,7 +70,7 @@ def _act(
     text: str | None = None,
 ) -> VendorCaseView | VendorRequestView:
     can_work_cases(actor, "working a vendor case")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         row = _one_open(uow.session, case, vendor)
         row_id, row_vendor = row.id, row.vendor

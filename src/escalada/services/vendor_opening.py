@@ -69,7 +69,7 @@ def open_vendor_case(
     plans = current_vendor_plans(ctx.settings())
     chosen_plan = _plan(plans, vendor, plan or ctx.settings().vendor_plan(vendor))
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         stepping = opens_vendor_case_by_stepping(
             Place(case.ref, case.tier, case.exec_level))

@@ -37,7 +37,7 @@ def sync_vendor_cases(
 ) -> list[VendorCaseView]:
     """Pull the status and communications of the case's open vendor cases."""
     can_work_cases(actor, "syncing vendor cases")
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         rows = [(row.id, row.vendor, row.vendor_case_id) for row in open_rows(uow.session, case)]
     for row_id, vendor, vendor_case_id in rows:

@@ -118,7 +118,7 @@ def _mapped(plans: Any, vendor: str, plan: str, ours: str) -> str | None:
 
 
 def list_vendor_cases(*, ctx: Context, case_id: str) -> list[VendorCaseView]:
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         rows = uow.session.scalars(select(VendorCaseRow).where(
             VendorCaseRow.case_number == case.number).order_by(VendorCaseRow.id))

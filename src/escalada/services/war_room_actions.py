@@ -80,7 +80,7 @@ def open_war_room(
 def show_war_room(*, ctx: Context, case_id: str) -> WarRoomView:
     """The room: attendees, channel, checklists with what is overdue now, the executive."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         session = uow.session
         case = load_case(session, case_id)
         room = _required_room(session, case)

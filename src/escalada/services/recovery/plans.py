@@ -107,7 +107,7 @@ def _plan_data(case: CaseRow, tasks: Sequence[RecoveryTaskRow]) -> dict[str, Any
 def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
     """The case's plan by phase, with what is overdue now."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
         tasks = tasks_of(uow.session, case)
         if not tasks:
