@@ -19,9 +19,9 @@ from escalada.testing import FakeClock, Statements, count_statements
 
 # The most statements each write may take, by database. SQLite counts its BEGIN IMMEDIATE;
 # PostgreSQL's driver begins implicitly.
-OPEN = {"sqlite": 20, "postgresql": 18}
-ESCALATE = {"sqlite": 22, "postgresql": 20}
-CLAIM_AND_FIRE = {"sqlite": 18, "postgresql": 16}
+OPEN = {"sqlite": 7, "postgresql": 6}
+ESCALATE = {"sqlite": 16, "postgresql": 16}
+CLAIM_AND_FIRE = {"sqlite": 17, "postgresql": 16}
 CLAIM_AND_FIRE_TWO = {"sqlite": 28, "postgresql": 26}  # in one batch
 
 

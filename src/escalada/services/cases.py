@@ -26,6 +26,8 @@ from escalada.services.records import (
     Event,
     case_view,
     change_case,
+    committed_view,
+    opened,
     record,
     snapshot_of,
     timeline_of,
@@ -111,15 +113,17 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
             escalating_contact_level=(new.contact_level or ContactLevel.STAFF).value,
             contact_title=new.contact_title, contact_id=_contact_id(new.contact),
             policy_version=policy.version,
-            updated_at=now, version=0,
+            # Written once, as it stands after its opening: its first version, its
+            # first timer generation, no pauses or steps yet (nothing to load back).
+            updated_at=now, version=1, timer_generation=1, pauses=[], escalations=[],
         )
         freeze(uow.session, case, policy, now)
         uow.cases.add(case)
+        opened(uow.session, case)
         record(uow.session, case, actor=actor, at=now, kind="case_opened",
                summary=f"{new.severity.value} case opened: {new.title}",
                data=new.model_dump(mode="json"))
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return committed_view(uow, case, policy, now)
 
 
 def _with_contact(session: Session, new: NewCase) -> NewCase:

@@ -46,7 +46,7 @@ from escalada.services.authz import (
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import take_step
 from escalada.services.policies import policy_of
-from escalada.services.records import case_view, record, snapshot_of
+from escalada.services.records import committed_view, record, snapshot_of
 from escalada.services.repositories import load_case
 from escalada.services.views import CaseView, View
 
@@ -244,9 +244,8 @@ def route_credit(
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
                 kind="credit_routed", summary=f"{_name(credit)} routed to {level.value} ({role})",
                 data={"to": level.value, "role": role})
-        uow.commit()
         return CreditRoutedView(credit=credit_view(credit, case, policy, total),
-                                case=case_view(uow.session, case, policy, now))
+                                case=committed_view(uow, case, policy, now))
 
 
 def _level_to_route_to(

@@ -28,7 +28,7 @@ from escalada.services.authz import (
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.records import Event, case_view, change_case, record, snapshot_of
+from escalada.services.records import Event, change_case, committed_view, record, snapshot_of
 from escalada.services.repositories import load_open_case
 from escalada.services.views import CaseView
 from escalada.services.war_room_playbook import open_for_step
@@ -59,8 +59,7 @@ def escalate(
         except HandoffIncomplete:
             uow.commit()  # the refusal on the timeline is all this transaction writes
             raise
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return committed_view(uow, case, policy, now)
 
 
 def take_step(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Executable, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +19,8 @@ from escalada.domain.policy import Policy
 
 _BY_ID: dict[str, Policy] = {}
 _IDS: dict[int, tuple[Policy, str]] = {}  # id(policy) -> (policy kept alive, its digest)
+# The policies known to be stored, by database: freezing one of them reads nothing.
+_STORED: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
 
 
 def digest(policy: Policy) -> str:
@@ -39,19 +43,25 @@ def freeze(session: Session, case: CaseRow, policy: Policy, now: datetime) -> No
     policy_id = digest(policy)
     if case.policy_id == policy_id:
         return
-    dialect = session.get_bind().dialect.name
+    engine = session.get_bind()
+    stored = _STORED.setdefault(engine, set())
+    if policy_id not in stored:
+        if session.get(PolicyRow, policy_id) is None:
+            session.execute(_store(engine.dialect.name, policy_id, policy, now))
+        else:  # committed: not asked again in this process
+            stored.add(policy_id)
+    case.policy_id, case.policy_version = policy_id, policy.version
+
+
+def _store(dialect: str, policy_id: str, policy: Policy, now: datetime) -> Executable:
+    """The insert of the policy document: built only when it is not stored yet."""
     values = {"id": policy_id, "version": policy.version,
               "document": policy.model_dump(mode="json", by_alias=True), "created_at": now}
-    statement: Executable
     if dialect == "postgresql":
-        statement = postgresql.insert(PolicyRow).values(values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(PolicyRow).values(values).on_conflict_do_nothing()
-    else:  # pragma: no cover - the two stores escalada runs on
-        statement = insert(PolicyRow).values(values)
-    if session.get(PolicyRow, policy_id) is None:
-        session.execute(statement)
-    case.policy_id, case.policy_version = policy_id, policy.version
+        return postgresql.insert(PolicyRow).values(values).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(PolicyRow).values(values).on_conflict_do_nothing()
+    return insert(PolicyRow).values(values)  # pragma: no cover - escalada runs on the two
 
 
 def policy_of(session: Session, case: CaseRow, current: Policy) -> Policy:

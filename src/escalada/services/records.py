@@ -27,6 +27,7 @@ from escalada.domain.snapshot import (
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
+from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import (
     AccountView,
     CaseView,
@@ -37,6 +38,26 @@ from escalada.services.views import (
 )
 
 TIMELINE_SUMMARY_LENGTH = 10
+
+
+# session.info keys: the cases this transaction opened (number -> the timeline entries
+# written for each), the head of each case's hash chain, the accounts and the counts of
+# recent cases the snapshots were built from.
+_OPENED, _HEADS, _ACCOUNTS, _RECENT = "opened_cases", "chain_heads", "accounts", "recent_cases"
+
+
+def opened(session: Session, case: CaseRow) -> None:
+    """`case` was inserted by this transaction (cases.open_case): its timeline starts at
+    the genesis hash and nothing was stored about it before, so nothing is read back.
+    The insert is its first version: recording the opening does not write the row again."""
+    session.info.setdefault(_OPENED, {})[case.number] = []
+    session.info.setdefault(_HEADS, {})[case.number] = GENESIS
+    session.info.pop(_RECENT, None)  # one more case of its account
+
+
+def is_new(session: Session, case: CaseRow) -> bool:
+    """Whether this transaction opened `case` (no timers, escalations, rooms before)."""
+    return case.number in session.info.get(_OPENED, {})
 
 
 def record(
@@ -53,8 +74,10 @@ def record(
 ) -> None:
     """Append an entry to the case's timeline (who, what, when, why). Unless told the
     case did not change (a refused request), its version moves on."""
+    new = session.info.get(_OPENED, {}).get(case.number)
     if changed:
-        case.touch(at)
+        if new is None:
+            case.touch(at)
         # Its timers are planned again when the transaction commits (UnitOfWork).
         session.info.setdefault("changed_cases", {})[case.number] = case
     document = canonical_data(data or {})
@@ -63,26 +86,29 @@ def record(
     digest = entry_hash(prev, case=case.number, at=at, actor=actor.name, kind=kind,
                         summary=summary, reason=reason, data=document,
                         key=None if key is None else key.secret)
-    session.add(
-        TimelineRow(
-            case_number=case.number, at=at, actor=actor.name, kind=kind,
-            summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
-            key_id=None if key is None else key.id,
-        )
+    entry = TimelineRow(
+        case_number=case.number, at=at, actor=actor.name, kind=kind,
+        summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
+        key_id=None if key is None else key.id,
     )
-    session.info["chain_heads"][case.number] = digest
+    session.add(entry)
+    if new is not None:
+        new.append(entry)
+    session.info[_HEADS][case.number] = digest
 
 
 def _chain_head(session: Session, case: CaseRow) -> str:
     """The hash of the case's latest timeline entry, with the case locked so that no
-    other transaction appends to its chain meanwhile (SQLite: one writer anyway)."""
-    heads: dict[int, str] = session.info.setdefault("chain_heads", {})
+    other transaction appends to its chain meanwhile (SQLite: one writer anyway, whose
+    transaction holds the write lock from its start, so no row lock is taken there)."""
+    heads: dict[int, str] = session.info.setdefault(_HEADS, {})
     if case.number not in heads:
         # No flush here: the change being recorded is flushed, and its version checked,
         # when the transaction commits.
         with session.no_autoflush:
-            session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
-                            .with_for_update())
+            if session.get_bind().dialect.name != "sqlite":
+                session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
+                                .with_for_update())
             latest = session.scalar(
                 select(TimelineRow.hash).where(TimelineRow.case_number == case.number)
                 .order_by(TimelineRow.id.desc()).limit(1))
@@ -140,8 +166,16 @@ def change_case(
         event = change(case, now)
         record(uow.session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,
                reason=event.reason, data=event.data)
-        uow.commit()
-        return case_view(uow.session, case, policy, now)
+        return committed_view(uow, case, policy, now)
+
+
+def committed_view(uow: UnitOfWork, case: CaseRow, policy: Policy, now: datetime) -> CaseView:
+    """Commit the unit of work and return the case as committed, read in the same
+    transaction (after its timers are planned) rather than in a second one."""
+    uow.settle()
+    view = case_view(uow.session, case, policy, now)
+    uow.commit()
+    return view
 
 
 def _account_fields(account: AccountRow) -> dict[str, Any]:
@@ -166,14 +200,8 @@ def account_view(account: AccountRow) -> AccountView:
 
 def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
     """The engine's view of a stored case at `now`."""
-    account = session.get_one(AccountRow, case.account_id)
-    recent = session.scalar(
-        select(func.count()).select_from(CaseRow).where(
-            CaseRow.account_id == case.account_id,
-            CaseRow.opened_at > now - timedelta(days=30),
-            CaseRow.opened_at <= now,
-        )
-    )
+    account = _account(session, case.account_id)
+    recent = _recent_cases(session, case.account_id, now)
     return CaseSnapshot(
         id=case.ref,
         account=account_snapshot(account),
@@ -198,6 +226,30 @@ def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
     )
 
 
+def _account(session: Session, account_id: str) -> AccountRow:
+    """The account, read once per transaction (kept here, as the session's identity map
+    would forget it once no one holds it)."""
+    accounts: dict[str, AccountRow] = session.info.setdefault(_ACCOUNTS, {})
+    if account_id not in accounts:
+        accounts[account_id] = session.get_one(AccountRow, account_id)
+    return accounts[account_id]
+
+
+def _recent_cases(session: Session, account_id: str, now: datetime) -> int:
+    """How many cases the account opened in the 30 days up to `now`, counted once per
+    transaction (a case it opens itself is counted again: see `opened`)."""
+    counts: dict[tuple[str, datetime], int] = session.info.setdefault(_RECENT, {})
+    if (account_id, now) not in counts:
+        counts[account_id, now] = session.scalar(
+            select(func.count()).select_from(CaseRow).where(
+                CaseRow.account_id == account_id,
+                CaseRow.opened_at > now - timedelta(days=30),
+                CaseRow.opened_at <= now,
+            )
+        ) or 0
+    return counts[account_id, now]
+
+
 def escalation_view(step: EscalationRow) -> EscalationView:
     return EscalationView(
         step=step.seq, track=step.track, direction=step.direction, from_=step.from_level,
@@ -212,6 +264,9 @@ def escalation_view(step: EscalationRow) -> EscalationView:
 
 
 def timeline_of(session: Session, case: CaseRow, limit: int | None = None) -> list[TimelineRow]:
+    written = session.info.get(_OPENED, {}).get(case.number)
+    if written is not None:  # opened by this transaction: its whole timeline is here
+        return list(written if limit is None else written[-limit:])
     query = select(TimelineRow).where(TimelineRow.case_number == case.number)
     if limit is None:
         return list(session.scalars(query.order_by(TimelineRow.id)))

@@ -93,9 +93,13 @@ class Accounts:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._loaded: dict[str, AccountRow] = {}
 
     def get(self, account_id: str) -> AccountRow:
-        return load_account(self._session, account_id)
+        # Held for the unit of work, so that reading it again (a case's snapshot) finds
+        # it in the session's identity map instead of asking the database.
+        account = self._loaded[account_id] = load_account(self._session, account_id)
+        return account
 
     def find(self, account_id: str) -> AccountRow | None:
         return self._session.get(AccountRow, account_id)

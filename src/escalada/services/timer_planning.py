@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.policy import Policy
 from escalada.domain.sla import next_due
-from escalada.domain.timers import SLA_THRESHOLD, OpenStep, plan_timers
+from escalada.domain.timers import SLA_THRESHOLD, OpenStep, PlannedTimer, plan_timers
 from escalada.services.policies import policy_of
-from escalada.services.records import snapshot_of
+from escalada.services.records import is_new, snapshot_of
 from escalada.services.timers import DROPPED, FIRED, PENDING
 from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
@@ -22,13 +22,19 @@ from escalada.services.war_room_playbook import timer_inputs
 
 def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
     """Plan the case's timers again: a new generation replaces the pending ones."""
-    # The generation moves first, so that the case's row is written once, with the change
-    # that called for the plan, when the query below flushes it.
-    case.timer_generation = (case.timer_generation or 0) + 1
+    new = is_new(session, case)  # opened by this transaction: its first plan
+    if not new:
+        # The generation moves first, so that the case's row is written once, with the
+        # change that called for the plan, when the query below flushes it.
+        case.timer_generation = (case.timer_generation or 0) + 1
     generation = case.timer_generation
     with session.no_autoflush:  # the next SLA due time goes out in that same write
         snapshot = snapshot_of(session, case, now)
     case.sla_due_at = next_due(snapshot, policy, now)
+    if new:  # at generation 1, with no earlier timers, war room or vendor case to read
+        _insert(session, case, plan_timers(snapshot, _open_steps(case), policy, now,
+                                           newest_step_up=_newest_step_up(case)), now)
+        return
     fired, carried, stale = _planned_before(session, case, now)
     if stale:
         session.execute(
@@ -41,6 +47,11 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
                        fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
                        newest_step_up=_newest_step_up(case),
                        vendor_waits=vendor_waits(session, case))
+    _insert(session, case, plan, now)
+
+
+def _insert(session: Session, case: CaseRow, plan: list[PlannedTimer], now: datetime) -> None:
+    generation = case.timer_generation
     if plan:  # one INSERT for the whole plan (an executemany)
         session.execute(insert(TimerRow), [
             {"case_number": case.number, "kind": timer.kind, "key": timer.key,

@@ -72,11 +72,27 @@ class UnitOfWork:
             raise
         nested.commit()
 
+    def settle(self) -> None:
+        """Do what the changes call for (plan the changed cases' timers) and flush, so
+        that what this transaction reads next is what it will commit: a view built
+        then needs no second transaction. `commit` settles too."""
+        self._lost_races(self._settle)
+
+    def _settle(self) -> None:
+        if self._before_commit is not None:
+            self._before_commit(self.session)
+        self.session.flush()
+
     def commit(self) -> None:
+        self._lost_races(self._commit)
+
+    def _commit(self) -> None:
+        self._settle()
+        self.session.commit()
+
+    def _lost_races(self, work: Callable[[], object]) -> None:
         try:
-            if self._before_commit is not None:
-                self._before_commit(self.session)
-            self.session.commit()
+            work()
         except StaleDataError as error:
             self.session.rollback()
             raise Conflict(
