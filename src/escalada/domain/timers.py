@@ -93,8 +93,7 @@ def plan_timers(
     grace = timedelta(minutes=policy.timers.unacknowledged_after.minutes(24 * 60))
     thresholds = threshold_times(case, policy, now, policy.timers.sla_thresholds)
     for clock, fraction, due in thresholds:
-        key = (f"sla:{clock.target}:{clock.started_at.isoformat()}:"
-               f"{clock.target_minutes:g}:{fraction:g}")
+        key = threshold_key(clock, fraction)
         if key in done or due >= FOREVER or (due <= now and key not in kept):
             continue
         planned.append(PlannedTimer(SLA_THRESHOLD, key, due, {
@@ -120,6 +119,22 @@ def plan_timers(
         if f"{VENDOR_RESPONSE_DUE}:{wait.vendor_case}" not in done)
     planned.sort(key=lambda timer: timer.due_at)
     return planned
+
+
+def threshold_key(clock: SlaClock, fraction: float) -> str:
+    """An SLA threshold's key: its target, when that target's clock started, its minutes
+    and the fraction."""
+    return (f"sla:{clock.target}:{clock.started_at.isoformat()}:"
+            f"{clock.target_minutes:g}:{fraction:g}")
+
+
+def passed_thresholds(case: CaseSnapshot, policy: Policy, now: datetime) -> set[str]:
+    """The keys of the SLA thresholds already past at `now`: `plan_timers` plans one of
+    them only when it is carried (due in an earlier plan and not fired)."""
+    if not case.status.is_open:
+        return set()
+    return {threshold_key(clock, fraction) for clock, fraction, due in threshold_times(
+        case, policy, now, policy.timers.sla_thresholds) if due <= now}
 
 
 def _cadence_timers(

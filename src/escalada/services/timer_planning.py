@@ -6,13 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, union_all, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.policy import Policy
 from escalada.domain.sla import next_due
-from escalada.domain.timers import SLA_THRESHOLD, OpenStep, PlannedTimer, plan_timers
+from escalada.domain.timers import (
+    SLA_THRESHOLD,
+    OpenStep,
+    PlannedTimer,
+    passed_thresholds,
+    plan_timers,
+)
 from escalada.services.policies import policy_of
 from escalada.services.records import is_new, snapshot_of
 from escalada.services.timers import DROPPED, FIRED, PENDING
@@ -35,13 +41,15 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
         _insert(session, case, plan_timers(snapshot, _open_steps(case), policy, now,
                                            newest_step_up=_newest_step_up(case)), now)
         return
-    fired, carried, stale = _planned_before(session, case, now)
-    if stale:
+    fired, pending = _planned_before(session, case)
+    if pending:
         session.execute(
             update(TimerRow)
             .where(TimerRow.case_number == case.number, TimerRow.state == PENDING,
                    TimerRow.generation.is_not(None))
             .values(state=DROPPED, outcome=f"replaced by generation {generation}"))
+    carried = pending | _dropped_when_due(
+        session, case, passed_thresholds(snapshot, policy, now) - fired - pending, now)
     items, ack = timer_inputs(session, case)
     plan = plan_timers(snapshot, _open_steps(case), policy, now,
                        fired=fired, carried=carried, war_room_items=items, executive_ack=ack,
@@ -60,28 +68,32 @@ def _insert(session: Session, case: CaseRow, plan: list[PlannedTimer], now: date
             for timer in plan])
 
 
-def _planned_before(session: Session, case: CaseRow, now: datetime) -> tuple[
-        set[str], set[str], bool]:
-    """What the case's earlier plans left, in one query: the keys fired, the keys to carry
-    into the new plan (the pending ones, and thresholds that came due but were dropped
-    before a worker fired them, e.g. by a pause: they fire late rather than never), and
-    whether any timer is pending. Each half of the query reads ix_timers_case_replan."""
-    of_case = TimerRow.case_number == case.number
-    planned = select(TimerRow.key, TimerRow.state).where(
-        of_case, TimerRow.state.in_((PENDING, FIRED)), TimerRow.generation.is_not(None))
-    came_due = select(TimerRow.key, TimerRow.state).where(
-        of_case, TimerRow.state == DROPPED, TimerRow.kind == SLA_THRESHOLD,
-        TimerRow.due_at <= now)
+def _planned_before(session: Session, case: CaseRow) -> tuple[set[str], set[str]]:
+    """The keys earlier plans fired, and those still pending (carried into the new plan
+    whatever their due time), in one query on ix_timers_case_state. Dropped timers, however
+    many a long-lived case has, are not read here."""
     fired: set[str] = set()
-    carried: set[str] = set()
-    stale = False
-    for key, state in session.execute(union_all(planned, came_due)):
-        if state == FIRED:
-            fired.add(key)
-        else:
-            carried.add(key)
-            stale = stale or state == PENDING
-    return fired, carried, stale
+    pending: set[str] = set()
+    for key, state in session.execute(select(TimerRow.key, TimerRow.state).where(
+            TimerRow.case_number == case.number, TimerRow.state.in_((PENDING, FIRED)),
+            TimerRow.generation.is_not(None))):
+        (fired if state == FIRED else pending).add(key)
+    return fired, pending
+
+
+def _dropped_when_due(
+    session: Session, case: CaseRow, passed: set[str], now: datetime
+) -> set[str]:
+    """Of the thresholds the new plan finds past and neither fired nor pending, those that
+    came due but were dropped before a worker fired them (a pause drops every SLA
+    timer): they fire late rather than never. Asked only when there are such thresholds,
+    by key (ix_timers_case_dropped)."""
+    if not passed:
+        return set()
+    return set(session.scalars(select(TimerRow.key).distinct().where(
+        TimerRow.case_number == case.number, TimerRow.state == DROPPED,
+        TimerRow.kind == SLA_THRESHOLD, TimerRow.key.in_(sorted(passed)),
+        TimerRow.due_at <= now)))
 
 
 def _open_steps(case: CaseRow) -> list[OpenStep]:

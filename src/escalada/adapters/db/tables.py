@@ -248,7 +248,7 @@ class TimelineRow(Base):
     __tablename__ = "timeline"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"))
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(40))
@@ -261,6 +261,10 @@ class TimelineRow(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
     # The audit key the hash is an HMAC under; None: a plain SHA-256 anyone can recompute.
     key_id: Mapped[str | None] = mapped_column(String(40))
+
+
+# The case's latest entries (its chain's head, the view's last ten) in entry order.
+Index("ix_timeline_case_entry", TimelineRow.case_number, TimelineRow.id)
 
 
 class TimerRow(Base):
@@ -295,6 +299,10 @@ class TimerRow(Base):
 Index("ix_timers_claim", TimerRow.available_at,
       sqlite_where=TimerRow.state == "pending", postgresql_where=TimerRow.state == "pending")
 Index("ix_timers_case_state", TimerRow.case_number, TimerRow.state)
+# A new plan looks up, by key, the dropped thresholds it may carry (timer_planning): a
+# long-lived case's tens of thousands of dropped timers are never scanned.
+Index("ix_timers_case_dropped", TimerRow.case_number, TimerRow.key,
+      sqlite_where=TimerRow.state == "dropped", postgresql_where=TimerRow.state == "dropped")
 Index("ix_timers_overdue", TimerRow.due_at,
       sqlite_where=TimerRow.state == "pending", postgresql_where=TimerRow.state == "pending")
 
