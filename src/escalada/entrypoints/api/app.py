@@ -8,6 +8,7 @@ from prometheus_client import make_asgi_app
 from escalada import __version__
 from escalada.entrypoints.api import (
     audit,
+    board,
     case_outcomes,
     comms,
     credits,
@@ -33,7 +34,7 @@ def create_app(context: Context) -> FastAPI:
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
-                    case_outcomes, health):
+                    case_outcomes, health, board):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

@@ -58,7 +58,6 @@ from escalada.services.views import (
     AccountLogEntryView,
     AccountView,
     CalendarView,
-    CaseSummaryView,
     CaseView,
     ContactView,
     DeadlineView,
@@ -156,15 +155,6 @@ def remove_contact(
 def evaluate_snapshot(ctx: ContextDep, snapshot: CaseSnapshot, at: At = None) -> EvaluationView:
     """Evaluate a case snapshot (DESIGN.md 1.2) at `at`."""
     return evaluation.evaluate_snapshot(ctx=ctx, snapshot=snapshot, at=at)
-
-
-@api.get("/cases", tags=["cases"])
-def list_cases(
-    ctx: ContextDep,
-    open_only: Annotated[bool, Query(alias="open")] = False,
-    account: str | None = None,
-) -> list[CaseSummaryView]:
-    return cases.list_cases(ctx=ctx, open_only=open_only, account=account)
 
 
 @api.post("/cases", status_code=201, tags=["cases"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import typer
@@ -15,6 +16,7 @@ from escalada.entrypoints.cli.output import (
     check_version,
     context,
     emit_json,
+    emit_json_stream,
     id_of,
     parse_time,
     read_json,
@@ -73,15 +75,39 @@ def open_(
 @app.command("list")
 def list_(
     open_only: bool = typer.Option(False, "--open", help="only cases not resolved or closed"),
+    status: str = typer.Option(None, "--status", help="open or closed (resolved or closed)"),
     account: str = typer.Option(None, "--account", help="only this account's cases"),
+    severity: str = typer.Option(None, "--severity", help="P1, P2, P3 or P4"),
+    owner: str = typer.Option(None, "--owner", help="cases with a step this user acknowledged"),
+    vendor: str = typer.Option(None, "--vendor", help="cases with a case at aws, azure or gcp"),
+    tier: str = typer.Option(None, "--tier", help="T1, T2, T3 or vendor"),
+    level: str = typer.Option(None, "--level", help="the executive level engaged, L1-L4"),
+    sort: str = typer.Option("number", "--sort",
+                             help="number (oldest first), sla_due (soonest due first, "
+                                  "no clock running last) or updated (latest first)"),
+    limit: int = typer.Option(None, "--limit", help="cases per page (default 50, at most 500)"),
+    cursor: str = typer.Option(None, "--cursor", help="the next page, as the last one said"),
+    every: bool = typer.Option(False, "--all", help="every page, printed as it comes"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """List cases."""
-    from escalada.entrypoints.cli.render import cases_table
-    from escalada.services.cases import list_cases
+    """List cases a page at a time (the next page's --cursor goes to stderr)."""
+    from escalada.entrypoints.cli.render import case_lines
+    from escalada.services.case_board import every_case, list_page
 
-    rows = list_cases(ctx=context(), open_only=open_only, account=account)
-    emit_json(rows) if fmt is Format.json else cases_table(rows)
+    query = {name: value for name, value in (
+        ("status", "open" if open_only and status is None else status), ("account", account),
+        ("severity", severity), ("owner", owner), ("vendor", vendor), ("tier", tier),
+        ("level", level), ("sort", sort), ("limit", limit), ("cursor", cursor))
+        if value is not None}
+    ctx = context()
+    if every:
+        rows = every_case(ctx=ctx, **query)
+        emit_json_stream(rows) if fmt is Format.json else case_lines(rows)
+        return
+    page = list_page(ctx=ctx, **query)
+    emit_json(page.cases) if fmt is Format.json else case_lines(page.cases)
+    if page.next_cursor is not None:
+        sys.stderr.write(f"more: --cursor {page.next_cursor}\n")
 
 
 @app.command("show")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from pydantic import BaseModel
     from rich.console import Console
@@ -102,6 +102,20 @@ def as_json(value: BaseModel | list[Any] | dict[str, Any]) -> str:
 
 def emit_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
     sys.stdout.write(as_json(value) + "\n")
+
+
+def emit_json_stream(values: Iterable[BaseModel]) -> None:
+    """The JSON array `emit_json` prints, written an item at a time as they come."""
+    import textwrap
+
+    written = 0
+    sys.stdout.write("[")
+    for value in values:
+        item = json.dumps(value.model_dump(mode="json", by_alias=True), ensure_ascii=False,
+                          indent=2)
+        sys.stdout.write(("\n" if not written else ",\n") + textwrap.indent(item, "  "))
+        written += 1
+    sys.stdout.write("\n]\n" if written else "]\n")
 
 
 def parse_time(value: str | None, option: str) -> datetime | None:
