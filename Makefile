@@ -7,9 +7,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# What `make run` installs besides the product: the vendors' SDKs (`vendor open`, sync).
-# `make run RUN_EXTRAS=` leaves them out; a vendor command then names the extra to install.
-RUN_EXTRAS ?= vendors
+# What `make run` installs besides the product: the vendors' SDKs (`vendor open`, sync)
+# and the report's HTML and PDF renderers. `make run RUN_EXTRAS=` leaves them out; a
+# vendor command or an HTML/PDF report then names the extra to install.
+RUN_EXTRAS ?= vendors,report
 
 # Test processes: three pay on two cores (tests wait on PostgreSQL, sockets and child
 # processes; measured 290 s against 328 s with two), each taking work as it frees up.

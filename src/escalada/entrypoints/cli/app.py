@@ -68,6 +68,9 @@ GROUPS: dict[str, Lazy] = {
                    "inputs, kept scores and their trend."),
     "accounts": Lazy("health", "portfolio", "The portfolio: every account with its health "
                      "band, trend, open escalations and last escalation."),
+    "report": Lazy("report", "report", "The escalation report: summary, timeline, root "
+                   "cause, impact, resolution plan, communication log, lessons learned and "
+                   "recovery plan (HTML and PDF with a chart)."),
 }
 
 

@@ -1,0 +1,124 @@
+"""Renders the escalation report: Markdown from a Jinja template (in a sandbox), HTML
+from the Markdown (markdown-it-py, raw HTML off), PDF from the HTML (WeasyPrint), and
+the timeline chart as SVG (matplotlib). The heavy libraries load when first used.
+
+Every text from people or customers is escaped for Markdown before it goes in, so a
+customer's `# heading`, `[link](…)` or `<script>` is shown as written, never obeyed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from escalada.adapters.report_chart import timeline_chart
+from escalada.adapters.report_text import KINDS, TEXT, WORDS
+from escalada.adapters.templates import Formats
+from escalada.domain.errors import InvalidInput
+from escalada.domain.escalation_report import EscalationReport
+
+TEMPLATE = "report.md.j2"
+# What makes inline Markdown (emphasis, code, links, autolinks and HTML, entities, table
+# cells) and what opens a block at the start of a line (headings, quotes, lists, rules):
+# each is shown as itself after CommonMark's backslash.
+# An underscore between two letters or digits never makes emphasis: it stays as it is.
+_INLINE = re.compile(r"([\\`*{}\[\]<|&~]|_(?!\w)|(?<!\w)_)")
+_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+_STAMP = {"en": "yyyy-MM-dd HH:mm", "ru": "dd.MM.yyyy HH:mm"}
+_STYLE = """
+@page { size: A4; margin: 16mm 14mm; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; color: #222; }
+h1 { font-size: 16pt; } h2 { font-size: 13pt; border-bottom: 1px solid #bbb; margin-top: 1.4em; }
+h3 { font-size: 11pt; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 9pt; }
+th, td { border: 1px solid #ccc; padding: 3px 5px; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; background: #f4f4f4; }
+figure { margin: 0.5em 0; } figure svg { width: 100%; height: auto; }
+li { margin: 0.1em 0; }
+"""
+
+
+def markdown_text(text: str) -> str:
+    """Text on one line with Markdown's special characters escaped."""
+    escaped = _INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    return _BLOCK_START.sub(lambda found: _escape_start(found.group(1)), escaped)
+
+
+def _escape_start(opening: str) -> str:
+    # "1." opens a list: the dot after the number is escaped instead ("1\.").
+    return f"{opening}\\" if opening[0].isdigit() else f"\\{opening}"
+
+
+def markdown_paragraphs(text: str) -> str:
+    """Several paragraphs (blank lines apart), each escaped and on one line."""
+    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(markdown_text(block) for block in blocks if block)
+
+
+def built_in_dir() -> Path:
+    return Path(str(resources.files("escalada").joinpath("templates").joinpath("reports")))
+
+
+@lru_cache(maxsize=1)
+def _environment() -> ImmutableSandboxedEnvironment:
+    environment = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(built_in_dir()), encoding="utf-8"),
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["md"] = markdown_text
+    return environment
+
+
+def render_markdown(report: EscalationReport) -> str:
+    """The report as Markdown, in its language and its account's time zone."""
+    language = report.language
+    formats = Formats(language, report.timezone)
+    words, kinds = WORDS.get(language, {}), KINDS.get(language, {})
+    pattern = _STAMP.get(language, _STAMP["en"])
+
+    def stamp(moment: Any) -> str:
+        return str(format_datetime(moment, pattern, tzinfo=formats.zone, locale=formats.locale))
+
+    text = _environment().get_template(TEMPLATE).render(
+        report=report, t=TEXT[language], when=formats.when, stamp=stamp,
+        duration=formats.duration, money=formats.money, paragraphs=markdown_paragraphs,
+        word=lambda value: words.get(value, str(value).replace("_", " ")),
+        kind=lambda value: kinds.get(value, value.replace("_", " ")))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_html(report: EscalationReport, markdown: str) -> str:
+    """A whole HTML page from the Markdown, with the timeline chart under its heading."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    words = TEXT[report.language]
+    figure = (f'<figure aria-label="{html.escape(words["chart_title"])}">'
+              f"{timeline_chart(report, words)}</figure>")
+    heading = f'<h2>2. {html.escape(words["timeline_title"])}</h2>'
+    body = body.replace(heading, heading + "\n" + figure, 1)
+    title = html.escape(f'{words["report"]}: {report.summary.case}')
+    return (f'<!DOCTYPE html>\n<html lang="{report.language}">\n<head>\n<meta charset="utf-8">'
+            f"\n<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}"
+            "</body>\n</html>\n")
+
+
+def render_pdf(page: str) -> bytes:
+    """The HTML page as a PDF (A4)."""
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # the library is there, the system's Pango is not
+        raise InvalidInput.of("format", f"PDF needs Pango, which WeasyPrint cannot load "
+                                        f"({error}): apt-get install -y libpango-1.0-0 "
+                                        "libpangoft2-1.0-0 fonts-dejavu-core") from error
+
+    document: bytes = HTML(string=page).write_pdf()
+    return document

@@ -1,0 +1,114 @@
+"""Building the escalation report: checking what is asked, reading the case's record
+once, and rendering it in the language and format asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
+    CommunicationRow,
+    CreditRow,
+    OutboxRow,
+    RecoveryTaskRow,
+    RootCauseRow,
+)
+from escalada.domain.errors import InvalidInput
+from escalada.domain.escalation_report import (
+    FORMATS,
+    LANGUAGES,
+    EscalationReport,
+    measured_breaches,
+)
+from escalada.domain.policy import Policy
+from escalada.services.authz import can_read
+from escalada.services.commitments import commitments_of
+from escalada.services.context import Actor, Context
+from escalada.services.policies import policy_of
+from escalada.services.records import snapshot_of, timeline_of
+from escalada.services.report import sections
+from escalada.services.repositories import load_case
+
+MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
+               "pdf": "application/pdf"}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """The report in one format: its content, media type and a file name for it."""
+
+    content: bytes
+    media_type: str
+    filename: str
+    language: str
+
+
+def escalation_report(
+    *, ctx: Context, actor: Actor, case_id: str, language: str | None = None,
+    fmt: str = "md",
+) -> RenderedReport:
+    """The case's escalation report in `language` (default: the account's, Russian for
+    Russian-language accounts, else English) as Markdown, HTML or PDF."""
+    can_read(actor)
+    if fmt not in FORMATS:
+        raise InvalidInput.of("format", f"must be one of {', '.join(FORMATS)} (not {fmt!r})")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput.of("lang", f"must be one of {', '.join(LANGUAGES)} "
+                                      f"(not {language!r})")
+    report = gather(ctx, case_id, language)
+    from escalada.adapters import reports
+
+    markdown = reports.render_markdown(report)
+    if fmt == "md":
+        content = markdown.encode()
+    else:
+        try:
+            page = reports.render_html(report, markdown)
+            content = page.encode() if fmt == "html" else reports.render_pdf(page)
+        except ModuleNotFoundError as error:
+            raise InvalidInput.of("format", f"{fmt.upper()} needs the report extra ({error.name}"
+                                            " is not installed): pip install "
+                                            "'escalada[report]'") from error
+    return RenderedReport(content, MEDIA_TYPES[fmt], f"{report.summary.case}-report-"
+                          f"{report.language}.{fmt}", report.language)
+
+
+def gather(ctx: Context, case_id: str, language: str | None) -> EscalationReport:
+    """Everything the report says, read in one read-only unit of work."""
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        account = uow.session.get_one(AccountRow, case.account_id)
+        policy = policy_of(uow.session, case, ctx.policy())
+        return build(uow.session, account, case, policy, language, now)
+
+
+def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
+          language: str | None, now: datetime) -> EscalationReport:
+    entries = timeline_of(session, case)
+    number = case.number
+    drafts = list(session.scalars(select(CommunicationRow).where(
+        CommunicationRow.case_number == number).order_by(CommunicationRow.id)))
+    deliveries = list(session.scalars(select(OutboxRow).where(
+        OutboxRow.case_number == number).order_by(OutboxRow.id)))
+    credits = list(session.scalars(select(CreditRow).where(
+        CreditRow.case_number == number).order_by(CreditRow.id)))
+    tasks = list(session.scalars(select(RecoveryTaskRow).where(
+        RecoveryTaskRow.case_number == number)))
+    return EscalationReport(
+        language=language or (account.language if account.language in LANGUAGES else "en"),
+        timezone=account.timezone, generated_at=now,
+        summary=sections.summary_of(account, case, entries, now),
+        timeline=sections.timeline_of(entries), steps=sections.steps_of(case),
+        root_cause=sections.root_cause_of(session.get(RootCauseRow, number)),
+        impact=sections.impact_of(case, entries, credits, measured_breaches(
+            snapshot_of(session, case, now), policy, now), now),
+        resolution=sections.resolution_of(case, entries, commitments_of(session, number), now),
+        messages=sections.messages_of(drafts, deliveries), lessons=(),
+        recovery=sections.recovery_of(tasks, now))
+
