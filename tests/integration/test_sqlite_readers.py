@@ -16,14 +16,22 @@ from datetime import timedelta
 
 import pytest
 from case_support import open_case
-from sqlalchemy import make_url, select, text, update
+from examples import ADMIN
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, select, text, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from escalada.adapters.db import database
-from escalada.adapters.db.tables import CaseRow
+from escalada.adapters.db.tables import CaseRow, TokenRow
 from escalada.domain.errors import WritesRefused
+from escalada.entrypoints.api import create_app
 from escalada.services import cases
-from escalada.services.context import Context
+from escalada.services.context import Actor, Context
+from escalada.services.people import add_user, authenticate, create_token
+from escalada.testing import FakeClock
+
+VERA = Actor("vera", "viewer")
 
 
 @contextmanager
@@ -103,6 +111,77 @@ def test_a_case_its_timeline_and_the_case_list_are_read_while_another_connection
     assert shown.title == "Volumes detach under load"
     assert [entry.kind for entry in timeline] == ["case_opened"]
     assert [case.id for case in listed] == ["CASE-1"]
+
+
+def test_the_api_authenticates_and_answers_healthz_and_reads_while_another_connection_writes(
+    ctx_with_a_case: Context,
+) -> None:
+    ctx = ctx_with_a_case
+    token = a_token(ctx)
+    with TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"}) as client:
+        with writer_holding_the_lock(ctx):
+            health = client.get("/healthz")
+            listed = client.get("/api/v1/cases")
+            shown = client.get("/api/v1/cases/CASE-1")
+        assert health.status_code == 200, health.text
+        assert listed.status_code == 200, listed.text
+        assert shown.status_code == 200, shown.text
+        assert shown.json()["title"] == "Volumes detach under load"
+
+
+# A token's last use: stamped when no one is writing, skipped (never waited for) otherwise
+
+
+def a_token(ctx: Context) -> str:
+    """Vera's token (a viewer, added by the first admin)."""
+    add_user(ctx=ctx, actor=None, name=ADMIN.name, role=ADMIN.role)
+    add_user(ctx=ctx, actor=ADMIN, name=VERA.name, role=VERA.role)
+    return create_token(ctx=ctx, actor=VERA).token
+
+
+def last_used(ctx: Context) -> object:
+    with ctx.reading() as uow:
+        return uow.session.scalars(select(TokenRow.last_used_at)).one()
+
+
+def test_a_tokens_use_is_not_stamped_while_another_connection_writes_and_is_stamped_after(
+    ctx_with_a_case: Context, clock: FakeClock,
+) -> None:
+    ctx = ctx_with_a_case
+    token = a_token(ctx)
+    with writer_holding_the_lock(ctx):
+        assert authenticate(ctx=ctx, token=token) == VERA
+    assert last_used(ctx) is None
+
+    assert authenticate(ctx=ctx, token=token) == VERA
+    assert last_used(ctx) == clock()
+
+
+def test_a_tokens_use_is_stamped_at_most_once_a_minute(ctx: Context, clock: FakeClock) -> None:
+    token = a_token(ctx)
+    authenticate(ctx=ctx, token=token)
+    first = clock()
+    clock.advance(seconds=59)
+    authenticate(ctx=ctx, token=token)
+    assert last_used(ctx) == first
+    clock.advance(seconds=2)
+    authenticate(ctx=ctx, token=token)
+    assert last_used(ctx) == clock()
+
+
+def test_a_tokens_use_is_not_stamped_while_another_transaction_locks_its_row_on_postgresql(
+    postgres_ctx: Context,
+) -> None:
+    ctx = postgres_ctx
+    token = a_token(ctx)
+    other = create_engine(ctx.engine.url, poolclass=NullPool)
+    try:
+        with other.begin() as locking:
+            locking.execute(select(TokenRow.id).with_for_update())
+            assert authenticate(ctx=ctx, token=token) == VERA
+    finally:
+        other.dispose()
+    assert last_used(ctx) is None
 
 
 # Writes in a reading unit are refused

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from escalada.adapters.db.database import busy
 from escalada.adapters.db.tables import TokenRow, UserRow
 from escalada.domain.errors import (
     AlreadyExists,
@@ -261,11 +263,12 @@ def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:
 
 
 def authenticate(*, ctx: Context, token: str | None) -> Actor:
-    """The user a bearer token belongs to, if the token is known, live and theirs."""
+    """The user a bearer token belongs to, if the token is known, live and theirs. It is
+    read without waiting for any writer; its last use is stamped apart (`_stamp_use`)."""
     if not token:
         raise Unauthenticated("no bearer token: send `Authorization: Bearer <token>`")
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.reading() as uow:
         row = uow.session.scalar(select(TokenRow).where(TokenRow.token_hash == _digest(token)))
         if row is None:
             raise Unauthenticated("unknown token")
@@ -276,10 +279,27 @@ def authenticate(*, ctx: Context, token: str | None) -> Actor:
         user = uow.session.get_one(UserRow, row.user_name)
         if user.disabled_at is not None:
             raise Unauthenticated(f"user {user.name} is disabled")
-        if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
-            row.last_used_at = now
+        actor, token_id = Actor(user.name, user.role), row.id
+        stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY
+    if stale:
+        _stamp_use(ctx, token_id, now)
+    return actor
+
+
+def _stamp_use(ctx: Context, token_id: int, now: datetime) -> None:
+    """Write down when the token was last used (at most once a minute), unless another
+    writer holds the lock at this moment: a request never waits for the stamp, and the
+    next one tries again."""
+    try:
+        with ctx.unit_of_work(wait=False) as uow:
+            uow.session.execute(update(TokenRow).where(
+                TokenRow.id == token_id,
+                or_(TokenRow.last_used_at.is_(None),
+                    TokenRow.last_used_at < now - LAST_USED_EVERY)).values(last_used_at=now))
             uow.commit()
-        return Actor(user.name, user.role)
+    except OperationalError as error:
+        if error.orig is None or not busy(error.orig):
+            raise
 
 
 def actor_named(*, ctx: Context, name: str) -> Actor:
