@@ -45,11 +45,32 @@ TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 
 @cache
 def _country_codes() -> frozenset[str]:
-    """The ISO 3166 codes the `holidays` package knows, from its registry: no country's
-    module is imported (listing them with their subdivisions imports all ~250: 140 ms)."""
-    from holidays.registry import EntityLoader
+    """The codes the `holidays` package knows countries by (alpha-2, alpha-3, aliases),
+    read from its registry's source: importing the package builds every calendar it has
+    (~250 ms, most of it the Hindu lunar tables), which checking an account's country does
+    not need. The package's own list if its registry ever changes shape."""
+    try:
+        return _registry_codes()
+    except (OSError, SyntaxError, ValueError, TypeError, AttributeError, LookupError):
+        from holidays.registry import EntityLoader
 
-    return frozenset(EntityLoader.get_country_codes())
+        return frozenset(EntityLoader.get_country_codes())
+
+
+def _registry_codes() -> frozenset[str]:
+    """COUNTRIES in holidays/registry.py: module -> (class, alpha-2, alpha-3, aliases...)."""
+    import ast
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("holidays")  # finds the package without running it
+    source = Path(str(spec and spec.origin)).with_name("registry.py").read_text("utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "COUNTRIES":
+            registry: dict[str, tuple[str, ...]] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+            return frozenset(code for names in registry.values() for code in names[1:]
+                             if 2 <= len(code) <= 3)
+    raise LookupError("holidays/registry.py has no COUNTRIES")
 
 
 def _subdivisions(country: str) -> list[str]:
