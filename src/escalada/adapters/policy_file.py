@@ -50,7 +50,8 @@ class DataFile(Generic[M]):
     def load(self, path: Path) -> M:
         """Read and validate the file; PolicyInvalid names the file, path and reason."""
         try:
-            document: Any = safe_yaml(path.read_text(encoding="utf-8"))
+            document: Any = (copy.deepcopy(_shipped(self.shipped)) if path == self.default_path()
+                             else safe_yaml(path.read_text(encoding="utf-8")))
         except OSError as error:
             raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
         except yaml.YAMLError as error:
@@ -100,10 +101,17 @@ def packaged_document() -> dict[str, Any]:
     return copy.deepcopy(_packaged())
 
 
-@lru_cache(maxsize=1)
 def _packaged() -> dict[str, Any]:
-    document: dict[str, Any] = safe_yaml(POLICY.default_path().read_text(encoding="utf-8"))
+    document: dict[str, Any] = _shipped(POLICY.shipped)
     return document
+
+
+@lru_cache(maxsize=4)
+def _shipped(name: str) -> Any:
+    """A document shipped in escalada.policies, parsed once a process: the policy in force
+    and the policies frozen on cases are each completed from the shipped one."""
+    path = resources.files("escalada.policies").joinpath(name)
+    return safe_yaml(path.read_text(encoding="utf-8"))
 
 
 def packaged_section(name: str, document: Mapping[str, Any] | None = None) -> Section:

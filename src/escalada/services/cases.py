@@ -33,7 +33,6 @@ from escalada.services.records import (
     timeline_of,
     timeline_view,
 )
-from escalada.services.recovery import plan_on_resolution
 from escalada.services.views import (
     CaseSummaryView,
     CaseView,
@@ -41,7 +40,6 @@ from escalada.services.views import (
     TimelineEntryView,
     evaluation_view,
 )
-from escalada.services.war_room_playbook import close_on_resolution, follow_flags
 
 
 class _Flags(BaseModel):
@@ -191,6 +189,8 @@ def set_flags(
         case.flags = sorted(current | wanted if on else current - wanted)
         verb = "set" if on else "cleared"
         # A flag such as legal_action_threatened adds its item to an open war room.
+        from escalada.services.war_room_playbook import follow_flags
+
         added = follow_flags(case, now, current=ctx.policy()) if on else []
         room = f"; war room checklist: {', '.join(added)} added" if added else ""
         return Event(f"flag_{verb}", f"flag {verb}: {', '.join(changed)}{room}", reason,
@@ -322,6 +322,10 @@ def resolve(
     expected_version: int | None = None,
 ) -> CaseView:
     """The issue is fixed; clocks stop, and the case awaits closure."""
+
+    # The playbooks that a resolution runs load with it, not with every case command.
+    from escalada.services.recovery import plan_on_resolution
+    from escalada.services.war_room_playbook import close_on_resolution
 
     def change(case: CaseRow, now: datetime) -> Event:
         _end_pause(case, now)
