@@ -14,13 +14,14 @@ from escalada.domain.model import ExecLevel
 from escalada.services.accounts import list_accounts
 from escalada.services.cases import evaluate_case, list_cases, show_case
 from escalada.services.contacts import list_contacts
-from escalada.services.context import Context, system_clock
+from escalada.services.context import Actor, Context, system_clock
 from escalada.services.credits import list_credits
 from escalada.services.demo import DemoLoaded, load_demo
 from escalada.services.people import list_users
 from escalada.services.recovery import recovery_plan
 from escalada.services.views import CaseSummaryView
 
+_ADMIN = Actor("admin", "admin")
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
@@ -176,3 +177,24 @@ def test_the_customers_vp_without_a_title_is_answered_by_our_vp(
 
     assert view.contact is not None and view.contact.title is None
     assert (choice.name, choice.how) == ("r.hughes", "level")
+
+
+def test_the_demos_resolved_escalation_reports_every_section_from_its_record(
+    ctx: Context, loaded: DemoLoaded, demo_cases: list[CaseSummaryView]
+) -> None:
+    from escalada.services.report import escalation_report
+
+    resolved = next(c.id for c in demo_cases if c.account == "ledgerly"
+                    and c.status == "resolved")
+    english = escalation_report(ctx=ctx, actor=_ADMIN, case_id=resolved
+                                ).content.decode()
+    russian = escalation_report(ctx=ctx, actor=_ADMIN, case_id=resolved, language="ru"
+                                ).content.decode()
+
+    assert "### Technical\n\nThe message queue failover moved the primary" in english
+    assert english.count("**met**") == 2 and english.count("**missed**") == 1
+    assert "| resolution |" in english and "**Credits granted:** $7,200.00" in english
+    assert "draft, not sent" in english and "Progress: " in english
+    # Only lessons learned wait for the post-mortem; every other section has content.
+    assert english.count("Nothing recorded.") == 1
+    assert "## 3. Анализ первопричины" in russian and russian.count("**выполнено**") == 2

@@ -51,11 +51,13 @@ def timeline_chart(report: EscalationReport, words: dict[str, str]) -> str:
     end = report.summary.resolved_at or report.generated_at
     figure, axes = plt.subplots(figsize=(9, 3.2))
     try:
-        for (times, values), label, colour in (
-                (_tier_path(report, end), words["chart_technical"], "#1f5fa8"),
-                (_level_path(report, end), words["chart_executive"], "#c77c0e")):
-            axes.step(_numbers(times), values, where="post",
-                      label=label, color=colour, linewidth=2)
+        # The executive line sits a little above the technical one, so that where both
+        # are at the same height neither hides the other.
+        for (times, values), label, colour, lift, style in (
+                (_tier_path(report, end), words["chart_technical"], "#1f5fa8", 0.0, "-"),
+                (_level_path(report, end), words["chart_executive"], "#c77c0e", 0.08, "--")):
+            axes.step(_numbers(times), [v + lift for v in values], where="post",
+                      label=label, color=colour, linewidth=2, linestyle=style)
         for n, breach in enumerate(report.impact.breaches):
             axes.axvline(_numbers([breach.due_at])[0], color="#888", linestyle="--",
                          linewidth=1, label=words["chart_due"] if n == 0 else None)

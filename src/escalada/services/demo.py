@@ -21,11 +21,14 @@ from escalada.services import cases, escalations
 from escalada.services.accounts import add_account, list_accounts
 from escalada.services.authz import require_admin
 from escalada.services.calendars import add_calendar
+from escalada.services.commitments import close_commitment, list_commitments, make_commitment
 from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credits import approve_credit, list_credits, propose_credit
+from escalada.services.drafting import draft_message
 from escalada.services.inbound_messages import record_message
 from escalada.services.people import add_user, list_users
+from escalada.services.root_cause import record_root_cause
 from escalada.services.views import CaseView
 
 
@@ -272,6 +275,31 @@ RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
         reason="Owed under the SLA; the director approves above $5,000."),
     _at(520, "propose_credit", BECKER, amount_usd="1800",
         reason="Goodwill for the merchants' chargeback handling."),
+    # What was promised to the customer, and how it went: two met, one missed, one open.
+    _at(60, "commit", MITCHELL, due_in=360,
+        what="Hourly updates to Ledgerly's platform lead until webhooks are on time"),
+    _at(415, "commit_close", MITCHELL, what="Hourly updates",
+        note="Webhooks on time since 11:43; hourly updates sent throughout."),
+    _at(430, "commit", SOKOLOVA, due_in=2 * 24 * 60,
+        what="A written root-cause report to Ledgerly's CFO within two days"),
+    _at(445, "commit", MITCHELL, due_in=3 * 24 * 60, owner="t.becker",
+        what="Lease handover added to the failover runbook of every region"),
+    _at(460, "commit", SOKOLOVA, due_in=30 * 24 * 60,
+        what="Review Ledgerly's failover drills with their platform team this quarter"),
+    _at(600, "rca", BECKER,
+        technical="The message queue failover moved the primary but left the consumers' "
+        "partition leases with the old primary: dispatchers on the new primary waited for "
+        "leases that never expired, and the webhook backlog grew until they were released "
+        "by hand.",
+        process="The failover runbook had no step for partition leases, and no alert "
+        "watched consumer lag after a failover: the backlog was found by the customer's "
+        "merchants, not by us."),
+    _at(620, "draft", MITCHELL, kind="resolution", language="en", fields={
+        "root_cause": "The failover left partition leases with the old queue primary.",
+        "fix": "Leases now move with the failover; stale leases were released.",
+        "verification": "Webhooks have reached merchants on time for two hours."}),
+    _at(1800, "commit_close", SOKOLOVA, what="A written root-cause report",
+        note="Sent to Ledgerly's CFO with the timeline and the runbook changes."),
 )
 
 STORIES: tuple[_Story, ...] = (
@@ -404,6 +432,14 @@ STORIES: tuple[_Story, ...] = (
         _at(140, "message", SOKOLOVA, sender="customer", author="CFO, Meridian Bank",
             text="Добрый день! SBP payments still time out for 12% of our clients. We need "
                  "a root cause before the regulator asks."),
+        _at(150, "commit", PETROV, due_in=24 * 60,
+            what="Письменный отчёт о первопричине для финансового директора банка"),
+        _at(160, "rca", VOLKOVA,
+            technical="После планового обновления managed PostgreSQL pgbouncer в режиме "
+            "transaction pooling не возвращает соединения в пул при отмене запроса: пул "
+            "pay-api исчерпывается, балансировщик отвечает 504.",
+            process="Обновление managed PostgreSQL прошло без нагрузочной проверки "
+            "платёжного контура и без уведомления клиента о плановых работах."),
     ),
     _ago(150, WHITFIELD, {
         "account": "thames-media", "severity": "P2",
@@ -538,10 +574,28 @@ def _approve(*, ctx: Context, actor: Actor, case_id: str, amount_usd: str, reaso
     approve_credit(ctx=ctx, actor=actor, credit_id=credit.id, reason=reason)
 
 
+def _commit(*, ctx: Context, actor: Actor, case_id: str, due_in: int, **fields: Any) -> None:
+    """A commitment due `due_in` minutes after it is made."""
+    make_commitment(ctx=ctx, actor=actor, case_id=case_id,
+                    due_at=ctx.clock() + timedelta(minutes=due_in), **fields)
+
+
+def _commit_close(*, ctx: Context, actor: Actor, case_id: str, what: str, note: str) -> None:
+    """Close the case's open commitment whose wording starts with `what`."""
+    commitment = next(c for c in list_commitments(ctx=ctx, case_id=case_id)
+                      if c.what.startswith(what) and c.closed_at is None)
+    close_commitment(ctx=ctx, actor=actor, case_id=case_id, commitment_id=commitment.id,
+                     note=note)
+
+
 _ASIDES: dict[str, Callable[..., Any]] = {
     "message": record_message,
     "propose_credit": propose_credit,
     "approve_credit": _approve,
+    "commit": _commit,
+    "commit_close": _commit_close,
+    "rca": record_root_cause,
+    "draft": draft_message,
 }
 
 
