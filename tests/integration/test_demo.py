@@ -198,3 +198,15 @@ def test_the_demos_resolved_escalation_reports_every_section_from_its_record(
     # Only lessons learned wait for the post-mortem; every other section has content.
     assert english.count("Nothing recorded.") == 1
     assert "## 3. Анализ первопричины" in russian and russian.count("**выполнено**") == 2
+
+
+def test_the_portfolio_holds_an_account_in_every_band_with_a_trend(
+    ctx: Context, loaded: DemoLoaded
+) -> None:
+    from escalada.services.portfolio import portfolio
+
+    entries = portfolio(ctx=ctx, actor=_ADMIN)
+
+    assert {e.band for e in entries} == {"excellent", "good", "at_risk", "critical"}
+    assert all(e.trend in ("up", "down", "flat") for e in entries)
+    assert entries[0].account == "meridian-bank"  # worst first

@@ -18,6 +18,7 @@ from typing import Any
 from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.errors import AlreadyExists
 from escalada.services import cases, escalations
+from escalada.services.account_health import enter_inputs, refresh_scores
 from escalada.services.accounts import add_account, list_accounts
 from escalada.services.authz import require_admin
 from escalada.services.calendars import add_calendar
@@ -498,9 +499,47 @@ def load_demo(*, ctx: Context, actor: Actor | None = None) -> DemoLoaded:
         for contact in CONTACTS:
             add_contact(ctx=ctx, actor=ADMIN, **contact)
         _replay(ctx, now)
+        _health(ctx, now)
     finally:
         ctx.clock = real_clock
     return DemoLoaded(accounts=len(ACCOUNTS), cases=len(STORIES))
+
+
+# What the account teams entered of each account's health, a month ago and this week:
+# with the cases above, the portfolio holds an account in every band, and trends.
+HEALTH_INPUTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "meridian-bank": ({"nps": 10, "communication_quality": 3, "qbr_attendance": 0.5,
+                       "advocacy": 5, "reopen_rate": 0.1, "proactive_outreach": 2},
+                      {"nps": -60, "communication_quality": 2, "qbr_attendance": 0,
+                       "advocacy": 1, "reopen_rate": 0.25, "proactive_outreach": 0,
+                       "product_feedback": 0}),
+    "sibtorg": ({"nps": 30, "communication_quality": 4, "qbr_attendance": 1},
+                {"nps": 0, "communication_quality": 3, "qbr_attendance": 0.5, "advocacy": 4,
+                 "reopen_rate": 0.15, "proactive_outreach": 1, "product_feedback": 1}),
+    "ledgerly": ({"nps": 30, "communication_quality": 4},
+                 {"nps": 70, "communication_quality": 5, "qbr_attendance": 1,
+                  "advocacy": 9, "reopen_rate": 0.02, "proactive_outreach": 6,
+                  "product_feedback": 4}),
+    "thames-media": ({"nps": 20, "communication_quality": 3},
+                     {"nps": 10, "communication_quality": 3, "qbr_attendance": 0.5,
+                      "advocacy": 5, "reopen_rate": 0.1, "proactive_outreach": 2,
+                      "product_feedback": 1}),
+    "kestrel-analytics": ({"nps": 60, "communication_quality": 5},
+                          {"nps": 80, "communication_quality": 5, "qbr_attendance": 1,
+                           "advocacy": 10, "reopen_rate": 0, "proactive_outreach": 6,
+                           "product_feedback": 5}),
+}
+
+
+def _health(ctx: Context, now: datetime) -> None:
+    """The account team's inputs and the scores kept a month ago and now (the trend)."""
+    for ago, which in ((timedelta(days=30), 0), (timedelta(0), 1)):
+        ctx.clock = _stopped_at(now - ago - timedelta(hours=1))
+        for account, inputs in HEALTH_INPUTS.items():
+            enter_inputs(ctx=ctx, actor=ORLOV, account_id=account, values=inputs[which],
+                         note="account team review")
+        ctx.clock = _stopped_at(now - ago)
+        refresh_scores(ctx=ctx, actor=ADMIN)
 
 
 def demo_accounts_present(*, ctx: Context) -> list[str]:

@@ -1,0 +1,182 @@
+"""Benchmark account health: keeping a score for every account of a portfolio.
+
+Run: python bench/health.py [--accounts 300] [--cases-a-month 2] [--repeat 3]
+[--skip-sqlite] [--skip-postgres] [--postgres-url URL]. SQLite runs on a temporary file;
+PostgreSQL on its own database (bench_health by default, created when missing, emptied on
+every run), skipped with the reason when the server cannot be reached.
+
+The portfolio: --accounts accounts on the three support plans, each with a year of cases
+(--cases-a-month, every severity, most answered and resolved, a quarter escalated, a
+tenth paused a while, half rated) and three entered inputs. Timed, best of --repeat:
+`refresh_scores` (every account's score computed from its records and kept, as `escalada
+health refresh` does), `portfolio` (the accounts by health, as `escalada accounts`), and
+`account_health` of one account (as `escalada health ACCOUNT`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Python puts bench/ first on the path, where bench/calendar.py would shadow the standard
+# library's calendar module, which the database drivers' dependencies import.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
+
+import argparse
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from results import report
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, insert, select
+
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
+    EscalationRow,
+    HealthInputRow,
+    PauseRow,
+)
+from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
+from escalada.services.account_health import account_health, refresh_scores
+from escalada.services.context import Actor, Context
+from escalada.services.portfolio import portfolio
+from escalada.testing import FakeClock, ScratchDatabase, scratch_postgres, scratch_sqlite
+
+REFRESH_GOAL = 2.0  # seconds to keep the scores of 300 accounts
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_health"
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+PLANS = ("enterprise", "business", "developer")
+SEVERITIES = ("P1", "P2", "P3", "P4")
+ADMIN = Actor("admin", "admin")
+
+
+def load_portfolio(engine: Engine, accounts: int, per_month: int, rng: random.Random) -> int:
+    """The accounts, their year of cases (with pauses and escalations) and inputs, inserted
+    directly; the number of cases."""
+    account_rows = [{"id": f"acct-{n:04d}", "name": f"Account {n}", "tier": "enterprise",
+                     "support_plan": PLANS[n % 3], "timezone": "Europe/Moscow",
+                     "country": "RU", "language": "ru", "health_score": None,
+                     "created_at": NOW - timedelta(days=400)} for n in range(accounts)]
+    case_rows = []
+    for account in account_rows:
+        for _ in range(per_month * 12):
+            opened = NOW - timedelta(minutes=rng.randrange(365 * 24 * 60))
+            severity = rng.choice(SEVERITIES if account["support_plan"] != "developer"
+                                  else SEVERITIES[1:])
+            answered = opened + timedelta(minutes=rng.randrange(5, 600))
+            resolved = opened + timedelta(minutes=rng.randrange(60, 6 * 24 * 60))
+            done = resolved < NOW
+            case_rows.append({
+                "account_id": account["id"], "title": "bench case", "severity": severity,
+                "status": "resolved" if done else "investigating", "tier": "T1",
+                "exec_level": None, "opened_at": opened,
+                "first_response_at": answered if answered < NOW else None,
+                "resolved_at": resolved if done else None,
+                "csat": float(rng.randint(1, 5)) if done and rng.random() < 0.5 else None,
+                "services": [], "flags": [], "revenue_impact_usd": Decimal(0),
+                "business_impact_usd": Decimal(0), "escalating_contact_level": "staff",
+                "policy_version": "bench", "updated_at": NOW, "version": 1,
+                "timer_generation": 1})
+    inputs = [{"account_id": account["id"], "metric": metric, "value": Decimal(value),
+               "as_of": NOW - timedelta(days=rng.randrange(120)), "entered_by": "bench",
+               "entered_at": NOW, "note": None}
+              for account in account_rows
+              for metric, value in (("nps", rng.randint(-100, 100)),
+                                    ("qbr_attendance", rng.choice(("0", "0.5", "1"))),
+                                    ("advocacy", rng.randint(0, 10)))]
+    with engine.begin() as connection:
+        connection.execute(insert(AccountRow), account_rows)
+        connection.execute(insert(CaseRow), case_rows)
+        connection.execute(insert(HealthInputRow), inputs)
+        cases = list(connection.execute(select(CaseRow.number, CaseRow.opened_at)))
+        steps = [{"case_number": number, "seq": 1, "track": "executive", "direction": "up",
+                  "from_level": None, "to_level": "L1", "criteria": ["sla_breach_imminent"],
+                  "handoff": {}, "overridden_items": [], "requested_by": "bench",
+                  "requested_at": opened + timedelta(hours=1)}
+                 for number, opened in cases if rng.random() < 0.25]
+        pauses = [{"case_number": number, "started_at": opened + timedelta(minutes=30),
+                   "ended_at": opened + timedelta(hours=3)}
+                  for number, opened in cases if rng.random() < 0.1]
+        connection.execute(insert(EscalationRow), steps)
+        connection.execute(insert(PauseRow), pauses)
+    return len(case_rows)
+
+
+def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def measure(database: ScratchDatabase, args: argparse.Namespace) -> dict[str, Any]:
+    engine = database.engine
+    cases = load_portfolio(engine, args.accounts, args.cases_a_month, random.Random(14))
+    ctx: Context = wire(lambda: engine, current_policy, FakeClock(NOW))
+    refresh, kept = best_of(args.repeat, lambda: refresh_scores(ctx=ctx, actor=ADMIN))
+    listed, entries = best_of(args.repeat, lambda: portfolio(ctx=ctx, actor=ADMIN))
+    one, _ = best_of(args.repeat, lambda: account_health(ctx=ctx, actor=ADMIN,
+                                                         account_id="acct-0000"))
+    bands: dict[str, int] = {}
+    for entry in entries:
+        bands[entry.band or "none"] = bands.get(entry.band or "none", 0) + 1
+    return {"cases": cases, "refresh": refresh, "kept": kept.kept, "portfolio": listed,
+            "one": one, "bands": bands}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=300)
+    parser.add_argument("--cases-a-month", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    args = parser.parse_args()
+
+    table = Table(title=f"Account health: {args.accounts} accounts, a year of cases each "
+                        f"(goal: refresh < {REFRESH_GOAL:g} s)")
+    for column in ("database", "cases", "refresh (all kept)", "portfolio", "one account",
+                   "bands", "goal"):
+        table.add_column(column)
+    targets: list[tuple[str, Callable[[], ScratchDatabase | str]]] = []
+    if not args.skip_sqlite:
+        targets.append(("SQLite", lambda: scratch_sqlite("bench-health")))
+    if not args.skip_postgres:
+        targets.append(("PostgreSQL", lambda: scratch_postgres(args.postgres_url)))
+    for name, make in targets:
+        database = make()
+        figure = f"refresh {args.accounts} accounts' health scores, {name}"
+        if isinstance(database, str):
+            table.add_row(name, "—", f"skipped: {database}", "", "", "", "")
+            report("health", figure, None, "s", f"< {REFRESH_GOAL:g}", None, database)
+            continue
+        try:
+            found = measure(database, args)
+        finally:
+            database.cleanup()
+        met = found["refresh"] < REFRESH_GOAL
+        table.add_row(name, f"{found['cases']:,}", f"{found['refresh']:.3f} s "
+                      f"({found['kept']})", f"{found['portfolio'] * 1000:.1f} ms",
+                      f"{found['one'] * 1000:.1f} ms",
+                      ", ".join(f"{band} {count}" for band, count in sorted(
+                          found["bands"].items())), "met" if met else "MISSED")
+        report("health", figure, round(found["refresh"], 3), "s", f"< {REFRESH_GOAL:g}", met,
+               f"{found['cases']:,} cases")
+    Console(width=140).print(table)
+
+
+if __name__ == "__main__":
+    main()
