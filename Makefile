@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/comms.py
 	$(BIN)/python bench/writes.py
 	$(BIN)/python bench/health.py
+	$(BIN)/python bench/api.py
 
 # uv installs the project with the extras asked for (pyproject.toml's lower bounds),
 # compiled to bytecode up front (where PYTHONDONTWRITEBYTECODE is set, nothing else would),
