@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/writes.py
 	$(BIN)/python bench/health.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/sqlite_readers.py
 
 # uv installs the project with the extras asked for (pyproject.toml's lower bounds),
 # compiled to bytecode up front (where PYTHONDONTWRITEBYTECODE is set, nothing else would),
