@@ -187,6 +187,8 @@ class Row:
 
 
 def show(rows: list[Row], options: argparse.Namespace) -> None:
+    """The table; the figures go to make bench's table too, unless --src measured another
+    checkout (a before figure)."""
     table = Table(title=f"Reads beside a writer on SQLite ({options.cases} cases; the writer "
                         f"holds the lock {options.hold:g} s at a time)")
     for column in ("read", "unlocked p50", "unlocked p95", "locked p50", "locked p95",
@@ -198,9 +200,10 @@ def show(rows: list[Row], options: argparse.Namespace) -> None:
                       f"{percentile(row.free, 95):.1f} ms", f"{percentile(row.held, 50):.1f} ms",
                       f"{percentile(row.held, 95):.1f} ms", f"{row.ratio:.2f}x", goal,
                       "met" if row.met else "MISSED")
-        report("sqlite_readers", f"{row.name}: p95 while a writer holds the lock (SQLite)",
-               round(percentile(row.held, 95), 1), "ms", goal, row.met,
-               note=f"unlocked p95 {percentile(row.free, 95):.1f} ms, {row.ratio:.2f}x")
+        if not options.src:
+            report("sqlite_readers", f"{row.name}: p95 while a writer holds the lock (SQLite)",
+                   round(percentile(row.held, 95), 1), "ms", goal, row.met,
+                   note=f"unlocked p95 {percentile(row.free, 95):.1f} ms, {row.ratio:.2f}x")
     Console(width=130).print(table)
 
 
