@@ -39,16 +39,32 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# `make bench`: every benchmark in BENCH_ALL (each named once, run in this order, with its
+# own arguments from BENCH_ARGS_<name> if set), then one table of every figure with its
+# goal (bench/summary.py, also written to bench/LATEST.md and the README). A benchmark
+# that fails is a row of the table and make's exit status; the others still run.
+# `make bench BENCH_QUICK=1`: a short run of each, to check that they all work.
+BENCH_ALL = engine calendar timers comms writes health api sqlite_readers cli json_path
+BENCH_RESULTS ?= bench/.results.jsonl
+ifdef BENCH_QUICK
+BENCH_ARGS_engine ?= --snapshots 5000 --repeat 1
+BENCH_ARGS_calendar ?= --inputs 1000 --repeat 1
+BENCH_ARGS_timers ?= --sizes 1000,10000 --repeat 2
+BENCH_ARGS_comms ?= --renders 20 --detections 200 --drafts 30 --deliveries 40
+BENCH_ARGS_writes ?= --opens 20 --changes 200 --samples 10
+BENCH_ARGS_health ?= --accounts 30 --repeat 1
+BENCH_ARGS_api ?= --cases 1000 --rounds 20
+BENCH_ARGS_sqlite_readers ?= --samples 20 --locked-samples 5
+export BENCH_QUICK
+endif
+
 bench: $(VENV)/.installed-dev
 	$(call install,dev,bench)
-	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/calendar.py
-	$(BIN)/python bench/timers.py
-	$(BIN)/python bench/comms.py
-	$(BIN)/python bench/writes.py
-	$(BIN)/python bench/health.py
-	$(BIN)/python bench/api.py
-	$(BIN)/python bench/sqlite_readers.py
+	@rm -f $(BENCH_RESULTS); failed=; \
+	$(foreach name,$(BENCH_ALL),echo "== bench/$(name).py $(BENCH_ARGS_$(name))"; \
+	  ESCALADA_BENCH_RESULTS=$(abspath $(BENCH_RESULTS)) \
+	  $(BIN)/python bench/$(name).py $(BENCH_ARGS_$(name)) || failed="$$failed $(name)";) \
+	$(BIN)/python bench/summary.py $(BENCH_RESULTS) --failed "$$failed"
 
 # uv installs the project with the extras asked for (pyproject.toml's lower bounds),
 # compiled to bytecode up front (where PYTHONDONTWRITEBYTECODE is set, nothing else would),
