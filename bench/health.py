@@ -7,10 +7,13 @@ every run), skipped with the reason when the server cannot be reached.
 
 The portfolio: --accounts accounts on the three support plans, each with a year of cases
 (--cases-a-month, every severity, most answered and resolved, a quarter escalated, a
-tenth paused a while, half rated) and three entered inputs. Timed, best of --repeat:
+tenth paused a while, half rated) and three entered inputs. Timed: the first
 `refresh_scores` (every account's score computed from its records and kept, as `escalada
-health refresh` does), `portfolio` (the accounts by health, as `escalada accounts`), and
-`account_health` of one account (as `escalada health ACCOUNT`).
+health refresh` does; every band is new, and each move into an alarming band goes on the
+open cases' timelines too, re-planning their timers), then best of --repeat: refreshing
+again, as a daily refresh finds most bands unchanged (the figure held to the goal),
+`portfolio` (the accounts by health, as `escalada accounts`), and `account_health` of one
+account (as `escalada health ACCOUNT`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
 
 import argparse
+import os
+import platform
 import random
 import time
 from collections.abc import Callable
@@ -124,14 +129,18 @@ def measure(database: ScratchDatabase, args: argparse.Namespace) -> dict[str, An
     engine = database.engine
     cases = load_portfolio(engine, args.accounts, args.cases_a_month, random.Random(14))
     ctx: Context = wire(lambda: engine, current_policy, FakeClock(NOW))
-    refresh, kept = best_of(args.repeat, lambda: refresh_scores(ctx=ctx, actor=ADMIN))
+    # The first keeps every account's first band: each band change goes on the account's
+    # open cases' timelines too. Later ones find the same bands.
+    first, kept = best_of(1, lambda: refresh_scores(ctx=ctx, actor=ADMIN))
+    refresh, _ = best_of(args.repeat, lambda: refresh_scores(ctx=ctx, actor=ADMIN))
     listed, entries = best_of(args.repeat, lambda: portfolio(ctx=ctx, actor=ADMIN))
     one, _ = best_of(args.repeat, lambda: account_health(ctx=ctx, actor=ADMIN,
                                                          account_id="acct-0000"))
     bands: dict[str, int] = {}
     for entry in entries:
         bands[entry.band or "none"] = bands.get(entry.band or "none", 0) + 1
-    return {"cases": cases, "refresh": refresh, "kept": kept.kept, "portfolio": listed,
+    return {"cases": cases, "first": first, "refresh": refresh, "kept": kept.kept,
+            "moved": len(kept.dropped), "portfolio": listed,
             "one": one, "bands": bands}
 
 
@@ -148,8 +157,8 @@ def main() -> None:
 
     table = Table(title=f"Account health: {args.accounts} accounts, a year of cases each "
                         f"(goal: refresh < {REFRESH_GOAL:g} s)")
-    for column in ("database", "cases", "refresh (all kept)", "portfolio", "one account",
-                   "bands", "goal"):
+    for column in ("database", "cases", "first refresh", "refresh again", "portfolio",
+                   "one account", "bands", "goal"):
         table.add_column(column)
     targets: list[tuple[str, Callable[[], ScratchDatabase | str]]] = []
     if not args.skip_sqlite:
@@ -160,7 +169,7 @@ def main() -> None:
         database = make()
         figure = f"refresh {args.accounts} accounts' health scores, {name}"
         if isinstance(database, str):
-            table.add_row(name, "—", f"skipped: {database}", "", "", "", "")
+            table.add_row(name, "—", f"skipped: {database}", "", "", "", "", "")
             report("health", figure, None, "s", f"< {REFRESH_GOAL:g}", None, database)
             continue
         try:
@@ -168,13 +177,18 @@ def main() -> None:
         finally:
             database.cleanup()
         met = found["refresh"] < REFRESH_GOAL
-        table.add_row(name, f"{found['cases']:,}", f"{found['refresh']:.3f} s "
-                      f"({found['kept']})", f"{found['portfolio'] * 1000:.1f} ms",
+        table.add_row(name, f"{found['cases']:,}", f"{found['first']:.3f} s "
+                      f"({found['kept']} kept)", f"{found['refresh']:.3f} s",
+                      f"{found['portfolio'] * 1000:.1f} ms",
                       f"{found['one'] * 1000:.1f} ms",
                       ", ".join(f"{band} {count}" for band, count in sorted(
                           found["bands"].items())), "met" if met else "MISSED")
         report("health", figure, round(found["refresh"], 3), "s", f"< {REFRESH_GOAL:g}", met,
-               f"{found['cases']:,} cases")
+               f"{found['cases']:,} cases; the first refresh, every band new and moves "
+               f"into alarming bands on open cases' timelines: {found['first']:.3f} s")
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    table.caption = (f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+                     f"load average {load} (1, 5, 15 min)")
     Console(width=140).print(table)
 
 

@@ -175,3 +175,26 @@ def test_the_typed_health_score_is_refused_naming_the_new_command(ctx: Context) 
     with pytest.raises(InvalidInput, match=r"health_score: is computed .*`escalada health "
                                            r"input`"):
         update_account(ctx=ctx, actor=ADMIN, account_id="acme", changes={"health_score": 40})
+
+
+def test_a_move_into_an_alarming_band_is_on_the_open_cases_timelines_as_criteria_read_it(
+    ctx: Context, clock: FakeClock
+) -> None:
+    case = open_case(ctx, tier="strategic", severity="P3").snapshot.id
+    enter_inputs(ctx=ctx, actor=LENA, account_id="acme", values={"nps": 60, "advocacy": 9})
+    keep_score(ctx=ctx, actor=ANA, account_id="acme")
+    assert "strategic_account_at_risk" not in {
+        c for r in cases.evaluate_case(ctx=ctx, case_id=case).recommendations
+        for c in r.criteria}
+    clock.advance(days=1)
+    enter_inputs(ctx=ctx, actor=LENA, account_id="acme", values=POOR)
+    keep_score(ctx=ctx, actor=ANA, account_id="acme")
+    keep_score(ctx=ctx, actor=ANA, account_id="acme")  # the same band: nothing more
+
+    moved = [e for e in cases.case_timeline(ctx=ctx, case_id=case)
+             if e.kind == "account_health_changed"]
+    assert [(e.data["before"], e.data["after"]) for e in moved] == [("good", "critical")]
+    assert moved[0].summary.startswith("account health good -> critical: score ")
+    assert "strategic_account_at_risk" in {
+        c for r in cases.evaluate_case(ctx=ctx, case_id=case).recommendations
+        for c in r.criteria}

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import AccountRow, HealthInputRow, HealthScoreRow
+from escalada.adapters.db.tables import AccountRow, CaseRow, HealthInputRow, HealthScoreRow
 from escalada.domain.account_health import HealthScore, score_account, score_components
 from escalada.domain.errors import InvalidInput
+from escalada.domain.model import ENDED_STATUSES
 from escalada.domain.policy import Policy
 from escalada.domain.validation import YEARS, in_years
 from escalada.services.account_log import log_account
@@ -30,6 +31,7 @@ from escalada.services.health_views import (
     health_view,
     number,
 )
+from escalada.services.records import record
 from escalada.services.repositories import load_account
 
 Progress = Callable[[int, int], None]
@@ -102,7 +104,8 @@ def keep_score(*, ctx: Context, actor: Actor, account_id: str) -> HealthView:
     with ctx.unit_of_work() as uow:
         account = load_account(uow.session, account_id)
         score = _scores(uow.session, policy, [account], now)[account.id]
-        _keep(uow.session, policy, account, score, actor, _last_bands(uow.session, [account.id]))
+        _keep(uow.session, policy, account, score, actor, _last_bands(uow.session, [account.id]),
+              _open_cases(uow.session, [account.id]))
         uow.commit()
         return health_view(account.id, score, policy.health, account.language)
 
@@ -122,13 +125,16 @@ def refresh_scores(*, ctx: Context, actor: Actor, progress: Progress | None = No
             accounts = list(uow.session.scalars(select(AccountRow).where(AccountRow.id.in_(batch))))
             scores = _scores(uow.session, policy, accounts, now)
             before = _last_bands(uow.session, batch)
-            for account in accounts:
-                try:
-                    if _keep(uow.session, policy, account, scores[account.id], actor, before):
-                        dropped.append(account.id)
-                    kept += 1
-                except (InvalidInput, ArithmeticError) as error:
-                    failed[account.id] = str(error)
+            open_cases = _open_cases(uow.session, batch)
+            with uow.session.no_autoflush:  # the batch's rows go in at the commit
+                for account in accounts:
+                    try:
+                        if _keep(uow.session, policy, account, scores[account.id], actor,
+                                 before, open_cases):
+                            dropped.append(account.id)
+                        kept += 1
+                    except (InvalidInput, ArithmeticError) as error:
+                        failed[account.id] = str(error)
             uow.commit()
         if progress is not None:
             progress(min(start + 100, len(ids)), len(ids))
@@ -168,25 +174,46 @@ def _last_bands(session: Session, ids: list[str]) -> dict[str, str | None]:
     return bands
 
 
+def _open_cases(session: Session, ids: list[str]) -> dict[str, list[CaseRow]]:
+    """The accounts' open cases, oldest first."""
+    found: dict[str, list[CaseRow]] = {}
+    for case in session.scalars(select(CaseRow).where(
+            CaseRow.account_id.in_(ids), CaseRow.status.not_in(ENDED_STATUSES))
+            .order_by(CaseRow.number)):
+        found.setdefault(case.account_id, []).append(case)
+    return found
+
+
 def _keep(session: Session, policy: Policy, account: AccountRow, score: HealthScore,
-          actor: Actor, before: Mapping[str, str | None]) -> bool:
-    """Keep the score; True when it fell into an alarming band (then on the account log)."""
+          actor: Actor, before: Mapping[str, str | None],
+          open_cases: Mapping[str, list[CaseRow]]) -> bool:
+    """Keep the score as the account's; True when it fell into an alarming band (then on
+    the account's log). A move into, within or out of the alarming bands, which the
+    criteria read, goes on the timelines of the account's open cases too."""
     session.add(HealthScoreRow(account_id=account.id, at=score.at, score=score.score,
                                band=score.band, coverage=score.coverage,
                                components=score.as_json(), kept_by=actor.name))
     account.health_score = None if score.score is None else float(score.score)
-    bands = [band.key for band in policy.health.bands]
-    band = next((b for b in policy.health.bands if b.key == score.band), None)
     previous = before.get(account.id)
-    if band is None or not band.alarming or (
-            previous in bands and bands.index(previous) >= bands.index(band.key)):
+    if score.band == previous:
         return False
-    was = "no band" if previous is None else previous
-    log_account(session, account.id, actor=actor, at=score.at, kind="health_band_dropped",
-                summary=f"health {was} -> {band.key}: score {score.score} "
-                        f"({band.label.en.lower()})",
-                data={"before": previous, "after": band.key, "score": str(score.score)})
-    return True
+    alarming = [band.key for band in policy.health.bands if band.alarming]
+    if previous not in alarming and score.band not in alarming:
+        return False
+    summary = (f"account health {previous or 'not kept'} -> {score.band or 'no score'}"
+               + ("" if score.score is None else f": score {score.score}"))
+    data = {"before": previous, "after": score.band,
+            "score": None if score.score is None else str(score.score)}
+    for case in open_cases.get(account.id, ()):
+        record(session, case, actor=actor, at=score.at, kind="account_health_changed",
+               summary=summary, data=data)
+    bands = [band.key for band in policy.health.bands]
+    dropped = score.band in alarming and (
+        previous not in bands or bands.index(previous) < bands.index(score.band or ""))
+    if dropped:
+        log_account(session, account.id, actor=actor, at=score.at,
+                    kind="health_band_dropped", summary=summary, data=data)
+    return dropped
 
 
 def _entered(policy: Policy, values: Mapping[str, Any]) -> dict[str, Decimal]:
