@@ -166,7 +166,7 @@ def _by_sla_due(session: Session, query: _Select, after: Key, limit: int) -> lis
 
 def _read(session: Session, query: _Select) -> list[Row[Any]]:
     # On the session's connection: rows of plain columns need nothing of the ORM's layer.
-    return list(session.connection().execute(query))
+    return list(session.connection().execute(query).all())
 
 
 _READERS = {"number": _by_number, "updated": _by_updated, "sla_due": _by_sla_due}
