@@ -12,6 +12,7 @@ from escalada.domain.errors import AlreadyExists
 from escalada.domain.executive_match import Person, match_executive
 from escalada.domain.model import ExecLevel
 from escalada.services.accounts import list_accounts
+from escalada.services.case_board import CaseSummaryView
 from escalada.services.cases import evaluate_case, list_cases, show_case
 from escalada.services.contacts import list_contacts
 from escalada.services.context import Actor, Context, system_clock
@@ -19,7 +20,6 @@ from escalada.services.credits import list_credits
 from escalada.services.demo import DemoLoaded, load_demo
 from escalada.services.people import list_users
 from escalada.services.recovery import recovery_plan
-from escalada.services.views import CaseSummaryView
 
 _ADMIN = Actor("admin", "admin")
 CYRILLIC = re.compile("[\u0400-\u04ff]")

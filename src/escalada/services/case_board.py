@@ -25,9 +25,9 @@ from escalada.adapters.db.tables import CaseRow, EscalationRow, VendorCaseRow
 from escalada.adapters.vendors import VENDORS
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import ENDED_STATUSES, ExecLevel, Severity, Tier, case_label
+from escalada.domain.snapshot import AwareDatetime, Money
 from escalada.domain.validation import ID_MAX, invalid_input
 from escalada.services.context import Context
-from escalada.services.views import CaseSummaryView
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 Sort = Literal["number", "sla_due", "updated"]
@@ -62,6 +62,24 @@ class BoardQuery(BaseModel):
         if vendor is not None and vendor not in VENDORS:
             raise ValueError(f"must be one of {', '.join(VENDORS)}")
         return vendor
+
+
+class CaseSummaryView(BaseModel):
+    """A case as lists show it: one line of the board."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    id: str
+    account: str
+    title: str
+    severity: str
+    status: str
+    tier: str
+    exec_level: str | None
+    opened_at: AwareDatetime
+    revenue_impact_usd: Money
+    sla_due_at: AwareDatetime | None  # the next SLA target's due; None while none runs
+    updated_at: AwareDatetime
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
 from escalada.services.authz import can_work_cases
-from escalada.services.case_board import every_case
+from escalada.services.case_board import CaseSummaryView, every_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
@@ -34,7 +34,6 @@ from escalada.services.records import (
     timeline_view,
 )
 from escalada.services.views import (
-    CaseSummaryView,
     CaseView,
     EvaluationView,
     TimelineEntryView,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.engine import evaluate
 from escalada.domain.policy import Policy
-from escalada.domain.snapshot import AccountSnapshot, AwareDatetime, CaseSnapshot, Money
+from escalada.domain.snapshot import AccountSnapshot, AwareDatetime, CaseSnapshot
 
 
 class View(BaseModel):
@@ -97,20 +97,6 @@ class CaseView(View):
     escalations: list[EscalationView]
     timeline: list[TimelineEntryView]
     evaluation: EvaluationView
-
-
-class CaseSummaryView(View):
-    id: str
-    account: str
-    title: str
-    severity: str
-    status: str
-    tier: str
-    exec_level: str | None
-    opened_at: AwareDatetime
-    revenue_impact_usd: Money
-    sla_due_at: AwareDatetime | None  # the next SLA target's due; None while none runs
-    updated_at: AwareDatetime
 
 
 def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:

@@ -11,8 +11,7 @@ from pydantic import Field, TypeAdapter
 
 from escalada.entrypoints.api.deps import ContextDep, current_actor
 from escalada.services import case_board
-from escalada.services.case_board import BoardQuery
-from escalada.services.views import CaseSummaryView
+from escalada.services.case_board import BoardQuery, CaseSummaryView
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(current_actor)])
 

@@ -23,6 +23,9 @@ from escalada.entrypoints.cli.output import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from escalada.services.case_board import CaseSummaryView
     from escalada.services.inbound_messages import MessageView
     from escalada.services.views import CaseView
 
@@ -91,7 +94,6 @@ def list_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List cases a page at a time (the next page's --cursor goes to stderr)."""
-    from escalada.entrypoints.cli.render import case_lines
     from escalada.services.case_board import every_case, list_page
 
     query = {name: value for name, value in (
@@ -102,12 +104,29 @@ def list_(
     ctx = context()
     if every:
         rows = every_case(ctx=ctx, **query)
-        emit_json_stream(rows) if fmt is Format.json else case_lines(rows)
+        emit_json_stream(rows) if fmt is Format.json else _case_lines(rows)
         return
     page = list_page(ctx=ctx, **query)
-    emit_json(page.cases) if fmt is Format.json else case_lines(page.cases)
+    emit_json(page.cases) if fmt is Format.json else _case_lines(page.cases)
     if page.next_cursor is not None:
         sys.stderr.write(f"more: --cursor {page.next_cursor}\n")
+
+
+# Plain aligned lines, not a table: a table measures every row before it prints one, and
+# drawing 10,000 rows took seconds; lines print as the pages come (`case list --all`), and
+# no table module is imported for them.
+_CASE_LINE = "{:<11} {:<16} {:<3} {:<19} {:<6} {:<4} {:<16} {}\n"
+
+
+def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
+    """Cases one per line under a header, written as they come."""
+    out = sys.stdout
+    out.write(_CASE_LINE.format("case", "account", "sev", "status", "tier", "exec",
+                                "sla due (UTC)", "title"))
+    for c in rows:
+        due = "—" if c.sla_due_at is None else c.sla_due_at.strftime("%Y-%m-%d %H:%M")
+        out.write(_CASE_LINE.format(c.id, c.account, c.severity, c.status, c.tier,
+                                    c.exec_level or "—", due, c.title))
 
 
 @app.command("show")

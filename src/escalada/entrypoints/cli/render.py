@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable
-
 from rich.table import Table
 
 from escalada.domain.money import usd
@@ -12,7 +9,6 @@ from escalada.entrypoints.cli.output import console, styled, when
 from escalada.services.views import (
     AccountView,
     CalendarView,
-    CaseSummaryView,
     CaseView,
     EvaluationView,
     TimelineEntryView,
@@ -74,22 +70,6 @@ def timeline_table(entries: list[TimelineEntryView], title: str = "Timeline") ->
     for entry in entries:
         table.add_row(when(entry.at), entry.actor, entry.summary, entry.reason or "")
     console().print(table)
-
-
-# Plain aligned lines, not a table: a table measures every row before it prints one, and
-# drawing 10,000 rows took seconds; lines print as the pages come (`case list --all`).
-_CASE_LINE = "{:<11} {:<16} {:<3} {:<19} {:<6} {:<4} {:<16} {}\n"
-
-
-def case_lines(rows: Iterable[CaseSummaryView]) -> None:
-    """Cases one per line under a header, written as they come."""
-    out = sys.stdout
-    out.write(_CASE_LINE.format("case", "account", "sev", "status", "tier", "exec",
-                                "sla due (UTC)", "title"))
-    for c in rows:
-        due = "—" if c.sla_due_at is None else c.sla_due_at.strftime("%Y-%m-%d %H:%M")
-        out.write(_CASE_LINE.format(c.id, c.account, c.severity, c.status, c.tier,
-                                    c.exec_level or "—", due, c.title))
 
 
 def accounts_table(rows: list[AccountView]) -> None:
