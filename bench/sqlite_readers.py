@@ -1,7 +1,7 @@
 """Benchmark readers beside a writer on SQLite: do reads wait for another's write lock?
 
 Run: python bench/sqlite_readers.py [--cases N] [--samples N] [--locked-samples N]
-[--hold SECONDS] [--src DIR] (defaults 100, 200, 30 and 3; --src measures another
+[--hold SECONDS] [--rounds N] [--src DIR] (defaults 100, 200, 30, 3 and 10; --src measures another
 checkout's src/, e.g. one from before readers stopped waiting).
 
 The API runs in this process (uvicorn on 127.0.0.1, a SQLite file of its own with --cases
@@ -13,6 +13,9 @@ one also authenticates. Three reads are timed: `GET /healthz`, the case list
 2. locked: --locked-samples requests each, every one sent while another connection holds
    SQLite's write lock (BEGIN IMMEDIATE and an insert, uncommitted), which it keeps for
    --hold seconds, lets go for 0.2 s, and takes again.
+
+Both are measured in --rounds alternating rounds (a tenth of each per round by default),
+so that load coming and going on the machine falls on both alike.
 
 It prints p50 and p95 of both, and the locked p95 against the unlocked one. Goal: a
 reader never waits for the writer, i.e. locked p95 within 1.5x of unlocked, or under 150 ms.
@@ -150,25 +153,29 @@ def timed(client: httpx.Client, path: str) -> float:
     return elapsed
 
 
-def unlocked(client: httpx.Client, samples: int) -> dict[str, list[float]]:
+def measure(client: httpx.Client, database: str, options: argparse.Namespace
+            ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The reads without and with a writer, in --rounds alternating rounds, so that both
+    see the same machine (other work on it comes and goes)."""
     for path in READS.values():  # warm up: imports, caches, the pool
         for _ in range(5):
             timed(client, path)
-    return {name: [timed(client, path) for _ in range(samples)]
-            for name, path in READS.items()}
+    free: dict[str, list[float]] = {name: [] for name in READS}
+    held: dict[str, list[float]] = {name: [] for name in READS}
+    for round_number in range(1, options.rounds + 1):
+        progress(f"round {round_number} of {options.rounds}")
+        for name, path in READS.items():
+            free[name] += [timed(client, path) for _ in range(share(options.samples, options))]
+        with Writer(database, options.hold) as writer:
+            for name, path in READS.items():
+                for _ in range(share(options.locked_samples, options)):
+                    writer.holding.wait()  # each request starts while the lock is held
+                    held[name].append(timed(client, path))
+    return free, held
 
 
-def locked(client: httpx.Client, writer: Writer, samples: int) -> dict[str, list[float]]:
-    """Requests each sent while the writer holds its lock (those that began in a gap, as
-    the writer let go, are sent again)."""
-    found: dict[str, list[float]] = {name: [] for name in READS}
-    for name, path in READS.items():
-        progress(f"locked: {name}")
-        while len(found[name]) < samples:
-            writer.holding.wait()
-            elapsed = timed(client, path)
-            found[name].append(elapsed)
-    return found
+def share(samples: int, options: argparse.Namespace) -> int:
+    return max(1, math.ceil(samples / options.rounds))
 
 
 @dataclass
@@ -216,6 +223,8 @@ def main() -> None:
                         help="requests per read while the writer holds the lock")
     parser.add_argument("--hold", type=float, default=3.0,
                         help="seconds the writer holds the lock at a time")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="rounds, each of unlocked then locked requests")
     parser.add_argument("--src", help="the src/ directory of the escalada to measure "
                                       "(e.g. an older checkout's, for a before figure)")
     options = parser.parse_args()
@@ -229,10 +238,7 @@ def main() -> None:
         with serving(ctx) as url, httpx.Client(
                 base_url=url, headers={"Authorization": f"Bearer {token}"},
                 timeout=600) as client:
-            progress("unlocked")
-            free = unlocked(client, options.samples)
-            with Writer(path, options.hold) as writer:
-                held = locked(client, writer, options.locked_samples)
+            free, held = measure(client, path, options)
     finally:
         database.cleanup()
     show([Row(name, free[name], held[name]) for name in READS], options)
