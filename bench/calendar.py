@@ -14,6 +14,7 @@ from pathlib import Path
 # calendar module, which pandas and holidays import.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
 
 import argparse
 import gc
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pandas as pd
 from businesstime import BusinessTime
+from results import report
 from rich.console import Console
 from rich.table import Table
 
@@ -403,6 +405,9 @@ def main() -> int:
     console.print(f"\nGoal: escalada at least {SPEEDUP_GOAL}x faster than businesstime: "
                   f"{speedup:,.1f}x, {verdict} (one businesstime_hours call alone: "
                   f"{floor.best / ours.best:,.1f}x)", highlight=False)
+    report("calendar", "business-hours deadlines, escalada against businesstime",
+           round(speedup, 1), "x", f">= {SPEEDUP_GOAL}x faster", speedup >= SPEEDUP_GOAL,
+           f"{len(cases) / ours.best:,.0f} deadlines/s, best of {options.repeat}")
     unexplained = sum(c.count for text, c in causes.items() if text.startswith("UNEXPLAINED"))
     if unexplained:
         console.print(f"{unexplained:,} differences UNEXPLAINED (listed first above): "

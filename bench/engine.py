@@ -1,4 +1,5 @@
-"""Benchmark the escalation engine and the CLI's cold start; prints one table.
+"""Benchmark the escalation engine; prints one table (bench/cli.py times the CLI's cold
+starts).
 
 Run: python bench/engine.py [--snapshots N] [--seed S] [--repeat R]. Everything runs in one
 thread, so on one core.
@@ -12,12 +13,12 @@ from pathlib import Path
 # Python puts this directory first on the path, and its calendar.py would shadow the
 # standard library's `calendar` for every module that imports it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
 
 import argparse
 import gc
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from results import report
 from rich.console import Console
 from rich.table import Table
 
@@ -34,7 +36,6 @@ from escalada.domain.policy import Policy
 from escalada.domain.snapshot import CaseSnapshot
 
 EVALUATIONS_GOAL = 50_000  # per second, one core
-COLD_START_GOAL = 0.3  # seconds, median of 10 runs of `escalada --help`
 ZONES = ("UTC", "Europe/Moscow", "America/New_York", "Asia/Kolkata", "Australia/Sydney")
 FLAGS = ("beyond_tier_knowledge", "customer_requested_escalation", "customer_requested_manager",
          "potential_product_bug", "multi_service_issue", "vendor_platform_issue",
@@ -103,29 +104,12 @@ def throughput_row(
     best, median = min(passes), statistics.median(passes)
     rate = count / best
     verdict = "-" if goal is None else ("PASS" if rate >= goal else "MISS")
+    if goal is not None:
+        report("engine", f"{label}, one core", round(rate), "/s", f">= {goal:,}/s",
+               rate >= goal, f"{count:,} snapshots, best of {repeat}")
     goal_text = "-" if goal is None else f">= {goal:,}/s"
     seconds = f"{best:.3f} best, {median:.3f} median of {repeat}"
     return label, f"{count:,}", seconds, f"{rate:,.0f}/s", goal_text, verdict
-
-
-def cold_start_row(runs: int = 10) -> Row:
-    """Median wall time of `escalada --help` in a fresh process."""
-    label, goal = "escalada --help, cold", f"< {COLD_START_GOAL} s"
-    script = Path(sys.executable).with_name("escalada")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "escalada"]
-    durations = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        try:
-            done = subprocess.run([*command, "--help"], capture_output=True, check=False)
-        except OSError:
-            done = None
-        if done is None or done.returncode != 0:
-            return label, "-", "-", "-", goal, "escalada CLI not installed yet"
-        durations.append(time.perf_counter() - started)
-    median = statistics.median(durations)
-    verdict = "PASS" if median < COLD_START_GOAL else "MISS"
-    return label, f"{runs} runs", f"{median:.3f} median", "-", goal, verdict
 
 
 def _business_hours_share(cases: list[tuple[CaseSnapshot, datetime]], policy: Policy) -> str:
@@ -161,7 +145,6 @@ def main() -> None:
         throughput_row("evaluate", len(cases), evaluate_all, EVALUATIONS_GOAL, options.repeat),
         throughput_row("parse + evaluate", len(cases), parse_and_evaluate_all, None,
                        options.repeat),
-        cold_start_row(),
     ]
     table = Table(title=f"escalada engine benchmark (seed {options.seed}, one core)",
                   caption=_business_hours_share(cases, policy))
