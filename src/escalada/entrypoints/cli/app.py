@@ -4,6 +4,7 @@ of their commands runs (lazy.py)."""
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 from typing import Any
@@ -226,4 +227,11 @@ def _serving(host: str, port: int) -> None:
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app()
+    try:
+        app()
+    finally:
+        # The process ends here. Python's shutdown collects the garbage of every module it
+        # unloads, searching the whole heap each time: a third of `case show`'s CPU time
+        # (0.25 s of 0.8 s). Frozen, the heap is left for the process's exit to free.
+        gc.disable()
+        gc.freeze()
