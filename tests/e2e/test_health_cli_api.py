@@ -182,3 +182,19 @@ def test_a_date_beyond_the_years_is_refused_naming_the_field(client, account):
     [problem] = problems(client.get(f"{API}/accounts/acme/health",
                                     params={"at": "1800-01-01T00:00:00+00:00"}))
     assert problem["field"] == "at"
+
+
+def test_the_trend_as_a_page_with_its_chart(client, account, bearer, cli: Cli, tmp_path):
+    ok(client.post(f"{API}/accounts/acme/health/keep", headers=bearer("ana")))
+    page = client.get(f"{API}/accounts/acme/health/trend/page",
+                      headers=bearer("vera", "viewer"))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<svg" in page.text and "Здоровье аккаунта acme" in page.text
+    assert "Критично (риск ухода)" in page.text  # the bands, in the account's language
+
+    cli.run("account", "add", "--id", "globex", "--name", "Globex", "--tier", "enterprise",
+            "--plan", "business")
+    cli.run("health", "keep", "globex")
+    cli.run("health", "trend", "globex", "--html", str(tmp_path / "trend.html"))
+    written = (tmp_path / "trend.html").read_text(encoding="utf-8")
+    assert "<svg" in written and "Health of globex" in written

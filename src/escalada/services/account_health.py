@@ -156,6 +156,23 @@ def health_trend(*, ctx: Context, actor: Actor, account_id: str, limit: int = 10
             for row in reversed(rows)])
 
 
+def health_trend_page(*, ctx: Context, actor: Actor, account_id: str, limit: int = 100) -> str:
+    """The trend as an HTML page with its chart, in the account's language."""
+    trend = health_trend(ctx=ctx, actor=actor, account_id=account_id, limit=limit)
+    with ctx.reading() as uow:
+        language = load_account(uow.session, account_id).language
+    try:
+        from escalada.adapters.health_chart import trend_page
+
+        return trend_page(trend.account, [(p.at, p.score, p.band, p.coverage, p.kept_by)
+                                          for p in trend.scores],
+                          ctx.policy().health, language)
+    except ModuleNotFoundError as error:
+        raise InvalidInput.of("format", f"the chart needs the report extra ({error.name} is "
+                                        "not installed): pip install 'escalada[report]'"
+                              ) from error
+
+
 def _scores(session: Session, policy: Policy, accounts: list[AccountRow], now: datetime
             ) -> dict[str, HealthScore]:
     evidence = gather(session, policy, accounts, now)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Note
@@ -80,6 +81,16 @@ def trend(
     """The scores kept for the account, oldest first."""
     return account_health.health_trend(ctx=ctx, actor=actor, account_id=account_id,
                                        limit=limit)
+
+
+@router.get("/accounts/{account_id}/health/trend/page", response_class=HTMLResponse)
+def trend_page(
+    ctx: ContextDep, actor: ActorDep, account_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> HTMLResponse:
+    """The kept scores as an HTML page with a chart over the bands."""
+    return HTMLResponse(account_health.health_trend_page(
+        ctx=ctx, actor=actor, account_id=account_id, limit=limit))
 
 
 @router.post("/health/what-if")

@@ -183,13 +183,20 @@ def refresh(fmt: Format = FORMAT_OPTION) -> None:
 def trend(
     account: str = typer.Argument(..., help="the account's id"),
     limit: int = typer.Option(20, "--limit", min=1, max=1000, help="the newest N kept scores"),
+    html: str = typer.Option(None, "--html", help="also write the trend with its chart to "
+                             "this HTML file"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The scores kept for the account, oldest first."""
+    from pathlib import Path
+
     from rich.table import Table
 
-    from escalada.services.account_health import health_trend
+    from escalada.services.account_health import health_trend, health_trend_page
 
+    if html is not None:
+        page = health_trend_page(ctx=context(), actor=actor(), account_id=account, limit=limit)
+        Path(html).write_text(page, encoding="utf-8")
     view = health_trend(ctx=context(), actor=actor(), account_id=account, limit=limit)
     if fmt is Format.json:
         emit_json(view)
