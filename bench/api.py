@@ -14,13 +14,16 @@ round, each of the four requests in turn (the first rounds are a warm-up, not co
 - list a page: `GET /api/v1/cases?status=open&sort=sla_due&limit=--page`, each round
   following the previous page's `X-Next-Cursor` (back to the first after the last), so
   pages from the whole board are sampled;
+- list one case: the same with limit=1, what any page costs whatever its length (the
+  token checked, a read-only transaction);
 - read one case: `GET /api/v1/cases/{id}` of the case opened that round.
 
 Printed: p50/p95/p99 of each, and each one's throughput against `/healthz`'s (p50 of
 healthz / p50 of it; 1.0 would be as cheap as /healthz), with the goals; then every open
 case over the API (pages of 500) and `escalada case list --open` (a page, a new process
-each time, median of 3) and `--all`. Goals (issue 13): a board page p95 < 150 ms, list/healthz
->= 0.5, open/healthz >= 0.4, the CLI's page < 1 s.
+each time, median of 3) and `--all`, beside `escalada --help` (what any command pays to
+start). Goals (issue 13): a board page p95 < 150 ms, list/healthz >= 0.5, open/healthz
+>= 0.4, the CLI's page < 1 s.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ if "--src" in sys.argv:  # another checkout's escalada, imported before the inst
 sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
 
 import argparse
+import compileall
 import os
 import random
 import socket
@@ -56,6 +60,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import Engine, insert
 
+import escalada as escalada_package
 from escalada.adapters.db.tables import AccountRow, CaseRow
 from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import wire
@@ -80,7 +85,7 @@ WARMUP = 20
 PLANS = ("enterprise", "business", "developer")
 SEVERITIES = ("P1", "P2", "P3", "P4")
 STATUSES = ("new", "investigating", "investigating", "mitigating")
-OPERATIONS = ("healthz", "open a case", "list a page", "read one case")
+OPERATIONS = ("healthz", "open a case", "list a page", "list one case", "read one case")
 API = "/api/v1"
 
 _started = time.perf_counter()
@@ -222,6 +227,7 @@ class Result:
     everything: tuple[float, int, int] | None = None  # seconds, cases, bytes
     cli_page: float | None = None
     cli_all: float | None = None
+    cli_help: float | None = None
 
     def p(self, operation: str, q: float) -> float:
         values = sorted(self.times[operation])
@@ -258,6 +264,11 @@ def measure(server: Server, token: str, rounds: int, page: int, database: str) -
             assert listed.status_code == 200, listed.text
             cursor = listed.headers.get("X-Next-Cursor")
             result.page_bytes = max(result.page_bytes, len(listed.content))
+
+            started = time.perf_counter()  # what any page costs, whatever its length
+            one = client.get(f"{API}/cases", params={**board, "limit": 1})
+            timed["list one case"] = time.perf_counter() - started
+            assert one.status_code == 200, one.text
 
             started = time.perf_counter()
             read = client.get(f"{API}/cases/{opened.json()['snapshot']['id']}")
@@ -298,6 +309,17 @@ def cli_times(database_url: str, args: argparse.Namespace) -> tuple[float, float
     return page, run("--all") if KEEPS_DUE else None
 
 
+def help_time(args: argparse.Namespace) -> float:
+    """`escalada --help` in a new process (median of 3): what any command pays to start."""
+    command, env = escalada(args)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([*command, "--help"], env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def bench(database: ScratchDatabase, args: argparse.Namespace) -> Result:
     rng = random.Random(13)
     engine = database.engine
@@ -316,6 +338,7 @@ def bench(database: ScratchDatabase, args: argparse.Namespace) -> Result:
         server.stop()
     progress(f"{database.name}: escalada case list --open")
     result.cli_page, result.cli_all = cli_times(database_url, args)
+    result.cli_help = help_time(args)
     return result
 
 
@@ -360,6 +383,9 @@ def table(results: list[Result], skipped: dict[str, str], args: argparse.Namespa
             shown.add_row(result.database, "escalada case list --open (a page, new process)",
                           ms(result.cli_page), "", "", "", f"< {CLI_PAGE_GOAL:.0f} s",
                           verdict(result.cli_page < CLI_PAGE_GOAL))
+        if result.cli_help is not None:
+            shown.add_row(result.database, "escalada --help (a new process: starting)",
+                          ms(result.cli_help), "", "", "", "", "")
         if result.cli_all is not None:
             shown.add_row(result.database, "escalada case list --open --all",
                           ms(result.cli_all), "", "", "", "", "")
@@ -395,6 +421,9 @@ def main() -> None:
     parser.add_argument("--src", help="measure another checkout's escalada (its src/): "
                                       "a before figure; it is not reported to results")
     args = parser.parse_args()
+    # The server and the CLI run as processes of their own: compiled as an install would be,
+    # where PYTHONDONTWRITEBYTECODE would have each compile escalada again as it starts.
+    compileall.compile_dir(Path(escalada_package.__file__).parent, quiet=1)
     results: list[Result] = []
     skipped: dict[str, str] = {}
     databases: list[tuple[str, Any]] = []
