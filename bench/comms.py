@@ -1,7 +1,9 @@
 """Benchmark customer communications: rendering, language detection, drafting and the outbox.
 
 Run: python bench/comms.py [--renders R] [--detections D] [--drafts N] [--deliveries N]
-[--skip-postgres] [--postgres-url URL] (defaults 200, 2,000, 300 and 400). SQLite runs on
+[--outbox-workers 1,2] [--phases render,detect,draft,outbox] [--skip-postgres]
+[--postgres-url URL] [--src DIR] (defaults 200, 2,000, 300 and 400). --src runs another
+checkout's escalada (its src/ directory), to compare two versions in one run. SQLite runs on
 temporary files; PostgreSQL on its own database (bench_comms by default, created when
 missing, emptied for every run), skipped with the reason when the server cannot be
 reached. Webhooks go to an HTTP sink this script runs on 127.0.0.1.
@@ -20,9 +22,10 @@ reached. Webhooks go to an HTTP sink this script runs on 127.0.0.1.
 4. Outbox: --deliveries webhook deliveries of one draft (one per idempotency key, to one
    endpoint) queued
    with `services.outbox.send_draft(deliver_now=False)`, then drained with
-   `services.outbox.deliver_due(limit=100)` against the sink: once with the sink answering
-   200, once with it answering 503 to the first attempt of every message (the clock is
-   moved 61 minutes between rounds). The sink counts requests by Idempotency-Key: each
+   `services.outbox.deliver_due(limit=100)` against the sink, by one outbox worker and by
+   two side by side (threads, each calling deliver_due until nothing is due), with the sink
+   answering 200; and by one with it answering 503 to the first attempt of every message
+   (the clock is moved 61 minutes between rounds). The sink counts requests by Idempotency-Key: each
    message must arrive (be answered 200) exactly once. On SQLite and PostgreSQL.
 """
 
@@ -35,6 +38,9 @@ from pathlib import Path
 # library's calendar module, which the database drivers' dependencies import.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+if "--src" in sys.argv:  # another checkout's escalada, imported before the installed one
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--src") + 1]).resolve()))
+sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the standard library
 
 import argparse
 import math
@@ -50,6 +56,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from results import report
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, event, func, select
@@ -86,7 +93,7 @@ from escalada.testing import ScratchDatabase as Database
 RENDER_GOAL = 1_000  # renders/s overall
 DETECT_P99_GOAL = 0.050  # seconds
 DRAFT_P99_GOAL = 0.200  # seconds
-DELIVERY_GOAL = 100  # delivery attempts/s on SQLite (a message failed once needs two)
+DELIVERY_GOAL = 200  # delivery attempts/s on SQLite, one worker (a message failed once needs two)
 BATCH = 100  # deliveries per deliver_due, as a worker takes them
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_comms"
 KINDS = tuple(kind.value for kind in MessageKind)
@@ -612,6 +619,7 @@ class _SinkHandler(BaseHTTPRequestHandler):
 @dataclass
 class OutboxResult:
     database: str
+    workers: int  # outbox workers draining side by side
     failing: bool  # the sink answered 503 to each message's first attempt
     messages: int
     queue_seconds: float
@@ -640,7 +648,7 @@ class OutboxResult:
 
 
 def outbox_benchmark(
-    database: Database, sink: Sink, messages: int, *, failing: bool
+    database: Database, sink: Sink, messages: int, *, failing: bool, workers: int = 1,
 ) -> OutboxResult:
     scenario = "503+200" if failing else "200"
     clock = FakeClock(START)
@@ -663,7 +671,7 @@ def outbox_benchmark(
              f"{messages / queue_seconds:,.0f}/s")
     with StatementCounter(database.engine) as counter:
         started = time.perf_counter()
-        batches, rounds = drain(ctx, clock)
+        batches, rounds = drain(ctx, clock, workers)
         drain_seconds = time.perf_counter() - started
     with ctx.unit_of_work() as uow:
         states: dict[str, int] = {state: n for state, n in uow.session.execute(
@@ -672,30 +680,40 @@ def outbox_benchmark(
         requests, keys = sum(sink.requests.values()), len(sink.requests)
         delivered_keys = len(sink.delivered)
         duplicates = sum(n - 1 for n in sink.delivered.values() if n > 1)
-    result = OutboxResult(database.name, failing, messages, queue_seconds, drain_seconds,
+    result = OutboxResult(database.name, workers, failing, messages, queue_seconds, drain_seconds,
                           requests, keys, delivered_keys, duplicates, states,
                           batches[0] if batches else math.nan,
                           batches[-1] if batches else math.nan, counter.count)
-    progress(f"{database.name}, {scenario}: {messages:,} delivered at "
+    progress(f"{database.name}, {scenario}, {workers} worker(s): {messages:,} delivered at "
              f"{messages / drain_seconds:,.0f}/s in {rounds} rounds, {requests:,} requests")
     return result
 
 
-def drain(ctx: Context, clock: FakeClock) -> tuple[list[float], int]:
-    """Deliver until nothing is pending, as a worker would, moving the clock past the
-    wait before the next attempts between rounds; the seconds per attempt of each full
-    batch, and the rounds it took."""
+def drain(ctx: Context, clock: FakeClock, workers: int = 1) -> tuple[list[float], int]:
+    """Deliver until nothing is pending, as `workers` outbox workers would side by side,
+    moving the clock past the wait before the next attempts between rounds; the seconds
+    per attempt of each full batch (the first worker's), and the rounds it took."""
     batches: list[float] = []
     rounds = 0
-    while True:
-        rounds += 1
+
+    def work(owner: str, timed: list[float]) -> None:
         while True:
             started = time.perf_counter()
-            attempts = deliver_due(ctx, owner="bench", limit=BATCH)
+            attempts = deliver_due(ctx, owner=owner, limit=BATCH)
             if not attempts:
-                break
+                return
             if len(attempts) == BATCH:
-                batches.append((time.perf_counter() - started) / BATCH)
+                timed.append((time.perf_counter() - started) / BATCH)
+
+    while True:
+        rounds += 1
+        others = [threading.Thread(target=work, args=(f"bench-{n}", []))
+                  for n in range(2, workers + 1)]
+        for other in others:
+            other.start()
+        work("bench-1", batches)
+        for other in others:
+            other.join()
         if not pending(ctx) or rounds >= 10:
             return batches, rounds
         clock.advance(minutes=61)  # past the longest wait between attempts (an hour)
@@ -721,27 +739,35 @@ def outbox_table(results: list[OutboxResult], skipped: dict[str, str], messages:
                           "the last full batch; requests: received / expected; once, dupes: "
                           "messages answered 200 exactly once (and delivered in the "
                           "database), and 200s beyond the first", caption_justify="left")
-    for column in ("database", "sink", "queued/s", "delivered/s", "ms/attempt", "SQL/attempt",
+    for column in ("database", "workers", "sink", "queued/s", "delivered/s", "ms/attempt",
+                   "SQL/attempt",
                    "requests", "once, dupes", "goal", "result"):
         table.add_column(column, justify="left" if column in ("database", "sink") else "right")
     for r in results:
         rate = r.messages / r.drain_seconds
         expected = r.expected_requests
         attempts = r.requests / r.drain_seconds
-        goal = (f"{attempts:,.0f} attempts/s >= {DELIVERY_GOAL}" if r.database == "sqlite"
+        judged = r.database == "sqlite" and r.workers == 1
+        goal = (f"{attempts:,.0f} attempts/s >= {DELIVERY_GOAL}" if judged
                 else f"{attempts:,.0f} attempts/s")
-        fast = attempts >= DELIVERY_GOAL or r.database != "sqlite"
+        fast = attempts >= DELIVERY_GOAL or not judged
         once = f"{r.delivered_keys - r.duplicates:,}"
         if not r.exactly_once:
             once += " (" + ", ".join(f"{n:,} {state}" for state, n in sorted(r.states.items()))
             once += ")"
-        table.add_row(r.database, r.scenario, f"{r.messages / r.queue_seconds:,.0f}",
+        report("comms", f"outbox attempts/s, {r.workers} worker(s), sink {r.scenario}, "
+               f"{r.database}", round(attempts, 1), "/s",
+               f">= {DELIVERY_GOAL}/s" if judged else "",
+               (fast and r.exactly_once) if judged else None,
+               f"{r.messages:,} webhook deliveries; exactly once: {r.exactly_once}")
+        table.add_row(r.database, str(r.workers), r.scenario,
+                      f"{r.messages / r.queue_seconds:,.0f}",
                       f"{rate:,.0f}", batch_times(r),
                       f"{r.statements / r.requests:.1f}" if r.requests else "-",
                       f"{r.requests:,} / {expected:,}", f"{once}, {r.duplicates}", goal,
                       verdict(fast and r.exactly_once and r.requests == expected))
     for name in skipped:
-        table.add_row(name, "-", "-", "-", "-", "-", "-", "-", "-", "skipped")
+        table.add_row(name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "skipped")
     return table
 
 
@@ -753,27 +779,57 @@ def main() -> None:
     parser.add_argument("--detections", type=int, default=2_000, help="timed detections")
     parser.add_argument("--drafts", type=int, default=300, help="timed drafts per detector")
     parser.add_argument("--deliveries", type=int, default=400,
-                        help="webhook deliveries per outbox run (400 keeps a default run "
-                             "under 2 minutes at the ~15-30 deliveries/s measured)")
+                        help="webhook deliveries per outbox run")
+    parser.add_argument("--outbox-workers", default="1,2",
+                        help="outbox workers side by side, comma-separated (sink 200)")
+    parser.add_argument("--phases", default="render,detect,draft,outbox",
+                        help="which of render, detect, draft, outbox to run")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--src", help="the src/ directory of the escalada to measure")
     options = parser.parse_args()
+    phases = set(options.phases.split(","))
     configure_logs("WARNING")
     os.environ["ESCALADA_WEBHOOK_SECRET"] = SECRET
     os.environ.pop("ESCALADA_TEMPLATES", None)  # the built-in templates, not an operator's
+    import escalada
 
-    renders = render_benchmark(options.renders)
-    detection = detect_benchmark(options.detections)
-    drafts, entries = draft_benchmark(options.drafts)
+    progress(f"escalada from {Path(escalada.__file__).parent}")
+    console = Console(width=130)
+    if "render" in phases:
+        console.print(render_table(render_benchmark(options.renders)))
+        console.print()
+    if "detect" in phases:
+        detection = detect_benchmark(options.detections)
+        console.print(detect_table(detection))
+        if not detection.wrong:
+            console.print(f"all {len(MESSAGES)} messages detected as expected",
+                          highlight=False)
+        else:
+            console.print(f"[bold]{len(detection.wrong)} of {len(MESSAGES)} messages "
+                          "detected otherwise than expected[/bold]", highlight=False)
+            for message, expected, answer in detection.wrong:
+                console.print(f"  expected {shown(expected)}, got {shown(answer)}: "
+                              f"{message!r}", highlight=False, markup=False)
+        console.print()
+    if "draft" in phases:
+        drafts, entries = draft_benchmark(options.drafts)
+        console.print(draft_table(drafts, entries))
+        console.print()
+        console.print(draft_kinds_table(drafts))
+        console.print()
+    if "outbox" not in phases:
+        return
 
     openers: list[Callable[[], Database | str]] = [sqlite_database]
     if not options.skip_postgres:
         openers.append(lambda: postgres_database(options.postgres_url))
+    runs = [(int(n), False) for n in options.outbox_workers.split(",")] + [(1, True)]
     outbox: list[OutboxResult] = []
     skipped: dict[str, str] = {}
     with Sink() as sink:
         for opener in openers:
-            for failing in (False, True):
+            for workers, failing in runs:
                 database = opener()
                 if isinstance(database, str):
                     progress(f"postgresql: skipped: {database}")
@@ -781,27 +837,10 @@ def main() -> None:
                     break
                 try:
                     outbox.append(outbox_benchmark(database, sink, options.deliveries,
-                                                   failing=failing))
+                                                   failing=failing, workers=workers))
                 finally:
                     database.cleanup()
 
-    console = Console(width=130)
-    console.print(render_table(renders))
-    console.print()
-    console.print(detect_table(detection))
-    if not detection.wrong:
-        console.print(f"all {len(MESSAGES)} messages detected as expected", highlight=False)
-    else:
-        console.print(f"[bold]{len(detection.wrong)} of {len(MESSAGES)} messages detected "
-                      "otherwise than expected[/bold]", highlight=False)
-        for message, expected, answer in detection.wrong:
-            console.print(f"  expected {shown(expected)}, got {shown(answer)}: {message!r}",
-                          highlight=False, markup=False)
-    console.print()
-    console.print(draft_table(drafts, entries))
-    console.print()
-    console.print(draft_kinds_table(drafts))
-    console.print()
     console.print(outbox_table(outbox, skipped, options.deliveries))
     for name, reason in skipped.items():
         console.print(f"{name} skipped: {reason}", highlight=False, markup=False)
