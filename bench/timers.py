@@ -10,11 +10,11 @@ compare two versions in one run on the same machine.
 1. Claim: the time `services.timer_firing.claim` takes to claim a batch of 100 due timers while
    N pending timers wait in the future, for each N in --sizes; the ratio of the largest N's
    time to the smallest's shows whether the claim walks the partial index or the table.
-2. Throughput: 5,000 due reminders over 50 cases, fired by a worker Pool of each --workers
-   size (`Pool.drain`); timers fired per second, and statements sent per timer.
-3. Lateness: with 100,000 pending future timers, 2,000 reminders fall due over 20 s of real
-   time (steady), then 5,000 over 5 s (a storm), while a real worker Pool of each --workers
-   size runs; lateness is fired_at - due_at of each.
+2. Throughput: 5,000 due reminders over 1,000 open cases, fired by a worker Pool of each
+   --workers size (`Pool.drain`); timers fired per second, and statements sent per timer.
+3. Lateness: with 100,000 pending future timers over 1,000 cases, 2,000 reminders fall due
+   over 20 s of real time (steady), then 5,000 over 5 s (a storm), while a real worker
+   Pool of each --workers size runs; lateness is fired_at - due_at of each.
 
 SQLite runs one worker whatever is asked (the Pool serialises its writers).
 """
@@ -66,7 +66,8 @@ THROUGHPUT_GOAL = 1_000.0  # timers fired per second, one worker
 THROUGHPUT_TIMERS = 5_000
 BATCH = 100  # due timers per claim, as Worker.batch
 LEASE = timedelta(seconds=60)
-CASES = 50  # timers spread over this many open cases
+CASES = 50  # the claim's timers spread over this many open cases
+STORM_CASES = 1_000  # throughput's and lateness's timers spread over this many
 LATENESS_BACKLOG = 100_000
 # (name, reminders, seconds of real time they fall due over)
 LATENESS_WAVES = (("steady", 2_000, 20.0), ("storm", 5_000, 5.0))
@@ -96,8 +97,9 @@ def sqlite_database() -> Database:
     return scratch_sqlite("bench-timers")
 
 
-def open_cases(engine: Engine, now: datetime) -> list[int]:
-    """One account and CASES open cases, inserted directly: timers need a case to point at."""
+def open_cases(engine: Engine, now: datetime, count: int = CASES) -> list[int]:
+    """One account and `count` open cases, inserted directly: timers need a case to point
+    at."""
     account = {"id": "acct-bench", "name": "Bench Account", "tier": "enterprise",
                "support_plan": "enterprise", "timezone": "UTC", "country": None,
                "language": "en", "health_score": None, "created_at": now}
@@ -106,7 +108,7 @@ def open_cases(engine: Engine, now: datetime) -> list[int]:
               "services": [], "flags": [], "revenue_impact_usd": Decimal(0),
               "business_impact_usd": Decimal(0),
               "escalating_contact_level": "staff", "policy_version": "bench",
-              "updated_at": now, "version": 1, "timer_generation": 1} for n in range(CASES)]
+              "updated_at": now, "version": 1, "timer_generation": 1} for n in range(count)]
     with engine.begin() as connection:
         connection.execute(insert(AccountRow), [account])
         connection.execute(insert(CaseRow), cases)
@@ -311,7 +313,7 @@ def reminders(
 def throughput_benchmark(database: Database, workers: list[int]) -> list[ThroughputResult]:
     engine = database.engine
     now = datetime.now(UTC)
-    cases = open_cases(engine, now)
+    cases = open_cases(engine, now, STORM_CASES)
     results = []
     for asked in workers:
         rows = reminders(cases, now, now - timedelta(minutes=1), THROUGHPUT_TIMERS, 0.0,
@@ -362,7 +364,7 @@ class LatenessResult:
 def lateness_benchmark(database: Database, workers: list[int]) -> list[LatenessResult]:
     engine = database.engine
     now = datetime.now(UTC)
-    cases = open_cases(engine, now)
+    cases = open_cases(engine, now, STORM_CASES)
     started = time.perf_counter()
     load(database, future_timers(cases, now, 0, LATENESS_BACKLOG, random.Random(7)))
     vacuum(database)
@@ -440,7 +442,7 @@ def _workers(result: ThroughputResult | LatenessResult, asked: int) -> str:
 
 def throughput_table(results: list[ThroughputResult], skipped: dict[str, str]) -> Table:
     table = Table(title=f"timers fired per second: {THROUGHPUT_TIMERS:,} due reminders over "
-                        f"{CASES} cases, worker Pool.drain")
+                        f"{STORM_CASES:,} cases, worker Pool.drain")
     for column in ("database", "workers", "fired", "wall", "timers/s", "statements/timer",
                    "goal", "result"):
         table.add_column(column, justify="left" if column == "database" else "right")
