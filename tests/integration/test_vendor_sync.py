@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -14,6 +15,7 @@ from timer_support import drain, open_case
 
 from escalada.adapters.db.tables import VendorCaseRow
 from escalada.adapters.vendors import OPEN, VendorCase, VendorMessage
+from escalada.services import audit, vendor_sync
 from escalada.services.context import Context
 from escalada.services.vendor_views import list_vendor_cases
 from escalada.testing import FakeClock
@@ -94,3 +96,30 @@ def test_a_vendor_case_whose_sync_crashes_does_not_stop_the_others(
     drain(ctx)
     again = {view.id: view for view in list_vendor_cases(ctx=ctx, case_id="CASE-1")}[broken]
     assert (again.sync_error, again.status) == (None, "work-in-progress")
+
+
+def test_a_vendor_case_whose_write_fails_is_rolled_back_alone_in_the_pass(
+    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The pass writes what it fetched in one transaction, each vendor case in a savepoint.
+    open_case(ctx)
+    broken = _vendor_case(ctx, "case-broken", timedelta(minutes=14))
+    fine = _vendor_case(ctx, "case-fine", timedelta(minutes=15))
+    monkeypatch.setattr(ctx, "vendors", lambda name, dry_run=False: FlakyVendor("", Exception(),
+                                                                                 clock))
+    written = vendor_sync._write
+
+    def fails_after_writing(session: Any, row: Any, *rest: Any) -> None:
+        written(session, row, *rest)  # its timeline entries are on the chain
+        if row.id == broken:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(vendor_sync, "_write", fails_after_writing)
+    clock.advance(minutes=15)
+    drain(ctx)
+
+    views = {view.id: view for view in list_vendor_cases(ctx=ctx, case_id="CASE-1")}
+    assert (views[fine].status, views[fine].sync_error) == ("work-in-progress", None)
+    assert (views[broken].status, views[broken].messages) == ("opened", [])
+    assert views[broken].sync_error == "RuntimeError: disk full"
+    assert audit.verify(ctx=ctx).intact

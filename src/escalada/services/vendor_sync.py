@@ -20,7 +20,7 @@ from escalada.domain.errors import EscaladaError, StoreUnavailable
 from escalada.domain.timers import VendorWait
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.records import excerpt, record
+from escalada.services.records import excerpt, read_chain_heads, record
 from escalada.services.repositories import load_case
 from escalada.services.vendor_views import VendorCaseView, list_vendor_cases
 from escalada.services.vendors import SYSTEM, VENDOR_NAMES, open_rows
@@ -47,7 +47,12 @@ def sync_vendor_cases(
 
 
 def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
-    """Sync the open vendor cases whose time has come (workers call this); how many."""
+    """Sync the open vendor cases whose time has come (workers call this); how many.
+
+    They are taken in one claim and fetched one by one; what was fetched is written in
+    one transaction, each vendor case in a savepoint, so that one failing case does not
+    stop the others (a failure is kept on the vendor case, which is tried again later).
+    Should that transaction fail, each is written in a transaction of its own."""
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         due = [(row.id, row.vendor, row.vendor_case_id) for row in SYNCS.take(
@@ -55,35 +60,94 @@ def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:
         if not due:
             return 0
         uow.commit()
-    for row_id, vendor, vendor_case_id in due:
-        metrics.vendor_synced(vendor, _sync_one(ctx, row_id, vendor, vendor_case_id, owner))
+    fetched = {row_id: _fetch(ctx, row_id, vendor, vendor_case_id, owner)
+               for row_id, vendor, vendor_case_id in due}
+    try:
+        outcomes = _write_together(ctx, fetched, owner)
+    except StoreUnavailable:
+        raise
+    except Exception as error:
+        log.warning("vendor_sync_batch_failed", vendor_cases=len(due), worker=owner,
+                    error=f"{type(error).__name__}: {error}")
+        outcomes = {row_id: _write_alone(ctx, row_id, found, owner)
+                    for row_id, found in fetched.items()}
+    for row_id, vendor, _ in due:
+        metrics.vendor_synced(vendor, outcomes[row_id])
     return len(due)
 
 
-def _sync_one(ctx: Context, row_id: int, vendor: str, vendor_case_id: str, owner: str) -> str:
-    """Sync one vendor case for a worker: `synced`, or `failed` (kept on the vendor case
-    and tried again later). One failing case does not stop the others."""
+def _fetch(
+    ctx: Context, row_id: int, vendor: str, vendor_case_id: str, owner: str
+) -> VendorCase | str:
+    """The vendor case as the vendor has it, or why it could not be fetched."""
     try:
-        fetched = ctx.vendors(vendor).fetch_case(vendor_case_id)
-        _apply(ctx, row_id, fetched, SYSTEM)
+        return ctx.vendors(vendor).fetch_case(vendor_case_id)
     except StoreUnavailable:
         raise  # the worker waits for the database, then tries again
     except EscaladaError as failure:  # the vendor failed, or a setting is missing
-        _note_sync_failure(ctx, row_id, str(failure))
+        return str(failure)
     except Exception as error:  # an SDK's own error, or a bug
         log.exception("vendor_sync_failed", vendor_case=row_id, vendor=vendor, worker=owner)
-        _note_sync_failure(ctx, row_id, f"{type(error).__name__}: {error}")
-    else:
-        return "synced"
+        return f"{type(error).__name__}: {error}"
+
+
+def _write_together(
+    ctx: Context, fetched: dict[int, VendorCase | str], owner: str
+) -> dict[int, str]:
+    """Write what was fetched in one transaction: `synced` or `failed` for each."""
+    now = ctx.clock()
+    outcomes: dict[int, str] = {}
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        numbers = set(session.scalars(select(VendorCaseRow.case_number).where(
+            VendorCaseRow.id.in_(fetched))))
+        # The cases first, in number order: the order every change to a case takes.
+        cases = {case.number: case for case in session.scalars(
+            select(CaseRow).where(CaseRow.number.in_(numbers))
+            .order_by(CaseRow.number).with_for_update())}
+        rows = {row.id: row for row in session.scalars(
+            select(VendorCaseRow).where(VendorCaseRow.id.in_(fetched)))}
+        read_chain_heads(session, cases)
+        for row_id, found in fetched.items():
+            row = rows[row_id]
+            if not isinstance(found, str):
+                try:
+                    with uow.savepoint():
+                        _write(session, row, cases[row.case_number], found, SYSTEM, now)
+                except StoreUnavailable:
+                    raise
+                except Exception as error:  # a bug: the others are written all the same
+                    log.exception("vendor_sync_failed", vendor_case=row_id, worker=owner)
+                    found = f"{type(error).__name__}: {error}"
+                else:
+                    outcomes[row_id] = "synced"
+                    continue
+            _failed(row, found, now)
+            outcomes[row_id] = "failed"
+        uow.commit()
+    return outcomes
+
+
+def _write_alone(ctx: Context, row_id: int, found: VendorCase | str, owner: str) -> str:
+    if not isinstance(found, str):
+        try:
+            _apply(ctx, row_id, found, SYSTEM)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            log.exception("vendor_sync_failed", vendor_case=row_id, worker=owner)
+            found = f"{type(error).__name__}: {error}"
+        else:
+            return "synced"
+    with ctx.unit_of_work() as uow:
+        _failed(uow.session.get_one(VendorCaseRow, row_id), found, ctx.clock())
+        uow.commit()
     return "failed"
 
 
-def _note_sync_failure(ctx: Context, row_id: int, error: str) -> None:
-    with ctx.unit_of_work() as uow:
-        row = uow.session.get_one(VendorCaseRow, row_id)
-        row.sync_error = error[:2000]
-        SYNCS.due_again(row, ctx.clock() + SYNC_EVERY)
-        uow.commit()
+def _failed(row: VendorCaseRow, error: str, now: datetime) -> None:
+    row.sync_error = error[:2000]
+    SYNCS.due_again(row, now + SYNC_EVERY)
 
 
 def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None:
@@ -94,44 +158,53 @@ def _apply(ctx: Context, row_id: int, fetched: VendorCase, actor: Actor) -> None
         row = session.get_one(VendorCaseRow, row_id)
         case = session.scalars(select(CaseRow).where(CaseRow.number == row.case_number)
                                .with_for_update()).one()
-        known = set(session.scalars(select(VendorMessageRow.message_id).where(
-            VendorMessageRow.vendor_case_id == row.id)))
-        name = VENDOR_NAMES[row.vendor]
-        changed = False
-        noted = _notes_sent(session, case, row.id)
-        for message in sorted(fetched.messages, key=lambda m: m.at):
-            if message.id in known:
-                continue
-            session.add(VendorMessageRow(
-                vendor_case_id=row.id, message_id=message.id, at=message.at,
-                author=message.author, body=message.body, from_vendor=message.from_vendor))
-            if message.from_vendor and row.responded_at is None:
-                row.responded_at, changed = message.at, True  # the response timer stops
-            if not message.from_vendor and message.body.strip() in noted:
-                continue  # our own note, on the timeline already as vendor_note
-            who = name if message.from_vendor else f"we ({message.author})"
-            record(session, case, actor=actor, at=now, kind="vendor_message",
-                   summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
-                           f"{excerpt(message.body)}",
-                   data={"vendor_case": row.id, "message": message.id,
-                         "at": message.at.isoformat(), "author": message.author,
-                         "from_vendor": message.from_vendor}, changed=False)
-        if (fetched.status, fetched.state) != (row.status, row.state):
-            record(session, case, actor=actor, at=now, kind="vendor_status",
-                   summary=f"{name} case {row.display_id or row.vendor_case_id}: "
-                           f"{row.status} -> {fetched.status}",
-                   data={"vendor_case": row.id, "from": row.status, "to": fetched.status,
-                         "state": fetched.state}, changed=False)
-            row.status, row.state = fetched.status, fetched.state
-            if fetched.state in (RESOLVED, CLOSED) and row.closed_at is None:
-                row.closed_at, changed = now, True
-        row.display_id = row.display_id or fetched.display_id
-        row.last_synced_at, row.sync_error = now, None
-        SYNCS.due_again(row, None if row.state == CLOSED else now + SYNC_EVERY)
-        if changed:
-            case.touch(now)  # the vendor's timers are planned again
-            session.info.setdefault("changed_cases", {})[case.number] = case
+        _write(session, row, case, fetched, actor, now)
         uow.commit()
+
+
+def _write(
+    session: Session, row: VendorCaseRow, case: CaseRow, fetched: VendorCase, actor: Actor,
+    now: datetime,
+) -> None:
+    """New messages, a new status, the first response, on the vendor case and the
+    case's timeline (the case locked)."""
+    known = set(session.scalars(select(VendorMessageRow.message_id).where(
+        VendorMessageRow.vendor_case_id == row.id)))
+    name = VENDOR_NAMES[row.vendor]
+    changed = False
+    noted = _notes_sent(session, case, row.id)
+    for message in sorted(fetched.messages, key=lambda m: m.at):
+        if message.id in known:
+            continue
+        session.add(VendorMessageRow(
+            vendor_case_id=row.id, message_id=message.id, at=message.at,
+            author=message.author, body=message.body, from_vendor=message.from_vendor))
+        if message.from_vendor and row.responded_at is None:
+            row.responded_at, changed = message.at, True  # the response timer stops
+        if not message.from_vendor and message.body.strip() in noted:
+            continue  # our own note, on the timeline already as vendor_note
+        who = name if message.from_vendor else f"we ({message.author})"
+        record(session, case, actor=actor, at=now, kind="vendor_message",
+               summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
+                       f"{excerpt(message.body)}",
+               data={"vendor_case": row.id, "message": message.id,
+                     "at": message.at.isoformat(), "author": message.author,
+                     "from_vendor": message.from_vendor}, changed=False)
+    if (fetched.status, fetched.state) != (row.status, row.state):
+        record(session, case, actor=actor, at=now, kind="vendor_status",
+               summary=f"{name} case {row.display_id or row.vendor_case_id}: "
+                       f"{row.status} -> {fetched.status}",
+               data={"vendor_case": row.id, "from": row.status, "to": fetched.status,
+                     "state": fetched.state}, changed=False)
+        row.status, row.state = fetched.status, fetched.state
+        if fetched.state in (RESOLVED, CLOSED) and row.closed_at is None:
+            row.closed_at, changed = now, True
+    row.display_id = row.display_id or fetched.display_id
+    row.last_synced_at, row.sync_error = now, None
+    SYNCS.due_again(row, None if row.state == CLOSED else now + SYNC_EVERY)
+    if changed:
+        case.touch(now)  # the vendor's timers are planned again
+        session.info.setdefault("changed_cases", {})[case.number] = case
 
 
 def _notes_sent(session: Session, case: CaseRow, vendor_case: int) -> set[str]:
