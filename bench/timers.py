@@ -447,7 +447,7 @@ def throughput_table(results: list[ThroughputResult], skipped: dict[str, str]) -
                    "goal", "result"):
         table.add_column(column, justify="left" if column == "database" else "right")
     for result in results:
-        one = result.workers == 1
+        one = result.asked == 1
         goal = f">= {THROUGHPUT_GOAL:,.0f}/s" if one else "-"
         verdict = ("PASS" if result.per_second >= THROUGHPUT_GOAL else "MISS") if one else "-"
         table.add_row(result.database, _workers(result, result.asked),
