@@ -17,6 +17,7 @@ from escalada.adapters.db.tables import (
     OutboxRow,
     RecoveryTaskRow,
     RootCauseRow,
+    TimelineRow,
 )
 from escalada.domain.errors import InvalidInput
 from escalada.domain.escalation_report import (
@@ -30,7 +31,7 @@ from escalada.services.authz import can_read
 from escalada.services.commitments import commitments_of
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.records import snapshot_of, timeline_of
+from escalada.services.records import snapshot_of
 from escalada.services.report import sections
 from escalada.services.repositories import load_case
 
@@ -90,8 +91,19 @@ def gather(ctx: Context, case_id: str, language: str | None) -> EscalationReport
 
 def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
           language: str | None, now: datetime) -> EscalationReport:
-    entries = timeline_of(session, case)
     number = case.number
+    # Every entry's words, and the data only of those the impact reads: a long timeline's
+    # JSON is most of what reading it costs.
+    lines = session.execute(select(
+        TimelineRow.at, TimelineRow.actor, TimelineRow.kind, TimelineRow.summary,
+        TimelineRow.reason).where(TimelineRow.case_number == number)
+        .order_by(TimelineRow.id)).all()
+    entries = session.execute(select(
+        TimelineRow.at, TimelineRow.actor, TimelineRow.kind, TimelineRow.summary,
+        TimelineRow.reason, TimelineRow.data).where(
+        TimelineRow.case_number == number,
+        TimelineRow.kind.in_(sections.BREACH_KINDS + sections.UPDATE_KINDS))
+        .order_by(TimelineRow.id)).all()
     drafts = list(session.scalars(select(CommunicationRow).where(
         CommunicationRow.case_number == number).order_by(CommunicationRow.id)))
     deliveries = list(session.scalars(select(OutboxRow).where(
@@ -103,12 +115,12 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
     return EscalationReport(
         language=language or (account.language if account.language in LANGUAGES else "en"),
         timezone=account.timezone, generated_at=now,
-        summary=sections.summary_of(account, case, entries, now),
-        timeline=sections.timeline_of(entries), steps=sections.steps_of(case),
+        summary=sections.summary_of(account, case, lines, now),
+        timeline=sections.timeline_of(lines), steps=sections.steps_of(case),
         root_cause=sections.root_cause_of(session.get(RootCauseRow, number)),
         impact=sections.impact_of(case, entries, credits, measured_breaches(
             snapshot_of(session, case, now), policy, now), now),
-        resolution=sections.resolution_of(case, entries, commitments_of(session, number), now),
+        resolution=sections.resolution_of(case, lines, commitments_of(session, number), now),
         messages=sections.messages_of(drafts, deliveries), lessons=(),
         recovery=sections.recovery_of(tasks, now))
 

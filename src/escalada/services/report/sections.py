@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from escalada.adapters.db.tables import (
     AccountRow,
@@ -16,7 +17,6 @@ from escalada.adapters.db.tables import (
     OutboxRow,
     RecoveryTaskRow,
     RootCauseRow,
-    TimelineRow,
 )
 from escalada.domain.commitments import commitment_state
 from escalada.domain.communications import Audience
@@ -36,6 +36,29 @@ from escalada.domain.escalation_report import (
 )
 from escalada.domain.recovery import OPEN_STATUSES, PHASES
 
+
+class Line(Protocol):
+    """A timeline entry as the report reads it (a TimelineRow, or a row of its columns)."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+class Entry(Line, Protocol):
+    """A timeline entry with its data (the breaches and updates the impact reads)."""
+
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
 BREACH_KINDS = ("sla_breached", "update_overdue")
 UPDATE_KINDS = ("first_response", "customer_update")
 
@@ -44,7 +67,7 @@ def minutes_between(start: datetime, end: datetime) -> int:
     return max(int((end - start).total_seconds() // 60), 0)
 
 
-def summary_of(account: AccountRow, case: CaseRow, timeline: Sequence[TimelineRow],
+def summary_of(account: AccountRow, case: CaseRow, timeline: Sequence[Line],
                now: datetime) -> Summary:
     """Who, what, how far it went, who owned it, how long it took, where it stands."""
     ups = [step for step in case.escalations if step.direction == "up" and step.to_level]
@@ -73,7 +96,7 @@ def _owner(ups: Sequence[EscalationRow], track: str) -> str | None:
     return next((name for name in reversed(owners) if name), None)
 
 
-def timeline_of(entries: Sequence[TimelineRow]) -> tuple[TimelineLine, ...]:
+def timeline_of(entries: Sequence[Line]) -> tuple[TimelineLine, ...]:
     """Every entry of the case's timeline, oldest first."""
     return tuple(TimelineLine(e.at, e.actor, e.kind, e.summary, e.reason) for e in entries)
 
@@ -88,7 +111,7 @@ def root_cause_of(row: RootCauseRow | None) -> RootCause | None:
     return RootCause(row.technical, row.process, row.updated_by, row.updated_at)
 
 
-def update_breaches(case: CaseRow, entries: Sequence[TimelineRow], now: datetime
+def update_breaches(case: CaseRow, entries: Sequence[Entry], now: datetime
                     ) -> tuple[Breach, ...]:
     """Each customer update that came late (the timeline's `update_overdue`), with when
     the next one went out and by how much it overran (wall-clock minutes)."""
@@ -117,7 +140,7 @@ def _met_at(case: CaseRow, target: str, due: datetime,
     return min(ends, default=None)
 
 
-def impact_of(case: CaseRow, entries: Sequence[TimelineRow], credits: Sequence[CreditRow],
+def impact_of(case: CaseRow, entries: Sequence[Entry], credits: Sequence[CreditRow],
               measured: Sequence[Breach], now: datetime) -> Impact:
     """Duration, services, money at stake, SLA targets breached (`measured`: the first
     response and resolution, see domain.escalation_report; then the late updates),
@@ -132,7 +155,7 @@ def impact_of(case: CaseRow, entries: Sequence[TimelineRow], credits: Sequence[C
                              c.decided_at or c.proposed_at) for c in credits))
 
 
-def resolution_of(case: CaseRow, entries: Sequence[TimelineRow],
+def resolution_of(case: CaseRow, entries: Sequence[Line],
                   commitments: Sequence[CommitmentRow], now: datetime) -> Resolution:
     """How the case was resolved, and each commitment made to the customer, met or
     missed by the record."""
