@@ -55,6 +55,7 @@ BENCH_ARGS_writes ?= --opens 20 --changes 200 --samples 10
 BENCH_ARGS_health ?= --accounts 30 --repeat 1
 BENCH_ARGS_api ?= --cases 1000 --rounds 20
 BENCH_ARGS_sqlite_readers ?= --samples 20 --locked-samples 5
+BENCH_ARGS_report ?= --entries 500 --rounds 1
 export BENCH_QUICK
 endif
 
