@@ -29,6 +29,7 @@ from escalada.services.credits import approve_credit, list_credits, propose_cred
 from escalada.services.drafting import draft_message
 from escalada.services.inbound_messages import record_message
 from escalada.services.people import add_user, list_users
+from escalada.services.recovery import recovery_plan, update_task
 from escalada.services.root_cause import record_root_cause
 from escalada.services.views import CaseView
 
@@ -301,6 +302,11 @@ RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
         "verification": "Webhooks have reached merchants on time for two hours."}),
     _at(1800, "commit_close", SOKOLOVA, what="A written root-cause report",
         note="Sent to Ledgerly's CFO with the timeline and the runbook changes."),
+    # The recovery plan under way: the resolution confirmed, the apology call made.
+    _at(640, "recovery_task", MITCHELL, key="resolution_communication", status="done",
+        reason="Resolution summary sent; Ledgerly confirmed webhooks are on time."),
+    _at(1500, "recovery_task", SOKOLOVA, key="executive_apology", status="done",
+        reason="Called Ledgerly's CFO."),
 )
 
 STORIES: tuple[_Story, ...] = (
@@ -627,6 +633,14 @@ def _commit_close(*, ctx: Context, actor: Actor, case_id: str, what: str, note: 
                      note=note)
 
 
+def _recovery_task(*, ctx: Context, actor: Actor, case_id: str, key: str, **changes: Any
+                   ) -> None:
+    """Change the recovery plan's task of that template key."""
+    plan = recovery_plan(ctx=ctx, case_id=case_id)
+    task = next(t for phase in plan.phases for t in phase.tasks if t.key == key)
+    update_task(ctx=ctx, actor=actor, task_id=task.id, **changes)
+
+
 _ASIDES: dict[str, Callable[..., Any]] = {
     "message": record_message,
     "propose_credit": propose_credit,
@@ -635,6 +649,7 @@ _ASIDES: dict[str, Callable[..., Any]] = {
     "commit_close": _commit_close,
     "rca": record_root_cause,
     "draft": draft_message,
+    "recovery_task": _recovery_task,
 }
 
 
