@@ -49,7 +49,7 @@ def timeline_chart(report: EscalationReport, words: dict[str, str]) -> str:
 
     zone = ZoneInfo(report.timezone)
     end = report.summary.resolved_at or report.generated_at
-    figure, axes = plt.subplots(figsize=(9, 3.2))
+    figure, axes = plt.subplots(figsize=(10, 3.2))
     try:
         # The executive line sits a little above the technical one, so that where both
         # are at the same height neither hides the other.
@@ -70,7 +70,8 @@ def timeline_chart(report: EscalationReport, words: dict[str, str]) -> str:
             mdates.DateFormatter("%d.%m %H:%M", tz=zone))  # type: ignore[no-untyped-call]
         axes.set_title(words["chart_title"], fontsize=10)
         axes.grid(axis="y", color="#eee")
-        axes.legend(loc="upper left", fontsize=7, frameon=False, ncols=4)
+        # Beside the plot, where no line or breach mark can run under it.
+        axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
         figure.autofmt_xdate()
         figure.tight_layout()
         out = io.StringIO()
