@@ -79,3 +79,14 @@ def test_claiming_and_firing_a_batch(ctx: Context, clock: FakeClock) -> None:
         outcomes = fire_batch(ctx, [timer.id for timer in claimed], owner="worker-1")
         assert set(outcomes.values()) == {"fired"}
     _bounded(ctx, counted, CLAIM_AND_FIRE_TWO)
+
+
+def test_the_view_a_write_returns_is_what_a_read_shows_after_it(ctx: Context) -> None:
+    # The view is built inside the write's transaction (a new case's timeline from what
+    # the transaction wrote): it must be the committed case, as a later read sees it.
+    opened = open_case(ctx)
+    assert opened == cases.show_case(ctx=ctx, case_id="CASE-1")
+    escalated = escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
+                         reason="checkout is down")
+    assert escalated == cases.show_case(ctx=ctx, case_id="CASE-1")
+    assert escalated.version == opened.version + 1
