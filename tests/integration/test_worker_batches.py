@@ -1,8 +1,8 @@
 """Workers fire their claims in batches, on SQLite and PostgreSQL: one transaction for
-a batch, each timer in a savepoint of its own. A batch fires every timer once; a
-timer whose handler fails is rolled back and noted alone; a batch whose transaction
-fails is fired timer by timer; a worker that dies mid-batch commits none of it, and
-the next worker takes the whole batch once the lease is over."""
+a batch. A batch fires every timer once; a timer whose handler fails writes nothing and
+has its attempt noted while the others commit; a batch whose commit fails is fired again
+with each timer in a savepoint, then timer by timer; a worker that dies mid-batch commits
+none of it, and the next worker takes the whole batch once the lease is over."""
 
 from __future__ import annotations
 
@@ -140,7 +140,8 @@ def test_a_batch_whose_transaction_fails_is_fired_timer_by_timer(
         return reminded(session, ctx_, case, timer, now)
 
     planned = ctx.plan_timers
-    failures = iter([RuntimeError("deadlock detected")])
+    # Fails the batch's commit, then its commit with each timer in a savepoint.
+    failures = iter([RuntimeError("deadlock detected")] * 2)
 
     def plans_once_in_vain(session: Session, policy: Any) -> None:
         if (failure := next(failures, None)) is not None:

@@ -2,9 +2,9 @@
 effect and its `fired` state in one transaction.
 
 Workers fire their claims in batches (`fire_batch`): one transaction for up to
-FIRED_TOGETHER timers. Should a handler fail, the batch is fired again with each timer in
-a savepoint of its own, so that the failing timer is rolled back and noted alone while
-the others commit.
+FIRED_TOGETHER timers. Should a handler fail, the batch is fired again with that timer's
+failed attempt noted instead, so that it writes nothing while the others commit; should
+the commit fail, again with each timer in a savepoint, then one transaction per timer.
 """
 
 from __future__ import annotations
@@ -99,23 +99,29 @@ def fire_batch(ctx: Context, timer_ids: Sequence[int], *, owner: str) -> dict[in
     """Fire claimed timers in one transaction; each timer's outcome: `fired`, `dropped`,
     `skipped` (see `fire`) or ATTEMPT_FAILED.
 
-    When a timer's handler raises, the batch is fired again with each timer in a
-    savepoint of its own: the failing one is rolled back alone and its failed attempt
-    noted in the same transaction; the others still commit. When the transaction as a whole
+    When a timer's handler raises, the batch is fired again with that timer's failed
+    attempt noted instead (it comes back after its lease, or fails for good): the others
+    still commit, and the failing one writes nothing. When the transaction as a whole
     fails (a race lost at commit, a case whose timers cannot be planned again), each
     timer is fired in a transaction of its own instead.
     """
     outcomes: dict[int, str] = {}
+    failed: dict[int, Exception] = {}
     wait = isolate = False
     while timer_ids:
         now = ctx.clock()
         try:
             done, fired, timer_ids = _fire_together(ctx, timer_ids, owner, now, wait=wait,
-                                                    isolate=isolate)
+                                                    isolate=isolate, failed=failed)
         except StoreUnavailable:
             raise
+        except _HandlerFailed as failure:  # the batch again, that timer's attempt noted
+            log.error("timer_failed", timer=failure.timer_id, worker=owner,
+                      exc_info=failure.error)
+            failed[failure.timer_id] = failure.error
+            continue
         except Exception as error:
-            if not isolate:  # a timer failed: the batch again, each timer in a savepoint
+            if not isolate:  # failed at commit: again, each timer in a savepoint
                 isolate = True
                 continue
             log.warning("timer_batch_failed", timers=len(timer_ids), worker=owner,
@@ -132,7 +138,7 @@ def fire_batch(ctx: Context, timer_ids: Sequence[int], *, owner: str) -> dict[in
 
 def _fire_together(
     ctx: Context, timer_ids: Sequence[int], owner: str, now: datetime, *, wait: bool,
-    isolate: bool,
+    isolate: bool, failed: dict[int, Exception],
 ) -> tuple[dict[int, str], list[tuple[str, str, datetime]], list[int]]:
     """Fire the timers in one transaction; their outcomes, what fired (for the metrics),
     and the timers left for the next transaction: those of a case another transaction
@@ -143,9 +149,10 @@ def _fire_together(
     this commit, as they would one transaction each (or are dropped, if the new plan
     replaced them).
 
-    Unless told to `isolate` each timer in a savepoint, a timer that raises ends the
-    transaction, to be tried again isolating each: savepoints cost two thirds of a
-    batch's time, and handlers seldom fail."""
+    A handler that raises ends the transaction (_HandlerFailed), to be fired again with
+    that timer's attempt noted as `failed` (savepoints cost two thirds of a batch's time,
+    and handlers seldom fail); told to `isolate`, each timer is fired in a savepoint (a
+    transaction that failed at commit, where no timer is to blame)."""
     outcomes: dict[int, str] = {}
     settled: list[tuple[str, str, datetime]] = []
     later: list[int] = []
@@ -174,8 +181,17 @@ def _fire_together(
             if timer.case_number in session.info.get("changed_cases", {}):
                 later.append(timer_id)
                 continue
+            if timer_id in failed:
+                _failed_attempt(timer, failed[timer_id])
+                outcomes[timer_id] = ATTEMPT_FAILED
+                continue
             if not isolate:
-                outcome = _fire(session, ctx, cases[timer.case_number], timer, now)
+                try:
+                    outcome = _fire(session, ctx, cases[timer.case_number], timer, now)
+                except StoreUnavailable:
+                    raise
+                except Exception as error:
+                    raise _HandlerFailed(timer_id, error) from error
                 outcomes[timer_id] = outcome
                 settled.append((timer.kind, outcome, timer.due_at))
                 continue
@@ -193,6 +209,12 @@ def _fire_together(
             settled.append((timer.kind, outcome, timer.due_at))
         uow.commit()
     return outcomes, settled, later
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, timer_id: int, error: Exception) -> None:
+        super().__init__(f"timer {timer_id}: {error}")
+        self.timer_id, self.error = timer_id, error
 
 
 def _fire_alone(ctx: Context, timer_id: int, owner: str) -> str:
