@@ -367,14 +367,15 @@ def table(results: list[Result], skipped: dict[str, str], args: argparse.Namespa
     for result in results:
         for name in OPERATIONS:
             ratio = result.ratio(name)
-            met = {"list a page": result.p(name, 0.95) < BOARD_P95_GOAL
-                   and ratio >= LIST_RATIO_GOAL,
-                   "open a case": ratio >= OPEN_RATIO_GOAL}.get(name)
+            # A page has two goals, each judged on its own: its p95 and its ratio.
+            judged = {"list a page": [result.p(name, 0.95) < BOARD_P95_GOAL,
+                                      ratio >= LIST_RATIO_GOAL],
+                      "open a case": [ratio >= OPEN_RATIO_GOAL]}.get(name, [])
             label = name if name != "list a page" else (
                 f"list a page ({args.page}, {result.page_bytes / 1000:.1f} kB)")
             shown.add_row(result.database, label, ms(result.p(name, 0.5)),
                           ms(result.p(name, 0.95)), ms(result.p(name, 0.99)), f"{ratio:.2f}",
-                          goals.get(name, ""), "" if met is None else verdict(met))
+                          goals.get(name, ""), ", ".join(verdict(met) for met in judged))
         if result.everything is not None:
             seconds, count, size = result.everything
             shown.add_row(result.database, f"every open case ({count:,}, pages of 500, "
