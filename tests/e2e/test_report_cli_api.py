@@ -66,6 +66,8 @@ def test_the_report_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
                        "Volumes detach")["snapshot"]["id"]
     cli.run("case", "rca", case_id, "--technical", "Firmware leak", "--process", "No alert")
     cli.run("user", "add", "vera", "--role", "viewer")
+    cli.run("case", "update", case_id, "--region", "ru-msk", "--users-affected", "4500")
+    negative = cli.run("case", "update", case_id, "--users-affected", "-1", code=2)
 
     markdown = cli.run("--as", "vera", "report", case_id)
     english = cli.run("report", case_id, "--lang", "en")
@@ -79,3 +81,4 @@ def test_the_report_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
     assert "## 3. Root-cause analysis" in english
     assert "wrote" in written and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE")
     assert "format" in bad_format and "lang" in bad_lang and "CASE-404" in missing
+    assert "**Затронутые регионы:** ru-msk" in markdown and "users_affected" in negative

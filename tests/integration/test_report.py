@@ -45,6 +45,8 @@ def worked_case(ctx: Context, clock: FakeClock) -> str:
                           due_at="2026-11-26T14:00:00+00:00")
     make_commitment(ctx=ctx, actor=MARIA, case_id=case_id, what="Письменный RCA",
                     due_at="2026-11-27T12:00:00+00:00", owner="ana")
+    cases.update_case(ctx=ctx, actor=ANA, case_id=case_id, regions=["ru-msk", "ru-central1"],
+                      users_affected=12000)
     clock.advance(hours=3)
     close_commitment(ctx=ctx, actor=MARIA, case_id=case_id, commitment_id=met.id)
     clock.advance(hours=2)
@@ -70,7 +72,9 @@ def test_every_section_is_filled_from_the_record_in_russian(ctx: Context, worked
     assert "**Уровни руководства:** L2" in text
     assert "**Ответственный руководитель:** maria" in text
     assert "обращение открыто" in text and "МСК" in text  # the account's zone
-    assert "Утечка в драйверу тома" not in text and "Утечка в драйвере тома" in text
+    assert "Утечка в драйвере тома" in text
+    assert "**Затронутые регионы:** ru-central1, ru-msk" in text
+    assert "**Затронуто пользователей:** 12\xa0000" in text
     assert "| решение | 26.11.2026 17:00 | 26.11.2026 18:20 | 1 час 20 минут |" in text
     assert "| первый ответ | 26.11.2026 13:15 | не выполнено | 5 часов 5 минут |" in text
     assert "**Предоставлено компенсаций:** 450,00\xa0$" in text

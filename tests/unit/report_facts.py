@@ -50,6 +50,7 @@ def worked_report(language: str = "ru") -> EscalationReport:
              Step(at(10), "technical", "T3"), Step(at(10, 5), "executive", "L3"))
     impact = Impact(
         minutes=390, services=("load-balancer", "managed-postgresql"),
+        regions=("ru-central1", "ru-msk"), users_affected=120_000,
         revenue_impact_usd=Decimal("40000"), business_impact_usd=Decimal("250000.5"),
         breaches=(Breach("resolution", at(12), at(12), at(14, 30), 150),
                   Breach("next_update", at(11), at(11), None, 210)),
@@ -95,6 +96,6 @@ def empty_report(language: str = "en") -> EscalationReport:
     return EscalationReport(
         language=language, timezone="UTC", generated_at=at(8, 30), summary=summary,
         timeline=report.timeline[:1], steps=(), root_cause=None,
-        impact=Impact(30, (), Decimal(0), Decimal(0), (), ()),
+        impact=Impact(30, (), (), None, Decimal(0), Decimal(0), (), ()),
         resolution=Resolution(None, None, None, ()), messages=(), lessons=(),
         recovery=Recovery(()))

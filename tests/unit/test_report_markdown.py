@@ -61,6 +61,8 @@ def test_each_empty_section_says_nothing_is_recorded_and_names_its_command() -> 
     text = render_markdown(empty_report("en"))
 
     for command in ('escalada case rca CASE-9 --technical "…" --process "…"',
+                    "escalada case update CASE-9 --region …",
+                    "escalada case update CASE-9 --users-affected N",
                     "escalada credit propose CASE-9 --from-breach",
                     'escalada case commit CASE-9 --what "…" --due DATE',
                     "escalada comms draft CASE-9 --kind progress_update",

@@ -94,7 +94,8 @@ def render_markdown(report: EscalationReport) -> str:
 
     text = _environment().get_template(TEMPLATE).render(
         report=report, t=TEXT[language], when=formats.when, stamp=stamp,
-        duration=formats.duration, money=formats.money, paragraphs=markdown_paragraphs,
+        duration=formats.duration, money=formats.money, number=formats.number,
+        paragraphs=markdown_paragraphs,
         word=lambda value: words.get(value, str(value).replace("_", " ")),
         kind=lambda value: kinds.get(value, value.replace("_", " ")))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

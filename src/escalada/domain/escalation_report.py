@@ -111,6 +111,8 @@ class Credit:
 class Impact:
     minutes: int
     services: tuple[str, ...]
+    regions: tuple[str, ...]
+    users_affected: int | None
     revenue_impact_usd: Decimal
     business_impact_usd: Decimal
     breaches: tuple[Breach, ...]

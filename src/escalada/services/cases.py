@@ -84,6 +84,8 @@ class CaseChanges(BaseModel):
     contact_level: ContactLevel | None = None
     contact_title: Text | None = Field(default=None, max_length=100)
     csat: float | None = Field(default=None, ge=1, le=5)
+    regions: list[Text] | None = Field(default=None, description="replaces the regions")
+    users_affected: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
@@ -266,8 +268,8 @@ def update_case(
     *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
     expected_version: int | None = None, **fields: Any,
 ) -> CaseView:
-    """Change the severity, status, impact, services, escalating contact or CSAT of an
-    open case."""
+    """Change the severity, status, impact, services, regions, users affected, escalating
+    contact or CSAT of an open case."""
     changes: CaseChanges = _validated(CaseChanges, fields)
     wanted = changes.model_dump(exclude_none=True)
     if not wanted:
@@ -285,7 +287,8 @@ def update_case(
                 continue
             column = "escalating_contact_level" if name == "contact_level" else name
             before[name] = _plain(getattr(case, column))
-            stored = sorted(set(value)) if name == "services" else getattr(value, "value", value)
+            stored = (sorted(set(value)) if name in ("services", "regions")
+                      else getattr(value, "value", value))
             setattr(case, column, stored)
         summary = "changed " + ", ".join(
             f"{name} {before[name]} -> {_plain(value)}" for name, value in asked.items())

@@ -261,7 +261,7 @@ RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
         reason="The strategic customer asked for escalation; merchants are affected."),
     _at(50, "acknowledge", MITCHELL, to="L2", note="Coordinating messaging and payments."),
     _at(120, "update", MITCHELL, contact="h.carter@ledgerly.example",
-        business_impact_usd=180000,
+        business_impact_usd=180000, regions=["us-east-1", "us-east-2"], users_affected=2300,
         reason="Ledgerly's CFO called: merchant penalties and chargebacks estimated at "
         "$180,000."),
     _at(125, "escalate", MITCHELL, to="L3",
@@ -421,7 +421,7 @@ STORIES: tuple[_Story, ...] = (
         _at(60, "respond", KOZLOV,
             note="Таймауты связаны с исчерпанием пула соединений к базе данных."),
         _at(65, "update", PETROV, contact="m.orlova@meridian-bank.example",
-            business_impact_usd=250000,
+            business_impact_usd=250000, regions=["ru-central1"], users_affected=180000,
             reason="Финансовый директор банка позвонил напрямую: ущерб оценён в $250 000 "
             "(штрафы регулятора и отток клиентов)."),
         _at(70, "escalate", PETROV, to="L3",

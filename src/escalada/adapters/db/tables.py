@@ -159,6 +159,9 @@ class CaseRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     services: Mapped[list[str]] = mapped_column(JSON)
+    # The case's reach, as people tell it: regions affected and how many users.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    users_affected: Mapped[int | None] = mapped_column(Integer)
     flags: Mapped[list[str]] = mapped_column(JSON)
     csat: Mapped[float | None] = mapped_column(Float)
     revenue_impact_usd: Mapped[Decimal] = mapped_column(Cents())

@@ -201,6 +201,9 @@ def update(
     contact_level: str = typer.Option(None, "--contact-level"),
     contact_title: str = typer.Option(None, "--contact-title"),
     csat: float = typer.Option(None, "--csat", help="1-5"),
+    region: list[str] = typer.Option(None, "--region", help="a region affected (repeatable; "
+                                                           "replaces the regions)"),
+    users_affected: int = typer.Option(None, "--users-affected", help="how many users"),
     reason: str = REASON, expected_version: int = VERSION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change severity, status, impact, services, escalating contact or CSAT."""
@@ -211,7 +214,8 @@ def update(
         expected_version=expected_version, title=title, severity=severity, status=status,
         services=service or None, revenue_impact_usd=revenue_impact,
         business_impact_usd=business_impact, contact=contact, contact_level=contact_level,
-        contact_title=contact_title, csat=csat,
+        contact_title=contact_title, csat=csat, regions=region or None,
+        users_affected=users_affected,
     ), fmt)
 
 

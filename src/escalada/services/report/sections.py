@@ -147,7 +147,8 @@ def impact_of(case: CaseRow, entries: Sequence[Entry], credits: Sequence[CreditR
     credits."""
     return Impact(
         minutes=minutes_between(case.opened_at, case.resolved_at or now),
-        services=tuple(case.services), revenue_impact_usd=case.revenue_impact_usd,
+        services=tuple(case.services), regions=tuple(case.regions or ()),
+        users_affected=case.users_affected, revenue_impact_usd=case.revenue_impact_usd,
         business_impact_usd=case.business_impact_usd,
         breaches=tuple(sorted((*measured, *update_breaches(case, entries, now)),
                               key=lambda b: b.due_at)),
