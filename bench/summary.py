@@ -64,6 +64,8 @@ def value_text(value: float | None, unit: str) -> str:
 
 
 def verdict(figure: Figure) -> str:
+    if figure.met is None and figure.value is not None:
+        return "—"  # a figure shown beside the others, with no goal of its own
     if figure.met is None:
         return f"not measured: {figure.note}" if figure.note else "not measured"
     return "met" if figure.met else "MISSED"
