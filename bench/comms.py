@@ -481,10 +481,12 @@ def draft_benchmark(count: int) -> tuple[list[DraftResult], int]:
         results = []
         for label, detect in (("trivial (always ru)", trivial_detect),
                               ("real (lingua)", main_language)):
-            def draft(n: int, detect: Callable[[str], Language | None] = detect) -> str:
+            ctx.detect_language = detect
+
+            def draft(n: int) -> str:
                 kind = KINDS[n % len(KINDS)]
                 view = draft_message(ctx=ctx, actor=MANAGER, case_id=case, kind=kind,
-                                     fields=DRAFT_FIELDS.get(kind), detect=detect)
+                                     fields=DRAFT_FIELDS.get(kind))
                 if view.missing:
                     raise SystemExit(f"draft {kind}: parts missing {view.missing}")
                 return kind
@@ -657,8 +659,8 @@ def outbox_benchmark(
                 support_plan="enterprise")
     case = cases.open_case(ctx=ctx, actor=MANAGER, account="acme", severity="P1",
                            title="Checkout fails with error 500").snapshot.id
-    draft = draft_message(ctx=ctx, actor=MANAGER, case_id=case, kind="acknowledgment",
-                          detect=trivial_detect).id
+    ctx.detect_language = trivial_detect
+    draft = draft_message(ctx=ctx, actor=MANAGER, case_id=case, kind="acknowledgment").id
     add_endpoint(ctx=ctx, actor=ADMIN, name="bench-sink", channel="webhook",
                  url=f"{sink.url}/hook")
     sink.reset(fail_first=failing)
