@@ -15,6 +15,7 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import Note, invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
+from escalada.services.knowledge_base import publish_root_cause
 from escalada.services.records import excerpt, record
 from escalada.services.repositories import load_case
 from escalada.services.views import View
@@ -81,6 +82,7 @@ def record_root_cause(
                    summary=_summary(changed, first), reason=reason,
                    data={"technical": row.technical, "process": row.process,
                          "changed": sorted(changed)}, changed=False)
+            publish_root_cause(uow, row, case)
             uow.commit()
         return root_cause_view(row, case)
 

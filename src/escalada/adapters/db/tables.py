@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from escalada.adapters.db.types import Cents, ExactDecimal, UtcDateTime
@@ -461,6 +462,37 @@ class RootCauseRow(Base):
     entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class KbEntryRow(Base):
+    """A knowledge-base entry: a root cause, post-mortem or lesson learned of a case, in
+    one language. Searched through `document` (PostgreSQL: its tsvector, GIN-indexed) or
+    the FTS5 table `kb_fts` (SQLite: its Snowball-stemmed words, rowid = id); both are
+    kept by services.knowledge_base.publish and live outside this metadata
+    (OUTSIDE_METADATA)."""
+
+    __tablename__ = "kb_entries"
+    __table_args__ = (UniqueConstraint("kind", "case_number", "key",
+                                       name="uq_kb_entries_kind_case_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    services: Mapped[list[str]] = mapped_column(JSON)
+    regions: Mapped[list[str]] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    document: Mapped[Any | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), deferred=True)
+
+
+# What the migrations create beside this metadata, dialect by dialect (the schema check
+# leaves them out): SQLite's full-text table and its shadow tables, PostgreSQL's GIN index.
+OUTSIDE_METADATA = ("kb_fts", "ix_kb_entries_document")
 
 
 class CommitmentRow(Base):

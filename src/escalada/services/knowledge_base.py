@@ -1,0 +1,193 @@
+"""The knowledge base: what past escalations taught (root causes, post-mortems, lessons
+learned), searchable in Russian and English and ranked.
+
+Features publish into it inside their own unit of work (`publish`, an upsert by kind,
+case and key); `search` reads it. On SQLite the words are Snowball-stemmed here
+(domain.stemming) into an FTS5 table ranked by bm25; on PostgreSQL the entry's tsvector
+comes from the `russian` or `english` configuration by the entry's language and is
+ranked by ts_rank. Either way "сбой" finds "сбоя" and "сбоями"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case as case_when
+from sqlalchemy import column, func, literal_column, select, table, text
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import AccountRow, CaseRow, KbEntryRow, RootCauseRow
+from escalada.domain.errors import InvalidInput
+from escalada.domain.model import Language
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.stemming import stems
+from escalada.services.context import Context
+from escalada.services.records import excerpt
+from escalada.services.views import View
+
+if TYPE_CHECKING:
+    from escalada.services.unit_of_work import UnitOfWork
+
+KINDS = ("root_cause", "post_mortem", "lesson")
+MAX_LIMIT = 100
+_CONFIGURATION = {Language.RU.value: "russian", Language.EN.value: "english"}
+# SQLite's full-text table (created by the migration, outside the ORM's metadata).
+_FTS = table("kb_fts", column("rowid"), column("title"), column("body"))
+_TITLE_WEIGHT, _BODY_WEIGHT = 2.0, 1.0  # SQLite's bm25 weights; PostgreSQL's A and B
+
+
+class KbHit(View):
+    kind: str
+    case: str
+    account: str
+    language: str
+    title: str
+    excerpt: str
+    services: list[str]
+    regions: list[str]
+    published_at: AwareDatetime
+    score: float  # higher is better
+
+
+def publish(
+    uow: UnitOfWork, *, kind: str, case: CaseRow, key: str, title: str, body: str,
+    at: datetime, language: str | None = None,
+) -> KbEntryRow:
+    """Put (or replace) the entry of `kind` and `key` on `case`: its language is
+    `language`, else the account's; its services and regions are the case's."""
+    if kind not in KINDS:
+        raise InvalidInput.of("kind", f"must be one of {', '.join(KINDS)}")
+    if not body.strip():
+        raise InvalidInput.of("body", "must not be empty")
+    session = uow.session
+    if language is None:
+        language = session.get(AccountRow, case.account_id).language  # type: ignore[union-attr]
+    if language not in _CONFIGURATION:
+        language = Language.EN.value
+    row = session.scalars(select(KbEntryRow).where(
+        KbEntryRow.kind == kind, KbEntryRow.case_number == case.number,
+        KbEntryRow.key == key)).one_or_none()
+    if row is None:
+        row = KbEntryRow(kind=kind, case_number=case.number, key=key)
+        session.add(row)
+    row.account_id, row.language, row.title, row.body = case.account_id, language, title, body
+    row.services, row.regions = list(case.services or []), list(case.regions or [])
+    row.published_at = at
+    session.flush()
+    _index(session, row)
+    return row
+
+
+def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) -> list[KbHit]:
+    """The entries matching `q` (every word of it, in any inflection), best first;
+    only those in `lang` when given."""
+    problems: list[tuple[str, str]] = []
+    if not q.strip():
+        problems.append(("q", "must not be empty"))
+    elif not stems(q):
+        problems.append(("q", "has no words to search for"))
+    if lang is not None and lang not in _CONFIGURATION:
+        problems.append(("lang", f"must be one of {', '.join(_CONFIGURATION)}"))
+    if not 1 <= limit <= MAX_LIMIT:
+        problems.append(("limit", f"must be between 1 and {MAX_LIMIT}"))
+    if problems:
+        raise InvalidInput(problems)
+    with ctx.reading() as uow:
+        session = uow.session
+        if session.get_bind().dialect.name == "postgresql":
+            query = _postgres_query(q)
+        else:
+            query = _sqlite_query(q)
+        if lang is not None:
+            query = query.where(KbEntryRow.language == lang)
+        found = session.execute(query.add_columns(CaseRow).join(
+            CaseRow, CaseRow.number == KbEntryRow.case_number).limit(limit)).all()
+        return [_hit(row, case, score) for row, score, case in found]
+
+
+def reindex(*, ctx: Context) -> int:
+    """Publish every case's root cause again (those entered before the knowledge base
+    existed among them); how many entries that made."""
+    with ctx.unit_of_work() as uow:
+        count = 0
+        for root_cause, case in uow.session.execute(
+                select(RootCauseRow, CaseRow).join(
+                    CaseRow, CaseRow.number == RootCauseRow.case_number)).all():
+            count += publish_root_cause(uow, root_cause, case)
+        uow.commit()
+        return count
+
+
+_LABELS = {"ru": {"technical": "Техническая причина", "process": "Процессная причина"},
+           "en": {"technical": "Technical root cause", "process": "Process root cause"}}
+
+
+def publish_root_cause(uow: UnitOfWork, row: RootCauseRow, case: CaseRow) -> int:
+    """Put the case's root cause in the knowledge base (one entry, both parts, in the
+    account's language); how many entries that made (0 while it has no text)."""
+    language = _language(uow, case)
+    labels = _LABELS[language]
+    body = "\n\n".join(f"{labels[name]}: {getattr(row, name)}" for name in ("technical", "process")
+                        if getattr(row, name))
+    if not body:
+        return 0
+    publish(uow, kind="root_cause", case=case, key="", title=f"{case.ref}: {case.title}",
+            body=body, at=row.updated_at, language=language)
+    return 1
+
+
+def _language(uow: UnitOfWork, case: CaseRow) -> str:
+    account = uow.session.get(AccountRow, case.account_id)
+    return "ru" if account is not None and account.language == "ru" else "en"
+
+
+def _index(session: Session, row: KbEntryRow) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(
+            "UPDATE kb_entries SET document = "
+            "setweight(to_tsvector(CAST(:configuration AS regconfig), :title), 'A') || "
+            "setweight(to_tsvector(CAST(:configuration AS regconfig), :body), 'B') "
+            "WHERE id = :id"),
+            {"configuration": _CONFIGURATION[row.language], "title": row.title,
+             "body": row.body, "id": row.id})
+    else:
+        session.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), {"id": row.id})
+        session.execute(text("INSERT INTO kb_fts (rowid, title, body) "
+                             "VALUES (:id, :title, :body)"),
+                        {"id": row.id, "title": " ".join(stems(row.title)),
+                         "body": " ".join(stems(row.body))})
+
+
+def _sqlite_query(q: str) -> Any:
+    # Every stem, quoted (so FTS5 reads none of them as an operator), must be there.
+    match = " ".join(f'"{stem}"' for stem in stems(q))
+    score: Any = literal_column(f"bm25(kb_fts, {_TITLE_WEIGHT}, {_BODY_WEIGHT})")
+    query = (select(KbEntryRow, -score)
+             .join_from(KbEntryRow, _FTS, _FTS.c.rowid == KbEntryRow.id)
+             .where(text("kb_fts MATCH :match").bindparams(match=match))
+             .order_by(score, KbEntryRow.published_at.desc(), KbEntryRow.id.desc()))
+    return query
+
+
+def _postgres_query(q: str) -> Any:
+    def query_in(configuration: Any) -> Any:
+        return func.websearch_to_tsquery(configuration, q)
+
+    russian: Any = literal_column("'russian'::regconfig")
+    english: Any = literal_column("'english'::regconfig")
+    own = case_when((KbEntryRow.language == Language.RU.value, russian), else_=english)
+    document = KbEntryRow.__table__.c.document
+    score = func.ts_rank(document, query_in(own))
+    query = (select(KbEntryRow, score)
+             .where(((KbEntryRow.language == Language.RU.value)
+                     & document.op("@@")(query_in(russian)))
+                    | ((KbEntryRow.language != Language.RU.value)
+                       & document.op("@@")(query_in(english))))
+             .order_by(score.desc(), KbEntryRow.published_at.desc(), KbEntryRow.id.desc()))
+    return query
+
+
+def _hit(row: KbEntryRow, case: CaseRow, score: Any) -> KbHit:
+    return KbHit(kind=row.kind, case=case.ref, account=row.account_id, language=row.language,
+                 title=row.title, excerpt=excerpt(row.body, 300), services=row.services,
+                 regions=row.regions, published_at=row.published_at, score=float(score))

@@ -1,0 +1,112 @@
+"""The knowledge base on SQLite and PostgreSQL: root causes published when entered and
+revised, found in Russian and English whatever the inflection, ranked, and bad searches
+refused naming the field."""
+
+from __future__ import annotations
+
+import pytest
+from examples import ANA
+from timer_support import open_case
+
+from escalada.domain.errors import InvalidInput
+from escalada.services.context import Context
+from escalada.services.knowledge_base import publish, reindex, search
+from escalada.services.repositories import load_case
+from escalada.services.root_cause import record_root_cause
+
+MOSCOW = {"timezone": "Europe/Moscow", "country": "RU", "language": "ru"}
+
+
+def _russian_case(ctx: Context, title: str) -> str:
+    return open_case(ctx, account="volga", account_fields=MOSCOW, title=title).snapshot.id
+
+
+def test_a_russian_root_cause_is_found_in_any_inflection(ctx: Context) -> None:
+    case = _russian_case(ctx, "Недоступна база данных")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=case,
+                      technical="Сбой контроллера хранилища при переключении RDS.",
+                      process="Сбоями мониторинга никто не занимался.")
+
+    for query in ("сбой", "сбоя", "сбоями", "СБОЙ хранилища"):
+        hits = search(ctx=ctx, q=query)
+        assert [hit.case for hit in hits] == [case], query
+    hit = search(ctx=ctx, q="сбоя", lang="ru")[0]
+    assert (hit.kind, hit.language, hit.account) == ("root_cause", "ru", "volga")
+    assert "Техническая причина: Сбой контроллера" in hit.excerpt
+    assert search(ctx=ctx, q="сбой", lang="en") == []
+    assert search(ctx=ctx, q="сбой ураган") == []  # every word must be there
+
+
+def test_an_english_root_cause_is_found_by_failover_and_failovers(ctx: Context) -> None:
+    case = open_case(ctx, title="Database unreachable").snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=case,
+                      technical="The RDS failover left clients on the old primary.")
+
+    assert [hit.case for hit in search(ctx=ctx, q="rds failovers")] == [case]
+    assert [hit.case for hit in search(ctx=ctx, q="Failover", lang="en")] == [case]
+    assert search(ctx=ctx, q="failover", lang="ru") == []
+
+
+def test_a_revised_root_cause_replaces_its_entry(ctx: Context) -> None:
+    case = open_case(ctx).snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=case, technical="A leaked handle.")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=case, technical="A firmware bug.")
+
+    assert search(ctx=ctx, q="handle") == []
+    assert [hit.case for hit in search(ctx=ctx, q="firmware")] == [case]
+
+
+def test_the_best_match_comes_first(ctx: Context) -> None:
+    once = open_case(ctx, title="Slow queries").snapshot.id
+    often = open_case(ctx, title="Failover storms", account="acme").snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=once,
+                      technical="An index was missing; one failover hid it for a week "
+                                "while the team looked at disks, caches and the network.")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=often,
+                      technical="Each failover triggered more failovers.")
+
+    assert [hit.case for hit in search(ctx=ctx, q="failover")] == [often, once]
+    scores = [hit.score for hit in search(ctx=ctx, q="failover")]
+    assert scores[0] > scores[1]
+    assert [hit.case for hit in search(ctx=ctx, q="failover", limit=1)] == [often]
+
+
+def test_publish_upserts_by_kind_case_and_key(ctx: Context) -> None:
+    case_id = open_case(ctx).snapshot.id
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        publish(uow, kind="lesson", case=case, key="1", title="Runbooks",
+                body="Keep the runbook near the alert.", at=ctx.clock())
+        publish(uow, kind="lesson", case=case, key="1", title="Runbooks",
+                body="Link the runbook from the alert.", at=ctx.clock())
+        publish(uow, kind="lesson", case=case, key="2", title="Drills",
+                body="Rehearse the runbook each quarter.", at=ctx.clock())
+        uow.commit()
+
+    assert sorted(hit.excerpt for hit in search(ctx=ctx, q="runbook")) == [
+        "Link the runbook from the alert.", "Rehearse the runbook each quarter."]
+
+
+def test_reindex_publishes_the_root_causes_again(ctx: Context) -> None:
+    case = open_case(ctx).snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=case, technical="A leaked handle.")
+
+    assert reindex(ctx=ctx) == 1
+    assert [hit.case for hit in search(ctx=ctx, q="handles")] == [case]
+
+
+@pytest.mark.parametrize(("fields", "named"), [
+    ({"q": "  "}, ["q"]),
+    ({"q": "!!!"}, ["q"]),
+    ({"q": "x", "lang": "de"}, ["lang"]),
+    ({"q": "x", "limit": 0}, ["limit"]),
+    ({"q": "x", "limit": 101}, ["limit"]),
+    ({"q": "", "lang": "fr", "limit": -1}, ["q", "lang", "limit"]),
+])
+def test_a_bad_search_names_the_field(
+    sqlite_ctx: Context, fields: dict[str, object], named: list[str],
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        search(ctx=sqlite_ctx, **fields)  # type: ignore[arg-type]
+
+    assert [field for field, _ in refused.value.problems] == named
