@@ -5,10 +5,10 @@ refused naming the field."""
 from __future__ import annotations
 
 import pytest
-from examples import ANA
+from examples import ADMIN, ANA
 from timer_support import open_case
 
-from escalada.domain.errors import InvalidInput
+from escalada.domain.errors import InvalidInput, NotPermitted
 from escalada.services.context import Context
 from escalada.services.knowledge_base import publish, reindex, search
 from escalada.services.repositories import load_case
@@ -91,7 +91,9 @@ def test_reindex_publishes_the_root_causes_again(ctx: Context) -> None:
     case = open_case(ctx).snapshot.id
     record_root_cause(ctx=ctx, actor=ANA, case_id=case, technical="A leaked handle.")
 
-    assert reindex(ctx=ctx) == 1
+    assert reindex(ctx=ctx, actor=ADMIN) == 1
+    with pytest.raises(NotPermitted):
+        reindex(ctx=ctx, actor=ANA)
     assert [hit.case for hit in search(ctx=ctx, q="handles")] == [case]
 
 

@@ -21,7 +21,8 @@ from escalada.domain.errors import InvalidInput
 from escalada.domain.model import Language
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.stemming import stems
-from escalada.services.context import Context
+from escalada.services.authz import require_admin
+from escalada.services.context import Actor, Context
 from escalada.services.records import excerpt
 from escalada.services.views import View
 
@@ -105,9 +106,10 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
         return [_hit(row, case, score) for row, score, case in found]
 
 
-def reindex(*, ctx: Context) -> int:
+def reindex(*, ctx: Context, actor: Actor) -> int:
     """Publish every case's root cause again (those entered before the knowledge base
-    existed among them); how many entries that made."""
+    existed among them); how many entries that made. Admins only."""
+    require_admin(actor, "reindexing the knowledge base")
     with ctx.unit_of_work() as uow:
         count = 0
         for root_cause, case in uow.session.execute(

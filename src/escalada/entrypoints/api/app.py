@@ -14,6 +14,7 @@ from escalada.entrypoints.api import (
     credits,
     endpoints,
     health,
+    kb,
     recovery,
     report,
     routes,
@@ -35,7 +36,7 @@ def create_app(context: Context) -> FastAPI:
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
-                    case_outcomes, health, board, report):
+                    case_outcomes, health, board, report, kb):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

@@ -72,6 +72,8 @@ GROUPS: dict[str, Lazy] = {
     "report": Lazy("report", "report", "The escalation report: summary, timeline, root "
                    "cause, impact, resolution plan, communication log, lessons learned and "
                    "recovery plan (HTML and PDF with a chart)."),
+    "kb": Lazy("kb", "app", "The knowledge base: root causes, post-mortems and lessons "
+               "learned of past escalations, searched in Russian and English."),
 }
 
 

@@ -1,0 +1,27 @@
+"""GET /api/v1/kb: the knowledge base searched, through the same service function as
+`escalada kb search`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from escalada.entrypoints.api.deps import ContextDep, current_actor
+from escalada.services.knowledge_base import KbHit, search
+
+router = APIRouter(dependencies=[Depends(current_actor)], tags=["knowledge base"])
+
+
+@router.get("/kb", response_model=list[KbHit])
+def search_kb(
+    ctx: ContextDep,
+    q: Annotated[str, Query(description="words to find, in any inflection (Russian or "
+                                        "English)")] = "",
+    lang: Annotated[str | None, Query(description="only entries in ru or en")] = None,
+    limit: Annotated[int, Query(description="at most this many, 1 to 100")] = 20,
+) -> list[KbHit]:
+    """Root causes, post-mortems and lessons learned of past cases matching every word of
+    `q`, best first (422 naming `q`, `lang` or `limit` when one is wrong). Any role may
+    search."""
+    return search(ctx=ctx, q=q, lang=lang, limit=limit)

@@ -1,0 +1,51 @@
+"""`escalada kb`: the knowledge base of past escalations (root causes, post-mortems,
+lessons learned), searched in Russian and English."""
+
+from __future__ import annotations
+
+import typer
+
+from escalada.entrypoints.cli.output import Format
+
+app = typer.Typer(help="The knowledge base: root causes, post-mortems and lessons learned "
+                       "of past escalations, searched in Russian and English.",
+                  no_args_is_help=True)
+
+
+@app.command("search")
+def kb_search(
+    query: str = typer.Argument(..., help='words to find, in any inflection: "rds failover", '
+                                          '"сбой репликации"'),
+    lang: str = typer.Option(None, "--lang", help="only entries in ru or en"),
+    limit: int = typer.Option(20, "--limit", help="at most this many, 1 to 100"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+) -> None:
+    """Find past root causes, post-mortems and lessons learned, best match first."""
+    from escalada.entrypoints.cli.output import console, context, emit_json, when
+    from escalada.services.knowledge_base import search
+
+    hits = search(ctx=context(), q=query, lang=lang, limit=limit)
+    if fmt is Format.json:
+        emit_json(hits)
+        return
+    out = console()
+    if not hits:
+        out.print("nothing found", markup=False)
+        return
+    for hit in hits:
+        where = ", ".join([*hit.services, *hit.regions])
+        out.print(f"{hit.case}  {hit.kind}  {hit.language}  {hit.account}"
+                  f"{'  ' + where if where else ''}  {when(hit.published_at)}", markup=False)
+        out.print(f"  {hit.title}", markup=False)
+        out.print(f"  {hit.excerpt}", markup=False)
+
+
+@app.command("reindex")
+def kb_reindex() -> None:
+    """Publish every case's root cause into the knowledge base again (those entered
+    before it existed among them)."""
+    from escalada.entrypoints.cli.output import actor, console, context
+    from escalada.services.knowledge_base import reindex
+
+    count = reindex(ctx=context(), actor=actor())
+    console().print(f"{count} entries published", markup=False)
