@@ -1,9 +1,11 @@
 """Benchmark the escalation report: a case with a long timeline rendered to Markdown and
 to PDF.
 
-Run: python bench/report.py [--entries N] [--rounds R] (defaults 5,000 and 3). A case of a
-Russian-speaking account is opened on a temporary SQLite file, escalated to T2 and L2 with
-a root cause, two commitments and a credit, and given N timeline entries besides (bulk
+Run: python bench/report.py [--entries N] [--rounds R] [--src DIR] (defaults 5,000 and
+3; --src runs another checkout's escalada, its src/ directory, to compare two versions in
+one run on the same machine). A case of a Russian-speaking account is opened on a
+temporary SQLite file, escalated to T2 and L2 with a root cause, two commitments and a
+credit, and given N timeline entries besides (bulk
 inserted: the chain's hashes are not what is measured). Then `services.report.
 escalation_report` (reading the record in one read-only unit of work, building the
 sections, rendering) runs R times to Markdown and R times to PDF (HTML from markdown-it-py,
@@ -20,6 +22,8 @@ from pathlib import Path
 # library's calendar module, which the database drivers' dependencies import.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+if "--src" in sys.argv:  # another checkout's escalada, imported before the installed one
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--src") + 1]).resolve()))
 
 import argparse
 import os
@@ -97,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--src", help="the src/ directory of the escalada to measure")
     options = parser.parse_args()
     console = Console()
     machine = f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, " \

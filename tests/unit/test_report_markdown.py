@@ -20,6 +20,7 @@ from report_facts import empty_report, worked_report
 from escalada.adapters.reports import (
     markdown_paragraphs,
     markdown_text,
+    print_timeline,
     render_html,
     render_markdown,
 )
@@ -112,3 +113,23 @@ def test_the_html_page_carries_the_timeline_chart_as_svg_under_its_heading() -> 
     assert heading < figure < page.index("<h2>3.")
     assert "<svg" in page[figure:] and page.count("<svg") == 1
     assert '<html lang="ru">' in page and "DejaVu Sans" in page
+
+
+def test_the_pdf_lays_the_timeline_out_as_lines_in_blocks_and_leaves_the_rest() -> None:
+    report = worked_report("ru")
+    page = render_html(report, render_markdown(report))
+    entries = page[page.index("</figure>"):page.index("<h2>3.")].count("<li>")
+    long_page = page.replace(
+        "</figure>\n<ul>\n", "</figure>\n<ul>\n" + "<li>x &amp; <em>y</em></li>\n" * 30, 1)
+
+    printed = print_timeline(long_page)
+
+    timeline = printed[printed.index("</figure>"):printed.index("<h2>3.")]
+    blocks = timeline.split('<div class="timeline-lines">')[1:]
+    lines = [line for block in blocks for line in block.split("</div>")[0].split("\n")]
+    assert "<li>" not in timeline and len(blocks) == 2 and len(lines) == entries + 30
+    assert lines[0] == "x &amp; <em>y</em>"
+    rest = printed.replace(timeline, ""), long_page.replace(
+        long_page[long_page.index("</figure>"):long_page.index("<h2>3.")], "")
+    assert rest[0] == rest[1]  # the summary's and other sections' lists stay lists
+    assert print_timeline("<p>no timeline</p>") == "<p>no timeline</p>"
