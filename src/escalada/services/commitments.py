@@ -77,12 +77,12 @@ def make_commitment(
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         account = uow.session.get_one(AccountRow, case.account_id)
-        due = _due(new.due_at, account.timezone)
+        due = due_time(new.due_at, account.timezone)
         if due <= now:
             raise InvalidInput.of("due_at", "must be in the future (now is "
                                             f"{now:%Y-%m-%d %H:%M} UTC)")
         # The actor is authenticated: only someone else named is looked up.
-        owner = actor.name if new.owner is None else _owner(uow.session, new.owner)
+        owner = actor.name if new.owner is None else checked_owner(uow.session, new.owner)
         row = CommitmentRow(case_number=case.number, what=new.what, due_at=due, owner=owner,
                             state=OPEN, made_by=actor.name, made_at=now)
         uow.session.add(row)
@@ -189,11 +189,11 @@ def _timer_key(row: CommitmentRow) -> str:
     return f"commitment:{row.id}"
 
 
-def _due(value: date | datetime, timezone: str) -> datetime:
+def due_time(value: date | datetime, timezone: str) -> datetime:
     return value if isinstance(value, datetime) else end_of_day(value, timezone)
 
 
-def _owner(session: Session, name: str) -> str:
+def checked_owner(session: Session, name: str) -> str:
     if not is_user(session, name):
         raise InvalidInput.of("owner", f"no user {name!r} (see `escalada user list`)")
     return name

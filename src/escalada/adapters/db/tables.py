@@ -514,6 +514,62 @@ class CommitmentRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class PostMortemRow(Base):
+    """The post-mortem of a case: due after an L2+ resolution, started by people,
+    frozen when completed."""
+
+    __tablename__ = "post_mortems"
+
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), primary_key=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class PostMortemAttendeeRow(Base):
+    __tablename__ = "post_mortem_attendees"
+    __table_args__ = (UniqueConstraint("case_number", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("post_mortems.case_number"),
+                                             index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    why: Mapped[str] = mapped_column(String(60))  # war room role, executive, added
+
+
+class PostMortemFindingRow(Base):
+    __tablename__ = "post_mortem_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("post_mortems.case_number"),
+                                             index=True)
+    heading: Mapped[str] = mapped_column(String(30))  # domain.post_mortem.HEADINGS
+    text: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PostMortemActionRow(Base):
+    """An action item of a post-mortem: a tracked task with an owner and a due date; a
+    timer reminds its owner when it falls due undone."""
+
+    __tablename__ = "post_mortem_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("post_mortems.case_number"),
+                                             index=True)
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class CaseMessageRow(Base):
     """A message that came in on a case (from the customer, a vendor or a colleague),
     with the language it was detected in."""

@@ -15,6 +15,7 @@ from escalada.entrypoints.api import (
     endpoints,
     health,
     kb,
+    post_mortem,
     recovery,
     report,
     routes,
@@ -36,7 +37,7 @@ def create_app(context: Context) -> FastAPI:
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
-                    case_outcomes, health, board, report, kb):
+                    case_outcomes, health, board, report, kb, post_mortem):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
     return app

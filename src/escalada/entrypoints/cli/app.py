@@ -69,6 +69,10 @@ GROUPS: dict[str, Lazy] = {
                    "inputs, kept scores and their trend."),
     "accounts": Lazy("health", "portfolio", "The portfolio: every account with its health "
                      "band, trend, open escalations and last escalation."),
+    "postmortem": Lazy("post_mortem", "app", "Post-mortems of resolved cases: the "
+                       "playbook's agenda, attendees, findings and action items with owners "
+                       "and due dates; completing one freezes it, puts it in the knowledge "
+                       "base and fills the report's lessons learned."),
     "report": Lazy("report", "report", "The escalation report: summary, timeline, root "
                    "cause, impact, resolution plan, communication log, lessons learned and "
                    "recovery plan (HTML and PDF with a chart)."),

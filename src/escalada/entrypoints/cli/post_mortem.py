@@ -1,0 +1,159 @@
+"""`escalada postmortem start|show|attend|finding|action|done|complete|list`: the
+post-mortem of a resolved case."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    LABEL,
+    NOTE,
+    Format,
+    actor,
+    context,
+    emit_json,
+    id_of,
+)
+
+if TYPE_CHECKING:
+    from escalada.services.post_mortem import PostMortemView
+
+app = typer.Typer(help="Post-mortems of resolved cases: the playbook's agenda, attendees, "
+                       "findings and action items with owners and due dates; completing one "
+                       "freezes it, puts it in the knowledge base and fills the report's "
+                       "lessons learned.", no_args_is_help=True)
+
+CASE = typer.Argument(..., help="case id, e.g. CASE-1042")
+DUE = ("when it is due: a date (the end of that day in the account's time zone) or an "
+       "ISO 8601 time with offset")
+
+
+@app.command("start")
+def start(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """Start the post-mortem of a resolved case (attendees: the war room team and the
+    executives on the case)."""
+    from escalada.services.post_mortem import start_post_mortem
+
+    _show(start_post_mortem(ctx=context(), actor=actor(), case_id=case_id), fmt)
+
+
+@app.command("show")
+def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """The post-mortem: attendees, findings under each heading, action items."""
+    from escalada.services.post_mortem import show_post_mortem
+
+    _show(show_post_mortem(ctx=context(), case_id=case_id), fmt)
+
+
+@app.command("attend")
+def attend(
+    case_id: str = CASE,
+    add: list[str] = typer.Option([], "--add", help="a user to add (repeatable)",
+                                  callback=LABEL),
+    remove: list[str] = typer.Option([], "--remove", help="an attendee to take off "
+                                     "(repeatable)", callback=LABEL),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add people to the post-mortem's attendees, or take them off."""
+    from escalada.services.post_mortem import attend as attend_
+
+    _show(attend_(ctx=context(), actor=actor(), case_id=case_id, add=add, remove=remove), fmt)
+
+
+@app.command("finding")
+def finding(
+    case_id: str = CASE,
+    heading: str = typer.Option(..., "--heading", help="timeline_review, "
+                                "root_cause_technical, root_cause_process, went_well, "
+                                "went_wrong, preventive_measures or process_improvements"),
+    text: str = typer.Option(..., "--text", help="the finding", callback=NOTE),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """File a finding under one of the agenda's headings."""
+    from escalada.services.post_mortem import add_finding
+
+    _show(add_finding(ctx=context(), actor=actor(), case_id=case_id, heading=heading,
+                      text=text), fmt)
+
+
+@app.command("action")
+def action(
+    case_id: str = CASE,
+    what: str = typer.Option(..., "--what", help="what is to be done", callback=NOTE),
+    due: str = typer.Option(..., "--due", help=DUE),
+    owner: str = typer.Option(None, "--owner", help="the user who owns it (default: you)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add an action item (a tracked task; a timer reminds its owner when it falls due
+    undone)."""
+    from escalada.services.post_mortem import add_action
+
+    _show(add_action(ctx=context(), actor=actor(), case_id=case_id, what=what, due_at=due,
+                     owner=owner), fmt)
+
+
+@app.command("done")
+def done(
+    case_id: str = CASE,
+    action_id: int = typer.Argument(..., help="the action item's id (`postmortem show`)",
+                                    callback=id_of("action")),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """An action item is done."""
+    from escalada.services.post_mortem import finish_action
+
+    _show(finish_action(ctx=context(), actor=actor(), case_id=case_id,
+                        action_id=action_id), fmt)
+
+
+@app.command("complete")
+def complete(
+    case_id: str = CASE,
+    summary: str = typer.Option(None, "--summary", help="a summary for the knowledge base",
+                                callback=NOTE),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Complete the post-mortem: it is frozen, published to the knowledge base and fills
+    the report's lessons learned."""
+    from escalada.services.post_mortem import complete_post_mortem
+
+    _show(complete_post_mortem(ctx=context(), actor=actor(), case_id=case_id,
+                               summary=summary), fmt)
+
+
+def _show(view: PostMortemView, fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    from rich.table import Table
+
+    from escalada.domain.post_mortem import HEADING_TITLES
+    from escalada.entrypoints.cli.output import console, styled, when
+
+    out = console()
+    due = f", due {when(view.due_at, view.timezone)}" if view.due_at else ""
+    overdue = " OVERDUE" if view.overdue else ""
+    out.print(f"{view.case} post-mortem: {view.status}{due}{overdue}", markup=False)
+    if view.completed_at:
+        out.print(f"completed by {view.completed_by}, {when(view.completed_at, view.timezone)}",
+                  markup=False)
+    if view.summary:
+        out.print(view.summary, markup=False)
+    out.print("attendees: " + (", ".join(f"{a.name} ({a.why})" for a in view.attendees)
+                               or "none"), markup=False)
+    for heading, findings in view.agenda.items():
+        out.print(f"\n{HEADING_TITLES[heading]}", markup=False)
+        for f in findings:
+            out.print(f"  - {f.text} ({f.added_by})", markup=False)
+        if not findings:
+            out.print("  — (nothing yet)", markup=False)
+    table = Table(title="action items", title_justify="left")
+    for column in ("id", "action", "owner", "due", "status"):
+        table.add_column(column)
+    for a in view.actions:
+        status = styled((a.status, "red")) if a.status == "overdue" else a.status
+        table.add_row(str(a.id), a.what, a.owner, when(a.due_at, view.timezone), status)
+    out.print(table)

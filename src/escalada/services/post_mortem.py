@@ -1,0 +1,462 @@
+"""The post-mortem of a resolved case: the playbook's agenda (findings under each
+heading), who attends (the war room team and the executives on the case by default),
+and action items tracked as tasks with an owner, a due time and a reminder timer.
+Completing it freezes the record, puts it in the knowledge base and fills the
+report's lessons learned. Every change is on the case's timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
+    EscalationRow,
+    PostMortemActionRow,
+    PostMortemAttendeeRow,
+    PostMortemFindingRow,
+    PostMortemRow,
+    TimerRow,
+    WarRoomRow,
+)
+from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
+from escalada.domain.post_mortem import HEADING_TITLES, HEADINGS, OVERDUE, action_state, is_overdue
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.timers import POST_MORTEM_ACTION_DUE
+from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
+from escalada.services.authz import SYSTEM_ROLE, can_work_cases
+from escalada.services.commitments import checked_owner, due_time
+from escalada.services.context import Actor, Context
+from escalada.services.knowledge_base import publish
+from escalada.services.records import excerpt, record
+from escalada.services.recovery.rows import is_user
+from escalada.services.recovery.schemas import DueAt
+from escalada.services.repositories import load_case
+from escalada.services.timers import DROPPED, PENDING
+from escalada.services.views import View
+
+_ESCALADA = Actor("escalada", SYSTEM_ROLE)  # the timer that reminds an action's owner
+
+
+class AttendeeView(View):
+    name: str
+    why: str = Field(description="the war room role, executive, or added")
+
+
+class FindingView(View):
+    id: int
+    heading: str
+    text: str
+    added_by: str
+    added_at: AwareDatetime
+
+
+class ActionView(View):
+    id: int
+    what: str
+    owner: str
+    due_at: AwareDatetime
+    status: str = Field(description="open, done, or overdue (open past its due time)")
+    added_by: str
+    done_by: str | None
+    done_at: AwareDatetime | None
+
+
+class PostMortemView(View):
+    case: str
+    status: str = Field(description="due (not started), open, or completed")
+    due_at: AwareDatetime | None
+    overdue: bool
+    started_by: str | None
+    started_at: AwareDatetime | None
+    completed_by: str | None
+    completed_at: AwareDatetime | None
+    summary: str | None
+    attendees: list[AttendeeView]
+    agenda: dict[str, list[FindingView]] = Field(
+        description="findings under each of the playbook's headings, in its order")
+    actions: list[ActionView]
+    timezone: str
+
+
+class NewFinding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    heading: str = Field(description=f"one of {', '.join(HEADINGS)}")
+    text: Note = Field(min_length=1)
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str) -> str:
+        value = value.strip().replace("-", "_")
+        if value not in HEADINGS:
+            raise ValueError(f"must be one of {', '.join(HEADINGS)}")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+
+class NewAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    what: Note = Field(min_length=1)
+    due_at: DueAt
+    owner: Label | None = Field(default=None, description="a user's name (default: you)")
+
+    @field_validator("what", "owner")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty")
+        return None if value is None else value.strip()
+
+
+class Attendance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    add: list[Label] = Field(default_factory=list, max_length=50)
+    remove: list[Label] = Field(default_factory=list, max_length=50)
+
+
+class Completion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    summary: Note | None = None
+
+
+def start_post_mortem(*, ctx: Context, actor: Actor, case_id: str) -> PostMortemView:
+    """Open the post-mortem of a resolved case, with the war room team and the
+    executives on the case as its attendees."""
+    can_work_cases(actor, "starting a post-mortem")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        if case.resolved_at is None:
+            raise InvalidTransition(f"{case.ref} is not resolved yet: a post-mortem follows "
+                                    f"the resolution (`escalada case resolve {case.ref}`)")
+        row = _lock(session, case)
+        if row is not None and row.started_at is not None:
+            raise InvalidTransition(f"the post-mortem of {case.ref} was started already "
+                                    f"(by {row.started_by}): `escalada postmortem show "
+                                    f"{case.ref}`")
+        if row is None:
+            row = PostMortemRow(case_number=case.number)
+            session.add(row)
+        row.started_by, row.started_at = actor.name, now
+        session.flush()
+        people = default_attendees(session, case)
+        for name, why in people.items():
+            session.add(PostMortemAttendeeRow(case_number=case.number, name=name, why=why))
+        record(session, case, actor=actor, at=now, kind="post_mortem_started",
+               summary="post-mortem started; attendees: " + (", ".join(people) or "none yet"),
+               data={"attendees": sorted(people)}, changed=False)
+        uow.commit()
+        return _view(session, case, row, now)
+
+
+def show_post_mortem(*, ctx: Context, case_id: str) -> PostMortemView:
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        row = uow.session.get(PostMortemRow, case.number)
+        if row is None:
+            raise NotFound(f"{case.ref} has no post-mortem: `escalada postmortem start "
+                           f"{case.ref}`")
+        return _view(uow.session, case, row, now)
+
+
+def attend(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> PostMortemView:
+    """Add people to the post-mortem's attendees, or take them off."""
+    can_work_cases(actor, "changing a post-mortem's attendees")
+    try:
+        change = Attendance.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    if not change.add and not change.remove:
+        raise InvalidInput.of("add", "name someone to add or remove (--add / --remove)")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        row = _open(session, case)
+        present = {a.name: a for a in _attendees(session, case.number)}
+        for name in change.add:
+            if not is_user(session, name):
+                raise InvalidInput.of("add", f"no user {name!r} (see `escalada user list`)")
+        for name in change.remove:
+            if name not in present:
+                raise InvalidInput.of("remove", f"{name!r} does not attend the post-mortem "
+                                                f"of {case.ref}")
+        added = [n for n in dict.fromkeys(change.add) if n not in present]
+        for name in added:
+            session.add(PostMortemAttendeeRow(case_number=case.number, name=name, why="added"))
+        for name in dict.fromkeys(change.remove):
+            session.delete(present[name])
+        record(session, case, actor=actor, at=now, kind="post_mortem_attendees",
+               summary="post-mortem attendees: " + "; ".join(
+                   part for part in (("added " + ", ".join(added)) if added else "",
+                                     ("removed " + ", ".join(change.remove))
+                                     if change.remove else "") if part),
+               data={"added": added, "removed": list(dict.fromkeys(change.remove))},
+               changed=False)
+        session.flush()
+        uow.commit()
+        return _view(session, case, row, now)
+
+
+def add_finding(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> PostMortemView:
+    """File a finding under one of the agenda's headings."""
+    can_work_cases(actor, "adding a post-mortem finding")
+    try:
+        new = NewFinding.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        row = _open(session, case)
+        finding = PostMortemFindingRow(case_number=case.number, heading=new.heading,
+                                       text=new.text, added_by=actor.name, added_at=now)
+        session.add(finding)
+        session.flush()
+        record(session, case, actor=actor, at=now, kind="post_mortem_finding",
+               summary=f"post-mortem finding ({HEADING_TITLES[new.heading]}): "
+                       f"{excerpt(new.text, 160)}",
+               data={"finding": finding.id, "heading": new.heading}, changed=False)
+        uow.commit()
+        return _view(session, case, row, now)
+
+
+def add_action(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> PostMortemView:
+    """Add an action item: a task with an owner and a due time, and the timer that
+    reminds its owner if it falls due undone."""
+    can_work_cases(actor, "adding a post-mortem action item")
+    try:
+        new = NewAction.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    if new.due_at is None:
+        raise InvalidInput.of("due_at", "is required: when the action is due")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        row = _open(session, case)
+        timezone = session.get_one(AccountRow, case.account_id).timezone
+        due = due_time(new.due_at, timezone)
+        if due <= now:
+            raise InvalidInput.of("due_at", "must be in the future (now is "
+                                            f"{now:%Y-%m-%d %H:%M} UTC)")
+        owner = actor.name if new.owner is None else checked_owner(session, new.owner)
+        action = PostMortemActionRow(case_number=case.number, what=new.what, owner=owner,
+                                     due_at=due, added_by=actor.name, added_at=now)
+        session.add(action)
+        session.flush()
+        session.add(TimerRow(
+            case_number=case.number, kind=POST_MORTEM_ACTION_DUE, key=_timer_key(action),
+            generation=None, due_at=due, available_at=due, state=PENDING, attempts=0,
+            payload={"action": action.id}, created_at=now))
+        record(session, case, actor=actor, at=now, kind="post_mortem_action",
+               summary=f"post-mortem action {action.id}, due {due:%Y-%m-%d %H:%M} UTC "
+                       f"(owner {owner}): {excerpt(new.what, 160)}",
+               data={"action": action.id, "due_at": due.isoformat(), "owner": owner},
+               changed=False)
+        uow.commit()
+        return _view(session, case, row, now)
+
+
+def finish_action(
+    *, ctx: Context, actor: Actor, case_id: str, action_id: int
+) -> PostMortemView:
+    """An action item is done (also after the post-mortem is completed: its tasks go on)."""
+    can_work_cases(actor, "finishing a post-mortem action item")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        row = _lock(session, case)
+        action = None
+        if row is not None and 0 < action_id <= ID_MAX:
+            action = session.scalar(select(PostMortemActionRow).where(
+                PostMortemActionRow.id == action_id,
+                PostMortemActionRow.case_number == case.number).with_for_update())
+        if row is None or action is None:
+            raise NotFound(f"the post-mortem of {case.ref} has no action {action_id} "
+                           f"(`escalada postmortem show {case.ref}`)")
+        if action.done_at is not None:
+            raise InvalidTransition(f"action {action.id} of {case.ref} was done already "
+                                    f"(by {action.done_by})")
+        late = action_state(action.due_at, None, now) == OVERDUE
+        action.done_by, action.done_at = actor.name, now
+        session.execute(update(TimerRow).where(
+            TimerRow.case_number == case.number, TimerRow.key == _timer_key(action),
+            TimerRow.state == PENDING).values(state=DROPPED, outcome="action done"))
+        record(session, case, actor=actor, at=now, kind="post_mortem_action_done",
+               summary=f"post-mortem action {action.id} done{' (late)' if late else ''}: "
+                       f"{excerpt(action.what, 160)}",
+               data={"action": action.id, "late": late}, changed=False)
+        uow.commit()
+        return _view(session, case, row, now)
+
+
+def complete_post_mortem(
+    *, ctx: Context, actor: Actor, case_id: str, **fields: Any
+) -> PostMortemView:
+    """Freeze the post-mortem: it goes into the knowledge base and fills the report's
+    lessons learned. It needs at least one finding."""
+    can_work_cases(actor, "completing a post-mortem")
+    try:
+        done = Completion.model_validate(fields)
+    except ValidationError as error:
+        raise invalid_input(error) from error
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        case = load_case(session, case_id)
+        row = _open(session, case)
+        findings = _findings(session, case.number)
+        if not findings:
+            raise InvalidTransition(f"the post-mortem of {case.ref} has no findings yet: "
+                                    f"`escalada postmortem finding {case.ref} --heading "
+                                    "went_wrong --text ...`")
+        row.completed_by, row.completed_at = actor.name, now
+        row.summary = None if done.summary is None else done.summary.strip() or None
+        session.flush()
+        _publish(uow, case, row, findings, _actions(session, case.number))
+        record(session, case, actor=actor, at=now, kind="post_mortem_completed",
+               summary=f"post-mortem completed: {len(findings)} findings, "
+                       f"{len(_actions(session, case.number))} action items; published to "
+                       "the knowledge base",
+               data={"findings": len(findings)}, changed=False)
+        uow.commit()
+        return _view(session, case, row, now)
+
+
+def on_action_due(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    """The timer: an action item still open at its due time is overdue; its owner is
+    reminded on the case's timeline."""
+    action = session.get(PostMortemActionRow, timer.payload["action"], with_for_update=True)
+    if action is None or action.done_at is not None:
+        return "done meanwhile"
+    record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_action_overdue",
+           summary=f"post-mortem action {action.id} overdue: due "
+                   f"{action.due_at:%Y-%m-%d %H:%M} UTC, still open; reminder to "
+                   f"{action.owner}: {excerpt(action.what, 160)}",
+           data={"action": action.id, "owner": action.owner}, changed=False)
+    return f"post-mortem action {action.id} overdue, {action.owner} reminded"
+
+
+def default_attendees(session: Session, case: CaseRow) -> dict[str, str]:
+    """The war room team (by role) and the executives who acknowledged a step of the
+    case or were matched to its war room."""
+    people: dict[str, str] = {}
+    room = session.scalar(select(WarRoomRow).where(WarRoomRow.case_number == case.number))
+    if room is not None:
+        for attendee in room.attendees:
+            if attendee.user_name and is_user(session, attendee.user_name):
+                people.setdefault(attendee.user_name, attendee.role)
+        if room.executive and is_user(session, room.executive):
+            people.setdefault(room.executive, "executive")
+    for step in session.scalars(select(EscalationRow).where(
+            EscalationRow.case_number == case.number, EscalationRow.track == "executive")
+            .order_by(EscalationRow.seq)):
+        if step.acknowledged_by and is_user(session, step.acknowledged_by):
+            people.setdefault(step.acknowledged_by, "executive")
+    return people
+
+
+def lessons_of(session: Session, case_number: int) -> tuple[list[PostMortemFindingRow],
+                                                             list[PostMortemActionRow]] | None:
+    """A completed post-mortem's findings and action items (None while not completed)."""
+    row = session.get(PostMortemRow, case_number)
+    if row is None or row.completed_at is None:
+        return None
+    return _findings(session, case_number), _actions(session, case_number)
+
+
+def _publish(uow: Any, case: CaseRow, row: PostMortemRow,
+             findings: list[PostMortemFindingRow], actions: list[PostMortemActionRow]) -> None:
+    parts = [row.summary] if row.summary else []
+    for heading in HEADINGS:
+        texts = [f.text for f in findings if f.heading == heading]
+        if texts:
+            parts.append(f"{HEADING_TITLES[heading]}:\n" + "\n".join(f"- {t}" for t in texts))
+    if actions:
+        parts.append("Action items:\n" + "\n".join(f"- {a.what} ({a.owner})" for a in actions))
+    assert row.completed_at is not None
+    publish(uow, kind="post_mortem", case=case, key="", title=f"{case.ref}: {case.title}",
+            body="\n\n".join(parts), at=row.completed_at)
+
+
+def _lock(session: Session, case: CaseRow) -> PostMortemRow | None:
+    """The case's post-mortem, with the case locked first (the order every change to a
+    case takes)."""
+    session.execute(select(CaseRow.number).where(CaseRow.number == case.number)
+                    .with_for_update())
+    return session.get(PostMortemRow, case.number)
+
+
+def _open(session: Session, case: CaseRow) -> PostMortemRow:
+    row = _lock(session, case)
+    if row is None or row.started_at is None:
+        raise NotFound(f"{case.ref} has no post-mortem started: `escalada postmortem start "
+                       f"{case.ref}`")
+    if row.completed_at is not None:
+        raise InvalidTransition(f"the post-mortem of {case.ref} was completed (by "
+                                f"{row.completed_by}) and is frozen")
+    return row
+
+
+def _attendees(session: Session, number: int) -> list[PostMortemAttendeeRow]:
+    return list(session.scalars(select(PostMortemAttendeeRow).where(
+        PostMortemAttendeeRow.case_number == number).order_by(PostMortemAttendeeRow.id)))
+
+
+def _findings(session: Session, number: int) -> list[PostMortemFindingRow]:
+    return list(session.scalars(select(PostMortemFindingRow).where(
+        PostMortemFindingRow.case_number == number).order_by(PostMortemFindingRow.id)))
+
+
+def _actions(session: Session, number: int) -> list[PostMortemActionRow]:
+    return list(session.scalars(select(PostMortemActionRow).where(
+        PostMortemActionRow.case_number == number)
+        .order_by(PostMortemActionRow.due_at, PostMortemActionRow.id)))
+
+
+def _timer_key(action: PostMortemActionRow) -> str:
+    return f"post_mortem_action:{action.id}"
+
+
+def _view(session: Session, case: CaseRow, row: PostMortemRow, now: datetime) -> PostMortemView:
+    findings = _findings(session, case.number)
+    status = ("completed" if row.completed_at is not None
+              else "open" if row.started_at is not None else "due")
+    return PostMortemView(
+        case=case.ref, status=status, due_at=row.due_at,
+        overdue=is_overdue(row.due_at, row.completed_at, now),
+        started_by=row.started_by, started_at=row.started_at, completed_by=row.completed_by,
+        completed_at=row.completed_at, summary=row.summary,
+        attendees=[AttendeeView(name=a.name, why=a.why)
+                   for a in _attendees(session, case.number)],
+        agenda={heading: [FindingView(id=f.id, heading=f.heading, text=f.text,
+                                      added_by=f.added_by, added_at=f.added_at)
+                          for f in findings if f.heading == heading] for heading in HEADINGS},
+        actions=[ActionView(id=a.id, what=a.what, owner=a.owner, due_at=a.due_at,
+                            status=action_state(a.due_at, a.done_at, now), added_by=a.added_by,
+                            done_by=a.done_by, done_at=a.done_at)
+                 for a in _actions(session, case.number)],
+        timezone=session.get_one(AccountRow, case.account_id).timezone)

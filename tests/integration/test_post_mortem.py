@@ -1,0 +1,139 @@
+"""The post-mortem of a resolved case, on SQLite and PostgreSQL: started with the war
+room team and executives, findings under the agenda's headings, action items tracked by
+a timer, completed (frozen, in the knowledge base), every change on the timeline and
+nothing written by a refused request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from examples import ANA, MARIA
+from timer_support import drain, open_case, timeline, timers
+
+from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
+from escalada.domain.post_mortem import HEADINGS
+from escalada.services import cases
+from escalada.services.context import Actor, Context
+from escalada.services.knowledge_base import search
+from escalada.services.people import add_user
+from escalada.services.post_mortem import (
+    add_action,
+    add_finding,
+    attend,
+    complete_post_mortem,
+    finish_action,
+    show_post_mortem,
+    start_post_mortem,
+)
+from escalada.testing import FakeClock
+
+VIEWER = Actor("vera", "viewer")
+
+
+def _resolved(ctx: Context) -> str:
+    case = open_case(ctx).snapshot.id
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case)
+    add_user(ctx=ctx, actor=None, name="admin", role="admin")
+    add_user(ctx=ctx, actor=Actor("admin", "admin"), name="lena", role="team_lead")
+    return case
+
+
+def test_a_post_mortem_is_held_and_completed_into_the_knowledge_base(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    case = _resolved(ctx)
+
+    started = start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    attend(ctx=ctx, actor=ANA, case_id=case, add=["lena"])
+    add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_wrong",
+                text="The failover of the RDS cluster took 40 minutes.")
+    add_finding(ctx=ctx, actor=MARIA, case_id=case, heading="went-well",
+                text="The war room formed within 10 minutes.")
+    shown = add_action(ctx=ctx, actor=ANA, case_id=case, what="Alert on replica lag",
+                       due_at="2026-12-10", owner="lena")
+    done = complete_post_mortem(ctx=ctx, actor=MARIA, case_id=case, summary="Slow failover.")
+
+    assert (started.status, started.attendees) == ("open", [])
+    assert [a.name for a in shown.attendees] == ["lena"]
+    assert [f.text for f in shown.agenda["went_well"]] == [
+        "The war room formed within 10 minutes."]
+    assert tuple(shown.agenda) == HEADINGS
+    [action] = shown.actions
+    assert (action.owner, action.status) == ("lena", "open")
+    assert (done.status, done.completed_by, done.summary) == ("completed", "maria",
+                                                             "Slow failover.")
+    assert show_post_mortem(ctx=ctx, case_id=case) == done
+    kinds = [e.kind for e in timeline(ctx, case) if e.kind.startswith("post_mortem")]
+    assert kinds == ["post_mortem_started", "post_mortem_attendees", "post_mortem_finding",
+                     "post_mortem_finding", "post_mortem_action", "post_mortem_completed"]
+    hits = search(ctx=ctx, q="failover")
+    assert [h.kind for h in hits] == ["post_mortem"]
+    # Frozen: no more findings, attendees or a second completion.
+    for change in (lambda: add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_well",
+                                       text="x"),
+                   lambda: attend(ctx=ctx, actor=ANA, case_id=case, remove=["lena"]),
+                   lambda: complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)):
+        with pytest.raises(InvalidTransition, match="frozen"):
+            change()
+    # Its action items go on as tasks.
+    clock.advance(hours=1)
+    after = finish_action(ctx=ctx, actor=Actor("lena", "team_lead"), case_id=case,
+                          action_id=action.id)
+    assert after.actions[0].status == "done"
+    timer = next(t for t in timers(ctx, case) if t.kind == "post_mortem_action_due")
+    assert (timer.state, timer.outcome) == ("dropped", "action done")
+
+
+def test_an_action_item_undone_at_its_due_time_reminds_its_owner(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    case = _resolved(ctx)
+    start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    made = add_action(ctx=ctx, actor=ANA, case_id=case, what="Runbook for failover",
+                      due_at="2026-11-28T12:00:00+00:00")
+
+    clock.now = datetime(2026, 11, 28, 12, 1, tzinfo=UTC)
+    drain(ctx)
+
+    assert show_post_mortem(ctx=ctx, case_id=case).actions[0].status == "overdue"
+    [entry] = [e for e in timeline(ctx, case) if e.kind == "post_mortem_action_overdue"]
+    assert entry.actor == "escalada" and "reminder to ana" in entry.summary
+    assert made.actions[0].owner == "ana"
+
+
+def test_refusals_name_the_field_and_write_nothing(ctx: Context) -> None:
+    open_one = open_case(ctx).snapshot.id
+    with pytest.raises(InvalidTransition, match="not resolved"):
+        start_post_mortem(ctx=ctx, actor=ANA, case_id=open_one)
+    case = _resolved(ctx)
+    with pytest.raises(NotFound, match="postmortem start"):
+        show_post_mortem(ctx=ctx, case_id=case)
+    with pytest.raises(NotFound, match="postmortem start"):
+        add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_well", text="x")
+    with pytest.raises(NotPermitted):
+        start_post_mortem(ctx=ctx, actor=VIEWER, case_id=case)
+    start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    before = len(timeline(ctx, case))
+
+    def problem(call: object, **fields: object) -> str:
+        with pytest.raises(InvalidInput) as refused:
+            call(ctx=ctx, actor=ANA, case_id=case, **fields)  # type: ignore[operator]
+        return refused.value.problems[0][0]
+
+    assert problem(add_finding, heading="lessons", text="x") == "heading"
+    assert problem(add_finding, heading="went_well", text="  ") == "text"
+    assert problem(add_action, what="x", due_at="2026-11-20") == "due_at"
+    assert problem(add_action, what="x", due_at="soon") == "due_at"
+    assert problem(add_action, what="x", due_at="2026-12-20", owner="nobody") == "owner"
+    assert problem(attend, add=["nobody"]) == "add"
+    assert problem(attend, remove=["lena"]) == "remove"
+    assert problem(attend) == "add"
+    with pytest.raises(InvalidTransition, match="no findings"):
+        complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    with pytest.raises(InvalidTransition, match="started already"):
+        start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    with pytest.raises(NotFound, match="no action 7"):
+        finish_action(ctx=ctx, actor=ANA, case_id=case, action_id=7)
+    assert len(timeline(ctx, case)) == before
+    assert show_post_mortem(ctx=ctx, case_id=case).actions == []
