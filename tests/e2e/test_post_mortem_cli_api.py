@@ -27,6 +27,9 @@ def test_a_post_mortem_over_http(client, open_case, bearer):
     completed = client.post(f"{pm}/complete", headers=bearer("ana"),
                             json={"summary": "Slow failover"})
     shown = client.get(pm, headers=bearer("vera", "viewer"))
+    listed = client.get(f"{API}/postmortems", headers=bearer("vera"))
+    overdue = client.get(f"{API}/postmortems?overdue=true", headers=bearer("vera"))
+    bad_limit = client.get(f"{API}/postmortems?limit=0", headers=bearer("vera"))
 
     assert early.status_code == 409 and "not resolved" in early.json()["message"]
     assert missing.status_code == 404 and "postmortem start" in missing.json()["message"]
@@ -39,6 +42,8 @@ def test_a_post_mortem_over_http(client, open_case, bearer):
     assert done.status_code == 200 and done.json()["actions"][0]["status"] == "done"
     assert completed.status_code == 200 and completed.json()["status"] == "completed"
     assert shown.status_code == 200 and shown.json()["summary"] == "Slow failover"
+    assert [i["status"] for i in listed.json()] == ["completed"] and overdue.json() == []
+    assert bad_limit.status_code == 422 and bad_limit.json()["problems"][0]["field"] == "limit"
 
 
 def test_bad_post_mortem_requests_name_the_field_and_a_viewer_may_not_write(
@@ -95,3 +100,6 @@ def test_a_post_mortem_through_the_command_line(cli: Cli) -> None:
     assert done["actions"][0]["status"] == "done"
     assert completed["status"] == "completed"
     assert "heading" in bad_heading and "frozen" in frozen
+    assert [i["case"] for i in cli.json("postmortem", "list")] == [case_id]
+    assert cli.json("postmortem", "list", "--overdue") == []
+    assert "Volumes detach" in cli.run("postmortem", "list")

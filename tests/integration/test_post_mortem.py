@@ -5,7 +5,7 @@ nothing written by a refused request."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from examples import ANA, MARIA
@@ -15,6 +15,7 @@ from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, No
 from escalada.domain.post_mortem import HEADINGS
 from escalada.services import cases
 from escalada.services.context import Actor, Context
+from escalada.services.escalations import acknowledge, escalate
 from escalada.services.knowledge_base import search
 from escalada.services.people import add_user
 from escalada.services.post_mortem import (
@@ -23,6 +24,7 @@ from escalada.services.post_mortem import (
     attend,
     complete_post_mortem,
     finish_action,
+    list_post_mortems,
     show_post_mortem,
     start_post_mortem,
 )
@@ -137,3 +139,60 @@ def test_refusals_name_the_field_and_write_nothing(ctx: Context) -> None:
         finish_action(ctx=ctx, actor=ANA, case_id=case, action_id=7)
     assert len(timeline(ctx, case)) == before
     assert show_post_mortem(ctx=ctx, case_id=case).actions == []
+
+
+def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overdue(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    add_user(ctx=ctx, actor=None, name="admin", role="admin")
+    add_user(ctx=ctx, actor=Actor("admin", "admin"), name="maria", role="support_manager")
+    below = _resolved_at(ctx, None)
+    case = open_case(ctx).snapshot.id
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L2", reason="CTO asked")
+    acknowledge(ctx=ctx, actor=MARIA, case_id=case, step=1)
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case)
+
+    due = show_post_mortem(ctx=ctx, case_id=case)
+    with pytest.raises(NotFound):
+        show_post_mortem(ctx=ctx, case_id=below)
+    assert (due.status, due.overdue) == ("due", False)
+    assert due.due_at is not None and due.due_at > clock.now  # 5 business days (policy)
+    assert [i.case for i in list_post_mortems(ctx=ctx)] == [case]
+    assert list_post_mortems(ctx=ctx, overdue=True) == []
+
+    clock.now = due.due_at + timedelta(minutes=1)
+    drain(ctx)
+
+    [overdue] = list_post_mortems(ctx=ctx, overdue=True)
+    assert (overdue.case, overdue.status, overdue.overdue) == (case, "due", True)
+    [entry] = [e for e in timeline(ctx, case) if e.kind == "post_mortem_overdue"]
+    assert entry.actor == "escalada" and "not started" in entry.summary
+    started = start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    assert [a.name for a in started.attendees] == ["maria"]  # the executive on the case
+    add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_wrong", text="Late.")
+    complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    assert list_post_mortems(ctx=ctx, overdue=True) == []
+    with pytest.raises(InvalidInput) as refused:
+        list_post_mortems(ctx=ctx, limit=0)
+    assert refused.value.problems[0][0] == "limit"
+
+
+def test_completing_before_the_due_time_drops_the_timer(ctx: Context) -> None:
+    add_user(ctx=ctx, actor=None, name="admin", role="admin")
+    case = open_case(ctx).snapshot.id
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L3", reason="CTO asked")
+    cases.resolve(ctx=ctx, actor=MARIA, case_id=case)  # closes the war room: a manager
+    start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_well", text="Fast.")
+    complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+
+    timer = next(t for t in timers(ctx, case) if t.kind == "post_mortem_due")
+    assert (timer.state, timer.outcome) == ("dropped", "post-mortem completed")
+
+
+def _resolved_at(ctx: Context, level: str | None) -> str:
+    case = open_case(ctx).snapshot.id
+    if level:
+        escalate(ctx=ctx, actor=ANA, case_id=case, to=level, reason="x")
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case)
+    return case

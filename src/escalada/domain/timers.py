@@ -30,6 +30,7 @@ ACKNOWLEDGMENT_DUE = "acknowledgment_due"
 VENDOR_RESPONSE_DUE = "vendor_response_due"
 COMMITMENT_DUE = "commitment_due"
 POST_MORTEM_ACTION_DUE = "post_mortem_action_due"
+POST_MORTEM_DUE = "post_mortem_due"
 # Kinds planned from the case's state: a new plan replaces them. A reminder is set
 # by a person and stays.
 PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED, WAR_ROOM_ITEM_DUE,
@@ -37,7 +38,7 @@ PLANNED_KINDS = (SLA_THRESHOLD, STEP_RESPONSE_DUE, STEP_UNANSWERED, WAR_ROOM_ITE
                  VENDOR_RESPONSE_DUE)
 # Kinds that fire after their case is resolved or closed: a commitment made to the
 # customer (a written root-cause report in five days) falls due whatever the case does.
-OUTLIVE_CASE = (COMMITMENT_DUE, POST_MORTEM_ACTION_DUE)
+OUTLIVE_CASE = (COMMITMENT_DUE, POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -326,6 +326,7 @@ def resolve(
     """The issue is fixed; clocks stop, and the case awaits closure."""
 
     # The playbooks that a resolution runs load with it, not with every case command.
+    from escalada.services.post_mortem import post_mortem_due
     from escalada.services.recovery import plan_on_resolution
     from escalada.services.war_room_playbook import close_on_resolution
 
@@ -336,8 +337,11 @@ def resolve(
         if close_on_resolution(case, now, actor):
             event = Event(event.kind, event.summary + "; war room closed", reason,
                           {"war_room_closed": True})
-        # An L2+ case gets its relationship recovery plan in this same transaction.
-        return plan_on_resolution(ctx, case, event, actor=actor, now=now)
+        # An L2+ case gets its relationship recovery plan in this same transaction, and
+        # its post-mortem falls due with the plan's post-mortem task.
+        event = plan_on_resolution(ctx, case, event, actor=actor, now=now)
+        post_mortem_due(case, event, now)
+        return event
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)

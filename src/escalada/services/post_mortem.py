@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import (
     AccountRow,
@@ -27,13 +27,13 @@ from escalada.adapters.db.tables import (
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.domain.post_mortem import HEADING_TITLES, HEADINGS, OVERDUE, action_state, is_overdue
 from escalada.domain.snapshot import AwareDatetime
-from escalada.domain.timers import POST_MORTEM_ACTION_DUE
+from escalada.domain.timers import POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.commitments import checked_owner, due_time
 from escalada.services.context import Actor, Context
 from escalada.services.knowledge_base import publish
-from escalada.services.records import excerpt, record
+from escalada.services.records import Event, excerpt, record
 from escalada.services.recovery.rows import is_user
 from escalada.services.recovery.schemas import DueAt
 from escalada.services.repositories import load_case
@@ -333,6 +333,9 @@ def complete_post_mortem(
                                     "went_wrong --text ...`")
         row.completed_by, row.completed_at = actor.name, now
         row.summary = None if done.summary is None else done.summary.strip() or None
+        session.execute(update(TimerRow).where(
+            TimerRow.case_number == case.number, TimerRow.key == "post_mortem",
+            TimerRow.state == PENDING).values(state=DROPPED, outcome="post-mortem completed"))
         session.flush()
         _publish(uow, case, row, findings, _actions(session, case.number))
         record(session, case, actor=actor, at=now, kind="post_mortem_completed",
@@ -358,6 +361,79 @@ def on_action_due(
                    f"{action.owner}: {excerpt(action.what, 160)}",
            data={"action": action.id, "owner": action.owner}, changed=False)
     return f"post-mortem action {action.id} overdue, {action.owner} reminded"
+
+
+def post_mortem_due(case: CaseRow, event: Event, now: datetime) -> None:
+    """A case resolving with a recovery plan (it reached the policy's level, L2) owes a
+    post-mortem by the plan's post-mortem task (`recovery.post_mortem` in the policy:
+    5 business days by default); a timer tells when it falls due not completed."""
+    plan = event.data.get("recovery_plan")
+    if not plan:
+        return
+    session = object_session(case)
+    assert session is not None
+    with session.no_autoflush:
+        if session.get(PostMortemRow, case.number) is not None:
+            return
+    due_text = plan.get("post_mortem_due_at")
+    due = None if due_text is None else datetime.fromisoformat(due_text)
+    session.add(PostMortemRow(case_number=case.number, due_at=due))
+    if due is not None:
+        session.add(TimerRow(
+            case_number=case.number, kind=POST_MORTEM_DUE, key="post_mortem", generation=None,
+            due_at=due, available_at=due, state=PENDING, attempts=0, payload={},
+            created_at=now))
+
+
+def on_post_mortem_due(
+    session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
+) -> str:
+    """The timer: a post-mortem not completed by its due time is overdue."""
+    row = session.get(PostMortemRow, case.number, with_for_update=True)
+    if row is None or row.completed_at is not None:
+        return "completed meanwhile"
+    started = "started, not completed" if row.started_at else "not started"
+    record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_overdue",
+           summary=f"post-mortem overdue: due {timer.due_at:%Y-%m-%d %H:%M} UTC, {started} "
+                   f"(`escalada postmortem start {case.ref}`)",
+           data={"due_at": timer.due_at.isoformat(), "started": row.started_at is not None},
+           changed=False)
+    return "post-mortem overdue"
+
+
+class PostMortemItem(View):
+    case: str
+    title: str
+    status: str = Field(description="due (not started), open, or completed")
+    due_at: AwareDatetime | None
+    overdue: bool
+    completed_at: AwareDatetime | None
+
+
+def list_post_mortems(*, ctx: Context, overdue: bool = False,
+                      limit: int = 100) -> list[PostMortemItem]:
+    """Post-mortems by due time (those without one last); only the overdue ones (due
+    and not completed) when asked."""
+    if not 0 < limit <= 1000:
+        raise InvalidInput.of("limit", "must be between 1 and 1000")
+    now = ctx.clock()
+    query = select(PostMortemRow, CaseRow).join(
+        CaseRow, CaseRow.number == PostMortemRow.case_number)
+    if overdue:
+        query = query.where(PostMortemRow.completed_at.is_(None),
+                            PostMortemRow.due_at < now)
+    query = query.order_by(PostMortemRow.due_at.is_(None), PostMortemRow.due_at,
+                           PostMortemRow.case_number).limit(limit)
+    with ctx.reading() as uow:
+        return [PostMortemItem(
+            case=case.ref, title=case.title, status=_status(row), due_at=row.due_at,
+            overdue=is_overdue(row.due_at, row.completed_at, now),
+            completed_at=row.completed_at) for row, case in uow.session.execute(query)]
+
+
+def _status(row: PostMortemRow) -> str:
+    return ("completed" if row.completed_at is not None
+            else "open" if row.started_at is not None else "due")
 
 
 def default_attendees(session: Session, case: CaseRow) -> dict[str, str]:
@@ -443,8 +519,7 @@ def _timer_key(action: PostMortemActionRow) -> str:
 
 def _view(session: Session, case: CaseRow, row: PostMortemRow, now: datetime) -> PostMortemView:
     findings = _findings(session, case.number)
-    status = ("completed" if row.completed_at is not None
-              else "open" if row.started_at is not None else "due")
+    status = _status(row)
     return PostMortemView(
         case=case.ref, status=status, due_at=row.due_at,
         overdue=is_overdue(row.due_at, row.completed_at, now),

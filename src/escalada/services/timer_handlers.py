@@ -20,6 +20,7 @@ from escalada.domain.timers import (
     COMMITMENT_DUE,
     PLANNED_KINDS,
     POST_MORTEM_ACTION_DUE,
+    POST_MORTEM_DUE,
     REMINDER,
     SLA_THRESHOLD,
     STEP_RESPONSE_DUE,
@@ -32,7 +33,7 @@ from escalada.domain.timers import (
 from escalada.services.commitments import on_commitment_due
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.post_mortem import on_action_due
+from escalada.services.post_mortem import on_action_due, on_post_mortem_due
 from escalada.services.records import record, snapshot_of
 from escalada.services.vendor_sync import on_vendor_response_due
 from escalada.services.war_room_playbook import on_ack_due, on_item_due
@@ -232,5 +233,6 @@ HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], st
     VENDOR_RESPONSE_DUE: on_vendor_response_due,
     COMMITMENT_DUE: on_commitment_due,
     POST_MORTEM_ACTION_DUE: on_action_due,
+    POST_MORTEM_DUE: on_post_mortem_due,
 }
 assert set(PLANNED_KINDS) <= set(HANDLERS)

@@ -15,6 +15,7 @@ from escalada.services.post_mortem import (
     Completion,
     NewAction,
     NewFinding,
+    PostMortemItem,
     PostMortemView,
 )
 
@@ -26,6 +27,13 @@ def _action_id(action_id: int) -> int:
 
 
 ActionId = Annotated[int, Depends(_action_id)]
+
+
+@router.get("/postmortems")
+def list_all(ctx: ContextDep, overdue: bool = False, limit: int = 100) -> list[PostMortemItem]:
+    """Post-mortems by due time; `overdue=true`: only those past their due time and not
+    completed."""
+    return post_mortem.list_post_mortems(ctx=ctx, overdue=overdue, limit=limit)
 
 
 @router.post("/cases/{case_id}/postmortem", status_code=201)

@@ -124,6 +124,35 @@ def complete(
                                summary=summary), fmt)
 
 
+@app.command("list")
+def list_(
+    overdue: bool = typer.Option(False, "--overdue", help="only those past their due time "
+                                 "and not completed"),
+    limit: int = typer.Option(100, "--limit", help="at most this many (1-1000)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Post-mortems by due time: due (not started), open or completed, and which are
+    overdue."""
+    from escalada.services.post_mortem import list_post_mortems
+
+    items = list_post_mortems(ctx=context(), overdue=overdue, limit=limit)
+    if fmt is Format.json:
+        emit_json(items)
+        return
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, styled, when
+
+    table = Table(title="overdue post-mortems" if overdue else "post-mortems",
+                  title_justify="left")
+    for column in ("case", "title", "status", "due", "completed"):
+        table.add_column(column)
+    for item in items:
+        status = styled((item.status + ", overdue", "red")) if item.overdue else item.status
+        table.add_row(item.case, item.title, status, when(item.due_at), when(item.completed_at))
+    console().print(table)
+
+
 def _show(view: PostMortemView, fmt: Format) -> None:
     if fmt is Format.json:
         emit_json(view)
