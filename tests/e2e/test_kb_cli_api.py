@@ -26,6 +26,11 @@ def test_the_api_finds_root_causes_in_any_inflection(client, open_case, bearer):
     assert [hit["case"] for hit in found.json()] == [storage, network]  # twice beats once
     assert found.json()[0]["kind"] == "root_cause"
     assert [hit["case"] for hit in one.json()] == [storage]
+    again = open_case(title="Volumes detach again")["snapshot"]["id"]
+    similar = client.get(f"{API}/cases/{again}/similar")
+    assert similar.status_code == 200, similar.text
+    assert [hit["case"] for hit in similar.json()] == [storage, network]  # title, service
+    assert client.get(f"{API}/cases/CASE-404/similar").status_code == 404
 
 
 def test_bad_searches_name_the_parameter(client):
@@ -56,8 +61,14 @@ def test_the_knowledge_base_through_the_command_line(cli: Cli) -> None:
     bad_lang = cli.run("kb", "search", "failover", "--lang", "fr", code=2)
     bad_limit = cli.run("kb", "search", "failover", "--limit", "0", code=2)
     empty = cli.run("kb", "search", "", code=2)
+    again = cli.json("case", "open", "--account", "acme", "--severity", "P2", "--title",
+                     "Failover stuck again")["snapshot"]["id"]
+    suggested = cli.run("case", "show", again)
+    suggested_json = cli.json("case", "show", again, "--format", "json")
 
     assert case_id in shown and "The RDS failover left clients behind" in shown
     assert [hit["case"] for hit in found] == [case_id]
     assert "nothing found" in nothing and "1 entries published" in reindexed
+    assert "similar past escalations" in suggested and case_id in suggested
+    assert [hit["case"] for hit in suggested_json["similar"]] == [case_id]
     assert "lang" in bad_lang and "limit" in bad_limit and "q: must not be empty" in empty

@@ -10,7 +10,7 @@ from timer_support import open_case
 
 from escalada.domain.errors import InvalidInput, NotPermitted
 from escalada.services.context import Context
-from escalada.services.knowledge_base import publish, reindex, search
+from escalada.services.knowledge_base import publish, reindex, search, similar_escalations
 from escalada.services.repositories import load_case
 from escalada.services.root_cause import record_root_cause
 
@@ -112,3 +112,25 @@ def test_a_bad_search_names_the_field(
         search(ctx=sqlite_ctx, **fields)  # type: ignore[arg-type]
 
     assert [field for field, _ in refused.value.problems] == named
+
+
+def test_similar_past_escalations_share_a_service_region_or_words(ctx: Context) -> None:
+    storage = open_case(ctx, title="Volumes detach under load",
+                        services=["block-storage"]).snapshot.id
+    network = open_case(ctx, title="Packets lost between zones",
+                        services=["vpc"]).snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=storage,
+                      technical="The storage controller's firmware leaked handles.")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=network,
+                      technical="A route table was replaced during maintenance.")
+    by_service = open_case(ctx, title="Slow writes", services=["block-storage"]).snapshot.id
+    by_text = open_case(ctx, title="Packets lost again").snapshot.id
+    unrelated = open_case(ctx, title="Invoice wrong", services=["billing"]).snapshot.id
+
+    def similar(case: str) -> list[str]:
+        return [hit.case for hit in similar_escalations(ctx=ctx, case_id=case)]
+
+    assert similar(by_service) == [storage]
+    assert similar(by_text) == [network]
+    assert similar(unrelated) == []
+    assert similar(storage) == []  # never itself

@@ -9,6 +9,7 @@ ranked by ts_rank. Either way "сбой" finds "сбоя" and "сбоями"."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +24,17 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.stemming import stems
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
+
+__all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "search",
+           "similar_escalations", "similar_to"]
 from escalada.services.records import excerpt
+from escalada.services.repositories import load_case
 from escalada.services.views import View
 
 if TYPE_CHECKING:
     from escalada.services.unit_of_work import UnitOfWork
 
+_WORDS = re.compile(r"[^\W_]+")
 KINDS = ("root_cause", "post_mortem", "lesson")
 MAX_LIMIT = 100
 _CONFIGURATION = {Language.RU.value: "russian", Language.EN.value: "english"}
@@ -38,6 +44,8 @@ _TITLE_WEIGHT, _BODY_WEIGHT = 2.0, 1.0  # SQLite's bm25 weights; PostgreSQL's A 
 
 
 class KbHit(View):
+    """A knowledge-base entry found."""
+
     kind: str
     case: str
     account: str
@@ -98,7 +106,8 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
         if session.get_bind().dialect.name == "postgresql":
             query = _postgres_query(q)
         else:
-            query = _sqlite_query(q)
+            # Every stem, quoted (so FTS5 reads none of them as an operator), must be there.
+            query = _sqlite_query(" ".join(f'"{stem}"' for stem in stems(q)))
         if lang is not None:
             query = query.where(KbEntryRow.language == lang)
         found = session.execute(query.add_columns(CaseRow).join(
@@ -148,21 +157,53 @@ def _index(session: Session, row: KbEntryRow) -> None:
         session.execute(text(
             "UPDATE kb_entries SET document = "
             "setweight(to_tsvector(CAST(:configuration AS regconfig), :title), 'A') || "
-            "setweight(to_tsvector(CAST(:configuration AS regconfig), :body), 'B') "
+            "setweight(to_tsvector(CAST(:configuration AS regconfig), :body), 'B') || "
+            "setweight(to_tsvector(CAST(:configuration AS regconfig), :tags), 'C') "
             "WHERE id = :id"),
             {"configuration": _CONFIGURATION[row.language], "title": row.title,
-             "body": row.body, "id": row.id})
+             "body": row.body, "tags": " ".join(_tags(row)), "id": row.id})
     else:
         session.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), {"id": row.id})
         session.execute(text("INSERT INTO kb_fts (rowid, title, body) "
                              "VALUES (:id, :title, :body)"),
                         {"id": row.id, "title": " ".join(stems(row.title)),
-                         "body": " ".join(stems(row.body))})
+                         "body": " ".join(stems(" ".join([row.body, *_tags(row)])))})
 
 
-def _sqlite_query(q: str) -> Any:
-    # Every stem, quoted (so FTS5 reads none of them as an operator), must be there.
-    match = " ".join(f'"{stem}"' for stem in stems(q))
+def _tags(row: KbEntryRow) -> list[str]:
+    """The entry's services and regions, searched beside its text (`similar_to`)."""
+    return [*row.services, *row.regions]
+
+
+def similar_escalations(*, ctx: Context, case_id: str, limit: int = 3) -> list[KbHit]:
+    """Past escalations like the case (`case show`): see `similar_to`."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput.of("limit", f"must be between 1 and {MAX_LIMIT}")
+    with ctx.reading() as uow:
+        return similar_to(uow.session, load_case(uow.session, case_id), limit=limit)
+
+
+def similar_to(session: Session, case: CaseRow, *, limit: int = 3) -> list[KbHit]:
+    """Past escalations like `case`: the knowledge-base entries of other cases that share
+    its services, regions or the words of its title, best first."""
+    words = _WORDS.findall(case.title)
+    tags = [*(case.services or []), *(case.regions or [])]
+    if session.get_bind().dialect.name == "postgresql":
+        terms = [*words, *(f'"{tag.replace(chr(34), " ")}"' for tag in tags)]
+        query = _postgres_query(" or ".join(terms)) if terms else None
+    else:
+        phrases = [" ".join(stems(term)) for term in (*words, *tags)]
+        terms = [f'"{phrase}"' for phrase in dict.fromkeys(phrases) if phrase]
+        query = _sqlite_query(" OR ".join(terms)) if terms else None
+    if query is None:
+        return []
+    found = session.execute(query.add_columns(CaseRow).join(
+        CaseRow, CaseRow.number == KbEntryRow.case_number)
+        .where(KbEntryRow.case_number != case.number).limit(limit)).all()
+    return [_hit(row, other, score) for row, score, other in found]
+
+
+def _sqlite_query(match: str) -> Any:
     score: Any = literal_column(f"bm25(kb_fts, {_TITLE_WEIGHT}, {_BODY_WEIGHT})")
     query = (select(KbEntryRow, -score)
              .join_from(KbEntryRow, _FTS, _FTS.c.rowid == KbEntryRow.id)

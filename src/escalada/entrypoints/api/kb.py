@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from escalada.entrypoints.api.deps import ContextDep, current_actor
-from escalada.services.knowledge_base import KbHit, search
+from escalada.services.knowledge_base import KbHit, search, similar_escalations
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["knowledge base"])
 
@@ -25,3 +25,13 @@ def search_kb(
     `q`, best first (422 naming `q`, `lang` or `limit` when one is wrong). Any role may
     search."""
     return search(ctx=ctx, q=q, lang=lang, limit=limit)
+
+
+@router.get("/cases/{case_id}/similar", response_model=list[KbHit])
+def similar(
+    ctx: ContextDep, case_id: str,
+    limit: Annotated[int, Query(description="at most this many, 1 to 100")] = 3,
+) -> list[KbHit]:
+    """Past escalations like this case, from the knowledge base: entries of other cases
+    sharing its services, regions or the words of its title, best first."""
+    return similar_escalations(ctx=ctx, case_id=case_id, limit=limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
 from escalada.domain.money import usd
@@ -15,6 +17,9 @@ from escalada.services.views import (
     TimersStatusView,
     TimerView,
 )
+
+if TYPE_CHECKING:
+    from escalada.services.knowledge_base import KbHit
 
 
 def evaluation_table(result: EvaluationView, timezone: str | None = None) -> None:
@@ -61,6 +66,16 @@ def case_panel(view: CaseView) -> None:
                   f"{step.to or 'none'} {ack}")
     timeline_table(view.timeline, title="Latest on the timeline")
     evaluation_table(view.evaluation, zone)
+
+
+def similar_list(hits: list[KbHit]) -> None:
+    """Similar past escalations under a case (`case show`); nothing when there are none."""
+    if not hits:
+        return
+    out = console()
+    out.print("similar past escalations (`escalada kb search` finds more):", markup=False)
+    for hit in hits:
+        out.print(f"  {hit.case} {hit.kind}: {hit.title} — {hit.excerpt}", markup=False)
 
 
 def timeline_table(entries: list[TimelineEntryView], title: str = "Timeline") -> None:
