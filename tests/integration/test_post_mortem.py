@@ -28,6 +28,7 @@ from escalada.services.post_mortem import (
     show_post_mortem,
     start_post_mortem,
 )
+from escalada.services.report import escalation_report
 from escalada.testing import FakeClock
 
 VIEWER = Actor("vera", "viewer")
@@ -69,6 +70,13 @@ def test_a_post_mortem_is_held_and_completed_into_the_knowledge_base(
     kinds = [e.kind for e in timeline(ctx, case) if e.kind.startswith("post_mortem")]
     assert kinds == ["post_mortem_started", "post_mortem_attendees", "post_mortem_finding",
                      "post_mortem_finding", "post_mortem_action", "post_mortem_completed"]
+    report = escalation_report(ctx=ctx, actor=ANA, case_id=case, fmt="md",
+                               language="en").content.decode()
+    lessons = report.split("## 7.")[1].split("## 8.")[0]
+    assert "What went well: The war room formed within 10 minutes" in lessons
+    assert "What went wrong: The failover of the RDS cluster" in lessons
+    assert "| Action item: Alert on replica lag | lena | " in lessons and "| open |" in lessons
+    assert "Nothing recorded" not in lessons
     hits = search(ctx=ctx, q="failover")
     assert [h.kind for h in hits] == ["post_mortem"]
     # Frozen: no more findings, attendees or a second completion.

@@ -42,8 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
         "none_of_these": "None.",
         "no_message": "No message was drafted or sent",
         "lesson": "Lesson and action", "no_lessons": (
-            "Lessons learned and their action items come from the case's post-mortem, "
-            "which escalada does not record yet."),
+            "Lessons learned and their action items come from the case's completed "
+            "post-mortem"),
         "progress": "Progress", "overdue": "overdue", "phase": "Phase", "task": "Task",
         "no_plan": ("No recovery plan: one opens when an L2+ escalation resolves, or by "
                     "hand"),
@@ -87,8 +87,8 @@ TEXT: dict[str, dict[str, str]] = {
         "none_of_these": "Нет.",
         "no_message": "Сообщения не составлялись и не отправлялись",
         "lesson": "Урок и действие", "no_lessons": (
-            "Извлечённые уроки и их задачи приходят из разбора инцидента (post-mortem), "
-            "который escalada пока не записывает."),
+            "Извлечённые уроки и их задачи приходят из завершённого разбора инцидента "
+            "(post-mortem)"),
         "progress": "Выполнение", "overdue": "просрочено", "phase": "Этап",
         "task": "Задача",
         "no_plan": ("Плана восстановления нет: он открывается, когда решается эскалация "
@@ -105,6 +105,11 @@ WORDS: dict[str, dict[str, str]] = {
         "resolution": "resolution", "waiting_on_customer": "waiting on customer",
         "short_term": "short term", "medium_term": "medium term", "long_term": "long term",
         "in_progress": "in progress", "dead": "dead letter", "draft": "draft, not sent",
+        "timeline_review": "Timeline review", "root_cause_technical": "Root cause (technical)",
+        "root_cause_process": "Root cause (process)", "went_well": "What went well",
+        "went_wrong": "What went wrong", "preventive_measures": "Preventive measures",
+        "process_improvements": "Process improvements", "action_item": "Action item",
+        "overdue": "overdue",
     },
     "ru": {
         "first_response": "первый ответ", "next_update": "очередное обновление",
@@ -120,6 +125,12 @@ WORDS: dict[str, dict[str, str]] = {
         "immediate": "немедленно", "short_term": "краткосрочно",
         "medium_term": "среднесрочно", "long_term": "долгосрочно",
         "in_progress": "в работе", "done": "сделано", "cancelled": "отменено",
+        "timeline_review": "Разбор хронологии",
+        "root_cause_technical": "Первопричина (техническая)",
+        "root_cause_process": "Первопричина (процессная)", "went_well": "Что прошло хорошо",
+        "went_wrong": "Что пошло не так", "preventive_measures": "Меры предотвращения",
+        "process_improvements": "Улучшения процессов", "action_item": "Задача",
+        "finding": "вывод", "overdue": "просрочено",
     },
 }
 

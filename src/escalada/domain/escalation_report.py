@@ -166,10 +166,13 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Lesson:
+    """A post-mortem's finding (under its agenda heading) or action item."""
+
     text: str
     owner: str | None
     due_at: datetime | None
     status: str
+    heading: str | None = None  # an agenda heading, or action_item
 
 
 @dataclass(frozen=True, slots=True)

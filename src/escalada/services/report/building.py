@@ -31,6 +31,7 @@ from escalada.services.authz import can_read
 from escalada.services.commitments import commitments_of
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
+from escalada.services.post_mortem import lessons_of
 from escalada.services.records import snapshot_of
 from escalada.services.report import sections
 from escalada.services.repositories import load_case
@@ -121,6 +122,8 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
         impact=sections.impact_of(case, entries, credits, measured_breaches(
             snapshot_of(session, case, now), policy, now), now),
         resolution=sections.resolution_of(case, lines, commitments_of(session, number), now),
-        messages=sections.messages_of(drafts, deliveries), lessons=(),
+        messages=sections.messages_of(drafts, deliveries),
+        lessons=() if (held := lessons_of(session, number)) is None
+        else sections.lessons_of(*held, now),
         recovery=sections.recovery_of(tasks, now))
 

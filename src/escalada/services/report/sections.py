@@ -15,6 +15,8 @@ from escalada.adapters.db.tables import (
     CreditRow,
     EscalationRow,
     OutboxRow,
+    PostMortemActionRow,
+    PostMortemFindingRow,
     RecoveryTaskRow,
     RootCauseRow,
 )
@@ -25,6 +27,7 @@ from escalada.domain.escalation_report import (
     Commitment,
     Credit,
     Impact,
+    Lesson,
     Message,
     Recovery,
     RecoveryTask,
@@ -34,6 +37,7 @@ from escalada.domain.escalation_report import (
     Summary,
     TimelineLine,
 )
+from escalada.domain.post_mortem import HEADINGS, action_state
 from escalada.domain.recovery import OPEN_STATUSES, PHASES
 
 
@@ -187,6 +191,17 @@ def messages_of(drafts: Sequence[CommunicationRow],
             draft.language, draft.subject, row.channel, row.recipient, row.state)
             for row in sent)
     return tuple(sorted(messages, key=lambda m: m.at))
+
+
+def lessons_of(findings: Sequence[PostMortemFindingRow], actions: Sequence[PostMortemActionRow],
+               now: datetime) -> tuple[Lesson, ...]:
+    """A completed post-mortem's findings in the agenda's order, then its action items
+    with their owner, due time and status now."""
+    order = {heading: n for n, heading in enumerate(HEADINGS)}
+    ordered = sorted(findings, key=lambda f: (order.get(f.heading, len(order)), f.id))
+    return (*(Lesson(f.text, None, None, "finding", f.heading) for f in ordered),
+            *(Lesson(a.what, a.owner, a.due_at, action_state(a.due_at, a.done_at, now),
+                     "action_item") for a in actions))
 
 
 def recovery_of(tasks: Sequence[RecoveryTaskRow], now: datetime) -> Recovery:
