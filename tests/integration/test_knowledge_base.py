@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from examples import ADMIN, ANA
+from sqlalchemy import text
 from timer_support import open_case
 
 from escalada.domain.errors import InvalidInput, NotPermitted
@@ -87,14 +88,23 @@ def test_publish_upserts_by_kind_case_and_key(ctx: Context) -> None:
         "Link the runbook from the alert.", "Rehearse the runbook each quarter."]
 
 
-def test_reindex_publishes_the_root_causes_again(ctx: Context) -> None:
+def test_reindex_publishes_the_root_causes_and_indexes_every_entry_again(
+    ctx: Context,
+) -> None:
     case = open_case(ctx).snapshot.id
     record_root_cause(ctx=ctx, actor=ANA, case_id=case, technical="A leaked handle.")
+    with ctx.unit_of_work() as uow:
+        publish(uow, kind="lesson", case=load_case(uow.session, case), key="1",
+                title="Alerts", body="Alert on open handles.", at=ctx.clock())
+        uow.session.execute(text("DELETE FROM kb_fts") if ctx.engine.dialect.name == "sqlite"
+                            else text("UPDATE kb_entries SET document = NULL"))
+        uow.commit()
+    assert search(ctx=ctx, q="handles") == []  # the index lost
 
-    assert reindex(ctx=ctx, actor=ADMIN) == 1
+    assert reindex(ctx=ctx, actor=ADMIN) == 2
+    assert sorted(hit.kind for hit in search(ctx=ctx, q="handles")) == ["lesson", "root_cause"]
     with pytest.raises(NotPermitted):
         reindex(ctx=ctx, actor=ANA)
-    assert [hit.case for hit in search(ctx=ctx, q="handles")] == [case]
 
 
 @pytest.mark.parametrize(("fields", "named"), [

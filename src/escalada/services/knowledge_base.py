@@ -117,16 +117,19 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
 
 def reindex(*, ctx: Context, actor: Actor) -> int:
     """Publish every case's root cause again (those entered before the knowledge base
-    existed among them); how many entries that made. Admins only."""
+    existed among them) and index every other entry again (post-mortems, lessons); how
+    many entries the knowledge base then holds. Admins only."""
     require_admin(actor, "reindexing the knowledge base")
     with ctx.unit_of_work() as uow:
-        count = 0
         for root_cause, case in uow.session.execute(
                 select(RootCauseRow, CaseRow).join(
                     CaseRow, CaseRow.number == RootCauseRow.case_number)).all():
-            count += publish_root_cause(uow, root_cause, case)
+            publish_root_cause(uow, root_cause, case)
+        entries = uow.session.scalars(select(KbEntryRow).order_by(KbEntryRow.id)).all()
+        for row in entries:
+            _index(uow.session, row)
         uow.commit()
-        return count
+        return len(entries)
 
 
 _LABELS = {"ru": {"technical": "Техническая причина", "process": "Процессная причина"},

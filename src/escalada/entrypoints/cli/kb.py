@@ -43,9 +43,9 @@ def kb_search(
 @app.command("reindex")
 def kb_reindex() -> None:
     """Publish every case's root cause into the knowledge base again (those entered
-    before it existed among them)."""
+    before it existed among them) and index every entry again."""
     from escalada.entrypoints.cli.output import actor, console, context
     from escalada.services.knowledge_base import reindex
 
     count = reindex(ctx=context(), actor=actor())
-    console().print(f"{count} entries published", markup=False)
+    console().print(f"{count} entries indexed", markup=False)
