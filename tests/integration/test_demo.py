@@ -19,7 +19,9 @@ from escalada.services.context import Actor, Context, system_clock
 from escalada.services.credits import list_credits
 from escalada.services.demo import DemoLoaded, load_demo
 from escalada.services.people import list_users
+from escalada.services.post_mortem import show_post_mortem
 from escalada.services.recovery import recovery_plan
+from escalada.services.report import escalation_report
 
 _ADMIN = Actor("admin", "admin")
 CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -160,6 +162,21 @@ def test_a_resolved_l3_case_has_its_recovery_plan_and_credits_decided_by_four_ey
     assert approved.decided_by == "e.sokolova"  # a director: above $5,000
 
 
+def test_the_resolved_l3_case_has_a_completed_post_mortem_in_its_report(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    (case,) = [c for c in demo_cases if c.exec_level == "L3" and c.status == "resolved"]
+    held = show_post_mortem(ctx=ctx, case_id=case.id)
+    report = escalation_report(ctx=ctx, actor=Actor("s.mitchell", "support_manager"),
+                               case_id=case.id, language="en").content.decode()
+    lessons = report.split("## 7.")[1].split("## 8.")[0]
+
+    assert (held.status, held.overdue, len(held.actions)) == ("completed", False, 2)
+    assert {"s.mitchell", "e.sokolova"} <= {a.name for a in held.attendees}
+    assert "What went wrong: No alert watched consumer lag" in lessons
+    assert "Nothing recorded" not in lessons
+
+
 def test_demo_people_sign_letters_with_their_display_names(ctx: Context, loaded: DemoLoaded
                                                            ) -> None:
     assert all(user.display_name for user in list_users(ctx=ctx))
@@ -195,8 +212,8 @@ def test_the_demos_resolved_escalation_reports_every_section_from_its_record(
     assert english.count("**met**") == 2 and english.count("**missed**") == 1
     assert "| resolution |" in english and "**Credits granted:** $7,200.00" in english
     assert "draft, not sent" in english and "Progress: 2 of 14 (14%)" in english
-    # Only lessons learned wait for the post-mortem; every other section has content.
-    assert english.count("Nothing recorded.") == 1
+    # Every section has content, lessons learned from the completed post-mortem.
+    assert english.count("Nothing recorded.") == 0
     assert "## 3. Анализ первопричины" in russian and russian.count("**выполнено**") == 2
 
 

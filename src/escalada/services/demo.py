@@ -29,6 +29,12 @@ from escalada.services.credits import approve_credit, list_credits, propose_cred
 from escalada.services.drafting import draft_message
 from escalada.services.inbound_messages import record_message
 from escalada.services.people import add_user, list_users
+from escalada.services.post_mortem import (
+    add_action,
+    add_finding,
+    complete_post_mortem,
+    start_post_mortem,
+)
 from escalada.services.recovery import recovery_plan, update_task
 from escalada.services.root_cause import record_root_cause
 from escalada.services.views import CaseView
@@ -307,6 +313,25 @@ RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
         reason="Resolution summary sent; Ledgerly confirmed webhooks are on time."),
     _at(1500, "recovery_task", SOKOLOVA, key="executive_apology", status="done",
         reason="Called Ledgerly's CFO."),
+    # The post-mortem, held on the third day and completed: the report's lessons learned.
+    _at(4300, "postmortem_start", MITCHELL),
+    _at(4310, "postmortem_finding", MITCHELL, heading="timeline_review",
+        text="Webhooks lagged 40 minutes after the 03:12 failover; Ledgerly's merchants "
+        "noticed before our alerts did."),
+    _at(4320, "postmortem_finding", BECKER, heading="went_well",
+        text="T2 found the stale partition leases within ten minutes of taking the case."),
+    _at(4330, "postmortem_finding", SOKOLOVA, heading="went_wrong",
+        text="No alert watched consumer lag after a failover."),
+    _at(4340, "postmortem_finding", BECKER, heading="preventive_measures",
+        text="Partition leases move with the queue primary on failover."),
+    _at(4350, "postmortem_finding", MITCHELL, heading="process_improvements",
+        text="Every failover runbook ends with a consumer-lag check."),
+    _at(4360, "postmortem_action", MITCHELL, due_in=14 * 24 * 60, owner="t.becker",
+        what="Alert on consumer lag above five minutes after any queue failover"),
+    _at(4370, "postmortem_action", SOKOLOVA, due_in=30 * 24 * 60,
+        what="Failover drill with Ledgerly's platform team"),
+    _at(4380, "postmortem_complete", SOKOLOVA,
+        summary="A queue failover left partition leases behind; webhooks lagged 40 minutes."),
 )
 
 STORIES: tuple[_Story, ...] = (
@@ -633,6 +658,13 @@ def _commit_close(*, ctx: Context, actor: Actor, case_id: str, what: str, note: 
                      note=note)
 
 
+def _post_mortem_action(*, ctx: Context, actor: Actor, case_id: str, due_in: int,
+                        **fields: Any) -> None:
+    """A post-mortem action item due `due_in` minutes after it is added."""
+    add_action(ctx=ctx, actor=actor, case_id=case_id,
+               due_at=ctx.clock() + timedelta(minutes=due_in), **fields)
+
+
 def _recovery_task(*, ctx: Context, actor: Actor, case_id: str, key: str, **changes: Any
                    ) -> None:
     """Change the recovery plan's task of that template key."""
@@ -650,6 +682,10 @@ _ASIDES: dict[str, Callable[..., Any]] = {
     "rca": record_root_cause,
     "draft": draft_message,
     "recovery_task": _recovery_task,
+    "postmortem_start": start_post_mortem,
+    "postmortem_finding": add_finding,
+    "postmortem_action": _post_mortem_action,
+    "postmortem_complete": complete_post_mortem,
 }
 
 
