@@ -10,6 +10,7 @@ from sqlalchemy import text
 from timer_support import open_case
 
 from escalada.domain.errors import InvalidInput, NotPermitted
+from escalada.services.cases import update_case
 from escalada.services.context import Context
 from escalada.services.knowledge_base import publish, reindex, search, similar_escalations
 from escalada.services.repositories import load_case
@@ -144,3 +145,16 @@ def test_similar_past_escalations_share_a_service_region_or_words(ctx: Context) 
     assert similar(by_text) == [network]
     assert similar(unrelated) == []
     assert similar(storage) == []  # never itself
+
+
+def test_a_case_whose_regions_change_is_found_by_its_new_region(ctx: Context) -> None:
+    past = open_case(ctx, title="Volumes detach").snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=past, technical="A leaked handle.")
+    update_case(ctx=ctx, actor=ANA, case_id=past, regions=["eu-west-1"])
+    now = open_case(ctx, title="Slow writes").snapshot.id
+
+    assert similar_escalations(ctx=ctx, case_id=now) == []
+    update_case(ctx=ctx, actor=ANA, case_id=now, regions=["eu-west-1"])
+
+    hits = similar_escalations(ctx=ctx, case_id=now)
+    assert [(hit.case, hit.regions) for hit in hits] == [(past, ["eu-west-1"])]

@@ -21,6 +21,7 @@ from escalada.services.case_board import CaseSummaryView, every_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
+from escalada.services.knowledge_base import retag
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import (
     Event,
@@ -290,6 +291,8 @@ def update_case(
             stored = (sorted(set(value)) if name in ("services", "regions")
                       else getattr(value, "value", value))
             setattr(case, column, stored)
+        if {"services", "regions"} & asked.keys():
+            retag(_session_of(case), case)
         summary = "changed " + ", ".join(
             f"{name} {before[name]} -> {_plain(value)}" for name, value in asked.items())
         return Event("updated", summary, reason, {
@@ -297,6 +300,12 @@ def update_case(
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
+
+
+def _session_of(case: CaseRow) -> Session:
+    session = object_session(case)
+    assert session is not None
+    return session
 
 
 def _change_contact(

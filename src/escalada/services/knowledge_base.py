@@ -25,7 +25,7 @@ from escalada.domain.stemming import stems
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
 
-__all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "search",
+__all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "retag", "search",
            "similar_escalations", "similar_to"]
 from escalada.services.records import excerpt
 from escalada.services.repositories import load_case
@@ -85,6 +85,15 @@ def publish(
     session.flush()
     _index(session, row)
     return row
+
+
+def retag(session: Session, case: CaseRow) -> None:
+    """The case's services or regions changed: its entries carry (and are found by) the
+    new ones."""
+    for row in session.scalars(select(KbEntryRow).where(
+            KbEntryRow.case_number == case.number)):
+        row.services, row.regions = list(case.services or []), list(case.regions or [])
+        _index(session, row)
 
 
 def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) -> list[KbHit]:
