@@ -158,3 +158,13 @@ def test_a_case_whose_regions_change_is_found_by_its_new_region(ctx: Context) ->
 
     hits = similar_escalations(ctx=ctx, case_id=now)
     assert [(hit.case, hit.regions) for hit in hits] == [(past, ["eu-west-1"])]
+
+
+def test_the_entry_is_in_the_language_its_text_is_written_in(ctx: Context) -> None:
+    english = _russian_case(ctx, "Недоступна база данных")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=english,
+                      technical="The RDS failover left clients on the old primary.")
+
+    hit = search(ctx=ctx, q="failovers", lang="en")[0]
+    assert (hit.case, hit.account, hit.language) == (english, "volga", "en")
+    assert hit.excerpt.startswith("Technical root cause: ")

@@ -23,7 +23,7 @@ from escalada.domain.model import Language
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.stemming import stems
 from escalada.services.authz import require_admin
-from escalada.services.context import Actor, Context
+from escalada.services.context import Actor, Context, Detect
 
 __all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "retag", "search",
            "similar_escalations", "similar_to"]
@@ -133,7 +133,7 @@ def reindex(*, ctx: Context, actor: Actor) -> int:
         for root_cause, case in uow.session.execute(
                 select(RootCauseRow, CaseRow).join(
                     CaseRow, CaseRow.number == RootCauseRow.case_number)).all():
-            publish_root_cause(uow, root_cause, case)
+            publish_root_cause(uow, root_cause, case, ctx.detect_language)
         entries = uow.session.scalars(select(KbEntryRow).order_by(KbEntryRow.id)).all()
         for row in entries:
             _index(uow.session, row)
@@ -145,15 +145,19 @@ _LABELS = {"ru": {"technical": "Техническая причина", "process
            "en": {"technical": "Technical root cause", "process": "Process root cause"}}
 
 
-def publish_root_cause(uow: UnitOfWork, row: RootCauseRow, case: CaseRow) -> int:
-    """Put the case's root cause in the knowledge base (one entry, both parts, in the
-    account's language); how many entries that made (0 while it has no text)."""
-    language = _language(uow, case)
-    labels = _LABELS[language]
-    body = "\n\n".join(f"{labels[name]}: {getattr(row, name)}" for name in ("technical", "process")
-                        if getattr(row, name))
-    if not body:
+def publish_root_cause(
+    uow: UnitOfWork, row: RootCauseRow, case: CaseRow, detect: Detect | None = None,
+) -> int:
+    """Put the case's root cause in the knowledge base (one entry, both parts): in the
+    language `detect` tells from its text, else the account's; how many entries that
+    made (0 while it has no text)."""
+    parts = [name for name in ("technical", "process") if getattr(row, name)]
+    if not parts:
         return 0
+    told = detect("\n".join(getattr(row, name) for name in parts)) if detect else None
+    language = told.value if told is not None else _language(uow, case)
+    labels = _LABELS[language]
+    body = "\n\n".join(f"{labels[name]}: {getattr(row, name)}" for name in parts)
     publish(uow, kind="root_cause", case=case, key="", title=f"{case.ref}: {case.title}",
             body=body, at=row.updated_at, language=language)
     return 1

@@ -82,7 +82,7 @@ def record_root_cause(
                    summary=_summary(changed, first), reason=reason,
                    data={"technical": row.technical, "process": row.process,
                          "changed": sorted(changed)}, changed=False)
-            publish_root_cause(uow, row, case)
+            publish_root_cause(uow, row, case, ctx.detect_language)
             uow.commit()
         return root_cause_view(row, case)
 
