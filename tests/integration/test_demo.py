@@ -211,7 +211,7 @@ def test_the_demos_resolved_escalation_reports_every_section_from_its_record(
     assert "### Technical\n\nThe message queue failover moved the primary" in english
     assert english.count("**met**") == 2 and english.count("**missed**") == 1
     assert "| resolution |" in english and "**Credits granted:** $7,200.00" in english
-    assert "draft, not sent" in english and "Progress: 2 of 14 (14%)" in english
+    assert "draft, not sent" in english and "Progress: 3 of 14 (21%)" in english
     # Every section has content, lessons learned from the completed post-mortem.
     assert english.count("Nothing recorded.") == 0
     assert "## 3. Анализ первопричины" in russian and russian.count("**выполнено**") == 2

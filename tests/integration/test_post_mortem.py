@@ -28,6 +28,7 @@ from escalada.services.post_mortem import (
     show_post_mortem,
     start_post_mortem,
 )
+from escalada.services.recovery import recovery_plan
 from escalada.services.report import escalation_report
 from escalada.testing import FakeClock
 
@@ -180,6 +181,10 @@ def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overd
     add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_wrong", text="Late.")
     complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)
     assert list_post_mortems(ctx=ctx, overdue=True) == []
+    plan = recovery_plan(ctx=ctx, case_id=case)
+    [task] = [t for phase in plan.phases for t in phase.tasks if t.key == "post_mortem"]
+    assert task.status == "done"  # the plan's post-mortem task is done with it
+    assert "(post-mortem completed)" in timeline(ctx, case)[-2].summary
     with pytest.raises(InvalidInput) as refused:
         list_post_mortems(ctx=ctx, limit=0)
     assert refused.value.problems[0][0] == "limit"

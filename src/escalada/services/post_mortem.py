@@ -21,11 +21,13 @@ from escalada.adapters.db.tables import (
     PostMortemAttendeeRow,
     PostMortemFindingRow,
     PostMortemRow,
+    RecoveryTaskRow,
     TimerRow,
     WarRoomRow,
 )
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.domain.post_mortem import HEADING_TITLES, HEADINGS, OVERDUE, action_state, is_overdue
+from escalada.domain.recovery import OPEN_STATUSES, POST_MORTEM
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
@@ -338,6 +340,7 @@ def complete_post_mortem(
             TimerRow.state == PENDING).values(state=DROPPED, outcome="post-mortem completed"))
         session.flush()
         _publish(uow, case, row, findings, _actions(session, case.number))
+        _plan_task_done(session, case, actor=actor, now=now)
         record(session, case, actor=actor, at=now, kind="post_mortem_completed",
                summary=f"post-mortem completed: {len(findings)} findings, "
                        f"{len(_actions(session, case.number))} action items; published to "
@@ -476,6 +479,22 @@ def _publish(uow: Any, case: CaseRow, row: PostMortemRow,
     assert row.completed_at is not None
     publish(uow, kind="post_mortem", case=case, key="", title=f"{case.ref}: {case.title}",
             body="\n\n".join(parts), at=row.completed_at)
+
+
+def _plan_task_done(session: Session, case: CaseRow, *, actor: Actor, now: datetime) -> None:
+    """The recovery plan's post-mortem task is done when the post-mortem is completed."""
+    task = session.scalar(select(RecoveryTaskRow).where(
+        RecoveryTaskRow.case_number == case.number, RecoveryTaskRow.key == POST_MORTEM,
+        RecoveryTaskRow.status.in_(OPEN_STATUSES)).with_for_update())
+    if task is None:
+        return
+    before = task.status
+    task.status, task.updated_at, task.updated_by = "done", now, actor.name
+    record(session, case, actor=actor, at=now, kind="recovery_task_updated",
+           summary=f"recovery task {task.id} ({task.key}): status {before} -> done "
+                   "(post-mortem completed)",
+           data={"task": task.id, "key": task.key, "before": {"status": before},
+                 "after": {"status": "done"}}, changed=False)
 
 
 def _lock(session: Session, case: CaseRow) -> PostMortemRow | None:
