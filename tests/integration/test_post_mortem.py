@@ -209,3 +209,17 @@ def _resolved_at(ctx: Context, level: str | None) -> str:
         escalate(ctx=ctx, actor=ANA, case_id=case, to=level, reason="x")
     cases.resolve(ctx=ctx, actor=ANA, case_id=case)
     return case
+
+
+def test_a_post_mortem_written_in_russian_enters_the_knowledge_base_in_russian(
+    ctx: Context,
+) -> None:
+    case = _resolved(ctx)  # an English-speaking account
+    start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_wrong",
+                text="Переключение кластера базы данных заняло сорок минут из-за сбоя "
+                     "репликации, и клиенты заметили это раньше нас.")
+    complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+
+    [hit] = search(ctx=ctx, q="сбои репликации")
+    assert (hit.kind, hit.language) == ("post_mortem", "ru")

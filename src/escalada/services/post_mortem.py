@@ -33,7 +33,7 @@ from escalada.domain.timers import POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.commitments import checked_owner, due_time
-from escalada.services.context import Actor, Context
+from escalada.services.context import Actor, Context, Detect
 from escalada.services.knowledge_base import publish
 from escalada.services.records import Event, excerpt, record
 from escalada.services.recovery.rows import is_user
@@ -339,7 +339,7 @@ def complete_post_mortem(
             TimerRow.case_number == case.number, TimerRow.key == "post_mortem",
             TimerRow.state == PENDING).values(state=DROPPED, outcome="post-mortem completed"))
         session.flush()
-        _publish(uow, case, row, findings, _actions(session, case.number))
+        _publish(uow, case, row, findings, _actions(session, case.number), ctx.detect_language)
         _plan_task_done(session, case, actor=actor, now=now)
         record(session, case, actor=actor, at=now, kind="post_mortem_completed",
                summary=f"post-mortem completed: {len(findings)} findings, "
@@ -468,7 +468,11 @@ def lessons_of(session: Session, case_number: int) -> tuple[list[PostMortemFindi
 
 
 def _publish(uow: Any, case: CaseRow, row: PostMortemRow,
-             findings: list[PostMortemFindingRow], actions: list[PostMortemActionRow]) -> None:
+             findings: list[PostMortemFindingRow], actions: list[PostMortemActionRow],
+             detect: Detect) -> None:
+    """One knowledge-base entry: the summary, the findings by heading, the action items;
+    in the language its text is written in (the account's when the detector cannot
+    tell)."""
     parts = [row.summary] if row.summary else []
     for heading in HEADINGS:
         texts = [f.text for f in findings if f.heading == heading]
@@ -477,8 +481,11 @@ def _publish(uow: Any, case: CaseRow, row: PostMortemRow,
     if actions:
         parts.append("Action items:\n" + "\n".join(f"- {a.what} ({a.owner})" for a in actions))
     assert row.completed_at is not None
+    told = detect("\n".join([*([row.summary] if row.summary else []),
+                              *(f.text for f in findings)]))
     publish(uow, kind="post_mortem", case=case, key="", title=f"{case.ref}: {case.title}",
-            body="\n\n".join(parts), at=row.completed_at)
+            body="\n\n".join(parts), at=row.completed_at,
+            language=None if told is None else told.value)
 
 
 def _plan_task_done(session: Session, case: CaseRow, *, actor: Actor, now: datetime) -> None:
