@@ -32,12 +32,11 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
-from escalada.services.commitments import checked_owner, due_time
+from escalada.services.commitments import NewCommitment, checked_owner, due_time
 from escalada.services.context import Actor, Context, Detect
 from escalada.services.knowledge_base import publish
 from escalada.services.records import Event, excerpt, record
 from escalada.services.recovery.rows import is_user
-from escalada.services.recovery.schemas import DueAt
 from escalada.services.repositories import load_case
 from escalada.services.timers import DROPPED, PENDING
 from escalada.services.views import View
@@ -108,19 +107,8 @@ class NewFinding(BaseModel):
         return value.strip()
 
 
-class NewAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    what: Note = Field(min_length=1)
-    due_at: DueAt
-    owner: Label | None = Field(default=None, description="a user's name (default: you)")
-
-    @field_validator("what", "owner")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be empty")
-        return None if value is None else value.strip()
+class NewAction(NewCommitment):
+    """An action item a post-mortem assigns: what, by when and who, checked as a commitment is."""
 
 
 class Attendance(BaseModel):
