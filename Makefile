@@ -60,7 +60,7 @@ export BENCH_QUICK
 endif
 
 bench: $(VENV)/.installed-dev
-	$(call install,dev,bench)
+	$(call install,dev$(comma)bench)
 	@rm -f $(BENCH_RESULTS); failed=; \
 	$(foreach name,$(BENCH_ALL),echo "== bench/$(name).py $(BENCH_ARGS_$(name))"; \
 	  ESCALADA_BENCH_RESULTS=$(abspath $(BENCH_RESULTS)) \
@@ -71,6 +71,8 @@ bench: $(VENV)/.installed-dev
 # compiled to bytecode up front (where PYTHONDONTWRITEBYTECODE is set, nothing else would),
 # showing its progress; the time each install took is printed after it. uv itself comes
 # from the package index like everything else, into the venv, by pip.
+# A comma inside $(call ...) would split the argument: extras are joined with $(comma).
+comma := ,
 define install
 	@start=$$(date +%s); \
 	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -e '.[$(1)]' && \
