@@ -53,7 +53,7 @@ def test_a_root_cause_without_text_or_from_a_viewer_is_refused_and_nothing_writt
         record_root_cause(ctx=ctx, actor=ANA, case_id=case)
     with pytest.raises(InvalidInput) as blank:
         record_root_cause(ctx=ctx, actor=ANA, case_id=case, technical="   ")
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotPermitted, match="recording a root cause needs the role engineer"):
         record_root_cause(ctx=ctx, actor=VIEWER, case_id=case, technical="x")
     with pytest.raises(NotFound, match="escalada case rca"):
         root_cause(ctx=ctx, case_id=case)
@@ -120,9 +120,9 @@ def test_bad_commitments_are_refused_naming_the_field(ctx: Context, clock: FakeC
     assert problem(what="", due_at="2026-12-01") == "what"
     assert problem(what="x", due_at="2026-12-01", owner="ghost") == "owner"
     assert problem(what="x") == "due_at"
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotPermitted, match="making a commitment needs the role engineer"):
         make_commitment(ctx=ctx, actor=VIEWER, case_id=case, what="x", due_at="2026-12-01")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="has no commitment 99"):
         close_commitment(ctx=ctx, actor=ANA, case_id=case, commitment_id=99)
     assert len(timeline(ctx, case)) == before
     assert [t for t in timers(ctx, case) if t.kind == "commitment_due"] == []

@@ -104,7 +104,7 @@ def test_reindex_publishes_the_root_causes_and_indexes_every_entry_again(
 
     assert reindex(ctx=ctx, actor=ADMIN) == 2
     assert sorted(hit.kind for hit in search(ctx=ctx, q="handles")) == ["lesson", "root_cause"]
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotPermitted, match="reindexing the knowledge base needs the role admin"):
         reindex(ctx=ctx, actor=ANA)
 
 

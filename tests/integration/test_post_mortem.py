@@ -122,7 +122,7 @@ def test_refusals_name_the_field_and_write_nothing(ctx: Context) -> None:
         show_post_mortem(ctx=ctx, case_id=case)
     with pytest.raises(NotFound, match="postmortem start"):
         add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_well", text="x")
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotPermitted, match="starting a post-mortem needs the role engineer"):
         start_post_mortem(ctx=ctx, actor=VIEWER, case_id=case)
     start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
     before = len(timeline(ctx, case))
@@ -162,7 +162,7 @@ def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overd
     cases.resolve(ctx=ctx, actor=ANA, case_id=case)
 
     due = show_post_mortem(ctx=ctx, case_id=case)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="has no post-mortem"):
         show_post_mortem(ctx=ctx, case_id=below)
     assert (due.status, due.overdue) == ("due", False)
     assert due.due_at is not None and due.due_at > clock.now  # 5 business days (policy)

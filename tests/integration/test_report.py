@@ -111,9 +111,9 @@ def test_bad_requests_name_the_field_and_nobody_unknown_reads(ctx: Context, work
         escalation_report(ctx=ctx, actor=ANA, case_id=worked_case, fmt="docx")
     with pytest.raises(InvalidInput) as lang:
         escalation_report(ctx=ctx, actor=ANA, case_id=worked_case, language="de")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="no case CASE-999"):
         escalation_report(ctx=ctx, actor=ANA, case_id="CASE-999")
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotPermitted, match="x is no known user"):
         escalation_report(ctx=ctx, actor=Actor("x", None), case_id=worked_case)
 
     assert fmt.value.problems[0][0] == "format" and lang.value.problems[0][0] == "lang"
