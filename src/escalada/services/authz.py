@@ -35,7 +35,8 @@ def refusal(action: str, needed: str, actor: Actor, *, others: Sequence[str] = (
     """`action` needs `needed` (a role "or above"), or being one of `others` (people
     named), saying what to do: ask someone who may; an admin may also act as their own
     executive user."""
-    may = f"a {needed}" + (f" or {' or '.join(others)}" if others else "")
+    article = "an" if needed[:1] in "aeiou" else "a"
+    may = f"{article} {needed}" + (f" or {' or '.join(others)}" if others else "")
     if actor.role == Role.ADMIN.value:
         advice = (f"{actor.name} is admin, and admin is a system role without executive "
                   f"authority: ask {may}, or act as your own executive user")
