@@ -302,6 +302,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", f"{API}/endpoints/{{name}}"): {"channel": "webhook", "url": "http://127.0.0.1:9/x"},
     ("POST", f"{API}/evaluate"): DESIGN_SNAPSHOT,
     ("POST", f"{API}/health/what-if"): {"support_satisfaction": 80},
+    ("POST", f"{API}/cases/{{case_id}}/postmortem/findings"): {
+        "heading": "went_well", "text": "the war room met within the hour"},
     ("POST", f"{API}/accounts/{{account_id}}/health/inputs"): {"inputs": {"nps": 10}},
     ("POST", f"{API}/sla/deadline"): {"start": "2026-11-26T10:00:00+00:00", "minutes": 90},
     ("POST", f"{API}/sla/elapsed"): {"start": "2026-11-26T10:00:00+00:00",
