@@ -4,10 +4,11 @@ matplotlib (Agg, SVG inline) over the policy's bands, and the scores as a table.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from escalada.adapters.svg_figure import svg_figure
 from escalada.domain.policy.health import HealthPolicy
 
 # The bands from the top, shaded from green to red.
@@ -26,14 +27,10 @@ Point = tuple[datetime, float | None, str | None, float, str]  # at, score, band
 
 def trend_chart(points: Sequence[Point], policy: HealthPolicy, language: str) -> str:
     """The kept scores as an inline SVG element, the bands shaded behind them."""
-    import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib import dates as mdates
-    from matplotlib import pyplot as plt
+    def draw(_figure: Any, axes: Any) -> None:
+        from matplotlib import dates as mdates
 
-    figure, axes = plt.subplots(figsize=(9, 3.2))
-    try:
         top = 100.0
         for band, shade in zip(policy.bands, _SHADES, strict=False):
             axes.axhspan(float(band.lowest), top, color=shade, zorder=0)
@@ -48,14 +45,8 @@ def trend_chart(points: Sequence[Point], policy: HealthPolicy, language: str) ->
         axes.set_ylim(0, 100)
         axes.xaxis.set_major_formatter(
             mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
-        figure.autofmt_xdate()
-        figure.tight_layout()
-        out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(figure)
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
+
+    return svg_figure((9, 3.2), draw)
 
 
 def trend_page(account: str, points: Sequence[Point], policy: HealthPolicy,

@@ -4,10 +4,11 @@ mark; drawn by matplotlib (Agg, SVG out), times in the account's zone."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from escalada.adapters.svg_figure import svg_figure
 from escalada.domain.escalation_report import EscalationReport
 
 TIERS = ("T1", "T2", "T3", "VENDOR")
@@ -41,16 +42,12 @@ def _numbers(times: list[datetime]) -> list[float]:
 
 def timeline_chart(report: EscalationReport, words: dict[str, str]) -> str:
     """The chart as an inline SVG element."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import dates as mdates
-    from matplotlib import pyplot as plt
-
     zone = ZoneInfo(report.timezone)
     end = report.summary.resolved_at or report.generated_at
-    figure, axes = plt.subplots(figsize=(10, 3.2))
-    try:
+
+    def draw(_figure: Any, axes: Any) -> None:
+        from matplotlib import dates as mdates
+
         # The executive line sits a little above the technical one, so that where both
         # are at the same height neither hides the other.
         for (times, values), label, colour, lift, style in (
@@ -72,11 +69,5 @@ def timeline_chart(report: EscalationReport, words: dict[str, str]) -> str:
         axes.grid(axis="y", color="#eee")
         # Beside the plot, where no line or breach mark can run under it.
         axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
-        figure.autofmt_xdate()
-        figure.tight_layout()
-        out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(figure)
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
+
+    return svg_figure((10, 3.2), draw)
