@@ -95,11 +95,11 @@ def wire(
     )
 
 
-def plan_timers(session: Session, policy: Policy) -> None:
-    """Plan the timers of the cases the transaction changed (before it commits)."""
+def plan_timers(session: Session, policy: Policy, now: datetime) -> None:
+    """Plan the timers of the cases the transaction changed (before it commits), at `now`."""
     from escalada.services.timer_planning import reschedule_changed
 
-    reschedule_changed(session, policy)
+    reschedule_changed(session, policy, now)
 
 
 def detect_language(text: str) -> Language | None:

@@ -129,6 +129,19 @@ def test_the_demo_happened_in_the_past_and_the_real_clock_is_back(
     assert all(c.opened_at < now for c in demo_cases)
 
 
+def test_the_demos_paused_case_has_no_sla_due_and_no_entry_before_its_opening(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    # The month-old health scores were kept after the cases' stories, backdating entries
+    # on open cases and planning their timers as at a month ago (CASE-3 showed an SLA due
+    # time in the past while paused).
+    paused = [c for c in demo_cases if c.status == "waiting_on_customer"]
+    assert paused and all(c.sla_due_at is None for c in paused)
+    for case in demo_cases:
+        entries = show_case(ctx=ctx, case_id=case.id).timeline
+        assert all(entry.at >= case.opened_at for entry in entries), case.id
+
+
 def test_loading_the_demo_twice_is_refused_as_already_loaded(
     ctx: Context, loaded: DemoLoaded
 ) -> None:

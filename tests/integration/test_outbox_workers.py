@@ -179,11 +179,11 @@ def test_deliveries_whose_settling_transaction_fails_are_settled_one_by_one(
     planned = ctx.plan_timers
     failures = iter([RuntimeError("deadlock detected")])
 
-    def plans_once_in_vain(session: Any, policy: Any) -> None:
+    def plans_once_in_vain(session: Any, policy: Any, now: Any) -> None:
         # A delivered acknowledgment is a customer update: the case's timers are planned.
         if (failure := next(failures, None)) is not None:
             raise failure
-        planned(session, policy)
+        planned(session, policy, now)
 
     ctx.plan_timers = plans_once_in_vain
     attempts = deliver_due(ctx, owner="worker-a")

@@ -35,8 +35,11 @@ from escalada.entrypoints.worker import Worker
 from escalada.services import cases, policies, sla, timer_handlers
 from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar, calendar_spec, use_calendar
+from escalada.services.cases import list_cases
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
+from escalada.services.records import record
+from escalada.services.repositories import load_case
 from escalada.services.timer_firing import claim, fire
 from escalada.services.timer_views import set_reminder, timers_status
 from escalada.services.timers import MAX_ATTEMPTS
@@ -118,6 +121,29 @@ def test_a_pause_drops_the_sla_timers_and_resume_plans_them_again_without_the_pa
     assert {t.generation for t in replanned} == {3}
     # The same thresholds of the same targets: the same keys, later due times.
     assert [t.key for t in replanned] == [t.key for t in first_plan]
+
+
+def test_an_entry_recorded_as_at_an_earlier_moment_plans_the_case_at_the_real_now(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    # A health score kept as at a month ago (the demo did it) put a backdated entry on a
+    # paused case, and its timers were planned as at that moment: the case was not paused
+    # then, so the board showed an SLA due time in the past.
+    open_case(ctx)
+    clock.advance(minutes=5)
+    cases.pause(ctx=ctx, actor=ANA, case_id="CASE-1")
+    clock.advance(days=2)
+
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, "CASE-1")
+        record(uow.session, case, actor=ADMIN, at=clock() - timedelta(days=30),
+               kind="account_health_changed", summary="account health good -> at_risk")
+        uow.commit()
+
+    board = list_cases(ctx=ctx)
+    assert [(c.id, c.sla_due_at, c.updated_at) for c in board] == [
+        ("CASE-1", None, at(10, 5))]  # paused: no clock runs; the last change stays
+    assert pending(ctx) == []
 
 
 def test_the_first_response_replaces_first_response_thresholds_with_next_update_ones(

@@ -143,10 +143,10 @@ def test_a_batch_whose_transaction_fails_is_fired_timer_by_timer(
     # Fails the batch's commit, then its commit with each timer in a savepoint.
     failures = iter([RuntimeError("deadlock detected")] * 2)
 
-    def plans_once_in_vain(session: Session, policy: Any) -> None:
+    def plans_once_in_vain(session: Session, policy: Any, now: Any) -> None:
         if (failure := next(failures, None)) is not None:
             raise failure
-        planned(session, policy)
+        planned(session, policy, now)
 
     monkeypatch.setitem(timer_handlers.HANDLERS, "reminder", changes_the_case)
     ctx.plan_timers = plans_once_in_vain

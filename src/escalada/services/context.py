@@ -26,8 +26,9 @@ __all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
 
 # Tells the main language of a text (None: nothing in it to tell by).
 Detect = Callable[[str], Language | None]
-# Called before each commit: plans the timers of the cases the transaction changed.
-BeforeCommit = Callable[["Session", Policy], None]
+# Called before each commit: plans the timers of the cases the transaction changed, at
+# the context's now.
+BeforeCommit = Callable[["Session", Policy, datetime], None]
 
 
 def system_clock() -> datetime:
@@ -129,6 +130,8 @@ class Context:
         return ReadingUnit(self.reading_sessions)
 
     def _before_commit(self, session: Session) -> None:
-        """Every changed case gets its timers planned again, in the same transaction."""
+        """Every changed case gets its timers planned again, in the same transaction, from
+        the clock's now: not from the time of what was recorded, which may be earlier (a
+        health score kept as at a past moment, a customer message received earlier)."""
         if session.info.get("changed_cases"):
-            self.plan_timers(session, self.policy())
+            self.plan_timers(session, self.policy(), self.clock())

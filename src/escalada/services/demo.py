@@ -529,8 +529,11 @@ def load_demo(*, ctx: Context, actor: Actor | None = None) -> DemoLoaded:
             add_account(ctx=ctx, actor=ADMIN, **account)
         for contact in CONTACTS:
             add_contact(ctx=ctx, actor=ADMIN, **contact)
+        # In the order it happened: the scores of a month ago, the cases of the last
+        # days, this week's scores (never a moment earlier than one already replayed).
+        _health(ctx, now, timedelta(days=30), 0)
         _replay(ctx, now)
-        _health(ctx, now)
+        _health(ctx, now, timedelta(0), 1)
     finally:
         ctx.clock = real_clock
     return DemoLoaded(accounts=len(ACCOUNTS), cases=len(STORIES))
@@ -562,15 +565,15 @@ HEALTH_INPUTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
-def _health(ctx: Context, now: datetime) -> None:
-    """The account team's inputs and the scores kept a month ago and now (the trend)."""
-    for ago, which in ((timedelta(days=30), 0), (timedelta(0), 1)):
-        ctx.clock = _stopped_at(now - ago - timedelta(hours=1))
-        for account, inputs in HEALTH_INPUTS.items():
-            enter_inputs(ctx=ctx, actor=ORLOV, account_id=account, values=inputs[which],
-                         note="account team review")
-        ctx.clock = _stopped_at(now - ago)
-        refresh_scores(ctx=ctx, actor=ADMIN)
+def _health(ctx: Context, now: datetime, ago: timedelta, which: int) -> None:
+    """The account team's inputs (the first or second of HEALTH_INPUTS) and the scores
+    kept `ago` (a month ago, then now: the trend)."""
+    ctx.clock = _stopped_at(now - ago - timedelta(hours=1))
+    for account, inputs in HEALTH_INPUTS.items():
+        enter_inputs(ctx=ctx, actor=ORLOV, account_id=account, values=inputs[which],
+                     note="account team review")
+    ctx.clock = _stopped_at(now - ago)
+    refresh_scores(ctx=ctx, actor=ADMIN)
 
 
 def demo_accounts_present(*, ctx: Context) -> list[str]:

@@ -120,8 +120,10 @@ def _newest_step_up(case: CaseRow) -> tuple[int, str, datetime] | None:
     return step.seq, step.to_level or "", step.requested_at
 
 
-def reschedule_changed(session: Session, current: Policy) -> None:
-    """Plan again the timers of every case this transaction changed (see records.record)."""
+def reschedule_changed(session: Session, current: Policy, now: datetime) -> None:
+    """Plan again, at `now` (the real one: never the time of an entry recorded, which may
+    be in the past), the timers of every case this transaction changed (see
+    records.record)."""
     changed: dict[int, CaseRow] = session.info.pop("changed_cases", {})
     for case in changed.values():
-        reschedule(session, case, policy_of(session, case, current), case.updated_at)
+        reschedule(session, case, policy_of(session, case, current), now)

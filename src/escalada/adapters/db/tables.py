@@ -191,8 +191,10 @@ class CaseRow(Base):
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     def touch(self, at: datetime) -> None:
-        """Mark the case changed: the next flush checks and bumps its version."""
-        self.updated_at = at
+        """Mark the case changed: the next flush checks and bumps its version. An entry
+        recorded as at an earlier moment never moves the last change back."""
+        if self.updated_at is None or at > self.updated_at:
+            self.updated_at = at
         self.version = (self.version or 0) + 1
 
     @property
