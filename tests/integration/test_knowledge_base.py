@@ -108,6 +108,31 @@ def test_reindex_publishes_the_root_causes_and_indexes_every_entry_again(
         reindex(ctx=ctx, actor=ANA)
 
 
+def test_common_words_neither_decide_what_is_found_nor_how_it_ranks(ctx: Context) -> None:
+    # "in", "the", "of", "и", "после", "при" are in the Snowball stop-word lists: a query
+    # naming them finds what its other words find (on SQLite too, where escalada drops
+    # them itself), and an entry full of them does not outrank one that is not.
+    wordy = open_case(ctx, title="Wordy").snapshot.id
+    terse = open_case(ctx, title="Terse", account="acme").snapshot.id
+    russian = _russian_case(ctx, "Сбой")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=wordy,
+                      technical="In the queue of the region, in the night, the failover "
+                                "of the broker was in the way of the consumers of the queue.")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=terse,
+                      technical="Queue failover stalled consumers; queue failover again.")
+    record_root_cause(ctx=ctx, actor=ANA, case_id=russian,
+                      technical="Сбой репликации после переключения мастера.")
+
+    assert [hit.case for hit in search(ctx=ctx, q="the failover in the queue")] == [
+        terse, wordy]
+    assert [(h.case, h.score) for h in search(ctx=ctx, q="the failover in the queue")] == [
+        (h.case, h.score) for h in search(ctx=ctx, q="failover queue")]
+    assert [hit.case for hit in search(ctx=ctx, q="сбой и переключение при репликации")
+            ] == [russian]
+    with pytest.raises(InvalidInput, match="only common words"):
+        search(ctx=ctx, q="the and of и при")
+
+
 @pytest.mark.parametrize(("fields", "named"), [
     ({"q": "  "}, ["q"]),
     ({"q": "!!!"}, ["q"]),

@@ -2,13 +2,17 @@
 the database has no Russian morphology): "сбой", "сбоя" and "сбоями" all become "сбо",
 "failover" and "failovers" "failov". A Cyrillic word takes the Russian stemmer and a
 Latin one the English stemmer, whatever the text's language ("сбой RDS при failover"),
-which is what PostgreSQL's `russian` configuration does too."""
+which is what PostgreSQL's `russian` configuration does too. Common words (the
+Snowball stop-words of either language, domain.stop_words) are left out, as PostgreSQL
+leaves them out."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 from typing import Any
+
+from escalada.domain.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-яё]")
@@ -22,7 +26,12 @@ def _stemmer(language: str) -> Any:
 
 
 def stems(text: str) -> list[str]:
-    """The stems of the words of `text`, in order, lowercased (ё read as е)."""
-    words = _WORD.findall(text.lower().replace("ё", "е"))
+    """The stems of the words of `text` but the common ones, in order, lowercased (ё
+    read as е)."""
     return [_stemmer("russian" if _CYRILLIC.search(word) else "english").stemWord(word)
-            for word in words]
+            for word in words_of(text) if word not in STOP_WORDS]
+
+
+def words_of(text: str) -> list[str]:
+    """The words of `text`, lowercased, ё read as е (stop-words among them)."""
+    return _WORD.findall(text.lower().replace("ё", "е"))

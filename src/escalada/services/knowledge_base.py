@@ -21,7 +21,7 @@ from escalada.adapters.db.tables import AccountRow, CaseRow, KbEntryRow, RootCau
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import Language
 from escalada.domain.snapshot import AwareDatetime
-from escalada.domain.stemming import stems
+from escalada.domain.stemming import stems, words_of
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context, Detect
 
@@ -102,8 +102,11 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
     problems: list[tuple[str, str]] = []
     if not q.strip():
         problems.append(("q", "must not be empty"))
-    elif not stems(q):
+    elif not words_of(q):
         problems.append(("q", "has no words to search for"))
+    elif not stems(q):
+        problems.append(("q", "has only common words (such as 'the' or 'и'), which are "
+                              "not searched for; add a word that tells entries apart"))
     if lang is not None and lang not in _CONFIGURATION:
         problems.append(("lang", f"must be one of {', '.join(_CONFIGURATION)}"))
     if not 1 <= limit <= MAX_LIMIT:
