@@ -110,16 +110,23 @@ def render_markdown(report: EscalationReport) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_html(report: EscalationReport, markdown: str) -> str:
-    """A whole HTML page from the Markdown, with the timeline chart under its heading."""
+def render_body(report: EscalationReport, markdown: str) -> str:
+    """The report's HTML from the Markdown (raw HTML in it is shown, never obeyed), with
+    the timeline chart under its heading: a page's body, or a part of the console's."""
     from markdown_it import MarkdownIt
 
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    body: str = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     words = TEXT[report.language]
     figure = (f'<figure aria-label="{html.escape(words["chart_title"])}">'
               f"{timeline_chart(report, words)}</figure>")
     heading = f'<h2>2. {html.escape(words["timeline_title"])}</h2>'
-    body = body.replace(heading, heading + "\n" + figure, 1)
+    return body.replace(heading, heading + "\n" + figure, 1)
+
+
+def render_html(report: EscalationReport, markdown: str) -> str:
+    """A whole HTML page from the Markdown, with the timeline chart under its heading."""
+    body = render_body(report, markdown)
+    words = TEXT[report.language]
     title = html.escape(f'{words["report"]}: {report.summary.case}')
     return (f'<!DOCTYPE html>\n<html lang="{report.language}">\n<head>\n<meta charset="utf-8">'
             f"\n<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}"

@@ -47,8 +47,14 @@ def account_health(
     now, policy = at or ctx.clock(), ctx.policy()
     with ctx.reading() as uow:
         account = load_account(uow.session, account_id)
-        score = _scores(uow.session, policy, [account], now)[account.id]
-        return health_view(account.id, score, policy.health, account.language)
+        return health_of(uow.session, policy, account, now, account.language)
+
+
+def health_of(session: Session, policy: Policy, account: AccountRow, now: datetime,
+              language: str) -> HealthView:
+    """The account's health computed at `now`, its labels in `language`."""
+    score = _scores(session, policy, [account], now)[account.id]
+    return health_view(account.id, score, policy.health, language)
 
 
 def what_if(*, ctx: Context, actor: Actor, components: Mapping[str, Any]) -> HealthView:
@@ -146,14 +152,18 @@ def health_trend(*, ctx: Context, actor: Actor, account_id: str, limit: int = 10
     """The scores kept for the account, oldest first (the newest `limit`)."""
     can_read(actor)
     with ctx.reading() as uow:
-        account = load_account(uow.session, account_id)
-        rows = list(uow.session.scalars(
-            select(HealthScoreRow).where(HealthScoreRow.account_id == account.id)
-            .order_by(HealthScoreRow.at.desc(), HealthScoreRow.id.desc()).limit(limit)))
-        return HealthTrendView(account=account.id, scores=[
-            TrendPoint(at=row.at, score=number(row.score), band=row.band,
-                       coverage=float(row.coverage), kept_by=row.kept_by)
-            for row in reversed(rows)])
+        return trend_of(uow.session, load_account(uow.session, account_id), limit)
+
+
+def trend_of(session: Session, account: AccountRow, limit: int) -> HealthTrendView:
+    """The newest `limit` scores kept for the account, oldest first."""
+    rows = list(session.scalars(
+        select(HealthScoreRow).where(HealthScoreRow.account_id == account.id)
+        .order_by(HealthScoreRow.at.desc(), HealthScoreRow.id.desc()).limit(limit)))
+    return HealthTrendView(account=account.id, scores=[
+        TrendPoint(at=row.at, score=number(row.score), band=row.band,
+                   coverage=float(row.coverage), kept_by=row.kept_by)
+        for row in reversed(rows)])
 
 
 def health_trend_page(*, ctx: Context, actor: Actor, account_id: str, limit: int = 100) -> str:

@@ -10,7 +10,7 @@ executive level answers with); the ladder itself is `domain.model.Role`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
@@ -44,6 +44,16 @@ def refusal(action: str, needed: str, actor: Actor, *, others: Sequence[str] = (
         advice = f"{_who(actor)}: ask {may} to do it"
     also = f" or to be {' or '.join(others)}" if others else ""
     return NotPermitted(f"{action} needs the role {needed}{also}; {advice}")
+
+
+def allowed(check: Callable[[], None]) -> bool:
+    """Whether a check of this module lets the actor through (to show an action only to
+    those who may take it; the action checks again)."""
+    try:
+        check()
+    except NotPermitted:
+        return False
+    return True
 
 
 def require(actor: Actor, role: Role, action: str) -> None:

@@ -109,6 +109,14 @@ def list_page(*, ctx: Context, **query: Any) -> CasePage:
                     _encoded(wanted.sort, rows[-1]) if more else None)
 
 
+def cases_of_account(session: Session, account_id: str, *, status: Literal["open", "closed"],
+                     sort: Sort, limit: int) -> list[CaseSummaryView]:
+    """The first `limit` of the account's open or closed cases as the board lists them,
+    read in the caller's transaction."""
+    wanted = BoardQuery(account=account_id, status=status, sort=sort, limit=limit)
+    return [_summary(row) for row in _READERS[sort](session, _filtered(wanted), None, limit)]
+
+
 def every_case(*, ctx: Context, **query: Any) -> Iterator[CaseSummaryView]:
     """Every case the query selects, a page (`limit`, default 500) at a time: each page
     is read in its own short read-only transaction, so streaming thousands holds nothing up."""

@@ -79,10 +79,16 @@ def list_contacts(
     """The account's contacts (and the removed ones, when asked), by id."""
     with ctx.reading() as uow:
         load_account(uow.session, account_id)
-        query = select(ContactRow).where(ContactRow.account_id == account_id)
-        if not removed:
-            query = query.where(ContactRow.removed_at.is_(None))
-        return [contact_view(row) for row in uow.session.scalars(query.order_by(ContactRow.id))]
+        return contacts_of(uow.session, account_id, removed=removed)
+
+
+def contacts_of(session: Session, account_id: str, *, removed: bool = False
+                ) -> list[ContactView]:
+    """The account's contacts by id (and the removed ones, when asked)."""
+    query = select(ContactRow).where(ContactRow.account_id == account_id)
+    if not removed:
+        query = query.where(ContactRow.removed_at.is_(None))
+    return [contact_view(row) for row in session.scalars(query.order_by(ContactRow.id))]
 
 
 def remove_contact(

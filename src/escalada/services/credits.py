@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, CreditRow
@@ -287,14 +287,21 @@ def list_credits(
             query = query.where(CreditRow.case_number == load_case(uow.session, case_id).number)
         if state is not None:
             query = query.where(CreditRow.state == state)
-        found = uow.session.execute(query).all()
-        approved = _approved_by_case(uow.session, {case.number for _, case in found})
-        views = []
-        for credit, case in found:
-            policy = policy_of(uow.session, case, ctx.policy())
-            total = _answered_for(credit, approved[case.number], policy, now)
-            views.append(credit_view(credit, case, policy, total))
-        return views
+        return credit_views(uow.session, query, ctx.policy(), now)
+
+
+def credit_views(session: Session, query: Select[CreditRow, CaseRow], current: Policy,
+                 now: datetime) -> list[CreditView]:
+    """The credits a query of (credit, case) rows selects, each with the level that may
+    approve it under its case's policy (`current` for a case without one of its own)."""
+    found = session.execute(query).all()
+    approved = _approved_by_case(session, {case.number for _, case in found})
+    views = []
+    for credit, case in found:
+        policy = policy_of(session, case, current)
+        total = _answered_for(credit, approved[case.number], policy, now)
+        views.append(credit_view(credit, case, policy, total))
+    return views
 
 
 def _load(

@@ -25,6 +25,7 @@ from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
 from escalada.services.context import Actor, Context
+from escalada.services.people_directory import tokens_of, users_of
 from escalada.services.people_log import log_people_event
 from escalada.services.views import TokenCreatedView, TokenView, UserView
 
@@ -117,7 +118,7 @@ def update_user(
 
 def list_users(*, ctx: Context) -> list[UserView]:
     with ctx.reading() as uow:
-        return [_view(row) for row in uow.session.scalars(select(UserRow).order_by(UserRow.name))]
+        return users_of(uow.session)
 
 
 def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView:
@@ -237,11 +238,7 @@ def list_tokens(*, ctx: Context, actor: Actor, user: str | None = None) -> list[
     if user != actor.name:
         require_admin(actor, "listing other people's tokens")
     with ctx.reading() as uow:
-        query = select(TokenRow).order_by(TokenRow.id)
-        if user is not None:
-            query = query.where(TokenRow.user_name == user)
-        return [TokenView.model_validate(row, from_attributes=True)
-                for row in uow.session.scalars(query)]
+        return tokens_of(uow.session, user)
 
 
 def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, RecoveryTaskRow
@@ -115,3 +116,17 @@ def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
                            f"escalation resolves; a team lead can make one by hand)")
         return plan_view(uow.session, case, tasks, policy_of(uow.session, case, ctx.policy()),
                           now)
+
+
+def account_plans(session: Session, account_id: str, current: Policy, now: datetime
+                  ) -> list[RecoveryPlanView]:
+    """The recovery plans of the account's cases, newest case first, in the caller's
+    transaction (`current`: the policy of a case without one of its own)."""
+    tasks: dict[int, list[RecoveryTaskRow]] = {}
+    for task in session.scalars(select(RecoveryTaskRow).join(CaseRow).where(
+            CaseRow.account_id == account_id).order_by(RecoveryTaskRow.id)):
+        tasks.setdefault(task.case_number, []).append(task)
+    cases = session.scalars(select(CaseRow).where(CaseRow.number.in_(tasks))
+                            .order_by(CaseRow.number.desc()))
+    return [plan_view(session, case, tasks[case.number], policy_of(session, case, current), now)
+            for case in cases]

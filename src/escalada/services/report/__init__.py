@@ -2,6 +2,6 @@
 (`gathering`), built into sections (`sections`), rendered as Markdown, HTML or PDF
 (`escalada.adapters.reports`)."""
 
-from escalada.services.report.building import RenderedReport, escalation_report
+from escalada.services.report.building import RenderedReport, escalation_report, report_body
 
-__all__ = ["RenderedReport", "escalation_report"]
+__all__ = ["RenderedReport", "escalation_report", "report_body"]

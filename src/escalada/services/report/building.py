@@ -3,6 +3,8 @@ once, and rendering it in the language and format asked for."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,25 +61,50 @@ def escalation_report(
     can_read(actor)
     if fmt not in FORMATS:
         raise InvalidInput.of("format", f"must be one of {', '.join(FORMATS)} (not {fmt!r})")
-    if language is not None and language not in LANGUAGES:
-        raise InvalidInput.of("lang", f"must be one of {', '.join(LANGUAGES)} "
-                                      f"(not {language!r})")
-    report = gather(ctx, case_id, language)
+    report = gather(ctx, case_id, _checked_language(language))
     from escalada.adapters import reports
 
     markdown = reports.render_markdown(report)
     if fmt == "md":
         content = markdown.encode()
     else:
-        try:
+        with _needs_report_extra(fmt.upper()):
             page = reports.render_html(report, markdown)
             content = page.encode() if fmt == "html" else reports.render_pdf(page)
-        except ModuleNotFoundError as error:
-            raise InvalidInput.of("format", f"{fmt.upper()} needs the report extra ({error.name}"
-                                            " is not installed): pip install "
-                                            "'escalada[report]'") from error
     return RenderedReport(content, MEDIA_TYPES[fmt], f"{report.summary.case}-report-"
                           f"{report.language}.{fmt}", report.language)
+
+
+def report_body(
+    *, ctx: Context, actor: Actor, case_id: str, language: str | None = None
+) -> RenderedReport:
+    """The report's HTML without its page around it (no head, no print styles), for
+    the console's report page; its file name is the HTML download's."""
+    can_read(actor)
+    report = gather(ctx, case_id, _checked_language(language))
+    from escalada.adapters import reports
+
+    with _needs_report_extra("HTML"):
+        body = reports.render_body(report, reports.render_markdown(report))
+    return RenderedReport(body.encode(), MEDIA_TYPES["html"], f"{report.summary.case}-report-"
+                          f"{report.language}.html", report.language)
+
+
+def _checked_language(language: str | None) -> str | None:
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput.of("lang", f"must be one of {', '.join(LANGUAGES)} "
+                                      f"(not {language!r})")
+    return language
+
+
+@contextmanager
+def _needs_report_extra(what: str) -> Iterator[None]:
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        raise InvalidInput.of("format", f"{what} needs the report extra ({error.name}"
+                                        " is not installed): pip install "
+                                        "'escalada[report]'") from error
 
 
 def gather(ctx: Context, case_id: str, language: str | None) -> EscalationReport:
