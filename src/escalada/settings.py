@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic import AliasChoices, Field
@@ -22,6 +23,7 @@ from escalada.domain.errors import InvalidInput
 
 VENDOR_ATTEMPTS_DEFAULT = 4
 LONGEST_CONFIGURABLE_DAYS = 3650
+SESSION_HOURS_DEFAULT, LONGEST_SESSION_HOURS = 12, 24 * 30
 _YES = ("1", "true", "yes", "on")
 _NO = ("", "0", "false", "no", "off")
 
@@ -59,6 +61,9 @@ class Settings(BaseSettings):
     token_days: str = _env("ESCALADA_TOKEN_DAYS")
     token_max_days: str = _env("ESCALADA_TOKEN_MAX_DAYS")
     audit_keys: str = _secret("ESCALADA_AUDIT_KEYS")
+    # The web console's sessions: how long one lasts, and whether its cookie is HTTPS-only
+    session_hours: str = _env("ESCALADA_SESSION_HOURS")
+    cookie_secure: str = _env("ESCALADA_COOKIE_SECURE")
     # Vendors: our plans, whom they write to, how often a call is tried
     aws_plan: str = _env("ESCALADA_AWS_PLAN")
     azure_plan: str = _env("ESCALADA_AZURE_PLAN")
@@ -176,6 +181,17 @@ class Settings(BaseSettings):
         default = self._days("token_days", fallback=min(defaults.default_days, longest),
                              most=longest)
         return TokenLifetimes(default_days=default, longest_days=longest)
+
+    def session_lifetime(self) -> timedelta:
+        """ESCALADA_SESSION_HOURS: how long a console sign-in lasts (default 12 hours)."""
+        raw = self.text("session_hours")
+        if raw is None:
+            return timedelta(hours=SESSION_HOURS_DEFAULT)
+        if not raw.isdigit() or not 1 <= int(raw) <= LONGEST_SESSION_HOURS:
+            raise InvalidInput.of(self.variable("session_hours"),
+                                  f"must be a whole number of hours from 1 to "
+                                  f"{LONGEST_SESSION_HOURS}")
+        return timedelta(hours=int(raw))
 
     def _days(self, field: str, *, fallback: int, most: int) -> int:
         raw = self.text(field)

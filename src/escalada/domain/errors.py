@@ -84,6 +84,15 @@ class Unauthenticated(EscaladaError):
     unknown or disabled user name."""
 
 
+class TooManyAttempts(EscaladaError):
+    """Too many failed sign-ins for a name from one client; `retry_after` seconds until
+    the next try is counted again."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class HandoffIncomplete(EscaladaError):
     """A technical step lacks handoff items; override with a reason to proceed."""
 

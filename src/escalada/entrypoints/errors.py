@@ -16,6 +16,7 @@ from escalada.domain.errors import (
     PolicyInvalid,
     StoreUnavailable,
     TemplateInvalid,
+    TooManyAttempts,
     Unauthenticated,
     VendorFailed,
     WritesRefused,
@@ -36,13 +37,14 @@ _MAPPING: dict[type[EscaladaError], tuple[int, int, str]] = {
     VendorFailed: (502, 10, "vendor_failed"),
     StoreUnavailable: (503, 11, "database_unavailable"),
     WritesRefused: (500, 1, "writes_refused"),
+    TooManyAttempts: (429, 12, "too_many_attempts"),
 }
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 invalid input, 3 handoff incomplete, 4 not found, "
     "5 conflict, 6 not allowed in the current state (a case's, or the last admin's), "
     "7 not permitted, 8 invalid policy or template, "
     "9 unknown or disabled user, 10 a vendor's support API failed, "
-    "11 the database cannot be reached."
+    "11 the database cannot be reached, 12 too many failed sign-ins (wait and retry)."
 )
 
 

@@ -23,6 +23,7 @@ from escalada.entrypoints.api import (
     war_rooms,
 )
 from escalada.entrypoints.api.errors import install_error_handlers
+from escalada.entrypoints.web import install_console
 from escalada.services.context import Context
 
 
@@ -40,4 +41,5 @@ def create_app(context: Context) -> FastAPI:
                     case_outcomes, health, board, report, kb, post_mortem):
         app.include_router(feature.router, prefix="/api/v1")
     app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
+    install_console(app)  # the web console: /, /sign-in, /board, ... and /static
     return app

@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from escalada.domain.errors import EscaladaError, InvalidInput
+from escalada.domain.errors import EscaladaError, InvalidInput, TooManyAttempts
 from escalada.domain.validation import field_path, reason_of
 from escalada.entrypoints.errors import error_document, http_status
 
@@ -21,6 +21,8 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("request_refused", method=request.method, path=request.url.path,
                  status=status, error=document["error"], message=document["message"])
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, TooManyAttempts):
+            headers = {"Retry-After": str(error.retry_after)}
         return JSONResponse(document, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -27,6 +27,7 @@ from escalada.entrypoints.api.schemas import (
     ElapsedIn,
     EscalateIn,
     FlagsIn,
+    PasswordIn,
     RecomputeIn,
     ReminderIn,
     RespondIn,
@@ -46,6 +47,7 @@ from escalada.services import (
     contacts,
     escalations,
     evaluation,
+    passwords,
     people,
     people_log,
     sla,
@@ -341,6 +343,13 @@ def update_user(ctx: ContextDep, actor: ActorDep, name: str, body: UserProfileIn
 @api.post("/users/{name}/disable", tags=["people"])
 def disable_user(ctx: ContextDep, actor: ActorDep, name: str) -> UserView:
     return people.disable_user(ctx=ctx, actor=actor, name=name)
+
+
+@api.post("/users/{name}/password", tags=["people"])
+def set_password(ctx: ContextDep, actor: ActorDep, name: str, body: PasswordIn) -> UserView:
+    """Set a web console password (your own, or anyone's for an admin); only its
+    Argon2 hash is kept. Tokens are unaffected."""
+    return passwords.set_password(ctx=ctx, actor=actor, name=name, password=body.password)
 
 
 @api.post("/users/{name}/enable", tags=["people"])

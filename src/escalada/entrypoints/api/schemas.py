@@ -167,6 +167,12 @@ class UserProfileIn(Body):
     email: Label | None = None
 
 
+class PasswordIn(Body):
+    """A web console password (at least 10 characters): yours, or anyone's (admin)."""
+
+    password: str = Field(max_length=1024, json_schema_extra={"format": "password"})
+
+
 class TokenIn(Body):
     user: Label | None = Field(default=None, description="only the caller: tokens are "
                                                        "created by their owner")

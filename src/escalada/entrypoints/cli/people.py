@@ -123,6 +123,32 @@ def user_role(
     emit_json(user) if fmt is Format.json else _users_table([user])
 
 
+@user_app.command("password")
+def user_password(
+    name: str = typer.Argument(..., help="whose console password: yours, or anyone's (admin)"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin",
+        help="read the password from the first line of standard input (scripts)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Set a web console password (asked twice, not shown; at least 10 characters).
+    Yours, or anyone's for an admin; the API and the CLI keep using tokens and names."""
+    import sys
+
+    from escalada.services.passwords import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(f"New console password for {name}", hide_input=True,
+                                confirmation_prompt=True)
+    user = set_password(ctx=context(), actor=actor(), name=name, password=password)
+    if fmt is Format.json:
+        emit_json(user)
+    else:
+        console().print(f"console password set for {user.name}")
+
+
 @user_app.command("log")
 def user_log(
     user: str = typer.Option(None, "--user", help="only this person's entries"),

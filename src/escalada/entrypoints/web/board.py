@@ -1,0 +1,142 @@
+"""The board: open escalations, the closest to breach first, with live SLA countdowns.
+
+`/board` is the page (counts by technical tier and executive level, the filters, the
+first rows); `/board/rows` is the rows alone, which the page asks for again every few
+seconds (htmx) so it changes without a reload. Rows come a page at a time from
+services.case_board (keyset paging on the SLA-due index), filtered in the database, so
+10,000 open cases cost what 50 do. Each countdown ticks in the browser from the due time
+and the server's `now`; the next poll corrects it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from escalada.adapters.vendors import VENDORS
+from escalada.domain.model import ExecLevel, Severity, Tier
+from escalada.domain.validation import invalid_input
+from escalada.entrypoints.web.rendering import render
+from escalada.entrypoints.web.session import ConsoleUser, context_of
+from escalada.services import case_board
+from escalada.services.authz import can_read
+from escalada.services.board_summary import open_counts
+from escalada.services.case_board import CaseSummaryView
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+POLL_SECONDS = 5
+AMBER, RED = 0.5, 0.9  # shares of the SLA window consumed
+
+
+class BoardFilters(BaseModel):
+    """The board's filters as the form sends them (an empty field: no filter)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    account: str | None = Field(default=None, max_length=64)
+    severity: Severity | None = None
+    owner: str | None = Field(default=None, max_length=100)
+    vendor: str | None = None
+    tier: Tier | None = None
+    level: ExecLevel | None = None
+    cursor: str | None = Field(default=None, max_length=400)
+
+    def query(self) -> dict[str, Any]:
+        return {name: value for name, value in self.model_dump().items()
+                if value not in (None, "")}
+
+
+def _filters(
+    account: Annotated[str | None, Query(max_length=64)] = None,
+    severity: Annotated[str | None, Query(max_length=10)] = None,
+    owner: Annotated[str | None, Query(max_length=100)] = None,
+    vendor: Annotated[str | None, Query(max_length=20)] = None,
+    tier: Annotated[str | None, Query(max_length=10)] = None,
+    level: Annotated[str | None, Query(max_length=10)] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> BoardFilters:
+    given = {"account": account, "severity": severity, "owner": owner, "vendor": vendor,
+             "tier": tier, "level": level, "cursor": cursor}
+    try:
+        return BoardFilters.model_validate(
+            {name: value.strip() for name, value in given.items() if value and value.strip()})
+    except ValidationError as error:
+        raise invalid_input(error) from error
+
+
+Filters = Annotated[BoardFilters, Depends(_filters)]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A case as the board shows it, with its countdown's window (opened → due)."""
+
+    case: CaseSummaryView
+    share: float | None  # of the window consumed at the server's now; None: no clock
+
+    @property
+    def state(self) -> str:
+        if self.share is None:
+            return "none"
+        if self.share >= 1:
+            return "breached"
+        return "red" if self.share >= RED else "amber" if self.share >= AMBER else "ok"
+
+
+def _share(case: CaseSummaryView, now: datetime) -> float | None:
+    if case.sla_due_at is None:
+        return None
+    window = (case.sla_due_at - case.opened_at).total_seconds()
+    if window <= 0:
+        return 1.0 if now >= case.sla_due_at else 0.0
+    return (now - case.opened_at).total_seconds() / window
+
+
+def _rows(request: Request, filters: BoardFilters) -> dict[str, Any]:
+    ctx = context_of(request)
+    query = filters.query()
+    page = case_board.list_page(ctx=ctx, status="open", sort="sla_due", limit=PAGE_SIZE,
+                                **query)
+    now = ctx.clock()
+    without_cursor = {k: v for k, v in query.items() if k != "cursor"}
+    return {
+        "rows": [BoardRow(case, _share(case, now)) for case in page.cases],
+        "now": now, "amber": AMBER, "red": RED, "poll_seconds": POLL_SECONDS,
+        "filters": filters, "cursor": filters.cursor,
+        "rows_url": "/board/rows?" + urlencode(query),
+        "next_url": None if page.next_cursor is None else
+        "/board?" + urlencode({**without_cursor, "cursor": page.next_cursor}),
+        "first_url": "/board?" + urlencode(without_cursor),
+    }
+
+
+@router.get("/board")
+def board_page(request: Request, user: ConsoleUser, filters: Filters) -> Response:
+    can_read(user)
+    counts = open_counts(ctx=context_of(request), actor=user)
+    return render(request, "board.html", counts=counts, tiers=list(Tier),
+                  levels=list(ExecLevel), severities=list(Severity), vendors=list(VENDORS),
+                  chip_url=lambda **change: _chip_url(filters, change),
+                  **_rows(request, filters))
+
+
+def _chip_url(filters: BoardFilters, change: dict[str, str | None]) -> str:
+    query = {k: v for k, v in filters.query().items() if k != "cursor"}
+    for name, value in change.items():
+        if value is None or query.get(name) == value:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return "/board?" + urlencode(query)
+
+
+@router.get("/board/rows")
+def board_rows(request: Request, user: ConsoleUser, filters: Filters) -> Response:
+    can_read(user)
+    return render(request, "_board_rows.html", **_rows(request, filters))

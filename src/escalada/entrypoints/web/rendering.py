@@ -1,0 +1,81 @@
+"""The console's pages from Jinja2 templates, in the reader's language.
+
+One environment per language (each with its gettext catalog installed through
+`jinja2.ext.i18n`, newstyle: `_()`, `ngettext` and `{% trans %}` escape and format
+safely), so that concurrent requests in different languages never share a translation.
+Filters: `when` (a UTC time in a zone, per locale), `money` (Decimal USD, per locale),
+`number`; `csrf_field()` prints the form's hidden CSRF input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from escalada.adapters.catalogs import translations
+from escalada.entrypoints.web.session import CSRF_FIELD, language_of, signed_in_of
+
+_WHEN = {"long": "d MMM y, HH:mm", "short": "d MMM, HH:mm", "time": "HH:mm"}
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(loader=PackageLoader("escalada.entrypoints.web", "templates"),
+                      autoescape=select_autoescape(default=True),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["language"] = language
+    env.filters["when"] = lambda moment, zone="UTC", style="long": when(
+        moment, language, zone, style)
+    env.filters["money"] = lambda amount: money(amount, language)
+    env.filters["number"] = lambda value: number(value, language)
+    return env
+
+
+def when(moment: datetime | None, language: str, zone: str | None = "UTC",
+         style: str = "long") -> str:
+    """`moment` (aware, UTC inside) as a person in `zone` reads it, in `language`."""
+    if moment is None:
+        return "—"
+    return format_datetime(moment, _WHEN.get(style, style), tzinfo=ZoneInfo(zone or "UTC"),
+                           locale=language)
+
+
+def money(amount: Decimal | int | None, language: str) -> str:
+    if amount is None:
+        return "—"
+    return format_currency(Decimal(amount), "USD", locale=language)
+
+
+def number(value: int | float | Decimal | None, language: str) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, locale=language)
+
+
+def render(request: Request, template: str, *, status_code: int = 200,
+           headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
+    """`templates/<template>` in the request's language, with the signed-in user, their
+    CSRF field and the page's `values`."""
+    language = language_of(request)
+    signed_in = signed_in_of(request)
+    csrf = "" if signed_in is None else signed_in.csrf_token
+    context = {
+        "request": request, "signed_in": signed_in,
+        "user": None if signed_in is None else signed_in.actor,
+        "csrf_token": csrf,
+        "csrf_field": lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
+            CSRF_FIELD, csrf),
+        **values,
+    }
+    body = environment(language).get_template(template).render(context)
+    return HTMLResponse(body, status_code=status_code, headers=headers)

@@ -1,0 +1,192 @@
+"""The console over HTTP (TestClient, SQLite): sign-in and its cookie, CSRF on every
+console form, sign-out, the sign-in rate limit's 429, the language switch, the password
+through the API and the CLI, and the API's bearer tokens untouched."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from cli_support import Cli
+from conftest import API
+from examples import ADMIN
+from fastapi.testclient import TestClient
+
+from escalada.entrypoints.api import create_app
+from escalada.services.context import Actor, Context
+from escalada.services.passwords import set_password
+from escalada.services.people import add_user, create_token
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def console(sqlite_ctx: Context) -> Iterator[TestClient]:
+    add_user(ctx=sqlite_ctx, actor=None, name="admin", role="admin")
+    for name, role in (("olga", "engineer"), ("ivan", "viewer")):
+        add_user(ctx=sqlite_ctx, actor=ADMIN, name=name, role=role)
+        set_password(ctx=sqlite_ctx, actor=ADMIN, name=name, password=PASSWORD)
+    with TestClient(create_app(sqlite_ctx), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def _sign_in(client: TestClient, name: str = "olga", password: str = PASSWORD,
+             next_url: str = "/board") -> httpx.Response:
+    form = client.get("/sign-in").text
+    nonce = re.search(r'name="nonce" value="([^"]+)"', form)
+    assert nonce is not None
+    return client.post("/sign-in", data={"username": name, "password": password,
+                                         "nonce": nonce.group(1), "next": next_url},
+                       follow_redirects=False)
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_signing_in_sets_an_httponly_lax_cookie_and_goes_where_it_was_asked(
+    console: TestClient,
+) -> None:
+    before = console.get("/board?severity=P1", follow_redirects=False)
+    answer = _sign_in(console, next_url="/board?severity=P1")
+
+    assert (before.status_code, before.headers["location"]) == (
+        303, "/sign-in?next=/board%3Fseverity%3DP1")
+    assert answer.status_code == 303 and answer.headers["location"] == "/board?severity=P1"
+    cookie = answer.headers["set-cookie"]
+    assert "escalada_session=" in cookie and "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower() and "Secure" not in cookie
+    board = console.get("/board")
+    assert board.status_code == 200 and "olga" in board.text
+
+
+def test_a_sign_in_going_elsewhere_is_sent_to_the_board(console: TestClient) -> None:
+    answer = _sign_in(console, next_url="//evil.example/")
+
+    assert answer.headers["location"] == "/board"
+
+
+def test_a_sign_in_form_without_its_own_cookie_is_refused(console: TestClient) -> None:
+    answer = console.post("/sign-in", data={"username": "olga", "password": PASSWORD,
+                                            "nonce": "forged"})
+
+    assert answer.status_code == 403
+    assert "The sign-in form expired or came from elsewhere" in answer.text
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_a_console_post_without_its_session_s_csrf_token_is_refused(
+    console: TestClient, token: str | None,
+) -> None:
+    _sign_in(console)
+    data = {"language": "ru"} | ({} if token is None else {"csrf_token": token})
+
+    refused = console.post("/language", data=data, follow_redirects=False)
+    signed_out = console.post("/sign-out", data=data, follow_redirects=False)
+
+    assert refused.status_code == 403 and signed_out.status_code == 403
+    assert "its security token is missing or wrong" in refused.text
+    assert console.get("/board").status_code == 200  # still signed in, still English
+    assert "Open escalations" in console.get("/board").text
+
+
+def test_the_language_switch_with_its_token_turns_the_console_russian(
+    console: TestClient,
+) -> None:
+    _sign_in(console)
+    token = _csrf(console.get("/board").text)
+
+    switched = console.post("/language", data={"language": "ru", "csrf_token": token,
+                                               "next": "/board"}, follow_redirects=False)
+
+    assert switched.status_code == 303
+    page = console.get("/board").text
+    assert "Открытые эскалации" in page and "0 открытых эскалаций" in page
+
+
+def test_htmx_posts_may_send_the_token_as_a_header(console: TestClient) -> None:
+    _sign_in(console)
+    token = _csrf(console.get("/board").text)
+
+    answer = console.post("/language", data={"language": "ru"},
+                          headers={"X-CSRF-Token": token}, follow_redirects=False)
+
+    assert answer.status_code == 303
+
+
+def test_signing_out_deletes_the_session(console: TestClient) -> None:
+    _sign_in(console)
+    cookie = console.cookies.get("escalada_session")
+    token = _csrf(console.get("/board").text)
+
+    console.post("/sign-out", data={"csrf_token": token}, follow_redirects=False)
+    console.cookies.set("escalada_session", cookie or "")  # a copy kept is no use either
+
+    assert console.get("/board", follow_redirects=False).status_code == 303
+
+
+def test_a_poll_after_the_session_ended_tells_htmx_to_go_to_sign_in(
+    console: TestClient,
+) -> None:
+    answer = console.get("/board/rows", headers={"HX-Request": "true"},
+                         follow_redirects=False)
+
+    assert answer.status_code == 401
+    assert answer.headers["HX-Redirect"] == "/sign-in?next=/board/rows"
+
+
+def test_the_sixth_failed_sign_in_is_answered_429_with_retry_after(console: TestClient) -> None:
+    answers = [_sign_in(console, password="a wrong guess") for _ in range(6)]
+
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    last = answers[-1]
+    assert int(last.headers["Retry-After"]) == 900
+    assert "try again in 15 minutes" in last.text
+
+
+def test_a_bad_filter_is_shown_on_the_page_naming_the_field(console: TestClient) -> None:
+    _sign_in(console)
+
+    answer = console.get("/board?severity=P9")
+
+    assert answer.status_code == 422
+    assert "severity" in answer.text and "<html" in answer.text
+
+
+def test_the_api_sets_a_password_and_keeps_its_bearer_tokens(
+    console: TestClient, sqlite_ctx: Context,
+) -> None:
+    olga = {"Authorization": "Bearer " + create_token(
+        ctx=sqlite_ctx, actor=Actor("olga", "engineer")).token}
+
+    own = console.post(f"{API}/users/olga/password", json={"password": "a brand new one"},
+                       headers=olga)
+    other = console.post(f"{API}/users/ivan/password", json={"password": "a brand new one"},
+                         headers=olga)
+    short = console.post(f"{API}/users/olga/password", json={"password": "short"},
+                         headers=olga)
+
+    assert own.status_code == 200 and own.json()["name"] == "olga"
+    assert "password" not in own.json() and "password_hash" not in own.json()
+    assert other.status_code == 403
+    assert short.status_code == 422 and short.json()["problems"] == [
+        {"field": "password", "reason": "must be at least 10 characters long"}]
+    assert _sign_in(console, password="a brand new one").status_code == 303
+
+
+def test_the_cli_sets_a_password_from_stdin_or_asked_twice(cli: Cli) -> None:
+    cli.run("user", "add", "olga", "--role", "engineer")
+
+    piped = cli.run("user", "password", "olga", "--password-stdin",
+                    stdin="a piped password\n")
+    asked = cli.run("user", "password", "irina", stdin="typed twice ok\ntyped twice ok\n")
+    mismatch = cli.call("user", "password", "irina", stdin="one password\nanother one\n")
+
+    assert "console password set for olga" in piped
+    assert "console password set for irina" in asked
+    assert mismatch.code == 1
+    assert "The two entered values do not match" in mismatch.stdout + mismatch.stderr
