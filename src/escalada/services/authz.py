@@ -11,6 +11,7 @@ executive level answers with); the ladder itself is `domain.model.Role`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
@@ -222,3 +223,64 @@ def can_keep_health_score(actor: Actor) -> None:
     up, or an admin; nothing in it is entered by hand."""
     if actor.role != Role.ADMIN.value:
         require(actor, Role.ENGINEER, "keeping account health scores")
+
+
+# What a person may do on one case, for the screens that offer the actions. It asks the
+# checks above (never restating them), so that what is offered is what is let through.
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStep:
+    """An escalation step waiting for its acknowledgment."""
+
+    step: int
+    track: str
+    to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedCredit:
+    """A credit waiting for a decision, and the case's credits approved in the policy's
+    window that its approver answers for with it."""
+
+    id: int
+    amount_usd: Decimal
+    proposed_by: str
+    approved_before: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAuthority:
+    """What the actor's role lets them do on a case (its state aside)."""
+
+    work: bool  # an engineer's work: escalate, respond, pause, draft, send, credits, ...
+    override_handoff: bool
+    acknowledge: frozenset[int]  # the steps they may acknowledge
+    decide_credits: frozenset[int]  # the proposed credits they may approve or reject
+
+
+def case_authority(
+    actor: Actor, policy: Policy, *, pending: Sequence[PendingStep] = (),
+    proposed: Sequence[ProposedCredit] = (),
+) -> CaseAuthority:
+    """What `actor` may do on a case with these steps to acknowledge and credits to
+    decide, by the same checks the actions make."""
+    work = allowed(lambda: can_work_cases(actor))
+
+    def may_acknowledge(step: PendingStep) -> bool:
+        if step.track != "executive" or step.to is None:
+            return work
+        return work and allowed(
+            lambda: can_acknowledge_level(actor, policy, ExecLevel(step.to or "")))
+
+    def may_decide(credit: ProposedCredit) -> bool:
+        total = credit.amount_usd + credit.approved_before
+        return (allowed(lambda: can_decide_credit_proposed_by(
+                    actor, credit.proposed_by, "", approver_role(policy, total)))
+                and allowed(lambda: can_approve_credit(
+                    actor, policy, credit.amount_usd, credit.approved_before)))
+
+    return CaseAuthority(
+        work=work, override_handoff=allowed(lambda: can_override_handoff(actor)),
+        acknowledge=frozenset(s.step for s in pending if may_acknowledge(s)),
+        decide_credits=frozenset(c.id for c in proposed if may_decide(c)))

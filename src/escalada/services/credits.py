@@ -36,6 +36,7 @@ from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime, Money
 from escalada.domain.validation import Note, invalid_input
 from escalada.services.authz import (
+    ProposedCredit,
     approver_needed,
     approver_role,
     can_approve_credit,
@@ -288,6 +289,26 @@ def list_credits(
         if state is not None:
             query = query.where(CreditRow.state == state)
         return credit_views(uow.session, query, ctx.policy(), now)
+
+
+def credits_of(session: Session, case: CaseRow, current: Policy, now: datetime
+               ) -> list[CreditView]:
+    """A loaded case's credits, oldest first."""
+    return credit_views(session, select(CreditRow, CaseRow).join(CaseRow)
+                        .where(CreditRow.case_number == case.number).order_by(CreditRow.id),
+                        current, now)
+
+
+def proposed_credits(session: Session, case: CaseRow, policy: Policy, now: datetime
+                     ) -> list[ProposedCredit]:
+    """A loaded case's credits waiting for a decision, with what their approver answers
+    for besides them (services.authz.case_authority)."""
+    approved = _approved(session, case.number)
+    waiting = session.scalars(select(CreditRow).where(
+        CreditRow.case_number == case.number, CreditRow.state == PROPOSED))
+    return [ProposedCredit(credit.id, credit.amount_usd, credit.proposed_by,
+                           _answered_for(credit, approved, policy, now) - credit.amount_usd)
+            for credit in waiting]
 
 
 def credit_views(session: Session, query: Select[CreditRow, CaseRow], current: Policy,

@@ -163,11 +163,15 @@ def show_draft(*, ctx: Context, draft_id: int) -> DraftView:
 def list_drafts(*, ctx: Context, case_id: str) -> list[DraftView]:
     """A case's drafts, newest first."""
     with ctx.reading() as uow:
-        case = load_case(uow.session, case_id)
-        rows = uow.session.scalars(
-            select(CommunicationRow).where(CommunicationRow.case_number == case.number)
-            .order_by(CommunicationRow.id.desc()))
-        return [draft_view(row, case.ref) for row in rows]
+        return drafts_of(uow.session, load_case(uow.session, case_id))
+
+
+def drafts_of(session: Session, case: CaseRow) -> list[DraftView]:
+    """A loaded case's drafts, newest first."""
+    rows = session.scalars(
+        select(CommunicationRow).where(CommunicationRow.case_number == case.number)
+        .order_by(CommunicationRow.id.desc()))
+    return [draft_view(row, case.ref) for row in rows]
 
 
 def load_draft(session: Session, draft_id: int) -> CommunicationRow:
@@ -250,6 +254,13 @@ def _language(
                               detect_known)
     return reply_language(None if last is None else last.text,
                           _default_language(session, case, account), detect)
+
+
+def customer_language(
+    session: Session, case: CaseRow, account: AccountRow, detect: Detect
+) -> LanguageChoice:
+    """The language a message to the customer is drafted in by default, and why."""
+    return _language(session, case, account, Audience.CUSTOMER, "auto", Actor(""), detect)
 
 
 def _default_language(session: Session, case: CaseRow, account: AccountRow) -> Language:

@@ -78,16 +78,20 @@ def record_message(
 
 def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> list[MessageView]:
     """A case's messages, oldest first."""
+    if sender is not None and sender not in SENDERS:
+        raise InvalidInput.of("sender", f"must be one of {', '.join(SENDERS)}")
     with ctx.reading() as uow:
-        case = load_case(uow.session, case_id)
-        query = select(CaseMessageRow).where(CaseMessageRow.case_number == case.number)
-        if sender is not None:
-            if sender not in SENDERS:
-                raise InvalidInput.of("sender", f"must be one of {', '.join(SENDERS)}")
-            query = query.where(CaseMessageRow.sender == sender)
-        rows = uow.session.scalars(query.order_by(CaseMessageRow.received_at,
-                                                  CaseMessageRow.id))
-        return [message_view(row, case.ref) for row in rows]
+        return messages_of(uow.session, load_case(uow.session, case_id), sender)
+
+
+def messages_of(session: Session, case: CaseRow, sender: str | None = None
+                ) -> list[MessageView]:
+    """A loaded case's messages (optionally one sender's), oldest first."""
+    query = select(CaseMessageRow).where(CaseMessageRow.case_number == case.number)
+    if sender is not None:
+        query = query.where(CaseMessageRow.sender == sender)
+    rows = session.scalars(query.order_by(CaseMessageRow.received_at, CaseMessageRow.id))
+    return [message_view(row, case.ref) for row in rows]
 
 
 def last_customer_message(session: Session, case: CaseRow) -> CaseMessageRow | None:

@@ -183,14 +183,22 @@ def list_deliveries(
     if not 1 <= limit <= 10_000:
         raise InvalidInput.of("limit", "must be between 1 and 10000")
     with ctx.reading() as uow:
-        query = (select(OutboxRow, CommunicationRow)
-                 .join(CommunicationRow, CommunicationRow.id == OutboxRow.communication_id)
-                 .order_by(OutboxRow.id.desc()).limit(limit))
-        if case_id is not None:
-            query = query.where(OutboxRow.case_number == load_case(uow.session, case_id).number)
-        if state is not None:
-            query = query.where(OutboxRow.state == state)
-        return [delivery_view(row, draft) for row, draft in uow.session.execute(query).all()]
+        case = None if case_id is None else load_case(uow.session, case_id)
+        return deliveries_of(uow.session, case, state=state, limit=limit)
+
+
+def deliveries_of(
+    session: Session, case: CaseRow | None, *, state: str | None = None, limit: int = 100
+) -> list[DeliveryView]:
+    """The communication log of a loaded case (or of all), newest first."""
+    query = (select(OutboxRow, CommunicationRow)
+             .join(CommunicationRow, CommunicationRow.id == OutboxRow.communication_id)
+             .order_by(OutboxRow.id.desc()).limit(limit))
+    if case is not None:
+        query = query.where(OutboxRow.case_number == case.number)
+    if state is not None:
+        query = query.where(OutboxRow.state == state)
+    return [delivery_view(row, draft) for row, draft in session.execute(query).all()]
 
 
 def delivery_view(row: OutboxRow, draft: CommunicationRow) -> DeliveryView:

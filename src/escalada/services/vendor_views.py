@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import VendorCaseRow, VendorMessageRow
+from escalada.adapters.db.tables import CaseRow, VendorCaseRow, VendorMessageRow
 from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import VENDORS
 from escalada.domain.errors import InvalidInput
@@ -119,10 +119,14 @@ def _mapped(plans: Any, vendor: str, plan: str, ours: str) -> str | None:
 
 def list_vendor_cases(*, ctx: Context, case_id: str) -> list[VendorCaseView]:
     with ctx.reading() as uow:
-        case = load_case(uow.session, case_id)
-        rows = uow.session.scalars(select(VendorCaseRow).where(
-            VendorCaseRow.case_number == case.number).order_by(VendorCaseRow.id))
-        return [vendor_case_view(uow.session, row, case.ref) for row in rows]
+        return vendor_cases_of(uow.session, load_case(uow.session, case_id))
+
+
+def vendor_cases_of(session: Session, case: CaseRow) -> list[VendorCaseView]:
+    """A loaded case's vendor cases, in the order they were opened."""
+    rows = session.scalars(select(VendorCaseRow).where(
+        VendorCaseRow.case_number == case.number).order_by(VendorCaseRow.id))
+    return [vendor_case_view(session, row, case.ref) for row in rows]
 
 
 def vendor_case_view(session: Session, row: VendorCaseRow, case_ref: str) -> VendorCaseView:
