@@ -34,7 +34,9 @@ def test_an_id_no_row_can_have_is_not_found(
     response = client.request(method, API + path.format(number), json={})
 
     assert response.status_code == 404, response.text
-    assert response.json() == {"error": "not_found", "message": f"no {noun} {number}"}
+    document = response.json()
+    assert (document["error"], document["message"]) == ("not_found", f"no {noun} {number}")
+    assert document["type"] == "/problems/not-found"
 
 
 def test_a_calendar_shown_from_beyond_the_year_9000_is_refused_naming_from(

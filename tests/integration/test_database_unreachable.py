@@ -59,8 +59,11 @@ def test_the_api_and_healthz_answer_503_with_the_problem_document(port: int) -> 
     listed = client.get("/api/v1/cases", headers={"Authorization": "Bearer any"})
     health = client.get("/healthz")
 
-    assert (listed.status_code, listed.json()) == (
-        503, {"error": "database_unavailable", "message": _message(port)})
+    assert listed.status_code == 503
+    assert listed.headers["content-type"] == "application/problem+json"
+    assert {k: listed.json()[k] for k in ("type", "error", "message")} == {
+        "type": "/problems/database-unavailable", "error": "database_unavailable",
+        "message": _message(port)}
     assert (health.status_code, health.json()) == (
         503, {"status": "down", "error": "database_unavailable", "message": _message(port)})
     assert "s3cret" not in listed.text + health.text

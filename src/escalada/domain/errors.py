@@ -75,6 +75,11 @@ class Conflict(EscaladaError):
     """Someone else changed the case first; reload and try again."""
 
 
+class StaleVersion(Conflict):
+    """The record is no longer at the version the caller read (its `expected_version`,
+    or the API's `If-Match` ETag); nothing was written."""
+
+
 class NotPermitted(EscaladaError):
     """The actor's role does not allow this; the message names the role needed."""
 

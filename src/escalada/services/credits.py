@@ -28,7 +28,13 @@ from escalada.domain.credits import (
     credit_from_breach,
     explain,
 )
-from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+)
 from escalada.domain.model import CaseStatus, ExecLevel, level_rank
 from escalada.domain.money import usd
 from escalada.domain.policy import Policy
@@ -332,7 +338,7 @@ def _load(
     if credit is None:
         raise NotFound(f"no service credit #{credit_id}")
     if expected_version is not None and credit.version != expected_version:
-        raise Conflict(f"credit #{credit.id} is at version {credit.version}, not "
+        raise StaleVersion(f"credit #{credit.id} is at version {credit.version}, not "
                        f"{expected_version}: someone else changed it; reload and try again")
     return credit, session.get_one(CaseRow, credit.case_number)
 

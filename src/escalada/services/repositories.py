@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow
 from escalada.domain.case_status import require_open
-from escalada.domain.errors import Conflict, InvalidInput, NotFound
+from escalada.domain.errors import InvalidInput, NotFound, StaleVersion
 from escalada.domain.model import ENDED_STATUSES, parse_case_label
 from escalada.domain.snapshot import ACCOUNT_ID_PATTERN
 
@@ -39,7 +39,7 @@ def load_case(
     if case is None:
         raise NotFound(f"no case {case_id}")
     if expected_version is not None and case.version != expected_version:
-        raise Conflict(
+        raise StaleVersion(
             f"{case.ref} is at version {case.version}, not {expected_version}: "
             "someone else changed it; reload and try again"
         )

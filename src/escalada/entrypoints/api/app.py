@@ -22,7 +22,9 @@ from escalada.entrypoints.api import (
     vendors,
     war_rooms,
 )
+from escalada.entrypoints.api.docs import install_docs
 from escalada.entrypoints.api.errors import install_error_handlers
+from escalada.entrypoints.api.problems import install_problem_documents
 from escalada.entrypoints.web import install_console
 from escalada.services.context import Context
 
@@ -32,9 +34,12 @@ def create_app(context: Context) -> FastAPI:
         title="escalada",
         version=__version__,
         description="Coordinates support escalations: tiers, executive levels, SLA clocks.",
+        docs_url=None, redoc_url=None,
     )
     app.state.context = context
     install_error_handlers(app)
+    install_problem_documents(app)
+    install_docs(app)
     app.include_router(routes.health)
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
