@@ -149,3 +149,20 @@ def test_the_cli_acknowledges_as_its_user_and_refuses_a_ghost(cli: Cli) -> None:
     assert "on_behalf_of: no user 'ghost-user'" in ghost
     step = view["escalations"][0]
     assert (step["acknowledged_by"], step["acknowledged_on_behalf_of"]) == ("tom", "ana")
+
+
+def test_a_person_sets_the_language_escalada_writes_to_them_in(
+    client: TestClient, bearer: Bearer, cli: Cli,
+) -> None:
+    olga = bearer("olga", "engineer")
+
+    own = client.patch(f"{API}/users/olga", json={"language": "ru"}, headers=olga)
+    bad = client.patch(f"{API}/users/olga", json={"language": "de"}, headers=olga)
+    cleared = client.patch(f"{API}/users/olga", json={"language": None}, headers=olga)
+
+    assert own.json()["language"] == "ru" and cleared.json()["language"] is None
+    assert bad.status_code == 422 and "language" in bad.text
+    cli.run("user", "add", "ivan", "--role", "engineer", "--language", "en")
+    assert cli.json("user", "update", "ivan", "--language", "ru")["language"] == "ru"
+    assert cli.json("user", "update", "ivan", "--language", "none")["language"] is None
+    assert "language" in cli.run("user", "update", "ivan", "--language", "fr", code=2)

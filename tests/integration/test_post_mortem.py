@@ -17,7 +17,8 @@ from escalada.services import cases
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.knowledge_base import search
-from escalada.services.people import add_user
+from escalada.services.outbox import list_deliveries
+from escalada.services.people import add_user, update_user
 from escalada.services.post_mortem import (
     add_action,
     add_finding,
@@ -30,9 +31,10 @@ from escalada.services.post_mortem import (
 )
 from escalada.services.recovery import recovery_plan
 from escalada.services.report import escalation_report
-from escalada.testing import FakeClock
+from escalada.testing import CapturingChannels, FakeClock
 
 VIEWER = Actor("vera", "viewer")
+ADMIN_ACTOR = Actor("admin", "admin")
 
 
 def _resolved(ctx: Context) -> str:
@@ -111,6 +113,77 @@ def test_an_action_item_undone_at_its_due_time_reminds_its_owner(
     [entry] = [e for e in timeline(ctx, case) if e.kind == "post_mortem_action_overdue"]
     assert entry.actor == "escalada" and "reminder to ana" in entry.summary
     assert made.actions[0].owner == "ana"
+
+
+def _action_due_at_noon(ctx: Context, case: str, owner: str) -> None:
+    start_post_mortem(ctx=ctx, actor=ANA, case_id=case)
+    add_action(ctx=ctx, actor=ANA, case_id=case, what="Runbook for failover",
+               due_at="2026-11-28T12:00:00+00:00", owner=owner)
+
+
+def _overdue_action(ctx: Context, clock: FakeClock, case: str, owner: str) -> None:
+    _action_due_at_noon(ctx, case, owner)
+    clock.now = datetime(2026, 11, 28, 12, 1, tzinfo=UTC)
+
+
+def test_the_owner_of_an_overdue_action_is_emailed_a_reminder_in_their_language(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    ctx.channels = channels = CapturingChannels()
+    case = _resolved(ctx)  # acme writes English
+    update_user(ctx=ctx, actor=ADMIN_ACTOR, name="lena",
+                changes={"email": "lena@support.example", "language": "ru",
+                         "display_name": "Елена Орлова"})
+    _overdue_action(ctx, clock, case, owner="lena")
+
+    drain(ctx)
+
+    [mail] = channels["email"].delivered
+    assert (mail.to, mail.language, mail.audience, mail.kind) == (
+        "lena@support.example", "ru", "internal", "post_mortem_action_reminder")
+    assert mail.subject == f"Просрочен пункт плана по итогам разбора {case}: Runbook for failover"
+    assert mail.body.startswith("Здравствуйте, Елена Орлова!")
+    assert "до 2026-11-28 12:00 (UTC)" in mail.body
+    assert f"escalada postmortem done {case} 1" in mail.body
+    [delivery] = list_deliveries(ctx=ctx, case_id=case)
+    assert (delivery.state, delivery.created_by) == ("delivered", "escalada")
+    kinds = [e.kind for e in timeline(ctx, case)]
+    assert kinds[-3:] == ["post_mortem_action_overdue", "message_queued", "message_delivered"]
+    # Once: the timer fired, and nothing is due again.
+    assert drain(ctx) == 0 and len(channels["email"].delivered) == 1
+
+
+def test_an_owner_without_a_language_is_reminded_in_the_accounts_and_without_email_not_at_all(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    ctx.channels = channels = CapturingChannels()
+    moscow = {"timezone": "Europe/Moscow", "country": "RU", "language": "ru"}
+    volga = open_case(ctx, account="volga", account_fields=moscow).snapshot.id
+    cases.resolve(ctx=ctx, actor=ANA, case_id=volga)
+    acme = _resolved(ctx)
+    add_user(ctx=ctx, actor=ADMIN_ACTOR, name="ivan", role="engineer")
+    update_user(ctx=ctx, actor=ADMIN_ACTOR, name="lena", changes={"email": "lena@x.example"})
+    _action_due_at_noon(ctx, volga, owner="lena")
+    _action_due_at_noon(ctx, acme, owner="lena")
+    add_action(ctx=ctx, actor=ANA, case_id=acme, what="Alert on lag", owner="ivan",
+               due_at="2026-11-28T12:00:00+00:00")
+    clock.now = datetime(2026, 11, 28, 12, 1, tzinfo=UTC)
+
+    drain(ctx)
+
+    russian, english = sorted(channels["email"].delivered, key=lambda m: m.language,
+                              reverse=True)
+    assert (russian.case_ref, russian.language) == (volga, "ru")  # the account's language
+    assert russian.body.startswith("Здравствуйте, lena!")
+    assert "до 2026-11-28 15:00 (Europe/Moscow)" in russian.body
+    assert (english.case_ref, english.language) == (acme, "en")
+    assert english.subject == f"Post-mortem action item overdue on {acme}: Runbook for failover"
+    # No email: the overdue entry stands, and the timer's outcome says why nobody was mailed.
+    [ivans] = [t for t in timers(ctx, acme) if t.kind == "post_mortem_action_due"
+               and "ivan" in (t.outcome or "")]
+    assert "ivan has no email to be reminded by (`escalada user update ivan" in (
+        ivans.outcome or "")
+    assert len([e for e in timeline(ctx, acme) if e.kind == "post_mortem_action_overdue"]) == 2
 
 
 def test_refusals_name_the_field_and_write_nothing(ctx: Context) -> None:

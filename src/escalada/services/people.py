@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_, select, update
@@ -30,6 +31,8 @@ from escalada.services.people_log import log_people_event
 from escalada.services.views import TokenCreatedView, TokenView, UserView
 
 TOKEN_PREFIX = "esc_"
+# What escalada writes to a person in (the reminders it sends them).
+PersonLanguage = Literal["en", "ru"]
 # How often a token's last use is written down (not on every request).
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -43,6 +46,7 @@ class NewUser(BaseModel):
                                description="executive title, e.g. CEO, CTO, VP Support")
     display_name: Text | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    language: PersonLanguage | None = None
 
 
 def _view(row: UserRow) -> UserView:
@@ -67,7 +71,8 @@ def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView
             raise AlreadyExists(f"user {new.name!r} exists already")
         now = ctx.clock()
         row = UserRow(name=new.name, role=new.role.value, title=new.title,
-                      display_name=new.display_name, email=new.email, created_at=now)
+                      display_name=new.display_name, email=new.email,
+                      language=new.language, created_at=now)
         session.add(row)
         by = new.name if first else (actor or Actor("?")).name
         log_people_event(session, actor=by, at=now, kind="user_added", user=new.name,
@@ -86,17 +91,19 @@ class ProfileChanges(BaseModel):
     display_name: Text | None = Field(default=None, max_length=200)
     title: Text | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    language: PersonLanguage | None = None
 
 
 # A person may change how they sign; a title matches them to customers' executives
 # (and lets them acknowledge war rooms), so only an admin gives or changes it.
-_OWN_FIELDS = frozenset({"display_name", "email"})
+_OWN_FIELDS = frozenset({"display_name", "email", "language"})
 
 
 def update_user(
     *, ctx: Context, actor: Actor, name: str, changes: dict[str, object]
 ) -> UserView:
-    """Set or change (None clears) a person's display name, email or executive title."""
+    """Set or change (None clears) a person's display name, email, language or executive
+    title."""
     if name != actor.name:
         require_admin(actor, "changing someone else's display name, title or email")
     elif not set(changes) <= _OWN_FIELDS:
@@ -106,7 +113,8 @@ def update_user(
     except ValidationError as error:
         raise invalid_input(error) from error
     if not changes:
-        raise InvalidInput.of("changes", "name at least one of display_name, title, email")
+        raise InvalidInput.of("changes", "name at least one of display_name, title, email, "
+                                         "language")
     with ctx.unit_of_work() as uow:
         row = _user(uow.session, name)
         for field in changes:

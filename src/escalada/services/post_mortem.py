@@ -35,6 +35,8 @@ from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.commitments import NewCommitment, checked_owner, due_time
 from escalada.services.context import Actor, Context, Detect
 from escalada.services.knowledge_base import publish
+from escalada.services.policies import policy_of
+from escalada.services.post_mortem_reminders import remind_owner
 from escalada.services.records import Event, excerpt, record
 from escalada.services.recovery.rows import is_user
 from escalada.services.repositories import load_case
@@ -341,8 +343,9 @@ def complete_post_mortem(
 def on_action_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
 ) -> str:
-    """The timer: an action item still open at its due time is overdue; its owner is
-    reminded on the case's timeline."""
+    """The timer: an action item still open at its due time is overdue (on the case's
+    timeline), and its owner is sent a reminder in their language (by email, through
+    the outbox)."""
     action = session.get(PostMortemActionRow, timer.payload["action"], with_for_update=True)
     if action is None or action.done_at is not None:
         return "done meanwhile"
@@ -351,7 +354,9 @@ def on_action_due(
                    f"{action.due_at:%Y-%m-%d %H:%M} UTC, still open; reminder to "
                    f"{action.owner}: {excerpt(action.what, 160)}",
            data={"action": action.id, "owner": action.owner}, changed=False)
-    return f"post-mortem action {action.id} overdue, {action.owner} reminded"
+    sent = remind_owner(session, case, action, actor=_ESCALADA, timer_id=timer.id, now=now,
+                        policy=policy_of(session, case, ctx.policy()))
+    return f"post-mortem action {action.id} overdue, {action.owner} reminded: {sent}"
 
 
 def post_mortem_due(case: CaseRow, event: Event, now: datetime) -> None:

@@ -165,6 +165,7 @@ class UserView(View):
     title: str | None
     display_name: str | None
     email: str | None
+    language: str | None = None  # what escalada writes to them in; None: the account's
     created_at: AwareDatetime
     disabled_at: AwareDatetime | None
 

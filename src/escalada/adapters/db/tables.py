@@ -330,6 +330,8 @@ class UserRow(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Argon2id in its PHC string form; None: no password, no console sign-in.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # What escalada writes to them in (en | ru); None: the account's language.
+    language: Mapped[str | None] = mapped_column(String(5))
 
 
 class ConsoleSessionRow(Base):

@@ -157,6 +157,8 @@ class UserIn(Body):
     title: Label | None = Field(default=None, description="executive title, e.g. CEO, CTO")
     display_name: Label | None = None
     email: Label | None = None
+    language: Label | None = Field(default=None, description="en or ru: what escalada "
+                                   "writes to them in (null: the account's language)")
 
 
 class UserProfileIn(Body):
@@ -165,6 +167,8 @@ class UserProfileIn(Body):
     display_name: Label | None = None
     title: Label | None = Field(default=None, description="executive title, e.g. CEO (admin)")
     email: Label | None = None
+    language: Label | None = Field(default=None, description="en or ru: what escalada "
+                                   "writes to them in (null: the account's language)")
 
 
 class PasswordIn(Body):

@@ -33,11 +33,11 @@ def _users_table(rows: list[UserView]) -> None:
     from escalada.entrypoints.cli.output import when
 
     table = Table()
-    for column in ("name", "role", "title", "display name", "email", "disabled"):
+    for column in ("name", "role", "title", "display name", "email", "language", "disabled"):
         table.add_column(column)
     for u in rows:
         table.add_row(u.name, u.role, u.title or "", u.display_name or "", u.email or "",
-                      when(u.disabled_at) if u.disabled_at else "")
+                      u.language or "", when(u.disabled_at) if u.disabled_at else "")
     console().print(table)
 
 
@@ -49,6 +49,9 @@ def user_add(
                              callback=LABEL),
     display_name: str = typer.Option(None, "--display-name", callback=LABEL),
     email: str = typer.Option(None, "--email", callback=LABEL),
+    language: str = typer.Option(None, "--language", callback=LABEL,
+                                 help="en or ru: what escalada writes to them in "
+                                      "(default: the account's language)"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a person (the first one must be an admin; then only admins add people)."""
@@ -57,7 +60,7 @@ def user_add(
     ctx = bare_context()
     who = actor() if list_users(ctx=ctx) else None
     user = add_user(ctx=ctx, actor=who, name=name, role=role, title=title,
-                    display_name=display_name, email=email)
+                    display_name=display_name, email=email, language=language)
     emit_json(user) if fmt is Format.json else _users_table([user])
 
 
@@ -69,13 +72,17 @@ def user_update(
     title: str = typer.Option(None, "--title", help="executive title, e.g. CEO (admin)",
                              callback=LABEL),
     email: str = typer.Option(None, "--email", callback=LABEL),
+    language: str = typer.Option(None, "--language", callback=LABEL,
+                                 help="en or ru: what escalada writes to them in (`none`: "
+                                      "the account's language)"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Set or change a person's display name and email (yours, or anyone's for an admin)
-    or executive title (admin)."""
+    """Set or change a person's display name, email and language (yours, or anyone's for
+    an admin) or executive title (admin)."""
     from escalada.services.people import update_user
 
-    given = {"display_name": display_name, "title": title, "email": email}
+    given = {"display_name": display_name, "title": title, "email": email,
+             "language": language}
     changes: dict[str, object] = {
         field: None if value.strip().lower() == "none" else value
         for field, value in given.items() if value is not None}
