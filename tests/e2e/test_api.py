@@ -543,6 +543,24 @@ def test_a_case_is_resolved_then_closed_and_then_cannot_be_escalated(client, ope
     assert "closed" in document["message"]
 
 
+def test_a_resolved_case_is_reopened_with_a_reason_and_a_closed_one_is_not(client, open_case):
+    case, closed = open_case(), open_case()
+    for resolved in (case, closed):
+        client.post(case_url(resolved, "resolve"), json={"reason": "patched"})
+    client.post(case_url(closed, "close"), json={})
+
+    unexplained = client.post(case_url(case, "reopen"), json={})
+    reopened = client.post(case_url(case, "reopen"), json={"reason": "the 502s are back"})
+    refused = client.post(case_url(closed, "reopen"), json={"reason": "again"})
+
+    assert unexplained.status_code == 422 and "reason" in unexplained.text
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["snapshot"]["status"] == "investigating"
+    assert error_of(refused, 409)["error"] == "invalid_transition"
+    timeline = client.get(case_url(case, "timeline")).json()
+    assert [e["kind"] for e in timeline][-2:] == ["resolved", "reopened"]
+
+
 def test_closing_an_unresolved_case_is_not_a_valid_transition(client, open_case):
     case = open_case()
 

@@ -198,3 +198,22 @@ def test_the_trend_as_a_page_with_its_chart(client, account, bearer, cli: Cli, t
     cli.run("health", "trend", "globex", "--html", str(tmp_path / "trend.html"))
     written = (tmp_path / "trend.html").read_text(encoding="utf-8")
     assert "<svg" in written and "Health of globex" in written
+
+
+def test_a_case_reopened_from_the_command_line_counts_in_the_reopen_rate(cli: Cli) -> None:
+    cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "enterprise",
+            "--plan", "enterprise")
+    case = cli.json("case", "open", "--account", "acme", "--severity", "P3",
+                    "--title", "Slow API")["snapshot"]["id"]
+    cli.run("case", "resolve", case, "--reason", "index added")
+
+    refused = cli.run("case", "reopen", case, code=2)
+    reopened = cli.json("case", "reopen", case, "--reason", "slow again")
+    health = cli.json("health", "score", "acme")
+
+    assert "reason" in refused
+    assert reopened["snapshot"]["status"] == "investigating"
+    [reopen] = [m for c in health["components"] for m in c["metrics"]
+                if m["metric"] == "reopen_rate"]
+    assert (reopen["value"], reopen["score"]) == (1, 0)
+    assert reopen["source"].startswith("computed: 1 of 1 resolved case reopened")

@@ -10,7 +10,7 @@ import pytest
 from case_support import open_case
 from examples import ADMIN, ANA, LENA, MARIA
 
-from escalada.domain.errors import InvalidInput, NotFound, NotPermitted
+from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from escalada.services import cases
 from escalada.services.account_health import (
     account_health,
@@ -198,3 +198,62 @@ def test_a_move_into_an_alarming_band_is_on_the_open_cases_timelines_as_criteria
     assert "strategic_account_at_risk" in {
         c for r in cases.evaluate_case(ctx=ctx, case_id=case).recommendations
         for c in r.criteria}
+
+
+def _resolved_case(ctx: Context, clock: FakeClock, *, reopen: bool = False) -> str:
+    case = open_case(ctx, new_account=False, severity="P3").snapshot.id
+    clock.advance(hours=1)
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="fixed")
+    if reopen:
+        clock.advance(hours=1)
+        cases.reopen(ctx=ctx, actor=ANA, case_id=case, reason="the errors are back")
+    clock.advance(hours=1)
+    return case
+
+
+def test_the_reopen_rate_is_computed_from_cases_reopened_after_their_resolution(
+    ctx: Context, clock: FakeClock
+) -> None:
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="enterprise",
+                support_plan="enterprise")
+    enter_inputs(ctx=ctx, actor=LENA, account_id="acme", values={"reopen_rate": "0.02"})
+    assert metric(account_health(ctx=ctx, actor=VIEWER, account_id="acme"),
+                  "reopen_rate").source == "entered by lena"  # no resolved case yet
+    _resolved_case(ctx, clock)  # resolved 100 days before the moment asked: out of window
+    clock.advance(days=100)
+    _resolved_case(ctx, clock)
+    _resolved_case(ctx, clock)
+    _resolved_case(ctx, clock, reopen=True)  # reopened, still open
+    again = _resolved_case(ctx, clock, reopen=True)
+    cases.resolve(ctx=ctx, actor=ANA, case_id=again, reason="fixed for good")  # counts once
+    open_case(ctx, new_account=False, severity="P3")  # never resolved: not counted
+    clock.advance(hours=1)
+
+    health = account_health(ctx=ctx, actor=VIEWER, account_id="acme")
+
+    # By hand: 4 cases first resolved in the 92 days, 2 of them reopened: 0.5, which the
+    # scale [(0, 100), (0.1, 60), (0.3, 0)] puts at 0; with 1 of 4 (0.25) at 15.
+    reopen = metric(health, "reopen_rate")
+    assert (reopen.value, reopen.score) == (0.5, 0)
+    assert reopen.source == "computed: 2 of 4 resolved cases reopened (92 days)"
+    ticket_trends = next(c for c in health.components if c.component == "ticket_trends")
+    assert "reopen_rate" in [m.metric for m in ticket_trends.metrics]
+    earlier = account_health(ctx=ctx, actor=VIEWER, account_id="acme",
+                             at=clock() - timedelta(hours=2, minutes=30))
+    assert (metric(earlier, "reopen_rate").value, metric(earlier, "reopen_rate").score) == (
+        0.25, 15)
+
+
+def test_only_a_resolved_case_reopens_and_says_why(ctx: Context, clock: FakeClock) -> None:
+    case = open_case(ctx).snapshot.id
+    with pytest.raises(InvalidTransition, match="is new: only a resolved case reopens"):
+        cases.reopen(ctx=ctx, actor=ANA, case_id=case, reason="again")
+    cases.resolve(ctx=ctx, actor=ANA, case_id=case)
+    with pytest.raises(InvalidInput, match="reason: say why the case reopens"):
+        cases.reopen(ctx=ctx, actor=ANA, case_id=case, reason=" ")
+    with pytest.raises(NotPermitted, match="needs the role engineer"):
+        cases.reopen(ctx=ctx, actor=VIEWER, case_id=case, reason="again")
+    cases.close(ctx=ctx, actor=ANA, case_id=case)
+    with pytest.raises(InvalidTransition, match="is closed: only a resolved case reopens "
+                                                r"\(open a new case instead\)"):
+        cases.reopen(ctx=ctx, actor=ANA, case_id=case, reason="again")

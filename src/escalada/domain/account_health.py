@@ -124,11 +124,13 @@ def _component(
 
 def _metric(key: str, metric: Metric, reading: Reading | None, now: datetime) -> MetricScore:
     if reading is None:
-        how = "computed" if metric.source == "computed" else "entered"
-        why = ("no records in its window" if how == "computed"
+        why = ("no records in its window" if metric.source == "computed"
                else "never entered (`escalada health input`)")
+        if metric.source == "computed" and metric.range is not None:
+            why += ", and never entered (`escalada health input`)"
         return MetricScore(key, metric.weight, None, None, why)
-    if metric.source == "entered" and now - reading.as_of > timedelta(days=metric.window_days):
+    entered = not reading.source.startswith("computed")
+    if entered and now - reading.as_of > timedelta(days=metric.window_days):
         return MetricScore(key, metric.weight, reading, None,
                            f"entered for {reading.as_of.date()}, older than "
                            f"{metric.window_days} days")

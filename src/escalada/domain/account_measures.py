@@ -1,6 +1,6 @@
 """What escalada measures of an account's health from its own records (pure): CSAT,
-escalations, P1/P2 share, resolution and first response against SLA, the volume trend
-and executive interactions, each over its policy window ending at `now`."""
+escalations, P1/P2 share, resolution and first response against SLA, the volume trend,
+executive interactions and the reopen rate, each over its policy window ending at `now`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ class CaseRecord:
     escalated_at: datetime | None = None  # its first step up, if any
     responded_in_time: bool | None = None  # None: no first response (or no target)
     resolved_in_time: bool | None = None  # None: not resolved (or no target)
+    first_resolved_at: datetime | None = None  # its first resolution (reopened or not)
+    reopened_at: datetime | None = None  # its first reopening after that resolution
 
 
 def in_time(
@@ -138,6 +140,16 @@ def _executive(_: Sequence[CaseRecord], interactions: Sequence[datetime], since:
     return Decimal(count), f"{count} war room{'s' * (count != 1)} or executive letters"
 
 
+def _reopen_rate(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
+                 now: datetime) -> Found:
+    resolved = [c for c in cases if _within(c.first_resolved_at, since, now)]
+    if not resolved:
+        return None
+    reopened = sum(1 for c in resolved if c.reopened_at is not None and c.reopened_at <= now)
+    return (_share(reopened, len(resolved)),
+            f"{reopened} of {len(resolved)} resolved case{'s' * (len(resolved) != 1)} reopened")
+
+
 def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) / whole).quantize(Decimal("0.0001"))
 
@@ -151,4 +163,5 @@ _MEASURES: dict[str, Callable[[Sequence[CaseRecord], Sequence[datetime], datetim
     "response_within_sla": _response,
     "volume_trend": _volume_trend,
     "executive_interactions": _executive,
+    "reopen_rate": _reopen_rate,
 }

@@ -52,6 +52,18 @@ def after_customer_update(status: str) -> str:
     return CaseStatus.INVESTIGATING.value if status == CaseStatus.NEW else status
 
 
+def reopened(ref: str, status: str, reason: str | None) -> CaseStatus:
+    """The issue came back after the resolution: a resolved case is worked again (a
+    closed one stays closed: the customer opens a new case), and people say why."""
+    if status != CaseStatus.RESOLVED:
+        raise InvalidTransition(f"{ref} is {status}: only a resolved case reopens"
+                                + (" (open a new case instead)"
+                                   if status == CaseStatus.CLOSED else ""))
+    if reason is None or not reason.strip():
+        raise InvalidInput.of("reason", "say why the case reopens (what came back)")
+    return CaseStatus.INVESTIGATING
+
+
 def closed(ref: str, status: str) -> CaseStatus:
     """Only a resolved case closes."""
     if status != CaseStatus.RESOLVED:

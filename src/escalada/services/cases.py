@@ -356,6 +356,24 @@ def resolve(
                        change=change)
 
 
+def reopen(
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """The issue is back after the resolution: the case is worked again (its resolution
+    clock runs from its opening, as before) and counts in its account's reopen rate."""
+
+    def change(case: CaseRow, now: datetime) -> Event:
+        resolved_at = case.resolved_at
+        case.status = case_status.reopened(case.ref, case.status, reason).value
+        case.resolved_at = None
+        return Event("reopened", "case reopened after its resolution", reason,
+                     {"resolved_at": None if resolved_at is None else resolved_at.isoformat()})
+
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=change, open_only=False)
+
+
 def close(
     *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
     expected_version: int | None = None,

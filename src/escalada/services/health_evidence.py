@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from escalada.adapters.db.tables import (
     HealthInputRow,
     OutboxRow,
     PauseRow,
+    TimelineRow,
     WarRoomRow,
 )
 from escalada.domain.account_health import Reading
@@ -83,6 +85,7 @@ def _cases(session: Session, policy: Policy, found: dict[str, Evidence], ids: li
         .where(EscalationRow.case_number.in_(numbers), EscalationRow.direction == "up",
                EscalationRow.requested_at <= now)
         .group_by(EscalationRow.case_number))}
+    resolutions = _resolutions(session, numbers, now)
     snapshots = {account_id: account_snapshot(e.account) for account_id, e in found.items()}
     for row in session.execute(
             select(CaseRow.number, CaseRow.account_id, CaseRow.opened_at, CaseRow.severity,
@@ -97,7 +100,27 @@ def _cases(session: Session, policy: Policy, found: dict[str, Evidence], ids: li
             opened_at=row.opened_at, severity=row.severity, resolved_at=resolved,
             csat=row.csat,
             escalated_at=stepped.get(row.number), responded_in_time=response_ok,
-            resolved_in_time=resolution_ok))
+            resolved_in_time=resolution_ok,
+            first_resolved_at=resolutions.get(row.number, (None, None))[0],
+            reopened_at=resolutions.get(row.number, (None, None))[1]))
+
+
+def _resolutions(session: Session, numbers: Any, now: datetime
+                 ) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """Each case's first resolution and its first reopening after it, from the timeline
+    (a reopened case's own resolved_at is gone, or a later one)."""
+    found: dict[int, tuple[datetime | None, datetime | None]] = {}
+    for number, kind, at in session.execute(
+            select(TimelineRow.case_number, TimelineRow.kind, TimelineRow.at)
+            .where(TimelineRow.case_number.in_(numbers),
+                   TimelineRow.kind.in_(("resolved", "reopened")), TimelineRow.at <= now)
+            .order_by(TimelineRow.case_number, TimelineRow.id)):
+        resolved, reopened = found.get(number, (None, None))
+        if kind == "resolved" and resolved is None:
+            found[number] = (at, None)
+        elif kind == "reopened" and resolved is not None and reopened is None:
+            found[number] = (resolved, at)
+    return found
 
 
 def _until(at: datetime | None, now: datetime) -> datetime | None:

@@ -22,6 +22,7 @@ COMPUTED = frozenset({
     "response_within_sla",  # the share of the window's first responses given in time
     "volume_trend",  # cases opened in the window against the window before, -1 .. +inf
     "executive_interactions",  # war rooms and executive letters in the window
+    "reopen_rate",  # the share of the cases resolved in the window reopened since
 })
 
 
@@ -44,7 +45,8 @@ class Metric(Section):
     weight: Decimal = Field(default=Decimal(1), gt=0, le=100)
     # Computed: the window of records it reads; entered: how long an entry counts.
     window_days: int = Field(ge=1, le=3650)
-    # Entered: the values people may enter (inclusive).
+    # Entered: the values people may enter (inclusive). A computed sub-metric with a
+    # range may be entered too: the entry counts while the records give no value.
     range: tuple[Decimal, Decimal] | None = None
     scale: tuple[tuple[Decimal, Decimal], ...] = Field(min_length=2)
 
@@ -146,7 +148,9 @@ class HealthPolicy(Section):
                 for key, metric in component.metrics.items()}
 
     def entered(self) -> dict[str, Metric]:
-        return {k: m for k, m in self.metrics().items() if m.source == "entered"}
+        """The sub-metrics people may enter: the entered ones, and the computed ones with
+        a range (their entry counts while the records give no value)."""
+        return {k: m for k, m in self.metrics().items() if m.range is not None}
 
     def band(self, score: Decimal) -> Band:
         return next(band for band in self.bands if score >= band.lowest)

@@ -232,6 +232,7 @@ for _name, _summary in (
     ("resume", "The customer answered: SLA clocks run"),
     ("resolve", "Resolve the case"),
     ("close", "Close a resolved case"),
+    ("reopen", "Reopen a resolved case whose issue came back (reason required)"),
 ):
     _lifecycle(_name, _summary)
 

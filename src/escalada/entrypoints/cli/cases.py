@@ -391,6 +391,8 @@ for _name, _summary in (
     ("resume", "The customer answered: SLA clocks run again."),
     ("resolve", "Mark the case resolved: clocks stop."),
     ("close", "Close a resolved case."),
+    ("reopen", "Reopen a resolved case whose issue came back (--reason says what); it "
+               "counts in the account's reopen rate."),
 ):
     _lifecycle(_name, _summary)
 
