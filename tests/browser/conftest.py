@@ -17,27 +17,21 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from console_support import PASSWORD, ROLE_USERS, START, ConsoleServer, SignedInPage
 
 from escalada import testing
 from escalada.entrypoints.api import create_app
-from escalada.services.context import Actor, Context
+from escalada.services.context import Actor
 from escalada.services.passwords import set_password
 from escalada.services.people import add_user
 
 CHROMIUM = os.environ.get("ESCALADA_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-PASSWORD = "browser tests only"
-ROLE_USERS = {"viewer": "vera", "engineer": "egor", "team_lead": "tanya",
-              "support_manager": "maria", "support_director": "dina", "vp": "viktor",
-              "admin": "admin"}
 
 
 def _chromium() -> str:
@@ -64,13 +58,6 @@ def browser() -> Iterator[Any]:
             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
         yield chromium
         chromium.close()
-
-
-@dataclass
-class ConsoleServer:
-    url: str
-    ctx: Context
-    clock: testing.FakeClock
 
 
 def _free_socket() -> socket.socket:
@@ -107,9 +94,6 @@ def console_server() -> Iterator[ConsoleServer]:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
-
-
-SignedInPage = Callable[..., Any]
 
 
 @pytest.fixture

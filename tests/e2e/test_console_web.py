@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from cli_support import Cli
-from conftest import API
 from examples import ADMIN
 from fastapi.testclient import TestClient
 
@@ -20,6 +19,7 @@ from escalada.services.passwords import set_password
 from escalada.services.people import add_user, create_token
 
 PASSWORD = "correct horse battery"
+API = "/api/v1"
 
 
 @pytest.fixture
@@ -190,3 +190,43 @@ def test_the_cli_sets_a_password_from_stdin_or_asked_twice(cli: Cli) -> None:
     assert "console password set for irina" in asked
     assert mismatch.code == 1
     assert "The two entered values do not match" in mismatch.stdout + mismatch.stderr
+
+
+def test_the_board_with_ten_thousand_open_cases_reads_a_page_in_a_few_statements(
+    console: TestClient, sqlite_ctx: Context,
+) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from escalada.adapters.db.tables import AccountRow, CaseRow
+    from escalada.testing import count_statements
+
+    now = sqlite_ctx.clock()
+    with sqlite_ctx.engine.begin() as connection:
+        connection.execute(insert(AccountRow), [{
+            "id": "acme", "name": "Acme", "tier": "enterprise", "support_plan": "enterprise",
+            "timezone": "UTC", "language": "en", "created_at": now}])
+        connection.execute(insert(CaseRow), [{
+            "account_id": "acme", "title": f"Seeded {n}", "severity": "P2", "status": "new",
+            "tier": "T1", "exec_level": None, "opened_at": now - timedelta(minutes=n % 500),
+            "services": [], "flags": [], "revenue_impact_usd": Decimal(0),
+            "business_impact_usd": Decimal(0), "escalating_contact_level": "staff",
+            "policy_version": "seed", "updated_at": now,
+            "sla_due_at": now + timedelta(minutes=60 - n % 500)} for n in range(10_000)])
+    _sign_in(console)
+
+    with count_statements(sqlite_ctx.engine) as statements:
+        first = console.get("/board/rows")
+    page = console.get("/board").text
+    following = re.search(r'href="(/board\?cursor=[^"]+)" data-testid="next-page"', page)
+    assert following is not None
+    second = console.get(following.group(1).replace("&amp;", "&")).text
+
+    assert first.status_code == 200 and first.text.count('data-testid="case-row"') == 50
+    assert statements.count <= 6, statements  # the session, one page of rows: no scan
+    assert "10,000 open escalations" in page
+    cases = re.findall(r'data-case="(CASE-\d+)"', page)
+    later = re.findall(r'data-case="(CASE-\d+)"', second)
+    assert len(cases) == len(later) == 50 and not set(cases) & set(later)

@@ -38,7 +38,7 @@ def test_the_extraction_sees_the_templates_and_the_python_modules() -> None:
     messages = console_messages()
     assert "Wrong user name or password." in messages  # web/sign_in.py, language first
     assert "Open escalations" in messages  # templates/board.html
-    assert "%(num)d open escalation" in messages  # an ngettext in a template
+    assert "%(count)s open escalation" in messages  # an ngettext in a template
 
 
 def test_every_console_string_has_a_russian_translation() -> None:

@@ -14,17 +14,18 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from escalada.adapters.vendors import VENDORS
 from escalada.domain.model import ExecLevel, Severity, Tier
 from escalada.domain.validation import invalid_input
 from escalada.entrypoints.web.rendering import render
-from escalada.entrypoints.web.session import ConsoleUser, context_of
-from escalada.services import case_board
-from escalada.services.authz import can_read
+from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of
+from escalada.services import case_board, cases
+from escalada.services.accounts import list_accounts
+from escalada.services.authz import allowed, can_read, can_work_cases
 from escalada.services.board_summary import open_counts
 from escalada.services.case_board import CaseSummaryView
 
@@ -119,8 +120,12 @@ def _rows(request: Request, filters: BoardFilters) -> dict[str, Any]:
 @router.get("/board")
 def board_page(request: Request, user: ConsoleUser, filters: Filters) -> Response:
     can_read(user)
-    counts = open_counts(ctx=context_of(request), actor=user)
+    ctx = context_of(request)
+    counts = open_counts(ctx=ctx, actor=user)
+    may_open = allowed(lambda: can_work_cases(user, "opening a case"))
+    accounts = [account.id for account in list_accounts(ctx=ctx)] if may_open else []
     return render(request, "board.html", counts=counts, tiers=list(Tier),
+                  may_open=may_open, accounts=accounts,
                   levels=list(ExecLevel), severities=list(Severity), vendors=list(VENDORS),
                   chip_url=lambda **change: _chip_url(filters, change),
                   **_rows(request, filters))
@@ -140,3 +145,16 @@ def _chip_url(filters: BoardFilters, change: dict[str, str | None]) -> str:
 def board_rows(request: Request, user: ConsoleUser, filters: Filters) -> Response:
     can_read(user)
     return render(request, "_board_rows.html", **_rows(request, filters))
+
+
+@router.post("/board/cases")
+def open_case(
+    request: Request, user: ConsoleUser, _csrf: CsrfChecked,
+    account: Annotated[str, Form(max_length=64)],
+    severity: Annotated[str, Form(max_length=10)],
+    title: Annotated[str, Form(max_length=300)],
+) -> Response:
+    """Open a case from the board (an engineer and up: the service checks), then show it."""
+    opened = cases.open_case(ctx=context_of(request), actor=user, account=account,
+                             severity=severity, title=title)
+    return RedirectResponse(f"/cases/{opened.snapshot.id}", status_code=303)
