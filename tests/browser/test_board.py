@@ -105,7 +105,7 @@ def test_switching_to_russian_shows_russian_text_and_plural_forms(
 
 
 def test_signing_out_ends_the_session(
-    console_server: ConsoleServer, signed_in_page: SignedInPage,
+    console_server: ConsoleServer, signed_in_page: SignedInPage, screenshot: Any,
 ) -> None:
     page = signed_in_page("engineer")
 
@@ -115,6 +115,7 @@ def test_signing_out_ends_the_session(
     page.goto(f"{console_server.url}/board")
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/board$"))
     expect(page.get_by_role("heading")).to_have_text("Sign in to escalada")
+    screenshot(page, "sign-in")
 
 
 @pytest.mark.parametrize("token", [None, "forged"])

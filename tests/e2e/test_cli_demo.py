@@ -17,7 +17,9 @@ cli_app = importlib.import_module("escalada.entrypoints.cli.app")
 def test_loading_the_demo_again_says_it_is_loaded_whoever_runs_it(tmp_path: Path) -> None:
     cli = Cli(tmp_path)
     cli.env["ESCALADA_USER"] = "root"  # the login of whoever runs `make run`, no demo person
-    assert "Loaded 5 accounts" in cli.run("demo")
+    loaded = cli.run("demo")
+    assert "Loaded 5 accounts" in loaded
+    assert "`escalada --as admin user password NAME`" in " ".join(loaded.split())
 
     again = cli.run("demo")
 
@@ -37,4 +39,5 @@ def test_serve_says_where_the_api_answers_and_how_to_start_on_an_empty_database(
         bare_context.cache_clear()
     said = capsys.readouterr().out
     assert "the API answers on http://127.0.0.1:8000/api/v1" in said
+    assert "The web console is at http://127.0.0.1:8000/ (a person signs in with a password" in said
     assert "serve.db; no people yet: add the first admin with `escalada user add" in said

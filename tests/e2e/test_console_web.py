@@ -230,3 +230,19 @@ def test_the_board_with_ten_thousand_open_cases_reads_a_page_in_a_few_statements
     cases = re.findall(r'data-case="(CASE-\d+)"', page)
     later = re.findall(r'data-case="(CASE-\d+)"', second)
     assert len(cases) == len(later) == 50 and not set(cases) & set(later)
+
+
+def test_a_viewer_posting_the_board_s_action_with_its_token_is_refused_by_the_service(
+    console: TestClient,
+) -> None:
+    _sign_in(console, name="ivan")
+    page = console.get("/board").text
+    token = _csrf(page)
+
+    refused = console.post("/board/cases", data={"csrf_token": token, "account": "acme",
+                                                 "severity": "P1", "title": "Not mine"})
+
+    assert 'data-testid="open-case"' not in page  # not offered to a viewer
+    assert refused.status_code == 403
+    assert "opening a case needs the role engineer or above; ivan is viewer" in refused.text
+    assert 'data-testid="refusal"' in refused.text

@@ -163,7 +163,8 @@ def evaluate(
 
 
 _ACT_AS = ("act as one of its people with --as (e.g. --as o.petrov, a support manager; "
-           "--as admin for people and tokens). `escalada user list` shows them all.")
+           "--as admin for people and tokens). `escalada user list` shows them all; "
+           "give one a web console password with `escalada --as admin user password NAME`.")
 
 
 @app.command()
@@ -193,7 +194,8 @@ def serve(
     worker: bool = typer.Option(True, "--worker/--no-worker",
                                 help="fire due timers in this process too"),
 ) -> None:
-    """Serve the REST API (/api/v1) on the current database, with a timer worker."""
+    """Serve the web console (/) and the REST API (/api/v1) on the current database, with
+    a timer worker."""
     import uvicorn
 
     from escalada.entrypoints import logs
@@ -228,6 +230,8 @@ def _serving(host: str, port: int) -> None:
            "no people yet: add the first admin with `escalada user add NAME --role admin`")
     console().print(f"escalada: the API answers on http://{host}:{port}/api/v1 (health at "
                     f"/healthz) from {database}; {who}", markup=False)
+    console().print(f"The web console is at http://{host}:{port}/ (a person signs in with a "
+                    "password set by `escalada --as NAME user password NAME`)", markup=False)
 
 
 def main() -> None:
