@@ -20,6 +20,7 @@ from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import bootstrap, wire
 from escalada.entrypoints.api import create_app
 from escalada.services.people import add_user, create_token
+from escalada.services.readiness import beat
 
 CHECKS = [not_a_server_error, response_schema_conformance]
 SEEDED = {"case_id": "CASE-1", "account_id": "acme"}
@@ -38,9 +39,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _schema_only_app())
 
 @pytest.fixture
 def api_app(sqlite_url: str) -> Iterator[FastAPI]:
-    """The API on a fresh SQLite file with an account and an open case to aim at, and an
-    admin whose token every generated request carries."""
+    """The API on a fresh SQLite file with an account and an open case to aim at, an
+    admin whose token every generated request carries, and a worker's heartbeat (/readyz)."""
     context = bootstrap(sqlite_url)
+    beat(context, worker="schemathesis")
     app = create_app(context)
     add_user(ctx=context, actor=None, name="admin", role="admin")
     token = create_token(ctx=context, actor=ADMIN).token

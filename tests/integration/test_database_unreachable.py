@@ -58,15 +58,18 @@ def test_the_api_and_healthz_answer_503_with_the_problem_document(port: int) -> 
     client = TestClient(create_app(bootstrap(_url(port))))
     listed = client.get("/api/v1/cases", headers={"Authorization": "Bearer any"})
     health = client.get("/healthz")
+    ready = client.get("/readyz")
 
     assert listed.status_code == 503
     assert listed.headers["content-type"] == "application/problem+json"
     assert {k: listed.json()[k] for k in ("type", "error", "message")} == {
         "type": "/problems/database-unavailable", "error": "database_unavailable",
         "message": _message(port)}
+    assert (ready.status_code, ready.json()["type"]) == (503, "/problems/not-ready")
+    assert ready.json()["checks"]["database"] == _message(port)
     assert (health.status_code, health.json()) == (
         503, {"status": "down", "error": "database_unavailable", "message": _message(port)})
-    assert "s3cret" not in listed.text + health.text
+    assert "s3cret" not in listed.text + health.text + ready.text
 
 
 def test_a_worker_waits_twice_as_long_after_each_failure_up_to_30_seconds() -> None:

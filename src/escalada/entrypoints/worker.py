@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,6 +20,7 @@ import structlog
 from escalada.domain.errors import StoreUnavailable
 from escalada.services.context import Context
 from escalada.services.outbox import deliver_due, next_delivery_at, outbox_status
+from escalada.services.readiness import BEAT_EVERY, beat
 from escalada.services.timer_firing import FIRED_TOGETHER, claim, fire_batch, next_available_at
 from escalada.services.timer_views import purge_dropped, timers_status
 from escalada.services.vendor_sync import sync_due
@@ -36,6 +38,14 @@ class Worker:
     lease: timedelta = timedelta(seconds=60)
     fired: int = field(default=0, init=False)
     delivered: int = field(default=0, init=False)
+    _beaten_at: float | None = field(default=None, init=False)
+
+    def beat(self) -> None:
+        """Record a heartbeat (for `/readyz`), at most once every BEAT_EVERY."""
+        now = time.monotonic()
+        if self._beaten_at is None or now - self._beaten_at >= BEAT_EVERY.total_seconds():
+            beat(self.ctx, worker=self.name)
+            self._beaten_at = now
 
     def run_once(self) -> int:
         """Claim one batch of due timers and fire them (FIRED_TOGETHER to a transaction),
@@ -64,6 +74,7 @@ class Worker:
         while not stop.is_set():
             rest = idle
             try:
+                self.beat()
                 if self.run_once():
                     failures = 0
                     continue

@@ -740,3 +740,12 @@ class VendorMessageRow(Base):
     author: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     from_vendor: Mapped[bool]
+
+
+class WorkerHeartbeatRow(Base):
+    """When each worker last went round its loop (`/readyz` wants a recent one)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from prometheus_client import make_asgi_app
 
 from escalada import __version__
 from escalada.entrypoints.api import (
@@ -15,6 +14,7 @@ from escalada.entrypoints.api import (
     endpoints,
     health,
     kb,
+    operations,
     post_mortem,
     recovery,
     report,
@@ -45,6 +45,6 @@ def create_app(context: Context) -> FastAPI:
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
                     case_outcomes, health, board, report, kb, post_mortem):
         app.include_router(feature.router, prefix="/api/v1")
-    app.mount("/metrics", make_asgi_app())  # Prometheus: timers fired, lateness, overdue
+    app.include_router(operations.router)  # /readyz, /metrics
     install_console(app)  # the web console: /, /sign-in, /board, ... and /static
     return app
