@@ -31,6 +31,9 @@ POSTGRES_SERVER_URL = os.environ.get(
     "ESCALADA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+# The tests read English whatever the machine's locale (LANG=ru_RU would make the CLI speak
+# Russian); a test of another language sets ESCALADA_LANG or LANG itself.
+os.environ["ESCALADA_LANG"] = "en"
 
 # Property tests (and schemathesis, a tenth of it per operation) draw "fast" in
 # `make test`; `make test-deep` passes --hypothesis-profile=thorough for ten times more.

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     policy_file: str = _env("ESCALADA_POLICY")
     vendor_plans_file: str = _env("ESCALADA_VENDOR_PLANS")
     templates_dir: str = _env("ESCALADA_TEMPLATES")
+    # The language the CLI speaks (ru, en); unset: LC_ALL, LC_MESSAGES, then LANG
+    language: str = _env("ESCALADA_LANG")
     # API tokens and the audit timeline
     token_days: str = _env("ESCALADA_TOKEN_DAYS")
     token_max_days: str = _env("ESCALADA_TOKEN_MAX_DAYS")

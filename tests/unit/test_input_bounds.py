@@ -51,7 +51,7 @@ def test_a_label_is_one_line_and_a_note_keeps_its_newlines_and_tabs() -> None:
 
 @pytest.mark.parametrize("char", ["\x00", "\x1b", "\r", "\x7f", "\x85", "\ud800"])
 def test_control_characters_and_lone_surrogates_are_refused(char: str) -> None:
-    assert text_problem(f"ok{char}", NOTE_CHARS, lines=True) == (
+    assert str(text_problem(f"ok{char}", NOTE_CHARS, lines=True)) == (
         "must not contain control characters other than newline and tab "
         f"(U+{ord(char):04X} at character 3)")
 

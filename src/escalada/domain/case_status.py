@@ -17,32 +17,33 @@ SET_BY_ACTION = {
 def require_open(ref: str, status: str) -> None:
     """A resolved or closed case takes no more work."""
     if not CaseStatus(status).is_open:
-        raise InvalidTransition(f"{ref} is {status}")
+        raise InvalidTransition.of("{case} is {status}", case=ref, status=status)
 
 
 def settable(status: CaseStatus | None) -> None:
     """A status a plain update may set (the others have their own action)."""
     if status in SET_BY_ACTION:
-        raise InvalidInput.of("status", f"use `{SET_BY_ACTION[status]}` for that")
+        raise InvalidInput.of("status", "use `{set_by_action}` for that",
+                              set_by_action=SET_BY_ACTION[status])
 
 
 def updated(ref: str, status: CaseStatus | None, *, waiting: bool) -> None:
     """A plain update changes no status while the case waits on the customer."""
     if status is not None and waiting:
-        raise InvalidTransition(f"{ref} is waiting on the customer: resume it first")
+        raise InvalidTransition.of("{case} is waiting on the customer: resume it first", case=ref)
 
 
 def paused(ref: str, *, waiting: bool) -> CaseStatus:
     """The case now waits on the customer."""
     if waiting:
-        raise InvalidTransition(f"{ref} is already waiting on the customer")
+        raise InvalidTransition.of("{case} is already waiting on the customer", case=ref)
     return CaseStatus.WAITING_ON_CUSTOMER
 
 
 def resumed(ref: str, *, waiting: bool) -> CaseStatus:
     """The customer answered."""
     if not waiting:
-        raise InvalidTransition(f"{ref} is not waiting on the customer")
+        raise InvalidTransition.of("{case} is not waiting on the customer", case=ref)
     return CaseStatus.INVESTIGATING
 
 
@@ -67,5 +68,6 @@ def reopened(ref: str, status: str, reason: str | None) -> CaseStatus:
 def closed(ref: str, status: str) -> CaseStatus:
     """Only a resolved case closes."""
     if status != CaseStatus.RESOLVED:
-        raise InvalidTransition(f"{ref} is {status}: resolve it before closing")
+        raise InvalidTransition.of("{case} is {status}: resolve it before closing", case=ref,
+                                   status=status)
     return CaseStatus.CLOSED

@@ -97,14 +97,16 @@ def _terms(account: AccountSnapshot, policy: CreditPolicy) -> tuple[Decimal, Cre
     """The account's monthly fee and its plan's schedule, or why there is none."""
     fee = account.monthly_fee_usd
     if fee is None or fee <= 0:
-        raise InvalidInput.of("from_breach", f"account {account.id} has no monthly fee to "
-                              "compute a credit from: set it with `escalada account update "
-                              f"{account.id} --monthly-fee USD` (PATCH /api/v1/accounts/"
-                              f"{account.id} {{\"monthly_fee_usd\": ...}}), or enter an amount")
+        raise InvalidInput.of("from_breach", "account {id} has no monthly fee to compute a credit "
+                              "from: set it with `escalada account update {id} "
+                              "--monthly-fee USD` (PATCH /api/v1/accounts/{id} "
+                              "{{\"monthly_fee_usd\": ...}}), or enter an amount",
+                              id=account.id)
     schedule = policy.schedules.get(account.support_plan)
     if schedule is None:
-        raise InvalidInput.of("from_breach", "the policy has no credit schedule for the "
-                              f"{account.support_plan.value} plan: enter an amount")
+        raise InvalidInput.of("from_breach", "the policy has no credit schedule for the {value} "
+                              "plan: enter an amount",
+                              value=account.support_plan.value)
     return fee, schedule
 
 
@@ -113,13 +115,15 @@ def _breach_tier(
 ) -> tuple[Breach, CreditTier]:
     breach = worst_breach(clocks)
     if breach is None:
-        raise InvalidTransition(f"no SLA target is breached at {measured_at.isoformat()}: "
-                                "nothing to compute a credit from; enter an amount instead")
+        raise InvalidTransition.of("no SLA target is breached at {measured_at}: nothing to compute "
+                                   "a credit from; enter an amount instead",
+                                   measured_at=measured_at.isoformat())
     tier = schedule.tier_for(breach.breached_minutes)
     if tier is None:
-        raise InvalidTransition(
-            f"{breach.target} is overrun by {breach.breached_minutes:g} min, less than the "
-            f"{schedule.tiers[0].breached_minutes} min the schedule starts at; enter an amount")
+        raise InvalidTransition.of(
+            "{target} is overrun by {overrun:g} min, less than the {least} min the schedule "
+            "starts at; enter an amount", target=breach.target, overrun=breach.breached_minutes,
+            least=schedule.tiers[0].breached_minutes)
     return breach, tier
 
 
@@ -131,9 +135,10 @@ def _within_cap(
         return amount, False
     room = cents(fee * schedule.cap_percent / HUNDRED) - already_credited
     if room <= 0:
-        raise InvalidTransition(
-            f"the case's credits already total {usd(already_credited)}, the cap of "
-            f"{schedule.cap_percent}% of the {usd(fee)} monthly fee")
+        raise InvalidTransition.of("the case's credits already total {already_credited}, the cap "
+                                   "of {cap_percent}% of the {fee} monthly fee",
+                                   already_credited=usd(already_credited),
+                                   cap_percent=schedule.cap_percent, fee=usd(fee))
     return (room, True) if amount > room else (amount, False)
 
 

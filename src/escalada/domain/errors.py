@@ -7,22 +7,50 @@ Entry points map them to HTTP statuses and exit codes in one place each
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
+
+from escalada.domain.words import ENGLISH, Translator, Words, words_of
 
 
 class EscaladaError(Exception):
-    """Base of every error escalada reports to a person."""
+    """Base of every error escalada reports to a person. `str()` is the English message;
+    `told(language)` the same in a reader's language (`words` keep its template)."""
+
+    def __init__(self, message: str | Words = "") -> None:
+        self.words = words_of(message)
+        super().__init__(str(self.words))
+
+    @classmethod
+    def of(cls, template: str, /, **params: object) -> Self:
+        """The error with an English template and its parameters (`{name}`), so each
+        entry point can show it in the reader's language."""
+        return cls(Words(template, **params))
+
+    def told(self, language: Translator = ENGLISH) -> str:
+        return self.words.render(language)
 
 
 class InvalidInput(EscaladaError):
-    """A field of a request is wrong; `problems` are (field, reason) pairs."""
+    """A field of a request is wrong; `problems` are (field, reason) pairs in English,
+    `reasons` the same with each reason's words (field names are never translated)."""
 
-    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[tuple[str, str | Words]]) -> None:
+        self.reasons = [(field, words_of(reason)) for field, reason in problems]
+        self.problems = [(field, str(reason)) for field, reason in self.reasons]
         super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.problems))
 
     @classmethod
-    def of(cls, field: str, reason: str) -> InvalidInput:
+    def of(cls, field: str, reason: str | Words = "", /, **params: object) -> Self:
+        """One field's problem; `reason` a template when `params` are given."""
+        if params and isinstance(reason, str):
+            return cls([(field, Words(reason, **params))])
         return cls([(field, reason)])
+
+    def told(self, language: Translator = ENGLISH) -> str:
+        return "; ".join(f"{field}: {reason}" for field, reason in self.told_problems(language))
+
+    def told_problems(self, language: Translator = ENGLISH) -> list[tuple[str, str]]:
+        return [(field, reason.render(language)) for field, reason in self.reasons]
 
 
 class PolicyInvalid(EscaladaError):
@@ -34,19 +62,24 @@ class TemplateInvalid(EscaladaError):
     line and the reason (a syntax error, an unknown name, or something the sandbox
     refuses)."""
 
-    def __init__(self, template: str, line: int | None, reason: str) -> None:
-        self.template, self.line, self.reason = template, line, reason
-        where = f"{template}, line {line}" if line is not None else template
-        super().__init__(f"template {where}: {reason}")
+    def __init__(self, template: str, line: int | None, reason: str | Words) -> None:
+        self.template, self.line, self.reason = template, line, str(reason)
+        if line is None:
+            super().__init__(Words("template {template}: {reason}", template=template,
+                                   reason=words_of(reason)))
+        else:
+            super().__init__(Words("template {template}, line {line}: {reason}",
+                                   template=template, line=line, reason=words_of(reason)))
 
 
 class VendorFailed(EscaladaError):
     """A vendor's support API refused or failed a request; the message says what to
     do (e.g. the account's support plan has no Support API)."""
 
-    def __init__(self, vendor: str, message: str, *, retryable: bool = False) -> None:
+    def __init__(self, vendor: str, message: str | Words, *, retryable: bool = False
+                 ) -> None:
         self.vendor, self.retryable = vendor, retryable
-        super().__init__(f"{vendor}: {message}")
+        super().__init__(Words("{vendor}: {message}", vendor=vendor, message=words_of(message)))
 
 
 class StoreUnavailable(EscaladaError):
@@ -104,7 +137,7 @@ class HandoffIncomplete(EscaladaError):
     def __init__(self, step: str, missing: Sequence[str]) -> None:
         self.step = step
         self.missing = list(missing)
-        super().__init__(
-            f"handoff package for {step} is incomplete: missing {', '.join(self.missing)} "
-            "(supply them with --handoff, or give --override-reason)"
-        )
+        super().__init__(Words(
+            "handoff package for {step} is incomplete: missing {missing} "
+            "(supply them with --handoff, or give --override-reason)",
+            step=step, missing=", ".join(self.missing)))

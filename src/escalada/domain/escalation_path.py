@@ -69,15 +69,16 @@ def step_up(place: Place, to: str, policy: Policy) -> StepTerms:
         step = policy.step_from(Tier(place.tier))
         if step is None or step.to_tier.value != to:
             nxt = f"the next step is {step.to_tier.value}" if step else "no step is above it"
-            raise InvalidTransition(f"{place.ref} is at {place.tier}; {nxt}")
+            raise InvalidTransition.of("{case} is at {tier}; {nxt}", case=place.ref,
+                                       tier=place.tier, nxt=nxt)
         return StepTerms(step.respond_within_minutes, step.handoff_required)
     level = ExecLevel(to)
     if level_rank(level) <= level_rank(place.level):
-        raise InvalidTransition(
-            f"{place.ref} is already at {place.exec_level}; use deescalate to step down")
+        raise InvalidTransition.of("{case} is already at {exec_level}; use deescalate to step down",
+                                   case=place.ref, exec_level=place.exec_level)
     terms = policy.level(level)
     if terms is None:
-        raise InvalidTransition(f"the policy has no executive level {to}")
+        raise InvalidTransition.of("the policy has no executive level {to}", to=to)
     return StepTerms(terms.respond_within_minutes)
 
 
@@ -87,15 +88,17 @@ def step_down(place: Place, on: Track, to: str | None) -> str | None:
     if on is Track.TECHNICAL:
         current = tier_rank(Tier(place.tier))
         if current == 0 and to is None:
-            raise InvalidTransition(f"{place.ref} is at {place.tier}, the first tier")
+            raise InvalidTransition.of("{case} is at {tier}, the first tier", case=place.ref,
+                                       tier=place.tier)
         wanted = TIERS[current - 1].value if to is None else to.strip().upper()
         if wanted not in {t.value for t in TIERS} or tier_rank(Tier(wanted)) >= current:
-            raise InvalidTransition(
-                f"{place.ref} is at {place.tier}; cannot step down to {wanted}")
+            raise InvalidTransition.of("{case} is at {tier}; cannot step down to {wanted}",
+                                       case=place.ref, tier=place.tier, wanted=wanted)
         return wanted
     current = level_rank(place.level)
     if current == 0:
-        raise InvalidTransition(f"{place.ref} has no executive escalation to step down from")
+        raise InvalidTransition.of("{case} has no executive escalation to step down from",
+                                   case=place.ref)
     if to is None:
         return None if current == 1 else EXEC_LEVELS[current - 2].value
     wanted_level = None if to.strip().lower() == "none" else to.strip().upper()
@@ -103,8 +106,9 @@ def step_down(place: Place, on: Track, to: str | None) -> str | None:
         wanted_level not in {lv.value for lv in EXEC_LEVELS}
         or level_rank(ExecLevel(wanted_level)) >= current
     ):
-        raise InvalidTransition(
-            f"{place.ref} is at {place.exec_level}; cannot step down to {wanted_level}")
+        raise InvalidTransition.of("{case} is at {exec_level}; cannot step down to {wanted_level}",
+                                   case=place.ref, exec_level=place.exec_level,
+                                   wanted_level=wanted_level)
     return wanted_level
 
 
@@ -114,7 +118,7 @@ def opens_vendor_case_by_stepping(place: Place) -> bool:
     if place.tier == Tier.T3.value:
         return True
     if place.tier != Tier.VENDOR.value:
-        raise InvalidTransition(
-            f"{place.ref} is at {place.tier}: a vendor case is opened from T3 (taking the "
-            "step to VENDOR) or at VENDOR")
+        raise InvalidTransition.of("{case} is at {tier}: a vendor case is opened from T3 (taking "
+                                   "the step to VENDOR) or at VENDOR", case=place.ref,
+                                   tier=place.tier)
     return False

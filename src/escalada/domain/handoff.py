@@ -15,6 +15,7 @@ from typing import Any
 
 from escalada.domain.errors import HandoffIncomplete, InvalidInput
 from escalada.domain.validation import BODY_CHARS, LABEL_CHARS, text_problem
+from escalada.domain.words import Words
 
 HandoffValue = str | list[str]
 
@@ -62,21 +63,24 @@ def _checked(package: Mapping[str, Any]) -> dict[str, HandoffValue]:
     """The items the package supplies; a value of the wrong kind is bad input."""
     if not isinstance(package, Mapping):
         raise InvalidInput.of("handoff", "must be an object of item id -> text")
-    wrong = [(f"handoff.{item}", f"must be text or a list of texts, not {kind}")
-             for item, value in package.items() if (kind := _wrong_kind(value))]
+    wrong: list[tuple[str, str | Words]] = [
+        (f"handoff.{item}", Words("must be text or a list of texts, not {kind}",
+                                  kind=kind))
+        for item, value in package.items() if (kind := _wrong_kind(value))]
     wrong += _unbounded(package)
     if wrong:
         raise InvalidInput(wrong)
     return {item: value for item, value in package.items() if supplied(value)}
 
 
-def _unbounded(package: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _unbounded(package: Mapping[str, Any]) -> list[tuple[str, str | Words]]:
     """Item ids are one-line labels and texts bounded like a message (no control
     characters), the same on every database."""
-    found = []
+    found: list[tuple[str, str | Words]] = []
     for item, value in package.items():
         if (problem := text_problem(str(item), LABEL_CHARS, lines=False)) is not None:
-            found.append(("handoff", f"item id {str(item)[:40]!r}: {problem}"))
+            found.append(("handoff", Words("item id {item!r}: {problem}",
+                                           item=str(item)[:40], problem=problem)))
         texts = value if isinstance(value, list) else [value]
         for text in texts:
             if isinstance(text, str) and (
@@ -86,14 +90,16 @@ def _unbounded(package: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _wrong_kind(value: object) -> str | None:
+def _wrong_kind(value: object) -> Words | None:
     """What a value is when it is neither null, text nor a list of texts."""
     if value is None or isinstance(value, str):
         return None
     if isinstance(value, list):
-        return None if all(isinstance(v, str) for v in value) else "a list of something else"
+        return None if all(isinstance(v, str) for v in value) else Words.literal(
+            "a list of something else")
     if isinstance(value, bool):
-        return "true/false"
+        return Words.literal("true/false")
     if isinstance(value, int | float):
-        return "a number"
-    return "an object" if isinstance(value, Mapping) else type(value).__name__
+        return Words.literal("a number")
+    return Words.literal("an object") if isinstance(value, Mapping) else Words.literal(
+        type(value).__name__)

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from escalada.domain.errors import InvalidInput, NotFound
+from escalada.domain.words import Words
 
 # Free text, by kind: at most this many characters, the same on SQLite and PostgreSQL.
 LABEL_CHARS = 200  # one line: titles, names, labels, item keys, authors, addresses
@@ -33,23 +34,29 @@ BIG_ID_MAX = 2**63 - 1
 # these years: far enough for any case, and clear of the ends of Python's calendar,
 # where moving to UTC or adding a span overflows.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
-YEARS = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+YEARS = Words("must be between the years {earliest} and {latest}", earliest=EARLIEST_YEAR,
+              latest=LATEST_YEAR)
 
 
-def text_problem(value: str, limit: int, *, lines: bool) -> str | None:
+def text_problem(value: str, limit: int, *, lines: bool) -> Words | None:
     """Why a text from outside cannot be kept (too long, a control character), or None."""
     if len(value) > limit:
-        return f"must be at most {limit} characters (it has {len(value)})"
+        return Words("must be at most {limit} characters (it has {length})", limit=limit,
+                     length=len(value))
     forbidden = (_LINES_FORBIDDEN if lines else _ONE_LINE_FORBIDDEN).search(value)
     if forbidden is not None:
-        where = f"U+{ord(forbidden.group()):04X} at character {forbidden.start() + 1}"
-        allowed = " other than newline and tab" if lines else ""
-        return f"must not contain control characters{allowed} ({where})"
+        where = {"code": f"U+{ord(forbidden.group()):04X}", "at": forbidden.start() + 1}
+        if lines:
+            return Words("must not contain control characters other than newline and tab "
+                         "({code} at character {at})", **where)
+        return Words("must not contain control characters ({code} at character {at})",
+                     **where)
     return None
 
 
 def checked_text(value: str, limit: int, *, lines: bool) -> str:
-    """The text (Windows line ends made plain newlines), or ValueError saying why not."""
+    """The text (Windows line ends made plain newlines), or ValueError saying why not
+    (its argument the reason's words, which `reason_of` finds again)."""
     if lines:
         value = value.replace("\r\n", "\n")
     problem = text_problem(value, limit, lines=lines)
@@ -81,7 +88,7 @@ Version = Annotated[int, Field(ge=0, le=ID_MAX)]
 def existing_id(value: int, noun: str, maximum: int = ID_MAX) -> int:
     """An id that can name a row: outside 1..maximum there is no such thing."""
     if not 1 <= value <= maximum:
-        raise NotFound(f"no {noun} {value}")
+        raise NotFound.of("no {noun} {value}", noun=Words.literal(noun), value=value)
     return value
 
 
@@ -98,7 +105,7 @@ def _day(value: date) -> date:
 
 Day = Annotated[date, AfterValidator(_day)]
 
-_REASONS = {
+REASONS = {
     "greater_than_equal": "must be >= {ge}",
     "greater_than": "must be > {gt}",
     "less_than_equal": "must be <= {le}",
@@ -126,22 +133,33 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path or "(document)"
 
 
-def reason_of(error: ErrorDetails) -> str:
-    """A person's wording of one Pydantic error."""
-    template = _REASONS.get(error["type"])
+def reason_of(error: ErrorDetails) -> Words:
+    """A person's wording of one Pydantic error (a validator's own words when it raised
+    ValueError(Words(...)))."""
+    template = REASONS.get(error["type"])
     context = error.get("ctx") or {}
     if template is not None:
         try:
-            return template.format(**context)
+            template.format(**context)
         except KeyError:
             pass
+        else:
+            return Words(template, **context)
+    raised = context.get("error")
+    if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Words):
+        return raised.args[0]
     message = error["msg"]
-    return message.removeprefix("Value error, ")
+    return Words.literal(message.removeprefix("Value error, "))
+
+
+def worded_problems(error: ValidationError) -> list[tuple[str, Words]]:
+    """(field path, reason's words) for each problem Pydantic found."""
+    return [(field_path(tuple(e["loc"])), reason_of(e)) for e in error.errors()]
 
 
 def problems(error: ValidationError) -> list[tuple[str, str]]:
-    """(field path, reason) for each problem Pydantic found."""
-    return [(field_path(tuple(e["loc"])), reason_of(e)) for e in error.errors()]
+    """(field path, reason) in English for each problem Pydantic found."""
+    return [(field, str(reason)) for field, reason in worded_problems(error)]
 
 
 def describe_errors(error: ValidationError) -> list[str]:
@@ -150,4 +168,5 @@ def describe_errors(error: ValidationError) -> list[str]:
 
 def invalid_input(error: ValidationError, prefix: str = "") -> InvalidInput:
     """The InvalidInput for a failed validation, fields optionally under `prefix`."""
-    return InvalidInput([(f"{prefix}{field}", reason) for field, reason in problems(error)])
+    return InvalidInput([(f"{prefix}{field}", reason)
+                         for field, reason in worded_problems(error)])

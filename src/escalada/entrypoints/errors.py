@@ -24,6 +24,7 @@ from escalada.domain.errors import (
     VendorFailed,
     WritesRefused,
 )
+from escalada.domain.words import ENGLISH, Translator
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -151,11 +152,14 @@ def exit_code(error: EscaladaError) -> int:
     return problem_kind(error).exit_code
 
 
-def error_document(error: EscaladaError) -> dict[str, Any]:
-    """The JSON body of an API error (and of the CLI's --format json errors)."""
-    document: dict[str, Any] = {"error": problem_kind(error).code, "message": str(error)}
+def error_document(error: EscaladaError, language: Translator = ENGLISH) -> dict[str, Any]:
+    """The JSON body of an API error (and of the CLI's --format json errors), its message
+    and reasons in the reader's `language` (field names and codes as they are)."""
+    document: dict[str, Any] = {"error": problem_kind(error).code,
+                                "message": error.told(language)}
     if isinstance(error, InvalidInput):
-        document["problems"] = [{"field": f, "reason": r} for f, r in error.problems]
+        document["problems"] = [{"field": f, "reason": r}
+                                for f, r in error.told_problems(language)]
     if isinstance(error, HandoffIncomplete):
         document["step"] = error.step
         document["missing"] = error.missing
@@ -172,10 +176,11 @@ def problem_document(
             **extensions}
 
 
-def domain_problem(error: EscaladaError, *, instance: str,
-                   precondition: bool = False) -> dict[str, Any]:
-    """The problem document of a domain error."""
+def domain_problem(error: EscaladaError, *, instance: str, precondition: bool = False,
+                   language: Translator = ENGLISH) -> dict[str, Any]:
+    """The problem document of a domain error, its detail in the reader's `language`."""
     kind = problem_kind(error, precondition=precondition)
-    extensions = {k: v for k, v in error_document(error).items()
+    extensions = {k: v for k, v in error_document(error, language).items()
                   if k not in ("error", "message")}
-    return problem_document(kind, detail=str(error), instance=instance, **extensions)
+    return problem_document(kind, detail=error.told(language), instance=instance,
+                            **extensions)

@@ -178,9 +178,9 @@ def health_trend_page(*, ctx: Context, actor: Actor, account_id: str, limit: int
                                           for p in trend.scores],
                           ctx.policy().health, language)
     except ModuleNotFoundError as error:
-        raise InvalidInput.of("format", f"the chart needs the report extra ({error.name} is "
-                                        "not installed): pip install 'escalada[report]'"
-                              ) from error
+        raise InvalidInput.of("format", "the chart needs the report extra ({name} is not "
+                              "installed): pip install 'escalada[report]'",
+                              name=error.name) from error
 
 
 def _scores(session: Session, policy: Policy, accounts: list[AccountRow], now: datetime

@@ -54,9 +54,10 @@ def add_account(
         raise invalid_input(error) from error
     with ctx.unit_of_work() as uow:
         if uow.accounts.find(account.id) is not None:
-            raise AlreadyExists(f"account {account.id!r} exists already")
+            raise AlreadyExists.of("account {id!r} exists already", id=account.id)
         if calendar is not None and uow.session.get(CalendarRow, calendar) is None:
-            raise NotFound(f"no calendar {calendar!r} (see `escalada calendar list`)")
+            raise NotFound.of("no calendar {calendar!r} (see `escalada calendar list`)",
+                              calendar=calendar)
         row = AccountRow(**account.model_dump(exclude={"calendar"}),
                          calendar_name=calendar, created_at=ctx.clock())
         uow.accounts.add(row)  # flushed: the log refers to it
@@ -99,13 +100,15 @@ def update_account(
         raise InvalidInput([(name, f"cannot be changed; the fields are {', '.join(CHANGEABLE)}")
                             for name in unknown])
     if not changes:
-        raise InvalidInput.of("changes", f"name at least one of {', '.join(CHANGEABLE)}")
+        raise InvalidInput.of("changes", "name at least one of {changeable}",
+                              changeable=', '.join(CHANGEABLE))
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         row = uow.accounts.get(account_id)
         diff = _apply(row, changes)
         if not diff:
-            raise InvalidInput.of("changes", f"account {account_id} has these values already")
+            raise InvalidInput.of("changes", "account {account_id} has these values already",
+                                  account_id=account_id)
         summary = "account changed: " + "; ".join(
             f"{name} {_shown(values['before'])} -> {_shown(values['after'])}"
             for name, values in diff.items())

@@ -77,9 +77,9 @@ def checkpoint(*, ctx: Context, actor: Actor, case_id: str | None = None) -> Che
     refused = [link for link in audit.broken if _number(link.case) not in audit.heads]
     if refused:
         first = refused[0]
-        raise InvalidTransition(
-            f"{first.case}'s timeline is broken ({first.reason}); a checkpoint vouches "
-            "only for intact chains: run `escalada audit verify`")
+        raise InvalidTransition.of("{case}'s timeline is broken ({reason}); a checkpoint vouches "
+                                   "only for intact chains: run `escalada audit verify`",
+                                   case=first.case, reason=first.reason)
     heads = [CheckpointHeadView(case=case_label(n), entries=audit.heads[n][0].entries,
                                 last_entry=audit.heads[n][0].last_entry,
                                 last_hash=audit.heads[n][0].last_hash,

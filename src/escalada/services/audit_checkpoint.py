@@ -68,7 +68,7 @@ def trusted_heads(document: Mapping[str, Any], keyring: Keyring) -> TrustedCheck
         raise InvalidInput.of(FIELD, "not a checkpoint document (a JSON object)")
     problem = signature_problem(document, keyring)
     if problem is not None:
-        raise InvalidInput.of(FIELD, f"the checkpoint {problem}")
+        raise InvalidInput.of(FIELD, "the checkpoint {problem}", problem=problem)
     try:
         checkpoint = CheckpointView.model_validate(document)
     except ValidationError as error:

@@ -18,6 +18,7 @@ from escalada.domain.errors import NotPermitted
 from escalada.domain.model import ExecLevel, Role, role_rank
 from escalada.domain.money import usd
 from escalada.domain.policy import CreditAuthority, Policy
+from escalada.domain.words import Words, words_of
 from escalada.services.context import Actor
 
 SYSTEM_ROLE = "system"  # escalada's own timers act as an engineer would
@@ -27,24 +28,40 @@ def _rank(actor: Actor) -> int:
     return role_rank(Role.ENGINEER if actor.role == SYSTEM_ROLE else actor.role)
 
 
-def _who(actor: Actor) -> str:
-    return f"{actor.name} is {actor.role or 'no known user'}"
+def _who(actor: Actor) -> Words:
+    return Words("{name} is {role}", name=actor.name,
+                 role=actor.role or Words("no known user"))
 
 
-def refusal(action: str, needed: str, actor: Actor, *, others: Sequence[str] = ()
-            ) -> NotPermitted:
-    """`action` needs `needed` (a role "or above"), or being one of `others` (people
+def _either(choices: Sequence[str | Words]) -> str | Words:
+    """'A or B or C', each choice in the reader's language."""
+    joined: str | Words = choices[0]
+    for choice in choices[1:]:
+        joined = Words("{first} or {second}", first=joined, second=choice)
+    return joined
+
+
+def refusal(action: str | Words, needed: str, actor: Actor, *,
+            others: Sequence[str | Words] = ()) -> NotPermitted:
+    """`action` needs the role `needed` or above, or being one of `others` (people
     named), saying what to do: ask someone who may; an admin may also act as their own
     executive user."""
-    article = "an" if needed[:1] in "aeiou" else "a"
-    may = f"{article} {needed}" + (f" or {' or '.join(others)}" if others else "")
+    action = words_of(action)
+    role = (Words("an {role} or above", role=needed) if needed[:1] in "aeiou"
+            else Words("a {role} or above", role=needed))
+    may = _either([role, *others])
     if actor.role == Role.ADMIN.value:
-        advice = (f"{actor.name} is admin, and admin is a system role without executive "
-                  f"authority: ask {may}, or act as your own executive user")
+        advice = Words("{name} is admin, and admin is a system role without executive "
+                       "authority: ask {may}, or act as your own executive user",
+                       name=actor.name, may=may)
     else:
-        advice = f"{_who(actor)}: ask {may} to do it"
-    also = f" or to be {' or '.join(others)}" if others else ""
-    return NotPermitted(f"{action} needs the role {needed}{also}; {advice}")
+        advice = Words("{who}: ask {may} to do it", who=_who(actor), may=may)
+    if others:
+        needs = Words("{action} needs the role {role} or above or to be {others}",
+                      action=action, role=needed, others=_either(others))
+    else:
+        needs = Words("{action} needs the role {role} or above", action=action, role=needed)
+    return NotPermitted(Words("{needs}; {advice}", needs=needs, advice=advice))
 
 
 def allowed(check: Callable[[], None]) -> bool:
@@ -57,32 +74,34 @@ def allowed(check: Callable[[], None]) -> bool:
     return True
 
 
-def require(actor: Actor, role: Role, action: str) -> None:
+def require(actor: Actor, role: Role, action: str | Words) -> None:
     """The actor's role is `role` or above on the ladder."""
     if _rank(actor) < role_rank(role):
-        raise refusal(action, f"{role.value} or above", actor)
+        raise refusal(action, role.value, actor)
 
 
 def require_admin(actor: Actor, action: str) -> None:
     """People, tokens of others and configuration: admins only."""
     if actor.role != Role.ADMIN.value:
-        raise NotPermitted(f"{action} needs the role admin; {_who(actor)}: ask an admin")
+        raise NotPermitted.of("{action} needs the role admin; {who}: ask an admin",
+                              action=words_of(action), who=_who(actor))
 
 
 def can_change_role_of(actor: Actor, name: str, role: Role) -> None:
     """An admin changes others' roles, never their own."""
     if name == actor.name:
-        raise NotPermitted(f"nobody changes their own role; ask another admin to make "
-                           f"{name} {role.value}")
+        raise NotPermitted.of("nobody changes their own role; ask another admin to make "
+                              "{name} {role}", name=name, role=role.value)
 
 
 def can_create_token_for(actor: Actor, user: str | None) -> None:
     """A token is minted by its owner only; an admin may revoke anyone's, not mint it."""
     if user is not None and user != actor.name:
-        raise NotPermitted(
-            f"tokens are created by their owner only: {actor.name} cannot create one for "
-            f"{user}; {user} creates their own (`escalada token create`, or POST "
-            "/api/v1/tokens with their token). An admin may revoke anyone's token.")
+        raise NotPermitted.of(
+            "tokens are created by their owner only: {actor} cannot create one for "
+            "{user}; {user} creates their own (`escalada token create`, or POST "
+            "/api/v1/tokens with their token). An admin may revoke anyone's token.",
+            actor=actor.name, user=user)
 
 
 def can_read(actor: Actor) -> None:
@@ -116,15 +135,16 @@ def can_assign_attendees(actor: Actor) -> None:
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
-        raise NotPermitted(f"{action} needs the role admin or support_manager and above; "
-                           f"{_who(actor)}: ask one of them")
+        raise NotPermitted.of("{action} needs the role admin or support_manager and above; "
+                              "{who}: ask one of them", action=words_of(action),
+                              who=_who(actor))
 
 
 def level_role(policy: Policy, level: ExecLevel) -> Role:
     """The role that answers for an executive level (the policy's table)."""
     terms = policy.level(level)
     if terms is None:
-        raise NotPermitted(f"the policy has no executive level {level.value}")
+        raise NotPermitted.of("the policy has no executive level {level}", level=level.value)
     return Role(terms.role)
 
 
@@ -135,20 +155,21 @@ def can_close_war_room(actor: Actor, action: str, *, lead: str | None,
     named = [name for name in (lead, executive) if name]
     if actor.name in named or _rank(actor) >= role_rank(Role.TEAM_LEAD):
         return
-    raise refusal(action, f"{Role.TEAM_LEAD.value} or above", actor,
-                  others=[f"the war room's {label} {name}" for label, name in
-                          (("lead", lead), ("executive", executive)) if name])
+    others = ([Words("the war room's lead {name}", name=lead)] if lead else []) + (
+        [Words("the war room's executive {name}", name=executive)] if executive else [])
+    raise refusal(action, Role.TEAM_LEAD.value, actor, others=others)
 
 
 def can_acknowledge_level(actor: Actor, policy: Policy, level: ExecLevel) -> None:
     role = level_role(policy, level)
-    require(actor, role, f"acknowledging an {level.value} escalation")
+    require(actor, role, Words("acknowledging an {level} escalation", level=level.value))
 
 
 def can_step_down_from(actor: Actor, policy: Policy, level: ExecLevel, case: str) -> None:
     """Leaving an executive level needs the authority of the level left (the role that
     acknowledges it)."""
-    require(actor, level_role(policy, level), f"stepping {case} down from {level.value}")
+    require(actor, level_role(policy, level),
+            Words("stepping {case} down from {level}", case=case, level=level.value))
 
 
 def can_acknowledge_for(actor: Actor, policy: Policy, executive: str | None) -> None:
@@ -156,7 +177,8 @@ def can_acknowledge_for(actor: Actor, policy: Policy, executive: str | None) -> 
     of the policy's stand-in role (vp) and above in their stead."""
     if actor.name != executive:
         require(actor, policy.war_room.ack_stand_in_role,
-                f"acknowledging for {executive or 'the executive'}")
+                Words("acknowledging for {executive}",
+                      executive=executive or Words("the executive")))
 
 
 def credit_authority(policy: Policy, role: str | None) -> CreditAuthority | None:
@@ -194,11 +216,13 @@ def can_approve_credit(
     authority = credit_authority(policy, actor.role if actor.role != SYSTEM_ROLE else None)
     if authority is not None and authority.covers(total):
         return
-    together = "" if not approved_before else (
-        f" (with the {usd(approved_before)} approved on {case} "
-        f"{policy.credits.authority_window()}, {usd(total)} in all)")
-    raise refusal(f"{action} a {usd(amount)} service credit{together}",
-                  f"{approver_role(policy, total)} or above", actor)
+    deciding = Words("{action} a {amount} service credit", action=words_of(action),
+                     amount=usd(amount))
+    if approved_before:
+        deciding = Words("{deciding} (with the {before} approved on {case} {window}, {total} "
+                         "in all)", deciding=deciding, before=usd(approved_before), case=case,
+                         window=policy.credits.authority_window(), total=usd(total))
+    raise refusal(deciding, approver_role(policy, total), actor)
 
 
 def can_decide_credit_proposed_by(
@@ -206,9 +230,10 @@ def can_decide_credit_proposed_by(
 ) -> None:
     """Four eyes: nobody approves or rejects a credit they proposed."""
     if actor.name == proposed_by:
-        raise NotPermitted(
-            f"{action} {credit} needs a second person (four eyes): {proposed_by} proposed "
-            f"it; another {role} or above may decide it")
+        raise NotPermitted.of(
+            "{action} {credit} needs a second person (four eyes): {proposer} proposed "
+            "it; another {role} or above may decide it", action=words_of(action),
+            credit=credit, proposer=proposed_by, role=role)
 
 
 def can_enter_health_input(actor: Actor) -> None:

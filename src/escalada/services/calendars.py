@@ -84,7 +84,7 @@ def _accounts_using(session: Session, name: str) -> int:
 def _load(session: Session, name: str) -> CalendarRow:
     row = session.get(CalendarRow, name)
     if row is None:
-        raise NotFound(f"no calendar {name!r}")
+        raise NotFound.of("no calendar {name!r}", name=name)
     return row
 
 
@@ -98,7 +98,8 @@ def add_calendar(
     with ctx.unit_of_work() as uow:
         row = uow.session.get(CalendarRow, spec.name)
         if row is not None and not replace:
-            raise AlreadyExists(f"calendar {spec.name!r} exists already (use --replace)")
+            raise AlreadyExists.of("calendar {name!r} exists already (use --replace)",
+                                   name=spec.name)
         if row is None:
             row = CalendarRow(name=spec.name, created_at=now)
             uow.session.add(row)
@@ -118,7 +119,8 @@ def show_calendar(
 ) -> CalendarView:
     """A stored calendar, with what it says about `days` local days from `start`."""
     if not 0 <= days <= SHOWN_DAYS_LIMIT:
-        raise InvalidInput.of("days", f"must be between 0 and {SHOWN_DAYS_LIMIT}")
+        raise InvalidInput.of("days", "must be between 0 and {shown_days_limit}",
+                              shown_days_limit=SHOWN_DAYS_LIMIT)
     with ctx.reading() as uow:
         row = _load(uow.session, name)
         view = _view(row, _accounts_using(uow.session, name))
@@ -180,7 +182,8 @@ def sla_deadline(
     """When `minutes` of calendar time after `start` run out, pauses excluded."""
     check_aware(start, "start")
     if not 0 <= minutes <= LONGEST_SPAN_MINUTES:
-        raise InvalidInput.of("minutes", f"must be between 0 and {LONGEST_SPAN_MINUTES}")
+        raise InvalidInput.of("minutes", "must be between 0 and {longest_span_minutes}",
+                              longest_span_minutes=LONGEST_SPAN_MINUTES)
     name, walked = _calendar(ctx, calendar, spec)
     due = deadline(start, minutes, walked, _pauses(pauses))
     if due >= FOREVER:

@@ -231,8 +231,8 @@ def _decoded(cursor: str | None, sort: str) -> Key:
     except (binascii.Error, ValueError, TypeError, KeyError) as error:
         raise InvalidInput.of("cursor", _CURSOR_HELP) from error
     if made_for != sort:
-        raise InvalidInput.of("cursor", f"belongs to sort={made_for}, not sort={sort}: "
-                                        "ask with the same sort, or start again")
+        raise InvalidInput.of("cursor", "belongs to sort={made_for}, not sort={sort}: ask with the "
+                              "same sort, or start again", made_for=made_for, sort=sort)
     return _key(sort, key)
 
 

@@ -187,7 +187,8 @@ def set_flags(
         changed = sorted(wanted - current if on else wanted & current)
         if not changed:
             state = "set" if on else "not set"
-            raise InvalidTransition(f"{case.ref}: {', '.join(sorted(wanted))} already {state}")
+            raise InvalidTransition.of("{case}: {wanted} already {state}", case=case.ref,
+                                       wanted=', '.join(sorted(wanted)), state=state)
         case.flags = sorted(current | wanted if on else current - wanted)
         verb = "set" if on else "cleared"
         # A flag such as legal_action_threatened adds its item to an open war room.

@@ -79,8 +79,8 @@ def make_commitment(
         account = uow.session.get_one(AccountRow, case.account_id)
         due = due_time(new.due_at, account.timezone)
         if due <= now:
-            raise InvalidInput.of("due_at", "must be in the future (now is "
-                                            f"{now:%Y-%m-%d %H:%M} UTC)")
+            raise InvalidInput.of("due_at", "must be in the future (now is {now:%Y-%m-%d %H:%M} "
+                                  "UTC)", now=now)
         # The actor is authenticated: only someone else named is looked up.
         owner = actor.name if new.owner is None else checked_owner(uow.session, new.owner)
         row = CommitmentRow(case_number=case.number, what=new.what, due_at=due, owner=owner,
@@ -110,8 +110,9 @@ def close_commitment(
         case = load_case(uow.session, case_id)
         row = _load(uow.session, case, commitment_id)
         if row.closed_at is not None:
-            raise InvalidTransition(f"commitment {row.id} of {case.ref} was closed already "
-                                    f"({row.state}, by {row.closed_by})")
+            raise InvalidTransition.of("commitment {id} of {case} was closed already ({state}, by "
+                                       "{closed_by})", id=row.id, case=case.ref, state=row.state,
+                                       closed_by=row.closed_by)
         row.closed_by, row.closed_at, row.note = actor.name, now, note
         row.state = commitment_state(row.due_at, now, now)
         _drop_timer(uow.session, row)
@@ -174,8 +175,8 @@ def _load(session: Session, case: CaseRow, commitment_id: int) -> CommitmentRow:
             CommitmentRow.id == commitment_id, CommitmentRow.case_number == case.number)
             .with_for_update())
     if row is None:
-        raise NotFound(f"{case.ref} has no commitment {commitment_id} "
-                       f"(`escalada case commitments {case.ref}`)")
+        raise NotFound.of("{case} has no commitment {commitment_id} (`escalada case commitments "
+                          "{case}`)", case=case.ref, commitment_id=commitment_id)
     return row
 
 
@@ -195,7 +196,7 @@ def due_time(value: date | datetime, timezone: str) -> datetime:
 
 def checked_owner(session: Session, name: str) -> str:
     if not is_user(session, name):
-        raise InvalidInput.of("owner", f"no user {name!r} (see `escalada user list`)")
+        raise InvalidInput.of("owner", "no user {name!r} (see `escalada user list`)", name=name)
     return name
 
 

@@ -61,7 +61,8 @@ def add_contact(*, ctx: Context, actor: Actor, account_id: str, **fields: Any) -
     with ctx.unit_of_work() as uow:
         load_account(uow.session, account_id)
         if new.email is not None and _by_email(uow.session, account_id, new.email) is not None:
-            raise AlreadyExists(f"account {account_id} has a contact with email {new.email}")
+            raise AlreadyExists.of("account {account_id} has a contact with email {email}",
+                                   account_id=account_id, email=new.email)
         row = ContactRow(account_id=account_id, created_at=now,
                          **new.model_dump(mode="json"))
         uow.session.add(row)
@@ -116,13 +117,15 @@ def find_contact(session: Session, account_id: str, reference: str) -> ContactRo
         row = _by_email(session, account_id, reference)
     else:
         if not _CONTACT_ID.match(reference):
-            raise InvalidInput.of("contact", f"{reference!r} is neither a contact id nor an email")
+            raise InvalidInput.of("contact", "{reference!r} is neither a contact id nor an email",
+                                  reference=reference)
         row = session.get(ContactRow, int(reference))
         if row is not None and (row.account_id != account_id or row.removed_at is not None):
             row = None
     if row is None:
-        raise NotFound(f"account {account_id} has no contact {reference!r} "
-                       f"(see `escalada account contact list {account_id}`)")
+        raise NotFound.of("account {account_id} has no contact {reference!r} (see `escalada "
+                          "account contact list {account_id}`)", account_id=account_id,
+                          reference=reference)
     return row
 
 

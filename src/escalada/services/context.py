@@ -47,6 +47,9 @@ class Actor:
 
     name: str
     role: str | None = None
+    # The person's own language (users.language), for the words an entry point shows them;
+    # not part of who they are, so two actors of one name and role are equal.
+    language: str | None = field(default=None, compare=False)
 
 
 class NotWired(RuntimeError):

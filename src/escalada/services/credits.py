@@ -96,7 +96,8 @@ def propose_credit(
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         if case.status == CaseStatus.CLOSED.value:
-            raise InvalidTransition(f"{case.ref} is closed: credits are proposed before closing")
+            raise InvalidTransition.of("{case} is closed: credits are proposed before closing",
+                                       case=case.ref)
         policy = policy_of(uow.session, case, ctx.policy())
         if proposal.amount_usd is None:
             amount, computation = _from_breach(uow.session, case, policy, now)
@@ -222,8 +223,8 @@ def _decide(
         try:
             uow.commit()
         except Conflict as lost:
-            raise Conflict(f"credit #{credit_id} was decided by someone else at the same "
-                           "moment; reload it and try again") from lost
+            raise Conflict.of("credit #{credit_id} was decided by someone else at the same moment; "
+                              "reload it and try again", credit_id=credit_id) from lost
         return credit_view(credit, case, policy, total)
 
 
@@ -260,15 +261,18 @@ def _level_to_route_to(
 ) -> ExecLevel:
     level = approver_needed(policy, total)
     if level is None:
-        raise InvalidTransition(f"no executive level of the policy may approve {usd(total)}")
+        raise InvalidTransition.of("no executive level of the policy may approve {total}",
+                                   total=usd(total))
     role = level_role(policy, level).value
     if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
-        raise InvalidTransition(f"{case.ref} is {case.status}: ask a {role} or above to "
-                                f"approve credit #{credit.id} directly")
+        raise InvalidTransition.of("{case} is {status}: ask a {role} or above to approve credit "
+                                   "#{id} directly", case=case.ref, status=case.status, role=role,
+                                   id=credit.id)
     current = None if case.exec_level is None else ExecLevel(case.exec_level)
     if level_rank(current) >= level_rank(level):
-        raise InvalidTransition(f"{case.ref} is already at {case.exec_level}: a {role} or "
-                                f"above may approve credit #{credit.id}")
+        raise InvalidTransition.of("{case} is already at {exec_level}: a {role} or above may "
+                                   "approve credit #{id}", case=case.ref,
+                                   exec_level=case.exec_level, role=role, id=credit.id)
     return level
 
 
@@ -286,7 +290,8 @@ def list_credits(
 ) -> list[CreditView]:
     """Credits, oldest first; optionally one case's, or in one state."""
     if state is not None and state not in CREDIT_STATES:
-        raise InvalidInput.of("state", f"must be one of {', '.join(CREDIT_STATES)}")
+        raise InvalidInput.of("state", "must be one of {credit_states}",
+                              credit_states=', '.join(CREDIT_STATES))
     now = ctx.clock()
     with ctx.reading() as uow:
         query = select(CreditRow, CaseRow).join(CaseRow).order_by(CreditRow.id)
@@ -336,17 +341,18 @@ def _load(
 ) -> tuple[CreditRow, CaseRow]:
     credit = session.get(CreditRow, credit_id) if 0 < credit_id <= _LARGEST_ID else None
     if credit is None:
-        raise NotFound(f"no service credit #{credit_id}")
+        raise NotFound.of("no service credit #{credit_id}", credit_id=credit_id)
     if expected_version is not None and credit.version != expected_version:
-        raise StaleVersion(f"credit #{credit.id} is at version {credit.version}, not "
-                       f"{expected_version}: someone else changed it; reload and try again")
+        raise StaleVersion.of("credit #{id} is at version {version}, not {expected_version}: "
+                              "someone else changed it; reload and try again", id=credit.id,
+                              version=credit.version, expected_version=expected_version)
     return credit, session.get_one(CaseRow, credit.case_number)
 
 
 def _still_proposed(credit: CreditRow) -> None:
     if credit.state != PROPOSED:
-        raise InvalidTransition(
-            f"credit #{credit.id} was {credit.state} by {credit.decided_by} already")
+        raise InvalidTransition.of("credit #{id} was {state} by {decided_by} already", id=credit.id,
+                                   state=credit.state, decided_by=credit.decided_by)
 
 
 def _name(credit: CreditRow) -> str:

@@ -585,10 +585,8 @@ def demo_accounts_present(*, ctx: Context) -> list[str]:
 def _refuse_if_loaded(ctx: Context) -> None:
     present = demo_accounts_present(ctx=ctx)
     if present:
-        raise AlreadyExists(
-            f"the demo is already loaded (accounts {', '.join(present)} exist); "
-            "load it into an empty database"
-        )
+        raise AlreadyExists.of("the demo is already loaded (accounts {present} exist); load it "
+                               "into an empty database", present=', '.join(present))
 
 
 def _stopped_at(moment: datetime) -> Callable[[], datetime]:

@@ -112,7 +112,7 @@ def draft_message(
     operator_dir = operator_templates(ctx.settings())
     kinds = template_kinds(operator_dir)
     if kind not in kinds:
-        raise InvalidInput.of("kind", f"must be one of {', '.join(sorted(kinds))}")
+        raise InvalidInput.of("kind", "must be one of {kinds}", kinds=', '.join(sorted(kinds)))
     if language not in ("auto", *LANGUAGES):
         raise InvalidInput.of("lang", "must be auto, en or ru")
     written = _checked_fields(kind, fields or {})
@@ -177,7 +177,7 @@ def drafts_of(session: Session, case: CaseRow) -> list[DraftView]:
 def load_draft(session: Session, draft_id: int) -> CommunicationRow:
     row = session.get(CommunicationRow, draft_id) if 0 < draft_id <= _LARGEST_ID else None
     if row is None:
-        raise NotFound(f"no draft {draft_id}")
+        raise NotFound.of("no draft {draft_id}", draft_id=draft_id)
     return row
 
 
@@ -198,8 +198,8 @@ def _checked_fields(kind: str, fields: dict[str, str]) -> dict[str, str]:
     checked: dict[str, str] = {}
     for name, text in fields.items():
         if kind in REQUIRED_FIELDS and name not in known:
-            raise InvalidInput.of(f"fields.{name}",
-                                  f"not a part of {kind}; its parts are {', '.join(known)}")
+            raise InvalidInput.of(f"fields.{name}", "not a part of {kind}; its parts are {known}",
+                                  kind=kind, known=', '.join(known))
         if not _FIELD_NAME.match(name):
             raise InvalidInput.of(f"fields.{name}", "must be lowercase letters, digits and _")
         if not text.strip():
@@ -218,15 +218,15 @@ def _checked_status(kind: str, status: str | None) -> str | None:
     try:
         return UpdateStatus(status.strip().upper()).value
     except ValueError:
-        raise InvalidInput.of(
-            "status", f"must be one of {', '.join(s.value for s in UpdateStatus)}") from None
+        raise InvalidInput.of("status", "must be one of {value}",
+                              value=', '.join(s.value for s in UpdateStatus)) from None
 
 
 def _check_zone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput.of("timezone", f"{name!r} is not an IANA time zone") from None
+        raise InvalidInput.of("timezone", "{name!r} is not an IANA time zone", name=name) from None
 
 
 # The language and the reader's time zone

@@ -60,8 +60,8 @@ def add_endpoint(
         row = uow.session.get(EndpointRow, name)
         existed = row is not None
         if row is not None and not replace:
-            raise AlreadyExists(f"endpoint {name!r} exists already (replace it to change "
-                                "its URL)")
+            raise AlreadyExists.of(
+                "endpoint {name!r} exists already (replace it to change its URL)", name=name)
         if row is None:
             row = EndpointRow(name=name)
             uow.session.add(row)
@@ -106,7 +106,7 @@ def remove_endpoint(*, ctx: Context, actor: Actor, name: str) -> EndpointView:
     with ctx.unit_of_work() as uow:
         row = uow.session.get(EndpointRow, name)
         if row is None:
-            raise NotFound(f"no endpoint {name!r}")
+            raise NotFound.of("no endpoint {name!r}", name=name)
         view = _view(row)
         uow.session.delete(row)
         uow.commit()
@@ -125,16 +125,18 @@ def recipient_of(session: Session, channel: str, to: str) -> str:
         return check_recipient(channel, to)
     name = to.strip()
     if looks_like_url(name):
-        raise InvalidInput.of("to", f"a URL is not accepted for {channel}: give the name of "
-                                    f"an endpoint; {HOW_TO_ADD.format(channel=channel)}")
+        raise InvalidInput.of("to", "a URL is not accepted for {channel}: give the name of an "
+                              "endpoint; {format}", channel=channel,
+                              format=HOW_TO_ADD.format(channel=channel))
     row = session.get(EndpointRow, name) if is_endpoint_name(name) else None
     if row is None:
         slack = "a #channel, a channel id (C0123ABC) or " if channel == "slack" else ""
         raise InvalidInput.of("to", f"no endpoint named {name!r}: give {slack}the name of a "
-                                    f"{channel} endpoint (`escalada endpoint list`); "
-                                    + HOW_TO_ADD.format(channel=channel))
+                              f"{channel} endpoint (`escalada endpoint list`); "
+                              + HOW_TO_ADD.format(channel=channel))
     if row.channel != channel:
-        raise InvalidInput.of("to", f"endpoint {name!r} is for {row.channel}, not {channel}")
+        raise InvalidInput.of("to", "endpoint {name!r} is for {channel}, not {channel2}", name=name,
+                              channel=row.channel, channel2=channel)
     return row.name
 
 
@@ -146,6 +148,7 @@ def destination_of(session: Session, channel: str, recipient: str) -> str:
         return recipient
     row = session.get(EndpointRow, recipient)
     if row is None or row.channel != channel:
-        raise InvalidInput.of("to", f"no {channel} endpoint {recipient!r} any more: "
-                                    f"{HOW_TO_ADD.format(channel=channel)}, then retry")
+        raise InvalidInput.of("to", "no {channel} endpoint {recipient!r} any more: {format}, then "
+                              "retry", channel=channel, recipient=recipient,
+                              format=HOW_TO_ADD.format(channel=channel))
     return row.url

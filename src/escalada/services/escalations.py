@@ -76,8 +76,8 @@ def take_step(
     terms = escalation_path.step_up(place, target, policy)
     criteria = criteria_fired(snapshot_of(session, case, now), policy, now, target)
     if not criteria and not (reason or "").strip():
-        raise InvalidInput.of(
-            "reason", f"no policy criterion fires for {target}; say why you escalate")
+        raise InvalidInput.of("reason", "no policy criterion fires for {target}; say why you "
+                              "escalate", target=target)
     try:
         gate = pass_handoff_gate(f"{place.on(track)} -> {target}", terms.handoff_required,
                                  handoff, override_reason=override_reason)
@@ -153,12 +153,13 @@ def acknowledge(
         assert session is not None
         row = next((s for s in case.escalations if s.seq == step), None)
         if row is None:
-            raise NotFound(f"{case.ref} has no step {step}")
+            raise NotFound.of("{case} has no step {step}", case=case.ref, step=step)
         if row.direction != "up":
-            raise InvalidTransition(f"step {step} is a de-escalation; nothing to acknowledge")
+            raise InvalidTransition.of("step {step} is a de-escalation; nothing to acknowledge",
+                                       step=step)
         if row.acknowledged_at is not None:
-            raise InvalidTransition(
-                f"step {step} was acknowledged by {row.acknowledged_by} already")
+            raise InvalidTransition.of("step {step} was acknowledged by {acknowledged_by} already",
+                                       step=step, acknowledged_by=row.acknowledged_by)
         behalf = _on_behalf_of(session, on_behalf_of, actor)
         if row.track == Track.EXECUTIVE.value and row.to_level is not None:
             can_acknowledge_level(actor, policy_of(session, case, ctx.policy()),
@@ -183,9 +184,10 @@ def _on_behalf_of(session: Session, name: str | None, actor: Actor) -> str | Non
         return None
     user = session.get(UserRow, wanted)
     if user is None:
-        raise InvalidInput.of("on_behalf_of", f"no user {wanted!r}: name an escalada user")
+        raise InvalidInput.of("on_behalf_of", "no user {wanted!r}: name an escalada user",
+                              wanted=wanted)
     if user.disabled_at is not None:
-        raise InvalidInput.of("on_behalf_of", f"{wanted} is disabled")
+        raise InvalidInput.of("on_behalf_of", "{wanted} is disabled", wanted=wanted)
     return wanted
 
 

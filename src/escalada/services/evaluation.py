@@ -42,9 +42,10 @@ LONGEST_CASE = timedelta(days=3660)
 
 def check_span(case: CaseSnapshot, now: datetime) -> None:
     if now - case.opened_at > LONGEST_CASE:
-        raise InvalidInput.of(
-            "at", f"is more than {LONGEST_CASE.days // 366} years after the case opened "
-            f"({case.opened_at.isoformat()}); escalada evaluates cases younger than that")
+        raise InvalidInput.of("at", "is more than {value} years after the case opened "
+                              "({opened_at}); escalada evaluates cases younger than that",
+                              value=LONGEST_CASE.days // 366,
+                              opened_at=case.opened_at.isoformat())
 
 
 def check_aware(at: datetime | None, field: str = "at") -> None:

@@ -79,7 +79,7 @@ def record_message(
 def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> list[MessageView]:
     """A case's messages, oldest first."""
     if sender is not None and sender not in SENDERS:
-        raise InvalidInput.of("sender", f"must be one of {', '.join(SENDERS)}")
+        raise InvalidInput.of("sender", "must be one of {senders}", senders=', '.join(SENDERS))
     with ctx.reading() as uow:
         return messages_of(uow.session, load_case(uow.session, case_id), sender)
 

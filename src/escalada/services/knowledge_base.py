@@ -65,7 +65,7 @@ def publish(
     """Put (or replace) the entry of `kind` and `key` on `case`: its language is
     `language`, else the account's; its services and regions are the case's."""
     if kind not in KINDS:
-        raise InvalidInput.of("kind", f"must be one of {', '.join(KINDS)}")
+        raise InvalidInput.of("kind", "must be one of {kinds}", kinds=', '.join(KINDS))
     if not body.strip():
         raise InvalidInput.of("body", "must not be empty")
     session = uow.session
@@ -197,7 +197,7 @@ def _tags(row: KbEntryRow) -> list[str]:
 def similar_escalations(*, ctx: Context, case_id: str, limit: int = 3) -> list[KbHit]:
     """Past escalations like the case (`case show`): see `similar_to`."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput.of("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise InvalidInput.of("limit", "must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
     with ctx.reading() as uow:
         return similar_to(uow.session, load_case(uow.session, case_id), limit=limit)
 

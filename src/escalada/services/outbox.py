@@ -79,9 +79,10 @@ def send_draft(
     a Slack #channel or channel id, or the name of an endpoint an admin configured."""
     can_work_cases(actor, "sending a message")
     if channel not in CHANNELS:
-        raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
+        raise InvalidInput.of("channel", "must be one of {channels}", channels=', '.join(CHANNELS))
     if idempotency_key is not None and not 0 < len(idempotency_key.strip()) <= _KEY_LENGTH:
-        raise InvalidInput.of("idempotency_key", f"must be 1 to {_KEY_LENGTH} characters")
+        raise InvalidInput.of("idempotency_key", "must be 1 to {key_length} characters",
+                              key_length=_KEY_LENGTH)
     now = ctx.clock()
     try:
         delivery_id = _queue(ctx, actor, draft_id, channel, to, idempotency_key, now)
@@ -106,13 +107,13 @@ def _queue(
         if existing is not None:
             if (existing.communication_id, existing.channel, existing.recipient) != (
                     draft.id, channel, recipient):
-                raise Conflict(f"idempotency key {key!r} was used for another message "
-                               f"(delivery {existing.id})")
+                raise Conflict.of("idempotency key {key!r} was used for another message (delivery "
+                                  "{id})", key=key, id=existing.id)
             return existing.id
         if draft.missing:
-            raise InvalidInput.of("draft", f"draft {draft.id} has parts still to write: "
-                                           f"{', '.join(draft.missing)} (draft it again with "
-                                           "--set NAME=TEXT)")
+            raise InvalidInput.of("draft", "draft {id} has parts still to write: {missing} (draft "
+                                  "it again with --set NAME=TEXT)", id=draft.id,
+                                  missing=', '.join(draft.missing))
         case = session.get_one(CaseRow, draft.case_number)
         policy = policy_of(session, case, ctx.policy())
         row = OutboxRow(
@@ -147,7 +148,7 @@ def retry_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> DeliveryV
     with ctx.unit_of_work() as uow:
         row = _load(uow.session, delivery_id)
         if row.state == DELIVERED:
-            raise InvalidTransition(f"delivery {row.id} was delivered already")
+            raise InvalidTransition.of("delivery {id} was delivered already", id=row.id)
         case = uow.session.get_one(CaseRow, row.case_number)
         draft = uow.session.get_one(CommunicationRow, row.communication_id)
         was = row.state
@@ -164,7 +165,7 @@ def retry_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> DeliveryV
 def _load(session: Session, delivery_id: int) -> OutboxRow:
     row = session.get(OutboxRow, delivery_id) if 0 < delivery_id <= _LARGEST_ID else None
     if row is None:
-        raise NotFound(f"no delivery {delivery_id}")
+        raise NotFound.of("no delivery {delivery_id}", delivery_id=delivery_id)
     return row
 
 
@@ -179,7 +180,7 @@ def list_deliveries(
 ) -> list[DeliveryView]:
     """The communication log: a case's deliveries (or all), newest first."""
     if state is not None and state not in STATES:
-        raise InvalidInput.of("state", f"must be one of {', '.join(STATES)}")
+        raise InvalidInput.of("state", "must be one of {states}", states=', '.join(STATES))
     if not 1 <= limit <= 10_000:
         raise InvalidInput.of("limit", "must be between 1 and 10000")
     with ctx.reading() as uow:

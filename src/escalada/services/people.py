@@ -68,7 +68,7 @@ def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView
         if not first:
             require_admin(actor or Actor("?"), "adding people")
         if session.get(UserRow, new.name) is not None:
-            raise AlreadyExists(f"user {new.name!r} exists already")
+            raise AlreadyExists.of("user {name!r} exists already", name=new.name)
         now = ctx.clock()
         row = UserRow(name=new.name, role=new.role.value, title=new.title,
                       display_name=new.display_name, email=new.email,
@@ -135,7 +135,7 @@ def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView
     try:
         wanted = Role(role.strip().lower())
     except ValueError as error:
-        raise InvalidInput.of("role", f"must be one of {', '.join(Role)}") from error
+        raise InvalidInput.of("role", "must be one of {roles}", roles=', '.join(Role)) from error
     can_change_role_of(actor, name, wanted)
     with ctx.unit_of_work() as uow:
         row = _user(uow.session, name)
@@ -188,16 +188,16 @@ def _keep_an_admin(session: Session, row: UserRow, doing: str) -> None:
         UserRow.role == Role.ADMIN.value, UserRow.disabled_at.is_(None),
         UserRow.name != row.name))
     if not others:
-        raise InvalidTransition(
-            f"{row.name} is the last enabled admin: {doing} them would leave nobody to "
-            "manage people; first add or enable another admin "
-            "(`escalada user add NAME --role admin`)")
+        raise InvalidTransition.of("{name} is the last enabled admin: {doing} them would leave "
+                                   "nobody to manage people; first add or enable another admin "
+                                   "(`escalada user add NAME --role admin`)", name=row.name,
+                                   doing=doing)
 
 
 def _user(session: Session, name: str) -> UserRow:
     row = session.get(UserRow, name)
     if row is None:
-        raise NotFound(f"no user {name!r}")
+        raise NotFound.of("no user {name!r}", name=name)
     return row
 
 
@@ -217,14 +217,14 @@ def create_token(
     lifetimes = ctx.tokens
     days = lifetimes.default_days if expires_in_days is None else expires_in_days
     if not 1 <= days <= lifetimes.longest_days:
-        raise InvalidInput.of("expires_in_days",
-                              f"must be between 1 and {lifetimes.longest_days}")
+        raise InvalidInput.of("expires_in_days", "must be between 1 and {longest_days}",
+                              longest_days=lifetimes.longest_days)
     now = ctx.clock()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with ctx.unit_of_work() as uow:
         owner = _user(uow.session, actor.name)
         if owner.disabled_at is not None:
-            raise InvalidInput.of("user", f"{owner.name} is disabled")
+            raise InvalidInput.of("user", "{name} is disabled", name=owner.name)
         row = TokenRow(user_name=owner.name, token_hash=_digest(token), label=label,
                        created_at=now, expires_at=now + timedelta(days=days),
                        created_by=actor.name)
@@ -254,7 +254,7 @@ def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:
     with ctx.unit_of_work() as uow:
         row = uow.session.get(TokenRow, token_id)
         if row is None:
-            raise NotFound(f"no token {token_id}")
+            raise NotFound.of("no token {token_id}", token_id=token_id)
         if row.user_name != actor.name:
             require_admin(actor, "revoking other people's tokens")
         if row.revoked_at is None:
@@ -283,8 +283,8 @@ def authenticate(*, ctx: Context, token: str | None) -> Actor:
             raise Unauthenticated("the token expired")
         user = uow.session.get_one(UserRow, row.user_name)
         if user.disabled_at is not None:
-            raise Unauthenticated(f"user {user.name} is disabled")
-        actor, token_id = Actor(user.name, user.role), row.id
+            raise Unauthenticated.of("user {name} is disabled", name=user.name)
+        actor, token_id = Actor(user.name, user.role, user.language), row.id
         stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY
     if stale:
         _stamp_use(ctx, token_id, now)
@@ -316,7 +316,7 @@ def actor_named(*, ctx: Context, name: str) -> Actor:
             hint = ("ask an admin for `escalada user add`" if anyone else
                     "no users yet: add the first admin with "
                     "`escalada user add NAME --role admin`")
-            raise Unauthenticated(f"no user {name!r} ({hint})")
+            raise Unauthenticated.of("no user {name!r} ({hint})", name=name, hint=hint)
         if user.disabled_at is not None:
-            raise Unauthenticated(f"user {name} is disabled")
+            raise Unauthenticated.of("user {name} is disabled", name=name)
         return Actor(user.name, user.role)

@@ -135,13 +135,13 @@ def start_post_mortem(*, ctx: Context, actor: Actor, case_id: str) -> PostMortem
         session = uow.session
         case = load_case(session, case_id)
         if case.resolved_at is None:
-            raise InvalidTransition(f"{case.ref} is not resolved yet: a post-mortem follows "
-                                    f"the resolution (`escalada case resolve {case.ref}`)")
+            raise InvalidTransition.of("{case} is not resolved yet: a post-mortem follows the "
+                                       "resolution (`escalada case resolve {case}`)", case=case.ref)
         row = _lock(session, case)
         if row is not None and row.started_at is not None:
-            raise InvalidTransition(f"the post-mortem of {case.ref} was started already "
-                                    f"(by {row.started_by}): `escalada postmortem show "
-                                    f"{case.ref}`")
+            raise InvalidTransition.of("the post-mortem of {case} was started already (by "
+                                       "{started_by}): `escalada postmortem show {case}`",
+                                       case=case.ref, started_by=row.started_by)
         if row is None:
             row = PostMortemRow(case_number=case.number)
             session.add(row)
@@ -163,8 +163,8 @@ def show_post_mortem(*, ctx: Context, case_id: str) -> PostMortemView:
         case = load_case(uow.session, case_id)
         row = uow.session.get(PostMortemRow, case.number)
         if row is None:
-            raise NotFound(f"{case.ref} has no post-mortem: `escalada postmortem start "
-                           f"{case.ref}`")
+            raise NotFound.of("{case} has no post-mortem: `escalada postmortem start {case}`",
+                              case=case.ref)
         return _view(uow.session, case, row, now)
 
 
@@ -185,11 +185,13 @@ def attend(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> PostMo
         present = {a.name: a for a in _attendees(session, case.number)}
         for name in change.add:
             if not is_user(session, name):
-                raise InvalidInput.of("add", f"no user {name!r} (see `escalada user list`)")
+                raise InvalidInput.of("add", "no user {name!r} (see `escalada user list`)",
+                                      name=name)
         for name in change.remove:
             if name not in present:
-                raise InvalidInput.of("remove", f"{name!r} does not attend the post-mortem "
-                                                f"of {case.ref}")
+                raise InvalidInput.of("remove",
+                                      "{name!r} does not attend the post-mortem of {case}",
+                                      name=name, case=case.ref)
         added = [n for n in dict.fromkeys(change.add) if n not in present]
         for name in added:
             session.add(PostMortemAttendeeRow(case_number=case.number, name=name, why="added"))
@@ -249,8 +251,8 @@ def add_action(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> Po
         timezone = session.get_one(AccountRow, case.account_id).timezone
         due = due_time(new.due_at, timezone)
         if due <= now:
-            raise InvalidInput.of("due_at", "must be in the future (now is "
-                                            f"{now:%Y-%m-%d %H:%M} UTC)")
+            raise InvalidInput.of("due_at", "must be in the future (now is {now:%Y-%m-%d %H:%M} "
+                                  "UTC)", now=now)
         owner = actor.name if new.owner is None else checked_owner(session, new.owner)
         action = PostMortemActionRow(case_number=case.number, what=new.what, owner=owner,
                                      due_at=due, added_by=actor.name, added_at=now)
@@ -285,11 +287,11 @@ def finish_action(
                 PostMortemActionRow.id == action_id,
                 PostMortemActionRow.case_number == case.number).with_for_update())
         if row is None or action is None:
-            raise NotFound(f"the post-mortem of {case.ref} has no action {action_id} "
-                           f"(`escalada postmortem show {case.ref}`)")
+            raise NotFound.of("the post-mortem of {case} has no action {action_id} (`escalada "
+                              "postmortem show {case}`)", case=case.ref, action_id=action_id)
         if action.done_at is not None:
-            raise InvalidTransition(f"action {action.id} of {case.ref} was done already "
-                                    f"(by {action.done_by})")
+            raise InvalidTransition.of("action {id} of {case} was done already (by {done_by})",
+                                       id=action.id, case=case.ref, done_by=action.done_by)
         late = action_state(action.due_at, None, now) == OVERDUE
         action.done_by, action.done_at = actor.name, now
         session.execute(update(TimerRow).where(
@@ -320,9 +322,9 @@ def complete_post_mortem(
         row = _open(session, case)
         findings = _findings(session, case.number)
         if not findings:
-            raise InvalidTransition(f"the post-mortem of {case.ref} has no findings yet: "
-                                    f"`escalada postmortem finding {case.ref} --heading "
-                                    "went_wrong --text ...`")
+            raise InvalidTransition.of("the post-mortem of {case} has no findings yet: `escalada "
+                                       "postmortem finding {case} --heading went_wrong --text ...`",
+                                       case=case.ref)
         row.completed_by, row.completed_at = actor.name, now
         row.summary = None if done.summary is None else done.summary.strip() or None
         session.execute(update(TimerRow).where(
@@ -508,11 +510,11 @@ def _lock(session: Session, case: CaseRow) -> PostMortemRow | None:
 def _open(session: Session, case: CaseRow) -> PostMortemRow:
     row = _lock(session, case)
     if row is None or row.started_at is None:
-        raise NotFound(f"{case.ref} has no post-mortem started: `escalada postmortem start "
-                       f"{case.ref}`")
+        raise NotFound.of("{case} has no post-mortem started: `escalada postmortem start {case}`",
+                          case=case.ref)
     if row.completed_at is not None:
-        raise InvalidTransition(f"the post-mortem of {case.ref} was completed (by "
-                                f"{row.completed_by}) and is frozen")
+        raise InvalidTransition.of("the post-mortem of {case} was completed (by {completed_by}) "
+                                   "and is frozen", case=case.ref, completed_by=row.completed_by)
     return row
 
 

@@ -23,7 +23,8 @@ def case_number(case_id: str) -> int:
     """'CASE-1042' (or '1042') -> 1042."""
     number = parse_case_label(case_id)
     if number is None:
-        raise InvalidInput.of("case", f"{case_id!r} is not a case id like CASE-1042")
+        raise InvalidInput.of("case", "{case_id!r} is not a case id like CASE-1042",
+                              case_id=case_id)
     return number
 
 
@@ -37,12 +38,11 @@ def load_case(
     number = case_number(case_id)
     case = session.get(CaseRow, number) if _stored(number) else None
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound.of("no case {case_id}", case_id=case_id)
     if expected_version is not None and case.version != expected_version:
-        raise StaleVersion(
-            f"{case.ref} is at version {case.version}, not {expected_version}: "
-            "someone else changed it; reload and try again"
-        )
+        raise StaleVersion.of("{case} is at version {version}, not {expected_version}: "
+                              "someone else changed it; reload and try again", case=case.ref,
+                              version=case.version, expected_version=expected_version)
     return case
 
 
@@ -57,7 +57,7 @@ def load_open_case(
 def load_account(session: Session, account_id: str) -> AccountRow:
     account = session.get(AccountRow, account_id) if _ACCOUNT_ID.match(account_id) else None
     if account is None:
-        raise NotFound(f"no account {account_id!r}")
+        raise NotFound.of("no account {account_id!r}", account_id=account_id)
     return account
 
 

@@ -64,7 +64,7 @@ def record_root_cause(
               if getattr(given, name) is not None}
     if not wanted:
         raise InvalidInput.of("technical", "give the technical root cause, the process "
-                                           "one (--process / process), or both")
+                              "one (--process / process), or both")
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
@@ -93,8 +93,8 @@ def root_cause(*, ctx: Context, case_id: str) -> RootCauseView:
         case = load_case(uow.session, case_id)
         row = uow.session.get(RootCauseRow, case.number)
         if row is None:
-            raise NotFound(f"{case.ref} has no root cause yet: `escalada case rca {case.ref} "
-                           "--technical ... --process ...`")
+            raise NotFound.of("{case} has no root cause yet: `escalada case rca {case} --technical "
+                              "... --process ...`", case=case.ref)
         return root_cause_view(row, case)
 
 

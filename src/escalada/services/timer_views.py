@@ -58,7 +58,7 @@ def list_timers(
 ) -> list[TimerView]:
     """Timers by due time: a case's, or all; optionally in one state."""
     if state is not None and state not in STATES:
-        raise InvalidInput.of("state", f"must be one of {', '.join(STATES)}")
+        raise InvalidInput.of("state", "must be one of {states}", states=', '.join(STATES))
     if not 1 <= limit <= 10_000:
         raise InvalidInput.of("limit", "must be between 1 and 10000")
     with ctx.reading() as uow:

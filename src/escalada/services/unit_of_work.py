@@ -100,7 +100,8 @@ class UnitOfWork:
             ) from error
         except IntegrityError as error:
             self.session.rollback()
-            raise Conflict(f"the change collides with another one: {error.orig}") from error
+            raise Conflict.of("the change collides with another one: {cause}",
+                              cause=error.orig) from error
 
 
 class ReadingUnit(UnitOfWork):

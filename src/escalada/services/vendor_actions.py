@@ -41,7 +41,8 @@ def escalate_vendor_case(
     (and the TAM, where set) on AWS; a higher severity and a request on Azure."""
     wanted = reason.strip().upper()
     if wanted not in ESCALATION_REASONS:
-        raise InvalidInput.of("reason", f"must be one of {', '.join(ESCALATION_REASONS)}")
+        raise InvalidInput.of("reason", "must be one of {escalation_reasons}",
+                              escalation_reasons=', '.join(ESCALATION_REASONS))
     if not justification.strip():
         raise InvalidInput.of("justification", "say why: the business impact and urgency")
 
@@ -111,6 +112,6 @@ def _one_open(session: Session, case: CaseRow, vendor: str | None) -> VendorCase
         raise NotFound(f"{case.ref} has no open vendor case"
                        + (f" with {vendor}" if vendor else ""))
     if len(rows) > 1:
-        raise InvalidInput.of("vendor", f"{case.ref} has open cases with "
-                                        f"{', '.join(r.vendor for r in rows)}: say which")
+        raise InvalidInput.of("vendor", "{case} has open cases with {value}: say which",
+                              case=case.ref, value=', '.join(r.vendor for r in rows))
     return rows[0]

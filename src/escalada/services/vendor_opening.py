@@ -65,7 +65,7 @@ def open_vendor_case(
     """
     can_work_cases(actor, "opening a vendor case")
     if vendor not in VENDORS:
-        raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+        raise InvalidInput.of("vendor", "must be one of {vendors}", vendors=', '.join(VENDORS))
     plans = current_vendor_plans(ctx.settings())
     chosen_plan = _plan(plans, vendor, plan or ctx.settings().vendor_plan(vendor))
     now = ctx.clock()
@@ -79,8 +79,9 @@ def open_vendor_case(
         ours = case.severity
     known = plans.vendors[vendor].severities
     if severity is not None and severity not in known:
-        raise InvalidInput.of("severity", f"{severity!r} is not a {VENDOR_NAMES[vendor]} "
-                                          f"severity: one of {', '.join(known)}")
+        raise InvalidInput.of("severity", "{severity!r} is not a {vendor_name} severity: one of "
+                              "{known}", severity=severity,
+                              vendor_name=VENDOR_NAMES[vendor], known=', '.join(known))
     try:
         code = severity or vendor_severity(plans, vendor, chosen_plan, ours)
     except ValueError as error:
@@ -110,8 +111,9 @@ def open_vendor_case(
                                now=now)
     except EscaladaError as error:
         # The vendor has the case; say so, so that nobody opens a second one.
-        raise Conflict(f"{VENDOR_NAMES[vendor]} case {sent.case_id} was opened but could not "
-                       f"be recorded on {case_id}: {error}") from error
+        raise Conflict.of("{vendor_name} case {case_id} was opened but could not be recorded on "
+                          "{case_id2}: {error}", vendor_name=VENDOR_NAMES[vendor],
+                          case_id=sent.case_id, case_id2=case_id, error=error) from error
 
 
 def _record_opening(
@@ -175,12 +177,14 @@ def _plan(plans: Any, vendor: str, plan: str | None) -> str:
     known = list(plans.vendors[vendor].plans)
     chosen = plan
     if chosen is None:
-        raise InvalidInput.of("plan", f"say which {VENDOR_NAMES[vendor]} support plan we have "
-                                      f"(--plan, or ESCALADA_{vendor.upper()}_PLAN): "
-                                      f"one of {', '.join(known)}")
+        raise InvalidInput.of("plan", "say which {vendor_name} support plan we have (--plan, or "
+                              "ESCALADA_{vendor}_PLAN): one of {known}",
+                              vendor_name=VENDOR_NAMES[vendor], vendor=vendor.upper(),
+                              known=', '.join(known))
     if chosen not in known:
-        raise InvalidInput.of("plan", f"{chosen!r} is not a {VENDOR_NAMES[vendor]} plan: "
-                                      f"one of {', '.join(known)}")
+        raise InvalidInput.of("plan", "{chosen!r} is not a {vendor_name} plan: one of {known}",
+                              chosen=chosen, vendor_name=VENDOR_NAMES[vendor],
+                              known=', '.join(known))
     return chosen
 
 

@@ -87,7 +87,7 @@ class VendorPlanView(View):
 def list_vendor_plans(*, vendor: str | None = None) -> list[VendorPlanView]:
     """The vendors' plans as the plans file has them, most urgent target first."""
     if vendor is not None and vendor not in VENDORS:
-        raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+        raise InvalidInput.of("vendor", "must be one of {vendors}", vendors=', '.join(VENDORS))
     plans = current_vendor_plans()
     views = []
     for name in (vendor,) if vendor else VENDORS:

@@ -51,8 +51,8 @@ def _change_room(
 def _required_room(session: Session, case: CaseRow) -> WarRoomRow:
     room = room_of(session, case)
     if room is None:
-        raise NotFound(f"{case.ref} has no war room (one opens at L3, L4 or a C-level "
-                       "escalation; `escalada war-room open` opens one by hand)")
+        raise NotFound.of("{case} has no war room (one opens at L3, L4 or a C-level escalation; "
+                          "`escalada war-room open` opens one by hand)", case=case.ref)
     return room
 
 
@@ -68,8 +68,9 @@ def open_war_room(
         case = load_open_case(session, case_id, expected_version=expected_version)
         existing = room_of(session, case)
         if existing is not None:
-            raise AlreadyExists(f"{case.ref} has a war room already, opened by "
-                                f"{existing.opened_by} at {shown(existing.opened_at)}")
+            raise AlreadyExists.of("{case} has a war room already, opened by {opened_by} at "
+                                   "{opened_at}", case=case.ref, opened_by=existing.opened_by,
+                                   opened_at=shown(existing.opened_at))
         policy = policy_of(session, case, ctx.policy())
         room = open_room(session, case, snapshot_of(session, case, now), trigger=MANUAL,
                          actor=actor, now=now, policy=policy, reason=reason, changed=True)
@@ -99,10 +100,11 @@ def tick(
         row = next((entry for entry in room.checklist if entry.key == key), None)
         if row is None:
             keys = ", ".join(entry.key for entry in room.checklist)
-            raise NotFound(f"{case.ref}'s war room has no checklist item {key!r} (it has {keys})")
+            raise NotFound.of("{case}'s war room has no checklist item {key!r} (it has {keys})",
+                              case=case.ref, key=key, keys=keys)
         if row.done_at is not None:
-            raise InvalidTransition(
-                f"{key} was ticked by {row.done_by} at {shown(row.done_at)} already")
+            raise InvalidTransition.of("{key} was ticked by {done_by} at {done_at} already",
+                                       key=key, done_by=row.done_by, done_at=shown(row.done_at))
         row.done_by, row.done_at, row.note = actor.name, now, note
         late = now > row.due_at
         return Event("war_room_item_done",
@@ -129,12 +131,13 @@ def assign(
         seat = next((s for s in room.attendees if s.role == wanted), None)
         if seat is None:
             roles = ", ".join(s.role for s in room.attendees)
-            raise InvalidInput.of("role", f"{wanted!r} is not a seat of the room ({roles})")
+            raise InvalidInput.of("role", "{wanted!r} is not a seat of the room ({roles})",
+                                  wanted=wanted, roles=roles)
         person = session.get(UserRow, name)
         if person is None or person.disabled_at is not None:
-            raise InvalidInput.of("user", f"{name!r} is not an enabled user")
+            raise InvalidInput.of("user", "{name!r} is not an enabled user", name=name)
         if seat.user_name == name:
-            raise InvalidTransition(f"{name} is the {wanted} already")
+            raise InvalidTransition.of("{name} is the {wanted} already", name=name, wanted=wanted)
         before, seat.user_name = seat.user_name, name
         label = _labels(policy).get(wanted, wanted)
         return Event("war_room_assigned",
@@ -156,8 +159,9 @@ def acknowledge(
     def change(_s: Session, case: CaseRow, room: WarRoomRow, policy: Policy, now: datetime
                ) -> Event:
         if room.executive_ack_at is not None:
-            raise InvalidTransition(f"{case.ref}'s executive acknowledgment was given by "
-                                    f"{room.executive_ack_by} already")
+            raise InvalidTransition.of("{case}'s executive acknowledgment was given by "
+                                       "{executive_ack_by} already", case=case.ref,
+                                       executive_ack_by=room.executive_ack_by)
         can_acknowledge_for(actor, policy, room.executive)
         room.executive_ack_by, room.executive_ack_at = actor.name, now
         late = now > room.executive_ack_due_at

@@ -26,8 +26,11 @@ def current_actor(
     """The user whose bearer token came with the request (401 without a live one).
     Roles are checked by the service functions, as for the CLI."""
     context: Context = request.app.state.context
-    return authenticate(ctx=context, token=None if credentials is None
-                        else credentials.credentials)
+    actor = authenticate(ctx=context, token=None if credentials is None
+                         else credentials.credentials)
+    if actor.language:  # the user's own language answers their errors (api/language.py)
+        request.state.language = actor.language
+    return actor
 
 
 ContextDep = Annotated[Context, Depends(get_context)]

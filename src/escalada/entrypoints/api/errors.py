@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from escalada.domain.errors import EscaladaError, InvalidInput, TooManyAttempts
 from escalada.domain.validation import field_path, reason_of
+from escalada.entrypoints.api.language import speaking
 from escalada.entrypoints.errors import (
     INTERNAL_ERROR,
     PROBLEM_MEDIA_TYPE,
@@ -45,13 +46,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EscaladaError)
     async def _domain(request: Request, error: EscaladaError) -> Response:
         precondition = getattr(request.state, "if_match", None) is not None
+        lang, language = speaking(request)
         document = domain_problem(error, instance=_instance(request),
-                                  precondition=precondition)
+                                  precondition=precondition, language=language)
         log.info("request_refused", method=request.method, path=request.url.path,
-                 status=document["status"], error=document["error"],
-                 message=document["message"])
-        headers = ({"Retry-After": str(error.retry_after)}
-                   if isinstance(error, TooManyAttempts) else None)
+                 status=document["status"], error=document["error"], message=str(error))
+        headers = {"Content-Language": lang}
+        if isinstance(error, TooManyAttempts):
+            headers["Retry-After"] = str(error.retry_after)
         return problem_response(document, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -62,8 +64,10 @@ def install_error_handlers(app: FastAPI) -> None:
             if location and location[0] in ("body", "query", "path", "header"):
                 location = location[1:]
             problems.append((field_path(location), reason_of(item)))
+        lang, language = speaking(request)
         return problem_response(domain_problem(InvalidInput(problems),
-                                               instance=_instance(request)))
+                                               instance=_instance(request), language=language),
+                                {"Content-Language": lang})
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import getpass
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -23,6 +23,9 @@ from escalada.entrypoints.cli.output import (
     read_json,
 )
 from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
+
+if TYPE_CHECKING:
+    from escalada.domain.errors import EscaladaError
 
 # The commands in modules of their own: name -> the module, its Typer app (or command
 # function), and the first sentence of its help, which --help shows without importing
@@ -97,19 +100,20 @@ class EscaladaGroup(LazyGroup):
             raise typer.Exit(_exit_code(error)) from error
 
 
-def _report(error: Exception) -> None:
+def _report(error: EscaladaError) -> None:
     from escalada.domain.errors import HandoffIncomplete, InvalidInput
     from escalada.entrypoints.cli.output import console, styled
+    from escalada.entrypoints.cli.words import speaking, tr
 
-    err = console(stderr=True)
+    err, language, label = console(stderr=True), speaking(), tr("error:")
     if isinstance(error, InvalidInput):
-        for field, reason in error.problems:
-            err.print(styled(("error:", "red"), f" {field}: {reason}"))
+        for field, reason in error.told_problems(language):
+            err.print(styled((label, "red"), f" {field}: {reason}"))
     else:
-        err.print(styled(("error:", "red"), f" {error}"))
+        err.print(styled((label, "red"), f" {error.told(language)}"))
     if isinstance(error, HandoffIncomplete):
         for item in error.missing:
-            err.print(f"  missing: {item}")
+            err.print(tr("  missing: {item}", item=item))
 
 
 def _exit_code(error: Exception) -> int:

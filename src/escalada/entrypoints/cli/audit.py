@@ -102,7 +102,8 @@ def _write(path: Path, text: str) -> None:
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise InvalidInput.of("--out", f"cannot write {path}: {error.strerror}") from error
+        raise InvalidInput.of("--out", "cannot write {path}: {strerror}", path=path,
+                              strerror=error.strerror) from error
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from escalada.entrypoints.cli.output import (
     parse_time,
     read_json,
 )
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -109,7 +110,7 @@ def list_(
     page = list_page(ctx=ctx, **query)
     emit_json(page.cases) if fmt is Format.json else _case_lines(page.cases)
     if page.next_cursor is not None:
-        sys.stderr.write(f"more: --cursor {page.next_cursor}\n")
+        sys.stderr.write(tr("more: --cursor {cursor}", cursor=page.next_cursor) + "\n")
 
 
 # Plain aligned lines, not a table: a table measures every row before it prints one, and
@@ -121,8 +122,8 @@ _CASE_LINE = "{:<11} {:<16} {:<3} {:<19} {:<6} {:<4} {:<16} {}\n"
 def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
     """Cases one per line under a header, written as they come."""
     out = sys.stdout
-    out.write(_CASE_LINE.format("case", "account", "sev", "status", "tier", "exec",
-                                "sla due (UTC)", "title"))
+    out.write(_CASE_LINE.format(tr("case"), tr("account"), tr("sev"), tr("status"), tr("tier"),
+                                tr("exec"), tr("sla due (UTC)"), tr("title")))
     for c in rows:
         due = "—" if c.sla_due_at is None else c.sla_due_at.strftime("%Y-%m-%d %H:%M")
         out.write(_CASE_LINE.format(c.id, c.account, c.severity, c.status, c.tier,

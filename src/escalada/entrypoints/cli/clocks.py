@@ -48,7 +48,8 @@ def _date(value: str, option: str) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError as error:
-        raise InvalidInput.of(option, f"{value!r} is not a date like 2026-11-26") from error
+        raise InvalidInput.of(option, "{value!r} is not a date like 2026-11-26",
+                              value=value) from error
     if not in_years(day):
         raise InvalidInput.of(option, YEARS)
     return day
@@ -62,7 +63,8 @@ def _overrides(values: list[str] | None) -> dict[str, list[str]]:
     for value in values or []:
         day, sep, hours = value.partition("=")
         if not sep:
-            raise InvalidInput.of("--override", f"{value!r} is not DATE=off or DATE=HH:MM-HH:MM")
+            raise InvalidInput.of("--override", "{value!r} is not DATE=off or DATE=HH:MM-HH:MM",
+                                  value=value)
         _date(day.strip(), "--override")
         result[day.strip()] = [] if hours.strip() == "off" else hours.split(",")
     return result
@@ -84,7 +86,7 @@ def _pauses(values: list[str] | None) -> list[tuple[datetime, datetime]]:
     for value in values or []:
         start, sep, end = value.partition("/")
         if not sep:
-            raise InvalidInput.of("--pause", f"{value!r} is not FROM/TO")
+            raise InvalidInput.of("--pause", "{value!r} is not FROM/TO", value=value)
         first, last = parse_time(start, "--pause"), parse_time(end, "--pause")
         assert first is not None and last is not None
         pauses.append((first, last))

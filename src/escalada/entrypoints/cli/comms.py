@@ -18,6 +18,7 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     id_of,
 )
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.drafting import DraftView
@@ -53,7 +54,7 @@ def _fields(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
-            raise InvalidInput.of("--set", f"{pair[:40]!r} is not NAME=TEXT")
+            raise InvalidInput.of("--set", "{pair!r} is not NAME=TEXT", pair=pair[:40])
         try:
             name = checked_text(name.strip(), LABEL_CHARS, lines=False)
             fields[name] = checked_text(text, NOTE_CHARS, lines=True)
@@ -77,12 +78,12 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
 
     if view.missing:
         console(stderr=True).print(styled(
-            (f"still to write before sending: {', '.join(view.missing)} "
-             "(draft again with --set NAME=TEXT)", "yellow")))
+            (tr("still to write before sending: {missing} (draft again with --set NAME=TEXT)",
+                missing=", ".join(view.missing)), "yellow")))
     else:
-        console(stderr=True).print(
-            f"send it: escalada comms send {view.id} --channel email|slack|webhook --to "
-            "ADDRESS|#CHANNEL|ENDPOINT")
+        console(stderr=True).print(tr(
+            "send it: escalada comms send {draft} --channel email|slack|webhook --to "
+            "ADDRESS|#CHANNEL|ENDPOINT", draft=view.id))
 
 
 @comms_app.command("draft")
@@ -168,7 +169,8 @@ def drafts(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
         emit_json(views)
         return
     table = Table(title=case_id)
-    for column in ("draft", "kind", "audience", "language", "subject", "to write", "by"):
+    for column in (tr("draft"), tr("kind"), tr("audience"), tr("language"), tr("subject"),
+                   tr("to write"), tr("by")):
         table.add_column(column)
     for v in views:
         table.add_row(str(v.id), v.kind, v.audience, v.language, v.subject,
@@ -206,8 +208,9 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
     from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table()
-    for column in ("id", "case", "draft", "kind", "channel", "to", "audience", "lang",
-                   "state", "attempts", "next / done", "last error"):
+    for column in ("id", tr("case"), tr("draft"), tr("kind"), tr("channel"), tr("to"),
+                   tr("audience"), tr("lang"), tr("state"), tr("attempts"), tr("next / done"),
+                   tr("last error")):
         table.add_column(column)
     colours = {"delivered": "green", "dead": "red", "pending": "yellow"}
     for v in views:

@@ -132,7 +132,7 @@ def input_(
     for pair in other or ():
         key, sep, value = pair.partition("=")
         if not sep:
-            raise InvalidInput.of("--set", f"{pair!r} is not METRIC=VALUE")
+            raise InvalidInput.of("--set", "{pair!r} is not METRIC=VALUE", pair=pair)
         values[key.strip()] = value.strip()
     entered = enter_inputs(ctx=context(), actor=actor(), account_id=account, values=values,
                            as_of=_moment(as_of, "--as-of"), note=note)

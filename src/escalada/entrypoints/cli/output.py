@@ -127,7 +127,7 @@ def parse_time(value: str | None, option: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
-        raise InvalidInput.of(option, f"{value!r} is not an ISO 8601 time") from error
+        raise InvalidInput.of(option, "{value!r} is not an ISO 8601 time", value=value) from error
     if moment.tzinfo is None:
         raise InvalidInput.of(option, "must carry a UTC offset, e.g. 2026-11-26T10:08:00+00:00")
     return moment
@@ -154,11 +154,12 @@ def read_json(source: str, field: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as error:
-        raise InvalidInput.of(field, f"cannot read {source}: {error.strerror}") from error
+        raise InvalidInput.of(field, "cannot read {source}: {strerror}",
+                              source=source, strerror=error.strerror) from error
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInput.of(field, f"not valid JSON: {error}") from error
+        raise InvalidInput.of(field, "not valid JSON: {error}", error=error) from error
 
 
 # Options are bounded as the API bounds the same fields (domain/validation.py): a Typer
@@ -182,7 +183,7 @@ def _text_check(kind: str) -> Callable[[Any, Any, Any], Any]:
                 return [checked_text(item, limit, lines=lines) for item in value]
             return checked_text(value, limit, lines=lines)
         except ValueError as error:
-            raise InvalidInput.of(_option_name(param), str(error)) from error
+            raise InvalidInput.of(_option_name(param), error.args[0]) from error
 
     return check
 
@@ -211,5 +212,5 @@ def check_version(_ctx: Any, param: Any, value: int | None) -> int | None:
     from escalada.domain.validation import ID_MAX
 
     if value is not None and not 0 <= value <= ID_MAX:
-        raise InvalidInput.of(_option_name(param), f"must be between 0 and {ID_MAX}")
+        raise InvalidInput.of(_option_name(param), "must be between 0 and {id_max}", id_max=ID_MAX)
     return value

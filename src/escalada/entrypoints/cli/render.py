@@ -8,6 +8,7 @@ from rich.table import Table
 
 from escalada.domain.money import usd
 from escalada.entrypoints.cli.output import console, styled, when
+from escalada.entrypoints.cli.words import ntr, tr
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -24,47 +25,56 @@ if TYPE_CHECKING:
 
 def evaluation_table(result: EvaluationView, timezone: str | None = None) -> None:
     out = console()
-    sla = Table(title=f"{result.case} at {when(result.at)}: SLA", title_justify="left")
-    for column in ("target", "due", "consumed", "state"):
+    sla = Table(title=tr("{case} at {at}: SLA", case=result.case, at=when(result.at)),
+                title_justify="left")
+    for column in (tr("target"), tr("due"), tr("consumed"), tr("state")):
         sla.add_column(column)
     for clock in result.sla:
-        state = "BREACHED" if clock.breached else ("paused" if clock.paused else "running")
+        state = tr("BREACHED") if clock.breached else (
+            tr("paused") if clock.paused else tr("running"))
         sla.add_row(clock.target, when(clock.due_at, timezone), f"{clock.consumed:.0%}", state)
     out.print(sla)
     if not result.recommendations:
-        out.print("No escalation recommended.")
+        out.print(tr("No escalation recommended."))
     for r in result.recommendations:
         out.print(styled(
-            (f"Recommend {r.track} {r.from_ or 'none'} -> {r.to}", "bold"),
-            f" (respond within {r.respond_within_minutes} min): {', '.join(r.criteria)}",
+            (tr("Recommend {track} {start} -> {to}", track=r.track,
+                start=r.from_ or tr("none"), to=r.to), "bold"),
+            " " + ntr("(respond within {count} min)", "(respond within {count} min)",
+                      r.respond_within_minutes) + f": {', '.join(r.criteria)}",
         ))
         if r.handoff_required:
-            out.print(f"  handoff required: {', '.join(r.handoff_required)}")
+            out.print(tr("  handoff required: {items}", items=", ".join(r.handoff_required)))
 
 
 def case_panel(view: CaseView) -> None:
     out, case = console(), view.snapshot
-    out.print(styled((case.id, "bold"), f" {view.title}  (version {view.version})"))
-    out.print(
-        f"account {case.account.id} ({case.account.tier}, {case.account.support_plan})  "
-        f"severity {case.severity}  status {case.status}  tier {case.tier}  "
-        f"executive {case.exec_level or '—'}"
-    )
+    out.print(styled((case.id, "bold"), " " + tr("{title}  (version {version})",
+                                                 title=view.title, version=view.version)))
+    out.print(tr("account {account} ({tier}, {plan})  severity {severity}  status {status}  "
+                 "tier {case_tier}  executive {level}", account=case.account.id,
+                 tier=case.account.tier, plan=case.account.support_plan,
+                 severity=case.severity, status=case.status, case_tier=case.tier,
+                 level=case.exec_level or "—"))
     zone = case.account.timezone
-    out.print(f"opened {when(case.opened_at, zone)}  "
-              f"first response {when(case.first_response_at, zone)}")
+    out.print(tr("opened {opened}  first response {responded}",
+                 opened=when(case.opened_at, zone), responded=when(case.first_response_at, zone)))
     if case.flags:
-        out.print(f"flags: {', '.join(sorted(case.flags))}")
+        out.print(tr("flags: {flags}", flags=", ".join(sorted(case.flags))))
     if case.services:
-        out.print(f"services: {', '.join(case.services)}")
+        out.print(tr("services: {services}", services=", ".join(case.services)))
     for step in view.escalations:
-        behalf = (f" on behalf of {step.acknowledged_on_behalf_of}"
-                  if step.acknowledged_on_behalf_of else "")
-        ack = f"acknowledged by {step.acknowledged_by}{behalf}" if step.acknowledged_by else (
-            f"due {when(step.response_due_at)}" if step.response_due_at else "")
-        out.print(f"  step {step.step}: {step.track} {step.from_ or 'none'} -> "
-                  f"{step.to or 'none'} {ack}")
-    timeline_table(view.timeline, title="Latest on the timeline")
+        if step.acknowledged_by and step.acknowledged_on_behalf_of:
+            ack = tr("acknowledged by {name} on behalf of {other}", name=step.acknowledged_by,
+                     other=step.acknowledged_on_behalf_of)
+        elif step.acknowledged_by:
+            ack = tr("acknowledged by {name}", name=step.acknowledged_by)
+        else:
+            ack = tr("due {due}", due=when(step.response_due_at)) if step.response_due_at else ""
+        out.print(tr("  step {step}: {track} {start} -> {to} {ack}", step=step.step,
+                     track=step.track, start=step.from_ or tr("none"), to=step.to or tr("none"),
+                     ack=ack))
+    timeline_table(view.timeline, title=tr("Latest on the timeline"))
     evaluation_table(view.evaluation, zone)
 
 
@@ -73,14 +83,14 @@ def similar_list(hits: list[KbHit]) -> None:
     if not hits:
         return
     out = console()
-    out.print("similar past escalations (`escalada kb search` finds more):", markup=False)
+    out.print(tr("similar past escalations (`escalada kb search` finds more):"), markup=False)
     for hit in hits:
         out.print(f"  {hit.case} {hit.kind}: {hit.title} — {hit.excerpt}", markup=False)
 
 
-def timeline_table(entries: list[TimelineEntryView], title: str = "Timeline") -> None:
-    table = Table(title=title, title_justify="left")
-    for column in ("when", "who", "what", "why"):
+def timeline_table(entries: list[TimelineEntryView], title: str | None = None) -> None:
+    table = Table(title=tr("Timeline") if title is None else title, title_justify="left")
+    for column in (tr("when"), tr("who"), tr("what"), tr("why")):
         table.add_column(column)
     for entry in entries:
         table.add_row(when(entry.at), entry.actor, entry.summary, entry.reason or "")

@@ -57,7 +57,7 @@ def create_plan(
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         if has_plan(uow.session, case, lock=True):
-            raise AlreadyExists(f"{case.ref} has a recovery plan already")
+            raise AlreadyExists.of("{case} has a recovery plan already", case=case.ref)
         policy = policy_of(uow.session, case, ctx.policy())
         tasks = _open_plan(uow.session, case, policy, actor=actor, now=now)
         uow.session.flush()
@@ -112,8 +112,8 @@ def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
         case = load_case(uow.session, case_id)
         tasks = tasks_of(uow.session, case)
         if not tasks:
-            raise NotFound(f"{case.ref} has no recovery plan (one opens when an L2+ "
-                           f"escalation resolves; a team lead can make one by hand)")
+            raise NotFound.of("{case} has no recovery plan (one opens when an L2+ escalation "
+                              "resolves; a team lead can make one by hand)", case=case.ref)
         return plan_view(uow.session, case, tasks, policy_of(uow.session, case, ctx.policy()),
                           now)
 

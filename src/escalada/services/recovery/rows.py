@@ -72,7 +72,7 @@ def load_task(session: Session, task_id: int) -> RecoveryTaskRow:
         task = session.scalar(select(RecoveryTaskRow).where(RecoveryTaskRow.id == task_id)
                               .with_for_update())
     if task is None:
-        raise NotFound(f"no recovery task {task_id}")
+        raise NotFound.of("no recovery task {task_id}", task_id=task_id)
     return task
 
 

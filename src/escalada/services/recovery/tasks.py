@@ -33,7 +33,8 @@ def add_task(
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         if not has_plan(uow.session, case):
-            raise InvalidTransition(f"{case.ref} has no recovery plan; create it first")
+            raise InvalidTransition.of("{case} has no recovery plan; create it first",
+                                       case=case.ref)
         account = uow.session.get_one(AccountRow, case.account_id)
         task = RecoveryTaskRow(
             case_number=case.number, phase=new.phase, key=None, text=new.text,
@@ -103,7 +104,7 @@ def _apply(task: RecoveryTaskRow, changed: dict[str, Any], *, actor: Actor,
 
 def _owner(session: Session, name: str | None) -> str | None:
     if name is not None and not is_user(session, name):
-        raise InvalidInput.of("owner", f"no user {name!r} (see `escalada user list`)")
+        raise InvalidInput.of("owner", "no user {name!r} (see `escalada user list`)", name=name)
     return name
 
 

@@ -60,7 +60,8 @@ def escalation_report(
     Russian-language accounts, else English) as Markdown, HTML or PDF."""
     can_read(actor)
     if fmt not in FORMATS:
-        raise InvalidInput.of("format", f"must be one of {', '.join(FORMATS)} (not {fmt!r})")
+        raise InvalidInput.of("format", "must be one of {formats} (not {fmt!r})",
+                              formats=', '.join(FORMATS), fmt=fmt)
     report = gather(ctx, case_id, _checked_language(language))
     from escalada.adapters import reports
 
@@ -92,8 +93,8 @@ def report_body(
 
 def _checked_language(language: str | None) -> str | None:
     if language is not None and language not in LANGUAGES:
-        raise InvalidInput.of("lang", f"must be one of {', '.join(LANGUAGES)} "
-                                      f"(not {language!r})")
+        raise InvalidInput.of("lang", "must be one of {languages} (not {language!r})",
+                              languages=', '.join(LANGUAGES), language=language)
     return language
 
 
@@ -102,9 +103,9 @@ def _needs_report_extra(what: str) -> Iterator[None]:
     try:
         yield
     except ModuleNotFoundError as error:
-        raise InvalidInput.of("format", f"{what} needs the report extra ({error.name}"
-                                        " is not installed): pip install "
-                                        "'escalada[report]'") from error
+        raise InvalidInput.of("format", "{what} needs the report extra ({name} is not installed): "
+                              "pip install 'escalada[report]'", what=what,
+                              name=error.name) from error
 
 
 def gather(ctx: Context, case_id: str, language: str | None) -> EscalationReport:

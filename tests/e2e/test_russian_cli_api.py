@@ -1,0 +1,115 @@
+"""A Russian-speaking coordinator works in Russian end to end: the CLI speaks the shell's
+language (LANG, or ESCALADA_LANG), the API the Accept-Language header; codes, field names
+and data stay as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import Cli
+from examples import ADMIN
+from fastapi.testclient import TestClient
+
+from escalada.services.context import Actor, Context
+from escalada.services.people import add_user, create_token
+
+ACME = {"id": "acme", "name": "Acme Corp", "tier": "enterprise", "support_plan": "enterprise",
+        "timezone": "Europe/Moscow", "country": "RU", "language": "ru"}
+PACKAGE = {"troubleshooting_summary": "500s on /v1/orders since 09:40",
+           "steps_attempted": "restarted pods", "customer_impact": "checkout down"}
+
+
+@pytest.fixture
+def russian(tmp_path: Path) -> Cli:
+    cli = Cli(tmp_path)
+    cli.env.pop("ESCALADA_LANG", None)
+    cli.env.update(LANG="ru_RU.UTF-8", COLUMNS="400")
+    cli.run("user", "add", "irina", "--role", "admin")
+    cli.run("user", "add", "olga", "--role", "engineer")
+    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
+            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--language", "ru")
+    return cli
+
+
+def test_a_case_walked_in_russian_shows_russian_words_and_errors(russian: Cli) -> None:
+    case = russian.json("case", "open", "--account", "acme", "--severity", "P1", "--title",
+                        "API отдаёт 500", "--flag", "customer_requested_escalation")
+    case_id = case["snapshot"]["id"]
+
+    listed = russian.run("case", "list")
+    assert listed.splitlines()[0].split()[:4] == ["обращение", "клиент", "серьёзн.", "статус"]
+    assert case_id in listed
+
+    shown = russian.run("case", "show", case_id)
+    assert "клиент acme (enterprise, enterprise)  серьёзность P1" in shown
+    assert "Последнее в хронологии" in shown and "когда" in shown
+    assert "Рекомендуется technical T1 -> T2" in shown
+    assert "(ответить за 15 минут)" in shown  # five and up: the third plural form
+
+    refused = russian.run("case", "escalate", case_id, "--to", "T2", code=3)
+    assert "ошибка: пакет передачи для T1 -> T2 неполон: не хватает" in refused
+    assert "  не хватает: troubleshooting_summary" in refused
+
+    refused = russian.run("--as", "olga", "case", "escalate", case_id, "--to", "T2",
+                          "--handoff", russian.file("t2.json", PACKAGE),
+                          "--override-reason", "клиент на звонке", code=7)
+    assert refused.startswith("ошибка: «обход проверки пакета передачи»: нужна роль team_lead "
+                              "или выше; olga — engineer: попросите сделать это пользователя с "
+                              "ролью team_lead или выше")
+
+    assert "обращение CASE-999 не найдено" in russian.run("case", "show", "CASE-999", code=4)
+    assert "ошибка: --at: 'вчера' — не время в формате ISO 8601" in russian.run(
+        "case", "remind", case_id, "--at", "вчера", "--note", "позвонить", code=2)
+
+
+@pytest.mark.parametrize(("minutes", "form"), [(1, "1 минуту"), (3, "3 минуты"),
+                                                (21, "21 минуту"), (15, "15 минут")])
+def test_counts_take_the_russian_plural_form(russian: Cli, minutes: int, form: str) -> None:
+    from escalada.entrypoints.cli.words import ntr
+
+    russian_env = {"LANG": "ru_RU.UTF-8", "ESCALADA_LANG": ""}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in russian_env.items():
+            patch.setenv(name, value)
+        said = ntr("(respond within {count} min)", "(respond within {count} min)", minutes)
+    assert said == f"(ответить за {form})"
+
+
+def test_escalada_lang_wins_over_the_shells_locale(russian: Cli) -> None:
+    russian.env["ESCALADA_LANG"] = "en"
+    assert "error: no case CASE-999" in russian.run("case", "show", "CASE-999", code=4)
+
+
+def test_the_api_answers_in_the_accept_language(client: TestClient) -> None:
+    missing = client.get("/api/v1/cases/CASE-999",
+                         headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert missing.status_code == 404
+    assert missing.headers["content-language"] == "ru"
+    assert missing.json()["message"] == "обращение CASE-999 не найдено"
+    assert missing.json()["detail"] == "обращение CASE-999 не найдено"
+
+    refused = client.post("/api/v1/accounts", headers={"Accept-Language": "ru"},
+                          json={"id": "acme"})
+    assert refused.status_code == 422
+    assert refused.headers["content-language"] == "ru"
+    problems = {p["field"]: p["reason"] for p in refused.json()["problems"]}
+    assert problems["name"] == "обязательно"
+
+    english = client.get("/api/v1/cases/CASE-999")
+    assert english.headers["content-language"] == "en"
+    assert english.json()["message"] == "no case CASE-999"
+    unknown = client.get("/api/v1/cases/CASE-999", headers={"Accept-Language": "de"})
+    assert unknown.json()["message"] == "no case CASE-999"
+
+
+def test_a_users_own_language_wins_over_the_accept_language(client: TestClient,
+                                                            ctx: Context) -> None:
+    add_user(ctx=ctx, actor=ADMIN, name="olga", role="engineer", language="ru")
+    token = create_token(ctx=ctx, actor=Actor("olga", "engineer")).token
+    refused = client.post("/api/v1/accounts", json=ACME, headers={
+        "Authorization": f"Bearer {token}", "Accept-Language": "en"})
+    assert refused.status_code == 403
+    assert refused.headers["content-language"] == "ru"
+    assert refused.json()["detail"].startswith("«добавление клиентов»: нужна роль admin или "
+                                               "support_manager и выше; olga — engineer")

@@ -1,0 +1,101 @@
+"""Every message a person may read from escalada's CLI and API errors, found in the
+source: the CLI's `tr`/`ntr` calls (Babel's Python extractor) and the error templates
+(an AST scan: `Error.of(...)`, `Words(...)`, an error built from a literal, and the
+phrases authz and validation take as arguments)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.extract import extract
+
+import escalada
+from escalada.domain import errors
+from escalada.domain.validation import REASONS
+
+SOURCE = Path(escalada.__file__).parent
+ERRORS = {name for name, value in vars(errors).items()
+          if isinstance(value, type) and issubclass(value, errors.EscaladaError)}
+# Where an error's constructor takes its message (others: the first argument).
+MESSAGE_ARGUMENT = {"VendorFailed": 1, "TemplateInvalid": 2, "InvalidInput.of": 1}
+# Functions whose argument is a phrase shown inside an error (a literal is looked up).
+PHRASE_ARGUMENTS = {"require": (2, "action"), "refusal": (0, "action"),
+                    "can_work_cases": (1, "action"), "can_configure": (1, "action"),
+                    "require_admin": (1, "action"), "existing_id": (1, "noun"),
+                    "can_approve_credit": (-1, "action"),
+                    "can_decide_credit_proposed_by": (4, "action"),
+                    "can_close_war_room": (1, "action")}
+
+
+def _called(node: ast.Call) -> str:
+    function = node.func
+    if isinstance(function, ast.Name):
+        return function.id
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+        return f"{function.value.id}.{function.attr}"
+    return function.attr if isinstance(function, ast.Attribute) else ""
+
+
+def _literal(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return node.value
+    return None
+
+
+def _argument(node: ast.Call, position: int, keyword: str) -> str | None:
+    for named in node.keywords:
+        if named.arg == keyword:
+            return _literal(named.value)
+    return _literal(node.args[position]) if 0 <= position < len(node.args) else None
+
+
+def _messages_of(call: ast.Call) -> Iterator[str | tuple[str, str]]:
+    name = _called(call)
+    head, _, tail = name.rpartition(".")
+    if name in ("Words", "Words.literal"):
+        found = _argument(call, 0, "")
+        if found:
+            yield found
+    elif name == "Words.counted" and (one := _argument(call, 0, "")) and (
+            many := _argument(call, 1, "")):
+        yield one, many
+    elif head in ERRORS and tail == "of":
+        found = _argument(call, MESSAGE_ARGUMENT.get(name, 0), "")
+        if found:
+            yield found
+    elif name in ERRORS:
+        found = _argument(call, MESSAGE_ARGUMENT.get(name, 0), "message")
+        if found:
+            yield found
+    elif tail in PHRASE_ARGUMENTS or name in PHRASE_ARGUMENTS:
+        position, keyword = PHRASE_ARGUMENTS[tail or name]
+        found = _argument(call, position, keyword)
+        if found:
+            yield found
+
+
+def error_messages() -> dict[str | tuple[str, str], str]:
+    """Each error template and phrase -> where it is first written."""
+    found: dict[str | tuple[str, str], str] = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                for message in _messages_of(node):
+                    found.setdefault(message, f"{path.relative_to(SOURCE)}:{node.lineno}")
+    for template in REASONS.values():
+        found.setdefault(template, "domain/validation.py: REASONS")
+    return found
+
+
+def cli_messages() -> dict[str | tuple[str, str], str]:
+    """Each `tr(...)`/`ntr(...)` message of the CLI -> where it is first written."""
+    found: dict[str | tuple[str, str], str] = {}
+    for path in sorted((SOURCE / "entrypoints").rglob("*.py")):
+        with path.open("rb") as source:
+            for line, message, _comments, _context in extract(
+                    "python", source, keywords={"tr": None, "ntr": (1, 2)}):
+                found.setdefault(message, f"{path.relative_to(SOURCE)}:{line}")
+    return found
