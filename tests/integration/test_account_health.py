@@ -257,3 +257,45 @@ def test_only_a_resolved_case_reopens_and_says_why(ctx: Context, clock: FakeCloc
     with pytest.raises(InvalidTransition, match="is closed: only a resolved case reopens "
                                                 r"\(open a new case instead\)"):
         cases.reopen(ctx=ctx, actor=ANA, case_id=case, reason="again")
+
+
+def test_workers_keep_every_accounts_score_periodically_and_a_drop_fires_the_criterion(
+    ctx: Context, clock: FakeClock
+) -> None:
+    from escalada.entrypoints.worker import Worker
+    from escalada.services.health_refresh import REFRESHES, refresh_due
+
+    add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="strategic",
+                support_plan="enterprise")
+    enter_inputs(ctx=ctx, actor=LENA, account_id="acme", values={"nps": 60, "advocacy": 9})
+    case = open_case(ctx, new_account=False, severity="P3").snapshot.id
+
+    Worker(ctx, "worker-1").drain()  # a new account is scored at once
+
+    [first] = health_trend(ctx=ctx, actor=VIEWER, account_id="acme").scores
+    assert first.kept_by == "escalada" and first.band in ("excellent", "good")
+    clock.advance(hours=5)
+    enter_inputs(ctx=ctx, actor=LENA, account_id="acme", values=POOR)
+    assert refresh_due(ctx, owner="worker-1") == 0  # kept 5 hours ago: not due (6 hours)
+    clock.advance(hours=1)
+    # A worker that took the due account and died holds it until its lease ends.
+    with ctx.unit_of_work() as uow:
+        assert len(REFRESHES.take(uow.session, now=clock(), holder="worker-9",
+                                  lease=timedelta(minutes=5), limit=10)) == 1
+        uow.commit()
+    assert refresh_due(ctx, owner="worker-1") == 0
+    clock.advance(minutes=5)
+    Worker(ctx, "worker-1").drain()
+
+    trend = health_trend(ctx=ctx, actor=VIEWER, account_id="acme").scores
+    assert [(p.kept_by, p.band) for p in trend] == [
+        ("escalada", first.band), ("escalada", "critical")]
+    dropped = [e for e in account_history(ctx=ctx, account_id="acme")
+               if e.kind == "health_band_dropped"]
+    assert [(e.actor, e.data["after"]) for e in dropped] == [("escalada", "critical")]
+    changed = [e for e in cases.case_timeline(ctx=ctx, case_id=case)
+               if e.kind == "account_health_changed"]
+    assert [(e.actor, e.data["after"]) for e in changed] == [("escalada", "critical")]
+    assert get_account(ctx=ctx, account_id="acme").health_score == trend[-1].score
+    fired = cases.evaluate_case(ctx=ctx, case_id=case).recommendations
+    assert "strategic_account_at_risk" in {c for r in fired for c in r.criteria}

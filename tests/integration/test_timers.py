@@ -436,7 +436,9 @@ def test_auto_executive_escalation_takes_the_executive_step_when_a_breach_fires(
     assert (step.track, step.to, step.requested_by, step.requested_at) == (
         "executive", "L1", "escalada", at(10, 15))
     assert step.reason == "auto-escalation after first response 100%"
-    assert kinds_since(ctx, 1) == ["sla_breached", "recommended", "recommended", "escalated"]
+    # The worker first kept the account's first health score (on its open case's timeline).
+    assert kinds_since(ctx, 1) == ["account_health_changed", "sla_breached", "recommended",
+                                   "recommended", "escalated"]
     escalated = timeline(ctx)[-1]
     assert escalated.actor == "escalada"
     assert {e.data["recommendation"]["to"]: e.data["auto_escalate"]

@@ -19,6 +19,7 @@ import structlog
 
 from escalada.domain.errors import StoreUnavailable
 from escalada.services.context import Context
+from escalada.services.health_refresh import next_refresh_at, refresh_due
 from escalada.services.outbox import deliver_due, next_delivery_at, outbox_status
 from escalada.services.readiness import BEAT_EVERY, beat
 from escalada.services.timer_firing import FIRED_TOGETHER, claim, fire_batch, next_available_at
@@ -26,6 +27,7 @@ from escalada.services.timer_views import purge_dropped, timers_status
 from escalada.services.vendor_sync import sync_due
 
 log = structlog.get_logger("escalada.worker")
+_HEALTH_BATCH = 100  # accounts scored in one transaction
 
 
 @dataclass
@@ -49,10 +51,12 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim one batch of due timers and fire them (FIRED_TOGETHER to a transaction),
-        and one batch of due deliveries and try them; how many were claimed."""
+        one batch of due deliveries and try them, the vendor cases due a sync and the
+        accounts due a health score; how many were claimed."""
         attempts = deliver_due(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
         self.delivered += sum(attempt.outcome == "delivered" for attempt in attempts)
         synced = sync_due(self.ctx, owner=self.name)
+        self._refresh_health()
         claimed = [timer.id for timer in claim(self.ctx, owner=self.name, limit=self.batch,
                                                  lease=self.lease)]
         for start in range(0, len(claimed), FIRED_TOGETHER):
@@ -60,6 +64,12 @@ class Worker:
                                   owner=self.name)
             self.fired += sum(outcome == "fired" for outcome in outcomes.values())
         return len(claimed) + len(attempts) + synced
+
+    def _refresh_health(self) -> None:
+        """Keep the scores of every account due a refresh (a hundred at a time). Not
+        counted as claimed: a score kept makes no more work for the loop."""
+        while refresh_due(self.ctx, owner=self.name, limit=_HEALTH_BATCH) == _HEALTH_BATCH:
+            pass
 
     def drain(self, stop: threading.Event | None = None) -> None:
         """Fire everything due now, then return."""
@@ -78,8 +88,8 @@ class Worker:
                 if self.run_once():
                     failures = 0
                     continue
-                known = [at for at in (next_available_at(self.ctx), next_delivery_at(self.ctx))
-                         if at is not None]
+                known = [at for at in (next_available_at(self.ctx), next_delivery_at(self.ctx),
+                                       next_refresh_at(self.ctx)) if at is not None]
                 upcoming = min(known, default=None)
                 if upcoming is not None:
                     until = (upcoming - self.ctx.clock()).total_seconds()

@@ -128,23 +128,36 @@ def refresh_scores(*, ctx: Context, actor: Actor, progress: Progress | None = No
     for start in range(0, len(ids), 100):
         batch = ids[start:start + 100]
         with ctx.unit_of_work() as uow:
-            accounts = list(uow.session.scalars(select(AccountRow).where(AccountRow.id.in_(batch))))
-            scores = _scores(uow.session, policy, accounts, now)
-            before = _last_bands(uow.session, batch)
-            open_cases = _open_cases(uow.session, batch)
-            with uow.session.no_autoflush:  # the batch's rows go in at the commit
-                for account in accounts:
-                    try:
-                        if _keep(uow.session, policy, account, scores[account.id], actor,
-                                 before, open_cases):
-                            dropped.append(account.id)
-                        kept += 1
-                    except (InvalidInput, ArithmeticError) as error:
-                        failed[account.id] = str(error)
+            done = keep_scores(uow.session, policy, batch, now, actor)
             uow.commit()
+        kept += done.kept
+        dropped += done.dropped
+        failed.update(done.failed)
         if progress is not None:
             progress(min(start + 100, len(ids)), len(ids))
     return RefreshView(accounts=len(ids), kept=kept, dropped=dropped, failed=failed)
+
+
+def keep_scores(session: Session, policy: Policy, ids: list[str], now: datetime,
+                actor: Actor) -> RefreshView:
+    """Compute and keep the scores of the accounts `ids` at `now`, in the session's
+    transaction (`health refresh` and the workers): an account that fails is reported
+    and the others are kept."""
+    accounts = list(session.scalars(select(AccountRow).where(AccountRow.id.in_(ids))))
+    scores = _scores(session, policy, accounts, now)
+    before = _last_bands(session, ids)
+    open_cases = _open_cases(session, ids)
+    kept, dropped, failed = 0, [], {}
+    with session.no_autoflush:  # the batch's rows go in at the commit
+        for account in accounts:
+            try:
+                if _keep(session, policy, account, scores[account.id], actor, before,
+                         open_cases):
+                    dropped.append(account.id)
+                kept += 1
+            except (InvalidInput, ArithmeticError) as error:
+                failed[account.id] = str(error)
+    return RefreshView(accounts=len(accounts), kept=kept, dropped=dropped, failed=failed)
 
 
 def health_trend(*, ctx: Context, actor: Actor, account_id: str, limit: int = 100
@@ -232,8 +245,11 @@ def _keep(session: Session, policy: Policy, account: AccountRow, score: HealthSc
     data = {"before": previous, "after": score.band,
             "score": None if score.score is None else str(score.score)}
     for case in open_cases.get(account.id, ()):
+        # Told, not changed: the case's clocks and timers do not read the account's
+        # health (the criteria do, whenever the case is evaluated), so nothing is planned
+        # again and the case keeps its version.
         record(session, case, actor=actor, at=score.at, kind="account_health_changed",
-               summary=summary, data=data)
+               summary=summary, data=data, changed=False)
     bands = [band.key for band in policy.health.bands]
     dropped = score.band in alarming and (
         previous not in bands or bands.index(previous) < bands.index(score.band or ""))

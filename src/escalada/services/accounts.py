@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from escalada.adapters.db.tables import AccountRow, CalendarRow
+from escalada.adapters.db.tables import AccountRow, CalendarRow, HealthRefreshRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
@@ -61,6 +61,8 @@ def add_account(
         row = AccountRow(**account.model_dump(exclude={"calendar"}),
                          calendar_name=calendar, created_at=ctx.clock())
         uow.accounts.add(row)  # flushed: the log refers to it
+        # The workers compute and keep its health score at once, then periodically.
+        uow.session.add(HealthRefreshRow(account_id=row.id, due_at=row.created_at, attempts=0))
         log_account(uow.session, account.id, actor=actor, at=row.created_at,
                     kind="account_added", summary=f"account added: {account.name}",
                     data={"account": account.model_dump(mode="json", exclude={"calendar"}),

@@ -144,6 +144,20 @@ class HealthScoreRow(Base):
 Index("ix_health_scores_account_at", HealthScoreRow.account_id, HealthScoreRow.at)
 
 
+class HealthRefreshRow(Base):
+    """When an account's health score is next computed and kept by a worker (the
+    policy's `health.refresh_every_hours` after the last), taken with a lease as timers
+    are: while a worker holds it, `due_at` is its lease's end."""
+
+    __tablename__ = "health_refreshes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
 

@@ -105,6 +105,8 @@ class HealthPolicy(Section):
 
     components: dict[Key, Component] = Field(min_length=1)
     bands: tuple[Band, ...] = Field(min_length=1)
+    # How often the workers compute and keep each account's score (a month at most).
+    refresh_every_hours: int = Field(ge=1, le=744)
 
     @field_validator("components")
     @classmethod
