@@ -55,6 +55,9 @@ def reading(engine: Engine) -> Engine:
     """`engine` for transactions that only read: on SQLite a deferred BEGIN (no write lock,
     so a writer holding the lock never delays them) with writes switched off; on
     PostgreSQL a READ ONLY transaction. A write in one raises WritesRefused."""
+    if engine.dialect.name == "postgresql":
+        # The driver begins it READ ONLY: no SET TRANSACTION, one round trip fewer.
+        return engine.execution_options(**{READING: True}, postgresql_readonly=True)
     return engine.execution_options(**{READING: True})
 
 
@@ -189,7 +192,8 @@ def _configure_postgres(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
         if options.get(READING):
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            if not options.get("postgresql_readonly"):  # a connection marked READING by hand
+                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
         elif options.get(NO_WAIT):
             connection.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
 
