@@ -10,7 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from escalada.domain.errors import Conflict, InvalidInput, WritesRefused
+from escalada.domain.errors import Conflict, InvalidInput, StaleVersion, WritesRefused
 from escalada.services.repositories import Accounts, Cases
 
 
@@ -44,7 +44,7 @@ class UnitOfWork:
         self.session.rollback()
         self.session.close()
         if isinstance(error, StaleDataError):  # a flush before commit lost the race
-            raise Conflict(
+            raise StaleVersion(
                 "someone else changed this case at the same moment; reload it and try again"
             ) from error
         if isinstance(error, DataError):
@@ -95,7 +95,7 @@ class UnitOfWork:
             work()
         except StaleDataError as error:
             self.session.rollback()
-            raise Conflict(
+            raise StaleVersion(
                 "someone else changed this case at the same moment; reload it and try again"
             ) from error
         except IntegrityError as error:

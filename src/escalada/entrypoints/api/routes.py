@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from escalada.adapters.db.database import ping
 from escalada.domain.business_calendar import CalendarSpec
@@ -14,6 +15,13 @@ from escalada.domain.errors import StoreUnavailable
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.validation import Day
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current_actor
+from escalada.entrypoints.api.preconditions import (
+    ETAG_HEADER,
+    PRECONDITION_RESPONSES,
+    IfMatch,
+    expected,
+    tagged,
+)
 from escalada.entrypoints.api.schemas import (
     AccountCalendarIn,
     AccountIn,
@@ -78,6 +86,9 @@ health = APIRouter(tags=["health"])
 # Every route under /api/v1 needs a live bearer token; roles are the services' to check.
 api = APIRouter(dependencies=[Depends(current_actor)])
 At = Annotated[datetime | None, Query(description="ISO 8601 time with offset (default: now)")]
+# A write to a case: its answer carries the case's new ETag; If-Match may name the old one.
+CASE_WRITE: dict[int | str, dict[str, Any]] = {
+    **PRECONDITION_RESPONSES, 200: {"headers": ETAG_HEADER}}
 
 
 @health.get("/healthz", responses={503: {"description": "the database cannot be reached"}})
@@ -163,16 +174,25 @@ def open_case(ctx: ContextDep, actor: ActorDep, body: NewCase) -> CaseView:
     return cases.open_case(ctx=ctx, actor=actor, **body.model_dump())
 
 
-@api.get("/cases/{case_id}", tags=["cases"])
-def show_case(ctx: ContextDep, case_id: str) -> CaseView:
-    return cases.show_case(ctx=ctx, case_id=case_id)
+@api.get("/cases/{case_id}", tags=["cases"], responses={200: {"headers": ETAG_HEADER}})
+def show_case(ctx: ContextDep, case_id: str, response: Response) -> CaseView:
+    """The case, with its ETag (send it back in `If-Match` on a write)."""
+    return tagged(cases.show_case(ctx=ctx, case_id=case_id), response)
 
 
-@api.patch("/cases/{case_id}", tags=["cases"])
-def update_case(ctx: ContextDep, actor: ActorDep, case_id: str, body: CaseUpdateIn) -> CaseView:
+def _versioned(body: BaseModel, if_match: int | None, **dump: Any) -> dict[str, Any]:
+    """The body's fields for the service, the expected version from If-Match or the body."""
+    fields = body.model_dump(**dump)
+    fields["expected_version"] = expected(if_match, getattr(body, "expected_version", None))
+    return fields
+
+
+@api.patch("/cases/{case_id}", tags=["cases"], responses=CASE_WRITE)
+def update_case(ctx: ContextDep, actor: ActorDep, case_id: str, body: CaseUpdateIn,
+                if_match: IfMatch, response: Response) -> CaseView:
     """Change severity, status, impact, services, contact level or CSAT."""
-    return cases.update_case(ctx=ctx, actor=actor, case_id=case_id,
-                             **body.model_dump(exclude_none=True))
+    return tagged(cases.update_case(ctx=ctx, actor=actor, case_id=case_id,
+                                    **_versioned(body, if_match, exclude_none=True)), response)
 
 
 @api.get("/cases/{case_id}/timeline", tags=["cases"])
@@ -185,46 +205,61 @@ def evaluate_case(ctx: ContextDep, case_id: str, at: At = None) -> EvaluationVie
     return cases.evaluate_case(ctx=ctx, case_id=case_id, at=at)
 
 
-@api.post("/cases/{case_id}/escalate", tags=["escalations"])
-def escalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn) -> CaseView:
+@api.post("/cases/{case_id}/escalate", tags=["escalations"], responses=CASE_WRITE)
+def escalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn,
+             if_match: IfMatch, response: Response) -> CaseView:
     """One step up a track; 422 with `missing` when the handoff package is incomplete."""
-    return escalations.escalate(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+    return tagged(escalations.escalate(ctx=ctx, actor=actor, case_id=case_id,
+                                       **_versioned(body, if_match)), response)
 
 
-@api.post("/cases/{case_id}/ack", tags=["escalations"])
-def acknowledge(ctx: ContextDep, actor: ActorDep, case_id: str, body: AckIn) -> CaseView:
-    return escalations.acknowledge(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+@api.post("/cases/{case_id}/ack", tags=["escalations"], responses=CASE_WRITE)
+def acknowledge(ctx: ContextDep, actor: ActorDep, case_id: str, body: AckIn,
+                if_match: IfMatch, response: Response) -> CaseView:
+    return tagged(escalations.acknowledge(ctx=ctx, actor=actor, case_id=case_id,
+                                          **_versioned(body, if_match)), response)
 
 
-@api.post("/cases/{case_id}/deescalate", tags=["escalations"])
-def deescalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: DeescalateIn) -> CaseView:
-    return escalations.deescalate(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+@api.post("/cases/{case_id}/deescalate", tags=["escalations"], responses=CASE_WRITE)
+def deescalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: DeescalateIn,
+               if_match: IfMatch, response: Response) -> CaseView:
+    return tagged(escalations.deescalate(ctx=ctx, actor=actor, case_id=case_id,
+                                         **_versioned(body, if_match)), response)
 
 
-@api.post("/cases/{case_id}/flags", tags=["cases"])
-def set_flags(ctx: ContextDep, actor: ActorDep, case_id: str, body: FlagsIn) -> CaseView:
-    return cases.set_flags(ctx=ctx, actor=actor, case_id=case_id, on=True, **body.model_dump())
+@api.post("/cases/{case_id}/flags", tags=["cases"], responses=CASE_WRITE)
+def set_flags(ctx: ContextDep, actor: ActorDep, case_id: str, body: FlagsIn,
+              if_match: IfMatch, response: Response) -> CaseView:
+    return tagged(cases.set_flags(ctx=ctx, actor=actor, case_id=case_id, on=True,
+                                  **_versioned(body, if_match)), response)
 
 
-@api.post("/cases/{case_id}/flags/clear", tags=["cases"])
-def clear_flags(ctx: ContextDep, actor: ActorDep, case_id: str, body: FlagsIn) -> CaseView:
-    return cases.set_flags(ctx=ctx, actor=actor, case_id=case_id, on=False, **body.model_dump())
+@api.post("/cases/{case_id}/flags/clear", tags=["cases"], responses=CASE_WRITE)
+def clear_flags(ctx: ContextDep, actor: ActorDep, case_id: str, body: FlagsIn,
+                if_match: IfMatch, response: Response) -> CaseView:
+    return tagged(cases.set_flags(ctx=ctx, actor=actor, case_id=case_id, on=False,
+                                  **_versioned(body, if_match)), response)
 
 
-@api.post("/cases/{case_id}/respond", tags=["cases"])
-def respond(ctx: ContextDep, actor: ActorDep, case_id: str, body: RespondIn) -> CaseView:
-    return cases.respond(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
+@api.post("/cases/{case_id}/respond", tags=["cases"], responses=CASE_WRITE)
+def respond(ctx: ContextDep, actor: ActorDep, case_id: str, body: RespondIn,
+            if_match: IfMatch, response: Response) -> CaseView:
+    return tagged(cases.respond(ctx=ctx, actor=actor, case_id=case_id,
+                                **_versioned(body, if_match)), response)
 
 
 def _lifecycle(name: str, summary: str) -> None:
     service = getattr(cases, name)
 
-    def route(ctx: ContextDep, actor: ActorDep, case_id: str, body: Versioned) -> CaseView:
-        view: CaseView = service(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
-        return view
+    def route(ctx: ContextDep, actor: ActorDep, case_id: str, body: Versioned,
+              if_match: IfMatch, response: Response) -> CaseView:
+        view: CaseView = service(ctx=ctx, actor=actor, case_id=case_id,
+                                 **_versioned(body, if_match))
+        return tagged(view, response)
 
     route.__name__ = name
-    api.post(f"/cases/{{case_id}}/{name}", tags=["cases"], summary=summary)(route)
+    api.post(f"/cases/{{case_id}}/{name}", tags=["cases"], summary=summary,
+             responses=CASE_WRITE)(route)
 
 
 for _name, _summary in (
@@ -318,10 +353,13 @@ def timers_status(ctx: ContextDep) -> TimersStatusView:
     return timer_views.timers_status(ctx=ctx)
 
 
-@api.post("/cases/{case_id}/reminders", status_code=201, tags=["cases", "timers"])
-def set_reminder(ctx: ContextDep, actor: ActorDep, case_id: str, body: ReminderIn) -> TimerView:
+@api.post("/cases/{case_id}/reminders", status_code=201, tags=["cases", "timers"],
+          responses=PRECONDITION_RESPONSES)
+def set_reminder(ctx: ContextDep, actor: ActorDep, case_id: str, body: ReminderIn,
+                 if_match: IfMatch) -> TimerView:
     return timer_views.set_reminder(ctx=ctx, actor=actor, case_id=case_id, at=body.at,
-                               note=body.note, expected_version=body.expected_version)
+                                    note=body.note,
+                                    expected_version=expected(if_match, body.expected_version))
 
 
 @api.get("/users", tags=["people"])
