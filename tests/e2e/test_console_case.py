@@ -386,3 +386,13 @@ def test_clock_moves_are_shown_on_the_page(signed_in: Client, clock: FakeClock) 
     page = signed_in("olga").get(CASE)
 
     assert "sla-red" in page.text  # the first response is over 90% consumed
+
+
+def test_a_refusal_is_told_in_the_readers_language(signed_in: Client) -> None:
+    client = signed_in("ivan")
+    client.post("/language", data={"language": "ru", "next": CASE, "csrf_token": _token(client)})
+
+    answer = post(client, "/respond", {"note": "called"})
+
+    assert answer.status_code == 403
+    assert re.search("[а-яё]{4}", refusal(answer)), refusal(answer)

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.communications import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInput
 from escalada.entrypoints.errors import http_status
@@ -56,8 +57,9 @@ def refusal_of(request: Request, form: str, error: EscaladaError,
             "items": ", ".join(named.get(item, item) for item in error.missing)}
         return Refusal(form, message, {f"handoff.{item}": gettext(language, "missing")
                                        for item in error.missing}, sent)
-    problems = dict(error.problems) if isinstance(error, InvalidInput) else {}
-    return Refusal(form, str(error), problems, sent)
+    reader = translations(language)
+    problems = dict(error.told_problems(reader)) if isinstance(error, InvalidInput) else {}
+    return Refusal(form, error.told(reader), problems, sent)
 
 
 # What the line at the top says after each action (the key travels in `?done=`).
