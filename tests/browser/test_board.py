@@ -74,6 +74,9 @@ def test_a_countdown_turns_amber_red_and_breached_as_the_server_clock_moves(
 
     console_server.clock.advance(minutes=8)  # 53%: the next poll brings it
     expect(countdown).to_have_class(re.compile(r"\bsla-amber\b"), timeout=POLL)
+    _open(console_server, "globex", "P4", "Opened meanwhile")  # rows and counts follow
+    expect(page.get_by_test_id("case-row")).to_have_count(2, timeout=POLL)
+    expect(page.get_by_test_id("open-total")).to_have_text("2 open escalations")
     console_server.clock.advance(minutes=6)  # 93%
     expect(countdown).to_have_class(re.compile(r"\bsla-red\b"), timeout=POLL)
     console_server.clock.advance(minutes=3)  # 2 min past due

@@ -28,6 +28,7 @@ from escalada.services.accounts import list_accounts
 from escalada.services.authz import allowed, can_read, can_work_cases
 from escalada.services.board_summary import open_counts
 from escalada.services.case_board import CaseSummaryView
+from escalada.services.context import Actor
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -99,7 +100,8 @@ def _share(case: CaseSummaryView, now: datetime) -> float | None:
     return (now - case.opened_at).total_seconds() / window
 
 
-def _rows(request: Request, filters: BoardFilters) -> dict[str, Any]:
+def _rows(request: Request, user: Actor, filters: BoardFilters) -> dict[str, Any]:
+    """The rows of the board's current page, and the counts by tier and level."""
     ctx = context_of(request)
     query = filters.query()
     page = case_board.list_page(ctx=ctx, status="open", sort="sla_due", limit=PAGE_SIZE,
@@ -107,6 +109,8 @@ def _rows(request: Request, filters: BoardFilters) -> dict[str, Any]:
     now = ctx.clock()
     without_cursor = {k: v for k, v in query.items() if k != "cursor"}
     return {
+        "counts": open_counts(ctx=ctx, actor=user), "tiers": list(Tier),
+        "levels": list(ExecLevel), "chip_url": lambda **change: _chip_url(filters, change),
         "rows": [BoardRow(case, _share(case, now)) for case in page.cases],
         "now": now, "amber": AMBER, "red": RED, "poll_seconds": POLL_SECONDS,
         "filters": filters, "cursor": filters.cursor,
@@ -121,14 +125,10 @@ def _rows(request: Request, filters: BoardFilters) -> dict[str, Any]:
 def board_page(request: Request, user: ConsoleUser, filters: Filters) -> Response:
     can_read(user)
     ctx = context_of(request)
-    counts = open_counts(ctx=ctx, actor=user)
     may_open = allowed(lambda: can_work_cases(user, "opening a case"))
     accounts = [account.id for account in list_accounts(ctx=ctx)] if may_open else []
-    return render(request, "board.html", counts=counts, tiers=list(Tier),
-                  may_open=may_open, accounts=accounts,
-                  levels=list(ExecLevel), severities=list(Severity), vendors=list(VENDORS),
-                  chip_url=lambda **change: _chip_url(filters, change),
-                  **_rows(request, filters))
+    return render(request, "board.html", may_open=may_open, accounts=accounts,
+                  severities=list(Severity), vendors=list(VENDORS), **_rows(request, user, filters))
 
 
 def _chip_url(filters: BoardFilters, change: dict[str, str | None]) -> str:
@@ -144,7 +144,7 @@ def _chip_url(filters: BoardFilters, change: dict[str, str | None]) -> str:
 @router.get("/board/rows")
 def board_rows(request: Request, user: ConsoleUser, filters: Filters) -> Response:
     can_read(user)
-    return render(request, "_board_rows.html", **_rows(request, filters))
+    return render(request, "_board_poll.html", oob=True, **_rows(request, user, filters))
 
 
 @router.post("/board/cases")

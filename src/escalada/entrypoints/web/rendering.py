@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
@@ -34,29 +35,35 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = language
+    locale = Locale.parse(language)  # parsed once: Babel would parse a name on each call
     env.filters["when"] = lambda moment, zone="UTC", style="long": when(
-        moment, language, zone, style)
-    env.filters["money"] = lambda amount: money(amount, language)
-    env.filters["number"] = lambda value: number(value, language)
+        moment, locale, zone, style)
+    env.filters["money"] = lambda amount: money(amount, locale)
+    env.filters["number"] = lambda value: number(value, locale)
     return env
 
 
-def when(moment: datetime | None, language: str, zone: str | None = "UTC",
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def when(moment: datetime | None, language: str | Locale, zone: str | None = "UTC",
          style: str = "long") -> str:
     """`moment` (aware, UTC inside) as a person in `zone` reads it, in `language`."""
     if moment is None:
         return "—"
-    return format_datetime(moment, _WHEN.get(style, style), tzinfo=ZoneInfo(zone or "UTC"),
+    return format_datetime(moment, _WHEN.get(style, style), tzinfo=_zone(zone or "UTC"),
                            locale=language)
 
 
-def money(amount: Decimal | int | None, language: str) -> str:
+def money(amount: Decimal | int | None, language: str | Locale) -> str:
     if amount is None:
         return "—"
     return format_currency(Decimal(amount), "USD", locale=language)
 
 
-def number(value: int | float | Decimal | None, language: str) -> str:
+def number(value: int | float | Decimal | None, language: str | Locale) -> str:
     if value is None:
         return "—"
     return format_decimal(value, locale=language)
