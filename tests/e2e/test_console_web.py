@@ -246,3 +246,22 @@ def test_a_viewer_posting_the_board_s_action_with_its_token_is_refused_by_the_se
     assert refused.status_code == 403
     assert "opening a case needs the role engineer or above; ivan is viewer" in refused.text
     assert 'data-testid="refusal"' in refused.text
+
+
+def test_a_refusal_is_shown_in_the_reader_s_language_which_stays_theirs(
+    console: TestClient,
+) -> None:
+    _sign_in(console, name="ivan")
+    token = _csrf(console.get("/board").text)
+    console.post("/language", data={"language": "ru", "csrf_token": token})
+
+    refused = console.post("/board/cases", data={"csrf_token": token, "account": "acme",
+                                                 "severity": "P1", "title": "Not mine"})
+    console.cookies.clear()
+    again = _sign_in(console, name="ivan")  # a new session, no language of its own
+    board = console.get(again.headers["location"]).text
+
+    assert refused.status_code == 403
+    assert "Это сделать нельзя" in refused.text and "ivan" in refused.text
+    assert "needs the role" not in refused.text
+    assert "Открытые эскалации" in board  # the person's language, kept on their user

@@ -141,6 +141,7 @@ def test_the_language_chosen_stays_with_the_session(people: Context) -> None:
 
     choose_session_language(ctx=people, token=made.token, language="ru")
 
-    assert session_user(ctx=people, token=made.token).language == "ru"
+    signed_in = session_user(ctx=people, token=made.token)
+    assert (signed_in.language, signed_in.actor.language) == ("ru", "ru")  # the user's too
     with pytest.raises(InvalidInput, match="language: must be one of en, ru"):
         choose_session_language(ctx=people, token=made.token, language="de")

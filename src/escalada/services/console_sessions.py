@@ -70,6 +70,7 @@ def sign_in(*, ctx: Context, username: str, password: str, client: str,
         user = uow.session.get(UserRow, username)
         stored = None if user is None else user.password_hash
         role = None if user is None else user.role
+        own_language = None if user is None else user.language
         disabled = user is not None and user.disabled_at is not None
     if not matches(stored, password) or disabled:
         _fail(ctx, username, client, now)
@@ -87,7 +88,8 @@ def sign_in(*, ctx: Context, username: str, password: str, client: str,
         uow.session.execute(delete(ConsoleSessionRow).where(
             ConsoleSessionRow.user_name == username, ConsoleSessionRow.expires_at <= now))
         uow.commit()
-    return NewSession(token, SignedIn(Actor(username, role), csrf, chosen, expires))
+    return NewSession(token, SignedIn(Actor(username, role, own_language), csrf, chosen,
+                                      expires))
 
 
 def _check_rate(ctx: Context, username: str, client: str, now: datetime) -> None:
@@ -131,8 +133,8 @@ def session_user(*, ctx: Context, token: str | None) -> SignedIn:
             raise Unauthenticated("the session expired: sign in again")
         if user.disabled_at is not None:
             raise Unauthenticated(f"user {user.name} is disabled")
-        signed_in = SignedIn(Actor(user.name, user.role), row.csrf_token, row.language,
-                             row.expires_at)
+        signed_in = SignedIn(Actor(user.name, user.role, user.language), row.csrf_token,
+                             row.language, row.expires_at)
         stale = now - row.last_seen_at > LAST_SEEN_EVERY
     if stale:
         _stamp(ctx, _digest(token), now)
@@ -156,13 +158,17 @@ def csrf_matches(signed_in: SignedIn, sent: str | None) -> bool:
 
 
 def choose_session_language(*, ctx: Context, token: str, language: str) -> None:
-    """The console's language for this session from now on (one of catalogs.LANGUAGES)."""
+    """The console's language from now on (one of catalogs.LANGUAGES): this session's, and
+    the person's own (users.language), which their next sign-in and the API's and the
+    CLI's words follow too."""
     if language not in LANGUAGES:
         raise InvalidInput.of("language", f"must be one of {', '.join(LANGUAGES)}")
-    session_user(ctx=ctx, token=token)
+    who = session_user(ctx=ctx, token=token).actor
     with ctx.unit_of_work() as uow:
         uow.session.execute(update(ConsoleSessionRow).where(
             ConsoleSessionRow.id_hash == _digest(token)).values(language=language))
+        uow.session.execute(update(UserRow).where(UserRow.name == who.name).values(
+            language=language))
         uow.commit()
 
 

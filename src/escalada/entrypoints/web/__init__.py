@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ExceptionHandler
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.errors import EscaladaError, InvalidInput
 from escalada.domain.validation import field_path, reason_of
 from escalada.entrypoints.errors import http_status
@@ -64,7 +65,7 @@ def _install_error_pages(app: FastAPI) -> None:
             return await _call(api_domain, request, error)
         assert isinstance(error, EscaladaError)
         return render(request, "error.html", status_code=http_status(error),
-                      message=str(error))
+                      message=error.told(translations(language_of(request))))
 
     async def validation(request: Request, error: Exception) -> Response:
         if not getattr(request.state, "console", False):
@@ -73,7 +74,7 @@ def _install_error_pages(app: FastAPI) -> None:
         invalid = InvalidInput([(field_path(tuple(item.get("loc", ()))[1:]), reason_of(item))
                                 for item in error.errors()])
         return render(request, "error.html", status_code=http_status(invalid),
-                      message=str(invalid))
+                      message=invalid.told(translations(language_of(request))))
 
     app.add_exception_handler(SignInNeeded, sign_in_needed)
     app.add_exception_handler(CsrfRefused, csrf_refused)

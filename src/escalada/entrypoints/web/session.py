@@ -43,10 +43,13 @@ def signed_in_of(request: Request) -> SignedIn | None:
 
 
 def language_of(request: Request) -> str:
-    """The session's chosen language, else `?lang=`, else Accept-Language, else English."""
+    """The session's chosen language, else the person's own, else `?lang=`, else
+    Accept-Language, else English."""
     signed_in = signed_in_of(request)
-    if signed_in is not None and signed_in.language in LANGUAGES:
-        return signed_in.language
+    if signed_in is not None:
+        for chosen in (signed_in.language, signed_in.actor.language):
+            if chosen in LANGUAGES:
+                return chosen
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked

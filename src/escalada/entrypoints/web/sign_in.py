@@ -80,7 +80,7 @@ def sign_in_post(
     ctx = context_of(request)
     try:
         made = sign_in(ctx=ctx, username=username, password=password, client=client,
-                       language=request.query_params.get("lang") or language)
+                       language=request.query_params.get("lang"))
     except TooManyAttempts as error:
         minutes = math.ceil(error.retry_after / 60)
         return _form(request, target, status_code=429, username=username,
