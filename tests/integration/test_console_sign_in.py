@@ -10,7 +10,7 @@ import pytest
 from examples import ADMIN
 from sqlalchemy import select
 
-from escalada.adapters.db.tables import ConsoleSessionRow, UserRow
+from escalada.adapters.db.tables import ConsoleSessionRow, SignInFailureRow, UserRow
 from escalada.domain.errors import InvalidInput, NotPermitted, TooManyAttempts, Unauthenticated
 from escalada.services import console_sessions
 from escalada.services.console_sessions import (
@@ -145,3 +145,18 @@ def test_the_language_chosen_stays_with_the_session(people: Context) -> None:
     assert (signed_in.language, signed_in.actor.language) == ("ru", "ru")  # the user's too
     with pytest.raises(InvalidInput, match="language: must be one of en, ru"):
         choose_session_language(ctx=people, token=made.token, language="de")
+
+
+def test_failures_older_than_the_window_are_deleted_whatever_name_they_tried(
+    people: Context, clock: FakeClock,
+) -> None:
+    for name in ("ghost-1", "ghost-2", "olga"):
+        with pytest.raises(Unauthenticated):
+            sign_in(ctx=people, username=name, password="guess", client="10.0.0.9")
+    clock.advance(minutes=16)
+
+    with pytest.raises(Unauthenticated):
+        sign_in(ctx=people, username="ghost-3", password="guess", client="10.0.0.9")
+
+    with people.reading() as uow:
+        assert uow.session.scalars(select(SignInFailureRow.username)).all() == ["ghost-3"]

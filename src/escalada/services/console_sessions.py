@@ -107,8 +107,9 @@ def _check_rate(ctx: Context, username: str, client: str, now: datetime) -> None
 
 def _fail(ctx: Context, username: str, client: str, now: datetime) -> None:
     with ctx.unit_of_work() as uow:
+        # Failures older than the window count for nothing: whoever's they are, they go
+        # (tries at made-up names never pile up).
         uow.session.execute(delete(SignInFailureRow).where(
-            SignInFailureRow.username == username,
             SignInFailureRow.at <= now - FAILURE_WINDOW))
         uow.session.add(SignInFailureRow(username=username, client=client, at=now))
         uow.commit()
