@@ -9,6 +9,7 @@ from transaction_support import count_units
 
 from escalada.domain.errors import NotPermitted
 from escalada.services.context import Context
+from escalada.services.passwords import set_password
 from escalada.services.people import (
     add_user,
     create_token,
@@ -31,6 +32,7 @@ def people(ctx: Context, clock: FakeClock) -> None:
     create_token(ctx=ctx, actor=ADMIN, label="automation", expires_in_days=1)
     revoke_token(ctx=ctx, actor=ADMIN, token_id=first.id)
     disable_user(ctx=ctx, actor=ADMIN, name=LENA.name)
+    set_password(ctx=ctx, actor=ADMIN, name=ANA.name, password="ana's own password")
 
 
 @pytest.mark.usefixtures("people")
@@ -40,14 +42,15 @@ def test_an_admin_sees_every_user_every_token_newest_first_and_the_log(
     directory = people_directory(ctx=ctx, actor=ADMIN)
 
     assert directory.users == list_users(ctx=ctx)
+    assert directory.with_password == ["ana"]
     assert directory.tokens == list(reversed(list_tokens(ctx=ctx, actor=ADMIN)))
     assert [(t.user_name, t.label) for t in directory.tokens] == [
         ("admin", "automation"), ("ana", "laptop")]
     assert "token" not in directory.tokens[0].model_dump()  # never a secret
     assert directory.at == clock.now
     assert [entry.kind for entry in directory.log] == [
-        "user_disabled", "token_revoked", "token_created", "token_created", "user_added",
-        "user_added", "user_added"]
+        "password_set", "user_disabled", "token_revoked", "token_created", "token_created",
+        "user_added", "user_added", "user_added"]
 
 
 @pytest.mark.usefixtures("people")

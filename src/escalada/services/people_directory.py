@@ -19,6 +19,7 @@ LOG_ENTRIES_SHOWN = 20
 class PeopleDirectory(View):
     at: AwareDatetime  # when it was read: a token expired before it no longer works
     users: list[UserView]  # by name
+    with_password: list[str]  # the users who can sign in to the console
     tokens: list[TokenView]  # newest first
     log: list[PeopleLogEntryView]  # the latest entries, newest first
 
@@ -47,6 +48,9 @@ def people_directory(*, ctx: Context, actor: Actor) -> PeopleDirectory:
         session = uow.session
         log = session.scalars(select(PeopleLogRow).order_by(PeopleLogRow.id.desc())
                               .limit(LOG_ENTRIES_SHOWN))
+        with_password = session.scalars(select(UserRow.name).where(
+            UserRow.password_hash.is_not(None)).order_by(UserRow.name))
         return PeopleDirectory(
-            at=now, users=users_of(session), tokens=tokens_of(session, newest_first=True),
+            at=now, users=users_of(session), with_password=list(with_password),
+            tokens=tokens_of(session, newest_first=True),
             log=[PeopleLogEntryView.model_validate(row, from_attributes=True) for row in log])

@@ -14,6 +14,7 @@ from babel.dates import format_timedelta
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from escalada.adapters.catalogs import translations
 from escalada.domain import validation
 from escalada.domain.errors import EscaladaError
 from escalada.entrypoints.errors import http_status
@@ -63,7 +64,8 @@ def _act(request: Request, user: Actor, case_id: str, action: Callable[[], objec
     try:
         action()
     except EscaladaError as error:
-        return page(request, user, case_id, problem=str(error), status_code=http_status(error))
+        told = error.told(translations(language_of(request)))
+        return page(request, user, case_id, problem=told, status_code=http_status(error))
     return RedirectResponse(request.url_for("war_room_page", case_id=case_id).path,
                             status_code=303)
 

@@ -50,6 +50,7 @@ class RenderedReport:
     media_type: str
     filename: str
     language: str
+    case: str  # its id, as the report names it (CASE-1042)
 
 
 def escalation_report(
@@ -73,7 +74,7 @@ def escalation_report(
             page = reports.render_html(report, markdown)
             content = page.encode() if fmt == "html" else reports.render_pdf(page)
     return RenderedReport(content, MEDIA_TYPES[fmt], f"{report.summary.case}-report-"
-                          f"{report.language}.{fmt}", report.language)
+                          f"{report.language}.{fmt}", report.language, report.summary.case)
 
 
 def report_body(
@@ -88,7 +89,7 @@ def report_body(
     with _needs_report_extra("HTML"):
         body = reports.render_body(report, reports.render_markdown(report))
     return RenderedReport(body.encode(), MEDIA_TYPES["html"], f"{report.summary.case}-report-"
-                          f"{report.language}.html", report.language)
+                          f"{report.language}.html", report.language, report.summary.case)
 
 
 def _checked_language(language: str | None) -> str | None:
