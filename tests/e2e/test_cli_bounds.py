@@ -53,7 +53,7 @@ def test_an_id_no_row_can_have_exits_4(
      "error: --set next_steps: must not contain control characters other than newline and "
      "tab (U+0007 at character 1)"),
     (("case", "open", "--account", "acme", "--severity", "P2", "--title", "t" * 201),
-     "error: title: must be at most 200 characters"),
+     "error: --title: must be at most 200 characters"),
 ])
 def test_a_date_or_text_out_of_bounds_exits_2_naming_the_option(
     cli: InProcessCli, command: tuple[str, ...], error: str

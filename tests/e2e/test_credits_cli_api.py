@@ -295,11 +295,11 @@ def test_cli_errors_exit_with_their_codes(cli: Cli) -> None:
             "--plan", "enterprise")
     cli.run("case", "open", "--account", "acme", "--severity", "P1", "--title", "API down")
 
-    assert "amount_usd: must have at most 2 decimal places" in cli.run(
+    assert "--amount-usd: must have at most 2 decimal places" in cli.run(
         "credit", "propose", "CASE-1", "--amount", "12.345", code=2)
-    assert "amount_usd: give an amount in USD" in cli.run(
+    assert "--amount-usd: give an amount in USD" in cli.run(
         "credit", "propose", "CASE-1", code=2)
-    assert "from_breach: account acme has no monthly fee" in cli.run(
+    assert "--from-breach: account acme has no monthly fee" in cli.run(
         "credit", "propose", "CASE-1", "--from-breach", code=2)
     assert "no service credit #9" in cli.run("credit", "show", "9", code=4)
     assert "no case CASE-9" in cli.run("credit", "propose", "CASE-9", "--amount", "1", code=4)

@@ -156,7 +156,7 @@ def test_bad_input_on_the_command_line_names_the_field(cli: Cli) -> None:
             "--plan", "enterprise")
     assert "nps: must be from -100 to 100" in cli.run("health", "input", "acme", "--nps",
                                                       "101", code=2)
-    assert "support_satisfaction: must be from 0 to 100" in cli.run(
+    assert "--support-satisfaction: must be from 0 to 100" in cli.run(
         "health", "score", "--support-satisfaction", "120", code=2)
     assert "--at: 'yesterday' is not an ISO 8601 time" in cli.run(
         "health", "acme", "--at", "yesterday", code=2)

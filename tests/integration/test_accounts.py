@@ -133,7 +133,7 @@ def test_a_credit_from_the_breach_without_a_fee_names_the_command_that_sets_it(
     case = open_case(ctx)
     clock.advance(hours=10)
 
-    with pytest.raises(InvalidInput, match="`escalada account update acme --monthly-fee USD`"):
+    with pytest.raises(InvalidInput, match="`escalada account update acme --monthly-fee-usd USD`"):
         propose_credit(ctx=ctx, actor=ANA, case_id=case, from_breach=True)
 
 

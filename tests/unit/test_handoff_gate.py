@@ -22,7 +22,7 @@ def test_an_item_sent_as_nothing_does_not_supply_it(value: Any) -> None:
     assert not supplied(value)
 
     with pytest.raises(HandoffIncomplete, match=r"T2 -> T3 is incomplete: missing "
-                                                r"diagnostic_logs \(") as refused:
+                                                r"diagnostic_logs$") as refused:
         pass_handoff_gate("T2 -> T3", REQUIRED, {**COMPLETE, "diagnostic_logs": value})
 
     assert (refused.value.step, refused.value.missing) == ("T2 -> T3", ["diagnostic_logs"])

@@ -99,7 +99,7 @@ def _terms(account: AccountSnapshot, policy: CreditPolicy) -> tuple[Decimal, Cre
     if fee is None or fee <= 0:
         raise InvalidInput.of("from_breach", "account {id} has no monthly fee to compute a credit "
                               "from: set it with `escalada account update {id} "
-                              "--monthly-fee USD` (PATCH /api/v1/accounts/{id} "
+                              "--monthly-fee-usd USD` (PATCH /api/v1/accounts/{id} "
                               "{{\"monthly_fee_usd\": ...}}), or enter an amount",
                               id=account.id)
     schedule = policy.schedules.get(account.support_plan)

@@ -137,7 +137,7 @@ class HandoffIncomplete(EscaladaError):
     def __init__(self, step: str, missing: Sequence[str]) -> None:
         self.step = step
         self.missing = list(missing)
-        super().__init__(Words(
-            "handoff package for {step} is incomplete: missing {missing} "
-            "(supply them with --handoff, or give --override-reason)",
-            step=step, missing=", ".join(self.missing)))
+        # How to supply them is the entry point's to say, in its own names
+        # (entrypoints/errors.py: the API's fields, the CLI's flags).
+        super().__init__(Words("handoff package for {step} is incomplete: missing {missing}",
+                               step=step, missing=", ".join(self.missing)))

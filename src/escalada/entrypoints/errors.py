@@ -24,7 +24,7 @@ from escalada.domain.errors import (
     VendorFailed,
     WritesRefused,
 )
-from escalada.domain.words import ENGLISH, Translator
+from escalada.domain.words import ENGLISH, Translator, Words
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -156,7 +156,7 @@ def error_document(error: EscaladaError, language: Translator = ENGLISH) -> dict
     """The JSON body of an API error (and of the CLI's --format json errors), its message
     and reasons in the reader's `language` (field names and codes as they are)."""
     document: dict[str, Any] = {"error": problem_kind(error).code,
-                                "message": error.told(language)}
+                                "message": api_message(error, language)}
     if isinstance(error, InvalidInput):
         document["problems"] = [{"field": f, "reason": r}
                                 for f, r in error.told_problems(language)]
@@ -164,6 +164,30 @@ def error_document(error: EscaladaError, language: Translator = ENGLISH) -> dict
         document["step"] = error.step
         document["missing"] = error.missing
     return document
+
+
+# What to do about an error, in each entry point's own names for the same fields.
+_API_HINTS: dict[type[EscaladaError], Words] = {
+    HandoffIncomplete: Words("supply them in `handoff`, or give `override_reason`")}
+_CLI_HINTS: dict[type[EscaladaError], Words] = {
+    HandoffIncomplete: Words("supply them with --handoff, or give --override-reason")}
+
+
+def _hinted(error: EscaladaError, hints: dict[type[EscaladaError], Words],
+            language: Translator) -> str:
+    told = error.told(language)
+    hint = next((hints[kind] for kind in type(error).__mro__ if kind in hints), None)
+    return told if hint is None else f"{told} ({hint.render(language)})"
+
+
+def api_message(error: EscaladaError, language: Translator = ENGLISH) -> str:
+    """The error's message for the API, naming API fields, in the reader's language."""
+    return _hinted(error, _API_HINTS, language)
+
+
+def cli_message(error: EscaladaError, language: Translator = ENGLISH) -> str:
+    """The error's message for the CLI, naming CLI flags, in the reader's language."""
+    return _hinted(error, _CLI_HINTS, language)
 
 
 def problem_document(
@@ -182,5 +206,5 @@ def domain_problem(error: EscaladaError, *, instance: str, precondition: bool = 
     kind = problem_kind(error, precondition=precondition)
     extensions = {k: v for k, v in error_document(error, language).items()
                   if k not in ("error", "message")}
-    return problem_document(kind, detail=error.told(language), instance=instance,
+    return problem_document(kind, detail=api_message(error, language), instance=instance,
                             **extensions)

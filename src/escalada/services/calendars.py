@@ -157,7 +157,7 @@ def _calendar(ctx: Context, calendar: str, spec: CalendarSpec | None) -> tuple[s
         return "24x7", TWENTY_FOUR_SEVEN
     if calendar == "business":
         if spec is None:
-            raise InvalidInput.of("calendar", "business needs --timezone (and --hours, --days)")
+            raise InvalidInput.of("calendar", "business needs a timezone (and hours, days)")
         return spec.name, business_calendar(spec)
     with ctx.reading() as uow:
         row = _load(uow.session, calendar)

@@ -176,7 +176,7 @@ def attend(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> PostMo
     except ValidationError as error:
         raise invalid_input(error) from error
     if not change.add and not change.remove:
-        raise InvalidInput.of("add", "name someone to add or remove (--add / --remove)")
+        raise InvalidInput.of("add", "name someone to add or remove")
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         session = uow.session

@@ -13,7 +13,10 @@ from escalada.entrypoints.cli.output import (
     Format,
     actor,
     context,
+    either,
     emit_json,
+    old_spelling,
+    required,
 )
 
 if TYPE_CHECKING:
@@ -27,13 +30,16 @@ def add(
     id: str = typer.Option(..., "--id", help="short stable id, e.g. acme"),
     name: str = typer.Option(..., "--name"),
     tier: str = typer.Option(..., "--tier", help="standard, enterprise or strategic"),
-    plan: str = typer.Option(..., "--plan", help="developer, business or enterprise"),
+    support_plan: str = typer.Option(None, "--support-plan",
+                                     help="developer, business or enterprise (required)"),
+    plan: str = old_spelling("--plan"),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA zone, e.g. Europe/Moscow"),
     country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU"),
     language: str = typer.Option("en", "--language", help="ru or en"),
     health_score: str = typer.Option(None, "--health-score", hidden=True),
-    monthly_fee: str = typer.Option(None, "--monthly-fee",
-                                    help="USD a month (the base of computed service credits)"),
+    monthly_fee_usd: str = typer.Option(
+        None, "--monthly-fee-usd", help="USD a month (the base of computed service credits)"),
+    monthly_fee: str = old_spelling("--monthly-fee"),
     calendar: str = typer.Option(
         None, "--calendar",
         help="a stored business calendar (default: the policy's hours in --timezone)"),
@@ -45,9 +51,10 @@ def add(
 
     _computed(health_score)
     account = add_account(
-        ctx=context(), actor=actor(), id=id, name=name, tier=tier, support_plan=plan,
-        timezone=timezone, country=country, language=language, monthly_fee_usd=monthly_fee,
-        calendar=calendar,
+        ctx=context(), actor=actor(), id=id, name=name, tier=tier,
+        support_plan=required(either(support_plan, plan), "support_plan"),
+        timezone=timezone, country=country, language=language,
+        monthly_fee_usd=either(monthly_fee_usd, monthly_fee), calendar=calendar,
     )
     emit_json(account) if fmt is Format.json else accounts_table([account])
 
@@ -93,14 +100,17 @@ def update(
     account_id: str = typer.Argument(...),
     name: str = typer.Option(None, "--name", callback=LABEL),
     tier: str = typer.Option(None, "--tier", help="standard, enterprise or strategic"),
-    plan: str = typer.Option(None, "--plan", help="developer, business or enterprise"),
+    support_plan: str = typer.Option(None, "--support-plan",
+                                     help="developer, business or enterprise"),
+    plan: str = old_spelling("--plan"),
     timezone: str = typer.Option(None, "--timezone", help="IANA zone, e.g. Europe/Moscow"),
     country: str = typer.Option(None, "--country", help="ISO 3166 code, e.g. RU; `none` clears"),
     language: str = typer.Option(None, "--language", help="ru or en"),
     health_score: str = typer.Option(None, "--health-score", hidden=True),
-    monthly_fee: str = typer.Option(None, "--monthly-fee",
-                                    help="USD a month (the base of computed service credits); "
-                                         "`none` clears"),
+    monthly_fee_usd: str = typer.Option(
+        None, "--monthly-fee-usd",
+        help="USD a month (the base of computed service credits); `none` clears"),
+    monthly_fee: str = old_spelling("--monthly-fee"),
     reason: str = typer.Option(None, "--reason", help="why (goes on the account's log)",
                                callback=NOTE),
     fmt: Format = FORMAT_OPTION,
@@ -111,8 +121,9 @@ def update(
     from escalada.services.accounts import update_account
 
     _computed(health_score)
-    given = {"name": name, "tier": tier, "support_plan": plan, "timezone": timezone,
-             "country": country, "language": language, "monthly_fee_usd": monthly_fee}
+    given = {"name": name, "tier": tier, "support_plan": either(support_plan, plan),
+             "timezone": timezone, "country": country, "language": language,
+             "monthly_fee_usd": either(monthly_fee_usd, monthly_fee)}
     changes = {field: None if value.strip().lower() == "none" else value
                for field, value in given.items() if value is not None}
     account = update_account(ctx=context(), actor=actor(), account_id=account_id,

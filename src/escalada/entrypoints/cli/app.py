@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from escalada.domain.errors import EscaladaError
 from escalada.entrypoints.cli.lazy import Lazy, LazyGroup
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
@@ -90,27 +91,44 @@ class EscaladaGroup(LazyGroup):
 
     lazy = GROUPS
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        ctx.meta["escalada.args"] = list(args)  # to name the flags of a refused command
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         from escalada.domain.errors import EscaladaError
 
         try:
             return super().invoke(ctx)
         except EscaladaError as error:
-            _report(error)
+            _report(error, _command_run(self, ctx))
             raise typer.Exit(_exit_code(error)) from error
 
 
-def _report(error: EscaladaError) -> None:
+def _command_run(group: Any, ctx: Any) -> Any:
+    """The command the arguments named (`case open`), found again after it failed."""
+    command, args = group, ctx.meta.get("escalada.args", [])
+    try:
+        while hasattr(command, "resolve_command") and args:
+            _name, command, args = command.resolve_command(ctx, args)
+    except Exception:  # a usage error would have stopped the command before it ran
+        return None
+    return command
+
+
+def _report(error: EscaladaError, command: Any = None) -> None:
     from escalada.domain.errors import HandoffIncomplete, InvalidInput
-    from escalada.entrypoints.cli.output import console, styled
+    from escalada.entrypoints.cli.output import cli_field, console, flags_of, styled
     from escalada.entrypoints.cli.words import speaking, tr
+    from escalada.entrypoints.errors import cli_message
 
     err, language, label = console(stderr=True), speaking(), tr("error:")
     if isinstance(error, InvalidInput):
+        flags = flags_of(command)
         for field, reason in error.told_problems(language):
-            err.print(styled((label, "red"), f" {field}: {reason}"))
+            err.print(styled((label, "red"), f" {cli_field(field, flags)}: {reason}"))
     else:
-        err.print(styled((label, "red"), f" {error.told(language)}"))
+        err.print(styled((label, "red"), f" {cli_message(error, language)}"))
     if isinstance(error, HandoffIncomplete):
         for item in error.missing:
             err.print(tr("  missing: {item}", item=item))

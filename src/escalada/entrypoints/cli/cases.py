@@ -15,9 +15,11 @@ from escalada.entrypoints.cli.output import (
     actor,
     check_version,
     context,
+    either,
     emit_json,
     emit_json_stream,
     id_of,
+    old_spelling,
     parse_time,
     read_json,
 )
@@ -53,8 +55,10 @@ def open_(
     title: str = typer.Option(..., "--title"),
     service: list[str] = typer.Option([], "--service", help="affected service (repeatable)"),
     flag: list[str] = typer.Option([], "--flag", help="criterion flag (repeatable)"),
-    revenue_impact: str = typer.Option("0", "--revenue-impact", help="USD"),
-    business_impact: str = typer.Option("0", "--business-impact", help="USD"),
+    revenue_impact_usd: str = typer.Option(None, "--revenue-impact-usd", help="USD (0)"),
+    revenue_impact: str = old_spelling("--revenue-impact"),
+    business_impact_usd: str = typer.Option(None, "--business-impact-usd", help="USD (0)"),
+    business_impact: str = old_spelling("--business-impact"),
     contact: str = typer.Option(None, "--contact",
                                 help="the escalating contact: an id or email from "
                                      "`escalada account contact list ACCOUNT`"),
@@ -70,8 +74,10 @@ def open_(
 
     _done(open_case(
         ctx=context(), actor=actor(), account=account, severity=severity, title=title,
-        services=service, flags=flag, revenue_impact_usd=revenue_impact,
-        business_impact_usd=business_impact, contact=contact, contact_level=contact_level,
+        services=service, flags=flag,
+        revenue_impact_usd=either(revenue_impact_usd, revenue_impact) or "0",
+        business_impact_usd=either(business_impact_usd, business_impact) or "0",
+        contact=contact, contact_level=contact_level,
         contact_title=contact_title,
     ), fmt)
 
@@ -205,8 +211,10 @@ def update(
     status: str = typer.Option(None, "--status",
                                help="new, investigating, mitigating, monitoring ..."),
     service: list[str] = typer.Option(None, "--service", help="replaces the services"),
-    revenue_impact: str = typer.Option(None, "--revenue-impact", help="USD"),
-    business_impact: str = typer.Option(None, "--business-impact", help="USD"),
+    revenue_impact_usd: str = typer.Option(None, "--revenue-impact-usd", help="USD"),
+    revenue_impact: str = old_spelling("--revenue-impact"),
+    business_impact_usd: str = typer.Option(None, "--business-impact-usd", help="USD"),
+    business_impact: str = old_spelling("--business-impact"),
     contact: str = typer.Option(None, "--contact",
                                 help="the escalating contact: an id or email of the account"),
     contact_level: str = typer.Option(None, "--contact-level"),
@@ -223,8 +231,10 @@ def update(
     _done(update_case(
         ctx=context(), actor=actor(), case_id=case_id, reason=reason,
         expected_version=expected_version, title=title, severity=severity, status=status,
-        services=service or None, revenue_impact_usd=revenue_impact,
-        business_impact_usd=business_impact, contact=contact, contact_level=contact_level,
+        services=service or None,
+        revenue_impact_usd=either(revenue_impact_usd, revenue_impact),
+        business_impact_usd=either(business_impact_usd, business_impact),
+        contact=contact, contact_level=contact_level,
         contact_title=contact_title, csat=csat, regions=region or None,
         users_affected=users_affected,
     ), fmt)

@@ -13,8 +13,10 @@ from escalada.entrypoints.cli.output import (
     actor,
     check_version,
     context,
+    either,
     emit_json,
     id_of,
+    old_spelling,
 )
 
 if TYPE_CHECKING:
@@ -68,17 +70,19 @@ def _done(view: CreditView, fmt: Format) -> None:
 @app.command("propose")
 def propose(
     case_id: str = typer.Argument(..., help="case id, e.g. CASE-1042"),
-    amount: str = typer.Option(None, "--amount", help="USD, e.g. 499.99"),
+    amount_usd: str = typer.Option(None, "--amount-usd", help="USD, e.g. 499.99"),
+    amount: str = old_spelling("--amount"),
     from_breach: bool = typer.Option(
         False, "--from-breach",
         help="compute it from the case's worst SLA breach (the policy's credit schedule)"),
     reason: str = typer.Option(None, "--reason", help="why (goes on the timeline)"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Propose a service credit for a case: --amount USD or --from-breach."""
+    """Propose a service credit for a case: --amount-usd USD or --from-breach."""
     from escalada.services.credits import propose_credit
 
-    _done(propose_credit(ctx=context(), actor=actor(), case_id=case_id, amount_usd=amount,
+    _done(propose_credit(ctx=context(), actor=actor(), case_id=case_id,
+                         amount_usd=either(amount_usd, amount),
                          from_breach=from_breach, reason=reason), fmt)
 
 

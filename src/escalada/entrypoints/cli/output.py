@@ -214,3 +214,51 @@ def check_version(_ctx: Any, param: Any, value: int | None) -> int | None:
     if value is not None and not 0 <= value <= ID_MAX:
         raise InvalidInput.of(_option_name(param), "must be between 0 and {id_max}", id_max=ID_MAX)
     return value
+
+
+# A flag renamed to its API field's name (`--plan` -> `--support-plan`) keeps its old
+# spelling as a hidden option, read when the new one is not given.
+def old_spelling(flag: str) -> Any:
+    return typer.Option(None, flag, hidden=True)
+
+
+def either(value: Any, old_spelling: Any) -> Any:
+    """The option's value, else its old spelling's."""
+    return old_spelling if value is None else value
+
+
+def required(value: Any, field: str) -> Any:
+    """A required option that may come under its old spelling: missing, it is refused
+    naming the field (the CLI prints its flag)."""
+    if value is None:
+        from escalada.domain.errors import InvalidInput
+
+        raise InvalidInput.of(field, "is required")
+    return value
+
+
+def flags_of(command: Any) -> dict[str, str]:
+    """API field -> the command's flag for it: each option is named after its field
+    (`support_plan` -> `--support-plan`), a repeatable one after the field's singular
+    (`services` -> `--service`)."""
+    names: dict[str, str] = {}
+    for param in getattr(command, "params", ()):
+        if getattr(param, "param_type_name", "") == "option" and not param.hidden \
+                and param.opts and param.name:
+            names[param.name] = param.opts[0]
+            if param.multiple:
+                names[f"{param.name}s"] = param.opts[0]
+    return names
+
+
+def cli_field(field: str, flags: dict[str, str]) -> str:
+    """A problem's field as the CLI names it: `support_plan` -> `--support-plan`,
+    `handoff.diagnostic_data` -> `--handoff diagnostic_data`; a field no option of the
+    command carries (an argument, a file's member) stays as it is."""
+    head, dot, rest = field.partition(".")
+    base, bracket, index = head.partition("[")
+    flag = flags.get(base)
+    if flag is None:
+        return field
+    inner = (bracket + index) if bracket else ""
+    return f"{flag}{inner} {rest}" if dot else f"{flag}{inner}"
