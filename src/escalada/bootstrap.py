@@ -74,7 +74,7 @@ def wire(
     reads (`escalada case show`) loads none of them."""
 
     def current_settings() -> Settings:
-        return settings if settings is not None else Settings()
+        return settings if settings is not None else Settings.current()
 
     def real_vendor(vendor: str, *, dry_run: bool = False) -> VendorClient:
         from escalada.adapters.vendors import vendor_client

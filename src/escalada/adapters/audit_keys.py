@@ -20,7 +20,7 @@ SHORTEST_SECRET = 16  # bytes; `openssl rand -base64 32` makes a good one
 
 def keyring_from_environ(environ: Mapping[str, str] | None = None) -> Keyring:
     """The keys in ESCALADA_AUDIT_KEYS (the process environment by default)."""
-    return keyring_from_settings(Settings() if environ is None else Settings.of(environ))
+    return keyring_from_settings(Settings.current() if environ is None else Settings.of(environ))
 
 
 def keyring_from_settings(settings: Settings) -> Keyring:

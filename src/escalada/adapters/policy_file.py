@@ -44,7 +44,7 @@ class DataFile(Generic[M]):
 
     def path(self, settings: Settings | None = None) -> Path:
         """The operator's file, or the shipped default."""
-        configured = (settings or Settings()).text(self.setting)
+        configured = (settings or Settings.current()).text(self.setting)
         return Path(configured) if configured else self.default_path()
 
     def load(self, path: Path) -> M:

@@ -79,7 +79,7 @@ class Context:
     clock: Callable[[], datetime] = system_clock
     tokens: TokenLifetimes = field(default_factory=TokenLifetimes)
     audit_keys: Callable[[], Keyring] = no_audit_keys
-    settings: Callable[[], Settings] = Settings
+    settings: Callable[[], Settings] = Settings.current
     vendors: Vendors = field(default=_not_wired("vendors"))
     channels: Channels = field(default=_not_wired("channels"))
     detect_language: Detect = field(default=_not_wired("language detector"))

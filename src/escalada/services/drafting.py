@@ -98,7 +98,7 @@ def operator_templates(settings: Settings) -> Path | None:
 
 def template_sources(settings: Settings | None = None) -> dict[str, dict[str, str]]:
     """Message kinds and, per language, where the template comes from."""
-    return template_kinds(operator_templates(settings or Settings()))
+    return template_kinds(operator_templates(settings or Settings.current()))
 
 
 def draft_message(

@@ -94,7 +94,7 @@ def channel_for(
 ) -> Channel:
     """The channel `name`, configured from `settings` (or `environ`, or the process
     environment); a missing or bad setting is InvalidInput naming its variable."""
-    configured = settings or (Settings() if environ is None else Settings.of(environ))
+    configured = settings or (Settings.current() if environ is None else Settings.of(environ))
     if name == "email":
         from escalada.adapters.channels.smtp import SmtpChannel
 

@@ -27,7 +27,7 @@ NO_WAIT = "escalada_no_wait"  # writes if no one else is writing now, else fails
 
 def default_database_url(settings: Settings | None = None) -> str:
     """ESCALADA_DATABASE_URL, else a SQLite file in the user's data directory."""
-    configured = (settings or Settings()).text("database_url")
+    configured = (settings or Settings.current()).text("database_url")
     if configured:
         return configured
     from platformdirs import user_data_dir

@@ -145,7 +145,7 @@ def vendor_client(
 
     if vendor in SDKS:
         require_sdk(vendor)
-    configured = settings or (Settings() if environ is None else Settings.of(environ))
+    configured = settings or (Settings.current() if environ is None else Settings.of(environ))
     if vendor == "aws":
         from escalada.adapters.vendors.aws import AwsSupport
 

@@ -25,7 +25,7 @@ def _chosen(variables: tuple[str, ...]) -> str:
     from escalada.adapters.catalogs import choose_language
     from escalada.settings import Settings
 
-    wanted = [Settings().language, *variables[1:]]
+    wanted = [Settings.current().language, *variables[1:]]
     return choose_language([value for value in wanted if value])
 
 
