@@ -31,6 +31,11 @@ def test_the_api_finds_root_causes_in_any_inflection(client, open_case, bearer):
     assert similar.status_code == 200, similar.text
     assert [hit["case"] for hit in similar.json()] == [storage, network]  # title, service
     assert client.get(f"{API}/cases/CASE-404/similar").status_code == 404
+    # The case's own view names them too, and its timeline told when it opened.
+    shown = client.get(f"{API}/cases/{again}").json()
+    assert [hit["case"] for hit in shown["similar"]] == [storage, network]
+    timeline = client.get(f"{API}/cases/{again}/timeline").json()
+    assert "similar_escalations" in [entry["kind"] for entry in timeline]
 
 
 def test_bad_searches_name_the_parameter(client):

@@ -10,9 +10,10 @@ from sqlalchemy import text
 from timer_support import open_case
 
 from escalada.domain.errors import InvalidInput, NotPermitted
-from escalada.services.cases import update_case
+from escalada.services.cases import case_timeline, show_case, update_case
 from escalada.services.context import Context
 from escalada.services.knowledge_base import publish, reindex, search, similar_escalations
+from escalada.services.report import escalation_report
 from escalada.services.repositories import load_case
 from escalada.services.root_cause import record_root_cause
 
@@ -183,6 +184,44 @@ def test_a_case_whose_regions_change_is_found_by_its_new_region(ctx: Context) ->
 
     hits = similar_escalations(ctx=ctx, case_id=now)
     assert [(hit.case, hit.regions) for hit in hits] == [(past, ["eu-west-1"])]
+
+
+def test_similar_escalations_are_suggested_when_a_case_opens_or_changes_service(
+    ctx: Context,
+) -> None:
+    past = open_case(ctx, title="Volumes detach under load",
+                     services=["block-storage"]).snapshot.id
+    record_root_cause(ctx=ctx, actor=ANA, case_id=past,
+                      technical="The storage controller's firmware leaked handles.")
+    quiet = open_case(ctx, title="Invoice wrong", services=["billing"]).snapshot.id
+    alike = open_case(ctx, title="Slow writes", services=["block-storage"]).snapshot.id
+
+    def suggested(case: str) -> list[list[str]]:
+        return [[hit["case"] for hit in entry.data["similar"]]
+                for entry in case_timeline(ctx=ctx, case_id=case)
+                if entry.kind == "similar_escalations"]
+
+    assert suggested(alike) == [[past]]  # when it opened
+    assert suggested(quiet) == []  # nothing like it: nothing said
+    [entry] = [e for e in case_timeline(ctx=ctx, case_id=alike)
+               if e.kind == "similar_escalations"]
+    assert entry.actor == "escalada"
+    assert entry.summary == (f"similar past escalations: {past} (root cause): "
+                             f"{past}: Volumes detach under load")
+    update_case(ctx=ctx, actor=ANA, case_id=quiet, services=["billing", "block-storage"])
+    update_case(ctx=ctx, actor=ANA, case_id=quiet, users_affected=10)  # not a service
+    assert suggested(quiet) == [[past]]
+    # Shown where the case is read: case show (the API's case view) and its report.
+    assert [hit.case for hit in show_case(ctx=ctx, case_id=alike).similar] == [past]
+    for language, heading in (("en", "### Similar past escalations"),
+                              ("ru", "### Похожие эскалации в прошлом")):
+        report = escalation_report(ctx=ctx, actor=ANA, case_id=alike, language=language
+                                   ).content.decode()
+        similar = report.split(heading)[1].split("## 8.")[0]
+        assert f"| {past} | " in similar and "block-storage" in similar
+    nothing = escalation_report(ctx=ctx, actor=ANA, case_id=past, language="en"
+                                ).content.decode()
+    assert "No past escalation in the knowledge base shares this case's" in nothing
 
 
 def test_the_entry_is_in_the_language_its_text_is_written_in(ctx: Context) -> None:

@@ -19,6 +19,7 @@ from escalada.domain.escalation_report import (
     RecoveryTask,
     Resolution,
     RootCause,
+    Similar,
     Step,
     Summary,
     TimelineLine,
@@ -81,7 +82,11 @@ def worked_report(language: str = "ru") -> EscalationReport:
         root_cause=RootCause("Регрессия pgbouncer исчерпала пул соединений.\n\n"
                              "- Пул был 50, а не 500.", "Нет оповещения о пуле.", "i.volkova",
                              at(16, day=26)),
-        impact=impact, resolution=resolution, messages=messages, lessons=(), recovery=recovery)
+        impact=impact, resolution=resolution, messages=messages, lessons=(), recovery=recovery,
+        similar=(Similar("CASE-3", "root_cause", "CASE-3: Пул соединений pgbouncer исчерпан",
+                         ("postgresql",), ("ru-msk",)),
+                 Similar("CASE-5", "post_mortem", "CASE-5: Payment API *timeouts*",
+                         ("postgresql", "api-gateway"), ())))
 
 
 def empty_report(language: str = "en") -> EscalationReport:

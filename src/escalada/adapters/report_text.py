@@ -44,6 +44,10 @@ TEXT: dict[str, dict[str, str]] = {
         "lesson": "Lesson and action", "no_lessons": (
             "Lessons learned and their action items come from the case's completed "
             "post-mortem"),
+        "similar_title": "Similar past escalations",
+        "no_similar": ("No past escalation in the knowledge base shares this case's "
+                       "services, regions or title words"),
+        "entry": "Entry", "hit_services": "Services", "hit_regions": "Regions",
         "progress": "Progress", "overdue": "overdue", "phase": "Phase", "task": "Task",
         "no_plan": ("No recovery plan: one opens when an L2+ escalation resolves, or by "
                     "hand"),
@@ -89,6 +93,10 @@ TEXT: dict[str, dict[str, str]] = {
         "lesson": "Урок и действие", "no_lessons": (
             "Извлечённые уроки и их задачи приходят из завершённого разбора инцидента "
             "(post-mortem)"),
+        "similar_title": "Похожие эскалации в прошлом",
+        "no_similar": ("В базе знаний нет прошлых эскалаций с теми же сервисами, регионами "
+                       "или словами заголовка"),
+        "entry": "Запись", "hit_services": "Сервисы", "hit_regions": "Регионы",
         "progress": "Выполнение", "overdue": "просрочено", "phase": "Этап",
         "task": "Задача",
         "no_plan": ("Плана восстановления нет: он открывается, когда решается эскалация "
@@ -109,7 +117,8 @@ WORDS: dict[str, dict[str, str]] = {
         "root_cause_process": "Root cause (process)", "went_well": "What went well",
         "went_wrong": "What went wrong", "preventive_measures": "Preventive measures",
         "process_improvements": "Process improvements", "action_item": "Action item",
-        "overdue": "overdue",
+        "overdue": "overdue", "root_cause": "root cause", "post_mortem": "post-mortem",
+        "lesson": "lesson",
     },
     "ru": {
         "first_response": "первый ответ", "next_update": "очередное обновление",
@@ -130,7 +139,8 @@ WORDS: dict[str, dict[str, str]] = {
         "root_cause_process": "Первопричина (процессная)", "went_well": "Что прошло хорошо",
         "went_wrong": "Что пошло не так", "preventive_measures": "Меры предотвращения",
         "process_improvements": "Улучшения процессов", "action_item": "Задача",
-        "finding": "вывод", "overdue": "просрочено",
+        "finding": "вывод", "overdue": "просрочено", "root_cause": "первопричина",
+        "post_mortem": "разбор инцидента", "lesson": "урок",
     },
 }
 
@@ -151,5 +161,6 @@ KINDS: dict[str, dict[str, str]] = {
         "war_room_opened": "открыт штаб", "credit_proposed": "предложена компенсация",
         "credit_approved": "одобрена компенсация",
         "recovery_plan_created": "план восстановления",
+        "similar_escalations": "похожие эскалации",
     },
 }

@@ -176,6 +176,17 @@ class Lesson:
 
 
 @dataclass(frozen=True, slots=True)
+class Similar:
+    """A past escalation like this one, from the knowledge base."""
+
+    case: str
+    kind: str  # root_cause | post_mortem | lesson
+    title: str
+    services: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RecoveryTask:
     phase: str
     text: str
@@ -218,3 +229,4 @@ class EscalationReport:
     messages: tuple[Message, ...]
     lessons: tuple[Lesson, ...]
     recovery: Recovery
+    similar: tuple[Similar, ...] = ()  # shown with the lessons learned

@@ -21,7 +21,7 @@ from escalada.services.case_board import CaseSummaryView, every_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
-from escalada.services.knowledge_base import retag
+from escalada.services.knowledge_base import retag, similar_to, suggest_similar
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import (
     Event,
@@ -123,6 +123,7 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
         record(uow.session, case, actor=actor, at=now, kind="case_opened",
                summary=f"{new.severity.value} case opened: {new.title}",
                data=new.model_dump(mode="json"))
+        suggest_similar(uow.session, case, at=now)
         return committed_view(uow, case, policy, now)
 
 
@@ -154,7 +155,8 @@ def show_case(*, ctx: Context, case_id: str) -> CaseView:
     now = ctx.clock()
     with ctx.reading() as uow:
         case = uow.cases.get(case_id)
-        return case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()), now)
+        view = case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()), now)
+        return view.model_copy(update={"similar": similar_to(uow.session, case)})
 
 
 def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
@@ -299,8 +301,12 @@ def update_case(
         return Event("updated", summary, reason, {
             "before": before, "after": {name: _plain(value) for name, value in asked.items()}})
 
+    def suggest(case: CaseRow, now: datetime) -> None:
+        if {"services", "regions"} & wanted.keys():
+            suggest_similar(_session_of(case), case, at=now)
+
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
-                       change=change)
+                       change=change, then=suggest)
 
 
 def _session_of(case: CaseRow) -> Session:

@@ -20,16 +20,15 @@ from sqlalchemy.orm import Session
 from escalada.adapters.db.tables import AccountRow, CaseRow, KbEntryRow, RootCauseRow
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import Language
-from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.stemming import stems, words_of
-from escalada.services.authz import require_admin
+from escalada.services.authz import SYSTEM_ROLE, require_admin
 from escalada.services.context import Actor, Context, Detect
 
 __all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "retag", "search",
-           "similar_escalations", "similar_to"]
-from escalada.services.records import excerpt
+           "similar_escalations", "similar_to", "suggest_similar"]
+from escalada.services.records import excerpt, record
 from escalada.services.repositories import load_case
-from escalada.services.views import View
+from escalada.services.views import KbHit
 
 if TYPE_CHECKING:
     from escalada.services.unit_of_work import UnitOfWork
@@ -41,21 +40,6 @@ _CONFIGURATION = {Language.RU.value: "russian", Language.EN.value: "english"}
 # SQLite's full-text table (created by the migration, outside the ORM's metadata).
 _FTS = table("kb_fts", column("rowid"), column("title"), column("body"))
 _TITLE_WEIGHT, _BODY_WEIGHT = 2.0, 1.0  # SQLite's bm25 weights; PostgreSQL's A and B
-
-
-class KbHit(View):
-    """A knowledge-base entry found."""
-
-    kind: str
-    case: str
-    account: str
-    language: str
-    title: str
-    excerpt: str
-    services: list[str]
-    regions: list[str]
-    published_at: AwareDatetime
-    score: float  # higher is better
 
 
 def publish(
@@ -220,6 +204,25 @@ def similar_to(session: Session, case: CaseRow, *, limit: int = 3) -> list[KbHit
         CaseRow, CaseRow.number == KbEntryRow.case_number)
         .where(KbEntryRow.case_number != case.number).limit(limit)).all()
     return [_hit(row, other, score) for row, score, other in found]
+
+
+_SUGGESTER = Actor("escalada", SYSTEM_ROLE)
+_KIND_WORDS = {"root_cause": "root cause", "post_mortem": "post-mortem", "lesson": "lesson"}
+
+
+def suggest_similar(session: Session, case: CaseRow, *, at: datetime, limit: int = 3) -> None:
+    """The case opened or changed its services or regions: the past escalations like it
+    (`similar_to`) are suggested on its timeline (`similar_escalations`), when any."""
+    hits = similar_to(session, case, limit=limit)
+    if not hits:
+        return
+    shown = "; ".join(f"{hit.case} ({_KIND_WORDS.get(hit.kind, hit.kind)}): "
+                      f"{excerpt(hit.title, 80)}" for hit in hits)
+    record(session, case, actor=_SUGGESTER, at=at, kind="similar_escalations",
+           summary=f"similar past escalations: {shown}",
+           data={"similar": [{"case": hit.case, "kind": hit.kind, "title": hit.title,
+                              "services": hit.services, "regions": hit.regions}
+                             for hit in hits]}, changed=False)
 
 
 def _sqlite_query(match: str) -> Any:

@@ -155,8 +155,10 @@ def change_case(
     expected_version: int | None,
     change: Callable[[CaseRow, datetime], Event],
     open_only: bool = True,
+    then: Callable[[CaseRow, datetime], None] | None = None,
 ) -> CaseView:
-    """Load a case, apply one change, record it on the timeline and commit, all or nothing."""
+    """Load a case, apply one change, record it on the timeline (and do `then`, what
+    follows from it) and commit, all or nothing."""
     can_work_cases(actor)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
@@ -166,6 +168,8 @@ def change_case(
         event = change(case, now)
         record(uow.session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,
                reason=event.reason, data=event.data)
+        if then is not None:
+            then(case, now)
         return committed_view(uow, case, policy, now)
 
 

@@ -84,6 +84,21 @@ class TimelineEntryView(View):
     data: dict[str, Any]
 
 
+class KbHit(View):
+    """A knowledge-base entry found."""
+
+    kind: str
+    case: str
+    account: str
+    language: str
+    title: str
+    excerpt: str
+    services: list[str]
+    regions: list[str]
+    published_at: AwareDatetime
+    score: float  # higher is better
+
+
 class CaseView(View):
     """A case: its snapshot plus what people need around it."""
 
@@ -97,6 +112,8 @@ class CaseView(View):
     escalations: list[EscalationView]
     timeline: list[TimelineEntryView]
     evaluation: EvaluationView
+    # Past escalations like it, best first (shown when the case is read: show_case).
+    similar: list[KbHit] = []
 
 
 def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:

@@ -142,16 +142,13 @@ def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     similar past escalations from the knowledge base."""
     from escalada.entrypoints.cli.render import case_panel, similar_list
     from escalada.services.cases import show_case
-    from escalada.services.knowledge_base import similar_escalations
 
     view = show_case(ctx=context(), case_id=case_id)
-    similar = similar_escalations(ctx=context(), case_id=case_id)
     if fmt is Format.json:
-        emit_json({**view.model_dump(mode="json", by_alias=True),
-                   "similar": [hit.model_dump(mode="json") for hit in similar]})
+        emit_json(view)
         return
     case_panel(view)
-    similar_list(similar)
+    similar_list(view.similar)
 
 
 @app.command("evaluate")

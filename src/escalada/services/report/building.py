@@ -26,12 +26,14 @@ from escalada.domain.escalation_report import (
     FORMATS,
     LANGUAGES,
     EscalationReport,
+    Similar,
     measured_breaches,
 )
 from escalada.domain.policy import Policy
 from escalada.services.authz import can_read
 from escalada.services.commitments import commitments_of
 from escalada.services.context import Actor, Context
+from escalada.services.knowledge_base import similar_to
 from escalada.services.policies import policy_of
 from escalada.services.post_mortem import lessons_of
 from escalada.services.records import snapshot_of
@@ -154,5 +156,7 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
         messages=sections.messages_of(drafts, deliveries),
         lessons=() if (held := lessons_of(session, number)) is None
         else sections.lessons_of(*held, now),
-        recovery=sections.recovery_of(tasks, now))
+        recovery=sections.recovery_of(tasks, now),
+        similar=tuple(Similar(hit.case, hit.kind, hit.title, tuple(hit.services),
+                              tuple(hit.regions)) for hit in similar_to(session, case)))
 
