@@ -99,7 +99,7 @@ def test_the_war_room_account_and_report_pages_in_a_browser(
     expect(item).to_contain_text("done by tanya")
     coordinator = page.locator("tr[data-seat='escalation_coordinator']")
     coordinator.locator("select").select_option("tanya")
-    coordinator.get_by_role("button", name="Seat").click()
+    coordinator.get_by_role("button", name="Assign").click()
     expect(coordinator.locator("strong")).to_have_text("Tanya Ivanova")
     expect(page.get_by_test_id("acknowledge")).to_have_count(0)  # viktor's, not a lead's
     screenshot(page, "war_room")

@@ -81,6 +81,7 @@ def test_a_russian_reader_reads_it_in_russian(console: SignedIn) -> None:
 
     assert "Открытые обращения" in text and "Рабочий календарь" in text
     assert "Удовлетворённость поддержкой" in text  # the policy's Russian labels
+    assert "P1, P2, P3, P4 круглосуточно</p>" in text
     assert "450,00\xa0$" in text
 
 
