@@ -99,3 +99,29 @@ def cli_messages() -> dict[str | tuple[str, str], str]:
                     "python", source, keywords={"tr": None, "ntr": (1, 2)}):
                 found.setdefault(message, f"{path.relative_to(SOURCE)}:{line}")
     return found
+
+
+def _formatted_message(call: ast.Call) -> bool:
+    """The call builds an error (or a problem's reason) from an f-string: words no catalog
+    can hold, since they are only known once filled in."""
+    name = _called(call)
+    head, _, tail = name.rpartition(".")
+    if name in ERRORS or (head in ERRORS and tail == "of") or name in ("Words", "Words.of"):
+        position = MESSAGE_ARGUMENT.get(name, 0)
+        return len(call.args) > position and isinstance(call.args[position], ast.JoinedStr)
+    if tail == "append" and "problems" in head and call.args:
+        pair = call.args[0]
+        return (isinstance(pair, ast.Tuple) and len(pair.elts) == 2
+                and isinstance(pair.elts[1], ast.JoinedStr))
+    return False
+
+
+def formatted_messages() -> list[str]:
+    """Where an error's words are an f-string (`where: source`)."""
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [f"{path.relative_to(SOURCE)}:{node.lineno}: {ast.unparse(node)[:100]}"
+                  for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and _formatted_message(node)]
+    return found

@@ -146,7 +146,7 @@ class Settings(BaseSettings):
         """The non-blank value of `field`; InvalidInput naming its variable when missing."""
         value = self.text(field)
         if value is None:
-            raise InvalidInput.of(self.variable(field), f"not set; {purpose}")
+            raise InvalidInput.of(self.variable(field), "not set; {purpose}", purpose=purpose)
         return value
 
     def flag(self, field: str) -> bool:
@@ -156,8 +156,8 @@ class Settings(BaseSettings):
             return True
         if value in _NO:
             return False
-        raise InvalidInput.of(self.variable(field),
-                              f"must be 1/true/yes/on or 0/false/no/off, not {value!r}")
+        raise InvalidInput.of(self.variable(field), "must be 1/true/yes/on or 0/false/no/off, not "
+                              "{value!r}", value=value)
 
     def seconds(self, field: str, default: float) -> float:
         """A positive number of seconds."""
@@ -169,8 +169,8 @@ class Settings(BaseSettings):
         except ValueError:
             seconds = 0.0
         if not 0 < seconds < float("inf"):
-            raise InvalidInput.of(self.variable(field),
-                                  f"must be a positive number of seconds, not {value!r}")
+            raise InvalidInput.of(self.variable(field), "must be a positive number of seconds, not "
+                                  "{value!r}", value=value)
         return seconds
 
     def vendor_attempts(self) -> int:
@@ -208,8 +208,8 @@ class Settings(BaseSettings):
             return timedelta(hours=SESSION_HOURS_DEFAULT)
         if not raw.isdigit() or not 1 <= int(raw) <= LONGEST_SESSION_HOURS:
             raise InvalidInput.of(self.variable("session_hours"),
-                                  f"must be a whole number of hours from 1 to "
-                                  f"{LONGEST_SESSION_HOURS}")
+                "must be a whole number of hours from 1 to {longest_session_hours}",
+                longest_session_hours=LONGEST_SESSION_HOURS)
         return timedelta(hours=int(raw))
 
     def _days(self, field: str, *, fallback: int, most: int) -> int:
@@ -217,8 +217,8 @@ class Settings(BaseSettings):
         if raw is None:
             return fallback
         if not raw.isdigit() or not 1 <= int(raw) <= most:
-            raise InvalidInput.of(self.variable(field),
-                                  f"must be a whole number of days from 1 to {most}")
+            raise InvalidInput.of(self.variable(field), "must be a whole number of days from 1 to "
+                                  "{most}", most=most)
         return int(raw)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from message_support import cli_messages, error_messages
+from message_support import cli_messages, error_messages, formatted_messages
 
 from escalada.adapters.catalogs import catalog, untranslated
 
@@ -42,3 +42,16 @@ def test_each_translation_keeps_its_templates_parameters() -> None:
             if sorted(_PARAMETER.findall(string)) != sorted(_PARAMETER.findall(english)):
                 wrong.append(english)
     assert not wrong, "parameters differ in:\n" + "\n".join(wrong)
+
+
+# Errors not (yet) worded as templates: a bug's own report (WritesRefused), the API's
+# problem-type lookup, the fakes shipped for tests, and the vendor plans file's checks
+# (read by the operator editing the file; still English only).
+_NOT_TRANSLATED = ("adapters/db/database.py", "entrypoints/api/problems.py", "testing.py",
+                   "domain/vendor_plans.py")
+
+
+def test_no_error_is_worded_with_an_f_string() -> None:
+    found = [where for where in formatted_messages() if not where.startswith(_NOT_TRANSLATED)]
+    assert not found, ("write these as a template and parameters (Error.of('no case {case}', "
+                       "case=...), Words(...)) so they can be translated:\n" + "\n".join(found))

@@ -32,7 +32,8 @@ def keyring_from_settings(settings: Settings) -> Keyring:
     ids = [key.id for key in keys]
     repeated = sorted({key_id for key_id in ids if ids.count(key_id) > 1})
     if repeated:
-        raise InvalidInput.of(KEYS_SETTING, f"key id {repeated[0]!r} is given twice")
+        raise InvalidInput.of(KEYS_SETTING, "key id {repeated!r} is given twice",
+                              repeated=repeated[0])
     return Keyring(tuple(keys))
 
 
@@ -40,15 +41,17 @@ def _key(number: int, item: str) -> AuditKey:
     # The secret is never repeated in a message: it may end up in a log.
     key_id, colon, encoded = item.partition(":")
     if not colon or not _KEY_ID.match(key_id.strip()):
-        raise InvalidInput.of(KEYS_SETTING, f"key {number} is not KEY_ID:BASE64_SECRET (the "
-                              "id: letters, digits, '.', '_' or '-', at most 40)")
+        raise InvalidInput.of(KEYS_SETTING, "key {number} is not KEY_ID:BASE64_SECRET (the id: "
+                              "letters, digits, '.', '_' or '-', at most 40)",
+                              number=number)
     try:
         secret = b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError) as error:
-        raise InvalidInput.of(KEYS_SETTING,
-                              f"the secret of key {key_id.strip()!r} is not base64") from error
+        raise InvalidInput.of(KEYS_SETTING, "the secret of key {key_id!r} is not base64",
+                              key_id=key_id.strip()) from error
     if len(secret) < SHORTEST_SECRET:
-        raise InvalidInput.of(KEYS_SETTING, f"the secret of key {key_id.strip()!r} is "
-                              f"{len(secret)} bytes; give at least {SHORTEST_SECRET} "
-                              "(e.g. `openssl rand -base64 32`)")
+        raise InvalidInput.of(KEYS_SETTING, "the secret of key {key_id!r} is {secret} bytes; give "
+                              "at least {shortest_secret} (e.g. `openssl rand "
+                              "-base64 32`)", key_id=key_id.strip(),
+                              secret=len(secret), shortest_secret=SHORTEST_SECRET)
     return AuditKey(key_id.strip(), secret)

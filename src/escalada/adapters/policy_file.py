@@ -53,11 +53,14 @@ class DataFile(Generic[M]):
             document: Any = (copy.deepcopy(_shipped(self.shipped)) if path == self.default_path()
                              else safe_yaml(path.read_text(encoding="utf-8")))
         except OSError as error:
-            raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
+            raise PolicyInvalid.of("{path}: cannot read: {strerror}", path=path,
+                                   strerror=error.strerror) from error
         except yaml.YAMLError as error:
-            raise PolicyInvalid(f"{path}: not valid YAML: {error}") from error
+            raise PolicyInvalid.of("{path}: not valid YAML: {error}", path=path,
+                                   error=error) from error
         if not isinstance(document, dict):
-            raise PolicyInvalid(f"{path}: must be a mapping with {self.keys}")
+            raise PolicyInvalid.of("{path}: must be a mapping with {keys}", path=path,
+                                   keys=self.keys)
         if self.complete is not None:
             document = self.complete(document)
         try:
@@ -72,7 +75,8 @@ class DataFile(Generic[M]):
         try:
             mtime = path.stat().st_mtime
         except OSError as error:
-            raise PolicyInvalid(f"{path}: cannot read: {error.strerror}") from error
+            raise PolicyInvalid.of("{path}: cannot read: {strerror}", path=path,
+                                   strerror=error.strerror) from error
         return cast(M, _cached(self, path, mtime))
 
 

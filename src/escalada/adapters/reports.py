@@ -151,10 +151,9 @@ def render_pdf(page: str) -> bytes:
     try:
         from weasyprint import CSS, HTML
     except OSError as error:  # the library is there, the system's Pango is not
-        raise InvalidInput.of("format", f"PDF needs Pango, which WeasyPrint cannot load "
-                                        f"({error}): apt-get install -y libpango-1.0-0 "
-                                        "libpangoft2-1.0-0 libharfbuzz-subset0 "
-                                        "fonts-dejavu-core") from error
+        raise InvalidInput.of("format", "PDF needs Pango, which WeasyPrint cannot load ({error}): "
+                              "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 "
+                              "libharfbuzz-subset0 fonts-dejavu-core", error=error) from error
 
     document: bytes = HTML(string=print_timeline(page)).write_pdf(
         stylesheets=[CSS(string=_PRINT_STYLE)])

@@ -35,6 +35,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from escalada.domain.communications import OPTIONAL_FIELDS, REQUIRED_FIELDS, MessageFacts
 from escalada.domain.errors import TemplateInvalid
 from escalada.domain.money import usd
+from escalada.domain.words import Words
 
 SUFFIX = ".md.j2"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -156,7 +157,8 @@ def _locate(name: str, language: str, kind: str, operator_dir: Path | None) -> t
         if (built_in_dir() / name).is_file():
             return built_in_dir() / name, False
     raise TemplateInvalid(
-        name, None, f"no such template: there is no {kind!r} message in language {language!r}"
+        name, None, Words("no such template: there is no {kind!r} message in language {language!r}",
+                          kind=kind, language=language)
     )
 
 

@@ -126,7 +126,7 @@ class TooManyAttempts(EscaladaError):
     """Too many failed sign-ins for a name from one client; `retry_after` seconds until
     the next try is counted again."""
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: str | Words, *, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(message)
 

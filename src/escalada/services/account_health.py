@@ -18,6 +18,7 @@ from escalada.domain.errors import InvalidInput
 from escalada.domain.model import ENDED_STATUSES
 from escalada.domain.policy import Policy
 from escalada.domain.validation import YEARS, in_years
+from escalada.domain.words import Words
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_enter_health_input, can_keep_health_score, can_read
 from escalada.services.context import Actor, Context
@@ -62,14 +63,16 @@ def what_if(*, ctx: Context, actor: Actor, components: Mapping[str, Any]) -> Hea
     can_read(actor)
     policy = ctx.policy()
     known = policy.health.components
-    problems = [(key, f"not a component; the components are {', '.join(known)}")
-                for key in components if key not in known]
+    problems: list[tuple[str, str | Words]] = [
+        (key, Words("not a component; the components are {known}", known=", ".join(known)))
+        for key in components if key not in known]
     values: dict[str, Decimal | None] = {}
     for key, value in components.items():
         if key in known and value is not None:
             values[key] = _decimal(key, value, problems, (Decimal(0), Decimal(100)))
     if not values and not problems:
-        problems.append(("components", f"give at least one of {', '.join(known)}"))
+        problems.append(("components", Words("give at least one of {known}",
+                                             known=", ".join(known))))
     if problems:
         raise InvalidInput(problems)
     return health_view(None, score_components(values, policy.health, ctx.clock()),
@@ -262,35 +265,38 @@ def _keep(session: Session, policy: Policy, account: AccountRow, score: HealthSc
 def _entered(policy: Policy, values: Mapping[str, Any]) -> dict[str, Decimal]:
     metrics = policy.health.metrics()
     entered = policy.health.entered()
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str | Words]] = []
     found: dict[str, Decimal] = {}
     for key, value in values.items():
         if key not in metrics:
-            problems.append((key, f"not a health sub-metric; the entered ones are "
-                                  f"{', '.join(entered)}"))
+            problems.append((key, Words("not a health sub-metric; the entered ones are {known}",
+                                        known=", ".join(entered))))
         elif key not in entered:
-            problems.append((key, "escalada computes it from its records; it is not entered"))
+            problems.append((key, Words.literal(
+                "escalada computes it from its records; it is not entered")))
         else:
             bounds = entered[key].range
             assert bounds is not None  # the policy requires it of entered sub-metrics
             found[key] = _decimal(key, value, problems, bounds)
     if not values:
-        problems.append(("inputs", f"give at least one of {', '.join(entered)}"))
+        problems.append(("inputs", Words("give at least one of {known}",
+                                         known=", ".join(entered))))
     if problems:
         raise InvalidInput(problems)
     return found
 
 
-def _decimal(key: str, value: Any, problems: list[tuple[str, str]],
+def _decimal(key: str, value: Any, problems: list[tuple[str, str | Words]],
              bounds: tuple[Decimal, Decimal]) -> Decimal:
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        problems.append((key, f"{value!r} is not a number"))
+        problems.append((key, Words("{value!r} is not a number", value=value)))
         return Decimal(0)
     low, high = bounds
     if not number.is_finite() or not low <= number <= high:
-        problems.append((key, f"must be from {low.normalize():f} to {high.normalize():f}"))
+        problems.append((key, Words("must be from {low:f} to {high:f}", low=low.normalize(),
+                                    high=high.normalize())))
     return number
 
 

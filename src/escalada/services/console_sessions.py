@@ -25,6 +25,7 @@ from escalada.adapters.catalogs import LANGUAGES
 from escalada.adapters.db.database import busy
 from escalada.adapters.db.tables import ConsoleSessionRow, SignInFailureRow, UserRow
 from escalada.domain.errors import InvalidInput, TooManyAttempts, Unauthenticated
+from escalada.domain.words import Words
 from escalada.services.context import Actor, Context
 from escalada.services.passwords import matches
 
@@ -101,8 +102,8 @@ def _check_rate(ctx: Context, username: str, client: str, now: datetime) -> None
     if count >= FAILURES_ALLOWED:
         wait = max(1, math.ceil((oldest + FAILURE_WINDOW - now).total_seconds()))
         raise TooManyAttempts(
-            f"too many failed sign-ins for {username}: try again in {math.ceil(wait / 60)} "
-            "min", retry_after=wait)
+            Words("too many failed sign-ins for {username}: try again in {minutes} min",
+                  username=username, minutes=math.ceil(wait / 60)), retry_after=wait)
 
 
 def _fail(ctx: Context, username: str, client: str, now: datetime) -> None:
@@ -133,7 +134,7 @@ def session_user(*, ctx: Context, token: str | None) -> SignedIn:
         if row.expires_at <= now:
             raise Unauthenticated("the session expired: sign in again")
         if user.disabled_at is not None:
-            raise Unauthenticated(f"user {user.name} is disabled")
+            raise Unauthenticated.of("user {name} is disabled", name=user.name)
         signed_in = SignedIn(Actor(user.name, user.role, user.language), row.csrf_token,
                              row.language, row.expires_at)
         stale = now - row.last_seen_at > LAST_SEEN_EVERY
@@ -163,7 +164,8 @@ def choose_session_language(*, ctx: Context, token: str, language: str) -> None:
     the person's own (users.language), which their next sign-in and the API's and the
     CLI's words follow too."""
     if language not in LANGUAGES:
-        raise InvalidInput.of("language", f"must be one of {', '.join(LANGUAGES)}")
+        raise InvalidInput.of("language", "must be one of {languages}",
+                              languages=', '.join(LANGUAGES))
     who = session_user(ctx=ctx, token=token).actor
     with ctx.unit_of_work() as uow:
         uow.session.execute(update(ConsoleSessionRow).where(

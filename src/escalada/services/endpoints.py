@@ -23,6 +23,7 @@ from escalada.domain.endpoints import (
 )
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.words import Words
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
 from escalada.services.views import View
@@ -76,17 +77,20 @@ def add_endpoint(
 def _checked(name: str, channel: str, url: str) -> tuple[str, str]:
     problems = []
     if not is_endpoint_name(name):
-        problems.append(("name", f"{name!r} is not a name: 1 to 63 lowercase letters, "
-                                 "digits, '.', '_' or '-', starting with a letter or digit"))
+        problems.append(("name", Words("{name!r} is not a name: 1 to 63 lowercase letters, "
+                                       "digits, '.', '_' or '-', starting with a letter or "
+                                       "digit", name=name)))
     if channel not in ENDPOINT_CHANNELS:
-        problems.append(("channel", f"must be one of {', '.join(ENDPOINT_CHANNELS)} (email "
-                                    "goes to addresses, not endpoints)"))
+        problems.append(("channel", Words("must be one of {channels} (email goes to "
+                                          "addresses, not endpoints)",
+                                          channels=", ".join(ENDPOINT_CHANNELS))))
     try:
         url = http_url(url)
         if len(url) > _LONGEST_URL:
-            problems.append(("url", f"longer than {_LONGEST_URL} characters"))
+            problems.append(("url", Words("longer than {longest} characters",
+                                          longest=_LONGEST_URL)))
     except InvalidInput as error:
-        problems.append(("url", error.problems[0][1]))
+        problems.append(("url", error.reasons[0][1]))
     if problems:
         raise InvalidInput(problems)
     return name, url

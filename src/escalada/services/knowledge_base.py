@@ -21,6 +21,7 @@ from escalada.adapters.db.tables import AccountRow, CaseRow, KbEntryRow, RootCau
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import Language
 from escalada.domain.stemming import stems, words_of
+from escalada.domain.words import Words
 from escalada.services.authz import SYSTEM_ROLE, require_admin
 from escalada.services.context import Actor, Context, Detect
 
@@ -83,7 +84,7 @@ def retag(session: Session, case: CaseRow) -> None:
 def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) -> list[KbHit]:
     """The entries matching `q` (every word of it, in any inflection), best first;
     only those in `lang` when given."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str | Words]] = []
     if not q.strip():
         problems.append(("q", "must not be empty"))
     elif not words_of(q):
@@ -92,9 +93,11 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
         problems.append(("q", "has only common words (such as 'the' or 'и'), which are "
                               "not searched for; add a word that tells entries apart"))
     if lang is not None and lang not in _CONFIGURATION:
-        problems.append(("lang", f"must be one of {', '.join(_CONFIGURATION)}"))
+        problems.append(("lang", Words("must be one of {languages}",
+                                       languages=", ".join(_CONFIGURATION))))
     if not 1 <= limit <= MAX_LIMIT:
-        problems.append(("limit", f"must be between 1 and {MAX_LIMIT}"))
+        problems.append(("limit", Words("must be between 1 and {max_limit}",
+                                        max_limit=MAX_LIMIT)))
     if problems:
         raise InvalidInput(problems)
     with ctx.reading() as uow:

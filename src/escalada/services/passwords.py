@@ -37,7 +37,7 @@ def set_password(*, ctx: Context, actor: Actor, name: str, password: str) -> Use
     with ctx.unit_of_work() as uow:
         row = uow.session.get(UserRow, name)
         if row is None:
-            raise NotFound(f"no user {name!r}")
+            raise NotFound.of("no user {name!r}", name=name)
         row.password_hash = hashed
         if name != actor.name:
             uow.session.execute(delete(ConsoleSessionRow).where(
@@ -50,9 +50,11 @@ def set_password(*, ctx: Context, actor: Actor, name: str, password: str) -> Use
 
 def _check(password: str) -> None:
     if len(password) < SHORTEST:
-        raise InvalidInput.of("password", f"must be at least {SHORTEST} characters long")
+        raise InvalidInput.of("password", "must be at least {shortest} characters long",
+                              shortest=SHORTEST)
     if len(password) > LONGEST:
-        raise InvalidInput.of("password", f"must be at most {LONGEST} characters long")
+        raise InvalidInput.of("password", "must be at most {longest} characters long",
+                              longest=LONGEST)
     if not password.strip():
         raise InvalidInput.of("password", "must not be blank")
 

@@ -82,7 +82,7 @@ def check_recipient(channel: str, to: str) -> str:
         return _slack_target(to)
     if channel == "webhook":
         return http_url(to)
-    raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
+    raise InvalidInput.of("channel", "must be one of {channels}", channels=', '.join(CHANNELS))
 
 
 # What a use case asks for a channel by: its name in, the configured channel out.
@@ -107,7 +107,7 @@ def channel_for(
         from escalada.adapters.channels.webhook import WebhookChannel
 
         return WebhookChannel.from_settings(configured)
-    raise InvalidInput.of("channel", f"must be one of {', '.join(CHANNELS)}")
+    raise InvalidInput.of("channel", "must be one of {channels}", channels=', '.join(CHANNELS))
 
 
 
@@ -117,16 +117,16 @@ def email_addresses(to: str) -> list[Address]:
     if not to.strip():
         raise InvalidInput.of("to", "no email address given")
     if any(char in to for char in "\r\n\t\0"):
-        raise InvalidInput.of("to", f"control characters in addresses: {to!r}")
+        raise InvalidInput.of("to", "control characters in addresses: {to!r}", to=to)
     addresses = []
     for name, addr in getaddresses([to]):
         local, _, domain = addr.rpartition("@")
         if not local or not domain or " " in addr:
-            raise InvalidInput.of("to", f"not an email address: {addr or to!r}")
+            raise InvalidInput.of("to", "not an email address: {value!r}", value=addr or to)
         try:
             addresses.append(Address(display_name=name, addr_spec=addr))
         except (HeaderParseError, ValueError, IndexError) as error:
-            raise InvalidInput.of("to", f"not an email address: {addr!r}") from error
+            raise InvalidInput.of("to", "not an email address: {addr!r}", addr=addr) from error
     return addresses
 
 
@@ -135,9 +135,9 @@ def http_url(to: str) -> str:
     url = to.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidInput.of("to", f"not an http(s) URL with a host: {to!r}")
+        raise InvalidInput.of("to", "not an http(s) URL with a host: {to!r}", to=to)
     if any(char.isspace() for char in url):
-        raise InvalidInput.of("to", f"spaces in URL: {to!r}")
+        raise InvalidInput.of("to", "spaces in URL: {to!r}", to=to)
     return url
 
 
@@ -166,11 +166,9 @@ def _slack_target(to: str) -> str:
     if target.startswith("#"):
         if _SLACK_CHANNEL_NAME.fullmatch(target.lower()):
             return target.lower()
-        raise InvalidInput.of(
-            "to", f"not a Slack channel name (letters, digits, - and _, at most 80): {to!r}"
-        )
+        raise InvalidInput.of("to", "not a Slack channel name (letters, digits, - and _, at most "
+                              "80): {to!r}", to=to)
     if _SLACK_CHANNEL_ID.fullmatch(target):
         return target
-    raise InvalidInput.of(
-        "to", f"not a Slack webhook URL, #channel or channel id (C0123ABC): {to!r}"
-    )
+    raise InvalidInput.of("to", "not a Slack webhook URL, #channel or channel id (C0123ABC): "
+                          "{to!r}", to=to)

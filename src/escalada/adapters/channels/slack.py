@@ -99,7 +99,8 @@ class SlackChannel:
 
     def _via_api(self, channel: str, text: str) -> Receipt:
         if self.token is None:
-            raise InvalidInput.of("SLACK_BOT_TOKEN", f"not set; needed to post to {channel}")
+            raise InvalidInput.of("SLACK_BOT_TOKEN", "not set; needed to post to {channel}",
+                                  channel=channel)
         client = WebClient(
             token=self.token, base_url=self.api_url, timeout=self.timeout, retry_handlers=[]
         )

@@ -88,10 +88,11 @@ class SmtpChannel:
             "465" if implicit_tls else "25"
         )
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise InvalidInput.of("ESCALADA_SMTP_PORT", f"not a TCP port: {port_text!r}")
+            raise InvalidInput.of("ESCALADA_SMTP_PORT", "not a TCP port: {port_text!r}",
+                                  port_text=port_text)
         cafile = settings.text("smtp_cafile")
         if cafile is not None and not os.path.isfile(cafile):
-            raise InvalidInput.of("ESCALADA_SMTP_CAFILE", f"no such file: {cafile}")
+            raise InvalidInput.of("ESCALADA_SMTP_CAFILE", "no such file: {cafile}", cafile=cafile)
         username = settings.text("smtp_username")
         password = settings.smtp_password or None
         if username and password is None:

@@ -121,11 +121,10 @@ def require_sdk(vendor: str) -> None:
         except ImportError:  # a parent package (azure, google.cloud) is missing
             found = False
         if not found:
-            raise InvalidInput.of(
-                "vendor",
-                f"{vendor} needs {distribution}, which is not installed: "
-                f"pip install 'escalada[{vendor}]' (or 'escalada[vendors]' for all three)",
-            )
+            raise InvalidInput.of("vendor", "{vendor} needs {distribution}, which is not "
+                                  "installed: pip install 'escalada[{vendor}]' (or "
+                                  "'escalada[vendors]' for all three)", vendor=vendor,
+                                  distribution=distribution)
 
 
 class Vendors(Protocol):
@@ -159,5 +158,5 @@ def vendor_client(
         from escalada.adapters.vendors.gcp import GoogleSupport
 
         return GoogleSupport.from_settings(configured, dry_run=dry_run)
-    raise InvalidInput.of("vendor", f"must be one of {', '.join(VENDORS)}")
+    raise InvalidInput.of("vendor", "must be one of {vendors}", vendors=', '.join(VENDORS))
 

@@ -42,6 +42,7 @@ from escalada.adapters.vendors import (
 )
 from escalada.domain.errors import InvalidInput, VendorFailed
 from escalada.domain.model import as_utc
+from escalada.domain.words import Words
 from escalada.settings import Settings
 
 T = TypeVar("T")
@@ -156,9 +157,8 @@ class AwsSupport:
         try:
             session = boto3.session.Session(profile_name=profile)
         except ProfileNotFound:
-            raise InvalidInput.of(
-                "AWS_PROFILE", f"no AWS profile {profile!r} in the shared config files"
-            ) from None
+            raise InvalidInput.of("AWS_PROFILE", "no AWS profile {profile!r} in the shared config "
+                                  "files", profile=profile) from None
         try:
             client = session.client(
                 "support", region_name=REGION, endpoint_url=endpoint, config=config
@@ -176,7 +176,8 @@ class AwsSupport:
 
     def open_case(self, request: VendorCaseRequest) -> Sent:
         if request.severity not in SEVERITIES:
-            raise InvalidInput.of("severity", f"AWS takes one of {', '.join(SEVERITIES)}")
+            raise InvalidInput.of("severity", "AWS takes one of {severities}",
+                                  severities=', '.join(SEVERITIES))
         if not request.subject.strip():
             raise InvalidInput.of("subject", "must not be empty")
         if not request.body.strip():
@@ -251,8 +252,9 @@ class AwsSupport:
         if self.dry_run:
             raise VendorFailed(
                 VENDOR,
-                f"dry run: fetching case {case_id} would call describe_cases and "
-                "describe_communications; nothing was called",
+                Words("dry run: fetching case {case_id} would call describe_cases and "
+                      "describe_communications; nothing was called",
+                      case_id=case_id),
             )
         described = self._call(
             VendorCall(
@@ -301,7 +303,8 @@ class AwsSupport:
 
     def escalate(self, case_id: str, reason: str, justification: str) -> Sent:
         if reason not in ESCALATION_REASONS:
-            raise InvalidInput.of("reason", f"must be one of {', '.join(ESCALATION_REASONS)}")
+            raise InvalidInput.of("reason", "must be one of {escalation_reasons}",
+                                  escalation_reasons=', '.join(ESCALATION_REASONS))
         if not justification.strip():
             raise InvalidInput.of("justification", "must not be empty")
         lines = [
@@ -362,7 +365,8 @@ class AwsSupport:
                 if last:
                     raise VendorFailed(
                         VENDOR,
-                        f"could not reach the AWS Support API ({error}); try again shortly",
+                        Words("could not reach the AWS Support API ({error}); try again shortly",
+                              error=error),
                         retryable=True,
                     ) from None
                 base = TRANSIENT_BACKOFF_SECONDS
@@ -411,7 +415,8 @@ def _client_failure(error: Any, case_id: str | None) -> VendorFailed:
     if code in FRIENDLY:
         return VendorFailed(VENDOR, FRIENDLY[code])
     message = str(error.response.get("Error", {}).get("Message") or "no message from AWS")
-    return VendorFailed(VENDOR, f"{code}: {message}", retryable=_status(error) >= 500)
+    return VendorFailed(VENDOR, Words("{code}: {message}",
+                                      code=code, message=message), retryable=_status(error) >= 500)
 
 
 def _botocore_failure(error: Exception) -> VendorFailed:
@@ -429,10 +434,12 @@ def _botocore_failure(error: Exception) -> VendorFailed:
         )
     if isinstance(error, TokenRetrievalError):
         return VendorFailed(
-            VENDOR, f"the AWS SSO session could not be used ({error}); sign in again"
+            VENDOR, Words("the AWS SSO session could not be used ({error}); sign in again",
+                          error=error)
         )
     if isinstance(error, ParamValidationError):
-        return VendorFailed(VENDOR, f"AWS would refuse the request: {error}")
+        return VendorFailed(VENDOR, Words("AWS would refuse the request: {error}",
+                                          error=error))
     return VendorFailed(VENDOR, str(error))
 
 
@@ -442,7 +449,8 @@ def _parse_time(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise VendorFailed(VENDOR, f"AWS sent a time escalada cannot read: {text!r}") from None
+        raise VendorFailed(VENDOR, Words("AWS sent a time escalada cannot read: {text!r}",
+                                         text=text)) from None
     return as_utc(moment)
 
 
@@ -451,7 +459,8 @@ def _message(case_id: str, communication: Mapping[str, Any]) -> VendorMessage:
     author = str(communication.get("submittedBy") or "")
     body = str(communication.get("body") or "")
     if not created:
-        raise VendorFailed(VENDOR, f"a communication on case {case_id} has no time")
+        raise VendorFailed(VENDOR, Words("a communication on case {case_id} has no time",
+                                         case_id=case_id))
     # AWS gives communications no id: this digest is stable across fetches.
     digest = hashlib.sha256("\x1f".join((created, author, body)).encode("utf-8")).hexdigest()
     return VendorMessage(

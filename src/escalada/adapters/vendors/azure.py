@@ -45,6 +45,7 @@ from escalada.adapters.vendors import (
 )
 from escalada.domain.errors import InvalidInput, VendorFailed
 from escalada.domain.model import as_utc
+from escalada.domain.words import Words
 from escalada.settings import Settings
 
 if TYPE_CHECKING:
@@ -226,8 +227,9 @@ class AzureSupport:
     def fetch_case(self, case_id: str) -> VendorCase:
         ticket = _ticket(case_id)
         if self.dry_run:
-            raise VendorFailed(VENDOR, f"dry run: fetching {ticket} would call "
-                               "support_tickets.get and communications.list; nothing was called")
+            raise VendorFailed(VENDOR, Words(
+                "dry run: fetching {ticket} would call support_tickets.get and "
+                "communications.list; nothing was called", ticket=ticket))
         with self._calling(ticket):
             details = self._sdk().support_tickets.get(ticket)
             communications = list(self._sdk().communications.list(ticket))
@@ -240,7 +242,7 @@ class AzureSupport:
         (same reason and justification) finds its communication and changes nothing."""
         ticket, reason = _ticket(case_id), reason.strip().upper()
         if reason not in REASONS:
-            raise InvalidInput.of("reason", f"must be one of {', '.join(REASONS)}")
+            raise InvalidInput.of("reason", "must be one of {reasons}", reasons=', '.join(REASONS))
         if not justification.strip():
             raise InvalidInput.of("justification", "is required")
         name = communication_name(f"{reason}\n{justification}")
@@ -323,7 +325,7 @@ class AzureSupport:
     def _ticket_details(self, request: VendorCaseRequest) -> SupportTicketDetails:
         from azure.mgmt.support.models import SupportTicketDetails
 
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, str | Words]] = []
         if not request.subject.strip():
             problems.append(("subject", "is required"))
         if not request.body.strip():
@@ -342,7 +344,7 @@ class AzureSupport:
         )
 
     def _contact_profile(self, request: VendorCaseRequest,
-                         problems: list[tuple[str, str]]) -> ContactProfile | None:
+                         problems: list[tuple[str, str | Words]]) -> ContactProfile | None:
         from azure.mgmt.support.models import ContactProfile
 
         first, last = self.contact.first_name, self.contact.last_name
@@ -408,28 +410,32 @@ class AzureSupport:
             tried = str(error).partition("Attempted credentials:")[2].partition("To mitigate")[0]
             if isinstance(error, CredentialUnavailableError) or tried:
                 detail = f" (tried: {_squeezed(tried, 400)})" if tried else ""
-                return VendorFailed(VENDOR, "no Azure credentials found (environment, managed "
-                                    "identity, Azure CLI): run `az login`, or set "
-                                    f"AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
-                                    f"{detail}")
-            return VendorFailed(VENDOR, f"Azure sign-in failed: {_squeezed(str(error), 300)}")
+                return VendorFailed(VENDOR, Words(
+                    "no Azure credentials found (environment, managed identity, Azure CLI): "
+                    "run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
+                    "AZURE_CLIENT_SECRET{detail}", detail=detail))
+            return VendorFailed(VENDOR, Words("Azure sign-in failed: {reason}",
+                                              reason=_squeezed(str(error), 300)))
         if status == 404 and ticket is not None:
-            return VendorFailed(VENDOR, f"no Azure support ticket {ticket} in subscription "
-                                f"{self.subscription_id}")
+            return VendorFailed(VENDOR, Words(
+                "no Azure support ticket {ticket} in subscription {subscription_id}",
+                ticket=ticket, subscription_id=self.subscription_id))
         if status in (401, 403):
-            return VendorFailed(VENDOR, "the Azure credentials may not manage support tickets "
-                                f"on subscription {self.subscription_id} (give them the Support "
-                                "Request Contributor role)")
+            return VendorFailed(VENDOR, Words(
+                "the Azure credentials may not manage support tickets on subscription "
+                "{subscription_id} (give them the Support Request Contributor role)",
+                subscription_id=self.subscription_id))
         if isinstance(error, HttpResponseError) and status is not None:
             code, message = _arm_error(error)
             if status in (408, 429) or status >= 500:
-                return VendorFailed(VENDOR, f"Azure Resource Manager answered {status} after "
-                                    f"retries ({message}); try again later", retryable=True)
+                return VendorFailed(VENDOR, Words(
+                    "Azure Resource Manager answered {status} after retries ({message}); try "
+                    "again later", status=status, message=message), retryable=True)
             return VendorFailed(VENDOR, f"{message} ({code})" if code else message)
         if isinstance(error, ServiceRequestError | ServiceResponseError):
-            return VendorFailed(VENDOR, "could not reach Azure Resource Manager "
-                                f"({_squeezed(str(error), 300)}); try again later",
-                                retryable=True)
+            return VendorFailed(VENDOR, Words(
+                "could not reach Azure Resource Manager ({reason}); try again later",
+                reason=_squeezed(str(error), 300)), retryable=True)
         return VendorFailed(VENDOR, _squeezed(str(error), 300))
 
 
@@ -473,14 +479,15 @@ def _state(status: str) -> str:
     return OPEN
 
 
-def _severity(value: str, problems: list[tuple[str, str]]) -> str:
+def _severity(value: str, problems: list[tuple[str, str | Words]]) -> str:
     severity = value.strip().lower()
     if severity not in SEVERITIES:
-        problems.append(("severity", f"must be one of {', '.join(SEVERITIES)}"))
+        problems.append(("severity", Words("must be one of {severities}",
+                                           severities=", ".join(SEVERITIES))))
     return severity
 
 
-def _service_id(value: str | None, problems: list[tuple[str, str]]) -> str:
+def _service_id(value: str | None, problems: list[tuple[str, str | Words]]) -> str:
     """The service's ARM id, from the id or its bare GUID."""
     text = (value or "").strip()
     if _is_guid(text):
@@ -493,7 +500,7 @@ def _service_id(value: str | None, problems: list[tuple[str, str]]) -> str:
 
 
 def _classification_id(value: str | None, service: str,
-                       problems: list[tuple[str, str]]) -> str:
+                       problems: list[tuple[str, str | Words]]) -> str:
     """The problem classification's ARM id, from the id or its GUID under `service`."""
     text = (value or "").strip()
     if _is_guid(text):
@@ -504,7 +511,8 @@ def _classification_id(value: str | None, service: str,
                          "(.../problemClassifications/GUID) or GUID"))
         return ""
     if service and match["service"].lower() != service.lower():
-        problems.append(("category", f"belongs to {match['service']}, not to {service}"))
+        problems.append(("category", Words("belongs to {owner}, not to {service}",
+                                           owner=match["service"], service=service)))
     return text
 
 

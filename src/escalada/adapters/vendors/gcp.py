@@ -40,6 +40,7 @@ from escalada.adapters.vendors import (
 )
 from escalada.domain.errors import InvalidInput, VendorFailed
 from escalada.domain.model import as_utc
+from escalada.domain.words import Words
 from escalada.settings import Settings
 
 VENDOR = "gcp"
@@ -96,20 +97,17 @@ def _parent(value: str | None, field: str = "ESCALADA_GCP_PARENT") -> str:
     if not value:
         raise InvalidInput.of(field, "required: projects/PROJECT or organizations/NUMBER")
     if not _PARENT.fullmatch(value):
-        raise InvalidInput.of(
-            field, f"{value!r} is not projects/PROJECT or organizations/NUMBER"
-        )
+        raise InvalidInput.of(field, "{value!r} is not projects/PROJECT or organizations/NUMBER",
+                              value=value)
     return value
 
 
 def _case_name(case_id: str) -> re.Match[str]:
     match = _CASE.fullmatch(case_id or "")
     if match is None:
-        raise InvalidInput.of(
-            "case_id",
-            f"{case_id!r} is not a Google Cloud case name "
-            "(projects/P/cases/N or organizations/O/cases/N)",
-        )
+        raise InvalidInput.of("case_id", "{case_id!r} is not a Google Cloud case name "
+                              "(projects/P/cases/N or organizations/O/cases/N)",
+                              case_id=case_id)
     return match
 
 
@@ -117,7 +115,8 @@ def _text(field: str, value: str, limit: int | None = None) -> str:
     if not value or not value.strip():
         raise InvalidInput.of(field, "required")
     if limit is not None and len(value) > limit:
-        raise InvalidInput.of(field, f"at most {limit} characters for Google Cloud Support")
+        raise InvalidInput.of(field, "at most {limit} characters for Google Cloud Support",
+                              limit=limit)
     return value
 
 
@@ -173,9 +172,8 @@ class GoogleSupport:
         Credentials), `endpoint` and `transport`."""
         self.parent = _parent(parent, "parent")
         if transport not in TRANSPORTS:
-            raise InvalidInput.of(
-                "ESCALADA_GCP_TRANSPORT", f"must be one of {', '.join(TRANSPORTS)}"
-            )
+            raise InvalidInput.of("ESCALADA_GCP_TRANSPORT",
+                "must be one of {transports}", transports=', '.join(TRANSPORTS))
         self.endpoint, self.transport, self.test_cases = endpoint or None, transport, test_cases
         self.backoff = backoff or Backoff()
         if self.backoff.max_attempts < 1:
@@ -193,9 +191,8 @@ class GoogleSupport:
         parent = _parent(settings.text("gcp_parent") or "")
         transport = (settings.text("gcp_transport") or "grpc").lower()
         if transport not in TRANSPORTS:
-            raise InvalidInput.of(
-                "ESCALADA_GCP_TRANSPORT", f"must be one of {', '.join(TRANSPORTS)}"
-            )
+            raise InvalidInput.of("ESCALADA_GCP_TRANSPORT",
+                "must be one of {transports}", transports=', '.join(TRANSPORTS))
         return cls(
             parent,
             endpoint=settings.text("gcp_endpoint"),
@@ -220,9 +217,8 @@ class GoogleSupport:
             )
         severity = (request.severity or "").strip().upper()
         if severity not in PRIORITIES:
-            raise InvalidInput.of(
-                "severity", f"must be one of {', '.join(PRIORITIES)} for Google Cloud"
-            )
+            raise InvalidInput.of("severity", "must be one of {priorities} for Google Cloud",
+                                  priorities=', '.join(PRIORITIES))
         language = request.language or "en"
         case = types.Case(
             display_name=subject,
@@ -272,8 +268,9 @@ class GoogleSupport:
         if self.dry_run:
             raise VendorFailed(
                 VENDOR,
-                f"dry run: fetching {case_id} would call get_case and list_comments; "
-                "nothing was called",
+                Words("dry run: fetching {case_id} would call get_case and list_comments; nothing "
+                      "was called",
+                      case_id=case_id),
             )
         get = types.GetCaseRequest(name=case_id)
         case = self._call(
@@ -326,7 +323,7 @@ class GoogleSupport:
         name = _case_name(case_id)
         code = (reason or "").strip().upper()
         if code not in REASONS:
-            raise InvalidInput.of("reason", f"must be one of {', '.join(REASONS)}")
+            raise InvalidInput.of("reason", "must be one of {reasons}", reasons=', '.join(REASONS))
         message = types.EscalateCaseRequest(
             name=case_id,
             escalation=types.Escalation(
@@ -425,8 +422,8 @@ class GoogleSupport:
                 raise self._failure(error, attempts.made, parent, case, creating) from error
             raise VendorFailed(
                 VENDOR,
-                f"{getattr(error, 'message', None) or error}: Google may have done it anyway; "
-                "sync the case before trying again",
+                Words("{value}: Google may have done it anyway; sync the case before trying again",
+                      value=getattr(error, 'message', None) or error),
                 retryable=True,
             ) from error
         except (exceptions.GoogleAPIError, auth_exceptions.GoogleAuthError, OSError) as error:
@@ -449,28 +446,32 @@ class GoogleSupport:
         if isinstance(error, auth_exceptions.GoogleAuthError):
             return VendorFailed(
                 VENDOR,
-                f"the Google Cloud credentials could not be used ({detail}); "
-                "refresh Application Default Credentials",
+                Words("the Google Cloud credentials could not be used ({detail}); refresh "
+                      "Application Default Credentials",
+                      detail=detail),
                 retryable=isinstance(error, auth_exceptions.TransportError),
             )
         if isinstance(error, exceptions.NotFound):
             if creating or case is None:
-                return VendorFailed(
-                    VENDOR, f"Google Cloud has no {parent} (check ESCALADA_GCP_PARENT): {detail}"
-                )
-            return VendorFailed(VENDOR, f"no Google Cloud support case {case}")
+                return VendorFailed(VENDOR, Words(
+                    "Google Cloud has no {parent} (check ESCALADA_GCP_PARENT): {detail}",
+                    parent=parent, detail=detail))
+            return VendorFailed(VENDOR, Words("no Google Cloud support case {case}",
+                                              case=case))
         if isinstance(error, exceptions.PermissionDenied):
             return VendorFailed(
                 VENDOR,
-                f"the Google Cloud credentials may not use Cloud Support on {parent} "
-                "(roles/cloudsupport.techSupportEditor); a support plan above Basic is "
-                "needed for technical cases",
+                Words("the Google Cloud credentials may not use Cloud Support on {parent} "
+                      "(roles/cloudsupport.techSupportEditor); a support plan above Basic is "
+                      "needed for technical cases",
+                      parent=parent),
             )
         if isinstance(error, exceptions.Unauthenticated):
             return VendorFailed(
                 VENDOR,
-                f"Google Cloud refused the credentials ({detail}); refresh Application "
-                "Default Credentials",
+                Words("Google Cloud refused the credentials ({detail}); refresh Application "
+                      "Default Credentials",
+                      detail=detail),
             )
         if isinstance(error, exceptions.InvalidArgument | exceptions.FailedPrecondition):
             return VendorFailed(VENDOR, detail)
@@ -478,14 +479,16 @@ class GoogleSupport:
             tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
             return VendorFailed(
                 VENDOR,
-                f"Google Cloud Support did not answer ({type(error).__name__}: {detail}) "
-                f"after {tries}; try again later",
+                Words("Google Cloud Support did not answer ({name}: {detail}) after {tries}; try "
+                      "again later",
+                      name=type(error).__name__, detail=detail, tries=tries),
                 retryable=True,
             )
         if isinstance(error, OSError):
             return VendorFailed(
                 VENDOR,
-                f"could not reach Google Cloud Support ({detail}); try again later",
+                Words("could not reach Google Cloud Support ({detail}); try again later",
+                      detail=detail),
                 retryable=True,
             )
         return VendorFailed(VENDOR, detail)

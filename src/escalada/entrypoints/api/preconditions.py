@@ -68,8 +68,8 @@ def _if_match(
         return None
     request.state.if_match = if_match  # a stale version is then 412, not 409
     if not versions:
-        raise StaleVersion(f"If-Match names no current ETag of {case_id.upper()}: "
-                           "read the case again (GET) and send its ETag")
+        raise StaleVersion.of("If-Match names no current ETag of {case_id}: read the case again "
+                              "(GET) and send its ETag", case_id=case_id.upper())
     if len(set(versions)) > 1:
         raise InvalidInput.of("If-Match", "name one ETag of the case")
     return versions[0]
@@ -82,6 +82,7 @@ def expected(if_match: int | None, expected_version: int | None) -> int | None:
     """The version the write must find: If-Match's, or the body's `expected_version`;
     when both are sent and differ, one of them is stale already."""
     if if_match is not None and expected_version is not None and if_match != expected_version:
-        raise StaleVersion(f"If-Match names version {if_match} but expected_version is "
-                           f"{expected_version}: at most one of them is current")
+        raise StaleVersion.of("If-Match names version {if_match} but expected_version is "
+                              "{expected_version}: at most one of them is current",
+                              if_match=if_match, expected_version=expected_version)
     return if_match if if_match is not None else expected_version

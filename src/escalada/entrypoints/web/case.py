@@ -153,7 +153,8 @@ def send(request: Request, user: ConsoleUser, _csrf: CsrfChecked, case_id: str,
 
     def action() -> object:
         if drafting.show_draft(ctx=ctx, draft_id=draft_id).case != _ref(case_id):
-            raise NotFound(f"{_ref(case_id)} has no draft {draft_id}")
+            raise NotFound.of("{case} has no draft {draft_id}", case=_ref(case_id),
+                              draft_id=draft_id)
         return outbox.send_draft(ctx=ctx, actor=user, draft_id=draft_id,
                                  channel=sent.get("channel", ""), to=sent.get("to", ""))
 
@@ -204,11 +205,12 @@ def decide_credit(request: Request, user: ConsoleUser, _csrf: CsrfChecked, case_
     ctx = context_of(request)
     decide = {"approve": credits.approve_credit, "reject": credits.reject_credit}.get(decision)
     if decide is None:
-        raise NotFound(f"no credit decision {decision!r}: approve or reject")
+        raise NotFound.of("no credit decision {decision!r}: approve or reject", decision=decision)
 
     def action() -> object:
         if credits.show_credit(ctx=ctx, credit_id=credit_id).case != _ref(case_id):
-            raise NotFound(f"{_ref(case_id)} has no service credit #{credit_id}")
+            raise NotFound.of("{case} has no service credit #{credit_id}", case=_ref(case_id),
+                              credit_id=credit_id)
         return decide(ctx=ctx, actor=user, credit_id=credit_id,
                       reason=sent.get("reason", ""))
 
