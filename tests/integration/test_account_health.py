@@ -299,3 +299,7 @@ def test_workers_keep_every_accounts_score_periodically_and_a_drop_fires_the_cri
     assert get_account(ctx=ctx, account_id="acme").health_score == trend[-1].score
     fired = cases.evaluate_case(ctx=ctx, case_id=case).recommendations
     assert "strategic_account_at_risk" in {c for r in fired for c in r.criteria}
+    # Six hours on, the same score and band are not kept again: the trend shows moves.
+    clock.advance(hours=6)
+    Worker(ctx, "worker-1").drain()
+    assert len(health_trend(ctx=ctx, actor=VIEWER, account_id="acme").scores) == 2

@@ -142,17 +142,23 @@ def refresh_scores(*, ctx: Context, actor: Actor, progress: Progress | None = No
 
 
 def keep_scores(session: Session, policy: Policy, ids: list[str], now: datetime,
-                actor: Actor) -> RefreshView:
+                actor: Actor, *, only_changed: bool = False) -> RefreshView:
     """Compute and keep the scores of the accounts `ids` at `now`, in the session's
     transaction (`health refresh` and the workers): an account that fails is reported
-    and the others are kept."""
+    and the others are kept. With `only_changed` (the workers' periodic refresh), a score
+    and band the same as the last kept are not kept again, so the trend shows how the
+    score moved, not how often it was computed."""
     accounts = list(session.scalars(select(AccountRow).where(AccountRow.id.in_(ids))))
     scores = _scores(session, policy, accounts, now)
     before = _last_bands(session, ids)
+    same = _last_scores(session, ids) if only_changed else {}
     open_cases = _open_cases(session, ids)
     kept, dropped, failed = 0, [], {}
     with session.no_autoflush:  # the batch's rows go in at the commit
         for account in accounts:
+            score = scores[account.id]
+            if account.id in same and same[account.id] == (score.score, score.band):
+                continue
             try:
                 if _keep(session, policy, account, scores[account.id], actor, before,
                          open_cases):
@@ -204,6 +210,18 @@ def _scores(session: Session, policy: Policy, accounts: list[AccountRow], now: d
     evidence = gather(session, policy, accounts, now)
     return {account_id: score_account(found.readings(policy, now), policy.health, now)
             for account_id, found in evidence.items()}
+
+
+def _last_scores(session: Session, ids: list[str]
+                 ) -> dict[str, tuple[Decimal | None, str | None]]:
+    """Each account's score and band as last kept."""
+    last: dict[str, tuple[Decimal | None, str | None]] = {}
+    for account_id, score, band in session.execute(
+            select(HealthScoreRow.account_id, HealthScoreRow.score, HealthScoreRow.band)
+            .where(HealthScoreRow.account_id.in_(ids))
+            .order_by(HealthScoreRow.at, HealthScoreRow.id)):
+        last[account_id] = (score, band)
+    return last
 
 
 def _last_bands(session: Session, ids: list[str]) -> dict[str, str | None]:

@@ -57,7 +57,7 @@ def refresh_due(ctx: Context, *, owner: str, limit: int = 100,
 def _keep(ctx: Context, held: list[str], owner: str, now: datetime) -> None:
     policy = ctx.policy()
     with ctx.unit_of_work() as uow:
-        done = keep_scores(uow.session, policy, held, now, ESCALADA)
+        done = keep_scores(uow.session, policy, held, now, ESCALADA, only_changed=True)
         following = now + timedelta(hours=policy.health.refresh_every_hours)
         for row in uow.session.scalars(select(HealthRefreshRow).where(
                 HealthRefreshRow.account_id.in_(held), HealthRefreshRow.holder == owner)):
