@@ -228,6 +228,12 @@ def test_the_demos_resolved_escalation_reports_every_section_from_its_record(
     # Every section has content, lessons learned from the completed post-mortem.
     assert english.count("Nothing recorded.") == 0
     assert "## 3. Анализ первопричины" in russian and russian.count("**выполнено**") == 2
+    # The similar past escalations too: the transcoding queue's root cause (Thames Media).
+    thames = next(c.id for c in demo_cases if c.account == "thames-media"
+                  and c.status == "resolved")
+    for report, heading in ((english, "### Similar past escalations"),
+                            (russian, "### Похожие эскалации в прошлом")):
+        assert f"| {thames} | " in report.split(heading)[1].split("## 8.")[0]
 
 
 def test_the_portfolio_holds_an_account_in_every_band_with_a_trend(

@@ -348,6 +348,12 @@ STORIES: tuple[_Story, ...] = (
             reason="The bulletin published on time; the customer rated support 5/5."),
         _at(420, "resolve", WHITFIELD, reason="A worker pool stalled on a malformed source "
             "file; the pool now rejects such files. No recurrence in the evening window."),
+        _at(480, "rca", WHITFIELD,
+            technical="A transcoding worker pool stalled on a malformed source file and "
+            "held its jobs' leases in the queue, so the queue's backlog grew behind them "
+            "until the stuck workers were drained.",
+            process="No alert watched the age of the oldest job in the queue; the backlog "
+            "was noticed by the customer's newsroom, not by us."),
     ),
     _ago(2 * 24 * 60, WHITFIELD, {
         "account": "thames-media", "severity": "P3",
