@@ -118,3 +118,15 @@ def test_a_translation_that_lost_a_parameter_falls_back_to_english() -> None:
 def test_counted_words_take_the_russian_plural_form(count: int, expected: str) -> None:
     words = Words.counted("%(num)d open escalation", "%(num)d open escalations", count)
     assert words.render(RU) % {"num": count} == expected
+
+
+@pytest.mark.parametrize(("days", "english", "russian"), [
+    (1, "in the last 1 day", "за последний 1 день"),
+    (3, "in the last 3 days", "за последние 3 дня"),
+    (30, "in the last 30 days", "за последние 30 дней")])
+def test_the_credit_windows_days_take_each_languages_plural(days: int, english: str,
+                                                             russian: str) -> None:
+    from escalada.domain.policy.credits import CreditPolicy
+
+    window = CreditPolicy.model_construct(authority_window_days=days).authority_window()
+    assert (str(window), window.render(RU)) == (english, russian)

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from escalada.domain.model import SupportPlan
 from escalada.domain.policy.types import Section
+from escalada.domain.words import Words
 
 
 class CreditTier(Section):
@@ -51,9 +52,11 @@ class CreditPolicy(Section):
     # credits just under a limit need what one credit of their sum would.
     authority_window_days: int | None = Field(ge=1)
 
-    def authority_window(self) -> str:
-        """How people read the window: 'in the last 30 days'."""
+    def authority_window(self) -> Words:
+        """How people read the window: 'in the last 30 days' (in their language)."""
         days = self.authority_window_days
-        return "so far" if days is None else f"in the last {days} day{'s' * (days != 1)}"
+        if days is None:
+            return Words.literal("so far")
+        return Words.counted("in the last {count} day", "in the last {count} days", days)
 
 
