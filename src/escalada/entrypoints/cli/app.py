@@ -236,6 +236,17 @@ def serve(
             pool.shutdown()
 
 
+@app.command()
+def mcp() -> None:
+    """Serve the MCP tools AI agents work escalations with, over stdin and stdout, as
+    the user whose API token is in ESCALADA_TOKEN (exit 9 if it is unknown, expired,
+    revoked or its user disabled)."""
+    from escalada.entrypoints.agents import agent_server, token_actor
+
+    ctx = bare_context()
+    agent_server(ctx, token_actor(ctx, os.environ.get("ESCALADA_TOKEN"))).run("stdio")
+
+
 def _serving(host: str, port: int) -> None:
     """Say where the API answers, on which database, and who can use it."""
     from sqlalchemy import make_url

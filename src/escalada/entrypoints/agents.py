@@ -1,0 +1,191 @@
+"""The MCP server AI agents work escalations through (`escalada mcp`): each tool calls the
+same service function as the CLI and the API, as the user whose API token the agent
+holds, so roles, handoff packages and audit are exactly as for that person. A domain
+error is the tool's error result with the message a person gets, never a crash."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, Field
+
+from escalada.adapters.catalogs import translations
+from escalada.domain.errors import EscaladaError, HandoffIncomplete
+from escalada.services import case_board, cases, drafting, escalations, knowledge_base
+from escalada.services.context import Actor, Context
+from escalada.services.people import authenticate
+from escalada.services.report import escalation_report
+
+__all__ = ["agent_server", "token_actor"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Who = Callable[[], Actor]
+CaseId = Annotated[str, Field(description="the case, e.g. CASE-12", min_length=1)]
+# The user a tool call acts as, checked once at the start of the call.
+_acting: ContextVar[Actor] = ContextVar("escalada_agent")
+
+INSTRUCTIONS = (
+    "escalada coordinates support escalations: tiers T1-T3 and VENDOR, executive levels "
+    "L1-L4, SLA clocks. You act as the user whose API token you hold, with their role. "
+    "Read a case (get_case) before changing it; a technical escalation needs its handoff "
+    "package (the refusal names the missing items); drafts are in the customer's language.")
+
+
+def token_actor(ctx: Context, token: str | None) -> Who:
+    """Who the agent is: the token's user, checked now (Unauthenticated if unknown,
+    expired, revoked or disabled) and again at every call, so a revoked token stops."""
+    authenticate(ctx=ctx, token=token)
+    return lambda: authenticate(ctx=ctx, token=token)
+
+
+def refused(error: EscaladaError, actor: Actor | None) -> ToolError:
+    """The error a person would read (in the user's language), as the tool's error."""
+    language = translations(actor.language if actor and actor.language else "en")
+    message = error.told(language)
+    if isinstance(error, HandoffIncomplete):
+        message += "\n" + "\n".join(f"missing: {item}" for item in error.missing)
+    return ToolError(message)
+
+
+def _dumped(value: BaseModel) -> dict[str, Any]:
+    """A view as the API's JSON shows it (aliases such as `from` included)."""
+    return value.model_dump(mode="json", by_alias=True)
+
+
+def agent_server(ctx: Context, who: Who) -> MCPServer:
+    """The MCP server whose tools act as `who()` (called once per tool call)."""
+    server = MCPServer("escalada", instructions=INSTRUCTIONS)
+
+    def tool(fn: Callable[P, R]) -> Callable[P, R]:
+        """Register `fn` as a tool whose domain errors are tool errors."""
+
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor: Actor | None = None
+            try:
+                actor = who()
+                _acting.set(actor)
+                return fn(*args, **kwargs)
+            except EscaladaError as error:
+                raise refused(error, actor) from error
+
+        server.tool()(run)
+        return run
+
+    @tool
+    def get_case(case_id: CaseId) -> dict[str, Any]:
+        """The case: its snapshot (tier, level, severity, SLA), escalation steps and
+        timeline."""
+        return _dumped(cases.show_case(ctx=ctx, case_id=case_id))
+
+    @tool
+    def evaluate_case(
+        case_id: CaseId,
+        at: Annotated[datetime | None, Field(
+            description="ISO 8601 time with offset (default: now)")] = None,
+    ) -> dict[str, Any]:
+        """Evaluate the case against the policy: SLA state and the escalations it
+        recommends (tier, level, reasons)."""
+        return _dumped(cases.evaluate_case(ctx=ctx, case_id=case_id, at=at))
+
+    @tool
+    def list_open_escalations(
+        sort: Annotated[Literal["number", "sla_due", "updated"], Field(
+            description="number: oldest first; sla_due: the soonest SLA due first; "
+                        "updated: the latest changed first")] = "sla_due",
+        account: Annotated[str | None, Field(description="only this account's")] = None,
+        limit: Annotated[int, Field(ge=1, le=500)] = 50,
+        cursor: Annotated[str | None, Field(
+            description="next_cursor of the previous page")] = None,
+    ) -> dict[str, Any]:
+        """A page of the open cases (the case board); `next_cursor` asks for the next
+        page, null on the last."""
+        wanted = {"status": "open", "sort": sort, "limit": limit, "account": account,
+                  "cursor": cursor}
+        page = case_board.list_page(
+            ctx=ctx, **{k: v for k, v in wanted.items() if v is not None})
+        return {"cases": [_dumped(case) for case in page.cases], "next_cursor": page.next_cursor}
+
+    @tool
+    def escalate(
+        case_id: CaseId,
+        to: Annotated[str, Field(description="T2, T3, VENDOR or L1-L4")],
+        handoff: Annotated[dict[str, Any] | None, Field(
+            description="the handoff package: item id -> text (a refusal names the "
+                        "missing items)")] = None,
+        override_reason: Annotated[str | None, Field(
+            description="escalate without the full package, saying why")] = None,
+        expected_version: Annotated[int | None, Field(
+            description="refuse if the case changed since this version")] = None,
+    ) -> dict[str, Any]:
+        """Take one step up the technical or executive track."""
+        return _dumped(escalations.escalate(
+            ctx=ctx, actor=_acting.get(), case_id=case_id, to=to, handoff=handoff,
+            override_reason=override_reason, expected_version=expected_version))
+
+    @tool
+    def acknowledge(
+        case_id: CaseId,
+        step: Annotated[int, Field(ge=1, description="the escalation step's number")],
+        note: str | None = None,
+        on_behalf_of: Annotated[str | None, Field(
+            description="an enabled user you acknowledge for")] = None,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Take (acknowledge) an escalation step, within your own authority."""
+        return _dumped(escalations.acknowledge(
+            ctx=ctx, actor=_acting.get(), case_id=case_id, step=step, note=note,
+            on_behalf_of=on_behalf_of, expected_version=expected_version))
+
+    @tool
+    def draft_communication(
+        case_id: CaseId,
+        kind: Annotated[str, Field(
+            description="acknowledgment, progress_update, resolution, "
+                        "executive_acknowledgment, handoff, vendor_escalation")],
+        lang: Literal["auto", "en", "ru"] = "auto",
+        status: Annotated[str | None, Field(
+            description="a progress update's: INVESTIGATING, MITIGATING, RESOLVED, "
+                        "MONITORING")] = None,
+        fields: Annotated[dict[str, str] | None, Field(
+            description="parts written in, e.g. root_cause, request")] = None,
+        timezone: Annotated[str | None, Field(
+            description="the reader's IANA time zone")] = None,
+    ) -> dict[str, Any]:
+        """Draft a message from the case in the customer's language (auto) and keep it;
+        `language_reason` says why that language. Sending is a person's step."""
+        return _dumped(drafting.draft_message(
+            ctx=ctx, actor=_acting.get(), case_id=case_id, kind=kind, language=lang,
+            status=status, fields=fields, timezone=timezone))
+
+    @tool
+    def build_report(
+        case_id: CaseId,
+        lang: Annotated[str | None, Field(
+            description="ru or en (default: the account's)")] = None,
+    ) -> str:
+        """The case's escalation report in Markdown: summary, timeline, root cause,
+        impact, communications, lessons learned, recovery plan."""
+        rendered = escalation_report(ctx=ctx, actor=_acting.get(), case_id=case_id,
+                                     language=lang, fmt="md")
+        return rendered.content.decode()
+
+    @tool
+    def search_knowledge_base(
+        q: Annotated[str, Field(description="words to find, in any inflection (ru/en)")],
+        lang: Annotated[str | None, Field(description="only entries in ru or en")] = None,
+        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+    ) -> list[dict[str, Any]]:
+        """Root causes, post-mortems and lessons learned of past cases matching every
+        word of `q`, best first."""
+        return [_dumped(hit) for hit in knowledge_base.search(ctx=ctx, q=q, lang=lang,
+                                                              limit=limit)]
+
+    return server
