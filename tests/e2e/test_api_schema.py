@@ -71,3 +71,25 @@ def test_no_route_answers_5xx_and_responses_match_the_schema(case: Any, api_app:
         aimed = case.derive()
         aimed.path_parameters.update(seeded)
         aimed.call_and_validate(app=api_app, checks=CHECKS, headers=api_app.state.test_headers)
+
+
+def test_workflows_following_the_links_answer_no_5xx_and_match_the_schema(
+    api_app: FastAPI,
+) -> None:
+    """Stateful: open a case (or add an account), then follow the OpenAPI links of its
+    201 to show, change, escalate, pause, resolve it, a few steps a scenario; bounded
+    like the test above (a tenth of the profile's examples, 5 steps at most)."""
+    live = schemathesis.openapi.from_asgi("/openapi.json", api_app)
+    headers = api_app.state.test_headers
+
+    class Workflows(live.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any,
+                              additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflows.run(settings=settings(
+        max_examples=max(settings.default.max_examples // 10, 5), stateful_step_count=5,
+        deadline=None, suppress_health_check=list(HealthCheck)))

@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.errors import NotFound
+from escalada.entrypoints.api.links import document_links
 from escalada.entrypoints.errors import PROBLEM_KINDS, PROBLEM_MEDIA_TYPE
 
 router = APIRouter(tags=["problems"])
@@ -100,6 +101,7 @@ def install_problem_documents(app: FastAPI) -> None:
             document = get_openapi(title=app.title, version=app.version,
                                    description=app.description, routes=app.routes)
             _document_problems(document)
+            document_links(document)
             app.openapi_schema = document
         return app.openapi_schema
 
