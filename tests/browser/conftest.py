@@ -31,6 +31,9 @@ from escalada.services.passwords import set_password
 from escalada.services.people import add_user
 
 CHROMIUM = os.environ.get("ESCALADA_CHROMIUM", "/usr/bin/chromium")
+# Generous: `make test` runs these beside the rest of the suite on two cores, where a
+# page's load can wait seconds for a core; a test still fails when a thing never shows.
+PAGE_TIMEOUT, EXPECT_TIMEOUT = 30_000, 15_000  # ms
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -50,8 +53,9 @@ def _chromium() -> str:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     executable = _chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=executable, headless=True,
@@ -107,7 +111,7 @@ def signed_in_page(browser: Any, console_server: ConsoleServer) -> Iterator[Sign
         context = browser.new_context(locale=language, viewport={"width": 1400, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(PAGE_TIMEOUT)
         page.goto(f"{console_server.url}/sign-in")
         page.fill("input[name=username]", ROLE_USERS[role])
         page.fill("input[name=password]", PASSWORD)
