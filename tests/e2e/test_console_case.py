@@ -102,6 +102,14 @@ def refusal(page: httpx.Response) -> str:
 # Reading
 
 
+def test_the_case_leads_to_its_report_and_the_board_to_each_account(signed_in: Client) -> None:
+    olga = signed_in("olga")
+
+    assert 'href="/cases/CASE-1/report"' in olga.get(CASE).text
+    assert 'href="/accounts/acme"' in olga.get("/board").text
+    assert olga.get("/cases/CASE-1/report").status_code == 200
+
+
 def test_the_page_shows_the_recommendations_checklist_and_clocks(signed_in: Client) -> None:
     page = signed_in("olga").get(CASE)
 
