@@ -68,7 +68,9 @@ class CaseStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self.value not in ENDED_STATUSES
+        # A StrEnum member is its value: comparing it costs no `.value` lookup, which
+        # goes through the enum's descriptor (the engine asks twice per evaluation).
+        return self not in ENDED_STATUSES
 
 
 # The statuses of a case no longer open, as stored (for queries over rows).
