@@ -180,3 +180,36 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
                              stdin=subprocess.DEVNULL)
     assert refused.returncode == 9, refused.stderr
     assert "unknown token" in refused.stderr
+
+
+MCP_HEADERS = {"Accept": "application/json, text/event-stream",
+               "Content-Type": "application/json"}
+
+
+def rpc(client, method: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
+    """One JSON-RPC call to the API's /mcp (stateless streamable HTTP, JSON answers)."""
+    return client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": method,
+                                     "params": params}, headers={**MCP_HEADERS, **headers})
+
+
+def test_the_api_serves_the_tools_at_mcp_behind_the_same_bearer_tokens(
+        client, bearer, open_case):
+    case_id = open_case()["snapshot"]["id"]
+    viewer = bearer("agent-vera", "viewer")
+
+    tools = rpc(client, "tools/list", {}, viewer)
+    shown = rpc(client, "tools/call", {"name": "get_case", "arguments": {"case_id": case_id}},
+                viewer)
+    refused = rpc(client, "tools/call", {"name": "escalate", "arguments": {
+        "case_id": case_id, "to": "T2", "handoff": T2_HANDOFF}}, viewer)
+    anonymous = rpc(client, "tools/list", {}, {"Authorization": ""})
+    unknown = rpc(client, "tools/list", {}, {"Authorization": "Bearer nope"})
+
+    assert tools.status_code == 200, tools.text
+    assert {tool["name"] for tool in tools.json()["result"]["tools"]} == TOOLS
+    assert shown.json()["result"]["structuredContent"]["snapshot"]["id"] == case_id
+    assert refused.json()["result"]["isError"] is True
+    assert "escalating a case" in refused.json()["result"]["content"][0]["text"]
+    assert (anonymous.status_code, anonymous.json()["error"]) == (401, "unauthenticated")
+    assert unknown.status_code == 401
+    assert unknown.json()["detail"] == "unknown token"

@@ -6,23 +6,29 @@ error is the tool's error result with the message a person gets, never a crash."
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
+import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from escalada.adapters.catalogs import translations
-from escalada.domain.errors import EscaladaError, HandoffIncomplete
+from escalada.domain.errors import EscaladaError, HandoffIncomplete, Unauthenticated
+from escalada.entrypoints.errors import domain_problem
 from escalada.services import case_board, cases, drafting, escalations, knowledge_base
 from escalada.services.context import Actor, Context
 from escalada.services.people import authenticate
 from escalada.services.report import escalation_report
 
-__all__ = ["agent_server", "token_actor"]
+__all__ = ["HttpAgents", "agent_server", "token_actor"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,6 +36,8 @@ Who = Callable[[], Actor]
 CaseId = Annotated[str, Field(description="the case, e.g. CASE-12", min_length=1)]
 # The user a tool call acts as, checked once at the start of the call.
 _acting: ContextVar[Actor] = ContextVar("escalada_agent")
+# Over HTTP: the user of the request's bearer token, checked before the request is served.
+_bearer: ContextVar[Actor] = ContextVar("escalada_agent_bearer")
 
 INSTRUCTIONS = (
     "escalada coordinates support escalations: tiers T1-T3 and VENDOR, executive levels "
@@ -189,3 +197,52 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
                                                               limit=limit)]
 
     return server
+
+
+class HttpAgents:
+    """The MCP server over streamable HTTP (stateless, JSON answers) at `/mcp`, behind the
+    API's bearer tokens: a request without a live token is answered 401 with the API's
+    problem document and never reaches the server; each tool acts as the token's user.
+    An ASGI app; `running()` (the API's lifespan) starts a fresh server each time."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.inner: ASGIApp | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        server = agent_server(self.ctx, _bearer.get)
+        # The Host check guards servers a browser reaches with ambient credentials; every
+        # call here carries its bearer token, as the rest of the API's, on any address.
+        inner = server.streamable_http_app(
+            streamable_http_path="/mcp", stateless_http=True, json_response=True,
+            transport_security=TransportSecuritySettings(
+                enable_dns_rebinding_protection=False))
+        before, self.inner = self.inner, inner
+        try:
+            async with server.session_manager.run():
+                yield
+        finally:
+            self.inner = before
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        given = dict(scope.get("headers", ())).get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = given.partition(" ")
+        try:
+            actor = await anyio.to_thread.run_sync(lambda: authenticate(
+                ctx=self.ctx, token=token.strip() if scheme.lower() == "bearer" else None))
+        except Unauthenticated as error:
+            problem = domain_problem(error, instance=scope.get("path", "/mcp"))
+            await JSONResponse(problem, status_code=401, media_type="application/problem+json",
+                               headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
+            return
+        if self.inner is None:  # an app served without its lifespan
+            await JSONResponse({"error": "not_ready", "message": "the MCP server starts "
+                                "with the application's lifespan"}, status_code=503)(
+                scope, receive, send)
+            return
+        reset = _bearer.set(actor)
+        try:
+            await self.inner(scope, receive, send)
+        finally:
+            _bearer.reset(reset)

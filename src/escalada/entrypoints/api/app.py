@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from escalada import __version__
+from escalada.entrypoints.agents import HttpAgents
 from escalada.entrypoints.api import (
     audit,
     board,
@@ -30,7 +35,16 @@ from escalada.services.context import Context
 
 
 def create_app(context: Context) -> FastAPI:
+    # AI agents' MCP tools at /mcp, behind the same bearer tokens and roles (agents.py).
+    agents = HttpAgents(context)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with agents.running():
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="escalada",
         version=__version__,
         description="Coordinates support escalations: tiers, executive levels, SLA clocks.",
@@ -49,5 +63,7 @@ def create_app(context: Context) -> FastAPI:
                     case_outcomes, health, report, kb, post_mortem):
         app.include_router(feature.router, prefix="/api/v1")
     app.include_router(operations.router)  # /readyz, /metrics
+    app.router.routes.append(Route("/mcp", agents, methods=["GET", "POST", "DELETE"],
+                                   include_in_schema=False))
     install_console(app)  # the web console: /, /sign-in, /board, ... and /static
     return app
