@@ -146,7 +146,7 @@ def test_the_cli_acknowledges_as_its_user_and_refuses_a_ghost(cli: Cli) -> None:
     view = cli.json("--as", "tom", "case", "ack", case_id, "--step", "1",
                     "--on-behalf-of", "ana")
 
-    assert "on_behalf_of: no user 'ghost-user'" in ghost
+    assert "--on-behalf-of: no user 'ghost-user'" in ghost  # the CLI names its flag
     step = view["escalations"][0]
     assert (step["acknowledged_by"], step["acknowledged_on_behalf_of"]) == ("tom", "ana")
 

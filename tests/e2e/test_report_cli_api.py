@@ -81,4 +81,4 @@ def test_the_report_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
     assert "## 3. Root-cause analysis" in english
     assert "wrote" in written and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE")
     assert "format" in bad_format and "lang" in bad_lang and "CASE-404" in missing
-    assert "**Затронутые регионы:** ru-msk" in markdown and "users_affected" in negative
+    assert "**Затронутые регионы:** ru-msk" in markdown and "--users-affected" in negative
