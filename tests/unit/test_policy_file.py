@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.policy_file import (
     POLICY_ENV,
     current_policy,
@@ -79,7 +80,9 @@ def test_a_credit_authority_window_that_is_not_a_number_of_days_is_refused(
 
 def test_credit_authority_counts_a_case_s_approved_credits_over_30_days_by_default(policy):
     assert policy.credits.authority_window_days == 30
-    assert policy.credits.authority_window() == "in the last 30 days"
+    window = policy.credits.authority_window()
+    assert (str(window), window.render(translations("ru"))) == (
+        "in the last 30 days", "за последние 30 дней")
 
 
 def test_an_unknown_criterion_kind_is_refused(operator_policy):
