@@ -16,7 +16,8 @@ from escalada.domain.errors import PolicyInvalid
 from escalada.domain.model import SupportPlan
 from escalada.domain.policy import Policy
 
-SECTIONS = ("timers", "credits", "war_room", "recovery", "communications", "health")
+SECTIONS = ("timers", "credits", "war_room", "recovery", "communications", "health",
+            "incidents")
 
 
 def load(tmp_path: Path, document: dict[str, Any]) -> Policy:

@@ -18,6 +18,7 @@ from escalada.domain.policy.criteria import (
 )
 from escalada.domain.policy.document import Policy
 from escalada.domain.policy.health import HealthPolicy
+from escalada.domain.policy.incidents import IncidentFlag, IncidentPolicy, StormRule
 from escalada.domain.policy.recovery import RecoveryPolicy
 from escalada.domain.policy.sla import DefaultBusinessHours, EscalatedCadence, SlaPolicy, SlaTargets
 from escalada.domain.policy.timers import AutoEscalation, TimerPolicy
@@ -52,6 +53,8 @@ __all__ = [
     "HealthBelow",
     "HealthPolicy",
     "ImpactAbove",
+    "IncidentFlag",
+    "IncidentPolicy",
     "Key",
     "Policy",
     "RecoveryPolicy",
@@ -61,6 +64,7 @@ __all__ = [
     "SlaPolicy",
     "SlaTargets",
     "Span",
+    "StormRule",
     "TechnicalStep",
     "TechnicalTrack",
     "TierRequested",

@@ -14,6 +14,7 @@ from escalada.domain.policy.communications import CommunicationsPolicy
 from escalada.domain.policy.credits import CreditPolicy
 from escalada.domain.policy.criteria import CriterionRule
 from escalada.domain.policy.health import HealthPolicy
+from escalada.domain.policy.incidents import IncidentPolicy
 from escalada.domain.policy.recovery import RecoveryPolicy
 from escalada.domain.policy.sla import SlaPolicy, SlaTargets
 from escalada.domain.policy.timers import TimerPolicy
@@ -35,7 +36,7 @@ class Policy(Section):
     `types.with_packaged_defaults`."""
 
     packaged_defaults = frozenset({"timers", "credits", "war_room", "recovery",
-                                   "communications", "health"})
+                                   "communications", "health", "incidents"})
 
     version: str
     criteria: dict[CriterionId, CriterionRule] = Field(default_factory=dict)
@@ -48,6 +49,7 @@ class Policy(Section):
     recovery: RecoveryPolicy
     communications: CommunicationsPolicy
     health: HealthPolicy
+    incidents: IncidentPolicy
 
     def derived(self, build: Callable[[Policy], T]) -> T:
         """`build(self)`, worked out once per policy: the policy is frozen, so a rule
