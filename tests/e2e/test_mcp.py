@@ -5,6 +5,7 @@ disabled token is refused before the server starts."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,8 +14,9 @@ from typing import Any
 import anyio
 import pytest
 from cli_support import ESCALADA, Cli
-from examples import ADMIN, T2_HANDOFF
-from mcp import Client, StdioServerParameters
+from examples import ADMIN, DESIGN_SNAPSHOT, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from fake_aws_support import fake_aws  # noqa: F401
+from mcp import Client, MCPError, StdioServerParameters
 from mcp.types import CallToolResult
 
 from escalada.domain.errors import Unauthenticated
@@ -23,7 +25,8 @@ from escalada.services.context import Context
 from escalada.services.people import disable_user
 
 TOOLS = {"get_case", "evaluate_case", "list_open_escalations", "escalate", "acknowledge",
-         "draft_communication", "build_report", "search_knowledge_base"}
+         "draft_communication", "build_report", "search_knowledge_base", "evaluate_snapshot",
+         "open_vendor_case", "propose_credit", "approve_credit", "reject_credit"}
 
 
 def token_of(headers: dict[str, str]) -> str:
@@ -180,6 +183,140 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
                              stdin=subprocess.DEVNULL)
     assert refused.returncode == 9, refused.stderr
     assert "unknown token" in refused.stderr
+
+
+TEN_PAST_EIGHT = "2026-11-26T10:08:00+00:00"
+
+
+def test_an_agent_evaluates_a_raw_snapshot_and_is_told_the_bad_field(ctx, bearer):
+    bearer("admin", "admin")
+    token = token_of(bearer("agent-vera", "viewer"))
+    bad = {**DESIGN_SNAPSHOT, "account": {**DESIGN_SNAPSHOT["account"], "tier": "gold"}}
+
+    async def script(client: Client) -> tuple[Any, ...]:
+        good = await client.call_tool("evaluate_snapshot",
+                                      {"snapshot": DESIGN_SNAPSHOT, "at": TEN_PAST_EIGHT})
+        wrong = await client.call_tool("evaluate_snapshot", {"snapshot": bad})
+        return good, wrong
+
+    good, wrong = as_agent(ctx, token, script)
+
+    assert not good.is_error, text_of(good)
+    assert good.structured_content["case"] == "CASE-1042"
+    assert [(r["from"], r["to"]) for r in good.structured_content["recommendations"]] == [
+        ("T1", "T2"), (None, "L2")]
+    assert wrong.is_error
+    assert "account.tier" in text_of(wrong)
+
+
+def test_an_agent_proposes_a_credit_and_is_refused_an_approval_above_its_role(
+        ctx, bearer, open_case):
+    case_id = open_case()["snapshot"]["id"]
+    proposer = token_of(bearer("agent-ana", "engineer"))
+    lead = token_of(bearer("agent-lena", "team_lead"))
+    manager = token_of(bearer("agent-maria", "support_manager"))
+
+    def call(token: str, name: str, arguments: dict[str, Any]) -> CallToolResult:
+        async def script(client: Client) -> CallToolResult:
+            return await client.call_tool(name, arguments)
+
+        result: CallToolResult = as_agent(ctx, token, script)
+        return result
+
+    proposed = call(proposer, "propose_credit", {"case_id": case_id, "amount_usd": "2000",
+                                                 "reason": "four hours down"})
+    nothing = call(proposer, "propose_credit", {"case_id": case_id})
+    assert not proposed.is_error, text_of(proposed)
+    credit_id = proposed.structured_content["id"]
+    assert proposed.structured_content["state"] == "proposed"
+    assert nothing.is_error
+    assert "amount_usd: " in text_of(nothing)
+
+    above = call(lead, "approve_credit", {"credit_id": credit_id, "reason": "agreed"})
+    own = call(proposer, "approve_credit", {"credit_id": credit_id, "reason": "agreed"})
+    approved = call(manager, "approve_credit", {"credit_id": credit_id, "reason": "agreed"})
+
+    assert above.is_error
+    assert "support_manager" in text_of(above)
+    assert own.is_error
+    assert not approved.is_error, text_of(approved)
+    assert approved.structured_content["state"] == "approved"
+    assert approved.structured_content["decided_by"] == "agent-maria"
+
+
+def test_an_agent_opens_a_vendor_case_as_a_dry_run_unless_it_says_otherwise(
+        ctx, client, bearer, open_case, fake_aws):  # noqa: F811
+    case_id = open_case()["snapshot"]["id"]
+    for to, handoff in (("T2", T2_HANDOFF), ("T3", T3_HANDOFF)):
+        stepped = client.post(f"/api/v1/cases/{case_id}/escalate",
+                              json={"to": to, "handoff": handoff, "reason": "needed"})
+        assert stepped.status_code == 200, stepped.text
+    package = {k: v for k, v in VENDOR_HANDOFF.items() if k != "vendor_case_number"}
+    request = {"case_id": case_id, "vendor": "aws", "plan": "business",
+               "service": "amazon-elastic-compute-cloud-linux", "region": "eu-central-1",
+               "request": "Confirm whether the host has a hardware fault.",
+               "handoff": package}
+
+    async def as_viewer(client: Client) -> CallToolResult:
+        return await client.call_tool("open_vendor_case", request)
+
+    async def as_engineer(client: Client) -> tuple[CallToolResult, CallToolResult]:
+        dry = await client.call_tool("open_vendor_case", request)
+        real = await client.call_tool("open_vendor_case", {**request, "dry_run": False})
+        return dry, real
+
+    viewer = as_agent(ctx, token_of(bearer("agent-vera", "viewer")), as_viewer)
+    dry, real = as_agent(ctx, token_of(bearer("agent-ana", "engineer")), as_engineer)
+
+    assert viewer.is_error
+    assert "opening a vendor case" in text_of(viewer)
+    assert not dry.is_error, text_of(dry)
+    assert dry.structured_content["operation"] == "create_case"
+    assert not real.is_error, text_of(real)
+    assert real.structured_content["vendor"] == "aws"
+    assert real.structured_content["state"] == "open"
+    assert len(fake_aws.cases) == 1  # the dry run sent nothing
+    shown = client.get(f"/api/v1/cases/{case_id}").json()
+    assert shown["snapshot"]["tier"] == "VENDOR"
+
+
+def test_an_agent_reads_the_policy_and_the_vendor_plans_as_resources(ctx, bearer):
+    bearer("admin", "admin")
+    token = token_of(bearer("agent-vera", "viewer"))
+
+    async def script(client: Client) -> tuple[Any, ...]:
+        listed = await client.list_resources()
+        policy = await client.read_resource("escalada://policy")
+        plans = await client.read_resource("escalada://vendor-plans")
+        return listed, policy, plans
+
+    listed, policy, plans = as_agent(ctx, token, script)
+
+    assert {str(r.uri) for r in listed.resources} == {"escalada://policy",
+                                                     "escalada://vendor-plans"}
+    document = json.loads(policy.contents[0].text)
+    assert document["version"] == ctx.policy().version
+    assert {"technical", "executive", "sla", "credits"} <= set(document)
+    assert {plan["vendor"] for plan in json.loads(plans.contents[0].text)} == {
+        "aws", "azure", "gcp"}
+
+
+def test_a_resource_read_after_the_token_is_revoked_is_refused(ctx, bearer):
+    bearer("admin", "admin")
+    token = token_of(bearer("agent-ivan", "engineer"))
+
+    async def script(client: Client) -> Any:
+        disable_user(ctx=ctx, actor=ADMIN, name="agent-ivan")
+        try:
+            await client.read_resource("escalada://policy")
+        except MCPError as error:
+            return error
+        return None
+
+    refused = as_agent(ctx, token, script)
+
+    assert isinstance(refused, MCPError)
+    assert "user agent-ivan is disabled" in str(refused)
 
 
 MCP_HEADERS = {"Accept": "application/json, text/event-stream",

@@ -10,11 +10,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
@@ -23,7 +24,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from escalada.adapters.catalogs import translations
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, Unauthenticated
 from escalada.entrypoints.errors import domain_problem
-from escalada.services import case_board, cases, drafting, escalations, knowledge_base
+from escalada.services import (
+    case_board,
+    cases,
+    credits,
+    drafting,
+    escalations,
+    evaluation,
+    knowledge_base,
+    vendor_opening,
+    vendor_views,
+)
+from escalada.services.authz import can_read
 from escalada.services.context import Actor, Context
 from escalada.services.people import authenticate
 from escalada.services.report import escalation_report
@@ -43,7 +55,9 @@ INSTRUCTIONS = (
     "escalada coordinates support escalations: tiers T1-T3 and VENDOR, executive levels "
     "L1-L4, SLA clocks. You act as the user whose API token you hold, with their role. "
     "Read a case (get_case) before changing it; a technical escalation needs its handoff "
-    "package (the refusal names the missing items); drafts are in the customer's language.")
+    "package (the refusal names the missing items); drafts are in the customer's language. "
+    "Opening a vendor case is a dry run unless you say dry_run=false. The policy in force "
+    "and the vendors' plans are the resources escalada://policy and escalada://vendor-plans.")
 
 
 def token_actor(ctx: Context, token: str | None) -> Who:
@@ -53,13 +67,18 @@ def token_actor(ctx: Context, token: str | None) -> Who:
     return lambda: authenticate(ctx=ctx, token=token)
 
 
-def refused(error: EscaladaError, actor: Actor | None) -> ToolError:
-    """The error a person would read (in the user's language), as the tool's error."""
+def told(error: EscaladaError, actor: Actor | None) -> str:
+    """The error as a person would read it (in the user's language)."""
     language = translations(actor.language if actor and actor.language else "en")
     message = error.told(language)
     if isinstance(error, HandoffIncomplete):
         message += "\n" + "\n".join(f"missing: {item}" for item in error.missing)
-    return ToolError(message)
+    return message
+
+
+def refused(error: EscaladaError, actor: Actor | None) -> ToolError:
+    """The error a person would read, as the tool's error."""
+    return ToolError(told(error, actor))
 
 
 def _dumped(value: BaseModel) -> dict[str, Any]:
@@ -195,6 +214,121 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
         word of `q`, best first."""
         return [_dumped(hit) for hit in knowledge_base.search(ctx=ctx, q=q, lang=lang,
                                                               limit=limit)]
+
+    @tool
+    def evaluate_snapshot(
+        snapshot: Annotated[dict[str, Any], Field(
+            description="a case snapshot document (DESIGN.md 1.2: id, opened_at, account, "
+                        "severity, tier, exec_level, status, impact, flags, ...)")],
+        at: Annotated[datetime | None, Field(
+            description="ISO 8601 time with offset (default: now)")] = None,
+    ) -> dict[str, Any]:
+        """Evaluate a raw case snapshot (not a stored case) against the policy in force:
+        SLA state and the escalations it recommends. A bad field is named."""
+        return _dumped(evaluation.evaluate_snapshot(ctx=ctx, snapshot=snapshot, at=at))
+
+    @tool
+    def open_vendor_case(
+        case_id: CaseId,
+        vendor: Annotated[Literal["aws", "azure", "gcp"], Field(description="the cloud vendor")],
+        service: Annotated[str | None, Field(
+            description="the vendor's service code (the request names it)")] = None,
+        region: str | None = None,
+        request: Annotated[str | None, Field(
+            description="what we ask the vendor to do")] = None,
+        category: Annotated[str | None, Field(description="the vendor's category code")] = None,
+        plan: Annotated[str | None, Field(
+            description="our support plan with the vendor (default: the configured one)")
+        ] = None,
+        severity: Annotated[str | None, Field(
+            description="the vendor's severity code (default: mapped from the case's)")
+        ] = None,
+        handoff: Annotated[dict[str, Any] | None, Field(
+            description="from T3: the T3 -> VENDOR handoff package (all but "
+                        "vendor_case_number)")] = None,
+        override_reason: str | None = None,
+        dry_run: Annotated[bool, Field(
+            description="true (the default): only show the vendor request that would be "
+                        "sent; false: open it, if your role allows")] = True,
+    ) -> dict[str, Any]:
+        """Open a vendor case from the vendor escalation template (from T3 it takes the
+        step to VENDOR too). A dry run unless dry_run is false."""
+        return _dumped(vendor_opening.open_vendor_case(
+            ctx=ctx, actor=_acting.get(), case_id=case_id, vendor=vendor, plan=plan,
+            service=service, category=category, region=region, request=request,
+            severity=severity, handoff=handoff, override_reason=override_reason,
+            dry_run=dry_run))
+
+    @tool
+    def propose_credit(
+        case_id: CaseId,
+        amount_usd: Annotated[Decimal | None, Field(
+            description="the credit in USD, e.g. \"250.00\"")] = None,
+        from_breach: Annotated[bool, Field(
+            description="compute the amount from the case's breach (the policy's "
+                        "schedule) instead")] = False,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Propose a service credit for a case; someone else approves it."""
+        return _dumped(credits.propose_credit(
+            ctx=ctx, actor=_acting.get(), case_id=case_id, amount_usd=amount_usd,
+            from_breach=from_breach, reason=reason))
+
+    @tool
+    def approve_credit(
+        credit_id: Annotated[int, Field(ge=1, description="the credit's number")],
+        reason: Annotated[str, Field(min_length=1)],
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Approve a credit someone else proposed, within your role's credit authority
+        (the refusal names the role needed)."""
+        return _dumped(credits.approve_credit(
+            ctx=ctx, actor=_acting.get(), credit_id=credit_id, reason=reason,
+            expected_version=expected_version))
+
+    @tool
+    def reject_credit(
+        credit_id: Annotated[int, Field(ge=1, description="the credit's number")],
+        reason: Annotated[str, Field(min_length=1)],
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Reject a credit someone else proposed (the same authority as approving it)."""
+        return _dumped(credits.reject_credit(
+            ctx=ctx, actor=_acting.get(), credit_id=credit_id, reason=reason,
+            expected_version=expected_version))
+
+    def resource(uri: str, name: str, description: str) -> Callable[[Callable[[], R]],
+                                                                    Callable[[], R]]:
+        """Register a resource read as `who()` (a reader at least)."""
+
+        def register(fn: Callable[[], R]) -> Callable[[], R]:
+            @functools.wraps(fn)
+            def read() -> R:
+                actor: Actor | None = None
+                try:
+                    actor = who()
+                    can_read(actor)
+                    return fn()
+                except EscaladaError as error:
+                    raise ResourceError(told(error, actor)) from error
+
+            server.resource(uri, name=name, description=description,
+                            mime_type="application/json")(read)
+            return read
+
+        return register
+
+    @resource("escalada://policy", "policy", "The escalation policy in force: criteria, "
+              "technical and executive tracks, SLA targets, timers, credits, war room, "
+              "recovery, communications and health.")
+    def policy() -> str:
+        return ctx.policy().model_dump_json(by_alias=True)
+
+    @resource("escalada://vendor-plans", "vendor-plans", "The vendors' support plans: "
+              "response targets with their sources, and our severities' map to theirs.")
+    def vendor_plans() -> str:
+        plans = vendor_views.list_vendor_plans()
+        return "[" + ",".join(plan.model_dump_json(by_alias=True) for plan in plans) + "]"
 
     return server
 
