@@ -113,3 +113,45 @@ def test_a_users_own_language_wins_over_the_accept_language(client: TestClient,
     assert refused.headers["content-language"] == "ru"
     assert refused.json()["detail"].startswith("«добавление клиентов»: нужна роль admin или "
                                                "support_manager и выше; olga — engineer")
+
+
+def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
+        russian: Cli) -> None:
+    case_id = russian.json("case", "open", "--account", "acme", "--severity", "P1",
+                           "--title", "Сбой репликации")["snapshot"]["id"]
+    russian.run("account", "update", "acme", "--monthly-fee-usd", "12000.50")
+    accounts = russian.run("account", "list")
+    assert [word for word in accounts.splitlines()[1].split() if word != "┃"][:3] == [
+        "№", "имя", "уровень"]
+    assert "12\xa0000,50\xa0$" in accounts and "часы политики" in accounts
+
+    russian.run("credit", "propose", case_id, "--amount-usd", "1500", "--reason", "простой")
+    credits = russian.run("credit", "list")
+    assert "сумма" in credits and "предложен" in credits and "1\xa0500,00\xa0$" in credits
+    assert "введён вручную" in credits
+
+    users = russian.run("user", "list")
+    assert "отображаемое имя" in users and "роль" in users
+    russian.run("token", "create", "--label", "ci")
+    assert "последнее использование" in russian.run("token", "list")
+
+    russian.run("case", "escalate", case_id, "--to", "L3", "--reason", "генеральный директор")
+    room = russian.run("war-room", "show", case_id)
+    assert "оперативный штаб" in room and "Участники" in room and "Контрольный список" in room
+    assert "обновления для клиента каждые 240 минут" in room
+    assert "дек." in room or "янв." in room or " г." in room or "UTC" in room
+
+    russian.run("user", "add", "lena", "--role", "support_director")
+    russian.run("--as", "lena", "case", "resolve", case_id)
+    plan = russian.run("recovery", "show", case_id)
+    assert "план восстановления отношений" in plan and "этап" in plan
+    assert "немедленно" in plan
+
+    russian.run("postmortem", "start", case_id)
+    shown = russian.run("postmortem", "show", case_id)
+    assert f"разбор инцидента {case_id}: " in shown and "Разбор хронологии" in shown
+    assert "(пока ничего)" in shown and "пункты плана действий" in shown
+    assert "разборы инцидентов" in russian.run("postmortem", "list")
+
+    assert "ничего не найдено" in russian.run("kb", "search", "нет такого")
+    assert "Портфель клиентов" in russian.run("accounts")

@@ -18,6 +18,7 @@ from escalada.domain.money import usd
 from escalada.domain.policy import CreditPolicy, CreditSchedule, CreditTier
 from escalada.domain.sla import SlaClock
 from escalada.domain.snapshot import AccountSnapshot
+from escalada.domain.words import Words
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -148,9 +149,18 @@ def _text(value: Decimal | None) -> str | None:
 
 def explain(computation: dict[str, Any]) -> str:
     """A person's reading of a computation: 'resolution overrun by 75 min: 25% of $5,000.00'."""
-    fee = Decimal(computation["monthly_fee_usd"])
-    text = (f"{computation['target']} overrun by {computation['breached_minutes']:g} min: "
-            f"{computation['percent']}% of the {usd(fee)} monthly fee")
+    return str(explained(computation))
+
+
+def explained(computation: dict[str, Any]) -> Words:
+    """`explain` as words, to be read in the reader's language."""
+    fee = usd(Decimal(computation["monthly_fee_usd"]))
+    minutes = f"{computation['breached_minutes']:g}"
     if computation.get("capped"):
-        text += f", capped at {computation['cap_percent']}% for the case"
-    return text
+        return Words("{target} overrun by {minutes} min: {percent}% of the {fee} monthly fee, "
+                     "capped at {cap}% for the case", target=computation["target"],
+                     minutes=minutes, percent=computation["percent"], fee=fee,
+                     cap=computation["cap_percent"])
+    return Words("{target} overrun by {minutes} min: {percent}% of the {fee} monthly fee",
+                 target=computation["target"], minutes=minutes,
+                 percent=computation["percent"], fee=fee)

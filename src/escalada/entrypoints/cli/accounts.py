@@ -146,6 +146,7 @@ def history(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) 
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import tr
     from escalada.services.account_log import account_history
 
     rows = account_history(ctx=context(), account_id=account_id)
@@ -153,7 +154,7 @@ def history(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) 
         emit_json(rows)
         return
     table = Table()
-    for column in ("at", "by", "what", "why"):
+    for column in (tr("at"), tr("by"), tr("what"), tr("why")):
         table.add_column(column)
     for entry in rows:
         table.add_row(when(entry.at), entry.actor, entry.summary,
@@ -222,12 +223,14 @@ def _contacts_table(rows: list[ContactView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import named, tr
 
     table = Table()
-    for column in ("id", "name", "greeted as", "title", "level", "email", "lang", "removed"):
+    for column in (tr("id"), tr("name"), tr("greeted as"), tr("title"), tr("level"),
+                   tr("email"), tr("lang"), tr("removed")):
         table.add_column(column)
     for c in rows:
         table.add_row(str(c.id), c.name, c.address_as or "",
-                      c.title or "", c.level, c.email or "", c.language or "",
+                      c.title or "", named(c.level), c.email or "", c.language or "",
                       when(c.removed_at) if c.removed_at else "")
     console().print(table)

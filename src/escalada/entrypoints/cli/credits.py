@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from escalada.domain.money import usd
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     Format,
@@ -40,16 +39,19 @@ def _credits_table(rows: list[CreditView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import money, named, tr
 
     table = Table()
-    for column in ("id", "case", "amount", "basis", "state", "approver", "proposed",
-                   "decided", "reason"):
-        table.add_column(column, justify="right" if column == "amount" else "left")
+    for column, right in ((tr("id"), False), (tr("case"), False), (tr("amount"), True),
+                          (tr("basis"), False), (tr("state"), False), (tr("approver"), False),
+                          (tr("proposed"), False), (tr("decided"), False),
+                          (tr("reason"), False)):
+        table.add_column(column, justify="right" if right else "left")
     for c in rows:
         decided = f"{c.decided_by} {when(c.decided_at)}" if c.decided_by else ""
         table.add_row(
-            str(c.id), c.case, usd(c.amount_usd), c.basis, c.state,
-            f"{c.approver_role or 'nobody'} ({c.approver_level or '—'})",
+            str(c.id), c.case, money(c.amount_usd), named(c.basis), named(c.state),
+            f"{c.approver_role or tr('nobody')} ({c.approver_level or '—'})",
             f"{c.proposed_by} {when(c.proposed_at)}", decided,
             c.decision_reason or c.reason or "")
     console().print(table)
@@ -59,12 +61,14 @@ def _done(view: CreditView, fmt: Format) -> None:
     if fmt is Format.json:
         emit_json(view)
         return
-    from escalada.domain.credits import explain
+    from escalada.domain.credits import explained
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import speaking, tr
 
     _credits_table([view])
     if view.computation:
-        console().print(f"computed from the breach: {explain(view.computation)}")
+        console().print(tr("computed from the breach: {how}",
+                           how=explained(view.computation).render(speaking())))
 
 
 @app.command("propose")
@@ -116,6 +120,7 @@ def route(
 ) -> None:
     """Escalate the credit's case to the executive level whose authority covers it."""
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import tr
     from escalada.services.credits import route_credit
 
     routed = route_credit(ctx=context(), actor=actor(), credit_id=credit_id,
@@ -124,8 +129,9 @@ def route(
         emit_json(routed)
         return
     _credits_table([routed.credit])
-    console().print(f"{routed.case.snapshot.id} escalated to {routed.case.snapshot.exec_level} "
-                    f"({routed.credit.approver_role} may approve it)")
+    console().print(tr("{case} escalated to {level} ({role} may approve it)",
+                       case=routed.case.snapshot.id, level=routed.case.snapshot.exec_level,
+                       role=routed.credit.approver_role))
 
 
 @app.command("list")

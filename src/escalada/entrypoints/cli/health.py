@@ -236,13 +236,15 @@ _ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
 def _portfolio_table(entries: list[PortfolioEntry]) -> None:
     from rich.table import Table
 
-    table = Table(title="Portfolio")
-    for column in ("account", "name", "tier", "health", "band", "trend", "open escalations",
-                   "last escalation"):
+    from escalada.entrypoints.cli.words import named, tr
+
+    table = Table(title=tr("Portfolio"))
+    for column in (tr("account"), tr("name"), tr("account tier"), tr("health"), tr("band"),
+                   tr("trend"), tr("open escalations"), tr("last escalation")):
         table.add_column(column)
     for e in entries:
         table.add_row(e.account, e.name, e.tier, _score(e.score),
-                      styled((e.band or "—", _BAND_STYLE.get(e.band or "", ""))),
+                      styled((named(e.band), _BAND_STYLE.get(e.band or "", ""))),
                       _ARROWS.get(e.trend or "", "—"), str(e.open_escalations),
                       when(e.last_escalation_at))
     console().print(table)

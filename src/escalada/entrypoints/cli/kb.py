@@ -22,6 +22,7 @@ def kb_search(
 ) -> None:
     """Find past root causes, post-mortems and lessons learned, best match first."""
     from escalada.entrypoints.cli.output import console, context, emit_json, when
+    from escalada.entrypoints.cli.words import named, tr
     from escalada.services.knowledge_base import search
 
     hits = search(ctx=context(), q=query, lang=lang, limit=limit)
@@ -30,11 +31,11 @@ def kb_search(
         return
     out = console()
     if not hits:
-        out.print("nothing found", markup=False)
+        out.print(tr("nothing found"), markup=False)
         return
     for hit in hits:
         where = ", ".join([*hit.services, *hit.regions])
-        out.print(f"{hit.case}  {hit.kind}  {hit.language}  {hit.account}"
+        out.print(f"{hit.case}  {named(hit.kind)}  {hit.language}  {hit.account}"
                   f"{'  ' + where if where else ''}  {when(hit.published_at)}", markup=False)
         out.print(f"  {hit.title}", markup=False)
         out.print(f"  {hit.excerpt}", markup=False)
@@ -45,7 +46,9 @@ def kb_reindex() -> None:
     """Publish every case's root cause into the knowledge base again (those entered
     before it existed among them) and index every entry again."""
     from escalada.entrypoints.cli.output import actor, console, context
+    from escalada.entrypoints.cli.words import ntr
     from escalada.services.knowledge_base import reindex
 
     count = reindex(ctx=context(), actor=actor())
-    console().print(f"{count} entries indexed", markup=False)
+    console().print(ntr("{count} entry indexed", "{count} entries indexed", count),
+                    markup=False)

@@ -134,17 +134,36 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 
 
 def when(moment: datetime | None, timezone: str | None = None) -> str:
-    """A time for people: UTC, and the account's local time beside it when given."""
+    """A time for people: UTC, and the account's local time beside it when given; in
+    the reader's language (Russian: "4 дек. 2026 г., 17:06 UTC")."""
     if moment is None:
         return "—"
-    shown = moment.strftime("%Y-%m-%d %H:%M UTC")
+    from escalada.entrypoints.cli.words import language
+
+    russian = language() == "ru"
+    shown = _russian_time(moment, "UTC") if russian else moment.strftime("%Y-%m-%d %H:%M UTC")
     if timezone is None or timezone == "UTC":
         return shown
     from zoneinfo import ZoneInfo
 
     local = moment.astimezone(ZoneInfo(timezone))
-    day = "" if local.date() == moment.date() else local.strftime("%a ")
+    if russian:
+        from babel.dates import format_datetime
+
+        day = "" if local.date() == moment.date() else format_datetime(
+            local, "EEE ", locale="ru")
+    else:
+        day = "" if local.date() == moment.date() else local.strftime("%a ")
     return f"{shown} ({day}{local:%H:%M} {timezone})"
+
+
+def _russian_time(moment: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=ZoneInfo(zone), locale="ru")
+    return f"{shown} {zone}"
 
 
 def read_json(source: str, field: str) -> Any:

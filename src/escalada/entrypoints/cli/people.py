@@ -31,9 +31,11 @@ def _users_table(rows: list[UserView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
+    from escalada.entrypoints.cli.words import tr
 
     table = Table()
-    for column in ("name", "role", "title", "display name", "email", "language", "disabled"):
+    for column in (tr("name"), tr("role"), tr("title"), tr("display name"), tr("email"),
+                   tr("language"), tr("disabled")):
         table.add_column(column)
     for u in rows:
         table.add_row(u.name, u.role, u.title or "", u.display_name or "", u.email or "",
@@ -147,13 +149,17 @@ def user_password(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt(f"New console password for {name}", hide_input=True,
-                                confirmation_prompt=True)
+        from escalada.entrypoints.cli.words import tr
+
+        password = typer.prompt(tr("New console password for {name}", name=name),
+                                hide_input=True, confirmation_prompt=True)
     user = set_password(ctx=context(), actor=actor(), name=name, password=password)
     if fmt is Format.json:
         emit_json(user)
     else:
-        console().print(f"console password set for {user.name}")
+        from escalada.entrypoints.cli.words import tr
+
+        console().print(tr("console password set for {name}", name=user.name))
 
 
 @user_app.command("log")
@@ -166,6 +172,7 @@ def user_log(
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
+    from escalada.entrypoints.cli.words import tr
     from escalada.services.people_log import people_log
 
     rows = people_log(ctx=context(), actor=actor(), user=user)
@@ -173,7 +180,7 @@ def user_log(
         emit_json(rows)
         return
     table = Table()
-    for column in ("when", "who", "what"):
+    for column in (tr("when"), tr("who"), tr("what")):
         table.add_column(column)
     for entry in rows:
         table.add_row(when(entry.at), entry.actor, entry.summary)
@@ -199,11 +206,18 @@ def token_create(
     if fmt is Format.json:
         emit_json(created)
         return
+    from escalada.entrypoints.cli.output import when
+    from escalada.entrypoints.cli.words import tr
+
     console().print(created.token)
-    console(stderr=True).print(
-        f"token {created.id} for {created.user_name}"
-        + (f", expires {created.expires_at:%Y-%m-%d %H:%M UTC}" if created.expires_at else "")
-        + ": keep it now, it is not shown again. Send it as `Authorization: Bearer <token>`.")
+    if created.expires_at:
+        told = tr("token {id} for {user}, expires {at}: keep it now, it is not shown again. "
+                  "Send it as `Authorization: Bearer <token>`.", id=created.id,
+                  user=created.user_name, at=when(created.expires_at))
+    else:
+        told = tr("token {id} for {user}: keep it now, it is not shown again. Send it as "
+                  "`Authorization: Bearer <token>`.", id=created.id, user=created.user_name)
+    console(stderr=True).print(told)
 
 
 @token_app.command("list")
@@ -216,6 +230,7 @@ def token_list(
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
+    from escalada.entrypoints.cli.words import tr
     from escalada.services.people import list_tokens
 
     rows = list_tokens(ctx=context(), actor=actor(),
@@ -224,12 +239,12 @@ def token_list(
         emit_json(rows)
         return
     table = Table()
-    for column in ("id", "user", "label", "created", "created by", "expires", "revoked",
-                   "last used"):
+    for column in (tr("id"), tr("user"), tr("label"), tr("created"), tr("created by"),
+                   tr("expires"), tr("revoked"), tr("last used")):
         table.add_column(column)
     for t in rows:
         table.add_row(str(t.id), t.user_name, t.label or "", when(t.created_at),
-                      t.created_by or "?", when(t.expires_at) if t.expires_at else "never",
+                      t.created_by or "?", when(t.expires_at) if t.expires_at else tr("never"),
                       when(t.revoked_at), when(t.last_used_at))
     console().print(table)
 
@@ -245,4 +260,6 @@ def token_revoke(
     if fmt is Format.json:
         emit_json(token)
     else:
-        console().print(f"token {token.id} of {token.user_name} revoked")
+        from escalada.entrypoints.cli.words import tr
+
+        console().print(tr("token {id} of {user} revoked", id=token.id, user=token.user_name))

@@ -142,13 +142,15 @@ def list_(
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import named, tr
 
-    table = Table(title="overdue post-mortems" if overdue else "post-mortems",
+    table = Table(title=tr("overdue post-mortems") if overdue else tr("post-mortems"),
                   title_justify="left")
-    for column in ("case", "title", "status", "due", "completed"):
+    for column in (tr("case"), tr("title"), tr("status"), tr("due"), tr("completed")):
         table.add_column(column)
     for item in items:
-        status = styled((item.status + ", overdue", "red")) if item.overdue else item.status
+        status = (styled((tr("{status}, overdue", status=named(item.status)), "red"))
+                  if item.overdue else named(item.status))
         table.add_row(item.case, item.title, status, when(item.due_at), when(item.completed_at))
     console().print(table)
 
@@ -159,30 +161,35 @@ def _show(view: PostMortemView, fmt: Format) -> None:
         return
     from rich.table import Table
 
-    from escalada.domain.post_mortem import HEADING_TITLES
     from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import named, tr
 
     out = console()
-    due = f", due {when(view.due_at, view.timezone)}" if view.due_at else ""
-    overdue = " OVERDUE" if view.overdue else ""
-    out.print(f"{view.case} post-mortem: {view.status}{due}{overdue}", markup=False)
+    status = named(view.status)
+    if view.due_at:
+        line = tr("{case} post-mortem: {status}, due {due}", case=view.case, status=status,
+                  due=when(view.due_at, view.timezone))
+    else:
+        line = tr("{case} post-mortem: {status}", case=view.case, status=status)
+    out.print(line + (" " + tr("OVERDUE") if view.overdue else ""), markup=False)
     if view.completed_at:
-        out.print(f"completed by {view.completed_by}, {when(view.completed_at, view.timezone)}",
-                  markup=False)
+        out.print(tr("completed by {who}, {at}", who=view.completed_by,
+                     at=when(view.completed_at, view.timezone)), markup=False)
     if view.summary:
         out.print(view.summary, markup=False)
-    out.print("attendees: " + (", ".join(f"{a.name} ({a.why})" for a in view.attendees)
-                               or "none"), markup=False)
+    out.print(tr("attendees: {names}", names=", ".join(
+        f"{a.name} ({named(a.why)})" for a in view.attendees) or tr("none")), markup=False)
     for heading, findings in view.agenda.items():
-        out.print(f"\n{HEADING_TITLES[heading]}", markup=False)
+        out.print(f"\n{named(heading)}", markup=False)
         for f in findings:
             out.print(f"  - {f.text} ({f.added_by})", markup=False)
         if not findings:
-            out.print("  — (nothing yet)", markup=False)
-    table = Table(title="action items", title_justify="left")
-    for column in ("id", "action", "owner", "due", "status"):
+            out.print("  — " + tr("(nothing yet)"), markup=False)
+    table = Table(title=tr("action items"), title_justify="left")
+    for column in (tr("id"), tr("action"), tr("owner"), tr("due"), tr("status")):
         table.add_column(column)
     for a in view.actions:
-        status = styled((a.status, "red")) if a.status == "overdue" else a.status
-        table.add_row(str(a.id), a.what, a.owner, when(a.due_at, view.timezone), status)
+        shown = named(a.status)
+        table.add_row(str(a.id), a.what, a.owner, when(a.due_at, view.timezone),
+                      styled((shown, "red")) if a.status == "overdue" else shown)
     out.print(table)

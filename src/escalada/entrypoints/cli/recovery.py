@@ -37,14 +37,16 @@ def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> Non
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import named, tr
 
     table = Table(title=title, title_justify="left")
-    for column in ("id", "phase", "task", "owner", "due", "status"):
+    for column in (tr("id"), tr("phase"), tr("task"), tr("owner"), tr("due"), tr("status")):
         table.add_column(column)
     for task in tasks:
-        owner = task.owner or f"({task.owner_role or 'unassigned'})"
-        status = styled(task.status, (" OVERDUE", "red")) if task.overdue else task.status
-        table.add_row(str(task.id), task.phase, task.text, owner,
+        owner = task.owner or f"({task.owner_role or tr('unassigned')})"
+        status = (styled(named(task.status), (" " + tr("OVERDUE"), "red")) if task.overdue
+                  else named(task.status))
+        table.add_row(str(task.id), named(task.phase), task.text, owner,
                       when(task.due_at, task.timezone), status)
     console().print(table)
 
@@ -54,16 +56,21 @@ def _plan(view: RecoveryPlanView, fmt: Format) -> None:
         emit_json(view)
         return
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import named, ntr, tr
 
-    level = f", reached {view.level}" if view.level else ""
-    _tasks_table([task for phase in view.phases for task in phase.tasks],
-                 title=f"{view.case} recovery plan ({view.account}{level}): "
-                       f"{view.open_tasks} open, {view.overdue_tasks} overdue")
-    for name, task in (("post-mortem", view.post_mortem),
-                       ("customer follow-up", view.customer_follow_up)):
+    overdue = ntr("{count} overdue", "{count} overdue", view.overdue_tasks)
+    title = (tr("{case} recovery plan ({account}, reached {level}): {open} open, {overdue}",
+                case=view.case, account=view.account, level=view.level, open=view.open_tasks,
+                overdue=overdue) if view.level else
+             tr("{case} recovery plan ({account}): {open} open, {overdue}", case=view.case,
+                account=view.account, open=view.open_tasks, overdue=overdue))
+    _tasks_table([task for phase in view.phases for task in phase.tasks], title=title)
+    for name, task in ((tr("post-mortem"), view.post_mortem),
+                       (tr("customer follow-up"), view.customer_follow_up)):
         if task is not None:
-            console().print(f"{name}: task {task.id}, {task.status}, due "
-                            f"{when(task.due_at, task.timezone)}")
+            console().print(tr("{name}: task {id}, {status}, due {due}", name=name, id=task.id,
+                               status=named(task.status),
+                               due=when(task.due_at, task.timezone)))
 
 
 def _task(view: RecoveryTaskView, fmt: Format) -> None:

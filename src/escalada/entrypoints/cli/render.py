@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from escalada.domain.money import usd
 from escalada.entrypoints.cli.output import console, styled, when
-from escalada.entrypoints.cli.words import ntr, tr
+from escalada.entrypoints.cli.words import money, ntr, tr
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -99,15 +98,14 @@ def timeline_table(entries: list[TimelineEntryView], title: str | None = None) -
 
 def accounts_table(rows: list[AccountView]) -> None:
     table = Table()
-    for column in ("id", "name", "tier", "plan", "timezone", "country", "calendar", "lang",
-                   "health", "fee/month"):
+    for column in (tr("id"), tr("name"), tr("account tier"), tr("plan"), tr("timezone"),
+                   tr("country"), tr("calendar"), tr("lang"), tr("health"), tr("fee/month")):
         table.add_column(column)
     for a in rows:
         health = "—" if a.health_score is None else f"{a.health_score:g}"
-        calendar = a.calendar.name if a.calendar else "policy hours"
-        fee = "—" if a.monthly_fee_usd is None else usd(a.monthly_fee_usd)
+        calendar = a.calendar.name if a.calendar else tr("policy hours")
         table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.country or "—",
-                      calendar, a.language, health, fee)
+                      calendar, a.language, health, money(a.monthly_fee_usd))
     console().print(table)
 
 

@@ -106,41 +106,53 @@ def _panel(view: WarRoomView) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import named, ntr, policy_said, tr
 
     out, zone = console(), view.timezone
-    out.print(styled((view.case, "bold"), f" war room {view.channel}  (opened by "
-                     f"{view.opened_by} {when(view.opened_at, zone)}, trigger {view.trigger})"))
+    out.print(styled((view.case, "bold"), " " + tr(
+        "war room {channel}  (opened by {who} {at}, trigger {trigger})", channel=view.channel,
+        who=view.opened_by, at=when(view.opened_at, zone), trigger=view.trigger)))
     if view.executive_ack_at is not None:
-        ack = (f"acknowledged by {view.executive_ack_by} {when(view.executive_ack_at, zone)}"
-               + (" (late)" if view.executive_ack_late else ""))
+        ack = (tr("acknowledged by {who} {at} (late)") if view.executive_ack_late
+               else tr("acknowledged by {who} {at}")).format(
+            who=view.executive_ack_by, at=when(view.executive_ack_at, zone))
     else:
-        ack = ("not given, was due " if view.closed_at is not None
-               else "OVERDUE, was due " if view.executive_ack_overdue else "due ") + when(
-            view.executive_ack_due_at, zone)
-    contact = f" for the customer's {view.customer_contact}" if view.customer_contact else ""
-    out.print(f"executive: {view.executive or 'none matched'}{contact}; acknowledgment {ack}")
+        due = when(view.executive_ack_due_at, zone)
+        ack = (tr("not given, was due {due}", due=due) if view.closed_at is not None
+               else tr("OVERDUE, was due {due}", due=due) if view.executive_ack_overdue
+               else tr("due {due}", due=due))
+    executive = view.executive or tr("none matched")
+    if view.customer_contact:
+        out.print(tr("executive: {executive} for the customer's {contact}; acknowledgment "
+                     "{ack}", executive=executive, contact=view.customer_contact, ack=ack))
+    else:
+        out.print(tr("executive: {executive}; acknowledgment {ack}", executive=executive,
+                     ack=ack))
     if view.closed_at is not None or view.next_update_due_at is None:
-        out.print(f"closed {when(view.closed_at, zone)} with the case's resolution: no "
-                  "customer updates are due from the room")
+        out.print(tr("closed {at} with the case's resolution: no customer updates are due "
+                     "from the room", at=when(view.closed_at, zone)))
     else:
-        out.print(f"customer updates every {view.update_every_minutes} min; next due "
-                  f"{when(view.next_update_due_at, zone)}")
-    seats = Table(title="Attendees", title_justify="left")
-    for column in ("role", "seat", "who"):
+        out.print(ntr("customer updates every {count} min; next due {due}",
+                      "customer updates every {count} min; next due {due}",
+                      view.update_every_minutes, due=when(view.next_update_due_at, zone)))
+    seats = Table(title=tr("Attendees"), title_justify="left")
+    for column in (tr("role"), tr("seat"), tr("who")):
         seats.add_column(column)
     for seat in view.attendees:
-        seats.add_row(seat.role, seat.label + (" (lead)" if seat.lead else ""),
-                      seat.user or "— unassigned")
+        lead = " " + tr("(lead)") if seat.lead else ""
+        seats.add_row(seat.role, policy_said(seat.label) + lead, seat.user or tr("— unassigned"))
     out.print(seats)
-    items = Table(title="Checklist", title_justify="left")
-    for column in ("list", "item", "what", "due", "state"):
+    items = Table(title=tr("Checklist"), title_justify="left")
+    for column in (tr("list"), tr("item"), tr("what"), tr("due"), tr("state")):
         items.add_column(column)
     for item in view.checklist:
         if item.done_at is not None:
-            state = f"done by {item.done_by} {when(item.done_at)}" + (
-                " (late)" if item.late else "")
+            state = (tr("done by {who} {at} (late)") if item.late
+                     else tr("done by {who} {at}")).format(who=item.done_by,
+                                                          at=when(item.done_at))
         else:
-            state = ("not done" if view.closed_at is not None
-                     else "OVERDUE" if item.overdue else "open")
-        items.add_row(item.checklist, item.key, item.text, when(item.due_at, zone), state)
+            state = (tr("not done") if view.closed_at is not None
+                     else tr("OVERDUE") if item.overdue else named("open"))
+        items.add_row(named(item.checklist), item.key, policy_said(item.text),
+                      when(item.due_at, zone), state)
     out.print(items)

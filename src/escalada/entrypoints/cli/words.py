@@ -9,6 +9,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from escalada.domain.words import Translator
 
 _VARIABLES = ("ESCALADA_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -45,3 +47,61 @@ def tr(message: str, /, **params: object) -> str:
 def ntr(singular: str, plural: str, count: int, /, **params: object) -> str:
     """The plural form for `count` in the reader's language (`{count}` is the number)."""
     return speaking().ngettext(singular, plural, count).format(count=count, **params)
+
+
+def named(value: str | None) -> str:
+    """A state, status, phase or kind the tables print, in the reader's words (an id it
+    does not know, such as a role or a checklist key people type, is printed as it is)."""
+    if value is None:
+        return "—"
+    return _names(language()).get(value, value)
+
+
+@cache
+def _names(_language: str) -> dict[str, str]:
+    return {
+        # credits
+        "proposed": tr("proposed"), "approved": tr("approved"), "rejected": tr("rejected"),
+        "entered": tr("entered"), "breach": tr("from the breach"),
+        # recovery tasks, post-mortems and their action items
+        "open": tr("open"), "in_progress": tr("in progress"), "done": tr("done"),
+        "cancelled": tr("cancelled"), "overdue": tr("overdue"), "due": tr("due"),
+        "completed": tr("completed"),
+        "immediate": tr("immediate"), "short_term": tr("short term"),
+        "medium_term": tr("medium term"), "long_term": tr("long term"),
+        # war room checklists (and `immediate` above)
+        "assessment": tr("assessment"),
+        # knowledge-base entries
+        "root_cause": tr("root cause"), "post_mortem": tr("post-mortem"),
+        "lesson": tr("lesson learned"),
+        # why someone attends a post-mortem (else their war room seat)
+        "added": tr("added"), "executive": tr("executive"),
+        # health bands
+        "excellent": tr("excellent"), "good": tr("good"), "at_risk": tr("at risk"),
+        "critical": tr("critical"),
+        # contacts' levels
+        "staff": tr("staff"), "manager": tr("manager"), "vp": "vp", "c_level": "c_level",
+        # post-mortem headings
+        "timeline_review": tr("Timeline review"),
+        "root_cause_technical": tr("Root cause (technical)"),
+        "root_cause_process": tr("Root cause (process)"),
+        "went_well": tr("What went well"), "went_wrong": tr("What went wrong"),
+        "preventive_measures": tr("Preventive measures"),
+        "process_improvements": tr("Process improvements"),
+    }
+
+
+def money(amount: Decimal | int | None) -> str:
+    """US dollars as the reader writes them ("$1,234.50", "1 234,50 $")."""
+    if amount is None:
+        return "—"
+    from escalada.domain.money import usd
+
+    return usd(amount, "ru_RU" if language() == "ru" else "en_US")
+
+
+def policy_said(text: str | None) -> str:
+    """Words the policy file holds (a criterion's description, a war room seat or
+    checklist item) in the reader's language: the default policy's are in the catalogs;
+    an operator's own are shown as they wrote them."""
+    return "" if not text else speaking().gettext(text)
