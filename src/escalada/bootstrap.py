@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from escalada.adapters.channels import Channel, Channels
     from escalada.adapters.vendors import VendorClient, Vendors
+    from escalada.adapters.vendors.health import HealthFeed, HealthFeeds
 
 __all__ = ["LONGEST_CONFIGURABLE_DAYS", "bootstrap", "detect_language", "token_lifetimes",
            "wire"]
@@ -63,6 +64,7 @@ def wire(
     *,
     settings: Settings | None = None,
     vendors: Vendors | None = None,
+    health_feeds: HealthFeeds | None = None,
     channels: Channels | None = None,
     detect: Detect | None = None,
     tokens: TokenLifetimes | None = None,
@@ -81,6 +83,11 @@ def wire(
 
         return vendor_client(vendor, dry_run=dry_run, settings=current_settings())
 
+    def real_health_feed(vendor: str) -> HealthFeed:
+        from escalada.adapters.vendors.health import health_feed
+
+        return health_feed(vendor, settings=current_settings())
+
     def real_channel(name: str) -> Channel:
         from escalada.adapters.channels import channel_for
 
@@ -90,6 +97,7 @@ def wire(
         database=database, policy=policy, clock=clock,
         tokens=tokens or TokenLifetimes(), audit_keys=audit_keys or no_audit_keys,
         settings=current_settings, vendors=vendors or real_vendor,
+        health_feeds=health_feeds or real_health_feed,
         channels=channels or real_channel, detect_language=detect or detect_language,
         plan_timers=plan_timers,
     )

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     vendor_max_attempts: str = _env("ESCALADA_VENDOR_MAX_ATTEMPTS")
     aws_endpoint_url_support: str = _env("AWS_ENDPOINT_URL_SUPPORT")
     aws_endpoint_url: str = _env("AWS_ENDPOINT_URL")
+    aws_endpoint_url_health: str = _env("AWS_ENDPOINT_URL_HEALTH")
+    aws_health_services: str = _env("ESCALADA_AWS_HEALTH_SERVICES")
+    aws_health_regions: str = _env("ESCALADA_AWS_HEALTH_REGIONS")
+    # The vendors whose service health workers poll (aws,azure,gcp), and how often.
+    vendor_health: str = _env("ESCALADA_VENDOR_HEALTH")
+    vendor_health_every: str = _env("ESCALADA_VENDOR_HEALTH_EVERY")
     aws_profile: str = _env("AWS_PROFILE")
     aws_tam_email: str = _env("ESCALADA_AWS_TAM_EMAIL")
     azure_subscription_id: str = _env("AZURE_SUBSCRIPTION_ID")

@@ -24,6 +24,7 @@ from escalada.services.outbox import deliver_due, next_delivery_at, outbox_statu
 from escalada.services.readiness import BEAT_EVERY, beat
 from escalada.services.timer_firing import FIRED_TOGETHER, claim, fire_batch, next_available_at
 from escalada.services.timer_views import purge_dropped, timers_status
+from escalada.services.vendor_health import next_poll_at, poll_due
 from escalada.services.vendor_sync import sync_due
 
 log = structlog.get_logger("escalada.worker")
@@ -51,11 +52,13 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim one batch of due timers and fire them (FIRED_TOGETHER to a transaction),
-        one batch of due deliveries and try them, the vendor cases due a sync and the
-        accounts due a health score; how many were claimed."""
+        one batch of due deliveries and try them, the vendor cases due a sync, the
+        vendors' service-health feeds due a poll and the accounts due a health score; how
+        many were claimed."""
         attempts = deliver_due(self.ctx, owner=self.name, limit=self.batch, lease=self.lease)
         self.delivered += sum(attempt.outcome == "delivered" for attempt in attempts)
         synced = sync_due(self.ctx, owner=self.name)
+        polled = poll_due(self.ctx, owner=self.name)
         self._refresh_health()
         claimed = [timer.id for timer in claim(self.ctx, owner=self.name, limit=self.batch,
                                                  lease=self.lease)]
@@ -63,7 +66,7 @@ class Worker:
             outcomes = fire_batch(self.ctx, claimed[start:start + FIRED_TOGETHER],
                                   owner=self.name)
             self.fired += sum(outcome == "fired" for outcome in outcomes.values())
-        return len(claimed) + len(attempts) + synced
+        return len(claimed) + len(attempts) + synced + polled
 
     def _refresh_health(self) -> None:
         """Keep the scores of every account due a refresh (a hundred at a time). Not
@@ -89,7 +92,8 @@ class Worker:
                     failures = 0
                     continue
                 known = [at for at in (next_available_at(self.ctx), next_delivery_at(self.ctx),
-                                       next_refresh_at(self.ctx)) if at is not None]
+                                       next_refresh_at(self.ctx), next_poll_at(self.ctx))
+                         if at is not None]
                 upcoming = min(known, default=None)
                 if upcoming is not None:
                     until = (upcoming - self.ctx.clock()).total_seconds()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from escalada.adapters.channels import Channels
     from escalada.adapters.vendors import Vendors
+    from escalada.adapters.vendors.health import HealthFeeds
     from escalada.services.unit_of_work import ReadingUnit, UnitOfWork
 
 __all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
@@ -68,8 +69,9 @@ def _not_wired(part: str) -> Callable[..., Any]:
 class Context:
     """Everything a use case takes from outside: the database (opened on first use),
     the policy in force, the clock, the token lifetimes, the keys that key the
-    timeline's hash chain, the settings, the vendors' clients and the channels by name,
-    the language detector, and the hook that plans timers before each commit.
+    timeline's hash chain, the settings, the vendors' clients and health feeds and the
+    channels by name, the language detector, and the hook that plans timers before each
+    commit.
 
     `settings` is called when a use case needs one (the settings of the process
     environment at that moment, unless the context was built with fixed ones)."""
@@ -81,6 +83,7 @@ class Context:
     audit_keys: Callable[[], Keyring] = no_audit_keys
     settings: Callable[[], Settings] = Settings.current
     vendors: Vendors = field(default=_not_wired("vendors"))
+    health_feeds: HealthFeeds = field(default=_not_wired("vendor health feeds"))
     channels: Channels = field(default=_not_wired("channels"))
     detect_language: Detect = field(default=_not_wired("language detector"))
     plan_timers: BeforeCommit = field(default=_not_wired("timer planning"))

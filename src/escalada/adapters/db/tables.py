@@ -756,6 +756,56 @@ class VendorMessageRow(Base):
     from_vendor: Mapped[bool]
 
 
+class VendorHealthPollRow(Base):
+    """When a vendor's service-health feed is next polled by a worker, taken with a
+    lease as timers are (while a worker holds it, `due_at` is its lease's end), and
+    how the last poll went."""
+
+    __tablename__ = "vendor_health_polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vendor: Mapped[str] = mapped_column(String(10), unique=True)  # aws | azure | gcp
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class VendorEventRow(Base):
+    """An event on a vendor's service-health feed, as last seen there (closed once the
+    vendor closes it or no longer lists it as open)."""
+
+    __tablename__ = "vendor_events"
+    __table_args__ = (UniqueConstraint("vendor", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vendor: Mapped[str] = mapped_column(String(10))
+    event_id: Mapped[str] = mapped_column(String(500))
+    service: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(100))  # None: global
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), index=True)  # open | closed
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CaseVendorEventRow(Base):
+    """A vendor's service-health event linked to a case it bears on."""
+
+    __tablename__ = "case_vendor_events"
+    __table_args__ = (UniqueConstraint("case_number", "vendor_event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    vendor_event_id: Mapped[int] = mapped_column(ForeignKey("vendor_events.id"), index=True)
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class WorkerHeartbeatRow(Base):
     """When each worker last went round its loop (`/readyz` wants a recent one)."""
 

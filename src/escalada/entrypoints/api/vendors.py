@@ -9,7 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Label, MessageBody, Note
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
-from escalada.services import vendor_actions, vendor_opening, vendor_sync, vendor_views
+from escalada.services import (
+    vendor_actions,
+    vendor_health,
+    vendor_health_views,
+    vendor_opening,
+    vendor_sync,
+    vendor_views,
+)
 from escalada.services.vendor_views import VendorCaseView, VendorPlanView, VendorRequestView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["vendors"])
@@ -112,3 +119,31 @@ def vendor_plans(
 ) -> list[VendorPlanView]:
     """The vendors' plans: response targets with their sources, and our severities' map."""
     return vendor_views.list_vendor_plans(vendor=vendor)
+
+
+class PollIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: Vendor | None = Field(default=None, description="default: every vendor watched")
+
+
+@router.get("/vendor-health")
+def list_vendor_health(
+    ctx: ContextDep,
+    vendor: Annotated[Vendor | None, Query(description="only this vendor's")] = None,
+    include_closed: Annotated[bool, Query(description="closed events too")] = False,
+) -> vendor_health_views.VendorHealthView:
+    """The vendors' service-health events (open ones unless include_closed), the cases
+    each is linked to, and how each vendor's last poll went."""
+    return vendor_health_views.vendor_health(ctx=ctx, vendor=vendor,
+                                             include_closed=include_closed)
+
+
+@router.post("/vendor-health/poll")
+def poll_vendor_health(
+    ctx: ContextDep, actor: ActorDep, body: PollIn | None = None,
+) -> list[vendor_health.Polled]:
+    """Poll the vendors' service health now (one vendor, or every vendor watched); a
+    vendor whose poll failed says why in `error`, and the others are polled all the same."""
+    return vendor_health.poll_now(ctx=ctx, actor=actor, vendor=None if body is None
+                                  else body.vendor)

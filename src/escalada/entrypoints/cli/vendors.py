@@ -194,3 +194,77 @@ def plans(
             table.add_row(v.vendor, v.plan + flags, t.label, t.within, t.calendar,
                           "yes" if t.verified else "no", ours, t.source)
     console().print(table)
+
+
+health_app = typer.Typer(
+    help="The vendors' service health (AWS Health, Azure Service Health, Google Cloud "
+         "Service Health): the events open now and the cases each is linked to, as the "
+         "workers poll them (ESCALADA_VENDOR_HEALTH); `poll` polls now.",
+    invoke_without_command=True,
+)
+app.add_typer(health_app, name="health")
+
+
+@health_app.callback()
+def health(
+    typer_ctx: typer.Context,
+    vendor: str = typer.Option(None, "--vendor", help="only this vendor's: aws, azure or gcp"),
+    include_closed: bool = typer.Option(False, "--all", help="closed events too"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The vendors' events open now (with --all, closed ones too), the cases each is
+    linked to, and how each vendor's last poll went."""
+    if typer_ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import tr
+    from escalada.services.vendor_health_views import vendor_health
+
+    view = vendor_health(ctx=context(), vendor=vendor, include_closed=include_closed)
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    table = Table()
+    for column in (tr("vendor"), tr("service"), tr("region"), tr("what"), tr("since"),
+                   tr("status"), tr("cases")):
+        table.add_column(column)
+    for e in view.events:
+        table.add_row(e.vendor, e.service, e.region or tr("global"), e.title,
+                      when(e.started_at), e.status, ", ".join(e.cases) or "—")
+    console().print(table)
+    if not view.polls:
+        console().print(tr("No vendor is watched: set ESCALADA_VENDOR_HEALTH (e.g. "
+                           "aws,azure,gcp)."))
+    for p in view.polls:
+        line = tr("{vendor}: last polled {polled}, next {next}", vendor=p.vendor,
+                  polled=when(p.polled_at), next=when(p.next_poll_at))
+        console().print(styled(line, (f" {p.error}" if p.error else "", "red")))
+
+
+@health_app.command("poll")
+def poll(
+    vendor: str = typer.Option(
+        None, "--vendor", help="aws, azure or gcp (default: every vendor watched)"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Poll the vendors' service health now: keep their open events and link each to
+    the open cases it matches. Exit 1 when a vendor's poll failed (the others still ran)."""
+    from escalada.entrypoints.cli.output import console, styled
+    from escalada.entrypoints.cli.words import ntr
+    from escalada.services.vendor_health import poll_now
+
+    polled = poll_now(ctx=context(), actor=actor(), vendor=vendor)
+    if fmt is Format.json:
+        emit_json(polled)
+    else:
+        for p in polled:
+            if p.error:
+                console().print(styled((f"{p.vendor}: {p.error}", "red")))
+            else:
+                console().print(ntr("{vendor}: {count} open event, {linked} newly linked to cases",
+                                    "{vendor}: {count} open events, {linked} newly linked to "
+                                    "cases", p.events, vendor=p.vendor, linked=p.linked))
+    if any(p.error for p in polled):
+        raise typer.Exit(1)

@@ -1,0 +1,242 @@
+"""The cloud vendors' service health, watched for us: workers poll the feeds of the
+vendors in ESCALADA_VENDOR_HEALTH (each every ESCALADA_VENDOR_HEALTH_EVERY seconds, 300
+by default) from a leased queue, as timers are taken, so that workers on any number of
+machines poll each vendor once; a person polls now with `vendor health poll`.
+
+Each poll keeps the vendor's open events (one that is no longer listed as open is
+closed), and links each open event to the open cases it matches by service and region
+(domain.vendor_health), with an entry on the case's timeline ("AWS reports: ..."). A
+vendor's feed that fails is kept on its poll's row and tried again at the next; it
+never stops another vendor's poll.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.leased_queue import LeasedQueue
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
+    CaseVendorEventRow,
+    VendorEventRow,
+    VendorHealthPollRow,
+)
+from escalada.domain.errors import EscaladaError, InvalidInput, StoreUnavailable
+from escalada.domain.model import ENDED_STATUSES
+from escalada.domain.vendor_health import (
+    CLOSED,
+    OPEN,
+    VENDOR_HEALTH,
+    VendorEvent,
+    matching_cases,
+    reported,
+)
+from escalada.services.authz import can_work_cases
+from escalada.services.context import Actor, Context
+from escalada.services.records import read_chain_heads, record
+from escalada.services.vendors import SYSTEM
+from escalada.services.views import View
+from escalada.settings import Settings
+
+log = structlog.get_logger("escalada.vendors")
+POLLS = LeasedQueue(VendorHealthPollRow, VendorHealthPollRow.id, VendorHealthPollRow.due_at,
+                    holder=VendorHealthPollRow.holder, attempts=VendorHealthPollRow.attempts)
+POLL_EVERY_SECONDS = 300.0
+POLL_LEASE = timedelta(minutes=2)
+
+
+def watched(settings: Settings) -> tuple[str, ...]:
+    """The vendors ESCALADA_VENDOR_HEALTH names (none by default)."""
+    named = tuple(dict.fromkeys(part.strip().lower() for part in
+                                (settings.text("vendor_health") or "").split(",")
+                                if part.strip()))
+    unknown = [vendor for vendor in named if vendor not in VENDOR_HEALTH]
+    if unknown:
+        raise InvalidInput.of(Settings.variable("vendor_health"),
+                              "names {unknown}; it takes {vendors}",
+                              unknown=", ".join(unknown), vendors=", ".join(VENDOR_HEALTH))
+    return named
+
+
+def poll_every(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.seconds("vendor_health_every", POLL_EVERY_SECONDS))
+
+
+class Polled(View):
+    """What one vendor's poll did: events seen open, cases newly linked, or the error."""
+
+    vendor: str
+    events: int = 0
+    linked: int = 0
+    error: str | None = None
+
+
+def poll_due(ctx: Context, *, owner: str) -> int:
+    """Poll the watched vendors whose poll is due (workers call this); how many."""
+    settings = ctx.settings()
+    try:
+        vendors = watched(settings)
+    except InvalidInput as error:
+        log.warning("vendor_health_misconfigured", error=str(error), worker=owner)
+        return 0
+    if not vendors:
+        return 0
+    now = ctx.clock()
+    with ctx.reading() as uow:  # most calls find nothing due: no write lock for that
+        known = dict(uow.session.execute(select(VendorHealthPollRow.vendor,
+                                                VendorHealthPollRow.due_at)).all())
+    missing = [vendor for vendor in vendors if vendor not in known]
+    if not missing and not any((due := known[v]) is not None and due <= now for v in vendors):
+        return 0
+    with ctx.unit_of_work() as uow:
+        _add_polls(uow.session, missing, now)
+        held = []
+        for row in POLLS.take(uow.session, now=now, holder=owner, lease=POLL_LEASE, limit=3):
+            if row.vendor in vendors:
+                held.append(row.vendor)
+            else:  # no longer watched: left alone until it is again
+                POLLS.due_again(row, None)
+        uow.commit()
+    for vendor in held:
+        _poll(ctx, vendor, settings, owner)
+    return len(held)
+
+
+def poll_now(*, ctx: Context, actor: Actor, vendor: str | None = None) -> list[Polled]:
+    """Poll `vendor` (or every watched vendor) now, whatever its schedule."""
+    can_work_cases(actor, "polling vendor service health")
+    settings = ctx.settings()
+    if vendor is not None and vendor not in VENDOR_HEALTH:
+        raise InvalidInput.of("vendor", "must be one of {vendors}",
+                              vendors=", ".join(VENDOR_HEALTH))
+    vendors = (vendor,) if vendor is not None else watched(settings)
+    if not vendors:
+        raise InvalidInput.of("vendor", "no vendor is watched: name one, or set {variable} "
+                              "(e.g. aws,azure,gcp)", variable=Settings.variable("vendor_health"))
+    return [_poll(ctx, name, settings, actor.name) for name in vendors]
+
+
+def next_poll_at(ctx: Context) -> datetime | None:
+    """When the next vendor's poll is due (a worker sleeps until then)."""
+    if not watched_quietly(ctx.settings()):
+        return None
+    with ctx.reading() as uow:
+        return POLLS.next_due_at(uow.session)
+
+
+def watched_quietly(settings: Settings) -> tuple[str, ...]:
+    try:
+        return watched(settings)
+    except InvalidInput:
+        return ()
+
+
+def _add_polls(session: Session, vendors: Iterable[str], now: datetime) -> None:
+    """A poll row for each vendor newly watched, due now (another worker may add it too)."""
+    for vendor in vendors:
+        try:
+            with session.begin_nested():
+                session.add(VendorHealthPollRow(vendor=vendor, due_at=now, attempts=0))
+        except IntegrityError:
+            pass
+
+
+def _poll(ctx: Context, vendor: str, settings: Settings, who: str) -> Polled:
+    """Ask the vendor's feed (outside any transaction), then write what it said."""
+    events: list[VendorEvent] | None = None
+    error: str | None = None
+    try:
+        events = ctx.health_feeds(vendor).open_events()
+    except StoreUnavailable:
+        raise
+    except EscaladaError as failure:  # the vendor refused or failed, or a setting is wrong
+        error = str(failure)
+        log.warning("vendor_health_failed", vendor=vendor, by=who, error=error)
+    except Exception as crash:  # an SDK's own error, or a bug: the other vendors go on
+        error = f"{type(crash).__name__}: {crash}"
+        log.exception("vendor_health_failed", vendor=vendor, by=who)
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        session = uow.session
+        _add_polls(session, [vendor], now)
+        row = session.scalars(select(VendorHealthPollRow).where(
+            VendorHealthPollRow.vendor == vendor)).one()
+        linked = 0 if events is None else _keep(session, vendor, events, now)
+        row.polled_at, row.error, row.attempts = now, None if error is None else error[:2000], 0
+        POLLS.due_again(row, now + poll_every(settings))
+        uow.commit()
+    return Polled(vendor=vendor, events=len(events or ()), linked=linked, error=error)
+
+
+def _keep(session: Session, vendor: str, events: list[VendorEvent], now: datetime) -> int:
+    """Keep the vendor's events as seen now and link the open ones to the cases they
+    match; how many links are new."""
+    seen = {event.id: event for event in events}
+    rows = {row.event_id: row for row in session.scalars(select(VendorEventRow).where(
+        VendorEventRow.vendor == vendor,
+        or_(VendorEventRow.status == OPEN, VendorEventRow.event_id.in_(list(seen)))))}
+    for event in events:
+        row = rows.get(event.id)
+        if row is None:
+            row = rows[event.id] = VendorEventRow(vendor=vendor, event_id=event.id,
+                                                  first_seen_at=now)
+            session.add(row)
+        row.service, row.region, row.title = event.service, event.region, event.title[:500]
+        row.description, row.status = event.description, event.status
+        row.started_at, row.updated_at, row.ended_at = (event.started_at, event.updated_at,
+                                                        event.ended_at)
+        row.last_seen_at = now
+    for event_id, row in rows.items():
+        if event_id not in seen and row.status == OPEN:  # no longer listed as open
+            row.status, row.ended_at = CLOSED, row.ended_at or now
+    session.flush()
+    return _link(session, [row for row in rows.values() if row.status == OPEN], now)
+
+
+def as_event(row: VendorEventRow) -> VendorEvent:
+    return VendorEvent(vendor=row.vendor, id=row.event_id, service=row.service,
+                       region=row.region, title=row.title, started_at=row.started_at,
+                       status=row.status, ended_at=row.ended_at, updated_at=row.updated_at,
+                       description=row.description)
+
+
+def _link(session: Session, rows: list[VendorEventRow], now: datetime) -> int:
+    """Link each open event to the open cases it matches and is not linked to yet, with
+    an entry on each case's timeline (the cases locked in number order)."""
+    if not rows:
+        return 0
+    open_cases = session.execute(
+        select(CaseRow.number, CaseRow.services, CaseRow.regions, AccountRow.timezone)
+        .join(AccountRow, AccountRow.id == CaseRow.account_id)
+        .where(CaseRow.status.not_in(ENDED_STATUSES))).all()
+    zones = {number: zone for number, _, _, zone in open_cases}
+    candidates = [(number, services, regions) for number, services, regions, _ in open_cases]
+    linked = {(number, event_id) for number, event_id in session.execute(
+        select(CaseVendorEventRow.case_number, CaseVendorEventRow.vendor_event_id).where(
+            CaseVendorEventRow.vendor_event_id.in_([row.id for row in rows])))}
+    wanted = [(number, row) for row in rows
+              for number in matching_cases(as_event(row), candidates, now)
+              if (number, row.id) not in linked]
+    if not wanted:
+        return 0
+    cases = {case.number: case for case in session.scalars(
+        select(CaseRow).where(CaseRow.number.in_({number for number, _ in wanted}))
+        .order_by(CaseRow.number).with_for_update())}
+    read_chain_heads(session, cases)
+    for number, row in sorted(wanted, key=lambda pair: (pair[0], pair[1].id)):
+        session.add(CaseVendorEventRow(case_number=number, vendor_event_id=row.id,
+                                       linked_at=now))
+        event = as_event(row)
+        record(session, cases[number], actor=SYSTEM, at=now, kind="vendor_health_event",
+               summary=str(reported(event, timezone=zones[number], now=now)),
+               data={"vendor_event": row.id, "vendor": row.vendor, "event": row.event_id,
+                     "service": row.service, "region": row.region, "title": row.title,
+                     "started_at": row.started_at.isoformat()})
+    return len(wanted)

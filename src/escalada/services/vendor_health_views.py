@@ -1,0 +1,105 @@
+"""What people read of the vendors' service health: the events (open ones by
+default) with the cases each is linked to, and how each vendor's last poll went."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import (
+    CaseVendorEventRow,
+    VendorEventRow,
+    VendorHealthPollRow,
+)
+from escalada.domain.errors import InvalidInput
+from escalada.domain.model import case_label
+from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.vendor_health import OPEN, VENDOR_HEALTH, reported
+from escalada.services.context import Context
+from escalada.services.vendor_health import as_event, watched_quietly
+from escalada.services.views import View
+
+
+class VendorEventView(View):
+    id: int
+    vendor: str
+    event_id: str
+    service: str
+    region: str | None
+    title: str
+    status: str
+    started_at: AwareDatetime
+    updated_at: AwareDatetime | None
+    ended_at: AwareDatetime | None
+    last_seen_at: AwareDatetime
+    description: str
+    reported: str = Field(description="one line, e.g. 'AWS reports: operational issue for "
+                                      "RDS in eu-central-1 since 14:05' (UTC)")
+    cases: list[str] = Field(default_factory=list, description="the cases it is linked to")
+
+
+class VendorPollView(View):
+    vendor: str
+    watched: bool
+    polled_at: AwareDatetime | None
+    next_poll_at: AwareDatetime | None
+    error: str | None
+
+
+class VendorHealthView(View):
+    polls: list[VendorPollView]
+    events: list[VendorEventView]
+
+
+def vendor_health(
+    *, ctx: Context, vendor: str | None = None, include_closed: bool = False,
+) -> VendorHealthView:
+    """The vendors' events (open ones unless `include_closed`) and their polls."""
+    if vendor is not None and vendor not in VENDOR_HEALTH:
+        raise InvalidInput.of("vendor", "must be one of {vendors}",
+                              vendors=", ".join(VENDOR_HEALTH))
+    now, watched = ctx.clock(), watched_quietly(ctx.settings())
+    with ctx.reading() as uow:
+        session = uow.session
+        query = select(VendorEventRow).order_by(VendorEventRow.started_at.desc(),
+                                                VendorEventRow.id)
+        if vendor is not None:
+            query = query.where(VendorEventRow.vendor == vendor)
+        if not include_closed:
+            query = query.where(VendorEventRow.status == OPEN)
+        rows = session.scalars(query.limit(500)).all()
+        events = event_views(session, rows, now)
+        polls = {row.vendor: VendorPollView(vendor=row.vendor, watched=row.vendor in watched,
+                                            polled_at=row.polled_at, next_poll_at=row.due_at,
+                                            error=row.error)
+                 for row in session.scalars(select(VendorHealthPollRow))}
+    names = [v for v in VENDOR_HEALTH if (vendor is None or v == vendor)
+             and (v in watched or v in polls)]
+    return VendorHealthView(
+        polls=[polls.get(v) or VendorPollView(vendor=v, watched=True, polled_at=None,
+                                              next_poll_at=None, error=None) for v in names],
+        events=events)
+
+
+def event_views(
+    session: Session, rows: Sequence[VendorEventRow], now: datetime,
+    timezone: str = "UTC",
+) -> list[VendorEventView]:
+    """The views of these event rows, each with the cases linked to it."""
+    linked: dict[int, list[str]] = {}
+    for event_id, number in session.execute(
+            select(CaseVendorEventRow.vendor_event_id, CaseVendorEventRow.case_number)
+            .where(CaseVendorEventRow.vendor_event_id.in_([row.id for row in rows]))
+            .order_by(CaseVendorEventRow.case_number)):
+        linked.setdefault(event_id, []).append(case_label(number))
+    return [VendorEventView(
+        id=row.id, vendor=row.vendor, event_id=row.event_id, service=row.service,
+        region=row.region, title=row.title, status=row.status, started_at=row.started_at,
+        updated_at=row.updated_at, ended_at=row.ended_at, last_seen_at=row.last_seen_at,
+        description=row.description,
+        reported=str(reported(as_event(row), timezone=timezone, now=now)),
+        cases=linked.get(row.id, [])) for row in rows]
