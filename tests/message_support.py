@@ -125,3 +125,26 @@ def formatted_messages() -> list[str]:
                   for node in ast.walk(tree)
                   if isinstance(node, ast.Call) and _formatted_message(node)]
     return found
+
+
+def policy_messages() -> dict[str, str]:
+    """The shipped policy's words people read, translated through the catalogs: each
+    criterion's description and flag's words, and the war room's seats, checklist items
+    and executives -> where they are in the policy."""
+    from escalada.adapters.policy_file import current_policy
+
+    policy = current_policy()
+    found: dict[str, str] = {}
+    for criterion, rule in policy.criteria.items():
+        if rule.description:
+            found.setdefault(rule.description, f"criteria.{criterion}")
+    for flag, words in policy.flags.items():
+        found.setdefault(words, f"flags.{flag}")
+    room = policy.war_room
+    for seat in room.attendees:
+        found.setdefault(seat.label, f"war_room.attendees.{seat.key}")
+    for item in (*room.immediate_actions, *room.initial_assessment):
+        found.setdefault(item.text, f"war_room.{item.key}")
+    for executive in room.executives:
+        found.setdefault(executive.label, f"war_room.executives.{executive.key}")
+    return found

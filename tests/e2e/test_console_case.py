@@ -129,6 +129,10 @@ def test_the_page_speaks_russian_to_a_russian_reader(signed_in: Client) -> None:
     page = client.get(CASE)
 
     assert "Эскалировать" in page.text and "Чек-лист передачи" in page.text
+    # The criterion that fired, named by the policy's words through the catalog.
+    assert "клиент просит эскалации" in page.text  # a flag: the policy's flags section
+    english = signed_in("lena").get(CASE).text
+    assert "the customer asked to escalate" in english
 
 
 def _token(client: TestClient) -> str:

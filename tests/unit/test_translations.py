@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from message_support import cli_messages, error_messages, formatted_messages
+from message_support import cli_messages, error_messages, formatted_messages, policy_messages
 
 from escalada.adapters.catalogs import catalog, untranslated
 
@@ -29,6 +29,23 @@ def test_every_word_the_cli_prints_has_a_russian_translation() -> None:
     assert "error:" in messages
     missing = untranslated("ru", messages)
     assert not missing, "no Russian for:\n" + _listed(messages, missing)
+
+
+def test_every_word_of_the_shipped_policy_has_a_russian_translation() -> None:
+    messages = policy_messages()
+    assert "churn threat" in messages and "CSAT below 3" in messages  # a flag, a criterion
+    missing = untranslated("ru", messages)
+    assert not missing, "no Russian for (add it to policy.po):\n" + "\n".join(
+        f"{messages[m]}: {m!r}" for m in missing)
+
+
+def test_the_shipped_policy_names_every_criterion_its_steps_and_levels_name() -> None:
+    from escalada.adapters.policy_file import current_policy
+
+    policy = current_policy()
+    named = {c for step in policy.technical.steps for c in step.criteria}
+    named |= {c for level in policy.executive.levels for c in level.criteria}
+    assert not [c for c in sorted(named) if not policy.described(c)]
 
 
 def test_each_translation_keeps_its_templates_parameters() -> None:

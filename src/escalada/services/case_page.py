@@ -84,7 +84,9 @@ class CaseActionsView(View):
 
 class CasePageView(View):
     case: CaseView
-    criteria: dict[str, str]  # what each criterion that fired looks at (the policy's words)
+    # The policy's words (English) for each criterion the page names: those that fired,
+    # those of past steps and the case's flags ("" for one the policy has no words for).
+    criteria: dict[str, str]
     targets: list[EscalationTargetView]
     handoff: HandoffChecklistView | None  # None at the last tier
     timeline: list[TimelineEntryView]  # newest first, at most TIMELINE_SHOWN
@@ -149,9 +151,10 @@ def _actions(case: CaseRow, *, authority: CaseAuthority, vendor_cases: list[Vend
 
 
 def _criteria(view: CaseView, policy: Policy) -> dict[str, str]:
-    fired = {c for r in view.evaluation.recommendations for c in r.criteria}
-    return {c: rule.description if (rule := policy.criteria.get(c)) else "" for c in
-            sorted(fired)}
+    named = {c for r in view.evaluation.recommendations for c in r.criteria}
+    named |= {c for step in view.escalations for c in step.criteria}
+    named |= set(view.snapshot.flags)
+    return {c: policy.described(c) for c in sorted(named)}
 
 
 def _targets(view: CaseView, case: CaseRow, policy: Policy) -> list[EscalationTargetView]:

@@ -36,10 +36,12 @@ class Policy(Section):
     `types.with_packaged_defaults`."""
 
     packaged_defaults = frozenset({"timers", "credits", "war_room", "recovery",
-                                   "communications", "health", "incidents"})
+                                   "communications", "health", "incidents", "flags"})
 
     version: str
     criteria: dict[CriterionId, CriterionRule] = Field(default_factory=dict)
+    # What each flag (a criterion people set, not computed) means, in English.
+    flags: dict[CriterionId, str] = Field(default_factory=dict)
     technical: TechnicalTrack
     executive: ExecutiveTrack
     sla: SlaPolicy
@@ -64,6 +66,14 @@ class Policy(Section):
         """What rules compiled from this policy (see `derived`), by the function that
         compiled it; not a field: never dumped, stored or compared."""
         return {}
+
+    def described(self, criterion: str) -> str:
+        """A criterion's words (English; the catalogs translate them): a computed one's
+        description, a flag's entry under `flags`, else "" (shown by its id)."""
+        rule = self.criteria.get(criterion)
+        if rule is not None and rule.description:
+            return rule.description
+        return self.flags.get(criterion, "")
 
     def step_from(self, tier: Tier) -> TechnicalStep | None:
         return next((s for s in self.technical.steps if s.from_tier == tier), None)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from escalada.entrypoints.cli.output import console, styled, when
-from escalada.entrypoints.cli.words import money, ntr, tr
+from escalada.entrypoints.cli.words import money, ntr, policy_said, tr
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -40,10 +40,23 @@ def evaluation_table(result: EvaluationView, timezone: str | None = None) -> Non
             (tr("Recommend {track} {start} -> {to}", track=r.track,
                 start=r.from_ or tr("none"), to=r.to), "bold"),
             " " + ntr("(respond within {count} min)", "(respond within {count} min)",
-                      r.respond_within_minutes) + f": {', '.join(r.criteria)}",
+                      r.respond_within_minutes) + f": {criteria_named(r.criteria)}",
         ))
         if r.handoff_required:
             out.print(tr("  handoff required: {items}", items=", ".join(r.handoff_required)))
+
+
+def criteria_named(criteria: list[str]) -> str:
+    """Criteria by the policy's words in the reader's language, each with its id (what
+    `--flag` takes) in brackets; one without words by its id alone."""
+    from escalada.entrypoints.cli.output import bare_context
+
+    policy = bare_context().policy()
+    shown = []
+    for criterion in criteria:
+        words = policy_said(policy.described(criterion))
+        shown.append(f"{words} [{criterion}]" if words else criterion)
+    return ", ".join(shown)
 
 
 def case_panel(view: CaseView) -> None:

@@ -15,7 +15,7 @@ from escalada.adapters.catalogs import translations
 from escalada.domain.communications import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInput
 from escalada.entrypoints.errors import http_status
-from escalada.entrypoints.web.case_words import words
+from escalada.entrypoints.web.case_words import criterion_names, words
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import context_of, language_of
 from escalada.entrypoints.web.translate import gettext
@@ -91,7 +91,8 @@ def show(request: Request, user: Actor, case_id: str, *, refusal: Refusal = NO_R
     return render(
         request, "case.html", status_code=status_code, page=page, case=page.case,
         snapshot=page.case.snapshot, zone=page.case.snapshot.account.timezone,
-        now=ctx.clock(), named=words(language), refusal=refusal,
+        now=ctx.clock(), named={**words(language), **criterion_names(language, page.criteria)},
+        refusal=refusal,
         done=_done_messages(language).get(done or ""), kinds=kinds,
         draft_fields={kind: REQUIRED_FIELDS.get(kind, ()) + OPTIONAL_FIELDS.get(kind, ())
                       for kind in kinds},

@@ -1,6 +1,7 @@
-"""The case page's names for the policy's and the product's ids (criteria, handoff items,
-statuses, message kinds, delivery states), in the reader's language. An id the policy
-adds that is not named here is shown as it is."""
+"""The case page's names for the product's ids (handoff items, statuses, message kinds,
+delivery states), in the reader's language. An id not named here is shown as it is.
+Criteria are named by the policy's own words (`criterion_names`), translated through the
+catalogs."""
 
 from __future__ import annotations
 
@@ -12,42 +13,15 @@ from escalada.entrypoints.web.translate import gettext
 @cache
 def words(language: str) -> dict[str, str]:
     """Every id the page names, with its name in `language`."""
-    return {**_criteria(language), **_handoff(language), **_states(language),
-            **_messages(language)}
+    return {**_handoff(language), **_states(language), **_messages(language)}
 
 
-def _criteria(language: str) -> dict[str, str]:
-    return {
-        "beyond_tier_knowledge": gettext(language, "beyond the tier's knowledge"),
-        "advanced_diagnostics_required": gettext(language, "advanced diagnostics required"),
-        "customer_requested_escalation": gettext(language, "the customer asked to escalate"),
-        "sla_at_risk": gettext(language, "SLA at risk (over 50% consumed)"),
-        "product_engineering_required": gettext(language, "product engineering required"),
-        "potential_product_bug": gettext(language, "potential product bug"),
-        "architecture_consultation": gettext(language, "architecture consultation"),
-        "multi_service_issue": gettext(language, "several services affected"),
-        "vendor_platform_issue": gettext(language, "vendor platform issue"),
-        "vendor_engineering_required": gettext(language, "vendor engineering required"),
-        "platform_bug_confirmation": gettext(language, "platform bug to confirm"),
-        "vendor_feature_limitation": gettext(language, "vendor feature limitation"),
-        "customer_requested_manager": gettext(language, "the customer asked for a manager"),
-        "sla_breach_imminent": gettext(language, "SLA breach imminent (90% consumed)"),
-        "repeated_issues": gettext(language, "repeated issues (3+ cases in 30 days)"),
-        "low_csat": gettext(language, "low CSAT (below 3)"),
-        "enterprise_customer_escalation": gettext(
-            language, "an enterprise customer asked to escalate"),
-        "multi_service_outage": gettext(language, "multi-service outage"),
-        "revenue_impact_over_10k": gettext(language, "revenue impact over $10,000"),
-        "team_lead_unable_to_resolve": gettext(language, "the team lead cannot resolve it"),
-        "c_level_escalation": gettext(language, "escalated by a C-level contact"),
-        "business_impact_over_100k": gettext(language, "business impact over $100,000"),
-        "legal_or_pr_implications": gettext(language, "legal or PR implications"),
-        "strategic_account_at_risk": gettext(language, "strategic account at risk"),
-        "churn_threat": gettext(language, "churn threat"),
-        "public_relations_crisis": gettext(language, "public relations crisis"),
-        "systemic_platform_failure": gettext(language, "systemic platform failure"),
-        "legal_action_threatened": gettext(language, "legal action threatened"),
-    }
+def criterion_names(language: str, described: dict[str, str]) -> dict[str, str]:
+    """Each criterion's name in `language`, from the policy's words for it (`described`:
+    id -> English; the shipped policy's words are in the catalogs, an operator's own are
+    shown as written); a criterion without words is left out (shown by its id)."""
+    return {criterion: gettext(language, words) for criterion, words in described.items()
+            if words}
 
 
 def _handoff(language: str) -> dict[str, str]:

@@ -35,6 +35,9 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = language
+    # The policy's words (a seat, a checklist item): the shipped policy's are in the
+    # catalogs; an operator's own are shown as written.
+    env.globals["policy_said"] = lambda text: translations(language).gettext(text) if text else ""
     locale = Locale.parse(language)  # parsed once: Babel would parse a name on each call
     env.filters["when"] = lambda moment, zone="UTC", style="long": when(
         moment, locale, zone, style)
