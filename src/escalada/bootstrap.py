@@ -5,6 +5,8 @@ token lifetimes, audit keys, and the timer planning done before each commit)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from escalada.adapters.channels import Channel, Channels
+    from escalada.adapters.db.plain import Reader
     from escalada.adapters.vendors import VendorClient, Vendors
     from escalada.adapters.vendors.health import HealthFeed, HealthFeeds
 
@@ -37,9 +40,19 @@ __all__ = ["LONGEST_CONFIGURABLE_DAYS", "bootstrap", "detect_language", "token_l
 def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Context:
     """The context of this process: its settings read once from the environment, the
     database at ESCALADA_DATABASE_URL (or the embedded SQLite file) opened and migrated
-    on first use, and the real vendors and channels."""
+    on first use, and the real vendors and channels. Until something opens the engine,
+    plain reads (a CLI read command's) go on a connection of their own, without
+    SQLAlchemy."""
     settings = Settings()
     tokens = settings.token_lifetimes()
+    url: list[str] = []  # found once
+
+    def direct_reads() -> AbstractContextManager[Reader | None]:
+        from escalada.adapters.db.plain import connect, default_database_url
+
+        if not url:
+            url.append(database_url or default_database_url(settings))
+        return connect(url[0])
 
     def database() -> Engine:
         from escalada.adapters.db.database import (
@@ -53,8 +66,10 @@ def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Conte
             ensure_schema(engine)
         return engine
 
-    return wire(database, lambda: current_policy(settings), settings=settings,
-                tokens=tokens, audit_keys=lambda: keyring_from_settings(settings))
+    return replace(
+        wire(database, lambda: current_policy(settings), settings=settings, tokens=tokens,
+             audit_keys=lambda: keyring_from_settings(settings)),
+        direct_reads=direct_reads)
 
 
 def wire(

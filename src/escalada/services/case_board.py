@@ -15,25 +15,26 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from typing import Any, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Integer, Row, Select, bindparam, select, tuple_
-from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import CaseRow, EscalationRow, VendorCaseRow
+from escalada.adapters.db import reads
+from escalada.adapters.db.plain import Reader
 from escalada.adapters.vendors import VENDORS
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import ENDED_STATUSES, ExecLevel, Severity, Tier, case_label
 from escalada.domain.snapshot import AwareDatetime, Money
 from escalada.domain.validation import ID_MAX, invalid_input
+from escalada.services.case_reads import require_account
 from escalada.services.context import Context
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 Sort = Literal["number", "sla_due", "updated"]
 SORTS: tuple[str, ...] = ("number", "sla_due", "updated")
-_Select: TypeAlias = "Select[*tuple[Any, ...]]"
 _CURSOR_HELP = "is not a cursor this list gave; ask for the first page again"
 
 
@@ -89,10 +90,8 @@ class CasePage:
     next_cursor: str | None  # None: this is the last page
 
 
-_COLUMNS = (CaseRow.number, CaseRow.account_id, CaseRow.title, CaseRow.severity,
-            CaseRow.status, CaseRow.tier, CaseRow.exec_level, CaseRow.opened_at,
-            CaseRow.revenue_impact_usd, CaseRow.sla_due_at, CaseRow.updated_at)
-_LISTED: _Select = select(*_COLUMNS)
+_COLUMNS = reads.BOARD_COLUMNS  # what a line reads, in CaseSummaryView's order
+Row = tuple[Any, ...]
 
 
 def list_page(*, ctx: Context, **query: Any) -> CasePage:
@@ -100,10 +99,10 @@ def list_page(*, ctx: Context, **query: Any) -> CasePage:
     and sorted as asked; its `next_cursor` asks for the next one."""
     wanted = _validated(query)
     after = _decoded(wanted.cursor, wanted.sort)
-    with ctx.reading() as uow:  # never waits for a writer
+    with ctx.plain_reading() as db:  # never waits for a writer
         if wanted.account is not None:
-            uow.accounts.get(wanted.account)  # an unknown account is NotFound, not nothing
-        rows = _READERS[wanted.sort](uow.session, wanted, after, wanted.limit + 1)
+            require_account(db, wanted.account)  # an unknown account is NotFound, not nothing
+        rows = _READERS[wanted.sort](db, wanted, after, wanted.limit + 1)
     more = len(rows) > wanted.limit
     rows = rows[:wanted.limit]
     return CasePage([_summary(row) for row in rows],
@@ -115,7 +114,8 @@ def cases_of_account(session: Session, account_id: str, *, status: Literal["open
     """The first `limit` of the account's open or closed cases as the board lists them,
     read in the caller's transaction."""
     wanted = BoardQuery(account=account_id, status=status, sort=sort, limit=limit)
-    return [_summary(row) for row in _READERS[sort](session, wanted, None, limit)]
+    return [_summary(row) for row in _READERS[sort](Reader.of_session(session), wanted, None,
+                                                       limit)]
 
 
 def every_case(*, ctx: Context, **query: Any) -> Iterator[CaseSummaryView]:
@@ -137,12 +137,6 @@ def _validated(query: dict[str, Any]) -> BoardQuery:
         raise invalid_input(error) from error
 
 
-# The filters a query may name, each compared with a bound parameter of its name.
-_EQUAL = {"account": CaseRow.account_id, "tier": CaseRow.tier, "severity": CaseRow.severity,
-          "level": CaseRow.exec_level}
-_LIMIT = bindparam("limit", type_=Integer)
-
-
 def _shape(wanted: BoardQuery) -> tuple[str | None, tuple[str, ...]]:
     """What a query's statement depends on besides the values it binds: the status it
     asks for and which filters it names."""
@@ -160,84 +154,33 @@ def _values(wanted: BoardQuery, limit: int) -> dict[str, Any]:
     return values
 
 
-def _filtered(status: str | None, named: tuple[str, ...]) -> _Select:
-    query = _LISTED
-    if status == "open":
-        query = query.where(CaseRow.status.not_in(ENDED_STATUSES))
-    elif status == "closed":
-        query = query.where(CaseRow.status.in_(ENDED_STATUSES))
-    for name in named:
-        if name in _EQUAL:
-            query = query.where(_EQUAL[name] == bindparam(name))
-    if "owner" in named:
-        query = query.where(CaseRow.number.in_(select(EscalationRow.case_number).where(
-            EscalationRow.acknowledged_by == bindparam("owner"))))
-    if "vendor" in named:
-        query = query.where(CaseRow.number.in_(select(VendorCaseRow.case_number).where(
-            VendorCaseRow.vendor == bindparam("vendor"))))
-    return query
-
-
 # Each order reads `limit` rows after a cursor's key (None: from the start).
 Key = Sequence[Any] | None
 
 
-# The statements, built once per shape (sort, status, filters named, from a cursor or not)
-# and then executed again with new values: a statement object executed again is the one
-# SQLAlchemy compiled, where a new one of the same shape would have its result columns
-# matched up to the cached one's on every execution (a tenth of a page's time).
-@lru_cache(maxsize=512)
-def _statement(order: str, status: str | None, named: tuple[str, ...],
-               after: bool) -> _Select:
-    query = _filtered(status, named)
-    if order == "number":
-        if after:
-            query = query.where(CaseRow.number > bindparam("after_number"))
-        return query.order_by(CaseRow.number).limit(_LIMIT)
-    if order == "updated":
-        if after:
-            query = query.where(tuple_(CaseRow.updated_at, CaseRow.number) < tuple_(
-                bindparam("after_time", type_=CaseRow.updated_at.type),
-                bindparam("after_number")))
-        return query.order_by(CaseRow.updated_at.desc(), CaseRow.number.desc()).limit(_LIMIT)
-    if order == "due":  # the cases with a clock running, by due time
-        query = query.where(CaseRow.sla_due_at.is_not(None))
-        if after:
-            query = query.where(tuple_(CaseRow.sla_due_at, CaseRow.number) > tuple_(
-                bindparam("after_time", type_=CaseRow.sla_due_at.type),
-                bindparam("after_number")))
-        return query.order_by(CaseRow.sla_due_at, CaseRow.number).limit(_LIMIT)
-    # "none due": the cases without a clock running, by number
-    query = query.where(CaseRow.sla_due_at.is_(None))
-    if after:
-        query = query.where(CaseRow.number > bindparam("after_number"))
-    return query.order_by(CaseRow.number).limit(_LIMIT)
-
-
-def _by_number(session: Session, wanted: BoardQuery, after: Key, limit: int) -> list[Row[Any]]:
+def _by_number(db: Reader, wanted: BoardQuery, after: Key, limit: int) -> list[Row]:
     values = _values(wanted, limit)
     if after is not None:
         values["after_number"] = after[0]
-    return _read(session, _statement("number", *_shape(wanted), after is not None), values)
+    return _read(db, "number", wanted, after is not None, values)
 
 
-def _by_updated(session: Session, wanted: BoardQuery, after: Key, limit: int) -> list[Row[Any]]:
+def _by_updated(db: Reader, wanted: BoardQuery, after: Key, limit: int) -> list[Row]:
     values = _values(wanted, limit)
     if after is not None:
-        values["after_time"], values["after_number"] = after
-    return _read(session, _statement("updated", *_shape(wanted), after is not None), values)
+        values["after_time"], values["after_number"] = db.time(after[0]), after[1]
+    return _read(db, "updated", wanted, after is not None, values)
 
 
-def _by_sla_due(session: Session, wanted: BoardQuery, after: Key, limit: int) -> list[Row[Any]]:
+def _by_sla_due(db: Reader, wanted: BoardQuery, after: Key, limit: int) -> list[Row]:
     """The cases with a clock running by due time, then those without by number: two
     range reads of two indexes, where one NULLS LAST order would sort the whole table."""
-    rows: list[Row[Any]] = []
-    shape = _shape(wanted)
+    rows: list[Row] = []
     if after is None or after[0] is not None:
         values = _values(wanted, limit)
         if after is not None:
-            values["after_time"], values["after_number"] = after
-        rows = _read(session, _statement("due", *shape, after is not None), values)
+            values["after_time"], values["after_number"] = db.time(after[0]), after[1]
+        rows = _read(db, "due", wanted, after is not None, values)
         if len(rows) == limit:
             return rows
     values = _values(wanted, limit - len(rows))
@@ -245,12 +188,15 @@ def _by_sla_due(session: Session, wanted: BoardQuery, after: Key, limit: int) ->
     if from_cursor:
         assert after is not None
         values["after_number"] = after[1]
-    return rows + _read(session, _statement("none due", *shape, from_cursor), values)
+    return rows + _read(db, "none due", wanted, from_cursor, values)
 
 
-def _read(session: Session, query: _Select, values: dict[str, Any]) -> list[Row[Any]]:
-    # On the session's connection: rows of plain columns need nothing of the ORM's layer.
-    return list(session.connection().execute(query, values).all())
+def _read(db: Reader, order: str, wanted: BoardQuery, after: bool,
+          values: dict[str, Any]) -> list[Row]:
+    # The statement's text is built once per shape (order, status, filters named, from a
+    # cursor or not) and then run again with new values.
+    return reads.board_rows(db, reads.board_sql(order, *_shape(wanted), after, ENDED_STATUSES),
+                            values)
 
 
 _READERS = {"number": _by_number, "updated": _by_updated, "sla_due": _by_sla_due}
@@ -260,14 +206,13 @@ _SUMMARY_FIELDS = tuple(CaseSummaryView.model_fields)
 _set_attribute = object.__setattr__  # the view is frozen
 
 
-def _summary(row: Row[Any]) -> CaseSummaryView:
+def _summary(row: Row) -> CaseSummaryView:
     """A page's line, built unvalidated: every value comes typed from its column
     (validating a page's rows again was a third of its time). Built as `model_construct`
     builds it, without its walk over the fields and their defaults for each row (every
     field is given here): that walk was a third of a page's time again."""
     view = CaseSummaryView.__new__(CaseSummaryView)
-    number, account, title, severity, status, tier, level, opened, revenue, due, updated = cast(
-        "tuple[Any, ...]", row)
+    number, account, title, severity, status, tier, level, opened, revenue, due, updated = row
     _set_attribute(view, "__dict__", {
         "id": case_label(number), "account": account, "title": title, "severity": severity,
         "status": status, "tier": tier, "exec_level": level, "opened_at": opened,
@@ -282,11 +227,12 @@ def _summary(row: Row[Any]) -> CaseSummaryView:
 # Opaque to callers: its shape may change, a page's `next_cursor` is all they pass back.
 
 
-def _encoded(sort: str, row: Row[Any]) -> str:
+def _encoded(sort: str, row: Row) -> str:
+    number, due, updated = row[0], row[9], row[10]
     key: list[Any] = {
-        "number": lambda: [row.number],
-        "updated": lambda: [row.updated_at.isoformat(), row.number],
-        "sla_due": lambda: [row.sla_due_at and row.sla_due_at.isoformat(), row.number],
+        "number": lambda: [number],
+        "updated": lambda: [updated.isoformat(), number],
+        "sla_due": lambda: [due and due.isoformat(), number],
     }[sort]()
     document = json.dumps({"sort": sort, "after": key}, separators=(",", ":"))
     return base64.urlsafe_b64encode(document.encode()).decode().rstrip("=")

@@ -18,14 +18,14 @@ from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.case_board import CaseSummaryView, every_case
+from escalada.services.case_reads import show_case as show_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
-from escalada.services.knowledge_base import retag, similar_to, suggest_similar
+from escalada.services.knowledge_base import retag, suggest_similar
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import (
     Event,
-    case_view,
     change_case,
     committed_view,
     opened,
@@ -149,14 +149,6 @@ def list_cases(
     """Every case, oldest first; optionally only open ones, or one account's (the
     board reads them a page at a time: services.case_board)."""
     return list(every_case(ctx=ctx, status="open" if open_only else None, account=account))
-
-
-def show_case(*, ctx: Context, case_id: str) -> CaseView:
-    now = ctx.clock()
-    with ctx.reading() as uow:
-        case = uow.cases.get(case_id)
-        view = case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()), now)
-        return view.model_copy(update={"similar": similar_to(uow.session, case)})
 
 
 def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:

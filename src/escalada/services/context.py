@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from escalada.adapters.channels import Channels
+    from escalada.adapters.db.plain import Reader
     from escalada.adapters.vendors import Vendors
     from escalada.adapters.vendors.health import HealthFeeds
     from escalada.services.unit_of_work import ReadingUnit, UnitOfWork
@@ -87,6 +89,11 @@ class Context:
     channels: Channels = field(default=_not_wired("channels"))
     detect_language: Detect = field(default=_not_wired("language detector"))
     plan_timers: BeforeCommit = field(default=_not_wired("timer planning"))
+    # A read-only transaction on a connection of the process's own, opened without
+    # SQLAlchemy (adapters.db.plain.connect), or None when it cannot have one: what a
+    # command run cold reads through until anything opens the engine. None: always the
+    # engine's.
+    direct_reads: Callable[[], AbstractContextManager[Reader | None]] | None = None
 
     @cached_property
     def keyring(self) -> Keyring:
@@ -134,6 +141,21 @@ class Context:
         from escalada.services.unit_of_work import ReadingUnit
 
         return ReadingUnit(self.reading_sessions)
+
+    @contextmanager
+    def plain_reading(self) -> Iterator[Reader]:
+        """Plain SQL in a read-only transaction (adapters.db.plain): on a connection of the
+        process's own while the engine is not open (a CLI read imports no SQLAlchemy),
+        else on the engine's."""
+        if self.direct_reads is not None and "engine" not in vars(self):
+            with self.direct_reads() as direct:
+                if direct is not None:
+                    yield direct
+                    return
+        from escalada.adapters.db.database import plain_reading
+
+        with plain_reading(self.engine) as reader:
+            yield reader
 
     def _before_commit(self, session: Session) -> None:
         """Every changed case gets its timers planned again, in the same transaction, from

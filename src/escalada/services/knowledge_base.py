@@ -9,7 +9,6 @@ ranked by ts_rank. Either way "сбой" finds "сбоя" and "сбоями"."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +16,15 @@ from sqlalchemy import case as case_when
 from sqlalchemy import column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from escalada.adapters.db.plain import Reader
+from escalada.adapters.db.reads import BODY_WEIGHT, TITLE_WEIGHT
 from escalada.adapters.db.tables import AccountRow, CaseRow, KbEntryRow, RootCauseRow
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import Language
 from escalada.domain.stemming import stems, words_of
 from escalada.domain.words import Words
 from escalada.services.authz import SYSTEM_ROLE, require_admin
+from escalada.services.case_reads import similar_in
 from escalada.services.context import Actor, Context, Detect
 
 __all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "retag", "search",
@@ -34,13 +36,11 @@ from escalada.services.views import KbHit
 if TYPE_CHECKING:
     from escalada.services.unit_of_work import UnitOfWork
 
-_WORDS = re.compile(r"[^\W_]+")
 KINDS = ("root_cause", "post_mortem", "lesson")
 MAX_LIMIT = 100
 _CONFIGURATION = {Language.RU.value: "russian", Language.EN.value: "english"}
 # SQLite's full-text table (created by the migration, outside the ORM's metadata).
 _FTS = table("kb_fts", column("rowid"), column("title"), column("body"))
-_TITLE_WEIGHT, _BODY_WEIGHT = 2.0, 1.0  # SQLite's bm25 weights; PostgreSQL's A and B
 
 
 def publish(
@@ -190,23 +190,9 @@ def similar_escalations(*, ctx: Context, case_id: str, limit: int = 3) -> list[K
 
 
 def similar_to(session: Session, case: CaseRow, *, limit: int = 3) -> list[KbHit]:
-    """Past escalations like `case`: the knowledge-base entries of other cases that share
-    its services, regions or the words of its title, best first."""
-    words = _WORDS.findall(case.title)
-    tags = [*(case.services or []), *(case.regions or [])]
-    if session.get_bind().dialect.name == "postgresql":
-        terms = [*words, *(f'"{tag.replace(chr(34), " ")}"' for tag in tags)]
-        query = _postgres_query(" or ".join(terms)) if terms else None
-    else:
-        phrases = [" ".join(stems(term)) for term in (*words, *tags)]
-        terms = [f'"{phrase}"' for phrase in dict.fromkeys(phrases) if phrase]
-        query = _sqlite_query(" OR ".join(terms)) if terms else None
-    if query is None:
-        return []
-    found = session.execute(query.add_columns(CaseRow).join(
-        CaseRow, CaseRow.number == KbEntryRow.case_number)
-        .where(KbEntryRow.case_number != case.number).limit(limit)).all()
-    return [_hit(row, other, score) for row, score, other in found]
+    """Past escalations like `case`, read in the session's transaction: see
+    services.case_reads.similar_in."""
+    return similar_in(Reader.of_session(session), case, limit=limit)
 
 
 _SUGGESTER = Actor("escalada", SYSTEM_ROLE)
@@ -229,7 +215,7 @@ def suggest_similar(session: Session, case: CaseRow, *, at: datetime, limit: int
 
 
 def _sqlite_query(match: str) -> Any:
-    score: Any = literal_column(f"bm25(kb_fts, {_TITLE_WEIGHT}, {_BODY_WEIGHT})")
+    score: Any = literal_column(f"bm25(kb_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})")
     query = (select(KbEntryRow, -score)
              .join_from(KbEntryRow, _FTS, _FTS.c.rowid == KbEntryRow.id)
              .where(text("kb_fts MATCH :match").bindparams(match=match))

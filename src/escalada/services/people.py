@@ -25,6 +25,7 @@ from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
+from escalada.services.case_reads import actor_named as actor_named
 from escalada.services.context import Actor, Context
 from escalada.services.people_directory import tokens_of, users_of
 from escalada.services.people_log import log_people_event
@@ -317,16 +318,3 @@ def _stamp_use(ctx: Context, token_id: int, now: datetime) -> None:
             raise
 
 
-def actor_named(*, ctx: Context, name: str) -> Actor:
-    """The CLI's user (--as / ESCALADA_USER), checked like a token's."""
-    with ctx.reading() as uow:
-        user = uow.session.get(UserRow, name)
-        if user is None:
-            anyone = uow.session.scalar(select(func.count()).select_from(UserRow))
-            hint = ("ask an admin for `escalada user add`" if anyone else
-                    "no users yet: add the first admin with "
-                    "`escalada user add NAME --role admin`")
-            raise Unauthenticated.of("no user {name!r} ({hint})", name=name, hint=hint)
-        if user.disabled_at is not None:
-            raise Unauthenticated.of("user {name} is disabled", name=name)
-        return Actor(user.name, user.role)

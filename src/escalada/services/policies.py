@@ -14,10 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, PolicyRow
-from escalada.adapters.policy_file import complete
 from escalada.domain.policy import Policy
+from escalada.services.case_reads import KNOWN_POLICIES as _BY_ID
+from escalada.services.case_reads import policy_from
 
-_BY_ID: dict[str, Policy] = {}
 _IDS: dict[int, tuple[Policy, str]] = {}  # id(policy) -> (policy kept alive, its digest)
 # The policies known to be stored, by database: freezing one of them reads nothing.
 _STORED: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
@@ -66,12 +66,6 @@ def _store(dialect: str, policy_id: str, policy: Policy, now: datetime) -> Execu
 
 def policy_of(session: Session, case: CaseRow, current: Policy) -> Policy:
     """The policy the case runs on; `current` for a case stored before policies froze."""
-    if case.policy_id is None:
-        return current
-    known = _BY_ID.get(case.policy_id)
-    if known is None:
-        row = session.get_one(PolicyRow, case.policy_id)
-        # A document frozen by an older escalada may lack a newer section: the
-        # shipped policy's, as when the document was read from a file then.
-        known = _BY_ID[case.policy_id] = Policy.model_validate(complete(row.document))
-    return known
+    policy_id = case.policy_id
+    return policy_from(policy_id, lambda: current,
+                       lambda: session.get_one(PolicyRow, policy_id).document)

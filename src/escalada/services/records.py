@@ -10,35 +10,32 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from escalada.adapters.db.tables import (
-    AccountRow,
-    CaseRow,
-    ContactRow,
-    EscalationRow,
-    TimelineRow,
-)
+from escalada.adapters.db.tables import AccountRow, CaseRow, ContactRow, TimelineRow
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.policy import Policy
-from escalada.domain.snapshot import (
-    AccountSnapshot,
-    CaseSnapshot,
-    PauseSnapshot,
-)
+from escalada.domain.snapshot import CaseSnapshot
 from escalada.services.authz import can_work_cases
+from escalada.services.case_reads import (
+    TIMELINE_SUMMARY_LENGTH,
+    account_snapshot,
+    account_view,
+    contact_view,
+    escalation_view,
+    excerpt,
+    snapshot_from,
+    timeline_view,
+    view_from,
+)
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.unit_of_work import UnitOfWork
-from escalada.services.views import (
-    AccountView,
-    CaseView,
-    ContactView,
-    EscalationView,
-    TimelineEntryView,
-    evaluation_view,
-)
+from escalada.services.views import CaseView
 
-TIMELINE_SUMMARY_LENGTH = 10
-
+# Built in services.case_reads, from either kind of row; imported from here by many.
+__all__ = ["TIMELINE_SUMMARY_LENGTH", "Event", "account_snapshot", "account_view",
+           "case_view", "change_case", "committed_view", "contact_view", "escalation_view",
+           "excerpt", "is_new", "opened", "read_chain_heads", "record", "snapshot_of",
+           "timeline_of", "timeline_view"]
 
 # session.info keys: the cases this transaction opened (number -> the timeline entries
 # written for each), the head of each case's hash chain, the accounts and the counts of
@@ -131,12 +128,6 @@ def read_chain_heads(session: Session, numbers: Collection[int]) -> None:
             heads[number] = head or GENESIS
 
 
-def excerpt(text: str, length: int = 200) -> str:
-    """Text on one line, cut to `length` characters, for a timeline summary."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
-
-
 @dataclass(frozen=True)
 class Event:
     """What a change did, for the timeline."""
@@ -182,52 +173,10 @@ def committed_view(uow: UnitOfWork, case: CaseRow, policy: Policy, now: datetime
     return view
 
 
-def _account_fields(account: AccountRow) -> dict[str, Any]:
-    return {
-        "id": account.id, "name": account.name, "tier": account.tier,
-        "support_plan": account.support_plan, "timezone": account.timezone,
-        "country": account.country, "language": account.language,
-        "health_score": account.health_score,
-        "monthly_fee_usd": account.monthly_fee_usd,
-        "calendar": None if account.calendar is None else account.calendar.spec,
-    }
-
-
-def account_snapshot(account: AccountRow) -> AccountSnapshot:
-    return AccountSnapshot.model_validate(_account_fields(account))
-
-
-def account_view(account: AccountRow) -> AccountView:
-    return AccountView.model_validate(
-        {**_account_fields(account), "created_at": account.created_at})
-
-
 def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
     """The engine's view of a stored case at `now`."""
-    account = _account(session, case.account_id)
-    recent = _recent_cases(session, case.account_id, now)
-    return CaseSnapshot(
-        id=case.ref,
-        account=account_snapshot(account),
-        severity=case.severity,
-        status=case.status,
-        tier=case.tier,
-        exec_level=case.exec_level,
-        opened_at=case.opened_at,
-        first_response_at=case.first_response_at,
-        last_customer_update_at=case.last_customer_update_at,
-        resolved_at=case.resolved_at,
-        paused=tuple(
-            PauseSnapshot(start=p.started_at, end=p.ended_at) for p in case.pauses
-        ),
-        services=tuple(case.services),
-        flags=frozenset(case.flags),
-        csat=case.csat,
-        revenue_impact_usd=case.revenue_impact_usd,
-        business_impact_usd=case.business_impact_usd,
-        escalating_contact_level=case.escalating_contact_level,
-        account_cases_30d=max(recent or 0, 1),
-    )
+    return snapshot_from(case, _account(session, case.account_id),
+                         _recent_cases(session, case.account_id, now), case.pauses)
 
 
 def _account(session: Session, account_id: str) -> AccountRow:
@@ -254,19 +203,6 @@ def _recent_cases(session: Session, account_id: str, now: datetime) -> int:
     return counts[account_id, now]
 
 
-def escalation_view(step: EscalationRow) -> EscalationView:
-    return EscalationView(
-        step=step.seq, track=step.track, direction=step.direction, from_=step.from_level,
-        to=step.to_level, criteria=step.criteria, reason=step.reason,
-        override_reason=step.override_reason, overridden_items=step.overridden_items,
-        handoff=step.handoff, requested_by=step.requested_by, requested_at=step.requested_at,
-        respond_within_minutes=step.respond_within_minutes,
-        response_due_at=step.response_due_at, acknowledged_by=step.acknowledged_by,
-        acknowledged_at=step.acknowledged_at,
-        acknowledged_on_behalf_of=step.acknowledged_on_behalf_of,
-    )
-
-
 def timeline_of(session: Session, case: CaseRow, limit: int | None = None) -> list[TimelineRow]:
     written = session.info.get(_OPENED, {}).get(case.number)
     if written is not None:  # opened by this transaction: its whole timeline is here
@@ -278,33 +214,8 @@ def timeline_of(session: Session, case: CaseRow, limit: int | None = None) -> li
     return list(reversed(list(latest)))
 
 
-def timeline_view(entry: TimelineRow) -> TimelineEntryView:
-    return TimelineEntryView.model_validate(entry, from_attributes=True)
-
-
-def contact_view(row: ContactRow) -> ContactView:
-    return ContactView(
-        id=row.id, account=row.account_id, name=row.name, address_as=row.address_as,
-        title=row.title, email=row.email, language=row.language, level=row.level,
-        created_at=row.created_at, removed_at=row.removed_at)
-
-
-def _contact(session: Session, contact_id: int | None) -> ContactView | None:
-    row = None if contact_id is None else session.get(ContactRow, contact_id)
-    return None if row is None else contact_view(row)
-
-
 def case_view(session: Session, case: CaseRow, policy: Policy, now: datetime) -> CaseView:
-    snapshot = snapshot_of(session, case, now)
-    return CaseView(
-        snapshot=snapshot,
-        title=case.title,
-        contact_title=case.contact_title,
-        contact=_contact(session, case.contact_id),
-        version=case.version,
-        closed_at=case.closed_at,
-        policy_version=case.policy_version,
-        escalations=[escalation_view(step) for step in case.escalations],
-        timeline=[timeline_view(e) for e in timeline_of(session, case, TIMELINE_SUMMARY_LENGTH)],
-        evaluation=evaluation_view(snapshot, policy, now),
-    )
+    contact = None if case.contact_id is None else session.get(ContactRow, case.contact_id)
+    return view_from(case, snapshot_of(session, case, now), policy, now, contact=contact,
+                     escalations=case.escalations,
+                     timeline=timeline_of(session, case, TIMELINE_SUMMARY_LENGTH))

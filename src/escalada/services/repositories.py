@@ -11,25 +11,13 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow
 from escalada.domain.case_status import require_open
-from escalada.domain.errors import InvalidInput, NotFound, StaleVersion
-from escalada.domain.model import ENDED_STATUSES, parse_case_label
+from escalada.domain.errors import NotFound, StaleVersion
+from escalada.domain.model import ENDED_STATUSES
 from escalada.domain.snapshot import ACCOUNT_ID_PATTERN
+from escalada.services.case_ids import case_number as case_number
+from escalada.services.case_ids import stored_number as _stored
 
-_LARGEST_CASE_NUMBER = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 _ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
-
-
-def case_number(case_id: str) -> int:
-    """'CASE-1042' (or '1042') -> 1042."""
-    number = parse_case_label(case_id)
-    if number is None:
-        raise InvalidInput.of("case", "{case_id!r} is not a case id like CASE-1042",
-                              case_id=case_id)
-    return number
-
-
-def _stored(number: int) -> bool:
-    return 0 < number <= _LARGEST_CASE_NUMBER
 
 
 def load_case(

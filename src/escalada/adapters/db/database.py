@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
+from escalada.adapters.db.plain import Reader
+from escalada.adapters.db.plain import default_database_url as default_database_url
 from escalada.domain.errors import StoreUnavailable, WritesRefused
-from escalada.settings import Settings
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
@@ -23,18 +25,6 @@ BUSY_TIMEOUT = timedelta(seconds=30)
 # Execution options a unit of work marks its engine with; `_on_begin` reads them.
 READING = "escalada_reading"  # only reads: no write lock, and a write is refused
 NO_WAIT = "escalada_no_wait"  # writes if no one else is writing now, else fails at once
-
-
-def default_database_url(settings: Settings | None = None) -> str:
-    """ESCALADA_DATABASE_URL, else a SQLite file in the user's data directory."""
-    configured = (settings or Settings.current()).text("database_url")
-    if configured:
-        return configured
-    from platformdirs import user_data_dir
-
-    directory = Path(user_data_dir("escalada", appauthor=False))
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return f"sqlite:///{directory / 'escalada.db'}"
 
 
 def make_engine(url: str) -> Engine:
@@ -59,6 +49,16 @@ def reading(engine: Engine) -> Engine:
         # The driver begins it READ ONLY: no SET TRANSACTION, one round trip fewer.
         return engine.execution_options(**{READING: True}, postgresql_readonly=True)
     return engine.execution_options(**{READING: True})
+
+
+@contextmanager
+def plain_reading(engine: Engine) -> Iterator[Reader]:
+    """Plain SQL (adapters.db.plain) in a transaction of `engine` that only reads (see
+    `reading`), rolled back at the end."""
+    with reading(engine).connect() as connection:
+        connection.begin()
+        yield Reader(lambda sql, values: connection.exec_driver_sql(sql, values).all(),
+                     engine.dialect.name)
 
 
 def without_waiting(engine: Engine) -> Engine:

@@ -141,7 +141,7 @@ def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """The case's snapshot, title, latest timeline and current recommendations, and
     similar past escalations from the knowledge base."""
     from escalada.entrypoints.cli.render import case_panel, similar_list
-    from escalada.services.cases import show_case
+    from escalada.services.case_reads import show_case
 
     view = show_case(ctx=context(), case_id=case_id)
     if fmt is Format.json:

@@ -80,7 +80,7 @@ acting = _Acting()
 @cache
 def actor() -> Actor:
     """The acting user with their role, checked as the API checks a token's user."""
-    from escalada.services.people import actor_named
+    from escalada.services.case_reads import actor_named
 
     return actor_named(ctx=bare_context(), name=acting.name)
 

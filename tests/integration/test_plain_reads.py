@@ -1,0 +1,70 @@
+"""The plain reads (adapters.db.plain and .reads, services.case_reads): a case read on a
+connection of the process's own, without SQLAlchemy (as `escalada case show` reads it
+cold), is the very view the ORM builds from its rows, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from conftest import context_on
+
+from escalada.adapters.db.database import SCHEMA_HEAD
+from escalada.adapters.db.plain import connect, newest_migration
+from escalada.services.case_board import list_page
+from escalada.services.case_reads import actor_named, show_case
+from escalada.services.cases import list_cases
+from escalada.services.context import Actor
+from escalada.services.demo import load_demo
+from escalada.services.knowledge_base import similar_to
+from escalada.services.policies import policy_of
+from escalada.services.records import case_view
+from escalada.testing import FakeClock
+
+
+def test_the_plain_reads_know_the_newest_migration() -> None:
+    assert newest_migration() == SCHEMA_HEAD
+
+
+def test_a_case_read_cold_is_the_view_the_orm_builds(database_url: str,
+                                                      clock: FakeClock) -> None:
+    ctx = context_on(database_url, clock)
+    load_demo(ctx=ctx)  # escalations, pauses, contacts, frozen policies, the knowledge base
+    cold = replace(context_on(database_url, clock), direct_reads=lambda: connect(database_url))
+    try:
+        views = []
+        for summary in list_cases(ctx=ctx):
+            with ctx.reading() as uow:
+                case = uow.cases.get(summary.id)
+                built = case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()),
+                                  clock()).model_copy(
+                    update={"similar": similar_to(uow.session, case)})
+            assert show_case(ctx=cold, case_id=summary.id) == built
+            assert show_case(ctx=ctx, case_id=summary.id) == built  # on the engine's connection
+            views.append(built)
+        assert "engine" not in vars(cold)  # every read went on a connection of its own
+        assert all(any(getattr(view, part) for view in views)
+                   for part in ("similar", "escalations", "contact", "contact_title"))
+        assert any(view.snapshot.paused for view in views)
+        for sort in ("number", "sla_due", "updated"):
+            query = {"sort": sort, "limit": 4}
+            assert list_page(ctx=cold, **query) == list_page(ctx=ctx, **query)
+        assert actor_named(ctx=cold, name="admin") == Actor("admin", "admin")
+    finally:
+        ctx.engine.dispose()
+
+
+def test_a_cold_read_goes_through_the_engine_when_it_cannot_read_plainly(
+        tmp_path: Path, sqlite_url: str) -> None:
+    missing = f"sqlite:///{tmp_path / 'missing.db'}"
+    with connect(missing) as reader:
+        assert reader is None
+    assert not (tmp_path / "missing.db").exists()  # not created empty: migrating is not ours
+    with connect(sqlite_url) as reader:
+        assert reader is not None
+    behind = Path(sqlite_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(behind) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+    with connect(sqlite_url) as reader:
+        assert reader is None  # a schema behind the code: SQLAlchemy's path migrates it
