@@ -40,6 +40,13 @@ def test_an_event_matches_a_case_of_its_service_in_its_region() -> None:
     assert not matches(RDS, services=["ec2"], regions=["eu-central-1"], now=NOW)
 
 
+def test_a_region_is_compared_by_its_key() -> None:
+    azure = VendorEvent(**{**_fields(RDS), "vendor": "azure", "service": "Virtual Machines",
+                           "region": "West Europe"})
+    assert matches(azure, services=["virtual-machines"], regions=["westeurope"], now=NOW)
+    assert not matches(azure, services=["virtual-machines"], regions=["northeurope"], now=NOW)
+
+
 def test_a_global_event_matches_its_service_in_every_region() -> None:
     global_event = VendorEvent(**{**_fields(RDS), "region": None})
     assert matches(global_event, services=["RDS"], regions=["us-east-1"], now=NOW)

@@ -53,3 +53,23 @@ def test_a_bad_attempts_setting_is_refused_naming_it(text: str) -> None:
 
     assert raised.value.problems == [
         ("ESCALADA_VENDOR_MAX_ATTEMPTS", "must be a whole number of at least 1")]
+
+
+@pytest.mark.parametrize(("vendor", "module", "distribution"), [
+    ("aws", "boto3", "boto3"),
+    ("azure", "azure.mgmt.resourcehealth", "azure-mgmt-resourcehealth"),
+    ("gcp", "google.cloud.servicehealth_v1", "google-cloud-servicehealth"),
+])
+def test_a_health_feed_without_its_sdk_is_refused_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch, vendor: str, module: str, distribution: str
+) -> None:
+    from escalada.adapters.vendors.health import health_feed
+
+    monkeypatch.setitem(sys.modules, module, None)
+
+    with pytest.raises(InvalidInput) as raised:
+        health_feed(vendor, settings=Settings.of({}))
+
+    assert raised.value.problems == [("vendor", (
+        f"{vendor} needs {distribution}, which is not installed: "
+        f"pip install 'escalada[{vendor}]' (or 'escalada[vendors]' for all three)"))]

@@ -4,8 +4,9 @@ Google Cloud Service Health) and which of our open cases they bear on (pure).
 An event matches a case when it is open at `now`, names a service the case lists (the
 names compared as keys: lower case, letters and digits only, the vendor's own prefix
 dropped, so "Amazon RDS", "aws-rds" and "RDS" are one service), and is in one of the
-case's regions: an event with no region (global) matches any case of its service, and
-a case that lists no regions matches its service's events in every region.
+case's regions (compared the same way: "West Europe" is "westeurope"). An event with no
+region (global) matches any case of its service, and a case that lists no regions
+matches its service's events in every region.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from escalada.domain.words import Words
 
-VENDOR_HEALTH = ("aws",)  # the vendors whose service health escalada reads
+VENDOR_HEALTH = ("aws", "azure", "gcp")
 VENDOR_LABELS = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 OPEN, CLOSED = "open", "closed"
 # Words a service's name may start with that only name the vendor.
@@ -50,6 +51,11 @@ def service_key(name: str) -> str:
     return "".join(words)
 
 
+def region_key(name: str) -> str:
+    """A region's name as compared: 'West Europe' and 'westeurope' are one region."""
+    return "".join(_WORD.findall(name.lower()))
+
+
 def is_open(event: VendorEvent, now: datetime) -> bool:
     """Whether the vendor reports the event as going on at `now`."""
     return (event.status == OPEN and event.started_at <= now
@@ -64,8 +70,8 @@ def matches(
         return False
     if service_key(event.service) not in {service_key(s) for s in services}:
         return False
-    wanted = {region.strip().lower() for region in regions if region.strip()}
-    return event.region is None or not wanted or event.region.lower() in wanted
+    wanted = {region_key(region) for region in regions if region.strip()}
+    return event.region is None or not wanted or region_key(event.region) in wanted
 
 
 def matching_cases(

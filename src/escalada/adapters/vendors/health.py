@@ -18,6 +18,9 @@ from escalada.settings import Settings
 # The SDK each feed needs (module, distribution), in the vendor's extra.
 SDKS = {
     "aws": (("boto3", "boto3"),),
+    "azure": (("azure.mgmt.resourcehealth", "azure-mgmt-resourcehealth"),
+              ("azure.identity", "azure-identity")),
+    "gcp": (("google.cloud.servicehealth_v1", "google-cloud-servicehealth"),),
 }
 
 
@@ -42,6 +45,14 @@ def health_feed(vendor: str, *, settings: Settings) -> HealthFeed:
         raise InvalidInput.of("vendor", "must be one of {vendors}",
                               vendors=", ".join(VENDOR_HEALTH))
     _require_sdk(vendor)
+    if vendor == "azure":
+        from escalada.adapters.vendors.azure_health import AzureHealth
+
+        return AzureHealth.from_settings(settings)
+    if vendor == "gcp":
+        from escalada.adapters.vendors.gcp_health import GoogleHealth
+
+        return GoogleHealth.from_settings(settings)
     from escalada.adapters.vendors.aws_health import AwsHealth
 
     feed: HealthFeed = AwsHealth.from_settings(settings)
