@@ -265,3 +265,54 @@ def test_a_refusal_is_shown_in_the_reader_s_language_which_stays_theirs(
     assert "Это сделать нельзя" in refused.text and "ivan" in refused.text
     assert "needs the role" not in refused.text
     assert "Открытые эскалации" in board  # the person's language, kept on their user
+
+
+def test_a_browser_asking_for_no_page_gets_a_page_in_its_language(console: TestClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml", "Accept-Language": "ru"}
+    missing = console.get("/no-such-page", headers=html)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "Страница не найдена" in missing.text and "/no-such-page" in missing.text
+
+    _sign_in(console)  # olga's session: her switch to English wins over the browser's
+    board = console.get("/board").text
+    console.post("/language", data={"language": "en", "next": "/board",
+                                    "csrf_token": _csrf(board)})
+    english = console.get("/no-such-page", headers=html)
+    assert english.status_code == 404 and "Page not found" in english.text
+
+
+def test_the_api_and_programs_keep_problem_documents_whatever_they_accept(
+        console: TestClient) -> None:
+    html = {"Accept": "text/html", "Accept-Language": "ru"}
+    api = console.get(f"{API}/no-such-thing", headers=html)
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
+    curl = console.get("/no-such-page")  # no Accept: text/html
+    assert curl.headers["content-type"] == "application/problem+json"
+
+
+def test_a_page_that_fails_is_a_500_page_in_the_readers_language(
+        sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_user(ctx=sqlite_ctx, actor=None, name="admin", role="admin")
+    add_user(ctx=sqlite_ctx, actor=ADMIN, name="olga", role="engineer", language="ru")
+    set_password(ctx=sqlite_ctx, actor=ADMIN, name="olga", password=PASSWORD)
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("the board's query broke")
+
+    from escalada.services import case_board
+
+    monkeypatch.setattr(case_board, "list_page", broken)
+    with TestClient(create_app(sqlite_ctx), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as client:
+        _sign_in(client)
+        page = client.get("/board")
+        api = client.get(f"{API}/cases", headers={
+            "Authorization": f"Bearer {create_token(ctx=sqlite_ctx, actor=ADMIN).token}"})
+
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Что-то пошло не так на нашей стороне" in page.text
+    assert "the board's query broke" not in page.text
+    assert api.status_code == 500
+    assert api.headers["content-type"] == "application/problem+json"

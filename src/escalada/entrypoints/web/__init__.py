@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from starlette.types import ExceptionHandler
 
 from escalada.adapters.catalogs import translations
@@ -21,7 +22,13 @@ from escalada.domain.validation import field_path, reason_of
 from escalada.entrypoints.errors import http_status
 from escalada.entrypoints.web import account, board, case, people, report, sign_in, war_room
 from escalada.entrypoints.web.rendering import render
-from escalada.entrypoints.web.session import CsrfRefused, SignInNeeded, language_of
+from escalada.entrypoints.web.session import (
+    COOKIE,
+    CsrfRefused,
+    SignInNeeded,
+    context_of,
+    language_of,
+)
 from escalada.entrypoints.web.translate import gettext
 
 # Every page of the console (a page helper adds its module here).
@@ -43,9 +50,49 @@ def install_console(app: FastAPI) -> None:
     _install_error_pages(app)
 
 
+# Paths whose answers are for programs (their errors stay RFC 9457 problem documents,
+# whatever a client's Accept header says).
+_PROGRAM_PATHS = ("/api/", "/mcp", "/metrics", "/healthz", "/readyz", "/openapi.json",
+                  "/docs", "/static/")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser's request for a page: the console's own routes, or any other path
+    outside the API's that asks for HTML; an error there is a page, not JSON."""
+    if getattr(request.state, "console", False):
+        return True
+    path = request.url.path
+    if path.startswith(_PROGRAM_PATHS) or path in ("/api", "/mcp"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _reader_known(request: Request) -> None:
+    """Before an error page: whose session the request carries, when no page read it
+    (an unknown path), so the page is in that person's language; nothing when it cannot
+    be told (no cookie, a dead session, the database down)."""
+    if getattr(request.state, "signed_in", None) is not None or COOKIE not in request.cookies:
+        return
+    from escalada.services.console_sessions import session_user
+
+    try:
+        request.state.signed_in = session_user(ctx=context_of(request),
+                                               token=request.cookies.get(COOKIE))
+    except Exception:  # the page is shown in the browser's language instead
+        return
+
+
+def _error_page(request: Request, status: int, heading: str, message: str) -> Response:
+    _reader_known(request)
+    return render(request, "error.html", status_code=status, heading=heading,
+                  message=message)
+
+
 def _install_error_pages(app: FastAPI) -> None:
     api_domain = app.exception_handlers[EscaladaError]
     api_validation = app.exception_handlers[RequestValidationError]
+    api_http = app.exception_handlers[HTTPException]
+    api_unexpected = app.exception_handlers[Exception]
 
     async def sign_in_needed(request: Request, error: Exception) -> Response:
         assert isinstance(error, SignInNeeded)
@@ -76,7 +123,39 @@ def _install_error_pages(app: FastAPI) -> None:
         return render(request, "error.html", status_code=http_status(invalid),
                       message=invalid.told(translations(language_of(request))))
 
+    async def http(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code < 400 or not wants_page(request):
+            return await _call(api_http, request, error)
+        _reader_known(request)
+        language = language_of(request)
+        if error.status_code == 404:
+            heading = gettext(language, "Page not found")
+            message = gettext(language, "There is no page at %(path)s.") % {
+                "path": request.url.path}
+        elif error.status_code == 405:
+            heading = gettext(language, "This could not be done")
+            message = gettext(language, "This page cannot be asked for that way "
+                                        "(%(method)s).") % {"method": request.method}
+        else:
+            heading = gettext(language, "This could not be done")
+            message = gettext(language, "The server refused this request (%(status)s).") % {
+                "status": error.status_code}
+        return _error_page(request, error.status_code, heading, message)
+
+    async def unexpected(request: Request, error: Exception) -> Response:
+        answer = await _call(api_unexpected, request, error)  # logs it
+        if not wants_page(request):
+            return answer
+        language = language_of(request)
+        return _error_page(
+            request, 500, gettext(language, "Something went wrong on our side"),
+            gettext(language, "The server failed to answer this request; it is logged. "
+                              "Try again in a moment, or tell an administrator."))
+
     app.add_exception_handler(SignInNeeded, sign_in_needed)
+    app.add_exception_handler(HTTPException, http)
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(EscaladaError, domain)
     app.add_exception_handler(RequestValidationError, validation)
