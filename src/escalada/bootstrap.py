@@ -11,10 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from escalada.adapters.audit_keys import keyring_from_settings
-from escalada.adapters.policy_file import current_policy
 from escalada.domain.audit import Keyring
 from escalada.domain.model import Language
-from escalada.domain.policy import Policy
 from escalada.services.context import (
     Context,
     Detect,
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
     from escalada.adapters.db.plain import Reader
     from escalada.adapters.vendors import VendorClient, Vendors
     from escalada.adapters.vendors.health import HealthFeed, HealthFeeds
+    from escalada.domain.policy import Policy
 
 __all__ = ["LONGEST_CONFIGURABLE_DAYS", "bootstrap", "detect_language", "token_lifetimes",
            "wire"]
@@ -74,7 +73,7 @@ def bootstrap(database_url: str | None = None, *, migrate: bool = True) -> Conte
 
 def wire(
     database: Callable[[], Engine],
-    policy: Callable[[], Policy] = current_policy,
+    policy: Callable[[], Policy] | None = None,
     clock: Callable[[], datetime] = system_clock,
     *,
     settings: Settings | None = None,
@@ -109,13 +108,21 @@ def wire(
         return channel_for(name, settings=current_settings())
 
     return Context(
-        database=database, policy=policy, clock=clock,
+        database=database, policy=policy or current_policy, clock=clock,
         tokens=tokens or TokenLifetimes(), audit_keys=audit_keys or no_audit_keys,
         settings=current_settings, vendors=vendors or real_vendor,
         health_feeds=health_feeds or real_health_feed,
         channels=channels or real_channel, detect_language=detect or detect_language,
         plan_timers=plan_timers,
     )
+
+
+def current_policy(settings: Settings | None = None) -> Policy:
+    """The policy in force (adapters.policy_file), imported when first asked for: a
+    command that reads no policy (`case list`) loads neither it nor YAML."""
+    from escalada.adapters.policy_file import current_policy as in_force
+
+    return in_force(settings)
 
 
 def plan_timers(session: Session, policy: Policy, now: datetime) -> None:

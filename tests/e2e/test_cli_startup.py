@@ -4,7 +4,9 @@ loads neither the HTTP stack nor a vendor's SDK (bench/cli.py times them)."""
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import subprocess
 import sys
 
@@ -98,3 +100,24 @@ def test_a_mistyped_command_suggests_the_lazy_one(cli: Cli) -> None:
 def test_a_lazy_group_has_its_help_and_runs(cli: Cli) -> None:
     assert "Run the migrations up to the newest schema." in cli.run("db", "--help")
     assert cli.run("db", "current").strip() == SCHEMA_HEAD
+
+
+def test_a_command_starts_with_the_collector_relaxed_and_a_long_running_one_restores_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from escalada.entrypoints.cli.output import long_running, starting
+
+    before = gc.get_threshold()
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # an operator who wants the plugins
+    try:
+        starting()
+        assert gc.get_threshold()[0] >= 50 * before[0]
+        assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""  # left as the operator set it
+        long_running()
+        assert gc.get_threshold() == before
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+        starting()
+        assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")

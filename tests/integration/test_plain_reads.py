@@ -8,19 +8,24 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
-from conftest import context_on
-
-from escalada.adapters.db.database import SCHEMA_HEAD
+from escalada.adapters.db.database import SCHEMA_HEAD, make_engine
 from escalada.adapters.db.plain import connect, newest_migration
+from escalada.adapters.policy_file import current_policy
+from escalada.bootstrap import wire
+from escalada.services.acting_user import actor_named
 from escalada.services.case_board import list_page
-from escalada.services.case_reads import actor_named, show_case
+from escalada.services.case_reads import show_case
 from escalada.services.cases import list_cases
-from escalada.services.context import Actor
+from escalada.services.context import Actor, Context
 from escalada.services.demo import load_demo
 from escalada.services.knowledge_base import similar_to
 from escalada.services.policies import policy_of
 from escalada.services.records import case_view
 from escalada.testing import FakeClock
+
+
+def context_on(url: str, clock: FakeClock) -> Context:
+    return wire(lambda: make_engine(url), current_policy, clock)
 
 
 def test_the_plain_reads_know_the_newest_migration() -> None:

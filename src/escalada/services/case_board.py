@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from escalada.adapters.db import reads
 from escalada.adapters.db.plain import Reader
 from escalada.adapters.vendors import VENDORS
-from escalada.domain.errors import InvalidInput
+from escalada.domain.errors import InvalidInput, NotFound
 from escalada.domain.model import ENDED_STATUSES, ExecLevel, Severity, Tier, case_label
-from escalada.domain.snapshot import AwareDatetime, Money
+from escalada.domain.snapshot import ACCOUNT_ID_PATTERN, AwareDatetime, Money
 from escalada.domain.validation import ID_MAX, invalid_input
-from escalada.services.case_reads import require_account
 from escalada.services.context import Context
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 Sort = Literal["number", "sla_due", "updated"]
 SORTS: tuple[str, ...] = ("number", "sla_due", "updated")
 _CURSOR_HELP = "is not a cursor this list gave; ask for the first page again"
+_ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
 
 
 class BoardQuery(BaseModel):
@@ -101,12 +102,18 @@ def list_page(*, ctx: Context, **query: Any) -> CasePage:
     after = _decoded(wanted.cursor, wanted.sort)
     with ctx.plain_reading() as db:  # never waits for a writer
         if wanted.account is not None:
-            require_account(db, wanted.account)  # an unknown account is NotFound, not nothing
+            _require_account(db, wanted.account)  # an unknown account is NotFound, not nothing
         rows = _READERS[wanted.sort](db, wanted, after, wanted.limit + 1)
     more = len(rows) > wanted.limit
     rows = rows[:wanted.limit]
     return CasePage([_summary(row) for row in rows],
                     _encoded(wanted.sort, rows[-1]) if more else None)
+
+
+def _require_account(db: Reader, account_id: str) -> None:
+    """NotFound unless the account is there."""
+    if not (_ACCOUNT_ID.match(account_id) and reads.account_exists(db, account_id)):
+        raise NotFound.of("no account {account_id!r}", account_id=account_id)
 
 
 def cases_of_account(session: Session, account_id: str, *, status: Literal["open", "closed"],

@@ -1,4 +1,4 @@
-"""Reading a case as people look at it, and who is asking, in plain SQL
+"""Reading a case as people look at it, in plain SQL
 (adapters.db.reads): `escalada case show` runs these cold without importing the ORM, and
 the API's and agents' reads of a case are the same functions.
 
@@ -15,18 +15,13 @@ from typing import Any
 
 from escalada.adapters.db import reads
 from escalada.adapters.db.plain import Reader
-from escalada.domain.errors import NotFound, Unauthenticated
+from escalada.domain.errors import NotFound
 from escalada.domain.model import Language, case_label
 from escalada.domain.policy import Policy
-from escalada.domain.snapshot import (
-    ACCOUNT_ID_PATTERN,
-    AccountSnapshot,
-    CaseSnapshot,
-    PauseSnapshot,
-)
+from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, PauseSnapshot
 from escalada.domain.stemming import stems
 from escalada.services.case_ids import case_number, stored_number
-from escalada.services.context import Actor, Context
+from escalada.services.context import Context
 from escalada.services.views import (
     AccountView,
     CaseView,
@@ -39,27 +34,6 @@ from escalada.services.views import (
 
 TIMELINE_SUMMARY_LENGTH = 10
 _WORDS = re.compile(r"[^\W_]+")
-_ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
-
-
-def require_account(db: Reader, account_id: str) -> None:
-    """NotFound unless the account is there."""
-    if not (_ACCOUNT_ID.match(account_id) and reads.account_exists(db, account_id)):
-        raise NotFound.of("no account {account_id!r}", account_id=account_id)
-
-
-def actor_named(*, ctx: Context, name: str) -> Actor:
-    """The CLI's user (--as / ESCALADA_USER), checked like a token's."""
-    with ctx.plain_reading() as db:
-        user = reads.user(db, name)
-        if user is None:
-            hint = ("ask an admin for `escalada user add`" if reads.user_count(db) else
-                    "no users yet: add the first admin with "
-                    "`escalada user add NAME --role admin`")
-            raise Unauthenticated.of("no user {name!r} ({hint})", name=name, hint=hint)
-    if user.disabled_at is not None:
-        raise Unauthenticated.of("user {name} is disabled", name=name)
-    return Actor(user.name, user.role)
 
 
 def show_case(*, ctx: Context, case_id: str) -> CaseView:

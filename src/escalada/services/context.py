@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from escalada.domain.audit import Keyring
 from escalada.domain.model import Language
-from escalada.domain.policy import Policy
 from escalada.settings import Settings, TokenLifetimes
 
 if TYPE_CHECKING:
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from escalada.adapters.db.plain import Reader
     from escalada.adapters.vendors import Vendors
     from escalada.adapters.vendors.health import HealthFeeds
+    from escalada.domain.policy import Policy
     from escalada.services.unit_of_work import ReadingUnit, UnitOfWork
 
 __all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
@@ -31,7 +31,7 @@ __all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
 Detect = Callable[[str], Language | None]
 # Called before each commit: plans the timers of the cases the transaction changed, at
 # the context's now.
-BeforeCommit = Callable[["Session", Policy, datetime], None]
+BeforeCommit = Callable[["Session", "Policy", datetime], None]
 
 
 def system_clock() -> datetime:

@@ -24,8 +24,8 @@ from escalada.domain.errors import (
 from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
+from escalada.services.acting_user import actor_named as actor_named
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
-from escalada.services.case_reads import actor_named as actor_named
 from escalada.services.context import Actor, Context
 from escalada.services.people_directory import tokens_of, users_of
 from escalada.services.people_log import log_people_event

@@ -20,8 +20,10 @@ from escalada.entrypoints.cli.output import (
     actor,
     bare_context,
     emit_json,
+    long_running,
     parse_time,
     read_json,
+    starting,
 )
 from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
 
@@ -229,6 +231,7 @@ def serve(
     pool = Pool(bare_context()) if worker else None
     if pool is not None:
         pool.start()
+    long_running()
     try:
         uvicorn.run(create_app(bare_context()), host=host, port=port, log_level="info")
     finally:
@@ -244,7 +247,9 @@ def mcp() -> None:
     from escalada.entrypoints.agents import agent_server, token_actor
 
     ctx = bare_context()
-    agent_server(ctx, token_actor(ctx, os.environ.get("ESCALADA_TOKEN"))).run("stdio")
+    server = agent_server(ctx, token_actor(ctx, os.environ.get("ESCALADA_TOKEN")))
+    long_running()
+    server.run("stdio")
 
 
 def _serving(host: str, port: int) -> None:
@@ -270,6 +275,7 @@ def _serving(host: str, port: int) -> None:
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    starting()
     try:
         app()
     finally:

@@ -16,6 +16,7 @@ from escalada.entrypoints.cli.output import (
     console,
     context,
     emit_json,
+    long_running,
     parse_time,
     read_json,
 )
@@ -310,6 +311,7 @@ def worker(
         return
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: pool.stop.set())
+    long_running()
     pool.start()
     while not pool.stop.wait(0.5):
         pass
