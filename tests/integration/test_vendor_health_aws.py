@@ -14,7 +14,10 @@ from examples import ANA
 from fake_aws_health import FakeAwsHealth, fake_aws_health  # noqa: F401
 from timer_support import drain, timeline
 
+from escalada.adapters.policy_file import current_policy
+from escalada.domain.engine import evaluate
 from escalada.domain.errors import InvalidInput
+from escalada.domain.model import Tier
 from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.vendor_health import poll_now
@@ -84,6 +87,34 @@ def test_the_next_poll_links_nothing_twice_and_closes_what_aws_closed(
     [closed] = vendor_health(ctx=ctx, include_closed=True).events
     # No longer among the open ones: closed as of the poll that found it gone.
     assert (closed.status, closed.ended_at, closed.cases) == ("closed", clock(), ["CASE-1"])
+
+
+def test_a_linked_open_event_is_evidence_for_vendor_platform_issue_until_it_closes(
+    ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    _rds_case(ctx)
+    arn = fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_OPERATIONAL_ISSUE",
+                                     clock() - timedelta(minutes=5))
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")
+
+    snapshot = cases.show_case(ctx=ctx, case_id="CASE-1").snapshot
+    assert snapshot.vendor_events == (f"aws:{arn}",)
+    at_t3 = snapshot.model_copy(update={"tier": Tier.T3})
+    [vendor_step] = [r for r in evaluate(at_t3, current_policy(), clock()).recommendations
+                     if r.to == "VENDOR"]
+    assert vendor_step.criteria == ("vendor_platform_issue",)
+
+    fake_aws_health.close_issue(arn, clock())
+    clock.advance(minutes=5)
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")
+
+    snapshot = cases.show_case(ctx=ctx, case_id="CASE-1").snapshot
+    assert snapshot.vendor_events == ()
+    at_t3 = snapshot.model_copy(update={"tier": Tier.T3})
+    assert not [r for r in evaluate(at_t3, current_policy(), clock()).recommendations
+                if r.to == "VENDOR"]
+    [ended] = [e for e in timeline(ctx) if e.kind == "vendor_health_event_closed"]
+    assert ended.summary == "AWS no longer reports: operational issue for RDS"
 
 
 def test_filters_for_services_and_regions_go_to_aws(

@@ -16,6 +16,7 @@ from escalada.domain.policy import (
     ServicesAtLeast,
     SlaConsumed,
     TierRequested,
+    VendorEventOpen,
 )
 from escalada.domain.sla import SlaClock
 from escalada.domain.snapshot import CaseSnapshot
@@ -53,6 +54,8 @@ def _rule(rule: CriterionRule) -> Predicate:
         case HealthBelow(tiers=tiers, score=score):
             return lambda f: (f.case.account.tier in tiers and f.case.account.health_score
                               is not None and f.case.account.health_score < score)
+        case VendorEventOpen():
+            return lambda f: bool(f.case.vendor_events)
     raise ValueError(f"no predicate for criterion kind {rule.kind!r}")
 
 

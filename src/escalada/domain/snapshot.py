@@ -139,6 +139,9 @@ class CaseSnapshot(_Strict):
     business_impact_usd: Money = Decimal(0)
     escalating_contact_level: ContactLevel = ContactLevel.STAFF
     account_cases_30d: int = Field(default=1, ge=0)
+    # The vendors' open service-health events linked to the case (vendor:event id): the
+    # evidence of the `vendor_event_open` criterion (vendor_platform_issue by default).
+    vendor_events: tuple[str, ...] = ()
 
     _years = field_validator("opened_at", "first_response_at", "last_customer_update_at",
                              "resolved_at")(_in_years)

@@ -102,6 +102,7 @@ def snapshot_from(case: Any, account: Any, recent: int | None, pauses: Any) -> C
         business_impact_usd=case.business_impact_usd,
         escalating_contact_level=case.escalating_contact_level,
         account_cases_30d=max(recent or 0, 1),
+        vendor_events=tuple(case.vendor_events or ()),
     )
 
 

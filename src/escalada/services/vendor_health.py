@@ -34,10 +34,12 @@ from escalada.domain.vendor_health import (
     CLOSED,
     OPEN,
     VENDOR_HEALTH,
+    VENDOR_LABELS,
     VendorEvent,
     matching_cases,
     reported,
 )
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.records import read_chain_heads, record
@@ -176,12 +178,13 @@ def _poll(ctx: Context, vendor: str, settings: Settings, who: str) -> Polled:
 
 
 def _keep(session: Session, vendor: str, events: list[VendorEvent], now: datetime) -> int:
-    """Keep the vendor's events as seen now and link the open ones to the cases they
-    match; how many links are new."""
+    """Keep the vendor's events as seen now, link the open ones to the cases they match
+    and let go of the ones that closed; how many links are new."""
     seen = {event.id: event for event in events}
     rows = {row.event_id: row for row in session.scalars(select(VendorEventRow).where(
         VendorEventRow.vendor == vendor,
         or_(VendorEventRow.status == OPEN, VendorEventRow.event_id.in_(list(seen)))))}
+    was_open = {event_id for event_id, row in rows.items() if row.status == OPEN}
     for event in events:
         row = rows.get(event.id)
         if row is None:
@@ -197,7 +200,9 @@ def _keep(session: Session, vendor: str, events: list[VendorEvent], now: datetim
         if event_id not in seen and row.status == OPEN:  # no longer listed as open
             row.status, row.ended_at = CLOSED, row.ended_at or now
     session.flush()
-    return _link(session, [row for row in rows.values() if row.status == OPEN], now)
+    closed = [row for event_id, row in rows.items()
+              if event_id in was_open and row.status == CLOSED]
+    return _link(session, [row for row in rows.values() if row.status == OPEN], closed, now)
 
 
 def as_event(row: VendorEventRow) -> VendorEvent:
@@ -207,36 +212,59 @@ def as_event(row: VendorEventRow) -> VendorEvent:
                        description=row.description)
 
 
-def _link(session: Session, rows: list[VendorEventRow], now: datetime) -> int:
-    """Link each open event to the open cases it matches and is not linked to yet, with
-    an entry on each case's timeline (the cases locked in number order)."""
-    if not rows:
-        return 0
+def event_key(row: VendorEventRow) -> str:
+    """How a case keeps a linked event among its vendor_events."""
+    return f"{row.vendor}:{row.event_id}"
+
+
+def _link(
+    session: Session, rows: list[VendorEventRow], closed: list[VendorEventRow], now: datetime,
+) -> int:
+    """Link each open event to the open cases it matches and is not linked to yet, and
+    take the closed ones off their cases' vendor events, with an entry on each case's
+    timeline (the cases locked in number order); how many links are new."""
     open_cases = session.execute(
         select(CaseRow.number, CaseRow.services, CaseRow.regions, AccountRow.timezone)
         .join(AccountRow, AccountRow.id == CaseRow.account_id)
-        .where(CaseRow.status.not_in(ENDED_STATUSES))).all()
+        .where(CaseRow.status.not_in(ENDED_STATUSES))).all() if rows else []
     zones = {number: zone for number, _, _, zone in open_cases}
     candidates = [(number, services, regions) for number, services, regions, _ in open_cases]
     linked = {(number, event_id) for number, event_id in session.execute(
         select(CaseVendorEventRow.case_number, CaseVendorEventRow.vendor_event_id).where(
-            CaseVendorEventRow.vendor_event_id.in_([row.id for row in rows])))}
+            CaseVendorEventRow.vendor_event_id.in_([row.id for row in rows + closed])))}
     wanted = [(number, row) for row in rows
               for number in matching_cases(as_event(row), candidates, now)
               if (number, row.id) not in linked]
-    if not wanted:
+    closing = {row.id: row for row in closed}
+    ended = [(number, closing[event_id]) for number, event_id in linked if event_id in closing]
+    if not wanted and not ended:
         return 0
     cases = {case.number: case for case in session.scalars(
-        select(CaseRow).where(CaseRow.number.in_({number for number, _ in wanted}))
+        select(CaseRow).where(CaseRow.number.in_({number for number, _ in wanted + ended}))
         .order_by(CaseRow.number).with_for_update())}
     read_chain_heads(session, cases)
     for number, row in sorted(wanted, key=lambda pair: (pair[0], pair[1].id)):
         session.add(CaseVendorEventRow(case_number=number, vendor_event_id=row.id,
                                        linked_at=now))
-        event = as_event(row)
-        record(session, cases[number], actor=SYSTEM, at=now, kind="vendor_health_event",
-               summary=str(reported(event, timezone=zones[number], now=now)),
-               data={"vendor_event": row.id, "vendor": row.vendor, "event": row.event_id,
-                     "service": row.service, "region": row.region, "title": row.title,
-                     "started_at": row.started_at.isoformat()})
+        case = cases[number]
+        case.vendor_events = sorted({*case.vendor_events, event_key(row)})
+        record(session, case, actor=SYSTEM, at=now, kind="vendor_health_event",
+               summary=str(reported(as_event(row), timezone=zones[number], now=now)),
+               data=_entry(row))
+    for number, row in sorted(ended, key=lambda pair: (pair[0], pair[1].id)):
+        case = cases[number]
+        if event_key(row) not in case.vendor_events:
+            continue
+        case.vendor_events = [key for key in case.vendor_events if key != event_key(row)]
+        record(session, case, actor=SYSTEM, at=now, kind="vendor_health_event_closed",
+               summary=str(Words("{vendor} no longer reports: {title} for {service}",
+                                 vendor=VENDOR_LABELS[row.vendor], title=row.title,
+                                 service=row.service)),
+               data=_entry(row))
     return len(wanted)
+
+
+def _entry(row: VendorEventRow) -> dict[str, object]:
+    return {"vendor_event": row.id, "vendor": row.vendor, "event": row.event_id,
+            "service": row.service, "region": row.region, "title": row.title,
+            "started_at": row.started_at.isoformat()}

@@ -55,10 +55,11 @@ _CASE = ("number", "account_id", "title", "severity", "status", "tier", "exec_le
          "closed_at", "services", "regions", "users_affected", "flags", "csat",
          "revenue_impact_usd", "business_impact_usd", "escalating_contact_level",
          "contact_title", "contact_id", "policy_version", "policy_id", "updated_at",
-         "version", "sla_due_at")
+         "version", "sla_due_at", "vendor_events")
 _CASE_TYPES = _converted(
     "opened_at first_response_at last_customer_update_at resolved_at closed_at updated_at "
-    "sla_due_at", "services regions flags", "revenue_impact_usd business_impact_usd")
+    "sla_due_at", "services regions flags vendor_events",
+    "revenue_impact_usd business_impact_usd")
 _CASE_SQL = f"SELECT {', '.join(_CASE)} FROM cases WHERE number = :number"
 
 

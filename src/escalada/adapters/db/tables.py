@@ -176,6 +176,9 @@ class CaseRow(Base):
     services: Mapped[list[str]] = mapped_column(JSON)
     # The case's reach, as people tell it: regions affected and how many users.
     regions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The vendors' open service-health events linked to it (vendor:event id), kept by
+    # the vendor health polls: the engine reads them as the case's (vendor_event_open).
+    vendor_events: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     users_affected: Mapped[int | None] = mapped_column(Integer)
     flags: Mapped[list[str]] = mapped_column(JSON)
     csat: Mapped[float | None] = mapped_column(Float)

@@ -15,6 +15,7 @@ from escalada.domain.policy.criteria import (
     ServicesAtLeast,
     SlaConsumed,
     TierRequested,
+    VendorEventOpen,
 )
 from escalada.domain.policy.document import Policy
 from escalada.domain.policy.health import HealthPolicy
@@ -69,5 +70,6 @@ __all__ = [
     "TechnicalTrack",
     "TierRequested",
     "TimerPolicy",
+    "VendorEventOpen",
     "WarRoomPolicy",
 ]

@@ -88,6 +88,13 @@ class HealthBelow(_Criterion):
     score: float = Field(ge=0, le=100)
 
 
+class VendorEventOpen(_Criterion):
+    """A cloud vendor reports a service-health event, open now, on one of the case's
+    services in one of its regions (linked to the case by the vendor health polls)."""
+
+    kind: Literal["vendor_event_open"]
+
+
 CriterionRule = Annotated[
     SlaConsumed
     | ServicesAtLeast
@@ -96,7 +103,8 @@ CriterionRule = Annotated[
     | ImpactAbove
     | TierRequested
     | ContactLevelIs
-    | HealthBelow,
+    | HealthBelow
+    | VendorEventOpen,
     Field(discriminator="kind"),
 ]
 
