@@ -112,6 +112,16 @@ class Settings(BaseSettings):
     slack_timeout: str = _env("ESCALADA_SLACK_TIMEOUT")
     webhook_secret: str = _secret("ESCALADA_WEBHOOK_SECRET")
     webhook_timeout: str = _env("ESCALADA_WEBHOOK_TIMEOUT")
+    # Help desks: the inbound webhooks' secrets and mapping, and Zendesk's API for the
+    # write-back of a case's tier and level
+    hooks_mapping_file: str = _env("ESCALADA_HOOKS_MAPPING")
+    zendesk_webhook_secret: str = _secret("ESCALADA_ZENDESK_WEBHOOK_SECRET")
+    jira_webhook_secret: str = _secret("ESCALADA_JIRA_WEBHOOK_SECRET")
+    generic_webhook_secret: str = _secret("ESCALADA_GENERIC_WEBHOOK_SECRET")
+    zendesk_url: str = _env("ESCALADA_ZENDESK_URL")
+    zendesk_email: str = _env("ESCALADA_ZENDESK_EMAIL")
+    zendesk_api_token: str = _secret("ESCALADA_ZENDESK_API_TOKEN")
+    zendesk_timeout: str = _env("ESCALADA_ZENDESK_TIMEOUT")
 
     @classmethod
     def current(cls) -> Settings:

@@ -55,6 +55,13 @@ ON_SOMEONE_ELSE = {
     ("POST", f"{API}/tokens"): "a token for another user",
     ("POST", f"{API}/tokens/{{token_id}}/revoke"): "another user's token",
 }
+# The help desks' inbound webhooks: authenticated by the sender's signature, not a bearer
+# token (a caller with or without a token and no signature is refused 401, keeping nothing).
+SIGNED_BY_THE_SENDER = {
+    ("POST", f"{API}/hooks/zendesk"): "Zendesk's HMAC signature and timestamp",
+    ("POST", f"{API}/hooks/jira"): "Jira's webhook secret (X-Hub-Signature)",
+    ("POST", f"{API}/hooks/generic"): "escalada's own HMAC signature and timestamp",
+}
 # The one column a refused request may change: when a token was last used (written at
 # most once a minute by authentication itself, before any role is known).
 NOT_CONTENT = {("api_tokens", "last_used_at")}
@@ -77,8 +84,9 @@ class World:
         return {} if caller == "no token" else {"Authorization": f"Bearer {self.tokens[caller]}"}
 
     def writes(self) -> list[tuple[str, str]]:
-        """(METHOD, path template) of every write under /api/v1."""
-        return sorted(key for key in self.operations if key[0].lower() in WRITES)
+        """(METHOD, path template) of every write under /api/v1 that takes a bearer token."""
+        return sorted(key for key in self.operations if key[0].lower() in WRITES
+                      and key not in SIGNED_BY_THE_SENDER)
 
     def call(self, method: str, template: str, caller: str) -> Response:
         url, body = request_for(self, method, template)
@@ -479,6 +487,20 @@ def test_a_viewer_may_verify_against_a_checkpoint_and_a_non_checkpoint_is_refuse
         assert refused.status_code == 422, (template, refused.text)
         assert refused.json()["error"] == "invalid_input"
         assert changed_tables(before, stored(world.ctx)) == []
+
+
+@pytest.mark.parametrize("caller", ["no token", "viewer", "vp"])
+def test_the_help_desks_webhooks_refuse_an_unsigned_request_whatever_the_token(
+    world: World, caller: str
+) -> None:
+    before = stored(world.ctx)
+    for method, template in SIGNED_BY_THE_SENDER:
+        response = world.call(method, template, caller)
+
+        assert response.status_code == 401, (template, response.text)
+        assert response.json()["error"] == "signature_invalid", (template, response.text)
+    assert changed_tables(before, stored(world.ctx)) == []
+    assert set(SIGNED_BY_THE_SENDER) <= {key for key in world.operations}
 
 
 def test_the_read_only_posts_listed_are_still_endpoints_of_the_app(world: World) -> None:

@@ -122,6 +122,22 @@ class Unauthenticated(EscaladaError):
     unknown or disabled user name."""
 
 
+class SignatureInvalid(Unauthenticated):
+    """An inbound webhook whose signature, timestamp or secret does not check out: not
+    kept, nothing applied."""
+
+
+class PayloadRejected(InvalidInput):
+    """A signed inbound webhook that cannot be applied (malformed, an unknown event or
+    ticket status, no account mapped): kept as delivery `delivery` for people to inspect
+    and replay; nothing of it was applied."""
+
+    def __init__(self, problems: Sequence[tuple[str, str | Words]], *,
+                 delivery: int | None = None) -> None:
+        self.delivery = delivery
+        super().__init__(problems)
+
+
 class TooManyAttempts(EscaladaError):
     """Too many failed sign-ins for a name from one client; `retry_after` seconds until
     the next try is counted again."""

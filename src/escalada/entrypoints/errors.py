@@ -15,7 +15,9 @@ from escalada.domain.errors import (
     InvalidTransition,
     NotFound,
     NotPermitted,
+    PayloadRejected,
     PolicyInvalid,
+    SignatureInvalid,
     StaleVersion,
     StoreUnavailable,
     TemplateInvalid,
@@ -71,6 +73,15 @@ TEMPLATE_INVALID = ProblemKind(500, 8, "template_invalid", "Template invalid",
 UNAUTHENTICATED = ProblemKind(401, 9, "unauthenticated", "Unauthenticated",
                               "No bearer token, or one that is unknown, expired or "
                               "revoked, or its user is disabled.")
+SIGNATURE_INVALID = ProblemKind(401, 9, "signature_invalid", "Webhook signature invalid",
+                                "An inbound webhook's signature or timestamp does not "
+                                "check out (wrong secret, changed body, signed too long "
+                                "ago): nothing was kept or applied.")
+PAYLOAD_REJECTED = ProblemKind(422, 2, "payload_rejected", "Webhook payload rejected",
+                               "A signed inbound webhook cannot be applied: `problems` "
+                               "names each field and the reason; it is kept as "
+                               "`delivery` to inspect and replay, and nothing of it was "
+                               "applied.")
 VENDOR_FAILED = ProblemKind(502, 10, "vendor_failed", "Vendor API failed",
                             "A cloud vendor's support API refused or failed.")
 DATABASE_UNAVAILABLE = ProblemKind(503, 11, "database_unavailable", "Database unavailable",
@@ -106,6 +117,8 @@ _DOMAIN: dict[type[EscaladaError], ProblemKind] = {
     PolicyInvalid: POLICY_INVALID,
     TemplateInvalid: TEMPLATE_INVALID,
     Unauthenticated: UNAUTHENTICATED,
+    SignatureInvalid: SIGNATURE_INVALID,
+    PayloadRejected: PAYLOAD_REJECTED,
     VendorFailed: VENDOR_FAILED,
     StoreUnavailable: DATABASE_UNAVAILABLE,
     WritesRefused: WRITES_REFUSED,
@@ -160,6 +173,8 @@ def error_document(error: EscaladaError, language: Translator = ENGLISH) -> dict
     if isinstance(error, InvalidInput):
         document["problems"] = [{"field": f, "reason": r}
                                 for f, r in error.told_problems(language)]
+    if isinstance(error, PayloadRejected) and error.delivery is not None:
+        document["delivery"] = error.delivery
     if isinstance(error, HandoffIncomplete):
         document["step"] = error.step
         document["missing"] = error.missing

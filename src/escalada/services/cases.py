@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -332,7 +333,14 @@ def resolve(
     expected_version: int | None = None,
 ) -> CaseView:
     """The issue is fixed; clocks stop, and the case awaits closure."""
+    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
+                       change=resolution(ctx, actor, reason))
 
+
+def resolution(
+    ctx: Context, actor: Actor, reason: str | None
+) -> Callable[[CaseRow, datetime], Event]:
+    """What resolving an open case does to it (also when a help desk solves its ticket)."""
     # The playbooks that a resolution runs load with it, not with every case command.
     from escalada.services.post_mortem import post_mortem_due
     from escalada.services.recovery import plan_on_resolution
@@ -351,8 +359,7 @@ def resolve(
         post_mortem_due(case, event, now)
         return event
 
-    return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
-                       change=change)
+    return change
 
 
 def reopen(

@@ -809,6 +809,46 @@ class CaseVendorEventRow(Base):
     linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class HookDeliveryRow(Base):
+    """A signed webhook a help desk sent, keyed by the sender's event id: applied (or
+    ignored, as a repeat of something older) in the transaction that changed the case,
+    or failed and kept, with its body and what is wrong, for people to replay."""
+
+    __tablename__ = "hook_deliveries"
+    __table_args__ = (UniqueConstraint("source", "event_id",
+                                       name="uq_hook_deliveries_source_event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(20))  # zendesk | jira | generic
+    event_id: Mapped[str | None] = mapped_column(String(200))  # None: unreadable
+    event_type: Mapped[str | None] = mapped_column(String(200))
+    ticket_id: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), index=True)  # applied | ignored | failed
+    outcome: Mapped[str | None] = mapped_column(Text)  # what it did, or why it was ignored
+    problems: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)  # those the payload is read with
+    case_number: Mapped[int | None] = mapped_column(ForeignKey("cases.number"))
+    occurred_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    replayed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class HelpdeskTicketRow(Base):
+    """A help-desk ticket and the case it is: the time of the latest change applied
+    from it (an older one arriving late is ignored), and the tier and level last
+    written back to it."""
+
+    __tablename__ = "helpdesk_tickets"
+
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    written_back: Mapped[str | None] = mapped_column(String(40))  # e.g. "T2/L2"
+
+
 class WorkerHeartbeatRow(Base):
     """When each worker last went round its loop (`/readyz` wants a recent one)."""
 

@@ -18,6 +18,7 @@ from escalada.entrypoints.api import (
     credits,
     endpoints,
     health,
+    hooks,
     kb,
     operations,
     post_mortem,
@@ -55,12 +56,13 @@ def create_app(context: Context) -> FastAPI:
     install_problem_documents(app)
     install_docs(app)
     app.include_router(routes.health)
+    app.include_router(hooks.inbound, prefix="/api/v1")  # signed by the help desks
     # Routes are matched in the order they are included, one after another: the board's
     # page, the most asked for, is matched first (it was behind a hundred others).
     app.include_router(board.router, prefix="/api/v1")
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
-                    case_outcomes, health, report, kb, post_mortem):
+                    case_outcomes, health, report, kb, post_mortem, hooks):
         app.include_router(feature.router, prefix="/api/v1")
     app.include_router(operations.router)  # /readyz, /metrics
     app.router.routes.append(Route("/mcp", agents, methods=["GET", "POST", "DELETE"],

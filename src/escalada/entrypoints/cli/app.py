@@ -82,6 +82,9 @@ GROUPS: dict[str, Lazy] = {
     "report": Lazy("report", "report", "The escalation report: summary, timeline, root "
                    "cause, impact, resolution plan, communication log, lessons learned and "
                    "recovery plan (HTML and PDF with a chart)."),
+    "hooks": Lazy("hooks", "app", "Help desks' inbound webhooks (Zendesk, Jira, generic): "
+                  "the deliveries that could not be applied, kept with what is wrong, and "
+                  "their replay."),
     "kb": Lazy("kb", "app", "The knowledge base: root causes, post-mortems and lessons "
                "learned of past escalations, searched in Russian and English."),
 }

@@ -1,0 +1,106 @@
+"""`escalada hooks ...`: the help desks' inbound webhooks that could not be applied,
+and their replay."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from escalada.entrypoints.cli.output import (
+    FORMAT_OPTION,
+    Format,
+    actor,
+    context,
+    emit_json,
+    id_of,
+)
+from escalada.entrypoints.cli.words import tr
+
+if TYPE_CHECKING:
+    from escalada.services.hooks import HookDeliveryView, HookReceiptView
+
+app = typer.Typer(
+    help="Help desks' inbound webhooks (Zendesk, Jira, generic): the deliveries that "
+         "could not be applied, kept with what is wrong, and their replay.",
+    no_args_is_help=True,
+)
+DELIVERY = typer.Argument(..., help="the delivery's id (hooks failed lists them)",
+                          callback=id_of("webhook delivery"))
+
+
+def _problems(view: HookDeliveryView) -> str:
+    return "; ".join(f"{p['field']}: {p['reason']}" for p in view.problems)
+
+
+def _table(views: list[HookDeliveryView], fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(views)
+        return
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import console, when
+
+    if not views:
+        console().print(tr("no failed webhook deliveries"))
+        return
+    table = Table()
+    for column in ("id", tr("source"), tr("event"), tr("ticket"), tr("received"),
+                   tr("attempts"), tr("what is wrong")):
+        table.add_column(column)
+    for v in views:
+        table.add_row(str(v.id), v.source, v.event_type or v.event_id or "-", v.ticket or "-",
+                      when(v.received_at), str(v.attempts), _problems(v))
+    console().print(table)
+
+
+@app.command("failed")
+def failed(
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="at most this many"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The deliveries that could not be applied, newest first, with what is wrong."""
+    from escalada.services.hooks import list_deliveries
+
+    _table(list_deliveries(ctx=context(), actor=actor(), state="failed", limit=limit), fmt)
+
+
+@app.command("show")
+def show(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
+    """One delivery: what became of it, what is wrong, and its body as received."""
+    from escalada.services.hooks import show_delivery
+
+    view = show_delivery(ctx=context(), actor=actor(), delivery_id=delivery_id)
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    from escalada.entrypoints.cli.output import console
+
+    out = console()
+    out.print(tr("delivery {id} from {source}: {state}", id=view.id, source=view.source,
+                 state=view.state), markup=False)
+    if view.problems:
+        out.print(tr("what is wrong: {problems}", problems=_problems(view)), markup=False)
+    if view.outcome:
+        out.print(tr("outcome: {outcome}", outcome=view.outcome), markup=False)
+    out.print(view.body, markup=False, highlight=False)
+
+
+@app.command("replay")
+def replay(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
+    """Apply a failed delivery again, with the hooks mapping in force now."""
+    from escalada.services.hooks import replay_delivery
+
+    receipt = replay_delivery(ctx=context(), actor=actor(), delivery_id=delivery_id)
+    _receipt(receipt, fmt)
+
+
+def _receipt(receipt: HookReceiptView, fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(receipt)
+        return
+    from escalada.entrypoints.cli.output import console
+
+    console().print(tr("delivery {id}: {state} ({case}): {outcome}", id=receipt.delivery,
+                       state=receipt.state, case=receipt.case or "-",
+                       outcome=receipt.outcome), markup=False)

@@ -1,0 +1,238 @@
+"""What a help desk's event does to the case of its ticket, inside the caller's unit of
+work: the first event of a ticket opens its case (for the mapped account), later ones
+change its severity, status or CSAT, and comments become the case's messages in the
+language they are written in. A change older than the latest applied from the ticket
+is ignored (deliveries arrive out of order); comments are kept whatever their order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseMessageRow,
+    CaseRow,
+    HelpdeskTicketRow,
+    PauseRow,
+)
+from escalada.domain.errors import PayloadRejected
+from escalada.domain.helpdesk_events import Change, HelpdeskEvent
+from escalada.domain.helpdesk_mapping import SourceMapping
+from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
+from escalada.domain.words import Words
+from escalada.services.cases import resolution
+from escalada.services.context import Actor, Context
+from escalada.services.policies import freeze
+from escalada.services.records import excerpt, opened, record
+from escalada.services.unit_of_work import UnitOfWork
+
+# Changes that set the ticket's state: applied only when newer than the last applied.
+_STATEFUL = ("created", "updated", "priority_changed", "status_changed", "csat_rated")
+
+
+@dataclass(frozen=True)
+class Applied:
+    case: CaseRow | None
+    state: str  # applied | ignored
+    outcome: str
+
+
+def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: SourceMapping,
+                now: datetime) -> Applied:
+    """Apply `event` to its ticket's case (opening it first if need be)."""
+    session, actor = uow.session, Actor(event.source, None)
+    if all(change.kind == "ignored" for change in event.changes):
+        return Applied(None, "ignored", f"{event.event_type} is ignored by the hooks mapping")
+    ticket = session.get(HelpdeskTicketRow, (event.source, event.ticket.id))
+    done: list[str] = []
+    if ticket is None:
+        case = _open(ctx, uow, event, mapping, now, actor)
+        ticket = HelpdeskTicketRow(source=event.source, ticket_id=event.ticket.id,
+                                   case_number=case.number, changed_at=event.occurred_at)
+        session.add(ticket)
+        done.append(f"opened {case.ref}")
+    else:
+        case = session.get_one(CaseRow, ticket.case_number)
+        stale = event.occurred_at < ticket.changed_at
+        if all(change.kind in _STATEFUL for change in event.changes) and stale:
+            return Applied(case, "ignored", f"older than the ticket's last change "
+                                            f"({ticket.changed_at.isoformat()})")
+        if not stale:
+            ticket.changed_at = event.occurred_at
+    for change in event.changes:
+        if change.kind in _STATEFUL and event.occurred_at < ticket.changed_at:
+            continue
+        said = _apply_change(ctx, session, case, change, event, mapping, now, actor)
+        if said:
+            done.append(said)
+    return Applied(case, "applied", "; ".join(done) or "nothing to change")
+
+
+def _open(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: SourceMapping,
+          now: datetime, actor: Actor) -> CaseRow:
+    account = _account(uow.session, event, mapping)
+    severity = mapping.default_severity
+    if event.ticket.priority is not None:
+        severity = _severity(mapping, event.ticket.priority, "ticket priority")
+    policy = ctx.policy()
+    title = event.ticket.subject or f"{event.source} ticket {event.ticket.id}"
+    case = CaseRow(
+        account_id=account.id, title=excerpt(title, 300), severity=severity.value,
+        status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None, opened_at=now,
+        services=[], flags=[], csat=None, revenue_impact_usd=Decimal(0),
+        business_impact_usd=Decimal(0),
+        escalating_contact_level=ContactLevel.STAFF.value, contact_title=None,
+        contact_id=None, policy_version=policy.version, updated_at=now, version=1,
+        timer_generation=1, pauses=[], escalations=[])
+    freeze(uow.session, case, policy, now)
+    uow.cases.add(case)
+    opened(uow.session, case)
+    record(uow.session, case, actor=actor, at=now, kind="case_opened",
+           summary=f"{severity.value} case opened from {event.source} ticket "
+                   f"{event.ticket.id}: {case.title}",
+           data={"source": event.source, "ticket": event.ticket.id, "event": event.event_id,
+                 "account": account.id, "severity": severity.value, "title": case.title})
+    return case
+
+
+def _account(session: Session, event: HelpdeskEvent, mapping: SourceMapping) -> AccountRow:
+    """The ticket's account: its customer reference as mapped, else an account of that
+    id, else the mapping's default; PayloadRejected when none is known."""
+    reference = event.ticket.customer
+    wanted = [mapping.account(reference), reference] if reference else []
+    for account_id in [*wanted, mapping.default_account]:
+        found = None if account_id is None else session.get(AccountRow, account_id)
+        if found is not None:
+            return found
+    raise PayloadRejected([(mapping.account_path, Words(
+        "no account for customer {reference!r}: map it in the hooks mapping's accounts "
+        "(or set default_account), then replay", reference=reference or ""))])
+
+
+def _severity(mapping: SourceMapping, priority: str, field: str) -> Severity:
+    severity = mapping.severity(priority)
+    if severity is None:
+        raise PayloadRejected([(field, Words(
+            "priority {priority!r} is not in the hooks mapping (knows: {known})",
+            priority=priority, known=", ".join(mapping.priorities)))])
+    return severity
+
+
+def _apply_change(ctx: Context, session: Session, case: CaseRow, change: Change,
+                  event: HelpdeskEvent, mapping: SourceMapping, now: datetime,
+                  actor: Actor) -> str | None:
+    where = {"source": event.source, "ticket": event.ticket.id, "event": event.event_id}
+    if change.kind == "comment_added":
+        return _message(ctx, session, case, change, event, now, actor, where)
+    if change.kind == "priority_changed" and change.value is not None:
+        severity = _severity(mapping, change.value, "priority")
+        return _set(session, case, "severity", severity.value, now, actor,
+                    f"{event.source} priority {change.value}", where)
+    if change.kind == "csat_rated" and change.value is not None:
+        score = mapping.rating(change.value)
+        if score is None:
+            raise PayloadRejected([("csat", Words(
+                "rating {value!r} is neither 1 to 5 nor in the hooks mapping's csat",
+                value=change.value))])
+        return _set(session, case, "csat", score, now, actor,
+                    f"{event.source} satisfaction rating {change.value}", where)
+    if change.kind == "status_changed" and change.value is not None:
+        return _status(ctx, session, case, change.value, mapping, now, actor, where)
+    if change.kind == "updated" and event.ticket.subject:
+        title = excerpt(event.ticket.subject, 300)
+        return _set(session, case, "title", title, now, actor,
+                    f"{event.source} subject changed", where)
+    return None
+
+
+def _set(session: Session, case: CaseRow, field: str, value: object, now: datetime,
+         actor: Actor, why: str, where: dict[str, str]) -> str | None:
+    """Change a field of the case; only the rating of one that ended (customers rate a
+    solved ticket)."""
+    before = getattr(case, field)
+    if before == value:
+        return None
+    if field != "csat" and not CaseStatus(case.status).is_open:
+        return f"{field} not changed: {case.ref} is {case.status}"
+    setattr(case, field, value)
+    record(session, case, actor=actor, at=now, kind="updated",
+           summary=f"changed {field} {before} -> {value}", reason=why,
+           data={**where, "before": {field: before}, "after": {field: value}})
+    return f"{field} {before} -> {value}"
+
+
+def _message(ctx: Context, session: Session, case: CaseRow, change: Change,
+             event: HelpdeskEvent, now: datetime, actor: Actor, where: dict[str, str]
+             ) -> str:
+    text = change.text or ""
+    language = ctx.detect_language(text)
+    sender = "customer" if change.from_customer else "internal"
+    row = CaseMessageRow(case_number=case.number, sender=sender,
+                         author=None if change.author is None else excerpt(change.author),
+                         text=text, language=None if language is None else language.value,
+                         received_at=event.occurred_at, recorded_by=actor.name)
+    session.add(row)
+    session.flush()
+    record(session, case, actor=actor, at=now, kind=f"{sender}_message",
+           summary=f"message from the {sender}"
+                   + (f" ({row.author})" if row.author else "")
+                   + f" on {event.source} ticket {event.ticket.id}: {excerpt(text, 120)}",
+           data={**where, "message": row.id, "language": row.language}, changed=False)
+    return f"{sender} message ({row.language or 'language unknown'})"
+
+
+def _status(ctx: Context, session: Session, case: CaseRow, status: str,
+            mapping: SourceMapping, now: datetime, actor: Actor, where: dict[str, str]
+            ) -> str | None:
+    known, target = mapping.status(status)
+    if not known:
+        raise PayloadRejected([("status", Words(
+            "ticket status {status!r} is not in the hooks mapping (knows: {known})",
+            status=status, known=", ".join(mapping.statuses)))])
+    if target is None or target == case.status:
+        return None
+    why = f"{where['source']} status {status}"
+    if target in ("resolved", "closed") and CaseStatus(case.status).is_open:
+        event = resolution(ctx, actor, why)(case, now)
+        record(session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,
+               reason=why, data={**where, **event.data})
+    if target == "closed" and case.status == CaseStatus.RESOLVED:
+        case.status, case.closed_at = CaseStatus.CLOSED.value, now
+        record(session, case, actor=actor, at=now, kind="closed", summary="case closed",
+               reason=why, data=where)
+    if target in ("resolved", "closed"):
+        return f"status -> {case.status}"
+    if case.status == CaseStatus.CLOSED:
+        return f"status not changed: {case.ref} is closed"
+    _work_again(session, case, now, actor, why, where)
+    if target == "waiting_on_customer":
+        case.pauses.append(PauseRow(case_number=case.number, started_at=now))
+        case.status = target
+        record(session, case, actor=actor, at=now, kind="paused",
+               summary="waiting on customer: SLA clocks paused", reason=why, data=where)
+    elif case.status != target:
+        before, case.status = case.status, target
+        record(session, case, actor=actor, at=now, kind="updated",
+               summary=f"changed status {before} -> {target}", reason=why,
+               data={**where, "before": {"status": before}, "after": {"status": target}})
+    return f"status -> {case.status}"
+
+
+def _work_again(session: Session, case: CaseRow, now: datetime, actor: Actor, why: str,
+                where: dict[str, str]) -> None:
+    """A resolved case reopens, and one waiting on the customer runs its clocks again."""
+    if case.status == CaseStatus.RESOLVED:
+        case.status, case.resolved_at = CaseStatus.INVESTIGATING.value, None
+        record(session, case, actor=actor, at=now, kind="reopened",
+               summary="case reopened after its resolution", reason=why, data=where)
+    running = [pause for pause in case.pauses if pause.ended_at is None]
+    if running:
+        for pause in running:
+            pause.ended_at = now
+        case.status = CaseStatus.INVESTIGATING.value
+        record(session, case, actor=actor, at=now, kind="resumed",
+               summary="customer answered: SLA clocks running", reason=why, data=where)

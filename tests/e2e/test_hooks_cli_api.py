@@ -1,0 +1,135 @@
+"""The help desks' webhooks over HTTP with real signatures (no bearer token: the
+signature is the sender's credential), their RFC 9457 refusals, and the failed
+deliveries listed and replayed through the API and the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cli_support import Cli
+from fastapi.testclient import TestClient
+
+from escalada.adapters.db.database import make_engine
+from escalada.adapters.hooks_file import HOOKS_MAPPING
+from escalada.bootstrap import wire
+from escalada.domain.errors import PayloadRejected
+from escalada.domain.hook_signatures import zendesk_signature
+from escalada.services import hooks
+from escalada.services.context import Context
+
+API = "/api/v1"
+
+SECRET = "zendesk-shared-secret"
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
+
+
+def mapping(tmp_path: Path, accounts: dict[str, str], name: str) -> Path:
+    document = yaml.safe_load(HOOKS_MAPPING.default_path().read_text(encoding="utf-8"))
+    document["zendesk"]["accounts"] = accounts
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def created(at: datetime, event_id: str = "evt-1") -> bytes:
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({
+        "id": event_id, "type": "zen:event-type:ticket.created", "time": stamp,
+        "subject": "zen:ticket:77", "zendesk_event_version": "2022-11-06", "account_id": 1,
+        "detail": {"id": "77", "organization_id": "900", "priority": "URGENT",
+                   "status": "NEW", "subject": "API returns 500"},
+        "event": {}}).encode()
+
+
+def signed(body: bytes, at: datetime, secret: str = SECRET) -> dict[str, str]:
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"X-Zendesk-Webhook-Signature": zendesk_signature(secret, stamp, body),
+            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+            "Content-Type": "application/json", "Authorization": ""}
+
+
+def test_a_signed_zendesk_ticket_opens_a_case_without_a_bearer_token(
+        client: TestClient, ctx: Context, account: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {"900": "acme"}, "m")))
+    body = created(ctx.clock())
+
+    answer = client.post(f"{API}/hooks/zendesk", content=body, headers=signed(body, ctx.clock()))
+    again = client.post(f"{API}/hooks/zendesk", content=body, headers=signed(body, ctx.clock()))
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json() | {"delivery": 0} == {"delivery": 0, "state": "applied",
+                                               "case": "CASE-1", "outcome": "opened CASE-1"}
+    assert again.json()["state"] == "duplicate"
+    assert client.get(f"{API}/cases/CASE-1").json()["snapshot"]["severity"] == "P1"
+
+
+def test_a_bad_signature_is_a_401_problem(client: TestClient, ctx: Context) -> None:
+    body = created(ctx.clock())
+
+    answer = client.post(f"{API}/hooks/zendesk", content=body,
+                         headers=signed(body, ctx.clock(), secret="wrong"))
+
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["type"] == "/problems/signature-invalid"
+    assert "does not match" in answer.json()["detail"]
+
+
+def test_an_unmapped_ticket_is_a_422_problem_kept_and_replayed_through_the_api(
+        client: TestClient, ctx: Context, account: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {}, "empty")))
+    body = created(ctx.clock())
+
+    refused = client.post(f"{API}/hooks/zendesk", content=body,
+                          headers=signed(body, ctx.clock()))
+
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["type"] == "/problems/payload-rejected"
+    assert problem["problems"][0]["field"] == "detail.organization_id"
+    [failed] = client.get(f"{API}/hooks/failed").json()
+    assert failed["id"] == problem["delivery"] and failed["state"] == "failed"
+    assert client.get(f"{API}/hooks/failed", headers={"Authorization": ""}).status_code == 401
+
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {"900": "acme"}, "f")))
+    replayed = client.post(f"{API}/hooks/deliveries/{failed['id']}/replay")
+
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["case"] == "CASE-1"
+    assert client.get(f"{API}/hooks/failed").json() == []
+    again = client.post(f"{API}/hooks/deliveries/{failed['id']}/replay")
+    assert again.status_code == 409
+
+
+def test_the_cli_lists_the_failed_deliveries_and_replays_one(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
+            "--support-plan", "enterprise")
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {}, "empty")))
+    ctx = wire(lambda: make_engine(cli.env["ESCALADA_DATABASE_URL"]))
+    now = datetime.now(UTC)
+    body = created(now)
+    with pytest.raises(PayloadRejected) as refused:
+        hooks.receive_hook(ctx=ctx, source="zendesk", headers=signed(body, now), body=body)
+    ctx.engine.dispose()
+
+    listed = cli.run("hooks", "failed")
+    assert "no account for customer '900'" in listed
+    assert cli.json("hooks", "failed")[0]["id"] == refused.value.delivery
+    cli.env["ESCALADA_HOOKS_MAPPING"] = str(mapping(tmp_path, {"900": "acme"}, "fixed"))
+    replayed = cli.run("hooks", "replay", str(refused.value.delivery))
+    assert "applied (CASE-1)" in replayed
+    assert "no failed webhook deliveries" in cli.run("hooks", "failed")
+    assert "only a failed one is replayed" in cli.run(
+        "hooks", "replay", str(refused.value.delivery), code=6)
