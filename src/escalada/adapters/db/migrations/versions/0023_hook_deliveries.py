@@ -1,8 +1,8 @@
 """Help desks' inbound webhooks: the deliveries received (keyed by the sender's event id,
 failed ones kept for replay) and the tickets each case was opened from.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from escalada.adapters.db.types import UtcDateTime
 
-revision = "0022"
-down_revision = "0021"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
