@@ -187,3 +187,29 @@ def _pauses_until(case: CaseSnapshot, now: datetime) -> tuple[Interval, ...]:
         for p in case.paused
         if p.start < now
     )
+
+
+@dataclass(frozen=True, slots=True)
+class WindowShare:
+    """How much of an SLA window (its start to its due time) is consumed at a moment,
+    counted on the calendar the clock runs on, and how fast it grows then."""
+
+    share: float  # 1 or more once due
+    per_second: float  # 0 while the calendar's clock stands (a night, a weekend)
+
+
+def window_share(start: datetime, due: datetime, now: datetime,
+                 calendar: Calendar) -> WindowShare:
+    """The share of [start, due] consumed at `now` on `calendar` (pure): on business
+    hours a night or a weekend consumes nothing, so a case opened on Friday evening is
+    not amber on Monday morning because the weekend passed."""
+    total = elapsed(start, due, calendar)
+    if now >= due:
+        return WindowShare(max(1.0, elapsed(start, now, calendar) / total) if total > 0
+                           else 1.0, 0.0)
+    if total <= 0:
+        return WindowShare(0.0, 0.0)
+    begin, _end = next(iter(calendar.intervals(now)), (FOREVER, FOREVER))
+    running = begin <= now
+    return WindowShare(elapsed(start, now, calendar) / total,
+                       1 / (total * 60) if running else 0.0)

@@ -32,6 +32,8 @@ from escalada.services.context import Context
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from escalada.domain.sla import WindowShare
+
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 Sort = Literal["number", "sla_due", "updated"]
 SORTS: tuple[str, ...] = ("number", "sla_due", "updated")
@@ -286,3 +288,33 @@ def _time(value: str) -> datetime:
     if moment.tzinfo is None:
         raise InvalidInput.of("cursor", _CURSOR_HELP)
     return moment
+
+
+def sla_windows(*, ctx: Context, cases: Sequence[CaseSummaryView],
+                now: datetime) -> dict[str, WindowShare]:
+    """How much of each listed case's SLA window (opened to its next due time) is consumed
+    at `now`, on the calendar its account's plan runs that severity's clock on (business
+    hours stand still at night and on weekends): the board's countdown colours. The
+    page's accounts are read in one statement; a case with no clock running is left out."""
+    # Imported here: the calendars (holidays) are more than `case list` needs to start.
+    from escalada.domain.sla import resolve_calendar, window_share
+    from escalada.domain.working_time import TWENTY_FOUR_SEVEN
+    from escalada.services.case_reads import account_snapshot
+
+    timed = [case for case in cases if case.sla_due_at is not None]
+    if not timed:
+        return {}
+    policy = ctx.policy()
+    with ctx.plain_reading() as db:  # the page's accounts in one statement, never waiting
+        rows = reads.accounts(db, {case.account for case in timed})
+    accounts = {name: account_snapshot(row) for name, row in rows.items()}
+    shares = {}
+    for case in timed:
+        account = accounts.get(case.account)
+        targets = None if account is None else policy.targets(
+            account.support_plan, Severity(case.severity))
+        calendar = TWENTY_FOUR_SEVEN if account is None or targets is None else \
+            resolve_calendar(targets.calendar, account, policy.sla.business_hours)
+        assert case.sla_due_at is not None
+        shares[case.id] = window_share(case.opened_at, case.sla_due_at, now, calendar)
+    return shares

@@ -6,7 +6,7 @@ so that one function builds a view from either."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -84,6 +84,21 @@ def account(reader: Reader, account_id: str) -> Record | None:
     row: Record = _record(Record, _ACCOUNT, found[:-1], _ACCOUNT_TYPES)
     row.calendar = None if found[-1] is None else Record(spec=document(found[-1]))
     return row
+
+
+def accounts(reader: Reader, account_ids: Collection[str]) -> dict[str, Record]:
+    """Several accounts in one statement (as `account` reads one), by id."""
+    names = sorted(set(account_ids))
+    if not names:
+        return {}
+    marks = ", ".join(f":a{i}" for i in range(len(names)))
+    sql = _ACCOUNT_SQL.replace("WHERE a.id = :id", f"WHERE a.id IN ({marks})")
+    found = {}
+    for values in reader.rows(sql, **{f"a{i}": name for i, name in enumerate(names)}):
+        row: Record = _record(Record, _ACCOUNT, values[:-1], _ACCOUNT_TYPES)
+        row.calendar = None if values[-1] is None else Record(spec=document(values[-1]))
+        found[row.id] = row
+    return found
 
 
 def recent_cases(reader: Reader, account_id: str, now: datetime) -> int:

@@ -10,7 +10,6 @@ and the server's `now`; the next poll corrects it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from escalada.adapters.vendors import VENDORS
 from escalada.domain.model import ExecLevel, Severity, Tier
+from escalada.domain.sla import WindowShare
 from escalada.domain.validation import invalid_input
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of
@@ -77,10 +77,19 @@ Filters = Annotated[BoardFilters, Depends(_filters)]
 
 @dataclass(frozen=True)
 class BoardRow:
-    """A case as the board shows it, with its countdown's window (opened → due)."""
+    """A case as the board shows it, with how much of its SLA window is consumed (on the
+    calendar its clock runs on) and how fast that grows now (0 outside business hours)."""
 
     case: CaseSummaryView
-    share: float | None  # of the window consumed at the server's now; None: no clock
+    window: WindowShare | None  # None: no clock runs
+
+    @property
+    def share(self) -> float | None:
+        return None if self.window is None else self.window.share
+
+    @property
+    def per_second(self) -> float:
+        return 0.0 if self.window is None else self.window.per_second
 
     @property
     def state(self) -> str:
@@ -91,15 +100,6 @@ class BoardRow:
         return "red" if self.share >= RED else "amber" if self.share >= AMBER else "ok"
 
 
-def _share(case: CaseSummaryView, now: datetime) -> float | None:
-    if case.sla_due_at is None:
-        return None
-    window = (case.sla_due_at - case.opened_at).total_seconds()
-    if window <= 0:
-        return 1.0 if now >= case.sla_due_at else 0.0
-    return (now - case.opened_at).total_seconds() / window
-
-
 def _rows(request: Request, user: Actor, filters: BoardFilters) -> dict[str, Any]:
     """The rows of the board's current page, and the counts by tier and level."""
     ctx = context_of(request)
@@ -107,11 +107,12 @@ def _rows(request: Request, user: Actor, filters: BoardFilters) -> dict[str, Any
     page = case_board.list_page(ctx=ctx, status="open", sort="sla_due", limit=PAGE_SIZE,
                                 **query)
     now = ctx.clock()
+    windows = case_board.sla_windows(ctx=ctx, cases=page.cases, now=now)
     without_cursor = {k: v for k, v in query.items() if k != "cursor"}
     return {
         "counts": open_counts(ctx=ctx, actor=user), "tiers": list(Tier),
         "levels": list(ExecLevel), "chip_url": lambda **change: _chip_url(filters, change),
-        "rows": [BoardRow(case, _share(case, now)) for case in page.cases],
+        "rows": [BoardRow(case, windows.get(case.id)) for case in page.cases],
         "now": now, "amber": AMBER, "red": RED, "poll_seconds": POLL_SECONDS,
         "filters": filters, "cursor": filters.cursor,
         "rows_url": "/board/rows?" + urlencode(query),
