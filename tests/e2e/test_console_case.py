@@ -408,3 +408,38 @@ def test_a_refusal_is_told_in_the_readers_language(signed_in: Client) -> None:
 
     assert answer.status_code == 403
     assert re.search("[а-яё]{4}", refusal(answer)), refusal(answer)
+
+
+class _OneRdsIssue:
+    """A vendor health feed reporting one open RDS issue in eu-central-1 since 09:35 UTC."""
+
+    vendor = "aws"
+
+    def open_events(self) -> list[Any]:
+        from escalada.domain.vendor_health import VendorEvent
+
+        return [VendorEvent(vendor="aws", id="arn:aws:health:eu-central-1::event/RDS/1",
+                            service="RDS", region="eu-central-1",
+                            title="increased error rates",
+                            started_at=datetime(2026, 11, 26, 9, 35, tzinfo=UTC))]
+
+
+def test_a_vendors_open_event_on_the_case_is_shown_in_the_accounts_zone_in_both_languages(
+    signed_in: Client, case_ctx: Context, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from escalada.services.vendor_health import poll_now
+
+    olga = signed_in("olga")
+    assert 'data-testid="vendor-health"' not in olga.get(CASE).text
+    cases.update_case(ctx=case_ctx, actor=Actor("olga", "engineer"), case_id="CASE-1",
+                      services=["RDS"], regions=["eu-central-1"])
+    monkeypatch.setattr(case_ctx, "health_feeds", lambda vendor: _OneRdsIssue())
+    poll_now(ctx=case_ctx, actor=Actor("olga", "engineer"), vendor="aws")
+
+    english = olga.get(CASE).text
+    # 09:35 UTC is 12:35 in Moscow, the account's zone.
+    assert "AWS reports: increased error rates for RDS in eu-central-1 since 12:35" in english
+    olga.post("/language", data={"language": "ru", "next": CASE, "csrf_token": _token(olga)})
+    russian = olga.get(CASE).text
+    assert "Состояние сервисов вендоров" in russian
+    assert "AWS сообщает: increased error rates — RDS в eu-central-1 с 12:35" in russian

@@ -22,6 +22,7 @@ from escalada.services.inbound_messages import MessageView, messages_of
 from escalada.services.outbox import DeliveryView, deliveries_of
 from escalada.services.policies import policy_of
 from escalada.services.records import case_view, timeline_of, timeline_view
+from escalada.services.vendor_health_views import VendorEventView, linked_events
 from escalada.services.vendor_views import VendorCaseView, vendor_cases_of
 from escalada.services.views import CaseView, TimelineEntryView, View
 from escalada.services.war_room_playbook import room_of
@@ -94,6 +95,8 @@ class CasePageView(View):
     drafts: list[DraftView]
     communications: list[DeliveryView]
     vendor_cases: list[VendorCaseView]
+    # The vendors' service-health events linked to the case, open ones first.
+    vendor_events: list[VendorEventView]
     credits: list[CreditView]
     reply_language: str  # what a customer update is drafted in by default
     reply_language_reason: str
@@ -124,6 +127,7 @@ def case_page(*, ctx: Context, actor: Actor, case_id: str) -> CasePageView:
                       reversed(timeline_of(session, case, TIMELINE_SHOWN))],
             messages=messages_of(session, case), drafts=drafts_of(session, case),
             communications=deliveries_of(session, case), vendor_cases=vendor_cases,
+            vendor_events=linked_events(session, case.number, now),
             credits=credits, reply_language=language.language.value,
             reply_language_reason=language.why, war_room=room_of(session, case) is not None,
             may=_actions(case, authority=authority, vendor_cases=vendor_cases))

@@ -18,7 +18,8 @@ from escalada.adapters.db.tables import (
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
-from escalada.domain.vendor_health import OPEN, VENDOR_HEALTH, reported
+from escalada.domain.vendor_health import OPEN, VENDOR_HEALTH, VendorEvent, reported
+from escalada.domain.words import Words
 from escalada.services.context import Context
 from escalada.services.vendor_health import as_event, watched_quietly
 from escalada.services.views import View
@@ -90,6 +91,8 @@ def event_views(
     timezone: str = "UTC",
 ) -> list[VendorEventView]:
     """The views of these event rows, each with the cases linked to it."""
+    if not rows:
+        return []
     linked: dict[int, list[str]] = {}
     for event_id, number in session.execute(
             select(CaseVendorEventRow.vendor_event_id, CaseVendorEventRow.case_number)
@@ -103,3 +106,22 @@ def event_views(
         description=row.description,
         reported=str(reported(as_event(row), timezone=timezone, now=now)),
         cases=linked.get(row.id, [])) for row in rows]
+
+
+def linked_events(session: Session, case_number: int, now: datetime) -> list[VendorEventView]:
+    """The vendors' events linked to the case, open ones first, newest first."""
+    rows = session.scalars(
+        select(VendorEventRow).join(CaseVendorEventRow,
+                                    CaseVendorEventRow.vendor_event_id == VendorEventRow.id)
+        .where(CaseVendorEventRow.case_number == case_number)
+        .order_by(VendorEventRow.status.desc(), VendorEventRow.started_at.desc(),
+                  VendorEventRow.id)).all()
+    return event_views(session, rows, now)
+
+
+def line(event: VendorEventView, *, timezone: str, now: datetime) -> Words:
+    """'AWS reports: ... since 14:05', the time in `timezone` (the account's)."""
+    return reported(VendorEvent(vendor=event.vendor, id=event.event_id, service=event.service,
+                                region=event.region, title=event.title,
+                                started_at=event.started_at, status=event.status,
+                                ended_at=event.ended_at), timezone=timezone, now=now)

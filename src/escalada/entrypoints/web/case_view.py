@@ -22,6 +22,7 @@ from escalada.entrypoints.web.translate import gettext
 from escalada.services.case_page import CasePageView, case_page
 from escalada.services.context import Actor
 from escalada.services.drafting import template_sources
+from escalada.services.vendor_health_views import line
 
 CHANNELS = ("email", "slack", "webhook")
 VENDORS = ("aws", "azure", "gcp")
@@ -88,11 +89,14 @@ def show(request: Request, user: Actor, case_id: str, *, refusal: Refusal = NO_R
     page = case_page(ctx=ctx, actor=user, case_id=case_id)
     language = language_of(request)
     kinds = sorted(template_sources(ctx.settings()))
+    zone, now, reader = page.case.snapshot.account.timezone, ctx.clock(), translations(language)
+    vendor_lines = [(event.status, line(event, timezone=zone, now=now).render(reader))
+                    for event in page.vendor_events]
     return render(
         request, "case.html", status_code=status_code, page=page, case=page.case,
         snapshot=page.case.snapshot, zone=page.case.snapshot.account.timezone,
         now=ctx.clock(), named={**words(language), **criterion_names(language, page.criteria)},
-        refusal=refusal,
+        refusal=refusal, vendor_lines=vendor_lines,
         done=_done_messages(language).get(done or ""), kinds=kinds,
         draft_fields={kind: REQUIRED_FIELDS.get(kind, ()) + OPTIONAL_FIELDS.get(kind, ())
                       for kind in kinds},
