@@ -117,6 +117,38 @@ def test_a_linked_open_event_is_evidence_for_vendor_platform_issue_until_it_clos
     assert ended.summary == "AWS no longer reports: operational issue for RDS"
 
 
+def test_the_vendor_escalation_draft_offers_the_vendors_open_event_and_no_closed_one(
+    ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    from escalada.services.drafting import draft_message
+
+    _rds_case(ctx)
+    arn = fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_INCREASED_ERROR_RATES",
+                                     clock() - timedelta(minutes=25))
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")
+    fields = {"component": "RDS", "region": "eu-central-1", "request": "Confirm the issue."}
+
+    draft = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="vendor_escalation",
+                          language="en", fields=fields, keep=False)
+
+    assert "## Your service health reports" in draft.body
+    assert (f"- AWS reports: increased error rates for RDS in eu-central-1 since "
+            f"26 November 2026, 09:35 UTC (event {arn})") in draft.body
+    russian = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="vendor_escalation",
+                            language="ru", fields=fields, keep=False)
+    assert "- AWS сообщает: increased error rates — RDS в eu-central-1 с " in russian.body
+    customer = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="progress_update",
+                             language="en", status="INVESTIGATING", keep=False)
+    assert "service health" not in customer.body  # a vendor letter's, not the customer's
+
+    fake_aws_health.close_issue(arn, clock())
+    clock.advance(minutes=5)
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")
+    later = draft_message(ctx=ctx, actor=ANA, case_id="CASE-1", kind="vendor_escalation",
+                          language="en", fields=fields, keep=False)
+    assert "service health" not in later.body
+
+
 def test_filters_for_services_and_regions_go_to_aws(
     ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,

@@ -125,6 +125,19 @@ class WarRoom:
 
 
 @dataclass(frozen=True, slots=True)
+class VendorReport:
+    """An open event on a vendor's own service-health feed linked to the case: what a
+    vendor escalation points the vendor to."""
+
+    vendor: str  # AWS, Azure, Google Cloud
+    service: str
+    region: str | None  # None: global
+    title: str
+    started_at: datetime
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Handoff:
     """The newest technical step: from which tier to which, and its handoff package."""
 
@@ -182,6 +195,8 @@ class MessageFacts:
     war_room: WarRoom | None = None
     # The case's escalating contact, whom customer letters greet by name.
     contact: Contact | None = None
+    # The vendors' open service-health events linked to the case (vendor letters).
+    vendor_reports: tuple[VendorReport, ...] = ()
 
     @property
     def duration_minutes(self) -> int | None:

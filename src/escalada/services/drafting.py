@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from escalada.adapters.db.tables import (
     AccountRow,
     CaseRow,
+    CaseVendorEventRow,
     CommunicationRow,
     ContactRow,
     CreditRow,
@@ -28,6 +29,7 @@ from escalada.adapters.db.tables import (
     RecoveryTaskRow,
     TimelineRow,
     UserRow,
+    VendorEventRow,
     WarRoomRow,
 )
 from escalada.adapters.templates import missing_fields, render, template_kinds
@@ -45,6 +47,7 @@ from escalada.domain.communications import (
     MessageKind,
     Person,
     UpdateStatus,
+    VendorReport,
     WarRoom,
 )
 from escalada.domain.errors import InvalidInput, NotFound
@@ -55,6 +58,7 @@ from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
+from escalada.domain.vendor_health import OPEN, VENDOR_LABELS
 from escalada.domain.working_time import FOREVER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context, Detect
@@ -310,7 +314,20 @@ def _facts(
         handoff=_handoff(case), executive=_executive(session, case, policy, room, language),
         war_room=None if room is None or room.closed_at is not None else WarRoom(
             room.channel, room.update_every_minutes),
-        contact=_contact(session, case))
+        contact=_contact(session, case),
+        vendor_reports=_vendor_reports(session, case) if audience is Audience.VENDOR else ())
+
+
+def _vendor_reports(session: Session, case: CaseRow) -> tuple[VendorReport, ...]:
+    """The open vendor service-health events linked to the case, oldest first."""
+    rows = session.scalars(
+        select(VendorEventRow).join(CaseVendorEventRow,
+                                    CaseVendorEventRow.vendor_event_id == VendorEventRow.id)
+        .where(CaseVendorEventRow.case_number == case.number, VendorEventRow.status == OPEN)
+        .order_by(VendorEventRow.started_at, VendorEventRow.id))
+    return tuple(VendorReport(VENDOR_LABELS.get(row.vendor, row.vendor), row.service,
+                              row.region, row.title, row.started_at, row.event_id)
+                 for row in rows)
 
 
 def _story(session: Session, case: CaseRow) -> list[Moment]:
