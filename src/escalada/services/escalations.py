@@ -27,6 +27,7 @@ from escalada.services.authz import (
     can_work_cases,
 )
 from escalada.services.context import Actor, Context
+from escalada.services.helpdesk_sync import queue_write_back
 from escalada.services.policies import policy_of
 from escalada.services.records import Event, change_case, committed_view, record, snapshot_of
 from escalada.services.repositories import load_open_case
@@ -97,6 +98,8 @@ def take_step(
         respond_within=terms.respond_within_minutes,
     )
     _move(case, track, target)
+    queue_write_back(session, case, now=now,
+                     max_attempts=policy.communications.delivery.max_attempts)
     overridden = (f"; handoff gate overridden ({gate.override_reason}), missing "
                   f"{', '.join(missing)}" if missing else "")
     record(session, case, actor=actor, at=now, kind="escalated",
@@ -216,6 +219,10 @@ def deescalate(
             respond_within=None,
         )
         _move(case, chosen, target)
+        session = object_session(case)
+        assert session is not None
+        queue_write_back(session, case, now=now, max_attempts=policy_of(
+            session, case, ctx.policy()).communications.delivery.max_attempts)
         return Event("deescalated",
                      f"step {step.seq}: {step.from_level or 'none'} -> {target or 'none'}",
                      reason, {"step": step.seq})

@@ -26,6 +26,7 @@ from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.words import Words
 from escalada.services.cases import resolution
 from escalada.services.context import Actor, Context
+from escalada.services.helpdesk_sync import queue_write_back
 from escalada.services.policies import freeze
 from escalada.services.records import excerpt, opened, record
 from escalada.services.unit_of_work import UnitOfWork
@@ -54,6 +55,8 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
         ticket = HelpdeskTicketRow(source=event.source, ticket_id=event.ticket.id,
                                    case_number=case.number, changed_at=event.occurred_at)
         session.add(ticket)
+        queue_write_back(session, case, now=now, tickets=[ticket], max_attempts=ctx.policy()
+                         .communications.delivery.max_attempts)
         done.append(f"opened {case.ref}")
     else:
         case = session.get_one(CaseRow, ticket.case_number)
