@@ -25,7 +25,7 @@ from escalada.services.delivering import SENT_TOGETHER, Attempt
 from escalada.services.drafting import draft_message
 from escalada.services.endpoints import add_endpoint
 from escalada.services.outbox import deliver_due, outbox_status, send_draft, show_delivery
-from escalada.testing import FakeClock
+from escalada.testing import FakeClock, count_statements
 
 MESSAGES = 6
 LEASE = timedelta(seconds=0.5)
@@ -171,13 +171,26 @@ def test_a_delivery_whose_settling_fails_stays_held_and_the_others_settle(
     assert audit.verify(ctx=ctx).intact
 
 
+def test_a_batch_settles_in_one_flush_without_a_savepoint_each(ctx: Context) -> None:
+    ctx.channels = lambda name: SideBySide(1)
+    ids = queued(ctx, 4)
+
+    with count_statements(ctx.engine) as statements:
+        attempts = deliver_due(ctx, owner="worker-a")
+
+    assert [(a.id, a.outcome) for a in attempts] == [(i, "delivered") for i in ids]
+    assert not [sql for sql in statements.sql if "SAVEPOINT" in sql.upper()], statements
+    assert audit.verify(ctx=ctx).intact
+
+
 def test_deliveries_whose_settling_transaction_fails_are_settled_one_by_one(
     ctx: Context,
 ) -> None:
     ctx.channels = lambda name: SideBySide(1)
     ids = queued(ctx, 3)
     planned = ctx.plan_timers
-    failures = iter([RuntimeError("deadlock detected")])
+    # The batch's commit fails twice: settled all at once, then again a savepoint each.
+    failures = iter([RuntimeError("deadlock detected"), RuntimeError("deadlock detected")])
 
     def plans_once_in_vain(session: Any, policy: Any, now: Any) -> None:
         # A delivered acknowledgment is a customer update: the case's timers are planned.
