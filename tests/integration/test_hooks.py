@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from concurrency_support import run_at_once
 from examples import ADMIN, ANA
 
 from escalada.adapters.db.tables import HookDeliveryRow
@@ -304,3 +305,51 @@ def test_a_generic_document_signed_like_escaladas_own_webhooks(
     headers["X-Escalada-Signature"] = generic_signature(SECRET, stamp + 1, body)
     with pytest.raises(SignatureInvalid):
         hooks.receive_hook(ctx=ctx, source="generic", headers=headers, body=body)
+
+
+def test_the_same_delivery_twice_at_once_is_applied_once(ctx: Context, acme: str) -> None:
+    created = zendesk_event("created", ctx.clock(), event_id="e1")
+
+    outcomes = run_at_once([lambda: zendesk(ctx, created), lambda: zendesk(ctx, created)])
+
+    assert sorted(outcome.state for outcome in outcomes) == ["applied", "duplicate"], outcomes
+    assert len(cases.list_cases(ctx=ctx)) == 1
+    assert len(hooks.list_deliveries(ctx=ctx, actor=ANA, state=None)) == 1
+
+
+def test_two_events_of_a_new_ticket_at_once_open_one_case(
+        ctx: Context, acme: str, clock: FakeClock) -> None:
+    created = zendesk_event("created", clock(), event_id="e1")
+    comment = zendesk_event("comment_added", clock() + timedelta(seconds=1), event_id="e2",
+                            event={"comment": {"body": "Any news?",
+                                               "author": {"is_staff": False, "name": "Ivan"}}})
+
+    outcomes = run_at_once([lambda: zendesk(ctx, created), lambda: zendesk(ctx, comment)])
+
+    # Whichever came first opened the case; the creation after the comment is older.
+    assert outcomes[1].state == "applied", outcomes
+    assert outcomes[0].state in ("applied", "ignored"), outcomes
+    assert len(cases.list_cases(ctx=ctx)) == 1
+    assert [m.text for m in list_messages(ctx=ctx, case_id="CASE-1")] == ["Any news?"]
+
+
+def test_a_jira_customer_comment_in_an_atlassian_document_is_a_customer_message(
+        ctx: Context, acme: str, clock: FakeClock) -> None:
+    jira(ctx, jira_issue_updated(clock(), []), "d1")
+    comment = {
+        "timestamp": int(clock().timestamp() * 1000), "webhookEvent": "comment_created",
+        "issue": jira_issue_updated(clock(), [])["issue"],
+        "comment": {"id": "10050", "jsdPublic": True,
+                    "author": {"accountId": "qm:1", "displayName": "Olga Smirnova",
+                               "accountType": "customer"},
+                    "body": {"type": "doc", "version": 1, "content": [
+                        {"type": "paragraph", "content": [
+                            {"type": "text", "text": "Failover still has not finished,"},
+                            {"type": "text", "text": "please call us."}]}]}}}
+
+    receipt = jira(ctx, comment, "d2")
+
+    assert receipt.state == "applied"
+    [message] = list_messages(ctx=ctx, case_id="CASE-1")
+    assert (message.sender, message.author, message.text, message.language) == (
+        "customer", "Olga Smirnova", "Failover still has not finished, please call us.", "en")
