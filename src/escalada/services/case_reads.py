@@ -16,7 +16,7 @@ from typing import Any
 from escalada.adapters.db import reads
 from escalada.adapters.db.plain import Reader
 from escalada.domain.errors import NotFound
-from escalada.domain.model import Language, case_label
+from escalada.domain.model import ENDED_STATUSES, Language, case_label
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot, PauseSnapshot
 from escalada.domain.stemming import stems
@@ -27,6 +27,7 @@ from escalada.services.views import (
     CaseView,
     ContactView,
     EscalationView,
+    IncidentLink,
     KbHit,
     TimelineEntryView,
     evaluation_view,
@@ -55,7 +56,7 @@ def show_case(*, ctx: Context, case_id: str) -> CaseView:
             case, snapshot, policy, now, contact=contact,
             escalations=reads.escalations(db, number),
             timeline=reads.latest_entries(db, number, TIMELINE_SUMMARY_LENGTH),
-            similar=similar_in(db, case))
+            similar=similar_in(db, case), incidents=incidents_in(db, case))
 
 
 # Views from rows (the ORM's or the plain reads') -----------------------------------------
@@ -132,7 +133,8 @@ def contact_view(row: Any) -> ContactView:
 
 def view_from(case: Any, snapshot: CaseSnapshot, policy: Policy, now: datetime, *,
               contact: Any, escalations: Any, timeline: Any,
-              similar: list[KbHit] | None = None) -> CaseView:
+              similar: list[KbHit] | None = None,
+              incidents: list[IncidentLink] | None = None) -> CaseView:
     """The case's view from its row and the rows around it (`timeline`: its latest)."""
     return CaseView(
         snapshot=snapshot,
@@ -146,6 +148,7 @@ def view_from(case: Any, snapshot: CaseSnapshot, policy: Policy, now: datetime, 
         timeline=[timeline_view(entry) for entry in timeline],
         evaluation=evaluation_view(snapshot, policy, now),
         similar=similar or [],
+        incidents=incidents or [],
     )
 
 
@@ -173,6 +176,17 @@ def excerpt(text: str, length: int = 200) -> str:
     """Text on one line, cut to `length` characters, for a timeline summary."""
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def incidents_in(db: Reader, case: Any) -> list[IncidentLink]:
+    """The platform incidents the case is linked to, newest first; resolving the case is
+    proposed while it is open and an incident's resolution proposed it."""
+    still_open = case.status not in ENDED_STATUSES
+    return [IncidentLink(id=f"INC-{row.id}", title=row.title, service=row.service,
+                         region=row.region, status=row.status, accounts=row.accounts,
+                         resolution_proposed=still_open
+                         and row.resolution_proposed_at is not None)
+            for row in reads.incident_links(db, case.number)]
 
 
 def similar_in(db: Reader, case: Any, *, limit: int = 3) -> list[KbHit]:

@@ -35,6 +35,7 @@ from escalada.services.records import (
     timeline_of,
     timeline_view,
 )
+from escalada.services.storm_watch import follow_arrival
 from escalada.services.views import (
     CaseView,
     EvaluationView,
@@ -56,6 +57,8 @@ class NewCase(BaseModel):
     severity: Severity
     title: Label = Field(min_length=1)
     services: list[Text] = []
+    regions: list[Text] = Field(default=[], description="the regions affected, e.g. "
+                                                        "eu-central-1")
     flags: list[CriterionId] = []
     revenue_impact_usd: Money = Decimal(0)
     business_impact_usd: Money = Decimal(0)
@@ -109,6 +112,7 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
             account_id=new.account, title=new.title, severity=new.severity.value,
             status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None,
             opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
+            regions=sorted(set(new.regions)),
             csat=new.csat, revenue_impact_usd=new.revenue_impact_usd,
             business_impact_usd=new.business_impact_usd,
             escalating_contact_level=(new.contact_level or ContactLevel.STAFF).value,
@@ -123,8 +127,9 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
         opened(uow.session, case)
         record(uow.session, case, actor=actor, at=now, kind="case_opened",
                summary=f"{new.severity.value} case opened: {new.title}",
-               data=new.model_dump(mode="json"))
+               data=new.model_dump(mode="json", exclude=None if new.regions else {"regions"}))
         suggest_similar(uow.session, case, at=now)
+        follow_arrival(uow.session, case, policy, now)
         return committed_view(uow, case, policy, now)
 
 
@@ -297,6 +302,7 @@ def update_case(
     def suggest(case: CaseRow, now: datetime) -> None:
         if {"services", "regions"} & wanted.keys():
             suggest_similar(_session_of(case), case, at=now)
+            follow_arrival(_session_of(case), case, ctx.policy(), now)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change, then=suggest)

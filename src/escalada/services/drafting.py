@@ -127,27 +127,10 @@ def draft_message(
     with ctx.unit_of_work() as uow:
         session = uow.session
         case = uow.cases.get(case_id)
-        account = uow.accounts.get(case.account_id)
-        policy = policy_of(session, case, ctx.policy())
-        audience = AUDIENCE_OF.get(kind, Audience.CUSTOMER)
-        choice = _language(session, case, account, audience, language, actor,
-                           ctx.detect_language)
-        facts = _facts(session, case, account, policy, now, actor=actor, kind=kind,
-                       audience=audience, language=choice.language.value,
-                       timezone=timezone or _zone_of(audience, account),
-                       update_status=update_status, fields=written)
-        if kind == MessageKind.EXECUTIVE_ACKNOWLEDGMENT and facts.executive is None:
-            raise InvalidInput.of(
-                "kind", "no executive of ours answers for this case: add one (`escalada user "
-                        "add NAME --role vp --title CEO`) or open its war room")
-        rendered = render(facts, operator_dir=operator_dir)
-        row = CommunicationRow(
-            case_number=case.number, kind=kind, audience=audience.value,
-            language=facts.language, language_reason=choice.why, timezone=facts.timezone,
-            subject=rendered.subject, body=rendered.body, template=rendered.template,
-            fields=written, missing=missing_fields(facts),
-            update_number=facts.update_number if kind == MessageKind.PROGRESS_UPDATE else None,
-            update_status=update_status, created_by=actor.name, created_at=now)
+        row, _ = draft_row(
+            session, case, ctx.policy(), now, actor=actor, kind=kind, language=language,
+            fields=written, update_status=update_status, timezone=timezone,
+            detect=ctx.detect_language, operator_dir=operator_dir)
         if not keep:
             row.id = 0
             return draft_view(row, case.ref)
@@ -156,6 +139,42 @@ def draft_message(
         view = draft_view(row, case.ref)
         uow.commit()
         return view
+
+
+def draft_row(
+    session: Session, case: CaseRow, current: Policy, now: datetime, *, actor: Actor,
+    kind: str, language: str, fields: dict[str, str], update_status: str | None,
+    timezone: str | None, detect: Detect, operator_dir: Path | None,
+) -> tuple[CommunicationRow, MessageFacts]:
+    """A checked draft of `kind` for a loaded case, not yet added to the session, and the
+    facts it was rendered from (a platform incident drafts one per linked case)."""
+    account = session.get_one(AccountRow, case.account_id)
+    policy = policy_of(session, case, current)
+    audience = AUDIENCE_OF.get(kind, Audience.CUSTOMER)
+    choice = _language(session, case, account, audience, language, actor, detect)
+    facts = _facts(session, case, account, policy, now, actor=actor, kind=kind,
+                   audience=audience, language=choice.language.value,
+                   timezone=timezone or _zone_of(audience, account),
+                   update_status=update_status, fields=fields)
+    if kind == MessageKind.EXECUTIVE_ACKNOWLEDGMENT and facts.executive is None:
+        raise InvalidInput.of(
+            "kind", "no executive of ours answers for this case: add one (`escalada user "
+                    "add NAME --role vp --title CEO`) or open its war room")
+    rendered = render(facts, operator_dir=operator_dir)
+    return CommunicationRow(
+        case_number=case.number, kind=kind, audience=audience.value,
+        language=facts.language, language_reason=choice.why, timezone=facts.timezone,
+        subject=rendered.subject, body=rendered.body, template=rendered.template,
+        fields=fields, missing=missing_fields(facts),
+        update_number=facts.update_number if kind == MessageKind.PROGRESS_UPDATE else None,
+        update_status=update_status, created_by=actor.name, created_at=now), facts
+
+
+def checked_update(status: str | None, fields: dict[str, str]) -> tuple[str | None,
+                                                                         dict[str, str]]:
+    """A progress update's status and parts as `draft_message` checks them."""
+    return (_checked_status(MessageKind.PROGRESS_UPDATE, status),
+            _checked_fields(MessageKind.PROGRESS_UPDATE, fields))
 
 
 def show_draft(*, ctx: Context, draft_id: int) -> DraftView:

@@ -99,6 +99,18 @@ class KbHit(View):
     score: float  # higher is better
 
 
+class IncidentLink(View):
+    """An incident as a linked case shows it."""
+
+    id: str
+    title: str
+    service: str
+    region: str
+    status: str
+    accounts: int
+    resolution_proposed: bool
+
+
 class CaseView(View):
     """A case: its snapshot plus what people need around it."""
 
@@ -114,6 +126,8 @@ class CaseView(View):
     evaluation: EvaluationView
     # Past escalations like it, best first (shown when the case is read: show_case).
     similar: list[KbHit] = []
+    # The platform incidents it is linked to (shown when the case is read: show_case).
+    incidents: list[IncidentLink] = []
 
 
 def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:

@@ -260,3 +260,17 @@ def board_rows(reader: Reader, sql: str, values: dict[str, Any]) -> list[tuple[A
              cents(revenue), utc(due), utc(updated))
             for number, account, title, severity, status, tier, level, opened, revenue, due,
             updated in reader.rows(sql, **values)]
+
+
+_INCIDENT_LINK = ("id", "title", "service", "region", "status", "accounts",
+                  "resolution_proposed_at")
+
+
+def incident_links(reader: Reader, number: int) -> list[Record]:
+    """The platform incidents a case is linked to, newest first."""
+    return [_record(Record, _INCIDENT_LINK, row, _converted("resolution_proposed_at"))
+            for row in reader.rows(
+                "SELECT i.id, i.title, i.service, i.region, i.status, i.accounts, "
+                "l.resolution_proposed_at FROM incident_cases l "
+                "JOIN incidents i ON i.id = l.incident_id WHERE l.case_number = :number "
+                "ORDER BY i.id DESC", number=number)]

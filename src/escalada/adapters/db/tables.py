@@ -856,3 +856,65 @@ class WorkerHeartbeatRow(Base):
 
     worker: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class IncidentRow(Base):
+    """A platform incident: an outage storm of one service in one region across
+    accounts, opened by escalada (or by people), its cases linked, resolved once."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open | resolved
+    # "service|region" while open, None once resolved: one open incident per place,
+    # even when two processes see the same storm at once.
+    open_key: Mapped[str | None] = mapped_column(String(401), unique=True)
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    opened_by: Mapped[str] = mapped_column(String(100))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def ref(self) -> str:
+        return f"INC-{self.id}"
+
+
+class IncidentCaseRow(Base):
+    """A case linked to an incident; when the incident resolves, resolving the case is
+    proposed (people confirm it)."""
+
+    __tablename__ = "incident_cases"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    case_number: Mapped[int] = mapped_column(ForeignKey("cases.number"), primary_key=True,
+                                             index=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    linked_by: Mapped[str] = mapped_column(String(100))
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolution_proposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class IncidentUpdateRow(Base):
+    """One update to an incident, fanned out to every linked customer: its parts, and
+    per case the draft written in that customer's language and where it went."""
+
+    __tablename__ = "incident_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    # [{case, language, draft, delivery, to, next_update_due_at, skipped}]
+    fan_out: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    posted_by: Mapped[str] = mapped_column(String(100))
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# The storm rule reads the cases opened within its window.
+Index("ix_cases_opened_at", CaseRow.opened_at)

@@ -19,6 +19,7 @@ from escalada.entrypoints.api import (
     endpoints,
     health,
     hooks,
+    incidents,
     kb,
     operations,
     post_mortem,
@@ -62,7 +63,8 @@ def create_app(context: Context) -> FastAPI:
     app.include_router(board.router, prefix="/api/v1")
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
-                    case_outcomes, health, report, kb, post_mortem, hooks):
+                    case_outcomes, health, report, kb, post_mortem, hooks,
+                    incidents):
         app.include_router(feature.router, prefix="/api/v1")
     app.include_router(operations.router)  # /readyz, /metrics
     app.router.routes.append(Route("/mcp", agents, methods=["GET", "POST", "DELETE"],

@@ -85,6 +85,9 @@ GROUPS: dict[str, Lazy] = {
     "hooks": Lazy("hooks", "app", "Help desks' inbound webhooks (Zendesk, Jira, generic): "
                   "the deliveries that could not be applied, kept with what is wrong, and "
                   "their replay."),
+    "incident": Lazy("incidents", "app", "Platform incidents: an outage storm across "
+                     "customers as one record; an update told to every linked customer in "
+                     "their language; resolving it proposes resolving the cases."),
     "kb": Lazy("kb", "app", "The knowledge base: root causes, post-mortems and lessons "
                "learned of past escalations, searched in Russian and English."),
 }

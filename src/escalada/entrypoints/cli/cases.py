@@ -54,6 +54,8 @@ def open_(
     severity: str = typer.Option(..., "--severity", help="P1, P2, P3 or P4"),
     title: str = typer.Option(..., "--title"),
     service: list[str] = typer.Option([], "--service", help="affected service (repeatable)"),
+    region: list[str] = typer.Option([], "--region", help="a region affected, e.g. "
+                                                          "eu-central-1 (repeatable)"),
     flag: list[str] = typer.Option([], "--flag", help="criterion flag (repeatable)"),
     revenue_impact_usd: str = typer.Option(None, "--revenue-impact-usd", help="USD (0)"),
     revenue_impact: str = old_spelling("--revenue-impact"),
@@ -74,7 +76,7 @@ def open_(
 
     _done(open_case(
         ctx=context(), actor=actor(), account=account, severity=severity, title=title,
-        services=service, flags=flag,
+        services=service, regions=region, flags=flag,
         revenue_impact_usd=either(revenue_impact_usd, revenue_impact) or "0",
         business_impact_usd=either(business_impact_usd, business_impact) or "0",
         contact=contact, contact_level=contact_level,
@@ -140,7 +142,7 @@ def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
 def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """The case's snapshot, title, latest timeline and current recommendations, and
     similar past escalations from the knowledge base."""
-    from escalada.entrypoints.cli.render import case_panel, similar_list
+    from escalada.entrypoints.cli.render import case_panel, incident_lines, similar_list
     from escalada.services.case_reads import show_case
 
     view = show_case(ctx=context(), case_id=case_id)
@@ -148,6 +150,7 @@ def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
         emit_json(view)
         return
     case_panel(view)
+    incident_lines(view.incidents)
     similar_list(view.similar)
 
 

@@ -20,6 +20,7 @@ from escalada.services.views import (
 
 if TYPE_CHECKING:
     from escalada.services.knowledge_base import KbHit
+    from escalada.services.views import IncidentLink
 
 
 def evaluation_table(result: EvaluationView, timezone: str | None = None) -> None:
@@ -98,6 +99,19 @@ def similar_list(hits: list[KbHit]) -> None:
     out.print(tr("similar past escalations (`escalada kb search` finds more):"), markup=False)
     for hit in hits:
         out.print(f"  {hit.case} {hit.kind}: {hit.title} — {hit.excerpt}", markup=False)
+
+
+def incident_lines(links: list[IncidentLink]) -> None:
+    """The platform incidents a case is linked to (`case show`); nothing when none."""
+    out = console()
+    for link in links:
+        out.print(tr("platform incident {incident}: {title} ({status}, {accounts} accounts)",
+                     incident=link.id, title=link.title, status=tr(link.status),
+                     accounts=link.accounts), markup=False)
+        if link.resolution_proposed:
+            out.print(tr("  the incident is resolved: resolving this case is proposed "
+                         "(escalada incident resolve-cases {incident})", incident=link.id),
+                      markup=False)
 
 
 def timeline_table(entries: list[TimelineEntryView], title: str | None = None) -> None:
