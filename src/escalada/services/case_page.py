@@ -19,6 +19,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.credits import CreditView, credits_of, proposed_credits
 from escalada.services.drafting import DraftView, customer_language, drafts_of
 from escalada.services.inbound_messages import MessageView, messages_of
+from escalada.services.incidents import incidents_of
 from escalada.services.outbox import DeliveryView, deliveries_of
 from escalada.services.policies import policy_of
 from escalada.services.records import case_view, timeline_of, timeline_view
@@ -120,6 +121,7 @@ def case_page(*, ctx: Context, actor: Actor, case_id: str) -> CasePageView:
         authority = case_authority(
             actor, policy, pending=_pending(case),
             proposed=proposed_credits(session, case, policy, now))
+        view = view.model_copy(update={"incidents": incidents_of(session, case)})
         return CasePageView(
             case=view, criteria=_criteria(view, policy),
             targets=_targets(view, case, policy), handoff=_checklist(session, case, policy),

@@ -20,7 +20,16 @@ from escalada.adapters.catalogs import translations
 from escalada.domain.errors import EscaladaError, InvalidInput
 from escalada.domain.validation import field_path, reason_of
 from escalada.entrypoints.errors import http_status
-from escalada.entrypoints.web import account, board, case, people, report, sign_in, war_room
+from escalada.entrypoints.web import (
+    account,
+    board,
+    case,
+    incidents,
+    people,
+    report,
+    sign_in,
+    war_room,
+)
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import (
     COOKIE,
@@ -32,7 +41,8 @@ from escalada.entrypoints.web.session import (
 from escalada.entrypoints.web.translate import gettext
 
 # Every page of the console (a page helper adds its module here).
-PAGES: tuple[ModuleType, ...] = (sign_in, board, case, war_room, account, report, people)
+PAGES: tuple[ModuleType, ...] = (sign_in, board, case, war_room, account, report, people,
+                                  incidents)
 
 
 def _console_request(request: Request) -> None:

@@ -1,0 +1,95 @@
+"""The console's incident pages over HTTP (TestClient, SQLite): a storm's incident on the
+board's menu, its page with the linked cases, each case page naming it; an update told to
+every customer from the page, the incident resolved and the proposed resolutions
+confirmed through the same services as `escalada incident`; refusals on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from console_routes import SignedIn, cheap_passwords, csrf_of, people, signed_in_clients
+from storm_support import storm
+
+from escalada.services import cases
+from escalada.services.context import Context
+from escalada.testing import CapturingChannels, FakeClock
+
+
+@pytest.fixture
+def console(sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[SignedIn]:
+    cheap_passwords(monkeypatch)
+    people(sqlite_ctx, {"vera": ("viewer", None), "ana": ("engineer", None)})
+    yield from signed_in_clients(sqlite_ctx)
+
+
+@pytest.fixture
+def stormed(sqlite_ctx: Context, clock: FakeClock, console: SignedIn) -> Context:
+    sqlite_ctx.channels = CapturingChannels()
+    storm(sqlite_ctx, clock, 5)
+    return sqlite_ctx
+
+
+@pytest.mark.usefixtures("stormed")
+def test_the_incident_shows_on_its_pages_and_on_each_case(console: SignedIn) -> None:
+    listed = console("vera").get("/incidents")
+    page = console("vera").get("/incidents/INC-1")
+    case = console("vera").get("/cases/CASE-3")
+
+    assert listed.status_code == 200 and 'href="/incidents/INC-1"' in listed.text
+    assert 'href="/incidents"' in listed.text  # the menu
+    assert page.status_code == 200
+    assert page.text.count('data-testid="linked-case"') == 5
+    assert "multi_service_outage" in page.text
+    assert 'data-testid="incident-link"' in case.text and "Platform incident INC-1" in case.text
+
+
+def test_an_engineer_updates_resolves_and_confirms_from_the_page(
+    console: SignedIn, stormed: Context,
+) -> None:
+    ana = console("ana")
+    token = csrf_of(ana.get("/incidents/INC-1").text)
+
+    updated = ana.post("/incidents/INC-1/update", data={
+        "csrf_token": token, "status": "MITIGATING", "understanding": "A node failed",
+        "doing_now": "Failing over", "next_steps": "Watch"}, follow_redirects=False)
+    resolved = ana.post("/incidents/INC-1/resolve", data={
+        "csrf_token": token, "resolution": "Node replaced"}, follow_redirects=False)
+    proposed = ana.get("/cases/CASE-1")
+    confirmed = ana.post("/incidents/INC-1/resolve-cases", data={"csrf_token": token},
+                         follow_redirects=False)
+
+    assert updated.status_code == resolved.status_code == confirmed.status_code == 303
+    assert 'data-testid="resolution-proposed"' in proposed.text
+    assert cases.show_case(ctx=stormed, case_id="CASE-1").snapshot.status == "resolved"
+    page = ana.get("/incidents/INC-1").text
+    assert page.count('data-testid="incident-update"') == 1
+    assert 'data-testid="resolve-incident"' not in page
+
+
+def test_refusals_show_on_the_page(console: SignedIn, stormed: Context) -> None:
+    vera = console("vera")
+    token = csrf_of(vera.get("/incidents/INC-1").text)
+
+    refused = vera.post("/incidents/INC-1/resolve", data={"csrf_token": token})
+    missing = vera.get("/incidents/INC-404")
+    no_csrf = console("ana").post("/incidents/INC-1/resolve", data={})
+
+    assert refused.status_code == 403 and 'data-testid="problem"' in refused.text
+    assert missing.status_code == 404
+    assert no_csrf.status_code in (400, 403)
+    ana = console("ana")
+    ana.post("/incidents/INC-1/resolve", data={"csrf_token": csrf_of(
+        ana.get("/incidents/INC-1").text)})
+    twice = ana.post("/incidents/INC-1/resolve", data={"csrf_token": csrf_of(
+        ana.get("/incidents/INC-1").text)})
+    assert twice.status_code == 409 and "INC-1 is resolved already" in twice.text
+
+
+def test_the_pages_speak_russian(console: SignedIn, stormed: Context) -> None:
+    vera = console("vera")
+    vera.post("/language", data={"csrf_token": csrf_of(vera.get("/incidents").text),
+                                 "language": "ru", "next": "/incidents"})
+
+    assert "Инциденты платформы" in vera.get("/incidents").text
+    assert "Инцидент платформы INC-1" in vera.get("/cases/CASE-1").text
