@@ -439,7 +439,12 @@ def test_a_vendors_open_event_on_the_case_is_shown_in_the_accounts_zone_in_both_
     english = olga.get(CASE).text
     # 09:35 UTC is 12:35 in Moscow, the account's zone.
     assert "AWS reports: increased error rates for RDS in eu-central-1 since 12:35" in english
+    board = olga.get("/board").text
+    assert board.count('data-testid="vendor-report"') == 1
+    assert "AWS reports: increased error rates for RDS in eu-central-1 since 12:35" in board
     olga.post("/language", data={"language": "ru", "next": CASE, "csrf_token": _token(olga)})
     russian = olga.get(CASE).text
     assert "Состояние сервисов вендоров" in russian
     assert "AWS сообщает: increased error rates — RDS в eu-central-1 с 12:35" in russian
+    assert "AWS сообщает: increased error rates — RDS в eu-central-1 с 12:35" in olga.get(
+        "/board/rows").text

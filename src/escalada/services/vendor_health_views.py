@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import (
+    AccountRow,
+    CaseRow,
     CaseVendorEventRow,
     VendorEventRow,
     VendorHealthPollRow,
@@ -125,3 +127,31 @@ def line(event: VendorEventView, *, timezone: str, now: datetime) -> Words:
                                 region=event.region, title=event.title,
                                 started_at=event.started_at, status=event.status,
                                 ended_at=event.ended_at), timezone=timezone, now=now)
+
+
+def open_reports(*, ctx: Context, cases: Sequence[str]) -> dict[str, list[Words]]:
+    """For each of these cases (CASE-n) with open linked vendor events, one line per
+    event ('AWS reports: ... since 14:05', in its account's zone): the board's."""
+    numbers = [number for number in map(_number, cases) if number is not None]
+    if not numbers:
+        return {}
+    now = ctx.clock()
+    found: dict[str, list[Words]] = {}
+    with ctx.reading() as uow:
+        rows = uow.session.execute(
+            select(CaseVendorEventRow.case_number, AccountRow.timezone, VendorEventRow)
+            .join(VendorEventRow, VendorEventRow.id == CaseVendorEventRow.vendor_event_id)
+            .join(CaseRow, CaseRow.number == CaseVendorEventRow.case_number)
+            .join(AccountRow, AccountRow.id == CaseRow.account_id)
+            .where(CaseVendorEventRow.case_number.in_(numbers),
+                   VendorEventRow.status == OPEN)
+            .order_by(CaseVendorEventRow.case_number, VendorEventRow.started_at)).all()
+        for number, zone, row in rows:
+            found.setdefault(case_label(number), []).append(
+                reported(as_event(row), timezone=zone, now=now))
+    return found
+
+
+def _number(ref: str) -> int | None:
+    digits = ref.removeprefix("CASE-")
+    return int(digits) if digits.isdigit() else None

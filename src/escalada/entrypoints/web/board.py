@@ -17,18 +17,20 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.vendors import VENDORS
 from escalada.domain.model import ExecLevel, Severity, Tier
 from escalada.domain.sla import WindowShare
 from escalada.domain.validation import invalid_input
 from escalada.entrypoints.web.rendering import render
-from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of
+from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of, language_of
 from escalada.services import case_board, cases
 from escalada.services.accounts import list_accounts
 from escalada.services.authz import allowed, can_read, can_work_cases
 from escalada.services.board_summary import open_counts
 from escalada.services.case_board import CaseSummaryView
 from escalada.services.context import Actor
+from escalada.services.vendor_health_views import open_reports
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -108,11 +110,15 @@ def _rows(request: Request, user: Actor, filters: BoardFilters) -> dict[str, Any
                                 **query)
     now = ctx.clock()
     windows = case_board.sla_windows(ctx=ctx, cases=page.cases, now=now)
+    reader = translations(language_of(request))
+    reports = {ref: [line.render(reader) for line in lines] for ref, lines in
+               open_reports(ctx=ctx, cases=[case.id for case in page.cases]).items()}
     without_cursor = {k: v for k, v in query.items() if k != "cursor"}
     return {
         "counts": open_counts(ctx=ctx, actor=user), "tiers": list(Tier),
         "levels": list(ExecLevel), "chip_url": lambda **change: _chip_url(filters, change),
         "rows": [BoardRow(case, windows.get(case.id)) for case in page.cases],
+        "vendor_reports": reports,
         "now": now, "amber": AMBER, "red": RED, "poll_seconds": POLL_SECONDS,
         "filters": filters, "cursor": filters.cursor,
         "rows_url": "/board/rows?" + urlencode(query),
