@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from concurrency_support import run_at_once
 from examples import ANA
 from storm_support import add_customer, report, storm
 
@@ -201,3 +202,22 @@ def test_people_open_an_incident_by_hand_and_link_cases_once(ctx: Context, clock
     assert [c.case for c in linked.linked] == ["CASE-1", "CASE-2"]
     with pytest.raises(NotFound, match="no case CASE-77"):
         link_cases(ctx=ctx, actor=ANA, incident_id="INC-1", cases=["CASE-77"])
+
+
+def test_cases_arriving_at_once_open_one_incident_and_are_all_linked(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    storm(ctx, clock, 4, minutes_apart=0.1)
+    accounts = [add_customer(ctx, n) for n in range(5, 21)]
+
+    outcomes = run_at_once([lambda account=account: report(ctx, account)
+                            for account in accounts])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    [summary] = list_incidents(ctx=ctx)
+    assert (summary.cases, summary.accounts) == (20, 20)
+    incident = show_incident(ctx=ctx, incident_id=summary.id)
+    assert incident.flags == ["multi_service_outage", "systemic_platform_failure"]
+    for linked in incident.linked:
+        flags = cases.show_case(ctx=ctx, case_id=linked.case).snapshot.flags
+        assert {"multi_service_outage", "systemic_platform_failure"} <= set(flags), linked.case
