@@ -24,6 +24,7 @@ from escalada.entrypoints.web import (
     account,
     board,
     case,
+    hooks,
     incidents,
     people,
     report,
@@ -42,7 +43,7 @@ from escalada.entrypoints.web.translate import gettext
 
 # Every page of the console (a page helper adds its module here).
 PAGES: tuple[ModuleType, ...] = (sign_in, board, case, war_room, account, report, people,
-                                  incidents)
+                                  incidents, hooks)
 
 
 def _console_request(request: Request) -> None:
