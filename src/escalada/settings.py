@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     hooks_mapping_file: str = _env("ESCALADA_HOOKS_MAPPING")
     zendesk_webhook_secret: str = _secret("ESCALADA_ZENDESK_WEBHOOK_SECRET")
     jira_webhook_secret: str = _secret("ESCALADA_JIRA_WEBHOOK_SECRET")
+    jira_webhook_auth: str = _env("ESCALADA_JIRA_WEBHOOK_AUTH")  # hmac (default) or jwt
     generic_webhook_secret: str = _secret("ESCALADA_GENERIC_WEBHOOK_SECRET")
     zendesk_url: str = _env("ESCALADA_ZENDESK_URL")
     zendesk_email: str = _env("ESCALADA_ZENDESK_EMAIL")

@@ -19,6 +19,7 @@ from escalada.adapters.db.tables import HookDeliveryRow
 from escalada.domain.errors import InvalidTransition, PayloadRejected, SignatureInvalid
 from escalada.domain.hook_signatures import (
     generic_signature,
+    jira_jwt,
     jira_signature,
     zendesk_signature,
 )
@@ -353,3 +354,31 @@ def test_a_jira_customer_comment_in_an_atlassian_document_is_a_customer_message(
     [message] = list_messages(ctx=ctx, case_id="CASE-1")
     assert (message.sender, message.author, message.text, message.language) == (
         "customer", "Olga Smirnova", "Failover still has not finished, please call us.", "en")
+
+
+def test_a_jira_connect_apps_jwt_is_checked_when_configured(
+        ctx: Context, acme: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCALADA_JIRA_WEBHOOK_AUTH", "jwt")
+    document = jira_issue_updated(clock(), [
+        {"field": "priority", "fromString": "Medium", "toString": "High"}])
+    body = json.dumps(document).encode()
+    path = "/api/v1/hooks/jira"
+
+    def send(token: str, at_path: str = path) -> hooks.HookReceiptView:
+        return hooks.receive_hook(ctx=ctx, source="jira", body=body, path=at_path,
+                                  headers={"Authorization": token})
+
+    now = int(clock().timestamp())
+    receipt = send(jira_jwt(SECRET, method="POST", path=path, issued_at=now))
+    repeat = send(jira_jwt(SECRET, method="POST", path=path, issued_at=now))
+
+    assert (receipt.state, repeat.state) == ("applied", "duplicate")  # the ids in the body
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").snapshot.severity == "P2"
+    with pytest.raises(SignatureInvalid, match="signature does not match"):
+        send(jira_jwt("another app's secret", method="POST", path=path, issued_at=now))
+    with pytest.raises(SignatureInvalid, match="qsh"):
+        send(jira_jwt(SECRET, method="POST", path=path, issued_at=now), at_path="/elsewhere")
+    with pytest.raises(SignatureInvalid, match="expired"):
+        send(jira_jwt(SECRET, method="POST", path=path, issued_at=now - 600))
+    with pytest.raises(SignatureInvalid, match="must be JWT"):
+        send(jira_signature(SECRET, body))

@@ -161,13 +161,10 @@ def read_zendesk(document: Any, mapping: SourceMapping) -> HelpdeskEvent:
 def read_jira(document: Any, mapping: SourceMapping, headers: Mapping[str, str]
               ) -> HelpdeskEvent:
     """A Jira webhook (jira:issue_created, jira:issue_updated with its changelog,
-    comment_created); its delivery id is the X-Atlassian-Webhook-Identifier header."""
+    comment_created); its event id is the X-Atlassian-Webhook-Identifier header."""
     if not isinstance(document, Mapping):
         raise PayloadRejected([("body", Words("must be a JSON object"))])
     reader = _Reader(document)
-    event_id = headers.get(JIRA_DELIVERY_ID, "").strip()
-    if not event_id:
-        reader.fail(JIRA_DELIVERY_ID, Words("header missing: Jira's delivery id"))
     event_type = reader.text("webhookEvent")
     stamp = reader.get("timestamp")
     occurred_at = None
@@ -181,6 +178,11 @@ def read_jira(document: Any, mapping: SourceMapping, headers: Mapping[str, str]
         priority=reader.text("issue.fields.priority.name", required=False),
         status=reader.text("issue.fields.status.name", required=False),
         customer=reader.reference(mapping.account_path))
+    # Jira's delivery id, the same on each retry; without it (a Connect app's webhook),
+    # the event's own ids and time.
+    event_id = headers.get(JIRA_DELIVERY_ID, "").strip() or ":".join(
+        str(part) for part in (event_type, reader.get("issue.id"), stamp,
+                               reader.get("changelog.id") or reader.get("comment.id") or ""))
     kind = _kind(reader, mapping, "webhookEvent", event_type)
     changes = [Change(kind or "ignored")]
     if kind == "updated":

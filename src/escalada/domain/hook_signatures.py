@@ -6,6 +6,9 @@ Each sender signs with a secret shared with escalada:
   body)), the timestamp being `X-Zendesk-Webhook-Signature-Timestamp` as sent.
 * Jira: `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>` (Jira's webhook
   secret); the delivery's time is the payload's `timestamp`, covered by the signature.
+  Or, for a Connect app, `Authorization: JWT <token>`: HS256 with the app's shared
+  secret, its `qsh` claim the hash of this request's method, path and query, its `iat`
+  the time it was signed (`exp` not passed).
 * generic: `X-Escalada-Timestamp: <unix seconds>` and `X-Escalada-Signature:
   sha256=<hex HMAC-SHA256(secret, f"{timestamp}." + body)>`, as escalada's own
   outbound webhooks sign.
@@ -19,8 +22,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from escalada.domain.errors import SignatureInvalid
 
@@ -69,6 +74,68 @@ def verify_jira(headers: Mapping[str, str], body: bytes, secret: str) -> None:
     expected = _hmac(secret, body).hex()
     if not hmac.compare_digest(expected, _hex_signature(headers, JIRA_SIGNATURE)):
         raise SignatureInvalid.of("signature does not match the body")
+
+
+def verify_jira_jwt(headers: Mapping[str, str], secret: str, *, method: str, path: str,
+                    query: Sequence[tuple[str, str]], now: datetime) -> datetime:
+    """The time a Connect app's JWT was issued at; SignatureInvalid unless it is HS256
+    with `secret`, for this request (`qsh`), and not expired."""
+    scheme, _, token = _header(headers, "authorization").partition(" ")
+    parts = token.strip().split(".")
+    if scheme.lower() != "jwt" or len(parts) != 3:
+        raise SignatureInvalid.of("header {header} must be JWT <token>", header="authorization")
+    try:
+        header, claims = (json.loads(_unpadded(part)) for part in parts[:2])
+    except (ValueError, UnicodeDecodeError) as error:
+        raise SignatureInvalid.of("the JWT cannot be read") from error
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(
+            claims, dict):
+        raise SignatureInvalid.of("the JWT must be signed with HS256")
+    signature = _b64url(_hmac(secret, f"{parts[0]}.{parts[1]}".encode()))
+    if not hmac.compare_digest(signature, parts[2]):
+        raise SignatureInvalid.of("signature does not match the body")
+    if claims.get("qsh") != query_hash(method, path, query):
+        raise SignatureInvalid.of("the JWT's qsh is not this request's")
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not isinstance(issued, int) or not isinstance(expires, int):
+        raise SignatureInvalid.of("the JWT must have iat and exp")
+    if now.timestamp() > expires:
+        raise SignatureInvalid.of("the JWT expired")
+    return datetime.fromtimestamp(issued, UTC)
+
+
+def query_hash(method: str, path: str, query: Sequence[tuple[str, str]]) -> str:
+    """Atlassian's query string hash: SHA-256 of METHOD&path&sorted query (jwt left out)."""
+    values: dict[str, list[str]] = {}
+    for key, value in query:
+        if key != "jwt":
+            values.setdefault(_encoded(key), []).append(_encoded(value))
+    canonical_query = "&".join(f"{key}={','.join(sorted(found))}"
+                               for key, found in sorted(values.items()))
+    canonical_path = (path.rstrip("/") or "/").replace("&", "%26")
+    request = f"{method.upper()}&{canonical_path}&{canonical_query}"
+    return hashlib.sha256(request.encode()).hexdigest()
+
+
+def jira_jwt(secret: str, *, method: str, path: str, issued_at: int, issuer: str = "jira",
+             lifetime: int = 180) -> str:
+    """A Connect app's `JWT <token>` for a request (for senders and tests)."""
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = _b64url(json.dumps({"iss": issuer, "iat": issued_at, "exp": issued_at + lifetime,
+                                 "qsh": query_hash(method, path, ())}).encode())
+    return f"JWT {header}.{claims}.{_b64url(_hmac(secret, f'{header}.{claims}'.encode()))}"
+
+
+def _encoded(text: str) -> str:
+    return quote(text, safe="~-._")
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unpadded(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
 def verify_generic(headers: Mapping[str, str], body: bytes, secret: str) -> datetime:

@@ -13,7 +13,7 @@ and can be replayed once the mapping is fixed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -47,6 +47,7 @@ from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.hook_cases import apply_event
 from escalada.services.views import View
+from escalada.settings import Settings
 
 APPLIED, IGNORED, FAILED, DUPLICATE = "applied", "ignored", "failed", "duplicate"
 STATES = (APPLIED, IGNORED, FAILED)
@@ -82,9 +83,10 @@ class HookDeliveryView(View):
     body: str
 
 
-def receive_hook(*, ctx: Context, source: str, headers: Mapping[str, str], body: bytes
-                 ) -> HookReceiptView:
-    """Verify a help desk's delivery and apply it once (see the module's docstring)."""
+def receive_hook(*, ctx: Context, source: str, headers: Mapping[str, str], body: bytes,
+                 path: str = "", query: Sequence[tuple[str, str]] = ()) -> HookReceiptView:
+    """Verify a help desk's delivery and apply it once (see the module's docstring).
+    `path` and `query` are the request's (a Jira Connect app's JWT signs them)."""
     if source not in SOURCES:
         raise NotFound.of("no webhook for {source} (there are: {sources})", source=source,
                           sources=", ".join(SOURCES))
@@ -96,7 +98,11 @@ def receive_hook(*, ctx: Context, source: str, headers: Mapping[str, str], body:
         raise SignatureInvalid.of("{variable} is not set: every {source} delivery is refused",
                                   variable=settings.variable(field), source=source)
     lowered = {name.lower(): value for name, value in headers.items()}
-    signed_at = _verify(source, lowered, body, secret)
+    if source == "jira" and _jira_auth(settings) == "jwt":
+        signed_at: datetime | None = signatures.verify_jira_jwt(
+            lowered, secret, method="POST", path=path, query=query, now=now)
+    else:
+        signed_at = _verify(source, lowered, body, secret)
     if signed_at is not None:
         signatures.check_fresh(signed_at, now, mapping.replay_window)
     kept = {name: lowered[name] for name in _KEPT_HEADERS if name in lowered}
@@ -105,9 +111,18 @@ def receive_hook(*, ctx: Context, source: str, headers: Mapping[str, str], body:
         event = _read(source, text, kept, mapping)
     except PayloadRejected as rejected:
         raise _kept(ctx, source, text, kept, rejected, now) from rejected
-    if source == "jira":  # Jira signs its payload's own time
+    if source == "jira":  # Jira's shared secret signs its payload's own time
         signatures.check_fresh(event.occurred_at, now, mapping.replay_window)
     return _apply(ctx, event, text, kept, mapping, now)
+
+
+def _jira_auth(settings: Settings) -> str:
+    """ESCALADA_JIRA_WEBHOOK_AUTH: hmac (Jira's webhook secret, the default) or jwt (a
+    Connect app's)."""
+    auth = (settings.text("jira_webhook_auth") or "hmac").lower()
+    if auth not in ("hmac", "jwt"):
+        raise InvalidInput.of(settings.variable("jira_webhook_auth"), "must be hmac or jwt")
+    return auth
 
 
 def _verify(source: str, headers: Mapping[str, str], body: bytes, secret: str

@@ -36,7 +36,9 @@ DeliveryId = Annotated[int, Depends(_delivery_id)]
 
 
 def _receive(ctx: ContextDep, request: Request, body: bytes, source: str) -> HookReceiptView:
-    return hooks.receive_hook(ctx=ctx, source=source, headers=dict(request.headers), body=body)
+    return hooks.receive_hook(ctx=ctx, source=source, headers=dict(request.headers), body=body,
+                              path=request.url.path,
+                              query=list(request.query_params.multi_items()))
 
 
 @inbound.post("/hooks/zendesk", responses=_REFUSALS)
@@ -49,7 +51,8 @@ def zendesk(ctx: ContextDep, request: Request, body: Body) -> HookReceiptView:
 @inbound.post("/hooks/jira", responses=_REFUSALS)
 def jira(ctx: ContextDep, request: Request, body: Body) -> HookReceiptView:
     """A Jira Service Management webhook, signed with X-Hub-Signature (secret:
-    ESCALADA_JIRA_WEBHOOK_SECRET); X-Atlassian-Webhook-Identifier is its event id."""
+    ESCALADA_JIRA_WEBHOOK_SECRET), or a Connect app's JWT with
+    ESCALADA_JIRA_WEBHOOK_AUTH=jwt; X-Atlassian-Webhook-Identifier is its event id."""
     return _receive(ctx, request, body, "jira")
 
 
