@@ -149,6 +149,30 @@ def test_the_vendor_escalation_draft_offers_the_vendors_open_event_and_no_closed
     assert "service health" not in later.body
 
 
+def test_a_case_opened_or_given_the_service_after_the_poll_is_linked_at_once(
+    ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    arn = fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_OPERATIONAL_ISSUE",
+                                     clock() - timedelta(minutes=5))
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")
+    calls = len(fake_aws_health.calls)
+
+    opened = open_case(ctx, services=["rds"], regions=["eu-central-1"])
+    open_case(ctx, new_account=False, services=["webhooks"], title="Webhooks late")
+    elsewhere = open_case(ctx, new_account=False, services=["rds"], regions=["us-east-1"],
+                          title="Replica lag")
+    cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-2", services=["webhooks", "RDS"])
+
+    assert opened.snapshot.vendor_events == (f"aws:{arn}",)  # in the opening's own view
+    assert elsewhere.snapshot.vendor_events == ()
+    assert cases.show_case(ctx=ctx, case_id="CASE-2").snapshot.vendor_events == (f"aws:{arn}",)
+    assert [e.cases for e in vendor_health(ctx=ctx).events] == [["CASE-1", "CASE-2"]]
+    assert len(fake_aws_health.calls) == calls  # no poll was needed
+    clock.advance(minutes=5)
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")  # and the next poll links nothing twice
+    assert len([e for e in timeline(ctx, "CASE-2") if e.kind == "vendor_health_event"]) == 1
+
+
 def test_filters_for_services_and_regions_go_to_aws(
     ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,

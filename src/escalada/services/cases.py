@@ -36,6 +36,7 @@ from escalada.services.records import (
     timeline_view,
 )
 from escalada.services.storm_watch import follow_arrival
+from escalada.services.vendor_health import link_arrival
 from escalada.services.views import (
     CaseView,
     EvaluationView,
@@ -130,6 +131,7 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
                data=new.model_dump(mode="json", exclude=None if new.regions else {"regions"}))
         suggest_similar(uow.session, case, at=now)
         follow_arrival(uow.session, case, policy, now)
+        link_arrival(uow.session, case, now)
         return committed_view(uow, case, policy, now)
 
 
@@ -303,6 +305,7 @@ def update_case(
         if {"services", "regions"} & wanted.keys():
             suggest_similar(_session_of(case), case, at=now)
             follow_arrival(_session_of(case), case, ctx.policy(), now)
+            link_arrival(_session_of(case), case, now)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change, then=suggest)

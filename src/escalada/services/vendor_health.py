@@ -29,13 +29,14 @@ from escalada.adapters.db.tables import (
     VendorHealthPollRow,
 )
 from escalada.domain.errors import EscaladaError, InvalidInput, StoreUnavailable
-from escalada.domain.model import ENDED_STATUSES
+from escalada.domain.model import ENDED_STATUSES, CaseStatus
 from escalada.domain.vendor_health import (
     CLOSED,
     OPEN,
     VENDOR_HEALTH,
     VENDOR_LABELS,
     VendorEvent,
+    matches,
     matching_cases,
     reported,
 )
@@ -268,3 +269,26 @@ def _entry(row: VendorEventRow) -> dict[str, object]:
     return {"vendor_event": row.id, "vendor": row.vendor, "event": row.event_id,
             "service": row.service, "region": row.region, "title": row.title,
             "started_at": row.started_at.isoformat()}
+
+
+def link_arrival(session: Session, case: CaseRow, now: datetime) -> None:
+    """Link a case that opens, or whose services or regions change, to the open vendor
+    events it matches now, in the case's own transaction (the polls link the rest)."""
+    if not case.services or not CaseStatus(case.status).is_open:
+        return
+    rows = [row for row in session.scalars(select(VendorEventRow).where(
+        VendorEventRow.status == OPEN).order_by(VendorEventRow.id))
+        if matches(as_event(row), services=case.services, regions=case.regions or (), now=now)]
+    if not rows:
+        return
+    linked = set(session.scalars(select(CaseVendorEventRow.vendor_event_id).where(
+        CaseVendorEventRow.case_number == case.number)))
+    zone = session.get_one(AccountRow, case.account_id).timezone
+    for row in rows:
+        if row.id in linked:
+            continue
+        session.add(CaseVendorEventRow(case_number=case.number, vendor_event_id=row.id,
+                                       linked_at=now))
+        case.vendor_events = sorted({*(case.vendor_events or ()), event_key(row)})
+        record(session, case, actor=SYSTEM, at=now, kind="vendor_health_event",
+               summary=str(reported(as_event(row), timezone=zone, now=now)), data=_entry(row))
