@@ -14,12 +14,14 @@ import pytest
 from cli_support import RealCli
 from examples import ANA
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from structlog.testing import capture_logs
 from timer_support import open_case, timers
 
 from escalada.adapters.db.database import ensure_schema, make_engine
 from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import bootstrap, wire
+from escalada.domain.errors import StoreUnavailable
 from escalada.entrypoints.api import create_app
 from escalada.entrypoints.worker import Worker, backoff
 from escalada.services.timer_views import set_reminder
@@ -109,3 +111,35 @@ def test_a_worker_logs_one_line_per_failure_and_fires_once_the_database_is_back(
         ("warning", 0.04, _message(port))]
     assert not any("exc_info" in entry for entry in logs)
     assert [t.key for t in timers(ctx, state="fired") if t.kind == "reminder"] != []
+
+
+def _cut_off(engine: Engine) -> None:
+    """End the server side of every connection the engine's pool holds (as a restart of
+    the database would)."""
+    with engine.connect() as connection:
+        mine = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with make_engine(engine.url.render_as_string(hide_password=False)).connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({mine})")
+
+
+@pytest.mark.parametrize("pinged", [True, False], ids=["idle-pinged", "used-at-once"])
+def test_a_pooled_connection_cut_off_while_idle_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, pinged: bool,
+) -> None:
+    from escalada.adapters.db import database
+
+    engine = make_engine(postgres_url)
+    try:
+        _cut_off(engine)
+        # Idle for at least PING_AFTER_IDLE: pinged, found dead and replaced. Used again at
+        # once (no ping: the busy worker's case), the dead connection fails the read.
+        monkeypatch.setattr(database, "PING_AFTER_IDLE",
+                            timedelta(0) if pinged else timedelta(days=1))
+        if pinged:
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+        else:
+            with pytest.raises(StoreUnavailable), engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+    finally:
+        engine.dispose()

@@ -15,6 +15,7 @@ from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
 from escalada.services.timer_firing import claim, fire, fire_batch
+from escalada.services.timer_views import set_reminder
 from escalada.testing import FakeClock, Statements, count_statements
 
 # The most statements each write may take, by database. SQLite counts its BEGIN IMMEDIATE;
@@ -92,3 +93,21 @@ def test_the_view_a_write_returns_is_what_a_read_shows_after_it(ctx: Context) ->
                          reason="checkout is down")
     assert escalated == cases.show_case(ctx=ctx, case_id="CASE-1")
     assert escalated.version == opened.version + 1
+
+
+def test_a_batch_of_reminders_reads_neither_pauses_nor_steps(ctx: Context,
+                                                             clock: FakeClock) -> None:
+    # A reminder's handler writes its line on the timeline and reads nothing else of the
+    # case: its batch loads the cases without their pauses and escalation steps.
+    _second_case(ctx)
+    for case_id in ("CASE-1", "CASE-2"):
+        set_reminder(ctx=ctx, actor=ANA, case_id=case_id,
+                     at=clock() + timedelta(minutes=1), note="call the customer back")
+    clock.advance(minutes=2)
+    with count_statements(ctx.engine) as counted:
+        claimed = claim(ctx, owner="worker-1", limit=50, lease=timedelta(seconds=60))
+        assert {timer.kind for timer in claimed} == {"reminder"}
+        outcomes = fire_batch(ctx, [timer.id for timer in claimed], owner="worker-1")
+        assert list(outcomes.values()) == ["fired", "fired"]
+    assert not [sql for sql in counted.sql if " pauses" in sql or " escalations" in sql], \
+        counted

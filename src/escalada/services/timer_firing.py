@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from escalada.adapters import metrics
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.errors import StoreUnavailable
 from escalada.domain.model import CaseStatus
-from escalada.domain.timers import OUTLIVE_CASE
+from escalada.domain.timers import OUTLIVE_CASE, REMINDER
 from escalada.services.context import Context
 from escalada.services.records import read_chain_heads
 from escalada.services.timer_handlers import HANDLERS
@@ -30,6 +30,8 @@ from escalada.services.timers import DROPPED, FAILED, FIRED, MAX_ATTEMPTS, TIMER
 log = structlog.get_logger("escalada.timers")
 # Timers fired in one transaction at most: a worker fires a larger claim in several.
 FIRED_TOGETHER = 50
+# The timers whose handlers read neither a case's pauses nor its escalation steps.
+_NEITHER_PAUSES_NOR_STEPS = frozenset({REMINDER})
 # A timer's outcome when its handler raised (noted on the timer: it is tried again
 # after its lease, or fails for good after MAX_ATTEMPTS).
 ATTEMPT_FAILED = "attempt failed"
@@ -158,13 +160,22 @@ def _fire_together(
     later: list[int] = []
     with ctx.unit_of_work() as uow:
         session = uow.session
-        case_of: dict[int, int] = dict(session.execute(
-            select(TimerRow.id, TimerRow.case_number).where(TimerRow.id.in_(timer_ids))).all())
+        case_of: dict[int, int] = {}
+        kinds: set[str] = set()
+        for timer_id, number, kind in session.execute(
+                select(TimerRow.id, TimerRow.case_number, TimerRow.kind)
+                .where(TimerRow.id.in_(timer_ids))):
+            case_of[timer_id] = number
+            kinds.add(kind)
         # The cases first, then the timers: the order every change to a case takes, and
         # each in number order, so that two batches never wait for each other in a circle.
-        cases = {case.number: case for case in session.scalars(
-            select(CaseRow).where(CaseRow.number.in_(set(case_of.values())))
-            .order_by(CaseRow.number).with_for_update(skip_locked=not wait))}
+        locked = (select(CaseRow).where(CaseRow.number.in_(set(case_of.values())))
+                  .order_by(CaseRow.number).with_for_update(skip_locked=not wait))
+        if kinds <= _NEITHER_PAUSES_NOR_STEPS:
+            # Their handlers read neither: not loaded with the cases (two statements a
+            # batch), but still loaded should one be read after all.
+            locked = locked.options(lazyload(CaseRow.pauses), lazyload(CaseRow.escalations))
+        cases = {case.number: case for case in session.scalars(locked)}
         timers = {timer.id: timer for timer in session.scalars(
             select(TimerRow).where(TimerRow.id.in_(timer_ids),
                                    TimerRow.case_number.in_(cases))

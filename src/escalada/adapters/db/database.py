@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL, ExceptionContext
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from escalada.adapters.db.plain import Reader
@@ -35,8 +37,9 @@ def make_engine(url: str) -> Engine:
             "timeout": BUSY_TIMEOUT.total_seconds(), "check_same_thread": False})
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url)
         _configure_postgres(engine)
+        _ping_when_idle(engine)
     event.listen(engine, "handle_error", _translate)
     return engine
 
@@ -196,6 +199,35 @@ def _configure_postgres(engine: Engine) -> None:
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
         elif options.get(NO_WAIT):
             connection.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
+
+
+# A pooled connection idle this long is pinged before it is used again (see _ping_when_idle).
+PING_AFTER_IDLE = timedelta(seconds=1)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before it is used again, if it sat idle for PING_AFTER_IDLE
+    (the database may have restarted or cut it meanwhile); a dead one is replaced before
+    anything runs on it. Pinging at every checkout, as pool_pre_ping does, cost a round
+    trip for each of a busy worker's transactions (seven for each hundred timers) to check
+    connections used a few milliseconds before."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE.total_seconds():
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                # The pool drops it and connects anew (or says it cannot: StoreUnavailable).
+                raise DisconnectionError(str(error)) from error
+            raise
 
 
 def session_factory(
