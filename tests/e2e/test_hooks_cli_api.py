@@ -127,6 +127,10 @@ def test_the_cli_lists_the_failed_deliveries_and_replays_one(
     listed = cli.run("hooks", "failed")
     assert "no account for customer '900'" in listed
     assert cli.json("hooks", "failed")[0]["id"] == refused.value.delivery
+    shown = cli.run("hooks", "show", str(refused.value.delivery))
+    assert f"delivery {refused.value.delivery} from zendesk: failed" in shown
+    assert '"subject": "API returns 500"' in shown  # the body as received
+    assert "no webhook delivery 999" in cli.run("hooks", "show", "999", code=4)
     cli.env["ESCALADA_HOOKS_MAPPING"] = str(mapping(tmp_path, {"900": "acme"}, "fixed"))
     replayed = cli.run("hooks", "replay", str(refused.value.delivery))
     assert "applied (CASE-1)" in replayed
