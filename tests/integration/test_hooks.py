@@ -382,3 +382,18 @@ def test_a_jira_connect_apps_jwt_is_checked_when_configured(
         send(jira_jwt(SECRET, method="POST", path=path, issued_at=now - 600))
     with pytest.raises(SignatureInvalid, match="must be JWT"):
         send(jira_signature(SECRET, body))
+
+
+def test_a_comment_does_not_make_an_earlier_state_change_look_old(
+        ctx: Context, acme: str, clock: FakeClock) -> None:
+    start = clock()
+    zendesk(ctx, zendesk_event("created", start, event_id="e1"))
+    zendesk(ctx, zendesk_event("comment_added", start + timedelta(seconds=20), event_id="e3",
+                               event={"comment": {"body": "Any news?",
+                                                  "author": {"is_staff": False}}}))
+
+    change = zendesk(ctx, zendesk_event("priority_changed", start + timedelta(seconds=10),
+                                        event_id="e2", event={"current": "URGENT"}))
+
+    assert change.state == "applied"
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").snapshot.severity == "P1"

@@ -61,10 +61,11 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
     else:
         case = session.get_one(CaseRow, ticket.case_number)
         stale = event.occurred_at < ticket.changed_at
-        if all(change.kind in _STATEFUL for change in event.changes) and stale:
+        stateful = [change.kind in _STATEFUL for change in event.changes]
+        if all(stateful) and stale:
             return Applied(case, "ignored", f"older than the ticket's last change "
                                             f"({ticket.changed_at.isoformat()})")
-        if not stale:
+        if any(stateful) and not stale:  # a comment alone changes none of the ticket's state
             ticket.changed_at = event.occurred_at
     for change in event.changes:
         if change.kind in _STATEFUL and event.occurred_at < ticket.changed_at:
