@@ -126,10 +126,13 @@ def current_policy(settings: Settings | None = None) -> Policy:
 
 
 def plan_timers(session: Session, policy: Policy, now: datetime) -> None:
-    """Plan the timers of the cases the transaction changed (before it commits), at `now`."""
+    """Plan the timers of the cases the transaction changed (before it commits), at `now`,
+    and queue the post of their changes to their war rooms' Slack channels."""
     from escalada.services.timer_planning import reschedule_changed
+    from escalada.services.war_room_slack import post_changes
 
     reschedule_changed(session, policy, now)
+    post_changes(session, policy, now)
 
 
 def detect_language(text: str) -> Language | None:

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
         "SLACK_BOT_TOKEN", "ESCALADA_SLACK_TOKEN"))
     slack_api_url: str = _env("ESCALADA_SLACK_API_URL")
     slack_timeout: str = _env("ESCALADA_SLACK_TIMEOUT")
+    # Slack signs each slash command with it (POST /api/v1/slack/commands).
+    slack_signing_secret: str = Field(default="", repr=False, validation_alias=AliasChoices(
+        "SLACK_SIGNING_SECRET", "ESCALADA_SLACK_SIGNING_SECRET"))
     webhook_secret: str = _secret("ESCALADA_WEBHOOK_SECRET")
     webhook_timeout: str = _env("ESCALADA_WEBHOOK_TIMEOUT")
     # Help desks: the inbound webhooks' secrets and mapping, and Zendesk's API for the

@@ -61,6 +61,7 @@ SIGNED_BY_THE_SENDER = {
     ("POST", f"{API}/hooks/zendesk"): "Zendesk's HMAC signature and timestamp",
     ("POST", f"{API}/hooks/jira"): "Jira's webhook secret (X-Hub-Signature)",
     ("POST", f"{API}/hooks/generic"): "escalada's own HMAC signature and timestamp",
+    ("POST", f"{API}/slack/commands"): "Slack's v0 signature and timestamp (slash commands)",
 }
 # The one column a refused request may change: when a token was last used (written at
 # most once a minute by authentication itself, before any role is known).

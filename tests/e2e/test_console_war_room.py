@@ -20,6 +20,7 @@ from console_routes import (
     signed_in_clients,
 )
 from examples import ANA
+from fake_slack import FakeSlack, fake_slack  # noqa: F401
 
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
@@ -78,8 +79,31 @@ def test_each_role_is_shown_the_forms_it_may_use(console: SignedIn) -> None:
     executive = set(forms_of(console("lebedev").get(ROOM).text))
 
     assert engineer == {f"{ROOM}/tick"}
-    assert lead == {f"{ROOM}/tick", f"{ROOM}/assign"}
-    assert executive == {f"{ROOM}/tick", f"{ROOM}/assign", f"{ROOM}/ack"}
+    assert lead == {f"{ROOM}/tick", f"{ROOM}/assign", f"{ROOM}/slack"}
+    assert executive == {f"{ROOM}/tick", f"{ROOM}/assign", f"{ROOM}/ack", f"{ROOM}/slack"}
+
+
+def test_a_team_lead_creates_the_slack_channel_from_the_page(
+    console: SignedIn, room: str, sqlite_ctx: Context, fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    fake_slack.fail("conversations.create", "restricted_action")
+    failed = post(console, "lena", "slack")
+    assert failed.status_code == 502
+    assert "conversations.create answered restricted_action" in failed.text
+    fake_slack.failures.clear()
+
+    answer = post(console, "lena", "slack")
+
+    assert answer.status_code == 303, answer.text
+    channel = show_war_room(ctx=sqlite_ctx, case_id=room).slack_channel_id
+    assert channel is not None
+    assert fake_slack.channels[channel]["name"] == "exec-escalation-meridian-bank"
+    page = console("lena").get(ROOM).text
+    assert f"In Slack: {channel}" in page
+    assert "Invite the seated people in Slack" in page
+    refused = console("ana").post(f"{ROOM}/slack", data={
+        "csrf_token": csrf_of(console("ana").get(ROOM).text)}, follow_redirects=False)
+    assert refused.status_code == 403
 
 
 def test_an_engineer_ticks_an_item_done(console: SignedIn, room: str,

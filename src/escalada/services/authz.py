@@ -132,6 +132,11 @@ def can_assign_attendees(actor: Actor) -> None:
     require(actor, Role.TEAM_LEAD, "assigning war-room attendees")
 
 
+def can_manage_slack_channel(actor: Actor) -> None:
+    """A war room's Slack channel: created, its people invited."""
+    require(actor, Role.TEAM_LEAD, "creating a war room's Slack channel")
+
+
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):

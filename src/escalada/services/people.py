@@ -93,20 +93,26 @@ class ProfileChanges(BaseModel):
     title: Text | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     language: PersonLanguage | None = None
+    slack_user_id: str | None = Field(
+        default=None, pattern=r"^[UW][A-Z0-9]{2,29}$",
+        description="their Slack user id, e.g. U0123ABC (admin): Slack commands act as them")
 
 
 # A person may change how they sign; a title matches them to customers' executives
-# (and lets them acknowledge war rooms), so only an admin gives or changes it.
+# (and lets them acknowledge war rooms), and a Slack user id lets a Slack user act with
+# their role, so only an admin gives or changes those.
 _OWN_FIELDS = frozenset({"display_name", "email", "language"})
 
 
 def update_user(
     *, ctx: Context, actor: Actor, name: str, changes: dict[str, object]
 ) -> UserView:
-    """Set or change (None clears) a person's display name, email, language or executive
-    title."""
+    """Set or change (None clears) a person's display name, email, language, executive
+    title or Slack user id."""
     if name != actor.name:
         require_admin(actor, "changing someone else's display name, title or email")
+    elif "slack_user_id" in changes:
+        require_admin(actor, "changing your own Slack user id")
     elif not set(changes) <= _OWN_FIELDS:
         require_admin(actor, "changing your own title")
     try:
@@ -115,9 +121,15 @@ def update_user(
         raise invalid_input(error) from error
     if not changes:
         raise InvalidInput.of("changes", "name at least one of display_name, title, email, "
-                                         "language")
+                                         "language, slack_user_id")
     with ctx.unit_of_work() as uow:
         row = _user(uow.session, name)
+        if checked.slack_user_id is not None:
+            holder = uow.session.scalar(select(UserRow.name).where(
+                UserRow.slack_user_id == checked.slack_user_id, UserRow.name != name))
+            if holder is not None:
+                raise AlreadyExists.of("Slack user {slack_user_id} is {name}'s already",
+                                       slack_user_id=checked.slack_user_id, name=holder)
         for field in changes:
             value = getattr(checked, field)
             setattr(row, field, value.strip() or None if isinstance(value, str) else value)

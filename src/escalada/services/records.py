@@ -31,8 +31,13 @@ from escalada.services.policies import policy_of
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import CaseView
 
+# session.info key: the entries this transaction recorded on cases it changed (not opened),
+# case number -> entries in order (a tuple, replaced on each append, so that a savepoint's
+# copy of the dict keeps what was there): posted to the cases' war-room Slack channels.
+RECORDED = "recorded_entries"
+
 # Built in services.case_reads, from either kind of row; imported from here by many.
-__all__ = ["TIMELINE_SUMMARY_LENGTH", "Event", "account_snapshot", "account_view",
+__all__ = ["RECORDED", "TIMELINE_SUMMARY_LENGTH", "Event", "account_snapshot", "account_view",
            "case_view", "change_case", "committed_view", "contact_view", "escalation_view",
            "excerpt", "is_new", "opened", "read_chain_heads", "record", "snapshot_of",
            "timeline_of", "timeline_view"]
@@ -91,6 +96,9 @@ def record(
     session.add(entry)
     if new is not None:
         new.append(entry)
+    elif changed:
+        notes = session.info.setdefault(RECORDED, {})
+        notes[case.number] = (*notes.get(case.number, ()), entry)
     session.info[_HEADS][case.number] = digest
 
 

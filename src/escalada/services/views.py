@@ -197,6 +197,7 @@ class UserView(View):
     display_name: str | None
     email: str | None
     language: str | None = None  # what escalada writes to them in; None: the account's
+    slack_user_id: str | None = None  # who a Slack slash command acts as
     created_at: AwareDatetime
     disabled_at: AwareDatetime | None
 

@@ -218,6 +218,7 @@ class WarRoomView(View):
     attendees: list[WarRoomAttendeeView]
     checklist: list[ChecklistItemView]
     closed_at: AwareDatetime | None = None  # when the case was resolved
+    slack_channel_id: str | None = None  # once its Slack channel is created
 
 
 def _overdue(due_at: datetime, done_at: datetime | None, now: datetime | None) -> bool:
@@ -257,5 +258,5 @@ def war_room_view(
             overdue=_overdue(item.due_at, item.done_at, open_now),
             late=item.done_at is not None and item.done_at > item.due_at)
             for item in sorted(room.checklist, key=lambda row: row.checklist != IMMEDIATE)],
-        closed_at=room.closed_at,
+        closed_at=room.closed_at, slack_channel_id=room.slack_channel_id,
     )

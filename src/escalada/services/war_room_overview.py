@@ -14,6 +14,7 @@ from escalada.services.authz import (
     allowed,
     can_acknowledge_for,
     can_assign_attendees,
+    can_manage_slack_channel,
     can_open_war_room,
     can_read,
     can_work_cases,
@@ -58,6 +59,7 @@ class WarRoomActionsView(View):
     tick: bool
     assign: bool
     acknowledge: bool
+    slack: bool = False  # create the room's Slack channel, or invite its people again
 
 
 class WarRoomOverview(View):
@@ -106,4 +108,5 @@ def _actions(actor: Actor, policy: Policy, room: WarRoomView | None, *, case_ope
         tick=allowed(lambda: can_work_cases(actor)),
         assign=allowed(lambda: can_assign_attendees(actor)),
         acknowledge=room.executive_ack_at is None and allowed(lambda: can_work_cases(actor))
-        and allowed(lambda: can_acknowledge_for(actor, policy, executive)))
+        and allowed(lambda: can_acknowledge_for(actor, policy, executive)),
+        slack=allowed(lambda: can_manage_slack_channel(actor)))

@@ -349,6 +349,8 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     # What escalada writes to them in (en | ru); None: the account's language.
     language: Mapped[str | None] = mapped_column(String(5))
+    # Their Slack user id (U0123ABC): who a Slack slash command acts as.
+    slack_user_id: Mapped[str | None] = mapped_column(String(30), unique=True, index=True)
 
 
 class ConsoleSessionRow(Base):
@@ -449,6 +451,8 @@ class WarRoomRow(Base):
     executive_ack_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     update_every_minutes: Mapped[int] = mapped_column(Integer)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The room's Slack channel (C0123ABC), once created: the case's changes are posted there.
+    slack_channel_id: Mapped[str | None] = mapped_column(String(30))
 
     attendees: Mapped[list["WarRoomAttendeeRow"]] = relationship(
         order_by="WarRoomAttendeeRow.id", lazy="selectin")

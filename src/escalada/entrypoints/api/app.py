@@ -26,6 +26,7 @@ from escalada.entrypoints.api import (
     recovery,
     report,
     routes,
+    slack,
     vendors,
     war_rooms,
 )
@@ -64,7 +65,7 @@ def create_app(context: Context) -> FastAPI:
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
                     case_outcomes, health, report, kb, post_mortem, hooks,
-                    incidents):
+                    incidents, slack):
         app.include_router(feature.router, prefix="/api/v1")
     app.include_router(operations.router)  # /readyz, /metrics
     app.router.routes.append(Route("/mcp", agents, methods=["GET", "POST", "DELETE"],

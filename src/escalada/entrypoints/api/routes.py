@@ -374,7 +374,8 @@ def add_user(ctx: ContextDep, actor: ActorDep, body: UserIn) -> UserView:
 
 @api.patch("/users/{name}", tags=["people"])
 def update_user(ctx: ContextDep, actor: ActorDep, name: str, body: UserProfileIn) -> UserView:
-    """Display name and email (your own, or anyone's for an admin); title (admin)."""
+    """Display name and email (your own, or anyone's for an admin); title and Slack user
+    id (admin)."""
     return people.update_user(ctx=ctx, actor=actor, name=name,
                               changes=body.model_dump(exclude_unset=True))
 

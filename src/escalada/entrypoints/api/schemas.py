@@ -169,6 +169,8 @@ class UserProfileIn(Body):
     email: Label | None = None
     language: Label | None = Field(default=None, description="en or ru: what escalada "
                                    "writes to them in (null: the account's language)")
+    slack_user_id: Label | None = Field(default=None, description="their Slack user id, "
+                                        "e.g. U0123ABC (admin): Slack commands act as them")
 
 
 class PasswordIn(Body):

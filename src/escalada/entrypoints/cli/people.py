@@ -77,14 +77,17 @@ def user_update(
     language: str = typer.Option(None, "--language", callback=LABEL,
                                  help="en or ru: what escalada writes to them in (`none`: "
                                       "the account's language)"),
+    slack_user_id: str = typer.Option(None, "--slack-user-id", callback=LABEL,
+                                      help="their Slack user id, e.g. U0123ABC (admin): "
+                                           "Slack commands act as them"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Set or change a person's display name, email and language (yours, or anyone's for
-    an admin) or executive title (admin)."""
+    an admin) or executive title and Slack user id (admin)."""
     from escalada.services.people import update_user
 
     given = {"display_name": display_name, "title": title, "email": email,
-             "language": language}
+             "language": language, "slack_user_id": slack_user_id}
     changes: dict[str, object] = {
         field: None if value.strip().lower() == "none" else value
         for field, value in given.items() if value is not None}

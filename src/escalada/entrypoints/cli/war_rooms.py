@@ -102,6 +102,32 @@ def ack(
                       expected_version=expected_version), fmt)
 
 
+@app.command("slack")
+def slack(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+    """Create the war room's Slack channel and invite its seated people who have a Slack
+    user id (team lead and above); again, it invites anyone seated since. The case's
+    changes are posted there from then on. Needs SLACK_BOT_TOKEN."""
+    from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import tr
+    from escalada.services.war_room_slack import create_slack_channel
+
+    view = create_slack_channel(ctx=context(), actor=actor(), case_id=case_id)
+    if fmt is Format.json:
+        emit_json(view)
+        return
+    out = console()
+    done = (tr("Slack channel {channel} ({channel_id}) created for {case}", channel=view.channel,
+               channel_id=view.channel_id, case=view.case) if view.created else
+            tr("Slack channel {channel} ({channel_id}) of {case}", channel=view.channel,
+               channel_id=view.channel_id, case=view.case))
+    out.print(done, markup=False)
+    out.print(tr("invited: {names}", names=", ".join(view.invited) or "-"), markup=False)
+    if view.not_in_slack:
+        out.print(tr("not invited, no Slack user id: {names} (`escalada user update NAME "
+                     "--slack-user-id U...`)", names=", ".join(view.not_in_slack)),
+                  markup=False)
+
+
 def _panel(view: WarRoomView) -> None:
     from rich.table import Table
 

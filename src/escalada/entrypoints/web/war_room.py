@@ -25,7 +25,7 @@ from escalada.entrypoints.web.session import (
     context_of,
     language_of,
 )
-from escalada.services import war_room_actions
+from escalada.services import war_room_actions, war_room_slack
 from escalada.services.context import Actor
 from escalada.services.war_room_overview import war_room_overview
 
@@ -108,3 +108,12 @@ def acknowledge(request: Request, user: ConsoleUser, _csrf: CsrfChecked, case_id
     return _act(request, user, case_id, lambda: war_room_actions.acknowledge(
         ctx=ctx, actor=user, case_id=case_id, note=_text(note),
         expected_version=expected_version))
+
+
+@router.post(f"{ROOM}/slack")
+def slack_channel(request: Request, user: ConsoleUser, _csrf: CsrfChecked,
+                  case_id: str) -> Response:
+    """Create the room's Slack channel and invite its people (again: whoever is new)."""
+    ctx = context_of(request)
+    return _act(request, user, case_id, lambda: war_room_slack.create_slack_channel(
+        ctx=ctx, actor=user, case_id=case_id))

@@ -1,0 +1,134 @@
+"""A war room in Slack: its channel (the slug the playbook computed, e.g.
+#exec-escalation-acme-corp) created with its seated people invited, and every change to
+the case posted there through the outbox, in the transaction of the change."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from escalada.adapters.db.tables import (
+    CaseRow,
+    CommunicationRow,
+    OutboxRow,
+    TimelineRow,
+    UserRow,
+    WarRoomRow,
+)
+from escalada.adapters.slack_workspace import SlackWorkspace
+from escalada.domain.delivery import PENDING
+from escalada.domain.errors import InvalidTransition
+from escalada.domain.policy import Policy
+from escalada.services.authz import can_manage_slack_channel
+from escalada.services.context import Actor, Context
+from escalada.services.policies import policy_of
+from escalada.services.records import RECORDED, record
+from escalada.services.repositories import load_case
+from escalada.services.views import View
+from escalada.services.war_room_playbook import ROOMS, room_of
+
+WAR_ROOM_UPDATE = "war_room_update"  # the kind of a post of the case's changes
+
+
+class SlackChannelView(View):
+    """The war room's Slack channel and who was invited to it."""
+
+    case: str
+    channel: str  # e.g. #exec-escalation-acme-corp
+    channel_id: str  # e.g. C0123ABC
+    created: bool  # False: the room had its channel already (its people invited again)
+    invited: list[str]  # the seated people invited (escalada user names)
+    not_in_slack: list[str]  # the seated people with no Slack user id (not invited)
+
+
+def create_slack_channel(*, ctx: Context, actor: Actor, case_id: str) -> SlackChannelView:
+    """Create the case's war room channel in Slack (or find the one of that name) and
+    invite its seated people and executive who have a Slack user id; from then on the
+    case's changes are posted there. Again, it invites anyone seated since."""
+    can_manage_slack_channel(actor)
+    workspace = SlackWorkspace.from_settings(ctx.settings())
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        room = _open_room(uow.session, case)
+        seated = list(dict.fromkeys(
+            [seat.user_name for seat in room.attendees if seat.user_name]
+            + ([room.executive] if room.executive else [])))
+        slack_ids = {name: slack_id for name, slack_id in uow.session.execute(
+            select(UserRow.name, UserRow.slack_user_id).where(
+                UserRow.name.in_(seated), UserRow.disabled_at.is_(None),
+                UserRow.slack_user_id.is_not(None))) if slack_id}
+        known, name = room.slack_channel_id, room.channel
+    # Slack is called outside any transaction; a second run finds the channel by name.
+    channel_id = known or workspace.create_channel(name.lstrip("#"))
+    invited = [person for person in seated if person in slack_ids]
+    workspace.invite(channel_id, [slack_ids[person] for person in invited])
+    missing = [person for person in seated if person not in slack_ids]
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        case = load_case(uow.session, case_id)
+        room = _open_room(uow.session, case)
+        room.slack_channel_id = channel_id
+        who = ", ".join(invited) or "nobody"
+        summary = (f"Slack channel {room.channel} ({channel_id}) "
+                   f"{'linked' if known else 'created'}: invited {who}")
+        if missing:
+            summary += f"; not in Slack: {', '.join(missing)}"
+        record(uow.session, case, actor=actor, at=now, kind="war_room_slack_channel",
+               summary=summary, data={"channel": room.channel, "channel_id": channel_id,
+                                      "invited": invited, "not_in_slack": missing})
+        uow.commit()
+    return SlackChannelView(case=case.ref, channel=name, channel_id=channel_id,
+                            created=known is None, invited=invited, not_in_slack=missing)
+
+
+def _open_room(session: Session, case: CaseRow) -> WarRoomRow:
+    room = room_of(session, case)
+    if room is None or room.closed_at is not None:
+        raise InvalidTransition.of("{case} has no open war room: open it first (`escalada "
+                                   "war-room open {case}`)", case=case.ref)
+    return room
+
+
+def post_changes(session: Session, policy: Policy, now: datetime) -> None:
+    """Queue one Slack post per war room whose case this transaction changed, listing
+    the changes recorded (before it commits, so that a change is posted exactly when it
+    is kept). Only rooms with a Slack channel, open or closed by this transaction."""
+    recorded: dict[int, tuple[TimelineRow, ...]] = session.info.pop(RECORDED, None) or {}
+    if not recorded:
+        return
+    known: dict[int, WarRoomRow | None] = session.info.get(ROOMS, {})
+    rooms = [room for number, room in known.items() if number in recorded and room]
+    unread = sorted(set(recorded) - set(known))
+    if unread:  # planning the timers read every changed case's room: seldom needed
+        rooms += session.scalars(select(WarRoomRow).where(
+            WarRoomRow.case_number.in_(unread), WarRoomRow.slack_channel_id.is_not(None)))
+    for room in rooms:
+        if room.slack_channel_id is None or (room.closed_at is not None
+                                             and room.closed_at < now):
+            continue
+        case = session.get_one(CaseRow, room.case_number)
+        _queue_post(session, case, room, recorded[room.case_number],
+                    policy_of(session, case, policy), now)
+
+
+def _queue_post(session: Session, case: CaseRow, room: WarRoomRow,
+                entries: tuple[TimelineRow, ...], policy: Policy, now: datetime) -> None:
+    lines = [f"• {entry.actor}: {entry.summary}" + (f" ({entry.reason})" if entry.reason
+                                                      else "") for entry in entries]
+    draft = CommunicationRow(
+        case_number=case.number, kind=WAR_ROOM_UPDATE, audience="internal", language="en",
+        language_reason="the war room's Slack channel", timezone="UTC",
+        subject=f"{case.ref}: {case.title}", body="\n".join(lines), template="",
+        fields={}, missing=[], created_by=entries[-1].actor, created_at=now)
+    session.add(draft)
+    session.flush()
+    assert room.slack_channel_id is not None
+    session.add(OutboxRow(
+        communication_id=draft.id, case_number=case.number, channel="slack",
+        recipient=room.slack_channel_id,
+        idempotency_key=f"escalada-war-room-{room.id}-{uuid.uuid4().hex}", state=PENDING,
+        attempts=0, max_attempts=policy.communications.delivery.max_attempts,
+        available_at=now, created_by=entries[-1].actor, created_at=now))
