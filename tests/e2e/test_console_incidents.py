@@ -44,6 +44,17 @@ def test_the_incident_shows_on_its_pages_and_on_each_case(console: SignedIn) -> 
     assert 'data-testid="incident-link"' in case.text and "Platform incident INC-1" in case.text
 
 
+def test_the_board_marks_the_cases_of_an_open_incident(console: SignedIn, stormed: Context
+                                                      ) -> None:
+    board = console("vera").get("/board").text
+
+    assert board.count('data-testid="incident-mark"') == 5
+    assert 'href="/incidents/INC-1"' in board
+    console("ana").post("/incidents/INC-1/resolve", data={"csrf_token": csrf_of(
+        console("ana").get("/incidents/INC-1").text)})
+    assert 'data-testid="incident-mark"' not in console("vera").get("/board").text
+
+
 def test_an_engineer_updates_resolves_and_confirms_from_the_page(
     console: SignedIn, stormed: Context,
 ) -> None:

@@ -25,7 +25,7 @@ from escalada.domain.errors import (
     InvalidTransition,
     NotFound,
 )
-from escalada.domain.model import CaseStatus
+from escalada.domain.model import CaseStatus, case_label
 from escalada.domain.snapshot import AwareDatetime, Text
 from escalada.domain.storms import place
 from escalada.domain.validation import Note, invalid_input
@@ -220,6 +220,29 @@ def resolve_incident(*, ctx: Context, actor: Actor, incident_id: str,
 def incidents_of(session: Session, case: CaseRow) -> list[IncidentLink]:
     """The incidents a case is linked to, newest first (as `case show` reads them)."""
     return incidents_in(Reader.of_session(session), case)
+
+
+def open_incidents_on(*, ctx: Context, cases: list[str]) -> dict[str, list[str]]:
+    """For each of these cases (CASE-n) linked to an open incident, its incidents' ids
+    (INC-n), in one read: the board's marker."""
+    numbers = [number for number in (_case_number(ref) for ref in cases) if number is not None]
+    if not numbers:
+        return {}
+    found: dict[str, list[str]] = {}
+    with ctx.reading() as uow:
+        rows = uow.session.execute(
+            select(IncidentCaseRow.case_number, IncidentRow.id)
+            .join(IncidentRow, IncidentRow.id == IncidentCaseRow.incident_id)
+            .where(IncidentCaseRow.case_number.in_(numbers), IncidentRow.status == OPEN)
+            .order_by(IncidentCaseRow.case_number, IncidentRow.id))
+        for number, incident in rows:
+            found.setdefault(case_label(number), []).append(f"INC-{incident}")
+    return found
+
+
+def _case_number(ref: str) -> int | None:
+    digits = ref.removeprefix("CASE-")
+    return int(digits) if digits.isdigit() and 0 < int(digits) <= 2**31 - 1 else None
 
 
 def incident_view(session: Session, incident: IncidentRow) -> IncidentView:

@@ -30,6 +30,7 @@ from escalada.services.authz import allowed, can_read, can_work_cases
 from escalada.services.board_summary import open_counts
 from escalada.services.case_board import CaseSummaryView
 from escalada.services.context import Actor
+from escalada.services.incidents import open_incidents_on
 from escalada.services.vendor_health_views import open_reports
 
 router = APIRouter(include_in_schema=False)
@@ -119,6 +120,7 @@ def _rows(request: Request, user: Actor, filters: BoardFilters) -> dict[str, Any
         "levels": list(ExecLevel), "chip_url": lambda **change: _chip_url(filters, change),
         "rows": [BoardRow(case, windows.get(case.id)) for case in page.cases],
         "vendor_reports": reports,
+        "incident_marks": open_incidents_on(ctx=ctx, cases=[case.id for case in page.cases]),
         "now": now, "amber": AMBER, "red": RED, "poll_seconds": POLL_SECONDS,
         "filters": filters, "cursor": filters.cursor,
         "rows_url": "/board/rows?" + urlencode(query),
