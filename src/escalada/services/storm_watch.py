@@ -92,9 +92,10 @@ def link(session: Session, incident: IncidentRow, numbers: Iterable[int], policy
     """Link cases to the incident (those not linked yet; open ones), recount its accounts
     and set the flags the policy calls for on its open cases; the case numbers linked."""
     _lock(session, incident)
-    linked = set(session.scalars(select(IncidentCaseRow.case_number)
-                                 .where(IncidentCaseRow.incident_id == incident.id)))
-    wanted = sorted(set(numbers) - linked)
+    asked = sorted(set(numbers))
+    wanted = sorted(set(asked) - set(session.scalars(
+        select(IncidentCaseRow.case_number).where(IncidentCaseRow.incident_id == incident.id,
+                                                  IncidentCaseRow.case_number.in_(asked)))))
     new = [case for case in _cases(session, wanted) if CaseStatus(case.status).is_open]
     for case in new:
         session.add(IncidentCaseRow(incident_id=incident.id, case_number=case.number,
@@ -111,8 +112,10 @@ def link(session: Session, incident: IncidentRow, numbers: Iterable[int], policy
     incident.flags = sorted(set(incident.flags) | set(flags))
     for case in new:
         _linked(session, case, incident, flags, now, actor)
-    if raised:
-        _raise_flags(session, incident, linked, raised, now)
+    if raised:  # the cases linked before these get the flags too
+        before = set(session.scalars(select(IncidentCaseRow.case_number).where(
+            IncidentCaseRow.incident_id == incident.id))) - {case.number for case in new}
+        _raise_flags(session, incident, before, raised, now)
     return [case.number for case in new]
 
 
