@@ -115,8 +115,8 @@ class Settings(BaseSettings):
         "SLACK_SIGNING_SECRET", "ESCALADA_SLACK_SIGNING_SECRET"))
     webhook_secret: str = _secret("ESCALADA_WEBHOOK_SECRET")
     webhook_timeout: str = _env("ESCALADA_WEBHOOK_TIMEOUT")
-    # Help desks: the inbound webhooks' secrets and mapping, and Zendesk's API for the
-    # write-back of a case's tier and level
+    # Help desks: the inbound webhooks' secrets and mapping, and Zendesk's and Jira's APIs
+    # for the write-back of a case's tier and level
     hooks_mapping_file: str = _env("ESCALADA_HOOKS_MAPPING")
     zendesk_webhook_secret: str = _secret("ESCALADA_ZENDESK_WEBHOOK_SECRET")
     jira_webhook_secret: str = _secret("ESCALADA_JIRA_WEBHOOK_SECRET")
@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     zendesk_email: str = _env("ESCALADA_ZENDESK_EMAIL")
     zendesk_api_token: str = _secret("ESCALADA_ZENDESK_API_TOKEN")
     zendesk_timeout: str = _env("ESCALADA_ZENDESK_TIMEOUT")
+    jira_url: str = _env("ESCALADA_JIRA_URL")
+    jira_email: str = _env("ESCALADA_JIRA_EMAIL")
+    jira_api_token: str = _secret("ESCALADA_JIRA_API_TOKEN")
+    jira_timeout: str = _env("ESCALADA_JIRA_TIMEOUT")
 
     @classmethod
     def current(cls) -> Settings:

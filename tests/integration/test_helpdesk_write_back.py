@@ -14,7 +14,7 @@ import pytest
 from channel_support import HttpSink, http_sink
 from examples import ADMIN, ANA, MARIA, T2_HANDOFF
 
-from escalada.domain.hook_signatures import zendesk_signature
+from escalada.domain.hook_signatures import jira_signature, zendesk_signature
 from escalada.services import hooks, outbox
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
@@ -133,3 +133,34 @@ def test_the_tags_name_every_place_the_case_is_not() -> None:
     assert added == ["esc_tier_vendor", "esc_level_l4"]
     assert set(removed) == {"esc_tier_t1", "esc_tier_t2", "esc_tier_t3", "esc_level_l1",
                             "esc_level_l2", "esc_level_l3", "esc_level_none"}
+
+
+def test_a_jira_issue_gets_the_tier_and_level_as_labels(
+        ctx: Context, clock: FakeClock, zendesk_api: HttpSink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    jira_api = zendesk_api  # one loopback fake answers both APIs
+    monkeypatch.setenv("ESCALADA_JIRA_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("ESCALADA_JIRA_URL", jira_api.url())
+    monkeypatch.setenv("ESCALADA_JIRA_EMAIL", "bot@acme.example")
+    monkeypatch.setenv("ESCALADA_JIRA_API_TOKEN", "jira-token")
+    add_account(ctx=ctx, actor=ADMIN, id="ACME", name="Acme Corp", tier="enterprise",
+                support_plan="enterprise")
+    body = json.dumps({
+        "timestamp": int(clock().timestamp() * 1000), "webhookEvent": "jira:issue_created",
+        "issue": {"id": "10002", "key": "ACME-3", "fields": {
+            "summary": "Failover stuck", "priority": {"name": "High"},
+            "status": {"name": "Open"}, "project": {"key": "ACME"}}}}).encode()
+    hooks.receive_hook(ctx=ctx, source="jira", body=body, headers={
+        "X-Hub-Signature": jira_signature(SECRET, body),
+        "X-Atlassian-Webhook-Identifier": "j-1"})
+    escalate(ctx=ctx, actor=MARIA, case_id="CASE-1", to="L2", reason="revenue at risk")
+    outbox.deliver_due(ctx, owner="worker-1")
+
+    [request] = [r for r in jira_api.requests if r.path == "/rest/api/3/issue/ACME-3"]
+    labels = request.json()["update"]["labels"]
+    assert [op["add"] for op in labels if "add" in op] == ["escalada_tier_t1",
+                                                          "escalada_level_l2"]
+    assert {"remove": "escalada_level_none"} in labels
+    assert request.method == "PUT"
+    assert request.headers["authorization"] == "Basic " + base64.b64encode(
+        b"bot@acme.example:jira-token").decode()

@@ -148,7 +148,8 @@ def destination_of(session: Session, channel: str, recipient: str) -> str:
     """Where a delivery's recipient is reached now: the endpoint's URL for a name.
     InvalidInput when the endpoint is gone (or the recipient is a URL from before
     endpoints)."""
-    if channel in ("email", "zendesk") or (channel == "slack" and is_slack_channel(recipient)):
+    if channel in ("email", "zendesk", "jira") or (
+            channel == "slack" and is_slack_channel(recipient)):
         return recipient
     row = session.get(EndpointRow, recipient)
     if row is None or row.channel != channel:

@@ -1,9 +1,10 @@
 """The case's tier and executive level written back to the help-desk ticket it came
 from, through the outbox: when the case moves on either track (or opens from a ticket),
-a delivery over the `zendesk` channel is queued in the same transaction, tagging the
-ticket `<prefix>tier_t2` and `<prefix>level_l2` (or `level_none`) and removing the
-tags of the places it left. Only Zendesk tickets are written back so far, and only
-while ESCALADA_ZENDESK_URL names the help desk."""
+a delivery over the ticket's help desk's channel (`zendesk`, `jira`) is queued in the
+same transaction, tagging the ticket (labelling the Jira issue) `<prefix>tier_t2` and
+`<prefix>level_l2` (or `level_none`) and removing the tags of the places it left. A
+help desk is written back to only while its API is configured (ESCALADA_ZENDESK_URL,
+ESCALADA_JIRA_URL); generic senders' tickets never are."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from escalada.services.context import Actor
 from escalada.services.records import record
 from escalada.settings import Settings
 
-WRITTEN_BACK = ("zendesk",)  # the sources whose tickets take the write-back
+# The sources whose tickets take the write-back, and the setting naming each one's API.
+WRITTEN_BACK = {"zendesk": "zendesk_url", "jira": "jira_url"}
 KIND = "helpdesk_write_back"
 _SYSTEM = Actor("escalada", "system")
 
@@ -39,22 +41,24 @@ def queue_write_back(session: Session, case: CaseRow, *, now: datetime, max_atte
     """Queue the case's tier and level for each ticket of it that takes the write-back
     and does not show them already, in the caller's transaction."""
     place = f"{case.tier}/{case.exec_level or 'none'}"
-    if Settings.current().text("zendesk_url") is None:
+    settings = Settings.current()
+    sources = [source for source, api in WRITTEN_BACK.items() if settings.text(api)]
+    if not sources:
         return  # no help desk's API to write to: the webhooks come in all the same
     if tickets is None:
         with session.no_autoflush:  # the step is flushed with the rest, at commit
             tickets = list(session.scalars(select(HelpdeskTicketRow).where(
                 HelpdeskTicketRow.case_number == case.number,
-                HelpdeskTicketRow.source.in_(WRITTEN_BACK))))
+                HelpdeskTicketRow.source.in_(sources))))
     for ticket in tickets:
-        if ticket.source not in WRITTEN_BACK or ticket.written_back == place:
+        if ticket.source not in sources or ticket.written_back == place:
             continue
         # Read only for a case from a ticket: the mapping says how its tags are spelled.
         prefix = current_hook_mapping().source(ticket.source).tag_prefix
         added, removed = place_tags(prefix, case.tier, case.exec_level)
         subject = (f"{case.ref}: tier {case.tier}, level {case.exec_level or 'none'} to "
                    f"{ticket.source} ticket {ticket.ticket_id}")
-        body = json.dumps({"ticket": {"additional_tags": added, "remove_tags": removed}})
+        body = json.dumps(_request(ticket.source, added, removed))
         row = _queued(session, case, ticket, subject=subject, body=body, place=place, now=now,
                       max_attempts=max_attempts)
         ticket.written_back = place
@@ -64,6 +68,14 @@ def queue_write_back(session: Session, case: CaseRow, *, now: datetime, max_atte
                data={"draft": row.communication_id, "delivery": row.id,
                      "channel": ticket.source, "ticket": ticket.ticket_id, "place": place},
                changed=False)
+
+
+def _request(source: str, added: list[str], removed: list[str]) -> dict[str, object]:
+    """The API request's document: Zendesk's ticket update, Jira's label operations."""
+    if source == "jira":
+        return {"update": {"labels": [*({"add": label} for label in added),
+                                      *({"remove": label} for label in removed)]}}
+    return {"ticket": {"additional_tags": added, "remove_tags": removed}}
 
 
 def _queued(session: Session, case: CaseRow, ticket: HelpdeskTicketRow, *, subject: str,

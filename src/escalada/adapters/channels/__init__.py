@@ -107,10 +107,14 @@ def channel_for(
         from escalada.adapters.channels.webhook import WebhookChannel
 
         return WebhookChannel.from_settings(configured)
-    if name == "zendesk":  # the write-back to help-desk tickets, never a person's choice
+    if name == "zendesk":  # the write-backs to help-desk tickets, never a person's choice
         from escalada.adapters.channels.zendesk import ZendeskChannel
 
         return ZendeskChannel.from_settings(configured)
+    if name == "jira":
+        from escalada.adapters.channels.jira import JiraChannel
+
+        return JiraChannel.from_settings(configured)
     raise InvalidInput.of("channel", "must be one of {channels}", channels=', '.join(CHANNELS))
 
 
