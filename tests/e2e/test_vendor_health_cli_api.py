@@ -80,4 +80,9 @@ def test_the_cli_polls_and_lists_in_english_and_russian(
     cli.env["ESCALADA_LANG"] = "en"
     failed = cli.call("vendor", "health", "poll")
     assert failed.code == 1
-    assert "AWS refused the credentials (UnrecognizedClientException)" in failed.stdout
+    assert "aws: AWS refused the credentials (UnrecognizedClientException)" in failed.stdout
+    assert "aws: aws:" not in failed.stdout
+    cli.env["ESCALADA_LANG"] = "ru"
+    russian = cli.call("vendor", "health", "poll")
+    assert russian.code == 1
+    assert "AWS отклонил учётные данные (UnrecognizedClientException)" in russian.stdout

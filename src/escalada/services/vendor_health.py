@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import structlog
+from pydantic import PrivateAttr
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ from escalada.domain.vendor_health import (
     matching_cases,
     reported,
 )
-from escalada.domain.words import Words
+from escalada.domain.words import Translator, Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.records import read_chain_heads, record
@@ -78,7 +79,12 @@ class Polled(View):
     vendor: str
     events: int = 0
     linked: int = 0
-    error: str | None = None
+    error: str | None = None  # in English
+    _failure: EscaladaError | None = PrivateAttr(default=None)
+
+    def error_read_by(self, reader: Translator) -> str | None:
+        """The error in the reader's language."""
+        return self.error if self._failure is None else self._failure.told(reader)
 
 
 def poll_due(ctx: Context, *, owner: str) -> int:
@@ -155,12 +161,13 @@ def _poll(ctx: Context, vendor: str, settings: Settings, who: str) -> Polled:
     """Ask the vendor's feed (outside any transaction), then write what it said."""
     events: list[VendorEvent] | None = None
     error: str | None = None
+    failure: EscaladaError | None = None
     try:
         events = ctx.health_feeds(vendor).open_events()
     except StoreUnavailable:
         raise
-    except EscaladaError as failure:  # the vendor refused or failed, or a setting is wrong
-        error = str(failure)
+    except EscaladaError as refused:  # the vendor refused or failed, or a setting is wrong
+        error, failure = str(refused), refused
         log.warning("vendor_health_failed", vendor=vendor, by=who, error=error)
     except Exception as crash:  # an SDK's own error, or a bug: the other vendors go on
         error = f"{type(crash).__name__}: {crash}"
@@ -175,7 +182,9 @@ def _poll(ctx: Context, vendor: str, settings: Settings, who: str) -> Polled:
         row.polled_at, row.error, row.attempts = now, None if error is None else error[:2000], 0
         POLLS.due_again(row, now + poll_every(settings))
         uow.commit()
-    return Polled(vendor=vendor, events=len(events or ()), linked=linked, error=error)
+    polled = Polled(vendor=vendor, events=len(events or ()), linked=linked, error=error)
+    polled._failure = failure
+    return polled
 
 
 def _keep(session: Session, vendor: str, events: list[VendorEvent], now: datetime) -> int:

@@ -252,7 +252,7 @@ def poll(
     """Poll the vendors' service health now: keep their open events and link each to
     the open cases it matches. Exit 1 when a vendor's poll failed (the others still ran)."""
     from escalada.entrypoints.cli.output import console, styled
-    from escalada.entrypoints.cli.words import ntr
+    from escalada.entrypoints.cli.words import ntr, speaking
     from escalada.services.vendor_health import poll_now
 
     polled = poll_now(ctx=context(), actor=actor(), vendor=vendor)
@@ -260,8 +260,10 @@ def poll(
         emit_json(polled)
     else:
         for p in polled:
-            if p.error:
-                console().print(styled((f"{p.vendor}: {p.error}", "red")))
+            said = p.error_read_by(speaking())
+            if said:
+                line = said if said.startswith(f"{p.vendor}:") else f"{p.vendor}: {said}"
+                console().print(styled((line, "red")))
             else:
                 console().print(ntr("{vendor}: {count} open event, {linked} newly linked to cases",
                                     "{vendor}: {count} open events, {linked} newly linked to "
