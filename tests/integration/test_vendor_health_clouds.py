@@ -201,3 +201,38 @@ def test_a_vendor_failing_or_crashing_stops_none_of_the_others(
     assert polls["azure"].error == "RuntimeError: the SDK fell over"
     assert polls["gcp"].error is None and polls["gcp"].polled_at == clock()
     assert len([e for e in timeline(ctx) if e.kind == "vendor_health_event"]) == 2
+
+
+class _Counting:
+    vendor = "gcp"
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    def open_events(self) -> list[Any]:
+        self.polls += 1
+        return []
+
+
+def test_a_vendors_poll_is_leased_to_one_worker_and_comes_back_when_it_dies(
+    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from escalada.services.vendor_health import POLL_LEASE, POLLS, poll_due
+
+    monkeypatch.setenv("ESCALADA_VENDOR_HEALTH", "gcp")
+    feed = _Counting()
+    monkeypatch.setattr(ctx, "health_feeds", lambda vendor: feed)
+    assert poll_due(ctx, owner="worker-a") == 1  # the first poll, due at once
+    clock.advance(minutes=5)
+    with ctx.unit_of_work() as uow:  # worker A takes the next poll, then dies
+        [held] = POLLS.take(uow.session, now=clock(), holder="worker-a", lease=POLL_LEASE,
+                            limit=3)
+        uow.commit()
+
+    assert poll_due(ctx, owner="worker-b") == 0  # held by A
+    clock.advance(seconds=POLL_LEASE.total_seconds() - 1)
+    assert poll_due(ctx, owner="worker-b") == 0
+    clock.advance(seconds=1)
+    assert poll_due(ctx, owner="worker-b") == 1  # A's lease is over
+    assert feed.polls == 2
+    assert poll_due(ctx, owner="worker-a") == 0  # and it is not due again until 5 min on
