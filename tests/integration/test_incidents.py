@@ -33,6 +33,8 @@ def test_five_accounts_within_ten_minutes_open_one_incident_and_link_every_case(
 ) -> None:
     opened = storm(ctx, clock, 5, minutes_apart=2.5)
 
+    assert [link.id for link in opened[-1].incidents] == ["INC-1"]  # the opening's own view
+    assert opened[0].incidents == []  # opened before the storm
     [summary] = list_incidents(ctx=ctx)
     incident = show_incident(ctx=ctx, incident_id=summary.id)
     assert (incident.service, incident.region, incident.status) == ("rds", "eu-central-1",

@@ -23,6 +23,7 @@ from escalada.services.case_reads import show_case as show_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware, check_span
+from escalada.services.incidents import incidents_of
 from escalada.services.knowledge_base import retag, suggest_similar
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import (
@@ -130,9 +131,14 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
                summary=f"{new.severity.value} case opened: {new.title}",
                data=new.model_dump(mode="json", exclude=None if new.regions else {"regions"}))
         suggest_similar(uow.session, case, at=now)
-        follow_arrival(uow.session, case, policy, now)
+        stormed = follow_arrival(uow.session, case, policy, now)
         link_arrival(uow.session, case, now)
-        return committed_view(uow, case, policy, now)
+        if not stormed:
+            return committed_view(uow, case, policy, now)
+        uow.settle()
+        incidents = incidents_of(uow.session, case)
+        return committed_view(uow, case, policy, now).model_copy(
+            update={"incidents": incidents})
 
 
 def _with_contact(session: Session, new: NewCase) -> NewCase:

@@ -32,12 +32,12 @@ def open_key(service: str, region: str) -> str:
     return f"{service}|{region}"
 
 
-def follow_arrival(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
+def follow_arrival(session: Session, case: CaseRow, policy: Policy, now: datetime) -> bool:
     """Link the case to the open incident of each place it is about, opening one where
-    the cases within the storm window make a storm."""
+    the cases within the storm window make a storm; whether it is linked to any."""
     places = reach(arrival_of(case))
     if not places or not CaseStatus(case.status).is_open:
-        return
+        return False
     found = {(row.service, row.region): row for row in session.scalars(
         select(IncidentRow).where(IncidentRow.open_key.in_(
             sorted(open_key(*place) for place in places))))}
@@ -49,6 +49,7 @@ def follow_arrival(session: Session, case: CaseRow, policy: Policy, now: datetim
                 link(session, incident, storm.cases, policy, now, WATCHER)
     for incident in found.values():
         link(session, incident, [case.number], policy, now, WATCHER)
+    return bool(found)
 
 
 def _arrivals(session: Session, case: CaseRow, policy: Policy, now: datetime) -> list[Arrival]:
