@@ -41,6 +41,7 @@ _VERSIONS = Path(__file__).with_name("migrations") / "versions"
 # How SQLAlchemy keeps a time in a SQLite column (UtcDateTime: UTC, no offset); a bound
 # time must read the same to compare as text with the stored ones.
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+_STORED_TIME_LENGTHS = (26, 19)  # with microseconds, and without (a whole second)
 
 
 class Reader:
@@ -87,13 +88,22 @@ def utc(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if len(value) in _STORED_TIME_LENGTHS:
+            # As SQLAlchemy writes it: read with its offset, not given one after (a
+            # tenth of the time: a page reads three times a row).
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except ValueError:
+                pass
         value = datetime.fromisoformat(value)
     return as_utc(value)
 
 
 def cents(value: int | None) -> Decimal | None:
     """Whole cents as USD (adapters.db.types.Cents)."""
-    return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
+    # Decimal(12345).scaleb(-2) is Decimal('123.45'), as (Decimal(12345) / 100).quantize(
+    # Decimal('0.01')) is, in one step.
+    return None if value is None else Decimal(value).scaleb(-2)
 
 
 def document(value: Any) -> Any:
