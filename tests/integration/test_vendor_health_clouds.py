@@ -225,8 +225,9 @@ def test_a_vendors_poll_is_leased_to_one_worker_and_comes_back_when_it_dies(
     assert poll_due(ctx, owner="worker-a") == 1  # the first poll, due at once
     clock.advance(minutes=5)
     with ctx.unit_of_work() as uow:  # worker A takes the next poll, then dies
-        [held] = POLLS.take(uow.session, now=clock(), holder="worker-a", lease=POLL_LEASE,
-                            limit=3)
+        held = POLLS.take(uow.session, now=clock(), holder="worker-a", lease=POLL_LEASE,
+                          limit=3)
+        assert [row.vendor for row in held] == ["gcp"]
         uow.commit()
 
     assert poll_due(ctx, owner="worker-b") == 0  # held by A
