@@ -233,14 +233,14 @@ def health(
     for e in view.events:
         table.add_row(e.vendor, e.service, e.region or tr("global"), e.title,
                       when(e.started_at), e.status, ", ".join(e.cases) or "—")
-    console().print(table)
+    console().print(table if view.events else tr("No vendor event is open."))
     if not view.polls:
         console().print(tr("No vendor is watched: set ESCALADA_VENDOR_HEALTH (e.g. "
                            "aws,azure,gcp)."))
     for p in view.polls:
         line = tr("{vendor}: last polled {polled}, next {next}", vendor=p.vendor,
                   polled=when(p.polled_at), next=when(p.next_poll_at))
-        console().print(styled(line, (f" {p.error}" if p.error else "", "red")))
+        console().print(styled(line, (f": {p.error}" if p.error else "", "red")))
 
 
 @health_app.command("poll")
