@@ -10,6 +10,7 @@ from case_support import open_case
 from examples import ADMIN, ANA, T2_HANDOFF
 from examples import LENA as LEAD
 from fake_slack import FakeSlack, fake_slack  # noqa: F401
+from timer_support import drain
 
 from escalada.domain.errors import (
     AlreadyExists,
@@ -25,6 +26,7 @@ from escalada.services.outbox import deliver_due
 from escalada.services.people import add_user, disable_user, update_user
 from escalada.services.slack_commands import run_command
 from escalada.services.war_room_slack import create_slack_channel
+from escalada.testing import FakeClock
 
 CEO = Actor("lebedev", "vp")
 VIEWER = Actor("vic", "viewer")
@@ -151,6 +153,21 @@ def test_the_cases_changes_are_posted_to_the_channel_through_the_outbox(
     assert "invited ana, lebedev" in created
     # The posts' own deliveries change nothing: nothing more is queued.
     assert deliver_due(ctx, owner="worker-1") == []
+
+
+def test_what_the_timers_record_is_posted_too(
+    ctx: Context, clock: FakeClock, room: str, fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    create_slack_channel(ctx=ctx, actor=LEAD, case_id=room)
+    deliver_due(ctx, owner="worker-1")
+    clock.advance(minutes=31)  # the immediate actions and the acknowledgment are overdue
+
+    drain(ctx)  # the worker fires the timers and sends what they queued
+
+    assert len(fake_slack.messages) > 1
+    posted = "\n".join(message["text"] for message in fake_slack.messages[1:])
+    assert "escalada: war room: Notify the Support Director: not done" in posted
+    assert deliver_due(ctx, owner="worker-1") == []  # the deliveries post nothing more
 
 
 def test_a_case_without_a_slack_channel_posts_nothing(

@@ -161,5 +161,7 @@ class Context:
         """Every changed case gets its timers planned again, in the same transaction, from
         the clock's now: not from the time of what was recorded, which may be earlier (a
         health score kept as at a past moment, a customer message received earlier)."""
-        if session.info.get("changed_cases"):
+        # Entries recorded without changing their case (an item overdue, a message
+        # delivered) are posted to war rooms' Slack channels by the same hook.
+        if session.info.get("changed_cases") or session.info.get("recorded_entries"):
             self.plan_timers(session, self.policy(), self.clock())

@@ -31,9 +31,10 @@ from escalada.services.policies import policy_of
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import CaseView
 
-# session.info key: the entries this transaction recorded on cases it changed (not opened),
-# case number -> entries in order (a tuple, replaced on each append, so that a savepoint's
-# copy of the dict keeps what was there): posted to the cases' war-room Slack channels.
+# session.info key: the entries this transaction recorded on cases it did not open,
+# case number -> (the case, its entries in order), a tuple replaced on each append so that
+# a savepoint's copy of the dict keeps what was there: posted to the cases' war-room Slack
+# channels (services.war_room_slack).
 RECORDED = "recorded_entries"
 
 # Built in services.case_reads, from either kind of row; imported from here by many.
@@ -96,9 +97,9 @@ def record(
     session.add(entry)
     if new is not None:
         new.append(entry)
-    elif changed:
+    else:
         notes = session.info.setdefault(RECORDED, {})
-        notes[case.number] = (*notes.get(case.number, ()), entry)
+        notes[case.number] = (case, (*notes.get(case.number, (case, ()))[1], entry))
     session.info[_HEADS][case.number] = digest
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import select
 
 from escalada.adapters.catalogs import translations
-from escalada.adapters.db.tables import UserRow, WarRoomRow
+from escalada.adapters.db.tables import CaseRow, UserRow
 from escalada.domain.errors import EscaladaError, InvalidInput, Unauthenticated
 from escalada.domain.model import case_label
 from escalada.domain.words import ENGLISH, Translator, Words
@@ -98,8 +98,8 @@ def _case(ctx: Context, given: list[str], channel_id: str) -> str:
                                   value=given[0])
         return given[0].upper()
     with ctx.reading() as uow:
-        number = uow.session.scalar(select(WarRoomRow.case_number).where(
-            WarRoomRow.slack_channel_id == channel_id))
+        number = uow.session.scalar(select(CaseRow.number).where(
+            CaseRow.slack_channel_id == channel_id))
     if number is None:
         raise InvalidInput.of("case", "name the case (e.g. `/escalada status CASE-12`): this "
                               "channel is no war room's")

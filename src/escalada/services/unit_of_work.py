@@ -118,7 +118,7 @@ class ReadingUnit(UnitOfWork):
 
 
 # What `services.records` notes in session.info for the transaction's commit.
-_TRANSACTION_NOTES = ("chain_heads", "changed_cases", "recorded_entries", "war_rooms")
+_TRANSACTION_NOTES = ("chain_heads", "changed_cases", "recorded_entries")
 
 
 def _data_problem(error: DataError) -> str:

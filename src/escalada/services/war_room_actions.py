@@ -258,5 +258,5 @@ def war_room_view(
             overdue=_overdue(item.due_at, item.done_at, open_now),
             late=item.done_at is not None and item.done_at > item.due_at)
             for item in sorted(room.checklist, key=lambda row: row.checklist != IMMEDIATE)],
-        closed_at=room.closed_at, slack_channel_id=room.slack_channel_id,
+        closed_at=room.closed_at, slack_channel_id=case.slack_channel_id,
     )

@@ -100,18 +100,9 @@ def shown(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-# session.info key: the war rooms this transaction read or opened, by case number (None:
-# the case has none), so that planning timers and posting to Slack read each room once.
-ROOMS = "war_rooms"
-
-
 def room_of(session: Session, case: CaseRow) -> WarRoomRow | None:
     """The case's war room, if one was opened (one per case)."""
-    known: dict[int, WarRoomRow | None] = session.info.setdefault(ROOMS, {})
-    if case.number not in known:
-        known[case.number] = session.scalar(
-            select(WarRoomRow).where(WarRoomRow.case_number == case.number))
-    return known[case.number]
+    return session.scalar(select(WarRoomRow).where(WarRoomRow.case_number == case.number))
 
 
 def people(session: Session) -> list[Person]:
@@ -141,7 +132,6 @@ def open_room(
         checklist=[_item_row(item) for item in plan.items],
     )
     session.add(room)
-    session.info.setdefault(ROOMS, {})[case.number] = room
     executive = plan.executive.name or "nobody matched"
     runs = "" if trigger == plan.level.value else f", runs as {plan.level.value}"
     record(session, case, actor=actor, at=now, kind="war_room_opened",

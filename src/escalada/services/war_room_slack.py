@@ -28,7 +28,7 @@ from escalada.services.policies import policy_of
 from escalada.services.records import RECORDED, record
 from escalada.services.repositories import load_case
 from escalada.services.views import View
-from escalada.services.war_room_playbook import ROOMS, room_of
+from escalada.services.war_room_playbook import room_of
 
 WAR_ROOM_UPDATE = "war_room_update"  # the kind of a post of the case's changes
 
@@ -60,7 +60,7 @@ def create_slack_channel(*, ctx: Context, actor: Actor, case_id: str) -> SlackCh
             select(UserRow.name, UserRow.slack_user_id).where(
                 UserRow.name.in_(seated), UserRow.disabled_at.is_(None),
                 UserRow.slack_user_id.is_not(None))) if slack_id}
-        known, name = room.slack_channel_id, room.channel
+        known, name = case.slack_channel_id, room.channel
     # Slack is called outside any transaction; a second run finds the channel by name.
     channel_id = known or workspace.create_channel(name.lstrip("#"))
     invited = [person for person in seated if person in slack_ids]
@@ -70,7 +70,7 @@ def create_slack_channel(*, ctx: Context, actor: Actor, case_id: str) -> SlackCh
     with ctx.unit_of_work() as uow:
         case = load_case(uow.session, case_id)
         room = _open_room(uow.session, case)
-        room.slack_channel_id = channel_id
+        case.slack_channel_id = channel_id
         who = ", ".join(invited) or "nobody"
         summary = (f"Slack channel {room.channel} ({channel_id}) "
                    f"{'linked' if known else 'created'}: invited {who}")
@@ -93,28 +93,27 @@ def _open_room(session: Session, case: CaseRow) -> WarRoomRow:
 
 
 def post_changes(session: Session, policy: Policy, now: datetime) -> None:
-    """Queue one Slack post per war room whose case this transaction changed, listing
-    the changes recorded (before it commits, so that a change is posted exactly when it
-    is kept). Only rooms with a Slack channel, open or closed by this transaction."""
-    recorded: dict[int, tuple[TimelineRow, ...]] = session.info.pop(RECORDED, None) or {}
-    if not recorded:
-        return
-    known: dict[int, WarRoomRow | None] = session.info.get(ROOMS, {})
-    rooms = [room for number, room in known.items() if number in recorded and room]
-    unread = sorted(set(recorded) - set(known))
-    if unread:  # planning the timers read every changed case's room: seldom needed
-        rooms += session.scalars(select(WarRoomRow).where(
-            WarRoomRow.case_number.in_(unread), WarRoomRow.slack_channel_id.is_not(None)))
-    for room in rooms:
-        if room.slack_channel_id is None or (room.closed_at is not None
-                                             and room.closed_at < now):
-            continue
-        case = session.get_one(CaseRow, room.case_number)
-        _queue_post(session, case, room, recorded[room.case_number],
-                    policy_of(session, case, policy), now)
+    """Queue one Slack post per case with a war-room channel that this transaction
+    recorded entries on, listing them (before it commits, so that what is kept is posted
+    exactly once). The cases' rows are those the entries were recorded on: nothing is
+    read to find that most cases have no channel."""
+    recorded: dict[int, tuple[CaseRow, tuple[TimelineRow, ...]]] = (
+        session.info.pop(RECORDED, None) or {})
+    for case, entries in recorded.values():
+        posted = tuple(entry for entry in entries if _postable(entry))
+        if case.slack_channel_id is not None and posted:
+            _queue_post(session, case, case.slack_channel_id, posted,
+                        policy_of(session, case, policy), now)
 
 
-def _queue_post(session: Session, case: CaseRow, room: WarRoomRow,
+def _postable(entry: TimelineRow) -> bool:
+    """Every entry but the outcome of a post's own delivery (which would be posted in
+    turn, and so on)."""
+    return not (entry.kind.startswith("message_")
+                and (entry.data or {}).get("kind") == WAR_ROOM_UPDATE)
+
+
+def _queue_post(session: Session, case: CaseRow, channel: str,
                 entries: tuple[TimelineRow, ...], policy: Policy, now: datetime) -> None:
     lines = [f"• {entry.actor}: {entry.summary}" + (f" ({entry.reason})" if entry.reason
                                                       else "") for entry in entries]
@@ -125,10 +124,9 @@ def _queue_post(session: Session, case: CaseRow, room: WarRoomRow,
         fields={}, missing=[], created_by=entries[-1].actor, created_at=now)
     session.add(draft)
     session.flush()
-    assert room.slack_channel_id is not None
     session.add(OutboxRow(
         communication_id=draft.id, case_number=case.number, channel="slack",
-        recipient=room.slack_channel_id,
-        idempotency_key=f"escalada-war-room-{room.id}-{uuid.uuid4().hex}", state=PENDING,
+        recipient=channel, idempotency_key=f"escalada-war-room-{uuid.uuid4().hex}",
+        state=PENDING,
         attempts=0, max_attempts=policy.communications.delivery.max_attempts,
         available_at=now, created_by=entries[-1].actor, created_at=now))

@@ -197,6 +197,9 @@ class CaseRow(Base):
     # When its next SLA target falls due (domain.sla.next_due), kept by timer planning:
     # the board sorts by it. None while no clock runs (ended, waiting on the customer).
     sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Its war room's Slack channel (C0123ABC), once created: what is recorded on the case
+    # is posted there (services.war_room_slack).
+    slack_channel_id: Mapped[str | None] = mapped_column(String(30))
 
     pauses: Mapped[list["PauseRow"]] = relationship(order_by="PauseRow.id", lazy="selectin")
     escalations: Mapped[list["EscalationRow"]] = relationship(
@@ -451,8 +454,6 @@ class WarRoomRow(Base):
     executive_ack_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     update_every_minutes: Mapped[int] = mapped_column(Integer)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # The room's Slack channel (C0123ABC), once created: the case's changes are posted there.
-    slack_channel_id: Mapped[str | None] = mapped_column(String(30))
 
     attendees: Mapped[list["WarRoomAttendeeRow"]] = relationship(
         order_by="WarRoomAttendeeRow.id", lazy="selectin")
