@@ -173,6 +173,21 @@ def test_a_case_opened_or_given_the_service_after_the_poll_is_linked_at_once(
     assert len([e for e in timeline(ctx, "CASE-2") if e.kind == "vendor_health_event"]) == 1
 
 
+def test_an_event_names_the_open_platform_incidents_of_its_service_and_region(
+    ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    from escalada.services.incidents import open_incident
+
+    for service, region in (("Amazon RDS", "eu-central-1"), ("rds", "us-east-1"),
+                            ("ec2", "eu-central-1")):
+        open_incident(ctx=ctx, actor=ANA, service=service, region=region)
+    fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_OPERATIONAL_ISSUE", clock())
+
+    poll_now(ctx=ctx, actor=ANA, vendor="aws")
+
+    assert [e.incidents for e in vendor_health(ctx=ctx).events] == [["INC-1"]]
+
+
 def test_filters_for_services_and_regions_go_to_aws(
     ctx: Context, clock: FakeClock, fake_aws_health: FakeAwsHealth,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,

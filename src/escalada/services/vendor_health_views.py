@@ -14,13 +14,20 @@ from escalada.adapters.db.tables import (
     AccountRow,
     CaseRow,
     CaseVendorEventRow,
+    IncidentRow,
     VendorEventRow,
     VendorHealthPollRow,
 )
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
-from escalada.domain.vendor_health import OPEN, VENDOR_HEALTH, VendorEvent, reported
+from escalada.domain.vendor_health import (
+    OPEN,
+    VENDOR_HEALTH,
+    VendorEvent,
+    matches,
+    reported,
+)
 from escalada.domain.words import Words
 from escalada.services.context import Context
 from escalada.services.vendor_health import as_event, watched_quietly
@@ -43,6 +50,8 @@ class VendorEventView(View):
     reported: str = Field(description="one line, e.g. 'AWS reports: operational issue for "
                                       "RDS in eu-central-1 since 14:05' (UTC)")
     cases: list[str] = Field(default_factory=list, description="the cases it is linked to")
+    incidents: list[str] = Field(default_factory=list, description=(
+        "the open platform incidents of its service and region"))
 
 
 class VendorPollView(View):
@@ -101,13 +110,19 @@ def event_views(
             .where(CaseVendorEventRow.vendor_event_id.in_([row.id for row in rows]))
             .order_by(CaseVendorEventRow.case_number)):
         linked.setdefault(event_id, []).append(case_label(number))
+    incidents = session.execute(select(IncidentRow.id, IncidentRow.service, IncidentRow.region)
+                                .where(IncidentRow.status == "open")
+                                .order_by(IncidentRow.id)).all()
     return [VendorEventView(
         id=row.id, vendor=row.vendor, event_id=row.event_id, service=row.service,
         region=row.region, title=row.title, status=row.status, started_at=row.started_at,
         updated_at=row.updated_at, ended_at=row.ended_at, last_seen_at=row.last_seen_at,
         description=row.description,
         reported=str(reported(as_event(row), timezone=timezone, now=now)),
-        cases=linked.get(row.id, [])) for row in rows]
+        cases=linked.get(row.id, []),
+        incidents=[f"INC-{number}" for number, service, region in incidents
+                   if matches(as_event(row), services=[service], regions=[region], now=now)])
+        for row in rows]
 
 
 def linked_events(session: Session, case_number: int, now: datetime) -> list[VendorEventView]:

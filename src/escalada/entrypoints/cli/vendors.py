@@ -228,11 +228,12 @@ def health(
         return
     table = Table()
     for column in (tr("vendor"), tr("service"), tr("region"), tr("what"), tr("since"),
-                   tr("status"), tr("cases")):
+                   tr("status"), tr("cases"), tr("incidents")):
         table.add_column(column)
     for e in view.events:
         table.add_row(e.vendor, e.service, e.region or tr("global"), e.title,
-                      when(e.started_at), e.status, ", ".join(e.cases) or "—")
+                      when(e.started_at), e.status, ", ".join(e.cases) or "—",
+                      ", ".join(e.incidents) or "—")
     console().print(table if view.events else tr("No vendor event is open."))
     if not view.polls:
         console().print(tr("No vendor is watched: set ESCALADA_VENDOR_HEALTH (e.g. "
