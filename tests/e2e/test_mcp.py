@@ -158,25 +158,48 @@ def test_a_token_revoked_mid_session_stops_the_next_call(ctx, bearer, open_case)
 
 @pytest.mark.slow
 def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_template):
+    """The issue's end-to-end check: `escalada mcp` as a subprocess, the MCP client lists
+    the tools, evaluates, drafts, and a team lead's agent is refused a credit approval
+    above its authority."""
     import shutil
 
     shutil.copy(sqlite_template, tmp_path / "cli.db")
     cli = Cli(tmp_path)
     cli.run("user", "add", "irina", "--role", "admin")
-    token = cli.run("token", "create").split()[-1]
+    cli.run("user", "add", "eve", "--role", "engineer")
+    cli.run("user", "add", "agent-lena", "--role", "team_lead")
+    cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "enterprise",
+            "--support-plan", "enterprise", "--language", "ru")
+    cli.run("case", "open", "--account", "acme", "--severity", "P1", "--title", "Down")
+    credit = cli.json("--as", "eve", "credit", "propose", "CASE-1", "--amount-usd", "2000",
+                      "--reason", "four hours down")
+    token = cli.run("--as", "agent-lena", "token", "create").split()[-1]
     env = {**cli.env, "ESCALADA_TOKEN": token}
 
     async def main() -> Any:
         server = StdioServerParameters(command=str(ESCALADA), args=["mcp"], env=env)
         async with Client(server) as client:
-            tools = await client.list_tools()
-            missing = await client.call_tool("get_case", {"case_id": "CASE-1"})
-            return tools, missing
+            return (await client.list_tools(),
+                    await client.call_tool("get_case", {"case_id": "CASE-9"}),
+                    await client.call_tool("evaluate_case", {"case_id": "CASE-1"}),
+                    await client.call_tool("evaluate_snapshot", {"snapshot": DESIGN_SNAPSHOT,
+                                                                 "at": TEN_PAST_EIGHT}),
+                    await client.call_tool("draft_communication",
+                                           {"case_id": "CASE-1", "kind": "acknowledgment"}),
+                    await client.call_tool("approve_credit", {"credit_id": credit["id"],
+                                                              "reason": "owed"}))
 
-    tools, missing = anyio.run(main)
+    tools, missing, evaluated, snapshot, drafted, approval = anyio.run(main)
     assert {tool.name for tool in tools.tools} == TOOLS
     assert missing.is_error
-    assert "CASE-1" in text_of(missing)
+    assert "CASE-9" in text_of(missing)
+    assert not evaluated.is_error, text_of(evaluated)
+    assert evaluated.structured_content["case"] == "CASE-1"
+    assert snapshot.structured_content["case"] == "CASE-1042"
+    assert not drafted.is_error, text_of(drafted)
+    assert drafted.structured_content["language"] == "ru"
+    assert approval.is_error
+    assert "support_manager" in text_of(approval)
 
     refused = subprocess.run([str(ESCALADA), "mcp"], env={**env, "ESCALADA_TOKEN": "nope"},
                              capture_output=True, text=True, timeout=60, check=False,
