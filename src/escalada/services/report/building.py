@@ -72,7 +72,7 @@ def escalation_report(
     if fmt == "md":
         content = markdown.encode()
     else:
-        with _needs_report_extra(fmt.upper()):
+        with _needs_report_extra(fmt.upper()), reports.collecting_less():
             page = reports.render_html(report, markdown)
             content = page.encode() if fmt == "html" else reports.render_pdf(page)
     return RenderedReport(content, MEDIA_TYPES[fmt], f"{report.summary.case}-report-"
