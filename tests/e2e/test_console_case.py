@@ -131,8 +131,10 @@ def test_the_page_speaks_russian_to_a_russian_reader(signed_in: Client) -> None:
     assert "Эскалировать" in page.text and "Чек-лист передачи" in page.text
     # The criterion that fired, named by the policy's words through the catalog.
     assert "клиент просит эскалации" in page.text  # a flag: the policy's flags section
+    assert "открыто обращение P1: Volumes detach under load" in page.text  # the timeline
     english = signed_in("lena").get(CASE).text
     assert "the customer asked to escalate" in english
+    assert "P1 case opened: Volumes detach under load" in english
 
 
 def _token(client: TestClient) -> str:

@@ -153,5 +153,13 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
     assert "(пока ничего)" in shown and "пункты плана действий" in shown
     assert "разборы инцидентов" in russian.run("postmortem", "list")
 
+    timeline = russian.run("case", "timeline", case_id)
+    assert "открыто обращение P1: Сбой репликации" in timeline
+    assert "шаг 1: нет -> L3 (manual)" not in timeline and "вручную" in timeline
+    assert "обращение решено" in timeline and "открыт оперативный штаб (L3)" in timeline
+    russian.env["ESCALADA_LANG"] = "en"
+    assert "P1 case opened: Сбой репликации" in russian.run("case", "timeline", case_id)
+    russian.env.pop("ESCALADA_LANG")
+
     assert "ничего не найдено" in russian.run("kb", "search", "нет такого")
     assert "Портфель клиентов" in russian.run("accounts")

@@ -83,6 +83,12 @@ def test_every_section_is_filled_from_the_record_in_russian(ctx: Context, worked
     assert "Выполнение: 0 из 14" in text  # the L2 recovery plan, opened on resolution
     assert "# Всё упало \\[жми\\](http://evil.example) \\<img src=x" in text
     assert text.count("Ничего не записано.") == 2  # communications and lessons
+    # The timeline's summaries in Russian, from the words each entry keeps.
+    assert "открыто обращение P1: Volumes detach under load" in text
+    assert "шаг 1: нет -> L2 (enterprise_customer_escalation)" in text
+    assert "шаг 1 (L2) подтвердил maria" in text
+    assert "обращение решено" in text and "открыт план восстановления отношений (14 задач)" in text
+    assert "case resolved" not in text and "acknowledged by" not in text
 
 
 def test_english_html_and_pdf_of_the_same_record(ctx: Context, worked_case: str) -> None:

@@ -11,7 +11,7 @@ when the catalogs know it as it stands, never formatted (it may hold braces from
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Translator(Protocol):
@@ -79,8 +79,49 @@ class Words:
     def __str__(self) -> str:
         return self.render()
 
+    def as_json(self) -> dict[str, Any]:
+        """The template and parameters as a JSON document (`from_json` reads it back):
+        a parameter that is not a string, a number, a bool, None, Words or a list of
+        them is kept as its text, as the template shows it."""
+        document: dict[str, Any] = {"t": self.template}
+        if self.plural:
+            document["p"], document["n"] = self.plural, self.count
+        if not self.formatted:
+            document["l"] = True
+        if self.params:
+            document["a"] = {name: _param_json(value) for name, value in self.params.items()}
+        return document
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> Words:
+        words = cls(str(document.get("t", "")),
+                    **{name: _param_of(value) for name, value in document.get("a", {}).items()})
+        if document.get("p"):
+            words.plural, words.count = str(document["p"]), int(document.get("n", 0))
+        if document.get("l"):
+            words.formatted = False
+        return words
+
     def __repr__(self) -> str:
         return f"Words({self.template!r}, **{dict(self.params)!r})"
+
+
+def _param_json(value: object) -> Any:
+    if isinstance(value, Words):
+        return {"w": value.as_json()}
+    if isinstance(value, list | tuple):
+        return [_param_json(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _param_of(value: Any) -> object:
+    if isinstance(value, dict) and "w" in value:
+        return Words.from_json(value["w"])
+    if isinstance(value, list):
+        return [_param_of(item) for item in value]
+    return value
 
 
 def shown(value: object, language: Translator = ENGLISH) -> object:

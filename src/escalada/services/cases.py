@@ -17,6 +17,7 @@ from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.case_board import CaseSummaryView, every_case
 from escalada.services.case_reads import show_case as show_case
@@ -128,7 +129,8 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
         uow.cases.add(case)
         opened(uow.session, case)
         record(uow.session, case, actor=actor, at=now, kind="case_opened",
-               summary=f"{new.severity.value} case opened: {new.title}",
+               summary=Words("{severity} case opened: {title}", severity=new.severity.value,
+                             title=new.title),
                data=new.model_dump(mode="json", exclude=None if new.regions else {"regions"}))
         suggest_similar(uow.session, case, at=now)
         stormed = follow_arrival(uow.session, case, policy, now)
@@ -203,8 +205,12 @@ def set_flags(
         from escalada.services.war_room_playbook import follow_flags
 
         added = follow_flags(case, now, current=ctx.policy()) if on else []
-        room = f"; war room checklist: {', '.join(added)} added" if added else ""
-        return Event(f"flag_{verb}", f"flag {verb}: {', '.join(changed)}{room}", reason,
+        flagged = (Words("flag set: {flags}", flags=", ".join(changed)) if on
+                   else Words("flag cleared: {flags}", flags=", ".join(changed)))
+        if added:
+            flagged = Words("{flagged}; war room checklist: {items} added", flagged=flagged,
+                            items=", ".join(added))
+        return Event(f"flag_{verb}", flagged, reason,
                      {"flags": changed, **({"war_room_items_added": added} if added else {})})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
@@ -221,7 +227,7 @@ def pause(
         status = case_status.paused(case.ref, waiting=_waiting(case))
         case.pauses.append(PauseRow(case_number=case.number, started_at=now))
         case.status = status.value
-        return Event("paused", "waiting on customer: SLA clocks paused", reason)
+        return Event("paused", Words("waiting on customer: SLA clocks paused"), reason)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
@@ -237,7 +243,7 @@ def resume(
         status = case_status.resumed(case.ref, waiting=_waiting(case))
         _end_pause(case, now)
         case.status = status.value
-        return Event("resumed", "customer answered: SLA clocks running", reason)
+        return Event("resumed", Words("customer answered: SLA clocks running"), reason)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
@@ -267,8 +273,9 @@ def respond(
         case.last_customer_update_at = now
         case.status = case_status.after_customer_update(case.status)
         if first:
-            return Event("first_response", "first response given to the customer", note)
-        return Event("customer_update", "update given to the customer", note)
+            return Event("first_response", Words("first response given to the customer"),
+                         note)
+        return Event("customer_update", Words("update given to the customer"), note)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change)
@@ -302,8 +309,9 @@ def update_case(
             setattr(case, column, stored)
         if {"services", "regions"} & asked.keys():
             retag(_session_of(case), case)
-        summary = "changed " + ", ".join(
-            f"{name} {before[name]} -> {_plain(value)}" for name, value in asked.items())
+        summary = Words("changed {changes}", changes=[
+            Words("{name} {before} -> {after}", name=name, before=str(before[name]),
+                  after=str(_plain(value))) for name, value in asked.items()])
         return Event("updated", summary, reason, {
             "before": before, "after": {name: _plain(value) for name, value in asked.items()}})
 
@@ -364,9 +372,9 @@ def resolution(
     def change(case: CaseRow, now: datetime) -> Event:
         _end_pause(case, now)
         case.status, case.resolved_at = CaseStatus.RESOLVED.value, now
-        event = Event("resolved", "case resolved", reason)
+        event = Event("resolved", Words("case resolved"), reason)
         if close_on_resolution(case, now, actor):
-            event = Event(event.kind, event.summary + "; war room closed", reason,
+            event = Event(event.kind, Words("case resolved; war room closed"), reason,
                           {"war_room_closed": True})
         # An L2+ case gets its relationship recovery plan in this same transaction, and
         # its post-mortem falls due with the plan's post-mortem task.
@@ -388,7 +396,7 @@ def reopen(
         resolved_at = case.resolved_at
         case.status = case_status.reopened(case.ref, case.status, reason).value
         case.resolved_at = None
-        return Event("reopened", "case reopened after its resolution", reason,
+        return Event("reopened", Words("case reopened after its resolution"), reason,
                      {"resolved_at": None if resolved_at is None else resolved_at.isoformat()})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
@@ -403,7 +411,7 @@ def close(
 
     def change(case: CaseRow, now: datetime) -> Event:
         case.status, case.closed_at = case_status.closed(case.ref, case.status).value, now
-        return Event("closed", "case closed", reason)
+        return Event("closed", Words("case closed"), reason)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change, open_only=False)

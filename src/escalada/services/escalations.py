@@ -20,6 +20,7 @@ from escalada.domain.model import (
     track_of,
 )
 from escalada.domain.policy import Policy
+from escalada.domain.words import Words
 from escalada.services.authz import (
     can_acknowledge_level,
     can_override_handoff,
@@ -84,7 +85,8 @@ def take_step(
                                  handoff, override_reason=override_reason)
     except HandoffIncomplete as refusal:
         record(session, case, actor=actor, at=now, kind="escalation_refused",
-               summary=f"refused {refusal.step}: handoff missing {', '.join(refusal.missing)}",
+               summary=Words("refused {step}: handoff missing {missing}", step=refusal.step,
+                             missing=", ".join(refusal.missing)),
                reason=reason, data={"to": target, "missing_handoff": refusal.missing},
                changed=False)
         raise
@@ -100,11 +102,13 @@ def take_step(
     _move(case, track, target)
     queue_write_back(session, case, now=now,
                      max_attempts=policy.communications.delivery.max_attempts)
-    overridden = (f"; handoff gate overridden ({gate.override_reason}), missing "
-                  f"{', '.join(missing)}" if missing else "")
-    record(session, case, actor=actor, at=now, kind="escalated",
-           summary=f"step {step.seq}: {step.from_level or 'none'} -> {target}"
-                   f" ({', '.join(criteria) or 'manual'}){overridden}",
+    summary = Words("step {step}: {start} -> {to} ({criteria})", step=step.seq,
+                    start=step.from_level or Words("none"), to=target,
+                    criteria=", ".join(criteria) or Words("manual"))
+    if missing:
+        summary = Words("{step}; handoff gate overridden ({why}), missing {missing}",
+                        step=summary, why=str(gate.override_reason), missing=", ".join(missing))
+    record(session, case, actor=actor, at=now, kind="escalated", summary=summary,
            reason=reason,
            data={"step": step.seq, "criteria": criteria, "missing_handoff": missing,
                  "override_reason": step.override_reason,
@@ -170,9 +174,13 @@ def acknowledge(
         row.acknowledged_by, row.acknowledged_at = actor.name, now
         row.acknowledged_on_behalf_of = behalf
         late = row.response_due_at is not None and now > row.response_due_at
-        summary = (f"step {step} ({row.to_level}) acknowledged by {actor.name}"
-                   + (f" on behalf of {behalf}" if behalf else ""))
-        return Event("acknowledged", summary + (" after its response due time" if late else ""),
+        summary = (Words("step {step} ({to}) acknowledged by {who} on behalf of {other}",
+                         step=step, to=str(row.to_level), who=actor.name, other=behalf)
+                   if behalf else Words("step {step} ({to}) acknowledged by {who}", step=step,
+                                        to=str(row.to_level), who=actor.name))
+        if late:
+            summary = Words("{acknowledged} after its response due time", acknowledged=summary)
+        return Event("acknowledged", summary,
                      note, {"step": step, "by": actor.name, "on_behalf_of": behalf,
                             "late": late})
 
@@ -224,7 +232,9 @@ def deescalate(
         queue_write_back(session, case, now=now, max_attempts=policy_of(
             session, case, ctx.policy()).communications.delivery.max_attempts)
         return Event("deescalated",
-                     f"step {step.seq}: {step.from_level or 'none'} -> {target or 'none'}",
+                     Words("step {step}: {start} -> {to}", step=step.seq,
+                           start=step.from_level or Words("none"),
+                           to=target or Words("none")),
                      reason, {"step": step.seq})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,

@@ -30,6 +30,7 @@ from escalada.domain.timers import (
     WAR_ROOM_ACK_DUE,
     WAR_ROOM_ITEM_DUE,
 )
+from escalada.domain.words import Words
 from escalada.services.commitments import on_commitment_due
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -56,21 +57,32 @@ def _on_sla_threshold(
 ) -> str:
     target, fraction = timer.payload["target"], float(timer.payload["fraction"])
     due = timer.payload["due_at"]
-    label = target.replace("_", " ")
+    label = _TARGETS.get(target) or Words.literal(target.replace("_", " "))
+    summary: Words
     if fraction < 1:
-        kind, summary = "sla_threshold", f"{label} SLA {_percent(fraction)} consumed (due {due})"
+        kind, summary = "sla_threshold", Words("{target} SLA {percent} consumed (due {due})",
+                                               target=label, percent=_percent(fraction),
+                                               due=due)
     elif target == "next_update":
-        kind, summary = "update_overdue", (
-            f"customer update overdue (was due {due}): owner reminded; `escalada comms draft "
-            f"{case.ref} --kind progress_update`")
+        kind, summary = "update_overdue", Words(
+            "customer update overdue (was due {due}): owner reminded; `escalada comms draft "
+            "{case} --kind progress_update`", due=due, case=case.ref)
     else:
-        kind, summary = "sla_breached", f"{label} SLA breached (was due {due})"
+        kind, summary = "sla_breached", Words("{target} SLA breached (was due {due})",
+                                              target=label, due=due)
     record(session, case, actor=SYSTEM, at=now, kind=kind, summary=summary,
            data={**_late(timer, now), "target": target, "fraction": fraction}, changed=False)
-    return _reevaluate(session, ctx, case, now, f"{label} {_percent(fraction)}")
+    return _reevaluate(session, ctx, case, now, Words("{target} {percent}", target=label,
+                                                      percent=_percent(fraction)))
 
 
-def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, why: str) -> str:
+# The SLA targets as a summary names them ("first response SLA 50% consumed").
+_TARGETS = {"first_response": Words("first response"), "next_update": Words("next update"),
+            "resolution": Words("resolution")}
+
+
+def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime,
+                why: Words) -> str:
     """Record what the engine now recommends; take the step where the policy lets timers."""
     policy = policy_of(session, case, ctx.policy())
     recommendations = evaluate(snapshot_of(session, case, now), policy, now).recommendations
@@ -82,8 +94,9 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime, wh
             outcomes.append(f"still recommending {rec.to}")
             continue
         record(session, case, actor=SYSTEM, at=now, kind="recommended",
-               summary=f"after {why}: recommend {rec.from_ or 'none'} -> {rec.to} "
-                       f"({', '.join(rec.criteria)})",
+               summary=Words("after {why}: recommend {start} -> {to} ({criteria})", why=why,
+                             start=rec.from_ or Words("none"), to=rec.to,
+                             criteria=", ".join(rec.criteria)),
                data={"recommendation": rec.as_json(), "auto_escalate": auto}, changed=False)
         outcomes.append(f"recommended {rec.to}")
         if auto:
@@ -136,8 +149,9 @@ def _on_step_response_due(
     if step is None or step.acknowledged_at is not None:
         return "acknowledged meanwhile"
     record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
-           summary=f"step {step.seq} ({step.to_level}) not acknowledged; its response was due "
-                   f"{timer.payload['response_due_at']}: reminder sent",
+           summary=Words("step {step} ({to}) not acknowledged; its response was due {due}: "
+                         "reminder sent", step=step.seq, to=str(step.to_level),
+                         due=timer.payload["response_due_at"]),
            data={**_late(timer, now), "step": step.seq, "to": step.to_level}, changed=False)
     return f"reminded step {step.seq}"
 
@@ -149,7 +163,8 @@ def _on_step_unanswered(
     if step is None or step.acknowledged_at is not None:
         return "acknowledged meanwhile"
     return _recommend_above(session, ctx, case, timer, now,
-                            f"step {step.seq} ({step.to_level}) still unacknowledged",
+                            Words("step {step} ({to}) still unacknowledged", step=step.seq,
+                                  to=str(step.to_level)),
                             "step_unacknowledged", {"step": step.seq})
 
 
@@ -160,26 +175,29 @@ def _on_update_still_overdue(
     if told is not None and told > datetime.fromisoformat(timer.payload["started_at"]):
         return "updated meanwhile"
     return _recommend_above(session, ctx, case, timer, now,
-                            f"customer update still overdue (was due {timer.payload['due_at']})",
+                            Words("customer update still overdue (was due {due})",
+                                  due=timer.payload["due_at"]),
                             "customer_update_overdue", {})
 
 
 def _recommend_above(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime,
-    why: str, criterion: str, data: dict[str, Any],
+    why: Words, criterion: str, data: dict[str, Any],
 ) -> str:
     """Recommend the executive level above the case's (take it, where timers may)."""
     above = _level_above(case.exec_level)
     if above is None:
         record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
-               summary=f"{why}; no executive level is above {case.exec_level}",
+               summary=Words("{why}; no executive level is above {level}", why=why,
+                             level=str(case.exec_level)),
                data={**_late(timer, now), **data}, changed=False)
         return "no level above"
     policy = policy_of(session, case, ctx.policy())
     terms = policy.level(above)
     auto = policy.timers.auto_escalate.executive
     record(session, case, actor=SYSTEM, at=now, kind="recommended",
-           summary=f"{why}: recommend {case.exec_level or 'none'} -> {above.value}",
+           summary=Words("{why}: recommend {start} -> {to}", why=why,
+                         start=case.exec_level or Words("none"), to=above.value),
            data={**_late(timer, now), **data, "auto_escalate": auto,
                  "recommendation": {
                      "track": Track.EXECUTIVE.value, "from": case.exec_level,
@@ -187,7 +205,7 @@ def _recommend_above(
                      "respond_within_minutes": terms.respond_within_minutes if terms else None}},
            changed=False)
     if auto:
-        return _auto_step(session, case, policy, above.value, now, why)
+        return _auto_step(session, case, policy, above.value, now, str(why))
     return f"recommended {above.value}"
 
 
@@ -198,10 +216,10 @@ def _on_acknowledgment_due(
     if told is not None and told >= datetime.fromisoformat(timer.payload["stepped_at"]):
         return "acknowledged meanwhile"
     record(session, case, actor=SYSTEM, at=now, kind="acknowledgment_overdue",
-           summary=f"the customer has not been told of step {timer.payload['step']} "
-                   f"(to {timer.payload['to']}); the acknowledgment was due "
-                   f"{timer.payload['due_at']}: `escalada comms draft {case.ref} "
-                   "--kind acknowledgment`",
+           summary=Words("the customer has not been told of step {step} (to {to}); the "
+                         "acknowledgment was due {due}: `escalada comms draft {case} --kind "
+                         "acknowledgment`", step=timer.payload["step"], to=timer.payload["to"],
+                         due=timer.payload["due_at"], case=case.ref),
            data={**_late(timer, now), "step": timer.payload["step"]}, changed=False)
     return "reminded: acknowledgment overdue"
 
@@ -216,7 +234,8 @@ def _on_reminder(
 ) -> str:
     note, by = timer.payload.get("note", ""), timer.payload.get("by", "")
     record(session, case, actor=SYSTEM, at=now, kind="reminder",
-           summary=f"reminder for {by}: {note}" if by else f"reminder: {note}",
+           summary=Words("reminder for {who}: {note}", who=by, note=note) if by
+           else Words("reminder: {note}", note=note),
            data=_late(timer, now), changed=False)
     return "reminded"
 

@@ -11,6 +11,7 @@ from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.engine import evaluate
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AccountSnapshot, AwareDatetime, CaseSnapshot
+from escalada.domain.words import Translator, Words
 
 
 class View(BaseModel):
@@ -82,6 +83,27 @@ class TimelineEntryView(View):
     summary: str
     reason: str | None
     data: dict[str, Any]
+    # The summary's template and parameters (records.record), not part of the API's shape.
+    words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def summary_in(self, language: Translator) -> str:
+        """The summary in `language`: from its words while they still say, in English,
+        what the hashed summary says; else (an entry from before, or words altered) the
+        summary as recorded."""
+        return summary_in(self.summary, self.words, language)
+
+
+def summary_in(summary: str, words: dict[str, Any] | None, language: Translator) -> str:
+    """A timeline summary in `language` from its stored words (see TimelineEntryView)."""
+    if not words:
+        return summary
+    try:
+        told = Words.from_json(words)
+        if told.render() != summary:
+            return summary
+        return told.render(language)
+    except (TypeError, ValueError, AttributeError):
+        return summary
 
 
 class KbHit(View):

@@ -13,6 +13,7 @@ from escalada.domain.errors import AlreadyExists, InvalidInput, InvalidTransitio
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.war_room import IMMEDIATE, MANUAL, overdue
+from escalada.domain.words import Words
 from escalada.services.authz import (
     can_acknowledge_for,
     can_assign_attendees,
@@ -107,9 +108,11 @@ def tick(
                                        key=key, done_by=row.done_by, done_at=shown(row.done_at))
         row.done_by, row.done_at, row.note = actor.name, now, note
         late = now > row.due_at
+        # The item's text is the policy's words: translated where the catalogs know them.
+        done = Words("war room: {item}: done by {who}", item=Words.literal(row.text),
+                     who=actor.name)
         return Event("war_room_item_done",
-                     f"war room: {row.text}: done by {actor.name}"
-                     + (" after its due time" if late else ""),
+                     Words("{done} after its due time", done=done) if late else done,
                      note, {"item": key, "by": actor.name, "late": late,
                             "due_at": row.due_at.isoformat()})
 
@@ -140,8 +143,10 @@ def assign(
             raise InvalidTransition.of("{name} is the {wanted} already", name=name, wanted=wanted)
         before, seat.user_name = seat.user_name, name
         label = _labels(policy).get(wanted, wanted)
-        return Event("war_room_assigned",
-                     f"war room: {label} is {name}" + (f" (was {before})" if before else ""),
+        seated = (Words("war room: {seat} is {name} (was {before})",
+                        seat=Words.literal(label), name=name, before=before) if before
+                  else Words("war room: {seat} is {name}", seat=Words.literal(label), name=name))
+        return Event("war_room_assigned", seated,
                      None, {"role": wanted, "user": name, "was": before})
 
     return _change_room(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
@@ -165,10 +170,12 @@ def acknowledge(
         can_acknowledge_for(actor, policy, room.executive)
         room.executive_ack_by, room.executive_ack_at = actor.name, now
         late = now > room.executive_ack_due_at
-        stand_in = "" if actor.name == room.executive else f" for {room.executive or 'nobody'}"
+        given = (Words("executive acknowledgment given by {who}", who=actor.name)
+                 if actor.name == room.executive else
+                 Words("executive acknowledgment given by {who} for {executive}", who=actor.name,
+                       executive=room.executive or Words("nobody")))
         return Event("executive_acknowledged",
-                     f"executive acknowledgment given by {actor.name}{stand_in}"
-                     + (" after its due time" if late else ""), note,
+                     Words("{given} after its due time", given=given) if late else given, note,
                      {"by": actor.name, "executive": room.executive, "late": late,
                       "due_at": room.executive_ack_due_at.isoformat()})
 

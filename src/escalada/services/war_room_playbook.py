@@ -32,6 +32,7 @@ from escalada.domain.war_room import (
     revise,
     war_room_trigger,
 )
+from escalada.domain.words import Words
 from escalada.services.authz import SYSTEM_ROLE, can_close_war_room
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -62,7 +63,7 @@ def open_for_step(
                   policy=policy, reason=f"step {step.seq} to {step.to_level}", changed=False)
     else:
         _revise(session, case, room, snapshot, actor=actor, now=now, policy=policy,
-                why=f"step {step.seq} to {step.to_level}")
+                why=Words("step {step} to {to}", step=step.seq, to=str(step.to_level)))
 
 
 def follow_flags(case: CaseRow, now: datetime, *, current: Policy) -> list[str]:
@@ -132,12 +133,17 @@ def open_room(
         checklist=[_item_row(item) for item in plan.items],
     )
     session.add(room)
-    executive = plan.executive.name or "nobody matched"
-    runs = "" if trigger == plan.level.value else f", runs as {plan.level.value}"
+    executive = plan.executive.name or Words("nobody matched")
+    opened = (Words("war room opened ({trigger})", trigger=trigger)
+              if trigger == plan.level.value else
+              Words("war room opened ({trigger}, runs as {level})", trigger=trigger,
+                    level=plan.level.value))
     record(session, case, actor=actor, at=now, kind="war_room_opened",
-           summary=f"war room opened ({trigger}{runs}): {plan.channel}; executive {executive}, "
-                   f"acknowledgment due {shown(plan.executive_ack_due_at)}; updates every "
-                   f"{plan.update_every_minutes} min; {len(plan.items)} checklist items",
+           summary=Words("{opened}: {channel}; executive {executive}, acknowledgment due "
+                         "{due}; updates every {minutes} min; {items} checklist items",
+                         opened=opened, channel=plan.channel, executive=executive,
+                         due=shown(plan.executive_ack_due_at),
+                         minutes=plan.update_every_minutes, items=len(plan.items)),
            reason=reason, changed=changed,
            data={"trigger": trigger, "level": plan.level.value, "channel": plan.channel,
                  "executive": plan.executive.name, "executive_match": plan.executive.how,
@@ -150,7 +156,7 @@ def open_room(
 
 def _revise(
     session: Session, case: CaseRow, room: WarRoomRow, snapshot: CaseSnapshot, *,
-    actor: Actor, now: datetime, policy: Policy, why: str,
+    actor: Actor, now: datetime, policy: Policy, why: Words,
 ) -> None:
     plan = plan_war_room(snapshot, contact_title=case.contact_title, trigger=room.trigger,
                          people=people(session), policy=policy, now=now)
@@ -159,24 +165,36 @@ def _revise(
     revision = revise(state, plan)
     if not revision:
         return
-    changes: list[str] = []
+    changes: list[Words] = []
     data: dict[str, Any] = {}
     if revision.items:
         room.checklist.extend(_item_row(item) for item in revision.items)
         data["items_added"] = [item.key for item in revision.items]
-        changes.append(f"added {', '.join(data['items_added'])}")
+        changes.append(Words("added {items}", items=", ".join(data["items_added"])))
     if revision.update_every_minutes is not None:
         data["update_every_minutes"] = revision.update_every_minutes
-        changes.append(f"updates every {revision.update_every_minutes} min "
-                       f"(was {room.update_every_minutes})")
+        changes.append(Words("updates every {minutes} min (was {before})",
+                             minutes=revision.update_every_minutes,
+                             before=room.update_every_minutes))
         room.update_every_minutes = revision.update_every_minutes
     if revision.executive is not None:
         data["executive"] = revision.executive.name
-        changes.append(f"executive {revision.executive.name} (was {room.executive or 'none'}): "
-                       f"{revision.executive.why}")
+        changes.append(Words("executive {name} (was {before}): {why}",
+                             name=str(revision.executive.name),
+                             before=room.executive or Words("none"),
+                             why=revision.executive.why))
         room.executive = revision.executive.name
     record(session, case, actor=actor, at=now, kind="war_room_revised",
-           summary=f"war room after {why}: {'; '.join(changes)}", data=data, changed=False)
+           summary=Words("war room after {why}: {changes}", why=why, changes=_joined(changes)),
+           data=data, changed=False)
+
+
+def _joined(parts: list[Words]) -> Words:
+    """The parts one after another, separated by "; "."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = Words("{first}; {then}", first=joined, then=part)
+    return joined
 
 
 # Timers (services.timer_planning plans them, services.timer_firing fires them)
@@ -209,7 +227,8 @@ def on_item_due(
     if item is None or item.done_at is not None:
         return "ticked meanwhile"
     record(session, case, actor=SYSTEM, at=now, kind="war_room_item_overdue",
-           summary=f"war room: {item.text}: not done, due {shown(item.due_at)}",
+           summary=Words("war room: {item}: not done, due {due}",
+                         item=Words.literal(item.text), due=shown(item.due_at)),
            data={**_timer_data(timer, now), "item": item.key}, changed=False)
     return f"{item.key} overdue"
 
@@ -220,9 +239,9 @@ def on_ack_due(
     room = session.get(WarRoomRow, timer.payload["room"])
     if room is None or room.executive_ack_at is not None:
         return "acknowledged meanwhile"
-    who = room.executive or "no executive matched"
+    who = room.executive or Words("no executive matched")
     record(session, case, actor=SYSTEM, at=now, kind="executive_ack_overdue",
-           summary=f"executive acknowledgment ({who}) not given, due "
-                   f"{shown(room.executive_ack_due_at)}",
+           summary=Words("executive acknowledgment ({who}) not given, due {due}", who=who,
+                         due=shown(room.executive_ack_due_at)),
            data={**_timer_data(timer, now), "executive": room.executive}, changed=False)
     return "executive acknowledgment overdue"

@@ -144,7 +144,7 @@ def contact(reader: Reader, contact_id: int) -> Record | None:
                                               _converted("created_at removed_at"))
 
 
-_ENTRY = ("at", "actor", "kind", "summary", "reason", "data")
+_ENTRY = ("at", "actor", "kind", "summary", "reason", "data", "words")
 _LATEST_SQL = (f"SELECT {', '.join(_ENTRY)} FROM timeline "
                "WHERE case_number = :number ORDER BY id DESC LIMIT :limit")
 
@@ -152,7 +152,8 @@ _LATEST_SQL = (f"SELECT {', '.join(_ENTRY)} FROM timeline "
 def latest_entries(reader: Reader, number: int, limit: int) -> list[Record]:
     """The case's last `limit` timeline entries, oldest first."""
     rows = reader.rows(_LATEST_SQL, number=number, limit=limit)
-    return [_record(Record, _ENTRY, row, _converted("at", "data")) for row in reversed(rows)]
+    return [_record(Record, _ENTRY, row, _converted("at", "data words"))
+            for row in reversed(rows)]
 
 
 def policy_document(reader: Reader, policy_id: str) -> dict[str, Any]:

@@ -284,6 +284,10 @@ class TimelineRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The summary's English template and parameters (domain.words.Words.as_json), for
+    # readers of other languages; None for an entry written before (or as plain text).
+    # Not hashed: it is shown only while it renders to the hashed summary in English.
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The hash chain of the case's timeline (domain.audit): each entry's hash covers
     # the previous entry's, so that an altered or removed entry is detectable.
     prev_hash: Mapped[str | None] = mapped_column(String(64))

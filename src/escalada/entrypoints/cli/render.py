@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from escalada.entrypoints.cli.output import console, styled, when
-from escalada.entrypoints.cli.words import money, ntr, policy_said, tr
+from escalada.entrypoints.cli.words import money, ntr, policy_said, speaking, tr
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -119,7 +119,8 @@ def timeline_table(entries: list[TimelineEntryView], title: str | None = None) -
     for column in (tr("when"), tr("who"), tr("what"), tr("why")):
         table.add_column(column)
     for entry in entries:
-        table.add_row(when(entry.at), entry.actor, entry.summary, entry.reason or "")
+        table.add_row(when(entry.at), entry.actor, entry.summary_in(speaking()),
+                      entry.reason or "")
     console().print(table)
 
 

@@ -35,6 +35,7 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = language
+    env.globals["translator"] = translations(language)  # for words kept as templates
     # The policy's words (a seat, a checklist item): the shipped policy's are in the
     # catalogs; an operator's own are shown as written.
     env.globals["policy_said"] = lambda text: translations(language).gettext(text) if text else ""

@@ -14,6 +14,7 @@ from escalada.domain.errors import AlreadyExists, NotFound
 from escalada.domain.policy import Policy
 from escalada.domain.recovery import CUSTOMER_FOLLOW_UP, POST_MORTEM, needs_plan, plan_recovery
 from escalada.domain.sla import resolve_calendar
+from escalada.domain.words import Words
 from escalada.services.authz import can_make_recovery_plan
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -43,7 +44,8 @@ def plan_on_resolution(
                 or has_plan(session, case, lock=True)):
             return event
         tasks = _open_plan(session, case, policy, actor=actor, now=now)
-    return Event(event.kind, f"{event.summary}; {_opened(tasks)}", event.reason,
+    return Event(event.kind, Words("{event}; {plan}", event=event.summary,
+                                   plan=_opened(tasks)), event.reason,
                  {**event.data, "recovery_plan": _plan_data(case, tasks)})
 
 
@@ -62,7 +64,7 @@ def create_plan(
         tasks = _open_plan(uow.session, case, policy, actor=actor, now=now)
         uow.session.flush()
         record(uow.session, case, actor=actor, at=now, kind="recovery_plan_created",
-               summary=_opened(tasks) + " by hand", reason=reason,
+               summary=Words("{plan} by hand", plan=_opened(tasks)), reason=reason,
                data={"recovery_plan": _plan_data(case, tasks)}, changed=False)
         uow.commit()
         return plan_view(uow.session, case, tasks, policy, now)
@@ -88,12 +90,14 @@ def _by_key(tasks: Sequence[RecoveryTaskRow], key: str) -> RecoveryTaskRow | Non
     return next((task for task in tasks if task.key == key), None)
 
 
-def _opened(tasks: Sequence[RecoveryTaskRow]) -> str:
-    due = [f"{name} due {task.due_at:%Y-%m-%d %H:%M} UTC"
-           for name, key in (("post-mortem", POST_MORTEM), ("customer follow-up",
-                                                            CUSTOMER_FOLLOW_UP))
+def _opened(tasks: Sequence[RecoveryTaskRow]) -> Words:
+    due = [Words("{name} due {due} UTC", name=name, due=f"{task.due_at:%Y-%m-%d %H:%M}")
+           for name, key in ((Words("post-mortem"), POST_MORTEM),
+                             (Words("customer follow-up"), CUSTOMER_FOLLOW_UP))
            if (task := _by_key(tasks, key)) is not None and task.due_at is not None]
-    return ", ".join([f"recovery plan opened ({len(tasks)} tasks)", *due])
+    opened = Words.counted("recovery plan opened ({count} task)",
+                           "recovery plan opened ({count} tasks)", len(tasks))
+    return Words("{opened}, {due}", opened=opened, due=due) if due else opened
 
 
 def _plan_data(case: CaseRow, tasks: Sequence[RecoveryTaskRow]) -> dict[str, Any]:

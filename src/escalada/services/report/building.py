@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import (
     AccountRow,
     CaseRow,
@@ -128,7 +129,7 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
     # JSON is most of what reading it costs.
     lines = session.execute(select(
         TimelineRow.at, TimelineRow.actor, TimelineRow.kind, TimelineRow.summary,
-        TimelineRow.reason).where(TimelineRow.case_number == number)
+        TimelineRow.reason, TimelineRow.words).where(TimelineRow.case_number == number)
         .order_by(TimelineRow.id)).all()
     entries = session.execute(select(
         TimelineRow.at, TimelineRow.actor, TimelineRow.kind, TimelineRow.summary,
@@ -144,11 +145,13 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
         CreditRow.case_number == number).order_by(CreditRow.id)))
     tasks = list(session.scalars(select(RecoveryTaskRow).where(
         RecoveryTaskRow.case_number == number)))
+    language = language or (account.language if account.language in LANGUAGES else "en")
     return EscalationReport(
-        language=language or (account.language if account.language in LANGUAGES else "en"),
+        language=language,
         timezone=account.timezone, generated_at=now,
         summary=sections.summary_of(account, case, lines, now),
-        timeline=sections.timeline_of(lines), steps=sections.steps_of(case),
+        timeline=sections.timeline_of(lines, translations(language)),
+        steps=sections.steps_of(case),
         root_cause=sections.root_cause_of(session.get(RootCauseRow, number)),
         impact=sections.impact_of(case, entries, credits, measured_breaches(
             snapshot_of(session, case, now), policy, now), now),

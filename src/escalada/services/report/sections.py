@@ -39,6 +39,8 @@ from escalada.domain.escalation_report import (
 )
 from escalada.domain.post_mortem import HEADINGS, action_state
 from escalada.domain.recovery import OPEN_STATUSES, PHASES
+from escalada.domain.words import Translator
+from escalada.services.views import summary_in
 
 
 class Line(Protocol):
@@ -100,9 +102,12 @@ def _owner(ups: Sequence[EscalationRow], track: str) -> str | None:
     return next((name for name in reversed(owners) if name), None)
 
 
-def timeline_of(entries: Sequence[Line]) -> tuple[TimelineLine, ...]:
-    """Every entry of the case's timeline, oldest first."""
-    return tuple(TimelineLine(e.at, e.actor, e.kind, e.summary, e.reason) for e in entries)
+def timeline_of(entries: Sequence[Line], language: Translator) -> tuple[TimelineLine, ...]:
+    """Every entry of the case's timeline, oldest first, its summary in `language` (from
+    its words; an entry recorded as plain text as it was recorded)."""
+    return tuple(TimelineLine(e.at, e.actor, e.kind,
+                              summary_in(e.summary, getattr(e, "words", None), language),
+                              e.reason) for e in entries)
 
 
 def steps_of(case: CaseRow) -> tuple[Step, ...]:
