@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("vendor_events")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy of the table: other tables'
+    # foreign keys point at cases, and dropping the old copy would break them.
+    op.drop_column("cases", "vendor_events")
