@@ -89,6 +89,11 @@ def test_every_section_is_filled_from_the_record_in_russian(ctx: Context, worked
     assert "шаг 1 (L2) подтвердил maria" in text
     assert "обращение решено" in text and "открыт план восстановления отношений (14 задач)" in text
     assert "case resolved" not in text and "acknowledged by" not in text
+    assert "сообщение клиента: # Всё упало" in text
+    assert "обязательство 1 перед клиентом, срок 2026-11-26 14:00 UTC" in text
+    assert "обязательство 1 закрыто: выполнено: Звонок каждые 2 часа" in text
+    assert "записана первопричина: техническая: Утечка в драйвере тома" in text
+    assert "предложена компенсация №1 на $450.00" in text
 
 
 def test_english_html_and_pdf_of_the_same_record(ctx: Context, worked_case: str) -> None:

@@ -18,6 +18,7 @@ from escalada.domain.recovery import end_of_day
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import COMMITMENT_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.records import excerpt, record
@@ -92,8 +93,9 @@ def make_commitment(
             generation=None, due_at=due, available_at=due, state=PENDING, attempts=0,
             payload={"commitment": row.id}, created_at=now))
         record(uow.session, case, actor=actor, at=now, kind="commitment_made",
-               summary=f"commitment {row.id} to the customer, due {due:%Y-%m-%d %H:%M} UTC "
-                       f"(owner {owner}): {excerpt(row.what, 160)}",
+               summary=Words("commitment {id} to the customer, due {due} UTC (owner {owner}): "
+                             "{what}", id=row.id, due=f"{due:%Y-%m-%d %H:%M}", owner=owner,
+                             what=excerpt(row.what, 160)),
                data={"commitment": row.id, "due_at": due.isoformat(), "owner": owner},
                changed=False)
         uow.commit()
@@ -116,10 +118,12 @@ def close_commitment(
         row.closed_by, row.closed_at, row.note = actor.name, now, note
         row.state = commitment_state(row.due_at, now, now)
         _drop_timer(uow.session, row)
-        late = "" if row.state != MISSED else f", {_late(row.due_at, now)} late"
+        summary = (Words("commitment {id} closed: met: {what}", id=row.id,
+                         what=excerpt(row.what, 160)) if row.state != MISSED else
+                   Words("commitment {id} closed: missed, {late} late: {what}", id=row.id,
+                         late=_late(row.due_at, now), what=excerpt(row.what, 160)))
         record(uow.session, case, actor=actor, at=now, kind="commitment_closed",
-               summary=f"commitment {row.id} closed: {row.state}{late}: "
-                       f"{excerpt(row.what, 160)}", reason=note,
+               summary=summary, reason=note,
                data={"commitment": row.id, "state": row.state,
                      "due_at": row.due_at.isoformat()}, changed=False)
         uow.commit()
@@ -152,8 +156,9 @@ def on_commitment_due(
         return "closed meanwhile"
     row.state = MISSED
     record(session, case, actor=_ESCALADA, at=now, kind="commitment_missed",
-           summary=f"commitment {row.id} missed: due {row.due_at:%Y-%m-%d %H:%M} UTC, "
-                   f"still open (owner {row.owner}): {excerpt(row.what, 160)}",
+           summary=Words("commitment {id} missed: due {due} UTC, still open (owner {owner}): "
+                         "{what}", id=row.id, due=f"{row.due_at:%Y-%m-%d %H:%M}",
+                         owner=row.owner, what=excerpt(row.what, 160)),
            data={"commitment": row.id, "due_at": row.due_at.isoformat(), "owner": row.owner},
            changed=False)
     return f"commitment {row.id} missed"

@@ -26,7 +26,7 @@ from escalada.domain.credits import (
     approved_within,
     cents,
     credit_from_breach,
-    explain,
+    explained,
 )
 from escalada.domain.errors import (
     Conflict,
@@ -41,6 +41,7 @@ from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime, Money
 from escalada.domain.validation import Note, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import (
     ProposedCredit,
     approver_needed,
@@ -109,10 +110,12 @@ def propose_credit(
             state=PROPOSED, reason=proposal.reason or None, proposed_by=actor.name, proposed_at=now)
         uow.session.add(credit)
         uow.session.flush()
-        how = f"from the breach: {explain(computation)}" if computation else "entered"
+        how = (Words("from the breach: {how}", how=explained(computation)) if computation
+               else Words("entered"))
         total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
-                kind="credit_proposed", summary=f"{_name(credit)} proposed ({how})",
+                kind="credit_proposed",
+                summary=Words("{credit} proposed ({how})", credit=_named(credit), how=how),
                 reason=credit.reason, data={"basis": credit.basis, "computation": computation})
         uow.commit()
         return credit_view(credit, case, policy, total)
@@ -218,7 +221,10 @@ def _decide(
         credit.decision_reason = decision.reason
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
                 kind=f"credit_{state}",
-                summary=f"{_name(credit)} {state} by {actor.name} ({actor.role})",
+                summary=(Words("{credit} approved by {who} ({role})", credit=_named(credit),
+                               who=actor.name, role=str(actor.role)) if state == APPROVED else
+                         Words("{credit} rejected by {who} ({role})", credit=_named(credit),
+                               who=actor.name, role=str(actor.role))),
                 reason=decision.reason)
         try:
             uow.commit()
@@ -250,7 +256,9 @@ def route_credit(
                          f"needs {role}",
                   override_reason=None, actor=actor, now=now, policy=policy)
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
-                kind="credit_routed", summary=f"{_name(credit)} routed to {level.value} ({role})",
+                kind="credit_routed",
+                summary=Words("{credit} routed to {level} ({role})", credit=_named(credit),
+                              level=level.value, role=str(role)),
                 data={"to": level.value, "role": role})
         return CreditRoutedView(credit=credit_view(credit, case, policy, total),
                                 case=committed_view(uow, case, policy, now))
@@ -359,9 +367,14 @@ def _name(credit: CreditRow) -> str:
     return f"service credit #{credit.id} of {usd(credit.amount_usd)}"
 
 
+def _named(credit: CreditRow) -> Words:
+    return Words("service credit #{id} of {amount}", id=credit.id,
+                 amount=usd(credit.amount_usd))
+
+
 def _record(
     session: Session, case: CaseRow, credit: CreditRow, policy: Policy, total: Decimal, *,
-    actor: Actor, at: datetime, kind: str, summary: str, reason: str | None = None,
+    actor: Actor, at: datetime, kind: str, summary: Words, reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
     """A credit's event on the case's timeline; the case itself does not change."""

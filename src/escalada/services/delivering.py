@@ -44,6 +44,7 @@ from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
 from escalada.domain.errors import EscaladaError, InvalidInput, StoreUnavailable
 from escalada.domain.model import CaseStatus, case_label
+from escalada.domain.words import Words
 from escalada.services.context import Actor, Context
 from escalada.services.endpoints import destination_of
 from escalada.services.policies import policy_of
@@ -352,7 +353,8 @@ def _delivered(
     """A message the customer reads is a customer update: their clock starts again."""
     OUTBOX.finish(row, DELIVERED)
     row.delivered_at, row.reference = now, receipt.reference
-    summary = f"{what(draft)} delivered to {row.recipient} by {row.channel}"
+    summary = Words("{message} delivered to {to} by {channel}", message=what_words(draft),
+                    to=row.recipient, channel=row.channel)
     data = entry_data(draft, row)
     customer_side = Audience(draft.audience).is_customer_side
     if not customer_side or not CaseStatus(case.status).is_open:
@@ -366,15 +368,30 @@ def _delivered(
     case.status = after_customer_update(case.status)
     record(session, case, actor=SYSTEM, at=now,
            kind="first_response" if first else "customer_update",
-           summary=summary + ": the next update is due from now", data=data)
+           summary=Words("{delivered}: the next update is due from now", delivered=summary),
+           data=data)
     return DELIVERED
 
 
 def what(draft: CommunicationRow) -> str:
     """How the timeline names a message, e.g. `progress update #2 (ru)`."""
-    label = draft.kind.replace("_", " ")
-    number = f" #{draft.update_number}" if draft.update_number else ""
-    return f"{label}{number} ({draft.language})"
+    return str(what_words(draft))
+
+
+# The kinds of message as a timeline names them (their words are in the catalogs).
+_KINDS = {"acknowledgment": Words("acknowledgment"), "progress_update": Words("progress update"),
+          "resolution": Words("resolution"),
+          "executive_acknowledgment": Words("executive acknowledgment"),
+          "handoff": Words("handoff"), "vendor_escalation": Words("vendor escalation")}
+
+
+def what_words(draft: CommunicationRow) -> Words:
+    """`what` as words, in the reader's language where shown."""
+    label = _KINDS.get(draft.kind) or Words.literal(draft.kind.replace("_", " "))
+    if draft.update_number:
+        return Words("{kind} #{number} ({language})", kind=label, number=draft.update_number,
+                     language=draft.language)
+    return Words("{kind} ({language})", kind=label, language=draft.language)
 
 
 def entry_data(draft: CommunicationRow, row: OutboxRow) -> dict[str, object]:

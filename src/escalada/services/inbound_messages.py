@@ -14,6 +14,7 @@ from escalada.adapters.db.tables import CaseMessageRow, CaseRow
 from escalada.domain.errors import InvalidInput
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import Label, MessageBody, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
@@ -68,12 +69,22 @@ def record_message(
         uow.session.add(row)
         uow.session.flush()
         record(uow.session, case, actor=actor, at=now, kind=f"{incoming.sender}_message",
-               summary=f"message from the {incoming.sender}"
-                       + (f" ({incoming.author})" if incoming.author else "")
-                       + f": {excerpt(incoming.text, 120)}",
+               summary=_message_summary(incoming.sender, incoming.author,
+                                        excerpt(incoming.text, 120)),
                data={"message": row.id, "language": row.language}, changed=False)
         uow.commit()
         return message_view(row, case.ref)
+
+
+def _message_summary(sender: str, author: str | None, text: str) -> Words:
+    if sender == "customer":
+        return (Words("message from the customer ({author}): {text}", author=author, text=text)
+                if author else Words("message from the customer: {text}", text=text))
+    if sender == "vendor":
+        return (Words("message from the vendor ({author}): {text}", author=author, text=text)
+                if author else Words("message from the vendor: {text}", text=text))
+    return (Words("message from the internal ({author}): {text}", author=author, text=text)
+            if author else Words("message from the internal: {text}", text=text))
 
 
 def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> list[MessageView]:

@@ -29,9 +29,10 @@ from escalada.domain.endpoints import looks_like_url, masked
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.delivering import OUTBOX, entry_data, send_now, what
+from escalada.services.delivering import OUTBOX, entry_data, send_now, what, what_words
 from escalada.services.delivering import deliver_due as deliver_due
 from escalada.services.delivering import next_delivery_at as next_delivery_at
 from escalada.services.drafting import load_draft
@@ -124,8 +125,9 @@ def _queue(
         session.add(row)
         session.flush()
         record(session, case, actor=actor, at=now, kind="message_queued",
-               summary=f"{what(draft)} queued for the {draft.audience} by {channel} "
-                       f"to {recipient}",
+               summary=Words("{message} queued for the {audience} by {channel} to {to}",
+                             message=what_words(draft), audience=draft.audience,
+                             channel=channel, to=recipient),
                data={"draft": draft.id, "delivery": row.id, "channel": channel,
                      "audience": draft.audience, "language": draft.language},
                changed=False)

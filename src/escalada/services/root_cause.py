@@ -13,6 +13,7 @@ from escalada.adapters.db.tables import CaseRow, RootCauseRow
 from escalada.domain.errors import InvalidInput, NotFound
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import Note, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.knowledge_base import publish_root_cause
@@ -119,7 +120,12 @@ def _apply(row: RootCauseRow, changed: dict[str, str], *, actor: Actor, now: dat
     row.updated_by, row.updated_at = actor.name, now
 
 
-def _summary(changed: dict[str, str], first: bool) -> str:
-    verb = "root cause recorded" if first else "root cause revised"
-    return f"{verb}: " + "; ".join(f"{name}: {excerpt(text, 120)}"
-                                   for name, text in changed.items())
+def _summary(changed: dict[str, str], first: bool) -> Words:
+    parts = [Words("technical: {text}", text=excerpt(text, 120)) if name == "technical"
+             else Words("process: {text}", text=excerpt(text, 120))
+             for name, text in changed.items()]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = Words("{first}; {then}", first=joined, then=part)
+    return (Words("root cause recorded: {parts}", parts=joined) if first
+            else Words("root cause revised: {parts}", parts=joined))
