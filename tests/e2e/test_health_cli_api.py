@@ -160,7 +160,8 @@ def test_bad_input_on_the_command_line_names_the_field(cli: Cli) -> None:
         "health", "score", "--support-satisfaction", "120", code=2)
     assert "--at: 'yesterday' is not an ISO 8601 time" in cli.run(
         "health", "acme", "--at", "yesterday", code=2)
-    assert "--sort: must be health or name" in cli.run("accounts", "--sort", "mood", code=2)
+    assert "--sort: must be one of 'id', 'name' or 'health'" in cli.run(
+        "accounts", "--sort", "mood", code=2)
     assert "inputs: give at least one of" in cli.run("health", "input", "acme", code=2)
     assert "no account 'nobody'" in cli.run("health", "nobody", code=4)
     refused = cli.run("account", "update", "acme", "--health-score", "40", code=2)

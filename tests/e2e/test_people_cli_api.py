@@ -105,8 +105,8 @@ def test_the_cli_refuses_a_token_for_someone_else_and_shows_expiry_and_maker(
 
     refused = cli.run("token", "create", "--user", "dina", code=7)
     cli.run("--as", "dina", "token", "create", "--label", "ci")
-    listed: list[dict[str, Any]] = cli.json("token", "list", "--all")
-    table = cli.run("token", "list", "--all")
+    listed: list[dict[str, Any]] = cli.json("token", "list", "--everyone")
+    table = cli.run("token", "list", "--everyone")
 
     assert "tokens are created by their owner only: irina cannot create one for dina" in (
         " ".join(refused.split()))

@@ -25,7 +25,7 @@ def all_pages(ctx: Context, **query: Any) -> list[list[str]]:
     pages, cursor = [], None
     while True:
         page = list_page(ctx=ctx, cursor=cursor, **query)
-        pages.append([case.id for case in page.cases])
+        pages.append([case.id for case in page.items])
         if page.next_cursor is None:
             return pages
         cursor = page.next_cursor
@@ -59,7 +59,7 @@ def test_a_last_page_that_is_exactly_full_says_there_is_no_next(
 
     page = list_page(ctx=ctx, limit=2, cursor=list_page(ctx=ctx, limit=2).next_cursor)
 
-    assert (len(page.cases), page.next_cursor) == (2, None)
+    assert (len(page.items), page.next_cursor) == (2, None)
 
 
 def test_cases_opened_between_pages_are_listed_once_and_nothing_twice(
@@ -69,7 +69,7 @@ def test_cases_opened_between_pages_are_listed_once_and_nothing_twice(
     seen: list[str] = []
     page = list_page(ctx=ctx, limit=2)
     while True:
-        seen += [case.id for case in page.cases]
+        seen += [case.id for case in page.items]
         if page.next_cursor is None:
             break
         opened.append(open_case(ctx, new_account=False, title="meanwhile").snapshot.id)
@@ -132,7 +132,7 @@ def test_a_case_keeps_its_next_sla_due_time_as_it_changes(
     opened_at = clock()
 
     def due() -> Any:
-        [summary] = list_page(ctx=ctx).cases
+        [summary] = list_page(ctx=ctx).items
         return summary.sla_due_at
 
     assert due() == opened_at + timedelta(minutes=15)

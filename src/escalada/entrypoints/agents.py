@@ -138,7 +138,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
                   "cursor": cursor}
         page = case_board.list_page(
             ctx=ctx, **{k: v for k, v in wanted.items() if v is not None})
-        return {"cases": [_dumped(case) for case in page.cases], "next_cursor": page.next_cursor}
+        return {"cases": [_dumped(case) for case in page.items], "next_cursor": page.next_cursor}
 
     @tool
     def escalate(

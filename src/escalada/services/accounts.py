@@ -12,9 +12,11 @@ from escalada.adapters.db.tables import AccountRow, CalendarRow, HealthRefreshRo
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
+from escalada.services.account_list import AccountListItem, account_page
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
+from escalada.services.paging import every_item
 from escalada.services.records import account_snapshot, account_view, record
 from escalada.services.views import AccountView
 
@@ -72,14 +74,10 @@ def add_account(
         return account_view(row)
 
 
-def list_accounts(*, ctx: Context, sort: str = "id") -> list[AccountView]:
-    """The accounts by id, or by `health`: the newest kept score, worst first (those
-    without one last); `escalada accounts` / GET /api/v1/portfolio show more of it."""
-    with ctx.reading() as uow:
-        views = [account_view(row) for row in uow.accounts.all()]
-    if sort == "health":
-        views.sort(key=lambda a: (a.health_score is None, a.health_score or 0, a.id))
-    return views
+def list_accounts(*, ctx: Context, sort: str = "id") -> list[AccountListItem]:
+    """Every account by id, name or `health` (the newest kept score, worst first, those
+    without one last); a page at a time with account_list.account_page."""
+    return list(every_item(account_page, ctx=ctx, sort=sort))
 
 
 def get_account(*, ctx: Context, account_id: str) -> AccountView:

@@ -1,50 +1,43 @@
 """The case board: cases a page at a time, as lists show them.
 
 A page reads only the columns a list prints (no pauses, steps or JSON columns) and
-continues from where the previous one stopped (keyset paging: an opaque cursor holding
-the last case's sort key), so page 200 costs what page 1 costs and a case added or
-changed meanwhile never shifts a page's neighbours. Filters and orders run in the
-database, on indexes made for them (migration 0012).
+continues from where the previous one stopped (keyset paging, with every list's cursor and
+page: services.paging), so page 200 costs what page 1 costs and a case added or changed
+meanwhile never shifts a page's neighbours. Filters and orders run in the database, on
+indexes made for them (migration 0012), in plain SQL of its own (the board is the list
+read most, and `case list` starts without SQLAlchemy).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from escalada.adapters.db import reads
 from escalada.adapters.db.plain import Reader
 from escalada.adapters.vendors import VENDORS
-from escalada.domain.errors import InvalidInput, NotFound
+from escalada.domain.errors import NotFound
 from escalada.domain.model import ENDED_STATUSES, ExecLevel, Severity, Tier, case_label
 from escalada.domain.snapshot import ACCOUNT_ID_PATTERN, AwareDatetime, Money
-from escalada.domain.validation import ID_MAX, invalid_input
 from escalada.services.context import Context
+from escalada.services.paging import MAX_LIMIT, Page, PageQuery, Part, decode, encode, validated
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from escalada.domain.sla import WindowShare
 
-DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 Sort = Literal["number", "sla_due", "updated"]
 SORTS: tuple[str, ...] = ("number", "sla_due", "updated")
-_CURSOR_HELP = "is not a cursor this list gave; ask for the first page again"
 _ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
 
 
-class BoardQuery(BaseModel):
+class BoardQuery(PageQuery):
     """Which cases, in which order, how many, from where."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: Literal["open", "closed"] | None = Field(
         default=None, description="open: not resolved or closed; closed: resolved or closed")
@@ -58,8 +51,6 @@ class BoardQuery(BaseModel):
     sort: Sort = Field(default="number", description=(
         "number: oldest first; sla_due: the soonest SLA due first, cases with no clock "
         "running last; updated: the latest changed first"))
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(default=None, max_length=400)
 
     @field_validator("vendor")
     @classmethod
@@ -87,29 +78,22 @@ class CaseSummaryView(BaseModel):
     updated_at: AwareDatetime
 
 
-@dataclass(frozen=True)
-class CasePage:
-    cases: list[CaseSummaryView]
-    next_cursor: str | None  # None: this is the last page
-
-
 _COLUMNS = reads.BOARD_COLUMNS  # what a line reads, in CaseSummaryView's order
 Row = tuple[Any, ...]
 
 
-def list_page(*, ctx: Context, **query: Any) -> CasePage:
+def list_page(*, ctx: Context, **query: Any) -> Page[CaseSummaryView]:
     """One page of cases (`limit`, default 50, at most 500) after `cursor`, filtered
     and sorted as asked; its `next_cursor` asks for the next one."""
-    wanted = _validated(query)
-    after = _decoded(wanted.cursor, wanted.sort)
+    wanted = validated(BoardQuery, query)
+    after = decode(wanted.cursor, wanted.sort, _KEY_PARTS[wanted.sort])
     with ctx.plain_reading() as db:  # never waits for a writer
         if wanted.account is not None:
             _require_account(db, wanted.account)  # an unknown account is NotFound, not nothing
         rows = _READERS[wanted.sort](db, wanted, after, wanted.limit + 1)
     more = len(rows) > wanted.limit
     rows = rows[:wanted.limit]
-    return CasePage([_summary(row) for row in rows],
-                    _encoded(wanted.sort, rows[-1]) if more else None)
+    return Page([_summary(row) for row in rows], _encoded(wanted.sort, rows[-1]) if more else None)
 
 
 def _require_account(db: Reader, account_id: str) -> None:
@@ -133,17 +117,10 @@ def every_case(*, ctx: Context, **query: Any) -> Iterator[CaseSummaryView]:
     query.setdefault("limit", MAX_LIMIT)
     while True:
         page = list_page(ctx=ctx, **query)
-        yield from page.cases
+        yield from page.items
         if page.next_cursor is None:
             return
         query["cursor"] = page.next_cursor
-
-
-def _validated(query: dict[str, Any]) -> BoardQuery:
-    try:
-        return BoardQuery.model_validate(query)
-    except ValidationError as error:
-        raise invalid_input(error) from error
 
 
 def _shape(wanted: BoardQuery) -> tuple[str | None, tuple[str, ...]]:
@@ -232,62 +209,17 @@ def _summary(row: Row) -> CaseSummaryView:
     return view
 
 
-# The cursor: the sort it belongs to and the last case's key, as URL-safe base64 of JSON.
-# Opaque to callers: its shape may change, a page's `next_cursor` is all they pass back.
+# The cursor (services.paging): the sort it belongs to and the last case's key, a number
+# and a UTC time where the sort has one (sla_due's may be null: past the cases with a
+# clock running).
+_KEY_PARTS: dict[str, tuple[Part, ...]] = {
+    "number": ("int",), "updated": ("time", "int"), "sla_due": ("time?", "int")}
 
 
 def _encoded(sort: str, row: Row) -> str:
     number, due, updated = row[0], row[9], row[10]
-    key: list[Any] = {
-        "number": lambda: [number],
-        "updated": lambda: [updated.isoformat(), number],
-        "sla_due": lambda: [due and due.isoformat(), number],
-    }[sort]()
-    document = json.dumps({"sort": sort, "after": key}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(document.encode()).decode().rstrip("=")
-
-
-def _decoded(cursor: str | None, sort: str) -> Key:
-    if cursor is None:
-        return None
-    try:
-        document = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        made_for, key = document["sort"], document["after"]
-    except (binascii.Error, ValueError, TypeError, KeyError) as error:
-        raise InvalidInput.of("cursor", _CURSOR_HELP) from error
-    if made_for != sort:
-        raise InvalidInput.of("cursor", "belongs to sort={made_for}, not sort={sort}: ask with the "
-                              "same sort, or start again", made_for=made_for, sort=sort)
-    return _key(sort, key)
-
-
-def _key(sort: str, key: Any) -> list[Any]:
-    """The cursor's key with its types checked: a number, and a UTC time where the sort
-    has one (sla_due's may be null: past the cases with a clock running)."""
-    shapes = {"number": (False,), "updated": (True, False), "sla_due": (True, False)}[sort]
-    if not isinstance(key, list) or len(key) != len(shapes):
-        raise InvalidInput.of("cursor", _CURSOR_HELP)
-    parsed: list[Any] = []
-    for value, is_time in zip(key, shapes, strict=True):
-        if is_time and value is None and sort == "sla_due":
-            parsed.append(None)
-        elif is_time and isinstance(value, str):
-            parsed.append(_time(value))
-        elif not is_time and type(value) is int and 0 <= value <= ID_MAX:
-            parsed.append(value)
-        else:
-            raise InvalidInput.of("cursor", _CURSOR_HELP)
-    return parsed
-
-
-def _time(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise InvalidInput.of("cursor", _CURSOR_HELP) from error
-    if moment.tzinfo is None:
-        raise InvalidInput.of("cursor", _CURSOR_HELP)
-    return moment
+    return encode(sort, {"number": lambda: [number], "updated": lambda: [updated, number],
+                         "sla_due": lambda: [due, number]}[sort]())
 
 
 def sla_windows(*, ctx: Context, cases: Sequence[CaseSummaryView],

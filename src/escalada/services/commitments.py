@@ -5,10 +5,10 @@ due open; closed in time it is met. Every change is on the case's timeline."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, CommitmentRow, TimerRow
@@ -21,6 +21,7 @@ from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
 from escalada.domain.words import Words
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.context import Actor, Context
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import excerpt, record
 from escalada.services.recovery.rows import is_user
 from escalada.services.recovery.schemas import DueAt
@@ -139,6 +140,36 @@ def list_commitments(*, ctx: Context, case_id: str) -> list[CommitmentView]:
         timezone = uow.session.get_one(AccountRow, case.account_id).timezone
         return [commitment_view(row, case, timezone, now)
                 for row in commitments_of(uow.session, case.number)]
+
+
+class CommitmentsQuery(PageQuery):
+    state: Literal["open", "met", "missed"] | None = Field(default=None, description=(
+        "open: not closed, not yet due; met: closed by its due time; missed: closed after "
+        "it, or still open past it"))
+
+
+_BY_DUE = Order("commitments", (CommitmentRow.due_at, CommitmentRow.id), ("time", "int"))
+
+
+def commitment_page(*, ctx: Context, case_id: str, **query: Any) -> Page[CommitmentView]:
+    """A page of the case's commitments by due time, each open, met or missed now (only
+    those in `state` when given)."""
+    wanted = validated(CommitmentsQuery, query)
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        timezone = uow.session.get_one(AccountRow, case.account_id).timezone
+        rows = select(CommitmentRow).where(CommitmentRow.case_number == case.number)
+        closed, due = CommitmentRow.closed_at, CommitmentRow.due_at
+        if wanted.state == "open":
+            rows = rows.where(closed.is_(None), due >= now)
+        elif wanted.state == "met":
+            rows = rows.where(closed.is_not(None), closed <= due)
+        elif wanted.state == "missed":
+            rows = rows.where(or_(closed > due, closed.is_(None) & (due < now)))
+        return sql_page(uow.session, rows, _BY_DUE, wanted,
+                        lambda row: commitment_view(row, case, timezone, now),
+                        lambda row: [row.due_at, row.id])
 
 
 def commitments_of(session: Session, case_number: int) -> list[CommitmentRow]:

@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import ContactRow
@@ -18,6 +18,7 @@ from escalada.domain.validation import invalid_input
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
+from escalada.services.paging import Order, Page, PageQuery, containing, sql_page, validated
 from escalada.services.records import contact_view
 from escalada.services.repositories import load_account
 from escalada.services.views import ContactView
@@ -81,6 +82,35 @@ def list_contacts(
     with ctx.reading() as uow:
         load_account(uow.session, account_id)
         return contacts_of(uow.session, account_id, removed=removed)
+
+
+class ContactsQuery(PageQuery):
+    removed: bool = Field(default=False, description="include removed contacts")
+    level: ContactLevel | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200, description=(
+        "contacts whose name, title or email contains this (any case of ASCII letters)"))
+
+
+_BY_ID = Order("contacts", (ContactRow.id,), ("int",))
+
+
+def contact_page(*, ctx: Context, account_id: str, **query: Any) -> Page[ContactView]:
+    """A page of the account's contacts by id, filtered by `level` and `name` (the removed
+    ones too when `removed`)."""
+    wanted = validated(ContactsQuery, query)
+    rows = select(ContactRow).where(ContactRow.account_id == account_id)
+    if not wanted.removed:
+        rows = rows.where(ContactRow.removed_at.is_(None))
+    if wanted.level is not None:
+        rows = rows.where(ContactRow.level == wanted.level.value)
+    if wanted.name is not None:
+        pattern = containing(wanted.name)
+        rows = rows.where(or_(*(func.lower(column).like(pattern, escape="\\")
+                                for column in (ContactRow.name, ContactRow.title,
+                                               ContactRow.email))))
+    with ctx.reading() as uow:
+        load_account(uow.session, account_id)
+        return sql_page(uow.session, rows, _BY_ID, wanted, contact_view, lambda row: [row.id])
 
 
 def contacts_of(session: Session, account_id: str, *, removed: bool = False

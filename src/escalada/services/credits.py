@@ -12,6 +12,7 @@ an executive step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -334,7 +335,12 @@ def credit_views(session: Session, query: Select[CreditRow, CaseRow], current: P
                  now: datetime) -> list[CreditView]:
     """The credits a query of (credit, case) rows selects, each with the level that may
     approve it under its case's policy (`current` for a case without one of its own)."""
-    found = session.execute(query).all()
+    return credit_views_of(session, session.execute(query).all(), current, now)
+
+
+def credit_views_of(session: Session, found: Sequence[Any],
+                    current: Policy, now: datetime) -> list[CreditView]:
+    """The views of (credit, case) rows read already (a page of them)."""
     approved = _approved_by_case(session, {case.number for _, case in found})
     views = []
     for credit, case in found:

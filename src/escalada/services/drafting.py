@@ -12,9 +12,10 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -63,6 +64,7 @@ from escalada.domain.working_time import FOREVER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context, Detect
 from escalada.services.inbound_messages import last_customer_message
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.policies import policy_of
 from escalada.services.records import snapshot_of
 from escalada.services.repositories import load_case
@@ -187,6 +189,34 @@ def list_drafts(*, ctx: Context, case_id: str) -> list[DraftView]:
     """A case's drafts, newest first."""
     with ctx.reading() as uow:
         return drafts_of(uow.session, load_case(uow.session, case_id))
+
+
+class DraftsQuery(PageQuery):
+    kind: MessageKind | None = None
+    language: Literal["ru", "en"] | None = None
+    sent: bool | None = Field(default=None, description=(
+        "true: only drafts sent at least once; false: only those never sent"))
+
+
+_NEWEST = Order("drafts", (CommunicationRow.id,), ("int",), descending=True)
+
+
+def draft_page(*, ctx: Context, case_id: str, **query: Any) -> Page[DraftView]:
+    """A page of the case's drafts, newest first, filtered by `kind`, `language` and
+    whether they were `sent`."""
+    wanted = validated(DraftsQuery, query)
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        rows = select(CommunicationRow).where(CommunicationRow.case_number == case.number)
+        if wanted.kind is not None:
+            rows = rows.where(CommunicationRow.kind == wanted.kind.value)
+        if wanted.language is not None:
+            rows = rows.where(CommunicationRow.language == wanted.language)
+        if wanted.sent is not None:
+            sent = CommunicationRow.id.in_(select(OutboxRow.communication_id))
+            rows = rows.where(sent if wanted.sent else ~sent)
+        return sql_page(uow.session, rows, _NEWEST, wanted,
+                        lambda row: draft_view(row, case.ref), lambda row: [row.id])
 
 
 def drafts_of(session: Session, case: CaseRow) -> list[DraftView]:

@@ -4,7 +4,7 @@ so that a reply to the customer goes out in the customer's language."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import excerpt, record
 from escalada.services.repositories import load_case
 from escalada.services.views import View
@@ -93,6 +94,38 @@ def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> l
         raise InvalidInput.of("sender", "must be one of {senders}", senders=', '.join(SENDERS))
     with ctx.reading() as uow:
         return messages_of(uow.session, load_case(uow.session, case_id), sender)
+
+
+class MessagesQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sender: Literal["customer", "vendor", "internal"] | None = Field(
+        default=None, alias="from", description="only messages from the customer, the vendor "
+                                                "or inside")
+    language: Literal["ru", "en"] | None = None
+    since: AwareDatetime | None = Field(default=None, description=(
+        "only messages received at or after this time (ISO 8601 with offset)"))
+
+
+_RECEIVED = Order("messages", (CaseMessageRow.received_at, CaseMessageRow.id), ("time", "int"))
+
+
+def message_page(*, ctx: Context, case_id: str, **query: Any) -> Page[MessageView]:
+    """A page of the case's messages, oldest first, filtered by `from` (the sender),
+    `language` and `since`."""
+    wanted = validated(MessagesQuery, query)
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        rows = select(CaseMessageRow).where(CaseMessageRow.case_number == case.number)
+        if wanted.sender is not None:
+            rows = rows.where(CaseMessageRow.sender == wanted.sender)
+        if wanted.language is not None:
+            rows = rows.where(CaseMessageRow.language == wanted.language)
+        if wanted.since is not None:
+            rows = rows.where(CaseMessageRow.received_at >= wanted.since)
+        return sql_page(uow.session, rows, _RECEIVED, wanted,
+                        lambda row: message_view(row, case.ref),
+                        lambda row: [row.received_at, row.id])
 
 
 def messages_of(session: Session, case: CaseRow, sender: str | None = None

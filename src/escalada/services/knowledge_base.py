@@ -29,6 +29,7 @@ from escalada.services.context import Actor, Context, Detect
 
 __all__ = ["KINDS", "KbHit", "publish", "publish_root_cause", "reindex", "retag", "search",
            "similar_escalations", "similar_to", "suggest_similar"]
+from escalada.services.paging import Page, PageQuery, memory_page, validated
 from escalada.services.records import excerpt, record
 from escalada.services.repositories import load_case
 from escalada.services.views import KbHit
@@ -82,8 +83,16 @@ def retag(session: Session, case: CaseRow) -> None:
 
 
 def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) -> list[KbHit]:
-    """The entries matching `q` (every word of it, in any inflection), best first;
-    only those in `lang` when given."""
+    """The first `limit` entries matching `q` (every word of it, in any inflection), best
+    first; only those in `lang` when given."""
+    return kb_page(ctx=ctx, q=q, lang=lang, limit=limit).items
+
+
+def kb_page(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20,
+            cursor: str | None = None) -> Page[KbHit]:
+    """A page of the entries matching `q`, best first (`limit`, default 20, at most 100,
+    after `cursor`); only those in `lang` when given. The ranking is the database's, so
+    the matches are ranked whole and paged here (services.paging.memory_page)."""
     problems: list[tuple[str, str | Words]] = []
     if not q.strip():
         problems.append(("q", "must not be empty"))
@@ -100,6 +109,7 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
                                         max_limit=MAX_LIMIT)))
     if problems:
         raise InvalidInput(problems)
+    wanted = validated(PageQuery, {"limit": limit, "cursor": cursor})
     with ctx.reading() as uow:
         session = uow.session
         if session.get_bind().dialect.name == "postgresql":
@@ -110,8 +120,12 @@ def search(*, ctx: Context, q: str, lang: str | None = None, limit: int = 20) ->
         if lang is not None:
             query = query.where(KbEntryRow.language == lang)
         found = session.execute(query.add_columns(CaseRow).join(
-            CaseRow, CaseRow.number == KbEntryRow.case_number).limit(limit)).all()
-        return [_hit(row, case, score) for row, score, case in found]
+            CaseRow, CaseRow.number == KbEntryRow.case_number)).all()
+        # Best first: the score, then the newest, then the latest published (as ordered).
+        page = memory_page(found, "kb", ("float", "float", "float"), wanted, lambda hit: [
+            -float(hit[1]), -hit[0].published_at.timestamp(), -hit[0].id])
+        return Page([_hit(row, case, score) for row, score, case in page.items],
+                    page.next_cursor)
 
 
 def reindex(*, ctx: Context, actor: Actor) -> int:

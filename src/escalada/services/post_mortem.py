@@ -6,11 +6,11 @@ report's lessons learned. Every change is on the case's timeline."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from escalada.adapters.db.tables import (
@@ -35,11 +35,12 @@ from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.commitments import NewCommitment, checked_owner, due_time
 from escalada.services.context import Actor, Context, Detect
 from escalada.services.knowledge_base import publish
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.policies import policy_of
 from escalada.services.post_mortem_reminders import remind_owner
 from escalada.services.records import Event, excerpt, record
 from escalada.services.recovery.rows import is_user
-from escalada.services.repositories import load_case
+from escalada.services.repositories import load_account, load_case
 from escalada.services.timers import DROPPED, PENDING
 from escalada.services.views import View
 
@@ -408,25 +409,57 @@ class PostMortemItem(View):
     completed_at: AwareDatetime | None
 
 
+class PostMortemsQuery(PageQuery):
+    overdue: bool = Field(default=False, description=(
+        "only those past their due time and not completed"))
+    status: Literal["due", "open", "completed"] | None = Field(default=None, description=(
+        "due: not started; open: started, not completed; completed"))
+    account: str | None = Field(default=None, min_length=1, max_length=64,
+                                description="only this account's cases' post-mortems")
+
+
+# By due time, those without one last: the flag, then the due time (the sentinel where
+# none), then the case; a cursor holds the three.
+_NO_DUE = datetime(1970, 1, 1, tzinfo=UTC)
+_BY_DUE = Order("due", (case((PostMortemRow.due_at.is_(None), 1), else_=0),
+                        func.coalesce(PostMortemRow.due_at, _NO_DUE), PostMortemRow.case_number),
+                ("int", "time", "int"))
+
+
+def post_mortem_page(*, ctx: Context, **query: Any) -> Page[PostMortemItem]:
+    """A page of post-mortems by due time (those without one last), filtered by
+    `overdue`, `status` and `account`."""
+    wanted = validated(PostMortemsQuery, query)
+    now = ctx.clock()
+    rows = select(PostMortemRow, CaseRow).join(
+        CaseRow, CaseRow.number == PostMortemRow.case_number)
+    if wanted.overdue:
+        rows = rows.where(PostMortemRow.completed_at.is_(None), PostMortemRow.due_at < now)
+    if wanted.status == "completed":
+        rows = rows.where(PostMortemRow.completed_at.is_not(None))
+    elif wanted.status is not None:
+        rows = rows.where(PostMortemRow.completed_at.is_(None), (
+            PostMortemRow.started_at.is_not(None) if wanted.status == "open"
+            else PostMortemRow.started_at.is_(None)))
+    with ctx.reading() as uow:
+        if wanted.account is not None:
+            rows = rows.where(CaseRow.account_id == load_account(uow.session, wanted.account).id)
+        return sql_page(uow.session, rows, _BY_DUE, wanted, lambda row: _item(row[0], row[1], now),
+                        lambda row: [int(row[0].due_at is None), row[0].due_at or _NO_DUE,
+                                     row[0].case_number])
+
+
 def list_post_mortems(*, ctx: Context, overdue: bool = False,
                       limit: int = 100) -> list[PostMortemItem]:
-    """Post-mortems by due time (those without one last); only the overdue ones (due
-    and not completed) when asked."""
-    if not 0 < limit <= 1000:
-        raise InvalidInput.of("limit", "must be between 1 and 1000")
-    now = ctx.clock()
-    query = select(PostMortemRow, CaseRow).join(
-        CaseRow, CaseRow.number == PostMortemRow.case_number)
-    if overdue:
-        query = query.where(PostMortemRow.completed_at.is_(None),
-                            PostMortemRow.due_at < now)
-    query = query.order_by(PostMortemRow.due_at.is_(None), PostMortemRow.due_at,
-                           PostMortemRow.case_number).limit(limit)
-    with ctx.reading() as uow:
-        return [PostMortemItem(
-            case=case.ref, title=case.title, status=_status(row), due_at=row.due_at,
-            overdue=is_overdue(row.due_at, row.completed_at, now),
-            completed_at=row.completed_at) for row, case in uow.session.execute(query)]
+    """The first `limit` post-mortems by due time (those without one last); only the
+    overdue ones (due and not completed) when asked."""
+    return post_mortem_page(ctx=ctx, overdue=overdue, limit=limit).items
+
+
+def _item(row: PostMortemRow, case: CaseRow, now: datetime) -> PostMortemItem:
+    return PostMortemItem(case=case.ref, title=case.title, status=_status(row),
+                          due_at=row.due_at, overdue=is_overdue(row.due_at, row.completed_at, now),
+                          completed_at=row.completed_at)
 
 
 def _status(row: PostMortemRow) -> str:

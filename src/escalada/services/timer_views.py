@@ -4,7 +4,9 @@ the auditor's view."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, Literal
 
+from pydantic import Field
 from sqlalchemy import delete, func, select
 
 from escalada.adapters import metrics
@@ -15,6 +17,7 @@ from escalada.domain.timers import REMINDER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import record
 from escalada.services.repositories import load_case, load_open_case
 from escalada.services.timers import DROPPED, OVERDUE_AFTER, PENDING, STATES
@@ -68,6 +71,33 @@ def list_timers(
         if state is not None:
             query = query.where(TimerRow.state == state)
         return [timer_view(t, case_label(t.case_number)) for t in uow.session.scalars(query)]
+
+
+class TimersQuery(PageQuery):
+    case: str | None = Field(default=None, min_length=1, max_length=30,
+                             description="only this case's timers")
+    state: Literal["pending", "fired", "dropped", "failed"] | None = None
+    kind: str | None = Field(default=None, min_length=1, max_length=60, description=(
+        "only timers of this kind, e.g. reminder, sla_threshold"))
+
+
+_BY_DUE = Order("due", (TimerRow.due_at, TimerRow.id), ("time", "int"))
+
+
+def timer_page(*, ctx: Context, **query: Any) -> Page[TimerView]:
+    """A page of timers by due time, filtered by `case`, `state` and `kind`."""
+    wanted = validated(TimersQuery, query)
+    rows = select(TimerRow)
+    if wanted.state is not None:
+        rows = rows.where(TimerRow.state == wanted.state)
+    if wanted.kind is not None:
+        rows = rows.where(TimerRow.kind == wanted.kind)
+    with ctx.reading() as uow:
+        if wanted.case is not None:
+            rows = rows.where(TimerRow.case_number == load_case(uow.session, wanted.case).number)
+        return sql_page(uow.session, rows, _BY_DUE, wanted,
+                        lambda t: timer_view(t, case_label(t.case_number)),
+                        lambda t: [t.due_at, t.id])
 
 
 # Replaced timers are kept this long (to see what a plan replaced), then purged.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from escalada.domain.errors import InvalidInput
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.vendor_plans import vendor_severity
 from escalada.services.context import Context
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.repositories import load_case
 from escalada.services.views import View
 
@@ -120,6 +121,30 @@ def _mapped(plans: Any, vendor: str, plan: str, ours: str) -> str | None:
 def list_vendor_cases(*, ctx: Context, case_id: str) -> list[VendorCaseView]:
     with ctx.reading() as uow:
         return vendor_cases_of(uow.session, load_case(uow.session, case_id))
+
+
+class VendorCasesQuery(PageQuery):
+    vendor: Literal["aws", "azure", "gcp"] | None = None
+    state: Literal["open", "waiting_on_us", "resolved", "closed"] | None = None
+
+
+_OPENED = Order("vendor_cases", (VendorCaseRow.id,), ("int",))
+
+
+def vendor_case_page(*, ctx: Context, case_id: str, **query: Any) -> Page[VendorCaseView]:
+    """A page of the case's vendor cases in the order they were opened, filtered by
+    `vendor` and `state`."""
+    wanted = validated(VendorCasesQuery, query)
+    with ctx.reading() as uow:
+        case = load_case(uow.session, case_id)
+        rows = select(VendorCaseRow).where(VendorCaseRow.case_number == case.number)
+        if wanted.vendor is not None:
+            rows = rows.where(VendorCaseRow.vendor == wanted.vendor)
+        if wanted.state is not None:
+            rows = rows.where(VendorCaseRow.state == wanted.state)
+        return sql_page(uow.session, rows, _OPENED, wanted,
+                        lambda row: vendor_case_view(uow.session, row, case.ref),
+                        lambda row: [row.id])
 
 
 def vendor_cases_of(session: Session, case: CaseRow) -> list[VendorCaseView]:

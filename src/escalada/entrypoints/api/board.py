@@ -1,6 +1,5 @@
-"""The case board over HTTP: `GET /cases` answers a page, a bare JSON array as it always
-has, and says where the next page is in `X-Next-Cursor` and a `Link: <...>; rel="next"`
-header (neither is sent on the last page)."""
+"""The case board over HTTP: `GET /cases` answers a page as every list does
+(api.paging): a bare JSON array, the next page in `X-Next-Cursor` and `Link`."""
 
 from __future__ import annotations
 
@@ -10,17 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field, TypeAdapter
 
 from escalada.entrypoints.api.deps import ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, next_page_headers
 from escalada.services import case_board
 from escalada.services.case_board import BoardQuery, CaseSummaryView
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(current_actor)])
-
-_NEXT_PAGE_HEADERS = {
-    "X-Next-Cursor": {"description": "pass it back as `cursor` for the next page; absent on "
-                                     "the last page", "schema": {"type": "string"}},
-    "Link": {"description": 'the next page\'s URL, `<...>; rel="next"`; absent on the last '
-                            "page", "schema": {"type": "string"}},
-}
 
 
 class CaseListQuery(BoardQuery):
@@ -32,8 +25,7 @@ class CaseListQuery(BoardQuery):
 _PAGE = TypeAdapter(list[CaseSummaryView])
 
 
-@router.get("/cases", response_model=list[CaseSummaryView],
-            responses={200: {"headers": _NEXT_PAGE_HEADERS}})
+@router.get("/cases", response_model=list[CaseSummaryView], responses=PAGED)
 def list_cases(
     ctx: ContextDep, request: Request, query: Annotated[CaseListQuery, Query()],
 ) -> Response:
@@ -43,10 +35,7 @@ def list_cases(
     if query.open:
         wanted.setdefault("status", "open")
     page = case_board.list_page(ctx=ctx, **wanted)
-    response = Response(_PAGE.dump_json(page.cases, by_alias=True),
+    response = Response(_PAGE.dump_json(page.items, by_alias=True),
                         media_type="application/json")
-    if page.next_cursor is not None:
-        response.headers["X-Next-Cursor"] = page.next_cursor
-        following = request.url.include_query_params(cursor=page.next_cursor)
-        response.headers["Link"] = f'<{following}>; rel="next"'
+    next_page_headers(page, request, response)
     return response

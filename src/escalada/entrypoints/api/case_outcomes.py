@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from escalada.domain.validation import Note, existing_id
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import commitments, root_cause
-from escalada.services.commitments import CommitmentView, NewCommitment
+from escalada.services.commitments import CommitmentsQuery, CommitmentView, NewCommitment
 from escalada.services.root_cause import RootCauseInput, RootCauseView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["root cause and commitments"])
@@ -51,10 +52,16 @@ def record_root_cause(
                                         **body.model_dump())
 
 
-@router.get("/cases/{case_id}/commitments")
-def list_commitments(ctx: ContextDep, case_id: str) -> list[CommitmentView]:
-    """The commitments made to the case's customer, each open, met or missed now."""
-    return commitments.list_commitments(ctx=ctx, case_id=case_id)
+@router.get("/cases/{case_id}/commitments", responses=PAGED)
+def list_commitments(
+    ctx: ContextDep, case_id: str, query: Annotated[CommitmentsQuery, Query()],
+    request: Request, response: Response,
+) -> list[CommitmentView]:
+    """The commitments made to the case's customer by due time, each open, met or missed
+    now (a page; `state` to filter)."""
+    page = commitments.commitment_page(ctx=ctx, case_id=case_id,
+                                       **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.post("/cases/{case_id}/commitments", status_code=201)

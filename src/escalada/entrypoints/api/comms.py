@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.snapshot import AwareDatetime
@@ -18,9 +18,11 @@ from escalada.entrypoints.api.deps import (
     DraftId,
     current_actor,
 )
-from escalada.services import drafting, inbound_messages, outbox
-from escalada.services.drafting import DraftView
-from escalada.services.inbound_messages import MessageView
+from escalada.entrypoints.api.paging import PAGED, paged
+from escalada.services import delivery_list, drafting, inbound_messages, outbox
+from escalada.services.delivery_list import DeliveriesQuery, DeliveryFilters
+from escalada.services.drafting import DraftsQuery, DraftView
+from escalada.services.inbound_messages import MessagesQuery, MessageView
 from escalada.services.outbox import DeliveryView, OutboxStatusView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["communications"])
@@ -73,9 +75,16 @@ def record_message(
         author=body.author, received_at=body.received_at)
 
 
-@router.get("/cases/{case_id}/messages")
-def case_messages(ctx: ContextDep, case_id: str) -> list[MessageView]:
-    return inbound_messages.list_messages(ctx=ctx, case_id=case_id)
+@router.get("/cases/{case_id}/messages", responses=PAGED)
+def case_messages(
+    ctx: ContextDep, case_id: str, query: Annotated[MessagesQuery, Query()],
+    request: Request, response: Response,
+) -> list[MessageView]:
+    """The messages received on the case, oldest first (a page; `from`, `language`,
+    `since` to filter)."""
+    page = inbound_messages.message_page(ctx=ctx, case_id=case_id,
+                                         **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.post("/cases/{case_id}/drafts", status_code=201)
@@ -86,9 +95,14 @@ def draft(ctx: ContextDep, actor: ActorDep, case_id: str, body: DraftIn) -> Draf
         status=body.status, fields=body.fields, timezone=body.timezone)
 
 
-@router.get("/cases/{case_id}/drafts")
-def case_drafts(ctx: ContextDep, case_id: str) -> list[DraftView]:
-    return drafting.list_drafts(ctx=ctx, case_id=case_id)
+@router.get("/cases/{case_id}/drafts", responses=PAGED)
+def case_drafts(
+    ctx: ContextDep, case_id: str, query: Annotated[DraftsQuery, Query()], request: Request,
+    response: Response,
+) -> list[DraftView]:
+    """The case's drafts, newest first (a page; `kind`, `language`, `sent` to filter)."""
+    page = drafting.draft_page(ctx=ctx, case_id=case_id, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.get("/drafts/{draft_id}")
@@ -104,20 +118,26 @@ def send(ctx: ContextDep, actor: ActorDep, draft_id: DraftId, body: SendIn) -> D
                              deliver_now=body.deliver_now)
 
 
-@router.get("/cases/{case_id}/communications")
-def communication_log(ctx: ContextDep, case_id: str) -> list[DeliveryView]:
-    """Every message sent on the case: channel, audience, language, delivery state."""
-    return outbox.list_deliveries(ctx=ctx, case_id=case_id)
-
-
-@router.get("/outbox")
-def list_outbox(
-    ctx: ContextDep,
-    state: Annotated[str | None, Query(description="pending, delivered or dead")] = None,
-    case: Annotated[str | None, Query(description="only this case's")] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+@router.get("/cases/{case_id}/communications", responses=PAGED)
+def communication_log(
+    ctx: ContextDep, case_id: str, query: Annotated[DeliveryFilters, Query()],
+    request: Request, response: Response,
 ) -> list[DeliveryView]:
-    return outbox.list_deliveries(ctx=ctx, case_id=case, state=state, limit=limit)
+    """Every message sent on the case, newest first: channel, audience, language, delivery
+    state (a page; `state`, `channel`, `audience`, `since` to filter)."""
+    page = delivery_list.delivery_page(ctx=ctx, case=case_id,
+                                       **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
+
+
+@router.get("/outbox", responses=PAGED)
+def list_outbox(
+    ctx: ContextDep, query: Annotated[DeliveriesQuery, Query()], request: Request,
+    response: Response,
+) -> list[DeliveryView]:
+    """Deliveries, newest first (a page; `state=dead` for the dead letters)."""
+    page = delivery_list.delivery_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.get("/outbox/status")

@@ -7,18 +7,20 @@ naming the role its amount needs.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Note, Version
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, CreditId, current_actor
-from escalada.services import credits
+from escalada.entrypoints.api.paging import PAGED, paged
+from escalada.services import credit_list, credits
+from escalada.services.credit_list import CreditsQuery
 from escalada.services.credits import CreditRoutedView, CreditView
+from escalada.services.paging import PageQuery
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["credits"])
-State = Annotated[str | None, Query(description="proposed, approved or rejected")]
 
 
 class CreditIn(BaseModel):
@@ -50,18 +52,28 @@ def propose_credit(ctx: ContextDep, actor: ActorDep, case_id: str, body: CreditI
     return credits.propose_credit(ctx=ctx, actor=actor, case_id=case_id, **body.model_dump())
 
 
-@router.get("/cases/{case_id}/credits")
-def case_credits(ctx: ContextDep, case_id: str, state: State = None) -> list[CreditView]:
-    return credits.list_credits(ctx=ctx, case_id=case_id, state=state)
+class _CaseCredits(PageQuery):
+    state: Literal["proposed", "approved", "rejected"] | None = None
 
 
-@router.get("/credits")
-def list_credits(
-    ctx: ContextDep,
-    case: Annotated[str | None, Query(description="only this case's credits")] = None,
-    state: State = None,
+@router.get("/cases/{case_id}/credits", responses=PAGED)
+def case_credits(
+    ctx: ContextDep, case_id: str, query: Annotated[_CaseCredits, Query()], request: Request,
+    response: Response,
 ) -> list[CreditView]:
-    return credits.list_credits(ctx=ctx, case_id=case, state=state)
+    """A page of the case's credits, oldest first (`state` to filter)."""
+    page = credit_list.credit_page(ctx=ctx, case=case_id, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
+
+
+@router.get("/credits", responses=PAGED)
+def list_credits(
+    ctx: ContextDep, query: Annotated[CreditsQuery, Query()], request: Request,
+    response: Response,
+) -> list[CreditView]:
+    """A page of service credits, oldest first (`case`, `account`, `state` to filter)."""
+    page = credit_list.credit_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.get("/credits/{credit_id}")

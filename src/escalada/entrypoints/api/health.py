@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Note
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import account_health
+from escalada.services.account_list import PortfolioQuery, portfolio_page
 from escalada.services.health_views import (
     HealthInputView,
     HealthTrendView,
@@ -21,7 +23,6 @@ from escalada.services.health_views import (
     PortfolioEntry,
     RefreshView,
 )
-from escalada.services.portfolio import portfolio as portfolio_of
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["health"])
 
@@ -106,11 +107,13 @@ def refresh(ctx: ContextDep, actor: ActorDep) -> RefreshView:
     return account_health.refresh_scores(ctx=ctx, actor=actor)
 
 
-@router.get("/portfolio")
+@router.get("/portfolio", responses=PAGED)
 def portfolio(
-    ctx: ContextDep, actor: ActorDep,
-    sort: Annotated[Literal["health", "name"], Query()] = "health",
+    ctx: ContextDep, actor: ActorDep, query: Annotated[PortfolioQuery, Query()],
+    request: Request, response: Response,
 ) -> list[PortfolioEntry]:
-    """Every account with its health band, trend, open escalations and last escalation:
-    worst health first, or by name."""
-    return portfolio_of(ctx=ctx, actor=actor, sort=sort)
+    """A page of the portfolio: each account with its health band, trend, open
+    escalations and last escalation, worst health first (or by name or id), filtered as
+    GET /accounts is."""
+    page = portfolio_page(ctx=ctx, actor=actor, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)

@@ -5,26 +5,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from escalada.entrypoints.api.deps import ContextDep, current_actor
-from escalada.services.knowledge_base import KbHit, search, similar_escalations
+from escalada.entrypoints.api.paging import PAGED, paged
+from escalada.services.knowledge_base import KbHit, kb_page, similar_escalations
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["knowledge base"])
 
 
-@router.get("/kb", response_model=list[KbHit])
+@router.get("/kb", response_model=list[KbHit], responses=PAGED)
 def search_kb(
-    ctx: ContextDep,
+    ctx: ContextDep, request: Request, response: Response,
     q: Annotated[str, Query(description="words to find, in any inflection (Russian or "
                                         "English)")] = "",
     lang: Annotated[str | None, Query(description="only entries in ru or en")] = None,
-    limit: Annotated[int, Query(description="at most this many, 1 to 100")] = 20,
+    limit: Annotated[int, Query(description="per page, 1 to 100")] = 20,
+    cursor: Annotated[str | None, Query(description=(
+        "the previous page's next cursor (X-Next-Cursor); none: the first page"))] = None,
 ) -> list[KbHit]:
     """Root causes, post-mortems and lessons learned of past cases matching every word of
-    `q`, best first (422 naming `q`, `lang` or `limit` when one is wrong). Any role may
-    search."""
-    return search(ctx=ctx, q=q, lang=lang, limit=limit)
+    `q`, best first, a page at a time (422 naming `q`, `lang`, `limit` or `cursor` when one
+    is wrong). Any role may search."""
+    page = kb_page(ctx=ctx, q=q, lang=lang, limit=limit, cursor=cursor)
+    return paged(page, request, response)
 
 
 @router.get("/cases/{case_id}/similar", response_model=list[KbHit])

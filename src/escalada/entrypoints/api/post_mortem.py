@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from escalada.domain.validation import existing_id
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import post_mortem
 from escalada.services.post_mortem import (
     Attendance,
@@ -16,6 +17,7 @@ from escalada.services.post_mortem import (
     NewAction,
     NewFinding,
     PostMortemItem,
+    PostMortemsQuery,
     PostMortemView,
 )
 
@@ -29,11 +31,15 @@ def _action_id(action_id: int) -> int:
 ActionId = Annotated[int, Depends(_action_id)]
 
 
-@router.get("/postmortems")
-def list_all(ctx: ContextDep, overdue: bool = False, limit: int = 100) -> list[PostMortemItem]:
-    """Post-mortems by due time; `overdue=true`: only those past their due time and not
-    completed."""
-    return post_mortem.list_post_mortems(ctx=ctx, overdue=overdue, limit=limit)
+@router.get("/postmortems", responses=PAGED)
+def list_all(
+    ctx: ContextDep, query: Annotated[PostMortemsQuery, Query()], request: Request,
+    response: Response,
+) -> list[PostMortemItem]:
+    """A page of post-mortems by due time; `overdue=true`: only those past their due time
+    and not completed (`status`, `account` to filter too)."""
+    page = post_mortem.post_mortem_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.post("/cases/{case_id}/postmortem", status_code=201)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from escalada.adapters.db.database import ping
 from escalada.domain.business_calendar import CalendarSpec
@@ -15,6 +15,7 @@ from escalada.domain.errors import StoreUnavailable
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.validation import Day
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.entrypoints.api.preconditions import (
     ETAG_HEADER,
     PRECONDITION_RESPONSES,
@@ -48,22 +49,29 @@ from escalada.entrypoints.api.schemas import (
 )
 from escalada.entrypoints.errors import error_document
 from escalada.services import (
+    account_list,
     account_log,
     accounts,
     calendars,
+    case_timeline,
     cases,
     contacts,
     escalations,
     evaluation,
     passwords,
     people,
-    people_log,
+    people_lists,
     sla,
     timer_views,
 )
+from escalada.services.account_list import AccountListItem, AccountsQuery
+from escalada.services.account_log import HistoryQuery
+from escalada.services.case_timeline import TimelineQuery
 from escalada.services.cases import NewCase
-from escalada.services.contacts import NewContact
+from escalada.services.contacts import ContactsQuery, NewContact
+from escalada.services.people_lists import PeopleLogQuery, TokensQuery, UsersQuery
 from escalada.services.people_log import PeopleLogEntryView
+from escalada.services.timer_views import TimersQuery
 from escalada.services.views import (
     AccountLogEntryView,
     AccountView,
@@ -102,13 +110,16 @@ def healthz(ctx: ContextDep) -> Any:
     return {"status": "ok", "policy": ctx.policy().version}
 
 
-@api.get("/accounts", tags=["accounts"])
+@api.get("/accounts", tags=["accounts"], responses=PAGED)
 def list_accounts(
-    ctx: ContextDep,
-    sort: Annotated[Literal["id", "health"], Query(
-        description="id, or health: the newest kept score, worst first")] = "id",
-) -> list[AccountView]:
-    return accounts.list_accounts(ctx=ctx, sort=sort)
+    ctx: ContextDep, query: Annotated[AccountsQuery, Query()], request: Request,
+    response: Response,
+) -> list[AccountListItem]:
+    """A page of accounts, each with its standing (health band and trend, open
+    escalations, last escalation): by id, name or health (worst first), filtered by name,
+    tier, support plan or health band."""
+    page = account_list.account_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @api.post("/accounts", status_code=201, tags=["accounts"])
@@ -132,18 +143,27 @@ def update_account(
                                    changes=changes, reason=body.reason)
 
 
-@api.get("/accounts/{account_id}/history", tags=["accounts"])
-def account_history(ctx: ContextDep, account_id: str) -> list[AccountLogEntryView]:
-    """Who added or changed the account or its contacts, when and why."""
-    return account_log.account_history(ctx=ctx, account_id=account_id)
+@api.get("/accounts/{account_id}/history", tags=["accounts"], responses=PAGED)
+def account_history(
+    ctx: ContextDep, account_id: str, query: Annotated[HistoryQuery, Query()],
+    request: Request, response: Response,
+) -> list[AccountLogEntryView]:
+    """Who added or changed the account or its contacts, when and why: a page, oldest
+    first (`kind`, `since` to filter)."""
+    page = account_log.history_page(ctx=ctx, account_id=account_id,
+                                    **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
-@api.get("/accounts/{account_id}/contacts", tags=["accounts"])
+@api.get("/accounts/{account_id}/contacts", tags=["accounts"], responses=PAGED)
 def list_contacts(
-    ctx: ContextDep, account_id: str,
-    removed: Annotated[bool, Query(description="include removed contacts")] = False,
+    ctx: ContextDep, account_id: str, query: Annotated[ContactsQuery, Query()],
+    request: Request, response: Response,
 ) -> list[ContactView]:
-    return contacts.list_contacts(ctx=ctx, account_id=account_id, removed=removed)
+    """A page of the account's contacts by id (`removed`, `level`, `name` to filter)."""
+    page = contacts.contact_page(ctx=ctx, account_id=account_id,
+                                 **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @api.post("/accounts/{account_id}/contacts", status_code=201, tags=["accounts"])
@@ -195,9 +215,15 @@ def update_case(ctx: ContextDep, actor: ActorDep, case_id: str, body: CaseUpdate
                                     **_versioned(body, if_match, exclude_none=True)), response)
 
 
-@api.get("/cases/{case_id}/timeline", tags=["cases"])
-def timeline(ctx: ContextDep, case_id: str) -> list[TimelineEntryView]:
-    return cases.case_timeline(ctx=ctx, case_id=case_id)
+@api.get("/cases/{case_id}/timeline", tags=["cases"], responses=PAGED)
+def timeline(
+    ctx: ContextDep, case_id: str, query: Annotated[TimelineQuery, Query()],
+    request: Request, response: Response,
+) -> list[TimelineEntryView]:
+    """The case's timeline: a page, oldest first (`kind`, `since` to filter)."""
+    page = case_timeline.timeline_page(ctx=ctx, case_id=case_id,
+                                       **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @api.get("/cases/{case_id}/evaluation", tags=["engine"])
@@ -337,14 +363,14 @@ def sla_recompute(ctx: ContextDep, actor: ActorDep, body: RecomputeIn) -> Recomp
     return sla.recompute(ctx=ctx, actor=actor, account=body.account)
 
 
-@api.get("/timers", tags=["timers"])
+@api.get("/timers", tags=["timers"], responses=PAGED)
 def list_timers(
-    ctx: ContextDep,
-    case: Annotated[str | None, Query(description="only this case's timers")] = None,
-    state: Annotated[str | None, Query(description="pending, fired, dropped or failed")] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    ctx: ContextDep, query: Annotated[TimersQuery, Query()], request: Request,
+    response: Response,
 ) -> list[TimerView]:
-    return timer_views.list_timers(ctx=ctx, case_id=case, state=state, limit=limit)
+    """A page of timers by due time (`case`, `state`, `kind` to filter)."""
+    page = timer_views.timer_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @api.get("/timers/status", tags=["timers"])
@@ -362,9 +388,14 @@ def set_reminder(ctx: ContextDep, actor: ActorDep, case_id: str, body: ReminderI
                                     expected_version=expected(if_match, body.expected_version))
 
 
-@api.get("/users", tags=["people"])
-def list_users(ctx: ContextDep) -> list[UserView]:
-    return people.list_users(ctx=ctx)
+@api.get("/users", tags=["people"], responses=PAGED)
+def list_users(
+    ctx: ContextDep, query: Annotated[UsersQuery, Query()], request: Request,
+    response: Response,
+) -> list[UserView]:
+    """A page of people by name (`role`, `disabled`, `name` to filter)."""
+    page = people_lists.user_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @api.post("/users", status_code=201, tags=["people"])
@@ -403,23 +434,32 @@ def change_role(ctx: ContextDep, actor: ActorDep, name: str, body: RoleIn) -> Us
     return people.change_role(ctx=ctx, actor=actor, name=name, role=body.role)
 
 
-@api.get("/people/log", tags=["people"])
+@api.get("/people/log", tags=["people"], responses=PAGED)
 def read_people_log(
-    ctx: ContextDep, actor: ActorDep,
-    user: Annotated[str | None, Query(description="only this person's entries")] = None,
+    ctx: ContextDep, actor: ActorDep, query: Annotated[PeopleLogQuery, Query()],
+    request: Request, response: Response,
 ) -> list[PeopleLogEntryView]:
-    """Who added, promoted, demoted, disabled or enabled whom; tokens made and revoked."""
-    return people_log.people_log(ctx=ctx, actor=actor, user=user)
+    """Who added, promoted, demoted, disabled or enabled whom; tokens made and revoked: a
+    page, oldest first (`user`, `kind`, `since` to filter; admins)."""
+    page = people_lists.people_log_page(ctx=ctx, actor=actor,
+                                        **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
-@api.get("/tokens", tags=["people"])
+class _TokenListQuery(TokensQuery):
+    user: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "whose (default: yours); all: everyone's (admins)"))
+
+
+@api.get("/tokens", tags=["people"], responses=PAGED)
 def list_tokens(
-    ctx: ContextDep, actor: ActorDep,
-    user: Annotated[str | None, Query(description="whose (default: yours); all: everyone's")]
-    = None,
+    ctx: ContextDep, actor: ActorDep, query: Annotated[_TokenListQuery, Query()],
+    request: Request, response: Response,
 ) -> list[TokenView]:
-    wanted = None if user == "all" else (user or actor.name)
-    return people.list_tokens(ctx=ctx, actor=actor, user=wanted)
+    """A page of tokens by id, never the secrets (`active` to filter)."""
+    wanted = query.model_dump(exclude_none=True)
+    wanted["user"] = None if query.user == "all" else (query.user or actor.name)
+    return paged(people_lists.token_page(ctx=ctx, actor=actor, **wanted), request, response)
 
 
 @api.post("/tokens", status_code=201, tags=["people"])

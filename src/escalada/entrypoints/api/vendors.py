@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Label, MessageBody, Note
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import (
     vendor_actions,
     vendor_health,
@@ -17,7 +18,12 @@ from escalada.services import (
     vendor_sync,
     vendor_views,
 )
-from escalada.services.vendor_views import VendorCaseView, VendorPlanView, VendorRequestView
+from escalada.services.vendor_views import (
+    VendorCasesQuery,
+    VendorCaseView,
+    VendorPlanView,
+    VendorRequestView,
+)
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["vendors"])
 Vendor = Literal["aws", "azure", "gcp"]
@@ -75,9 +81,16 @@ def open_case(
                                            **body.model_dump())
 
 
-@router.get("/cases/{case_id}/vendor-cases")
-def list_cases(ctx: ContextDep, case_id: str) -> list[VendorCaseView]:
-    return vendor_views.list_vendor_cases(ctx=ctx, case_id=case_id)
+@router.get("/cases/{case_id}/vendor-cases", responses=PAGED)
+def list_cases(
+    ctx: ContextDep, case_id: str, query: Annotated[VendorCasesQuery, Query()],
+    request: Request, response: Response,
+) -> list[VendorCaseView]:
+    """A page of the case's vendor cases, in the order they were opened (`vendor`, `state`
+    to filter)."""
+    page = vendor_views.vendor_case_page(ctx=ctx, case_id=case_id,
+                                         **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.post("/cases/{case_id}/vendor-cases/sync")

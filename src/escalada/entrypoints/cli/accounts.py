@@ -16,11 +16,13 @@ from escalada.entrypoints.cli.output import (
     either,
     emit_json,
     old_spelling,
+    parse_time,
     required,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
-    from escalada.services.views import ContactView
+    from escalada.services.views import AccountLogEntryView, ContactView
 
 app = typer.Typer(help="Customer accounts.", no_args_is_help=True)
 
@@ -60,13 +62,26 @@ def add(
 
 
 @app.command("list")
-def list_(fmt: Format = FORMAT_OPTION) -> None:
-    """List the accounts."""
+def list_(
+    name: str = typer.Option(None, "--name", help="accounts whose name or id contains this"),
+    tier: str = typer.Option(None, "--tier", help="standard, enterprise or strategic"),
+    support_plan: str = typer.Option(None, "--support-plan",
+                                     help="developer, business or enterprise"),
+    band: str = typer.Option(None, "--band", help="the newest kept score's band, e.g. "
+                                                  "at_risk"),
+    sort: str = typer.Option("id", "--sort", help="id, name, or health (worst first)"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List the accounts with their health band and trend, a page at a time (the next
+    page's --cursor goes to stderr)."""
     from escalada.entrypoints.cli.render import accounts_table
-    from escalada.services.accounts import list_accounts
+    from escalada.services.account_list import account_page
 
-    rows = list_accounts(ctx=context())
-    emit_json(rows) if fmt is Format.json else accounts_table(rows)
+    print_pages(account_page, {
+        "ctx": context(), "name": name, "tier": tier, "support_plan": support_plan,
+        "band": band, "sort": sort, "limit": limit, "cursor": cursor,
+    }, every=every, fmt=fmt, table=accounts_table)
 
 
 @app.command("show")
@@ -141,18 +156,32 @@ def _computed(health_score: str | None) -> None:
 
 
 @app.command("history")
-def history(account_id: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
-    """Who added or changed the account and its contacts, when and why."""
+def history(
+    account_id: str = typer.Argument(...),
+    kind: str = typer.Option(None, "--kind", help="only entries of this kind, e.g. "
+                                                  "account_updated"),
+    since: str = typer.Option(None, "--since", help="only entries at or after this ISO 8601 "
+                                                    "time"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Who added or changed the account and its contacts, when and why: oldest first, a
+    page at a time (the next page's --cursor goes to stderr)."""
+    from functools import partial
+
+    from escalada.services.account_log import history_page
+
+    print_pages(partial(history_page, ctx=context(), account_id=account_id),
+                {"kind": kind, "since": parse_time(since, "--since"), "limit": limit,
+                 "cursor": cursor}, every=every, fmt=fmt, table=_history_table)
+
+
+def _history_table(rows: list[AccountLogEntryView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
     from escalada.entrypoints.cli.words import tr
-    from escalada.services.account_log import account_history
 
-    rows = account_history(ctx=context(), account_id=account_id)
-    if fmt is Format.json:
-        emit_json(rows)
-        return
     table = Table()
     for column in (tr("at"), tr("by"), tr("what"), tr("why")):
         table.add_column(column)
@@ -194,13 +223,19 @@ def contact_add(
 def contact_list(
     account_id: str = typer.Argument(...),
     removed: bool = typer.Option(False, "--removed", help="include removed contacts"),
+    level: str = typer.Option(None, "--level", help="staff, manager, vp or c_level"),
+    name: str = typer.Option(None, "--name", help="name, title or email containing this"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """The account's contacts."""
-    from escalada.services.contacts import list_contacts
+    """The account's contacts by id (a page; the next page's --cursor on stderr)."""
+    from functools import partial
 
-    rows = list_contacts(ctx=context(), account_id=account_id, removed=removed)
-    emit_json(rows) if fmt is Format.json else _contacts_table(rows)
+    from escalada.services.contacts import contact_page
+
+    print_pages(partial(contact_page, ctx=context(), account_id=account_id),
+                {"removed": removed, "level": level, "name": name, "limit": limit,
+                 "cursor": cursor}, every=every, fmt=fmt, table=_contacts_table)
 
 
 @contact_app.command("remove")

@@ -16,6 +16,7 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     id_of,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
     from escalada.services.commitments import CommitmentView
@@ -64,11 +65,20 @@ def commit(
                                   due_at=due, owner=owner)], fmt, single=True)
 
 
-def commitments(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
+def commitments(
+    case_id: str = CASE,
+    state: str = typer.Option(None, "--state", help="open, met or missed"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
     """The commitments made to the case's customer, each open, met or missed."""
-    from escalada.services.commitments import list_commitments
+    from functools import partial
 
-    _commitments(list_commitments(ctx=context(), case_id=case_id), fmt, title=case_id)
+    from escalada.services.commitments import commitment_page
+
+    print_pages(partial(commitment_page, ctx=context(), case_id=case_id),
+                {"state": state, "limit": limit, "cursor": cursor}, every=every, fmt=fmt,
+                table=lambda views: _commitments(views, Format.table, title=case_id))
 
 
 def commit_close(

@@ -23,6 +23,13 @@ from escalada.entrypoints.cli.output import (
     parse_time,
     read_json,
 )
+from escalada.entrypoints.cli.paging import (
+    ALL_OPTION,
+    CURSOR_OPTION,
+    LIMIT_OPTION,
+    more,
+    print_pages,
+)
 from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
@@ -97,9 +104,7 @@ def list_(
     sort: str = typer.Option("number", "--sort",
                              help="number (oldest first), sla_due (soonest due first, "
                                   "no clock running last) or updated (latest first)"),
-    limit: int = typer.Option(None, "--limit", help="cases per page (default 50, at most 500)"),
-    cursor: str = typer.Option(None, "--cursor", help="the next page, as the last one said"),
-    every: bool = typer.Option(False, "--all", help="every page, printed as it comes"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List cases a page at a time (the next page's --cursor goes to stderr)."""
@@ -116,9 +121,8 @@ def list_(
         emit_json_stream(rows) if fmt is Format.json else _case_lines(rows)
         return
     page = list_page(ctx=ctx, **query)
-    emit_json(page.cases) if fmt is Format.json else _case_lines(page.cases)
-    if page.next_cursor is not None:
-        sys.stderr.write(tr("more: --cursor {cursor}", cursor=page.next_cursor) + "\n")
+    emit_json(page.items) if fmt is Format.json else _case_lines(page.items)
+    more(page.next_cursor)
 
 
 # Plain aligned lines, not a table: a table measures every row before it prints one, and
@@ -297,13 +301,25 @@ def deescalate(
 
 
 @app.command("timeline")
-def timeline(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
-    """The append-only timeline: who did what, when and why."""
-    from escalada.entrypoints.cli.render import timeline_table
-    from escalada.services.cases import case_timeline
+def timeline(
+    case_id: str = CASE,
+    kind: str = typer.Option(None, "--kind", help="only entries of this kind, e.g. escalated"),
+    since: str = typer.Option(None, "--since", help="only entries at or after this ISO 8601 "
+                                                    "time"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The append-only timeline, oldest first, a page at a time: who did what, when and
+    why (the next page's --cursor goes to stderr)."""
+    from functools import partial
 
-    entries = case_timeline(ctx=context(), case_id=case_id)
-    emit_json(entries) if fmt is Format.json else timeline_table(entries, title=case_id)
+    from escalada.entrypoints.cli.render import timeline_table
+    from escalada.services.case_timeline import timeline_page
+
+    print_pages(partial(timeline_page, ctx=context(), case_id=case_id),
+                {"kind": kind, "since": parse_time(since, "--since"), "limit": limit,
+                 "cursor": cursor}, every=every, fmt=fmt,
+                table=lambda entries: timeline_table(entries, title=case_id))
 
 
 @app.command("remind")
@@ -358,11 +374,25 @@ def message(
 
 
 @app.command("messages")
-def messages(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
-    """The messages received on the case, oldest first, with their detected language."""
-    from escalada.services.inbound_messages import list_messages
+def messages(
+    case_id: str = CASE,
+    sender: str = typer.Option(None, "--from", help="customer, vendor or internal"),
+    language: str = typer.Option(None, "--language", help="ru or en"),
+    since: str = typer.Option(None, "--since", help="only those received at or after this "
+                                                    "ISO 8601 time"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The messages received on the case, oldest first, with their detected language (a
+    page; the next page's --cursor on stderr)."""
+    from functools import partial
 
-    _messages(list_messages(ctx=context(), case_id=case_id), fmt)
+    from escalada.services.inbound_messages import message_page
+
+    print_pages(partial(message_page, ctx=context(), case_id=case_id),
+                {"from": sender, "language": language, "since": parse_time(since, "--since"),
+                 "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=lambda views: _messages(views, Format.table))
 
 
 def _messages(views: list[MessageView], fmt: Format) -> None:

@@ -20,6 +20,7 @@ from escalada.entrypoints.cli.output import (
     parse_time,
     read_json,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
     from escalada.domain.business_calendar import CalendarSpec
@@ -271,15 +272,17 @@ def timers_status(
 def timers_list(
     case: str = typer.Option(None, "--case", help="only this case's timers"),
     state: str = typer.Option(None, "--state", help="pending, fired, dropped or failed"),
-    limit: int = typer.Option(100, "--limit"),
+    kind: str = typer.Option(None, "--kind", help="only timers of this kind, e.g. reminder"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Timers in due order."""
+    """Timers in due order (a page; the next page's --cursor on stderr)."""
     from escalada.entrypoints.cli.render import timers_table
-    from escalada.services.timer_views import list_timers
+    from escalada.services.timer_views import timer_page
 
-    rows = list_timers(ctx=context(), case_id=case, state=state, limit=limit)
-    emit_json(rows) if fmt is Format.json else timers_table(rows)
+    print_pages(timer_page, {"ctx": context(), "case": case, "state": state, "kind": kind,
+                             "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=timers_table)
 
 
 def worker(

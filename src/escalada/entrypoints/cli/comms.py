@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,6 +18,7 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     id_of,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
@@ -147,27 +148,59 @@ def send(
     _deliveries([view], fmt)
 
 
-@comms_app.command("log")
-def log(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
-    """The case's communication log: every message sent, with channel, audience,
-    language and delivery state."""
-    from escalada.services.outbox import list_deliveries
+_STATE = typer.Option(None, "--state", help="pending, delivered or dead")
+_CHANNEL = typer.Option(None, "--channel", help="email, slack or webhook")
+_AUDIENCE = typer.Option(None, "--audience", help="customer, executive, internal or vendor")
+_SINCE = typer.Option(None, "--since", help="only those queued at or after this ISO 8601 time")
 
-    _deliveries(list_deliveries(ctx=context(), case_id=case_id), fmt)
+
+@comms_app.command("log")
+def log(
+    case_id: str = CASE, state: str = _STATE, channel: str = _CHANNEL,
+    audience: str = _AUDIENCE, since: str = _SINCE,
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The case's communication log, newest first: every message sent, with channel,
+    audience, language and delivery state (a page; the next page's --cursor on stderr)."""
+    _delivery_pages({"case": case_id, "state": state, "channel": channel, "audience": audience,
+                     "since": since, "limit": limit, "cursor": cursor}, every, fmt)
+
+
+def _delivery_pages(query: dict[str, Any], every: bool, fmt: Format) -> None:
+    from escalada.entrypoints.cli.output import parse_time
+    from escalada.services.delivery_list import delivery_page
+
+    query["since"] = parse_time(query["since"], "--since")
+    print_pages(delivery_page, {"ctx": context(), **query}, every=every, fmt=fmt,
+                table=lambda rows: _deliveries(rows, Format.table))
 
 
 @comms_app.command("drafts")
-def drafts(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
-    """The case's drafts, newest first."""
+def drafts(
+    case_id: str = CASE,
+    kind: str = typer.Option(None, "--kind", help="e.g. acknowledgment, progress_update"),
+    language: str = typer.Option(None, "--language", help="ru or en"),
+    sent: bool = typer.Option(None, "--sent/--unsent", help="only those sent, or never sent"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The case's drafts, newest first (a page; the next page's --cursor on stderr)."""
+    from functools import partial
+
+    from escalada.services.drafting import draft_page
+
+    print_pages(partial(draft_page, ctx=context(), case_id=case_id),
+                {"kind": kind, "language": language, "sent": sent, "limit": limit,
+                 "cursor": cursor}, every=every, fmt=fmt,
+                table=lambda views: _drafts_table(views, case_id))
+
+
+def _drafts_table(views: list[DraftView], case_id: str) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.services.drafting import list_drafts
 
-    views = list_drafts(ctx=context(), case_id=case_id)
-    if fmt is Format.json:
-        emit_json(views)
-        return
     table = Table(title=case_id)
     for column in (tr("draft"), tr("kind"), tr("audience"), tr("language"), tr("subject"),
                    tr("to write"), tr("by")):
@@ -224,15 +257,15 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
 
 @outbox_app.command("list")
 def outbox_list(
-    state: str = typer.Option(None, "--state", help="pending, delivered or dead"),
-    case_id: str = typer.Option(None, "--case", help="only this case's"),
-    limit: int = typer.Option(100, "--limit", help="at most this many, newest first"),
+    state: str = _STATE,
+    case: str = typer.Option(None, "--case", help="only this case's"),
+    channel: str = _CHANNEL, audience: str = _AUDIENCE, since: str = _SINCE,
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Deliveries, newest first: `--state dead` lists the dead letters."""
-    from escalada.services.outbox import list_deliveries
-
-    _deliveries(list_deliveries(ctx=context(), case_id=case_id, state=state, limit=limit), fmt)
+    """Deliveries, newest first, a page at a time: `--state dead` lists the dead letters."""
+    _delivery_pages({"case": case, "state": state, "channel": channel, "audience": audience,
+                     "since": since, "limit": limit, "cursor": cursor}, every, fmt)
 
 
 @outbox_app.command("status")

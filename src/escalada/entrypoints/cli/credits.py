@@ -17,6 +17,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
     old_spelling,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
     from escalada.services.credits import CreditView
@@ -136,15 +137,19 @@ def route(
 
 @app.command("list")
 def list_(
-    case_id: str = typer.Option(None, "--case", help="only this case's credits"),
+    case: str = typer.Option(None, "--case", help="only this case's credits"),
+    account: str = typer.Option(None, "--account", help="only this account's cases' credits"),
     state: str = typer.Option(None, "--state", help="proposed, approved or rejected"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """List service credits, oldest first."""
-    from escalada.services.credits import list_credits
+    """List service credits, oldest first, a page at a time (the next page's --cursor goes
+    to stderr)."""
+    from escalada.services.credit_list import credit_page
 
-    rows = list_credits(ctx=context(), case_id=case_id, state=state)
-    emit_json(rows) if fmt is Format.json else _credits_table(rows)
+    print_pages(credit_page, {"ctx": context(), "case": case, "account": account,
+                              "state": state, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=_credits_table)
 
 
 @app.command("show")

@@ -22,6 +22,7 @@ from escalada.entrypoints.cli.output import (
     styled,
     when,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
     from escalada.services.health_views import HealthView, PortfolioEntry
@@ -216,18 +217,26 @@ def trend(
 
 
 def portfolio(
-    sort: str = typer.Option("health", "--sort", help="health (worst first) or name"),
+    sort: str = typer.Option("health", "--sort", help="health (worst first), name or id"),
+    name: str = typer.Option(None, "--name", help="accounts whose name or id contains this"),
+    tier: str = typer.Option(None, "--tier", help="standard, enterprise or strategic"),
+    support_plan: str = typer.Option(None, "--support-plan",
+                                     help="developer, business or enterprise"),
+    band: str = typer.Option(None, "--band", help="the newest kept score's band, e.g. "
+                                                  "at_risk"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The portfolio: every account with its health band, trend, open escalations and last
-    escalation."""
-    from escalada.domain.errors import InvalidInput
-    from escalada.services.portfolio import portfolio as by
+    escalation. A page at a time (the next page's --cursor goes to stderr)."""
+    from functools import partial
 
-    if sort not in ("health", "name"):
-        raise InvalidInput.of("--sort", "must be health or name")
-    entries = by(ctx=context(), actor=actor(), sort="health" if sort == "health" else "name")
-    emit_json(entries) if fmt is Format.json else _portfolio_table(entries)
+    from escalada.services.account_list import portfolio_page
+
+    print_pages(partial(portfolio_page, ctx=context(), actor=actor()),
+                {"sort": sort, "name": name, "tier": tier, "support_plan": support_plan,
+                 "band": band, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=_portfolio_table)
 
 
 _ARROWS = {"up": "↑", "down": "↓", "flat": "→"}

@@ -3,9 +3,15 @@ lessons learned), searched in Russian and English."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from escalada.entrypoints.cli.output import Format
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, print_pages
+
+if TYPE_CHECKING:
+    from escalada.services.views import KbHit
 
 app = typer.Typer(help="The knowledge base: root causes, post-mortems and lessons learned "
                        "of past escalations, searched in Russian and English.",
@@ -17,18 +23,25 @@ def kb_search(
     query: str = typer.Argument(..., help='words to find, in any inflection: "rds failover", '
                                           '"сбой репликации"'),
     lang: str = typer.Option(None, "--lang", help="only entries in ru or en"),
-    limit: int = typer.Option(20, "--limit", help="at most this many, 1 to 100"),
+    limit: int = typer.Option(20, "--limit", help="per page, 1 to 100"),
+    cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
-    """Find past root causes, post-mortems and lessons learned, best match first."""
-    from escalada.entrypoints.cli.output import console, context, emit_json, when
-    from escalada.entrypoints.cli.words import named, tr
-    from escalada.services.knowledge_base import search
+    """Find past root causes, post-mortems and lessons learned, best match first (a page;
+    the next page's --cursor on stderr)."""
+    from functools import partial
 
-    hits = search(ctx=context(), q=query, lang=lang, limit=limit)
-    if fmt is Format.json:
-        emit_json(hits)
-        return
+    from escalada.entrypoints.cli.output import context
+    from escalada.services.knowledge_base import kb_page
+
+    print_pages(partial(kb_page, ctx=context(), q=query, lang=lang),
+                {"limit": limit, "cursor": cursor}, every=every, fmt=fmt, table=_hits)
+
+
+def _hits(hits: list[KbHit]) -> None:
+    from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import named, tr
+
     out = console()
     if not hits:
         out.print(tr("nothing found"), markup=False)

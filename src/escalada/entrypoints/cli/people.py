@@ -17,10 +17,13 @@ from escalada.entrypoints.cli.output import (
     context,
     emit_json,
     id_of,
+    parse_time,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
-    from escalada.services.views import UserView
+    from escalada.services.people_log import PeopleLogEntryView
+    from escalada.services.views import TokenView, UserView
 
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
@@ -96,12 +99,20 @@ def user_update(
 
 
 @user_app.command("list")
-def user_list(fmt: Format = FORMAT_OPTION) -> None:
-    """List the people."""
-    from escalada.services.people import list_users
+def user_list(
+    role: str = typer.Option(None, "--role", help=ROLES),
+    disabled: bool = typer.Option(None, "--disabled/--enabled",
+                                  help="only disabled people, or only those who may act"),
+    name: str = typer.Option(None, "--name", help="name, display name or email containing this"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List the people by name, a page at a time (the next page's --cursor goes to stderr)."""
+    from escalada.services.people_lists import user_page
 
-    rows = list_users(ctx=context())
-    emit_json(rows) if fmt is Format.json else _users_table(rows)
+    print_pages(user_page, {"ctx": context(), "role": role, "disabled": disabled,
+                            "name": name, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=_users_table)
 
 
 @user_app.command("disable")
@@ -168,20 +179,29 @@ def user_password(
 @user_app.command("log")
 def user_log(
     user: str = typer.Option(None, "--user", help="only this person's entries"),
+    kind: str = typer.Option(None, "--kind", help="only entries of this kind, e.g. "
+                                                  "role_changed"),
+    since: str = typer.Option(None, "--since", help="only entries at or after this ISO 8601 "
+                                                    "time"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """The people log (admins): who added, promoted, demoted, disabled or enabled whom,
-    and who made or revoked which token."""
+    """The people log (admins), oldest first, a page at a time: who added, promoted,
+    demoted, disabled or enabled whom, and who made or revoked which token."""
+    from escalada.services.people_lists import people_log_page
+
+    print_pages(people_log_page, {
+        "ctx": context(), "actor": actor(), "user": user, "kind": kind,
+        "since": parse_time(since, "--since"), "limit": limit, "cursor": cursor,
+    }, every=every, fmt=fmt, table=_log_table)
+
+
+def _log_table(rows: list[PeopleLogEntryView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
     from escalada.entrypoints.cli.words import tr
-    from escalada.services.people_log import people_log
 
-    rows = people_log(ctx=context(), actor=actor(), user=user)
-    if fmt is Format.json:
-        emit_json(rows)
-        return
     table = Table()
     for column in (tr("when"), tr("who"), tr("what")):
         table.add_column(column)
@@ -225,22 +245,30 @@ def token_create(
 
 @token_app.command("list")
 def token_list(
-    user: str = typer.Option(None, "--user", help="whose tokens (default: yours)"),
-    all_users: bool = typer.Option(False, "--all", help="everyone's (admin)"),
+    user: str = typer.Option(None, "--user", help="whose tokens (default: yours); all: "
+                                                  "everyone's (admin)"),
+    everyone: bool = typer.Option(False, "--everyone", help="everyone's (admin): --user all"),
+    active: bool = typer.Option(None, "--active/--inactive",
+                                help="only tokens that work now, or only revoked or expired"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """List tokens (never the secrets)."""
+    """List tokens by id (never the secrets), a page at a time (the next page's --cursor
+    goes to stderr; --all: every page)."""
+    from escalada.services.people_lists import token_page
+
+    whose = None if everyone or user == "all" else (user or acting.name)
+    print_pages(token_page, {"ctx": context(), "actor": actor(), "user": whose,
+                             "active": active, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=_tokens_table)
+
+
+def _tokens_table(rows: list[TokenView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
     from escalada.entrypoints.cli.words import tr
-    from escalada.services.people import list_tokens
 
-    rows = list_tokens(ctx=context(), actor=actor(),
-                       user=None if all_users else (user or acting.name))
-    if fmt is Format.json:
-        emit_json(rows)
-        return
     table = Table()
     for column in (tr("id"), tr("user"), tr("label"), tr("created"), tr("created by"),
                    tr("expires"), tr("revoked"), tr("last used")):

@@ -17,9 +17,10 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     id_of,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
-    from escalada.services.post_mortem import PostMortemView
+    from escalada.services.post_mortem import PostMortemItem, PostMortemView
 
 app = typer.Typer(help="Post-mortems of resolved cases: the playbook's agenda, attendees, "
                        "findings and action items with owners and due dates; completing one "
@@ -128,17 +129,22 @@ def complete(
 def list_(
     overdue: bool = typer.Option(False, "--overdue", help="only those past their due time "
                                  "and not completed"),
-    limit: int = typer.Option(100, "--limit", help="at most this many (1-1000)"),
+    status: str = typer.Option(None, "--status", help="due (not started), open or completed"),
+    account: str = typer.Option(None, "--account", help="only this account's cases'"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Post-mortems by due time: due (not started), open or completed, and which are
-    overdue."""
-    from escalada.services.post_mortem import list_post_mortems
+    overdue (a page; the next page's --cursor on stderr)."""
+    from escalada.services.post_mortem import post_mortem_page
 
-    items = list_post_mortems(ctx=context(), overdue=overdue, limit=limit)
-    if fmt is Format.json:
-        emit_json(items)
-        return
+    print_pages(post_mortem_page, {
+        "ctx": context(), "overdue": overdue, "status": status, "account": account,
+        "limit": limit, "cursor": cursor,
+    }, every=every, fmt=fmt, table=lambda items: _list_table(items, overdue))
+
+
+def _list_table(items: list[PostMortemItem], overdue: bool) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when

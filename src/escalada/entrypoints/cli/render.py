@@ -19,6 +19,8 @@ from escalada.services.views import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from escalada.services.knowledge_base import KbHit
     from escalada.services.views import IncidentLink
 
@@ -114,7 +116,7 @@ def incident_lines(links: list[IncidentLink]) -> None:
                       markup=False)
 
 
-def timeline_table(entries: list[TimelineEntryView], title: str | None = None) -> None:
+def timeline_table(entries: Sequence[TimelineEntryView], title: str | None = None) -> None:
     table = Table(title=tr("Timeline") if title is None else title, title_justify="left")
     for column in (tr("when"), tr("who"), tr("what"), tr("why")):
         table.add_column(column)
@@ -124,13 +126,17 @@ def timeline_table(entries: list[TimelineEntryView], title: str | None = None) -
     console().print(table)
 
 
-def accounts_table(rows: list[AccountView]) -> None:
+def accounts_table(rows: Sequence[AccountView]) -> None:
+    """Accounts; listed (with their standing), the health column has its band and trend."""
     table = Table()
     for column in (tr("id"), tr("name"), tr("account tier"), tr("plan"), tr("timezone"),
                    tr("country"), tr("calendar"), tr("lang"), tr("health"), tr("fee/month")):
         table.add_column(column)
     for a in rows:
         health = "—" if a.health_score is None else f"{a.health_score:g}"
+        band, trend = getattr(a, "health_band", None), getattr(a, "health_trend", None)
+        if band is not None:
+            health += f" {band}" + {"up": " ↑", "down": " ↓", "flat": " →"}.get(trend or "", "")
         calendar = a.calendar.name if a.calendar else tr("policy hours")
         table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.country or "—",
                       calendar, a.language, health, money(a.monthly_fee_usd))

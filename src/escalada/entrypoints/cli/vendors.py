@@ -16,6 +16,7 @@ from escalada.entrypoints.cli.output import (
     context,
     emit_json,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
     from escalada.services.vendor_views import VendorCaseView, VendorRequestView
@@ -158,11 +159,22 @@ def close(
 
 
 @app.command("list")
-def list_cases(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
-    """The case's vendor cases with their messages."""
-    from escalada.services.vendor_views import list_vendor_cases
+def list_cases(
+    case_id: str = CASE,
+    vendor: str = typer.Option(None, "--vendor", help="aws, azure or gcp"),
+    state: str = typer.Option(None, "--state", help="open, waiting_on_us, resolved or closed"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The case's vendor cases with their messages (a page; the next page's --cursor on
+    stderr)."""
+    from functools import partial
 
-    _show(list_vendor_cases(ctx=context(), case_id=case_id), fmt)
+    from escalada.services.vendor_views import vendor_case_page
+
+    print_pages(partial(vendor_case_page, ctx=context(), case_id=case_id),
+                {"vendor": vendor, "state": state, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=lambda views: _show(views, Format.table))
 
 
 @app.command("plans")

@@ -110,17 +110,17 @@ def _rows(request: Request, user: Actor, filters: BoardFilters) -> dict[str, Any
     page = case_board.list_page(ctx=ctx, status="open", sort="sla_due", limit=PAGE_SIZE,
                                 **query)
     now = ctx.clock()
-    windows = case_board.sla_windows(ctx=ctx, cases=page.cases, now=now)
+    windows = case_board.sla_windows(ctx=ctx, cases=page.items, now=now)
     reader = translations(language_of(request))
     reports = {ref: [line.render(reader) for line in lines] for ref, lines in
-               open_reports(ctx=ctx, cases=[case.id for case in page.cases]).items()}
+               open_reports(ctx=ctx, cases=[case.id for case in page.items]).items()}
     without_cursor = {k: v for k, v in query.items() if k != "cursor"}
     return {
         "counts": open_counts(ctx=ctx, actor=user), "tiers": list(Tier),
         "levels": list(ExecLevel), "chip_url": lambda **change: _chip_url(filters, change),
-        "rows": [BoardRow(case, windows.get(case.id)) for case in page.cases],
+        "rows": [BoardRow(case, windows.get(case.id)) for case in page.items],
         "vendor_reports": reports,
-        "incident_marks": open_incidents_on(ctx=ctx, cases=[case.id for case in page.cases]),
+        "incident_marks": open_incidents_on(ctx=ctx, cases=[case.id for case in page.items]),
         "now": now, "amber": AMBER, "red": RED, "poll_seconds": POLL_SECONDS,
         "filters": filters, "cursor": filters.cursor,
         "rows_url": "/board/rows?" + urlencode(query),
