@@ -152,6 +152,7 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
     assert f"разбор инцидента {case_id}: " in shown and "Разбор хронологии" in shown
     assert "(пока ничего)" in shown and "пункты плана действий" in shown
     assert "разборы инцидентов" in russian.run("postmortem", "list")
+    assert "начат разбор инцидента; участники:" in russian.run("case", "timeline", case_id)
 
     timeline = russian.run("case", "timeline", case_id)
     assert "открыто обращение P1: Сбой репликации" in timeline

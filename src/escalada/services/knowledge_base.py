@@ -210,7 +210,8 @@ def similar_to(session: Session, case: CaseRow, *, limit: int = 3) -> list[KbHit
 
 
 _SUGGESTER = Actor("escalada", SYSTEM_ROLE)
-_KIND_WORDS = {"root_cause": "root cause", "post_mortem": "post-mortem", "lesson": "lesson"}
+_KIND_WORDS = {"root_cause": Words("root cause"), "post_mortem": Words("post-mortem"),
+               "lesson": Words("lesson")}
 
 
 def suggest_similar(session: Session, case: CaseRow, *, at: datetime, limit: int = 3) -> None:
@@ -219,10 +220,14 @@ def suggest_similar(session: Session, case: CaseRow, *, at: datetime, limit: int
     hits = similar_to(session, case, limit=limit)
     if not hits:
         return
-    shown = "; ".join(f"{hit.case} ({_KIND_WORDS.get(hit.kind, hit.kind)}): "
-                      f"{excerpt(hit.title, 80)}" for hit in hits)
+    found = [Words("{case} ({kind}): {title}", case=hit.case,
+                   kind=_KIND_WORDS.get(hit.kind) or Words.literal(hit.kind),
+                   title=excerpt(hit.title, 80)) for hit in hits]
+    shown = found[0]
+    for more in found[1:]:
+        shown = Words("{first}; {then}", first=shown, then=more)
     record(session, case, actor=_SUGGESTER, at=at, kind="similar_escalations",
-           summary=f"similar past escalations: {shown}",
+           summary=Words("similar past escalations: {found}", found=shown),
            data={"similar": [{"case": hit.case, "kind": hit.kind, "title": hit.title,
                               "services": hit.services, "regions": hit.regions}
                              for hit in hits]}, changed=False)

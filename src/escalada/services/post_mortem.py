@@ -31,6 +31,7 @@ from escalada.domain.recovery import OPEN_STATUSES, POST_MORTEM
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.commitments import NewCommitment, checked_owner, due_time
 from escalada.services.context import Actor, Context, Detect
@@ -152,7 +153,8 @@ def start_post_mortem(*, ctx: Context, actor: Actor, case_id: str) -> PostMortem
         for name, why in people.items():
             session.add(PostMortemAttendeeRow(case_number=case.number, name=name, why=why))
         record(session, case, actor=actor, at=now, kind="post_mortem_started",
-               summary="post-mortem started; attendees: " + (", ".join(people) or "none yet"),
+               summary=Words("post-mortem started; attendees: {people}",
+                             people=", ".join(people) or Words("none yet")),
                data={"attendees": sorted(people)}, changed=False)
         uow.commit()
         return _view(session, case, row, now)
@@ -199,10 +201,7 @@ def attend(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> PostMo
         for name in dict.fromkeys(change.remove):
             session.delete(present[name])
         record(session, case, actor=actor, at=now, kind="post_mortem_attendees",
-               summary="post-mortem attendees: " + "; ".join(
-                   part for part in (("added " + ", ".join(added)) if added else "",
-                                     ("removed " + ", ".join(change.remove))
-                                     if change.remove else "") if part),
+               summary=_attendance(added, list(dict.fromkeys(change.remove))),
                data={"added": added, "removed": list(dict.fromkeys(change.remove))},
                changed=False)
         session.flush()
@@ -227,8 +226,9 @@ def add_finding(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> P
         session.add(finding)
         session.flush()
         record(session, case, actor=actor, at=now, kind="post_mortem_finding",
-               summary=f"post-mortem finding ({HEADING_TITLES[new.heading]}): "
-                       f"{excerpt(new.text, 160)}",
+               summary=Words("post-mortem finding ({heading}): {text}",
+                             heading=Words(HEADING_TITLES[new.heading]),
+                             text=excerpt(new.text, 160)),
                data={"finding": finding.id, "heading": new.heading}, changed=False)
         uow.commit()
         return _view(session, case, row, now)
@@ -264,8 +264,9 @@ def add_action(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> Po
             generation=None, due_at=due, available_at=due, state=PENDING, attempts=0,
             payload={"action": action.id}, created_at=now))
         record(session, case, actor=actor, at=now, kind="post_mortem_action",
-               summary=f"post-mortem action {action.id}, due {due:%Y-%m-%d %H:%M} UTC "
-                       f"(owner {owner}): {excerpt(new.what, 160)}",
+               summary=Words("post-mortem action {id}, due {due} UTC (owner {owner}): {what}",
+                             id=action.id, due=f"{due:%Y-%m-%d %H:%M}", owner=owner,
+                             what=excerpt(new.what, 160)),
                data={"action": action.id, "due_at": due.isoformat(), "owner": owner},
                changed=False)
         uow.commit()
@@ -299,8 +300,10 @@ def finish_action(
             TimerRow.case_number == case.number, TimerRow.key == _timer_key(action),
             TimerRow.state == PENDING).values(state=DROPPED, outcome="action done"))
         record(session, case, actor=actor, at=now, kind="post_mortem_action_done",
-               summary=f"post-mortem action {action.id} done{' (late)' if late else ''}: "
-                       f"{excerpt(action.what, 160)}",
+               summary=(Words("post-mortem action {id} done (late): {what}", id=action.id,
+                              what=excerpt(action.what, 160)) if late else
+                        Words("post-mortem action {id} done: {what}", id=action.id,
+                              what=excerpt(action.what, 160))),
                data={"action": action.id, "late": late}, changed=False)
         uow.commit()
         return _view(session, case, row, now)
@@ -335,9 +338,10 @@ def complete_post_mortem(
         _publish(uow, case, row, findings, _actions(session, case.number), ctx.detect_language)
         _plan_task_done(session, case, actor=actor, now=now)
         record(session, case, actor=actor, at=now, kind="post_mortem_completed",
-               summary=f"post-mortem completed: {len(findings)} findings, "
-                       f"{len(_actions(session, case.number))} action items; published to "
-                       "the knowledge base",
+               summary=Words("post-mortem completed: {findings} findings, {actions} action "
+                             "items; published to the knowledge base",
+                             findings=len(findings),
+                             actions=len(_actions(session, case.number))),
                data={"findings": len(findings)}, changed=False)
         uow.commit()
         return _view(session, case, row, now)
@@ -353,9 +357,10 @@ def on_action_due(
     if action is None or action.done_at is not None:
         return "done meanwhile"
     record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_action_overdue",
-           summary=f"post-mortem action {action.id} overdue: due "
-                   f"{action.due_at:%Y-%m-%d %H:%M} UTC, still open; reminder to "
-                   f"{action.owner}: {excerpt(action.what, 160)}",
+           summary=Words("post-mortem action {id} overdue: due {due} UTC, still open; "
+                         "reminder to {owner}: {what}", id=action.id,
+                         due=f"{action.due_at:%Y-%m-%d %H:%M}", owner=action.owner,
+                         what=excerpt(action.what, 160)),
            data={"action": action.id, "owner": action.owner}, changed=False)
     sent = remind_owner(session, case, action, actor=_ESCALADA, timer_id=timer.id, now=now,
                         policy=policy_of(session, case, ctx.policy()))
@@ -384,6 +389,18 @@ def post_mortem_due(case: CaseRow, event: Event, now: datetime) -> None:
             created_at=now))
 
 
+def _attendance(added: list[str], removed: list[str]) -> Words:
+    """The attendees' change, as the timeline says it."""
+    if added and removed:
+        return Words("post-mortem attendees: added {added}; removed {removed}",
+                     added=", ".join(added), removed=", ".join(removed))
+    if added:
+        return Words("post-mortem attendees: added {added}", added=", ".join(added))
+    if removed:
+        return Words("post-mortem attendees: removed {removed}", removed=", ".join(removed))
+    return Words("post-mortem attendees: ")
+
+
 def on_post_mortem_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
 ) -> str:
@@ -391,10 +408,11 @@ def on_post_mortem_due(
     row = session.get(PostMortemRow, case.number, with_for_update=True)
     if row is None or row.completed_at is not None:
         return "completed meanwhile"
-    started = "started, not completed" if row.started_at else "not started"
+    started = Words("started, not completed") if row.started_at else Words("not started")
     record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_overdue",
-           summary=f"post-mortem overdue: due {timer.due_at:%Y-%m-%d %H:%M} UTC, {started} "
-                   f"(`escalada postmortem start {case.ref}`)",
+           summary=Words("post-mortem overdue: due {due} UTC, {started} (`escalada postmortem "
+                         "start {case}`)", due=f"{timer.due_at:%Y-%m-%d %H:%M}",
+                         started=started, case=case.ref),
            data={"due_at": timer.due_at.isoformat(), "started": row.started_at is not None},
            changed=False)
     return "post-mortem overdue"
@@ -526,8 +544,8 @@ def _plan_task_done(session: Session, case: CaseRow, *, actor: Actor, now: datet
     before = task.status
     task.status, task.updated_at, task.updated_by = "done", now, actor.name
     record(session, case, actor=actor, at=now, kind="recovery_task_updated",
-           summary=f"recovery task {task.id} ({task.key}): status {before} -> done "
-                   "(post-mortem completed)",
+           summary=Words("recovery task {id} ({key}): status {before} -> done (post-mortem "
+                         "completed)", id=task.id, key=str(task.key), before=before),
            data={"task": task.id, "key": task.key, "before": {"status": before},
                  "after": {"status": "done"}}, changed=False)
 

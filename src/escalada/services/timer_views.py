@@ -14,6 +14,7 @@ from escalada.adapters.db.tables import TimerRow
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import case_label
 from escalada.domain.timers import REMINDER
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
@@ -42,7 +43,8 @@ def set_reminder(
                          created_at=now)
         uow.session.add(timer)
         record(uow.session, case, actor=actor, at=now, kind="reminder_set",
-               summary=f"reminder set for {at.isoformat()}: {note.strip()}", changed=False)
+               summary=Words("reminder set for {at}: {note}", at=at.isoformat(),
+                             note=note.strip()), changed=False)
         uow.commit()
         return timer_view(timer, case.ref)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from escalada.adapters.db.tables import AccountRow, CaseRow, RecoveryTaskRow
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.recovery import end_of_day
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -43,7 +44,8 @@ def add_task(
         uow.session.add(task)
         uow.session.flush()
         record(uow.session, case, actor=actor, at=now, kind="recovery_task_added",
-               summary=f"recovery task {task.id} added ({task.phase}): {task.text}",
+               summary=Words("recovery task {id} added ({phase}): {text}", id=task.id,
+                             phase=task.phase, text=task.text),
                reason=reason, data={"task": task.id, "phase": task.phase,
                                     "due_at": iso(task.due_at), "owner": task.owner},
                changed=False)
@@ -115,11 +117,13 @@ def _due(value: date | datetime | None, account: AccountRow) -> datetime | None:
 
 
 def _update_summary(task: RecoveryTaskRow, before: dict[str, Any],
-                    changed: dict[str, Any]) -> str:
-    parts = ["text changed" if name == "text" else
-             f"{name} {_shown(before[name])} -> {_shown(value)}"
+                    changed: dict[str, Any]) -> Words:
+    parts = [Words("text changed") if name == "text" else
+             Words("{name} {before} -> {after}", name=name, before=_shown(before[name]),
+                   after=_shown(value))
              for name, value in changed.items()]
-    return f"recovery task {task.id} ({task.key or task.phase}): {', '.join(parts)}"
+    return Words("recovery task {id} ({which}): {changes}", id=task.id,
+                 which=task.key or task.phase, changes=parts)
 
 
 def _shown(value: Any) -> str:
