@@ -237,3 +237,67 @@ def test_a_vendors_poll_is_leased_to_one_worker_and_comes_back_when_it_dies(
     assert poll_due(ctx, owner="worker-b") == 1  # A's lease is over
     assert feed.polls == 2
     assert poll_due(ctx, owner="worker-a") == 0  # and it is not due again until 5 min on
+
+
+class _Fixed:
+    vendor = "gcp"
+
+    def __init__(self, events: list[Any]) -> None:
+        self.events = events
+
+    def open_events(self) -> list[Any]:
+        return self.events
+
+
+def test_a_poll_racing_another_for_a_new_event_takes_the_others_row(
+    postgres_ctx: Context, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A person's poll and a worker's keep the same new event at once: the one that
+    inserts second waits for the first, then takes its row and still links the case."""
+    import threading
+    import time
+
+    from sqlalchemy import insert, text
+
+    from escalada.adapters.db.tables import VendorEventRow
+    from escalada.domain.vendor_health import VendorEvent
+
+    ctx = postgres_ctx
+    open_case(ctx, services=["Cloud SQL"])
+    now = ctx.clock()
+    event = VendorEvent(vendor="gcp", id="incident-1/Cloud SQL/europe-west1",
+                        service="Cloud SQL", region="europe-west1",
+                        title="Connection errors", started_at=now)
+    monkeypatch.setattr(ctx, "health_feeds", lambda vendor: _Fixed([event]))
+    other = ctx.engine.connect()
+    keeping = other.begin()  # the other poll: its new event inserted, not yet committed
+    other.execute(insert(VendorEventRow).values(
+        vendor="gcp", event_id=event.id, service="Cloud SQL", region="europe-west1",
+        title="Connection errors", description="", status="open", started_at=now,
+        first_seen_at=now, last_seen_at=now))
+    done: dict[str, Any] = {}
+
+    def polling() -> None:
+        try:
+            done["polled"] = poll_now(ctx=ctx, actor=ANA, vendor="gcp")
+        except Exception as error:  # shown by the assertion below
+            done["error"] = error
+
+    poll = threading.Thread(target=polling)
+    poll.start()
+    deadline = time.monotonic() + 20
+    with ctx.engine.connect() as watching:  # until this poll waits on the other's insert
+        while not watching.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")):
+            assert time.monotonic() < deadline, "the poll never waited on the other's insert"
+            time.sleep(0.02)
+    keeping.commit()
+    other.close()
+    poll.join(30)
+
+    assert not poll.is_alive() and "error" not in done, done
+    [polled] = done["polled"]
+    assert (polled.error, polled.events, polled.linked) == (None, 1, 1)
+    [kept] = vendor_health(ctx=ctx).events
+    assert kept.cases == ["CASE-1"]

@@ -196,11 +196,8 @@ def _keep(session: Session, vendor: str, events: list[VendorEvent], now: datetim
         or_(VendorEventRow.status == OPEN, VendorEventRow.event_id.in_(list(seen)))))}
     was_open = {event_id for event_id, row in rows.items() if row.status == OPEN}
     for event in events:
-        row = rows.get(event.id)
-        if row is None:
-            row = rows[event.id] = VendorEventRow(vendor=vendor, event_id=event.id,
-                                                  first_seen_at=now)
-            session.add(row)
+        row = rows.get(event.id) or _new_event(session, vendor, event, now)
+        rows[event.id] = row
         row.service, row.region, row.title = event.service, event.region, event.title[:500]
         row.description, row.status = event.description, event.status
         row.started_at, row.updated_at, row.ended_at = (event.started_at, event.updated_at,
@@ -213,6 +210,24 @@ def _keep(session: Session, vendor: str, events: list[VendorEvent], now: datetim
     closed = [row for event_id, row in rows.items()
               if event_id in was_open and row.status == CLOSED]
     return _link(session, [row for row in rows.values() if row.status == OPEN], closed, now)
+
+
+def _new_event(session: Session, vendor: str, event: VendorEvent, now: datetime
+               ) -> VendorEventRow:
+    """The row of an event first seen now: inserted in a savepoint, so that when another
+    poll of the vendor (a person's, beside a worker's) kept it first, this poll takes
+    that row rather than failing."""
+    row = VendorEventRow(vendor=vendor, event_id=event.id, service=event.service,
+                         region=event.region, title=event.title[:500],
+                         description=event.description, status=event.status,
+                         started_at=event.started_at, first_seen_at=now, last_seen_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return session.scalars(select(VendorEventRow).where(
+            VendorEventRow.vendor == vendor, VendorEventRow.event_id == event.id)).one()
+    return row
 
 
 def as_event(row: VendorEventRow) -> VendorEvent:
