@@ -9,7 +9,9 @@ import pytest
 import yaml
 
 from escalada.adapters.hooks_file import HOOKS_MAPPING
-from escalada.domain.errors import PolicyInvalid
+from escalada.domain.errors import PayloadRejected, PolicyInvalid
+from escalada.domain.helpdesk_events import HelpdeskEvent, read_generic, read_jira, read_zendesk
+from escalada.domain.helpdesk_mapping import PlaceField, SourceMapping
 from escalada.domain.model import Severity
 
 
@@ -54,4 +56,54 @@ def test_an_unknown_key_is_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
 
     with pytest.raises(PolicyInvalid, match=r"generic\.acounts"):
+        HOOKS_MAPPING.load(path)
+
+
+def test_a_tickets_services_and_regions_are_read_from_the_mapped_fields() -> None:
+    mapping = HOOKS_MAPPING.load(HOOKS_MAPPING.default_path())
+    detail = {"id": "1", "tags": ["vip", "SERVICE_rds", "service_rds", "region_eu-central-1"]}
+    zendesk = read_zendesk({"id": "e1", "type": "zen:event-type:ticket.created",
+                            "time": "2026-12-04T10:00:00Z", "detail": detail},
+                           mapping.source("zendesk"))
+    jira = read_jira({"webhookEvent": "jira:issue_created", "timestamp": 1_780_000_000_000,
+                      "issue": {"key": "SUP-1", "fields": {
+                          "components": [{"name": "s3"}, {"name": "rds"}],
+                          "labels": ["region_us-east-1", "outage"]}}},
+                     mapping.source("jira"), {})
+    silent = read_zendesk({"id": "e2", "type": "zen:event-type:ticket.created",
+                           "time": "2026-12-04T10:00:00Z", "detail": {"id": "2"}},
+                          mapping.source("zendesk"))
+
+    assert (zendesk.ticket.services, zendesk.ticket.regions) == (("rds",), ("eu-central-1",))
+    assert (jira.ticket.services, jira.ticket.regions) == (("rds", "s3"), ("us-east-1",))
+    assert (silent.ticket.services, silent.ticket.regions) == (None, None)  # left alone
+
+
+def test_a_place_field_renames_values_and_a_bad_value_names_the_field() -> None:
+    rules = SourceMapping(events={"ticket.created": "created"}, account_path="ticket.account",
+                          service_field=PlaceField(path="ticket.product",
+                                                   names={"Managed Postgres": "rds"}),
+                          region_field=PlaceField(path="ticket.dc"))
+
+    def read(ticket: dict[str, object]) -> HelpdeskEvent:
+        return read_generic({"id": "e1", "type": "ticket.created",
+                             "occurred_at": "2026-12-04T10:00:00Z",
+                             "ticket": {"id": "T1", **ticket}}, rules)
+
+    event = read({"product": "managed postgres", "dc": {"value": "fra"}})
+    assert (event.ticket.services, event.ticket.regions) == (("rds",), ("fra",))
+    with pytest.raises(PayloadRejected) as refused:
+        read({"product": [True], "dc": [f"r{n}" for n in range(21)]})
+    assert [field for field, _ in refused.value.problems] == ["ticket.product", "ticket.dc"]
+    with pytest.raises(PayloadRejected, match="control characters"):
+        read({"product": "rds\x00"})
+
+
+def test_a_place_field_of_a_bad_shape_is_refused_on_load(tmp_path: Path) -> None:
+    document = _shipped()
+    document["jira"]["region_field"] = {"path": "issue.fields.labels[0]"}  # type: ignore[index]
+    path = tmp_path / "hooks.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+
+    with pytest.raises(PolicyInvalid, match=r"jira\.region_field\.path"):
         HOOKS_MAPPING.load(path)

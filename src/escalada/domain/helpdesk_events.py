@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from escalada.domain.errors import PayloadRejected
-from escalada.domain.helpdesk_mapping import EventKind, SourceMapping
+from escalada.domain.helpdesk_mapping import EventKind, PlaceField, SourceMapping
+from escalada.domain.validation import LABEL_CHARS, text_problem
 from escalada.domain.words import Words
 
 JIRA_DELIVERY_ID = "x-atlassian-webhook-identifier"
 _TEXT_LIMIT = 100_000
+_PLACES_LIMIT = 20  # services or regions one ticket may name
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class TicketFacts:
     priority: str | None = None
     status: str | None = None
     customer: str | None = None  # the reference the account is found by
+    # The services and regions the ticket names (None: the mapping reads none, or the
+    # payload does not show the field, so the case's are left as they are).
+    services: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,37 @@ class _Reader:
             return None
         return str(value).strip() or None
 
+    def places(self, field: PlaceField | None) -> tuple[str, ...] | None:
+        """The services or regions a mapped field names, sorted and once each (None:
+        no field mapped, or the payload does not show it)."""
+        if field is None:
+            return None
+        value = self.get(field.path)
+        if value is None:
+            return None
+        found: set[str] = set()
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Mapping):
+                item = item.get("name") or item.get("value") or item.get("id")
+            if item is None:
+                continue
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                self.fail(field.path, Words("must be strings, or objects with a name"))
+                return None
+            name = field.name(str(item).strip())
+            if name is None:
+                continue
+            problem = text_problem(name, LABEL_CHARS, lines=False)
+            if problem is not None:
+                self.fail(field.path, problem)
+                return None
+            found.add(name)
+        if len(found) > _PLACES_LIMIT:
+            self.fail(field.path, Words("names {count} services or regions: at most "
+                                        "{limit}", count=len(found), limit=_PLACES_LIMIT))
+            return None
+        return tuple(sorted(found))
+
     def fail(self, field: str, reason: Words) -> None:
         self.problems.append((field, reason))
 
@@ -139,7 +176,9 @@ def read_zendesk(document: Any, mapping: SourceMapping) -> HelpdeskEvent:
         id=reader.text("detail.id") or "", subject=reader.text("detail.subject", required=False),
         priority=reader.text("detail.priority", required=False),
         status=reader.text("detail.status", required=False),
-        customer=reader.reference(mapping.account_path))
+        customer=reader.reference(mapping.account_path),
+        services=reader.places(mapping.service_field),
+        regions=reader.places(mapping.region_field))
     kind = _kind(reader, mapping, "type", event_type)
     change = Change(kind or "ignored")
     if kind in ("priority_changed", "status_changed", "csat_rated"):
@@ -177,7 +216,9 @@ def read_jira(document: Any, mapping: SourceMapping, headers: Mapping[str, str]
         subject=reader.text("issue.fields.summary", required=False),
         priority=reader.text("issue.fields.priority.name", required=False),
         status=reader.text("issue.fields.status.name", required=False),
-        customer=reader.reference(mapping.account_path))
+        customer=reader.reference(mapping.account_path),
+        services=reader.places(mapping.service_field),
+        regions=reader.places(mapping.region_field))
     # Jira's delivery id, the same on each retry; without it (a Connect app's webhook),
     # the event's own ids and time.
     event_id = headers.get(JIRA_DELIVERY_ID, "").strip() or ":".join(
@@ -243,7 +284,9 @@ def read_generic(document: Any, mapping: SourceMapping) -> HelpdeskEvent:
         subject=reader.text("ticket.subject", required=False),
         priority=reader.text("ticket.priority", required=False),
         status=reader.text("ticket.status", required=False),
-        customer=reader.reference(mapping.account_path))
+        customer=reader.reference(mapping.account_path),
+        services=reader.places(mapping.service_field),
+        regions=reader.places(mapping.region_field))
     kind = _kind(reader, mapping, "type", event_type)
     changes = [Change(kind or "ignored")]
     if kind == "updated":

@@ -26,6 +26,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class PlaceField(_Strict):
+    """Where a ticket names the services (or regions) it is about: the values at `path`
+    (a string, a list, or objects of them with a name or value: Jira's components, a
+    Zendesk ticket's tags); with a prefix, only the values that start with it, the prefix
+    taken off (`service_rds` -> `rds`); `names` renames a value (matched without regard
+    to case), else it is kept as it is."""
+
+    path: Path
+    prefix: Annotated[str, Field(max_length=40)] = ""
+    names: dict[str, Annotated[str, Field(min_length=1, max_length=200)]] = {}
+
+    def name(self, value: str) -> str | None:
+        """The service or region a value of the field names, or None (not one of them)."""
+        if self.prefix:
+            if not value.casefold().startswith(self.prefix.casefold()):
+                return None
+            value = value[len(self.prefix):].strip()
+        return (_lookup(self.names, value) or value) if value else None
+
+
 class SourceMapping(_Strict):
     """One help desk's tickets: which event is what, the customer reference that names
     the account, and its priorities, statuses and satisfaction ratings in our words.
@@ -40,6 +60,10 @@ class SourceMapping(_Strict):
     statuses: dict[str, CaseStatusTarget | None] = {}
     csat: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
     csat_field: str | None = Field(default=None, description="Jira: the satisfaction field")
+    # The ticket's services and regions (a storm of tickets opens a platform incident as
+    # cases opened by people do); none: its cases are about no service or region.
+    service_field: PlaceField | None = None
+    region_field: PlaceField | None = None
     # Write-back: the tags put on the ticket for the case's tier and level.
     tag_prefix: Annotated[str, Field(pattern=r"^[a-z0-9_]*$", max_length=40)] = "escalada_"
 

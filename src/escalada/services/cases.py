@@ -14,7 +14,7 @@ from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain import case_status
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
-from escalada.domain.policy import CriterionId
+from escalada.domain.policy import CriterionId, Policy
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
 from escalada.domain.words import Words
@@ -38,6 +38,7 @@ from escalada.services.records import (
     timeline_view,
 )
 from escalada.services.storm_watch import follow_arrival
+from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.vendor_health import link_arrival
 from escalada.services.views import (
     CaseView,
@@ -110,37 +111,58 @@ def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
         uow.accounts.get(new.account)
-        new = _with_contact(uow.session, new)
-        case = CaseRow(
-            account_id=new.account, title=new.title, severity=new.severity.value,
-            status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None,
-            opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
-            regions=sorted(set(new.regions)),
-            csat=new.csat, revenue_impact_usd=new.revenue_impact_usd,
-            business_impact_usd=new.business_impact_usd,
-            escalating_contact_level=(new.contact_level or ContactLevel.STAFF).value,
-            contact_title=new.contact_title, contact_id=_contact_id(new.contact),
-            policy_version=policy.version,
-            # Written once, as it stands after its opening: its first version, its
-            # first timer generation, no pauses or steps yet (nothing to load back).
-            updated_at=now, version=1, timer_generation=1, pauses=[], escalations=[],
-        )
-        freeze(uow.session, case, policy, now)
-        uow.cases.add(case)
-        opened(uow.session, case)
-        record(uow.session, case, actor=actor, at=now, kind="case_opened",
-               summary=Words("{severity} case opened: {title}", severity=new.severity.value,
-                             title=new.title),
-               data=new.model_dump(mode="json", exclude=None if new.regions else {"regions"}))
-        suggest_similar(uow.session, case, at=now)
-        stormed = follow_arrival(uow.session, case, policy, now)
-        link_arrival(uow.session, case, now)
+        case, stormed = open_in(
+            uow, new, policy=policy, now=now, actor=actor,
+            summary=Words("{severity} case opened: {title}", severity=new.severity.value,
+                          title=new.title),
+            data=new.model_dump(mode="json", exclude=None if new.regions else {"regions"}))
         if not stormed:
             return committed_view(uow, case, policy, now)
         uow.settle()
         incidents = incidents_of(uow.session, case)
         return committed_view(uow, case, policy, now).model_copy(
             update={"incidents": incidents})
+
+
+def open_in(uow: UnitOfWork, new: NewCase, *, policy: Policy, now: datetime, actor: Actor,
+            summary: Words | str, data: dict[str, Any]) -> tuple[CaseRow, bool]:
+    """Open the case in the caller's unit of work (its account known to exist), as every
+    opening does (`case open`, the API, a help desk's ticket): frozen under the policy,
+    recorded, similar cases suggested, and joined to (or opening) the platform incident
+    of its services and regions; whether it joined one."""
+    new = _with_contact(uow.session, new)
+    case = CaseRow(
+        account_id=new.account, title=new.title, severity=new.severity.value,
+        status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None,
+        opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
+        regions=sorted(set(new.regions)),
+        csat=new.csat, revenue_impact_usd=new.revenue_impact_usd,
+        business_impact_usd=new.business_impact_usd,
+        escalating_contact_level=(new.contact_level or ContactLevel.STAFF).value,
+        contact_title=new.contact_title, contact_id=_contact_id(new.contact),
+        policy_version=policy.version,
+        # Written once, as it stands after its opening: its first version, its
+        # first timer generation, no pauses or steps yet (nothing to load back).
+        updated_at=now, version=1, timer_generation=1, pauses=[], escalations=[],
+    )
+    freeze(uow.session, case, policy, now)
+    uow.cases.add(case)
+    opened(uow.session, case)
+    record(uow.session, case, actor=actor, at=now, kind="case_opened", summary=summary,
+           data=data)
+    suggest_similar(uow.session, case, at=now)
+    stormed = follow_arrival(uow.session, case, policy, now)
+    link_arrival(uow.session, case, now)
+    return case, stormed
+
+
+def places_changed(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
+    """What follows a change of a case's services or regions (a person's edit, or its
+    help-desk ticket's): similar cases, and the platform incidents of its new places."""
+    retag(session, case)
+    suggest_similar(session, case, at=now)
+    follow_arrival(session, case, policy, now)
+    link_arrival(session, case, now)
 
 
 def _with_contact(session: Session, new: NewCase) -> NewCase:
@@ -307,8 +329,6 @@ def update_case(
             stored = (sorted(set(value)) if name in ("services", "regions")
                       else getattr(value, "value", value))
             setattr(case, column, stored)
-        if {"services", "regions"} & asked.keys():
-            retag(_session_of(case), case)
         summary = Words("changed {changes}", changes=[
             Words("{name} {before} -> {after}", name=name, before=str(before[name]),
                   after=str(_plain(value))) for name, value in asked.items()])
@@ -317,9 +337,7 @@ def update_case(
 
     def suggest(case: CaseRow, now: datetime) -> None:
         if {"services", "regions"} & wanted.keys():
-            suggest_similar(_session_of(case), case, at=now)
-            follow_arrival(_session_of(case), case, ctx.policy(), now)
-            link_arrival(_session_of(case), case, now)
+            places_changed(_session_of(case), case, ctx.policy(), now)
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,
                        change=change, then=suggest)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -22,13 +21,12 @@ from escalada.adapters.db.tables import (
 from escalada.domain.errors import PayloadRejected
 from escalada.domain.helpdesk_events import Change, HelpdeskEvent
 from escalada.domain.helpdesk_mapping import SourceMapping
-from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
+from escalada.domain.model import CaseStatus, Severity
 from escalada.domain.words import Words
-from escalada.services.cases import resolution
+from escalada.services.cases import NewCase, open_in, places_changed, resolution
 from escalada.services.context import Actor, Context
 from escalada.services.helpdesk_sync import queue_write_back
-from escalada.services.policies import freeze
-from escalada.services.records import excerpt, opened, record
+from escalada.services.records import excerpt, record
 from escalada.services.unit_of_work import UnitOfWork
 
 # Changes that set the ticket's state: applied only when newer than the last applied.
@@ -50,6 +48,7 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
         return Applied(None, "ignored", f"{event.event_type} is ignored by the hooks mapping")
     ticket = session.get(HelpdeskTicketRow, (event.source, event.ticket.id))
     done: list[str] = []
+    new_ticket = ticket is None
     if ticket is None:
         case = _open(ctx, uow, event, mapping, now, actor)
         ticket = HelpdeskTicketRow(source=event.source, ticket_id=event.ticket.id,
@@ -73,6 +72,10 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
         said = _apply_change(ctx, session, case, change, event, mapping, now, actor)
         if said:
             done.append(said)
+    if not new_ticket:
+        said = _places(ctx, session, case, event, now, actor, ticket)
+        if said:
+            done.append(said)
     return Applied(case, "applied", "; ".join(done) or "nothing to change")
 
 
@@ -82,24 +85,21 @@ def _open(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: SourceMa
     severity = mapping.default_severity
     if event.ticket.priority is not None:
         severity = _severity(mapping, event.ticket.priority, "ticket priority")
-    policy = ctx.policy()
     title = event.ticket.subject or f"{event.source} ticket {event.ticket.id}"
-    case = CaseRow(
-        account_id=account.id, title=excerpt(title, 300), severity=severity.value,
-        status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None, opened_at=now,
-        services=[], flags=[], csat=None, revenue_impact_usd=Decimal(0),
-        business_impact_usd=Decimal(0),
-        escalating_contact_level=ContactLevel.STAFF.value, contact_title=None,
-        contact_id=None, policy_version=policy.version, updated_at=now, version=1,
-        timer_generation=1, pauses=[], escalations=[])
-    freeze(uow.session, case, policy, now)
-    uow.cases.add(case)
-    opened(uow.session, case)
-    record(uow.session, case, actor=actor, at=now, kind="case_opened",
-           summary=f"{severity.value} case opened from {event.source} ticket "
-                   f"{event.ticket.id}: {case.title}",
-           data={"source": event.source, "ticket": event.ticket.id, "event": event.event_id,
-                 "account": account.id, "severity": severity.value, "title": case.title})
+    # Read from the payload and bounded already (domain.helpdesk_events): not validated
+    # again, so a ticket's subject is kept as it is (to 300 characters).
+    new = NewCase.model_construct(
+        account=account.id, severity=severity, title=excerpt(title, 300),
+        services=list(event.ticket.services or ()), regions=list(event.ticket.regions or ()))
+    data: dict[str, object] = {
+        "source": event.source, "ticket": event.ticket.id, "event": event.event_id,
+        "account": account.id, "severity": severity.value, "title": new.title}
+    if new.services or new.regions:
+        data.update(services=new.services, regions=new.regions)
+    # The same opening as `case open`: a storm of tickets opens its platform incident.
+    case, _ = open_in(uow, new, policy=ctx.policy(), now=now, actor=actor,
+                      summary=f"{severity.value} case opened from {event.source} ticket "
+                              f"{event.ticket.id}: {new.title}", data=data)
     return case
 
 
@@ -151,6 +151,35 @@ def _apply_change(ctx: Context, session: Session, case: CaseRow, change: Change,
         return _set(session, case, "title", title, now, actor,
                     f"{event.source} subject changed", where)
     return None
+
+
+def _places(ctx: Context, session: Session, case: CaseRow, event: HelpdeskEvent,
+            now: datetime, actor: Actor, ticket: HelpdeskTicketRow) -> str | None:
+    """The ticket's services or regions changed (a state change no older than the
+    ticket's last): the case's change as a person's edit of them does, joining the
+    platform incidents of its new places."""
+    stateful = any(change.kind in _STATEFUL for change in event.changes)
+    if not stateful or event.occurred_at < ticket.changed_at:
+        return None
+    asked = {name: list(value) for name, value in (("services", event.ticket.services),
+                                                   ("regions", event.ticket.regions))
+             if value is not None and list(value) != sorted(set(getattr(case, name) or ()))}
+    if not asked:
+        return None
+    if not CaseStatus(case.status).is_open:
+        return f"{' and '.join(asked)} not changed: {case.ref} is {case.status}"
+    before = {name: list(getattr(case, name) or ()) for name in asked}
+    for name, value in asked.items():
+        setattr(case, name, value)
+    where = {"source": event.source, "ticket": event.ticket.id, "event": event.event_id}
+    record(session, case, actor=actor, at=now, kind="updated",
+           summary=Words("changed {changes}", changes=[
+               Words("{name} {before} -> {after}", name=name, before=str(before[name]),
+                     after=str(value)) for name, value in asked.items()]),
+           reason=f"{event.source} ticket {event.ticket.id} changed",
+           data={**where, "before": before, "after": asked})
+    places_changed(session, case, ctx.policy(), now)
+    return "; ".join(f"{name} {before[name]} -> {value}" for name, value in asked.items())
 
 
 def _set(session: Session, case: CaseRow, field: str, value: object, now: datetime,
