@@ -12,6 +12,7 @@ from escalada.adapters.db.tables import AccountRow, CalendarRow, HealthRefreshRo
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
+from escalada.domain.words import Words
 from escalada.services.account_list import AccountListItem, account_page
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
@@ -109,11 +110,15 @@ def update_account(
         if not diff:
             raise InvalidInput.of("changes", "account {account_id} has these values already",
                                   account_id=account_id)
-        summary = "account changed: " + "; ".join(
-            f"{name} {_shown(values['before'])} -> {_shown(values['after'])}"
-            for name, values in diff.items())
+        parts = [Words("{name} {before} -> {after}", name=name,
+                       before=str(_shown(values["before"])), after=str(_shown(values["after"])))
+                 for name, values in diff.items()]
+        told = parts[0]
+        for part in parts[1:]:
+            told = Words("{first}; {then}", first=told, then=part)
+        summary = Words("account changed: {changes}", changes=told)
         log_account(uow.session, row.id, actor=actor, at=now, kind="account_updated",
-                    summary=summary, reason=reason, data={"changes": diff})
+                    summary=str(summary), reason=reason, data={"changes": diff})
         for case in uow.cases.open_of(row.id):
             record(uow.session, case, actor=actor, at=now, kind="account_updated",
                    summary=summary, reason=reason, data={"changes": diff})

@@ -15,6 +15,7 @@ from escalada.domain.model import ENDED_STATUSES, CaseStatus, case_label
 from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.timers import SLA_THRESHOLD
+from escalada.domain.words import Words
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
 from escalada.services.policies import freeze, policy_of
@@ -78,9 +79,13 @@ def _recompute_one(ctx: Context, actor: Actor, number: int) -> bool:
         after = _due_times(session, case, current, now)
         changes = {target: {"before": before.get(target), "after": due}
                    for target, due in after.items() if before.get(target) != due}
-        summary = "SLA clocks recomputed: " + (
-            "; ".join(f"{target} due {moved['before']} -> {moved['after']}"
-                      for target, moved in changes.items()) or "no due time moved")
+        moves = [Words("{target} due {before} -> {after}", target=target,
+                       before=str(moved["before"]), after=str(moved["after"]))
+                 for target, moved in changes.items()]
+        told = moves[0] if moves else Words("no due time moved")
+        for move in moves[1:]:
+            told = Words("{first}; {then}", first=told, then=move)
+        summary = Words("SLA clocks recomputed: {moves}", moves=told)
         record(session, case, actor=actor, at=now, kind="sla_recomputed", summary=summary,
                data={"policy_before": before_policy, "policy_after": current.version,
                      "due_times": changes})

@@ -33,6 +33,7 @@ from escalada.domain.vendor_plans import (
     vendor_calendar,
     vendor_severity,
 )
+from escalada.domain.words import Words
 from escalada.services.authz import can_override_handoff, can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.drafting import draft_message
@@ -148,9 +149,14 @@ def _record_opening(
                       reason=f"{name} support case opened", override_reason=override_reason,
                       actor=actor, now=now, policy=policy)
         record(session, case, actor=actor, at=now, kind="vendor_case_opened",
-               summary=f"{name} support case {row.display_id or row.vendor_case_id} opened "
-                       f"({plan} plan, severity {code})"
-                       + (f"; their response is due {due.isoformat()}" if due else ""),
+               summary=(Words("{vendor} support case {id} opened ({plan} plan, severity "
+                              "{severity}); their response is due {due}", vendor=name,
+                              id=row.display_id or row.vendor_case_id, plan=plan,
+                              severity=code, due=due.isoformat()) if due else
+                        Words("{vendor} support case {id} opened ({plan} plan, severity "
+                              "{severity})", vendor=name,
+                              id=row.display_id or row.vendor_case_id, plan=plan,
+                              severity=code)),
                data={"vendor_case": row.id, "vendor": vendor, "plan": plan,
                      "severity": code, "vendor_case_id": row.vendor_case_id,
                      "response_due_at": due.isoformat() if due else None, "draft": draft})

@@ -18,6 +18,7 @@ from escalada.adapters.vendor_plans_file import current_vendor_plans
 from escalada.adapters.vendors import CLOSED, RESOLVED, VendorCase
 from escalada.domain.errors import EscaladaError, StoreUnavailable
 from escalada.domain.timers import VendorWait
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.records import excerpt, read_chain_heads, record
@@ -183,17 +184,19 @@ def _write(
             row.responded_at, changed = message.at, True  # the response timer stops
         if not message.from_vendor and message.body.strip() in noted:
             continue  # our own note, on the timeline already as vendor_note
-        who = name if message.from_vendor else f"we ({message.author})"
+        who = name if message.from_vendor else Words("we ({author})", author=message.author)
         record(session, case, actor=actor, at=now, kind="vendor_message",
-               summary=f"{who} on {name} case {row.display_id or row.vendor_case_id}: "
-                       f"{excerpt(message.body)}",
+               summary=Words("{who} on {vendor} case {id}: {text}", who=who, vendor=name,
+                             id=row.display_id or row.vendor_case_id,
+                             text=excerpt(message.body)),
                data={"vendor_case": row.id, "message": message.id,
                      "at": message.at.isoformat(), "author": message.author,
                      "from_vendor": message.from_vendor}, changed=False)
     if (fetched.status, fetched.state) != (row.status, row.state):
         record(session, case, actor=actor, at=now, kind="vendor_status",
-               summary=f"{name} case {row.display_id or row.vendor_case_id}: "
-                       f"{row.status} -> {fetched.status}",
+               summary=Words("{vendor} case {id}: {before} -> {after}", vendor=name,
+                             id=row.display_id or row.vendor_case_id, before=str(row.status),
+                             after=str(fetched.status)),
                data={"vendor_case": row.id, "from": row.status, "to": fetched.status,
                      "state": fetched.state}, changed=False)
         row.status, row.state = fetched.status, fetched.state
