@@ -274,7 +274,7 @@ def _link(
         case = cases[number]
         case.vendor_events = sorted({*case.vendor_events, event_key(row)})
         record(session, case, actor=SYSTEM, at=now, kind="vendor_health_event",
-               summary=str(reported(as_event(row), timezone=zones[number], now=now)),
+               summary=reported(as_event(row), timezone=zones[number], now=now),
                data=_entry(row))
     for number, row in sorted(ended, key=lambda pair: (pair[0], pair[1].id)):
         case = cases[number]
@@ -282,9 +282,9 @@ def _link(
             continue
         case.vendor_events = [key for key in case.vendor_events if key != event_key(row)]
         record(session, case, actor=SYSTEM, at=now, kind="vendor_health_event_closed",
-               summary=str(Words("{vendor} no longer reports: {title} for {service}",
-                                 vendor=VENDOR_LABELS[row.vendor], title=row.title,
-                                 service=row.service)),
+               summary=Words("{vendor} no longer reports: {title} for {service}",
+                             vendor=VENDOR_LABELS[row.vendor], title=row.title,
+                             service=row.service),
                data=_entry(row))
     return len(wanted)
 
@@ -315,4 +315,4 @@ def link_arrival(session: Session, case: CaseRow, now: datetime) -> None:
                                        linked_at=now))
         case.vendor_events = sorted({*(case.vendor_events or ()), event_key(row)})
         record(session, case, actor=SYSTEM, at=now, kind="vendor_health_event",
-               summary=str(reported(as_event(row), timezone=zone, now=now)), data=_entry(row))
+               summary=reported(as_event(row), timezone=zone, now=now), data=_entry(row))
