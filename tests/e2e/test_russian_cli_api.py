@@ -164,3 +164,7 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
 
     assert "ничего не найдено" in russian.run("kb", "search", "нет такого")
     assert "Портфель клиентов" in russian.run("accounts")
+    health = russian.run("health", "acme")
+    assert "acme: здоровье" in health and "компонент" in health and "показатель" in health
+    assert "сохранены оценки 1 из 1 клиента" in russian.run("health", "refresh")
+    assert "acme: сохранённые оценки здоровья" in russian.run("health", "trend", "acme")

@@ -140,8 +140,11 @@ def input_(
     if fmt is Format.json:
         emit_json(entered)
         return
+    from escalada.entrypoints.cli.words import tr
+
     shown = ", ".join(f"{i.metric} {i.value:g}" for i in entered)
-    console().print(f"{account}: entered {shown} (for {entered[0].as_of:%Y-%m-%d})")
+    console().print(tr("{account}: entered {values} (for {day})", account=account,
+                       values=shown, day=f"{entered[0].as_of:%Y-%m-%d}"))
 
 
 @app.command("keep")
@@ -164,7 +167,9 @@ def refresh(fmt: Format = FORMAT_OPTION) -> None:
 
     with Progress(console=console(stderr=True), transient=True,
                   disable=fmt is Format.json) as bar:
-        task = bar.add_task("keeping health scores", total=None)
+        from escalada.entrypoints.cli.words import ntr, tr
+
+        task = bar.add_task(tr("keeping health scores"), total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -173,11 +178,14 @@ def refresh(fmt: Format = FORMAT_OPTION) -> None:
     if fmt is Format.json:
         emit_json(result)
         return
-    console().print(f"kept {result.kept} of {result.accounts} accounts' scores"
-                    + (f"; fell into an alarming band: {', '.join(result.dropped)}"
-                       if result.dropped else ""))
+    kept = ntr("kept {kept} of {count} account's scores", "kept {kept} of {count} accounts' "
+               "scores", result.accounts, kept=result.kept)
+    if result.dropped:
+        kept = tr("{kept}; fell into an alarming band: {accounts}", kept=kept,
+                  accounts=", ".join(result.dropped))
+    console().print(kept)
     for account, why in result.failed.items():
-        console(stderr=True).print(styled(("not kept:", "red"), f" {account}: {why}"))
+        console(stderr=True).print(styled((tr("not kept:"), "red"), f" {account}: {why}"))
 
 
 @app.command("trend")
@@ -202,18 +210,20 @@ def trend(
     if fmt is Format.json:
         emit_json(view)
         return
-    table = Table(title=f"{account}: health kept")
-    for column in ("at", "score", "band", "coverage", "kept by"):
+    from escalada.entrypoints.cli.words import named, tr
+
+    table = Table(title=tr("{account}: health kept", account=account))
+    for column in (tr("at"), tr("score"), tr("band"), tr("coverage"), tr("kept by")):
         table.add_column(column)
     previous: float | None = None
     for point in view.scores:
         arrow = "" if previous is None or point.score is None else (
             " ↑" if point.score > previous else " ↓" if point.score < previous else " →")
-        table.add_row(when(point.at), _score(point.score) + arrow, point.band or "—",
+        table.add_row(when(point.at), _score(point.score) + arrow, named(point.band),
                       f"{point.coverage:.0%}", point.kept_by)
         previous = point.score
-    console().print(table if view.scores else f"{account}: no score kept yet "
-                    "(`escalada health keep`)")
+    console().print(table if view.scores else tr(
+        "{account}: no score kept yet (`escalada health keep`)", account=account))
 
 
 def portfolio(
@@ -262,13 +272,18 @@ def _portfolio_table(entries: list[PortfolioEntry]) -> None:
 def _health_table(view: HealthView) -> None:
     from rich.table import Table
 
-    title = view.account or "what-if"
-    band = view.band_label or "no band: nothing to score from"
-    console().print(styled(f"{title}: health ", (_score(view.score), "bold"), " — ",
+    from escalada.entrypoints.cli.words import tr
+
+    title = view.account or tr("what-if")
+    band = view.band_label or tr("no band: nothing to score from")
+    console().print(styled(tr("{account}: health ", account=title),
+                           (_score(view.score), "bold"), " — ",
                            (band, _BAND_STYLE.get(view.band or "", "")),
-                           f" (rests {view.coverage:.0%} on data; at {when(view.at)})"))
+                           " " + tr("(rests {share} on data; at {at})",
+                                    share=f"{view.coverage:.0%}", at=when(view.at))))
     table = Table()
-    for column in ("component", "sub-metric", "value", "score", "weight", "source", "age"):
+    for column in (tr("component"), tr("sub-metric"), tr("value"), tr("score"), tr("weight"),
+                   tr("source"), tr("age")):
         table.add_column(column)
     for component in view.components:
         table.add_row(component.label, "", "", _score(component.score),
@@ -276,20 +291,28 @@ def _health_table(view: HealthView) -> None:
         for m in component.metrics:
             value = "—" if m.value is None else f"{m.value:g}"
             entered = m.source is not None and m.source.startswith("entered")
-            age = f"{m.age_days} d" if entered and m.age_days is not None else ""
+            age = (tr("{days} d", days=m.age_days) if entered and m.age_days is not None
+                   else "")
             table.add_row("", m.label, value, _score(m.score), f"{m.weight:g}",
-                          m.source or f"missing: {m.missing}", age)
+                          m.source or tr("missing: {why}", why=m.missing), age)
     if view.components and view.components[0].metrics:
         console().print(table)
     elif view.components:
         for component in view.components:
-            console().print(f"  {component.label} (weight {component.weight:g}): "
-                            f"{_score(component.score)}, {_points(component)}")
+            console().print("  " + tr("{component} (weight {weight}): {score}, {points}",
+                                      component=component.label,
+                                      weight=f"{component.weight:g}",
+                                      score=_score(component.score),
+                                      points=_points(component)))
 
 
 def _points(component: Any) -> str:
     """A component's share of the score (the weights of those with data add up to 1)."""
-    return "missing" if component.score is None else f"{component.contribution:g} points"
+    from escalada.entrypoints.cli.words import tr
+
+    if component.score is None:
+        return tr("missing")
+    return tr("{points} points", points=f"{component.contribution:g}")
 
 
 def _score(value: float | None) -> str:
