@@ -44,7 +44,7 @@ lint: $(VENV)/.installed-dev
 # goal (bench/summary.py, also written to bench/LATEST.md and the README). A benchmark
 # that fails is a row of the table and make's exit status; the others still run.
 # `make bench BENCH_QUICK=1`: a short run of each, to check that they all work.
-BENCH_ALL = engine calendar timers comms writes health api sqlite_readers cli json_path report
+BENCH_ALL = engine calendar timers comms writes health api sqlite_readers cli json_path report storm
 BENCH_RESULTS ?= bench/.results.jsonl
 ifdef BENCH_QUICK
 BENCH_ARGS_engine ?= --snapshots 5000 --repeat 1
@@ -56,6 +56,7 @@ BENCH_ARGS_health ?= --accounts 30 --repeat 1
 BENCH_ARGS_api ?= --cases 1000 --rounds 20
 BENCH_ARGS_sqlite_readers ?= --samples 20 --locked-samples 5
 BENCH_ARGS_report ?= --entries 500 --rounds 1
+BENCH_ARGS_storm ?= --tickets 200 --accounts 50
 export BENCH_QUICK
 endif
 
