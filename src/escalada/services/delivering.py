@@ -338,10 +338,16 @@ def _failed(
         return "retry"
     OUTBOX.finish(row, DEAD)
     row.dead_at = now
-    why = "refused for good" if result.permanent else f"failed {row.attempts} attempts"
+    why = (Words("refused for good") if result.permanent else
+           Words("failed {attempts} attempts", attempts=row.attempts))
+    # The reason as far as the summary's 2,000 characters hold it.
+    head = str(Words("{message} to {to} by {channel} {why}: ", message=what_words(draft),
+                     to=row.recipient, channel=row.channel, why=why))
     record(session, case, actor=SYSTEM, at=now, kind="message_dead_lettered",
-           summary=f"{what(draft)} to {row.recipient} by {row.channel} "
-                   f"{why}: {result.reason}"[:2000],
+           summary=Words("{message} to {to} by {channel} {why}: {reason}",
+                         message=what_words(draft), to=row.recipient, channel=row.channel,
+                         why=why, reason=str(result.reason)[:max(0, 2000 - len(head))])
+           if len(head) < 2000 else (head + str(result.reason))[:2000],
            data=entry_data(draft, row), changed=False)
     return DEAD
 

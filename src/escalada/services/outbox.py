@@ -32,7 +32,7 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.delivering import OUTBOX, entry_data, send_now, what, what_words
+from escalada.services.delivering import OUTBOX, entry_data, send_now, what_words
 from escalada.services.delivering import deliver_due as deliver_due
 from escalada.services.delivering import next_delivery_at as next_delivery_at
 from escalada.services.drafting import load_draft
@@ -157,8 +157,9 @@ def retry_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> DeliveryV
         row.state, row.attempts, row.dead_at = PENDING, 0, None
         OUTBOX.due_again(row, now)
         record(uow.session, case, actor=actor, at=now, kind="message_retried",
-               summary=f"{what(draft)} to {row.recipient} by {row.channel} sent again "
-                       f"(was {was})", data=entry_data(draft, row), changed=False)
+               summary=Words("{message} to {to} by {channel} sent again (was {before})",
+                             message=what_words(draft), to=row.recipient, channel=row.channel,
+                             before=was), data=entry_data(draft, row), changed=False)
         uow.commit()
     send_now(ctx, delivery_id, owner=f"retry:{actor.name}")
     return show_delivery(ctx=ctx, delivery_id=delivery_id)
