@@ -137,3 +137,50 @@ def test_the_cli_lists_the_failed_deliveries_and_replays_one(
     assert "no failed webhook deliveries" in cli.run("hooks", "failed")
     assert "only a failed one is replayed" in cli.run(
         "hooks", "replay", str(refused.value.delivery), code=6)
+
+
+def tagged(at: datetime, n: int) -> bytes:
+    """Ticket n of account acct-n, tagged with its service and region."""
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({
+        "id": f"storm-{n}", "type": "zen:event-type:ticket.created", "time": stamp,
+        "subject": f"zen:ticket:{n}", "zendesk_event_version": "2022-11-06", "account_id": 1,
+        "detail": {"id": str(n), "organization_id": f"acct-{n}", "priority": "URGENT",
+                   "status": "NEW", "subject": "Database connections time out",
+                   "tags": ["service_rds", "region_eu-central-1"]},
+        "event": {}}).encode()
+
+
+def test_tagged_tickets_of_five_accounts_over_http_open_a_platform_incident(
+        client: TestClient, ctx: Context) -> None:
+    for n in range(1, 6):
+        assert client.post(f"{API}/accounts", json={
+            "id": f"acct-{n}", "name": f"Customer {n}", "tier": "enterprise",
+            "support_plan": "enterprise"}).status_code == 201
+        body = tagged(ctx.clock(), n)
+        answer = client.post(f"{API}/hooks/zendesk", content=body,
+                             headers=signed(body, ctx.clock()))
+        assert answer.status_code == 200, answer.text
+
+    [incident] = client.get(f"{API}/incidents", params={"status": "open"}).json()
+    assert (incident["service"], incident["region"], incident["accounts"],
+            incident["cases"]) == ("rds", "eu-central-1", 5, 5)
+    case = client.get(f"{API}/cases/CASE-1").json()
+    assert [link["id"] for link in case["incidents"]] == [incident["id"]]
+    assert "multi_service_outage" in case["snapshot"]["flags"]
+
+
+def test_the_cli_shows_the_incident_a_storm_of_tickets_opened(cli: Cli) -> None:
+    ctx = wire(lambda: make_engine(cli.env["ESCALADA_DATABASE_URL"]))
+    for n in range(1, 6):
+        cli.run("account", "add", "--id", f"acct-{n}", "--name", f"Customer {n}", "--tier",
+                "enterprise", "--support-plan", "enterprise")
+        now = datetime.now(UTC)
+        body = tagged(now, n)
+        hooks.receive_hook(ctx=ctx, source="zendesk", headers=signed(body, now), body=body)
+    ctx.engine.dispose()
+
+    listed = cli.run("incident", "list")
+    assert "INC-1" in listed and "rds" in listed and "eu-central-1" in listed
+    shown = cli.run("case", "show", "CASE-5")
+    assert "INC-1" in shown
