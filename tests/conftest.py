@@ -34,6 +34,14 @@ START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 # The tests read English whatever the machine's locale (LANG=ru_RU would make the CLI speak
 # Russian); a test of another language sets ESCALADA_LANG or LANG itself.
 os.environ["ESCALADA_LANG"] = "en"
+# Network traffic only to loopback: a vendor SDK with no credentials configured (a poll or
+# an opening the schemathesis run calls) would otherwise probe the clouds' instance
+# metadata services at 169.254.169.254; here each probe meets a closed loopback port.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"
+os.environ["GCE_METADATA_HOST"] = "127.0.0.1:9"
+os.environ["GCE_METADATA_IP"] = "127.0.0.1:9"
+os.environ["NO_GCE_CHECK"] = "True"
 
 # Property tests (and schemathesis, a tenth of it per operation) draw "fast" in
 # `make test`; `make test-deep` passes --hypothesis-profile=thorough for ten times more.
