@@ -98,7 +98,8 @@ def deliver(ctx: Context, source: str, document: dict[str, Any]) -> hooks.HookRe
                    "X-Zendesk-Webhook-Signature-Timestamp": stamp}
     elif source == "jira":
         headers = {"X-Hub-Signature": jira_signature(SECRET, body),
-                   "X-Atlassian-Webhook-Identifier": f"jira-{document['issue']['id']}"}
+                   "X-Atlassian-Webhook-Identifier": f"jira-{document['issue']['id']}-"
+                                                     f"{document['timestamp']}"}
     else:
         seconds = int(now.timestamp())
         headers = {"X-Escalada-Timestamp": str(seconds),
@@ -220,3 +221,31 @@ def test_an_older_tags_change_leaves_the_cases_places_alone(
 
     assert stale.state == "ignored"
     assert places(ctx, "CASE-1") == (["rds"], [])
+
+
+def test_a_jira_issue_whose_components_change_moves_its_case_and_a_closed_one_stays(
+        ctx: Context, clock: FakeClock) -> None:
+    accounts(ctx, 1)
+    opened = deliver(ctx, "jira", jira_ticket(1, "C1", clock(), "rds", "eu-central-1"))
+    clock.advance(seconds=5)
+    update = jira_ticket(1, "C1", clock(), "s3", "eu-central-1")
+    update["webhookEvent"] = "jira:issue_updated"
+    update["issue"]["fields"]["components"].append({"name": "rds"})
+    update["changelog"] = {"id": "1", "items": [{"field": "Component", "toString": "s3"}]}
+
+    moved = deliver(ctx, "jira", update)
+
+    assert (moved.state, moved.case) == ("applied", opened.case)
+    assert opened.case is not None
+    assert places(ctx, opened.case) == (["rds", "s3"], ["eu-central-1"])
+    [entry] = [e for e in cases.case_timeline(ctx=ctx, case_id=opened.case)
+               if e.kind == "updated"]
+    assert entry.actor == "jira" and "services ['rds'] -> ['rds', 's3']" in entry.summary
+    clock.advance(seconds=5)
+    closed = jira_ticket(1, "C1", clock(), "s3", "eu-central-1")
+    closed["webhookEvent"] = "jira:issue_updated"
+    closed["issue"]["fields"]["components"] = [{"name": "ec2"}]
+    closed["changelog"] = {"id": "2", "items": [{"field": "status", "toString": "Closed"}]}
+    receipt = deliver(ctx, "jira", closed)
+    assert "services not changed: CASE-1 is closed" in receipt.outcome
+    assert places(ctx, opened.case) == (["rds", "s3"], ["eu-central-1"])  # closed: kept
