@@ -44,6 +44,13 @@ def records(client: TestClient, open_case: Any, bearer: Any) -> dict[str, str]:
         "what": f"Update {n}", "due_at": f"2026-12-0{n + 1}"}).json() for n in range(3)]
     assert client.post(f"{API}/cases/{case_id}/commitments/{made[0]['id']}/close",
                        json={"note": "sent"}, headers=bearer("ana")).is_success
+    for name in ("office", "moscow", "berlin"):
+        assert client.post(f"{API}/calendars/{name}", json={
+            "timezone": "UTC", "hours": ["09:00-18:00"], "days": "mon-fri"}).is_success
+    for name, channel in (("crm", "webhook"), ("team-room", "slack"), ("pager", "webhook")):
+        added = client.post(f"{API}/endpoints", json={
+            "name": name, "channel": channel, "url": f"https://{name}.example.com/in"})
+        assert added.status_code == 201, added.text
     for name, level in (("Ivan Petrov", "vp"), ("Olga Ivanova", "staff"), ("Anna Kim", "vp")):
         assert client.post(f"{API}/accounts/acme/contacts",
                            json={"name": name, "level": level}).is_success
@@ -76,6 +83,7 @@ LISTS = [
                  id="messages"),
     pytest.param("/cases/{case}/drafts", {"kind": "acknowledgment"}, None, id="drafts"),
     pytest.param("/cases/{case}/commitments", {"state": "open"}, None, id="commitments"),
+    pytest.param("/endpoints", {"channel": "webhook"}, None, id="endpoints"),
     pytest.param("/cases/{case}/communications", {"audience": "customer"}, None,
                  id="communications"),
 ]
@@ -137,6 +145,14 @@ def test_a_bad_limit_or_cursor_is_422_naming_it(
 
         assert refused.status_code == 422, (params, refused.text)
         assert [p["field"] for p in refused.json()["problems"]] == [field], refused.text
+
+
+def test_calendars_page_by_name(client: TestClient, records: dict[str, str]) -> None:
+    pages = every_page(client, f"{API}/calendars", limit=2)
+
+    assert [[c["spec"]["name"] for c in page] for page in pages] == [
+        ["berlin", "moscow"], ["office"]]
+    assert client.get(f"{API}/calendars", params={"limit": 0}).status_code == 422
 
 
 def test_the_timeline_from_a_time(client: TestClient, records: dict[str, str]) -> None:

@@ -25,6 +25,7 @@ from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
 from escalada.services.evaluation import check_aware
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import account_view
 from escalada.services.repositories import load_account
 from escalada.services.views import AccountView, CalendarView, DeadlineView, ElapsedView
@@ -112,6 +113,18 @@ def list_calendars(*, ctx: Context) -> list[CalendarView]:
     with ctx.reading() as uow:
         rows = list(uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name)))
         return [_view(row, _accounts_using(uow.session, row.name)) for row in rows]
+
+
+_BY_NAME = Order("calendars", (CalendarRow.name,), ("text",))
+
+
+def calendar_page(*, ctx: Context, **query: Any) -> Page[CalendarView]:
+    """A page of the stored calendars by name, each with the accounts on it."""
+    wanted = validated(PageQuery, query)
+    with ctx.reading() as uow:
+        return sql_page(uow.session, select(CalendarRow), _BY_NAME, wanted,
+                        lambda row: _view(row, _accounts_using(uow.session, row.name)),
+                        lambda row: [row.name])
 
 
 def show_calendar(

@@ -9,6 +9,8 @@ removing one is written to the audit log (`escalada.audit`, structlog).
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.words import Words
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.views import View
 
 audit_log = structlog.get_logger("escalada.audit")
@@ -101,6 +104,23 @@ def list_endpoints(*, ctx: Context) -> list[EndpointView]:
     with ctx.reading() as uow:
         return [_view(row) for row in
                 uow.session.scalars(select(EndpointRow).order_by(EndpointRow.name))]
+
+
+class EndpointsQuery(PageQuery):
+    channel: Literal["webhook", "slack"] | None = None
+
+
+_BY_NAME = Order("endpoints", (EndpointRow.name,), ("text",))
+
+
+def endpoint_page(*, ctx: Context, **query: Any) -> Page[EndpointView]:
+    """A page of the destinations by name (`channel` to filter), their URLs masked."""
+    wanted = validated(EndpointsQuery, query)
+    rows = select(EndpointRow)
+    if wanted.channel is not None:
+        rows = rows.where(EndpointRow.channel == wanted.channel)
+    with ctx.reading() as uow:
+        return sql_page(uow.session, rows, _BY_NAME, wanted, _view, lambda row: [row.name])
 
 
 def remove_endpoint(*, ctx: Context, actor: Actor, name: str) -> EndpointView:

@@ -4,14 +4,15 @@ calls the same service function as the CLI."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import endpoints
-from escalada.services.endpoints import EndpointView
+from escalada.services.endpoints import EndpointsQuery, EndpointView
 
 router = APIRouter(dependencies=[Depends(current_actor)], tags=["endpoints"])
 
@@ -32,10 +33,15 @@ class EndpointUrlIn(BaseModel):
     url: str
 
 
-@router.get("/endpoints")
-def list_endpoints(ctx: ContextDep) -> list[EndpointView]:
-    """The destinations, by name, each URL shown as scheme and host only."""
-    return endpoints.list_endpoints(ctx=ctx)
+@router.get("/endpoints", responses=PAGED)
+def list_endpoints(
+    ctx: ContextDep, query: Annotated[EndpointsQuery, Query()], request: Request,
+    response: Response,
+) -> list[EndpointView]:
+    """The destinations, by name, each URL shown as scheme and host only (a page;
+    `channel` to filter)."""
+    page = endpoints.endpoint_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.post("/endpoints", status_code=201)

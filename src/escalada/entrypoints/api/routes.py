@@ -69,6 +69,7 @@ from escalada.services.account_log import HistoryQuery
 from escalada.services.case_timeline import TimelineQuery
 from escalada.services.cases import NewCase
 from escalada.services.contacts import ContactsQuery, NewContact
+from escalada.services.paging import PageQuery
 from escalada.services.people_lists import PeopleLogQuery, TokensQuery, UsersQuery
 from escalada.services.people_log import PeopleLogEntryView
 from escalada.services.timer_views import TimersQuery
@@ -316,9 +317,14 @@ def _spec(name: str, body: CalendarIn) -> CalendarSpec:
         hours=body.hours, days=body.days, overrides=body.overrides)
 
 
-@api.get("/calendars", tags=["calendars"])
-def list_calendars(ctx: ContextDep) -> list[CalendarView]:
-    return calendars.list_calendars(ctx=ctx)
+@api.get("/calendars", tags=["calendars"], responses=PAGED)
+def list_calendars(
+    ctx: ContextDep, query: Annotated[PageQuery, Query()], request: Request,
+    response: Response,
+) -> list[CalendarView]:
+    """A page of the stored calendars by name."""
+    page = calendars.calendar_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @api.post("/calendars/{name}", status_code=201, tags=["calendars"])

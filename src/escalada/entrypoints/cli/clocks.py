@@ -135,13 +135,16 @@ def calendar_add(
 
 
 @calendar_app.command("list")
-def calendar_list(fmt: Format = FORMAT_OPTION) -> None:
-    """List the stored calendars."""
+def calendar_list(
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List the stored calendars by name, a page at a time."""
     from escalada.entrypoints.cli.render import calendars_table
-    from escalada.services.calendars import list_calendars
+    from escalada.services.calendars import calendar_page
 
-    rows = list_calendars(ctx=context())
-    emit_json(rows) if fmt is Format.json else calendars_table(rows)
+    print_pages(calendar_page, {"ctx": context(), "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=calendars_table)
 
 
 @calendar_app.command("show")

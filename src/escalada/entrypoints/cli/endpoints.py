@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
     from escalada.services.endpoints import EndpointView
@@ -60,11 +61,17 @@ def add(
 
 
 @app.command("list")
-def list_(fmt: Format = FORMAT_OPTION) -> None:
-    """The destinations, their URLs masked (scheme and host only)."""
-    from escalada.services.endpoints import list_endpoints
+def list_(
+    channel: str = typer.Option(None, "--channel", help="webhook or slack"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The destinations, their URLs masked (scheme and host only), a page at a time."""
+    from escalada.services.endpoints import endpoint_page
 
-    _table(list_endpoints(ctx=context()), fmt)
+    print_pages(endpoint_page, {"ctx": context(), "channel": channel, "limit": limit,
+                                "cursor": cursor},
+                every=every, fmt=fmt, table=lambda views: _table(views, Format.table))
 
 
 @app.command("remove")
