@@ -130,6 +130,9 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
     assert "сумма" in credits and "предложен" in credits and "1\xa0500,00\xa0$" in credits
     assert "введён вручную" in credits
 
+    history = russian.run("account", "history", "acme")
+    assert "добавлен клиент: Acme Corp" in history and "клиент изменён:" in history
+    assert "irina добавил(а) olga с ролью engineer" in russian.run("user", "log")
     users = russian.run("user", "list")
     assert "отображаемое имя" in users and "роль" in users
     russian.run("token", "create", "--label", "ci")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountLogRow
+from escalada.domain.words import Words
 from escalada.services.context import Actor, Context
 from escalada.services.paging import Order, Page, PageQuery, every_item, sql_page, validated
 from escalada.services.repositories import load_account
@@ -19,11 +20,13 @@ from escalada.services.views import AccountLogEntryView
 
 def log_account(
     session: Session, account_id: str, *, actor: Actor, at: datetime, kind: str,
-    summary: str, reason: str | None = None, data: dict[str, Any] | None = None,
+    summary: str | Words, reason: str | None = None, data: dict[str, Any] | None = None,
 ) -> None:
-    """Append an entry to the account's log (committed with the change it records)."""
+    """Append an entry to the account's log (committed with the change it records); a
+    summary given as Words keeps its template beside its English, for other readers."""
     session.add(AccountLogRow(account_id=account_id, at=at, actor=actor.name, kind=kind,
-                              summary=summary, reason=reason, data=data or {}))
+                              summary=str(summary), reason=reason, data=data or {},
+                              words=summary.as_json() if isinstance(summary, Words) else None))
 
 
 def account_history(*, ctx: Context, account_id: str) -> list[AccountLogEntryView]:

@@ -67,7 +67,8 @@ def add_account(
         # The workers compute and keep its health score at once, then periodically.
         uow.session.add(HealthRefreshRow(account_id=row.id, due_at=row.created_at, attempts=0))
         log_account(uow.session, account.id, actor=actor, at=row.created_at,
-                    kind="account_added", summary=f"account added: {account.name}",
+                    kind="account_added",
+                    summary=Words("account added: {name}", name=account.name),
                     data={"account": account.model_dump(mode="json", exclude={"calendar"}),
                           "calendar": calendar})
         uow.commit()
@@ -118,7 +119,7 @@ def update_account(
             told = Words("{first}; {then}", first=told, then=part)
         summary = Words("account changed: {changes}", changes=told)
         log_account(uow.session, row.id, actor=actor, at=now, kind="account_updated",
-                    summary=str(summary), reason=reason, data={"changes": diff})
+                    summary=summary, reason=reason, data={"changes": diff})
         for case in uow.cases.open_of(row.id):
             record(uow.session, case, actor=actor, at=now, kind="account_updated",
                    summary=summary, reason=reason, data={"changes": diff})

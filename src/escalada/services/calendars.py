@@ -20,6 +20,7 @@ from escalada.domain.business_calendar import (
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.model import Interval
 from escalada.domain.validation import invalid_input
+from escalada.domain.words import Words
 from escalada.domain.working_time import FOREVER, TWENTY_FOUR_SEVEN, Calendar, deadline, elapsed
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
@@ -155,8 +156,9 @@ def use_calendar(
         if account.calendar_name != name:
             log_account(uow.session, account.id, actor=actor, at=ctx.clock(),
                         kind="calendar_changed",
-                        summary=f"calendar {account.calendar_name or '(policy hours)'} -> "
-                                f"{name or '(policy hours)'}",
+                        summary=Words("calendar {before} -> {after}",
+                                      before=account.calendar_name or Words("(policy hours)"),
+                                      after=name or Words("(policy hours)")),
                         data={"before": account.calendar_name, "after": name})
         account.calendar_name = name
         uow.commit()

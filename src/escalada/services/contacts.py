@@ -15,6 +15,7 @@ from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.model import ContactLevel, Language
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
+from escalada.domain.words import Words
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
@@ -69,7 +70,8 @@ def add_contact(*, ctx: Context, actor: Actor, account_id: str, **fields: Any) -
         uow.session.add(row)
         uow.session.flush()
         log_account(uow.session, account_id, actor=actor, at=now, kind="contact_added",
-                    summary=f"contact {row.id} added: {_label(row)}",
+                    summary=Words("contact {id} added: {contact}", id=row.id,
+                                  contact=_label(row)),
                     data={"contact": contact_view(row).model_dump(mode="json")})
         uow.commit()
         return contact_view(row)
@@ -134,7 +136,8 @@ def remove_contact(
         row = find_contact(uow.session, account_id, contact)
         row.removed_at = now
         log_account(uow.session, account_id, actor=actor, at=now, kind="contact_removed",
-                    summary=f"contact {row.id} removed: {_label(row)}", reason=reason,
+                    summary=Words("contact {id} removed: {contact}", id=row.id,
+                                  contact=_label(row)), reason=reason,
                     data={"contact": row.id})
         uow.commit()
         return contact_view(row)

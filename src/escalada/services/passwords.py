@@ -14,6 +14,7 @@ from sqlalchemy import delete
 
 from escalada.adapters.db.tables import ConsoleSessionRow, UserRow
 from escalada.domain.errors import InvalidInput, NotFound
+from escalada.domain.words import Words
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
 from escalada.services.people_log import log_people_event
@@ -43,7 +44,8 @@ def set_password(*, ctx: Context, actor: Actor, name: str, password: str) -> Use
             uow.session.execute(delete(ConsoleSessionRow).where(
                 ConsoleSessionRow.user_name == name))
         log_people_event(uow.session, actor=actor.name, at=ctx.clock(), kind="password_set",
-                         user=name, summary=f"{actor.name} set {name}'s console password")
+                         user=name, summary=Words("{by} set {name}'s console password",
+                                                  by=actor.name, name=name))
         uow.commit()
         return UserView.model_validate(row, from_attributes=True)
 

@@ -24,6 +24,7 @@ from escalada.domain.errors import (
 from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
+from escalada.domain.words import Words
 from escalada.services.acting_user import actor_named as actor_named
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
 from escalada.services.context import Actor, Context
@@ -77,8 +78,11 @@ def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView
         session.add(row)
         by = new.name if first else (actor or Actor("?")).name
         log_people_event(session, actor=by, at=now, kind="user_added", user=new.name,
-                         summary=f"{by} added {new.name} as {new.role.value}"
-                                 + (f" ({new.title})" if new.title else ""),
+                         summary=(Words("{by} added {name} as {role} ({title})", by=by,
+                                        name=new.name, role=new.role.value, title=new.title)
+                                  if new.title else
+                                  Words("{by} added {name} as {role}", by=by, name=new.name,
+                                        role=new.role.value)),
                          data={"role": new.role.value, "title": new.title})
         uow.commit()
         return _view(row)
@@ -158,8 +162,10 @@ def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView
             _keep_an_admin(uow.session, row, "demoting")
         before, row.role = row.role, wanted.value
         log_people_event(uow.session, actor=actor.name, at=ctx.clock(), kind="role_changed",
-                         user=name, summary=f"{actor.name} changed {name}'s role from "
-                                            f"{before} to {wanted.value}",
+                         user=name,
+                         summary=Words("{by} changed {name}'s role from {before} to {after}",
+                                       by=actor.name, name=name, before=before,
+                                       after=wanted.value),
                          data={"from": before, "to": wanted.value})
         uow.commit()
         return _view(row)
@@ -176,7 +182,8 @@ def disable_user(*, ctx: Context, actor: Actor, name: str) -> UserView:
             row.disabled_at = ctx.clock()
             log_people_event(uow.session, actor=actor.name, at=row.disabled_at,
                              kind="user_disabled", user=name,
-                             summary=f"{actor.name} disabled {name} ({row.role})")
+                             summary=Words("{by} disabled {name} ({role})", by=actor.name,
+                                           name=name, role=row.role))
         uow.commit()
         return _view(row)
 
@@ -190,7 +197,8 @@ def enable_user(*, ctx: Context, actor: Actor, name: str) -> UserView:
             row.disabled_at = None
             log_people_event(uow.session, actor=actor.name, at=ctx.clock(),
                              kind="user_enabled", user=name,
-                             summary=f"{actor.name} enabled {name} ({row.role})")
+                             summary=Words("{by} enabled {name} ({role})", by=actor.name,
+                                           name=name, role=row.role))
         uow.commit()
         return _view(row)
 
@@ -245,9 +253,12 @@ def create_token(
         uow.session.flush()
         log_people_event(uow.session, actor=actor.name, at=now, kind="token_created",
                          user=owner.name,
-                         summary=f"{actor.name} created token {row.id}"
-                                 f"{f' ({label})' if label else ''}, expiring "
-                                 f"{row.expires_at:%Y-%m-%d}",
+                         summary=(Words("{by} created token {id} ({label}), expiring {day}",
+                                        by=actor.name, id=row.id, label=label,
+                                        day=f"{row.expires_at:%Y-%m-%d}") if label else
+                                  Words("{by} created token {id}, expiring {day}",
+                                        by=actor.name, id=row.id,
+                                        day=f"{row.expires_at:%Y-%m-%d}")),
                          data={"token": row.id})
         uow.commit()
         return TokenCreatedView(token=token, **TokenView.model_validate(
@@ -274,7 +285,8 @@ def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:
             row.revoked_at = ctx.clock()
             log_people_event(uow.session, actor=actor.name, at=row.revoked_at,
                              kind="token_revoked", user=row.user_name,
-                             summary=f"{actor.name} revoked token {row.id} of {row.user_name}",
+                             summary=Words("{by} revoked token {id} of {user}",
+                                           by=actor.name, id=row.id, user=row.user_name),
                              data={"token": row.id})
         uow.commit()
         return TokenView.model_validate(row, from_attributes=True)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import PeopleLogRow
+from escalada.domain.words import Translator, Words
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
-from escalada.services.views import View
+from escalada.services.views import View, summary_in
 
 
 class PeopleLogEntryView(View):
@@ -24,16 +25,21 @@ class PeopleLogEntryView(View):
     user_name: str
     summary: str
     data: dict[str, Any]
+    words: dict[str, Any] | None = Field(default=None, exclude=True)  # see views.summary_in
+
+    def summary_in(self, language: Translator) -> str:
+        return summary_in(self.summary, self.words, language)
 
 
 def log_people_event(
-    session: Session, *, actor: str, at: datetime, kind: str, user: str, summary: str,
-    data: dict[str, Any] | None = None,
+    session: Session, *, actor: str, at: datetime, kind: str, user: str,
+    summary: str | Words, data: dict[str, Any] | None = None,
 ) -> None:
     """Add an entry in the caller's transaction, so that the change and its record
     are written together or not at all."""
-    session.add(PeopleLogRow(at=at, actor=actor, kind=kind, user_name=user, summary=summary,
-                             data=data or {}))
+    session.add(PeopleLogRow(at=at, actor=actor, kind=kind, user_name=user,
+                             summary=str(summary), data=data or {},
+                             words=summary.as_json() if isinstance(summary, Words) else None))
 
 
 def people_log(*, ctx: Context, actor: Actor, user: str | None = None

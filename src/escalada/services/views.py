@@ -263,3 +263,7 @@ class AccountLogEntryView(View):
     summary: str
     reason: str | None
     data: dict[str, Any]
+    words: dict[str, Any] | None = Field(default=None, exclude=True)  # see summary_in
+
+    def summary_in(self, language: Translator) -> str:
+        return summary_in(self.summary, self.words, language)

@@ -103,6 +103,9 @@ class AccountLogRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The summary's template and parameters (domain.words), for readers of other
+    # languages; None for an entry written before, or as plain text.
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class HealthInputRow(Base):
@@ -416,6 +419,8 @@ class PeopleLogRow(Base):
     user_name: Mapped[str] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The summary's template and parameters, as on the account log.
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CreditRow(Base):

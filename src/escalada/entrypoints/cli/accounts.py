@@ -180,13 +180,13 @@ def _history_table(rows: list[AccountLogEntryView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import speaking, tr
 
     table = Table()
     for column in (tr("at"), tr("by"), tr("what"), tr("why")):
         table.add_column(column)
     for entry in rows:
-        table.add_row(when(entry.at), entry.actor, entry.summary,
+        table.add_row(when(entry.at), entry.actor, entry.summary_in(speaking()),
                       entry.reason or "")
     console().print(table)
 

@@ -200,13 +200,13 @@ def _log_table(rows: list[PeopleLogEntryView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import speaking, tr
 
     table = Table()
     for column in (tr("when"), tr("who"), tr("what")):
         table.add_column(column)
     for entry in rows:
-        table.add_row(when(entry.at), entry.actor, entry.summary)
+        table.add_row(when(entry.at), entry.actor, entry.summary_in(speaking()))
     console().print(table)
 
 
