@@ -39,7 +39,7 @@ from escalada.domain.escalation_report import (
 )
 from escalada.domain.post_mortem import HEADINGS, action_state
 from escalada.domain.recovery import OPEN_STATUSES, PHASES
-from escalada.domain.words import Translator
+from escalada.domain.words import ENGLISH, Translator
 from escalada.services.views import summary_in
 
 
@@ -102,7 +102,8 @@ def _owner(ups: Sequence[EscalationRow], track: str) -> str | None:
     return next((name for name in reversed(owners) if name), None)
 
 
-def timeline_of(entries: Sequence[Line], language: Translator) -> tuple[TimelineLine, ...]:
+def timeline_of(entries: Sequence[Line],
+                language: Translator = ENGLISH) -> tuple[TimelineLine, ...]:
     """Every entry of the case's timeline, oldest first, its summary in `language` (from
     its words; an entry recorded as plain text as it was recorded)."""
     return tuple(TimelineLine(e.at, e.actor, e.kind,
