@@ -12,6 +12,8 @@ import pytest
 from cli_support import Cli
 from fastapi.testclient import TestClient
 
+from escalada.domain.hook_signatures import zendesk_signature
+
 API = "/api/v1"
 
 
@@ -44,6 +46,9 @@ def records(client: TestClient, open_case: Any, bearer: Any) -> dict[str, str]:
         "what": f"Update {n}", "due_at": f"2026-12-0{n + 1}"}).json() for n in range(3)]
     assert client.post(f"{API}/cases/{case_id}/commitments/{made[0]['id']}/close",
                        json={"note": "sent"}, headers=bearer("ana")).is_success
+    for service, region in (("rds", "eu-central-1"), ("s3", "eu-central-1"), ("rds", "us-east-1")):
+        opened = client.post(f"{API}/incidents", json={"service": service, "region": region})
+        assert opened.status_code == 201, opened.text
     for name in ("office", "moscow", "berlin"):
         assert client.post(f"{API}/calendars/{name}", json={
             "timezone": "UTC", "hours": ["09:00-18:00"], "days": "mon-fri"}).is_success
@@ -84,6 +89,7 @@ LISTS = [
     pytest.param("/cases/{case}/drafts", {"kind": "acknowledgment"}, None, id="drafts"),
     pytest.param("/cases/{case}/commitments", {"state": "open"}, None, id="commitments"),
     pytest.param("/endpoints", {"channel": "webhook"}, None, id="endpoints"),
+    pytest.param("/incidents", {"service": "rds"}, None, id="incidents"),
     pytest.param("/cases/{case}/communications", {"audience": "customer"}, None,
                  id="communications"),
 ]
@@ -270,3 +276,29 @@ def test_knowledge_base_results_page_best_first(client: TestClient, open_case: A
     assert len(whole) == 3 and [len(page) for page in pages] == [1, 1, 1]
     assert [hit for page in pages for hit in page] == whole
     assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "cursor"
+
+
+def test_help_desk_webhook_deliveries_page_newest_first(
+    client: TestClient, ctx: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "zendesk-shared-secret"
+    monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", secret)
+    stamp = ctx.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+    for n in range(3):  # no organisation is mapped to an account: each delivery fails
+        body = json.dumps({
+            "id": f"evt-{n}", "type": "zen:event-type:ticket.created", "time": stamp,
+            "subject": f"zen:ticket:{n}", "zendesk_event_version": "2022-11-06",
+            "account_id": 1, "detail": {"id": str(n), "organization_id": "900",
+                                        "priority": "URGENT", "status": "NEW",
+                                        "subject": "API returns 500"}, "event": {}}).encode()
+        client.post(f"{API}/hooks/zendesk", content=body, headers={
+            "X-Zendesk-Webhook-Signature": zendesk_signature(secret, stamp, body),
+            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+            "Content-Type": "application/json", "Authorization": ""})
+
+    pages = every_page(client, f"{API}/hooks/deliveries", limit=2, state="failed")
+    jira = client.get(f"{API}/hooks/deliveries", params={"source": "jira"}).json()
+
+    assert [[d["event_id"] for d in page] for page in pages] == [["evt-2", "evt-1"], ["evt-0"]]
+    assert jira == []
+    assert client.get(f"{API}/hooks/deliveries", params={"limit": 501}).status_code == 422

@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, Literal
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -46,6 +48,7 @@ from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.hook_cases import apply_event
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.views import View
 from escalada.settings import Settings
 
@@ -266,6 +269,29 @@ def list_deliveries(*, ctx: Context, actor: Actor, state: str | None = FAILED,
         query = query.where(HookDeliveryRow.state == state)
     with ctx.reading() as uow:
         return [_view(row) for row in uow.session.scalars(query)]
+
+
+class HookDeliveriesQuery(PageQuery):
+    state: Literal["applied", "ignored", "failed"] | None = Field(
+        default=None, description="failed: those kept for replay")
+    source: Literal["zendesk", "jira", "generic"] | None = None
+
+
+_NEWEST = Order("hook_deliveries", (HookDeliveryRow.id,), ("int",), descending=True)
+
+
+def delivery_page(*, ctx: Context, actor: Actor, **query: Any) -> Page[HookDeliveryView]:
+    """A page of the deliveries received, newest first, filtered by `state` and
+    `source`."""
+    can_work_cases(actor, "reading webhook deliveries")
+    wanted = validated(HookDeliveriesQuery, query)
+    rows = select(HookDeliveryRow)
+    if wanted.state is not None:
+        rows = rows.where(HookDeliveryRow.state == wanted.state)
+    if wanted.source is not None:
+        rows = rows.where(HookDeliveryRow.source == wanted.source)
+    with ctx.reading() as uow:
+        return sql_page(uow.session, rows, _NEWEST, wanted, _view, lambda row: [row.id])
 
 
 def show_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> HookDeliveryView:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
@@ -32,6 +32,7 @@ from escalada.domain.validation import Note, invalid_input
 from escalada.services.authz import can_work_cases
 from escalada.services.case_reads import incidents_in
 from escalada.services.context import Actor, Context
+from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import record
 from escalada.services.repositories import load_case
 from escalada.services.storm_watch import link, open_incident_row, open_key
@@ -144,6 +145,35 @@ def list_incidents(*, ctx: Context, status: str | None = None, limit: int = 100
         rows = list(uow.session.scalars(query))
         counts = _case_counts(uow.session, [row.id for row in rows])
         return [_summary(row, counts.get(row.id, 0)) for row in rows]
+
+
+class IncidentsQuery(PageQuery):
+    status: Literal["open", "resolved"] | None = None
+    service: str | None = Field(default=None, min_length=1, max_length=200,
+                                description="only incidents of this service")
+    region: str | None = Field(default=None, min_length=1, max_length=200,
+                               description="only incidents in this region")
+
+
+_NEWEST = Order("incidents", (IncidentRow.id,), ("int",), descending=True)
+
+
+def incident_page(*, ctx: Context, **query: Any) -> Page[IncidentSummary]:
+    """A page of incidents, newest first, filtered by `status`, `service` and `region`."""
+    wanted = validated(IncidentsQuery, query)
+    rows = select(IncidentRow)
+    if wanted.status is not None:
+        rows = rows.where(IncidentRow.status == wanted.status)
+    if wanted.service is not None:
+        rows = rows.where(IncidentRow.service == place(wanted.service))
+    if wanted.region is not None:
+        rows = rows.where(IncidentRow.region == place(wanted.region))
+    with ctx.reading() as uow:
+        page = sql_page(uow.session, rows, _NEWEST, wanted, lambda row: row,
+                        lambda row: [row.id])
+        counts = _case_counts(uow.session, [row.id for row in page.items])
+        return Page([_summary(row, counts.get(row.id, 0)) for row in page.items],
+                    page.next_cursor)
 
 
 def show_incident(*, ctx: Context, incident_id: str) -> IncidentView:

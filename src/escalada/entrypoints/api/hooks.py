@@ -4,14 +4,15 @@ failed and their replay. Each calls the same service function as the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from escalada.domain.validation import existing_id
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import hooks
-from escalada.services.hooks import HookDeliveryView, HookReceiptView
+from escalada.services.hooks import HookDeliveriesQuery, HookDeliveryView, HookReceiptView
 
 # The senders sign their requests: no bearer token is asked of them.
 inbound = APIRouter(tags=["hooks"])
@@ -72,14 +73,14 @@ def failed(
     return hooks.list_deliveries(ctx=ctx, actor=actor, state="failed", limit=limit)
 
 
-@router.get("/hooks/deliveries")
+@router.get("/hooks/deliveries", responses=PAGED)
 def deliveries(
-    ctx: ContextDep, actor: ActorDep,
-    state: Literal["applied", "ignored", "failed"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ctx: ContextDep, actor: ActorDep, query: Annotated[HookDeliveriesQuery, Query()],
+    request: Request, response: Response,
 ) -> list[HookDeliveryView]:
-    """Every delivery received (or those in one state), newest first."""
-    return hooks.list_deliveries(ctx=ctx, actor=actor, state=state, limit=limit)
+    """Every delivery received, newest first (a page; `state`, `source` to filter)."""
+    page = hooks.delivery_page(ctx=ctx, actor=actor, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.get("/hooks/deliveries/{delivery_id}")

@@ -3,15 +3,17 @@ function as `escalada incident`."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import incident_resolutions, incident_updates, incidents
 from escalada.services.incident_resolutions import ConfirmedView
 from escalada.services.incidents import (
+    IncidentsQuery,
     IncidentSummary,
     IncidentUpdateView,
     IncidentView,
@@ -50,11 +52,15 @@ class Confirmation(BaseModel):
                                     "case the resolution proposed)")
 
 
-@router.get("/incidents")
-def list_all(ctx: ContextDep, status: Literal["open", "resolved"] | None = None,
-             limit: int = 100) -> list[IncidentSummary]:
-    """Platform incidents, newest first (`status`: open or resolved)."""
-    return incidents.list_incidents(ctx=ctx, status=status, limit=limit)
+@router.get("/incidents", responses=PAGED)
+def list_all(
+    ctx: ContextDep, query: Annotated[IncidentsQuery, Query()], request: Request,
+    response: Response,
+) -> list[IncidentSummary]:
+    """Platform incidents, newest first (a page; `status`: open or resolved, `service`,
+    `region`)."""
+    page = incidents.incident_page(ctx=ctx, **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.post("/incidents", status_code=201)

@@ -15,6 +15,7 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     id_of,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
@@ -63,6 +64,21 @@ def failed(
     from escalada.services.hooks import list_deliveries
 
     _table(list_deliveries(ctx=context(), actor=actor(), state="failed", limit=limit), fmt)
+
+
+@app.command("deliveries")
+def deliveries(
+    state: str = typer.Option(None, "--state", help="applied, ignored or failed"),
+    source: str = typer.Option(None, "--source", help="zendesk, jira or generic"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Every delivery received, newest first (a page; the next page's --cursor on stderr)."""
+    from escalada.services.hooks import delivery_page
+
+    print_pages(delivery_page, {"ctx": context(), "actor": actor(), "state": state,
+                                "source": source, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=lambda views: _table(views, Format.table))
 
 
 @app.command("show")

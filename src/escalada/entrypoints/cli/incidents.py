@@ -16,9 +16,10 @@ from escalada.entrypoints.cli.output import (
     context,
     emit_json,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
-    from escalada.services.incidents import IncidentUpdateView, IncidentView
+    from escalada.services.incidents import IncidentSummary, IncidentUpdateView, IncidentView
 
 app = typer.Typer(help="Platform incidents: an outage storm across customers as one record; "
                        "an update told to every linked customer in their language; resolving "
@@ -31,16 +32,20 @@ CASES = typer.Option([], "--case", help="a case id (repeatable)")
 @app.command("list")
 def list_(
     status: str = typer.Option(None, "--status", help="open or resolved"),
-    limit: int = typer.Option(100, "--limit", help="at most this many (1-1000)"),
+    service: str = typer.Option(None, "--service", help="only this service's, e.g. rds"),
+    region: str = typer.Option(None, "--region", help="only this region's"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Platform incidents, newest first."""
-    from escalada.services.incidents import list_incidents
+    """Platform incidents, newest first (a page; the next page's --cursor on stderr)."""
+    from escalada.services.incidents import incident_page
 
-    items = list_incidents(ctx=context(), status=status, limit=limit)
-    if fmt is Format.json:
-        emit_json(items)
-        return
+    print_pages(incident_page, {"ctx": context(), "status": status, "service": service,
+                                "region": region, "limit": limit, "cursor": cursor},
+                every=every, fmt=fmt, table=_incidents_table)
+
+
+def _incidents_table(items: list[IncidentSummary]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
