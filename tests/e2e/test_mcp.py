@@ -201,6 +201,16 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
     assert approval.is_error
     assert "support_manager" in text_of(approval)
 
+    calls = cli.json("--as", "irina", "audit", "agents", "--user", "agent-lena")
+    assert [(c["tool"], c["outcome"]) for c in calls] == [
+        ("get_case", "refused"), ("evaluate_case", "answered"),
+        ("evaluate_snapshot", "answered"), ("draft_communication", "answered"),
+        ("approve_credit", "refused")]
+    assert calls[0]["arguments"] == {"case_id": "CASE-9"}
+    assert calls[-1]["arguments"] == {"credit_id": credit["id"]}  # the reason is not kept
+    assert "support_manager" in calls[-1]["reason"]
+    assert all(c["actor"] == "agent-lena" and c["intact"] for c in calls)
+
     refused = subprocess.run([str(ESCALADA), "mcp"], env={**env, "ESCALADA_TOKEN": "nope"},
                              capture_output=True, text=True, timeout=60, check=False,
                              stdin=subprocess.DEVNULL)
@@ -340,6 +350,47 @@ def test_a_resource_read_after_the_token_is_revoked_is_refused(ctx, bearer):
 
     assert isinstance(refused, MCPError)
     assert "user agent-ivan is disabled" in str(refused)
+
+
+def test_every_call_and_resource_read_is_in_the_agent_call_log_refusals_too(
+        ctx, client, bearer, open_case):
+    case_id = open_case()["snapshot"]["id"]
+    viewer = bearer("agent-vera", "viewer")
+
+    async def script(client: Client) -> None:
+        await client.call_tool("get_case", {"case_id": case_id})
+        await client.call_tool("list_open_escalations", {"account": "acme"})
+        await client.read_resource("escalada://policy")
+        await client.call_tool("escalate", {"case_id": case_id, "to": "T2",
+                                            "handoff": T2_HANDOFF,
+                                            "override_reason": "secret words"})
+
+    as_agent(ctx, token_of(viewer), script)
+
+    log = client.get("/api/v1/audit/agent-calls", params={"user": "agent-vera"})
+    refusals = client.get("/api/v1/audit/agent-calls", params={"outcome": "refused"})
+    not_for_viewers = client.get("/api/v1/audit/agent-calls", headers=viewer)
+    bad = client.get("/api/v1/audit/agent-calls", params={"outcome": "maybe"})
+
+    assert log.status_code == 200, log.text
+    calls = log.json()
+    assert [(c["actor"], c["kind"], c["tool"], c["outcome"]) for c in calls] == [
+        ("agent-vera", "tool", "get_case", "answered"),
+        ("agent-vera", "tool", "list_open_escalations", "answered"),
+        ("agent-vera", "resource", "escalada://policy", "answered"),
+        ("agent-vera", "tool", "escalate", "refused")]
+    assert calls[0]["arguments"] == {"case_id": case_id}
+    assert calls[1]["arguments"]["account"] == "acme"
+    # Identifiers only: the handoff package's item names, never its text or a reason.
+    assert calls[3]["arguments"] == {"case_id": case_id, "to": "T2",
+                                     "handoff": {"keys": sorted(T2_HANDOFF)}}
+    assert "secret words" not in log.text
+    assert "escalating a case" in calls[3]["reason"]
+    assert all(c["intact"] for c in calls)
+    assert [c["tool"] for c in refusals.json()] == ["escalate"]
+    assert not_for_viewers.status_code == 403
+    assert bad.status_code == 422
+    assert "outcome" in bad.text
 
 
 MCP_HEADERS = {"Accept": "application/json, text/event-stream",

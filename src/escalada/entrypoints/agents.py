@@ -25,6 +25,7 @@ from escalada.adapters.catalogs import translations
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, Unauthenticated
 from escalada.entrypoints.errors import domain_problem
 from escalada.services import (
+    agent_audit,
     case_board,
     cases,
     credits,
@@ -35,6 +36,7 @@ from escalada.services import (
     vendor_opening,
     vendor_views,
 )
+from escalada.services.agent_audit import Outcome
 from escalada.services.authz import can_read
 from escalada.services.context import Actor, Context
 from escalada.services.people import authenticate
@@ -90,6 +92,12 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
     """The MCP server whose tools act as `who()` (called once per tool call)."""
     server = MCPServer("escalada", instructions=INSTRUCTIONS)
 
+    def audited(actor: Actor, tool: str, kind: Literal["tool", "resource"],
+                arguments: dict[str, Any], outcome: Outcome, reason: str | None) -> None:
+        """The call in the agent call log, as the token's user (services.agent_audit)."""
+        agent_audit.record_call(ctx=ctx, actor=actor, tool=tool, kind=kind,
+                                arguments=arguments, outcome=outcome, reason=reason)
+
     def tool(fn: Callable[P, R]) -> Callable[P, R]:
         """Register `fn` as a tool whose domain errors are tool errors."""
 
@@ -99,9 +107,17 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
             try:
                 actor = who()
                 _acting.set(actor)
-                return fn(*args, **kwargs)
+                answer = fn(*args, **kwargs)
             except EscaladaError as error:
+                if actor is not None:
+                    audited(actor, fn.__name__, "tool", kwargs, "refused", told(error, None))
                 raise refused(error, actor) from error
+            except Exception as error:
+                if actor is not None:
+                    audited(actor, fn.__name__, "tool", kwargs, "failed", type(error).__name__)
+                raise
+            audited(actor, fn.__name__, "tool", kwargs, "answered", None)
+            return answer
 
         server.tool()(run)
         return run
@@ -308,9 +324,14 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
                 try:
                     actor = who()
                     can_read(actor)
-                    return fn()
+                    answer = fn()
                 except EscaladaError as error:
+                    if actor is not None:
+                        audited(actor, uri, "resource", {"uri": uri}, "refused",
+                                told(error, None))
                     raise ResourceError(told(error, actor)) from error
+                audited(actor, uri, "resource", {"uri": uri}, "answered", None)
+                return answer
 
             server.resource(uri, name=name, description=description,
                             mime_type="application/json")(read)

@@ -423,6 +423,27 @@ class PeopleLogRow(Base):
     words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class AgentCallRow(Base):
+    """One MCP tool call or resource read by an AI agent: as which user (the token's),
+    which tool, the identifiers among its arguments (never free text or secrets), and
+    whether it was answered or refused. One hash chain over all of them (domain.audit);
+    inserted, never updated or deleted (a trigger refuses both)."""
+
+    __tablename__ = "agent_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    tool: Mapped[str] = mapped_column(String(100))  # a tool's name or a resource's URI
+    kind: Mapped[str] = mapped_column(String(20))  # tool | resource
+    outcome: Mapped[str] = mapped_column(String(20))  # answered | refused | failed
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was refused
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40))
+
+
 class CreditRow(Base):
     """A service credit owed to a customer for a case: proposed, then approved or rejected."""
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
-from escalada.services import audit
+from escalada.entrypoints.api.paging import PAGED, paged
+from escalada.services import agent_audit, audit
+from escalada.services.agent_audit import AgentCallsQuery, AgentCallView
 from escalada.services.audit import AuditView
 from escalada.services.audit_checkpoint import CheckpointView
 
@@ -41,3 +43,16 @@ def checkpoint(ctx: ContextDep, actor: ActorDep, case: CaseQuery = None) -> Chec
     """Each case's chain head signed with the active audit key, to keep outside the
     database (admins; 409 while a chain is broken, 422 without an audit key)."""
     return audit.checkpoint(ctx=ctx, actor=actor, case_id=case)
+
+
+@router.get("/audit/agent-calls", responses=PAGED)
+def agent_calls(
+    ctx: ContextDep, actor: ActorDep, query: Annotated[AgentCallsQuery, Query()],
+    request: Request, response: Response,
+) -> list[AgentCallView]:
+    """The agent call log, oldest first (admins): every MCP tool call and resource read,
+    as the token's user, with the identifiers among its arguments and whether it was
+    answered or refused (`user`, `tool`, `outcome`, `since` to filter)."""
+    page = agent_audit.agent_call_page(ctx=ctx, actor=actor,
+                                       **query.model_dump(exclude_none=True))
+    return paged(page, request, response)

@@ -18,8 +18,10 @@ from escalada.entrypoints.cli.output import (
     emit_json,
     styled,
 )
+from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
 
 if TYPE_CHECKING:
+    from escalada.services.agent_audit import AgentCallView
     from escalada.services.audit import AuditView
 
 app = typer.Typer(
@@ -90,6 +92,50 @@ def checkpoint(
         return
     console().print(f"Checkpoint of {len(document.heads)} case(s) signed with audit key "
                     f"{document.key_id} written to {out}.")
+
+
+@app.command("agents", epilog="Exit codes: 0 listed; 2 a bad option; 7 not an admin; "
+                                "9 unknown or disabled user.")
+def agents(
+    user: str = typer.Option(None, "--user", help="only calls made with this user's token"),
+    tool: str = typer.Option(None, "--tool", help="only this tool's calls (or a resource's "
+                                                  "URI, e.g. escalada://policy)"),
+    outcome: str = typer.Option(None, "--outcome", help="answered, refused or failed"),
+    since: str = typer.Option(None, "--since", help="only calls at or after this ISO 8601 "
+                                                    "time"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The agent call log (admins), oldest first: every MCP tool call and resource read,
+    as the user whose token the agent holds, the identifiers among its arguments, and
+    whether it was answered or refused (and why)."""
+    from escalada.entrypoints.cli.output import actor, parse_time
+    from escalada.services.agent_audit import agent_call_page
+
+    print_pages(agent_call_page, {
+        "ctx": context(), "actor": actor(), "user": user, "tool": tool, "outcome": outcome,
+        "since": parse_time(since, "--since"), "limit": limit, "cursor": cursor,
+    }, every=every, fmt=fmt, table=_calls_table)
+
+
+def _calls_table(rows: list[AgentCallView]) -> None:
+    from rich.table import Table
+
+    from escalada.entrypoints.cli.output import when
+    from escalada.entrypoints.cli.words import tr
+
+    table = Table()
+    for column in (tr("when"), tr("who"), tr("what")):
+        table.add_column(column)
+    for call in rows:
+        about = " ".join(f"{name}={value}" for name, value in call.arguments.items())
+        what = f"{call.tool} {about} — {call.outcome}".replace("  ", " ")
+        if call.reason:
+            what += f": {call.reason}"
+        if not call.intact:
+            what += " [hash does not hold]"
+        table.add_row(when(call.at), call.actor, what)
+    console().print(table)
 
 
 def _write(path: Path, text: str) -> None:
