@@ -6,13 +6,17 @@ confirmed through the same services as `escalada incident`; refusals on the page
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from console_routes import SignedIn, cheap_passwords, csrf_of, people, signed_in_clients
+from examples import ADMIN
+from fake_aws_health import FakeAwsHealth, fake_aws_health  # noqa: F401
 from storm_support import storm
 
 from escalada.services import cases
 from escalada.services.context import Context
+from escalada.services.vendor_health import poll_now
 from escalada.testing import CapturingChannels, FakeClock
 
 
@@ -104,3 +108,21 @@ def test_the_pages_speak_russian(console: SignedIn, stormed: Context) -> None:
 
     assert "Инциденты платформы" in vera.get("/incidents").text
     assert "Инцидент платформы INC-1" in vera.get("/cases/CASE-1").text
+
+
+def test_the_incident_page_lists_the_vendors_open_events_of_its_place(
+    console: SignedIn, stormed: Context, clock: FakeClock,
+    fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    quiet = console("vera").get("/incidents/INC-1").text
+    fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_OPERATIONAL_ISSUE",
+                               clock() - timedelta(minutes=10))
+    fake_aws_health.open_issue("EC2", "eu-central-1", "AWS_EC2_OPERATIONAL_ISSUE",
+                               clock() - timedelta(minutes=10))
+    poll_now(ctx=stormed, actor=ADMIN, vendor="aws")
+
+    page = console("vera").get("/incidents/INC-1").text
+
+    assert 'data-testid="vendor-health"' not in quiet
+    assert page.count('data-testid="vendor-event"') == 1
+    assert "AWS reports: operational issue for RDS in eu-central-1" in page

@@ -4,9 +4,11 @@ cases and people confirm; unknown incidents and resolving twice are refused."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cli_support import Cli
+from fake_aws_health import FakeAwsHealth, fake_aws_health  # noqa: F401
 from fastapi.testclient import TestClient
 
 from escalada.testing import CapturingChannels
@@ -129,3 +131,47 @@ def test_the_command_line_speaks_russian(cli: Cli) -> None:
 
     assert "инциденты платформы" in cli.run("incident", "list")
     assert "инцидент INC-2 не найден" in cli.run("incident", "show", "INC-2", code=4)
+
+
+def test_an_incident_shows_the_vendors_open_events_of_its_service_and_region(
+    client: TestClient, clock: Any, fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    started = clock() - timedelta(hours=1)
+    fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_OPERATIONAL_ISSUE", started)
+    fake_aws_health.open_issue("RDS", "us-east-1", "AWS_RDS_OPERATIONAL_ISSUE", started)
+    fake_aws_health.open_issue("EC2", "eu-central-1", "AWS_EC2_OPERATIONAL_ISSUE", started)
+    assert client.post(f"{API}/vendor-health/poll", json={"vendor": "aws"}).status_code == 200
+    here = client.post(f"{API}/incidents", json={"service": "rds", "region": "eu-central-1"})
+    elsewhere = client.post(f"{API}/incidents", json={"service": "s3",
+                                                      "region": "eu-central-1"})
+    assert (here.status_code, elsewhere.status_code) == (201, 201), here.text
+
+    shown = client.get(f"{API}/incidents/{here.json()['id']}").json()
+    other = client.get(f"{API}/incidents/{elsewhere.json()['id']}").json()
+
+    assert [(e["vendor"], e["service"], e["region"]) for e in shown["vendor_events"]] == [
+        ("aws", "RDS", "eu-central-1")]
+    assert shown["vendor_events"][0]["incidents"] == [here.json()["id"]]
+    assert other["vendor_events"] == []
+
+
+def test_the_cli_shows_an_incidents_vendor_events_in_english_and_russian(
+    cli: Cli, fake_aws_health: FakeAwsHealth,  # noqa: F811
+) -> None:
+    cli.env.update({"AWS_ENDPOINT_URL_HEALTH": fake_aws_health.url, "AWS_ACCESS_KEY_ID": "t",
+                    "AWS_SECRET_ACCESS_KEY": "t", "ESCALADA_VENDOR_HEALTH": "aws"})
+    fake_aws_health.open_issue("RDS", "eu-central-1", "AWS_RDS_OPERATIONAL_ISSUE",
+                               datetime.now(UTC) - timedelta(hours=1))
+    cli.run("vendor", "health", "poll")
+    cli.run("incident", "open", "--service", "rds", "--region", "eu-central-1")
+
+    shown = cli.run("incident", "show", "INC-1")
+    events = cli.json("incident", "show", "INC-1")["vendor_events"]
+    cli.env["ESCALADA_LANG"] = "ru"
+    russian = cli.run("incident", "show", "INC-1")
+
+    assert "Vendor service health" in shown
+    assert "AWS reports: operational issue for RDS in eu-central-1" in shown
+    assert [e["service"] for e in events] == ["RDS"]
+    assert "AWS reports" not in russian
+    assert "RDS" in russian and "eu-central-1" in russian

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import anyio
 import pytest
 from cli_support import ESCALADA, Cli
 from examples import ADMIN, DESIGN_SNAPSHOT, T2_HANDOFF, T3_HANDOFF, VENDOR_HANDOFF
+from fake_aws_health import FakeAwsHealth, fake_aws_health  # noqa: F401
 from fake_aws_support import fake_aws  # noqa: F401
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.types import CallToolResult
@@ -26,7 +28,8 @@ from escalada.services.people import disable_user
 
 TOOLS = {"get_case", "evaluate_case", "list_open_escalations", "escalate", "acknowledge",
          "draft_communication", "build_report", "search_knowledge_base", "evaluate_snapshot",
-         "open_vendor_case", "propose_credit", "approve_credit", "reject_credit"}
+         "open_vendor_case", "propose_credit", "approve_credit", "reject_credit",
+         "list_incidents", "get_incident", "post_incident_update", "list_vendor_health"}
 
 
 def token_of(headers: dict[str, str]) -> str:
@@ -391,6 +394,63 @@ def test_every_call_and_resource_read_is_in_the_agent_call_log_refusals_too(
     assert not_for_viewers.status_code == 403
     assert bad.status_code == 422
     assert "outcome" in bad.text
+
+
+def test_an_agent_reads_incidents_and_vendor_health_and_updates_within_its_role(
+        ctx, client, bearer, open_case, clock,
+        fake_aws_health: FakeAwsHealth) -> None:  # noqa: F811
+    case_id = open_case(services=["EC2"])["snapshot"]["id"]
+    fake_aws_health.open_issue("EC2", "eu-central-1", "AWS_EC2_OPERATIONAL_ISSUE",
+                               clock() - timedelta(minutes=10))
+    assert client.post("/api/v1/vendor-health/poll", json={"vendor": "aws"}).status_code == 200
+    opened = client.post("/api/v1/incidents", json={
+        "service": "EC2", "region": "eu-central-1", "cases": [case_id]})
+    assert opened.status_code == 201, opened.text
+    incident = opened.json()["id"]
+    update = {"incident_id": incident, "status": "MITIGATING",
+              "understanding": "A storage node failed", "doing_now": "Failing over",
+              "next_steps": "Watch reconnects"}
+
+    async def script(client: Client) -> tuple[Any, ...]:
+        return (await client.call_tool("list_incidents", {"status": "open"}),
+                await client.call_tool("get_incident", {"incident_id": incident}),
+                await client.call_tool("list_vendor_health", {"vendor": "aws"}),
+                await client.call_tool("post_incident_update", update),
+                await client.call_tool("get_incident", {"incident_id": "INC-404"}))
+
+    listed, shown, health, posted, missing = as_agent(
+        ctx, token_of(bearer("agent-ana", "engineer")), script)
+
+    async def viewer_script(client: Client) -> tuple[Any, ...]:
+        return (await client.call_tool("get_incident", {"incident_id": incident}),
+                await client.call_tool("post_incident_update", update))
+
+    viewed, refused = as_agent(ctx, token_of(bearer("agent-vera", "viewer")), viewer_script)
+
+    assert [item["id"] for item in listed.structured_content["incidents"]] == [incident]
+    assert listed.structured_content["next_cursor"] is None
+    assert not shown.is_error, text_of(shown)
+    assert [c["case"] for c in shown.structured_content["linked"]] == [case_id]
+    [event] = shown.structured_content["vendor_events"]
+    assert event["reported"] == ("AWS reports: operational issue for EC2 in eu-central-1 "
+                                 "since 09:50")
+    [open_event] = health.structured_content["events"]
+    assert (open_event["service"], open_event["incidents"]) == ("EC2", [incident])
+    assert not posted.is_error, text_of(posted)
+    assert posted.structured_content["posted_by"] == "agent-ana"
+    assert [item["case"] for item in posted.structured_content["fan_out"]] == [case_id]
+    assert missing.is_error
+    assert "INC-404" in text_of(missing)
+    assert not viewed.is_error
+    assert refused.is_error
+    assert "posting an incident update" in text_of(refused)
+    after = client.get(f"/api/v1/incidents/{incident}").json()
+    assert [u["posted_by"] for u in after["updates"]] == ["agent-ana"]
+    calls = client.get("/api/v1/audit/agent-calls",
+                       params={"tool": "post_incident_update"}).json()
+    assert [(c["actor"], c["outcome"], c["arguments"]) for c in calls] == [
+        ("agent-ana", "answered", {"incident_id": incident, "status": "MITIGATING"}),
+        ("agent-vera", "refused", {"incident_id": incident, "status": "MITIGATING"})]
 
 
 MCP_HEADERS = {"Accept": "application/json, text/event-stream",

@@ -32,7 +32,10 @@ from escalada.services import (
     drafting,
     escalations,
     evaluation,
+    incident_updates,
+    incidents,
     knowledge_base,
+    vendor_health_views,
     vendor_opening,
     vendor_views,
 )
@@ -312,6 +315,64 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
         return _dumped(credits.reject_credit(
             ctx=ctx, actor=_acting.get(), credit_id=credit_id, reason=reason,
             expected_version=expected_version))
+
+    @tool
+    def list_incidents(
+        status: Annotated[Literal["open", "resolved"] | None, Field(
+            description="only open or only resolved ones (default: both)")] = None,
+        service: Annotated[str | None, Field(description="only this service's")] = None,
+        region: Annotated[str | None, Field(description="only this region's")] = None,
+        limit: Annotated[int, Field(ge=1, le=500)] = 50,
+        cursor: Annotated[str | None, Field(
+            description="next_cursor of the previous page")] = None,
+    ) -> dict[str, Any]:
+        """A page of platform incidents (outage storms of one service in one region across
+        accounts), newest first; `next_cursor` asks for the next page, null on the last."""
+        wanted = {"status": status, "service": service, "region": region, "limit": limit,
+                  "cursor": cursor}
+        page = incidents.incident_page(
+            ctx=ctx, **{k: v for k, v in wanted.items() if v is not None})
+        return {"incidents": [_dumped(item) for item in page.items],
+                "next_cursor": page.next_cursor}
+
+    @tool
+    def get_incident(
+        incident_id: Annotated[str, Field(description="the incident, e.g. INC-3",
+                                          min_length=1)],
+    ) -> dict[str, Any]:
+        """The platform incident: its linked cases, flags, updates, the resolutions it
+        proposes and the vendors' open service-health events of its service and region."""
+        return _dumped(incidents.show_incident(ctx=ctx, incident_id=incident_id))
+
+    @tool
+    def post_incident_update(
+        incident_id: Annotated[str, Field(description="the incident, e.g. INC-3",
+                                          min_length=1)],
+        understanding: Annotated[str, Field(description="what we understand so far")],
+        doing_now: Annotated[str, Field(description="what we are doing now")],
+        next_steps: Annotated[str, Field(description="what comes next, and when")],
+        status: Annotated[str | None, Field(
+            description="INVESTIGATING (default), MITIGATING, MONITORING or RESOLVED")
+        ] = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """Post an update to an open incident: every open linked case's customer gets a
+        copy drafted in their language and queued for the workers to send (an engineer
+        at least)."""
+        return _dumped(incident_updates.post_update(
+            ctx=ctx, actor=_acting.get(), incident_id=incident_id, status=status,
+            understanding=understanding, doing_now=doing_now, next_steps=next_steps,
+            note=note))
+
+    @tool
+    def list_vendor_health(
+        vendor: Annotated[Literal["aws", "azure", "gcp"] | None, Field(
+            description="only this vendor's (default: every vendor watched)")] = None,
+    ) -> dict[str, Any]:
+        """The vendors' open service-health events (AWS Health, Azure Service Health,
+        Google Cloud Service Health), with the cases and open incidents of the same
+        service and region, and how each vendor's last poll went."""
+        return _dumped(vendor_health_views.vendor_health(ctx=ctx, vendor=vendor))
 
     def resource(uri: str, name: str, description: str) -> Callable[[Callable[[], R]],
                                                                     Callable[[], R]]:

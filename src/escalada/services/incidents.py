@@ -36,6 +36,7 @@ from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import record
 from escalada.services.repositories import load_case
 from escalada.services.storm_watch import link, open_incident_row, open_key
+from escalada.services.vendor_health_views import VendorEventView, events_at
 from escalada.services.views import IncidentLink, View
 
 _INCIDENT = re.compile(r"^(?:INC-)?(\d{1,9})$", re.IGNORECASE)
@@ -97,6 +98,9 @@ class IncidentView(IncidentSummary):
     updates: list[IncidentUpdateView]
     # Open cases whose resolution the incident's resolution proposes (confirm them).
     proposed_resolutions: list[str]
+    vendor_events: list[VendorEventView] = Field(default_factory=list, description=(
+        "the vendors' open service-health events of its service and region (shown by "
+        "GET /incidents/{id}; empty in the answers to changes)"))
 
 
 class NewIncident(BaseModel):
@@ -177,8 +181,13 @@ def incident_page(*, ctx: Context, **query: Any) -> Page[IncidentSummary]:
 
 
 def show_incident(*, ctx: Context, incident_id: str) -> IncidentView:
+    """The incident, with the vendors' open service-health events of its service and
+    region."""
+    now = ctx.clock()
     with ctx.reading() as uow:
-        return incident_view(uow.session, load_incident(uow.session, incident_id))
+        row = load_incident(uow.session, incident_id)
+        return incident_view(uow.session, row).model_copy(update={
+            "vendor_events": events_at(uow.session, row.service, row.region, now)})
 
 
 def open_incident(*, ctx: Context, actor: Actor, **fields: Any) -> IncidentView:

@@ -136,6 +136,18 @@ def linked_events(session: Session, case_number: int, now: datetime) -> list[Ven
     return event_views(session, rows, now)
 
 
+def events_at(session: Session, service: str, region: str, now: datetime
+              ) -> list[VendorEventView]:
+    """The vendors' open events of this service and region (a global event too), newest
+    first: what an incident of that place shows (the other way round from an event's
+    `incidents`, by the same rule)."""
+    rows = session.scalars(select(VendorEventRow).where(VendorEventRow.status == OPEN)
+                           .order_by(VendorEventRow.started_at.desc(),
+                                     VendorEventRow.id)).all()
+    return event_views(session, [row for row in rows if matches(
+        as_event(row), services=[service], regions=[region], now=now)], now)
+
+
 def line(event: VendorEventView, *, timezone: str, now: datetime) -> Words:
     """'AWS reports: ... since 14:05', the time in `timezone` (the account's)."""
     return reported(VendorEvent(vendor=event.vendor, id=event.event_id, service=event.service,

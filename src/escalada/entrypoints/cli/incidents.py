@@ -189,6 +189,15 @@ def _show(view: IncidentView, fmt: Format) -> None:
         out.print(tr("resolving proposed (escalada incident resolve-cases {incident}): "
                      "{cases}", incident=view.id, cases=", ".join(view.proposed_resolutions)),
                   markup=False)
+    if view.vendor_events:
+        from escalada.entrypoints.cli.words import speaking
+        from escalada.services.vendor_health_views import line
+
+        now = context().clock()
+        out.print(tr("Vendor service health"), markup=False)
+        for event in view.vendor_events:
+            told = line(event, timezone="UTC", now=now).render(speaking())
+            out.print(f"  {told}", markup=False)
     for update in view.updates:
         out.print(tr("update {id} ({status}) by {by}, {at}: {count} customers", id=update.id,
                      status=update.status, by=update.posted_by, at=when(update.posted_at),

@@ -19,6 +19,7 @@ from escalada.entrypoints.errors import http_status
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of, language_of
 from escalada.services import incident_resolutions, incident_updates, incidents
+from escalada.services.vendor_health_views import line
 
 router = APIRouter(include_in_schema=False)
 INCIDENT = "/incidents/{incident_id}"
@@ -34,9 +35,13 @@ def incidents_page(request: Request, user: ConsoleUser) -> Response:
 
 def page(request: Request, incident_id: str, *, problem: str | None = None,
          status_code: int = 200) -> Response:
-    shown = incidents.show_incident(ctx=context_of(request), incident_id=incident_id)
+    ctx = context_of(request)
+    shown = incidents.show_incident(ctx=ctx, incident_id=incident_id)
+    reader, now = translations(language_of(request)), ctx.clock()
+    vendor_lines = [line(event, timezone="UTC", now=now).render(reader)
+                    for event in shown.vendor_events]
     return render(request, "incident.html", status_code=status_code, incident=shown,
-                  problem=problem)
+                  problem=problem, vendor_lines=vendor_lines)
 
 
 @router.get(INCIDENT)
