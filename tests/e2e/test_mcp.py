@@ -20,6 +20,8 @@ from fake_aws_health import FakeAwsHealth, fake_aws_health  # noqa: F401
 from fake_aws_support import fake_aws  # noqa: F401
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.types import CallToolResult
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from escalada.domain.errors import Unauthenticated
 from escalada.entrypoints.agents import agent_server, token_actor
@@ -213,6 +215,7 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
     assert calls[-1]["arguments"] == {"credit_id": credit["id"]}  # the reason is not kept
     assert "support_manager" in calls[-1]["reason"]
     assert all(c["actor"] == "agent-lena" and c["intact"] for c in calls)
+    assert "Agent call log intact: 5 entries checked." in cli.run("audit", "agents-verify")
 
     refused = subprocess.run([str(ESCALADA), "mcp"], env={**env, "ESCALADA_TOKEN": "nope"},
                              capture_output=True, text=True, timeout=60, check=False,
@@ -451,6 +454,40 @@ def test_an_agent_reads_incidents_and_vendor_health_and_updates_within_its_role(
     assert [(c["actor"], c["outcome"], c["arguments"]) for c in calls] == [
         ("agent-ana", "answered", {"incident_id": incident, "status": "MITIGATING"}),
         ("agent-vera", "refused", {"incident_id": incident, "status": "MITIGATING"})]
+
+
+def test_the_agent_call_log_is_append_only_and_its_chain_shows_tampering(
+        ctx, client, bearer, open_case):
+    case_id = open_case()["snapshot"]["id"]
+
+    async def script(client: Client) -> None:
+        for _ in range(3):
+            await client.call_tool("get_case", {"case_id": case_id})
+
+    as_agent(ctx, token_of(bearer("agent-vera", "viewer")), script)
+    intact = client.get("/api/v1/audit/agent-calls/verify").json()
+    with pytest.raises(DBAPIError), ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM agent_calls"))
+
+    with ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE agent_calls DISABLE TRIGGER agent_calls_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER agent_calls_no_update"))
+            conn.execute(text("DROP TRIGGER agent_calls_no_delete"))
+        conn.execute(text("UPDATE agent_calls SET actor = 'someone-else' WHERE id = 2"))
+    altered = client.get("/api/v1/audit/agent-calls/verify").json()
+    listed = client.get("/api/v1/audit/agent-calls").json()
+    with ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM agent_calls WHERE id IN (1, 2)"))
+    removed = client.get("/api/v1/audit/agent-calls/verify").json()
+
+    assert (intact["intact"], intact["entries_checked"]) == (True, 3)
+    assert (altered["intact"], altered["broken_entry"]) == (False, 2)
+    assert "altered" in altered["reason"]
+    assert [c["intact"] for c in listed] == [True, False, True]
+    assert (removed["intact"], removed["broken_entry"]) == (False, 3)
+    assert "removed" in removed["reason"]
 
 
 MCP_HEADERS = {"Accept": "application/json, text/event-stream",

@@ -8,14 +8,14 @@ the database refuses to update or delete them. Admins read the log."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 from sqlalchemy import select, text
 
 from escalada.adapters.db.tables import AgentCallRow
-from escalada.domain.audit import GENESIS, canonical_data, entry_hash
+from escalada.domain.audit import GENESIS, Entry, canonical_data, entry_hash, walk_chain
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
 from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
@@ -139,3 +139,39 @@ def _holds(ctx: Context, row: AgentCallRow) -> bool:
                           kind=f"{row.kind}:{row.tool}", summary=row.outcome,
                           reason=row.reason, data=row.arguments, key=key)
     return hmac.compare_digest(expected, row.hash)
+
+
+class AgentChainView(View):
+    """The verdict on the agent call log's chain: intact, or its first broken entry."""
+
+    at: AwareDatetime
+    intact: bool
+    entries_checked: int
+    broken_entry: int | None = None  # the id of the first entry whose link does not hold
+    reason: str | None = None
+    keys: list[str] = Field(default_factory=list)  # the audit keys given
+    unkeyed_entries: int = 0  # hashed without a key: anyone with database access can redo
+
+
+def verify_calls(*, ctx: Context) -> AgentChainView:
+    """Walk the agent call log's hash chain in order (keyed hashes checked with the audit
+    keys given) and report the first entry altered, removed, inserted or reordered."""
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        rows = uow.session.scalars(select(AgentCallRow).order_by(AgentCallRow.id)
+                                   .execution_options(yield_per=1000))
+
+        def entries() -> Iterator[Entry]:
+            for row in rows:
+                yield Entry(id=row.id, case=_CHAIN, at=row.at, actor=row.actor,
+                            kind=f"{row.kind}:{row.tool}", summary=row.outcome,
+                            reason=row.reason, data=row.arguments, prev_hash=row.prev_hash,
+                            hash=row.hash, key_id=row.key_id)
+
+        walk = walk_chain(entries(), ctx.keyring)
+    broken = walk.broken
+    return AgentChainView(at=now, intact=broken is None,
+                          entries_checked=walk.entries + (broken is not None),
+                          broken_entry=None if broken is None else broken.entry,
+                          reason=None if broken is None else broken.reason,
+                          keys=ctx.keyring.ids, unkeyed_entries=walk.unkeyed)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import agent_audit, audit
-from escalada.services.agent_audit import AgentCallsQuery, AgentCallView
+from escalada.services.agent_audit import AgentCallsQuery, AgentCallView, AgentChainView
 from escalada.services.audit import AuditView
 from escalada.services.audit_checkpoint import CheckpointView
 
@@ -56,3 +56,10 @@ def agent_calls(
     page = agent_audit.agent_call_page(ctx=ctx, actor=actor,
                                        **query.model_dump(exclude_none=True))
     return paged(page, request, response)
+
+
+@router.get("/audit/agent-calls/verify")
+def verify_agent_calls(ctx: ContextDep) -> AgentChainView:
+    """Walk the agent call log's hash chain: 200 with `intact: false` and the first
+    broken entry when one was altered, removed or reordered."""
+    return agent_audit.verify_calls(ctx=ctx)

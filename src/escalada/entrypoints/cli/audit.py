@@ -118,6 +118,28 @@ def agents(
     }, every=every, fmt=fmt, table=_calls_table)
 
 
+@app.command("agents-verify", epilog=f"Exit codes: 0 the chain is intact; {BROKEN_EXIT} a "
+                                       "link is broken; 2 ESCALADA_AUDIT_KEYS is malformed; "
+                                       "9 unknown or disabled user.")
+def agents_verify(fmt: Format = FORMAT_OPTION) -> None:
+    """Walk the agent call log's hash chain and report the first entry altered, removed,
+    inserted or reordered since it was written (keyed hashes checked with
+    ESCALADA_AUDIT_KEYS)."""
+    from escalada.services.agent_audit import verify_calls
+
+    report = verify_calls(ctx=context())
+    if fmt is Format.json:
+        emit_json(report)
+    elif report.intact:
+        console().print(styled(("Agent call log intact", "green"),
+                               f": {report.entries_checked} entries checked."))
+    else:
+        console().print(styled(("Agent call log BROKEN", "red"),
+                               f" at entry {report.broken_entry}: {report.reason}"))
+    if not report.intact:
+        raise typer.Exit(BROKEN_EXIT)
+
+
 def _calls_table(rows: list[AgentCallView]) -> None:
     from rich.table import Table
 
