@@ -216,6 +216,12 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
     assert "support_manager" in calls[-1]["reason"]
     assert all(c["actor"] == "agent-lena" and c["intact"] for c in calls)
     assert "Agent call log intact: 5 entries checked." in cli.run("audit", "agents-verify")
+    table = cli.run("--as", "irina", "audit", "agents", "--outcome", "refused")
+    assert "approve_credit" in table and "refused" in table
+    russian = Cli(tmp_path)
+    russian.env["ESCALADA_LANG"] = "ru"
+    assert "Журнал вызовов агентов цел" in russian.run("audit", "agents-verify")
+    assert "отклонён" in russian.run("--as", "irina", "audit", "agents", "--outcome", "refused")
 
     refused = subprocess.run([str(ESCALADA), "mcp"], env={**env, "ESCALADA_TOKEN": "nope"},
                              capture_output=True, text=True, timeout=60, check=False,

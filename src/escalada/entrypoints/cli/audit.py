@@ -125,17 +125,18 @@ def agents_verify(fmt: Format = FORMAT_OPTION) -> None:
     """Walk the agent call log's hash chain and report the first entry altered, removed,
     inserted or reordered since it was written (keyed hashes checked with
     ESCALADA_AUDIT_KEYS)."""
+    from escalada.entrypoints.cli.words import tr
     from escalada.services.agent_audit import verify_calls
 
     report = verify_calls(ctx=context())
     if fmt is Format.json:
         emit_json(report)
     elif report.intact:
-        console().print(styled(("Agent call log intact", "green"),
-                               f": {report.entries_checked} entries checked."))
+        console().print(styled((tr("Agent call log intact"), "green"), tr(
+            ": {count} entries checked.", count=report.entries_checked)))
     else:
-        console().print(styled(("Agent call log BROKEN", "red"),
-                               f" at entry {report.broken_entry}: {report.reason}"))
+        console().print(styled((tr("Agent call log BROKEN"), "red"), tr(
+            " at entry {entry}: {reason}", entry=report.broken_entry, reason=report.reason)))
     if not report.intact:
         raise typer.Exit(BROKEN_EXIT)
 
@@ -151,11 +152,11 @@ def _calls_table(rows: list[AgentCallView]) -> None:
         table.add_column(column)
     for call in rows:
         about = " ".join(f"{name}={value}" for name, value in call.arguments.items())
-        what = f"{call.tool} {about} — {call.outcome}".replace("  ", " ")
+        what = f"{call.tool} {about} — {tr(call.outcome)}".replace("  ", " ")
         if call.reason:
             what += f": {call.reason}"
         if not call.intact:
-            what += " [hash does not hold]"
+            what += " " + tr("[its hash does not hold]")
         table.add_row(when(call.at), call.actor, what)
     console().print(table)
 
