@@ -1,10 +1,12 @@
 """Benchmark an outage storm arriving through the help desks' webhooks: 2,000 signed
 Zendesk tickets from 300 accounts about one service and region, posted to running servers.
 
-Run: python bench/storm.py [--tickets 2000] [--accounts 300] [--servers 2] [--clients 8]
+Run: python bench/storm.py [--tickets 2000] [--accounts 300] [--servers 2] [--workers 2]
+[--clients 8]
 [--skip-sqlite] [--skip-postgres] [--postgres-url URL]. For SQLite (a temporary file) and
 PostgreSQL (its own database, bench_storm by default, emptied on every run; skipped with
 the reason when the server cannot be reached): --accounts accounts are inserted, then
+--workers `escalada worker` processes (firing due timers, delivering the outbox) and
 --servers `escalada serve --no-worker` processes are started on loopback with a Zendesk
 webhook secret, and --clients threads post the tickets to them in turn (`POST
 /api/v1/hooks/zendesk`, each signed as Zendesk signs it, tagged `service_rds` and
@@ -103,10 +105,22 @@ class Server:
             self.process.wait()
 
 
+def _env(database_url: str) -> dict[str, str]:
+    return dict(os.environ, ESCALADA_DATABASE_URL=database_url,
+                ESCALADA_ZENDESK_WEBHOOK_SECRET=SECRET)
+
+
+def start_worker(database_url: str) -> Server:
+    """`escalada worker` (firing due timers and delivering the outbox) as a process."""
+    process = subprocess.Popen([sys.executable, "-m", "escalada", "worker"],
+                               env=_env(database_url), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    return Server("", process)
+
+
 def start_server(database_url: str) -> Server:
     port = free_port()
-    env = dict(os.environ, ESCALADA_DATABASE_URL=database_url,
-               ESCALADA_ZENDESK_WEBHOOK_SECRET=SECRET)
+    env = _env(database_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "escalada", "serve", "--no-worker", "--host", "127.0.0.1",
          "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -238,14 +252,21 @@ def bench(database: ScratchDatabase, args: argparse.Namespace) -> Result:
     database_url = engine.url.render_as_string(hide_password=False)
     result = Result(database.name, args.tickets, args.accounts)
     servers: list[Server] = []
+    workers: list[Server] = []
     try:
+        for _ in range(args.workers):
+            workers.append(start_worker(database_url))
         for _ in range(args.servers):
             servers.append(start_server(database_url))
         progress(f"{database.name}: {args.tickets:,} tickets of {args.accounts} accounts "
-                 f"to {len(servers)} servers from {args.clients} clients")
+                 f"to {len(servers)} servers from {args.clients} clients, "
+                 f"{len(workers)} workers beside them")
         first = post_storm(servers, args, result)
+        result.problems += [f"escalada worker exited with {worker.process.returncode} "
+                            f"during the storm" for worker in workers
+                            if worker.process.poll() is not None]
     finally:
-        for server in servers:
+        for server in servers + workers:
             server.stop()
     check(engine, first, result)
     return result
@@ -261,7 +282,7 @@ def verdict(met: bool) -> str:
 def table(results: list[Result], skipped: dict[str, str], args: argparse.Namespace) -> Table:
     shown = Table(title=f"An outage storm through the Zendesk webhook: {args.tickets:,} "
                         f"tickets of {args.accounts} accounts, {args.servers} servers, "
-                        f"{args.clients} clients", title_justify="left")
+                        f"{args.workers} workers, {args.clients} clients", title_justify="left")
     for column in ("database", "figure", "value", "goal", ""):
         shown.add_column(column, justify="right" if column == "value" else "left")
     for result in results:
@@ -289,6 +310,7 @@ def report_all(results: list[Result], args: argparse.Namespace) -> None:
         report("storm", f"webhook tickets accepted/s ({where})", round(result.rate, 1), "/s",
                f">= {RATE_GOAL:.0f}", result.rate >= RATE_GOAL and not result.problems,
                note="; ".join(result.problems) or f"{args.servers} servers, "
+                                                  f"{args.workers} workers, "
                                                   f"{args.clients} clients")
         report("storm", f"first ticket to the incident's opening ({db})",
                None if result.to_incident is None else round(result.to_incident, 2), "s",
@@ -303,13 +325,15 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     args = parser.parse_args()
-    if args.tickets < 1 or args.accounts < 5 or args.servers < 1 or args.clients < 1:
-        parser.error("--tickets, --servers and --clients must be at least 1, and --accounts "
-                     "at least 5 (a storm spans five accounts)")
+    if (args.tickets < 1 or args.accounts < 5 or args.servers < 1 or args.clients < 1
+            or args.workers < 0):
+        parser.error("--tickets, --servers and --clients must be at least 1, --workers at "
+                     "least 0, and --accounts at least 5 (a storm spans five accounts)")
     # The servers run as processes of their own: compiled as an install would be.
     compileall.compile_dir(Path(escalada_package.__file__).parent, quiet=1)
     results: list[Result] = []
