@@ -223,3 +223,26 @@ def test_cases_arriving_at_once_open_one_incident_and_are_all_linked(
     for linked in incident.linked:
         flags = cases.show_case(ctx=ctx, case_id=linked.case).snapshot.flags
         assert {"multi_service_outage", "systemic_platform_failure"} <= set(flags), linked.case
+
+
+def test_counted_accounts_arriving_beside_a_new_one_all_get_the_flag_it_raises(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    """Second cases of accounts the incident counts link side by side (a shared hold),
+    while one more account's case takes it past 20 accounts (an exclusive one): whichever
+    commits first, every case ends up flagged and the count is exact."""
+    storm(ctx, clock, 19, minutes_apart=0.1)
+    newcomer = add_customer(ctx, 20)
+    again = [f"acct-{n}" for n in range(1, 11)]
+
+    outcomes = run_at_once([lambda account=account: report(ctx, account)
+                            for account in [*again[:5], newcomer, *again[5:]]])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    [summary] = list_incidents(ctx=ctx)
+    assert (summary.cases, summary.accounts) == (30, 20)
+    incident = show_incident(ctx=ctx, incident_id=summary.id)
+    assert incident.flags == ["multi_service_outage", "systemic_platform_failure"]
+    for linked in incident.linked:
+        flags = cases.show_case(ctx=ctx, case_id=linked.case).snapshot.flags
+        assert "systemic_platform_failure" in flags, linked.case

@@ -92,8 +92,8 @@ def link(session: Session, incident: IncidentRow, numbers: Iterable[int], policy
          now: datetime, actor: Actor) -> list[int]:
     """Link cases to the incident (those not linked yet; open ones), recount its accounts
     and set the flags the policy calls for on its open cases; the case numbers linked."""
-    _lock(session, incident)
     asked = sorted(set(numbers))
+    _lock(session, incident, shared=_counted(session, incident, asked))
     wanted = sorted(set(asked) - set(session.scalars(
         select(IncidentCaseRow.case_number).where(IncidentCaseRow.incident_id == incident.id,
                                                   IncidentCaseRow.case_number.in_(asked)))))
@@ -105,12 +105,15 @@ def link(session: Session, incident: IncidentRow, numbers: Iterable[int], policy
     if not new:
         return []
     session.flush()
-    incident.accounts = session.scalar(
+    accounts = session.scalar(
         select(func.count(func.distinct(IncidentCaseRow.account_id)))
         .where(IncidentCaseRow.incident_id == incident.id)) or 0
+    if accounts != incident.accounts:  # never under a shared hold: its accounts are counted
+        incident.accounts = accounts
     flags = policy.incidents.flags_for(incident.accounts)
     raised = [flag for flag in flags if flag not in incident.flags]
-    incident.flags = sorted(set(incident.flags) | set(flags))
+    if raised:
+        incident.flags = sorted(set(incident.flags) | set(flags))
     for case in new:
         _linked(session, case, incident, flags, now, actor)
     if raised:  # the cases linked before these get the flags too
@@ -120,12 +123,31 @@ def link(session: Session, incident: IncidentRow, numbers: Iterable[int], policy
     return [case.number for case in new]
 
 
-def _lock(session: Session, incident: IncidentRow) -> None:
-    """Hold the incident while its cases and flags change (PostgreSQL: a row lock, so two
-    arrivals at once count each other; SQLite has one writer anyway), read afresh."""
+def _counted(session: Session, incident: IncidentRow, numbers: list[int]) -> bool:
+    """Whether every account of these cases has a case linked to the incident already
+    (committed): linking them changes neither its account count nor its flags."""
+    accounts = set(session.scalars(select(CaseRow.account_id).where(
+        CaseRow.number.in_(numbers))))
+    if not accounts:
+        return False
+    counted = set(session.scalars(select(IncidentCaseRow.account_id.distinct()).where(
+        IncidentCaseRow.incident_id == incident.id,
+        IncidentCaseRow.account_id.in_(sorted(accounts)))))
+    return accounts <= counted
+
+
+def _lock(session: Session, incident: IncidentRow, *, shared: bool) -> None:
+    """Hold the incident while its cases and flags change, read afresh (PostgreSQL: a row
+    lock until commit, so two arrivals at once count each other; SQLite has one writer
+    anyway). An arrival from an account the incident counts already changes neither, and
+    holds it shared (FOR SHARE): many such arrivals link at once, while one that adds an
+    account (FOR UPDATE) waits for them and they for it, so its new flags reach every
+    case it finds linked and every case linked after it sees them. The held row lock was
+    what made an outage storm's arrivals link one at a time, each holding the incident
+    until its whole transaction (timer planning, the outbox) committed."""
     if session.get_bind().dialect.name != "sqlite":
         session.execute(select(IncidentRow.id).where(IncidentRow.id == incident.id)
-                        .with_for_update())
+                        .with_for_update(read=shared))
         session.refresh(incident)
 
 
