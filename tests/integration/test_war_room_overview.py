@@ -45,7 +45,8 @@ def may(ctx: Context, actor: Actor, case: str = "CASE-1") -> dict[str, bool]:
     return war_room_overview(ctx=ctx, actor=actor, case_id=case).may.model_dump()
 
 
-NOTHING = {"open_room": False, "tick": False, "assign": False, "acknowledge": False}
+NOTHING = {"open_room": False, "tick": False, "assign": False, "acknowledge": False,
+           "slack": False}
 
 
 @pytest.mark.usefixtures("people")
@@ -91,10 +92,12 @@ def test_each_role_may_do_in_the_room_what_the_war_room_functions_allow_it(
 
     assert may(ctx, VIEWER) == NOTHING
     assert may(ctx, ANA) == {**NOTHING, "tick": True}
-    assert may(ctx, LEAD) == {**NOTHING, "tick": True, "assign": True}
-    assert may(ctx, DIRECTOR) == {**NOTHING, "tick": True, "assign": True}  # not a stand-in
-    assert may(ctx, CEO) == {**NOTHING, "tick": True, "assign": True, "acknowledge": True}
-    assert may(ctx, VP) == {**NOTHING, "tick": True, "assign": True, "acknowledge": True}
+    # A team lead and up also creates the room's Slack channel (or invites its people again).
+    worked = {**NOTHING, "tick": True, "assign": True, "slack": True}
+    assert may(ctx, LEAD) == worked
+    assert may(ctx, DIRECTOR) == worked  # not a stand-in
+    assert may(ctx, CEO) == {**worked, "acknowledge": True}
+    assert may(ctx, VP) == {**worked, "acknowledge": True}
     with pytest.raises(NotPermitted, match="acknowledging for lebedev needs the role vp"):
         war_room_actions.acknowledge(ctx=ctx, actor=DIRECTOR, case_id=case)
 
