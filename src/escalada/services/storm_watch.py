@@ -130,9 +130,9 @@ def _counted(session: Session, incident: IncidentRow, numbers: list[int]) -> boo
         CaseRow.number.in_(numbers))))
     if not accounts:
         return False
-    counted = set(session.scalars(select(IncidentCaseRow.account_id.distinct()).where(
+    counted = set(session.scalars(select(IncidentCaseRow.account_id).where(
         IncidentCaseRow.incident_id == incident.id,
-        IncidentCaseRow.account_id.in_(sorted(accounts)))))
+        IncidentCaseRow.account_id.in_(sorted(accounts))).distinct()))
     return accounts <= counted
 
 
