@@ -46,7 +46,7 @@ def console(sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
         "subject": "zen:ticket:77", "account_id": 1, "event": {},
         "detail": {"id": "77", "organization_id": "900", "priority": "HIGH",
                    "subject": "API returns 500"}}).encode()
-    with pytest.raises(PayloadRejected):
+    with pytest.raises(PayloadRejected, match="900"):
         hooks.receive_hook(ctx=sqlite_ctx, source="zendesk", body=body, headers={
             "X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, stamp, body),
             "X-Zendesk-Webhook-Signature-Timestamp": stamp})

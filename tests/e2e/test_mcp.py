@@ -472,7 +472,7 @@ def test_the_agent_call_log_is_append_only_and_its_chain_shows_tampering(
 
     as_agent(ctx, token_of(bearer("agent-vera", "viewer")), script)
     intact = client.get("/api/v1/audit/agent-calls/verify").json()
-    with pytest.raises(DBAPIError), ctx.engine.begin() as conn:
+    with pytest.raises(DBAPIError, match="append-only"), ctx.engine.begin() as conn:
         conn.execute(text("DELETE FROM agent_calls"))
 
     with ctx.engine.begin() as conn:

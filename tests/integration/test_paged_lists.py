@@ -100,7 +100,7 @@ def test_the_timeline_filters_by_kind_and_since(ctx: Context, clock: FakeClock) 
 
 
 def test_an_unknown_case_is_not_found_not_an_empty_page(ctx: Context) -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="CASE-999"):
         timeline_page(ctx=ctx, case_id="CASE-999")
 
 
@@ -239,7 +239,7 @@ def test_post_mortems_page_by_due_time_those_without_one_last(ctx: Context) -> N
     assert [i.case for i in post_mortem_page(ctx=ctx, status="open").items] == started
     assert [i.case for i in post_mortem_page(ctx=ctx, status="due").items] == [due]
     assert post_mortem_page(ctx=ctx, account="acme", status="completed").items == []
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="nobody"):
         post_mortem_page(ctx=ctx, account="nobody")
 
 
