@@ -108,14 +108,16 @@ class VendorClient(Protocol):
     def close(self, case_id: str) -> Sent: ...
 
 
-def require_sdk(vendor: str) -> None:
+def require_sdk(vendor: str, sdks: Mapping[str, Any] = SDKS) -> None:
     """InvalidInput naming the extra to install when the vendor's SDK is missing (the
-    SDKs are optional: a deployment that talks to no vendor does without them)."""
+    SDKs are optional: a deployment that talks to no vendor does without them). `sdks`
+    is the table to look in: the support cases' by default, or the service-health
+    feeds' (adapters.vendors.health)."""
     from importlib.util import find_spec
 
     from escalada.domain.errors import InvalidInput
 
-    for module, distribution in SDKS[vendor]:
+    for module, distribution in sdks[vendor]:
         try:
             found = find_spec(module) is not None
         except ImportError:  # a parent package (azure, google.cloud) is missing

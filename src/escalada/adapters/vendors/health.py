@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from escalada.adapters.vendors import require_sdk
 from escalada.domain.errors import InvalidInput
 from escalada.domain.vendor_health import VENDOR_HEALTH, VendorEvent
 from escalada.settings import Settings
@@ -44,7 +45,7 @@ def health_feed(vendor: str, *, settings: Settings) -> HealthFeed:
     if vendor not in VENDOR_HEALTH:
         raise InvalidInput.of("vendor", "must be one of {vendors}",
                               vendors=", ".join(VENDOR_HEALTH))
-    _require_sdk(vendor)
+    require_sdk(vendor, SDKS)
     if vendor == "azure":
         from escalada.adapters.vendors.azure_health import AzureHealth
 
@@ -57,18 +58,3 @@ def health_feed(vendor: str, *, settings: Settings) -> HealthFeed:
 
     feed: HealthFeed = AwsHealth.from_settings(settings)
     return feed
-
-
-def _require_sdk(vendor: str) -> None:
-    from importlib.util import find_spec
-
-    for module, distribution in SDKS[vendor]:
-        try:
-            found = find_spec(module) is not None
-        except ImportError:  # a parent package (azure, google.cloud) is missing
-            found = False
-        if not found:
-            raise InvalidInput.of("vendor", "{vendor} needs {distribution}, which is not "
-                                  "installed: pip install 'escalada[{vendor}]' (or "
-                                  "'escalada[vendors]' for all three)", vendor=vendor,
-                                  distribution=distribution)
