@@ -23,6 +23,11 @@ from escalada.services.people import add_user, create_token
 from escalada.services.readiness import beat
 
 CHECKS = [not_a_server_error, response_schema_conformance]
+# Seconds a generated request may take before it fails as a read timeout. schemathesis'
+# own 10 s once failed a plain read (GET /hooks/deliveries) while the rest of the suite
+# loaded both cores: a request stuck for good still fails here, and a stuck connection
+# pool (30 s) now answers 500 with its own error instead of the timeout hiding it.
+TIMEOUT = 60
 SEEDED = {"case_id": "CASE-1", "account_id": "acme"}
 
 
@@ -64,13 +69,15 @@ def api_app(sqlite_url: str) -> Iterator[FastAPI]:
 @settings(max_examples=settings.default.max_examples // 10, deadline=None,
           suppress_health_check=list(HealthCheck))
 def test_no_route_answers_5xx_and_responses_match_the_schema(case: Any, api_app: FastAPI) -> None:
-    case.call_and_validate(app=api_app, checks=CHECKS, headers=api_app.state.test_headers)
+    case.call_and_validate(app=api_app, checks=CHECKS, headers=api_app.state.test_headers,
+                           timeout=TIMEOUT)
     # Generated ids almost never name a stored record: send the same request to the seeded ones.
     seeded = {name: SEEDED[name] for name in case.path_parameters if name in SEEDED}
     if seeded:
         aimed = case.derive()
         aimed.path_parameters.update(seeded)
-        aimed.call_and_validate(app=api_app, checks=CHECKS, headers=api_app.state.test_headers)
+        aimed.call_and_validate(app=api_app, checks=CHECKS,
+                                headers=api_app.state.test_headers, timeout=TIMEOUT)
 
 
 def test_workflows_following_the_links_answer_no_5xx_and_match_the_schema(
@@ -84,7 +91,7 @@ def test_workflows_following_the_links_answer_no_5xx_and_match_the_schema(
 
     class Workflows(live.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"headers": headers}
+            return {"headers": headers, "timeout": TIMEOUT}
 
         def validate_response(self, response: Any, case: Any,
                               additional_checks: Any = None, **kwargs: Any) -> None:
