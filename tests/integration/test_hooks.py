@@ -184,7 +184,7 @@ def test_a_bad_signature_or_a_stale_timestamp_is_refused_and_not_kept(
         zendesk(ctx, created, signed_at=clock() - timedelta(minutes=6))
 
     assert cases.list_cases(ctx=ctx) == []
-    assert hooks.list_deliveries(ctx=ctx, actor=ANA, state=None) == []
+    assert hooks.delivery_page(ctx=ctx, actor=ANA).items == []
 
 
 def test_no_secret_configured_refuses_every_delivery(
@@ -204,7 +204,7 @@ def test_a_malformed_body_is_kept_failed_and_applies_nothing(ctx: Context, acme:
         zendesk(ctx, broken)
 
     assert [field for field, _ in refused.value.problems] == ["time", "detail.id"]
-    [failed] = hooks.list_deliveries(ctx=ctx, actor=ANA)
+    [failed] = hooks.delivery_page(ctx=ctx, actor=ANA, state="failed").items
     assert (failed.id, failed.state, failed.event_id) == (refused.value.delivery, "failed",
                                                           "e1")
     assert json.loads(failed.body)["time"] == "yesterday"
@@ -224,7 +224,7 @@ def test_an_unmapped_customer_fails_whole_and_replays_once_mapped(
     replayed = hooks.replay_delivery(ctx=ctx, actor=ANA, delivery_id=refused.value.delivery)
 
     assert (replayed.state, replayed.case) == ("applied", "CASE-1")
-    [row] = hooks.list_deliveries(ctx=ctx, actor=ANA, state=None)
+    [row] = hooks.delivery_page(ctx=ctx, actor=ANA).items
     assert (row.state, row.replayed_by, row.attempts) == ("applied", "ana", 2)
     assert [m.text for m in list_messages(ctx=ctx, case_id="CASE-1")] == ["Still down"]
     with pytest.raises(InvalidTransition, match="only a failed one"):
@@ -315,7 +315,7 @@ def test_the_same_delivery_twice_at_once_is_applied_once(ctx: Context, acme: str
 
     assert sorted(outcome.state for outcome in outcomes) == ["applied", "duplicate"], outcomes
     assert len(cases.list_cases(ctx=ctx)) == 1
-    assert len(hooks.list_deliveries(ctx=ctx, actor=ANA, state=None)) == 1
+    assert len(hooks.delivery_page(ctx=ctx, actor=ANA).items) == 1
 
 
 def test_two_events_of_a_new_ticket_at_once_open_one_case(

@@ -53,7 +53,6 @@ from escalada.services.views import View
 from escalada.settings import Settings
 
 APPLIED, IGNORED, FAILED, DUPLICATE = "applied", "ignored", "failed", "duplicate"
-STATES = (APPLIED, IGNORED, FAILED)
 _BODY_LIMIT = 1_000_000
 _EVENT_ID_LIMIT = 200
 # Headers a payload is read with (kept with a failed delivery for its replay).
@@ -254,21 +253,6 @@ def _ref(number: int | None) -> str | None:
 
 
 # People: the failed deliveries, one delivery, a replay
-
-
-def list_deliveries(*, ctx: Context, actor: Actor, state: str | None = FAILED,
-                    limit: int = 100) -> list[HookDeliveryView]:
-    """Deliveries received (by default the failed ones, kept for replay), newest first."""
-    can_work_cases(actor, "reading webhook deliveries")
-    if state is not None and state not in STATES:
-        raise InvalidInput.of("state", "must be one of {states}", states=", ".join(STATES))
-    if not 1 <= limit <= 1000:
-        raise InvalidInput.of("limit", "must be between 1 and 1000")
-    query = select(HookDeliveryRow).order_by(HookDeliveryRow.id.desc()).limit(limit)
-    if state is not None:
-        query = query.where(HookDeliveryRow.state == state)
-    with ctx.reading() as uow:
-        return [_view(row) for row in uow.session.scalars(query)]
 
 
 class HookDeliveriesQuery(PageQuery):

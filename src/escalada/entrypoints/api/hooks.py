@@ -13,6 +13,7 @@ from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import hooks
 from escalada.services.hooks import HookDeliveriesQuery, HookDeliveryView, HookReceiptView
+from escalada.services.paging import PageQuery
 
 # The senders sign their requests: no bearer token is asked of them.
 inbound = APIRouter(tags=["hooks"])
@@ -64,13 +65,16 @@ def generic(ctx: ContextDep, request: Request, body: Body) -> HookReceiptView:
     return _receive(ctx, request, body, "generic")
 
 
-@router.get("/hooks/failed")
+@router.get("/hooks/failed", responses=PAGED)
 def failed(
-    ctx: ContextDep, actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ctx: ContextDep, actor: ActorDep, query: Annotated[PageQuery, Query()],
+    request: Request, response: Response,
 ) -> list[HookDeliveryView]:
-    """Deliveries that could not be applied, newest first, with what is wrong."""
-    return hooks.list_deliveries(ctx=ctx, actor=actor, state="failed", limit=limit)
+    """Deliveries that could not be applied, newest first, with what is wrong (a page:
+    `GET /hooks/deliveries?state=failed`)."""
+    page = hooks.delivery_page(ctx=ctx, actor=actor, state=hooks.FAILED,
+                               **query.model_dump(exclude_none=True))
+    return paged(page, request, response)
 
 
 @router.get("/hooks/deliveries", responses=PAGED)

@@ -57,19 +57,18 @@ def _table(views: list[HookDeliveryView], fmt: Format) -> None:
 
 @app.command("failed")
 def failed(
-    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="at most this many"),
+    limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """The deliveries that could not be applied, newest first, with what is wrong."""
-    from escalada.services.hooks import list_deliveries
-
-    _table(list_deliveries(ctx=context(), actor=actor(), state="failed", limit=limit), fmt)
+    """The deliveries that could not be applied, newest first, with what is wrong (a page,
+    as `hooks deliveries --state failed`)."""
+    deliveries(state="failed", source=None, limit=limit, cursor=cursor, every=every, fmt=fmt)
 
 
 @app.command("deliveries")
 def deliveries(
-    state: str = typer.Option(None, "--state", help="applied, ignored or failed"),
-    source: str = typer.Option(None, "--source", help="zendesk, jira or generic"),
+    state: str | None = typer.Option(None, "--state", help="applied, ignored or failed"),
+    source: str | None = typer.Option(None, "--source", help="zendesk, jira or generic"),
     limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:

@@ -29,7 +29,8 @@ HOOKS = "/hooks"
 
 def page(request: Request, user: Actor, *, problem: str | None = None,
          status_code: int = 200, replayed: hooks.HookReceiptView | None = None) -> Response:
-    failed = hooks.list_deliveries(ctx=context_of(request), actor=user, state="failed")
+    failed = hooks.delivery_page(ctx=context_of(request), actor=user, state=hooks.FAILED,
+                                 limit=100).items
     return render(request, "hooks.html", status_code=status_code, failed=failed,
                   problem=problem, replayed=replayed)
 
