@@ -45,7 +45,6 @@ import argparse
 import compileall
 import os
 import random
-import socket
 import statistics
 import subprocess
 import time
@@ -56,6 +55,8 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import processes
+from processes import Server
 from results import report
 from rich.console import Console
 from rich.progress import Progress
@@ -170,27 +171,6 @@ def tokens(engine: Engine) -> dict[str, str]:
 # The server
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    database_url: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 def escalada(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     """The command (this interpreter's escalada, or --src's) and its environment."""
     env = dict(os.environ)
@@ -200,24 +180,8 @@ def escalada(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
 
 
 def start_server(database_url: str, args: argparse.Namespace) -> Server:
-    port = free_port()
     command, env = escalada(args)
-    env["ESCALADA_DATABASE_URL"] = database_url
-    process = subprocess.Popen(
-        [*command, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = Server(f"http://127.0.0.1:{port}", database_url, process)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"escalada serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.stop()
-    raise RuntimeError("escalada serve did not answer /healthz within 60 s")
+    return processes.start_server(dict(env, ESCALADA_DATABASE_URL=database_url), command)
 
 
 # Measuring

@@ -38,8 +38,6 @@ import compileall
 import itertools
 import json
 import os
-import socket
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +46,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import processes
+from processes import Server
 from results import report
 from rich.console import Console
 from rich.table import Table
@@ -85,57 +85,17 @@ def seed(engine: Engine, accounts: int) -> None:
 # The servers
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 def _env(database_url: str) -> dict[str, str]:
     return dict(os.environ, ESCALADA_DATABASE_URL=database_url,
                 ESCALADA_ZENDESK_WEBHOOK_SECRET=SECRET)
 
 
 def start_worker(database_url: str) -> Server:
-    """`escalada worker` (firing due timers and delivering the outbox) as a process."""
-    process = subprocess.Popen([sys.executable, "-m", "escalada", "worker"],
-                               env=_env(database_url), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    return Server("", process)
+    return processes.start_worker(_env(database_url))
 
 
 def start_server(database_url: str) -> Server:
-    port = free_port()
-    env = _env(database_url)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "escalada", "serve", "--no-worker", "--host", "127.0.0.1",
-         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = Server(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"escalada serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.stop()
-    raise RuntimeError("escalada serve did not answer /healthz within 60 s")
+    return processes.start_server(_env(database_url))
 
 
 # The storm
