@@ -5,6 +5,8 @@ confirmed through the same services as `escalada incident`; refusals on the page
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from examples import ADMIN
 from fake_aws_health import FakeAwsHealth, fake_aws_health  # noqa: F401
 from storm_support import storm
 
-from escalada.services import cases
+from escalada.services import cases, incidents
 from escalada.services.context import Context
 from escalada.services.vendor_health import poll_now
 from escalada.testing import CapturingChannels, FakeClock
@@ -126,3 +128,22 @@ def test_the_incident_page_lists_the_vendors_open_events_of_its_place(
     assert 'data-testid="vendor-health"' not in quiet
     assert page.count('data-testid="vendor-event"') == 1
     assert "AWS reports: operational issue for RDS in eu-central-1" in page
+
+
+def test_the_incidents_come_a_page_at_a_time_filtered_by_status(
+        console: SignedIn, sqlite_ctx: Context) -> None:
+    for n in range(52):
+        incidents.open_incident(ctx=sqlite_ctx, actor=ADMIN, service="compute",
+                                region=f"region-{n:02d}")
+    incidents.resolve_incident(ctx=sqlite_ctx, actor=ADMIN, incident_id="INC-52")
+    vera = console("vera")
+
+    first = vera.get("/incidents?status=open").text
+    [following] = re.findall(r'href="([^"]+)" data-testid="next-page"', first)
+    second = vera.get(html.unescape(following)).text
+
+    assert first.count('data-testid="incident-row"') == 50  # INC-51 .. INC-2
+    assert 'href="/incidents/INC-52"' not in first  # resolved
+    assert "status=open" in following
+    assert second.count('data-testid="incident-row"') == 1 and 'href="/incidents/INC-1"' in second
+    assert 'data-testid="next-page"' not in second

@@ -12,10 +12,11 @@ from examples import ADMIN, ANA, LENA, MARIA
 from transaction_support import count_units
 
 from escalada.domain.business_calendar import CalendarSpec
-from escalada.domain.errors import NotFound, NotPermitted
+from escalada.domain.errors import InvalidInput, NotFound, NotPermitted
+from escalada.services import account_overview as account_overview_module
 from escalada.services import cases
 from escalada.services.account_health import account_health, keep_score
-from escalada.services.account_overview import account_overview
+from escalada.services.account_overview import ACCOUNT_LISTS, account_overview
 from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar
 from escalada.services.contacts import add_contact, list_contacts, remove_contact
@@ -156,3 +157,33 @@ def test_the_page_is_read_in_one_read_only_transaction(
     account_overview(ctx=ctx, actor=ANA, account_id=worked_account)
 
     assert units == {"reading": 1, "writing": 0}
+
+
+def test_each_list_pages_on_from_a_cursor_of_its_own(
+    ctx: Context, worked_account: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(account_overview_module, "PAGE_SIZES", dict.fromkeys(ACCOUNT_LISTS, 1))
+    add_contact(ctx=ctx, actor=ANA, account_id="acme", name="Pavel Kim")
+
+    first = account_overview(ctx=ctx, actor=ANA, account_id=worked_account)
+    second = account_overview(ctx=ctx, actor=ANA, account_id=worked_account, cursors={
+        "open_cases": first.next_cursors["open_cases"],
+        "contacts": first.next_cursors["contacts"]})
+
+    assert sorted(first.next_cursors) == ["contacts", "open_cases"]  # one credit, one plan
+    assert [c.id for c in first.open_cases] == ["CASE-3"]
+    assert [c.id for c in second.open_cases] == ["CASE-2"]
+    assert [c.name for c in first.contacts + second.contacts] == ["Иван Сидоров", "Pavel Kim"]
+    assert second.next_cursors == {}
+    assert second.credits == first.credits and second.recovery_plans == first.recovery_plans
+
+
+def test_a_cursor_of_one_list_is_refused_by_another(
+    ctx: Context, worked_account: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(account_overview_module, "PAGE_SIZES", dict.fromkeys(ACCOUNT_LISTS, 1))
+    first = account_overview(ctx=ctx, actor=ANA, account_id=worked_account)
+
+    with pytest.raises(InvalidInput, match="belongs to sort=sla_due, not sort=contacts"):
+        account_overview(ctx=ctx, actor=ANA, account_id=worked_account,
+                         cursors={"contacts": first.next_cursors["open_cases"]})

@@ -7,7 +7,7 @@ import pytest
 from examples import ADMIN, ANA, LENA
 from transaction_support import count_units
 
-from escalada.domain.errors import NotPermitted
+from escalada.domain.errors import InvalidInput, NotPermitted
 from escalada.services.context import Context
 from escalada.services.passwords import set_password
 from escalada.services.people import (
@@ -69,3 +69,25 @@ def test_the_page_is_read_in_one_read_only_transaction(
     people_directory(ctx=ctx, actor=ADMIN)
 
     assert units == {"reading": 1, "writing": 0}
+
+
+@pytest.mark.usefixtures("people")
+def test_users_and_tokens_come_a_filtered_page_at_a_time(ctx: Context) -> None:
+    first = people_directory(ctx=ctx, actor=ADMIN, users={"limit": 2})
+    second = people_directory(ctx=ctx, actor=ADMIN, users={
+        "limit": 2, "cursor": first.users_next})
+    engineers = people_directory(ctx=ctx, actor=ADMIN, users={"role": "engineer"})
+    live = people_directory(ctx=ctx, actor=ADMIN, tokens={"active": "true"}, only="tokens")
+
+    assert [u.name for u in first.users] == ["admin", "ana"]
+    assert [u.name for u in second.users] == ["lena"] and second.users_next is None
+    assert second.with_password == []  # of this page's people: ana's is on the first
+    assert [u.name for u in engineers.users] == ["ana"]
+    assert [(t.user_name, t.label) for t in live.tokens] == [("admin", "automation")]
+    assert live.users == [] and live.tokens_next is None
+
+
+@pytest.mark.usefixtures("people")
+def test_a_wrong_filter_is_refused_naming_it(ctx: Context) -> None:
+    with pytest.raises(InvalidInput, match="role"):
+        people_directory(ctx=ctx, actor=ADMIN, users={"role": "wizard"})

@@ -103,12 +103,17 @@ def _require_account(db: Reader, account_id: str) -> None:
 
 
 def cases_of_account(session: Session, account_id: str, *, status: Literal["open", "closed"],
-                     sort: Sort, limit: int) -> list[CaseSummaryView]:
-    """The first `limit` of the account's open or closed cases as the board lists them,
-    read in the caller's transaction."""
-    wanted = BoardQuery(account=account_id, status=status, sort=sort, limit=limit)
-    return [_summary(row) for row in _READERS[sort](Reader.of_session(session), wanted, None,
-                                                       limit)]
+                     sort: Sort, limit: int, cursor: str | None = None
+                     ) -> Page[CaseSummaryView]:
+    """A page of `limit` of the account's open or closed cases as the board lists them
+    (after `cursor`, one this order gave), read in the caller's transaction."""
+    wanted = validated(BoardQuery, {"account": account_id, "status": status, "sort": sort,
+                                    "limit": limit, "cursor": cursor})
+    after = decode(wanted.cursor, sort, _KEY_PARTS[sort])
+    rows = _READERS[sort](Reader.of_session(session), wanted, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([_summary(row) for row in rows], _encoded(sort, rows[-1]) if more else None)
 
 
 def every_case(*, ctx: Context, **query: Any) -> Iterator[CaseSummaryView]:

@@ -100,6 +100,13 @@ def contact_page(*, ctx: Context, account_id: str, **query: Any) -> Page[Contact
     """A page of the account's contacts by id, filtered by `level` and `name` (the removed
     ones too when `removed`)."""
     wanted = validated(ContactsQuery, query)
+    with ctx.reading() as uow:
+        load_account(uow.session, account_id)
+        return contacts_in(uow.session, account_id, wanted)
+
+
+def contacts_in(session: Session, account_id: str, wanted: ContactsQuery) -> Page[ContactView]:
+    """`contact_page` in the caller's transaction, of an account it has read."""
     rows = select(ContactRow).where(ContactRow.account_id == account_id)
     if not wanted.removed:
         rows = rows.where(ContactRow.removed_at.is_(None))
@@ -110,9 +117,7 @@ def contact_page(*, ctx: Context, account_id: str, **query: Any) -> Page[Contact
         rows = rows.where(or_(*(func.lower(column).like(pattern, escape="\\")
                                 for column in (ContactRow.name, ContactRow.title,
                                                ContactRow.email))))
-    with ctx.reading() as uow:
-        load_account(uow.session, account_id)
-        return sql_page(uow.session, rows, _BY_ID, wanted, contact_view, lambda row: [row.id])
+    return sql_page(session, rows, _BY_ID, wanted, contact_view, lambda row: [row.id])
 
 
 def contacts_of(session: Session, account_id: str, *, removed: bool = False

@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, Field
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import PeopleLogRow, TokenRow, UserRow
 from escalada.domain.model import Role
@@ -19,6 +21,7 @@ from escalada.services.views import TokenView, UserView
 
 _USERS = Order("users", (UserRow.name,), ("text",))
 _TOKENS = Order("tokens", (TokenRow.id,), ("int",))
+_NEWEST_TOKENS = Order("tokens_newest", (TokenRow.id,), ("int",), descending=True)
 _LOG = Order("people_log", (PeopleLogRow.id,), ("int",))
 
 
@@ -50,6 +53,12 @@ class PeopleLogQuery(PageQuery):
 def user_page(*, ctx: Context, **query: Any) -> Page[UserView]:
     """A page of people by name, filtered by `role`, `disabled` and `name`."""
     wanted = validated(UsersQuery, query)
+    with ctx.reading() as uow:
+        return users_in(uow.session, wanted)
+
+
+def users_in(session: Session, wanted: UsersQuery) -> Page[UserView]:
+    """`user_page` in the caller's transaction."""
     rows = select(UserRow)
     if wanted.role is not None:
         rows = rows.where(UserRow.role == wanted.role.value)
@@ -60,8 +69,7 @@ def user_page(*, ctx: Context, **query: Any) -> Page[UserView]:
         pattern = containing(wanted.name)
         rows = rows.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
             UserRow.name, UserRow.display_name, UserRow.email))))
-    with ctx.reading() as uow:
-        return sql_page(uow.session, rows, _USERS, wanted, _user, lambda row: [row.name])
+    return sql_page(session, rows, _USERS, wanted, _user, lambda row: [row.name])
 
 
 def token_page(*, ctx: Context, actor: Actor, **query: Any) -> Page[TokenView]:
@@ -70,16 +78,23 @@ def token_page(*, ctx: Context, actor: Actor, **query: Any) -> Page[TokenView]:
     wanted = validated(TokensQuery, query)
     if wanted.user != actor.name:
         require_admin(actor, "listing other people's tokens")
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        return tokens_in(uow.session, wanted, now)
+
+
+def tokens_in(session: Session, wanted: TokensQuery, now: datetime, *,
+              newest_first: bool = False) -> Page[TokenView]:
+    """`token_page` (the newest first, if asked) in the caller's transaction, at `now`."""
     rows = select(TokenRow)
     if wanted.user is not None:
         rows = rows.where(TokenRow.user_name == wanted.user)
     if wanted.active is not None:
-        now = ctx.clock()
         working = TokenRow.revoked_at.is_(None) & (
             TokenRow.expires_at.is_(None) | (TokenRow.expires_at > now))
         rows = rows.where(working if wanted.active else ~working)
-    with ctx.reading() as uow:
-        return sql_page(uow.session, rows, _TOKENS, wanted, _token, lambda row: [row.id])
+    return sql_page(session, rows, _NEWEST_TOKENS if newest_first else _TOKENS, wanted,
+                    _token, lambda row: [row.id])
 
 
 def people_log_page(*, ctx: Context, actor: Actor, **query: Any) -> Page[PeopleLogEntryView]:

@@ -1,8 +1,8 @@
-"""`/hooks`: the help desks' webhook deliveries that could not be applied, with what is
-wrong and their body, and a button to replay one once the mapping is fixed. Both go
-through the same service functions as `escalada hooks failed|replay` and
-/api/v1/hooks/failed|deliveries/{id}/replay, which check the roles (engineers and
-above)."""
+"""`/hooks`: the help desks' webhook deliveries that could not be applied, a page at a time
+(the newest first, filtered by source), with what is wrong and their body, and a button
+to replay one once the mapping is fixed. Both go through the same service functions as
+`escalada hooks failed|replay` and /api/v1/hooks/failed|deliveries/{id}/replay, which
+check the roles (engineers and above)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from escalada.adapters.catalogs import translations
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.domain.validation import existing_id
 from escalada.entrypoints.errors import http_status
+from escalada.entrypoints.web.paging import filters_of, pager
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import (
     ConsoleUser,
@@ -29,10 +30,12 @@ HOOKS = "/hooks"
 
 def page(request: Request, user: Actor, *, problem: str | None = None,
          status_code: int = 200, replayed: hooks.HookReceiptView | None = None) -> Response:
+    filters = filters_of(request, "source", "cursor")
     failed = hooks.delivery_page(ctx=context_of(request), actor=user, state=hooks.FAILED,
-                                 limit=100).items
-    return render(request, "hooks.html", status_code=status_code, failed=failed,
-                  problem=problem, replayed=replayed)
+                                 **filters)
+    return render(request, "hooks.html", status_code=status_code, failed=failed.items,
+                  problem=problem, replayed=replayed, filters=filters,
+                  pager=pager(request, failed))
 
 
 @router.get(HOOKS)

@@ -1,8 +1,9 @@
 """The incident pages: `/incidents` lists platform incidents (outage storms across
-customers) and `/incidents/{incident_id}` shows one, its linked cases, its updates and
-the resolutions it proposes; its forms post an update to every linked customer, resolve
-the incident and confirm the proposed resolutions through the same service functions as
-`escalada incident` and /api/v1/incidents. The service refuses a role that may not."""
+customers) a page at a time, filtered by status, service and region, and
+`/incidents/{incident_id}` shows one, its linked cases, its updates and the resolutions
+it proposes; its forms post an update to every linked customer, resolve the incident and
+confirm the proposed resolutions through the same service functions as `escalada
+incident` and /api/v1/incidents. The service refuses a role that may not."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from escalada.adapters.catalogs import translations
 from escalada.domain import validation
 from escalada.domain.errors import EscaladaError
 from escalada.entrypoints.errors import http_status
+from escalada.entrypoints.web.paging import filters_of, pager
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of, language_of
 from escalada.services import incident_resolutions, incident_updates, incidents
@@ -29,8 +31,11 @@ Status = Annotated[str, Form(max_length=20)]
 
 @router.get("/incidents")
 def incidents_page(request: Request, user: ConsoleUser) -> Response:
-    listed = incidents.list_incidents(ctx=context_of(request))
-    return render(request, "incidents.html", incidents=listed)
+    """A page of incidents, the newest first, filtered by status, service and region."""
+    filters = filters_of(request, "status", "service", "region", "cursor")
+    listed = incidents.incident_page(ctx=context_of(request), **filters)
+    return render(request, "incidents.html", incidents=listed.items, filters=filters,
+                  pager=pager(request, listed))
 
 
 def page(request: Request, incident_id: str, *, problem: str | None = None,

@@ -1,9 +1,11 @@
 """People and tokens, for admins: `/people` lists the users with their roles, states and
-console passwords, and adds, promotes, disables, enables and sets passwords; `/people/
-tokens` lists every API token, creates one for the admin (its secret shown once, on the
-answer to the form, never again) and revokes any. Every change goes through the same
-service functions as `escalada user ...` / `escalada token ...` and /api/v1/users|tokens,
-which check the roles; the pages are read by services.people_directory (admins only)."""
+console passwords, a page at a time (filtered by role, state and name), and adds,
+promotes, disables, enables and sets passwords; `/people/tokens` lists the API tokens, a
+page at a time (filtered by owner and whether they work), creates one for the admin (its
+secret shown once, on the answer to the form, never again) and revokes any. Every change
+goes through the same service functions as `escalada user ...` / `escalada token ...`
+and /api/v1/users|tokens, which check the roles; the pages are read by
+services.people_directory (admins only)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from escalada.domain.errors import EscaladaError
 from escalada.domain.model import Role
 from escalada.domain.validation import existing_id
 from escalada.entrypoints.errors import http_status
+from escalada.entrypoints.web.paging import filters_of, pager
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import (
     ConsoleUser,
@@ -41,9 +44,16 @@ Secret = Annotated[str, Form(max_length=2048)]
 
 def page(request: Request, user: Actor, template: str, *, problem: str | None = None,
          status_code: int = 200, created: TokenCreatedView | None = None) -> Response:
-    directory = people_directory(ctx=context_of(request), actor=user)
+    """The people or the tokens page: a page of each list, filtered as its URL asks."""
+    users = filters_of(request, "role", "disabled", "name", "cursor")
+    tokens = filters_of(request, "user", "active", "cursor")
+    on_people = template == "people.html"
+    directory = people_directory(ctx=context_of(request), actor=user, users=users,
+                                 tokens=tokens, only="users" if on_people else "tokens")
+    following = directory.users_next if on_people else directory.tokens_next
     return render(request, template, status_code=status_code, directory=directory,
-                  roles=[role.value for role in Role], problem=problem, created=created)
+                  roles=[role.value for role in Role], problem=problem, created=created,
+                  filters=users if on_people else tokens, pager=pager(request, following))
 
 
 @router.get(PEOPLE)

@@ -17,6 +17,7 @@ from escalada.domain.sla import resolve_calendar
 from escalada.domain.words import Words
 from escalada.services.authz import can_make_recovery_plan
 from escalada.services.context import Actor, Context
+from escalada.services.paging import Order, Page, PageQuery, sql_page
 from escalada.services.policies import policy_of
 from escalada.services.records import Event, account_snapshot, record
 from escalada.services.recovery.rows import (
@@ -122,15 +123,20 @@ def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
                           now)
 
 
-def account_plans(session: Session, account_id: str, current: Policy, now: datetime
-                  ) -> list[RecoveryPlanView]:
-    """The recovery plans of the account's cases, newest case first, in the caller's
-    transaction (`current`: the policy of a case without one of its own)."""
+def account_plans(session: Session, account_id: str, current: Policy, now: datetime,
+                  wanted: PageQuery | None = None) -> Page[RecoveryPlanView]:
+    """A page of the recovery plans of the account's cases, newest case first, in the
+    caller's transaction (`current`: the policy of a case without one of its own)."""
+    with_plan = select(CaseRow).where(CaseRow.account_id == account_id, select(
+        RecoveryTaskRow.id).where(RecoveryTaskRow.case_number == CaseRow.number).exists())
+    cases = sql_page(session, with_plan, _NEWEST_CASE_FIRST, wanted or PageQuery(),
+                     lambda case: case, lambda case: [case.number])
     tasks: dict[int, list[RecoveryTaskRow]] = {}
-    for task in session.scalars(select(RecoveryTaskRow).join(CaseRow).where(
-            CaseRow.account_id == account_id).order_by(RecoveryTaskRow.id)):
+    for task in session.scalars(select(RecoveryTaskRow).where(RecoveryTaskRow.case_number.in_(
+            [case.number for case in cases.items])).order_by(RecoveryTaskRow.id)):
         tasks.setdefault(task.case_number, []).append(task)
-    cases = session.scalars(select(CaseRow).where(CaseRow.number.in_(tasks))
-                            .order_by(CaseRow.number.desc()))
-    return [plan_view(session, case, tasks[case.number], policy_of(session, case, current), now)
-            for case in cases]
+    return Page([plan_view(session, case, tasks[case.number], policy_of(session, case, current),
+                           now) for case in cases.items], cases.next_cursor)
+
+
+_NEWEST_CASE_FIRST = Order("recovery_plans", (CaseRow.number,), ("int",), descending=True)
