@@ -14,8 +14,9 @@ import pytest
 from channel_support import HttpSink, http_sink
 from examples import ADMIN, ANA, MARIA, T2_HANDOFF
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.hook_signatures import jira_signature, zendesk_signature
-from escalada.services import hooks, outbox
+from escalada.services import cases, hooks, outbox
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
@@ -76,6 +77,12 @@ def test_the_tier_and_level_reach_the_ticket_as_tags_once_each(
         b"bot@acme.example/token:api-token").decode()
     log = outbox.list_deliveries(ctx=ctx, case_id="CASE-1")
     assert {(d.channel, d.to, d.state) for d in log} == {("zendesk", "5158", "delivered")}
+    written = [entry for entry in cases.case_timeline(ctx=ctx, case_id="CASE-1")
+               if (entry.data or {}).get("channel") == "zendesk"]
+    assert [entry.summary_in(translations("ru")) for entry in written[:2]] == [
+        "линия: T1, уровень: нет — поставлено в очередь для заявки zendesk 5158",
+        "запись линии и уровня в заявку (en) доставлено: 5158, канал zendesk"]
+    assert written[-2].summary == "tier T2 and level L2 queued for zendesk ticket 5158"
 
 
 def test_two_moves_before_a_send_go_to_the_ticket_as_one_the_latest(

@@ -15,6 +15,7 @@ import yaml
 from concurrency_support import run_at_once
 from examples import ADMIN, ANA
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import HookDeliveryRow
 from escalada.domain.errors import InvalidTransition, PayloadRejected, SignatureInvalid
 from escalada.domain.hook_signatures import (
@@ -139,9 +140,16 @@ def test_priority_status_comments_and_csat_change_the_case(
     [message] = list_messages(ctx=ctx, case_id="CASE-1")
     assert (message.sender, message.author, message.language) == ("customer", "Ivan Petrov",
                                                                    "ru")
-    kinds = [entry.kind for entry in cases.case_timeline(ctx=ctx, case_id="CASE-1")]
-    assert kinds == ["case_opened", "updated", "customer_message", "paused", "resolved",
-                     "updated"]
+    entries = cases.case_timeline(ctx=ctx, case_id="CASE-1")
+    assert [entry.kind for entry in entries] == ["case_opened", "updated", "customer_message",
+                                                 "paused", "resolved", "updated"]
+    # A Russian reader reads what the ticket did in Russian; the English stays the record.
+    told = [entry.summary_in(translations("ru")) for entry in entries]
+    assert entries[1].summary == "changed severity P2 -> P1"
+    assert told[0] == "открыто обращение P2 по заявке zendesk 5158: Volumes detach under load"
+    assert told[1] == "изменено: severity P2 -> P1"
+    assert told[2].startswith("сообщение клиента (Ivan Petrov) в заявке zendesk 5158: Тома")
+    assert told[3] == "ждём клиента: часы SLA остановлены"
 
 
 def test_an_update_older_than_the_last_applied_is_ignored(

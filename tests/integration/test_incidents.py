@@ -12,6 +12,7 @@ from concurrency_support import run_at_once
 from examples import ANA
 from storm_support import add_customer, report, storm
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.errors import AlreadyExists, InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
 from escalada.services.context import Context
@@ -152,6 +153,36 @@ def test_resolving_the_incident_proposes_resolving_its_cases_and_people_confirm(
     rest = confirm_resolutions(ctx=ctx, actor=ANA, incident_id="inc-1")
     assert rest.resolved == ["CASE-3", "CASE-4", "CASE-5"]
     assert show_incident(ctx=ctx, incident_id="INC-1").proposed_resolutions == []
+
+
+def test_what_the_incident_writes_on_a_case_reads_in_russian_and_says_the_same_in_english(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    storm(ctx, clock, 5)
+    post_update(ctx=ctx, actor=ANA, incident_id="INC-1", status="mitigating",
+                understanding="A storage node failed", doing_now="Failing over",
+                next_steps="Confirm reconnects")
+    resolve_incident(ctx=ctx, actor=ANA, incident_id="INC-1", resolution="node replaced")
+
+    timeline = cases.show_case(ctx=ctx, case_id="CASE-1").timeline
+    entries = {entry.kind: entry for entry in timeline
+               if entry.kind in ("incident_linked", "incident_resolved", "message_queued")}
+    told = {kind: entry.summary_in(translations("ru")) for kind, entry in entries.items()}
+
+    assert entries["incident_linked"].summary.startswith("linked to platform incident INC-1 (")
+    assert entries["incident_linked"].summary.endswith(
+        ", 5 accounts); flags set: multi_service_outage")
+    assert told["incident_linked"].startswith("связано с инцидентом платформы INC-1 (")
+    assert told["incident_linked"].endswith(
+        ", 5 клиентов); установлены флаги: multi_service_outage")
+    assert told["incident_resolved"] == (
+        "инцидент платформы INC-1 устранён: предлагается решить это обращение")
+    assert entries["message_queued"].summary == (
+        "progress update #1 (en) of platform incident INC-1 queued for the customer by "
+        "email to ops1@customer1.example")
+    assert told["message_queued"] == (
+        "обновление о ходе работ №1 (en) по инциденту платформы INC-1 поставлено в очередь "
+        "для клиента, email на ops1@customer1.example")
 
 
 def test_a_new_storm_after_the_resolution_opens_a_new_incident(

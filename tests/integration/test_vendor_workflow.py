@@ -14,6 +14,7 @@ from fake_aws_support import FakeAwsSupport, fake_aws  # noqa: F401
 from sqlalchemy import func, select
 from timer_support import drain, open_case, timeline
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import VendorCaseRow
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.entrypoints.worker import Worker
@@ -82,6 +83,10 @@ def test_an_aws_case_opened_from_t3_is_chased_then_answered_on_our_timeline(
     [overdue] = [e for e in timeline(ctx) if e.kind == "vendor_response_overdue"]
     assert "manager review" in overdue.summary
     assert "technical account manager" in overdue.summary  # Enterprise has a TAM
+    assert overdue.summary_in(translations("ru")).startswith(
+        f"AWS не ответил на обращение {opened.display_id} до ")
+    assert overdue.summary_in(translations("ru")).endswith(
+        "и свяжитесь с нашим техническим менеджером аккаунта (TAM)")
 
     fake_aws.reply(opened.vendor_case_id, "We are looking into the ELB nodes in eu-central-1.")
     [synced] = sync_vendor_cases(ctx=ctx, actor=ANA, case_id="CASE-1")

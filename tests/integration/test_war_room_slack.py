@@ -155,6 +155,35 @@ def test_the_cases_changes_are_posted_to_the_channel_through_the_outbox(
     assert deliver_due(ctx, owner="worker-1") == []
 
 
+def test_a_russian_accounts_room_is_posted_to_in_russian(
+    ctx: Context, fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    """The room works that customer's case: its posts are in the account's language, the
+    entries told from their words (the reasons people typed stay as typed)."""
+    add_user(ctx=ctx, actor=None, name=ADMIN.name, role="admin")
+    for person in (ANA, LEAD):
+        add_user(ctx=ctx, actor=ADMIN, name=person.name, role=person.role or "")
+    update_user(ctx=ctx, actor=ADMIN, name=ANA.name, changes={"slack_user_id": "U0ANA"})
+    case = open_case(ctx, account="severstal", name="Severstal", tier="strategic",
+                     account_fields={"language": "ru"}, title="Платежи зависают",
+                     contact_level="c_level", contact_title="CEO").snapshot.id
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
+    war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case,
+                            role="escalation_coordinator", user=ANA.name)
+    create_slack_channel(ctx=ctx, actor=LEAD, case_id=case)
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="T2", handoff=T2_HANDOFF,
+             reason="the database tier")
+
+    deliver_due(ctx, owner="worker-1")
+
+    posted = "\n".join(message["text"] for message in fake_slack.messages)
+    assert "lena: канал Slack #exec-escalation-severstal (C" in posted
+    assert "ana: шаг 2: T1 -&gt; T2" in posted
+    assert "создан, приглашены: ana" in posted
+    assert "(the database tier)" in posted
+    assert "invited" not in posted and "created" not in posted
+
+
 def test_what_the_timers_record_is_posted_too(
     ctx: Context, clock: FakeClock, room: str, fake_slack: FakeSlack,  # noqa: F811
 ) -> None:

@@ -387,7 +387,9 @@ def what(draft: CommunicationRow) -> str:
 _KINDS = {"acknowledgment": Words("acknowledgment"), "progress_update": Words("progress update"),
           "resolution": Words("resolution"),
           "executive_acknowledgment": Words("executive acknowledgment"),
-          "handoff": Words("handoff"), "vendor_escalation": Words("vendor escalation")}
+          "handoff": Words("handoff"), "vendor_escalation": Words("vendor escalation"),
+          "helpdesk_write_back": Words("helpdesk write back"),
+          "war_room_update": Words("war room update")}
 
 
 def what_words(draft: CommunicationRow) -> Words:

@@ -18,6 +18,7 @@ from escalada.adapters.db.tables import CaseRow, CommunicationRow, HelpdeskTicke
 from escalada.adapters.hooks_file import current_hook_mapping
 from escalada.domain.delivery import PENDING
 from escalada.domain.model import ExecLevel, Tier
+from escalada.domain.words import Words
 from escalada.services.context import Actor
 from escalada.services.records import record
 from escalada.settings import Settings
@@ -63,8 +64,9 @@ def queue_write_back(session: Session, case: CaseRow, *, now: datetime, max_atte
                       max_attempts=max_attempts)
         ticket.written_back = place
         record(session, case, actor=_SYSTEM, at=now, kind="message_queued",
-               summary=f"tier {case.tier} and level {case.exec_level or 'none'} queued for "
-                       f"{ticket.source} ticket {ticket.ticket_id}",
+               summary=Words("tier {tier} and level {level} queued for {source} ticket "
+                             "{ticket}", tier=case.tier, level=case.exec_level or Words("none"),
+                             source=ticket.source, ticket=ticket.ticket_id),
                data={"draft": row.communication_id, "delivery": row.id,
                      "channel": ticket.source, "ticket": ticket.ticket_id, "place": place},
                changed=False)

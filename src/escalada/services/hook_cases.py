@@ -98,8 +98,9 @@ def _open(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: SourceMa
         data.update(services=new.services, regions=new.regions)
     # The same opening as `case open`: a storm of tickets opens its platform incident.
     case, _ = open_in(uow, new, policy=ctx.policy(), now=now, actor=actor,
-                      summary=f"{severity.value} case opened from {event.source} ticket "
-                              f"{event.ticket.id}: {new.title}", data=data)
+                      summary=Words("{severity} case opened from {source} ticket {ticket}: "
+                                    "{title}", severity=severity.value, source=event.source,
+                                    ticket=event.ticket.id, title=new.title), data=data)
     return case
 
 
@@ -193,7 +194,7 @@ def _set(session: Session, case: CaseRow, field: str, value: object, now: dateti
         return f"{field} not changed: {case.ref} is {case.status}"
     setattr(case, field, value)
     record(session, case, actor=actor, at=now, kind="updated",
-           summary=f"changed {field} {before} -> {value}", reason=why,
+           summary=_changed(field, before, value), reason=why,
            data={**where, "before": {field: before}, "after": {field: value}})
     return f"{field} {before} -> {value}"
 
@@ -211,9 +212,8 @@ def _message(ctx: Context, session: Session, case: CaseRow, change: Change,
     session.add(row)
     session.flush()
     record(session, case, actor=actor, at=now, kind=f"{sender}_message",
-           summary=f"message from the {sender}"
-                   + (f" ({row.author})" if row.author else "")
-                   + f" on {event.source} ticket {event.ticket.id}: {excerpt(text, 120)}",
+           summary=_message_words(sender, row.author, event.source, event.ticket.id,
+                                  excerpt(text, 120)),
            data={**where, "message": row.id, "language": row.language}, changed=False)
     return f"{sender} message ({row.language or 'language unknown'})"
 
@@ -235,7 +235,7 @@ def _status(ctx: Context, session: Session, case: CaseRow, status: str,
                reason=why, data={**where, **event.data})
     if target == "closed" and case.status == CaseStatus.RESOLVED:
         case.status, case.closed_at = CaseStatus.CLOSED.value, now
-        record(session, case, actor=actor, at=now, kind="closed", summary="case closed",
+        record(session, case, actor=actor, at=now, kind="closed", summary=Words("case closed"),
                reason=why, data=where)
     if target in ("resolved", "closed"):
         return f"status -> {case.status}"
@@ -246,11 +246,12 @@ def _status(ctx: Context, session: Session, case: CaseRow, status: str,
         case.pauses.append(PauseRow(case_number=case.number, started_at=now))
         case.status = target
         record(session, case, actor=actor, at=now, kind="paused",
-               summary="waiting on customer: SLA clocks paused", reason=why, data=where)
+               summary=Words("waiting on customer: SLA clocks paused"), reason=why,
+               data=where)
     elif case.status != target:
         before, case.status = case.status, target
         record(session, case, actor=actor, at=now, kind="updated",
-               summary=f"changed status {before} -> {target}", reason=why,
+               summary=_changed("status", before, target), reason=why,
                data={**where, "before": {"status": before}, "after": {"status": target}})
     return f"status -> {case.status}"
 
@@ -261,11 +262,33 @@ def _work_again(session: Session, case: CaseRow, now: datetime, actor: Actor, wh
     if case.status == CaseStatus.RESOLVED:
         case.status, case.resolved_at = CaseStatus.INVESTIGATING.value, None
         record(session, case, actor=actor, at=now, kind="reopened",
-               summary="case reopened after its resolution", reason=why, data=where)
+               summary=Words("case reopened after its resolution"), reason=why, data=where)
     running = [pause for pause in case.pauses if pause.ended_at is None]
     if running:
         for pause in running:
             pause.ended_at = now
         case.status = CaseStatus.INVESTIGATING.value
         record(session, case, actor=actor, at=now, kind="resumed",
-               summary="customer answered: SLA clocks running", reason=why, data=where)
+               summary=Words("customer answered: SLA clocks running"), reason=why,
+               data=where)
+
+
+def _changed(field: str, before: object, after: object) -> Words:
+    """`changed severity S2 -> S1`, as a person's edit of the case says it."""
+    return Words("changed {changes}", changes=[
+        Words("{name} {before} -> {after}", name=field, before=str(before), after=str(after))])
+
+
+def _message_words(sender: str, author: str | None, source: str, ticket: str,
+                   text: str) -> Words:
+    """A help-desk comment as the timeline tells it."""
+    where = {"source": source, "ticket": ticket, "text": text}
+    if sender == "customer":
+        return (Words("message from the customer ({author}) on {source} ticket {ticket}: "
+                      "{text}", author=author, **where) if author
+                else Words("message from the customer on {source} ticket {ticket}: {text}",
+                           **where))
+    return (Words("message from the internal ({author}) on {source} ticket {ticket}: {text}",
+                  author=author, **where) if author
+            else Words("message from the internal on {source} ticket {ticket}: {text}",
+                       **where))

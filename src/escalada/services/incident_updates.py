@@ -24,9 +24,10 @@ from escalada.domain.communications import MessageKind
 from escalada.domain.delivery import PENDING
 from escalada.domain.errors import InvalidInput
 from escalada.domain.model import CaseStatus
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.delivering import send_now, what
+from escalada.services.delivering import send_now, what_words
 from escalada.services.drafting import checked_update, draft_row, operator_templates
 from escalada.services.incidents import (
     IncidentUpdateView,
@@ -95,8 +96,9 @@ def _tell(ctx: Context, session: Session, incident: IncidentRow, update: Inciden
     session.add(delivery)
     session.flush()
     record(session, case, actor=actor, at=now, kind="message_queued",
-           summary=f"{what(draft)} of platform incident {incident.ref} queued for the "
-                   f"customer by email to {to}",
+           summary=Words("{message} of platform incident {incident} queued for the "
+                         "customer by email to {to}", message=what_words(draft),
+                         incident=incident.ref, to=to),
            data={"draft": draft.id, "delivery": delivery.id, "channel": "email",
                  "audience": draft.audience, "language": draft.language,
                  "incident": incident.ref, "incident_update": update.id},

@@ -29,6 +29,7 @@ from escalada.domain.model import CaseStatus, case_label
 from escalada.domain.snapshot import AwareDatetime, Text
 from escalada.domain.storms import place
 from escalada.domain.validation import Note, invalid_input
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.case_reads import incidents_in
 from escalada.services.context import Actor, Context
@@ -249,8 +250,9 @@ def resolve_incident(*, ctx: Context, actor: Actor, incident_id: str,
             if CaseStatus(case.status).is_open:
                 link_row.resolution_proposed_at = now
                 record(session, case, actor=actor, at=now, kind="incident_resolved",
-                       summary=f"platform incident {incident.ref} resolved: resolving this "
-                               "case is proposed", reason=checked.resolution,
+                       summary=Words("platform incident {incident} resolved: resolving "
+                                     "this case is proposed", incident=incident.ref),
+                       reason=checked.resolution,
                        data={"incident": incident.ref, "resolution_proposed": True},
                        changed=False)
         return _committed(uow, incident)

@@ -17,6 +17,7 @@ from escalada.adapters.db.tables import CaseRow, IncidentCaseRow, IncidentRow
 from escalada.domain.model import CaseStatus
 from escalada.domain.policy import Policy
 from escalada.domain.storms import Arrival, reach, storms, window_start
+from escalada.domain.words import Words
 from escalada.services.context import Actor
 from escalada.services.records import record
 
@@ -163,10 +164,12 @@ def _linked(session: Session, case: CaseRow, incident: IncidentRow, flags: Itera
             now: datetime, actor: Actor) -> None:
     added = sorted(set(flags) - set(case.flags))
     case.flags = sorted(set(case.flags) | set(added))
-    flagged = f"; flags set: {', '.join(added)}" if added else ""
-    record(session, case, actor=actor, at=now, kind="incident_linked",
-           summary=f"linked to platform incident {incident.ref} ({incident.title}, "
-                   f"{incident.accounts} accounts){flagged}",
+    linked = Words.counted("linked to platform incident {incident} ({title}, {count} account)",
+                           "linked to platform incident {incident} ({title}, {count} accounts)",
+                           incident.accounts, incident=incident.ref, title=incident.title)
+    if added:
+        linked = Words("{linked}; flags set: {flags}", linked=linked, flags=", ".join(added))
+    record(session, case, actor=actor, at=now, kind="incident_linked", summary=linked,
            data={"incident": incident.ref, "service": incident.service,
                  "region": incident.region, "accounts": incident.accounts, "flags": added})
 
@@ -180,6 +183,8 @@ def _raise_flags(session: Session, incident: IncidentRow, numbers: Iterable[int]
             continue
         case.flags = sorted(set(case.flags) | set(added))
         record(session, case, actor=WATCHER, at=now, kind="flag_set",
-               summary=f"flag set: {', '.join(added)} (platform incident {incident.ref} "
-                       f"spans {incident.accounts} accounts)",
+               summary=Words.counted(
+                   "flag set: {flags} (platform incident {incident} spans {count} account)",
+                   "flag set: {flags} (platform incident {incident} spans {count} accounts)",
+                   incident.accounts, flags=", ".join(added), incident=incident.ref),
                data={"flags": added, "incident": incident.ref})

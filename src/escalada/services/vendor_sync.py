@@ -238,16 +238,19 @@ def on_vendor_response_due(
         return "answered meanwhile"
     plan = current_vendor_plans(ctx.settings()).vendors[row.vendor].plans.get(row.plan)
     name = VENDOR_NAMES[row.vendor]
-    asks = ["request a manager review of the vendor case (`escalada vendor escalate "
-            f"{case.ref} --reason RESOLUTION_TIME --justification ...`)"]
+    asks = [Words("request a manager review of the vendor case (`escalada vendor escalate "
+                  "{case} --reason RESOLUTION_TIME --justification ...`)", case=case.ref)]
     if plan is not None and plan.tam:
-        asks.append("contact our technical account manager")
+        asks.append(Words("contact our technical account manager"))
+    told = (Words("{review} and {tam}", review=asks[0], tam=asks[1]) if len(asks) > 1
+            else asks[0])
     record(session, case, actor=SYSTEM, at=now, kind="vendor_response_overdue",
-           summary=f"{name} has not responded to case {row.display_id or row.vendor_case_id} "
-                   f"by {timer.payload['due_at']} ({row.plan} plan, severity {row.severity}): "
-                   + " and ".join(asks),
+           summary=Words("{vendor} has not responded to case {id} by {due} ({plan} plan, "
+                         "severity {severity}): {asks}", vendor=name,
+                         id=row.display_id or row.vendor_case_id, due=timer.payload["due_at"],
+                         plan=row.plan, severity=row.severity, asks=told),
            data={"vendor_case": row.id, "vendor": row.vendor, "plan": row.plan,
-                 "due_at": timer.payload["due_at"], "recommend": asks,
+                 "due_at": timer.payload["due_at"], "recommend": [str(ask) for ask in asks],
                  "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)},
            changed=False)
     return "recommended a manager review" + (" and the TAM" if len(asks) > 1 else "")

@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from escalada.adapters.catalogs import LANGUAGES, SOURCE_LANGUAGE, translations
 from escalada.adapters.db.tables import (
+    AccountRow,
     CaseRow,
     CommunicationRow,
     OutboxRow,
@@ -22,12 +24,13 @@ from escalada.adapters.slack_workspace import SlackWorkspace
 from escalada.domain.delivery import PENDING
 from escalada.domain.errors import InvalidTransition
 from escalada.domain.policy import Policy
+from escalada.domain.words import Words
 from escalada.services.authz import can_manage_slack_channel
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import RECORDED, record
 from escalada.services.repositories import load_case
-from escalada.services.views import View
+from escalada.services.views import View, summary_in
 from escalada.services.war_room_playbook import room_of
 
 WAR_ROOM_UPDATE = "war_room_update"  # the kind of a post of the case's changes
@@ -71,11 +74,14 @@ def create_slack_channel(*, ctx: Context, actor: Actor, case_id: str) -> SlackCh
         case = load_case(uow.session, case_id)
         room = _open_room(uow.session, case)
         case.slack_channel_id = channel_id
-        who = ", ".join(invited) or "nobody"
-        summary = (f"Slack channel {room.channel} ({channel_id}) "
-                   f"{'linked' if known else 'created'}: invited {who}")
+        said = {"channel": room.channel, "id": channel_id,
+                "who": ", ".join(invited) or Words("nobody")}
+        summary = (Words("Slack channel {channel} ({id}) linked: invited {who}", **said)
+                   if known else
+                   Words("Slack channel {channel} ({id}) created: invited {who}", **said))
         if missing:
-            summary += f"; not in Slack: {', '.join(missing)}"
+            summary = Words("{done}; not in Slack: {missing}", done=summary,
+                            missing=", ".join(missing))
         record(uow.session, case, actor=actor, at=now, kind="war_room_slack_channel",
                summary=summary, data={"channel": room.channel, "channel_id": channel_id,
                                       "invited": invited, "not_in_slack": missing})
@@ -115,11 +121,16 @@ def _postable(entry: TimelineRow) -> bool:
 
 def _queue_post(session: Session, case: CaseRow, channel: str,
                 entries: tuple[TimelineRow, ...], policy: Policy, now: datetime) -> None:
-    lines = [f"• {entry.actor}: {entry.summary}" + (f" ({entry.reason})" if entry.reason
-                                                      else "") for entry in entries]
+    """The post, in the account's language: the room works that customer's case, and its
+    people are the ones who speak with that customer (the account's language is the one
+    its messages go out in)."""
+    language = _room_language(session, case)
+    said = translations(language)
+    lines = [f"• {entry.actor}: {summary_in(entry.summary, entry.words, said)}"
+             + (f" ({entry.reason})" if entry.reason else "") for entry in entries]
     draft = CommunicationRow(
-        case_number=case.number, kind=WAR_ROOM_UPDATE, audience="internal", language="en",
-        language_reason="the war room's Slack channel", timezone="UTC",
+        case_number=case.number, kind=WAR_ROOM_UPDATE, audience="internal", language=language,
+        language_reason="the account's language", timezone="UTC",
         subject=f"{case.ref}: {case.title}", body="\n".join(lines), template="",
         fields={}, missing=[], created_by=entries[-1].actor, created_at=now)
     session.add(draft)
@@ -130,3 +141,10 @@ def _queue_post(session: Session, case: CaseRow, channel: str,
         state=PENDING,
         attempts=0, max_attempts=policy.communications.delivery.max_attempts,
         available_at=now, created_by=entries[-1].actor, created_at=now))
+
+
+def _room_language(session: Session, case: CaseRow) -> str:
+    """The account's language, when escalada speaks it (else English)."""
+    account = session.get(AccountRow, case.account_id)
+    language = account.language if account is not None else SOURCE_LANGUAGE
+    return language if language in LANGUAGES else SOURCE_LANGUAGE
