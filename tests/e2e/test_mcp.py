@@ -21,10 +21,11 @@ from fake_aws_support import fake_aws  # noqa: F401
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.types import CallToolResult
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from escalada.domain.errors import Unauthenticated
 from escalada.entrypoints.agents import agent_server, token_actor
+from escalada.services import agent_audit, escalations
 from escalada.services.context import Context
 from escalada.services.people import disable_user
 
@@ -209,13 +210,15 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
     calls = cli.json("--as", "irina", "audit", "agents", "--user", "agent-lena")
     assert [(c["tool"], c["outcome"]) for c in calls] == [
         ("get_case", "refused"), ("evaluate_case", "answered"),
-        ("evaluate_snapshot", "answered"), ("draft_communication", "answered"),
+        ("evaluate_snapshot", "answered"), ("draft_communication", "started"),
+        ("draft_communication", "answered"), ("approve_credit", "started"),
         ("approve_credit", "refused")]
     assert calls[0]["arguments"] == {"case_id": "CASE-9"}
-    assert calls[-1]["arguments"] == {"credit_id": credit["id"]}  # the reason is not kept
+    assert calls[-1]["arguments"] == {  # the reason is not kept
+        "credit_id": credit["id"], "started": calls[-2]["id"]}
     assert "support_manager" in calls[-1]["reason"]
     assert all(c["actor"] == "agent-lena" and c["intact"] for c in calls)
-    assert "Agent call log intact: 5 entries checked." in cli.run("audit", "agents-verify")
+    assert "Agent call log intact: 7 entries checked." in cli.run("audit", "agents-verify")
     table = cli.run("--as", "irina", "audit", "agents", "--outcome", "refused")
     assert "approve_credit" in table and "refused" in table
     russian = Cli(tmp_path)
@@ -390,14 +393,17 @@ def test_every_call_and_resource_read_is_in_the_agent_call_log_refusals_too(
         ("agent-vera", "tool", "get_case", "answered"),
         ("agent-vera", "tool", "list_open_escalations", "answered"),
         ("agent-vera", "resource", "escalada://policy", "answered"),
+        ("agent-vera", "tool", "escalate", "started"),
         ("agent-vera", "tool", "escalate", "refused")]
     assert calls[0]["arguments"] == {"case_id": case_id}
     assert calls[1]["arguments"]["account"] == "acme"
     # Identifiers only: the handoff package's item names, never its text or a reason.
-    assert calls[3]["arguments"] == {"case_id": case_id, "to": "T2",
-                                     "handoff": {"keys": sorted(T2_HANDOFF)}}
+    asked = {"case_id": case_id, "to": "T2", "handoff": {"keys": sorted(T2_HANDOFF)}}
+    assert calls[3]["arguments"] == asked
+    # A tool that may write is logged before it runs; its outcome names that entry.
+    assert calls[4]["arguments"] == {**asked, "started": calls[3]["id"]}
     assert "secret words" not in log.text
-    assert "escalating a case" in calls[3]["reason"]
+    assert "escalating a case" in calls[4]["reason"]
     assert all(c["intact"] for c in calls)
     assert [c["tool"] for c in refusals.json()] == ["escalate"]
     assert not_for_viewers.status_code == 403
@@ -457,9 +463,48 @@ def test_an_agent_reads_incidents_and_vendor_health_and_updates_within_its_role(
     assert [u["posted_by"] for u in after["updates"]] == ["agent-ana"]
     calls = client.get("/api/v1/audit/agent-calls",
                        params={"tool": "post_incident_update"}).json()
+    asked = {"incident_id": incident, "status": "MITIGATING"}
     assert [(c["actor"], c["outcome"], c["arguments"]) for c in calls] == [
-        ("agent-ana", "answered", {"incident_id": incident, "status": "MITIGATING"}),
-        ("agent-vera", "refused", {"incident_id": incident, "status": "MITIGATING"})]
+        ("agent-ana", "started", asked),
+        ("agent-ana", "answered", {**asked, "started": calls[0]["id"]}),
+        ("agent-vera", "started", asked),
+        ("agent-vera", "refused", {**asked, "started": calls[2]["id"]})]
+
+
+def test_a_write_whose_outcome_cannot_be_logged_stands_logged_as_started(
+        ctx, client, bearer, open_case, monkeypatch: pytest.MonkeyPatch):
+    """The outcome's entry fails after the escalation committed: the started entry
+    remains, and with no entry at all the call does not run."""
+    case_id = open_case()["snapshot"]["id"]
+    engineer = token_of(bearer("agent-eve", "engineer"))
+    record_call = agent_audit.record_call
+
+    def outcome_fails(**call: Any) -> int:
+        if call["outcome"] != "started":
+            raise OperationalError("INSERT INTO agent_calls", {}, Exception("disk full"))
+        return record_call(**call)
+
+    async def escalate(client: Client) -> CallToolResult:
+        return await client.call_tool("escalate", {"case_id": case_id, "to": "T2",
+                                                   "handoff": T2_HANDOFF})
+
+    monkeypatch.setattr(agent_audit, "record_call", outcome_fails)
+    failed = as_agent(ctx, engineer, escalate)
+    ran: list[str] = []
+    monkeypatch.setattr(agent_audit, "record_call", lambda **call: outcome_fails(
+        **{**call, "outcome": "answered"}))  # the started entry fails too
+    monkeypatch.setattr(escalations, "escalate", lambda **asked: ran.append(asked["to"]))
+    not_run = as_agent(ctx, engineer, escalate)
+    monkeypatch.setattr(agent_audit, "record_call", record_call)
+
+    assert failed.is_error and not_run.is_error
+    assert ran == []
+    case = client.get(f"/api/v1/cases/{case_id}").json()
+    assert case["snapshot"]["tier"] == "T2"  # the first call's write stands
+    calls = client.get("/api/v1/audit/agent-calls", params={"user": "agent-eve"}).json()
+    assert [(c["tool"], c["outcome"], c["arguments"]["to"]) for c in calls] == [
+        ("escalate", "started", "T2")]
+    assert client.get("/api/v1/audit/agent-calls/verify").json()["intact"]
 
 
 def test_the_agent_call_log_is_append_only_and_its_chain_shows_tampering(

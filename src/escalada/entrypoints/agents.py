@@ -17,6 +17,7 @@ import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -96,42 +97,59 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
     server = MCPServer("escalada", instructions=INSTRUCTIONS)
 
     def audited(actor: Actor, tool: str, kind: Literal["tool", "resource"],
-                arguments: dict[str, Any], outcome: Outcome, reason: str | None) -> None:
+                arguments: dict[str, Any], outcome: Outcome, reason: str | None,
+                started: int | None = None) -> int:
         """The call in the agent call log, as the token's user (services.agent_audit)."""
-        agent_audit.record_call(ctx=ctx, actor=actor, tool=tool, kind=kind,
-                                arguments=arguments, outcome=outcome, reason=reason)
+        return agent_audit.record_call(ctx=ctx, actor=actor, tool=tool, kind=kind,
+                                       arguments=arguments, outcome=outcome, reason=reason,
+                                       started=started)
 
-    def tool(fn: Callable[P, R]) -> Callable[P, R]:
-        """Register `fn` as a tool whose domain errors are tool errors."""
+    def registered(fn: Callable[P, R], *, writes: bool) -> Callable[P, R]:
+        """Register `fn` as a tool whose domain errors are tool errors. A tool that
+        `writes` is logged as started before it runs (no log entry, no call), so that
+        no write of it stands unlogged should its outcome's entry fail."""
 
         @functools.wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             actor: Actor | None = None
+            started: int | None = None
             try:
                 actor = who()
                 _acting.set(actor)
+                if writes:
+                    started = audited(actor, fn.__name__, "tool", kwargs, "started", None)
                 answer = fn(*args, **kwargs)
             except EscaladaError as error:
                 if actor is not None:
-                    audited(actor, fn.__name__, "tool", kwargs, "refused", told(error, None))
+                    audited(actor, fn.__name__, "tool", kwargs, "refused", told(error, None),
+                            started)
                 raise refused(error, actor) from error
             except Exception as error:
                 if actor is not None:
-                    audited(actor, fn.__name__, "tool", kwargs, "failed", type(error).__name__)
+                    audited(actor, fn.__name__, "tool", kwargs, "failed", type(error).__name__,
+                            started)
                 raise
-            audited(actor, fn.__name__, "tool", kwargs, "answered", None)
+            audited(actor, fn.__name__, "tool", kwargs, "answered", None, started)
             return answer
 
-        server.tool()(run)
+        server.tool(annotations=ToolAnnotations(readOnlyHint=not writes))(run)
         return run
 
-    @tool
+    def tool(fn: Callable[P, R]) -> Callable[P, R]:
+        """A tool that may change something (the default: logged as started first)."""
+        return registered(fn, writes=True)
+
+    def reading(fn: Callable[P, R]) -> Callable[P, R]:
+        """A tool that only reads: logged once, with its outcome."""
+        return registered(fn, writes=False)
+
+    @reading
     def get_case(case_id: CaseId) -> dict[str, Any]:
         """The case: its snapshot (tier, level, severity, SLA), escalation steps and
         timeline."""
         return _dumped(cases.show_case(ctx=ctx, case_id=case_id))
 
-    @tool
+    @reading
     def evaluate_case(
         case_id: CaseId,
         at: Annotated[datetime | None, Field(
@@ -141,7 +159,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
         recommends (tier, level, reasons)."""
         return _dumped(cases.evaluate_case(ctx=ctx, case_id=case_id, at=at))
 
-    @tool
+    @reading
     def list_open_escalations(
         sort: Annotated[Literal["number", "sla_due", "updated"], Field(
             description="number: oldest first; sla_due: the soonest SLA due first; "
@@ -211,7 +229,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
             ctx=ctx, actor=_acting.get(), case_id=case_id, kind=kind, language=lang,
             status=status, fields=fields, timezone=timezone))
 
-    @tool
+    @reading
     def build_report(
         case_id: CaseId,
         lang: Annotated[str | None, Field(
@@ -223,7 +241,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
                                      language=lang, fmt="md")
         return rendered.content.decode()
 
-    @tool
+    @reading
     def search_knowledge_base(
         q: Annotated[str, Field(description="words to find, in any inflection (ru/en)")],
         lang: Annotated[str | None, Field(description="only entries in ru or en")] = None,
@@ -234,7 +252,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
         return [_dumped(hit) for hit in knowledge_base.search(ctx=ctx, q=q, lang=lang,
                                                               limit=limit)]
 
-    @tool
+    @reading
     def evaluate_snapshot(
         snapshot: Annotated[dict[str, Any], Field(
             description="a case snapshot document (DESIGN.md 1.2: id, opened_at, account, "
@@ -316,7 +334,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
             ctx=ctx, actor=_acting.get(), credit_id=credit_id, reason=reason,
             expected_version=expected_version))
 
-    @tool
+    @reading
     def list_incidents(
         status: Annotated[Literal["open", "resolved"] | None, Field(
             description="only open or only resolved ones (default: both)")] = None,
@@ -335,7 +353,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
         return {"incidents": [_dumped(item) for item in page.items],
                 "next_cursor": page.next_cursor}
 
-    @tool
+    @reading
     def get_incident(
         incident_id: Annotated[str, Field(description="the incident, e.g. INC-3",
                                           min_length=1)],
@@ -364,7 +382,7 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
             understanding=understanding, doing_now=doing_now, next_steps=next_steps,
             note=note))
 
-    @tool
+    @reading
     def list_vendor_health(
         vendor: Annotated[Literal["aws", "azure", "gcp"] | None, Field(
             description="only this vendor's (default: every vendor watched)")] = None,

@@ -3,7 +3,15 @@ user whose token it holds, which tool, the identifiers among its arguments and w
 it was answered or refused. Reads leave no trace on a case's timeline, so they are
 recorded here; writes are on the timeline too (under the same user). The entries form
 one hash chain (domain.audit, keyed like the timeline's when an audit key is set) and
-the database refuses to update or delete them. Admins read the log."""
+the database refuses to update or delete them. Admins read the log.
+
+A tool that may write is logged twice, each entry in its own transaction: `started`
+before the call runs (when that entry cannot be written, the call does not run), then its
+outcome, naming the started entry (`started` among its arguments). So a write stands
+logged even when the outcome's entry then fails: its started entry remains, with no
+outcome naming it. One transaction for the write and its entry would need every service
+function to take the log's session; two appends keep the one chain, each under the
+same lock as any other entry."""
 
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.views import View
 
-Outcome = Literal["answered", "refused", "failed"]
+Outcome = Literal["started", "answered", "refused", "failed"]
 # Arguments recorded as given: what the call was about, never free text (notes, reasons,
 # handoff packages, drafts' parts) that may carry a customer's data or a secret.
 IDENTIFIERS = frozenset({
@@ -53,9 +61,15 @@ def identifiers(arguments: Mapping[str, Any]) -> dict[str, Any]:
 def record_call(
     *, ctx: Context, actor: Actor, tool: str, kind: Literal["tool", "resource"],
     arguments: Mapping[str, Any], outcome: Outcome, reason: str | None = None,
-) -> None:
-    """Append the call to the log, in its own transaction, chained to the entry before."""
-    data = canonical_data(identifiers(arguments))
+    started: int | None = None,
+) -> int:
+    """Append the call to the log, in its own transaction, chained to the entry before;
+    the entry's id. `started`: the id of the call's started entry, which this outcome
+    ends."""
+    data = identifiers(arguments)
+    if started is not None:
+        data["started"] = started
+    data = canonical_data(data)
     with ctx.unit_of_work() as uow:
         session = uow.session
         if session.get_bind().dialect.name == "postgresql":
@@ -68,11 +82,14 @@ def record_call(
         digest = entry_hash(prev, case=_CHAIN, at=at, actor=actor.name, kind=f"{kind}:{tool}",
                             summary=outcome, reason=reason, data=data,
                             key=None if key is None else key.secret)
-        session.add(AgentCallRow(at=at, actor=actor.name, tool=tool, kind=kind,
-                                 outcome=outcome, reason=reason, arguments=data,
-                                 prev_hash=prev, hash=digest,
-                                 key_id=None if key is None else key.id))
+        row = AgentCallRow(at=at, actor=actor.name, tool=tool, kind=kind, outcome=outcome,
+                           reason=reason, arguments=data, prev_hash=prev, hash=digest,
+                           key_id=None if key is None else key.id)
+        session.add(row)
+        session.flush()
+        call_id = row.id
         uow.commit()
+    return call_id
 
 
 def _lock() -> Any:

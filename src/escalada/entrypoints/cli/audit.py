@@ -100,7 +100,7 @@ def agents(
     user: str = typer.Option(None, "--user", help="only calls made with this user's token"),
     tool: str = typer.Option(None, "--tool", help="only this tool's calls (or a resource's "
                                                   "URI, e.g. escalada://policy)"),
-    outcome: str = typer.Option(None, "--outcome", help="answered, refused or failed"),
+    outcome: str = typer.Option(None, "--outcome", help="started, answered, refused or failed"),
     since: str = typer.Option(None, "--since", help="only calls at or after this ISO 8601 "
                                                     "time"),
     limit: int = LIMIT_OPTION, cursor: str = CURSOR_OPTION, every: bool = ALL_OPTION,
