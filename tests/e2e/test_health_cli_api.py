@@ -36,11 +36,24 @@ def test_the_accounts_health_is_computed_with_its_missing_inputs(client, open_ca
 
     assert health["account"] == "acme" and health["band"] is not None
     satisfaction = health["components"][0]
-    assert satisfaction["label"] == "Удовлетворённость поддержкой"  # the account's language
+    assert satisfaction["label"] == "Support satisfaction"  # the reader's language
     csat = satisfaction["metrics"][0]
-    assert (csat["metric"], csat["value"], csat["source"]) == (
-        "csat", 4, "computed: 1 case rated (91 days)")
+    assert (csat["metric"], csat["value"], csat["source"], csat["source_kind"]) == (
+        "csat", 4, "computed: 1 case rated (91 days)", "computed")
     assert "nps" in health["missing"] and 0 < health["coverage"] < 1
+    nps = satisfaction["metrics"][1]
+    assert (nps["source_kind"], nps["missing"]) == (
+        None, "never entered (`escalada health input`)")
+
+    russian = ok(client.get(f"{API}/accounts/acme/health",
+                            headers={**viewer, "Accept-Language": "ru"}))
+    satisfaction = russian["components"][0]
+    assert satisfaction["label"] == "Удовлетворённость поддержкой"
+    csat, nps = satisfaction["metrics"][:2]
+    assert (csat["metric"], csat["source"], csat["source_kind"]) == (
+        "csat", "вычислено: 1 обращение с оценкой (за 91 день)", "computed")
+    assert (nps["metric"], nps["missing"]) == ("nps", "не вводилось (`escalada health input`)")
+    assert russian["band"] == health["band"] and russian["missing"] == health["missing"]
 
 
 def test_inputs_kept_scores_and_the_trend_over_http(client, account, bearer):
@@ -142,6 +155,13 @@ def test_the_health_commands(cli: Cli) -> None:
     portfolio = cli.json("accounts", "--sort", "health")
     assert {e["account"] for e in portfolio} == {"acme", "globex"}
     assert "Portfolio" in cli.run("accounts")
+
+    cli.env["ESCALADA_LANG"] = "ru"  # acme writes English; the reader reads Russian
+    russian = cli.run("health", "acme")
+    for words in ("Удовлетворённость поддержкой", "Участие в QBR (0-1)", "введено: lena",
+                  "нет данных: не вводилось (`escalada health input`)"):
+        assert words in russian
+    assert "entered by" not in russian and "never entered" not in russian
 
 
 def test_what_if_from_the_command_line(cli: Cli) -> None:

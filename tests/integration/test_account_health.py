@@ -10,6 +10,7 @@ import pytest
 from case_support import open_case
 from examples import ADMIN, ANA, LENA, MARIA
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from escalada.services import cases
 from escalada.services.account_health import (
@@ -79,12 +80,20 @@ def test_entered_inputs_count_with_who_entered_them(ctx: Context, clock: FakeClo
         ("nps", 20, "lena"), ("qbr_attendance", 0.75, "lena")]
     nps = metric(account_health(ctx=ctx, actor=VIEWER, account_id="acme"), "nps")
     assert (nps.value, nps.score, nps.source, nps.age_days) == (20, 66, "entered by lena", 0)
+    russian = metric(account_health(ctx=ctx, actor=VIEWER, account_id="acme", language="ru"),
+                     "nps")
+    assert (russian.label, russian.source, russian.source_kind) == (
+        "NPS (-100..100)", "введено: lena", "entered")
     [_, logged] = account_history(ctx=ctx, account_id="acme")
     assert (logged.kind, logged.summary, logged.reason) == (
         "health_input", "health input: nps 20, qbr_attendance 0.75", "Q4 survey")
+    assert logged.summary_in(translations("ru")) == (
+        "введены показатели здоровья: nps 20, qbr_attendance 0.75")
     clock.advance(days=93)
     assert metric(account_health(ctx=ctx, actor=VIEWER, account_id="acme"),
                   "nps").missing.startswith("entered for ")
+    assert metric(account_health(ctx=ctx, actor=VIEWER, account_id="acme", language="ru"),
+                  "nps").missing.startswith("введено на ")
 
 
 def test_a_kept_drop_into_critical_is_logged_and_fires_strategic_account_at_risk(
@@ -107,6 +116,11 @@ def test_a_kept_drop_into_critical_is_logged_and_fires_strategic_account_at_risk
                if e.kind == "health_band_dropped"]
     assert [e.data["after"] for e in dropped] == ["critical"]
     assert dropped[0].data["before"] == good.band
+    assert dropped[0].summary == f"account health {good.band} -> critical: score " \
+        f"{critical.score:.2f}"
+    assert dropped[0].summary_in(translations("ru")).startswith(
+        f"здоровье аккаунта: {'хорошо' if good.band == 'good' else 'отлично'} -> критично, "
+        "оценка ")
     case = open_case(ctx, new_account=False, severity="P3")
     fired = {c for r in case.evaluation.recommendations for c in r.criteria}
     assert "strategic_account_at_risk" in fired
@@ -195,6 +209,8 @@ def test_a_move_into_an_alarming_band_is_on_the_open_cases_timelines_as_criteria
              if e.kind == "account_health_changed"]
     assert [(e.data["before"], e.data["after"]) for e in moved] == [("good", "critical")]
     assert moved[0].summary.startswith("account health good -> critical: score ")
+    assert moved[0].summary_in(translations("ru")).startswith(
+        "здоровье аккаунта: хорошо -> критично, оценка ")
     assert "strategic_account_at_risk" in {
         c for r in cases.evaluate_case(ctx=ctx, case_id=case).recommendations
         for c in r.criteria}

@@ -11,6 +11,7 @@ import pytest
 from examples import ANA, MARIA
 from timer_support import drain, open_case, timeline, timers
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from escalada.domain.post_mortem import HEADINGS
 from escalada.services import cases
@@ -149,6 +150,12 @@ def test_the_owner_of_an_overdue_action_is_emailed_a_reminder_in_their_language(
     assert (delivery.state, delivery.created_by) == ("delivered", "escalada")
     kinds = [e.kind for e in timeline(ctx, case)]
     assert kinds[-3:] == ["post_mortem_action_overdue", "message_queued", "message_delivered"]
+    queued = timeline(ctx, case)[-2]
+    assert queued.summary == ("post-mortem action reminder (ru) queued for lena by email to "
+                              "lena@support.example")
+    assert queued.summary_in(translations("ru")) == (
+        "напоминание о пункте плана по итогам разбора (ru) поставлено в очередь для lena, "
+        "по почте на lena@support.example")
     # Once: the timer fired, and nothing is due again.
     assert drain(ctx) == 0 and len(channels["email"].delivered) == 1
 

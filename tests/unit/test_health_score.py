@@ -61,7 +61,7 @@ def test_nothing_known_is_no_score_and_no_band(policy):
     assert (score.score, score.band, score.coverage) == (None, None, 0)
     assert "nps" in score.missing and "csat" in score.missing
     nps = next(m for c in score.components for m in c.metrics if m.key == "nps")
-    assert nps.missing == "never entered (`escalada health input`)"
+    assert str(nps.missing) == "never entered (`escalada health input`)"
 
 
 def test_a_sub_metric_maps_linearly_between_its_points_and_flat_beyond(policy):
@@ -84,7 +84,7 @@ def test_an_entered_input_older_than_its_window_is_missing_and_says_so(policy):
     score = score_account({"nps": reading(50, days_ago=93)}, policy.health, NOW)
     nps = score.components[0].metrics[1]
     assert nps.score is None
-    assert nps.missing == "entered for 2026-08-25, older than 92 days"
+    assert str(nps.missing) == "entered for 2026-08-25, older than 92 days"
     assert score.score is None
 
 
@@ -133,8 +133,33 @@ def test_each_computed_sub_metric_against_a_hand_computed_fixture(policy):
         "volume_trend": D("1.0000"),  # two in the last 30 days against one before
         "executive_interactions": D(2),  # 5 and 80 days ago
     }
-    assert readings["csat"].source == "computed: 2 cases rated (91 days)"
+    assert str(readings["csat"].source) == "computed: 2 cases rated (91 days)"
     assert readings["p1_p2_share"].as_of == NOW
+
+
+def test_sources_and_missing_reasons_read_in_russian_with_its_plural_forms(policy):
+    from escalada.adapters.catalogs import translations
+    from escalada.domain.words import Words
+
+    ru = translations("ru")
+    readings = measure(FIXTURE, [NOW - timedelta(days=5)], policy.health, NOW)
+    said = {key: r.source.render(ru) for key, r in readings.items()
+            if isinstance(r.source, Words)}
+    assert said["csat"] == "вычислено: 2 обращения с оценкой (за 91 день)"
+    assert said["p1_p2_share"] == "вычислено: 2 из 3 обращений — P1/P2 (за 90 дней)"
+    assert said["executive_interactions"] == (
+        "вычислено: 1 штаб или письмо руководству (за 90 дней)")
+    assert said["volume_trend"] == (
+        "вычислено: 2 обращения против 1 за период до того (за 30 дней)")
+    escalated = [Words.counted("{count} case escalated", "{count} cases escalated", n).render(ru)
+                 for n in (1, 2, 5, 11, 21, 22)]
+    assert escalated == ["1 обращение эскалировано", "2 обращения эскалированы",
+                         "5 обращений эскалировано", "11 обращений эскалировано",
+                         "21 обращение эскалировано", "22 обращения эскалированы"]
+    old = score_account({"nps": reading(50, days_ago=93)}, policy.health, NOW)
+    nps = old.components[0].metrics[1]
+    assert isinstance(nps.missing, Words)
+    assert nps.missing.render(ru) == "введено на 2026-08-25, старше 92 дней"
 
 
 def test_no_cases_leaves_the_shares_and_csat_missing_but_counts_zero(policy):

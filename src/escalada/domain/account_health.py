@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from escalada.domain.policy.health import Component, HealthPolicy, Metric
+from escalada.domain.words import Words
 
 CENT = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -22,8 +23,12 @@ class Reading:
     """A sub-metric's value, where it comes from, and the moment it is for."""
 
     value: Decimal
-    source: str  # "computed: ..." or "entered by NAME"
+    source: str | Words  # "computed: ..." or "entered by NAME" (Words: in any language)
     as_of: datetime
+
+    @property
+    def computed(self) -> bool:
+        return str(self.source).startswith("computed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +37,17 @@ class MetricScore:
     weight: Decimal
     reading: Reading | None
     score: Decimal | None  # 0-100 on the metric's scale; None: missing
-    missing: str | None  # why there is no score
+    missing: str | Words | None  # why there is no score
 
     def as_json(self, now: datetime) -> dict[str, Any]:
         reading = self.reading
         return {"metric": self.key, "weight": _number(self.weight),
                 "value": None if reading is None else _number(reading.value),
                 "score": None if self.score is None else _number(_cents(self.score)),
-                "source": None if reading is None else reading.source,
+                "source": None if reading is None else str(reading.source),
                 "as_of": None if reading is None else reading.as_of.isoformat(),
                 "age_days": None if reading is None else (now - reading.as_of).days,
-                "missing": self.missing}
+                "missing": None if self.missing is None else str(self.missing)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +129,18 @@ def _component(
 
 def _metric(key: str, metric: Metric, reading: Reading | None, now: datetime) -> MetricScore:
     if reading is None:
-        why = ("no records in its window" if metric.source == "computed"
-               else "never entered (`escalada health input`)")
-        if metric.source == "computed" and metric.range is not None:
-            why += ", and never entered (`escalada health input`)"
+        if metric.source != "computed":
+            why = Words("never entered (`escalada health input`)")
+        elif metric.range is not None:
+            why = Words("no records in its window, and never entered (`escalada health input`)")
+        else:
+            why = Words("no records in its window")
         return MetricScore(key, metric.weight, None, None, why)
-    entered = not reading.source.startswith("computed")
-    if entered and now - reading.as_of > timedelta(days=metric.window_days):
-        return MetricScore(key, metric.weight, reading, None,
-                           f"entered for {reading.as_of.date()}, older than "
-                           f"{metric.window_days} days")
+    if not reading.computed and now - reading.as_of > timedelta(days=metric.window_days):
+        return MetricScore(key, metric.weight, reading, None, Words.counted(
+            "entered for {day}, older than {count} day",
+            "entered for {day}, older than {count} days", metric.window_days,
+            day=reading.as_of.date().isoformat()))
     return MetricScore(key, metric.weight, reading, metric.score(reading.value), None)
 
 

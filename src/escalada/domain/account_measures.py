@@ -15,6 +15,7 @@ from escalada.domain.policy import Policy
 from escalada.domain.policy.health import HealthPolicy
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AccountSnapshot
+from escalada.domain.words import Words
 from escalada.domain.working_time import elapsed
 
 _SEVERE = frozenset({"P1", "P2"})
@@ -71,11 +72,13 @@ def measure(
         found = _MEASURES[key](cases, executive_interactions, since, now)
         if found is not None:
             value, detail = found
-            readings[key] = Reading(value, f"computed: {detail} ({metric.window_days} days)", now)
+            readings[key] = Reading(value, Words.counted(
+                "computed: {detail} ({count} day)", "computed: {detail} ({count} days)",
+                metric.window_days, detail=detail), now)
     return readings
 
 
-Found = tuple[Decimal, str] | None
+Found = tuple[Decimal, Words] | None
 
 
 def _within(at: datetime | None, since: datetime, now: datetime) -> bool:
@@ -89,13 +92,15 @@ def _csat(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
     if not rated:
         return None
     average = sum((Decimal(str(r)) for r in rated), Decimal(0)) / len(rated)
-    return average.quantize(Decimal("0.01")), f"{len(rated)} case{'s' * (len(rated) != 1)} rated"
+    return average.quantize(Decimal("0.01")), Words.counted(
+        "{count} case rated", "{count} cases rated", len(rated))
 
 
 def _escalations(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
                  now: datetime) -> Found:
     count = sum(1 for c in cases if _within(c.escalated_at, since, now))
-    return Decimal(count), f"{count} case{'s' * (count != 1)} escalated"
+    return Decimal(count), Words.counted("{count} case escalated", "{count} cases escalated",
+                                         count)
 
 
 def _p1_p2_share(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
@@ -104,7 +109,9 @@ def _p1_p2_share(cases: Sequence[CaseRecord], _: Sequence[datetime], since: date
     if not opened:
         return None
     severe = sum(1 for c in opened if c.severity in _SEVERE)
-    return _share(severe, len(opened)), f"{severe} of {len(opened)} cases P1/P2"
+    return _share(severe, len(opened)), Words.counted(
+        "{severe} of {count} case P1/P2", "{severe} of {count} cases P1/P2", len(opened),
+        severe=severe)
 
 
 def _resolution(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
@@ -113,7 +120,8 @@ def _resolution(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datet
              if c.resolved_in_time is not None and _within(c.resolved_at, since, now)]
     if not known:
         return None
-    return _share(sum(known), len(known)), f"{sum(known)} of {len(known)} resolved in time"
+    return _share(sum(known), len(known)), Words(
+        "{solved} of {count} resolved in time", solved=sum(known), count=len(known))
 
 
 def _response(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
@@ -122,7 +130,8 @@ def _response(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetim
              if c.responded_in_time is not None and _within(c.opened_at, since, now)]
     if not known:
         return None
-    return _share(sum(known), len(known)), f"{sum(known)} of {len(known)} answered in time"
+    return _share(sum(known), len(known)), Words(
+        "{answered} of {count} answered in time", answered=sum(known), count=len(known))
 
 
 def _volume_trend(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
@@ -131,13 +140,16 @@ def _volume_trend(cases: Sequence[CaseRecord], _: Sequence[datetime], since: dat
     current = sum(1 for c in cases if _within(c.opened_at, since, now))
     previous = sum(1 for c in cases if _within(c.opened_at, before, since))
     change = Decimal(current - previous) / max(previous, 1)
-    return change.quantize(Decimal("0.0001")), f"{current} cases against {previous} before"
+    return change.quantize(Decimal("0.0001")), Words.counted(
+        "{count} case against {previous} before", "{count} cases against {previous} before",
+        current, previous=previous)
 
 
 def _executive(_: Sequence[CaseRecord], interactions: Sequence[datetime], since: datetime,
                now: datetime) -> Found:
     count = sum(1 for at in interactions if _within(at, since, now))
-    return Decimal(count), f"{count} war room{'s' * (count != 1)} or executive letters"
+    return Decimal(count), Words.counted(
+        "{count} war room or executive letter", "{count} war rooms or executive letters", count)
 
 
 def _reopen_rate(cases: Sequence[CaseRecord], _: Sequence[datetime], since: datetime,
@@ -146,8 +158,9 @@ def _reopen_rate(cases: Sequence[CaseRecord], _: Sequence[datetime], since: date
     if not resolved:
         return None
     reopened = sum(1 for c in resolved if c.reopened_at is not None and c.reopened_at <= now)
-    return (_share(reopened, len(resolved)),
-            f"{reopened} of {len(resolved)} resolved case{'s' * (len(resolved) != 1)} reopened")
+    return (_share(reopened, len(resolved)), Words.counted(
+        "{reopened} of {count} resolved case reopened",
+        "{reopened} of {count} resolved cases reopened", len(resolved), reopened=reopened))
 
 
 def _share(part: int, whole: int) -> Decimal:

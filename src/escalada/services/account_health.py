@@ -39,16 +39,18 @@ Progress = Callable[[int, int], None]
 
 
 def account_health(
-    *, ctx: Context, actor: Actor, account_id: str, at: datetime | None = None
+    *, ctx: Context, actor: Actor, account_id: str, at: datetime | None = None,
+    language: str | None = None,
 ) -> HealthView:
-    """The account's health computed now (or as at `at`), sub-metric by sub-metric."""
+    """The account's health computed now (or as at `at`), sub-metric by sub-metric, its
+    words in `language` (the reader's; else the account's)."""
     can_read(actor)
     if at is not None and not in_years(at):
         raise InvalidInput.of("at", YEARS)
     now, policy = at or ctx.clock(), ctx.policy()
     with ctx.reading() as uow:
         account = load_account(uow.session, account_id)
-        return health_of(uow.session, policy, account, now, account.language)
+        return health_of(uow.session, policy, account, now, language or account.language)
 
 
 def health_of(session: Session, policy: Policy, account: AccountRow, now: datetime,
@@ -58,8 +60,10 @@ def health_of(session: Session, policy: Policy, account: AccountRow, now: dateti
     return health_view(account.id, score, policy.health, language)
 
 
-def what_if(*, ctx: Context, actor: Actor, components: Mapping[str, Any]) -> HealthView:
-    """The score and band of component values given directly (0-100 each)."""
+def what_if(*, ctx: Context, actor: Actor, components: Mapping[str, Any],
+            language: str = "en") -> HealthView:
+    """The score and band of component values given directly (0-100 each), its words in
+    `language`."""
     can_read(actor)
     policy = ctx.policy()
     known = policy.health.components
@@ -76,7 +80,7 @@ def what_if(*, ctx: Context, actor: Actor, components: Mapping[str, Any]) -> Hea
     if problems:
         raise InvalidInput(problems)
     return health_view(None, score_components(values, policy.health, ctx.clock()),
-                       policy.health)
+                       policy.health, language)
 
 
 def enter_inputs(
@@ -99,15 +103,17 @@ def enter_inputs(
         uow.session.add_all(rows)
         shown = ", ".join(f"{key} {value.normalize():f}" for key, value in entered.items())
         log_account(uow.session, account.id, actor=actor, at=now, kind="health_input",
-                    summary=f"health input: {shown}", reason=note,
+                    summary=Words("health input: {inputs}", inputs=shown), reason=note,
                     data={"inputs": {k: str(v) for k, v in entered.items()},
                           "as_of": (as_of or now).isoformat()})
         uow.commit()
         return [_input_view(row) for row in rows]
 
 
-def keep_score(*, ctx: Context, actor: Actor, account_id: str) -> HealthView:
-    """Compute the account's score now and keep it: on its trend, and as its score."""
+def keep_score(*, ctx: Context, actor: Actor, account_id: str,
+               language: str | None = None) -> HealthView:
+    """Compute the account's score now and keep it: on its trend, and as its score (its
+    words in `language`, the reader's; else the account's)."""
     can_keep_health_score(actor)
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
@@ -116,7 +122,7 @@ def keep_score(*, ctx: Context, actor: Actor, account_id: str) -> HealthView:
         _keep(uow.session, policy, account, score, actor, _last_bands(uow.session, [account.id]),
               _open_cases(uow.session, [account.id]))
         uow.commit()
-        return health_view(account.id, score, policy.health, account.language)
+        return health_view(account.id, score, policy.health, language or account.language)
 
 
 def refresh_scores(*, ctx: Context, actor: Actor, progress: Progress | None = None
@@ -261,8 +267,7 @@ def _keep(session: Session, policy: Policy, account: AccountRow, score: HealthSc
     alarming = [band.key for band in policy.health.bands if band.alarming]
     if previous not in alarming and score.band not in alarming:
         return False
-    summary = (f"account health {previous or 'not kept'} -> {score.band or 'no score'}"
-               + ("" if score.score is None else f": score {score.score}"))
+    summary = _band_moved(previous, score)
     data = {"before": previous, "after": score.band,
             "score": None if score.score is None else str(score.score)}
     for case in open_cases.get(account.id, ()):
@@ -278,6 +283,25 @@ def _keep(session: Session, policy: Policy, account: AccountRow, score: HealthSc
         log_account(session, account.id, actor=actor, at=score.at,
                     kind="health_band_dropped", summary=summary, data=data)
     return dropped
+
+
+# The default policy's bands as the timelines name them (an operator's own band is
+# named by its key).
+_BAND_WORDS = {"excellent": Words("excellent"), "good": Words("good"),
+               "at_risk": Words("at risk"), "critical": Words("critical")}
+
+
+def _band_moved(previous: str | None, score: HealthScore) -> Words:
+    """How a timeline and the account's log tell of the band's move, e.g. `account health
+    good -> at risk: score 55.1`."""
+    before = Words("not kept") if previous is None else (
+        _BAND_WORDS.get(previous) or Words.literal(previous))
+    after = Words("no score") if score.band is None else (
+        _BAND_WORDS.get(score.band) or Words.literal(score.band))
+    if score.score is None:
+        return Words("account health {before} -> {after}", before=before, after=after)
+    return Words("account health {before} -> {after}: score {score}", before=before,
+                 after=after, score=str(score.score))
 
 
 def _entered(policy: Policy, values: Mapping[str, Any]) -> dict[str, Decimal]:

@@ -389,7 +389,8 @@ _KINDS = {"acknowledgment": Words("acknowledgment"), "progress_update": Words("p
           "executive_acknowledgment": Words("executive acknowledgment"),
           "handoff": Words("handoff"), "vendor_escalation": Words("vendor escalation"),
           "helpdesk_write_back": Words("helpdesk write back"),
-          "war_room_update": Words("war room update")}
+          "war_room_update": Words("war room update"),
+          "post_mortem_action_reminder": Words("post-mortem action reminder")}
 
 
 def what_words(draft: CommunicationRow) -> Words:

@@ -29,6 +29,7 @@ from escalada.domain.account_health import Reading
 from escalada.domain.account_measures import CaseRecord, in_time, measure
 from escalada.domain.model import Interval
 from escalada.domain.policy import Policy
+from escalada.domain.words import Words
 from escalada.services.records import account_snapshot
 
 
@@ -62,7 +63,7 @@ def gather(
             HealthInputRow.account_id.in_(ids), HealthInputRow.as_of <= now)
             .order_by(HealthInputRow.as_of, HealthInputRow.id)):
         found[row.account_id].entered[row.metric] = Reading(
-            row.value, f"entered by {row.entered_by}", row.as_of)
+            row.value, Words("entered by {name}", name=row.entered_by), row.as_of)
     return found
 
 

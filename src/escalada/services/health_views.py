@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.account_health import HealthScore
 from escalada.domain.policy.health import HealthPolicy
 from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.words import words_of
 from escalada.services.views import View
 
 
@@ -16,10 +18,11 @@ class MetricView(View):
     weight: float
     value: float | None
     score: float | None  # 0-100 on the sub-metric's scale
-    source: str | None  # computed: ..., or entered by NAME
+    source: str | None  # computed: ..., or entered by NAME (in the language asked)
+    source_kind: str | None  # computed | entered; None: missing
     as_of: AwareDatetime | None
     age_days: int | None
-    missing: str | None  # why it has no score
+    missing: str | None  # why it has no score (in the language asked)
 
 
 class ComponentView(View):
@@ -43,6 +46,10 @@ class HealthView(View):
     coverage: float  # 0-1: the share of the score's weight resting on data
     missing: list[str]
     components: list[ComponentView]
+
+    def missing_labels(self) -> list[str]:
+        """The missing sub-metrics as people read them (`missing` has their keys)."""
+        return [m.label for c in self.components for m in c.metrics if m.metric in self.missing]
 
 
 class HealthInputView(View):
@@ -88,14 +95,22 @@ class PortfolioEntry(View):
 
 def health_view(account: str | None, score: HealthScore, policy: HealthPolicy,
                 language: str = "en") -> HealthView:
-    """The score as people read it, labels in `language`."""
+    """The score as people read it: labels, sources and why a sub-metric is missing in
+    `language`; the keys (component, metric, band, source_kind) stay as they are."""
     document = score.as_json()
+    said = translations(language)
     labels = {key: c.label.in_language(language) for key, c in policy.components.items()}
     metric_labels = {key: m.label.in_language(language) for key, m in policy.metrics().items()}
-    for component in document["components"]:
+    for component, scored in zip(document["components"], score.components, strict=True):
         component["label"] = labels[component["component"]]
-        for metric in component["metrics"]:
+        for metric, found in zip(component["metrics"], scored.metrics, strict=True):
             metric["label"] = metric_labels[metric["metric"]]
+            reading = found.reading
+            metric["source"] = None if reading is None else words_of(reading.source).render(said)
+            metric["source_kind"] = None if reading is None else (
+                "computed" if reading.computed else "entered")
+            metric["missing"] = (None if found.missing is None
+                                 else words_of(found.missing).render(said))
     band = next((b for b in policy.bands if b.key == score.band), None)
     return HealthView.model_validate({
         **document, "account": account,

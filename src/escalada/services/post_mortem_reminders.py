@@ -22,8 +22,9 @@ from escalada.adapters.db.tables import (
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import PENDING
 from escalada.domain.policy import Policy
+from escalada.domain.words import Words
 from escalada.services.context import Actor
-from escalada.services.delivering import entry_data, what
+from escalada.services.delivering import entry_data, what_words
 from escalada.services.records import record
 
 REMINDER = "post_mortem_action_reminder"  # the message's kind on the communication log
@@ -68,7 +69,8 @@ def remind_owner(
     session.add(delivery)
     session.flush()
     record(session, case, actor=actor, at=now, kind="message_queued",
-           summary=f"{what(draft)} queued for {owner.name} by email to {owner.email}",
+           summary=Words("{message} queued for {owner} by email to {to}",
+                         message=what_words(draft), owner=owner.name, to=owner.email),
            data=entry_data(draft, delivery), changed=False)
     return f"emailed to {owner.email} in {language}"
 

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from escalada.domain.validation import Note
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.language import request_language
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import account_health
 from escalada.services.account_list import PortfolioQuery, portfolio_page
@@ -50,13 +51,16 @@ class WhatIfIn(_Body):
 
 @router.get("/accounts/{account_id}/health")
 def show_health(
-    ctx: ContextDep, actor: ActorDep, account_id: str,
+    ctx: ContextDep, actor: ActorDep, account_id: str, request: Request,
     at: Annotated[datetime | None, Query(description="ISO 8601 time with offset "
                                          "(default: now)")] = None,
 ) -> HealthView:
     """The account's health computed now (or as at `at`): components, sub-metrics with
-    their sources and ages, the weighted score, its coverage and band."""
-    return account_health.account_health(ctx=ctx, actor=actor, account_id=account_id, at=at)
+    their sources and ages, the weighted score, its coverage and band. Labels, sources
+    and why a sub-metric is missing are in the reader's language (their setting, else
+    Accept-Language); the keys (component, metric, band, source_kind) never change."""
+    return account_health.account_health(ctx=ctx, actor=actor, account_id=account_id, at=at,
+                                         language=request_language(request))
 
 
 @router.post("/accounts/{account_id}/health/inputs", status_code=201)
@@ -69,9 +73,10 @@ def enter_inputs(
 
 
 @router.post("/accounts/{account_id}/health/keep")
-def keep(ctx: ContextDep, actor: ActorDep, account_id: str) -> HealthView:
+def keep(ctx: ContextDep, actor: ActorDep, account_id: str, request: Request) -> HealthView:
     """Compute the account's score now and keep it (engineer and up)."""
-    return account_health.keep_score(ctx=ctx, actor=actor, account_id=account_id)
+    return account_health.keep_score(ctx=ctx, actor=actor, account_id=account_id,
+                                     language=request_language(request))
 
 
 @router.get("/accounts/{account_id}/health/trend")
@@ -95,10 +100,11 @@ def trend_page(
 
 
 @router.post("/health/what-if")
-def what_if(ctx: ContextDep, actor: ActorDep, body: WhatIfIn) -> HealthView:
+def what_if(ctx: ContextDep, actor: ActorDep, body: WhatIfIn, request: Request) -> HealthView:
     """The score and band of component values given directly."""
     return account_health.what_if(ctx=ctx, actor=actor,
-                                  components=body.model_dump(exclude_none=True))
+                                  components=body.model_dump(exclude_none=True),
+                                  language=request_language(request))
 
 
 @router.post("/health/refresh")

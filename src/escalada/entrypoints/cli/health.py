@@ -65,10 +65,11 @@ def show(
 ) -> None:
     """The account's health now: components, sub-metrics with their sources and ages, the
     weighted score and its band."""
+    from escalada.entrypoints.cli.words import language
     from escalada.services.account_health import account_health
 
     view = account_health(ctx=context(), actor=actor(), account_id=account,
-                          at=_moment(at, "--at"))
+                          at=_moment(at, "--at"), language=language())
     emit_json(view) if fmt is Format.json else _health_table(view)
 
 
@@ -86,6 +87,7 @@ def score(
     """Score an account, or component values given directly (what-if: the score and band
     of, e.g., --support-satisfaction 80 --ticket-trends 60 ...)."""
     from escalada.domain.errors import InvalidInput
+    from escalada.entrypoints.cli.words import language
     from escalada.services.account_health import account_health, what_if
 
     given = {"support_satisfaction": support_satisfaction, "ticket_trends": ticket_trends,
@@ -96,9 +98,9 @@ def score(
         raise InvalidInput.of("ACCOUNT", "give an account or component values, not both")
     if account is not None:
         view = account_health(ctx=context(), actor=actor(), account_id=account,
-                              at=_moment(at, "--at"))
+                              at=_moment(at, "--at"), language=language())
     else:
-        view = what_if(ctx=context(), actor=actor(), components=values)
+        view = what_if(ctx=context(), actor=actor(), components=values, language=language())
     emit_json(view) if fmt is Format.json else _health_table(view)
 
 
@@ -152,9 +154,10 @@ def keep(account: str = typer.Argument(..., help="the account's id"),
          fmt: Format = FORMAT_OPTION) -> None:
     """Compute the account's score now and keep it (its trend, and the score the
     strategic_account_at_risk criterion reads)."""
+    from escalada.entrypoints.cli.words import language
     from escalada.services.account_health import keep_score
 
-    view = keep_score(ctx=context(), actor=actor(), account_id=account)
+    view = keep_score(ctx=context(), actor=actor(), account_id=account, language=language())
     emit_json(view) if fmt is Format.json else _health_table(view)
 
 
@@ -290,9 +293,8 @@ def _health_table(view: HealthView) -> None:
                       f"{component.weight:g}", _points(component), "")
         for m in component.metrics:
             value = "—" if m.value is None else f"{m.value:g}"
-            entered = m.source is not None and m.source.startswith("entered")
-            age = (tr("{days} d", days=m.age_days) if entered and m.age_days is not None
-                   else "")
+            age = (tr("{days} d", days=m.age_days)
+                   if m.source_kind == "entered" and m.age_days is not None else "")
             table.add_row("", m.label, value, _score(m.score), f"{m.weight:g}",
                           m.source or tr("missing: {why}", why=m.missing), age)
     if view.components and view.components[0].metrics:
