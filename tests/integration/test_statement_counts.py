@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from examples import ANA, T2_HANDOFF
 from timer_support import open_case
 
@@ -49,6 +50,20 @@ def _second_case(ctx: Context) -> Statements:
 
 def test_opening_a_case(ctx: Context) -> None:
     counted = _second_case(ctx)
+    _bounded(ctx, counted, OPEN)
+
+
+def test_opening_a_case_counts_the_accounts_recent_cases_once(
+        ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real clock moves between the opening's reading of it and the planning of the
+    # case's timers at commit: the view is built as at the planning, from the same count.
+    open_case(ctx)
+    monkeypatch.setattr(FakeClock, "__call__", lambda clock: clock.advance(microseconds=1))
+    with count_statements(ctx.engine) as counted:
+        view = cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P1",
+                               title="Checkout times out")
+    assert sum("count(*)" in sql for sql in counted.sql) == 1, counted
+    assert view.snapshot.id == "CASE-2"
     _bounded(ctx, counted, OPEN)
 
 

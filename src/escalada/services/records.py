@@ -41,13 +41,14 @@ RECORDED = "recorded_entries"
 # Built in services.case_reads, from either kind of row; imported from here by many.
 __all__ = ["RECORDED", "TIMELINE_SUMMARY_LENGTH", "Event", "account_snapshot", "account_view",
            "case_view", "change_case", "committed_view", "contact_view", "escalation_view",
-           "excerpt", "is_new", "opened", "read_chain_heads", "record", "snapshot_of",
-           "timeline_of", "timeline_view"]
+           "excerpt", "is_new", "opened", "planned_at", "read_chain_heads", "record",
+           "snapshot_of", "timeline_of", "timeline_view"]
 
 # session.info keys: the cases this transaction opened (number -> the timeline entries
 # written for each), the head of each case's hash chain, the accounts and the counts of
 # recent cases the snapshots were built from.
 _OPENED, _HEADS, _ACCOUNTS, _RECENT = "opened_cases", "chain_heads", "accounts", "recent_cases"
+_PLANNED_AT = "planned_at"  # when the timers were last planned, at commit (`planned_at`)
 
 
 def opened(session: Session, case: CaseRow) -> None:
@@ -182,9 +183,16 @@ def committed_view(uow: UnitOfWork, case: CaseRow, policy: Policy, now: datetime
     """Commit the unit of work and return the case as committed, read in the same
     transaction (after its timers are planned) rather than in a second one."""
     uow.settle()
-    view = case_view(uow.session, case, policy, now)
+    # As at the moment its timers were planned (a moment after `now`, by the clock): the
+    # snapshot the plan was built from is the view's too, its recent cases counted once.
+    view = case_view(uow.session, case, policy, uow.session.info.get(_PLANNED_AT, now))
     uow.commit()
     return view
+
+
+def planned_at(session: Session, now: datetime) -> None:
+    """The transaction planned its changed cases' timers at `now` (services.timer_planning)."""
+    session.info[_PLANNED_AT] = now
 
 
 def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:

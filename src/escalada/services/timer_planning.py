@@ -20,7 +20,7 @@ from escalada.domain.timers import (
     plan_timers,
 )
 from escalada.services.policies import policy_of
-from escalada.services.records import is_new, snapshot_of
+from escalada.services.records import is_new, planned_at, snapshot_of
 from escalada.services.timers import DROPPED, FIRED, PENDING
 from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
@@ -125,5 +125,7 @@ def reschedule_changed(session: Session, current: Policy, now: datetime) -> None
     be in the past), the timers of every case this transaction changed (see
     records.record)."""
     changed: dict[int, CaseRow] = session.info.pop("changed_cases", {})
+    if changed:
+        planned_at(session, now)
     for case in changed.values():
         reschedule(session, case, policy_of(session, case, current), now)
