@@ -56,6 +56,8 @@ class Settings(BaseSettings):
 
     # Where things are
     database_url: str = _env("ESCALADA_DATABASE_URL")
+    # How a SQLite commit waits for the disk (normal, full): see sqlite_synchronous
+    sqlite_synchronous: str = _env("ESCALADA_SQLITE_SYNCHRONOUS")
     policy_file: str = _env("ESCALADA_POLICY")
     vendor_plans_file: str = _env("ESCALADA_VENDOR_PLANS")
     templates_dir: str = _env("ESCALADA_TEMPLATES")
@@ -196,6 +198,17 @@ class Settings(BaseSettings):
             raise InvalidInput.of(self.variable(field), "must be a positive number of seconds, not "
                                   "{value!r}", value=value)
         return seconds
+
+    def sqlite_synchronous_level(self) -> str:
+        """ESCALADA_SQLITE_SYNCHRONOUS: SQLite's `PRAGMA synchronous` under WAL, NORMAL
+        (the default: a commit is not synced to disk until the WAL is checkpointed, so a
+        power loss or an OS crash may lose the last commits, an application crash none)
+        or FULL (every commit synced to disk before it returns)."""
+        value = (self.text("sqlite_synchronous") or "normal").lower()
+        if value not in ("normal", "full"):
+            raise InvalidInput.of(self.variable("sqlite_synchronous"),
+                                  "must be normal or full, not {value!r}", value=value)
+        return value.upper()
 
     def vendor_attempts(self) -> int:
         """ESCALADA_VENDOR_MAX_ATTEMPTS: attempts per vendor call, the first included."""

@@ -204,6 +204,15 @@ def test_a_changed_row_flushed_in_a_reading_unit_is_refused(ctx: Context) -> Non
     assert cases.show_case(ctx=ctx, case_id="CASE-1").title == "Volumes detach under load"
 
 
+def test_a_write_in_a_plain_read_is_refused(ctx: Context) -> None:
+    # On PostgreSQL a plain read runs each SELECT on its own, with no read-only transaction
+    # around it: the reader itself refuses anything else.
+    open_case(ctx)
+    with pytest.raises(WritesRefused, match="UPDATE cases"), ctx.plain_reading() as db:
+        db.rows("UPDATE cases SET title = 'Changed in a read'")
+    assert cases.show_case(ctx=ctx, case_id="CASE-1").title == "Volumes detach under load"
+
+
 def test_a_reading_unit_has_nothing_to_commit(ctx: Context) -> None:
     with pytest.raises(WritesRefused, match="nothing to commit"), ctx.reading() as uow:
         uow.commit()

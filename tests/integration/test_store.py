@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from escalada.adapters.db.database import SCHEMA_HEAD, ensure_schema, make_engine, schema_version
 from escalada.adapters.db.tables import OUTSIDE_METADATA, Base
+from escalada.domain.errors import InvalidInput
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
@@ -160,6 +161,26 @@ def test_sqlite_runs_in_wal_mode(sqlite_ctx: Context) -> None:
 
     assert mode == "wal"
     assert foreign_keys == 1
+
+
+def test_sqlite_commits_are_synced_at_checkpoints_unless_full_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def synchronous() -> int:
+        engine = make_engine(f"sqlite:///{tmp_path / 'escalada.db'}")
+        try:
+            with engine.connect() as connection:
+                return int(connection.exec_driver_sql("PRAGMA synchronous").scalar() or 0)
+        finally:
+            engine.dispose()
+
+    monkeypatch.delenv("ESCALADA_SQLITE_SYNCHRONOUS", raising=False)
+    assert synchronous() == 1  # NORMAL
+    monkeypatch.setenv("ESCALADA_SQLITE_SYNCHRONOUS", "full")
+    assert synchronous() == 2  # FULL
+    monkeypatch.setenv("ESCALADA_SQLITE_SYNCHRONOUS", "off")
+    with pytest.raises(InvalidInput, match="ESCALADA_SQLITE_SYNCHRONOUS: must be normal or full"):
+        synchronous()
 
 
 def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_only(

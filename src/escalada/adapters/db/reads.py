@@ -46,6 +46,21 @@ def user(reader: Reader, name: str) -> Record | None:
     return None if found is None else _record(Record, _USER, found, _converted("disabled_at"))
 
 
+_TOKEN_OWNER = ("token_id", "revoked_at", "expires_at", "last_used_at", "name", "role",
+                "language", "disabled_at")
+_TOKEN_OWNER_SQL = (
+    "SELECT t.id, t.revoked_at, t.expires_at, t.last_used_at, u.name, u.role, u.language, "
+    "u.disabled_at FROM api_tokens t JOIN users u ON u.name = t.user_name "
+    "WHERE t.token_hash = :digest")
+
+
+def token_owner(reader: Reader, digest: str) -> Record | None:
+    """The token whose hash is `digest`, with its owner: one statement."""
+    found = reader.row(_TOKEN_OWNER_SQL, digest=digest)
+    return None if found is None else _record(
+        Record, _TOKEN_OWNER, found, _converted("revoked_at expires_at last_used_at disabled_at"))
+
+
 def user_count(reader: Reader) -> int:
     return int(reader.value("SELECT count(*) FROM users"))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from starlette.routing import Route
 
 from escalada import __version__
+from escalada.domain.errors import StoreUnavailable
 from escalada.entrypoints.agents import HttpAgents
 from escalada.entrypoints.api import (
     audit,
@@ -43,6 +44,7 @@ def create_app(context: Context) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        _open_database(context)
         async with agents.running():
             yield
 
@@ -72,3 +74,12 @@ def create_app(context: Context) -> FastAPI:
                                    include_in_schema=False))
     install_console(app)  # the web console: /, /sign-in, /board, ... and /static
     return app
+
+
+def _open_database(context: Context) -> None:
+    """Open the engine as the server starts, so that every request's plain reads (the
+    token check first) share its pool instead of each opening a connection of its own
+    (Context.plain_reading). A database that cannot be reached yet is opened by the first
+    request that reaches it; until then requests answer 503 as before."""
+    with suppress(StoreUnavailable):
+        context.engine  # noqa: B018 (opening it is the point)
