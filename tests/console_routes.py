@@ -17,7 +17,8 @@ from escalada.entrypoints.api import create_app
 from escalada.services import passwords
 from escalada.services.context import Context
 from escalada.services.passwords import set_password
-from escalada.services.people import add_user, list_users
+from escalada.services.people import add_user
+from escalada.services.people_lists import user_page
 
 PASSWORD = "route tests only"
 SignedIn = Callable[[str], TestClient]
@@ -33,7 +34,7 @@ def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def people(ctx: Context, roles: dict[str, tuple[str, str | None]]) -> None:
     """The admin and each `name: (role, executive title)`, all with PASSWORD."""
-    if not list_users(ctx=ctx):
+    if not user_page(ctx=ctx).items:
         add_user(ctx=ctx, actor=None, name=ADMIN.name, role="admin")
         set_password(ctx=ctx, actor=ADMIN, name=ADMIN.name, password=PASSWORD)
     for name, (role, title) in roles.items():

@@ -19,7 +19,9 @@ from escalada.bootstrap import wire
 from escalada.domain.policy import Policy
 from escalada.entrypoints.worker import Worker
 from escalada.services import cases
+from escalada.services.account_list import account_page
 from escalada.services.context import Context
+from escalada.services.paging import every_item
 from escalada.services.timer_views import list_timers
 from escalada.services.views import CaseView, TimerView
 
@@ -40,9 +42,7 @@ def open_case(
 
 
 def _accounts(ctx: Context) -> list[Any]:
-    from escalada.services.accounts import list_accounts
-
-    return list_accounts(ctx=ctx)
+    return list(every_item(account_page, ctx=ctx))
 
 
 def timers(ctx: Context, case: str | None = "CASE-1", state: str | None = None) -> list[TimerView]:

@@ -19,7 +19,8 @@ from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
-from escalada.services.credits import list_credits, propose_credit
+from escalada.services.credit_list import credit_page
+from escalada.services.credits import propose_credit
 from escalada.services.drafting import list_drafts
 from escalada.services.inbound_messages import record_message
 from escalada.services.outbox import list_deliveries
@@ -336,7 +337,7 @@ def test_a_credit_is_proposed_and_approved_only_by_someone_else_within_authority
 ) -> None:
     assert post(signed_in("olga"), "/credits", {"basis": "entered", "amount_usd": "1200",
                                                 "reason": "4h outage"}).status_code == 303
-    [credit] = list_credits(ctx=case_ctx, case_id="CASE-1")
+    [credit] = credit_page(ctx=case_ctx, case="CASE-1").items
 
     lead = post(signed_in("lena"), f"/credits/{credit.id}/approve", {"reason": "ok"})
     manager = post(signed_in("maria"), f"/credits/{credit.id}/approve", {"reason": "agreed"})
@@ -344,7 +345,7 @@ def test_a_credit_is_proposed_and_approved_only_by_someone_else_within_authority
     assert lead.status_code == 403
     assert "needs the role support_manager or above" in refusal(lead)
     assert manager.status_code == 303
-    assert list_credits(ctx=case_ctx, case_id="CASE-1")[0].state == "approved"
+    assert credit_page(ctx=case_ctx, case="CASE-1").items[0].state == "approved"
 
 
 def test_a_credit_decision_needs_a_reason(signed_in: Client, case_ctx: Context) -> None:

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from escalada.entrypoints.api import create_app
 from escalada.services.context import Actor, Context
-from escalada.services.people import create_token, list_tokens, list_users
+from escalada.services.people import create_token, list_tokens
+from escalada.services.people_lists import user_page
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def post(console: SignedIn, path: str, as_user: str = "admin", **fields: str
 
 
 def role_of(ctx: Context, name: str) -> str:
-    return next(user.role for user in list_users(ctx=ctx) if user.name == name)
+    return next(user.role for user in user_page(ctx=ctx).items if user.name == name)
 
 
 def test_an_admin_sees_everyone_with_their_role_state_and_password(console: SignedIn) -> None:
@@ -100,7 +101,7 @@ def test_disabling_ends_the_persons_console_use_and_enabling_brings_it_back(
     assert ana.get("/board", follow_redirects=False).status_code == 303  # to sign-in
     assert "disabled" in console("admin").get("/people").text
     assert post(console, "/people/ana/enable").status_code == 303
-    assert next(u for u in list_users(ctx=sqlite_ctx) if u.name == "ana").disabled_at is None
+    assert next(u for u in user_page(ctx=sqlite_ctx).items if u.name == "ana").disabled_at is None
 
 
 def test_the_last_admin_cannot_be_disabled(console: SignedIn) -> None:
@@ -167,5 +168,5 @@ def test_a_form_without_its_csrf_token_is_refused(
 
     assert answer.status_code == 403
     assert "its security token is missing or wrong" in answer.text
-    assert [u.name for u in list_users(ctx=sqlite_ctx)] == ["admin", "ana", "lena"]
+    assert [u.name for u in user_page(ctx=sqlite_ctx).items] == ["admin", "ana", "lena"]
     assert list_tokens(ctx=sqlite_ctx, actor=Actor("admin", "admin")) == []

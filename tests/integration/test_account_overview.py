@@ -21,7 +21,8 @@ from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar
 from escalada.services.contacts import add_contact, list_contacts, remove_contact
 from escalada.services.context import Actor, Context
-from escalada.services.credits import approve_credit, list_credits, propose_credit
+from escalada.services.credit_list import credit_page
+from escalada.services.credits import approve_credit, propose_credit
 from escalada.services.escalations import escalate
 from escalada.services.people import add_user
 from escalada.services.recovery import recovery_plan
@@ -74,7 +75,7 @@ def test_the_account_page_holds_what_each_command_shows(
     assert [c.id for c in page.closed_cases] == ["CASE-1"]
     assert page.contacts == list_contacts(ctx=ctx, account_id="acme")
     assert [c.name for c in page.contacts] == ["Иван Сидоров"]
-    assert page.credits == list_credits(ctx=ctx, case_id="CASE-1")
+    assert page.credits == credit_page(ctx=ctx, case="CASE-1").items
     assert page.recovery_plans == [recovery_plan(ctx=ctx, case_id="CASE-1")]
     # (`health show` labels it in the account's language, the page in the reader's.)
     assert page.health == account_health(ctx=ctx, actor=VIEWER, account_id="acme")

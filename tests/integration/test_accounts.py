@@ -15,6 +15,7 @@ from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound, NotPer
 from escalada.services import cases
 from escalada.services.account_log import account_history
 from escalada.services.accounts import add_account, get_account, update_account
+from escalada.services.case_board import list_page
 from escalada.services.contacts import add_contact, list_contacts, remove_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credits import propose_credit
@@ -241,7 +242,7 @@ def test_a_contact_of_another_account_or_removed_cannot_be_named(ctx: Context) -
             open_case(ctx, contact=reference)
     with pytest.raises(InvalidInput, match="contact: 'x y' is neither a contact id nor an email"):
         open_case(ctx, contact="x y")
-    assert cases.list_cases(ctx=ctx) == []
+    assert list_page(ctx=ctx).items == []
 
 
 def test_updating_a_case_to_a_new_contact_records_it_and_takes_their_level(

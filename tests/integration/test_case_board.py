@@ -14,9 +14,10 @@ from examples import ADMIN, ANA, MARIA
 from escalada.adapters.db.tables import VendorCaseRow
 from escalada.domain.errors import InvalidInput, NotFound
 from escalada.services import cases, people
-from escalada.services.case_board import every_case, list_page
+from escalada.services.case_board import list_page
 from escalada.services.context import Context
 from escalada.services.escalations import acknowledge, escalate
+from escalada.services.paging import every_item
 from escalada.testing import FakeClock
 
 
@@ -81,8 +82,8 @@ def test_cases_opened_between_pages_are_listed_once_and_nothing_twice(
 def test_every_case_streams_all_pages(ctx: Context, clock: FakeClock) -> None:
     opened = open_cases(ctx, clock, 5)
 
-    assert [case.id for case in every_case(ctx=ctx, limit=2)] == opened
-    assert [case.id for case in cases.list_cases(ctx=ctx)] == opened
+    assert [case.id for case in every_item(list_page, ctx=ctx, limit=2)] == opened
+    assert [case.id for case in list_page(ctx=ctx).items] == opened
 
 
 # Orders
@@ -96,7 +97,7 @@ def test_sla_due_puts_the_soonest_due_first_and_cases_with_no_clock_running_last
     cases.pause(ctx=ctx, actor=ANA, case_id=paused)
     cases.resolve(ctx=ctx, actor=ANA, case_id=resolved)
 
-    board = [case.id for case in every_case(ctx=ctx, sort="sla_due")]
+    board = [case.id for case in every_item(list_page, ctx=ctx, sort="sla_due")]
     # Two cases per page: the due ones end inside a page, then the ones with none.
     pages = all_pages(ctx, sort="sla_due", limit=2)
 
@@ -159,7 +160,7 @@ def test_filters_by_status_account_severity_tier_and_level(
     escalate(ctx=ctx, actor=ANA, case_id=acme[1], to="L2", reason="customer asked")
 
     def ids(**query: Any) -> list[str]:
-        return [case.id for case in every_case(ctx=ctx, **query)]
+        return [case.id for case in every_item(list_page, ctx=ctx, **query)]
 
     assert ids(status="open") == [acme[1], acme[2], other]
     assert ids(status="closed") == [acme[0]]
@@ -184,10 +185,10 @@ def test_filters_by_who_acknowledged_a_step_and_by_vendor(
             opened_by="ana"))
         uow.session.commit()
 
-    assert [case.id for case in every_case(ctx=ctx, owner="maria")] == [first]
-    assert [case.id for case in every_case(ctx=ctx, owner="nobody")] == []
-    assert [case.id for case in every_case(ctx=ctx, vendor="aws")] == [second]
-    assert [case.id for case in every_case(ctx=ctx, vendor="gcp")] == []
+    assert [case.id for case in every_item(list_page, ctx=ctx, owner="maria")] == [first]
+    assert [case.id for case in every_item(list_page, ctx=ctx, owner="nobody")] == []
+    assert [case.id for case in every_item(list_page, ctx=ctx, vendor="aws")] == [second]
+    assert [case.id for case in every_item(list_page, ctx=ctx, vendor="gcp")] == []
 
 
 def test_a_list_reads_no_pauses_steps_or_json(ctx: Context, clock: FakeClock) -> None:
@@ -261,7 +262,7 @@ def test_the_migration_works_out_the_due_times_of_cases_already_open(
     cases.respond(ctx=ctx, actor=ANA, case_id=opened[0])
     cases.pause(ctx=ctx, actor=ANA, case_id=opened[1])
     cases.resolve(ctx=ctx, actor=ANA, case_id=opened[2])
-    planned = {case.id: case.sla_due_at for case in every_case(ctx=ctx)}
+    planned = {case.id: case.sla_due_at for case in every_item(list_page, ctx=ctx)}
     config = Config()
     config.set_main_option("script_location", "escalada.adapters.db:migrations")
     with ctx.engine.begin() as connection:
@@ -270,5 +271,5 @@ def test_the_migration_works_out_the_due_times_of_cases_already_open(
 
     upgrade(ctx.engine)
 
-    assert {case.id: case.sla_due_at for case in every_case(ctx=ctx)} == planned
+    assert {case.id: case.sla_due_at for case in every_item(list_page, ctx=ctx)} == planned
     assert [due is None for due in planned.values()] == [False, True, True, False]

@@ -13,6 +13,7 @@ from examples import ANA
 
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
 from escalada.services import cases
+from escalada.services.case_board import list_page
 from escalada.services.cases import evaluate_case
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
@@ -61,14 +62,14 @@ def test_the_next_case_gets_the_next_case_number(ctx: Context) -> None:
     second = cases.open_case(ctx=ctx, actor=ANA, account="acme", severity="P3", title="Slow")
 
     assert second.snapshot.id == "CASE-2"
-    assert [c.id for c in cases.list_cases(ctx=ctx)] == ["CASE-1", "CASE-2"]
+    assert [c.id for c in list_page(ctx=ctx).items] == ["CASE-1", "CASE-2"]
 
 
 def test_opening_a_case_for_an_unknown_account_is_not_found(ctx: Context) -> None:
     with pytest.raises(NotFound, match="nobody"):
         cases.open_case(ctx=ctx, actor=ANA, account="nobody", severity="P1", title="Down")
 
-    assert cases.list_cases(ctx=ctx) == []
+    assert list_page(ctx=ctx).items == []
 
 
 # Flags

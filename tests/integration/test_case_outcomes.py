@@ -12,7 +12,11 @@ from timer_support import drain, open_case, timeline, timers
 
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from escalada.services import cases
-from escalada.services.commitments import close_commitment, list_commitments, make_commitment
+from escalada.services.commitments import (
+    close_commitment,
+    commitment_page,
+    make_commitment,
+)
 from escalada.services.context import Actor, Context
 from escalada.services.people import add_user
 from escalada.services.root_cause import record_root_cause, root_cause
@@ -96,7 +100,7 @@ def test_a_commitment_still_open_at_its_due_time_is_missed_by_its_timer_even_aft
     drain(ctx)
 
     assert made.due_at == datetime(2026, 11, 28, 20, 59, tzinfo=UTC)
-    [shown] = list_commitments(ctx=ctx, case_id=case)
+    [shown] = commitment_page(ctx=ctx, case_id=case).items
     assert shown.state == "missed"
     missed = [e for e in timeline(ctx, case) if e.kind == "commitment_missed"]
     assert len(missed) == 1 and missed[0].actor == "escalada"

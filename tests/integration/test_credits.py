@@ -26,10 +26,10 @@ from escalada.domain.errors import (
 from escalada.domain.policy import Policy
 from escalada.services import cases
 from escalada.services.context import Actor, Context
+from escalada.services.credit_list import credit_page
 from escalada.services.credits import (
     CreditView,
     approve_credit,
-    list_credits,
     propose_credit,
     reject_credit,
     route_credit,
@@ -290,7 +290,7 @@ def test_two_team_leads_approving_two_credits_at_once_stay_within_one_authority(
     assert len(won) == 1 and len(lost) == 1, outcomes
     assert isinstance(lost[0], NotPermitted), outcomes
     assert "$600.00 in all" in str(lost[0])
-    assert [c.amount_usd for c in list_credits(ctx=ctx, state="approved")] == [Decimal(300)]
+    assert [c.amount_usd for c in credit_page(ctx=ctx, state="approved").items] == [Decimal(300)]
 
 
 def _policy_with(**sections: dict[str, Any]) -> Policy:
@@ -397,7 +397,7 @@ def test_a_bad_amount_is_refused_naming_the_field_and_writes_nothing(
         propose_credit(ctx=ctx, actor=ANA, case_id="CASE-1", **fields)
 
     assert [f for f, _ in refused.value.problems] == [field]
-    assert list_credits(ctx=ctx) == []
+    assert credit_page(ctx=ctx).items == []
     assert kinds(ctx) == ["case_opened"]
 
 
@@ -408,7 +408,7 @@ def test_a_viewer_proposes_nothing_and_an_unknown_case_is_not_found(ctx: Context
         propose_credit(ctx=ctx, actor=VIEWER, case_id="CASE-1", amount_usd="10")
     with pytest.raises(NotFound, match="no case CASE-9"):
         propose(ctx, "10", "CASE-9")
-    assert list_credits(ctx=ctx) == []
+    assert credit_page(ctx=ctx).items == []
 
 
 def test_a_resolved_case_takes_credits_and_a_closed_one_does_not(ctx: Context) -> None:
@@ -493,7 +493,7 @@ def test_an_account_without_a_monthly_fee_cannot_have_a_credit_from_the_breach(
 
     [(field, reason)] = refused.value.problems
     assert field == "from_breach" and "no monthly fee" in reason
-    assert list_credits(ctx=ctx) == []
+    assert credit_page(ctx=ctx).items == []
     assert propose(ctx, "300").state == "proposed"  # an entered amount still works
 
 
@@ -612,14 +612,15 @@ def test_credits_are_listed_by_case_and_state(ctx: Context) -> None:
     one, two, three = propose(ctx, "10"), propose(ctx, "20", "CASE-2"), propose(ctx, "30")
     approve(ctx, LEAD, one)
 
-    assert [c.id for c in list_credits(ctx=ctx)] == [one.id, two.id, three.id]
-    assert [c.id for c in list_credits(ctx=ctx, case_id="CASE-1")] == [one.id, three.id]
-    assert [c.id for c in list_credits(ctx=ctx, state="proposed")] == [two.id, three.id]
-    assert [c.id for c in list_credits(ctx=ctx, case_id="case-1", state="approved")] == [one.id]
-    with pytest.raises(InvalidInput, match="state: must be one of proposed, approved, rejected"):
-        list_credits(ctx=ctx, state="pending")
+    assert [c.id for c in credit_page(ctx=ctx).items] == [one.id, two.id, three.id]
+    assert [c.id for c in credit_page(ctx=ctx, case="CASE-1").items] == [one.id, three.id]
+    assert [c.id for c in credit_page(ctx=ctx, state="proposed").items] == [two.id, three.id]
+    assert [c.id for c in credit_page(ctx=ctx, case="case-1", state="approved").items] == [one.id]
+    with pytest.raises(InvalidInput,
+                       match="state: must be one of 'proposed', 'approved' or 'rejected'"):
+        credit_page(ctx=ctx, state="pending")
     with pytest.raises(NotFound, match=r"^no case CASE-7$"):
-        list_credits(ctx=ctx, case_id="CASE-7")
+        credit_page(ctx=ctx, case="CASE-7")
 
 
 @pytest.mark.parametrize("credit_id", [2, 0, -1, 2**31, 2**63])

@@ -11,14 +11,15 @@ from escalada.bootstrap import bootstrap
 from escalada.domain.errors import AlreadyExists
 from escalada.domain.executive_match import Person, match_executive
 from escalada.domain.model import ExecLevel
-from escalada.services.accounts import list_accounts
-from escalada.services.case_board import CaseSummaryView
-from escalada.services.cases import evaluate_case, list_cases, show_case
+from escalada.services.account_list import account_page
+from escalada.services.case_board import CaseSummaryView, list_page
+from escalada.services.cases import evaluate_case, show_case
 from escalada.services.contacts import list_contacts
 from escalada.services.context import Actor, Context, system_clock
-from escalada.services.credits import list_credits
+from escalada.services.credit_list import credit_page
 from escalada.services.demo import DemoLoaded, load_demo
-from escalada.services.people import list_users
+from escalada.services.paging import every_item
+from escalada.services.people_lists import user_page
 from escalada.services.post_mortem import show_post_mortem
 from escalada.services.recovery import recovery_plan
 from escalada.services.report import escalation_report
@@ -40,19 +41,19 @@ def loaded(ctx: Context) -> DemoLoaded:
 
 @pytest.fixture
 def demo_cases(ctx: Context, loaded: DemoLoaded) -> list[CaseSummaryView]:
-    return list_cases(ctx=ctx)
+    return list(every_item(list_page, ctx=ctx))
 
 
 def test_the_demo_loads_five_accounts_and_eleven_cases(
     ctx: Context, loaded: DemoLoaded, demo_cases: list[CaseSummaryView]
 ) -> None:
     assert loaded == DemoLoaded(accounts=5, cases=11)
-    assert len(list_accounts(ctx=ctx)) == 5
+    assert len(list(every_item(account_page, ctx=ctx))) == 5
     assert len(demo_cases) == 11
 
 
 def test_the_demo_mixes_tiers_plans_and_languages(ctx: Context, loaded: DemoLoaded) -> None:
-    accounts = list_accounts(ctx=ctx)
+    accounts = list(every_item(account_page, ctx=ctx))
     assert {a.tier for a in accounts} == {"standard", "enterprise", "strategic"}
     assert {a.support_plan for a in accounts} == {"developer", "business", "enterprise"}
     assert {a.language for a in accounts} == {"ru", "en"}
@@ -72,7 +73,8 @@ def test_there_are_cases_at_every_technical_tier_and_at_l2_and_l3(
 def test_a_russian_account_has_its_case_titles_in_russian(
     ctx: Context, demo_cases: list[CaseSummaryView]
 ) -> None:
-    russian = {a.id for a in list_accounts(ctx=ctx) if a.language == "ru" and a.country == "RU"}
+    russian = {a.id for a in every_item(account_page, ctx=ctx)
+               if a.language == "ru" and a.country == "RU"}
     assert russian
     titles = [c.title for c in demo_cases if c.account in russian]
     assert titles
@@ -147,7 +149,7 @@ def test_loading_the_demo_twice_is_refused_as_already_loaded(
 ) -> None:
     with pytest.raises(AlreadyExists, match="already loaded"):
         load_demo(ctx=ctx)
-    assert len(list_cases(ctx=ctx)) == loaded.cases
+    assert len(list(every_item(list_page, ctx=ctx))) == loaded.cases
 
 
 # Credits and recovery (issue 11, item 20), contacts and people who sign by name
@@ -155,7 +157,7 @@ def test_loading_the_demo_twice_is_refused_as_already_loaded(
 
 def test_every_demo_account_has_a_monthly_fee_and_contacts(ctx: Context, loaded: DemoLoaded
                                                            ) -> None:
-    accounts = list_accounts(ctx=ctx)
+    accounts = list(every_item(account_page, ctx=ctx))
     assert all(a.monthly_fee_usd is not None and a.monthly_fee_usd > 0 for a in accounts)
     assert all(list_contacts(ctx=ctx, account_id=a.id) for a in accounts)
 
@@ -165,7 +167,7 @@ def test_a_resolved_l3_case_has_its_recovery_plan_and_credits_decided_by_four_ey
 ) -> None:
     (case,) = [c for c in demo_cases if c.exec_level == "L3" and c.status == "resolved"]
     plan = recovery_plan(ctx=ctx, case_id=case.id)
-    credits = list_credits(ctx=ctx, case_id=case.id)
+    credits = list(every_item(credit_page, ctx=ctx, case=case.id))
 
     assert plan.level == "L3" and plan.open_tasks > 0 and plan.post_mortem is not None
     assert {phase.phase for phase in plan.phases} >= {"immediate", "short_term"}
@@ -192,7 +194,7 @@ def test_the_resolved_l3_case_has_a_completed_post_mortem_in_its_report(
 
 def test_demo_people_sign_letters_with_their_display_names(ctx: Context, loaded: DemoLoaded
                                                            ) -> None:
-    assert all(user.display_name for user in list_users(ctx=ctx))
+    assert all(user.display_name for user in every_item(user_page, ctx=ctx))
 
 
 def test_the_customers_vp_without_a_title_is_answered_by_our_vp(
@@ -200,7 +202,7 @@ def test_the_customers_vp_without_a_title_is_answered_by_our_vp(
 ) -> None:
     (tills,) = [c for c in demo_cases if c.title.startswith("Кассовый API")]
     view = show_case(ctx=ctx, case_id=tills.id)
-    people = [Person(u.name, u.role, u.title) for u in list_users(ctx=ctx)]
+    people = [Person(u.name, u.role, u.title) for u in every_item(user_page, ctx=ctx)]
 
     choice = match_executive(view.contact_title, view.snapshot.escalating_contact_level,
                              ExecLevel.L2, people, current_policy())

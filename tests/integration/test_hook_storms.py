@@ -25,7 +25,7 @@ from escalada.domain.hook_signatures import (
 from escalada.services import cases, hooks
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
-from escalada.services.incidents import list_incidents, show_incident
+from escalada.services.incidents import incident_page, show_incident
 from escalada.testing import FakeClock
 
 SECRET = "c3Rvcm0gb2YgdGlja2V0cw=="
@@ -154,7 +154,7 @@ def test_a_storm_of_tickets_opens_one_incident_per_place_and_links_every_case(
 
     assert [r.state for r in receipts] == ["applied"] * TICKETS
     assert len({r.case for r in receipts}) == TICKETS
-    incidents = {(i.service, i.region): i for i in list_incidents(ctx=ctx)}
+    incidents = {(i.service, i.region): i for i in incident_page(ctx=ctx).items}
     assert sorted(incidents) == sorted(PLACES)  # exactly one per service and region
     for place, summary in incidents.items():
         incident = show_incident(ctx=ctx, incident_id=summary.id)
@@ -177,7 +177,7 @@ def test_a_storm_of_tickets_opens_one_incident_per_place_and_links_every_case(
     assert [r.state for r in again] == ["duplicate"] * TICKETS
     assert [r.case for r in again] == [r.case for r in receipts]
     assert _counts(ctx) == before
-    assert sorted((i.id, i.accounts, i.cases) for i in list_incidents(ctx=ctx)) == sorted(
+    assert sorted((i.id, i.accounts, i.cases) for i in incident_page(ctx=ctx).items) == sorted(
         (i.id, i.accounts, i.cases) for i in incidents.values())
 
 
@@ -188,7 +188,7 @@ def test_a_tickets_tags_naming_its_region_later_join_the_incident_as_an_edit_doe
         deliver(ctx, "zendesk", zendesk_ticket(n, f"acct-{n}", clock(),
                                                ["service_rds", "region_eu-central-1"]))
         clock.advance(seconds=10)
-    [incident] = list_incidents(ctx=ctx)
+    [incident] = incident_page(ctx=ctx).items
     late = deliver(ctx, "zendesk", zendesk_ticket(6, "acct-6", clock(), ["service_rds"]))
     assert late.case is not None
     assert cases.show_case(ctx=ctx, case_id=late.case).incidents == []

@@ -26,6 +26,7 @@ from escalada.domain.hook_signatures import (
 )
 from escalada.services import cases, hooks
 from escalada.services.accounts import add_account
+from escalada.services.case_board import list_page
 from escalada.services.context import Context
 from escalada.services.inbound_messages import list_messages
 from escalada.testing import FakeClock
@@ -109,7 +110,7 @@ def test_a_zendesk_ticket_opens_a_case_of_the_mapped_account_once(
     case = cases.show_case(ctx=ctx, case_id="CASE-1")
     assert (case.snapshot.account.id, case.snapshot.severity, case.title) == (
         acme, "P2", "Volumes detach under load")
-    assert len(cases.list_cases(ctx=ctx)) == 1
+    assert len(list_page(ctx=ctx).items) == 1
     opened = cases.case_timeline(ctx=ctx, case_id="CASE-1")[0]
     assert (opened.kind, opened.actor) == ("case_opened", "zendesk")
 
@@ -179,7 +180,7 @@ def test_an_update_arriving_before_its_creation_opens_the_case_and_the_creation_
     creation = zendesk(ctx, zendesk_event("created", start, event_id="e1"))
 
     assert (update.state, update.case, creation.state) == ("applied", "CASE-1", "ignored")
-    assert len(cases.list_cases(ctx=ctx)) == 1
+    assert len(list_page(ctx=ctx).items) == 1
 
 
 def test_a_bad_signature_or_a_stale_timestamp_is_refused_and_not_kept(
@@ -191,7 +192,7 @@ def test_a_bad_signature_or_a_stale_timestamp_is_refused_and_not_kept(
     with pytest.raises(SignatureInvalid, match="more than 300 seconds"):
         zendesk(ctx, created, signed_at=clock() - timedelta(minutes=6))
 
-    assert cases.list_cases(ctx=ctx) == []
+    assert list_page(ctx=ctx).items == []
     assert hooks.delivery_page(ctx=ctx, actor=ANA).items == []
 
 
@@ -216,7 +217,7 @@ def test_a_malformed_body_is_kept_failed_and_applies_nothing(ctx: Context, acme:
     assert (failed.id, failed.state, failed.event_id) == (refused.value.delivery, "failed",
                                                           "e1")
     assert json.loads(failed.body)["time"] == "yesterday"
-    assert cases.list_cases(ctx=ctx) == []
+    assert list_page(ctx=ctx).items == []
 
 
 def test_an_unmapped_customer_fails_whole_and_replays_once_mapped(
@@ -226,7 +227,7 @@ def test_an_unmapped_customer_fails_whole_and_replays_once_mapped(
 
     with pytest.raises(PayloadRejected, match="no account for customer") as refused:
         zendesk(ctx, zendesk_event("comment_added", ctx.clock(), event_id="e9", event=comment))
-    assert cases.list_cases(ctx=ctx) == []  # nothing half-applied: no case, no message
+    assert list_page(ctx=ctx).items == []  # nothing half-applied: no case, no message
 
     mapping_file(monkeypatch, tmp_path, {ORG: "acme"}, name="fixed.yaml")
     replayed = hooks.replay_delivery(ctx=ctx, actor=ANA, delivery_id=refused.value.delivery)
@@ -322,7 +323,7 @@ def test_the_same_delivery_twice_at_once_is_applied_once(ctx: Context, acme: str
     outcomes = run_at_once([lambda: zendesk(ctx, created), lambda: zendesk(ctx, created)])
 
     assert sorted(outcome.state for outcome in outcomes) == ["applied", "duplicate"], outcomes
-    assert len(cases.list_cases(ctx=ctx)) == 1
+    assert len(list_page(ctx=ctx).items) == 1
     assert len(hooks.delivery_page(ctx=ctx, actor=ANA).items) == 1
 
 
@@ -338,7 +339,7 @@ def test_two_events_of_a_new_ticket_at_once_open_one_case(
     # Whichever came first opened the case; the creation after the comment is older.
     assert outcomes[1].state == "applied", outcomes
     assert outcomes[0].state in ("applied", "ignored"), outcomes
-    assert len(cases.list_cases(ctx=ctx)) == 1
+    assert len(list_page(ctx=ctx).items) == 1
     assert [m.text for m in list_messages(ctx=ctx, case_id="CASE-1")] == ["Any news?"]
 
 

@@ -20,8 +20,8 @@ from escalada.services.delivering import deliver_due
 from escalada.services.incident_resolutions import confirm_resolutions
 from escalada.services.incident_updates import post_update
 from escalada.services.incidents import (
+    incident_page,
     link_cases,
-    list_incidents,
     open_incident,
     resolve_incident,
     show_incident,
@@ -36,7 +36,7 @@ def test_five_accounts_within_ten_minutes_open_one_incident_and_link_every_case(
 
     assert [link.id for link in opened[-1].incidents] == ["INC-1"]  # the opening's own view
     assert opened[0].incidents == []  # opened before the storm
-    [summary] = list_incidents(ctx=ctx)
+    [summary] = incident_page(ctx=ctx).items
     incident = show_incident(ctx=ctx, incident_id=summary.id)
     assert (incident.service, incident.region, incident.status) == ("rds", "eu-central-1",
                                                                     "open")
@@ -58,7 +58,7 @@ def test_four_accounts_and_a_second_case_of_one_of_them_are_no_storm(
     storm(ctx, clock, 4)
     report(ctx, "acct-1")
 
-    assert list_incidents(ctx=ctx) == []
+    assert incident_page(ctx=ctx).items == []
     assert "multi_service_outage" not in cases.show_case(ctx=ctx, case_id="CASE-5").snapshot.flags
 
 
@@ -68,7 +68,7 @@ def test_cases_spread_wider_than_the_window_or_in_another_region_are_no_storm(
     storm(ctx, clock, 5, minutes_apart=2.6)  # the first is 10.4 minutes before the fifth
     report(ctx, add_customer(ctx, 9), regions=("us-east-1",))
 
-    assert list_incidents(ctx=ctx) == []
+    assert incident_page(ctx=ctx).items == []
 
 
 def test_a_case_about_the_place_later_joins_the_open_incident_and_a_region_set_later_too(
@@ -81,7 +81,7 @@ def test_a_case_about_the_place_later_joins_the_open_incident_and_a_region_set_l
     cases.update_case(ctx=ctx, actor=ANA, case_id=elsewhere.snapshot.id,
                       regions=["EU-Central-1"])
 
-    [summary] = list_incidents(ctx=ctx)
+    [summary] = incident_page(ctx=ctx).items
     assert summary.cases == 7 and summary.accounts == 7
     assert "multi_service_outage" in cases.show_case(ctx=ctx, case_id=later.snapshot.id
                                                      ).snapshot.flags
@@ -193,7 +193,7 @@ def test_a_new_storm_after_the_resolution_opens_a_new_incident(
     clock.advance(hours=2)
     storm(ctx, clock, 5, first=11)
 
-    assert [(i.id, i.status) for i in list_incidents(ctx=ctx)] == [("INC-2", "open"),
+    assert [(i.id, i.status) for i in incident_page(ctx=ctx).items] == [("INC-2", "open"),
                                                                    ("INC-1", "resolved")]
 
 
@@ -247,7 +247,7 @@ def test_cases_arriving_at_once_open_one_incident_and_are_all_linked(
                             for account in accounts])
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
-    [summary] = list_incidents(ctx=ctx)
+    [summary] = incident_page(ctx=ctx).items
     assert (summary.cases, summary.accounts) == (20, 20)
     incident = show_incident(ctx=ctx, incident_id=summary.id)
     assert incident.flags == ["multi_service_outage", "systemic_platform_failure"]
@@ -270,7 +270,7 @@ def test_counted_accounts_arriving_beside_a_new_one_all_get_the_flag_it_raises(
                             for account in [*again[:5], newcomer, *again[5:]]])
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
-    [summary] = list_incidents(ctx=ctx)
+    [summary] = incident_page(ctx=ctx).items
     assert (summary.cases, summary.accounts) == (30, 20)
     incident = show_incident(ctx=ctx, incident_id=summary.id)
     assert incident.flags == ["multi_service_outage", "systemic_platform_failure"]

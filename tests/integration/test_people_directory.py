@@ -15,10 +15,10 @@ from escalada.services.people import (
     create_token,
     disable_user,
     list_tokens,
-    list_users,
     revoke_token,
 )
 from escalada.services.people_directory import people_directory
+from escalada.services.people_lists import user_page
 from escalada.testing import FakeClock
 
 
@@ -41,7 +41,7 @@ def test_an_admin_sees_every_user_every_token_newest_first_and_the_log(
 ) -> None:
     directory = people_directory(ctx=ctx, actor=ADMIN)
 
-    assert directory.users == list_users(ctx=ctx)
+    assert directory.users == user_page(ctx=ctx).items
     assert directory.with_password == ["ana"]
     assert directory.tokens == list(reversed(list_tokens(ctx=ctx, actor=ADMIN)))
     assert [(t.user_name, t.label) for t in directory.tokens] == [

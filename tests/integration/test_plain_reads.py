@@ -15,10 +15,10 @@ from escalada.bootstrap import wire
 from escalada.services.acting_user import actor_named
 from escalada.services.case_board import list_page
 from escalada.services.case_reads import show_case
-from escalada.services.cases import list_cases
 from escalada.services.context import Actor, Context
 from escalada.services.demo import load_demo
 from escalada.services.knowledge_base import similar_to
+from escalada.services.paging import every_item
 from escalada.services.policies import policy_of
 from escalada.services.records import case_view
 from escalada.testing import FakeClock
@@ -39,7 +39,7 @@ def test_a_case_read_cold_is_the_view_the_orm_builds(database_url: str,
     cold = replace(context_on(database_url, clock), direct_reads=lambda: connect(database_url))
     try:
         views = []
-        for summary in list_cases(ctx=ctx):
+        for summary in every_item(list_page, ctx=ctx):
             with ctx.reading() as uow:
                 case = uow.cases.get(summary.id)
                 built = case_view(uow.session, case, policy_of(uow.session, case, ctx.policy()),

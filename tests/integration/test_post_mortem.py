@@ -26,7 +26,7 @@ from escalada.services.post_mortem import (
     attend,
     complete_post_mortem,
     finish_action,
-    list_post_mortems,
+    post_mortem_page,
     show_post_mortem,
     start_post_mortem,
 )
@@ -246,13 +246,13 @@ def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overd
         show_post_mortem(ctx=ctx, case_id=below)
     assert (due.status, due.overdue) == ("due", False)
     assert due.due_at is not None and due.due_at > clock.now  # 5 business days (policy)
-    assert [i.case for i in list_post_mortems(ctx=ctx)] == [case]
-    assert list_post_mortems(ctx=ctx, overdue=True) == []
+    assert [i.case for i in post_mortem_page(ctx=ctx).items] == [case]
+    assert post_mortem_page(ctx=ctx, overdue=True).items == []
 
     clock.now = due.due_at + timedelta(minutes=1)
     drain(ctx)
 
-    [overdue] = list_post_mortems(ctx=ctx, overdue=True)
+    [overdue] = post_mortem_page(ctx=ctx, overdue=True).items
     assert (overdue.case, overdue.status, overdue.overdue) == (case, "due", True)
     [entry] = [e for e in timeline(ctx, case) if e.kind == "post_mortem_overdue"]
     assert entry.actor == "escalada" and "not started" in entry.summary
@@ -260,13 +260,13 @@ def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overd
     assert [a.name for a in started.attendees] == ["maria"]  # the executive on the case
     add_finding(ctx=ctx, actor=ANA, case_id=case, heading="went_wrong", text="Late.")
     complete_post_mortem(ctx=ctx, actor=ANA, case_id=case)
-    assert list_post_mortems(ctx=ctx, overdue=True) == []
+    assert post_mortem_page(ctx=ctx, overdue=True).items == []
     plan = recovery_plan(ctx=ctx, case_id=case)
     [task] = [t for phase in plan.phases for t in phase.tasks if t.key == "post_mortem"]
     assert task.status == "done"  # the plan's post-mortem task is done with it
     assert "(post-mortem completed)" in timeline(ctx, case)[-2].summary
     with pytest.raises(InvalidInput) as refused:
-        list_post_mortems(ctx=ctx, limit=0)
+        post_mortem_page(ctx=ctx, limit=0)
     assert refused.value.problems[0][0] == "limit"
 
 

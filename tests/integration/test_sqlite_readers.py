@@ -27,6 +27,7 @@ from escalada.adapters.db.tables import CaseRow, TokenRow
 from escalada.domain.errors import WritesRefused
 from escalada.entrypoints.api import create_app
 from escalada.services import cases
+from escalada.services.case_board import list_page
 from escalada.services.context import Actor, Context
 from escalada.services.people import add_user, authenticate, create_token
 from escalada.testing import FakeClock
@@ -107,7 +108,7 @@ def test_a_case_its_timeline_and_the_case_list_are_read_while_another_connection
     with writer_holding_the_lock(ctx):
         shown = cases.show_case(ctx=ctx, case_id="CASE-1")
         timeline = cases.case_timeline(ctx=ctx, case_id="CASE-1")
-        listed = cases.list_cases(ctx=ctx, open_only=True)
+        listed = list_page(ctx=ctx, status="open").items
     assert shown.title == "Volumes detach under load"
     assert [entry.kind for entry in timeline] == ["case_opened"]
     assert [case.id for case in listed] == ["CASE-1"]

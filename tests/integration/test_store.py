@@ -25,6 +25,7 @@ from escalada.adapters.db.tables import OUTSIDE_METADATA, Base
 from escalada.domain.errors import InvalidInput
 from escalada.services import cases
 from escalada.services.accounts import add_account
+from escalada.services.case_board import list_page
 from escalada.services.context import Context
 from escalada.services.records import timeline_of
 from escalada.services.repositories import load_case
@@ -70,7 +71,7 @@ def test_revenue_impact_survives_to_the_cent(ctx: Context) -> None:
               business_impact_usd=Decimal("99999999.99"))
 
     view = cases.show_case(ctx=ctx, case_id="CASE-1")
-    [summary] = cases.list_cases(ctx=ctx)
+    [summary] = list_page(ctx=ctx).items
 
     assert view.snapshot.revenue_impact_usd == Decimal("10000.01")
     assert str(view.snapshot.revenue_impact_usd) == "10000.01"

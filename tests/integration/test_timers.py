@@ -35,7 +35,7 @@ from escalada.entrypoints.worker import Worker
 from escalada.services import cases, policies, sla, timer_handlers
 from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar, calendar_spec, use_calendar
-from escalada.services.cases import list_cases
+from escalada.services.case_board import list_page
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.records import record
@@ -140,7 +140,7 @@ def test_an_entry_recorded_as_at_an_earlier_moment_plans_the_case_at_the_real_no
                kind="account_health_changed", summary="account health good -> at_risk")
         uow.commit()
 
-    board = list_cases(ctx=ctx)
+    board = list_page(ctx=ctx).items
     assert [(c.id, c.sla_due_at, c.updated_at) for c in board] == [
         ("CASE-1", None, at(10, 5))]  # paused: no clock runs; the last change stays
     assert pending(ctx) == []

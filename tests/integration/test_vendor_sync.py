@@ -17,7 +17,7 @@ from escalada.adapters.db.tables import VendorCaseRow
 from escalada.adapters.vendors import OPEN, VendorCase, VendorMessage
 from escalada.services import audit, vendor_sync
 from escalada.services.context import Context
-from escalada.services.vendor_views import list_vendor_cases
+from escalada.services.vendor_views import vendor_case_page
 from escalada.testing import FakeClock
 
 SDK_ERRORS: dict[str, Callable[[], Exception]] = {
@@ -75,7 +75,7 @@ def test_a_vendor_case_whose_sync_crashes_does_not_stop_the_others(
     with capture_logs() as logs:
         drain(ctx)
 
-    views = {view.id: view for view in list_vendor_cases(ctx=ctx, case_id="CASE-1")}
+    views = {view.id: view for view in vendor_case_page(ctx=ctx, case_id="CASE-1").items}
     synced, failed = views[fine], views[broken]
     assert (synced.status, synced.sync_error, synced.last_synced_at) == (
         "work-in-progress", None, clock())
@@ -94,7 +94,7 @@ def test_a_vendor_case_whose_sync_crashes_does_not_stop_the_others(
     vendor.broken = ""
     clock.advance(minutes=15)
     drain(ctx)
-    again = {view.id: view for view in list_vendor_cases(ctx=ctx, case_id="CASE-1")}[broken]
+    again = {view.id: view for view in vendor_case_page(ctx=ctx, case_id="CASE-1").items}[broken]
     assert (again.sync_error, again.status) == (None, "work-in-progress")
 
 
@@ -118,7 +118,7 @@ def test_a_vendor_case_whose_write_fails_is_rolled_back_alone_in_the_pass(
     clock.advance(minutes=15)
     drain(ctx)
 
-    views = {view.id: view for view in list_vendor_cases(ctx=ctx, case_id="CASE-1")}
+    views = {view.id: view for view in vendor_case_page(ctx=ctx, case_id="CASE-1").items}
     assert (views[fine].status, views[fine].sync_error) == ("work-in-progress", None)
     assert (views[broken].status, views[broken].messages) == ("opened", [])
     assert views[broken].sync_error == "RuntimeError: disk full"

@@ -28,7 +28,11 @@ from escalada.services.vendor_actions import (
 )
 from escalada.services.vendor_opening import open_vendor_case
 from escalada.services.vendor_sync import sync_vendor_cases
-from escalada.services.vendor_views import VendorCaseView, VendorRequestView, list_vendor_cases
+from escalada.services.vendor_views import (
+    VendorCaseView,
+    VendorRequestView,
+    vendor_case_page,
+)
 from escalada.testing import FakeClock
 
 PACKAGE = {k: v for k, v in VENDOR_HANDOFF.items() if k != "vendor_case_number"}
@@ -109,7 +113,7 @@ def test_a_reply_in_time_means_no_chase_and_workers_sync_on_their_own(
     clock.advance(minutes=15)  # the worker syncs every 15 minutes, before the timer fires
     Worker(ctx, "worker-1").drain()
 
-    [view] = list_vendor_cases(ctx=ctx, case_id="CASE-1")
+    [view] = vendor_case_page(ctx=ctx, case_id="CASE-1").items
     assert view.responded_at is not None and view.last_synced_at == clock()
     assert "vendor_response_overdue" not in [e.kind for e in timeline(ctx)]
 
@@ -232,7 +236,7 @@ def test_a_failing_background_sync_is_kept_visible_and_tried_later(
     clock.advance(minutes=15)
     Worker(ctx, "worker-1").drain()
 
-    [view] = list_vendor_cases(ctx=ctx, case_id="CASE-1")
+    [view] = vendor_case_page(ctx=ctx, case_id="CASE-1").items
     assert view.sync_error is not None and "no AWS support case" in view.sync_error
     with ctx.unit_of_work() as uow:
         row = uow.session.get_one(VendorCaseRow, view.id)

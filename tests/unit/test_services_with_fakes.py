@@ -26,7 +26,11 @@ from escalada.services.recovery import recovery_plan
 from escalada.services.timer_views import set_reminder
 from escalada.services.vendor_opening import open_vendor_case
 from escalada.services.vendor_sync import sync_due, sync_vendor_cases
-from escalada.services.vendor_views import VendorCaseView, VendorRequestView, list_vendor_cases
+from escalada.services.vendor_views import (
+    VendorCaseView,
+    VendorRequestView,
+    vendor_case_page,
+)
 from escalada.testing import (
     CapturingChannels,
     FakeClock,
@@ -262,13 +266,13 @@ def test_a_failing_vendor_is_noted_and_the_worker_syncs_the_rest_later(
     clock.advance(hours=1)
 
     assert sync_due(ctx, owner="worker-1") == 1  # tried, failed, noted
-    [noted] = list_vendor_cases(ctx=ctx, case_id="CASE-1")
+    [noted] = vendor_case_page(ctx=ctx, case_id="CASE-1").items
     assert noted.sync_error == "gcp: UNAVAILABLE: try again"
 
     gcp.set_state("gcp-case-1", RESOLVED, status="CLOSED")
     clock.advance(hours=1)
     assert sync_due(ctx, owner="worker-1") == 1
-    [synced] = list_vendor_cases(ctx=ctx, case_id="CASE-1")
+    [synced] = vendor_case_page(ctx=ctx, case_id="CASE-1").items
     assert (synced.state, synced.sync_error) == (RESOLVED, None)
     with pytest.raises(VendorFailed, match="no case"):
         gcp.fetch_case("gcp-case-9")

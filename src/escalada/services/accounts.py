@@ -13,11 +13,9 @@ from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
 from escalada.domain.snapshot import AccountSnapshot
 from escalada.domain.validation import invalid_input
 from escalada.domain.words import Words
-from escalada.services.account_list import AccountListItem, account_page
 from escalada.services.account_log import log_account
 from escalada.services.authz import can_configure
 from escalada.services.context import Actor, Context
-from escalada.services.paging import every_item
 from escalada.services.records import account_snapshot, account_view, record
 from escalada.services.views import AccountView
 
@@ -74,12 +72,6 @@ def add_account(
         uow.commit()
         uow.session.refresh(row)
         return account_view(row)
-
-
-def list_accounts(*, ctx: Context, sort: str = "id") -> list[AccountListItem]:
-    """Every account by id, name or `health` (the newest kept score, worst first, those
-    without one last); a page at a time with account_list.account_page."""
-    return list(every_item(account_page, ctx=ctx, sort=sort))
 
 
 def get_account(*, ctx: Context, account_id: str) -> AccountView:

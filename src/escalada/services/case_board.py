@@ -11,7 +11,7 @@ read most, and `case list` starts without SQLAlchemy).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +24,7 @@ from escalada.domain.errors import NotFound
 from escalada.domain.model import ENDED_STATUSES, ExecLevel, Severity, Tier, case_label
 from escalada.domain.snapshot import ACCOUNT_ID_PATTERN, AwareDatetime, Money
 from escalada.services.context import Context
-from escalada.services.paging import MAX_LIMIT, Page, PageQuery, Part, decode, encode, validated
+from escalada.services.paging import Page, PageQuery, Part, decode, encode, validated
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -114,18 +114,6 @@ def cases_of_account(session: Session, account_id: str, *, status: Literal["open
     more = len(rows) > limit
     rows = rows[:limit]
     return Page([_summary(row) for row in rows], _encoded(sort, rows[-1]) if more else None)
-
-
-def every_case(*, ctx: Context, **query: Any) -> Iterator[CaseSummaryView]:
-    """Every case the query selects, a page (`limit`, default 500) at a time: each page
-    is read in its own short read-only transaction, so streaming thousands holds nothing up."""
-    query.setdefault("limit", MAX_LIMIT)
-    while True:
-        page = list_page(ctx=ctx, **query)
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        query["cursor"] = page.next_cursor
 
 
 def _shape(wanted: BoardQuery) -> tuple[str | None, tuple[str, ...]]:

@@ -19,7 +19,6 @@ from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
 from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
-from escalada.services.case_board import CaseSummaryView, every_case
 from escalada.services.case_reads import show_case as show_case
 from escalada.services.contacts import find_contact
 from escalada.services.context import Actor, Context
@@ -179,14 +178,6 @@ def _with_contact(session: Session, new: NewCase) -> NewCase:
 
 def _contact_id(reference: str | None) -> int | None:
     return None if reference is None else int(reference)
-
-
-def list_cases(
-    *, ctx: Context, open_only: bool = False, account: str | None = None
-) -> list[CaseSummaryView]:
-    """Every case, oldest first; optionally only open ones, or one account's (the
-    board reads them a page at a time: services.case_board)."""
-    return list(every_case(ctx=ctx, status="open" if open_only else None, account=account))
 
 
 def evaluate_case(*, ctx: Context, case_id: str, at: datetime | None = None) -> EvaluationView:
@@ -362,7 +353,6 @@ def _change_contact(
     wanted.setdefault("contact_level", ContactLevel(contact.level))
     if contact.title is not None:
         wanted.setdefault("contact_title", contact.title)
-
 
 
 def _plain(value: Any) -> Any:

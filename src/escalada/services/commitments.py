@@ -132,16 +132,6 @@ def close_commitment(
         return commitment_view(row, case, timezone, now)
 
 
-def list_commitments(*, ctx: Context, case_id: str) -> list[CommitmentView]:
-    """The case's commitments by due time, each open, met or missed now."""
-    now = ctx.clock()
-    with ctx.reading() as uow:
-        case = load_case(uow.session, case_id)
-        timezone = uow.session.get_one(AccountRow, case.account_id).timezone
-        return [commitment_view(row, case, timezone, now)
-                for row in commitments_of(uow.session, case.number)]
-
-
 class CommitmentsQuery(PageQuery):
     state: Literal["open", "met", "missed"] | None = Field(default=None, description=(
         "open: not closed, not yet due; met: closed by its due time; missed: closed after "

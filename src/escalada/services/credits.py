@@ -294,23 +294,6 @@ def show_credit(*, ctx: Context, credit_id: int) -> CreditView:
         return credit_view(credit, case, policy, total)
 
 
-def list_credits(
-    *, ctx: Context, case_id: str | None = None, state: str | None = None
-) -> list[CreditView]:
-    """Credits, oldest first; optionally one case's, or in one state."""
-    if state is not None and state not in CREDIT_STATES:
-        raise InvalidInput.of("state", "must be one of {credit_states}",
-                              credit_states=', '.join(CREDIT_STATES))
-    now = ctx.clock()
-    with ctx.reading() as uow:
-        query = select(CreditRow, CaseRow).join(CaseRow).order_by(CreditRow.id)
-        if case_id is not None:
-            query = query.where(CreditRow.case_number == load_case(uow.session, case_id).number)
-        if state is not None:
-            query = query.where(CreditRow.state == state)
-        return credit_views(uow.session, query, ctx.policy(), now)
-
-
 def credits_of(session: Session, case: CaseRow, current: Policy, now: datetime
                ) -> list[CreditView]:
     """A loaded case's credits, oldest first."""

@@ -19,16 +19,24 @@ from escalada.domain.business_calendar import CalendarSpec
 from escalada.domain.errors import AlreadyExists
 from escalada.services import cases, escalations
 from escalada.services.account_health import enter_inputs, refresh_scores
-from escalada.services.accounts import add_account, list_accounts
+from escalada.services.account_list import account_page
+from escalada.services.accounts import add_account
 from escalada.services.authz import require_admin
 from escalada.services.calendars import add_calendar
-from escalada.services.commitments import close_commitment, list_commitments, make_commitment
+from escalada.services.commitments import (
+    close_commitment,
+    commitment_page,
+    make_commitment,
+)
 from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
-from escalada.services.credits import approve_credit, list_credits, propose_credit
+from escalada.services.credit_list import credit_page
+from escalada.services.credits import approve_credit, propose_credit
 from escalada.services.drafting import draft_message
 from escalada.services.inbound_messages import record_message
-from escalada.services.people import add_user, list_users
+from escalada.services.paging import every_item
+from escalada.services.people import add_user
+from escalada.services.people_lists import user_page
 from escalada.services.post_mortem import (
     add_action,
     add_finding,
@@ -519,13 +527,13 @@ def load_demo(*, ctx: Context, actor: Actor | None = None) -> DemoLoaded:
     """Load the demo people, accounts and cases, as if their stories happened over the
     last days. Into a database with people already, only an admin loads it."""
     _refuse_if_loaded(ctx)
-    if list_users(ctx=ctx):
+    if user_page(ctx=ctx, limit=1).items:
         require_admin(actor or Actor("?"), "loading the demo")
     real_clock = ctx.clock
     now = real_clock()
     try:
         ctx.clock = _stopped_at(now - ACCOUNTS_CREATED_AGO)
-        known = {user.name for user in list_users(ctx=ctx)}
+        known = {user.name for user in every_item(user_page, ctx=ctx)}
         for person, title, display_name in PEOPLE:
             if person.name not in known:
                 add_user(ctx=ctx, actor=actor or ADMIN, name=person.name, role=person.role,
@@ -584,7 +592,8 @@ def _health(ctx: Context, now: datetime, ago: timedelta, which: int) -> None:
 
 def demo_accounts_present(*, ctx: Context) -> list[str]:
     """The demo's accounts already in the database: the demo is loaded when any is."""
-    present = {account.id for account in list_accounts(ctx=ctx)} & {a["id"] for a in ACCOUNTS}
+    present = {account.id for account in every_item(account_page, ctx=ctx)}
+    present &= {account["id"] for account in ACCOUNTS}
     return sorted(present)
 
 
@@ -646,7 +655,7 @@ def _perform(ctx: Context, step: _Step, case: CaseView) -> CaseView:
 
 def _approve(*, ctx: Context, actor: Actor, case_id: str, amount_usd: str, reason: str) -> None:
     """Approve the case's proposed credit of that amount (someone else proposed it)."""
-    credit = next(c for c in list_credits(ctx=ctx, case_id=case_id, state="proposed")
+    credit = next(c for c in every_item(credit_page, ctx=ctx, case=case_id, state="proposed")
                   if c.amount_usd == Decimal(amount_usd))
     approve_credit(ctx=ctx, actor=actor, credit_id=credit.id, reason=reason)
 
@@ -659,7 +668,7 @@ def _commit(*, ctx: Context, actor: Actor, case_id: str, due_in: int, **fields: 
 
 def _commit_close(*, ctx: Context, actor: Actor, case_id: str, what: str, note: str) -> None:
     """Close the case's open commitment whose wording starts with `what`."""
-    commitment = next(c for c in list_commitments(ctx=ctx, case_id=case_id)
+    commitment = next(c for c in every_item(commitment_page, ctx=ctx, case_id=case_id)
                       if c.what.startswith(what) and c.closed_at is None)
     close_commitment(ctx=ctx, actor=actor, case_id=case_id, commitment_id=commitment.id,
                      note=note)

@@ -136,22 +136,6 @@ def load_incident(session: Session, incident_id: str) -> IncidentRow:
     return row
 
 
-def list_incidents(*, ctx: Context, status: str | None = None, limit: int = 100
-                   ) -> list[IncidentSummary]:
-    """Incidents, newest first; `status` open or resolved."""
-    if status not in (None, OPEN, RESOLVED):
-        raise InvalidInput.of("status", "must be open or resolved")
-    if not 1 <= limit <= 1000:
-        raise InvalidInput.of("limit", "must be between 1 and {max_limit}", max_limit=1000)
-    with ctx.reading() as uow:
-        query = select(IncidentRow).order_by(IncidentRow.id.desc()).limit(limit)
-        if status is not None:
-            query = query.where(IncidentRow.status == status)
-        rows = list(uow.session.scalars(query))
-        counts = _case_counts(uow.session, [row.id for row in rows])
-        return [_summary(row, counts.get(row.id, 0)) for row in rows]
-
-
 class IncidentsQuery(PageQuery):
     status: Literal["open", "resolved"] | None = None
     service: str | None = Field(default=None, min_length=1, max_length=200,

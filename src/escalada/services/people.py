@@ -29,7 +29,7 @@ from escalada.domain.words import Words
 from escalada.services.acting_user import actor_named as actor_named
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
 from escalada.services.context import Actor, Context
-from escalada.services.people_directory import tokens_of, users_of
+from escalada.services.people_directory import tokens_of
 from escalada.services.people_log import log_people_event
 from escalada.services.views import TokenCreatedView, TokenView, UserView
 
@@ -140,11 +140,6 @@ def update_user(
             setattr(row, field, value.strip() or None if isinstance(value, str) else value)
         uow.commit()
         return _view(row)
-
-
-def list_users(*, ctx: Context) -> list[UserView]:
-    with ctx.reading() as uow:
-        return users_of(uow.session)
 
 
 def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView:
@@ -329,5 +324,3 @@ def _stamp_use(ctx: Context, token_id: int, now: datetime) -> None:
     except OperationalError as error:
         if error.orig is None or not busy(error.orig):
             raise
-
-

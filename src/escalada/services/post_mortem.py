@@ -467,13 +467,6 @@ def post_mortem_page(*, ctx: Context, **query: Any) -> Page[PostMortemItem]:
                                      row[0].case_number])
 
 
-def list_post_mortems(*, ctx: Context, overdue: bool = False,
-                      limit: int = 100) -> list[PostMortemItem]:
-    """The first `limit` post-mortems by due time (those without one last); only the
-    overdue ones (due and not completed) when asked."""
-    return post_mortem_page(ctx=ctx, overdue=overdue, limit=limit).items
-
-
 def _item(row: PostMortemRow, case: CaseRow, now: datetime) -> PostMortemItem:
     return PostMortemItem(case=case.ref, title=case.title, status=_status(row),
                           due_at=row.due_at, overdue=is_overdue(row.due_at, row.completed_at, now),

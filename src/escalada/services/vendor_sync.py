@@ -21,9 +21,10 @@ from escalada.domain.timers import VendorWait
 from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
+from escalada.services.paging import every_item
 from escalada.services.records import excerpt, read_chain_heads, record
 from escalada.services.repositories import load_case
-from escalada.services.vendor_views import VendorCaseView, list_vendor_cases
+from escalada.services.vendor_views import VendorCaseView, vendor_case_page
 from escalada.services.vendors import SYSTEM, VENDOR_NAMES, open_rows
 
 log = structlog.get_logger("escalada.vendors")
@@ -44,7 +45,7 @@ def sync_vendor_cases(
     for row_id, vendor, vendor_case_id in rows:
         fetched = ctx.vendors(vendor).fetch_case(vendor_case_id)
         _apply(ctx, row_id, fetched, actor)
-    return list_vendor_cases(ctx=ctx, case_id=case_id)
+    return list(every_item(vendor_case_page, ctx=ctx, case_id=case_id))
 
 
 def sync_due(ctx: Context, *, owner: str, limit: int = 20) -> int:

@@ -117,12 +117,6 @@ def _mapped(plans: Any, vendor: str, plan: str, ours: str) -> str | None:
         return None
 
 
-
-def list_vendor_cases(*, ctx: Context, case_id: str) -> list[VendorCaseView]:
-    with ctx.reading() as uow:
-        return vendor_cases_of(uow.session, load_case(uow.session, case_id))
-
-
 class VendorCasesQuery(PageQuery):
     vendor: Literal["aws", "azure", "gcp"] | None = None
     state: Literal["open", "waiting_on_us", "resolved", "closed"] | None = None

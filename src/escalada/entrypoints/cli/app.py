@@ -203,7 +203,7 @@ def demo() -> None:
     says it is there and changes nothing)."""
     from escalada.entrypoints.cli.output import console
     from escalada.services.demo import demo_accounts_present, load_demo
-    from escalada.services.people import list_users
+    from escalada.services.people_lists import user_page
 
     ctx = bare_context()
     present = demo_accounts_present(ctx=ctx)
@@ -211,7 +211,7 @@ def demo() -> None:
         console().print(f"The demo is already loaded (accounts {', '.join(present)}): nothing "
                         f"to do; {_ACT_AS}")
         return
-    loaded = load_demo(ctx=ctx, actor=actor() if list_users(ctx=ctx) else None)
+    loaded = load_demo(ctx=ctx, actor=actor() if user_page(ctx=ctx, limit=1).items else None)
     console().print(
         f"Loaded {loaded.accounts} accounts and {loaded.cases} cases, and the support "
         f"organisation's people: {_ACT_AS}")
@@ -264,10 +264,11 @@ def _serving(host: str, port: int) -> None:
 
     from escalada.adapters.db.database import default_database_url
     from escalada.entrypoints.cli.output import console
-    from escalada.services.people import list_users
+    from escalada.services.paging import every_item
+    from escalada.services.people_lists import user_page
 
     database = make_url(default_database_url()).render_as_string(hide_password=True)
-    people = len(list_users(ctx=bare_context()))
+    people = sum(1 for _ in every_item(user_page, ctx=bare_context()))
     who = (f"{people} {'person' if people == 1 else 'people'} can act (`escalada user "
            "list`); each request carries a token its owner made (`escalada --as NAME token "
            "create`)" if people else

@@ -108,7 +108,8 @@ def list_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List cases a page at a time (the next page's --cursor goes to stderr)."""
-    from escalada.services.case_board import every_case, list_page
+    from escalada.services.case_board import list_page
+    from escalada.services.paging import every_item
 
     query = {name: value for name, value in (
         ("status", "open" if open_only and status is None else status), ("account", account),
@@ -117,7 +118,7 @@ def list_(
         if value is not None}
     ctx = context()
     if every:
-        rows = every_case(ctx=ctx, **query)
+        rows = every_item(list_page, ctx=ctx, **query)
         emit_json_stream(rows) if fmt is Format.json else _case_lines(rows)
         return
     page = list_page(ctx=ctx, **query)

@@ -60,10 +60,11 @@ def user_add(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a person (the first one must be an admin; then only admins add people)."""
-    from escalada.services.people import add_user, list_users
+    from escalada.services.people import add_user
+    from escalada.services.people_lists import user_page
 
     ctx = bare_context()
-    who = actor() if list_users(ctx=ctx) else None
+    who = actor() if user_page(ctx=ctx, limit=1).items else None
     user = add_user(ctx=ctx, actor=who, name=name, role=role, title=title,
                     display_name=display_name, email=email, language=language)
     emit_json(user) if fmt is Format.json else _users_table([user])

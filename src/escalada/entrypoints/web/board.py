@@ -25,12 +25,13 @@ from escalada.domain.validation import invalid_input
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import ConsoleUser, CsrfChecked, context_of, language_of
 from escalada.services import case_board, cases
-from escalada.services.accounts import list_accounts
+from escalada.services.account_list import account_page
 from escalada.services.authz import allowed, can_read, can_work_cases
 from escalada.services.board_summary import open_counts
 from escalada.services.case_board import CaseSummaryView
 from escalada.services.context import Actor
 from escalada.services.incidents import open_incidents_on
+from escalada.services.paging import every_item
 from escalada.services.vendor_health_views import open_reports
 
 router = APIRouter(include_in_schema=False)
@@ -135,7 +136,7 @@ def board_page(request: Request, user: ConsoleUser, filters: Filters) -> Respons
     can_read(user)
     ctx = context_of(request)
     may_open = allowed(lambda: can_work_cases(user, "opening a case"))
-    accounts = [account.id for account in list_accounts(ctx=ctx)] if may_open else []
+    accounts = [account.id for account in every_item(account_page, ctx=ctx)] if may_open else []
     return render(request, "board.html", may_open=may_open, accounts=accounts,
                   severities=list(Severity), vendors=list(VENDORS), **_rows(request, user, filters))
 
