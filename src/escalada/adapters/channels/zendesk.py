@@ -13,62 +13,28 @@ ESCALADA_ZENDESK_API_TOKEN, ESCALADA_ZENDESK_TIMEOUT (10 seconds).
 
 from __future__ import annotations
 
-import json
-
-import httpx
-
-from escalada.adapters.channels import DeliveryFailed, Outbound, Receipt, http_url
-from escalada.adapters.channels.webhook import _failed, _tls, _transport
-from escalada.settings import Settings
-
-_AGAIN = frozenset({408, 409, 425, 429})
+from escalada.adapters.channels import Outbound
+from escalada.adapters.channels.helpdesk import HelpdeskWriteBack
 
 
-class ZendeskChannel:
+class ZendeskChannel(HelpdeskWriteBack):
     """Updates one ticket's tags per delivery."""
 
     name = "zendesk"
+    record = "Zendesk ticket id"
+    purpose = "writing a case's tier and level back to its Zendesk ticket"
 
-    def __init__(self, *, url: str, email: str, token: str, timeout: float = 10.0) -> None:
-        self.url = http_url(url).rstrip("/")
-        self.auth = (f"{email}/token", token)
-        self.timeout = timeout
+    def credentials(self, email: str, token: str) -> tuple[str, str]:
+        return f"{email}/token", token
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ZendeskChannel:
-        purpose = "writing a case's tier and level back to its Zendesk ticket"
-        return cls(url=settings.required("zendesk_url", purpose),
-                   email=settings.required("zendesk_email", purpose),
-                   token=settings.required("zendesk_api_token", purpose),
-                   timeout=settings.seconds("zendesk_timeout", 10.0))
+    def names_a_record(self, record: str) -> bool:
+        return record.isdigit()
 
-    @property
-    def longest_attempt(self) -> float:
-        return 3 * self.timeout
+    def address(self, record: str) -> str:
+        return f"{self.url}/api/v2/tickets/{record}.json"
 
-    def deliver(self, message: Outbound) -> Receipt:
-        ticket = message.to.strip()
-        if not ticket.isdigit():
-            raise DeliveryFailed(f"not a Zendesk ticket id: {ticket!r}", permanent=True)
-        try:
-            document = json.loads(message.body)
-        except ValueError as error:
-            raise DeliveryFailed("the write-back is not a JSON document", permanent=True
-                                 ) from error
-        try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False, verify=_tls(),
-                              auth=self.auth) as client:
-                response = client.put(f"{self.url}/api/v2/tickets/{ticket}.json",
-                                      json=document,
-                                      headers={"Idempotency-Key": message.idempotency_key})
-        except httpx.TimeoutException as error:
-            raise DeliveryFailed(f"timed out ({type(error).__name__})", permanent=False
-                                 ) from error
-        except httpx.TransportError as error:
-            raise DeliveryFailed(_transport(error), permanent=False) from error
-        if 200 <= response.status_code < 300:
-            return Receipt(reference=f"ticket {ticket}")
-        failure = _failed(response.status_code)
-        if response.status_code in _AGAIN:
-            raise DeliveryFailed(failure.reason, permanent=False)
-        raise failure
+    def headers(self, message: Outbound) -> dict[str, str]:
+        return {"Idempotency-Key": message.idempotency_key}
+
+    def reference(self, record: str) -> str:
+        return f"ticket {record}"
