@@ -129,7 +129,14 @@ def test_the_command_line_speaks_russian(cli: Cli) -> None:
     cli.env["ESCALADA_LANG"] = "ru"
     cli.run("incident", "open", "--service", "rds", "--region", "eu-west-1")
 
+    cli.run("account", "add", "--id", "acct-1", "--name", "Customer 1", "--tier", "enterprise",
+            "--support-plan", "enterprise")
+    cli.run("case", "open", "--account", "acct-1", "--severity", "P1", "--title", "RDS down",
+            "--service", "rds", "--region", "eu-west-1")
+
     assert "инциденты платформы" in cli.run("incident", "list")
+    linked = cli.run("incident", "show", "INC-1")
+    assert "CASE-1" in linked and "новое" in linked and " new " not in linked  # its status
     assert "инцидент INC-2 не найден" in cli.run("incident", "show", "INC-2", code=4)
 
 

@@ -285,7 +285,9 @@ def test_a_bad_command_gets_the_usage_in_the_users_language(ctx: Context, room: 
                            text="status CASE-X")
     missing = run_command(ctx=ctx, slack_user_id="U0VERA", channel_id="C1",
                           text="status CASE-99")
+    status = run_command(ctx=ctx, slack_user_id="U0ANA", channel_id="C1", text="status CASE-1")
 
+    assert "\nP1, новое; линия T1, уровень руководства L3\n" in status.text  # not "new"
     assert unknown.text.startswith("Неизвестная команда 'dance'.")
     assert "/escalada status CASE-12" in unknown.text
     assert no_step.text.startswith("step: ")

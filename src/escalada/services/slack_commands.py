@@ -113,7 +113,8 @@ def status_text(view: CaseView, language: Translator) -> str:
     lines = [Words("*{case}* {title} ({account})", case=case.id, title=view.title,
                    account=case.account.name),
              Words("{severity}, {status}; tier {tier}, executive level {level}",
-                   severity=case.severity.value, status=case.status.value, tier=case.tier.value,
+                   severity=case.severity.value, status=Words.literal(case.status.value),
+                   tier=case.tier.value,
                    level=level)]
     for clock in view.evaluation.sla:
         lines.append(Words("SLA {target}: due {due} ({used}% used{breached})",

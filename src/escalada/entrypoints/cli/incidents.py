@@ -183,7 +183,7 @@ def _show(view: IncidentView, fmt: Format) -> None:
     for column in (tr("case"), tr("account"), tr("severity"), tr("status"), tr("title")):
         table.add_column(column)
     for case in view.linked:
-        table.add_row(case.case, case.account, case.severity, case.status, case.title)
+        table.add_row(case.case, case.account, case.severity, tr(case.status), case.title)
     out.print(table)
     if view.proposed_resolutions:
         out.print(tr("resolving proposed (escalada incident resolve-cases {incident}): "

@@ -244,7 +244,7 @@ def health(
         table.add_column(column)
     for e in view.events:
         table.add_row(e.vendor, e.service, e.region or tr("global"), e.title,
-                      when(e.started_at), e.status, ", ".join(e.cases) or "—",
+                      when(e.started_at), tr(e.status), ", ".join(e.cases) or "—",
                       ", ".join(e.incidents) or "—")
     console().print(table if view.events else tr("No vendor event is open."))
     if not view.polls:
