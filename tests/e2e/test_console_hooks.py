@@ -63,6 +63,8 @@ def test_an_engineer_sees_the_failed_delivery_and_replays_it_once_mapped(
     assert "no account for customer &#39;900&#39;" in page.text
     assert "API returns 500" in page.text  # the body as received
     assert 'href="/hooks"' in page.text  # in the header's navigation
+    russian = client.get("/hooks", headers={"Accept-Language": "ru"}).text
+    assert "нет аккаунта для клиента &#39;900&#39;" in russian  # in the reader's language
 
     still = client.post("/hooks/1/replay", data={"csrf_token": csrf_of(page.text)},
                         follow_redirects=False)

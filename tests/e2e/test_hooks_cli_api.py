@@ -130,6 +130,12 @@ def test_the_cli_lists_the_failed_deliveries_and_replays_one(
     shown = cli.run("hooks", "show", str(refused.value.delivery))
     assert f"delivery {refused.value.delivery} from zendesk: failed" in shown
     assert '"subject": "API returns 500"' in shown  # the body as received
+    cli.env["ESCALADA_LANG"] = "ru"  # what is wrong, in the reader's language
+    assert "нет аккаунта для клиента '900'" in cli.run("hooks", "failed")
+    assert "нет аккаунта для клиента '900'" in cli.run(
+        "hooks", "show", str(refused.value.delivery))
+    assert "words" not in cli.json("hooks", "failed")[0]["problems"][0]  # the API's shape
+    cli.env["ESCALADA_LANG"] = "en"
     assert "no webhook delivery 999" in cli.run("hooks", "show", "999", code=4)
     cli.env["ESCALADA_HOOKS_MAPPING"] = str(mapping(tmp_path, {"900": "acme"}, "fixed"))
     replayed = cli.run("hooks", "replay", str(refused.value.delivery))

@@ -44,12 +44,12 @@ from escalada.domain.helpdesk_mapping import SOURCES, HookMapping
 from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import ID_MAX
-from escalada.domain.words import Words
+from escalada.domain.words import Translator, Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.hook_cases import apply_event
 from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
-from escalada.services.views import View
+from escalada.services.views import View, summary_in
 from escalada.settings import Settings
 
 APPLIED, IGNORED, FAILED, DUPLICATE = "applied", "ignored", "failed", "duplicate"
@@ -76,13 +76,22 @@ class HookDeliveryView(View):
     ticket: str | None
     state: str
     outcome: str | None
-    problems: list[dict[str, str]]
+    problems: list[dict[str, str]]  # field, reason (English)
     case: str | None
     occurred_at: AwareDatetime | None
     received_at: AwareDatetime
     attempts: int
     replayed_by: str | None
     body: str
+    # Each problem's reason as words (template and parameters), not part of the API's shape.
+    problem_words: list[dict[str, Any] | None] = Field(default_factory=list, exclude=True)
+
+    def problems_in(self, language: Translator) -> list[tuple[str, str]]:
+        """(field, reason) in `language`: from the reason's words while they still say,
+        in English, what the kept reason says; else the reason as kept."""
+        words = self.problem_words or [None] * len(self.problems)
+        return [(problem["field"], summary_in(problem["reason"], told, language))
+                for problem, told in zip(self.problems, words, strict=False)]
 
 
 def receive_hook(*, ctx: Context, source: str, headers: Mapping[str, str], body: bytes,
@@ -213,7 +222,7 @@ def _kept(ctx: Context, source: str, text: str, headers: Mapping[str, str],
     """Keep a delivery that cannot be applied (its earlier failure, if the sender sent it
     again), and the error that says so with its id."""
     event_id = event.event_id if event else _event_id_of(source, text, headers)
-    problems = [{"field": field, "reason": reason} for field, reason in rejected.problems]
+    problems = _problem_rows(rejected)
     with ctx.unit_of_work() as uow:
         row = _delivery(uow.session, source, event_id)
         if row is None:
@@ -309,11 +318,17 @@ def replay_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> HookRece
 def _again(ctx: Context, delivery_id: int, rejected: PayloadRejected) -> PayloadRejected:
     with ctx.unit_of_work() as uow:
         row = _load(uow.session, delivery_id)
-        row.problems = [{"field": field, "reason": reason}
-                        for field, reason in rejected.problems]
+        row.problems = _problem_rows(rejected)
         row.attempts += 1
         uow.commit()
     return PayloadRejected(rejected.reasons, delivery=delivery_id)
+
+
+def _problem_rows(rejected: PayloadRejected) -> list[dict[str, Any]]:
+    """What is wrong, as kept: each field, its reason in English and the reason's words
+    (so that a reader of another language reads it in theirs)."""
+    return [{"field": field, "reason": str(reason), "words": reason.as_json()}
+            for field, reason in rejected.reasons]
 
 
 def _load(session: Session, delivery_id: int) -> HookDeliveryRow:
@@ -326,6 +341,8 @@ def _load(session: Session, delivery_id: int) -> HookDeliveryRow:
 def _view(row: HookDeliveryRow) -> HookDeliveryView:
     return HookDeliveryView(
         id=row.id, source=row.source, event_id=row.event_id, event_type=row.event_type,
-        ticket=row.ticket_id, state=row.state, outcome=row.outcome, problems=row.problems,
+        ticket=row.ticket_id, state=row.state, outcome=row.outcome,
+        problems=[{"field": str(p["field"]), "reason": str(p["reason"])} for p in row.problems],
+        problem_words=[p.get("words") for p in row.problems],
         case=_ref(row.case_number), occurred_at=row.occurred_at, received_at=row.received_at,
         attempts=row.attempts, replayed_by=row.replayed_by, body=row.body)

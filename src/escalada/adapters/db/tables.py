@@ -860,7 +860,7 @@ class HookDeliveryRow(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(10), index=True)  # applied | ignored | failed
     outcome: Mapped[str | None] = mapped_column(Text)  # what it did, or why it was ignored
-    problems: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)  # those the payload is read with
     case_number: Mapped[int | None] = mapped_column(ForeignKey("cases.number"))

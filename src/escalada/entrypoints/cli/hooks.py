@@ -31,7 +31,9 @@ DELIVERY = typer.Argument(..., help="the delivery's id (hooks failed lists them)
 
 
 def _problems(view: HookDeliveryView) -> str:
-    return "; ".join(f"{p['field']}: {p['reason']}" for p in view.problems)
+    from escalada.entrypoints.cli.words import speaking
+
+    return "; ".join(f"{field}: {reason}" for field, reason in view.problems_in(speaking()))
 
 
 def _table(views: list[HookDeliveryView], fmt: Format) -> None:
