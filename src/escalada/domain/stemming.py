@@ -9,13 +9,18 @@ leaves them out."""
 from __future__ import annotations
 
 import re
-from functools import cache
+import threading
+from functools import cache, lru_cache
 from typing import Any
 
 from escalada.domain.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-яё]")
+
+
+# A Snowball stemmer keeps the word it is working on: one thread at a time uses it.
+_STEMMING = threading.Lock()
 
 
 @cache
@@ -25,11 +30,19 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(language)
 
 
+@lru_cache(maxsize=16_384)
+def _stem(word: str) -> str:
+    # Remembered: opening a case stems its title's words for the knowledge base's
+    # search, the same few thousand words again and again.
+    stemmer = _stemmer("russian" if _CYRILLIC.search(word) else "english")
+    with _STEMMING:
+        return str(stemmer.stemWord(word))
+
+
 def stems(text: str) -> list[str]:
     """The stems of the words of `text` but the common ones, in order, lowercased (ё
     read as е)."""
-    return [_stemmer("russian" if _CYRILLIC.search(word) else "english").stemWord(word)
-            for word in words_of(text) if word not in STOP_WORDS]
+    return [_stem(word) for word in words_of(text) if word not in STOP_WORDS]
 
 
 def words_of(text: str) -> list[str]:
