@@ -5,39 +5,22 @@ Health Dashboard; `fail_with(status, code)` makes every call answer that error."
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from loopback import AwsJsonHandler, LoopbackFake
 
 
-class FakeAwsHealth:
+class FakeAwsHealth(LoopbackFake):
     def __init__(self) -> None:
+        super().__init__(AwsJsonHandler)
         self.events: dict[str, dict[str, Any]] = {}
         self.descriptions: dict[str, str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failure: tuple[int, str, str] | None = None
         self.page_size = 2  # small, so that the paginator is exercised
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeAwsHealth:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def open_issue(self, service: str, region: str, type_code: str, started_at: datetime,
                    description: str = "") -> str:
@@ -86,23 +69,6 @@ class FakeAwsHealth:
         if start + self.page_size < len(found):
             answer["nextToken"] = f"page{start + self.page_size}"
         return answer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
-        operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
-        status, answer = self.server.fake.handle(operation, body)  # type: ignore[attr-defined]
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
 
 
 @pytest.fixture

@@ -4,38 +4,21 @@ resolves cases end to end. `reply(case_id, body)` is AWS support answering."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from loopback import AwsJsonHandler, LoopbackFake
 
 AWS = "Amazon Web Services"
 
 
-class FakeAwsSupport:
+class FakeAwsSupport(LoopbackFake):
     def __init__(self) -> None:
+        super().__init__(AwsJsonHandler)
         self.cases: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeAwsSupport:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def reply(self, case_id: str, body: str, status: str = "pending-customer-action") -> None:
         with self._lock:
@@ -91,23 +74,6 @@ def _now() -> str:
 
 def _communication(case_id: str, body: str, by: str) -> dict[str, Any]:
     return {"caseId": case_id, "body": body, "submittedBy": by, "timeCreated": _now()}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
-        operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
-        status, answer = self.server.fake.handle(operation, body)  # type: ignore[attr-defined]
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
 
 
 @pytest.fixture

@@ -6,15 +6,13 @@ error."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from loopback import JsonHandler, LoopbackFake
 
 SUBSCRIPTION = "8f2c8d3e-2a47-4a39-9d62-3f4a1b6e7c10"
 PROJECT = "projects/acme-prod"
@@ -24,29 +22,15 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _FakeFeed:
+class _FakeFeed(LoopbackFake):
     """What both fakes share: a loopback HTTP server answering GETs from `answer`."""
 
     def __init__(self) -> None:
+        super().__init__(_Handler)
         self.incidents: list[dict[str, Any]] = []
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.failure: tuple[int, dict[str, Any]] | None = None
         self.page_size = 1  # small, so that paging is exercised
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> Any:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def serve(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -123,25 +107,13 @@ class FakeGoogleHealth(_FakeFeed):
         return 200, answer
 
 
-def _handler(fake: _FakeFeed) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _Handler(JsonHandler):
+    protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
-            split = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(split.query).items()}
-            status, body = fake.serve(split.path, query)
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
-    return Handler
+    def do_GET(self) -> None:
+        split = urlsplit(self.path)
+        query = {key: values[-1] for key, values in parse_qs(split.query).items()}
+        self.send_json(*self.fake.serve(split.path, query))
 
 
 def azure_feed(fake: FakeAzureHealth, **kwargs: Any) -> Any:

@@ -7,41 +7,29 @@ bot token must be `xoxb-test` (anything else is `invalid_auth`)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from loopback import JsonHandler, LoopbackFake
 
 TOKEN = "xoxb-test"
 
 
-class FakeSlack:
+class FakeSlack(LoopbackFake):
     def __init__(self) -> None:
+        super().__init__(_Handler)
         self.channels: dict[str, dict[str, Any]] = {}  # id -> {name, members}
         self.messages: list[dict[str, Any]] = []  # chat.postMessage's, in order
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.users = {"U0ANA", "U0LENA", "U0MARIA", "U0OLGA", "U0VERA", "U0BOT"}
         self.failures: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         """The Web API's base URL, as WebClient's base_url takes it."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
-
-    def start(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{super().url}/api/"
 
     def fail(self, method: str, error: str) -> None:
         """Every later call of `method` answers `{"ok": false, "error": error}`."""
@@ -105,26 +93,16 @@ class FakeSlack:
             return {"ok": False, "error": "unknown_method"}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode()
+        raw = self.body().decode()
         if self.headers.get("Content-Type", "").startswith("application/json"):
             params: dict[str, Any] = json.loads(raw or "{}")
         else:
             params = dict(parse_qsl(raw))
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         method = self.path.split("?")[0].removeprefix("/api/")
-        answer = self.server.fake.handle(method, token, params)  # type: ignore[attr-defined]
-        payload = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
+        self.send_json(200, self.fake.handle(method, token, params))
 
 
 @pytest.fixture
