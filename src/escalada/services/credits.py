@@ -255,7 +255,8 @@ def route_credit(
         take_step(uow.session, case, target=level.value, handoff={},
                   reason=f"service credit #{credit.id} of {usd(credit.amount_usd)}{together} "
                          f"needs {role}",
-                  override_reason=None, actor=actor, now=now, policy=policy)
+                  override_reason=None, actor=actor, now=now, policy=policy,
+                  settings=ctx.settings())
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
                 kind="credit_routed",
                 summary=Words("{credit} routed to {level} ({role})", credit=_named(credit),

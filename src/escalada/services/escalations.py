@@ -34,6 +34,7 @@ from escalada.services.records import Event, change_case, committed_view, record
 from escalada.services.repositories import load_open_case
 from escalada.services.views import CaseView
 from escalada.services.war_room_playbook import open_for_step
+from escalada.settings import Settings
 
 
 def escalate(
@@ -57,7 +58,8 @@ def escalate(
         policy = policy_of(uow.session, case, ctx.policy())
         try:
             take_step(uow.session, case, target=target, handoff=handoff, reason=reason,
-                      override_reason=override_reason, actor=actor, now=now, policy=policy)
+                      override_reason=override_reason, actor=actor, now=now, policy=policy,
+                      settings=ctx.settings())
         except HandoffIncomplete:
             uow.commit()  # the refusal on the timeline is all this transaction writes
             raise
@@ -67,7 +69,7 @@ def escalate(
 def take_step(
     session: Session, case: CaseRow, *, target: str, handoff: Mapping[str, Any] | None,
     reason: str | None, override_reason: str | None, actor: Actor, now: datetime,
-    policy: Policy,
+    policy: Policy, settings: Settings,
 ) -> EscalationRow:
     """Take the step to `target` on a loaded case, in the caller's transaction.
 
@@ -100,7 +102,7 @@ def take_step(
         respond_within=terms.respond_within_minutes,
     )
     _move(case, track, target)
-    queue_write_back(session, case, now=now,
+    queue_write_back(session, case, now=now, settings=settings,
                      max_attempts=policy.communications.delivery.max_attempts)
     summary = Words("step {step}: {start} -> {to} ({criteria})", step=step.seq,
                     start=step.from_level or Words("none"), to=target,
@@ -229,8 +231,9 @@ def deescalate(
         _move(case, chosen, target)
         session = object_session(case)
         assert session is not None
-        queue_write_back(session, case, now=now, max_attempts=policy_of(
-            session, case, ctx.policy()).communications.delivery.max_attempts)
+        delivery = policy_of(session, case, ctx.policy()).communications.delivery
+        queue_write_back(session, case, now=now, settings=ctx.settings(),
+                         max_attempts=delivery.max_attempts)
         return Event("deescalated",
                      Words("step {step}: {start} -> {to}", step=step.seq,
                            start=step.from_level or Words("none"),

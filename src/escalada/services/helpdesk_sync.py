@@ -38,11 +38,11 @@ def place_tags(prefix: str, tier: str, level: str | None) -> tuple[list[str], li
 
 
 def queue_write_back(session: Session, case: CaseRow, *, now: datetime, max_attempts: int,
-                     tickets: list[HelpdeskTicketRow] | None = None) -> None:
+                     settings: Settings, tickets: list[HelpdeskTicketRow] | None = None
+                     ) -> None:
     """Queue the case's tier and level for each ticket of it that takes the write-back
     and does not show them already, in the caller's transaction."""
     place = f"{case.tier}/{case.exec_level or 'none'}"
-    settings = Settings.current()
     sources = [source for source, api in WRITTEN_BACK.items() if settings.text(api)]
     if not sources:
         return  # no help desk's API to write to: the webhooks come in all the same
@@ -55,7 +55,7 @@ def queue_write_back(session: Session, case: CaseRow, *, now: datetime, max_atte
         if ticket.source not in sources or ticket.written_back == place:
             continue
         # Read only for a case from a ticket: the mapping says how its tags are spelled.
-        prefix = current_hook_mapping().source(ticket.source).tag_prefix
+        prefix = current_hook_mapping(settings).source(ticket.source).tag_prefix
         added, removed = place_tags(prefix, case.tier, case.exec_level)
         subject = (f"{case.ref}: tier {case.tier}, level {case.exec_level or 'none'} to "
                    f"{ticket.source} ticket {ticket.ticket_id}")

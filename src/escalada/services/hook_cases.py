@@ -54,7 +54,8 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
         ticket = HelpdeskTicketRow(source=event.source, ticket_id=event.ticket.id,
                                    case_number=case.number, changed_at=event.occurred_at)
         session.add(ticket)
-        queue_write_back(session, case, now=now, tickets=[ticket], max_attempts=ctx.policy()
+        queue_write_back(session, case, now=now, tickets=[ticket], settings=ctx.settings(),
+                         max_attempts=ctx.policy()
                          .communications.delivery.max_attempts)
         done.append(f"opened {case.ref}")
     else:

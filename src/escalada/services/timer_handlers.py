@@ -100,7 +100,7 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime,
                data={"recommendation": rec.as_json(), "auto_escalate": auto}, changed=False)
         outcomes.append(f"recommended {rec.to}")
         if auto:
-            outcomes.append(_auto_step(session, case, policy, rec.to, now,
+            outcomes.append(_auto_step(session, ctx, case, policy, rec.to, now,
                                        f"auto-escalation after {why}"))
     return "; ".join(outcomes) or "no recommendation"
 
@@ -124,13 +124,15 @@ def _said_since_last_change(
 
 
 def _auto_step(
-    session: Session, case: CaseRow, policy: Policy, target: str, now: datetime, reason: str
+    session: Session, ctx: Context, case: CaseRow, policy: Policy, target: str, now: datetime,
+    reason: str,
 ) -> str:
     from escalada.services.escalations import take_step
 
     try:
         take_step(session, case, target=target, handoff={}, reason=reason,
-                  override_reason=None, actor=SYSTEM, now=now, policy=policy)
+                  override_reason=None, actor=SYSTEM, now=now, policy=policy,
+                  settings=ctx.settings())
     except HandoffIncomplete as refusal:
         return f"auto-escalation to {target} refused: handoff missing {', '.join(refusal.missing)}"
     except EscaladaError as refusal:  # e.g. someone took the step a moment earlier
@@ -205,7 +207,7 @@ def _recommend_above(
                      "respond_within_minutes": terms.respond_within_minutes if terms else None}},
            changed=False)
     if auto:
-        return _auto_step(session, case, policy, above.value, now, str(why))
+        return _auto_step(session, ctx, case, policy, above.value, now, str(why))
     return f"recommended {above.value}"
 
 
