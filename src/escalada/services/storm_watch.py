@@ -166,12 +166,20 @@ def _linked(session: Session, case: CaseRow, incident: IncidentRow, flags: Itera
     case.flags = sorted(set(case.flags) | set(added))
     linked = Words.counted("linked to platform incident {incident} ({title}, {count} account)",
                            "linked to platform incident {incident} ({title}, {count} accounts)",
-                           incident.accounts, incident=incident.ref, title=incident.title)
+                           incident.accounts, incident=incident.ref, title=_title(incident))
     if added:
         linked = Words("{linked}; flags set: {flags}", linked=linked, flags=", ".join(added))
     record(session, case, actor=actor, at=now, kind="incident_linked", summary=linked,
            data={"incident": incident.ref, "service": incident.service,
                  "region": incident.region, "accounts": incident.accounts, "flags": added})
+
+
+def _title(incident: IncidentRow) -> str | Words:
+    """The incident's title; the one escalada gives an incident opened without one, as
+    words (`rds in eu-central-1`, read in the reader's language)."""
+    if incident.title == f"{incident.service} in {incident.region}":
+        return Words("{service} in {region}", service=incident.service, region=incident.region)
+    return incident.title
 
 
 def _raise_flags(session: Session, incident: IncidentRow, numbers: Iterable[int],
