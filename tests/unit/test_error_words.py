@@ -3,6 +3,8 @@ the template and each worded parameter translated, field names and data as they 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from pydantic import BaseModel, ValidationError
 
@@ -130,3 +132,20 @@ def test_the_credit_windows_days_take_each_languages_plural(days: int, english: 
 
     window = CreditPolicy.model_construct(authority_window_days=days).authority_window()
     assert (str(window), window.render(RU)) == (english, russian)
+
+
+def test_a_list_of_choices_ends_in_the_readers_or_and_an_unknown_user_hint_is_translated(
+) -> None:
+    class Step(BaseModel):
+        severity: Literal["P1", "P2", "P3"]
+
+    with pytest.raises(ValidationError) as raised:
+        Step.model_validate({"severity": "P9"})
+    refused = invalid_input(raised.value)
+
+    assert str(refused) == "severity: must be one of 'P1', 'P2' or 'P3'"
+    assert refused.told(RU) == "severity: должно быть одним из: 'P1', 'P2' или 'P3'"
+    hint = Words("no user {name!r} ({hint})", name="nobody",
+                 hint=Words("ask an admin for `escalada user add`"))
+    assert hint.render(RU) == ("пользователь 'nobody' не найден (попросите администратора "
+                               "выполнить `escalada user add`)")

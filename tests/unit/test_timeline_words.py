@@ -5,7 +5,7 @@ English, what the hashed summary says."""
 from __future__ import annotations
 
 from escalada.adapters.catalogs import translations
-from escalada.domain.words import Words
+from escalada.domain.words import Moment, Usd, Words
 from escalada.services.views import summary_in
 
 RUSSIAN = translations("ru")
@@ -40,3 +40,21 @@ def test_a_policy_phrase_inside_a_summary_is_translated_as_it_stands() -> None:
     assert done.render(RUSSIAN) == (
         "оперативный штаб: Уведомить директора службы поддержки: выполнил lena")
     assert summary_in(str(done), done.as_json(), RUSSIAN) == done.render(RUSSIAN)
+
+
+def test_money_in_a_summary_is_written_as_its_reader_writes_money() -> None:
+    told = Words("service credit #{id} of {amount}", id=3, amount=Usd("2000"))
+    kept = Words.from_json(told.as_json())
+
+    assert str(kept) == str(told) == "service credit #3 of $2,000.00"
+    assert kept.render(RUSSIAN) == "компенсация №3 на 2\xa0000,00\xa0$"
+    assert summary_in(str(told), told.as_json(), RUSSIAN) == kept.render(RUSSIAN)
+
+
+def test_a_time_in_a_summary_is_written_as_its_reader_writes_times() -> None:
+    told = Words("{target} SLA {percent} consumed (due {due})", target=Words("resolution"),
+                 percent="50%", due=Moment("2026-12-04T20:03:46.079443+00:00"))
+    kept = Words.from_json(told.as_json())
+
+    assert str(kept) == str(told) == "resolution SLA 50% consumed (due 4 Dec 2026, 20:03 UTC)"
+    assert kept.render(RUSSIAN) == "SLA «решение» израсходован на 50% (срок 4 дек. 2026, 20:03 UTC)"

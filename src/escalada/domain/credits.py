@@ -14,11 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from escalada.domain.errors import InvalidInput, InvalidTransition
-from escalada.domain.money import usd
 from escalada.domain.policy import CreditPolicy, CreditSchedule, CreditTier
 from escalada.domain.sla import SlaClock
 from escalada.domain.snapshot import AccountSnapshot
-from escalada.domain.words import Words
+from escalada.domain.words import Usd, Words
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -138,8 +137,8 @@ def _within_cap(
     if room <= 0:
         raise InvalidTransition.of("the case's credits already total {already_credited}, the cap "
                                    "of {cap_percent}% of the {fee} monthly fee",
-                                   already_credited=usd(already_credited),
-                                   cap_percent=schedule.cap_percent, fee=usd(fee))
+                                   already_credited=Usd(already_credited),
+                                   cap_percent=schedule.cap_percent, fee=Usd(fee))
     return (room, True) if amount > room else (amount, False)
 
 
@@ -154,7 +153,7 @@ def explain(computation: dict[str, Any]) -> str:
 
 def explained(computation: dict[str, Any]) -> Words:
     """`explain` as words, to be read in the reader's language."""
-    fee = usd(Decimal(computation["monthly_fee_usd"]))
+    fee = Usd(Decimal(computation["monthly_fee_usd"]))
     minutes = f"{computation['breached_minutes']:g}"
     if computation.get("capped"):
         return Words("{target} overrun by {minutes} min: {percent}% of the {fee} monthly fee, "

@@ -18,6 +18,7 @@ from escalada.domain.model import (
     track_of,
 )
 from escalada.domain.policy import Policy
+from escalada.domain.words import Words
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ def step_up(place: Place, to: str, policy: Policy) -> StepTerms:
     if track_of(to) is Track.TECHNICAL:
         step = policy.step_from(Tier(place.tier))
         if step is None or step.to_tier.value != to:
-            nxt = f"the next step is {step.to_tier.value}" if step else "no step is above it"
+            nxt = (Words("the next step is {tier}", tier=step.to_tier.value) if step
+                   else Words("no step is above it"))
             raise InvalidTransition.of("{case} is at {tier}; {nxt}", case=place.ref,
                                        tier=place.tier, nxt=nxt)
         return StepTerms(step.respond_within_minutes, step.handoff_required)

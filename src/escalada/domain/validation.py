@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationError
 from pydantic_core import ErrorDetails
@@ -144,12 +144,24 @@ def reason_of(error: ErrorDetails) -> Words:
         except KeyError:
             pass
         else:
-            return Words(template, **context)
+            return Words(template, **_worded(context))
     raised = context.get("error")
     if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Words):
         return raised.args[0]
     message = error["msg"]
     return Words.literal(message.removeprefix("Value error, "))
+
+
+def _worded(context: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic's context with its English list of choices ("'a', 'b' or 'c'") as words,
+    so its last "or" reads in the reader's language."""
+    expected = context.get("expected")
+    if not isinstance(expected, str):
+        return context
+    items, joined, last = expected.rpartition(" or ")
+    if not joined:
+        return context
+    return {**context, "expected": Words("{items} or {last}", items=items, last=last)}
 
 
 def worded_problems(error: ValidationError) -> list[tuple[str, Words]]:

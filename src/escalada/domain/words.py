@@ -3,14 +3,18 @@ point can show them in the reader's language (the catalogs' gettext) while `str(
 the English text.
 
 A template is English with `{name}` parameters (`str.format`): `Words("no case {case}",
-case="CASE-7")`. A parameter may itself be `Words` (a phrase translated in its turn) or a
-list of them (joined with ", "). `Words.literal(text)` is a finished sentence: translated
-when the catalogs know it as it stands, never formatted (it may hold braces from data).
+case="CASE-7")`. A parameter may itself be `Words` (a phrase translated in its turn), a
+list of them (joined with ", "), `Usd` or `Moment` (money or a time, written as the
+reader writes them).
+`Words.literal(text)` is a finished sentence: translated when the catalogs know it as it
+stands, never formatted (it may hold braces from data).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 
@@ -106,9 +110,64 @@ class Words:
         return f"Words({self.template!r}, **{dict(self.params)!r})"
 
 
+class Usd:
+    """An amount in US dollars as a parameter of words: written as the reader writes money
+    when the words are rendered ("$2,000.00" in English, "2 000,00 $" in Russian), so a
+    summary kept in English still reads right in Russian."""
+
+    __slots__ = ("amount",)
+
+    def __init__(self, amount: Decimal | int | str) -> None:
+        self.amount = Decimal(amount)
+
+    def shown_in(self, language: str) -> str:
+        from escalada.domain.money import usd
+
+        return usd(self.amount, "ru_RU" if language == "ru" else "en_US")
+
+    def __str__(self) -> str:
+        return self.shown_in("en")
+
+    def __repr__(self) -> str:
+        return f"Usd({str(self.amount)!r})"
+
+
+class Moment:
+    """A time as a parameter of words: written as the reader writes a date and time (in
+    UTC, "4 Dec 2026, 20:03 UTC" or "4 дек. 2026 г., 20:03 UTC") when the words are
+    rendered, rather than as ISO 8601 inside a sentence."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: datetime | str) -> None:
+        self.at = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+
+    def shown_in(self, language: str) -> str:
+        from babel.dates import format_datetime
+
+        return format_datetime(self.at, "d MMM y, HH:mm 'UTC'", tzinfo=UTC,
+                               locale="ru" if language == "ru" else "en")
+
+    def __str__(self) -> str:
+        return self.shown_in("en")
+
+    def __repr__(self) -> str:
+        return f"Moment({self.at.isoformat()!r})"
+
+
+def _language_of(language: Translator) -> str:
+    """The language a translator speaks (its catalog's header), English by default."""
+    info = getattr(language, "info", None)
+    return str(info().get("language") or "en") if callable(info) else "en"
+
+
 def _param_json(value: object) -> Any:
     if isinstance(value, Words):
         return {"w": value.as_json()}
+    if isinstance(value, Usd):
+        return {"usd": str(value.amount)}
+    if isinstance(value, Moment):
+        return {"at": value.at.isoformat()}
     if isinstance(value, list | tuple):
         return [_param_json(item) for item in value]
     if value is None or isinstance(value, str | int | float | bool):
@@ -119,6 +178,10 @@ def _param_json(value: object) -> Any:
 def _param_of(value: Any) -> object:
     if isinstance(value, dict) and "w" in value:
         return Words.from_json(value["w"])
+    if isinstance(value, dict) and "usd" in value:
+        return Usd(str(value["usd"]))
+    if isinstance(value, dict) and "at" in value:
+        return Moment(str(value["at"]))
     if isinstance(value, list):
         return [_param_of(item) for item in value]
     return value
@@ -128,6 +191,8 @@ def shown(value: object, language: Translator = ENGLISH) -> object:
     """A parameter as the reader sees it: words rendered, lists of them joined."""
     if isinstance(value, Words):
         return value.render(language)
+    if isinstance(value, Usd | Moment):
+        return value.shown_in(_language_of(language))
     if isinstance(value, list | tuple):
         return ", ".join(str(shown(item, language)) for item in value)
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from escalada.adapters.db import reads
 from escalada.domain.errors import Unauthenticated
+from escalada.domain.words import Words
 from escalada.services.context import Actor, Context
 
 
@@ -13,9 +14,9 @@ def actor_named(*, ctx: Context, name: str) -> Actor:
     with ctx.plain_reading() as db:
         user = reads.user(db, name)
         if user is None:
-            hint = ("ask an admin for `escalada user add`" if reads.user_count(db) else
-                    "no users yet: add the first admin with "
-                    "`escalada user add NAME --role admin`")
+            hint = (Words("ask an admin for `escalada user add`") if reads.user_count(db) else
+                    Words("no users yet: add the first admin with "
+                          "`escalada user add NAME --role admin`"))
             raise Unauthenticated.of("no user {name!r} ({hint})", name=name, hint=hint)
     if user.disabled_at is not None:
         raise Unauthenticated.of("user {name} is disabled", name=name)

@@ -16,9 +16,8 @@ from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
 from escalada.domain.model import ExecLevel, Role, role_rank
-from escalada.domain.money import usd
 from escalada.domain.policy import CreditAuthority, Policy
-from escalada.domain.words import Words, words_of
+from escalada.domain.words import Usd, Words, words_of
 from escalada.services.context import Actor
 
 SYSTEM_ROLE = "system"  # escalada's own timers act as an engineer would
@@ -222,11 +221,11 @@ def can_approve_credit(
     if authority is not None and authority.covers(total):
         return
     deciding = Words("{action} a {amount} service credit", action=words_of(action),
-                     amount=usd(amount))
+                     amount=Usd(amount))
     if approved_before:
         deciding = Words("{deciding} (with the {before} approved on {case} {window}, {total} "
-                         "in all)", deciding=deciding, before=usd(approved_before), case=case,
-                         window=policy.credits.authority_window(), total=usd(total))
+                         "in all)", deciding=deciding, before=Usd(approved_before), case=case,
+                         window=policy.credits.authority_window(), total=Usd(total))
     raise refusal(deciding, approver_role(policy, total), actor)
 
 

@@ -209,7 +209,7 @@ def set_flags(
         current = set(case.flags)
         changed = sorted(wanted - current if on else wanted & current)
         if not changed:
-            state = "set" if on else "not set"
+            state = Words("set") if on else Words("not set")
             raise InvalidTransition.of("{case}: {wanted} already {state}", case=case.ref,
                                        wanted=', '.join(sorted(wanted)), state=state)
         case.flags = sorted(current | wanted if on else current - wanted)

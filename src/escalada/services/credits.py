@@ -42,7 +42,7 @@ from escalada.domain.policy import Policy
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime, Money
 from escalada.domain.validation import Note, invalid_input
-from escalada.domain.words import Words
+from escalada.domain.words import Usd, Words
 from escalada.services.authz import (
     ProposedCredit,
     approver_needed,
@@ -272,7 +272,7 @@ def _level_to_route_to(
     level = approver_needed(policy, total)
     if level is None:
         raise InvalidTransition.of("no executive level of the policy may approve {total}",
-                                   total=usd(total))
+                                   total=Usd(total))
     role = level_role(policy, level).value
     if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
         raise InvalidTransition.of("{case} is {status}: ask a {role} or above to approve credit "
@@ -359,7 +359,7 @@ def _name(credit: CreditRow) -> str:
 
 def _named(credit: CreditRow) -> Words:
     return Words("service credit #{id} of {amount}", id=credit.id,
-                 amount=usd(credit.amount_usd))
+                 amount=Usd(credit.amount_usd))
 
 
 def _record(

@@ -30,7 +30,7 @@ from escalada.domain.timers import (
     WAR_ROOM_ACK_DUE,
     WAR_ROOM_ITEM_DUE,
 )
-from escalada.domain.words import Words
+from escalada.domain.words import Moment, Words
 from escalada.services.commitments import on_commitment_due
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -48,6 +48,14 @@ def _late(timer: TimerRow, now: datetime) -> dict[str, Any]:
             "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)}
 
 
+def _moment(due: object) -> object:
+    """A payload's due time as words show a time (an unreadable one as it is)."""
+    try:
+        return Moment(str(due))
+    except ValueError:
+        return due
+
+
 def _percent(fraction: float) -> str:
     return f"{fraction * 100:g}%"
 
@@ -56,7 +64,7 @@ def _on_sla_threshold(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
 ) -> str:
     target, fraction = timer.payload["target"], float(timer.payload["fraction"])
-    due = timer.payload["due_at"]
+    due = _moment(timer.payload["due_at"])
     label = _TARGETS.get(target) or Words.literal(target.replace("_", " "))
     summary: Words
     if fraction < 1:
@@ -153,7 +161,7 @@ def _on_step_response_due(
     record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
            summary=Words("step {step} ({to}) not acknowledged; its response was due {due}: "
                          "reminder sent", step=step.seq, to=str(step.to_level),
-                         due=timer.payload["response_due_at"]),
+                         due=_moment(timer.payload["response_due_at"])),
            data={**_late(timer, now), "step": step.seq, "to": step.to_level}, changed=False)
     return f"reminded step {step.seq}"
 
@@ -178,7 +186,7 @@ def _on_update_still_overdue(
         return "updated meanwhile"
     return _recommend_above(session, ctx, case, timer, now,
                             Words("customer update still overdue (was due {due})",
-                                  due=timer.payload["due_at"]),
+                                  due=_moment(timer.payload["due_at"])),
                             "customer_update_overdue", {})
 
 
@@ -221,7 +229,7 @@ def _on_acknowledgment_due(
            summary=Words("the customer has not been told of step {step} (to {to}); the "
                          "acknowledgment was due {due}: `escalada comms draft {case} --kind "
                          "acknowledgment`", step=timer.payload["step"], to=timer.payload["to"],
-                         due=timer.payload["due_at"], case=case.ref),
+                         due=_moment(timer.payload["due_at"]), case=case.ref),
            data={**_late(timer, now), "step": timer.payload["step"]}, changed=False)
     return "reminded: acknowledgment overdue"
 

@@ -476,7 +476,7 @@ class GoogleSupport:
         if isinstance(error, exceptions.InvalidArgument | exceptions.FailedPrecondition):
             return VendorFailed(VENDOR, detail)
         if isinstance(error, _transient()):
-            tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+            tries = Words.counted("{count} attempt", "{count} attempts", attempts)
             return VendorFailed(
                 VENDOR,
                 Words("Google Cloud Support did not answer ({name}: {detail}) after {tries}; try "
