@@ -171,3 +171,19 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
     assert "acme: здоровье" in health and "компонент" in health and "показатель" in health
     assert "сохранены оценки 1 из 1 клиента" in russian.run("health", "refresh")
     assert "acme: сохранённые оценки здоровья" in russian.run("health", "trend", "acme")
+
+
+def test_refusals_and_empty_lists_read_russian_to_the_end(russian: Cli) -> None:
+    refused = russian.run("--as", "nobody", "case", "list", code=9)
+    assert refused.strip() == ("ошибка: пользователь 'nobody' не найден (попросите "
+                               "администратора выполнить `escalada user add`)")
+    assert russian.run("incident", "list").strip() == "инцидентов платформы нет"
+    assert russian.run("case", "list").strip() == "обращений нет"
+    assert russian.run("credit", "list").strip() == "компенсаций нет"
+    assert russian.run("hooks", "failed").strip() == "неудавшихся доставок вебхуков нет"
+    assert russian.run("incident", "list", "--format", "json").strip() == "[]"
+
+    russian.run("case", "open", "--account", "acme", "--severity", "P1", "--title", "API")
+    timers = russian.run("timers", "list")
+    assert [cell.strip() for cell in timers.splitlines()[1].split("┃")[1:8]] == [
+        "№", "обращение", "вид", "срок", "состояние", "попытки", "итог"]

@@ -20,6 +20,7 @@ from escalada.entrypoints.cli.output import (
     required,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.views import AccountLogEntryView, ContactView
@@ -81,7 +82,8 @@ def list_(
     print_pages(account_page, {
         "ctx": context(), "name": name, "tier": tier, "support_plan": support_plan,
         "band": band, "sort": sort, "limit": limit, "cursor": cursor,
-    }, every=every, fmt=fmt, table=accounts_table)
+    }, every=every, fmt=fmt, table=accounts_table,
+                empty=tr("no accounts"))
 
 
 @app.command("show")
@@ -173,7 +175,8 @@ def history(
 
     print_pages(partial(history_page, ctx=context(), account_id=account_id),
                 {"kind": kind, "since": parse_time(since, "--since"), "limit": limit,
-                 "cursor": cursor}, every=every, fmt=fmt, table=_history_table)
+                 "cursor": cursor}, every=every, fmt=fmt, table=_history_table,
+                empty=tr("nothing in the account's history"))
 
 
 def _history_table(rows: list[AccountLogEntryView]) -> None:
@@ -235,7 +238,8 @@ def contact_list(
 
     print_pages(partial(contact_page, ctx=context(), account_id=account_id),
                 {"removed": removed, "level": level, "name": name, "limit": limit,
-                 "cursor": cursor}, every=every, fmt=fmt, table=_contacts_table)
+                 "cursor": cursor}, every=every, fmt=fmt, table=_contacts_table,
+                empty=tr("no contacts"))
 
 
 @contact_app.command("remove")

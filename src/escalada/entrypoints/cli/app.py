@@ -264,19 +264,23 @@ def _serving(host: str, port: int) -> None:
 
     from escalada.adapters.db.database import default_database_url
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import ntr, tr
     from escalada.services.paging import every_item
     from escalada.services.people_lists import user_page
 
     database = make_url(default_database_url()).render_as_string(hide_password=True)
     people = sum(1 for _ in every_item(user_page, ctx=bare_context()))
-    who = (f"{people} {'person' if people == 1 else 'people'} can act (`escalada user "
-           "list`); each request carries a token its owner made (`escalada --as NAME token "
-           "create`)" if people else
-           "no people yet: add the first admin with `escalada user add NAME --role admin`")
-    console().print(f"escalada: the API answers on http://{host}:{port}/api/v1 (health at "
-                    f"/healthz) from {database}; {who}", markup=False)
-    console().print(f"The web console is at http://{host}:{port}/ (a person signs in with a "
-                    "password set by `escalada --as NAME user password NAME`)", markup=False)
+    who = (ntr("{count} person can act (`escalada user list`); each request carries a token "
+               "its owner made (`escalada --as NAME token create`)",
+               "{count} people can act (`escalada user list`); each request carries a token "
+               "its owner made (`escalada --as NAME token create`)", people) if people else
+           tr("no people yet: add the first admin with `escalada user add NAME --role admin`"))
+    console().print(tr("escalada: the API answers on http://{host}:{port}/api/v1 (health at "
+                       "/healthz) from {database}; {who}", host=host, port=port,
+                       database=database, who=who), markup=False)
+    console().print(tr("The web console is at http://{host}:{port}/ (a person signs in with a "
+                       "password set by `escalada --as NAME user password NAME`)", host=host,
+                       port=port), markup=False)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from escalada.entrypoints.cli.output import (
     styled,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.agent_audit import AgentCallView
@@ -115,7 +116,8 @@ def agents(
     print_pages(agent_call_page, {
         "ctx": context(), "actor": actor(), "user": user, "tool": tool, "outcome": outcome,
         "since": parse_time(since, "--since"), "limit": limit, "cursor": cursor,
-    }, every=every, fmt=fmt, table=_calls_table)
+    }, every=every, fmt=fmt, table=_calls_table,
+                empty=tr("no agent calls"))
 
 
 @app.command("agents-verify", epilog=f"Exit codes: 0 the chain is intact; {BROKEN_EXIT} a "

@@ -17,6 +17,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.commitments import CommitmentView
@@ -78,7 +79,8 @@ def commitments(
 
     print_pages(partial(commitment_page, ctx=context(), case_id=case_id),
                 {"state": state, "limit": limit, "cursor": cursor}, every=every, fmt=fmt,
-                table=lambda views: _commitments(views, Format.table, title=case_id))
+                table=lambda views: _commitments(views, Format.table, title=case_id),
+                empty=tr("no commitments"))
 
 
 def commit_close(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from typing import TYPE_CHECKING
 
@@ -133,8 +134,14 @@ _CASE_LINE = "{:<11} {:<16} {:<3} {:<19} {:<6} {:<4} {:<16} {}\n"
 
 
 def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
-    """Cases one per line under a header, written as they come."""
+    """Cases one per line under a header, written as they come (a sentence if none)."""
     out = sys.stdout
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        out.write(tr("no cases") + "\n")
+        return
+    rows = itertools.chain((first,), rows)
     out.write(_CASE_LINE.format(tr("case"), tr("account"), tr("sev"), tr("status"), tr("tier"),
                                 tr("exec"), tr("sla due (UTC)"), tr("title")))
     for c in rows:
@@ -320,7 +327,8 @@ def timeline(
     print_pages(partial(timeline_page, ctx=context(), case_id=case_id),
                 {"kind": kind, "since": parse_time(since, "--since"), "limit": limit,
                  "cursor": cursor}, every=every, fmt=fmt,
-                table=lambda entries: timeline_table(entries, title=case_id))
+                table=lambda entries: timeline_table(entries, title=case_id),
+                empty=tr("nothing in the timeline"))
 
 
 @app.command("remind")
@@ -393,7 +401,8 @@ def messages(
     print_pages(partial(message_page, ctx=context(), case_id=case_id),
                 {"from": sender, "language": language, "since": parse_time(since, "--since"),
                  "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=lambda views: _messages(views, Format.table))
+                every=every, fmt=fmt, table=lambda views: _messages(views, Format.table),
+                empty=tr("no messages"))
 
 
 def _messages(views: list[MessageView], fmt: Format) -> None:

@@ -21,6 +21,7 @@ from escalada.entrypoints.cli.output import (
     read_json,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.domain.business_calendar import CalendarSpec
@@ -144,7 +145,8 @@ def calendar_list(
     from escalada.services.calendars import calendar_page
 
     print_pages(calendar_page, {"ctx": context(), "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=calendars_table)
+                every=every, fmt=fmt, table=calendars_table,
+                empty=tr("no calendars"))
 
 
 @calendar_app.command("show")
@@ -285,7 +287,8 @@ def timers_list(
 
     print_pages(timer_page, {"ctx": context(), "case": case, "state": state, "kind": kind,
                              "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=timers_table)
+                every=every, fmt=fmt, table=timers_table,
+                empty=tr("no timers"))
 
 
 def worker(

@@ -173,7 +173,8 @@ def _delivery_pages(query: dict[str, Any], every: bool, fmt: Format) -> None:
 
     query["since"] = parse_time(query["since"], "--since")
     print_pages(delivery_page, {"ctx": context(), **query}, every=every, fmt=fmt,
-                table=lambda rows: _deliveries(rows, Format.table))
+                table=lambda rows: _deliveries(rows, Format.table),
+                empty=tr("no deliveries"))
 
 
 @comms_app.command("drafts")
@@ -193,7 +194,8 @@ def drafts(
     print_pages(partial(draft_page, ctx=context(), case_id=case_id),
                 {"kind": kind, "language": language, "sent": sent, "limit": limit,
                  "cursor": cursor}, every=every, fmt=fmt,
-                table=lambda views: _drafts_table(views, case_id))
+                table=lambda views: _drafts_table(views, case_id),
+                empty=tr("no drafts"))
 
 
 def _drafts_table(views: list[DraftView], case_id: str) -> None:

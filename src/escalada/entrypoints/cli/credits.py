@@ -18,6 +18,7 @@ from escalada.entrypoints.cli.output import (
     old_spelling,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.credits import CreditView
@@ -149,7 +150,8 @@ def list_(
 
     print_pages(credit_page, {"ctx": context(), "case": case, "account": account,
                               "state": state, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=_credits_table)
+                every=every, fmt=fmt, table=_credits_table,
+                empty=tr("no service credits"))
 
 
 @app.command("show")

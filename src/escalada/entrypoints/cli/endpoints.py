@@ -8,6 +8,7 @@ import typer
 
 from escalada.entrypoints.cli.output import FORMAT_OPTION, Format, actor, context, emit_json
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.endpoints import EndpointView
@@ -71,7 +72,8 @@ def list_(
 
     print_pages(endpoint_page, {"ctx": context(), "channel": channel, "limit": limit,
                                 "cursor": cursor},
-                every=every, fmt=fmt, table=lambda views: _table(views, Format.table))
+                every=every, fmt=fmt, table=lambda views: _table(views, Format.table),
+                empty=tr("no endpoints"))
 
 
 @app.command("remove")

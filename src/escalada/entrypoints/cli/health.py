@@ -23,6 +23,7 @@ from escalada.entrypoints.cli.output import (
     when,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.health_views import HealthView, PortfolioEntry
@@ -249,7 +250,8 @@ def portfolio(
     print_pages(partial(portfolio_page, ctx=context(), actor=actor()),
                 {"sort": sort, "name": name, "tier": tier, "support_plan": support_plan,
                  "band": band, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=_portfolio_table)
+                every=every, fmt=fmt, table=_portfolio_table,
+                empty=tr("no accounts"))
 
 
 _ARROWS = {"up": "↑", "down": "↓", "flat": "→"}

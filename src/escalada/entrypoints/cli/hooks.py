@@ -44,9 +44,6 @@ def _table(views: list[HookDeliveryView], fmt: Format) -> None:
 
     from escalada.entrypoints.cli.output import console, when
 
-    if not views:
-        console().print(tr("no failed webhook deliveries"))
-        return
     table = Table()
     for column in ("id", tr("source"), tr("event"), tr("ticket"), tr("received"),
                    tr("attempts"), tr("what is wrong")):
@@ -79,7 +76,9 @@ def deliveries(
 
     print_pages(delivery_page, {"ctx": context(), "actor": actor(), "state": state,
                                 "source": source, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=lambda views: _table(views, Format.table))
+                every=every, fmt=fmt, table=lambda views: _table(views, Format.table),
+                empty=tr("no failed webhook deliveries") if state == "failed"
+                else tr("no webhook deliveries"))
 
 
 @app.command("show")

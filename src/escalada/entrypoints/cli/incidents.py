@@ -17,6 +17,7 @@ from escalada.entrypoints.cli.output import (
     emit_json,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.incidents import IncidentSummary, IncidentUpdateView, IncidentView
@@ -42,7 +43,8 @@ def list_(
 
     print_pages(incident_page, {"ctx": context(), "status": status, "service": service,
                                 "region": region, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=_incidents_table)
+                every=every, fmt=fmt, table=_incidents_table,
+                empty=tr("no platform incidents"))
 
 
 def _incidents_table(items: list[IncidentSummary]) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from escalada.entrypoints.cli.output import Format
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.views import KbHit
@@ -35,7 +36,8 @@ def kb_search(
     from escalada.services.knowledge_base import kb_page
 
     print_pages(partial(kb_page, ctx=context(), q=query, lang=lang),
-                {"limit": limit, "cursor": cursor}, every=every, fmt=fmt, table=_hits)
+                {"limit": limit, "cursor": cursor}, every=every, fmt=fmt, table=_hits,
+                empty=tr("nothing found"))
 
 
 def _hits(hits: list[KbHit]) -> None:

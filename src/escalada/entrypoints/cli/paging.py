@@ -21,19 +21,37 @@ ALL_OPTION: Any = typer.Option(False, "--all", help="every page")
 
 
 def print_pages(read_page: Callable[..., Any], query: dict[str, Any], *, every: bool,
-                fmt: Format, table: Callable[[list[Any]], None]) -> None:
+                fmt: Format, table: Callable[[list[Any]], None], empty: str) -> None:
     """One page of a paged service function (or, with `every`, all of them) as JSON or
-    as `table` draws it; the options not given are left to the service's defaults."""
+    as `table` draws it, or the sentence `empty` (in the reader's language: `tr(...)`)
+    when there is nothing to draw; the options not given are left to the service's
+    defaults."""
     from escalada.services.paging import every_item
 
     wanted = {name: value for name, value in query.items() if value is not None}
     if every:
         items: Iterable[Any] = every_item(read_page, **wanted)
-        emit_json_stream(items) if fmt is Format.json else table(list(items))
+        if fmt is Format.json:
+            emit_json_stream(items)
+        else:
+            _table_or_sentence(list(items), table, empty)
         return
     page = read_page(**wanted)
-    emit_json(page.items) if fmt is Format.json else table(page.items)
+    if fmt is Format.json:
+        emit_json(page.items)
+    else:
+        _table_or_sentence(page.items, table, empty)
     more(page.next_cursor)
+
+
+def _table_or_sentence(items: list[Any], table: Callable[[list[Any]], None], empty: str
+                       ) -> None:
+    if items:
+        table(items)
+        return
+    from escalada.entrypoints.cli.output import console
+
+    console().print(empty, markup=False)
 
 
 def more(next_cursor: str | None) -> None:

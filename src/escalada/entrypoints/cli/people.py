@@ -20,6 +20,7 @@ from escalada.entrypoints.cli.output import (
     parse_time,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.people_log import PeopleLogEntryView
@@ -113,7 +114,8 @@ def user_list(
 
     print_pages(user_page, {"ctx": context(), "role": role, "disabled": disabled,
                             "name": name, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=_users_table)
+                every=every, fmt=fmt, table=_users_table,
+                empty=tr("no people"))
 
 
 @user_app.command("disable")
@@ -194,7 +196,8 @@ def user_log(
     print_pages(people_log_page, {
         "ctx": context(), "actor": actor(), "user": user, "kind": kind,
         "since": parse_time(since, "--since"), "limit": limit, "cursor": cursor,
-    }, every=every, fmt=fmt, table=_log_table)
+    }, every=every, fmt=fmt, table=_log_table,
+                empty=tr("nothing in the people log"))
 
 
 def _log_table(rows: list[PeopleLogEntryView]) -> None:
@@ -261,7 +264,8 @@ def token_list(
     whose = None if everyone or user == "all" else (user or acting.name)
     print_pages(token_page, {"ctx": context(), "actor": actor(), "user": whose,
                              "active": active, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=_tokens_table)
+                every=every, fmt=fmt, table=_tokens_table,
+                empty=tr("no tokens"))
 
 
 def _tokens_table(rows: list[TokenView]) -> None:

@@ -18,6 +18,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.post_mortem import PostMortemItem, PostMortemView
@@ -141,7 +142,8 @@ def list_(
     print_pages(post_mortem_page, {
         "ctx": context(), "overdue": overdue, "status": status, "account": account,
         "limit": limit, "cursor": cursor,
-    }, every=every, fmt=fmt, table=lambda items: _list_table(items, overdue))
+    }, every=every, fmt=fmt, table=lambda items: _list_table(items, overdue),
+                empty=tr("no post-mortems"))
 
 
 def _list_table(items: list[PostMortemItem], overdue: bool) -> None:

@@ -145,13 +145,14 @@ def accounts_table(rows: Sequence[AccountView]) -> None:
 
 def calendars_table(rows: list[CalendarView]) -> None:
     table = Table()
-    for column in ("name", "timezone", "holidays", "week", "overrides", "accounts"):
+    for column in (tr("name"), tr("timezone"), tr("holidays"), tr("week"), tr("overrides"),
+                   tr("accounts")):
         table.add_column(column)
     for row in rows:
         spec = row.spec
         holidays = f"{spec.country}-{spec.subdivision}" if spec.subdivision else spec.country
         week = "; ".join(f"{day} {' '.join(hours)}" for day, hours in spec.week.items())
-        table.add_row(spec.name, spec.timezone, holidays or "none", week,
+        table.add_row(spec.name, spec.timezone, holidays or tr("none"), week,
                       str(len(spec.overrides)), str(row.accounts))
     console().print(table)
 
@@ -159,15 +160,15 @@ def calendars_table(rows: list[CalendarView]) -> None:
 def calendar_table(view: CalendarView) -> None:
     calendars_table([view])
     if view.spec.overrides:
-        overrides = Table(title="Overrides")
-        overrides.add_column("date")
-        overrides.add_column("hours")
+        overrides = Table(title=tr("Overrides"))
+        overrides.add_column(tr("date"))
+        overrides.add_column(tr("hours"))
         for day, hours in view.spec.overrides.items():
-            overrides.add_row(day.isoformat(), " ".join(hours) or "day off")
+            overrides.add_row(day.isoformat(), " ".join(hours) or tr("day off"))
         console().print(overrides)
     if view.days:
-        days = Table(title=f"Days ({view.spec.timezone})")
-        for column in ("date", "day", "hours", "why"):
+        days = Table(title=tr("Days ({zone})", zone=view.spec.timezone))
+        for column in (tr("date"), tr("day"), tr("hours"), tr("why")):
             days.add_column(column)
         for shown in view.days:
             days.add_row(shown["date"], shown["weekday"], " ".join(shown["hours"]) or "—",
@@ -176,23 +177,26 @@ def calendar_table(view: CalendarView) -> None:
 
 
 def timers_status_table(view: TimersStatusView) -> None:
-    table = Table(title=f"Timers at {when(view.at)}")
+    table = Table(title=tr("Timers at {time}", time=when(view.at)))
     table.add_column("")
-    table.add_column("count", justify="right")
+    table.add_column(tr("count"), justify="right")
     for state, count in view.counts.items():
         table.add_row(state, str(count))
-    table.add_row("due now", str(view.due_now))
-    table.add_row(f"overdue > {view.overdue_after_seconds}s", str(view.overdue))
+    table.add_row(tr("due now"), str(view.due_now))
+    table.add_row(tr("overdue > {seconds}s", seconds=view.overdue_after_seconds),
+                  str(view.overdue))
     console().print(table)
     if view.overdue:
-        console().print(f"OVERDUE: {view.overdue} timer(s), the oldest due "
-                        f"{when(view.oldest_overdue_due_at)}: is a worker running?")
-    console().print(f"next due: {when(view.next_due_at)}")
+        console().print(tr("OVERDUE: {count} timer(s), the oldest due {time}: is a worker "
+                           "running?", count=view.overdue,
+                           time=when(view.oldest_overdue_due_at)))
+    console().print(tr("next due: {time}", time=when(view.next_due_at)))
 
 
 def timers_table(rows: list[TimerView]) -> None:
     table = Table()
-    for column in ("id", "case", "kind", "due", "state", "tries", "outcome"):
+    for column in (tr("id"), tr("case"), tr("kind"), tr("due"), tr("state"), tr("tries"),
+                   tr("outcome")):
         table.add_column(column)
     for t in rows:
         table.add_row(str(t.id), t.case, t.kind, when(t.due_at), t.state, str(t.attempts),

@@ -17,6 +17,7 @@ from escalada.entrypoints.cli.output import (
     emit_json,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
+from escalada.entrypoints.cli.words import tr
 
 if TYPE_CHECKING:
     from escalada.services.vendor_views import VendorCaseView, VendorRequestView
@@ -174,7 +175,8 @@ def list_cases(
 
     print_pages(partial(vendor_case_page, ctx=context(), case_id=case_id),
                 {"vendor": vendor, "state": state, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=lambda views: _show(views, Format.table))
+                every=every, fmt=fmt, table=lambda views: _show(views, Format.table),
+                empty=tr("no vendor cases"))
 
 
 @app.command("plans")
