@@ -89,5 +89,5 @@ def test_users_and_tokens_come_a_filtered_page_at_a_time(ctx: Context) -> None:
 
 @pytest.mark.usefixtures("people")
 def test_a_wrong_filter_is_refused_naming_it(ctx: Context) -> None:
-    with pytest.raises(InvalidInput, match="role: must be one of .viewer.*or .admin."):
+    with pytest.raises(InvalidInput, match=r"role: must be one of .viewer.*or .admin."):
         people_directory(ctx=ctx, actor=ADMIN, users={"role": "wizard"})
