@@ -126,3 +126,21 @@ def test_the_war_room_account_and_report_pages_in_a_browser(
     with page.expect_download() as download:
         page.get_by_test_id("download-md").click()
     assert download.value.suggested_filename == f"{earlier}-report-en.md"
+
+
+def test_the_war_room_reads_russian_for_a_russian_speaking_lead(
+    console_server: ConsoleServer, signed_in_page: SignedInPage, screenshot: Any,
+) -> None:
+    _earlier, burning = _meridian(console_server)
+    page = signed_in_page("team_lead", language="ru")
+
+    page.goto(f"{console_server.url}/war-rooms/{burning}")
+    expect(page.locator("h1")).to_have_text(f"Штаб · {burning}")
+    expect(page.locator(".facts .badge.quiet")).to_have_text("новое")  # not "new"
+    expect(page.get_by_test_id("cadence")).to_contain_text("каждые 4 часа")
+    seat = page.locator("tr[data-seat='escalation_coordinator']")
+    card = page.get_by_test_id("seats")
+    seat_box, card_box = seat.get_by_role("button").bounding_box(), card.bounding_box()
+    assert seat_box and card_box and seat_box["x"] + seat_box["width"] <= (
+        card_box["x"] + card_box["width"])  # the assign button stays inside its card
+    screenshot(page, "war_room-ru")
