@@ -133,3 +133,20 @@ def test_the_pdf_lays_the_timeline_out_as_lines_in_blocks_and_leaves_the_rest() 
         long_page[long_page.index("</figure>"):long_page.index("<h2>3.")], "")
     assert rest[0] == rest[1]  # the summary's and other sections' lists stay lists
     assert print_timeline("<p>no timeline</p>") == "<p>no timeline</p>"
+
+
+def test_every_kind_a_service_records_on_a_timeline_is_named_in_russian() -> None:
+    """The Russian report names each timeline entry's kind in Russian, never as its key."""
+    import ast
+
+    import escalada
+    from escalada.adapters.report_text import KINDS
+
+    recorded = set()
+    for path in Path(escalada.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
+                recorded |= {k.value.value for k in node.keywords if k.arg == "kind"
+                             and isinstance(k.value, ast.Constant)}
+    assert {"case_opened", "post_mortem_started", "account_health_changed"} <= recorded
+    assert sorted(recorded - set(KINDS["ru"])) == []
