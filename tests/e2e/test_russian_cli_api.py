@@ -161,6 +161,7 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
     assert "открыто обращение P1: Сбой репликации" in timeline
     assert "шаг 1: нет -> L3 (manual)" not in timeline and "вручную" in timeline
     assert "обращение решено" in timeline and "открыт оперативный штаб (L3)" in timeline
+    assert "(после: шаг 1 на L3)" in timeline and "step 1 to L3" not in timeline
     russian.env["ESCALADA_LANG"] = "en"
     assert "P1 case opened: Сбой репликации" in russian.run("case", "timeline", case_id)
     russian.env.pop("ESCALADA_LANG")

@@ -60,7 +60,8 @@ def open_for_step(
     # The step has moved the case's version already: these entries do not move it again.
     if room is None:
         open_room(session, case, snapshot, trigger=trigger, actor=actor, now=now,
-                  policy=policy, reason=f"step {step.seq} to {step.to_level}", changed=False)
+                  policy=policy, reason=None, changed=False,
+                  after=Words("step {step} to {to}", step=step.seq, to=str(step.to_level)))
     else:
         _revise(session, case, room, snapshot, actor=actor, now=now, policy=policy,
                 why=Words("step {step} to {to}", step=step.seq, to=str(step.to_level)))
@@ -119,8 +120,10 @@ def _item_row(item: PlannedItem) -> ChecklistItemRow:
 def open_room(
     session: Session, case: CaseRow, snapshot: CaseSnapshot, *, trigger: str, actor: Actor,
     now: datetime, policy: Policy, reason: str | None, changed: bool,
+    after: Words | None = None,
 ) -> WarRoomRow:
-    """Open the case's war room as the policy plans it, and say so on the timeline."""
+    """Open the case's war room as the policy plans it, and say so on the timeline (`after`:
+    the step that called for it, in the summary's words, read in the reader's language)."""
     plan = plan_war_room(snapshot, contact_title=case.contact_title, trigger=trigger,
                          people=people(session), policy=policy, now=now)
     room = WarRoomRow(
@@ -138,12 +141,14 @@ def open_room(
               if trigger == plan.level.value else
               Words("war room opened ({trigger}, runs as {level})", trigger=trigger,
                     level=plan.level.value))
-    record(session, case, actor=actor, at=now, kind="war_room_opened",
-           summary=Words("{opened}: {channel}; executive {executive}, acknowledgment due "
-                         "{due}; updates every {minutes} min; {items} checklist items",
-                         opened=opened, channel=plan.channel, executive=executive,
-                         due=shown(plan.executive_ack_due_at),
-                         minutes=plan.update_every_minutes, items=len(plan.items)),
+    summary = Words("{opened}: {channel}; executive {executive}, acknowledgment due "
+                    "{due}; updates every {minutes} min; {items} checklist items",
+                    opened=opened, channel=plan.channel, executive=executive,
+                    due=shown(plan.executive_ack_due_at),
+                    minutes=plan.update_every_minutes, items=len(plan.items))
+    if after is not None:
+        summary = Words("{summary} (after {step})", summary=summary, step=after)
+    record(session, case, actor=actor, at=now, kind="war_room_opened", summary=summary,
            reason=reason, changed=changed,
            data={"trigger": trigger, "level": plan.level.value, "channel": plan.channel,
                  "executive": plan.executive.name, "executive_match": plan.executive.how,
