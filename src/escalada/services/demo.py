@@ -583,9 +583,12 @@ def _health(ctx: Context, now: datetime, ago: timedelta, which: int) -> None:
     """The account team's inputs (the first or second of HEALTH_INPUTS) and the scores
     kept `ago` (a month ago, then now: the trend)."""
     ctx.clock = _stopped_at(now - ago - timedelta(hours=1))
+    russian = {a["id"] for a in ACCOUNTS if a.get("language") == "ru"}
     for account, inputs in HEALTH_INPUTS.items():
+        # Typed by the account team, in the language they keep the account's notes in.
+        note = "обзор команды клиента" if account in russian else "account team review"
         enter_inputs(ctx=ctx, actor=ORLOV, account_id=account, values=inputs[which],
-                     note="account team review")
+                     note=note)
     ctx.clock = _stopped_at(now - ago)
     refresh_scores(ctx=ctx, actor=ADMIN)
 

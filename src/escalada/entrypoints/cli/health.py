@@ -260,14 +260,14 @@ _ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
 def _portfolio_table(entries: list[PortfolioEntry]) -> None:
     from rich.table import Table
 
-    from escalada.entrypoints.cli.words import named, tr
+    from escalada.entrypoints.cli.words import named, tier_name, tr
 
     table = Table(title=tr("Portfolio"))
     for column in (tr("account"), tr("name"), tr("account tier"), tr("health"), tr("band"),
                    tr("trend"), tr("open escalations"), tr("last escalation")):
         table.add_column(column)
     for e in entries:
-        table.add_row(e.account, e.name, e.tier, _score(e.score),
+        table.add_row(e.account, e.name, tier_name(e.tier), _score(e.score),
                       styled((named(e.band), _BAND_STYLE.get(e.band or "", ""))),
                       _ARROWS.get(e.trend or "", "—"), str(e.open_escalations),
                       when(e.last_escalation_at))

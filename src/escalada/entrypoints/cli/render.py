@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from escalada.entrypoints.cli.output import console, styled, when
-from escalada.entrypoints.cli.words import money, ntr, policy_said, speaking, tr
+from escalada.entrypoints.cli.words import money, named, ntr, policy_said, speaking, tier_name, tr
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -136,9 +136,10 @@ def accounts_table(rows: Sequence[AccountView]) -> None:
         health = "—" if a.health_score is None else f"{a.health_score:g}"
         band, trend = getattr(a, "health_band", None), getattr(a, "health_trend", None)
         if band is not None:
-            health += f" {band}" + {"up": " ↑", "down": " ↓", "flat": " →"}.get(trend or "", "")
+            health += f" {named(band)}" + {"up": " ↑", "down": " ↓", "flat": " →"}.get(
+                trend or "", "")
         calendar = a.calendar.name if a.calendar else tr("policy hours")
-        table.add_row(a.id, a.name, a.tier, a.support_plan, a.timezone, a.country or "—",
+        table.add_row(a.id, a.name, tier_name(a.tier), a.support_plan, a.timezone, a.country or "—",
                       calendar, a.language, health, money(a.monthly_fee_usd))
     console().print(table)
 

@@ -91,6 +91,12 @@ def _names(_language: str) -> dict[str, str]:
     }
 
 
+def tier_name(tier: str) -> str:
+    """An account's tier in the reader's words (a tier of the operator's own as it is)."""
+    return {"standard": tr("standard"), "enterprise": tr("enterprise"),
+            "strategic": tr("strategic")}.get(tier, tier)
+
+
 def money(amount: Decimal | int | None) -> str:
     """US dollars as the reader writes them ("$1,234.50", "1 234,50 $")."""
     if amount is None:
