@@ -22,7 +22,7 @@ from escalada.services import cases
 from escalada.services.account_list import account_page
 from escalada.services.context import Context
 from escalada.services.paging import every_item
-from escalada.services.timer_views import list_timers
+from escalada.services.timer_views import timer_page
 from escalada.services.views import CaseView, TimerView
 
 
@@ -46,7 +46,7 @@ def _accounts(ctx: Context) -> list[Any]:
 
 
 def timers(ctx: Context, case: str | None = "CASE-1", state: str | None = None) -> list[TimerView]:
-    return list_timers(ctx=ctx, case_id=case, state=state, limit=10_000)
+    return list(every_item(timer_page, ctx=ctx, case=case, state=state))
 
 
 def label(timer: TimerView) -> str:

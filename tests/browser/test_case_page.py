@@ -14,8 +14,8 @@ from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.contacts import add_contact
 from escalada.services.context import Actor
+from escalada.services.delivery_list import delivery_page
 from escalada.services.inbound_messages import record_message
-from escalada.services.outbox import list_deliveries
 
 # The browser suite's fixtures (tests/browser/conftest.py), not imported by name: another
 # suite's conftest may be the module `conftest` when suites run together.
@@ -104,7 +104,7 @@ def test_an_engineer_escalates_with_the_handoff_and_sends_an_update_in_russian(
     send.locator("button[type=submit]").click()
     page.locator("[data-testid=delivery]").wait_for()
     assert page.locator("[data-testid=delivery-state]").inner_text() == "delivered"
-    [delivery] = list_deliveries(ctx=console_server.ctx, case_id=case)
+    [delivery] = delivery_page(ctx=console_server.ctx, case=case).items
     assert (delivery.language, delivery.to, delivery.state) == (
         "ru", "irina@sibtorg.example", "delivered")
     page.locator("#top").scroll_into_view_if_needed()

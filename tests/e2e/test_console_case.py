@@ -21,12 +21,12 @@ from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credit_list import credit_page
 from escalada.services.credits import propose_credit
-from escalada.services.drafting import list_drafts
+from escalada.services.delivery_list import delivery_page
+from escalada.services.drafting import draft_page
 from escalada.services.inbound_messages import record_message
-from escalada.services.outbox import list_deliveries
 from escalada.services.passwords import set_password
 from escalada.services.people import add_user
-from escalada.services.timer_views import list_timers
+from escalada.services.timer_views import timer_page
 from escalada.testing import FakeClock
 
 PASSWORD = "correct horse battery"
@@ -300,19 +300,19 @@ def test_an_update_is_drafted_in_the_customers_language_edited_and_sent(
 
     partial = {k: v for k, v in UPDATE.items() if k != "fields.next_steps"}
     assert post(olga, "/drafts", {"kind": "progress_update", **partial}).status_code == 303
-    [first] = list_drafts(ctx=case_ctx, case_id="CASE-1")
+    [first] = draft_page(ctx=case_ctx, case_id="CASE-1").items
     assert (first.language, first.missing) == ("ru", ["next_steps"])
     page = olga.get(CASE).text
     assert 'data-action="send"' not in page  # not sent with a gap
     edited = post(olga, "/drafts", {"_form": f"draft-{first.id}", "kind": "progress_update",
                                     "lang": "ru", **UPDATE})
     assert edited.status_code == 303
-    second = list_drafts(ctx=case_ctx, case_id="CASE-1")[0]
+    second = draft_page(ctx=case_ctx, case_id="CASE-1").items[0]
     assert (second.language, second.missing) == ("ru", [])
     sent = post(olga, f"/drafts/{second.id}/send", {"channel": "email",
                                                    "to": "irina@acme.example"})
     assert sent.headers["location"] == "/cases/CASE-1?done=sent#communications"
-    [delivery] = list_deliveries(ctx=case_ctx, case_id="CASE-1")
+    [delivery] = delivery_page(ctx=case_ctx, case="CASE-1").items
     assert (delivery.draft, delivery.channel, delivery.to, delivery.language) == (
         second.id, "email", "irina@acme.example", "ru")
     assert 'data-testid="delivery"' in olga.get(CASE).text
@@ -372,7 +372,7 @@ def test_a_reminder_is_set_in_the_accounts_time_zone(
                                                     "note": "call Irina back"})
 
     assert answer.status_code == 303
-    [reminder] = [t for t in list_timers(ctx=case_ctx, case_id="CASE-1")
+    [reminder] = [t for t in timer_page(ctx=case_ctx, case="CASE-1").items
                   if t.kind == "reminder"]
     assert reminder.due_at == datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # 18:00 Moscow
 

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from escalada.entrypoints.api import create_app
 from escalada.services.context import Actor, Context
-from escalada.services.people import create_token, list_tokens
-from escalada.services.people_lists import user_page
+from escalada.services.people import create_token
+from escalada.services.people_lists import token_page, user_page
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_a_token_made_on_the_page_is_the_admins_and_its_secret_is_shown_once(
     assert answer.status_code == 201
     secret = re.search(r'data-testid="token-secret">(esc_[^<]+)<', answer.text)
     assert secret is not None
-    token = list_tokens(ctx=sqlite_ctx, actor=Actor("admin", "admin"))[-1]
+    token = token_page(ctx=sqlite_ctx, actor=Actor("admin", "admin")).items[-1]
     assert (token.user_name, token.label) == ("admin", "ticket sync")
     assert secret.group(1) not in console("admin").get("/people/tokens").text  # once
     api = console("admin").get("/api/v1/users", headers={
@@ -151,8 +151,8 @@ def test_an_admin_revokes_anyones_token(console: SignedIn, sqlite_ctx: Context) 
     unknown = post(console, "/people/tokens/999/revoke")
 
     assert answer.status_code == 303 and answer.headers["location"] == "/people/tokens"
-    assert list_tokens(ctx=sqlite_ctx, actor=Actor("ana", "engineer"),
-                       user="ana")[0].revoked_at is not None
+    assert token_page(ctx=sqlite_ctx, actor=Actor("ana", "engineer"),
+                       user="ana").items[0].revoked_at is not None
     assert "revoked" in console("admin").get("/people/tokens").text
     assert unknown.status_code == 404 and "no token 999" in unknown.text
 
@@ -169,4 +169,4 @@ def test_a_form_without_its_csrf_token_is_refused(
     assert answer.status_code == 403
     assert "its security token is missing or wrong" in answer.text
     assert [u.name for u in user_page(ctx=sqlite_ctx).items] == ["admin", "ana", "lena"]
-    assert list_tokens(ctx=sqlite_ctx, actor=Actor("admin", "admin")) == []
+    assert token_page(ctx=sqlite_ctx, actor=Actor("admin", "admin")).items == []

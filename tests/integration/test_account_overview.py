@@ -19,7 +19,7 @@ from escalada.services.account_health import account_health, keep_score
 from escalada.services.account_overview import ACCOUNT_LISTS, account_overview
 from escalada.services.accounts import add_account
 from escalada.services.calendars import add_calendar
-from escalada.services.contacts import add_contact, list_contacts, remove_contact
+from escalada.services.contacts import add_contact, contact_page, remove_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credit_list import credit_page
 from escalada.services.credits import approve_credit, propose_credit
@@ -73,7 +73,7 @@ def test_the_account_page_holds_what_each_command_shows(
     # Open cases: the soonest SLA due first (the P1's first response before the P3's).
     assert [(c.id, c.severity) for c in page.open_cases] == [("CASE-3", "P1"), ("CASE-2", "P3")]
     assert [c.id for c in page.closed_cases] == ["CASE-1"]
-    assert page.contacts == list_contacts(ctx=ctx, account_id="acme")
+    assert page.contacts == contact_page(ctx=ctx, account_id="acme").items
     assert [c.name for c in page.contacts] == ["Иван Сидоров"]
     assert page.credits == credit_page(ctx=ctx, case="CASE-1").items
     assert page.recovery_plans == [recovery_plan(ctx=ctx, case_id="CASE-1")]

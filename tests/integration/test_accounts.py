@@ -16,10 +16,10 @@ from escalada.services import cases
 from escalada.services.account_log import account_history
 from escalada.services.accounts import add_account, get_account, update_account
 from escalada.services.case_board import list_page
-from escalada.services.contacts import add_contact, list_contacts, remove_contact
+from escalada.services.contacts import add_contact, contact_page, remove_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credits import propose_credit
-from escalada.services.timer_views import list_timers
+from escalada.services.timer_views import timer_page
 from escalada.testing import FakeClock
 
 OLGA = Actor("olga", "support_manager")
@@ -67,7 +67,7 @@ def test_a_changed_plan_goes_on_each_open_cases_timeline_and_plans_its_timers_ag
     case = open_case(ctx)
     resolved = open_case(ctx)
     cases.resolve(ctx=ctx, actor=ANA, case_id=resolved)
-    before = {t.key for t in list_timers(ctx=ctx, case_id=case, state="pending")}
+    before = {t.key for t in timer_page(ctx=ctx, case=case, state="pending").items}
 
     update_account(ctx=ctx, actor=ADMIN, account_id="acme",
                    changes={"support_plan": "enterprise"})
@@ -80,7 +80,7 @@ def test_a_changed_plan_goes_on_each_open_cases_timeline_and_plans_its_timers_ag
     first = next(c for c in cases.evaluate_case(ctx=ctx, case_id=case).sla
                  if c.target == "first_response")
     assert (first.due_at - clock()).total_seconds() == 15 * 60
-    after = {t.key for t in list_timers(ctx=ctx, case_id=case, state="pending")}
+    after = {t.key for t in timer_page(ctx=ctx, case=case, state="pending").items}
     assert after != before
 
 
@@ -152,8 +152,8 @@ def test_contacts_are_added_listed_and_removed_on_the_accounts_log(ctx: Context)
                              contact="I.Sidorov@acme.example", reason="left the company")
 
     assert removed.id == ivan.id and removed.removed_at is not None
-    assert [c.name for c in list_contacts(ctx=ctx, account_id="acme")] == ["Olga Berg"]
-    assert len(list_contacts(ctx=ctx, account_id="acme", removed=True)) == 2
+    assert [c.name for c in contact_page(ctx=ctx, account_id="acme").items] == ["Olga Berg"]
+    assert len(contact_page(ctx=ctx, account_id="acme", removed=True).items) == 2
     assert [(e.kind, e.reason) for e in account_history(ctx=ctx, account_id="acme")][1:] == [
         ("contact_added", None), ("contact_added", None),
         ("contact_removed", "left the company")]
@@ -172,7 +172,7 @@ def test_a_bad_contact_names_the_field(
 
     with pytest.raises(InvalidInput, match=problem):
         add_contact(ctx=ctx, actor=ANA, account_id="acme", **fields)
-    assert list_contacts(ctx=ctx, account_id="acme") == []
+    assert contact_page(ctx=ctx, account_id="acme").items == []
 
 
 def test_two_current_contacts_of_an_account_cannot_share_an_email(ctx: Context) -> None:

@@ -20,13 +20,13 @@ from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, No
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
+from escalada.services.delivery_list import delivery_page
 from escalada.services.drafting import draft_message, show_draft
 from escalada.services.endpoints import add_endpoint
 from escalada.services.escalations import escalate
-from escalada.services.inbound_messages import list_messages, record_message
+from escalada.services.inbound_messages import message_page, record_message
 from escalada.services.outbox import (
     deliver_due,
-    list_deliveries,
     outbox_status,
     retry_delivery,
     send_draft,
@@ -98,7 +98,7 @@ def test_a_reply_goes_in_the_language_of_the_customers_last_message(ctx: Context
     assert show_draft(ctx=ctx, draft_id=_ack(ctx)).language == "en"
     asked = show_draft(ctx=ctx, draft_id=_ack(ctx, language="ru"))
     assert (asked.language, asked.language_reason) == ("ru", "Russian, as ana asked")
-    assert [m.language for m in list_messages(ctx=ctx, case_id="CASE-1")] == ["ru", "en"]
+    assert [m.language for m in message_page(ctx=ctx, case_id="CASE-1").items] == ["ru", "en"]
 
 
 def test_without_a_message_the_accounts_language_decides_and_vendors_get_english(
@@ -157,7 +157,7 @@ def test_viewers_neither_draft_nor_record_messages(ctx: Context) -> None:
     ) as refused:
         record_message(ctx=ctx, actor=ANA, case_id="CASE-1", sender="robot", text="hi")
     assert refused.value.problems[0][0] == "sender"
-    assert list_messages(ctx=ctx, case_id="CASE-1") == []
+    assert message_page(ctx=ctx, case_id="CASE-1").items == []
 
 
 # Sending: email
@@ -186,7 +186,7 @@ def test_an_acknowledgment_by_email_arrives_once_and_is_the_first_response(
     entry = timeline(ctx)[-1]
     assert (entry.kind, entry.data["delivery"], entry.data["language"]) == (
         "first_response", sent.id, "ru")
-    [logged] = list_deliveries(ctx=ctx, case_id="CASE-1")
+    [logged] = delivery_page(ctx=ctx, case="CASE-1").items
     assert (logged.channel, logged.audience, logged.language, logged.state) == (
         "email", "customer", "ru", "delivered")
 
@@ -259,7 +259,7 @@ def test_after_the_last_attempt_a_delivery_is_dead_and_can_be_sent_again(
     assert _deliver_until_settled(ctx, clock, sent.id) == "dead"
     dead = show_delivery(ctx=ctx, delivery_id=sent.id)
     assert (dead.attempts, dead.max_attempts) == (6, 6)
-    assert [d.id for d in list_deliveries(ctx=ctx, state="dead")] == [sent.id]
+    assert [d.id for d in delivery_page(ctx=ctx, state="dead").items] == [sent.id]
     assert "failed 6 attempts" in timeline(ctx)[-1].summary
     assert outbox_status(ctx=ctx).dead == 1
 

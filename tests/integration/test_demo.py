@@ -14,7 +14,7 @@ from escalada.domain.model import ExecLevel
 from escalada.services.account_list import account_page
 from escalada.services.case_board import CaseSummaryView, list_page
 from escalada.services.cases import evaluate_case, show_case
-from escalada.services.contacts import list_contacts
+from escalada.services.contacts import contact_page
 from escalada.services.context import Actor, Context, system_clock
 from escalada.services.credit_list import credit_page
 from escalada.services.demo import DemoLoaded, load_demo
@@ -159,7 +159,7 @@ def test_every_demo_account_has_a_monthly_fee_and_contacts(ctx: Context, loaded:
                                                            ) -> None:
     accounts = list(every_item(account_page, ctx=ctx))
     assert all(a.monthly_fee_usd is not None and a.monthly_fee_usd > 0 for a in accounts)
-    assert all(list_contacts(ctx=ctx, account_id=a.id) for a in accounts)
+    assert all(contact_page(ctx=ctx, account_id=a.id).items for a in accounts)
 
 
 def test_a_resolved_l3_case_has_its_recovery_plan_and_credits_decided_by_four_eyes(

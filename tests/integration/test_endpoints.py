@@ -17,9 +17,10 @@ from timer_support import open_case, timeline
 from escalada.adapters.db.tables import OutboxRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound, NotPermitted
 from escalada.services.context import Context
+from escalada.services.delivery_list import delivery_page
 from escalada.services.drafting import draft_message
-from escalada.services.endpoints import add_endpoint, list_endpoints, remove_endpoint
-from escalada.services.outbox import deliver_due, list_deliveries, send_draft, show_delivery
+from escalada.services.endpoints import add_endpoint, endpoint_page, remove_endpoint
+from escalada.services.outbox import deliver_due, send_draft, show_delivery
 
 SLACK_SECRET = "T0SECRET/B0SECRET/xoxsecretpath"
 
@@ -43,7 +44,8 @@ def _queued(ctx: Context) -> int:
 
 def _everything_viewers_read(ctx: Context) -> str:
     """The outbox, the endpoints and the timeline, as the API would serialise them."""
-    views: list[Any] = [*list_deliveries(ctx=ctx), *list_endpoints(ctx=ctx), *timeline(ctx)]
+    views: list[Any] = [*delivery_page(ctx=ctx).items, *endpoint_page(ctx=ctx).items,
+                        *timeline(ctx)]
     return json.dumps([view.model_dump(mode="json") for view in views])
 
 
@@ -79,7 +81,7 @@ def test_only_an_admin_configures_endpoints_and_everyone_sees_them_masked(
     added = add_endpoint(ctx=ctx, actor=ADMIN, name="support-room", channel="slack", url=url)
 
     assert added.url == "https://hooks.slack.com/…/****"
-    assert [(e.name, e.channel, e.url, e.created_by) for e in list_endpoints(ctx=ctx)] == [
+    assert [(e.name, e.channel, e.url, e.created_by) for e in endpoint_page(ctx=ctx).items] == [
         ("support-room", "slack", "https://hooks.slack.com/…/****", "admin")]
     with pytest.raises(AlreadyExists, match="endpoint 'support-room' exists already"):
         add_endpoint(ctx=ctx, actor=ADMIN, name="support-room", channel="slack", url=url)
@@ -93,7 +95,7 @@ def test_a_bad_endpoint_names_each_field_and_keeps_nothing(ctx: Context) -> None
                                            r".*; url: not an http") as refused:
         add_endpoint(ctx=ctx, actor=ADMIN, name="Ops Room", channel="email", url="ftp://x/y")
     assert [field for field, _ in refused.value.problems] == ["name", "channel", "url"]
-    assert list_endpoints(ctx=ctx) == []
+    assert endpoint_page(ctx=ctx).items == []
 
 
 def test_a_slack_message_reaches_its_endpoint_and_no_viewer_sees_the_url(

@@ -19,6 +19,7 @@ from escalada.domain.hook_signatures import jira_signature, zendesk_signature
 from escalada.services import cases, hooks, outbox
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
+from escalada.services.delivery_list import delivery_page
 from escalada.services.escalations import escalate
 from escalada.services.helpdesk_sync import place_tags
 from escalada.testing import FakeClock
@@ -75,7 +76,7 @@ def test_the_tier_and_level_reach_the_ticket_as_tags_once_each(
     request = zendesk_api.requests[0]
     assert request.headers["authorization"] == "Basic " + base64.b64encode(
         b"bot@acme.example/token:api-token").decode()
-    log = outbox.list_deliveries(ctx=ctx, case_id="CASE-1")
+    log = delivery_page(ctx=ctx, case="CASE-1").items
     assert {(d.channel, d.to, d.state) for d in log} == {("zendesk", "5158", "delivered")}
     written = [entry for entry in cases.case_timeline(ctx=ctx, case_id="CASE-1")
                if (entry.data or {}).get("channel") == "zendesk"]
@@ -95,7 +96,7 @@ def test_two_moves_before_a_send_go_to_the_ticket_as_one_the_latest(
 
     assert [t["additional_tags"] for t in sent(zendesk_api)] == [
         ["escalada_tier_t2", "escalada_level_l2"]]
-    assert len(outbox.list_deliveries(ctx=ctx, case_id="CASE-1")) == 1
+    assert len(delivery_page(ctx=ctx, case="CASE-1").items) == 1
 
 
 def test_a_case_not_from_a_ticket_writes_nothing_back(ctx: Context, zendesk_api: HttpSink
@@ -106,7 +107,7 @@ def test_a_case_not_from_a_ticket_writes_nothing_back(ctx: Context, zendesk_api:
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
              reason="storage engineers needed")
 
-    assert outbox.list_deliveries(ctx=ctx) == []
+    assert delivery_page(ctx=ctx).items == []
 
 
 def test_zendesk_asking_to_wait_is_retried_and_a_refusal_is_a_dead_letter(
@@ -120,7 +121,7 @@ def test_zendesk_asking_to_wait_is_retried_and_a_refusal_is_a_dead_letter(
     [second] = outbox.deliver_due(ctx, owner="worker-1")
 
     assert second.outcome == "dead"
-    [dead] = outbox.list_deliveries(ctx=ctx, state="dead")
+    [dead] = delivery_page(ctx=ctx, state="dead").items
     assert "answered 404" in (dead.last_error or "")
 
 
@@ -131,7 +132,7 @@ def test_without_zendesks_url_nothing_is_written_back(
     escalate(ctx=ctx, actor=ANA, case_id="CASE-1", to="T2", handoff=T2_HANDOFF,
              reason="storage engineers needed")
 
-    assert outbox.list_deliveries(ctx=ctx) == []
+    assert delivery_page(ctx=ctx).items == []
 
 
 def test_the_tags_name_every_place_the_case_is_not() -> None:

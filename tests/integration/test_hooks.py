@@ -28,7 +28,7 @@ from escalada.services import cases, hooks
 from escalada.services.accounts import add_account
 from escalada.services.case_board import list_page
 from escalada.services.context import Context
-from escalada.services.inbound_messages import list_messages
+from escalada.services.inbound_messages import message_page
 from escalada.testing import FakeClock
 
 SECRET = "dGhpcyBpcyBhIHNlY3JldA=="
@@ -138,7 +138,7 @@ def test_priority_status_comments_and_csat_change_the_case(
     case = cases.show_case(ctx=ctx, case_id="CASE-1")
     assert (case.snapshot.severity, case.snapshot.status, case.snapshot.csat) == (
         "P1", "resolved", 1.0)
-    [message] = list_messages(ctx=ctx, case_id="CASE-1")
+    [message] = message_page(ctx=ctx, case_id="CASE-1").items
     assert (message.sender, message.author, message.language) == ("customer", "Ivan Petrov",
                                                                    "ru")
     entries = cases.case_timeline(ctx=ctx, case_id="CASE-1")
@@ -235,7 +235,7 @@ def test_an_unmapped_customer_fails_whole_and_replays_once_mapped(
     assert (replayed.state, replayed.case) == ("applied", "CASE-1")
     [row] = hooks.delivery_page(ctx=ctx, actor=ANA).items
     assert (row.state, row.replayed_by, row.attempts) == ("applied", "ana", 2)
-    assert [m.text for m in list_messages(ctx=ctx, case_id="CASE-1")] == ["Still down"]
+    assert [m.text for m in message_page(ctx=ctx, case_id="CASE-1").items] == ["Still down"]
     with pytest.raises(InvalidTransition, match="only a failed one"):
         hooks.replay_delivery(ctx=ctx, actor=ANA, delivery_id=refused.value.delivery)
 
@@ -340,7 +340,7 @@ def test_two_events_of_a_new_ticket_at_once_open_one_case(
     assert outcomes[1].state == "applied", outcomes
     assert outcomes[0].state in ("applied", "ignored"), outcomes
     assert len(list_page(ctx=ctx).items) == 1
-    assert [m.text for m in list_messages(ctx=ctx, case_id="CASE-1")] == ["Any news?"]
+    assert [m.text for m in message_page(ctx=ctx, case_id="CASE-1").items] == ["Any news?"]
 
 
 def test_a_jira_customer_comment_in_an_atlassian_document_is_a_customer_message(
@@ -360,7 +360,7 @@ def test_a_jira_customer_comment_in_an_atlassian_document_is_a_customer_message(
     receipt = jira(ctx, comment, "d2")
 
     assert receipt.state == "applied"
-    [message] = list_messages(ctx=ctx, case_id="CASE-1")
+    [message] = message_page(ctx=ctx, case_id="CASE-1").items
     assert (message.sender, message.author, message.text, message.language) == (
         "customer", "Olga Smirnova", "Failover still has not finished, please call us.", "en")
 

@@ -19,7 +19,7 @@ from escalada.domain.errors import (
 )
 from escalada.services import people
 from escalada.services.context import Actor, Context, TokenLifetimes
-from escalada.services.people_lists import user_page
+from escalada.services.people_lists import token_page, user_page
 from escalada.services.people_log import people_log
 from escalada.testing import FakeClock
 
@@ -93,7 +93,7 @@ def test_only_the_hash_of_a_token_is_stored(ctx: Context, admin: Actor) -> None:
     with ctx.unit_of_work() as uow:
         stored = list(uow.session.scalars(select(TokenRow.token_hash)))
     assert len(stored) == 1 and created.token not in stored[0] and len(stored[0]) == 64
-    assert "token" not in people.list_tokens(ctx=ctx, actor=admin, user="olga")[0].model_dump()
+    assert "token" not in token_page(ctx=ctx, actor=admin, user="olga").items[0].model_dump()
 
 
 @pytest.mark.parametrize("token", [None, "", "esc_unknown"])
@@ -152,9 +152,9 @@ def test_people_manage_their_own_tokens_and_admins_everyone_s(
     with pytest.raises(NotPermitted, match="needs the role admin; olga is engineer"):
         people.revoke_token(ctx=ctx, actor=OLGA, token_id=borises.id)
     with pytest.raises(NotPermitted, match="needs the role admin; olga is engineer"):
-        people.list_tokens(ctx=ctx, actor=OLGA, user=None)
-    assert [t.id for t in people.list_tokens(ctx=ctx, actor=OLGA, user="olga")] == [own.id]
-    assert len(people.list_tokens(ctx=ctx, actor=admin, user=None)) == 2
+        token_page(ctx=ctx, actor=OLGA, user=None)
+    assert [t.id for t in token_page(ctx=ctx, actor=OLGA, user="olga").items] == [own.id]
+    assert len(token_page(ctx=ctx, actor=admin, user=None).items) == 2
 
 
 def test_a_token_lasts_90_days_unless_asked_and_never_more_than_365(
@@ -208,7 +208,7 @@ def test_nobody_creates_a_token_for_someone_else_not_even_an_admin(
             "dina creates their own")):
         people.create_token(ctx=ctx, actor=admin, user="dina")
 
-    assert people.list_tokens(ctx=ctx, actor=admin, user=None) == []
+    assert token_page(ctx=ctx, actor=admin, user=None).items == []
 
 
 def test_a_token_records_who_created_it(ctx: Context, admin: Actor) -> None:
@@ -217,7 +217,7 @@ def test_a_token_records_who_created_it(ctx: Context, admin: Actor) -> None:
     created = people.create_token(ctx=ctx, actor=OLGA, user="olga")
 
     assert (created.user_name, created.created_by) == ("olga", "olga")
-    [listed] = people.list_tokens(ctx=ctx, actor=admin, user="olga")
+    [listed] = token_page(ctx=ctx, actor=admin, user="olga").items
     assert listed.created_by == "olga"
 
 

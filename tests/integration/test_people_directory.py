@@ -14,11 +14,10 @@ from escalada.services.people import (
     add_user,
     create_token,
     disable_user,
-    list_tokens,
     revoke_token,
 )
 from escalada.services.people_directory import people_directory
-from escalada.services.people_lists import user_page
+from escalada.services.people_lists import token_page, user_page
 from escalada.testing import FakeClock
 
 
@@ -43,7 +42,7 @@ def test_an_admin_sees_every_user_every_token_newest_first_and_the_log(
 
     assert directory.users == user_page(ctx=ctx).items
     assert directory.with_password == ["ana"]
-    assert directory.tokens == list(reversed(list_tokens(ctx=ctx, actor=ADMIN)))
+    assert directory.tokens == list(reversed(token_page(ctx=ctx, actor=ADMIN).items))
     assert [(t.user_name, t.label) for t in directory.tokens] == [
         ("admin", "automation"), ("ana", "laptop")]
     assert "token" not in directory.tokens[0].model_dump()  # never a secret

@@ -16,9 +16,9 @@ from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound, No
 from escalada.domain.post_mortem import HEADINGS
 from escalada.services import cases
 from escalada.services.context import Actor, Context
+from escalada.services.delivery_list import delivery_page
 from escalada.services.escalations import acknowledge, escalate
 from escalada.services.knowledge_base import search
-from escalada.services.outbox import list_deliveries
 from escalada.services.people import add_user, update_user
 from escalada.services.post_mortem import (
     add_action,
@@ -146,7 +146,7 @@ def test_the_owner_of_an_overdue_action_is_emailed_a_reminder_in_their_language(
     assert mail.body.startswith("Здравствуйте, Елена Орлова!")
     assert "до 2026-11-28 12:00 (UTC)" in mail.body
     assert f"escalada postmortem done {case} 1" in mail.body
-    [delivery] = list_deliveries(ctx=ctx, case_id=case)
+    [delivery] = delivery_page(ctx=ctx, case=case).items
     assert (delivery.state, delivery.created_by) == ("delivered", "escalada")
     kinds = [e.kind for e in timeline(ctx, case)]
     assert kinds[-3:] == ["post_mortem_action_overdue", "message_queued", "message_delivered"]

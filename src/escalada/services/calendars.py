@@ -110,12 +110,6 @@ def add_calendar(
         return _view(row, _accounts_using(uow.session, spec.name))
 
 
-def list_calendars(*, ctx: Context) -> list[CalendarView]:
-    with ctx.reading() as uow:
-        rows = list(uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name)))
-        return [_view(row, _accounts_using(uow.session, row.name)) for row in rows]
-
-
 _BY_NAME = Order("calendars", (CalendarRow.name,), ("text",))
 
 

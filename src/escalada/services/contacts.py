@@ -77,15 +77,6 @@ def add_contact(*, ctx: Context, actor: Actor, account_id: str, **fields: Any) -
         return contact_view(row)
 
 
-def list_contacts(
-    *, ctx: Context, account_id: str, removed: bool = False
-) -> list[ContactView]:
-    """The account's contacts (and the removed ones, when asked), by id."""
-    with ctx.reading() as uow:
-        load_account(uow.session, account_id)
-        return contacts_of(uow.session, account_id, removed=removed)
-
-
 class ContactsQuery(PageQuery):
     removed: bool = Field(default=False, description="include removed contacts")
     level: ContactLevel | None = None
@@ -118,15 +109,6 @@ def contacts_in(session: Session, account_id: str, wanted: ContactsQuery) -> Pag
                                 for column in (ContactRow.name, ContactRow.title,
                                                ContactRow.email))))
     return sql_page(session, rows, _BY_ID, wanted, contact_view, lambda row: [row.id])
-
-
-def contacts_of(session: Session, account_id: str, *, removed: bool = False
-                ) -> list[ContactView]:
-    """The account's contacts by id (and the removed ones, when asked)."""
-    query = select(ContactRow).where(ContactRow.account_id == account_id)
-    if not removed:
-        query = query.where(ContactRow.removed_at.is_(None))
-    return [contact_view(row) for row in session.scalars(query.order_by(ContactRow.id))]
 
 
 def remove_contact(

@@ -185,12 +185,6 @@ def show_draft(*, ctx: Context, draft_id: int) -> DraftView:
         return draft_view(row, case_label(row.case_number))
 
 
-def list_drafts(*, ctx: Context, case_id: str) -> list[DraftView]:
-    """A case's drafts, newest first."""
-    with ctx.reading() as uow:
-        return drafts_of(uow.session, load_case(uow.session, case_id))
-
-
 class DraftsQuery(PageQuery):
     kind: MessageKind | None = None
     language: Literal["ru", "en"] | None = None

@@ -99,13 +99,6 @@ def _checked(name: str, channel: str, url: str) -> tuple[str, str]:
     return name, url
 
 
-def list_endpoints(*, ctx: Context) -> list[EndpointView]:
-    """The destinations, by name, their URLs masked."""
-    with ctx.reading() as uow:
-        return [_view(row) for row in
-                uow.session.scalars(select(EndpointRow).order_by(EndpointRow.name))]
-
-
 class EndpointsQuery(PageQuery):
     channel: Literal["webhook", "slack"] | None = None
 

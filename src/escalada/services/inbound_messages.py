@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseMessageRow, CaseRow
-from escalada.domain.errors import InvalidInput
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.validation import Label, MessageBody, invalid_input
 from escalada.domain.words import Words
@@ -22,8 +21,6 @@ from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.records import excerpt, record
 from escalada.services.repositories import load_case
 from escalada.services.views import View
-
-SENDERS = ("customer", "vendor", "internal")
 
 
 class _Incoming(BaseModel):
@@ -88,14 +85,6 @@ def _message_summary(sender: str, author: str | None, text: str) -> Words:
             if author else Words("message from the internal: {text}", text=text))
 
 
-def list_messages(*, ctx: Context, case_id: str, sender: str | None = None) -> list[MessageView]:
-    """A case's messages, oldest first."""
-    if sender is not None and sender not in SENDERS:
-        raise InvalidInput.of("sender", "must be one of {senders}", senders=', '.join(SENDERS))
-    with ctx.reading() as uow:
-        return messages_of(uow.session, load_case(uow.session, case_id), sender)
-
-
 class MessagesQuery(PageQuery):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -128,12 +117,9 @@ def message_page(*, ctx: Context, case_id: str, **query: Any) -> Page[MessageVie
                         lambda row: [row.received_at, row.id])
 
 
-def messages_of(session: Session, case: CaseRow, sender: str | None = None
-                ) -> list[MessageView]:
-    """A loaded case's messages (optionally one sender's), oldest first."""
+def messages_of(session: Session, case: CaseRow) -> list[MessageView]:
+    """A loaded case's messages, oldest first."""
     query = select(CaseMessageRow).where(CaseMessageRow.case_number == case.number)
-    if sender is not None:
-        query = query.where(CaseMessageRow.sender == sender)
     rows = session.scalars(query.order_by(CaseMessageRow.received_at, CaseMessageRow.id))
     return [message_view(row, case.ref) for row in rows]
 

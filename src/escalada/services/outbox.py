@@ -39,7 +39,6 @@ from escalada.services.drafting import load_draft
 from escalada.services.endpoints import recipient_of
 from escalada.services.policies import policy_of
 from escalada.services.records import record
-from escalada.services.repositories import load_case
 from escalada.services.views import View
 
 _LARGEST_ID = 2**31 - 1
@@ -176,19 +175,6 @@ def show_delivery(*, ctx: Context, delivery_id: int) -> DeliveryView:
     with ctx.reading() as uow:
         row = _load(uow.session, delivery_id)
         return delivery_view(row, uow.session.get_one(CommunicationRow, row.communication_id))
-
-
-def list_deliveries(
-    *, ctx: Context, case_id: str | None = None, state: str | None = None, limit: int = 100
-) -> list[DeliveryView]:
-    """The communication log: a case's deliveries (or all), newest first."""
-    if state is not None and state not in STATES:
-        raise InvalidInput.of("state", "must be one of {states}", states=', '.join(STATES))
-    if not 1 <= limit <= 10_000:
-        raise InvalidInput.of("limit", "must be between 1 and 10000")
-    with ctx.reading() as uow:
-        case = None if case_id is None else load_case(uow.session, case_id)
-        return deliveries_of(uow.session, case, state=state, limit=limit)
 
 
 def deliveries_of(

@@ -29,7 +29,6 @@ from escalada.domain.words import Words
 from escalada.services.acting_user import actor_named as actor_named
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
 from escalada.services.context import Actor, Context
-from escalada.services.people_directory import tokens_of
 from escalada.services.people_log import log_people_event
 from escalada.services.views import TokenCreatedView, TokenView, UserView
 
@@ -259,14 +258,6 @@ def create_token(
         uow.commit()
         return TokenCreatedView(token=token, **TokenView.model_validate(
             row, from_attributes=True).model_dump())
-
-
-def list_tokens(*, ctx: Context, actor: Actor, user: str | None = None) -> list[TokenView]:
-    """Tokens (never the secrets): your own, or anyone's for an admin."""
-    if user != actor.name:
-        require_admin(actor, "listing other people's tokens")
-    with ctx.reading() as uow:
-        return tokens_of(uow.session, user)
 
 
 def revoke_token(*, ctx: Context, actor: Actor, token_id: int) -> TokenView:

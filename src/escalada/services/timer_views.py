@@ -58,23 +58,6 @@ def timer_view(timer: TimerRow, case_ref: str) -> TimerView:
     )
 
 
-def list_timers(
-    *, ctx: Context, case_id: str | None = None, state: str | None = None, limit: int = 100
-) -> list[TimerView]:
-    """Timers by due time: a case's, or all; optionally in one state."""
-    if state is not None and state not in STATES:
-        raise InvalidInput.of("state", "must be one of {states}", states=', '.join(STATES))
-    if not 1 <= limit <= 10_000:
-        raise InvalidInput.of("limit", "must be between 1 and 10000")
-    with ctx.reading() as uow:
-        query = select(TimerRow).order_by(TimerRow.due_at, TimerRow.id).limit(limit)
-        if case_id is not None:
-            query = query.where(TimerRow.case_number == load_case(uow.session, case_id).number)
-        if state is not None:
-            query = query.where(TimerRow.state == state)
-        return [timer_view(t, case_label(t.case_number)) for t in uow.session.scalars(query)]
-
-
 class TimersQuery(PageQuery):
     case: str | None = Field(default=None, min_length=1, max_length=30,
                              description="only this case's timers")
