@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 import structlog
 from sqlalchemy import select
@@ -59,7 +59,10 @@ OUTBOX = LeasedQueue(OutboxRow, OutboxRow.id, OutboxRow.available_at, state=Outb
                      waiting=PENDING, holder=OutboxRow.lease_owner, attempts=OutboxRow.attempts,
                      ties_by_id=True)
 # Deliveries a worker takes at a time, and sends side by side (each on a thread of its own).
-SENT_TOGETHER = 8
+# A batch costs two transactions and the re-planning of each case it settles, whatever its
+# size: 16 rather than 8 took CPU per attempt from 3.2-4.4 to 2.3-2.8 ms in bench/comms.py's
+# outbox (SQLite, sink 200), and it is still few connections for one far side to take.
+SENT_TOGETHER = 16
 
 
 @dataclass(frozen=True)
@@ -173,19 +176,23 @@ def _message(draft: CommunicationRow, row: OutboxRow) -> Outbound:
 def _send(ctx: Context, taken: Sequence[_Taken], owner: str) -> list[Attempt]:
     """Send held deliveries over their channels, side by side and outside any
     transaction, then settle them."""
-    # A pool per batch: a worker's kept pool (tried in b2120d7) measured slower through
-    # bench/comms.py's outbox on a quiet machine (46-59 against 87-263 attempts/s).
-    if len(taken) == 1:
-        results = [_result(taken[0])]
-    else:
-        with ThreadPoolExecutor(max_workers=len(taken),
-                                thread_name_prefix=f"send:{owner}") as senders:
-            results = list(senders.map(_result, taken))
+    together = len(taken) > 1
+    results = list(_senders(owner).map(_result, taken)) if together else [_result(taken[0])]
     outcomes = _settle_all(ctx, taken, results, owner)
     for held, outcome in zip(taken, outcomes, strict=True):
         metrics.delivery_attempted(held.message.channel, outcome)
     return [Attempt(held.message.message_id, outcome)
             for held, outcome in zip(taken, outcomes, strict=True)]
+
+
+@lru_cache(maxsize=16)
+def _senders(owner: str) -> ThreadPoolExecutor:
+    """The worker's threads that send a batch side by side, started once and kept: a
+    pool per batch started and joined SENT_TOGETHER threads each time, which on a loaded
+    machine took milliseconds a thread. (efec894 went back to a pool per batch because
+    bench/comms.py measured this slower: its sink listened with a backlog of 5, which
+    sends connecting all at once overflowed, each dropped connection waiting a second.)"""
+    return ThreadPoolExecutor(max_workers=SENT_TOGETHER, thread_name_prefix=f"send:{owner}")
 
 
 def _result(taken: _Taken) -> Receipt | DeliveryFailed:
