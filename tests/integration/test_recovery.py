@@ -13,6 +13,7 @@ from concurrency_support import run_at_once
 from examples import ADMIN, ANA, LENA, MARIA
 from sqlalchemy import func, select
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import RecoveryTaskRow
 from escalada.domain.errors import (
     AlreadyExists,
@@ -253,6 +254,9 @@ def test_assigning_and_starting_a_task_is_recorded_on_the_case_timeline(
         "recovery_task_updated", "ana", "Maria calls their CTO on Monday")
     assert entry.summary == (f"recovery task {apology.id} (executive_apology): "
                              "owner none -> maria, status open -> in_progress")
+    assert entry.summary_in(translations("ru")) == (
+        f"задача плана восстановления {apology.id} (executive_apology): "
+        "ответственный нет -> maria, статус открыто -> в работе")
     assert entry.data == {"task": apology.id, "key": "executive_apology",
                           "before": {"owner": None, "status": "open"},
                           "after": {"owner": "maria", "status": "in_progress"}}

@@ -538,7 +538,8 @@ def _plan_task_done(session: Session, case: CaseRow, *, actor: Actor, now: datet
     task.status, task.updated_at, task.updated_by = "done", now, actor.name
     record(session, case, actor=actor, at=now, kind="recovery_task_updated",
            summary=Words("recovery task {id} ({key}): status {before} -> done (post-mortem "
-                         "completed)", id=task.id, key=str(task.key), before=before),
+                         "completed)", id=task.id, key=str(task.key),
+                         before=Words.literal(before)),
            data={"task": task.id, "key": task.key, "before": {"status": before},
                  "after": {"status": "done"}}, changed=False)
 

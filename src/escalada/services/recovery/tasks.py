@@ -118,12 +118,20 @@ def _due(value: date | datetime | None, account: AccountRow) -> datetime | None:
 
 def _update_summary(task: RecoveryTaskRow, before: dict[str, Any],
                     changed: dict[str, Any]) -> Words:
+    # The field and a status are keys, read as words the catalogs know (status, owner,
+    # due_at; open, in_progress, done ...); a person's name or a time stays as it is.
     parts = [Words("text changed") if name == "text" else
-             Words("{name} {before} -> {after}", name=name, before=_shown(before[name]),
-                   after=_shown(value))
+             Words("{name} {before} -> {after}", name=Words.literal(name),
+                   before=_said(name, before[name]), after=_said(name, value))
              for name, value in changed.items()]
     return Words("recovery task {id} ({which}): {changes}", id=task.id,
                  which=task.key or task.phase, changes=parts)
+
+
+def _said(name: str, value: Any) -> str | Words:
+    if name == "status" or value is None:
+        return Words.literal(_shown(value))
+    return _shown(value)
 
 
 def _shown(value: Any) -> str:
