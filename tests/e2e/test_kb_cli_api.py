@@ -75,5 +75,6 @@ def test_the_knowledge_base_through_the_command_line(cli: Cli) -> None:
     assert [hit["case"] for hit in found] == [case_id]
     assert "nothing found" in nothing and "1 entry indexed" in reindexed
     assert "similar past escalations" in suggested and case_id in suggested
+    assert f"{case_id} root cause:" in suggested  # its kind in words, not its key
     assert [hit["case"] for hit in suggested_json["similar"]] == [case_id]
     assert "lang" in bad_lang and "limit" in bad_limit and "q: must not be empty" in empty

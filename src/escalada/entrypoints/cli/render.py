@@ -100,7 +100,7 @@ def similar_list(hits: list[KbHit]) -> None:
     out = console()
     out.print(tr("similar past escalations (`escalada kb search` finds more):"), markup=False)
     for hit in hits:
-        out.print(f"  {hit.case} {hit.kind}: {hit.title} — {hit.excerpt}", markup=False)
+        out.print(f"  {hit.case} {named(hit.kind)}: {hit.title} — {hit.excerpt}", markup=False)
 
 
 def incident_lines(links: list[IncidentLink]) -> None:
