@@ -5,6 +5,7 @@ handoff), CSRF-less posts refused, and a viewer offered no action at all."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -451,3 +452,24 @@ def test_a_vendors_open_event_on_the_case_is_shown_in_the_accounts_zone_in_both_
     assert "AWS сообщает: increased error rates — RDS в eu-central-1 с 12:35" in russian
     assert "AWS сообщает: increased error rates — RDS в eu-central-1 с 12:35" in olga.get(
         "/board/rows").text
+
+
+def test_the_timeline_links_to_its_older_entries(
+    signed_in: Client, case_ctx: Context, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from escalada.services import case_page
+
+    cases.set_flags(ctx=case_ctx, actor=Actor("olga", "engineer"), case_id="CASE-1",
+                    flags=["churn_threat"])
+    monkeypatch.setattr(case_page, "TIMELINE_SHOWN", 1)
+    client = signed_in("olga")
+
+    newest = client.get(CASE).text
+    [older_url] = re.findall(r'href="([^"]+)" data-testid="older-timeline"', newest)
+    older = client.get(html.unescape(older_url)).text
+
+    assert newest.count('data-testid="timeline-entry"') == 1
+    assert older_url.startswith(f"{CASE}?timeline=") and older_url.endswith("#timeline")
+    assert older.count('data-testid="timeline-entry"') == 1
+    assert 'data-kind="case_opened"' in older and 'data-kind="case_opened"' not in newest
+    assert f'href="{CASE}#timeline"' in older  # back to the newest

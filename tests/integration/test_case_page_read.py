@@ -15,6 +15,7 @@ from examples import MARIA as MANAGER
 from fake_aws_support import FakeAwsSupport, fake_aws  # noqa: F401
 
 from escalada.domain.errors import HandoffIncomplete, NotFound, NotPermitted
+from escalada.services import case_page as case_page_module
 from escalada.services import cases
 from escalada.services.case_page import CasePageView, case_page
 from escalada.services.context import Actor, Context
@@ -226,3 +227,20 @@ def test_the_page_reads_without_writing_anything(ctx: Context) -> None:
     page(ctx)
 
     assert cases.show_case(ctx=ctx, case_id=CASE).model_dump() == before
+
+
+def test_the_timeline_shows_its_newest_entries_and_pages_back_to_the_older_ones(
+    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(case_page_module, "TIMELINE_SHOWN", 2)
+    open_case(ctx, flags=["customer_requested_escalation"])
+    with pytest.raises(HandoffIncomplete, match="missing troubleshooting_summary"):
+        escalate(ctx=ctx, actor=ANA, case_id=CASE, to="T2", handoff={})
+    escalate(ctx=ctx, actor=ANA, case_id=CASE, to="T2", handoff=T2_HANDOFF)
+
+    newest = page(ctx)
+    older = case_page(ctx=ctx, actor=ANA, case_id=CASE, timeline_cursor=newest.timeline_next)
+
+    assert [e.kind for e in newest.timeline] == ["escalated", "escalation_refused"]
+    assert [e.kind for e in older.timeline] == ["case_opened"]
+    assert older.timeline_next is None

@@ -21,15 +21,18 @@ from escalada.services.drafting import DraftView, customer_language, drafts_of
 from escalada.services.inbound_messages import MessageView, messages_of
 from escalada.services.incidents import incidents_of
 from escalada.services.outbox import DeliveryView, deliveries_of
+from escalada.services.paging import Order, PageQuery, sql_page, validated
 from escalada.services.policies import policy_of
-from escalada.services.records import case_view, timeline_of, timeline_view
+from escalada.services.records import case_view, timeline_view
 from escalada.services.vendor_health_views import VendorEventView, linked_events
 from escalada.services.vendor_views import VendorCaseView, vendor_cases_of
 from escalada.services.views import CaseView, TimelineEntryView, View
 from escalada.services.war_room_playbook import room_of
 
-# The timeline entries the page shows, newest first (the API and the report have all).
+# The timeline entries a page shows, newest first; older ones a page at a time after it.
 TIMELINE_SHOWN = 200
+_NEWEST_ENTRY_FIRST = Order("case_timeline_newest", (TimelineRow.id,), ("int",),
+                            descending=True)
 # Where a vendor case may be opened from (a step from T3, or at VENDOR).
 _VENDOR_TIERS = (Tier.T3.value, Tier.VENDOR.value)
 
@@ -92,6 +95,7 @@ class CasePageView(View):
     targets: list[EscalationTargetView]
     handoff: HandoffChecklistView | None  # None at the last tier
     timeline: list[TimelineEntryView]  # newest first, at most TIMELINE_SHOWN
+    timeline_next: str | None  # the cursor of the older entries' page; None: no older
     messages: list[MessageView]
     drafts: list[DraftView]
     communications: list[DeliveryView]
@@ -105,9 +109,12 @@ class CasePageView(View):
     may: CaseActionsView
 
 
-def case_page(*, ctx: Context, actor: Actor, case_id: str) -> CasePageView:
-    """The case page as `actor` sees it, in one read transaction."""
+def case_page(*, ctx: Context, actor: Actor, case_id: str,
+              timeline_cursor: str | None = None) -> CasePageView:
+    """The case page as `actor` sees it, in one read transaction; its timeline the newest
+    entries, or the older ones after `timeline_cursor` (a page's `timeline_next`)."""
     can_read(actor)
+    wanted = validated(PageQuery, {"limit": TIMELINE_SHOWN, "cursor": timeline_cursor})
     now = ctx.clock()
     with ctx.reading() as uow:
         session = uow.session
@@ -122,11 +129,13 @@ def case_page(*, ctx: Context, actor: Actor, case_id: str) -> CasePageView:
             actor, policy, pending=_pending(case),
             proposed=proposed_credits(session, case, policy, now))
         view = view.model_copy(update={"incidents": incidents_of(session, case)})
+        timeline = sql_page(session, select(TimelineRow).where(
+            TimelineRow.case_number == case.number), _NEWEST_ENTRY_FIRST, wanted,
+            timeline_view, lambda row: [row.id])
         return CasePageView(
             case=view, criteria=_criteria(view, policy),
             targets=_targets(view, case, policy), handoff=_checklist(session, case, policy),
-            timeline=[timeline_view(entry) for entry in
-                      reversed(timeline_of(session, case, TIMELINE_SHOWN))],
+            timeline=timeline.items, timeline_next=timeline.next_cursor,
             messages=messages_of(session, case), drafts=drafts_of(session, case),
             communications=deliveries_of(session, case), vendor_cases=vendor_cases,
             vendor_events=linked_events(session, case.number, now),

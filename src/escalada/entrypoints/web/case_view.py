@@ -16,6 +16,7 @@ from escalada.domain.communications import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, InvalidInput
 from escalada.entrypoints.errors import http_status
 from escalada.entrypoints.web.case_words import criterion_names, words
+from escalada.entrypoints.web.paging import pager
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import context_of, language_of
 from escalada.entrypoints.web.translate import gettext
@@ -86,7 +87,8 @@ def show(request: Request, user: Actor, case_id: str, *, refusal: Refusal = NO_R
          status_code: int = 200, done: str | None = None) -> Response:
     """The case page for `user`."""
     ctx = context_of(request)
-    page = case_page(ctx=ctx, actor=user, case_id=case_id)
+    page = case_page(ctx=ctx, actor=user, case_id=case_id,
+                     timeline_cursor=request.query_params.get("timeline") or None)
     language = language_of(request)
     kinds = sorted(template_sources(ctx.settings()))
     zone, now, reader = page.case.snapshot.account.timezone, ctx.clock(), translations(language)
@@ -101,7 +103,9 @@ def show(request: Request, user: Actor, case_id: str, *, refusal: Refusal = NO_R
         draft_fields={kind: REQUIRED_FIELDS.get(kind, ()) + OPTIONAL_FIELDS.get(kind, ())
                       for kind in kinds},
         required_fields=REQUIRED_FIELDS, channels=CHANNELS, vendors=VENDORS,
-        update_statuses=UPDATE_STATUSES, reply_reason=_reply_reason(language, page))
+        update_statuses=UPDATE_STATUSES, reply_reason=_reply_reason(language, page),
+        timeline_pager=pager(request, page.timeline_next, param="timeline",
+                             anchor="timeline"))
 
 
 def _reply_reason(language: str, page: CasePageView) -> str:
