@@ -23,6 +23,7 @@ from escalada.adapters.vendors import VENDORS
 from escalada.domain.errors import NotFound
 from escalada.domain.model import ENDED_STATUSES, ExecLevel, Severity, Tier, case_label
 from escalada.domain.snapshot import ACCOUNT_ID_PATTERN, AwareDatetime, Money
+from escalada.domain.words import Words
 from escalada.services.context import Context
 from escalada.services.paging import Page, PageQuery, Part, decode, encode, validated
 
@@ -56,7 +57,7 @@ class BoardQuery(PageQuery):
     @classmethod
     def _known_vendor(cls, vendor: str | None) -> str | None:
         if vendor is not None and vendor not in VENDORS:
-            raise ValueError(f"must be one of {', '.join(VENDORS)}")
+            raise ValueError(Words("must be one of {value}", value=", ".join(VENDORS)))
         return vendor
 
 

@@ -100,7 +100,7 @@ class NewFinding(BaseModel):
     def _heading(cls, value: str) -> str:
         value = value.strip().replace("-", "_")
         if value not in HEADINGS:
-            raise ValueError(f"must be one of {', '.join(HEADINGS)}")
+            raise ValueError(Words("must be one of {value}", value=", ".join(HEADINGS)))
         return value
 
     @field_validator("text")

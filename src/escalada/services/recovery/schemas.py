@@ -17,6 +17,7 @@ from pydantic import (
 from escalada.domain.recovery import Phase, TaskStatus
 from escalada.domain.snapshot import AwareDatetime, Text
 from escalada.domain.validation import YEARS, Note, in_years, invalid_input
+from escalada.domain.words import Words
 
 
 def _due_input(value: Any) -> Any:
@@ -26,10 +27,11 @@ def _due_input(value: Any) -> Any:
         try:
             value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{value!r} is neither a date like 2026-12-03 nor a time like "
-                             "2026-12-03T18:00:00+00:00") from None
+            raise ValueError(Words("{value!r} is neither a date like 2026-12-03 nor a time "
+                                   "like 2026-12-03T18:00:00+00:00", value=value)) from None
     if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError("a time must carry a UTC offset, e.g. 2026-12-03T18:00:00+00:00")
+        raise ValueError(Words("a time must carry a UTC offset, e.g. "
+                               "2026-12-03T18:00:00+00:00"))
     if isinstance(value, date) and not in_years(value):
         raise ValueError(YEARS)
     return value
