@@ -28,7 +28,10 @@ class Reading:
 
     @property
     def computed(self) -> bool:
-        return str(self.source).startswith("computed")
+        source = self.source
+        # A template's own words, not rendered: this is asked of every reading scored.
+        text = source.template if isinstance(source, Words) else source
+        return text.startswith("computed")
 
 
 @dataclass(frozen=True, slots=True)
