@@ -192,9 +192,13 @@ def evaluate(
     emit_json(result) if fmt is Format.json else evaluation_table(result)
 
 
-_ACT_AS = ("act as one of its people with --as (e.g. --as o.petrov, a support manager; "
-           "--as admin for people and tokens). `escalada user list` shows them all; "
-           "give one a web console password with `escalada --as admin user password NAME`.")
+def _act_as() -> str:
+    """How to act as the demo's people (after `escalada demo`)."""
+    from escalada.entrypoints.cli.words import tr
+
+    return tr("act as one of its people with --as (e.g. --as o.petrov, a support manager; "
+              "--as admin for people and tokens). `escalada user list` shows them all; "
+              "give one a web console password with `escalada --as admin user password NAME`.")
 
 
 @app.command()
@@ -202,19 +206,21 @@ def demo() -> None:
     """Load a realistic demo data set into the current database (once: loading it again
     says it is there and changes nothing)."""
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import ntr, tr
     from escalada.services.demo import demo_accounts_present, load_demo
     from escalada.services.people_lists import user_page
 
     ctx = bare_context()
     present = demo_accounts_present(ctx=ctx)
     if present:
-        console().print(f"The demo is already loaded (accounts {', '.join(present)}): nothing "
-                        f"to do; {_ACT_AS}")
+        console().print(tr("The demo is already loaded (accounts {accounts}): nothing to do; "
+                           "{act_as}", accounts=", ".join(present), act_as=_act_as()))
         return
     loaded = load_demo(ctx=ctx, actor=actor() if user_page(ctx=ctx, limit=1).items else None)
-    console().print(
-        f"Loaded {loaded.accounts} accounts and {loaded.cases} cases, and the support "
-        f"organisation's people: {_ACT_AS}")
+    console().print(tr(
+        "Loaded {accounts} and {cases}, and the support organisation's people: {act_as}",
+        accounts=ntr("{count} account", "{count} accounts", loaded.accounts),
+        cases=ntr("{count} case", "{count} cases", loaded.cases), act_as=_act_as()))
 
 
 @app.command()

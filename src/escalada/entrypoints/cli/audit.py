@@ -19,7 +19,7 @@ from escalada.entrypoints.cli.output import (
     styled,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import tr
+from escalada.entrypoints.cli.words import ntr, tr
 
 if TYPE_CHECKING:
     from escalada.services.agent_audit import AgentCallView
@@ -91,8 +91,10 @@ def checkpoint(
     if fmt is Format.json:
         emit_json(document)
         return
-    console().print(f"Checkpoint of {len(document.heads)} case(s) signed with audit key "
-                    f"{document.key_id} written to {out}.")
+    console().print(ntr("Checkpoint of {count} case(s) signed with audit key {key} written to "
+                        "{path}.", "Checkpoint of {count} case(s) signed with audit key {key} "
+                        "written to {path}.", len(document.heads), key=document.key_id,
+                        path=out))
 
 
 @app.command("agents", epilog="Exit codes: 0 listed; 2 a bad option; 7 not an admin; "
@@ -127,7 +129,6 @@ def agents_verify(fmt: Format = FORMAT_OPTION) -> None:
     """Walk the agent call log's hash chain and report the first entry altered, removed,
     inserted or reordered since it was written (keyed hashes checked with
     ESCALADA_AUDIT_KEYS)."""
-    from escalada.entrypoints.cli.words import tr
     from escalada.services.agent_audit import verify_calls
 
     report = verify_calls(ctx=context())
@@ -147,7 +148,6 @@ def _calls_table(rows: list[AgentCallView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
-    from escalada.entrypoints.cli.words import tr
 
     table = Table()
     for column in (tr("when"), tr("who"), tr("what")):
@@ -190,7 +190,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
     )
 
     err = console(stderr=True)
-    bar = Progress("checking the timeline", BarColumn(), MofNCompleteColumn(),
+    bar = Progress(tr("checking the timeline"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), console=err, transient=True)
     task: list[TaskID] = []
 
@@ -199,7 +199,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
             if total < LONG_RUN_ENTRIES or not err.is_terminal:
                 return
             bar.start()
-            task.append(bar.add_task("entries", total=total))
+            task.append(bar.add_task(tr("entries"), total=total))
         bar.update(task[0], completed=checked, total=total)
 
     try:
@@ -215,15 +215,16 @@ def _report_table(report: AuditView) -> None:
     from escalada.entrypoints.cli.output import when
 
     out = console()
-    scope = report.case or f"{report.cases_checked} cases"
-    checked = f"{scope}, {report.entries_checked} entries checked at {when(report.at)}"
+    scope = report.case or ntr("{count} case", "{count} cases", report.cases_checked)
+    checked = ntr("{scope}, {count} entry checked at {at}", "{scope}, {count} entries checked "
+                  "at {at}", report.entries_checked, scope=scope, at=when(report.at))
     for line in _provenance(report):
         out.print(line)
     if report.intact:
-        out.print(styled(("Timeline intact", "green"), f": {checked}."))
+        out.print(styled((tr("Timeline intact"), "green"), f": {checked}."))
         return
-    table = Table(title=f"Timeline BROKEN: {checked}", title_justify="left")
-    for column in ("case", "entry", "kind", "at", "reason"):
+    table = Table(title=tr("Timeline BROKEN: {checked}", checked=checked), title_justify="left")
+    for column in (tr("case"), tr("entry"), tr("kind"), tr("at"), tr("reason")):
         table.add_column(column)
     for link in report.broken:
         table.add_row(link.case, "—" if link.entry is None else str(link.entry),
@@ -235,14 +236,18 @@ def _provenance(report: AuditView) -> list[str]:
     """What the verdict rests on: the keys, the checkpoint, and what nothing vouches for."""
     from escalada.entrypoints.cli.output import when
 
-    lines = [f"Audit keys: {', '.join(report.keys)}." if report.keys
-             else "No audit key given (ESCALADA_AUDIT_KEYS): hashes are checked, not proven."]
+    lines = [tr("Audit keys: {keys}.", keys=", ".join(report.keys)) if report.keys
+             else tr("No audit key given (ESCALADA_AUDIT_KEYS): hashes are checked, not "
+                     "proven.")]
     if report.checkpoint is not None:
         used = report.checkpoint
-        lines.append(f"Against the checkpoint of {used.cases} case(s) taken at {when(used.at)} "
-                     f"by {used.by}, signed with audit key {used.key_id}.")
+        lines.append(ntr("Against the checkpoint of {count} case(s) taken at {at} by {name}, "
+                         "signed with audit key {key}.",
+                         "Against the checkpoint of {count} case(s) taken at {at} by {name}, "
+                         "signed with audit key {key}.", used.cases, at=when(used.at),
+                         name=used.by, key=used.key_id))
     if report.unkeyed_entries:
-        count = report.unkeyed_entries
-        lines.append(f"{count} {'entry is' if count == 1 else 'entries are'} unkeyed: anyone "
-                     "with database access can rewrite these.")
+        lines.append(ntr("{count} entry is unkeyed: anyone with database access can rewrite "
+                         "these.", "{count} entries are unkeyed: anyone with database access "
+                         "can rewrite these.", report.unkeyed_entries))
     return lines

@@ -109,12 +109,14 @@ def _root_cause(view: RootCauseView, fmt: Format) -> None:
         emit_json(view)
         return
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import tr
 
     out = console()
-    out.print(f"{view.case} root cause (by {view.updated_by}, {when(view.updated_at)})",
-              markup=False)
-    for label, text in (("technical", view.technical), ("process", view.process)):
-        out.print(f"{label}: {text or '— (not entered)'}", markup=False)
+    out.print(tr("{case} root cause (by {name}, {at})", case=view.case, name=view.updated_by,
+                 at=when(view.updated_at)), markup=False)
+    missing = tr("— (not entered)")
+    for label, text in ((tr("technical"), view.technical), (tr("process"), view.process)):
+        out.print(f"{label}: {text or missing}", markup=False)
 
 
 def _commitments(views: list[CommitmentView], fmt: Format, *, single: bool = False,
@@ -125,12 +127,14 @@ def _commitments(views: list[CommitmentView], fmt: Format, *, single: bool = Fal
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import named, tr
 
     table = Table(title=title, title_justify="left")
-    for column in ("id", "commitment", "owner", "due", "state", "closed"):
+    for column in (tr("id"), tr("commitment"), tr("owner"), tr("due"), tr("state"),
+                   tr("closed")):
         table.add_column(column)
     for v in views:
-        state = styled((v.state, "red")) if v.state == "missed" else v.state
+        state = styled((named(v.state), "red")) if v.state == "missed" else named(v.state)
         table.add_row(str(v.id), v.what, v.owner, when(v.due_at, v.timezone), state,
                       when(v.closed_at, v.timezone))
     console().print(table)

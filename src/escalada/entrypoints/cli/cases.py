@@ -414,7 +414,8 @@ def _messages(views: list[MessageView], fmt: Format) -> None:
     from escalada.entrypoints.cli.output import console, when
 
     table = Table()
-    for column in ("id", "case", "from", "language", "received", "text"):
+    for column in (tr("id"), tr("case"), tr("from"), tr("language"), tr("received"),
+                   tr("text")):
         table.add_column(column)
     for v in views:
         sender = f"{v.sender} ({v.author})" if v.author else v.sender

@@ -21,7 +21,7 @@ from escalada.entrypoints.cli.output import (
     read_json,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import tr
+from escalada.entrypoints.cli.words import ntr, tr
 
 if TYPE_CHECKING:
     from escalada.domain.business_calendar import CalendarSpec
@@ -131,8 +131,10 @@ def calendar_add(
         return
     calendar_table(view)
     if replace and view.accounts:
-        console().print(f"{view.accounts} account(s) use it: run `escalada sla recompute` to "
-                        "move their open cases' clocks.")
+        console().print(ntr("{count} account uses it: run `escalada sla recompute` to move its "
+                            "open cases' clocks.",
+                            "{count} accounts use it: run `escalada sla recompute` to move "
+                            "their open cases' clocks.", view.accounts))
 
 
 @calendar_app.command("list")
@@ -242,7 +244,7 @@ def sla_recompute(
 
     with Progress(console=console(stderr=True), transient=True,
                   disable=fmt is Format.json) as bar:
-        task = bar.add_task("recomputing SLA clocks", total=None)
+        task = bar.add_task(tr("recomputing SLA clocks"), total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -251,11 +253,13 @@ def sla_recompute(
     if fmt is Format.json:
         emit_json(result)
         return
-    console().print(f"{result.cases} open case(s) recomputed; due times moved on "
-                    f"{len(result.moved)}{': ' + ', '.join(result.moved) if result.moved else ''}")
+    moved = f": {', '.join(result.moved)}" if result.moved else ""
+    console().print(ntr("{count} open case recomputed; due times moved on {moved}{cases}",
+                        "{count} open cases recomputed; due times moved on {moved}{cases}",
+                        result.cases, moved=len(result.moved), cases=moved))
     if result.conflicts:
-        console().print(f"changed meanwhile (re-planned by that change): "
-                        f"{', '.join(result.conflicts)}")
+        console().print(tr("changed meanwhile (re-planned by that change): {cases}",
+                           cases=", ".join(result.conflicts)))
 
 
 @timers_app.command("status")
@@ -316,7 +320,9 @@ def worker(
                 lease=timedelta(seconds=lease), idle=idle)
     if once:
         fired = pool.drain()
-        console(stderr=True).print(f"{fired} timer(s) fired")
+        # The English stays "timer(s)": scripts and tests read the count from this line.
+        console(stderr=True).print(ntr("{count} timer(s) fired", "{count} timer(s) fired",
+                                       fired))
         return
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: pool.stop.set())

@@ -19,7 +19,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import tr
+from escalada.entrypoints.cli.words import named, tr
 
 if TYPE_CHECKING:
     from escalada.services.drafting import DraftView
@@ -227,11 +227,21 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
         emit_json(kinds)
         return
     table = Table()
-    for column in ("kind", "en", "ru"):
+    for column in (tr("kind"), "en", "ru"):
         table.add_column(column)
     for kind, sources in sorted(kinds.items()):
-        table.add_row(kind, sources.get("en", "—"), sources.get("ru", "—"))
+        table.add_row(kind, _origin(sources.get("en")), _origin(sources.get("ru")))
     console().print(table)
+
+
+def _origin(source: str | None) -> str:
+    """Where a template comes from (adapters/templates.py: template_kinds), in the reader's
+    words; an operator's template keeps its path."""
+    if source is None:
+        return "—"
+    if source.startswith("operator "):
+        return tr("operator {path}", path=source.removeprefix("operator "))
+    return tr("built-in") if source == "built-in" else source
 
 
 def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
@@ -243,7 +253,7 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
     from escalada.entrypoints.cli.output import console, styled, when
 
     table = Table()
-    for column in ("id", tr("case"), tr("draft"), tr("kind"), tr("channel"), tr("to"),
+    for column in (tr("id"), tr("case"), tr("draft"), tr("kind"), tr("channel"), tr("to"),
                    tr("audience"), tr("lang"), tr("state"), tr("attempts"), tr("next / done"),
                    tr("last error")):
         table.add_column(column)
@@ -252,7 +262,7 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
         done = v.delivered_at or v.dead_at or v.next_attempt_at
         table.add_row(
             str(v.id), v.case, str(v.draft), v.kind, v.channel, v.to, v.audience, v.language,
-            styled((v.state, colours[v.state])), f"{v.attempts}/{v.max_attempts}",
+            styled((named(v.state), colours[v.state])), f"{v.attempts}/{v.max_attempts}",
             when(done), v.last_error or "")
     console().print(table)
 
@@ -284,9 +294,10 @@ def outbox_status(
     if fmt is Format.json:
         emit_json(view)
     else:
-        counts = ", ".join(f"{state} {count}" for state, count in view.counts.items())
-        console().print(f"{counts}; overdue {view.overdue} (oldest due "
-                        f"{when(view.oldest_overdue_at)}); dead letters {view.dead}")
+        counts = ", ".join(f"{named(state)} {count}" for state, count in view.counts.items())
+        console().print(tr("{counts}; overdue {overdue} (oldest due {due}); dead letters {dead}",
+                           counts=counts, overdue=view.overdue, due=when(view.oldest_overdue_at),
+                           dead=view.dead))
     if check and (view.overdue or view.dead):
         raise typer.Exit(1)
 
@@ -317,4 +328,4 @@ def outbox_deliver(fmt: Format = FORMAT_OPTION) -> None:
     if fmt is Format.json:
         emit_json(counts)
         return
-    console().print(", ".join(f"{name} {count}" for name, count in counts.items()))
+    console().print(", ".join(f"{named(name)} {count}" for name, count in counts.items()))

@@ -13,10 +13,12 @@ def upgrade() -> None:
     from escalada.adapters.db.database import default_database_url, make_engine, schema_version
     from escalada.adapters.db.database import upgrade as run_upgrade
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import tr
 
     engine = make_engine(default_database_url())
     run_upgrade(engine)
-    console().print(f"schema at {schema_version(engine)} ({engine.url.render_as_string()})")
+    console().print(tr("schema at {version} ({url})", version=schema_version(engine),
+                       url=engine.url.render_as_string()))
 
 
 @app.command("current")
@@ -24,6 +26,7 @@ def current() -> None:
     """Print the schema version of the current database."""
     from escalada.adapters.db.database import default_database_url, make_engine, schema_version
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import tr
 
     engine = make_engine(default_database_url())
-    console().print(schema_version(engine) or "empty (run `escalada db upgrade`)")
+    console().print(schema_version(engine) or tr("empty (run `escalada db upgrade`)"))

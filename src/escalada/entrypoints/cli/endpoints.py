@@ -28,9 +28,10 @@ def _table(views: list[EndpointView], fmt: Format) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import tr
 
     table = Table()
-    for column in ("name", "channel", "url", "by", "since"):
+    for column in (tr("name"), tr("channel"), "url", tr("by"), tr("since")):
         table.add_column(column)
     for v in views:
         table.add_row(v.name, v.channel, v.url, v.created_by,

@@ -45,7 +45,7 @@ def _table(views: list[HookDeliveryView], fmt: Format) -> None:
     from escalada.entrypoints.cli.output import console, when
 
     table = Table()
-    for column in ("id", tr("source"), tr("event"), tr("ticket"), tr("received"),
+    for column in (tr("id"), tr("source"), tr("event"), tr("ticket"), tr("received"),
                    tr("attempts"), tr("what is wrong")):
         table.add_column(column)
     for v in views:

@@ -173,8 +173,17 @@ def calendar_table(view: CalendarView) -> None:
             days.add_column(column)
         for shown in view.days:
             days.add_row(shown["date"], shown["weekday"], " ".join(shown["hours"]) or "—",
-                         shown["why"])
+                         _why_the_day(shown["why"]))
         console().print(days)
+
+
+def _why_the_day(why: str) -> str:
+    """The calendar's reason for a day's hours (business_calendar: day) in the reader's
+    words; a holiday keeps its own name."""
+    if why.startswith("holiday: "):
+        return tr("holiday: {name}", name=why.removeprefix("holiday: "))
+    return {"override": tr("override"), "moved working day": tr("moved working day"),
+            "weekly": tr("weekly"), "weekly day off": tr("weekly day off")}.get(why, why)
 
 
 def timers_status_table(view: TimersStatusView) -> None:
@@ -182,7 +191,7 @@ def timers_status_table(view: TimersStatusView) -> None:
     table.add_column("")
     table.add_column(tr("count"), justify="right")
     for state, count in view.counts.items():
-        table.add_row(state, str(count))
+        table.add_row(named(state), str(count))
     table.add_row(tr("due now"), str(view.due_now))
     table.add_row(tr("overdue > {seconds}s", seconds=view.overdue_after_seconds),
                   str(view.overdue))
@@ -200,6 +209,6 @@ def timers_table(rows: list[TimerView]) -> None:
                    tr("outcome")):
         table.add_column(column)
     for t in rows:
-        table.add_row(str(t.id), t.case, t.kind, when(t.due_at), t.state, str(t.attempts),
-                      t.outcome or "")
+        table.add_row(str(t.id), t.case, t.kind, when(t.due_at), named(t.state),
+                      str(t.attempts), t.outcome or "")
     console().print(table)

@@ -28,6 +28,10 @@ def report(
         sys.stdout.buffer.write(rendered.content)
         sys.stdout.flush()
         return
+    from escalada.entrypoints.cli.words import ntr, number
+
     Path(output).write_bytes(rendered.content)
-    console(stderr=True).print(f"wrote {output} ({len(rendered.content):,} bytes, "
-                               f"{rendered.language})", markup=False)
+    size = len(rendered.content)
+    console(stderr=True).print(ntr("wrote {path} ({size} byte, {lang})",
+                                   "wrote {path} ({size} bytes, {lang})", size, path=output,
+                                   size=number(size), lang=rendered.language), markup=False)

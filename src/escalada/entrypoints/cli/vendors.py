@@ -49,21 +49,24 @@ def _show(views: list[VendorCaseView], fmt: Format) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
+    from escalada.entrypoints.cli.words import named, tr
 
     table = Table()
-    for column in ("case", "vendor", "their id", "plan", "severity", "status", "response due",
-                   "responded", "synced", "messages"):
+    for column in (tr("case"), tr("vendor"), tr("their id"), tr("plan"), tr("severity"),
+                   tr("status"), tr("response due"), tr("responded"), tr("synced"),
+                   tr("messages")):
         table.add_column(column)
     for v in views:
         table.add_row(v.case, v.vendor, v.display_id or v.vendor_case_id, v.plan, v.severity,
-                      f"{v.status} ({v.state})", when(v.response_due_at), when(v.responded_at),
+                      f"{v.status} ({named(v.state)})", when(v.response_due_at),
+                      when(v.responded_at),
                       styled(when(v.last_synced_at),
                              (f" {v.sync_error}" if v.sync_error else "", "red")),
                       str(len(v.messages)))
     console().print(table)
     for v in views:
         for m in v.messages:
-            who = m.author + (" (vendor)" if m.from_vendor else "")
+            who = m.author + (" " + tr("(vendor)") if m.from_vendor else "")
             console().print(styled((f"{when(m.at)} {who}", "bold"), f"\n{m.body}\n"))
 
 
@@ -189,6 +192,7 @@ def plans(
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console
+    from escalada.entrypoints.cli.words import tr
     from escalada.services.vendor_views import list_vendor_plans
 
     views = list_vendor_plans(vendor=vendor)
@@ -196,17 +200,18 @@ def plans(
         emit_json(views)
         return
     table = Table()
-    for column in ("vendor", "plan", "severity", "first response", "hours", "verified",
-                   "our P1/P2/P3/P4", "source"):
+    for column in (tr("vendor"), tr("plan"), tr("severity"), tr("first response"),
+                   tr("hours"), tr("verified"), tr("our P1/P2/P3/P4"), tr("source")):
         table.add_column(column)
     for v in views:
-        flags = " (retired)" if v.retired else f" (ends {v.ends_on})" if v.ends_on else ""
+        flags = (" " + tr("(retired)") if v.retired
+                 else " " + tr("(ends {date})", date=v.ends_on) if v.ends_on else "")
         ours = "/".join(v.our_severities[p] or "—" for p in ("P1", "P2", "P3", "P4"))
         if not v.targets:
             table.add_row(v.vendor, v.plan + flags, "—", "—", "—", "—", ours, v.note)
         for t in v.targets:
             table.add_row(v.vendor, v.plan + flags, t.label, t.within, t.calendar,
-                          "yes" if t.verified else "no", ours, t.source)
+                          tr("yes") if t.verified else tr("no"), ours, t.source)
     console().print(table)
 
 

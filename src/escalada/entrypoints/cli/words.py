@@ -69,6 +69,14 @@ def _names(_language: str) -> dict[str, str]:
         "completed": tr("completed"),
         "immediate": tr("immediate"), "short_term": tr("short term"),
         "medium_term": tr("medium term"), "long_term": tr("long term"),
+        # commitments made to the customer (and `open` above)
+        "met": tr("met"), "missed": tr("missed"),
+        # vendor cases (and `open` above)
+        "waiting_on_us": tr("waiting on us"), "resolved": tr("resolved"), "closed": tr("closed"),
+        # timers, outbox deliveries and what one delivery attempt came to
+        "pending": tr("pending"), "fired": tr("fired"), "dropped": tr("dropped"),
+        "failed": tr("failed"), "delivered": tr("delivered"), "dead": tr("dead"),
+        "retry": tr("retry"), "skipped": tr("skipped"),
         # war room checklists (and `immediate` above)
         "assessment": tr("assessment"),
         # knowledge-base entries
@@ -104,6 +112,15 @@ def money(amount: Decimal | int | None) -> str:
     from escalada.domain.money import usd
 
     return usd(amount, "ru_RU" if language() == "ru" else "en_US")
+
+
+def number(value: int) -> str:
+    """A count as the reader writes it ("12,345", "12 345")."""
+    if language() != "ru":
+        return f"{value:,}"
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale="ru"))
 
 
 def policy_said(text: str | None) -> str:
