@@ -22,6 +22,7 @@ from escalada.domain.errors import (
     NotPermitted,
 )
 from escalada.services import cases, war_room_actions
+from escalada.services.account_health import account_health
 from escalada.services.context import Actor, Context
 from escalada.services.escalations import deescalate, escalate
 from escalada.services.people import add_user, disable_user
@@ -491,3 +492,23 @@ def test_an_engineer_resolves_a_case_under_an_open_war_room_only_as_the_room_s_l
     view = cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
 
     assert view.snapshot.status == "resolved" and room(ctx).closed_at is not None
+
+
+def executive_interactions(ctx: Context) -> object:
+    health = account_health(ctx=ctx, actor=VIEWER, account_id="meridian")
+    return next(m.value for c in health.components for m in c.metrics
+                if m.metric == "executive_interactions")
+
+
+@pytest.mark.usefixtures("people")
+def test_a_war_room_with_our_executive_counts_for_health_acknowledged_or_not(
+    ctx: Context, clock: FakeClock,
+) -> None:
+    case = c_level_case(ctx)
+    escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
+    assert room(ctx).executive == "lebedev" and room(ctx).executive_ack_at is None
+    clock.advance(minutes=10)
+
+    assert executive_interactions(ctx) == 1  # seated when the room opened
+    war_room_actions.acknowledge(ctx=ctx, actor=CEO, case_id=case, note="called their CEO")
+    assert executive_interactions(ctx) == 1  # the same room, once

@@ -1,6 +1,6 @@
 """What an account's health is read from, loaded in a handful of queries for one account
 or the whole portfolio: its cases (with their pauses and first step up), executive
-interactions (war rooms an executive acknowledged, letters delivered to executives) and
+interactions (war rooms with our executive seated, letters delivered to executives) and
 the inputs people entered, as the sub-metric readings the rule scores."""
 
 from __future__ import annotations
@@ -130,12 +130,15 @@ def _until(at: datetime | None, now: datetime) -> datetime | None:
 
 def _interactions(ids: list[str], horizon: datetime, now: datetime,
                   session: Session) -> Iterable[tuple[str, datetime | None]]:
-    """War rooms an executive acknowledged, and letters delivered to executives."""
+    """War rooms with our executive seated (once each: at the acknowledgment if given,
+    else when the room opened; an acknowledgment is not needed for the executive to have
+    been engaged), and letters delivered to executives."""
+    engaged = func.coalesce(WarRoomRow.executive_ack_at, WarRoomRow.opened_at)
     yield from ((account, at) for account, at in session.execute(
-        select(CaseRow.account_id, WarRoomRow.executive_ack_at)
+        select(CaseRow.account_id, engaged)
         .join(CaseRow, CaseRow.number == WarRoomRow.case_number)
-        .where(CaseRow.account_id.in_(ids), WarRoomRow.executive_ack_at > horizon,
-               WarRoomRow.executive_ack_at <= now)))
+        .where(CaseRow.account_id.in_(ids), WarRoomRow.executive.is_not(None),
+               engaged > horizon, engaged <= now)))
     yield from ((account, at) for account, at in session.execute(
         select(CaseRow.account_id, OutboxRow.delivered_at)
         .join(CommunicationRow, CommunicationRow.id == OutboxRow.communication_id)
