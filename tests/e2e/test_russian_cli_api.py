@@ -41,10 +41,16 @@ def test_a_case_walked_in_russian_shows_russian_words_and_errors(russian: Cli) -
     assert listed.splitlines()[0].split()[:4] == ["обращение", "клиент", "серьёзн.", "статус"]
     assert case_id in listed
 
+    assert listed.splitlines()[1].split()[3] == "новое"  # the status in words, not `new`
+
     shown = russian.run("case", "show", case_id)
-    assert "клиент acme (enterprise, enterprise)  серьёзность P1" in shown
+    assert "клиент acme (корпоративный, enterprise)  серьёзность P1" in shown
+    assert "статус новое  линия T1  руководство нет" in shown
     assert "Последнее в хронологии" in shown and "когда" in shown
-    assert "Рекомендуется technical T1 -> T2" in shown
+    assert "│ первый ответ" in shown and "│ решение" in shown  # the SLA targets
+    assert "first_response" not in shown and " new " not in shown
+    assert "Рекомендуется эскалация (техническая) T1 -> T2" in shown
+    assert "technical" not in shown
     assert "(ответить за 15 минут)" in shown  # five and up: the third plural form
 
     refused = russian.run("case", "escalate", case_id, "--to", "T2", code=3)
@@ -188,3 +194,6 @@ def test_refusals_and_empty_lists_read_russian_to_the_end(russian: Cli) -> None:
     timers = russian.run("timers", "list")
     assert [cell.strip() for cell in timers.splitlines()[1].split("┃")[1:8]] == [
         "№", "обращение", "вид", "срок", "состояние", "попытки", "итог"]
+    row = [cell.strip() for cell in timers.splitlines()[3].split("│")[1:8]]
+    assert row[2:5:2] == ["порог SLA", "в очереди"]  # the kind and state, not their codes
+    assert "в очереди" in russian.run("timers", "status")

@@ -236,6 +236,7 @@ def test_status_shows_the_case_to_the_asker_in_their_channel_or_by_name(
     assert here.response_type == "ephemeral"
     assert here.text.startswith("*CASE-1* Payments time out (Meridian Bank)")
     assert "tier T1, executive level L3" in here.text
+    assert "\nSLA first response: due " in here.text  # words, not "first_response"
     assert "waits for acknowledgment" in here.text
     assert named.text == here.text
     assert "this channel is no war room's" in nowhere.text
@@ -288,6 +289,9 @@ def test_a_bad_command_gets_the_usage_in_the_users_language(ctx: Context, room: 
     status = run_command(ctx=ctx, slack_user_id="U0ANA", channel_id="C1", text="status CASE-1")
 
     assert "\nP1, новое; линия T1, уровень руководства L3\n" in status.text  # not "new"
+    assert "\nSLA первый ответ: срок " in status.text  # not "first_response"
+    assert "\nSLA решение: срок " in status.text
+    assert "first_response" not in status.text and "resolution" not in status.text
     assert unknown.text.startswith("Неизвестная команда 'dance'.")
     assert "/escalada status CASE-12" in unknown.text
     assert no_step.text.startswith("step: ")

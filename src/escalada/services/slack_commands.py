@@ -113,12 +113,14 @@ def status_text(view: CaseView, language: Translator) -> str:
     lines = [Words("*{case}* {title} ({account})", case=case.id, title=view.title,
                    account=case.account.name),
              Words("{severity}, {status}; tier {tier}, executive level {level}",
-                   severity=case.severity.value, status=Words.literal(case.status.value),
+                   severity=case.severity.value, status=_NAMES.get(case.status.value,
+                                                                   case.status.value),
                    tier=case.tier.value,
                    level=level)]
     for clock in view.evaluation.sla:
         lines.append(Words("SLA {target}: due {due} ({used}% used{breached})",
-                           target=clock.target, due=_when(clock.due_at),
+                           target=_NAMES.get(clock.target, clock.target),
+                           due=_when(clock.due_at),
                            used=round(clock.consumed * 100),
                            breached=Words(", breached") if clock.breached else ""))
     for step in view.escalations:
@@ -133,6 +135,17 @@ def status_text(view: CaseView, language: Translator) -> str:
                            step_from=recommendation.from_ or Words("none"),
                            step_to=recommendation.to, criteria=recommendation.criteria))
     return "\n".join(line.render(language) for line in lines)
+
+
+# A case's statuses and SLA targets in words (the reply is read; its codes are not).
+_NAMES = {
+    "new": Words("new"), "investigating": Words("investigating"),
+    "waiting_on_customer": Words("waiting on the customer"),
+    "mitigating": Words("mitigating"), "monitoring": Words("monitoring"),
+    "resolved": Words("resolved"), "closed": Words("closed"),
+    "first_response": Words("first response"), "next_update": Words("next update"),
+    "resolution": Words("resolution"),
+}
 
 
 def _when(moment: datetime) -> str:

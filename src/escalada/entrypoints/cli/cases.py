@@ -31,7 +31,7 @@ from escalada.entrypoints.cli.paging import (
     more,
     print_pages,
 )
-from escalada.entrypoints.cli.words import tr
+from escalada.entrypoints.cli.words import named, tr
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -146,7 +146,7 @@ def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
                                 tr("exec"), tr("sla due (UTC)"), tr("title")))
     for c in rows:
         due = "—" if c.sla_due_at is None else c.sla_due_at.strftime("%Y-%m-%d %H:%M")
-        out.write(_CASE_LINE.format(c.id, c.account, c.severity, c.status, c.tier,
+        out.write(_CASE_LINE.format(c.id, c.account, c.severity, named(c.status), c.tier,
                                     c.exec_level or "—", due, c.title))
 
 

@@ -34,13 +34,14 @@ def evaluation_table(result: EvaluationView, timezone: str | None = None) -> Non
     for clock in result.sla:
         state = tr("BREACHED") if clock.breached else (
             tr("paused") if clock.paused else tr("running"))
-        sla.add_row(clock.target, when(clock.due_at, timezone), f"{clock.consumed:.0%}", state)
+        sla.add_row(named(clock.target), when(clock.due_at, timezone),
+                    f"{clock.consumed:.0%}", state)
     out.print(sla)
     if not result.recommendations:
         out.print(tr("No escalation recommended."))
     for r in result.recommendations:
         out.print(styled(
-            (tr("Recommend {track} {start} -> {to}", track=r.track,
+            (tr("Recommend {track} {start} -> {to}", track=named(r.track),
                 start=r.from_ or tr("none"), to=r.to), "bold"),
             " " + ntr("(respond within {count} min)", "(respond within {count} min)",
                       r.respond_within_minutes) + f": {criteria_named(r.criteria)}",
@@ -68,9 +69,9 @@ def case_panel(view: CaseView) -> None:
                                                  title=view.title, version=view.version)))
     out.print(tr("account {account} ({tier}, {plan})  severity {severity}  status {status}  "
                  "tier {case_tier}  executive {level}", account=case.account.id,
-                 tier=case.account.tier, plan=case.account.support_plan,
-                 severity=case.severity, status=case.status, case_tier=case.tier,
-                 level=case.exec_level or "—"))
+                 tier=tier_name(case.account.tier), plan=case.account.support_plan,
+                 severity=case.severity, status=named(case.status), case_tier=case.tier,
+                 level=case.exec_level or tr("none")))
     zone = case.account.timezone
     out.print(tr("opened {opened}  first response {responded}",
                  opened=when(case.opened_at, zone), responded=when(case.first_response_at, zone)))
@@ -87,8 +88,8 @@ def case_panel(view: CaseView) -> None:
         else:
             ack = tr("due {due}", due=when(step.response_due_at)) if step.response_due_at else ""
         out.print(tr("  step {step}: {track} {start} -> {to} {ack}", step=step.step,
-                     track=step.track, start=step.from_ or tr("none"), to=step.to or tr("none"),
-                     ack=ack))
+                     track=named(step.track), start=step.from_ or tr("none"),
+                     to=step.to or tr("none"), ack=ack))
     timeline_table(view.timeline, title=tr("Latest on the timeline"))
     evaluation_table(view.evaluation, zone)
 
@@ -209,6 +210,6 @@ def timers_table(rows: list[TimerView]) -> None:
                    tr("outcome")):
         table.add_column(column)
     for t in rows:
-        table.add_row(str(t.id), t.case, t.kind, when(t.due_at), named(t.state),
+        table.add_row(str(t.id), t.case, named(t.kind), when(t.due_at), named(t.state),
                       str(t.attempts), t.outcome or "")
     console().print(table)

@@ -137,7 +137,7 @@ def _panel(view: WarRoomView) -> None:
     out, zone = console(), view.timezone
     out.print(styled((view.case, "bold"), " " + tr(
         "war room {channel}  (opened by {who} {at}, trigger {trigger})", channel=view.channel,
-        who=view.opened_by, at=when(view.opened_at, zone), trigger=view.trigger)))
+        who=view.opened_by, at=when(view.opened_at, zone), trigger=named(view.trigger))))
     if view.executive_ack_at is not None:
         ack = (tr("acknowledged by {who} {at} (late)") if view.executive_ack_late
                else tr("acknowledged by {who} {at}")).format(

@@ -60,6 +60,25 @@ def named(value: str | None) -> str:
 @cache
 def _names(_language: str) -> dict[str, str]:
     return {
+        # cases' statuses, their SLA targets and escalation tracks
+        "new": tr("new"), "investigating": tr("investigating"),
+        "waiting_on_customer": tr("waiting on the customer"), "mitigating": tr("mitigating"),
+        "monitoring": tr("monitoring"), "first_response": tr("first response"),
+        "next_update": tr("next update"), "resolution": tr("resolution"),
+        "technical": tr("technical"),
+        # war rooms' triggers (and L3, L4 as they are)
+        "manual": tr("manual"), "c_level_escalation": tr("C-level escalation"),
+        # timers' kinds (their states below)
+        "sla_threshold": tr("SLA threshold"), "step_response_due": tr("step response due"),
+        "step_unanswered": tr("step unanswered"), "reminder": tr("reminder"),
+        "war_room_item_due": tr("war room item due"),
+        "war_room_ack_due": tr("war room acknowledgment due"),
+        "update_still_overdue": tr("update still overdue"),
+        "acknowledgment_due": tr("acknowledgment due"),
+        "vendor_response_due": tr("vendor response due"),
+        "commitment_due": tr("commitment due"),
+        "post_mortem_action_due": tr("post-mortem action due"),
+        "post_mortem_due": tr("post-mortem due"),
         # credits
         "proposed": tr("proposed"), "approved": tr("approved"), "rejected": tr("rejected"),
         "entered": tr("entered"), "breach": tr("from the breach"),
@@ -71,7 +90,7 @@ def _names(_language: str) -> dict[str, str]:
         "medium_term": tr("medium term"), "long_term": tr("long term"),
         # commitments made to the customer (and `open` above)
         "met": tr("met"), "missed": tr("missed"),
-        # vendor cases (and `open` above)
+        # vendor cases and cases (and `open` above)
         "waiting_on_us": tr("waiting on us"), "resolved": tr("resolved"), "closed": tr("closed"),
         # timers, outbox deliveries and what one delivery attempt came to
         "pending": tr("pending"), "fired": tr("fired"), "dropped": tr("dropped"),
