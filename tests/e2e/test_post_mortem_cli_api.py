@@ -86,7 +86,9 @@ def test_a_post_mortem_through_the_command_line(cli: Cli) -> None:
              "Failover took 40 minutes")
     action = cli.json("postmortem", "action", case_id, "--what", "Alert on replica lag",
                       "--due", "2030-01-10")
+    cli.run("case", "rca", case_id, "--technical", "Replica lag went unwatched")
     shown = cli.run("postmortem", "show", case_id)
+    agenda = cli.json("postmortem", "show", case_id)
     done = cli.json("postmortem", "done", case_id, str(action["actions"][0]["id"]))
     completed = cli.json("postmortem", "complete", case_id, "--summary", "Slow failover")
     bad_heading = cli.run("postmortem", "finding", case_id, "--heading", "x", "--text", "y",
@@ -97,6 +99,11 @@ def test_a_post_mortem_through_the_command_line(cli: Cli) -> None:
     assert "not resolved" in early
     assert started["status"] == "open"
     assert "Failover took 40 minutes" in shown and "Alert on replica lag" in shown
+    technical = shown.split("Root cause (technical)")[1].split("Root cause (process)")
+    assert "the case's root cause: Replica lag went unwatched" in technical[0]
+    assert "(nothing yet)" not in technical[0] and "(nothing yet)" in technical[1]
+    assert agenda["case_rca"]["root_cause_technical"]["text"] == "Replica lag went unwatched"
+    assert "root_cause_process" not in agenda["case_rca"]
     assert done["actions"][0]["status"] == "done"
     assert completed["status"] == "completed"
     assert "heading" in bad_heading and "frozen" in frozen

@@ -22,6 +22,7 @@ from escalada.adapters.db.tables import (
     PostMortemFindingRow,
     PostMortemRow,
     RecoveryTaskRow,
+    RootCauseRow,
     TimerRow,
     WarRoomRow,
 )
@@ -72,6 +73,14 @@ class ActionView(View):
     done_at: AwareDatetime | None
 
 
+class RecordedCause(View):
+    """The case's recorded root cause (technical or process), as the agenda shows it."""
+
+    text: str
+    updated_by: str
+    updated_at: AwareDatetime
+
+
 class PostMortemView(View):
     case: str
     status: str = Field(description="due (not started), open, or completed")
@@ -85,6 +94,11 @@ class PostMortemView(View):
     attendees: list[AttendeeView]
     agenda: dict[str, list[FindingView]] = Field(
         description="findings under each of the playbook's headings, in its order")
+    case_rca: dict[str, RecordedCause] = Field(
+        default_factory=dict,
+        description="the root cause recorded on the case (`escalada case rca`), under its "
+        "agenda heading (root_cause_technical, root_cause_process): where the post-mortem "
+        "starts from")
     actions: list[ActionView]
     timezone: str
 
@@ -583,6 +597,16 @@ def _timer_key(action: PostMortemActionRow) -> str:
     return f"post_mortem_action:{action.id}"
 
 
+def _case_rca(row: RootCauseRow | None) -> dict[str, RecordedCause]:
+    """The case's root cause by agenda heading, the parts entered only."""
+    if row is None:
+        return {}
+    return {heading: RecordedCause(text=text, updated_by=row.updated_by,
+                                   updated_at=row.updated_at)
+            for heading, text in (("root_cause_technical", row.technical),
+                                  ("root_cause_process", row.process)) if text}
+
+
 def _view(session: Session, case: CaseRow, row: PostMortemRow, now: datetime) -> PostMortemView:
     findings = _findings(session, case.number)
     status = _status(row)
@@ -596,6 +620,7 @@ def _view(session: Session, case: CaseRow, row: PostMortemRow, now: datetime) ->
         agenda={heading: [FindingView(id=f.id, heading=f.heading, text=f.text,
                                       added_by=f.added_by, added_at=f.added_at)
                           for f in findings if f.heading == heading] for heading in HEADINGS},
+        case_rca=_case_rca(session.get(RootCauseRow, case.number)),
         actions=[ActionView(id=a.id, what=a.what, owner=a.owner, due_at=a.due_at,
                             status=action_state(a.due_at, a.done_at, now), added_by=a.added_by,
                             done_by=a.done_by, done_at=a.done_at)

@@ -189,9 +189,14 @@ def _show(view: PostMortemView, fmt: Format) -> None:
         f"{a.name} ({named(a.why)})" for a in view.attendees) or tr("none")), markup=False)
     for heading, findings in view.agenda.items():
         out.print(f"\n{named(heading)}", markup=False)
+        recorded = view.case_rca.get(heading)
+        if recorded is not None:
+            out.print("  * " + tr("the case's root cause: {text} ({who}, {at})",
+                                  text=recorded.text, who=recorded.updated_by,
+                                  at=when(recorded.updated_at, view.timezone)), markup=False)
         for f in findings:
             out.print(f"  - {f.text} ({f.added_by})", markup=False)
-        if not findings:
+        if not findings and recorded is None:
             out.print("  — " + tr("(nothing yet)"), markup=False)
     table = Table(title=tr("action items"), title_justify="left")
     for column in (tr("id"), tr("action"), tr("owner"), tr("due"), tr("status")):
