@@ -132,8 +132,9 @@ def test_the_cli_lists_the_failed_deliveries_and_replays_one(
     assert '"subject": "API returns 500"' in shown  # the body as received
     cli.env["ESCALADA_LANG"] = "ru"  # what is wrong, in the reader's language
     assert "нет аккаунта для клиента '900'" in cli.run("hooks", "failed")
-    assert "нет аккаунта для клиента '900'" in cli.run(
-        "hooks", "show", str(refused.value.delivery))
+    shown = cli.run("hooks", "show", str(refused.value.delivery))
+    assert "нет аккаунта для клиента '900'" in shown
+    assert shown.splitlines()[0].endswith(": сбой")  # the state in words, not `failed`
     assert "words" not in cli.json("hooks", "failed")[0]["problems"][0]  # the API's shape
     cli.env["ESCALADA_LANG"] = "en"
     assert "no webhook delivery 999" in cli.run("hooks", "show", "999", code=4)

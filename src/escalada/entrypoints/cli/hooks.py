@@ -16,7 +16,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import tr
+from escalada.entrypoints.cli.words import named, tr
 
 if TYPE_CHECKING:
     from escalada.services.hooks import HookDeliveryView, HookReceiptView
@@ -94,7 +94,7 @@ def show(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
 
     out = console()
     out.print(tr("delivery {id} from {source}: {state}", id=view.id, source=view.source,
-                 state=view.state), markup=False)
+                 state=named(view.state)), markup=False)
     if view.problems:
         out.print(tr("what is wrong: {problems}", problems=_problems(view)), markup=False)
     if view.outcome:
@@ -118,5 +118,5 @@ def _receipt(receipt: HookReceiptView, fmt: Format) -> None:
     from escalada.entrypoints.cli.output import console
 
     console().print(tr("delivery {id}: {state} ({case}): {outcome}", id=receipt.delivery,
-                       state=receipt.state, case=receipt.case or "-",
+                       state=named(receipt.state), case=receipt.case or "-",
                        outcome=receipt.outcome), markup=False)

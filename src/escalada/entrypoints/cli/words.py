@@ -79,6 +79,8 @@ def _names(_language: str) -> dict[str, str]:
         "commitment_due": tr("commitment due"),
         "post_mortem_action_due": tr("post-mortem action due"),
         "post_mortem_due": tr("post-mortem due"),
+        # help desks' webhook deliveries (and `failed` below)
+        "applied": tr("applied"), "ignored": tr("ignored"), "duplicate": tr("duplicate"),
         # credits
         "proposed": tr("proposed"), "approved": tr("approved"), "rejected": tr("rejected"),
         "entered": tr("entered"), "breach": tr("from the breach"),
