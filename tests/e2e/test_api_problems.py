@@ -56,6 +56,9 @@ def test_an_unknown_record_and_an_unknown_route_are_both_not_found_problems(
     route = problem(client.get(f"{API}/no-such-thing"), 404)
     assert record["type"] == route["type"] == "/problems/not-found"
     assert route["detail"] == f"no route {API}/no-such-thing"
+    russian = client.get(f"{API}/no-such-thing", headers={"Accept-Language": "ru"})
+    assert problem(russian, 404)["detail"] == f"нет такого адреса: {API}/no-such-thing"
+    assert russian.headers["content-language"] == "ru"
 
 
 def test_a_method_a_route_does_not_take_is_405_saying_which_it_takes(
@@ -65,6 +68,9 @@ def test_a_method_a_route_does_not_take_is_405_saying_which_it_takes(
     document = problem(response, 405)
     assert document["type"] == "/problems/method-not-allowed"
     assert "GET" in response.headers["allow"]
+    assert document["detail"] == f"DELETE is not allowed on {API}/accounts"
+    russian = client.delete(f"{API}/accounts", headers={"Accept-Language": "ru"})
+    assert problem(russian, 405)["detail"] == f"метод DELETE не разрешён для {API}/accounts"
 
 
 def test_no_token_is_401_with_a_bearer_challenge_and_a_viewer_writing_is_403(

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from escalada.domain.errors import EscaladaError, InvalidInput, TooManyAttempts
 from escalada.domain.validation import field_path, reason_of
+from escalada.domain.words import Words
 from escalada.entrypoints.api.language import speaking
 from escalada.entrypoints.errors import (
     INTERNAL_ERROR,
@@ -74,14 +75,16 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status_code < 400:  # a redirect raised by a page, not a failure
             return Response(status_code=error.status_code, headers=error.headers)
         kind = kind_of_status(error.status_code)
+        lang, language = speaking(request)
         detail = error.detail if isinstance(error.detail, str) else kind.title
         if error.status_code == 404 and detail == "Not Found":
-            detail = f"no route {request.url.path}"
+            detail = Words("no route {path}", path=request.url.path).render(language)
         elif error.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}"
+            detail = Words("{method} is not allowed on {path}", method=request.method,
+                           path=request.url.path).render(language)
         document = problem_document(kind, detail=detail, instance=_instance(request))
         document["status"] = error.status_code
-        return problem_response(document, dict(error.headers or {}))
+        return problem_response(document, {"Content-Language": lang, **(error.headers or {})})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
