@@ -15,7 +15,7 @@ from examples import ADMIN, ANA
 from timer_support import open_case
 
 from escalada.adapters.channels import Outbound, Receipt
-from escalada.adapters.db.database import make_engine
+from escalada.adapters.db.database import DURABLE, make_engine
 from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import wire
 from escalada.entrypoints.worker import Worker
@@ -146,6 +146,30 @@ def test_a_worker_takes_a_batch_of_deliveries_sends_them_side_by_side_and_settle
     assert [show_delivery(ctx=ctx, delivery_id=i).state for i in ids] == (
         ["delivered"] * SENT_TOGETHER + ["pending"] * 2)
     assert audit.verify(ctx=ctx).intact  # eight customer updates chained in one transaction
+
+
+def test_deliveries_are_held_in_a_durable_transaction_before_they_are_sent(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hold lost to a power loss after the send would send the message again: the hold
+    commits synced to disk (SQLite's synchronous=FULL for it, under the default NORMAL)."""
+    ctx.channels = lambda name: SideBySide(1)
+    queued(ctx, 1)
+    seen: list[tuple[bool, int | None]] = []
+    hold = delivering.OUTBOX.hold
+
+    def watched(session: Any, ids: Any, **kwargs: Any) -> Any:
+        connection = session.connection()
+        level = (int(connection.exec_driver_sql("PRAGMA synchronous").scalar())
+                 if connection.dialect.name == "sqlite" else None)
+        seen.append((bool(connection.get_execution_options().get(DURABLE)), level))
+        return hold(session, ids, **kwargs)
+
+    monkeypatch.setattr(delivering.OUTBOX, "hold", watched)
+    deliver_due(ctx, owner="worker-a", limit=1)
+
+    sqlite = ctx.engine.dialect.name == "sqlite"
+    assert seen == [(True, 2 if sqlite else None)]
 
 
 def test_a_delivery_whose_settling_fails_stays_held_and_the_others_settle(

@@ -20,7 +20,13 @@ from examples import ADMIN, ANA
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from escalada.adapters.db.database import SCHEMA_HEAD, ensure_schema, make_engine, schema_version
+from escalada.adapters.db.database import (
+    SCHEMA_HEAD,
+    durably,
+    ensure_schema,
+    make_engine,
+    schema_version,
+)
 from escalada.adapters.db.tables import OUTSIDE_METADATA, Base
 from escalada.domain.errors import InvalidInput
 from escalada.services import cases
@@ -182,6 +188,29 @@ def test_sqlite_commits_are_synced_at_checkpoints_unless_full_is_asked_for(
     monkeypatch.setenv("ESCALADA_SQLITE_SYNCHRONOUS", "off")
     with pytest.raises(InvalidInput, match="ESCALADA_SQLITE_SYNCHRONOUS: must be normal or full"):
         synchronous()
+
+
+def test_a_durable_write_is_synced_at_its_commit_and_the_connection_goes_back_to_normal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write followed by what cannot be taken back (an outbox hold before the send) is
+    on disk when it commits, under the default NORMAL too; the next transaction on the
+    same pooled connection syncs at checkpoints again."""
+    monkeypatch.delenv("ESCALADA_SQLITE_SYNCHRONOUS", raising=False)
+    engine = make_engine(f"sqlite:///{tmp_path / 'escalada.db'}")
+    used = set()
+
+    def level(durable: bool) -> int:
+        chosen = durably(engine) if durable else engine
+        with chosen.connect() as connection, connection.begin():
+            used.add(id(connection.connection.dbapi_connection))
+            return int(connection.exec_driver_sql("PRAGMA synchronous").scalar() or 0)
+
+    try:
+        assert [level(False), level(True), level(False), level(True)] == [1, 2, 1, 2]
+    finally:
+        engine.dispose()
+    assert len(used) == 1  # the pool gave the same connection back each time
 
 
 def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_only(

@@ -125,16 +125,26 @@ class Context:
         return session_factory(without_waiting(self.engine),
                                info={"audit_key": self.keyring.active})
 
-    def unit_of_work(self, *, wait: bool = True) -> UnitOfWork:
+    @cached_property
+    def durable_sessions(self) -> sessionmaker[Session]:
+        from escalada.adapters.db.database import durably, session_factory
+
+        return session_factory(durably(self.engine), info={"audit_key": self.keyring.active})
+
+    def unit_of_work(self, *, wait: bool = True, durable: bool = False) -> UnitOfWork:
         """A unit of work that writes: it takes the write lock up front (SQLite). With
+        `durable=True` its commit is on disk before it returns whatever
+        ESCALADA_SQLITE_SYNCHRONOUS says (for a write followed by what cannot be taken
+        back, adapters.db.database.durably). With
         `wait=False` it fails at once (adapters.db.database.busy) when another writer
         holds the lock, for a write that can as well be skipped."""
         # Imported here so that commands which never touch the database (evaluating a
         # snapshot document, --help) do not pay for SQLAlchemy.
         from escalada.services.unit_of_work import UnitOfWork
 
-        return UnitOfWork(self.sessions if wait else self.unwaiting_sessions,
-                          self._before_commit)
+        sessions = (self.durable_sessions if durable else self.sessions) if wait \
+            else self.unwaiting_sessions
+        return UnitOfWork(sessions, self._before_commit)
 
     def reading(self) -> ReadingUnit:
         """A unit of work that only reads: it never waits for a writer (see ReadingUnit)."""

@@ -115,9 +115,10 @@ def _take(
     ctx: Context, *, owner: str, lease: timedelta, limit: int, delivery_id: int | None = None
 ) -> list[_Taken]:
     """Hold up to `limit` due deliveries (or `delivery_id`) for `owner`, committed before
-    they are sent; none when there is none to take."""
+    they are sent, and on disk before they are (a hold lost to a power loss would send them
+    again); none when there is none to take."""
     now = ctx.clock()
-    with ctx.unit_of_work() as uow:
+    with ctx.unit_of_work(durable=True) as uow:
         session = uow.session
         rows = OUTBOX.due(session, now=now, limit=limit, only=delivery_id)
         if not rows:

@@ -28,6 +28,7 @@ BUSY_TIMEOUT = timedelta(seconds=30)
 # Execution options a unit of work marks its engine with; `_on_begin` reads them.
 READING = "escalada_reading"  # only reads: no write lock, and a write is refused
 NO_WAIT = "escalada_no_wait"  # writes if no one else is writing now, else fails at once
+DURABLE = "escalada_durable"  # its commit is on disk before it returns, whatever the setting
 
 
 def make_engine(url: str, *, synchronous: str | None = None) -> Engine:
@@ -87,6 +88,14 @@ def without_waiting(engine: Engine) -> Engine:
     """`engine` for a write worth doing only if no one else is writing: it fails at once
     (`busy`) instead of waiting for another writer's lock."""
     return engine.execution_options(**{NO_WAIT: True})
+
+
+def durably(engine: Engine) -> Engine:
+    """`engine` for a write that must survive a power loss once committed, because what
+    follows it cannot be taken back (a delivery held before it is sent): on SQLite its
+    commit is synced (`synchronous=FULL`) even where ESCALADA_SQLITE_SYNCHRONOUS=normal;
+    PostgreSQL syncs every commit anyway."""
+    return engine.execution_options(**{DURABLE: True})
 
 
 def busy(error: BaseException) -> bool:
@@ -188,7 +197,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         reading = bool(options.get(READING))
         pooled = connection.connection
         _set(pooled.info, pooled.dbapi_connection,
-             query_only=reading, no_wait=bool(options.get(NO_WAIT)) and not reading)
+             query_only=reading, no_wait=bool(options.get(NO_WAIT)) and not reading,
+             synchronous="FULL" if options.get(DURABLE) and not reading else synchronous)
         # A reader's BEGIN is deferred: WAL lets it read the last committed version beside
         # a writer. A writer's IMMEDIATE takes the write lock up front, so two writers
         # never read the same version and then both try to write it.
@@ -197,7 +207,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
         if dbapi_connection is not None:  # None: invalidated, never used again
-            _set(record.info, dbapi_connection, query_only=False, no_wait=False)
+            _set(record.info, dbapi_connection, query_only=False, no_wait=False,
+                 synchronous=synchronous)
 
 
 def _busy_timeout_ms() -> int:
@@ -205,9 +216,14 @@ def _busy_timeout_ms() -> int:
 
 
 def _set(state: dict[str, Any], dbapi_connection: Any, *, query_only: bool,
-         no_wait: bool) -> None:
-    """Switch a SQLite connection's writes off (a reading transaction) or its wait for the
-    lock (a no-wait one), and back, issuing a PRAGMA only when that changes something."""
+         no_wait: bool, synchronous: str) -> None:
+    """Switch a SQLite connection's writes off (a reading transaction), its wait for the
+    lock (a no-wait one) or its sync at commit (a durable one), and back, issuing a PRAGMA
+    only when that changes something (outside any transaction: before BEGIN)."""
+    # A connection starts at the setting's level (PRAGMA synchronous at connect).
+    if state.setdefault("synchronous", synchronous) != synchronous:
+        dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
+        state["synchronous"] = synchronous
     if state.get("query_only", False) != query_only:
         dbapi_connection.execute(f"PRAGMA query_only={'ON' if query_only else 'OFF'}")
         state["query_only"] = query_only
