@@ -93,7 +93,7 @@ def test_every_section_is_filled_from_the_record_in_russian(ctx: Context, worked
     assert "обязательство 1 перед клиентом, срок 2026-11-26 14:00 UTC" in text
     assert "обязательство 1 закрыто: выполнено: Звонок каждые 2 часа" in text
     assert "записана первопричина: техническая: Утечка в драйвере тома" in text
-    assert "предложена компенсация №1 на $450.00" in text
+    assert "предложена компенсация №1 на 450,00 $" in text  # money as Russian writes it
 
 
 def test_english_html_and_pdf_of_the_same_record(ctx: Context, worked_case: str) -> None:
