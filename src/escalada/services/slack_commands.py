@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import CaseRow, UserRow
+from escalada.domain.case_words import CASE_WORDS
 from escalada.domain.errors import EscaladaError, InvalidInput, Unauthenticated
 from escalada.domain.model import case_label
 from escalada.domain.words import ENGLISH, Translator, Words
@@ -113,13 +114,13 @@ def status_text(view: CaseView, language: Translator) -> str:
     lines = [Words("*{case}* {title} ({account})", case=case.id, title=view.title,
                    account=case.account.name),
              Words("{severity}, {status}; tier {tier}, executive level {level}",
-                   severity=case.severity.value, status=_NAMES.get(case.status.value,
+                   severity=case.severity.value, status=CASE_WORDS.get(case.status.value,
                                                                    case.status.value),
                    tier=case.tier.value,
                    level=level)]
     for clock in view.evaluation.sla:
         lines.append(Words("SLA {target}: due {due} ({used}% used{breached})",
-                           target=_NAMES.get(clock.target, clock.target),
+                           target=CASE_WORDS.get(clock.target, clock.target),
                            due=_when(clock.due_at),
                            used=round(clock.consumed * 100),
                            breached=Words(", breached") if clock.breached else ""))
@@ -137,15 +138,6 @@ def status_text(view: CaseView, language: Translator) -> str:
     return "\n".join(line.render(language) for line in lines)
 
 
-# A case's statuses and SLA targets in words (the reply is read; its codes are not).
-_NAMES = {
-    "new": Words("new"), "investigating": Words("investigating"),
-    "waiting_on_customer": Words("waiting on the customer"),
-    "mitigating": Words("mitigating"), "monitoring": Words("monitoring"),
-    "resolved": Words("resolved"), "closed": Words("closed"),
-    "first_response": Words("first response"), "next_update": Words("next update"),
-    "resolution": Words("resolution"),
-}
 
 
 def _when(moment: datetime) -> str:

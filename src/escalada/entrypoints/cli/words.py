@@ -59,12 +59,12 @@ def named(value: str | None) -> str:
 
 @cache
 def _names(_language: str) -> dict[str, str]:
+    from escalada.domain.case_words import CASE_WORDS
+
     return {
-        # cases' statuses, their SLA targets and escalation tracks
-        "new": tr("new"), "investigating": tr("investigating"),
-        "waiting_on_customer": tr("waiting on the customer"), "mitigating": tr("mitigating"),
-        "monitoring": tr("monitoring"), "first_response": tr("first response"),
-        "next_update": tr("next update"), "resolution": tr("resolution"),
+        # cases' statuses and their SLA targets (Slack's replies name them the same way)
+        **{code: words.render(speaking()) for code, words in CASE_WORDS.items()},
+        # escalation tracks
         "technical": tr("technical"),
         # war rooms' triggers (and L3, L4 as they are)
         "manual": tr("manual"), "c_level_escalation": tr("C-level escalation"),
@@ -92,8 +92,8 @@ def _names(_language: str) -> dict[str, str]:
         "medium_term": tr("medium term"), "long_term": tr("long term"),
         # commitments made to the customer (and `open` above)
         "met": tr("met"), "missed": tr("missed"),
-        # vendor cases and cases (and `open` above)
-        "waiting_on_us": tr("waiting on us"), "resolved": tr("resolved"), "closed": tr("closed"),
+        # vendor cases (and `open`, `resolved`, `closed` above)
+        "waiting_on_us": tr("waiting on us"),
         # timers, outbox deliveries and what one delivery attempt came to
         "pending": tr("pending"), "fired": tr("fired"), "dropped": tr("dropped"),
         "failed": tr("failed"), "delivered": tr("delivered"), "dead": tr("dead"),
