@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from comms_facts import comms_facts
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.templates import Formats, render
 from escalada.domain.communications import FollowUp, MessageKind, UpdateStatus, WarRoom
 from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
@@ -22,6 +23,7 @@ CODES = re.compile(r"\b(T[1-3]|L[1-4]|VENDOR)\b")
 STATUS_CODES = re.compile(r"\b(NEW|INVESTIGATING|MITIGATING|MONITORING|RESOLVED|CLOSED)\b")
 LOWERCASE_YOU = re.compile(r"(?<![А-Яа-яЁё])(вы|вас|вам|вами|ваш[а-яё]*)(?![А-Яа-яЁё])")
 MOMENT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+SAID = {"ru": translations("ru"), "en": translations("en")}
 
 
 def body(kind: str, language: str = "ru", **changes: object) -> str:
@@ -164,21 +166,37 @@ def test_the_story_names_teams_for_the_customer_and_adds_codes_for_colleagues(
 ) -> None:
     track = "executive" if to.startswith("L") else "technical"
     step = moment_of_step(track=track, direction=what, to=to, at=MOMENT, actor="ana")
-    assert tell(step, "ru") == customer
-    assert tell(step, "ru", "internal") == colleague
+    assert tell(step, "ru", said=SAID["ru"]) == customer
+    assert tell(step, "ru", "internal", said=SAID["ru"]) == colleague
 
 
 def test_the_opening_is_told_with_who_opened_it_at_which_severity() -> None:
     [opened] = moment_of_entry("case_opened", MOMENT, "ana", {"severity": "P2", "title": "x"})
     assert opened.actor == "ana"
-    assert tell(opened, "ru") == "Обращение зарегистрировано с уровнем критичности P2"
+    told = tell(opened, "ru", said=SAID["ru"])
+    assert told == "Обращение зарегистрировано с уровнем критичности P2"
+
+
+@pytest.mark.parametrize(("language", "status", "told"), [
+    ("ru", "waiting_on_customer", "Статус изменён: ждёт клиента"),
+    ("ru", "mitigating", "Статус изменён: устраняется"),
+    ("en", "waiting_on_customer", "Status changed: waiting on the customer"),
+    ("ru", "unheard_of", "Статус изменён: unheard_of"),
+])
+def test_a_status_change_is_told_in_the_catalogs_words_for_a_status(
+    language: str, status: str, told: str,
+) -> None:
+    [changed] = moment_of_entry("updated", MOMENT, "ana", {"before": {"status": "new"},
+                                                           "after": {"status": status}})
+    assert tell(changed, language, said=SAID[language]) == told
+    assert tell(changed, language, "internal", said=SAID[language]) == told
 
 
 def test_the_customer_reads_of_a_pause_as_waiting_for_them() -> None:
     paused = Moment(MOMENT, "ana", "paused", {})
-    assert tell(paused, "ru") == "Ожидаем от Вас дополнительную информацию"
-    assert tell(paused, "ru", "vendor") == "Ожидаем информацию от клиента"
-    assert tell(paused, "en") == "Waiting for information from you"
+    assert tell(paused, "ru", said=SAID["ru"]) == "Ожидаем от Вас дополнительную информацию"
+    assert tell(paused, "ru", "vendor", said=SAID["ru"]) == "Ожидаем информацию от клиента"
+    assert tell(paused, "en", said=SAID["en"]) == "Waiting for information from you"
 
 
 # Moscow time

@@ -150,3 +150,23 @@ def test_every_kind_a_service_records_on_a_timeline_is_named_in_russian() -> Non
                              and isinstance(k.value, ast.Constant)}
     assert {"case_opened", "post_mortem_started", "account_health_changed"} <= recorded
     assert sorted(recorded - set(KINDS["ru"])) == []
+
+
+@pytest.mark.parametrize(("language", "status", "words"), [
+    ("ru", "waiting_on_customer", "ждёт клиента"), ("ru", "resolved", "решено"),
+    ("ru", "mitigating", "устраняется"), ("en", "waiting_on_customer", "waiting on the customer"),
+])
+def test_a_status_reads_in_the_report_as_the_catalogs_say_it_everywhere(
+    language: str, status: str, words: str,
+) -> None:
+    from dataclasses import replace
+
+    from escalada.adapters.catalogs import translations
+    from escalada.domain.case_words import CASE_WORDS
+
+    report = worked_report(language)
+    report = replace(report, summary=replace(report.summary, status=status))
+    said = CASE_WORDS[status].render(translations(language))
+
+    assert said == words
+    assert f"**{'Статус' if language == 'ru' else 'Status'}:** {words}\n" in render_markdown(report)

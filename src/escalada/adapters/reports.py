@@ -21,9 +21,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.report_chart import timeline_chart
 from escalada.adapters.report_text import KINDS, TEXT, WORDS
 from escalada.adapters.templates import Formats
+from escalada.domain.case_words import CASE_WORDS
 from escalada.domain.errors import InvalidInput
 from escalada.domain.escalation_report import EscalationReport
 
@@ -99,7 +101,7 @@ def render_markdown(report: EscalationReport) -> str:
     """The report as Markdown, in its language and its account's time zone."""
     language = report.language
     formats = Formats(language, report.timezone)
-    words, kinds = WORDS.get(language, {}), KINDS.get(language, {})
+    words, kinds = _words(language), KINDS.get(language, {})
     pattern = _STAMP.get(language, _STAMP["en"])
 
     def stamp(moment: datetime) -> str:
@@ -112,6 +114,15 @@ def render_markdown(report: EscalationReport) -> str:
         word=lambda value: words.get(value, str(value).replace("_", " ")),
         kind=lambda value: kinds.get(value, value.replace("_", " ")))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+@lru_cache(maxsize=4)
+def _words(language: str) -> dict[str, str]:
+    """The record's words in `language`: a case's statuses and SLA targets as the catalogs
+    say them everywhere else (CASE_WORDS), then the report's own."""
+    said = translations(language)
+    return {**{code: words.render(said) for code, words in CASE_WORDS.items()},
+            **WORDS.get(language, {})}
 
 
 def render_body(report: EscalationReport, markdown: str) -> str:

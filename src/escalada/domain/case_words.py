@@ -1,5 +1,6 @@
-"""A case's statuses and SLA targets in words: what the CLI's tables and Slack's replies
-print where the case holds a code (`waiting_on_customer`, `first_response`)."""
+"""A case's statuses and SLA targets in words: what the CLI's tables, Slack's replies, the
+escalation report and the story in a drafted message print where the case holds a code
+(`waiting_on_customer`, `first_response`); the catalogs give their Russian, once."""
 
 from __future__ import annotations
 

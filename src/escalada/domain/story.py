@@ -13,15 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-_STATUS = {
-    "en": {"new": "new", "investigating": "investigating", "mitigating": "mitigating",
-           "monitoring": "monitoring", "waiting_on_customer": "waiting on the customer",
-           "resolved": "resolved", "closed": "closed"},
-    "ru": {"new": "новое", "investigating": "идёт диагностика",
-           "mitigating": "устраняем последствия", "monitoring": "наблюдаем за стабильностью",
-           "waiting_on_customer": "ожидаем ответа клиента", "resolved": "решено",
-           "closed": "закрыто"},
-}
+from escalada.domain.case_words import CASE_WORDS
+from escalada.domain.words import Translator
+
 # Who works a tier or answers for a level, in words a customer knows (internal codes
 # such as T2 or L3 are shown to colleagues only): `to` whom a case went, `who` took it.
 _TO = {
@@ -94,12 +88,14 @@ class Moment:
     data: Mapping[str, Any]
 
 
-def tell(moment: Moment, language: str, reader: str = "customer") -> str:
+def tell(moment: Moment, language: str, reader: str = "customer", *, said: Translator) -> str:
     """The moment in one line of `language` (en or ru) for its `reader` (customer,
-    internal or vendor): colleagues also see the tier or level code."""
+    internal or vendor): colleagues also see the tier or level code. A status is named in
+    the catalogs' words (`said`: the catalogs' gettext for `language`), as everywhere."""
     data = dict(moment.data)
     if "status" in data:
-        data["status"] = _STATUS[language].get(data["status"], data["status"])
+        status = CASE_WORDS.get(data["status"])
+        data["status"] = data["status"] if status is None else status.render(said)
     code = data.get("to")
     if code is not None:
         data["team"] = _TO[language].get(code, code)

@@ -19,6 +19,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import (
     AccountRow,
     CaseRow,
@@ -336,7 +337,9 @@ def _facts(
     moments = _story(session, case)
     told_at = case.last_customer_update_at or case.opened_at
     reader = "customer" if audience.is_customer_side else audience.value
-    happenings = tuple(Happening(m.at, m.actor, tell(m, language, reader)) for m in moments)
+    said = translations(language)
+    happenings = tuple(Happening(m.at, m.actor, tell(m, language, reader, said=said))
+                       for m in moments)
     room = room_of(session, case)
     return MessageFacts(
         kind=kind, language=language, timezone=timezone, now=now, case_ref=case.ref,
