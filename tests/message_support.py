@@ -101,6 +101,30 @@ def cli_messages() -> dict[str | tuple[str, str], str]:
     return found
 
 
+def tr_calls_unseen() -> tuple[list[str], dict[tuple[str, str], str]]:
+    """The CLI's `tr(...)`/`ntr(...)` calls Babel's extractor does not find: (where each
+    call of a literal it misses is, as `file:line: call` — inside an f-string, or an empty
+    message id, whose gettext is the catalog's header), and each call of a value (not a
+    literal: its message ids are its values) as (file, call) -> line."""
+    missed, of_values = [], {}
+    for path in sorted((SOURCE / "entrypoints").rglob("*.py")):
+        with path.open("rb") as source:
+            seen = {(line, message if isinstance(message, str) else message[0])
+                    for line, message, _comments, _context in extract(
+                        "python", source, keywords={"tr": None, "ntr": (1, 2)})}
+        where = str(path.relative_to(SOURCE))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and _called(node) in ("tr", "ntr")):
+                continue
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                of_values.setdefault((where, ast.unparse(node)), f"{where}:{node.lineno}")
+            elif not any(message == first.value and node.lineno <= line <= (
+                    node.end_lineno or line) for line, message in seen):
+                missed.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
+    return missed, of_values
+
+
 def _formatted_message(call: ast.Call) -> bool:
     """The call builds an error (or a problem's reason) from an f-string: words no catalog
     can hold, since they are only known once filled in."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import re
 
-from message_support import cli_messages, error_messages, formatted_messages, policy_messages
+from message_support import (
+    cli_messages,
+    error_messages,
+    formatted_messages,
+    policy_messages,
+    tr_calls_unseen,
+)
 
 from escalada.adapters.catalogs import catalog, untranslated
 
@@ -72,3 +78,48 @@ def test_no_error_is_worded_with_an_f_string() -> None:
     found = [where for where in formatted_messages() if not where.startswith(_NOT_TRANSLATED)]
     assert not found, ("write these as a template and parameters (Error.of('no case {case}', "
                        "case=...), Words(...)) so they can be translated:\n" + "\n".join(found))
+
+
+def _of_values() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The CLI's tr() calls of a value, with every value each takes (their message ids)."""
+    from typing import get_args
+
+    from escalada.domain.vendor_health import CLOSED
+    from escalada.domain.vendor_health import OPEN as EVENT_OPEN
+    from escalada.services.agent_audit import Outcome
+    from escalada.services.incident_updates import NO_EMAIL_CONTACT
+    from escalada.services.incidents import OPEN, RESOLVED
+
+    incidents = (OPEN, RESOLVED)
+    return {
+        ("entrypoints/cli/audit.py", "tr(call.outcome)"): get_args(Outcome),
+        ("entrypoints/cli/incidents.py", "tr(item.status)"): incidents,
+        ("entrypoints/cli/incidents.py", "tr(view.status)"): incidents,
+        ("entrypoints/cli/incidents.py", "tr(item.skipped)"): (NO_EMAIL_CONTACT,),
+        ("entrypoints/cli/render.py", "tr(link.status)"): incidents,
+        ("entrypoints/cli/vendors.py", "tr(e.status)"): (EVENT_OPEN, CLOSED),
+    }
+
+
+def test_every_tr_call_of_a_literal_is_one_the_extractor_finds() -> None:
+    """Babel's extractor skips a tr() inside an f-string (Python 3.11 reads an f-string as
+    one token) and an empty message id, so their words would never reach a catalog."""
+    missed, _ = tr_calls_unseen()
+    assert not missed, ("call tr() outside the f-string (or never with ''):\n"
+                        + "\n".join(missed))
+
+
+def test_every_tr_call_of_a_value_is_known_with_the_values_it_takes() -> None:
+    _, of_values = tr_calls_unseen()
+    known = _of_values()
+    unknown = sorted(where for call, where in of_values.items() if call not in known)
+    assert not unknown, ("tr() of a value the extractor cannot see: list it with its "
+                         "values in _of_values:\n" + "\n".join(unknown))
+    assert sorted(set(known) - set(of_values)) == []
+
+
+def test_every_value_a_tr_call_takes_has_a_russian_translation() -> None:
+    values = {value for taken in _of_values().values() for value in taken}
+    assert {"answered", "open", "closed", "no contact with an email address"} <= values
+    assert "" not in values
+    assert untranslated("ru", sorted(values)) == []

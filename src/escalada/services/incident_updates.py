@@ -38,6 +38,9 @@ from escalada.services.incidents import (
 from escalada.services.policies import policy_of
 from escalada.services.records import record
 
+# Why a customer got no copy of an update (`skipped`: the CLI translates it as it stands).
+NO_EMAIL_CONTACT = "no contact with an email address"
+
 
 def post_update(
     *, ctx: Context, actor: Actor, incident_id: str, status: str | None = None,
@@ -86,7 +89,7 @@ def _tell(ctx: Context, session: Session, incident: IncidentRow, update: Inciden
                             "language": draft.language, "draft": draft.id}
     to = _recipient(session, case)
     if to is None:
-        return {**told, "skipped": "no contact with an email address"}
+        return {**told, "skipped": NO_EMAIL_CONTACT}
     policy = policy_of(session, case, ctx.policy())
     delivery = OutboxRow(
         communication_id=draft.id, case_number=case.number, channel="email", recipient=to,

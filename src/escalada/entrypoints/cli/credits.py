@@ -49,11 +49,12 @@ def _credits_table(rows: list[CreditView]) -> None:
                           (tr("proposed"), False), (tr("decided"), False),
                           (tr("reason"), False)):
         table.add_column(column, justify="right" if right else "left")
+    nobody = tr("nobody")  # outside the f-string below, where the extractor sees it
     for c in rows:
         decided = f"{c.decided_by} {when(c.decided_at)}" if c.decided_by else ""
         table.add_row(
             str(c.id), c.case, money(c.amount_usd), named(c.basis), named(c.state),
-            f"{c.approver_role or tr('nobody')} ({c.approver_level or '—'})",
+            f"{c.approver_role or nobody} ({c.approver_level or '—'})",
             f"{c.proposed_by} {when(c.proposed_at)}", decided,
             c.decision_reason or c.reason or "")
     console().print(table)

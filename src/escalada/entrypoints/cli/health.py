@@ -147,7 +147,7 @@ def input_(
 
     shown = ", ".join(f"{i.metric} {i.value:g}" for i in entered)
     console().print(tr("{account}: entered {values} (for {day})", account=account,
-                       values=shown, day=f"{entered[0].as_of:%Y-%m-%d}"))
+                       values=shown, day=format(entered[0].as_of, "%Y-%m-%d")))
 
 
 @app.command("keep")
@@ -285,7 +285,7 @@ def _health_table(view: HealthView) -> None:
                            (_score(view.score), "bold"), " — ",
                            (band, _BAND_STYLE.get(view.band or "", "")),
                            " " + tr("(rests {share} on data; at {at})",
-                                    share=f"{view.coverage:.0%}", at=when(view.at))))
+                                    share=format(view.coverage, ".0%"), at=when(view.at))))
     table = Table()
     for column in (tr("component"), tr("sub-metric"), tr("value"), tr("score"), tr("weight"),
                    tr("source"), tr("age")):
@@ -305,7 +305,7 @@ def _health_table(view: HealthView) -> None:
         for component in view.components:
             console().print("  " + tr("{component} (weight {weight}): {score}, {points}",
                                       component=component.label,
-                                      weight=f"{component.weight:g}",
+                                      weight=format(component.weight, "g"),
                                       score=_score(component.score),
                                       points=_points(component)))
 
@@ -316,7 +316,7 @@ def _points(component: Any) -> str:
 
     if component.score is None:
         return tr("missing")
-    return tr("{points} points", points=f"{component.contribution:g}")
+    return tr("{points} points", points=format(component.contribution, "g"))
 
 
 def _score(value: float | None) -> str:

@@ -169,7 +169,7 @@ def _show(view: IncidentView, fmt: Format) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import named, tr
 
     out = console()
     out.print(tr("{incident} {title}: {status}, {accounts} accounts, opened {opened} by "
@@ -185,7 +185,7 @@ def _show(view: IncidentView, fmt: Format) -> None:
     for column in (tr("case"), tr("account"), tr("severity"), tr("status"), tr("title")):
         table.add_column(column)
     for case in view.linked:
-        table.add_row(case.case, case.account, case.severity, tr(case.status), case.title)
+        table.add_row(case.case, case.account, case.severity, named(case.status), case.title)
     out.print(table)
     if view.proposed_resolutions:
         out.print(tr("resolving proposed (escalada incident resolve-cases {incident}): "
@@ -217,7 +217,9 @@ def _fan_out(view: IncidentUpdateView) -> None:
     for column in (tr("case"), tr("account"), tr("language"), tr("to"), tr("next update due")):
         table.add_column(column)
     for item in view.fan_out:
-        to = item.to or tr("not sent: {why}", why=tr(item.skipped or ""))
+        # gettext("") is the catalog's header: a copy without a reason shows none
+        why = tr(item.skipped) if item.skipped else "—"
+        to = item.to or tr("not sent: {why}", why=why)
         table.add_row(item.case, item.account, item.language or "—", to,
                       when(item.next_update_due_at))
     console().print(table)

@@ -42,8 +42,9 @@ def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> Non
     table = Table(title=title, title_justify="left")
     for column in (tr("id"), tr("phase"), tr("task"), tr("owner"), tr("due"), tr("status")):
         table.add_column(column)
+    unassigned = tr("unassigned")  # outside the f-string below, where the extractor sees it
     for task in tasks:
-        owner = task.owner or f"({task.owner_role or tr('unassigned')})"
+        owner = task.owner or f"({task.owner_role or unassigned})"
         status = (styled(named(task.status), (" " + tr("OVERDUE"), "red")) if task.overdue
                   else named(task.status))
         table.add_row(str(task.id), named(task.phase), task.text, owner,
