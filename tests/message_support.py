@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from babel.messages.extract import extract
 
@@ -171,4 +172,37 @@ def policy_messages() -> dict[str, str]:
         found.setdefault(item.text, f"war_room.{item.key}")
     for executive in room.executives:
         found.setdefault(executive.label, f"war_room.executives.{executive.key}")
+    return found
+
+
+def help_messages() -> dict[str, str]:
+    """Each text `--help` shows (a command's help, short help and epilog, an option's or
+    argument's help, the root's one line for each command) and Click's own words in help
+    pages and usage errors -> where it is (`escalada case open --account`)."""
+    from typer._click.core import Context
+    from typer.main import get_command
+
+    from escalada.entrypoints.cli import help_words
+    from escalada.entrypoints.cli.app import GROUPS, app
+
+    found: dict[str, str] = {}
+
+    def walk(command: Any, path: str) -> None:
+        for text in (command.help, command.short_help, command.epilog):
+            if text:
+                found.setdefault(help_words.help_id(text), path)
+        for param in command.get_params(Context(command)):
+            if param.help and not param.hidden:
+                found.setdefault(help_words.help_id(param.help), f"{path} {param.opts[0]}")
+        if hasattr(command, "commands"):
+            for name in command.list_commands(None):
+                walk(command.get_command(None, name), f"{path} {name}")
+
+    walk(get_command(app), "escalada")
+    for name, entry in GROUPS.items():
+        found.setdefault(entry.help, f"escalada --help: {name}")
+    for words in (help_words.HELP_WORDS, help_words.ERROR_WORDS,
+                  tuple(template for _, template in help_words.USAGE_WORDS)):
+        for text in words:
+            found.setdefault(text, "cli/help_words.py")
     return found

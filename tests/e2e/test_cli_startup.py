@@ -58,6 +58,17 @@ def test_help_lists_every_command_without_importing_them(cli: Cli) -> None:
         & modules
 
 
+def test_russian_help_reads_its_own_catalog_and_imports_no_more_than_english(cli: Cli) -> None:
+    cli.env.pop("ESCALADA_LANG", None)
+    cli.env["LANG"] = "ru_RU.UTF-8"
+    output, modules = imported(cli, "--help")
+    assert "Команды:" in output and "exit 0" in output
+    assert not {"sqlalchemy", "pydantic", "structlog", "rich", "yaml", "escalada.settings",
+                "babel", "escalada.adapters.catalogs", *HTTP_AND_VENDORS} & modules
+    assert not {f"escalada.entrypoints.cli.{entry.module}" for entry in GROUPS.values()} \
+        & modules
+
+
 def test_case_show_imports_neither_the_http_stack_nor_a_vendor_sdk(cli: Cli) -> None:
     cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
             "--plan", "enterprise", "--timezone", "Europe/Moscow", "--country", "RU")

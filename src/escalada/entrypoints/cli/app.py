@@ -7,11 +7,15 @@ from __future__ import annotations
 import gc
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
 from escalada.domain.errors import EscaladaError
+from escalada.entrypoints.cli.help_words import SpokenError, spoken_error
 from escalada.entrypoints.cli.lazy import Lazy, LazyGroup
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
@@ -25,6 +29,7 @@ from escalada.entrypoints.cli.output import (
     read_json,
     starting,
 )
+from escalada.entrypoints.cli.words import language
 from escalada.entrypoints.errors import EXIT_CODES_HELP, exit_code
 
 if TYPE_CHECKING:
@@ -103,14 +108,33 @@ class EscaladaGroup(LazyGroup):
         ctx.meta["escalada.args"] = list(args)  # to name the flags of a refused command
         return super().resolve_command(ctx, args)
 
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        with _usage_said():
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: Any) -> Any:
         from escalada.domain.errors import EscaladaError
 
         try:
-            return super().invoke(ctx)
+            with _usage_said():
+                return super().invoke(ctx)
         except EscaladaError as error:
             _report(error, _command_run(self, ctx))
             raise typer.Exit(_exit_code(error)) from error
+
+
+@contextmanager
+def _usage_said() -> Iterator[None]:
+    """Click's usage errors in the reader's language (in English as Click words them)."""
+    try:
+        yield
+    except (NoArgsIsHelpError, SpokenError):
+        raise  # the help, already said; an error already said
+    except ClickException as error:
+        if language() == "en":
+            raise
+        raise spoken_error(error) from error
 
 
 def _command_run(group: Any, ctx: Any) -> Any:

@@ -14,6 +14,8 @@ import typer
 from typer._click.exceptions import UsageError  # the Click that Typer carries
 from typer.core import TyperCommand, TyperGroup
 
+from escalada.entrypoints.cli.help_words import SpeakingContext, said, speak
+
 PACKAGE = "escalada.entrypoints.cli"
 
 
@@ -48,6 +50,7 @@ class LazyGroup(TyperGroup):
     the first time it is asked for by name and kept."""
 
     lazy: Mapping[str, Lazy] = {}
+    context_class = SpeakingContext  # its help in the reader's language, as its commands'
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*(name for name in self.commands if name not in self.lazy), *self.lazy]
@@ -59,7 +62,7 @@ class LazyGroup(TyperGroup):
                 cmd_name, rich_markup_mode=self.rich_markup_mode,
                 suggest_commands=self.suggest_commands)
             self.commands[cmd_name] = command
-        return command
+        return None if command is None else speak(command)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """As Typer lists commands, with the table's help for those not loaded."""
@@ -67,7 +70,7 @@ class LazyGroup(TyperGroup):
         for name in self.list_commands(ctx):
             command = self.commands.get(name)
             if command is None:
-                command = TyperCommand(name=name, help=self.lazy[name].help)
+                command = TyperCommand(name=name, help=said(self.lazy[name].help))
             if not command.hidden:
                 listed.append((name, command))
         if not listed:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from escalada.domain.words import Translator
 
 _VARIABLES = ("ESCALADA_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+_PLAIN_TAG = re.compile(r"[a-z]{2}(?:[_-][A-Z]{2})?")
 
 
 def language() -> str:
@@ -23,12 +25,23 @@ def language() -> str:
 
 @cache
 def _chosen(variables: tuple[str, ...]) -> str:
-    """The language for these variables' values (ESCALADA_LANG read as Settings reads it)."""
+    """The language for these variables' values: the first that names one escalada speaks
+    (a blank ESCALADA_LANG is unset, as Settings reads it). A plain `ru_RU.UTF-8`, `en`
+    or `C.UTF-8` is read here; anything else is left to Babel (catalogs.choose_language),
+    whose import `escalada --help` would otherwise wait for."""
+    wanted = [value.strip() for value in variables if value.strip()]
+    for value in wanted:
+        tag = value.split(".")[0]
+        if tag in ("C", "POSIX"):
+            continue
+        if _PLAIN_TAG.fullmatch(tag) and tag[:2] in ("en", "ru"):
+            return tag[:2]
+        break
+    else:
+        return "en"
     from escalada.adapters.catalogs import choose_language
-    from escalada.settings import Settings
 
-    wanted = [Settings.current().language, *variables[1:]]
-    return choose_language([value for value in wanted if value])
+    return choose_language(wanted)
 
 
 def speaking() -> Translator:
