@@ -198,6 +198,17 @@ def shown(value: object, language: Translator = ENGLISH) -> object:
     return value
 
 
+def words_json(text: object) -> dict[str, Any] | None:
+    """What to keep beside a text's English for readers of other languages: its words as
+    JSON when it is Words, else None (a plain text is read as it is)."""
+    return text.as_json() if isinstance(text, Words) else None
+
+
+def english(text: str | Words | None) -> str | None:
+    """The English of a text given as words or as a plain string (None stays None)."""
+    return None if text is None else str(text)
+
+
 def words_of(text: str | Words) -> Words:
     """`text` as Words: a plain string is a finished (literal) sentence."""
     return text if isinstance(text, Words) else Words.literal(text)

@@ -111,6 +111,7 @@ def escalation_view(step: Any) -> EscalationView:
     return EscalationView(
         step=step.seq, track=step.track, direction=step.direction, from_=step.from_level,
         to=step.to_level, criteria=step.criteria, reason=step.reason,
+        reason_words=step.reason_words,
         override_reason=step.override_reason, overridden_items=step.overridden_items,
         handoff=step.handoff, requested_by=step.requested_by, requested_at=step.requested_at,
         respond_within_minutes=step.respond_within_minutes,

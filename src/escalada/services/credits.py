@@ -249,12 +249,8 @@ def route_credit(
         total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
         level = _level_to_route_to(case, credit, total, policy)
         role = level_role(policy, level).value
-        together = "" if total == credit.amount_usd else (
-            f" ({usd(total)} with the credits approved on {case.ref} "
-            f"{policy.credits.authority_window()})")
         take_step(uow.session, case, target=level.value, handoff={},
-                  reason=f"service credit #{credit.id} of {usd(credit.amount_usd)}{together} "
-                         f"needs {role}",
+                  reason=_routing_reason(credit, case, total, role, policy),
                   override_reason=None, actor=actor, now=now, policy=policy,
                   settings=ctx.settings())
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
@@ -264,6 +260,18 @@ def route_credit(
                 data={"to": level.value, "role": role})
         return CreditRoutedView(credit=credit_view(credit, case, policy, total),
                                 case=committed_view(uow, case, policy, now))
+
+
+def _routing_reason(credit: CreditRow, case: CaseRow, total: Decimal, role: str,
+                    policy: Policy) -> Words:
+    """Why the credit's case steps up: the step's reason, in each reader's language."""
+    if total == credit.amount_usd:
+        return Words("service credit #{id} of {amount} needs {role}", id=credit.id,
+                     amount=Usd(credit.amount_usd), role=role)
+    return Words("service credit #{id} of {amount} ({total} with the credits approved on "
+                 "{case} {window}) needs {role}", id=credit.id, amount=Usd(credit.amount_usd),
+                 total=Usd(total), case=case.ref, window=policy.credits.authority_window(),
+                 role=role)
 
 
 def _level_to_route_to(

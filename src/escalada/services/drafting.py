@@ -69,7 +69,7 @@ from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.policies import policy_of
 from escalada.services.records import snapshot_of
 from escalada.services.repositories import load_case
-from escalada.services.views import View
+from escalada.services.views import View, text_in
 from escalada.services.war_room_playbook import people, room_of
 from escalada.settings import Settings
 
@@ -357,7 +357,8 @@ def _facts(
             if m.at > told_at and m.what != "customer_update"),
         actions=happenings, fields=fields, credit_usd=_credit(session, case),
         follow_ups=_follow_ups(session, case, policy, audience, language),
-        handoff=_handoff(case), executive=_executive(session, case, policy, room, language),
+        handoff=_handoff(case, language),
+        executive=_executive(session, case, policy, room, language),
         war_room=None if room is None or room.closed_at is not None else WarRoom(
             room.channel, room.update_every_minutes),
         contact=_contact(session, case),
@@ -463,13 +464,14 @@ def _display_name(session: Session, name: str | None) -> str | None:
     return None if user is None else user.display_name
 
 
-def _handoff(case: CaseRow) -> Handoff | None:
+def _handoff(case: CaseRow, language: str) -> Handoff | None:
     steps = [s for s in case.escalations if s.track == "technical" and s.direction == "up"]
     if not steps:
         return None
     step = steps[-1]
     return Handoff(from_tier=step.from_level, to_tier=step.to_level or "", at=step.requested_at,
-                   by=step.requested_by, reason=step.reason,
+                   by=step.requested_by,
+                   reason=text_in(step.reason, step.reason_words, translations(language)),
                    items={key: _plain(value) for key, value in step.handoff.items()})
 
 

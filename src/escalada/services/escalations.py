@@ -20,7 +20,7 @@ from escalada.domain.model import (
     track_of,
 )
 from escalada.domain.policy import Policy
-from escalada.domain.words import Words
+from escalada.domain.words import Words, english, words_json
 from escalada.services.authz import (
     can_acknowledge_level,
     can_override_handoff,
@@ -68,7 +68,7 @@ def escalate(
 
 def take_step(
     session: Session, case: CaseRow, *, target: str, handoff: Mapping[str, Any] | None,
-    reason: str | None, override_reason: str | None, actor: Actor, now: datetime,
+    reason: str | Words | None, override_reason: str | None, actor: Actor, now: datetime,
     policy: Policy, settings: Settings,
 ) -> EscalationRow:
     """Take the step to `target` on a loaded case, in the caller's transaction.
@@ -79,7 +79,7 @@ def take_step(
     track, place = track_of(target), _place(case)
     terms = escalation_path.step_up(place, target, policy)
     criteria = criteria_fired(snapshot_of(session, case, now), policy, now, target)
-    if not criteria and not (reason or "").strip():
+    if not criteria and not str(reason or "").strip():
         raise InvalidInput.of("reason", "no policy criterion fires for {target}; say why you "
                               "escalate", target=target)
     try:
@@ -121,15 +121,15 @@ def take_step(
 
 def _add_step(
     case: CaseRow, *, track: Track, direction: str, to: str | None, criteria: list[str],
-    reason: str | None, handoff: dict[str, Any], override_reason: str | None,
+    reason: str | Words | None, handoff: dict[str, Any], override_reason: str | None,
     overridden: list[str], actor: Actor, now: datetime, respond_within: int | None,
 ) -> EscalationRow:
     step = EscalationRow(
         case_number=case.number, seq=len(case.escalations) + 1, track=track.value,
         direction=direction,
         from_level=case.tier if track is Track.TECHNICAL else case.exec_level, to_level=to,
-        criteria=criteria, reason=reason, handoff=handoff,
-        override_reason=override_reason, overridden_items=overridden,
+        criteria=criteria, reason=english(reason), reason_words=words_json(reason),
+        handoff=handoff, override_reason=override_reason, overridden_items=overridden,
         requested_by=actor.name, requested_at=now, respond_within_minutes=respond_within,
         response_due_at=None if respond_within is None else now + timedelta(
             minutes=respond_within),

@@ -14,7 +14,7 @@ from escalada.adapters.db.tables import AccountRow, CaseRow, ContactRow, Timelin
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import CaseSnapshot
-from escalada.domain.words import Words
+from escalada.domain.words import Words, english, words_json
 from escalada.services.authz import can_work_cases
 from escalada.services.case_reads import (
     TIMELINE_SUMMARY_LENGTH,
@@ -73,16 +73,17 @@ def record(
     at: datetime,
     kind: str,
     summary: str | Words,
-    reason: str | None = None,
+    reason: str | Words | None = None,
     data: dict[str, Any] | None = None,
     changed: bool = True,
 ) -> None:
     """Append an entry to the case's timeline (who, what, when, why). Unless told the
     case did not change (a refused request), its version moves on. A summary given as
     Words is stored as its English (the hashed record) and its template and parameters
-    (`words`), from which readers of other languages see it in theirs."""
-    words = summary.as_json() if isinstance(summary, Words) else None
-    summary = str(summary)
+    (`words`), from which readers of other languages see it in theirs; so is a reason
+    escalada composes (`reason_words`)."""
+    words, reason_words = words_json(summary), words_json(reason)
+    summary, reason = str(summary), english(reason)
     new = session.info.get(_OPENED, {}).get(case.number)
     if changed:
         if new is None:
@@ -98,7 +99,7 @@ def record(
     entry = TimelineRow(
         case_number=case.number, at=at, actor=actor.name, kind=kind,
         summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
-        key_id=None if key is None else key.id, words=words,
+        key_id=None if key is None else key.id, words=words, reason_words=reason_words,
     )
     session.add(entry)
     if new is not None:
@@ -149,7 +150,7 @@ class Event:
 
     kind: str
     summary: str | Words
-    reason: str | None = None
+    reason: str | Words | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
 

@@ -74,6 +74,16 @@ class EscalationView(View):
     acknowledged_by: str | None
     acknowledged_at: AwareDatetime | None
     acknowledged_on_behalf_of: str | None = None
+    # The reason's words when escalada composed it (not part of the API's shape).
+    reason_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def reason_in(self, language: Translator) -> str | None:
+        """The reason in `language` (see text_in)."""
+        return text_in(self.reason, self.reason_words, language)
+
+    def told_in(self, language: Translator) -> EscalationView:
+        """The step with its reason in `language` (for the API's reader)."""
+        return self.model_copy(update={"reason": self.reason_in(language)})
 
 
 class TimelineEntryView(View):
@@ -85,6 +95,8 @@ class TimelineEntryView(View):
     data: dict[str, Any]
     # The summary's template and parameters (records.record), not part of the API's shape.
     words: dict[str, Any] | None = Field(default=None, exclude=True)
+    # The reason's, when escalada composed it.
+    reason_words: dict[str, Any] | None = Field(default=None, exclude=True)
 
     def summary_in(self, language: Translator) -> str:
         """The summary in `language`: from its words while they still say, in English,
@@ -92,9 +104,20 @@ class TimelineEntryView(View):
         summary as recorded."""
         return summary_in(self.summary, self.words, language)
 
+    def reason_in(self, language: Translator) -> str | None:
+        """The reason in `language`, in the same way."""
+        return text_in(self.reason, self.reason_words, language)
+
+    def told_in(self, language: Translator) -> TimelineEntryView:
+        """The entry with its summary and reason in `language` (for the API's reader)."""
+        return self.model_copy(update={"summary": self.summary_in(language),
+                                       "reason": self.reason_in(language)})
+
 
 def summary_in(summary: str, words: dict[str, Any] | None, language: Translator) -> str:
-    """A timeline summary in `language` from its stored words (see TimelineEntryView)."""
+    """A text escalada kept (a timeline summary, a reason, an outcome) in `language`,
+    from its stored words while they render, in English, to the text kept; else (a row
+    written before its words were kept, or words altered) the text as kept."""
     if not words:
         return summary
     try:
@@ -104,6 +127,12 @@ def summary_in(summary: str, words: dict[str, Any] | None, language: Translator)
         return told.render(language)
     except (TypeError, ValueError, AttributeError):
         return summary
+
+
+def text_in(text: str | None, words: dict[str, Any] | None, language: Translator
+            ) -> str | None:
+    """summary_in for a text that may be absent."""
+    return None if text is None else summary_in(text, words, language)
 
 
 class KbHit(View):
@@ -151,6 +180,13 @@ class CaseView(View):
     # The platform incidents it is linked to (shown when the case is read: show_case).
     incidents: list[IncidentLink] = []
 
+    def told_in(self, language: Translator) -> CaseView:
+        """The case with its steps' reasons and its timeline in `language` (for the
+        API's reader)."""
+        return self.model_copy(update={
+            "escalations": [step.told_in(language) for step in self.escalations],
+            "timeline": [entry.told_in(language) for entry in self.timeline]})
+
 
 def evaluation_view(snapshot: CaseSnapshot, policy: Policy, now: datetime) -> EvaluationView:
     """The engine's answer for a snapshot at `now`, as a view."""
@@ -170,6 +206,15 @@ class TimerView(View):
     available_at: AwareDatetime
     fired_at: AwareDatetime | None
     outcome: str | None
+    # The outcome's words (not part of the API's shape); None for one kept before.
+    outcome_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def outcome_in(self, language: Translator) -> str | None:
+        """What the timer did, in `language` (see summary_in)."""
+        return text_in(self.outcome, self.outcome_words, language)
+
+    def told_in(self, language: Translator) -> TimerView:
+        return self.model_copy(update={"outcome": self.outcome_in(language)})
 
 
 class TimersStatusView(View):

@@ -30,7 +30,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
 from escalada.services.records import RECORDED, record
 from escalada.services.repositories import load_case
-from escalada.services.views import View, summary_in
+from escalada.services.views import View, summary_in, text_in
 from escalada.services.war_room_playbook import room_of
 
 WAR_ROOM_UPDATE = "war_room_update"  # the kind of a post of the case's changes
@@ -127,7 +127,8 @@ def _queue_post(session: Session, case: CaseRow, channel: str,
     language = _room_language(session, case)
     said = translations(language)
     lines = [f"• {entry.actor}: {summary_in(entry.summary, entry.words, said)}"
-             + (f" ({entry.reason})" if entry.reason else "") for entry in entries]
+             + (f" ({text_in(entry.reason, entry.reason_words, said)})" if entry.reason
+                else "") for entry in entries]
     draft = CommunicationRow(
         case_number=case.number, kind=WAR_ROOM_UPDATE, audience="internal", language=language,
         language_reason="the account's language", timezone="UTC",

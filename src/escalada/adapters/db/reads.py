@@ -134,11 +134,11 @@ def pauses(reader: Reader, number: int) -> list[Record]:
 
 
 _ESCALATION = ("seq", "track", "direction", "from_level", "to_level", "criteria", "reason",
-               "handoff", "override_reason", "overridden_items", "requested_by",
+               "reason_words", "handoff", "override_reason", "overridden_items", "requested_by",
                "requested_at", "respond_within_minutes", "response_due_at",
                "acknowledged_by", "acknowledged_at", "acknowledged_on_behalf_of")
 _ESCALATION_TYPES = _converted("requested_at response_due_at acknowledged_at",
-                               "criteria handoff overridden_items")
+                               "criteria reason_words handoff overridden_items")
 _ESCALATIONS_SQL = (f"SELECT {', '.join(_ESCALATION)} FROM escalations "
                     "WHERE case_number = :number ORDER BY seq")
 
@@ -159,7 +159,7 @@ def contact(reader: Reader, contact_id: int) -> Record | None:
                                               _converted("created_at removed_at"))
 
 
-_ENTRY = ("at", "actor", "kind", "summary", "reason", "data", "words")
+_ENTRY = ("at", "actor", "kind", "summary", "reason", "data", "words", "reason_words")
 _LATEST_SQL = (f"SELECT {', '.join(_ENTRY)} FROM timeline "
                "WHERE case_number = :number ORDER BY id DESC LIMIT :limit")
 
@@ -167,7 +167,7 @@ _LATEST_SQL = (f"SELECT {', '.join(_ENTRY)} FROM timeline "
 def latest_entries(reader: Reader, number: int, limit: int) -> list[Record]:
     """The case's last `limit` timeline entries, oldest first."""
     rows = reader.rows(_LATEST_SQL, number=number, limit=limit)
-    return [_record(Record, _ENTRY, row, _converted("at", "data words"))
+    return [_record(Record, _ENTRY, row, _converted("at", "data words reason_words"))
             for row in reversed(rows)]
 
 

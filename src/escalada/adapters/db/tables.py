@@ -257,6 +257,9 @@ class EscalationRow(Base):
     to_level: Mapped[str | None] = mapped_column(String(10))
     criteria: Mapped[list[str]] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The reason's words when escalada composed it (a credit's routing, an automatic
+    # step): shown in the reader's language while they render to `reason` in English.
+    reason_words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     handoff: Mapped[dict[str, Any]] = mapped_column(JSON)
     override_reason: Mapped[str | None] = mapped_column(Text)
     overridden_items: Mapped[list[str]] = mapped_column(JSON)
@@ -291,6 +294,8 @@ class TimelineRow(Base):
     # readers of other languages; None for an entry written before (or as plain text).
     # Not hashed: it is shown only while it renders to the hashed summary in English.
     words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The reason's words, likewise (when escalada composed the reason); not hashed.
+    reason_words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The hash chain of the case's timeline (domain.audit): each entry's hash covers
     # the previous entry's, so that an altered or removed entry is detectable.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
@@ -328,6 +333,9 @@ class TimerRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str | None] = mapped_column(Text)
+    # The outcome's words (domain.words), for readers of other languages; None for an
+    # outcome kept before, read as it is.
+    outcome_words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 # Claiming reads the pending timers in `available_at` order: a range scan of this
@@ -860,6 +868,7 @@ class HookDeliveryRow(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(10), index=True)  # applied | ignored | failed
     outcome: Mapped[str | None] = mapped_column(Text)  # what it did, or why it was ignored
+    outcome_words: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # as on timers
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)  # those the payload is read with

@@ -4,10 +4,27 @@ else English. Codes, field names and data are never translated."""
 
 from __future__ import annotations
 
+from typing import Protocol, Self, TypeVar
+
 from fastapi import Request
 
-from escalada.adapters.catalogs import accept_language, choose_language, translations
+from escalada.adapters.catalogs import (
+    SOURCE_LANGUAGE,
+    accept_language,
+    choose_language,
+    translations,
+)
 from escalada.domain.words import Translator
+
+
+class Told(Protocol):
+    """A view holding texts escalada kept with their words (a timeline entry, a timer's
+    outcome, ...), which it can give in another language."""
+
+    def told_in(self, language: Translator) -> Self: ...
+
+
+V = TypeVar("V", bound=Told)
 
 
 def request_language(request: Request) -> str:
@@ -22,3 +39,18 @@ def speaking(request: Request) -> tuple[str, Translator]:
     """The request's language and its catalog."""
     lang = request_language(request)
     return lang, translations(lang)
+
+
+def told(view: V, request: Request) -> V:
+    """The view with its kept texts in the request's language (as it is in English)."""
+    lang = request_language(request)
+    return view if lang == SOURCE_LANGUAGE else view.told_in(translations(lang))
+
+
+def all_told(views: list[V], request: Request) -> list[V]:
+    """`told` for each of a page's items."""
+    lang = request_language(request)
+    if lang == SOURCE_LANGUAGE:
+        return views
+    language = translations(lang)
+    return [view.told_in(language) for view in views]

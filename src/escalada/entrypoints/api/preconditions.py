@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Response
 
 from escalada.domain.errors import InvalidInput, StaleVersion
+from escalada.entrypoints.api.language import told
 from escalada.services.views import CaseView
 
 _TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -29,10 +30,10 @@ def etag(case_id: str, version: int) -> str:
     return f'"{case_id}.v{version}"'
 
 
-def tagged(view: CaseView, response: Response) -> CaseView:
-    """The view, with its ETag on the response."""
+def tagged(view: CaseView, response: Response, request: Request) -> CaseView:
+    """The view in the reader's language, with its ETag on the response."""
     response.headers["ETag"] = etag(view.snapshot.id, view.version)
-    return view
+    return told(view, request)
 
 
 def _versions(header: str, case_id: str) -> list[int] | None:

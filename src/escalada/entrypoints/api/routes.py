@@ -15,6 +15,7 @@ from escalada.domain.errors import StoreUnavailable
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.validation import Day
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, TokenId, current_actor
+from escalada.entrypoints.api.language import all_told, told
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.entrypoints.api.preconditions import (
     ETAG_HEADER,
@@ -194,16 +195,17 @@ def evaluate_snapshot(ctx: ContextDep, snapshot: CaseSnapshot, at: At = None) ->
 # FastAPI would hand it to its thread pool once more to validate it against CaseView
 # (the same bytes come out: it writes them with the same dump_json).
 @api.post("/cases", status_code=201, tags=["cases"], response_model=CaseView)
-def open_case(ctx: ContextDep, actor: ActorDep, body: NewCase) -> Response:
-    view = cases.open_case(ctx=ctx, actor=actor, **body.model_dump())
+def open_case(ctx: ContextDep, actor: ActorDep, body: NewCase, request: Request) -> Response:
+    view = told(cases.open_case(ctx=ctx, actor=actor, **body.model_dump()), request)
     return Response(view.model_dump_json(by_alias=True), status_code=201,
                     media_type="application/json")
 
 
 @api.get("/cases/{case_id}", tags=["cases"], responses={200: {"headers": ETAG_HEADER}})
-def show_case(ctx: ContextDep, case_id: str, response: Response) -> CaseView:
+def show_case(ctx: ContextDep, case_id: str, request: Request, response: Response
+              ) -> CaseView:
     """The case, with its ETag (send it back in `If-Match` on a write)."""
-    return tagged(cases.show_case(ctx=ctx, case_id=case_id), response)
+    return tagged(cases.show_case(ctx=ctx, case_id=case_id), response, request)
 
 
 def _versioned(body: BaseModel, if_match: int | None, **dump: Any) -> dict[str, Any]:
@@ -215,10 +217,12 @@ def _versioned(body: BaseModel, if_match: int | None, **dump: Any) -> dict[str, 
 
 @api.patch("/cases/{case_id}", tags=["cases"], responses=CASE_WRITE)
 def update_case(ctx: ContextDep, actor: ActorDep, case_id: str, body: CaseUpdateIn,
-                if_match: IfMatch, response: Response) -> CaseView:
+                if_match: IfMatch, request: Request,
+                response: Response) -> CaseView:
     """Change severity, status, impact, services, contact level or CSAT."""
     return tagged(cases.update_case(ctx=ctx, actor=actor, case_id=case_id,
-                                    **_versioned(body, if_match, exclude_none=True)), response)
+                                    **_versioned(body, if_match, exclude_none=True)),
+                  response, request)
 
 
 @api.get("/cases/{case_id}/timeline", tags=["cases"], responses=PAGED)
@@ -229,7 +233,7 @@ def timeline(
     """The case's timeline: a page, oldest first (`kind`, `since` to filter)."""
     page = case_timeline.timeline_page(ctx=ctx, case_id=case_id,
                                        **query.model_dump(exclude_none=True))
-    return paged(page, request, response)
+    return all_told(paged(page, request, response), request)
 
 
 @api.get("/cases/{case_id}/evaluation", tags=["engine"])
@@ -239,55 +243,62 @@ def evaluate_case(ctx: ContextDep, case_id: str, at: At = None) -> EvaluationVie
 
 @api.post("/cases/{case_id}/escalate", tags=["escalations"], responses=CASE_WRITE)
 def escalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: EscalateIn,
-             if_match: IfMatch, response: Response) -> CaseView:
+             if_match: IfMatch, request: Request,
+             response: Response) -> CaseView:
     """One step up a track; 422 with `missing` when the handoff package is incomplete."""
     return tagged(escalations.escalate(ctx=ctx, actor=actor, case_id=case_id,
-                                       **_versioned(body, if_match)), response)
+                                       **_versioned(body, if_match)), response, request)
 
 
 @api.post("/cases/{case_id}/ack", tags=["escalations"], responses=CASE_WRITE)
 def acknowledge(ctx: ContextDep, actor: ActorDep, case_id: str, body: AckIn,
-                if_match: IfMatch, response: Response) -> CaseView:
+                if_match: IfMatch, request: Request,
+                response: Response) -> CaseView:
     return tagged(escalations.acknowledge(ctx=ctx, actor=actor, case_id=case_id,
-                                          **_versioned(body, if_match)), response)
+                                          **_versioned(body, if_match)), response, request)
 
 
 @api.post("/cases/{case_id}/deescalate", tags=["escalations"], responses=CASE_WRITE)
 def deescalate(ctx: ContextDep, actor: ActorDep, case_id: str, body: DeescalateIn,
-               if_match: IfMatch, response: Response) -> CaseView:
+               if_match: IfMatch, request: Request,
+               response: Response) -> CaseView:
     return tagged(escalations.deescalate(ctx=ctx, actor=actor, case_id=case_id,
-                                         **_versioned(body, if_match)), response)
+                                         **_versioned(body, if_match)), response, request)
 
 
 @api.post("/cases/{case_id}/flags", tags=["cases"], responses=CASE_WRITE)
 def set_flags(ctx: ContextDep, actor: ActorDep, case_id: str, body: FlagsIn,
-              if_match: IfMatch, response: Response) -> CaseView:
+              if_match: IfMatch, request: Request,
+              response: Response) -> CaseView:
     return tagged(cases.set_flags(ctx=ctx, actor=actor, case_id=case_id, on=True,
-                                  **_versioned(body, if_match)), response)
+                                  **_versioned(body, if_match)), response, request)
 
 
 @api.post("/cases/{case_id}/flags/clear", tags=["cases"], responses=CASE_WRITE)
 def clear_flags(ctx: ContextDep, actor: ActorDep, case_id: str, body: FlagsIn,
-                if_match: IfMatch, response: Response) -> CaseView:
+                if_match: IfMatch, request: Request,
+                response: Response) -> CaseView:
     return tagged(cases.set_flags(ctx=ctx, actor=actor, case_id=case_id, on=False,
-                                  **_versioned(body, if_match)), response)
+                                  **_versioned(body, if_match)), response, request)
 
 
 @api.post("/cases/{case_id}/respond", tags=["cases"], responses=CASE_WRITE)
 def respond(ctx: ContextDep, actor: ActorDep, case_id: str, body: RespondIn,
-            if_match: IfMatch, response: Response) -> CaseView:
+            if_match: IfMatch, request: Request,
+            response: Response) -> CaseView:
     return tagged(cases.respond(ctx=ctx, actor=actor, case_id=case_id,
-                                **_versioned(body, if_match)), response)
+                                **_versioned(body, if_match)), response, request)
 
 
 def _lifecycle(name: str, summary: str) -> None:
     service = getattr(cases, name)
 
     def route(ctx: ContextDep, actor: ActorDep, case_id: str, body: Versioned,
-              if_match: IfMatch, response: Response) -> CaseView:
+              if_match: IfMatch, request: Request,
+              response: Response) -> CaseView:
         view: CaseView = service(ctx=ctx, actor=actor, case_id=case_id,
                                  **_versioned(body, if_match))
-        return tagged(view, response)
+        return tagged(view, response, request)
 
     route.__name__ = name
     api.post(f"/cases/{{case_id}}/{name}", tags=["cases"], summary=summary,

@@ -121,9 +121,10 @@ def timeline_table(entries: Sequence[TimelineEntryView], title: str | None = Non
     table = Table(title=tr("Timeline") if title is None else title, title_justify="left")
     for column in (tr("when"), tr("who"), tr("what"), tr("why")):
         table.add_column(column)
+    language = speaking()
     for entry in entries:
-        table.add_row(when(entry.at), entry.actor, entry.summary_in(speaking()),
-                      entry.reason or "")
+        table.add_row(when(entry.at), entry.actor, entry.summary_in(language),
+                      entry.reason_in(language) or "")
     console().print(table)
 
 

@@ -129,7 +129,8 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
     # JSON is most of what reading it costs.
     lines = session.execute(select(
         TimelineRow.at, TimelineRow.actor, TimelineRow.kind, TimelineRow.summary,
-        TimelineRow.reason, TimelineRow.words).where(TimelineRow.case_number == number)
+        TimelineRow.reason, TimelineRow.words, TimelineRow.reason_words).where(
+        TimelineRow.case_number == number)
         .order_by(TimelineRow.id)).all()
     entries = session.execute(select(
         TimelineRow.at, TimelineRow.actor, TimelineRow.kind, TimelineRow.summary,
@@ -155,7 +156,8 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
         root_cause=sections.root_cause_of(session.get(RootCauseRow, number)),
         impact=sections.impact_of(case, entries, credits, measured_breaches(
             snapshot_of(session, case, now), policy, now), now),
-        resolution=sections.resolution_of(case, lines, commitments_of(session, number), now),
+        resolution=sections.resolution_of(case, lines, commitments_of(session, number), now,
+                                          translations(language)),
         messages=sections.messages_of(drafts, deliveries),
         lessons=() if (held := lessons_of(session, number)) is None
         else sections.lessons_of(*held, now),

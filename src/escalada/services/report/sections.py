@@ -40,7 +40,7 @@ from escalada.domain.escalation_report import (
 from escalada.domain.post_mortem import HEADINGS, action_state
 from escalada.domain.recovery import OPEN_STATUSES, PHASES
 from escalada.domain.words import ENGLISH, Translator
-from escalada.services.views import summary_in
+from escalada.services.views import summary_in, text_in
 
 
 class Line(Protocol):
@@ -108,7 +108,8 @@ def timeline_of(entries: Sequence[Line],
     its words; an entry recorded as plain text as it was recorded)."""
     return tuple(TimelineLine(e.at, e.actor, e.kind,
                               summary_in(e.summary, getattr(e, "words", None), language),
-                              e.reason) for e in entries)
+                              text_in(e.reason, getattr(e, "reason_words", None), language))
+                 for e in entries)
 
 
 def steps_of(case: CaseRow) -> tuple[Step, ...]:
@@ -167,13 +168,15 @@ def impact_of(case: CaseRow, entries: Sequence[Entry], credits: Sequence[CreditR
 
 
 def resolution_of(case: CaseRow, entries: Sequence[Line],
-                  commitments: Sequence[CommitmentRow], now: datetime) -> Resolution:
-    """How the case was resolved, and each commitment made to the customer, met or
-    missed by the record."""
+                  commitments: Sequence[CommitmentRow], now: datetime,
+                  language: Translator = ENGLISH) -> Resolution:
+    """How the case was resolved (its note in `language` when escalada wrote it), and
+    each commitment made to the customer, met or missed by the record."""
     resolved = next((e for e in reversed(entries) if e.kind == "resolved"), None)
     return Resolution(
         resolved_at=case.resolved_at, resolved_by=None if resolved is None else resolved.actor,
-        note=None if resolved is None else resolved.reason,
+        note=None if resolved is None else text_in(
+            resolved.reason, getattr(resolved, "reason_words", None), language),
         commitments=tuple(Commitment(
             c.id, c.what, c.owner, c.due_at, commitment_state(c.due_at, c.closed_at, now),
             c.closed_at) for c in commitments))
