@@ -201,7 +201,7 @@ def help_messages() -> dict[str, str]:
     walk(get_command(app), "escalada")
     for name, entry in GROUPS.items():
         found.setdefault(entry.help, f"escalada --help: {name}")
-    for words in (help_words.HELP_WORDS, help_words.ERROR_WORDS,
+    for words in (help_words.HELP_WORDS, help_words.ERROR_WORDS, help_words.PROMPT_WORDS,
                   tuple(template for _, template in help_words.USAGE_WORDS)):
         for text in words:
             found.setdefault(text, "cli/help_words.py")

@@ -27,7 +27,7 @@ def english(cli: Cli) -> Cli:
 
 def test_the_roots_help_is_russian_in_a_russian_shell(russian: Cli) -> None:
     helped = russian.run("--help")
-    assert helped.startswith("Использование: escalada [OPTIONS] COMMAND [ARGS]...")
+    assert helped.startswith("Использование: escalada [ПАРАМЕТРЫ] КОМАНДА [АРГУМЕНТЫ]...")
     assert "escalada: координирует эскалации поддержки" in helped
     assert "\nПараметры:\n" in helped and "\nКоманды:\n" in helped
     assert "  case        Обращения: открыть, эскалировать, принять, решить." in helped
@@ -41,7 +41,7 @@ def test_the_roots_help_is_russian_in_a_russian_shell(russian: Cli) -> None:
 
 def test_a_commands_help_is_russian_with_clicks_notes(russian: Cli) -> None:
     helped = " ".join(russian.run("case", "open", "--help").split())
-    assert helped.startswith("Использование: escalada case open [OPTIONS]")
+    assert helped.startswith("Использование: escalada case open [ПАРАМЕТРЫ]")
     assert "Открыть обращение (выводит его вместе с id)." in helped
     assert "--severity <str> P1, P2, P3 или P4 [обязательно]" in helped
     assert "[по умолчанию: table]" in helped
@@ -113,8 +113,18 @@ def test_a_real_process_says_a_usage_error_in_russian_on_stderr(tmp_path: Path) 
     done = cli.call("case", "open", "--account", "acme")
     assert done.code == 2
     assert done.stdout == ""
-    assert done.stderr == ("Использование: escalada case open [OPTIONS]\n"
+    assert done.stderr == ("Использование: escalada case open [ПАРАМЕТРЫ]\n"
                            "Справка: 'escalada case open --help'.\n\n"
                            "Ошибка: Не указан параметр '--severity'.\n")
     helped = cli.call("--help")
     assert helped.code == 0 and helped.stdout.startswith("Использование: escalada")
+
+
+def test_a_password_typed_twice_is_asked_for_in_the_readers_language(russian: Cli) -> None:
+    asked = russian.call("user", "password", "irina", stdin="typed twice ok\ntyped twice ok\n")
+    assert asked.code == 0 and "Повторите для подтверждения" in asked.stdout
+    mismatch = russian.call("user", "password", "irina", stdin="one password\nanother one\n")
+    assert mismatch.code == 1
+    assert "Ошибка: введённые значения не совпадают." in mismatch.stdout
+    assert mismatch.stderr.endswith("Прервано!\n")  # no more input: as Ctrl-C
+    assert "Repeat for confirmation" not in mismatch.stdout + mismatch.stderr

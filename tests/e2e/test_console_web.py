@@ -191,7 +191,9 @@ def test_the_cli_sets_a_password_from_stdin_or_asked_twice(cli: Cli) -> None:
     assert "console password set for olga" in piped
     assert "console password set for irina" in asked
     assert mismatch.code == 1
-    assert "The two entered values do not match" in mismatch.stdout + mismatch.stderr
+    assert "Repeat for confirmation: " in mismatch.stdout
+    assert "Error: The two entered values do not match." in mismatch.stdout
+    assert mismatch.stderr.endswith("Aborted!\n")
 
 
 def test_the_board_with_ten_thousand_open_cases_reads_a_page_in_a_few_statements(

@@ -15,7 +15,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
 from escalada.domain.errors import EscaladaError
-from escalada.entrypoints.cli.help_words import SpokenError, spoken_error
+from escalada.entrypoints.cli.help_words import SpokenError, said, spoken_error
 from escalada.entrypoints.cli.lazy import Lazy, LazyGroup
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
@@ -135,6 +135,11 @@ def _usage_said() -> Iterator[None]:
         if language() == "en":
             raise
         raise spoken_error(error) from error
+    except typer.Abort:  # Ctrl-C at a prompt
+        if language() == "en":
+            raise
+        typer.echo(said("Aborted!"), err=True)
+        raise typer.Exit(1) from None
 
 
 def _command_run(group: Any, ctx: Any) -> Any:

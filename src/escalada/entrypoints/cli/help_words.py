@@ -36,8 +36,12 @@ from typer._click.utils import echo
 from escalada.entrypoints.cli.words import language
 
 # Click's and Typer's own words in help pages, by the message id of each.
-HELP_WORDS = ("Usage: ", "Options", "Arguments", "Commands", "required",
-              "default: {default}", "env var: {var}")
+HELP_WORDS = ("Usage: ", "[OPTIONS]", "COMMAND", "[ARGS]...", "Options", "Arguments",
+              "Commands", "required", "default: {default}", "env var: {var}")
+_USAGE_PIECES = ("[OPTIONS]", "COMMAND", "[ARGS]...")
+# What Click's prompt for a hidden value typed twice says (asked_twice), and its Ctrl-C.
+PROMPT_WORDS = ("Repeat for confirmation", "Error: The two entered values do not match.",
+                "Aborted!")
 # What Click and Typer write in a usage error (as f-strings, so read back with these
 # patterns) -> the message id that says it; the names of the groups are its parameters.
 USAGE_WORDS: tuple[tuple[str, str], ...] = (
@@ -135,6 +139,9 @@ class SpeakingFormatter(HelpFormatter):
     """Click's help formatter, saying Click's own words in the reader's language."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if language() != "en":
+            args = " ".join(said(piece) if piece in _USAGE_PIECES else piece
+                            for piece in args.split(" "))
         super().write_usage(prog, args, said("Usage: ") if prefix is None else prefix)
 
     def section(self, name: str) -> Any:
@@ -201,6 +208,18 @@ def speak(command: Any) -> Any:
     for child in getattr(command, "commands", {}).values():
         speak(child)
     return command
+
+
+def asked_twice(text: str) -> str:
+    """A value typed twice and not shown, as `typer.prompt(text, hide_input=True,
+    confirmation_prompt=True)` asks for it, with Click's words in the reader's language."""
+    from typer._click.termui import prompt
+
+    while True:
+        value: str = prompt(text, hide_input=True)
+        if value == prompt(said("Repeat for confirmation"), hide_input=True):
+            return value
+        echo(said("Error: The two entered values do not match."))
 
 
 def spoken_error(error: ClickException) -> ClickException:

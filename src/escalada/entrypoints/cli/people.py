@@ -166,10 +166,10 @@ def user_password(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
+        from escalada.entrypoints.cli.help_words import asked_twice
         from escalada.entrypoints.cli.words import tr
 
-        password = typer.prompt(tr("New console password for {name}", name=name),
-                                hide_input=True, confirmation_prompt=True)
+        password = asked_twice(tr("New console password for {name}", name=name))
     user = set_password(ctx=context(), actor=actor(), name=name, password=password)
     if fmt is Format.json:
         emit_json(user)
