@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, ContactRow, TimelineRow
@@ -101,13 +101,23 @@ def record(
         summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
         key_id=None if key is None else key.id, words=words, reason_words=reason_words,
     )
-    session.add(entry)
     if new is not None:
+        # A case opened by this transaction is in the database already (Cases.add): its
+        # entry is written at once too, by SQLAlchemy Core, and kept (the view's timeline)
+        # without the session's flush, which nothing else of the opening needs.
+        session.connection().execute(_ENTRY_INSERT, {
+            "case_number": case.number, "at": at, "actor": actor.name, "kind": kind,
+            "summary": summary, "reason": reason, "data": document, "prev_hash": prev,
+            "hash": digest, "key_id": entry.key_id, "words": words})
         new.append(entry)
     else:
+        session.add(entry)
         notes = session.info.setdefault(RECORDED, {})
         notes[case.number] = (case, (*notes.get(case.number, (case, ()))[1], entry))
     session.info[_HEADS][case.number] = digest
+
+
+_ENTRY_INSERT = insert(cast(Table, TimelineRow.__table__))
 
 
 def _chain_head(session: Session, case: CaseRow) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from escalada.adapters.db.tables import AccountRow, CaseRow
 from escalada.domain.case_status import require_open
@@ -63,9 +64,23 @@ class Cases:
         return load_open_case(self._session, case_id, expected_version=expected_version)
 
     def add(self, case: CaseRow) -> CaseRow:
-        """Keep a new case; it has its number (and reference) once this returns."""
+        """Keep a new case; it has its number (and reference) once this returns. It is
+        written at once, by one INSERT of SQLAlchemy Core (the ORM's flush of a single new
+        row costs more than the rest of the opening's statements), and kept in the session
+        as loaded: a later change to it is an UPDATE, checked against its version."""
+        state = inspect(case)
+        mapper = state.mapper
+        given = {prop.columns[0].key: state.dict[prop.key] for prop in mapper.column_attrs
+                 if prop.key in state.dict}
+        # What the database fills in: the number, and the columns left to their default.
+        filled = [prop for prop in mapper.column_attrs if prop.key not in state.dict]
+        table = cast(Table, mapper.local_table)
+        row = self._session.connection().execute(
+            insert(table).returning(*(prop.columns[0] for prop in filled)), given).one()
+        for prop, value in zip(filled, row, strict=True):
+            setattr(case, prop.key, value)
+        make_transient_to_detached(case)
         self._session.add(case)
-        self._session.flush()
         return case
 
     def open_of(self, account_id: str) -> list[CaseRow]:

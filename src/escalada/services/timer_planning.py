@@ -4,9 +4,9 @@ generation replaces the pending ones, and the case's next SLA due time moves wit
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
@@ -24,6 +24,8 @@ from escalada.services.records import is_new, planned_at, snapshot_of
 from escalada.services.timers import DROPPED, FIRED, PENDING
 from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
+
+_TIMERS = cast(Table, TimerRow.__table__)
 
 
 def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
@@ -61,7 +63,10 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
 def _insert(session: Session, case: CaseRow, plan: list[PlannedTimer], now: datetime) -> None:
     generation = case.timer_generation
     if plan:  # one INSERT for the whole plan (an executemany)
-        session.execute(insert(TimerRow), [
+        # On the session's connection, as SQLAlchemy Core: the ORM's bulk insert would
+        # flush the session first and build each row through the mapper, for rows that
+        # nothing in the transaction reads back as objects.
+        session.connection().execute(insert(_TIMERS), [
             {"case_number": case.number, "kind": timer.kind, "key": timer.key,
              "generation": generation, "due_at": timer.due_at, "available_at": timer.due_at,
              "state": PENDING, "attempts": 0, "payload": timer.payload, "created_at": now}

@@ -300,9 +300,11 @@ def link_arrival(session: Session, case: CaseRow, now: datetime) -> None:
     events it matches now, in the case's own transaction (the polls link the rest)."""
     if not case.services or not CaseStatus(case.status).is_open:
         return
-    rows = [row for row in session.scalars(select(VendorEventRow).where(
-        VendorEventRow.status == OPEN).order_by(VendorEventRow.id))
-        if matches(as_event(row), services=case.services, regions=case.regions or (), now=now)]
+    with session.no_autoflush:  # the case's pending changes do not touch vendor events
+        open_events = session.scalars(select(VendorEventRow).where(
+            VendorEventRow.status == OPEN).order_by(VendorEventRow.id)).all()
+    rows = [row for row in open_events
+            if matches(as_event(row), services=case.services, regions=case.regions or (), now=now)]
     if not rows:
         return
     linked = set(session.scalars(select(CaseVendorEventRow.vendor_event_id).where(
