@@ -106,9 +106,7 @@ def record(
         # entry is written at once too, by SQLAlchemy Core, and kept (the view's timeline)
         # without the session's flush, which nothing else of the opening needs.
         session.connection().execute(_ENTRY_INSERT, {
-            "case_number": case.number, "at": at, "actor": actor.name, "kind": kind,
-            "summary": summary, "reason": reason, "data": document, "prev_hash": prev,
-            "hash": digest, "key_id": entry.key_id, "words": words})
+            name: value for name, value in vars(entry).items() if name in _ENTRY_COLUMNS})
         new.append(entry)
     else:
         session.add(entry)
@@ -118,6 +116,7 @@ def record(
 
 
 _ENTRY_INSERT = insert(cast(Table, TimelineRow.__table__))
+_ENTRY_COLUMNS = frozenset(column.key for column in TimelineRow.__table__.columns)
 
 
 def _chain_head(session: Session, case: CaseRow) -> str:
