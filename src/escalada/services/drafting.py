@@ -103,9 +103,10 @@ def operator_templates(settings: Settings) -> Path | None:
     return Path(configured) if configured else None
 
 
-def template_sources(settings: Settings | None = None) -> dict[str, dict[str, str]]:
-    """Message kinds and, per language, where the template comes from."""
-    return template_kinds(operator_templates(settings or Settings.current()))
+def template_sources(settings: Settings) -> dict[str, dict[str, str]]:
+    """Message kinds and, per language, where the template comes from (the operator's
+    directory in `settings`, else built in)."""
+    return template_kinds(operator_templates(settings))
 
 
 def draft_message(

@@ -153,6 +153,6 @@ def retry(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId) -> Delivery
 
 
 @router.get("/templates")
-def templates() -> dict[str, dict[str, str]]:
+def templates(ctx: ContextDep) -> dict[str, dict[str, str]]:
     """Message kinds and, per language, whether the template is built in or the operator's."""
-    return drafting.template_sources()
+    return drafting.template_sources(ctx.settings())

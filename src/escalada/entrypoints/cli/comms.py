@@ -221,8 +221,9 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
 
     from escalada.entrypoints.cli.output import console
     from escalada.services.drafting import template_sources
+    from escalada.settings import Settings
 
-    kinds = template_sources()
+    kinds = template_sources(Settings.current())
     if fmt is Format.json:
         emit_json(kinds)
         return
