@@ -56,6 +56,7 @@ from typing import Any
 
 import httpx
 import processes
+import scratch
 from processes import Server
 from results import report
 from rich.console import Console
@@ -70,7 +71,7 @@ from escalada.bootstrap import wire
 from escalada.domain.snapshot import AccountSnapshot, CaseSnapshot
 from escalada.services.context import Actor, Context, system_clock
 from escalada.services.people import add_user, create_token
-from escalada.testing import ScratchDatabase, scratch_postgres, scratch_sqlite
+from escalada.testing import ScratchDatabase
 
 try:  # a checkout from before the board (--src) has no next SLA due time to keep
     from escalada.domain.sla import next_due
@@ -82,7 +83,6 @@ BOARD_P95_GOAL = 0.150  # seconds, a page of the board
 LIST_RATIO_GOAL = 0.5  # list a page / healthz, as throughput
 OPEN_RATIO_GOAL = 0.4  # open a case / healthz
 CLI_PAGE_GOAL = 1.0  # seconds, `escalada case list --open`, a new process
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_api"
 ACCOUNTS = 50
 WARMUP = 20
 PLANS = ("enterprise", "business", "developer")
@@ -395,34 +395,21 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--page", type=int, default=100)
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    scratch.database_options(parser, "api")
     parser.add_argument("--src", help="measure another checkout's escalada (its src/): "
                                       "a before figure; it is not reported to results")
     args = parser.parse_args()
     # The server and the CLI run as processes of their own: compiled as an install would be,
     # where PYTHONDONTWRITEBYTECODE would have each compile escalada again as it starts.
     compileall.compile_dir(Path(escalada_package.__file__).parent, quiet=1)
-    results: list[Result] = []
-    skipped: dict[str, str] = {}
-    databases: list[tuple[str, Any]] = []
-    if not args.skip_sqlite:
-        databases.append(("sqlite", lambda: scratch_sqlite("bench-api")))
-    if not args.skip_postgres:
-        databases.append(("postgresql", lambda: scratch_postgres(args.postgres_url, progress)))
-    for name, make in databases:
-        database = make()
-        if isinstance(database, str):
-            skipped[name] = database
-            if not args.src:
-                    report("api", f"board page p95, {name}", None, "ms",
-                       f"< {BOARD_P95_GOAL * 1000:.0f} ms", None, note=database)
-            continue
-        try:
-            results.append(bench(database, args))
-        finally:
-            database.cleanup()
+
+    def skipped_on(name: str, why: str) -> None:
+        if not args.src:
+            report("api", f"board page p95, {name}", None, "ms",
+                   f"< {BOARD_P95_GOAL * 1000:.0f} ms", None, note=why)
+
+    results, skipped = scratch.on_each_database(
+        args, "api", lambda database: bench(database, args), skipped=skipped_on, say=progress)
     console.print(table(results, skipped, args))
     if not args.src:
         report_all(results, args)

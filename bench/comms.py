@@ -51,13 +51,13 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import scratch
 from results import report
 from rich.console import Console
 from rich.table import Table
@@ -90,7 +90,7 @@ from escalada.services.escalations import escalate
 from escalada.services.inbound_messages import record_message
 from escalada.services.outbox import deliver_due, send_draft
 from escalada.services.people import add_user
-from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite
+from escalada.testing import FakeClock, scratch_sqlite
 from escalada.testing import ScratchDatabase as Database
 
 RENDER_GOAL = 1_000  # renders/s overall
@@ -98,7 +98,6 @@ DETECT_P99_GOAL = 0.050  # seconds
 DRAFT_P99_GOAL = 0.200  # seconds
 DELIVERY_GOAL = 200  # delivery attempts/s on SQLite, one worker (a message failed once needs two)
 BATCH = 100  # deliveries per deliver_due, as a worker takes them
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_comms"
 KINDS = tuple(kind.value for kind in MessageKind)
 LANGUAGES = ("en", "ru")
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -120,17 +119,6 @@ def percentile(values: list[float], p: float) -> float:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-# Databases
-
-
-def postgres_database(url: str) -> Database | str:
-    return scratch_postgres(url, progress)
-
-
-def sqlite_database() -> Database:
-    return scratch_sqlite("bench-comms")
 
 
 def context(engine: Engine, clock: FakeClock) -> Context:
@@ -474,7 +462,7 @@ class DraftResult:
 
 
 def draft_benchmark(count: int) -> tuple[list[DraftResult], int]:
-    database = sqlite_database()
+    database = scratch_sqlite("bench-comms")
     try:
         clock = FakeClock(START)
         ctx = context(database.engine, clock)
@@ -809,8 +797,7 @@ def main() -> None:
                         help="outbox workers side by side, comma-separated (sink 200)")
     parser.add_argument("--phases", default="render,detect,draft,outbox",
                         help="which of render, detect, draft, outbox to run")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    scratch.database_options(parser, "comms", sqlite=False)
     parser.add_argument("--src", help="the src/ directory of the escalada to measure")
     options = parser.parse_args()
     phases = set(options.phases.split(","))
@@ -846,26 +833,20 @@ def main() -> None:
     if "outbox" not in phases:
         return
 
-    openers: list[Callable[[], Database | str]] = [sqlite_database]
-    if not options.skip_postgres:
-        openers.append(lambda: postgres_database(options.postgres_url))
     runs = [(int(n), False) for n in options.outbox_workers.split(",")] + [(1, True)]
     outbox: list[OutboxResult] = []
     skipped: dict[str, str] = {}
     with Sink() as sink:
         cold = first_webhook(sink)
-        for opener in openers:
-            for workers, failing in runs:
-                database = opener()
-                if isinstance(database, str):
-                    progress(f"postgresql: skipped: {database}")
-                    skipped["postgresql"] = database
-                    break
-                try:
+        for name, opener in scratch.openers(options, "comms", progress):
+            for workers, failing in runs:  # each run on a fresh database
+                with scratch.scratch(opener) as database:
+                    if isinstance(database, str):
+                        progress(f"{name}: skipped: {database}")
+                        skipped[name] = database
+                        break
                     outbox.append(outbox_benchmark(database, sink, options.deliveries,
                                                    failing=failing, workers=workers))
-                finally:
-                    database.cleanup()
 
     console.print(outbox_table(outbox, skipped, options.deliveries))
     console.print(f"the process's first webhook delivery, before the runs and not in them: "

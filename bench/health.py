@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import scratch
 from results import report
 from rich.console import Console
 from rich.table import Table
@@ -54,14 +55,14 @@ from escalada.bootstrap import wire
 from escalada.services.account_health import account_health, refresh_scores
 from escalada.services.context import Actor, Context
 from escalada.services.portfolio import portfolio
-from escalada.testing import FakeClock, ScratchDatabase, scratch_postgres, scratch_sqlite
+from escalada.testing import FakeClock, ScratchDatabase
 
 REFRESH_GOAL = 2.0  # seconds to keep the scores of 300 accounts
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_health"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 PLANS = ("enterprise", "business", "developer")
 SEVERITIES = ("P1", "P2", "P3", "P4")
 ADMIN = Actor("admin", "admin")
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}  # as the figures have been named
 
 
 def load_portfolio(engine: Engine, accounts: int, per_month: int, rng: random.Random) -> int:
@@ -150,9 +151,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--cases-a-month", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    scratch.database_options(parser, "health")
     args = parser.parse_args()
 
     table = Table(title=f"Account health: {args.accounts} accounts, a year of cases each "
@@ -160,33 +159,30 @@ def main() -> None:
     for column in ("database", "cases", "first refresh", "refresh again", "portfolio",
                    "one account", "bands", "goal"):
         table.add_column(column)
-    targets: list[tuple[str, Callable[[], ScratchDatabase | str]]] = []
-    if not args.skip_sqlite:
-        targets.append(("SQLite", lambda: scratch_sqlite("bench-health")))
-    if not args.skip_postgres:
-        targets.append(("PostgreSQL", lambda: scratch_postgres(args.postgres_url)))
-    for name, make in targets:
-        database = make()
-        figure = f"refresh {args.accounts} accounts' health scores, {name}"
-        if isinstance(database, str):
-            table.add_row(name, "—", f"skipped: {database}", "", "", "", "", "")
-            report("health", figure, None, "s", f"< {REFRESH_GOAL:g}", None, database)
-            continue
-        try:
-            found = measure(database, args)
-        finally:
-            database.cleanup()
+
+    def figure(name: str) -> str:
+        return f"refresh {args.accounts} accounts' health scores, {NAMES[name]}"
+
+    def skipped_on(name: str, why: str) -> None:
+        table.add_row(NAMES[name], "—", f"skipped: {why}", "", "", "", "", "")
+        report("health", figure(name), None, "s", f"< {REFRESH_GOAL:g}", None, why)
+
+    def measured(database: ScratchDatabase) -> None:
+        found = measure(database, args)
         met = found["refresh"] < REFRESH_GOAL
-        table.add_row(name, f"{found['cases']:,}", f"{found['first']:.3f} s "
+        table.add_row(NAMES[database.name], f"{found['cases']:,}", f"{found['first']:.3f} s "
                       f"({found['kept']} kept)", f"{found['refresh']:.3f} s",
                       f"{found['portfolio'] * 1000:.1f} ms",
                       f"{found['one'] * 1000:.1f} ms",
                       ", ".join(f"{band} {count}" for band, count in sorted(
                           found["bands"].items())), "met" if met else "MISSED")
-        report("health", figure, round(found["refresh"], 3), "s", f"< {REFRESH_GOAL:g}", met,
+        report("health", figure(database.name), round(found["refresh"], 3), "s",
+               f"< {REFRESH_GOAL:g}", met,
                f"{found['cases']:,} cases; the first refresh, every band new and moves "
                f"into alarming bands on open cases' timelines: {found['first']:.3f} s")
-    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+
+    scratch.on_each_database(args, "health", measured, skipped=skipped_on)
+    load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
     table.caption = (f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
                      f"load average {load} (1, 5, 15 min)")
     Console(width=140).print(table)

@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 import processes
+import scratch
 from processes import Server
 from results import report
 from rich.console import Console
@@ -56,11 +57,10 @@ from sqlalchemy import Engine, func, insert, select
 import escalada as escalada_package
 from escalada.adapters.db.tables import AccountRow, CaseRow, IncidentCaseRow, IncidentRow
 from escalada.domain.hook_signatures import zendesk_signature
-from escalada.testing import ScratchDatabase, scratch_postgres, scratch_sqlite
+from escalada.testing import ScratchDatabase
 
 RATE_GOAL = 50.0  # tickets accepted per second
 INCIDENT_GOAL = 2.0  # seconds from the first ticket sent to the incident's opening
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_storm"
 SECRET = "YmVuY2ggc3Rvcm0gc2VjcmV0"
 SERVICE, REGION = "rds", "eu-central-1"
 
@@ -286,9 +286,7 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    scratch.database_options(parser, "storm")
     args = parser.parse_args()
     if (args.tickets < 1 or args.accounts < 5 or args.servers < 1 or args.clients < 1
             or args.workers < 0):
@@ -296,24 +294,14 @@ def main() -> None:
                      "least 0, and --accounts at least 5 (a storm spans five accounts)")
     # The servers run as processes of their own: compiled as an install would be.
     compileall.compile_dir(Path(escalada_package.__file__).parent, quiet=1)
-    results: list[Result] = []
-    skipped: dict[str, str] = {}
-    databases: list[tuple[str, Any]] = []
-    if not args.skip_sqlite:
-        databases.append(("sqlite", lambda: scratch_sqlite("bench-storm")))
-    if not args.skip_postgres:
-        databases.append(("postgresql", lambda: scratch_postgres(args.postgres_url, progress)))
-    for name, make in databases:
-        database = make()
-        if isinstance(database, str):
-            skipped[name] = database
-            report("storm", f"webhook tickets accepted/s, {name}", None, "/s",
-                   f">= {RATE_GOAL:.0f}", None, note=database)
-            continue
-        try:
-            results.append(bench(database, args))
-        finally:
-            database.cleanup()
+
+    def skipped_on(name: str, why: str) -> None:
+        report("storm", f"webhook tickets accepted/s, {name}", None, "/s",
+               f">= {RATE_GOAL:.0f}", None, note=why)
+
+    results, skipped = scratch.on_each_database(
+        args, "storm", lambda database: bench(database, args), skipped=skipped_on,
+        say=progress)
     console.print(table(results, skipped, args))
     report_all(results, args)
     if any(result.problems for result in results):

@@ -44,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import scratch
 from results import report
 from rich.console import Console
 from rich.table import Table
@@ -57,7 +58,7 @@ from escalada.entrypoints.worker import Pool
 from escalada.services.context import Context, system_clock
 from escalada.services.timer_firing import claim
 from escalada.services.timers import PENDING
-from escalada.testing import FakeClock, scratch_postgres, scratch_sqlite
+from escalada.testing import FakeClock
 from escalada.testing import ScratchDatabase as Database
 
 CLAIM_RATIO_GOAL = 1.5  # claim time behind the largest backlog / behind the smallest
@@ -73,7 +74,6 @@ LATENESS_BACKLOG = 100_000
 LATENESS_WAVES = (("steady", 2_000, 20.0), ("storm", 5_000, 5.0))
 REMINDER_LEAD = 2.0  # seconds from scheduling to the first reminder's due time
 IDLE = 0.05  # seconds a worker rests when nothing is due
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_timers"
 LOAD_CHUNK = 50_000
 TIMER_COLUMNS = ("case_number", "kind", "key", "generation", "due_at", "available_at", "state",
                  "attempts", "payload", "created_at")
@@ -84,17 +84,6 @@ _started = time.perf_counter()
 
 def progress(message: str) -> None:
     print(f"[{time.perf_counter() - _started:7.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-# Databases
-
-
-def postgres_database(url: str) -> Database | str:
-    return scratch_postgres(url, progress)
-
-
-def sqlite_database() -> Database:
-    return scratch_sqlite("bench-timers")
 
 
 def open_cases(engine: Engine, now: datetime, count: int = CASES) -> list[int]:
@@ -508,9 +497,7 @@ def main() -> None:
                         help="worker Pool sizes for throughput and lateness, comma-separated")
     parser.add_argument("--phases", default="claim,throughput,lateness",
                         help="which of claim, throughput, lateness to run")
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    scratch.database_options(parser, "timers")
     parser.add_argument("--src", help="the src/ directory of the escalada to measure")
     options = parser.parse_args()
     sizes = sorted({int(size.replace("_", "")) for size in options.sizes.split(",")})
@@ -522,23 +509,17 @@ def main() -> None:
 
     progress(f"escalada from {Path(escalada.__file__).parent}")
 
-    databases: list[Callable[[], Database | str]] = []
-    if not options.skip_sqlite:
-        databases.append(sqlite_database)
-    if not options.skip_postgres:
-        databases.append(lambda: postgres_database(options.postgres_url))
     claims = ClaimReport()
     throughput: list[ThroughputResult] = []
     lateness: list[LatenessResult] = []
     skipped: dict[str, str] = {}
-    for opener in databases:
-        for phase in phases:
-            database = opener()
-            if isinstance(database, str):
-                progress(f"postgresql: skipped: {database}")
-                claims.skipped["postgresql"] = skipped["postgresql"] = database
-                break
-            try:
+    for name, opener in scratch.openers(options, "timers", progress):
+        for phase in phases:  # each phase on a fresh database
+            with scratch.scratch(opener) as database:
+                if isinstance(database, str):
+                    progress(f"{name}: skipped: {database}")
+                    claims.skipped[name] = skipped[name] = database
+                    break
                 progress(f"{database.name}: {phase}")
                 if phase == "claim":
                     claim_benchmark(database, sizes, options.repeat, claims)
@@ -546,8 +527,6 @@ def main() -> None:
                     throughput += throughput_benchmark(database, workers)
                 else:
                     lateness += lateness_benchmark(database, workers)
-            finally:
-                database.cleanup()
 
     console = Console(width=130)
     if "claim" in phases:

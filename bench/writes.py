@@ -37,10 +37,10 @@ sys.path.append(str(Path(__file__).resolve().parent))  # results.py, after the s
 import argparse
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import scratch
 from results import report
 from rich.console import Console
 from rich.table import Table
@@ -52,12 +52,11 @@ from escalada.bootstrap import wire
 from escalada.services import cases
 from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
-from escalada.testing import FakeClock, count_statements, scratch_postgres, scratch_sqlite
+from escalada.testing import FakeClock, count_statements
 from escalada.testing import ScratchDatabase as Database
 
 OPEN_STATEMENTS_GOAL = 8
 LONG_LIVED_RATIO_GOAL = 1.2  # a change after --changes earlier ones / a fresh case's
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_writes"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADMIN, AGENT = Actor("admin", "admin"), Actor("ana", "engineer")
 
@@ -197,9 +196,7 @@ def main() -> None:
                         help="changes to the long-lived case before it is timed")
     parser.add_argument("--samples", type=int, default=50,
                         help="timed changes of the long-lived case and of fresh cases")
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    scratch.database_options(parser, "writes")
     parser.add_argument("--src", help="the src/ directory of the escalada to measure")
     parser.add_argument("--show-statements", action="store_true",
                         help="list the statements of opening a case")
@@ -207,23 +204,10 @@ def main() -> None:
     import escalada
 
     progress(f"escalada from {Path(escalada.__file__).parent}")
-    databases: list[Callable[[], Database | str]] = []
-    if not options.skip_sqlite:
-        databases.append(lambda: scratch_sqlite("bench-writes"))
-    if not options.skip_postgres:
-        databases.append(lambda: scratch_postgres(options.postgres_url, progress))
-    results: list[Result] = []
-    skipped: dict[str, str] = {}
-    for opener in databases:
-        database = opener()
-        if isinstance(database, str):
-            progress(f"postgresql: skipped: {database}")
-            skipped["postgresql"] = database
-            continue
-        try:
-            results.append(measure(database, options.opens, options.changes, options.samples))
-        finally:
-            database.cleanup()
+    results, skipped = scratch.on_each_database(
+        options, "writes",
+        lambda database: measure(database, options.opens, options.changes, options.samples),
+        skipped=lambda name, why: progress(f"{name}: skipped: {why}"), say=progress)
     console = Console(width=150)
     console.print(table(results, skipped, options.changes))
     if options.show_statements:
