@@ -19,6 +19,7 @@ from escalada.services.contacts import add_contact
 from escalada.services.context import Context
 from escalada.services.credits import approve_credit, propose_credit
 from escalada.services.escalations import escalate
+from escalada.services.recovery import add_task
 from escalada.testing import FakeClock
 
 PAGE = "/accounts/acme"
@@ -83,6 +84,27 @@ def test_a_russian_reader_reads_it_in_russian(console: SignedIn) -> None:
     assert "Удовлетворённость поддержкой" in text  # the policy's Russian labels
     assert "P1, P2, P3, P4 круглосуточно</p>" in text
     assert "450,00\xa0$" in text
+    # The English-speaking account's recovery tasks, in the reader's Russian.
+    assert "Подтвердить решение с клиентом" in text
+    assert "Confirm the resolution" not in text
+
+
+def test_an_english_reader_reads_a_russian_accounts_recovery_tasks_in_english(
+    sqlite_ctx: Context, console: SignedIn,
+) -> None:
+    case_id = open_case(sqlite_ctx, account="globex", name="Globex",
+                        account_fields={"language": "ru"},
+                        flags=["customer_requested_escalation"]).snapshot.id
+    escalate(ctx=sqlite_ctx, actor=ANA, case_id=case_id, to="L2")
+    cases.resolve(ctx=sqlite_ctx, actor=ANA, case_id=case_id, reason="driver patched")
+    add_task(ctx=sqlite_ctx, actor=ANA, case_id=case_id, phase="immediate",
+             text="Позвонить CTO", due_at="2026-11-26")
+
+    text = console("vera").get("/accounts/globex").text
+
+    assert "Confirm the resolution with the customer" in text
+    assert "Подтвердить решение" not in text
+    assert "Позвонить CTO" in text  # people's own task, as they wrote it
 
 
 def test_an_unknown_account_is_404(console: SignedIn) -> None:

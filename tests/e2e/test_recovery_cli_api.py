@@ -48,8 +48,34 @@ def test_the_case_resolves_and_its_recovery_plan_and_follow_up_exist(client, ope
     assert follow_up["key"] == "customer_follow_up"
     assert follow_up["due_at"] == "2026-12-03T10:00:00+00:00"  # a week after resolving
     assert plan["post_mortem"]["status"] == "open"
-    # The account speaks Russian: so does its plan.
-    assert plan_task(plan, "executive_apology")["text"].startswith("Звонок")
+    # The account speaks Russian; its plan reads in the reader's language (English here).
+    assert plan_task(plan, "executive_apology")["text"] == "Executive apology call or visit"
+
+
+def test_each_reader_reads_the_plan_in_their_language_and_peoples_own_tasks_as_written(
+    client, open_case,
+) -> None:
+    case_id = resolved_l2_case(client, open_case)  # a Russian-speaking account's
+    added = client.post(f"{API}/cases/{case_id}/recovery/tasks", json={
+        "phase": "short_term", "text": "Отправить RCA клиенту"}).json()
+
+    russian = client.get(f"{API}/cases/{case_id}/recovery",
+                         headers={"Accept-Language": "ru-RU,ru;q=0.9"}).json()
+    english = client.get(f"{API}/cases/{case_id}/recovery",
+                         headers={"Accept-Language": "en-GB,en;q=0.8"}).json()
+    moved = client.patch(f"{API}/recovery/tasks/{plan_task(english, 'service_credits')['id']}",
+                         json={"status": "in_progress"}, headers={"Accept-Language": "en"})
+
+    assert plan_task(russian, "executive_apology")["text"] == (
+        "Звонок или визит руководителя с извинениями")
+    assert plan_task(english, "executive_apology")["text"] == "Executive apology call or visit"
+    assert english["post_mortem"]["text"].startswith("Post-mortem with the war room team")
+    assert russian["post_mortem"]["text"].startswith("Разбор")
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["text"].startswith("Agree service credits")
+    for plan in (russian, english):
+        own = next(t for p in plan["phases"] for t in p["tasks"] if t["id"] == added["id"])
+        assert own["text"] == "Отправить RCA клиенту" and own["key"] is None
 
 
 def test_a_task_is_assigned_and_done_over_http_and_the_timeline_shows_it(
@@ -163,6 +189,31 @@ def test_the_recovery_plan_through_the_command_line(cli: Cli) -> None:
     assert timeline[-1]["kind"] == "recovery_task_updated"
     assert timeline[-3]["reason"] == "call booked"
     assert "already" in cli.run("--as", "lena", "recovery", "create", case_id, code=5)
+
+
+def test_the_command_line_shows_a_russian_accounts_plan_in_the_readers_language(
+    cli: Cli,
+) -> None:
+    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
+            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--language", "ru")
+    case_id = cli.json("case", "open", "--account", "acme", "--severity", "P1", "--title",
+                       "API returns 500", "--flag", "customer_requested_escalation",
+                       )["snapshot"]["id"]
+    cli.run("case", "escalate", case_id, "--to", "L2")
+    cli.run("case", "resolve", case_id)
+    cli.run("recovery", "add", case_id, "--phase", "short_term", "--text", "Отправить RCA")
+    cli.env.update(ESCALADA_LANG="en", COLUMNS="400")  # whole cells on one line
+
+    english = cli.run("recovery", "show", case_id)
+    as_json = cli.json("recovery", "show", case_id)
+    cli.env["ESCALADA_LANG"] = "ru"
+    russian = cli.run("recovery", "show", case_id)
+
+    assert "Executive apology call or visit" in english and "Звонок" not in english
+    assert "Отправить RCA" in english
+    assert plan_task(as_json, "executive_apology")["text"] == "Executive apology call or visit"
+    assert "Звонок или визит руководителя с извинениями" in russian
+    assert "Executive apology" not in russian and "Отправить RCA" in russian
 
 
 def test_command_line_refusals_exit_with_their_codes(cli: Cli) -> None:

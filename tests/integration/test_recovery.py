@@ -175,6 +175,49 @@ def test_a_russian_speaking_account_gets_its_plan_in_russian(
     assert plan.post_mortem is not None and "Повестка" in plan.post_mortem.text
 
 
+def test_a_reader_reads_the_templates_tasks_in_their_own_language_whatever_the_accounts(
+    ctx: Context, people: None,
+) -> None:
+    russian_case = resolved_at_l2(ctx, language="ru")
+    english_case = resolved_at_l2(ctx, account="globex", name="Globex")
+
+    english_reader = recovery_plan(ctx=ctx, case_id=russian_case, language="en")
+    russian_reader = recovery_plan(ctx=ctx, case_id=english_case, language="ru")
+    as_stored = recovery_plan(ctx=ctx, case_id=russian_case)
+
+    assert task(english_reader, "executive_apology").text == "Executive apology call or visit"
+    assert english_reader.post_mortem is not None
+    assert english_reader.post_mortem.text.startswith("Post-mortem")
+    assert task(russian_reader, "executive_apology").text == (
+        "Звонок или визит руководителя с извинениями")
+    assert task(as_stored, "executive_apology").text.startswith("Звонок")
+    with ctx.unit_of_work() as uow:  # the rows keep the account's language
+        stored = uow.session.scalars(select(RecoveryTaskRow.text).where(
+            RecoveryTaskRow.key == "executive_apology")).all()
+    assert sorted(stored) == ["Executive apology call or visit",
+                              "Звонок или визит руководителя с извинениями"]
+
+
+def test_a_task_people_added_or_reworded_reads_as_they_wrote_it_in_any_language(
+    ctx: Context, people: None,
+) -> None:
+    case_id = resolved_at_l2(ctx, language="ru")
+    plan = recovery_plan(ctx=ctx, case_id=case_id, language="en")
+    apology = task(plan, "executive_apology")
+    added = add_task(ctx=ctx, actor=ANA, case_id=case_id, phase="short_term",
+                     text="Отправить RCA")
+
+    reworded = update_task(ctx=ctx, actor=ANA, task_id=apology.id, language="en",
+                           text="Звонок CEO клиенту в пятницу")
+    later = recovery_plan(ctx=ctx, case_id=case_id, language="en")
+
+    assert reworded.text == "Звонок CEO клиенту в пятницу"
+    assert task(later, "executive_apology").text == "Звонок CEO клиенту в пятницу"
+    assert next(t for p in later.phases for t in p.tasks if t.id == added.id).text == (
+        "Отправить RCA")
+    assert task(later, "service_credits").text.startswith("Agree service credits")
+
+
 def test_a_refused_resolution_writes_no_plan(ctx: Context, people: None) -> None:
     case_id = open_case(ctx)
     escalate(ctx=ctx, actor=ANA, case_id=case_id, to="L2")

@@ -81,6 +81,7 @@ def test_every_section_is_filled_from_the_record_in_russian(ctx: Context, worked
     assert "| Звонок каждые 2 часа | maria |" in text and "**выполнено**" in text
     assert "| Письменный RCA | ana |" in text and "**нарушено**" in text
     assert "Выполнение: 0 из 14" in text  # the L2 recovery plan, opened on resolution
+    assert "| Звонок или визит руководителя с извинениями |" in text
     assert "# Всё упало \\[жми\\](http://evil.example) \\<img src=x" in text
     assert text.count("Ничего не записано.") == 2  # communications and lessons
     # The timeline's summaries in Russian, from the words each entry keeps.
@@ -104,6 +105,8 @@ def test_english_html_and_pdf_of_the_same_record(ctx: Context, worked_case: str)
     pdf = escalation_report(ctx=ctx, actor=VIEWER, case_id=worked_case, fmt="pdf")
 
     assert "## 3. Root-cause analysis" in english and "UTC+3" in english
+    # The Russian-speaking account's recovery tasks in the report's English.
+    assert "| Executive apology call or visit |" in english and "Звонок или" not in english
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<img" not in page
     assert (pdf.media_type, pdf.filename) == ("application/pdf",
                                               f"{worked_case}-report-ru.pdf")

@@ -20,6 +20,7 @@ from escalada.domain.recovery import (
     needs_plan,
     peak_level,
     plan_recovery,
+    task_text,
 )
 from escalada.domain.sla import resolve_calendar
 from escalada.domain.snapshot import AccountSnapshot
@@ -131,6 +132,34 @@ def test_a_task_written_only_in_english_is_given_in_english_to_a_russian_account
         {"key": "call_back", "text": {"en": "Call the customer back"}, "due_days": 1}]}})
 
     assert plan(template, language="ru")["call_back"].text == "Call the customer back"
+
+
+APOLOGY_EN, APOLOGY_RU = "Executive apology call or visit", (
+    "Звонок или визит руководителя с извинениями")
+
+
+@pytest.mark.parametrize(("stored", "language", "shown"), [
+    (APOLOGY_RU, "en", APOLOGY_EN), (APOLOGY_EN, "ru", APOLOGY_RU),
+    (APOLOGY_RU, "ru", APOLOGY_RU), (APOLOGY_EN, "en", APOLOGY_EN),
+    (APOLOGY_RU, None, APOLOGY_RU),  # no reader's language: as stored
+    (APOLOGY_RU, "de", APOLOGY_RU),  # a language the template is not written in
+])
+def test_a_templates_task_reads_in_the_readers_language(
+    stored: str, language: str | None, shown: str,
+) -> None:
+    assert task_text(stored, SHIPPED.terms("executive_apology"), language) == shown
+
+
+def test_a_task_reworded_added_or_gone_from_the_policy_reads_as_stored() -> None:
+    english_only = recovery({"phases": {"immediate": [
+        {"key": "call_back", "text": {"en": "Call the customer back"}, "due_days": 1}]}})
+
+    assert task_text("Звонок CEO в пятницу", SHIPPED.terms("executive_apology"), "en") == (
+        "Звонок CEO в пятницу")
+    assert task_text("Отправить RCA", SHIPPED.terms(None), "en") == "Отправить RCA"
+    assert task_text("Перезвонить", SHIPPED.terms("call_back"), "en") == "Перезвонить"
+    assert task_text("Call the customer back", english_only.terms("call_back"), "ru") == (
+        "Call the customer back")
 
 
 def test_a_task_without_due_days_has_no_due_date() -> None:

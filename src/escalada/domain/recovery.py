@@ -31,7 +31,7 @@ from escalada.domain.working_time import Calendar, deadline
 __all__ = [
     "CUSTOMER_FOLLOW_UP", "ESCALATION_EXECUTIVE", "OPEN_STATUSES", "PHASES", "POST_MORTEM",
     "STATUSES", "Phase", "PlannedTask", "TaskStatus", "due_at", "end_of_day", "needs_plan",
-    "owner_role", "peak_level", "plan_recovery",
+    "owner_role", "peak_level", "plan_recovery", "task_text",
 ]
 
 
@@ -61,6 +61,19 @@ def owner_role(terms: TaskTerms, executive_role: str | None) -> str:
     if terms.owner_role == ESCALATION_EXECUTIVE and executive_role is not None:
         return executive_role
     return terms.owner_role
+
+
+def task_text(stored: str, terms: TaskTerms | None, language: str | None) -> str:
+    """A task's words for a reader of `language`: the template's own in that language
+    while the task still says what the template says (in any of its languages, as the
+    plan was opened in the account's); a task people added or reworded, one whose key
+    the policy does not have, or a language the template is not written in: as stored."""
+    if terms is None or language is None:
+        return stored
+    written = {Language.EN.value: terms.text.en, Language.RU.value: terms.text.ru}
+    if stored not in written.values():
+        return stored
+    return written.get(language) or stored
 
 
 def due_at(terms: TaskTerms, start: datetime, business: Calendar) -> datetime | None:

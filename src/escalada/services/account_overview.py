@@ -70,8 +70,9 @@ def account_overview(
     *, ctx: Context, actor: Actor, account_id: str, language: str = "en",
     cursors: Mapping[str, str] | None = None,
 ) -> AccountOverview:
-    """Everything the account page shows, labels of the health policy in `language`: a
-    page of each of its lists, from the cursor `cursors` gives it (none: the first)."""
+    """Everything the account page shows, labels of the health policy and recovery tasks
+    in `language`: a page of each of its lists, from the cursor `cursors` gives it (none:
+    the first)."""
     can_read(actor)
     now, policy = ctx.clock(), ctx.policy()
     wanted = {name: validated(PageQuery, {"limit": size, "cursor": (cursors or {}).get(name)})
@@ -89,7 +90,7 @@ def account_overview(
                 **wanted["contacts"].model_dump())),
             "credits": _credits(session, account.id, policy, now, wanted["credits"]),
             "recovery_plans": account_plans(session, account.id, policy, now,
-                                            wanted["recovery_plans"]),
+                                            wanted["recovery_plans"], language),
         }
         overview = AccountOverview(
             account=account_view(account), calendar=_calendar(account, policy, now),

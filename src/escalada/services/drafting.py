@@ -57,6 +57,7 @@ from escalada.domain.executive_match import match_executive, title_in_language
 from escalada.domain.language import NAMES, LanguageChoice, reply_language
 from escalada.domain.model import ContactLevel, ExecLevel, Language, case_label
 from escalada.domain.policy import Policy
+from escalada.domain.recovery import task_text
 from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
@@ -442,14 +443,16 @@ def _follow_ups(
 ) -> tuple[FollowUp, ...]:
     """The open recovery tasks the reader may see. The customer sees only those the
     policy words for them (`customer_text`), in those words, with an owner only by
-    display name; colleagues see every task; a vendor none."""
+    display name; colleagues see every task (the template's in the letter's language);
+    a vendor none."""
     if audience == Audience.VENDOR:
         return ()
     tasks = session.scalars(select(RecoveryTaskRow).where(
         RecoveryTaskRow.case_number == case.number, RecoveryTaskRow.status.in_(_OPEN_TASK))
         .order_by(RecoveryTaskRow.due_at, RecoveryTaskRow.id))
     if not audience.is_customer_side:
-        return tuple(FollowUp(task.text, task.owner, task.due_at) for task in tasks)
+        return tuple(FollowUp(task_text(task.text, policy.recovery.terms(task.key), language),
+                              task.owner, task.due_at) for task in tasks)
     shown = []
     for task in tasks:
         terms = policy.recovery.terms(task.key)

@@ -81,18 +81,21 @@ def _task(view: RecoveryTaskView, fmt: Format) -> None:
 @app.command("show")
 def show(case_id: str = CASE, fmt: Format = FORMAT_OPTION) -> None:
     """The case's recovery plan by phase: owners, due dates, status, what is overdue."""
+    from escalada.entrypoints.cli.words import language
     from escalada.services.recovery import recovery_plan
 
-    _plan(recovery_plan(ctx=context(), case_id=case_id), fmt)
+    _plan(recovery_plan(ctx=context(), case_id=case_id, language=language()), fmt)
 
 
 @app.command("create")
 def create(case_id: str = CASE, reason: str = REASON, fmt: Format = FORMAT_OPTION) -> None:
     """Make the plan by hand for a case that needs one (team lead and up; exit 5 if it
     has one); its due dates run from now."""
+    from escalada.entrypoints.cli.words import language
     from escalada.services.recovery import create_plan
 
-    _plan(create_plan(ctx=context(), actor=actor(), case_id=case_id, reason=reason), fmt)
+    _plan(create_plan(ctx=context(), actor=actor(), case_id=case_id, reason=reason,
+                      language=language()), fmt)
 
 
 @app.command("add")
@@ -128,6 +131,7 @@ def task(
 ) -> None:
     """Change a task: owner, status, due date or text (goes on the case's timeline)."""
     from escalada.domain.errors import InvalidInput
+    from escalada.entrypoints.cli.words import language
     from escalada.services.recovery import update_task
 
     if unassign and owner is not None:
@@ -142,5 +146,5 @@ def task(
         changes["owner"] = None
     if no_due:
         changes["due_at"] = None
-    _task(update_task(ctx=context(), actor=actor(), task_id=task_id, reason=reason, **changes),
-          fmt)
+    _task(update_task(ctx=context(), actor=actor(), task_id=task_id, reason=reason,
+                      language=language(), **changes), fmt)

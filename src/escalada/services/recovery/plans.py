@@ -51,10 +51,12 @@ def plan_on_resolution(
 
 
 def create_plan(
-    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    language: str | None = None,
 ) -> RecoveryPlanView:
     """Make the plan by hand for a case that needs one (below L2, or resolved earlier);
-    its dates run from now."""
+    its dates run from now. Its tasks are stored in the account's language and shown in
+    `language` (the reader's)."""
     can_make_recovery_plan(actor)
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
@@ -68,7 +70,7 @@ def create_plan(
                summary=Words("{plan} by hand", plan=_opened(tasks)), reason=reason,
                data={"recovery_plan": _plan_data(case, tasks)}, changed=False)
         uow.commit()
-        return plan_view(uow.session, case, tasks, policy, now)
+        return plan_view(uow.session, case, tasks, policy, now, language)
 
 
 def _open_plan(
@@ -110,8 +112,11 @@ def _plan_data(case: CaseRow, tasks: Sequence[RecoveryTaskRow]) -> dict[str, Any
     return data
 
 
-def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
-    """The case's plan by phase, with what is overdue now."""
+def recovery_plan(
+    *, ctx: Context, case_id: str, language: str | None = None
+) -> RecoveryPlanView:
+    """The case's plan by phase, with what is overdue now; the template's tasks in
+    `language` (the reader's; None: as stored, in the account's language)."""
     now = ctx.clock()
     with ctx.reading() as uow:
         case = load_case(uow.session, case_id)
@@ -120,13 +125,15 @@ def recovery_plan(*, ctx: Context, case_id: str) -> RecoveryPlanView:
             raise NotFound.of("{case} has no recovery plan (one opens when an L2+ escalation "
                               "resolves; a team lead can make one by hand)", case=case.ref)
         return plan_view(uow.session, case, tasks, policy_of(uow.session, case, ctx.policy()),
-                          now)
+                          now, language)
 
 
 def account_plans(session: Session, account_id: str, current: Policy, now: datetime,
-                  wanted: PageQuery | None = None) -> Page[RecoveryPlanView]:
+                  wanted: PageQuery | None = None,
+                  language: str | None = None) -> Page[RecoveryPlanView]:
     """A page of the recovery plans of the account's cases, newest case first, in the
-    caller's transaction (`current`: the policy of a case without one of its own)."""
+    caller's transaction (`current`: the policy of a case without one of its own), their
+    tasks in `language` (the reader's)."""
     with_plan = select(CaseRow).where(CaseRow.account_id == account_id, select(
         RecoveryTaskRow.id).where(RecoveryTaskRow.case_number == CaseRow.number).exists())
     cases = sql_page(session, with_plan, _NEWEST_CASE_FIRST, wanted or PageQuery(),
@@ -136,7 +143,7 @@ def account_plans(session: Session, account_id: str, current: Policy, now: datet
             [case.number for case in cases.items])).order_by(RecoveryTaskRow.id)):
         tasks.setdefault(task.case_number, []).append(task)
     return Page([plan_view(session, case, tasks[case.number], policy_of(session, case, current),
-                           now) for case in cases.items], cases.next_cursor)
+                           now, language) for case in cases.items], cases.next_cursor)
 
 
 _NEWEST_CASE_FIRST = Order("recovery_plans", (CaseRow.number,), ("int",), descending=True)

@@ -55,10 +55,12 @@ def add_task(
 
 
 def update_task(
-    *, ctx: Context, actor: Actor, task_id: int, reason: str | None = None, **fields: Any
+    *, ctx: Context, actor: Actor, task_id: int, reason: str | None = None,
+    language: str | None = None, **fields: Any
 ) -> RecoveryTaskView:
     """Change a task's owner, status, due date or text (null owner or due date clears
-    it); a change that changes nothing writes nothing."""
+    it); a change that changes nothing writes nothing. The task is shown in `language`
+    (the reader's)."""
     can_work_cases(actor, "editing a recovery task")
     changes: TaskChanges = validated(TaskChanges, fields)
     wanted = [name for name in _FIELDS if name in changes.model_fields_set]
@@ -86,7 +88,7 @@ def update_task(
                    changed=False)
             uow.commit()
         return task_view(task, case, policy_of(uow.session, case, ctx.policy()), now,
-                          account.timezone)
+                          account.timezone, language)
 
 
 def _new_value(name: str, changes: TaskChanges, session: Session, account: AccountRow) -> Any:

@@ -16,6 +16,7 @@ from escalada.domain.recovery import (
     PHASES,
     POST_MORTEM,
     owner_role,
+    task_text,
 )
 from escalada.domain.snapshot import AwareDatetime
 from escalada.services.recovery.rows import executive_role, peak_reached
@@ -27,7 +28,8 @@ class RecoveryTaskView(View):
     case: str
     phase: str
     key: str | None = Field(description="the template's key; null for a task people added")
-    text: str
+    text: str = Field(description="what is to be done: the template's words in the reader's "
+                      "language while people have not reworded it, else as stored")
     due_at: AwareDatetime | None
     owner: str | None = Field(description="the user who owns it; null while unassigned")
     owner_role: str | None = Field(description="the role the template gives it to")
@@ -60,10 +62,12 @@ class RecoveryPlanView(View):
 
 
 def task_view(task: RecoveryTaskRow, case: CaseRow, policy: Policy, now: datetime,
-               timezone: str) -> RecoveryTaskView:
+               timezone: str, language: str | None = None) -> RecoveryTaskView:
+    """The task as a reader of `language` sees it (None: its words as stored)."""
     terms = policy.recovery.terms(task.key)
     return RecoveryTaskView(
-        id=task.id, case=case.ref, phase=task.phase, key=task.key, text=task.text,
+        id=task.id, case=case.ref, phase=task.phase, key=task.key,
+        text=task_text(task.text, terms, language),
         due_at=task.due_at, owner=task.owner, status=task.status,
         owner_role=None if terms is None else owner_role(terms, executive_role(case, policy)),
         overdue=task.status in OPEN_STATUSES and task.due_at is not None and task.due_at < now,
@@ -72,9 +76,10 @@ def task_view(task: RecoveryTaskRow, case: CaseRow, policy: Policy, now: datetim
 
 
 def plan_view(session: Session, case: CaseRow, tasks: Sequence[RecoveryTaskRow],
-               policy: Policy, now: datetime) -> RecoveryPlanView:
+               policy: Policy, now: datetime, language: str | None = None) -> RecoveryPlanView:
+    """The plan as a reader of `language` sees it (None: its tasks' words as stored)."""
     account = session.get_one(AccountRow, case.account_id)
-    views = [task_view(task, case, policy, now, account.timezone) for task in tasks]
+    views = [task_view(task, case, policy, now, account.timezone, language) for task in tasks]
     peak = peak_reached(case)
     return RecoveryPlanView(
         case=case.ref, account=account.id, timezone=account.timezone,

@@ -161,7 +161,7 @@ def build(session: Session, account: AccountRow, case: CaseRow, policy: Policy,
         messages=sections.messages_of(drafts, deliveries),
         lessons=() if (held := lessons_of(session, number)) is None
         else sections.lessons_of(*held, now),
-        recovery=sections.recovery_of(tasks, now),
+        recovery=sections.recovery_of(tasks, now, template=policy.recovery, language=language),
         similar=tuple(Similar(hit.case, hit.kind, hit.title, tuple(hit.services),
                               tuple(hit.regions)) for hit in similar_to(session, case)))
 

@@ -37,8 +37,9 @@ from escalada.domain.escalation_report import (
     Summary,
     TimelineLine,
 )
+from escalada.domain.policy.recovery import RecoveryPolicy
 from escalada.domain.post_mortem import HEADINGS, action_state
-from escalada.domain.recovery import OPEN_STATUSES, PHASES
+from escalada.domain.recovery import OPEN_STATUSES, PHASES, task_text
 from escalada.domain.words import ENGLISH, Translator
 from escalada.services.views import summary_in, text_in
 
@@ -213,12 +214,16 @@ def lessons_of(findings: Sequence[PostMortemFindingRow], actions: Sequence[PostM
                      "action_item") for a in actions))
 
 
-def recovery_of(tasks: Sequence[RecoveryTaskRow], now: datetime) -> Recovery:
-    """The recovery plan's tasks by phase and due date, with what is overdue now."""
+def recovery_of(tasks: Sequence[RecoveryTaskRow], now: datetime, *,
+                template: RecoveryPolicy | None = None,
+                language: str | None = None) -> Recovery:
+    """The recovery plan's tasks by phase and due date, with what is overdue now; the
+    `template`'s tasks in `language` (the report's), people's own as they wrote them."""
     order: dict[str, int] = {phase: n for n, phase in enumerate(PHASES)}
     ordered = sorted(tasks, key=lambda t: (order.get(t.phase, len(order)), t.due_at is None,
                                            t.due_at or now, t.id))
     return Recovery(tuple(RecoveryTask(
-        t.phase, t.text, t.owner, t.due_at, t.status,
+        t.phase, task_text(t.text, None if template is None else template.terms(t.key),
+                           language), t.owner, t.due_at, t.status,
         t.status in OPEN_STATUSES and t.due_at is not None and t.due_at < now)
         for t in ordered))
