@@ -5,17 +5,31 @@ English readers read the English kept, as before."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from audit_support import tamper
 from cli_support import Cli
 from conftest import API, OpenCase
 from examples import ADMIN
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from escalada.adapters.db.database import make_engine
+from escalada.adapters.db.tables import HookDeliveryRow
+from escalada.adapters.hooks_file import HOOKS_MAPPING
+from escalada.bootstrap import wire
+from escalada.domain.audit import ALTERED
+from escalada.domain.hook_signatures import zendesk_signature
+from escalada.entrypoints.worker import Worker
+from escalada.services import hooks
 from escalada.services.context import Actor, Context
 from escalada.services.people import add_user, create_token
+from escalada.testing import FakeClock
 
 RU = {"Accept-Language": "ru"}
 ROUTED_EN = "service credit #1 of $2,000.00 needs support_manager"
@@ -83,3 +97,148 @@ def test_a_routed_credits_reason_reads_russian_in_the_api(
     olga = {"Authorization": f"Bearer {token}"}
     assert client.get(f"{API}/cases/{case_id}", headers=olga).json()[
         "escalations"][0]["reason"] == ROUTED_RU
+
+
+# A webhook delivery's outcome
+
+
+SECRET = "zendesk-shared-secret"
+
+
+def _mapping(tmp_path: Path, accounts: dict[str, str], name: str) -> Path:
+    document = yaml.safe_load(HOOKS_MAPPING.default_path().read_text(encoding="utf-8"))
+    document["zendesk"]["accounts"] = accounts
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def _created(at: datetime) -> bytes:
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({
+        "id": "evt-1", "type": "zen:event-type:ticket.created", "time": stamp,
+        "subject": "zen:ticket:77", "zendesk_event_version": "2022-11-06", "account_id": 1,
+        "detail": {"id": "77", "organization_id": "900", "priority": "URGENT",
+                   "status": "NEW", "subject": "API returns 500"},
+        "event": {}}).encode()
+
+
+def _signed(body: bytes, at: datetime) -> dict[str, str]:
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, stamp, body),
+            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+            "Content-Type": "application/json", "Authorization": ""}
+
+
+def test_a_deliverys_outcome_and_problems_read_russian_in_the_api(
+        client: TestClient, ctx: Context, account: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(_mapping(tmp_path, {}, "empty")))
+    body = _created(ctx.clock())
+    refused = client.post(f"{API}/hooks/zendesk", content=body, headers=_signed(body, ctx.clock()))
+    delivery = refused.json()["delivery"]
+
+    [failed] = client.get(f"{API}/hooks/failed", headers=RU).json()
+    assert failed["problems"][0]["reason"].startswith("нет аккаунта для клиента '900'")
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(_mapping(tmp_path, {"900": "acme"}, "f")))
+    replayed = client.post(f"{API}/hooks/deliveries/{delivery}/replay", headers=RU)
+
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["outcome"] == "открыто CASE-1"
+    shown = client.get(f"{API}/hooks/deliveries/{delivery}", headers=RU).json()
+    assert shown["outcome"] == "открыто CASE-1" and "outcome_words" not in shown
+    [listed] = client.get(f"{API}/hooks/deliveries", headers=RU).json()
+    assert listed["outcome"] == "открыто CASE-1"
+    assert client.get(f"{API}/hooks/deliveries/{delivery}").json()["outcome"] == "opened CASE-1"
+
+
+def test_a_deliverys_outcome_reads_russian_in_the_cli_and_an_old_one_as_kept(
+        russian: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(_mapping(tmp_path, {"900": "acme"}, "m")))
+    engine = make_engine(russian.env["ESCALADA_DATABASE_URL"])
+    ctx = wire(lambda: engine)
+    now = datetime.now(UTC)
+    body = _created(now)
+    receipt = hooks.receive_hook(ctx=ctx, source="zendesk", headers=_signed(body, now),
+                                 body=body)
+
+    shown = russian.run("hooks", "show", str(receipt.delivery))
+    assert "итог: открыто CASE-1" in shown
+
+    with engine.begin() as connection:  # as a delivery kept before migration 0030
+        connection.execute(update(HookDeliveryRow).values(outcome_words=None))
+    engine.dispose()
+    assert "итог: opened CASE-1" in russian.run("hooks", "show", str(receipt.delivery))
+
+
+# A timer's outcome
+
+
+def test_a_fired_reminders_outcome_reads_russian_in_the_cli(russian: Cli) -> None:
+    case_id = russian.json("case", "open", "--account", "acme", "--severity", "P3",
+                           "--title", "Медленно")["snapshot"]["id"]
+    due = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    russian.json("case", "remind", case_id, "--at", due, "--note", "перезвонить Ольге")
+    russian.run("worker", "--once")
+
+    listed = russian.run("timers", "list", "--state", "fired")
+
+    assert "напомнено" in listed and "reminded" not in listed
+    assert [t["outcome"] for t in russian.json("timers", "list", "--state", "fired")] == [
+        "reminded"]  # --format json keeps the English kept
+
+
+def test_timers_outcomes_read_russian_in_the_api(
+        client: TestClient, ctx: Context, open_case: OpenCase, clock: FakeClock) -> None:
+    case_id = open_case()["snapshot"]["id"]
+    due = (clock() + timedelta(minutes=1)).isoformat()
+    assert client.post(f"{API}/cases/{case_id}/reminders",
+                       json={"at": due, "note": "call back"}).status_code == 201
+    clock.advance(minutes=2)
+    Worker(ctx, "worker-1").drain()
+    assert client.patch(f"{API}/cases/{case_id}", json={"severity": "P2"}).status_code == 200
+
+    russian = client.get(f"{API}/timers", params={"case": case_id, "limit": 100},
+                         headers=RU).json()
+    english = client.get(f"{API}/timers", params={"case": case_id, "limit": 100}).json()
+
+    outcomes = {t["outcome"] for t in russian if t["outcome"]}
+    assert "напомнено" in outcomes
+    assert any(o.startswith("заменён поколением ") for o in outcomes)
+    assert "reminded" in {t["outcome"] for t in english}
+    assert all("outcome_words" not in t for t in english)
+
+
+# An audit's findings
+
+
+ALTERED_RU = "содержимое не совпадает с хешем (запись изменена)"
+
+
+def test_a_broken_chains_reason_reads_russian_in_the_api(
+        client: TestClient, ctx: Context, open_case: OpenCase) -> None:
+    open_case()
+    tamper(ctx, "UPDATE timeline SET summary = 'nothing happened' "
+                "WHERE id = (SELECT MIN(id) FROM timeline)")
+
+    russian = client.get(f"{API}/audit/verify", headers=RU).json()
+    english = client.get(f"{API}/audit/verify").json()
+
+    assert russian["intact"] is False
+    assert russian["broken"][0]["reason"] == ALTERED_RU
+    assert english["broken"][0]["reason"] == ALTERED and "reason_words" not in english[
+        "broken"][0]
+
+
+def test_a_broken_chains_reason_reads_russian_in_the_cli(russian: Cli) -> None:
+    russian.json("case", "open", "--account", "acme", "--severity", "P3", "--title", "Тест")
+    engine = make_engine(russian.env["ESCALADA_DATABASE_URL"])
+    tamper(wire(lambda: engine), "UPDATE timeline SET summary = 'nothing happened' "
+                                 "WHERE id = (SELECT MIN(id) FROM timeline)")
+    engine.dispose()
+
+    verdict = russian.run("audit", "verify", code=1, stdout=True)
+
+    assert ALTERED_RU in verdict and ALTERED not in verdict

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from escalada.domain.words import Words
+
 GENESIS = "0" * 64  # the "previous hash" of a case's first entry
 KEYS_SETTING = "ESCALADA_AUDIT_KEYS"
 
@@ -107,7 +109,7 @@ class Head:
 class BrokenLink:
     entry: int | None  # the id of the first entry whose link does not hold; None: missing
     case: int
-    reason: str
+    reason: Words  # why, in words: `str()` is the English
 
 
 @dataclass
@@ -128,8 +130,9 @@ class ChainWalk:
             return self.broken, self.subject
         if keyring.keys and self.first_unkeyed is not None:
             first = self.first_unkeyed
-            reason = (f"{UNKEYED} (entries without an audit key: {self.unkeyed}, this the "
-                      "first; a checkpoint vouches for entries written before the key)")
+            reason = Words("{unkeyed} (entries without an audit key: {count}, this the first; "
+                           "a checkpoint vouches for entries written before the key)",
+                           unkeyed=Words(UNKEYED), count=self.unkeyed)
             return BrokenLink(first.id, first.case, reason), first
         return None
 
@@ -168,37 +171,41 @@ def first_broken_link(
     return walk_chain(entries, keyring).broken
 
 
-def _link_problem(entry: Entry, previous: str, keyring: Keyring) -> str | None:
+def _link_problem(entry: Entry, previous: str, keyring: Keyring) -> Words | None:
     if entry.prev_hash != previous:
-        return UNLINKED
+        return Words(UNLINKED)
     key = None
     if entry.key_id is not None:
         key = keyring.secret(entry.key_id)
         if key is None:
-            return (f"its hash is keyed with audit key {entry.key_id!r}, which this audit "
-                    f"was not given (add it to {KEYS_SETTING}): it cannot be checked")
+            return Words("its hash is keyed with audit key {key!r}, which this audit was not "
+                         "given (add it to {setting}): it cannot be checked", key=entry.key_id,
+                         setting=KEYS_SETTING)
     expected = entry_hash(previous, case=entry.case, at=entry.at, actor=entry.actor,
                           kind=entry.kind, summary=entry.summary, reason=entry.reason,
                           data=entry.data, key=key)
     if entry.hash is None or not hmac.compare_digest(entry.hash.encode(), expected.encode()):
-        return ALTERED
+        return Words(ALTERED)
     return None
 
 
-def _departure(entry: Entry, number: int, head: Head) -> str | None:
+def _departure(entry: Entry, number: int, head: Head) -> Words | None:
     """Why the `number`th entry shows the chain departing from the checkpointed head."""
     at_head = number == head.entries
     if entry.id != head.last_entry and not at_head:
         return None
     if at_head and entry.id == head.last_entry and entry.hash == head.last_hash:
         return None
-    return (f"the chain no longer reaches the checkpointed head: its entry number "
-            f"{head.entries} should be entry {head.last_entry} with hash "
-            f"{head.last_hash[:12]}… (entries rewritten or removed, or the whole chain "
-            "recomputed)")
+    return Words("the chain no longer reaches the checkpointed head: its entry number "
+                 "{number} should be entry {entry} with hash {hash}… (entries rewritten or "
+                 "removed, or the whole chain recomputed)", number=head.entries,
+                 entry=head.last_entry, hash=head.last_hash[:12])
 
 
-def truncated(entries: int, head: Head) -> str:
-    return (f"the chain ends after {entries} entries, short of the checkpointed head "
-            f"(entry {head.last_entry}, its entry number {head.entries}): "
-            "entries were removed at the end")
+def truncated(entries: int, head: Head) -> Words:
+    return Words.counted("the chain ends after {count} entry, short of the checkpointed head "
+                         "(entry {entry}, its entry number {number}): entries were removed at "
+                         "the end",
+                         "the chain ends after {count} entries, short of the checkpointed head "
+                         "(entry {entry}, its entry number {number}): entries were removed at "
+                         "the end", entries, entry=head.last_entry, number=head.entries)

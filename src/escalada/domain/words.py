@@ -198,6 +198,15 @@ def shown(value: object, language: Translator = ENGLISH) -> object:
     return value
 
 
+def one_after_another(done: list[Words]) -> Words | None:
+    """Things done one after another, as one text: "opened CASE-1; status -> resolved"
+    (None when nothing was)."""
+    told = done[0] if done else None
+    for then in done[1:]:
+        told = Words("{first}; {then}", first=told, then=then)
+    return told
+
+
 def words_json(text: object) -> dict[str, Any] | None:
     """What to keep beside a text's English for readers of other languages: its words as
     JSON when it is Words, else None (a plain text is read as it is)."""

@@ -24,10 +24,11 @@ from sqlalchemy import select, text
 
 from escalada.adapters.db.tables import AgentCallRow
 from escalada.domain.audit import GENESIS, Entry, canonical_data, entry_hash, walk_chain
+from escalada.domain.words import Translator
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
 from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
-from escalada.services.views import View
+from escalada.services.views import View, text_in
 
 Outcome = Literal["started", "answered", "refused", "failed"]
 # Arguments recorded as given: what the call was about, never free text (notes, reasons,
@@ -168,6 +169,14 @@ class AgentChainView(View):
     reason: str | None = None
     keys: list[str] = Field(default_factory=list)  # the audit keys given
     unkeyed_entries: int = 0  # hashed without a key: anyone with database access can redo
+    # The reason's words (not part of the API's shape), for readers of other languages.
+    reason_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def reason_in(self, language: Translator) -> str | None:
+        return text_in(self.reason, self.reason_words, language)
+
+    def told_in(self, language: Translator) -> AgentChainView:
+        return self.model_copy(update={"reason": self.reason_in(language)})
 
 
 def verify_calls(*, ctx: Context) -> AgentChainView:
@@ -190,5 +199,6 @@ def verify_calls(*, ctx: Context) -> AgentChainView:
     return AgentChainView(at=now, intact=broken is None,
                           entries_checked=walk.entries + (broken is not None),
                           broken_entry=None if broken is None else broken.entry,
-                          reason=None if broken is None else broken.reason,
+                          reason=None if broken is None else str(broken.reason),
+                          reason_words=None if broken is None else broken.reason.as_json(),
                           keys=ctx.keyring.ids, unkeyed_entries=walk.unkeyed)

@@ -21,6 +21,7 @@ from escalada.domain.audit_checkpoint import checkpoint_signature
 from escalada.domain.errors import InvalidInput, InvalidTransition
 from escalada.domain.model import CASE_PREFIX, case_label
 from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.words import Translator, Words
 from escalada.services.audit_checkpoint import (
     CheckpointHeadView,
     CheckpointUsedView,
@@ -30,7 +31,7 @@ from escalada.services.audit_checkpoint import (
 from escalada.services.authz import require_admin
 from escalada.services.context import Actor, Context
 from escalada.services.repositories import load_case
-from escalada.services.views import View
+from escalada.services.views import View, summary_in
 
 # Rows fetched from the database at a time: 100k entries never sit in memory at once.
 BATCH = 1000
@@ -38,7 +39,7 @@ BATCH = 1000
 # write lock for its whole run; the timeline is append-only, so nothing checked
 # can change behind the audit's back.
 CASES_PER_TRANSACTION = 200
-NO_ENTRIES = "the case has no timeline entry at all (every case starts with one)"
+NO_ENTRIES = Words("the case has no timeline entry at all (every case starts with one)")
 
 # Told (entries checked so far, entries in all) as the audit goes, e.g. for a progress bar.
 Progress = Callable[[int, int], None]
@@ -79,7 +80,7 @@ def checkpoint(*, ctx: Context, actor: Actor, case_id: str | None = None) -> Che
         first = refused[0]
         raise InvalidTransition.of("{case}'s timeline is broken ({reason}); a checkpoint vouches "
                                    "only for intact chains: run `escalada audit verify`",
-                                   case=first.case, reason=first.reason)
+                                   case=first.case, reason=first.words())
     heads = [CheckpointHeadView(case=case_label(n), entries=audit.heads[n][0].entries,
                                 last_entry=audit.heads[n][0].last_entry,
                                 last_hash=audit.heads[n][0].last_hash,
@@ -110,9 +111,10 @@ def _number(case: str) -> int:
 
 def _gone(heads: Mapping[int, Head], numbers: set[int]) -> list[BrokenLinkView]:
     """Cases a checkpoint vouches for that are no longer in the database at all."""
-    return [BrokenLinkView(case=case_label(n), reason=f"the checkpoint vouches for "
-                           f"{heads[n].entries} entries of this case, which is gone")
-            for n in sorted(heads) if n not in numbers]
+    return [_link(case_label(n), Words.counted(
+        "the checkpoint vouches for {count} entry of this case, which is gone",
+        "the checkpoint vouches for {count} entries of this case, which is gone",
+        heads[n].entries)) for n in sorted(heads) if n not in numbers]
 
 
 def _case_numbers(session: Session, case_id: str | None) -> list[int]:
@@ -160,8 +162,7 @@ class _Audit:
         for number, chain in groupby(rows, key=lambda row: row.case_number):
             seen.add(number)
             self._case(number, chain)
-        self.broken.extend(BrokenLinkView(case=case_label(n), reason=NO_ENTRIES)
-                           for n in numbers if n not in seen)
+        self.broken.extend(_link(case_label(n), NO_ENTRIES) for n in numbers if n not in seen)
         self._tell()
 
     def _case(self, number: int, chain: Iterator[Row[Any]]) -> None:
@@ -182,8 +183,8 @@ class _Audit:
         finding = walk.finding(self.keyring)
         if finding is not None:
             link, entry = finding
-            self.broken.append(BrokenLinkView(
-                case=case_label(number), entry=link.entry, reason=link.reason,
+            self.broken.append(_link(
+                case_label(number), link.reason, entry=link.entry,
                 kind=None if entry is None else entry.kind,
                 at=None if entry is None else entry.at))
 
@@ -203,6 +204,23 @@ class BrokenLinkView(View):
     kind: str | None = None
     at: AwareDatetime | None = None
     reason: str
+    # The reason's words (not part of the API's shape), for readers of other languages.
+    reason_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def words(self) -> Words:
+        """The reason as words (its English as a finished sentence when none are kept)."""
+        return Words.from_json(self.reason_words) if self.reason_words else Words.literal(
+            self.reason)
+
+    def reason_in(self, language: Translator) -> str:
+        return summary_in(self.reason, self.reason_words, language)
+
+    def told_in(self, language: Translator) -> BrokenLinkView:
+        return self.model_copy(update={"reason": self.reason_in(language)})
+
+
+def _link(case: str, reason: Words, **where: Any) -> BrokenLinkView:
+    return BrokenLinkView(case=case, reason=str(reason), reason_words=reason.as_json(), **where)
 
 
 class AuditView(View):
@@ -220,3 +238,8 @@ class AuditView(View):
     # no checkpoint vouches for; once keys are given, each case with some is a finding.
     unkeyed_entries: int = 0
     checkpoint: CheckpointUsedView | None = None
+
+    def told_in(self, language: Translator) -> AuditView:
+        """The verdict with its findings' reasons in `language` (for the API's reader)."""
+        return self.model_copy(update={"broken": [link.told_in(language)
+                                                  for link in self.broken]})

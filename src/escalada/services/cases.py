@@ -360,7 +360,7 @@ def _plain(value: Any) -> Any:
 
 
 def resolve(
-    *, ctx: Context, actor: Actor, case_id: str, reason: str | None = None,
+    *, ctx: Context, actor: Actor, case_id: str, reason: str | Words | None = None,
     expected_version: int | None = None,
 ) -> CaseView:
     """The issue is fixed; clocks stop, and the case awaits closure."""
@@ -369,7 +369,7 @@ def resolve(
 
 
 def resolution(
-    ctx: Context, actor: Actor, reason: str | None
+    ctx: Context, actor: Actor, reason: str | Words | None
 ) -> Callable[[CaseRow, datetime], Event]:
     """What resolving an open case does to it (also when a help desk solves its ticket)."""
     # The playbooks that a resolution runs load with it, not with every case command.

@@ -170,11 +170,11 @@ def commitments_of(session: Session, case_number: int) -> list[CommitmentRow]:
 
 def on_commitment_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     """The timer: a commitment still open at its due time is missed."""
     row = session.get(CommitmentRow, timer.payload["commitment"], with_for_update=True)
     if row is None or row.closed_at is not None:
-        return "closed meanwhile"
+        return Words("closed meanwhile")
     row.state = MISSED
     record(session, case, actor=_ESCALADA, at=now, kind="commitment_missed",
            summary=Words("commitment {id} missed: due {due} UTC, still open (owner {owner}): "
@@ -182,7 +182,7 @@ def on_commitment_due(
                          owner=row.owner, what=excerpt(row.what, 160)),
            data={"commitment": row.id, "due_at": row.due_at.isoformat(), "owner": row.owner},
            changed=False)
-    return f"commitment {row.id} missed"
+    return Words("commitment {id} missed", id=row.id)
 
 
 def commitment_view(row: CommitmentRow, case: CaseRow, timezone: str,
@@ -209,7 +209,8 @@ def _load(session: Session, case: CaseRow, commitment_id: int) -> CommitmentRow:
 def _drop_timer(session: Session, row: CommitmentRow) -> None:
     session.execute(update(TimerRow).where(
         TimerRow.case_number == row.case_number, TimerRow.key == _timer_key(row),
-        TimerRow.state == PENDING).values(state=DROPPED, outcome="commitment closed"))
+        TimerRow.state == PENDING).values(state=DROPPED, outcome="commitment closed",
+                                               outcome_words=Words("commitment closed").as_json()))
 
 
 def _timer_key(row: CommitmentRow) -> str:

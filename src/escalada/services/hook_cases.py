@@ -22,7 +22,7 @@ from escalada.domain.errors import PayloadRejected
 from escalada.domain.helpdesk_events import Change, HelpdeskEvent
 from escalada.domain.helpdesk_mapping import SourceMapping
 from escalada.domain.model import CaseStatus, Severity
-from escalada.domain.words import Words
+from escalada.domain.words import Words, one_after_another
 from escalada.services.cases import NewCase, open_in, places_changed, resolution
 from escalada.services.context import Actor, Context
 from escalada.services.helpdesk_sync import queue_write_back
@@ -37,7 +37,7 @@ _STATEFUL = ("created", "updated", "priority_changed", "status_changed", "csat_r
 class Applied:
     case: CaseRow | None
     state: str  # applied | ignored
-    outcome: str
+    outcome: Words  # kept as its English and its words (hooks._apply_once)
 
 
 def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: SourceMapping,
@@ -45,9 +45,10 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
     """Apply `event` to its ticket's case (opening it first if need be)."""
     session, actor = uow.session, Actor(event.source, None)
     if all(change.kind == "ignored" for change in event.changes):
-        return Applied(None, "ignored", f"{event.event_type} is ignored by the hooks mapping")
+        return Applied(None, "ignored", Words("{event} is ignored by the hooks mapping",
+                                              event=event.event_type))
     ticket = session.get(HelpdeskTicketRow, (event.source, event.ticket.id))
-    done: list[str] = []
+    done: list[Words] = []
     new_ticket = ticket is None
     if ticket is None:
         case = _open(ctx, uow, event, mapping, now, actor)
@@ -57,14 +58,14 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
         queue_write_back(session, case, now=now, tickets=[ticket], settings=ctx.settings(),
                          max_attempts=ctx.policy()
                          .communications.delivery.max_attempts)
-        done.append(f"opened {case.ref}")
+        done.append(Words("opened {case}", case=case.ref))
     else:
         case = session.get_one(CaseRow, ticket.case_number)
         stale = event.occurred_at < ticket.changed_at
         stateful = [change.kind in _STATEFUL for change in event.changes]
         if all(stateful) and stale:
-            return Applied(case, "ignored", f"older than the ticket's last change "
-                                            f"({ticket.changed_at.isoformat()})")
+            return Applied(case, "ignored", Words("older than the ticket's last change ({at})",
+                                                  at=ticket.changed_at.isoformat()))
         if any(stateful) and not stale:  # a comment alone changes none of the ticket's state
             ticket.changed_at = event.occurred_at
     for change in event.changes:
@@ -77,7 +78,7 @@ def apply_event(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: So
         said = _places(ctx, session, case, event, now, actor, ticket)
         if said:
             done.append(said)
-    return Applied(case, "applied", "; ".join(done) or "nothing to change")
+    return Applied(case, "applied", one_after_another(done) or Words("nothing to change"))
 
 
 def _open(ctx: Context, uow: UnitOfWork, event: HelpdeskEvent, mapping: SourceMapping,
@@ -130,14 +131,15 @@ def _severity(mapping: SourceMapping, priority: str, field: str) -> Severity:
 
 def _apply_change(ctx: Context, session: Session, case: CaseRow, change: Change,
                   event: HelpdeskEvent, mapping: SourceMapping, now: datetime,
-                  actor: Actor) -> str | None:
+                  actor: Actor) -> Words | None:
     where = {"source": event.source, "ticket": event.ticket.id, "event": event.event_id}
     if change.kind == "comment_added":
         return _message(ctx, session, case, change, event, now, actor, where)
     if change.kind == "priority_changed" and change.value is not None:
         severity = _severity(mapping, change.value, "priority")
         return _set(session, case, "severity", severity.value, now, actor,
-                    f"{event.source} priority {change.value}", where)
+                    Words("{source} priority {value}", source=event.source,
+                          value=change.value), where)
     if change.kind == "csat_rated" and change.value is not None:
         score = mapping.rating(change.value)
         if score is None:
@@ -145,18 +147,19 @@ def _apply_change(ctx: Context, session: Session, case: CaseRow, change: Change,
                 "rating {value!r} is neither 1 to 5 nor in the hooks mapping's csat",
                 value=change.value))])
         return _set(session, case, "csat", score, now, actor,
-                    f"{event.source} satisfaction rating {change.value}", where)
+                    Words("{source} satisfaction rating {value}", source=event.source,
+                          value=change.value), where)
     if change.kind == "status_changed" and change.value is not None:
         return _status(ctx, session, case, change.value, mapping, now, actor, where)
     if change.kind == "updated" and event.ticket.subject:
         title = excerpt(event.ticket.subject, 300)
         return _set(session, case, "title", title, now, actor,
-                    f"{event.source} subject changed", where)
+                    Words("{source} subject changed", source=event.source), where)
     return None
 
 
 def _places(ctx: Context, session: Session, case: CaseRow, event: HelpdeskEvent,
-            now: datetime, actor: Actor, ticket: HelpdeskTicketRow) -> str | None:
+            now: datetime, actor: Actor, ticket: HelpdeskTicketRow) -> Words | None:
     """The ticket's services or regions changed (a state change no older than the
     ticket's last): the case's change as a person's edit of them does, joining the
     platform incidents of its new places."""
@@ -169,7 +172,7 @@ def _places(ctx: Context, session: Session, case: CaseRow, event: HelpdeskEvent,
     if not asked:
         return None
     if not CaseStatus(case.status).is_open:
-        return f"{' and '.join(asked)} not changed: {case.ref} is {case.status}"
+        return _not_changed(" and ".join(asked), case)
     before = {name: list(getattr(case, name) or ()) for name in asked}
     for name, value in asked.items():
         setattr(case, name, value)
@@ -178,31 +181,44 @@ def _places(ctx: Context, session: Session, case: CaseRow, event: HelpdeskEvent,
            summary=Words("changed {changes}", changes=[
                Words("{name} {before} -> {after}", name=name, before=str(before[name]),
                      after=str(value)) for name, value in asked.items()]),
-           reason=f"{event.source} ticket {event.ticket.id} changed",
+           reason=Words("{source} ticket {ticket} changed", source=event.source,
+                        ticket=event.ticket.id),
            data={**where, "before": before, "after": asked})
     places_changed(session, case, ctx.policy(), now)
-    return "; ".join(f"{name} {before[name]} -> {value}" for name, value in asked.items())
+    return one_after_another([_change(name, before[name], value)
+                              for name, value in asked.items()])
+
+
+def _change(field: str, before: object, after: object) -> Words:
+    """`severity P2 -> P1`, as the timeline's changes say it."""
+    return Words("{name} {before} -> {after}", name=field, before=str(before), after=str(after))
+
+
+def _not_changed(fields: str, case: CaseRow) -> Words:
+    """A change the ticket asked of a case that ended: not made."""
+    return Words("{fields} not changed: {case} is {status}", fields=fields, case=case.ref,
+                 status=_status_word(case.status))
 
 
 def _set(session: Session, case: CaseRow, field: str, value: object, now: datetime,
-         actor: Actor, why: str, where: dict[str, str]) -> str | None:
+         actor: Actor, why: Words, where: dict[str, str]) -> Words | None:
     """Change a field of the case; only the rating of one that ended (customers rate a
     solved ticket)."""
     before = getattr(case, field)
     if before == value:
         return None
     if field != "csat" and not CaseStatus(case.status).is_open:
-        return f"{field} not changed: {case.ref} is {case.status}"
+        return _not_changed(field, case)
     setattr(case, field, value)
     record(session, case, actor=actor, at=now, kind="updated",
            summary=_changed(field, before, value), reason=why,
            data={**where, "before": {field: before}, "after": {field: value}})
-    return f"{field} {before} -> {value}"
+    return _change(field, before, value)
 
 
 def _message(ctx: Context, session: Session, case: CaseRow, change: Change,
              event: HelpdeskEvent, now: datetime, actor: Actor, where: dict[str, str]
-             ) -> str:
+             ) -> Words:
     text = change.text or ""
     language = ctx.detect_language(text)
     sender = "customer" if change.from_customer else "internal"
@@ -216,12 +232,15 @@ def _message(ctx: Context, session: Session, case: CaseRow, change: Change,
            summary=_message_words(sender, row.author, event.source, event.ticket.id,
                                   excerpt(text, 120)),
            data={**where, "message": row.id, "language": row.language}, changed=False)
-    return f"{sender} message ({row.language or 'language unknown'})"
+    language_told = row.language or Words("language unknown")
+    if sender == "customer":
+        return Words("customer message ({language})", language=language_told)
+    return Words("internal message ({language})", language=language_told)
 
 
 def _status(ctx: Context, session: Session, case: CaseRow, status: str,
             mapping: SourceMapping, now: datetime, actor: Actor, where: dict[str, str]
-            ) -> str | None:
+            ) -> Words | None:
     known, target = mapping.status(status)
     if not known:
         raise PayloadRejected([("status", Words(
@@ -229,7 +248,7 @@ def _status(ctx: Context, session: Session, case: CaseRow, status: str,
             status=status, known=", ".join(mapping.statuses)))])
     if target is None or target == case.status:
         return None
-    why = f"{where['source']} status {status}"
+    why = Words("{source} status {status}", source=where["source"], status=status)
     if target in ("resolved", "closed") and CaseStatus(case.status).is_open:
         event = resolution(ctx, actor, why)(case, now)
         record(session, case, actor=actor, at=now, kind=event.kind, summary=event.summary,
@@ -239,9 +258,9 @@ def _status(ctx: Context, session: Session, case: CaseRow, status: str,
         record(session, case, actor=actor, at=now, kind="closed", summary=Words("case closed"),
                reason=why, data=where)
     if target in ("resolved", "closed"):
-        return f"status -> {case.status}"
+        return _status_now(case)
     if case.status == CaseStatus.CLOSED:
-        return f"status not changed: {case.ref} is closed"
+        return _not_changed("status", case)
     _work_again(session, case, now, actor, why, where)
     if target == "waiting_on_customer":
         case.pauses.append(PauseRow(case_number=case.number, started_at=now))
@@ -254,10 +273,20 @@ def _status(ctx: Context, session: Session, case: CaseRow, status: str,
         record(session, case, actor=actor, at=now, kind="updated",
                summary=_changed("status", before, target), reason=why,
                data={**where, "before": {"status": before}, "after": {"status": target}})
-    return f"status -> {case.status}"
+    return _status_now(case)
 
 
-def _work_again(session: Session, case: CaseRow, now: datetime, actor: Actor, why: str,
+def _status_now(case: CaseRow) -> Words:
+    return Words("status -> {status}", status=_status_word(case.status))
+
+
+def _status_word(status: str) -> Words:
+    """A status as the outcome names it: its code in English (as the sender is told),
+    its word where the catalogs know the code (решено, закрыто)."""
+    return Words.literal(status)
+
+
+def _work_again(session: Session, case: CaseRow, now: datetime, actor: Actor, why: Words,
                 where: dict[str, str]) -> None:
     """A resolved case reopens, and one waiting on the customer runs its clocks again."""
     if case.status == CaseStatus.RESOLVED:

@@ -49,7 +49,7 @@ from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.hook_cases import apply_event
 from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
-from escalada.services.views import View, summary_in
+from escalada.services.views import View, summary_in, text_in
 from escalada.settings import Settings
 
 APPLIED, IGNORED, FAILED, DUPLICATE = "applied", "ignored", "failed", "duplicate"
@@ -66,6 +66,15 @@ class HookReceiptView(View):
     state: str  # applied | ignored | duplicate
     case: str | None
     outcome: str
+    # The outcome's words (not part of the API's shape): a person reads a replay's.
+    outcome_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def outcome_in(self, language: Translator) -> str:
+        """What the delivery did, in `language` (see views.summary_in)."""
+        return summary_in(self.outcome, self.outcome_words, language)
+
+    def told_in(self, language: Translator) -> HookReceiptView:
+        return self.model_copy(update={"outcome": self.outcome_in(language)})
 
 
 class HookDeliveryView(View):
@@ -76,7 +85,7 @@ class HookDeliveryView(View):
     ticket: str | None
     state: str
     outcome: str | None
-    problems: list[dict[str, str]]  # field, reason (English)
+    problems: list[dict[str, str]]  # field, reason (English; the API's in its reader's)
     case: str | None
     occurred_at: AwareDatetime | None
     received_at: AwareDatetime
@@ -85,6 +94,19 @@ class HookDeliveryView(View):
     body: str
     # Each problem's reason as words (template and parameters), not part of the API's shape.
     problem_words: list[dict[str, Any] | None] = Field(default_factory=list, exclude=True)
+    # The outcome's words, likewise; None for one kept before they were (read as kept).
+    outcome_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def outcome_in(self, language: Translator) -> str | None:
+        """What the delivery did, in `language`."""
+        return text_in(self.outcome, self.outcome_words, language)
+
+    def told_in(self, language: Translator) -> HookDeliveryView:
+        """The delivery with its outcome and problems in `language` (for the API)."""
+        return self.model_copy(update={
+            "outcome": self.outcome_in(language),
+            "problems": [{"field": field, "reason": reason}
+                         for field, reason in self.problems_in(language)]})
 
     def problems_in(self, language: Translator) -> list[tuple[str, str]]:
         """(field, reason) in `language`: from the reason's words while they still say,
@@ -190,21 +212,24 @@ def _apply_once(ctx: Context, event: HelpdeskEvent, text: str, headers: Mapping[
         session = uow.session
         row = _delivery(session, event.source, event.event_id)
         if row is not None and row.state != FAILED:
+            already = Words("received already ({state})", state=row.state)
             return HookReceiptView(delivery=row.id, state=DUPLICATE, case=_ref(row.case_number),
-                                   outcome=f"received already ({row.state})")
+                                   outcome=str(already), outcome_words=already.as_json())
         applied = apply_event(ctx, uow, event, mapping.source(event.source), now)
         if row is None:
             row = HookDeliveryRow(source=event.source, event_id=event.event_id, attempts=0,
                                   received_at=now, body=text, headers=dict(headers))
             session.add(row)
         row.event_type, row.ticket_id = event.event_type, event.ticket.id
-        row.state, row.outcome, row.problems = applied.state, applied.outcome, []
+        row.state, row.outcome, row.problems = applied.state, str(applied.outcome), []
+        row.outcome_words = applied.outcome.as_json()
         row.case_number = None if applied.case is None else applied.case.number
         row.occurred_at, row.attempts = event.occurred_at, row.attempts + 1
         row.replayed_by = replayed_by or row.replayed_by
         session.flush()
         receipt = HookReceiptView(delivery=row.id, state=applied.state,
-                                  case=_ref(row.case_number), outcome=applied.outcome)
+                                  case=_ref(row.case_number), outcome=row.outcome,
+                                  outcome_words=row.outcome_words)
         uow.commit()
         return receipt
 
@@ -231,6 +256,7 @@ def _kept(ctx: Context, source: str, text: str, headers: Mapping[str, str],
             uow.session.add(row)
         if row.state == FAILED or row.id is None:
             row.state, row.problems, row.outcome = FAILED, problems, None
+            row.outcome_words = None
             row.attempts += 1
             if event is not None:
                 row.event_type, row.ticket_id = event.event_type, event.ticket.id
@@ -342,6 +368,7 @@ def _view(row: HookDeliveryRow) -> HookDeliveryView:
     return HookDeliveryView(
         id=row.id, source=row.source, event_id=row.event_id, event_type=row.event_type,
         ticket=row.ticket_id, state=row.state, outcome=row.outcome,
+        outcome_words=row.outcome_words,
         problems=[{"field": str(p["field"]), "reason": str(p["reason"])} for p in row.problems],
         problem_words=[p.get("words") for p in row.problems],
         case=_ref(row.case_number), occurred_at=row.occurred_at, received_at=row.received_at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from escalada.domain.errors import EscaladaError, InvalidTransition
 from escalada.domain.model import case_label
+from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.cases import resolve
 from escalada.services.context import Actor, Context
@@ -39,7 +40,7 @@ def confirm_resolutions(*, ctx: Context, actor: Actor, incident_id: str,
             continue
         try:
             resolve(ctx=ctx, actor=actor, case_id=case,
-                    reason=f"platform incident {ref} resolved")
+                    reason=Words("platform incident {incident} resolved", incident=ref))
             resolved.append(case)
         except EscaladaError as error:  # one case's refusal never stops the others
             refused[case] = str(error)

@@ -312,7 +312,8 @@ def finish_action(
         action.done_by, action.done_at = actor.name, now
         session.execute(update(TimerRow).where(
             TimerRow.case_number == case.number, TimerRow.key == _timer_key(action),
-            TimerRow.state == PENDING).values(state=DROPPED, outcome="action done"))
+            TimerRow.state == PENDING).values(state=DROPPED, outcome="action done",
+                               outcome_words=Words("action done").as_json()))
         record(session, case, actor=actor, at=now, kind="post_mortem_action_done",
                summary=(Words("post-mortem action {id} done (late): {what}", id=action.id,
                               what=excerpt(action.what, 160)) if late else
@@ -347,7 +348,8 @@ def complete_post_mortem(
         row.summary = None if done.summary is None else done.summary.strip() or None
         session.execute(update(TimerRow).where(
             TimerRow.case_number == case.number, TimerRow.key == "post_mortem",
-            TimerRow.state == PENDING).values(state=DROPPED, outcome="post-mortem completed"))
+            TimerRow.state == PENDING).values(state=DROPPED, outcome="post-mortem completed",
+                               outcome_words=Words("post-mortem completed").as_json()))
         session.flush()
         _publish(uow, case, row, findings, _actions(session, case.number), ctx.detect_language)
         _plan_task_done(session, case, actor=actor, now=now)
@@ -363,13 +365,13 @@ def complete_post_mortem(
 
 def on_action_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     """The timer: an action item still open at its due time is overdue (on the case's
     timeline), and its owner is sent a reminder in their language (by email, through
     the outbox)."""
     action = session.get(PostMortemActionRow, timer.payload["action"], with_for_update=True)
     if action is None or action.done_at is not None:
-        return "done meanwhile"
+        return Words("done meanwhile")
     record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_action_overdue",
            summary=Words("post-mortem action {id} overdue: due {due} UTC, still open; "
                          "reminder to {owner}: {what}", id=action.id,
@@ -378,7 +380,8 @@ def on_action_due(
            data={"action": action.id, "owner": action.owner}, changed=False)
     sent = remind_owner(session, case, action, actor=_ESCALADA, timer_id=timer.id, now=now,
                         policy=policy_of(session, case, ctx.policy()))
-    return f"post-mortem action {action.id} overdue, {action.owner} reminded: {sent}"
+    return Words("post-mortem action {id} overdue, {owner} reminded: {sent}", id=action.id,
+                 owner=action.owner, sent=sent)
 
 
 def post_mortem_due(case: CaseRow, event: Event, now: datetime) -> None:
@@ -417,11 +420,11 @@ def _attendance(added: list[str], removed: list[str]) -> Words:
 
 def on_post_mortem_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     """The timer: a post-mortem not completed by its due time is overdue."""
     row = session.get(PostMortemRow, case.number, with_for_update=True)
     if row is None or row.completed_at is not None:
-        return "completed meanwhile"
+        return Words("completed meanwhile")
     started = Words("started, not completed") if row.started_at else Words("not started")
     record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_overdue",
            summary=Words("post-mortem overdue: due {due} UTC, {started} (`escalada postmortem "
@@ -429,7 +432,7 @@ def on_post_mortem_due(
                          started=started, case=case.ref),
            data={"due_at": timer.due_at.isoformat(), "started": row.started_at is not None},
            changed=False)
-    return "post-mortem overdue"
+    return Words("post-mortem overdue")
 
 
 class PostMortemItem(View):

@@ -40,12 +40,12 @@ BODY = ("Hello, %(name)s.\n\n"
 def remind_owner(
     session: Session, case: CaseRow, action: PostMortemActionRow, *, actor: Actor,
     policy: Policy, timer_id: int, now: datetime,
-) -> str:
+) -> Words:
     """Queue the reminder to the action's owner; how the timeline tells of it."""
     owner = session.get(UserRow, action.owner)
     if owner is None or not owner.email:
-        return (f"{action.owner} has no email to be reminded by (`escalada user update "
-                f"{action.owner} --email ...`)")
+        return Words("{owner} has no email to be reminded by (`escalada user update {owner} "
+                     "--email ...`)", owner=action.owner)
     account = session.get_one(AccountRow, case.account_id)
     language, why = _language_of(owner, account)
     words = translations(language).gettext
@@ -72,7 +72,7 @@ def remind_owner(
            summary=Words("{message} queued for {owner} by email to {to}",
                          message=what_words(draft), owner=owner.name, to=owner.email),
            data=entry_data(draft, delivery), changed=False)
-    return f"emailed to {owner.email} in {language}"
+    return Words("emailed to {email} in {language}", email=owner.email, language=language)
 
 
 def _language_of(owner: UserRow, account: AccountRow) -> tuple[str, str]:

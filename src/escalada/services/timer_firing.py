@@ -22,6 +22,7 @@ from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.errors import StoreUnavailable
 from escalada.domain.model import CaseStatus
 from escalada.domain.timers import OUTLIVE_CASE, REMINDER
+from escalada.domain.words import Words
 from escalada.services.context import Context
 from escalada.services.records import read_chain_heads
 from escalada.services.timer_handlers import HANDLERS
@@ -240,23 +241,28 @@ def _fire_alone(ctx: Context, timer_id: int, owner: str) -> str:
 
 def _fire(session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime) -> str:
     if timer.generation is not None and timer.generation != case.timer_generation:
-        return _drop(timer, f"stale: generation {timer.generation}, "
-                            f"the case is at {case.timer_generation}")
+        return _drop(timer, Words("stale: generation {generation}, the case is at {current}",
+                                  generation=timer.generation, current=case.timer_generation))
     if not CaseStatus(case.status).is_open and timer.kind not in OUTLIVE_CASE:
-        return _drop(timer, f"the case is {case.status}")
+        return _drop(timer, Words("the case is {status}", status=Words.literal(case.status)))
     # Fired before the handler runs: planning the case's timers again, at commit, reads
     # it so (autoflush), and the timer's one UPDATE carries its outcome too.
     TIMERS.finish(timer, FIRED)
     timer.fired_at = now
     handler = HANDLERS[timer.kind]
-    timer.outcome = handler(session, ctx, case, timer, now)
+    _outcome(timer, handler(session, ctx, case, timer, now))
     return FIRED
 
 
-def _drop(timer: TimerRow, why: str) -> str:
+def _drop(timer: TimerRow, why: Words) -> str:
     TIMERS.finish(timer, DROPPED)
-    timer.outcome = why
+    _outcome(timer, why)
     return DROPPED
+
+
+def _outcome(timer: TimerRow, told: Words) -> None:
+    """What the timer did: its English, and its words for readers of other languages."""
+    timer.outcome, timer.outcome_words = str(told), told.as_json()
 
 
 def _note_failure(ctx: Context, timer_id: int, owner: str, error: Exception) -> None:
@@ -270,7 +276,10 @@ def _note_failure(ctx: Context, timer_id: int, owner: str, error: Exception) -> 
 
 
 def _failed_attempt(timer: TimerRow, error: Exception) -> None:
-    timer.outcome = f"attempt {timer.attempts} failed: {error}"[:2000]
+    failed = Words("attempt {attempt} failed: {error}", attempt=timer.attempts,
+                   error=Words.literal(str(error)))
+    # Cut to what is kept; a cut outcome no longer matches its words, and reads as kept.
+    timer.outcome, timer.outcome_words = str(failed)[:2000], failed.as_json()
     if timer.attempts >= MAX_ATTEMPTS:
         TIMERS.finish(timer, FAILED)
     # otherwise it is due again when the lease ends

@@ -30,7 +30,7 @@ from escalada.domain.timers import (
     WAR_ROOM_ACK_DUE,
     WAR_ROOM_ITEM_DUE,
 )
-from escalada.domain.words import Moment, Words
+from escalada.domain.words import Moment, Words, one_after_another
 from escalada.services.commitments import on_commitment_due
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -62,7 +62,7 @@ def _percent(fraction: float) -> str:
 
 def _on_sla_threshold(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     target, fraction = timer.payload["target"], float(timer.payload["fraction"])
     due = _moment(timer.payload["due_at"])
     label = _TARGETS.get(target) or Words.literal(target.replace("_", " "))
@@ -90,27 +90,27 @@ _TARGETS = {"first_response": Words("first response"), "next_update": Words("nex
 
 
 def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime,
-                why: Words) -> str:
+                why: Words) -> Words:
     """Record what the engine now recommends; take the step where the policy lets timers."""
     policy = policy_of(session, case, ctx.policy())
     recommendations = evaluate(snapshot_of(session, case, now), policy, now).recommendations
     told, refused = _said_since_last_change(session, case)
-    outcomes = []
+    outcomes: list[Words] = []
     for rec in recommendations:
         auto = getattr(policy.timers.auto_escalate, rec.track.value)
         if (rec.track.value, rec.to) in told and (not auto or rec.to in refused):
-            outcomes.append(f"still recommending {rec.to}")
+            outcomes.append(Words("still recommending {level}", level=rec.to))
             continue
         record(session, case, actor=SYSTEM, at=now, kind="recommended",
                summary=Words("after {why}: recommend {start} -> {to} ({criteria})", why=why,
                              start=rec.from_ or Words("none"), to=rec.to,
                              criteria=", ".join(rec.criteria)),
                data={"recommendation": rec.as_json(), "auto_escalate": auto}, changed=False)
-        outcomes.append(f"recommended {rec.to}")
+        outcomes.append(Words("recommended {level}", level=rec.to))
         if auto:
             outcomes.append(_auto_step(session, ctx, case, policy, rec.to, now,
-                                       f"auto-escalation after {why}"))
-    return "; ".join(outcomes) or "no recommendation"
+                                       Words("auto-escalation after {why}", why=why)))
+    return one_after_another(outcomes) or Words("no recommendation")
 
 
 def _said_since_last_change(
@@ -133,8 +133,8 @@ def _said_since_last_change(
 
 def _auto_step(
     session: Session, ctx: Context, case: CaseRow, policy: Policy, target: str, now: datetime,
-    reason: str,
-) -> str:
+    reason: Words,
+) -> Words:
     from escalada.services.escalations import take_step
 
     try:
@@ -142,10 +142,12 @@ def _auto_step(
                   override_reason=None, actor=SYSTEM, now=now, policy=policy,
                   settings=ctx.settings())
     except HandoffIncomplete as refusal:
-        return f"auto-escalation to {target} refused: handoff missing {', '.join(refusal.missing)}"
+        return Words("auto-escalation to {level} refused: handoff missing {missing}",
+                     level=target, missing=", ".join(refusal.missing))
     except EscaladaError as refusal:  # e.g. someone took the step a moment earlier
-        return f"auto-escalation to {target} not taken: {refusal}"
-    return f"escalated to {target}"
+        return Words("auto-escalation to {level} not taken: {refusal}", level=target,
+                     refusal=refusal.words)
+    return Words("escalated to {level}", level=target)
 
 
 def _step_of(case: CaseRow, timer: TimerRow) -> Any:
@@ -154,24 +156,24 @@ def _step_of(case: CaseRow, timer: TimerRow) -> Any:
 
 def _on_step_response_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     step = _step_of(case, timer)
     if step is None or step.acknowledged_at is not None:
-        return "acknowledged meanwhile"
+        return Words("acknowledged meanwhile")
     record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
            summary=Words("step {step} ({to}) not acknowledged; its response was due {due}: "
                          "reminder sent", step=step.seq, to=str(step.to_level),
                          due=_moment(timer.payload["response_due_at"])),
            data={**_late(timer, now), "step": step.seq, "to": step.to_level}, changed=False)
-    return f"reminded step {step.seq}"
+    return Words("reminded step {step}", step=step.seq)
 
 
 def _on_step_unanswered(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     step = _step_of(case, timer)
     if step is None or step.acknowledged_at is not None:
-        return "acknowledged meanwhile"
+        return Words("acknowledged meanwhile")
     return _recommend_above(session, ctx, case, timer, now,
                             Words("step {step} ({to}) still unacknowledged", step=step.seq,
                                   to=str(step.to_level)),
@@ -180,10 +182,10 @@ def _on_step_unanswered(
 
 def _on_update_still_overdue(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     told = case.last_customer_update_at
     if told is not None and told > datetime.fromisoformat(timer.payload["started_at"]):
-        return "updated meanwhile"
+        return Words("updated meanwhile")
     return _recommend_above(session, ctx, case, timer, now,
                             Words("customer update still overdue (was due {due})",
                                   due=_moment(timer.payload["due_at"])),
@@ -193,7 +195,7 @@ def _on_update_still_overdue(
 def _recommend_above(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime,
     why: Words, criterion: str, data: dict[str, Any],
-) -> str:
+) -> Words:
     """Recommend the executive level above the case's (take it, where timers may)."""
     above = _level_above(case.exec_level)
     if above is None:
@@ -201,7 +203,7 @@ def _recommend_above(
                summary=Words("{why}; no executive level is above {level}", why=why,
                              level=str(case.exec_level)),
                data={**_late(timer, now), **data}, changed=False)
-        return "no level above"
+        return Words("no level above")
     policy = policy_of(session, case, ctx.policy())
     terms = policy.level(above)
     auto = policy.timers.auto_escalate.executive
@@ -215,23 +217,23 @@ def _recommend_above(
                      "respond_within_minutes": terms.respond_within_minutes if terms else None}},
            changed=False)
     if auto:
-        return _auto_step(session, ctx, case, policy, above.value, now, str(why))
-    return f"recommended {above.value}"
+        return _auto_step(session, ctx, case, policy, above.value, now, why)
+    return Words("recommended {level}", level=above.value)
 
 
 def _on_acknowledgment_due(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     told = case.last_customer_update_at
     if told is not None and told >= datetime.fromisoformat(timer.payload["stepped_at"]):
-        return "acknowledged meanwhile"
+        return Words("acknowledged meanwhile")
     record(session, case, actor=SYSTEM, at=now, kind="acknowledgment_overdue",
            summary=Words("the customer has not been told of step {step} (to {to}); the "
                          "acknowledgment was due {due}: `escalada comms draft {case} --kind "
                          "acknowledgment`", step=timer.payload["step"], to=timer.payload["to"],
                          due=_moment(timer.payload["due_at"]), case=case.ref),
            data={**_late(timer, now), "step": timer.payload["step"]}, changed=False)
-    return "reminded: acknowledgment overdue"
+    return Words("reminded: acknowledgment overdue")
 
 
 def _level_above(level: str | None) -> ExecLevel | None:
@@ -241,16 +243,17 @@ def _level_above(level: str | None) -> ExecLevel | None:
 
 def _on_reminder(
     session: Session, ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     note, by = timer.payload.get("note", ""), timer.payload.get("by", "")
     record(session, case, actor=SYSTEM, at=now, kind="reminder",
            summary=Words("reminder for {who}: {note}", who=by, note=note) if by
            else Words("reminder: {note}", note=note),
            data=_late(timer, now), changed=False)
-    return "reminded"
+    return Words("reminded")
 
 
-HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], str]] = {
+# Each returns what it did (the timer's outcome, kept as its English and its words).
+HANDLERS: dict[str, Callable[[Session, Context, CaseRow, TimerRow, datetime], Words]] = {
     SLA_THRESHOLD: _on_sla_threshold,
     STEP_RESPONSE_DUE: _on_step_response_due,
     STEP_UNANSWERED: _on_step_unanswered,

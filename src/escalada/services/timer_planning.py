@@ -19,6 +19,7 @@ from escalada.domain.timers import (
     passed_thresholds,
     plan_timers,
 )
+from escalada.domain.words import Words
 from escalada.services.policies import policy_of
 from escalada.services.records import is_new, planned_at, snapshot_of
 from escalada.services.timers import DROPPED, FIRED, PENDING
@@ -49,7 +50,7 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
             update(TimerRow)
             .where(TimerRow.case_number == case.number, TimerRow.state == PENDING,
                    TimerRow.generation.is_not(None))
-            .values(state=DROPPED, outcome=f"replaced by generation {generation}"))
+            .values(state=DROPPED, **_replaced(generation)))
     carried = pending | _dropped_when_due(
         session, case, passed_thresholds(snapshot, policy, now) - fired - pending, now)
     items, ack = timer_inputs(session, case)
@@ -134,3 +135,9 @@ def reschedule_changed(session: Session, current: Policy, now: datetime) -> None
         planned_at(session, now)
     for case in changed.values():
         reschedule(session, case, policy_of(session, case, current), now)
+
+
+def _replaced(generation: int) -> dict[str, Any]:
+    """The outcome of a timer a newer plan replaces, as its English and its words."""
+    told = Words("replaced by generation {generation}", generation=generation)
+    return {"outcome": str(told), "outcome_words": told.as_json()}

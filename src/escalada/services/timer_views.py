@@ -55,6 +55,7 @@ def timer_view(timer: TimerRow, case_ref: str) -> TimerView:
         generation=timer.generation, due_at=timer.due_at, state=timer.state,
         attempts=timer.attempts, lease_owner=timer.lease_owner,
         available_at=timer.available_at, fired_at=timer.fired_at, outcome=timer.outcome,
+        outcome_words=timer.outcome_words,
     )
 
 

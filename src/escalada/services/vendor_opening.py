@@ -146,7 +146,8 @@ def _record_opening(
             take_step(session, case, target=Tier.VENDOR.value,
                       handoff={**package,
                                VENDOR_CASE_NUMBER: f"{name} {row.display_id or vendor_case_id}"},
-                      reason=f"{name} support case opened", override_reason=override_reason,
+                      reason=Words("{vendor} support case opened", vendor=name),
+                      override_reason=override_reason,
                       actor=actor, now=now, policy=policy, settings=ctx.settings())
         record(session, case, actor=actor, at=now, kind="vendor_case_opened",
                summary=(Words("{vendor} support case {id} opened ({plan} plan, severity "

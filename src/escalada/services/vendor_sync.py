@@ -231,12 +231,12 @@ def vendor_waits(session: Session, case: CaseRow) -> list[VendorWait]:
 
 def on_vendor_response_due(
     session: Session, ctx: Context, case: CaseRow, timer: Any, now: datetime
-) -> str:
+) -> Words:
     """The vendor has not answered by our plan's response time: record it and recommend
     asking for a manager review (and the TAM, where the plan has one)."""
     row = session.get(VendorCaseRow, timer.payload["vendor_case"])
     if row is None or row.responded_at is not None or row.state == CLOSED:
-        return "answered meanwhile"
+        return Words("answered meanwhile")
     plan = current_vendor_plans(ctx.settings()).vendors[row.vendor].plans.get(row.plan)
     name = VENDOR_NAMES[row.vendor]
     asks = [Words("request a manager review of the vendor case (`escalada vendor escalate "
@@ -254,4 +254,5 @@ def on_vendor_response_due(
                  "due_at": timer.payload["due_at"], "recommend": [str(ask) for ask in asks],
                  "late_seconds": round(max((now - timer.due_at).total_seconds(), 0.0), 3)},
            changed=False)
-    return "recommended a manager review" + (" and the TAM" if len(asks) > 1 else "")
+    return (Words("recommended a manager review and the TAM") if len(asks) > 1
+            else Words("recommended a manager review"))

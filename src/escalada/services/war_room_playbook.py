@@ -227,26 +227,26 @@ def _timer_data(timer: TimerRow, now: datetime) -> dict[str, Any]:
 
 def on_item_due(
     session: Session, _ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     item = session.get(ChecklistItemRow, timer.payload["item"])
     if item is None or item.done_at is not None:
-        return "ticked meanwhile"
+        return Words("ticked meanwhile")
     record(session, case, actor=SYSTEM, at=now, kind="war_room_item_overdue",
            summary=Words("war room: {item}: not done, due {due}",
                          item=Words.literal(item.text), due=shown(item.due_at)),
            data={**_timer_data(timer, now), "item": item.key}, changed=False)
-    return f"{item.key} overdue"
+    return Words("{item} overdue", item=item.key)
 
 
 def on_ack_due(
     session: Session, _ctx: Context, case: CaseRow, timer: TimerRow, now: datetime
-) -> str:
+) -> Words:
     room = session.get(WarRoomRow, timer.payload["room"])
     if room is None or room.executive_ack_at is not None:
-        return "acknowledged meanwhile"
+        return Words("acknowledged meanwhile")
     who = room.executive or Words("no executive matched")
     record(session, case, actor=SYSTEM, at=now, kind="executive_ack_overdue",
            summary=Words("executive acknowledgment ({who}) not given, due {due}", who=who,
                          due=shown(room.executive_ack_due_at)),
            data={**_timer_data(timer, now), "executive": room.executive}, changed=False)
-    return "executive acknowledgment overdue"
+    return Words("executive acknowledgment overdue")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.language import told
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import agent_audit, audit
 from escalada.services.agent_audit import AgentCallsQuery, AgentCallView, AgentChainView
@@ -20,10 +21,11 @@ router = APIRouter(dependencies=[Depends(current_actor)], tags=["audit"])
 
 
 @router.get("/audit/verify")
-def verify(ctx: ContextDep, case: CaseQuery = None) -> AuditView:
+def verify(ctx: ContextDep, request: Request, case: CaseQuery = None) -> AuditView:
     """Walk each case's hash-chained timeline: 200 with `intact: false` and the first
-    broken entry of each case when something was altered, removed or reordered."""
-    return audit.verify(ctx=ctx, case_id=case)
+    broken entry of each case when something was altered, removed or reordered (each
+    reason in the reader's language)."""
+    return told(audit.verify(ctx=ctx, case_id=case), request)
 
 
 @router.post("/audit/verify")
@@ -31,11 +33,11 @@ def verify_against(
     ctx: ContextDep,
     checkpoint: Annotated[dict[str, Any], Body(
         description="a signed checkpoint (POST /audit/checkpoint) each chain must reach")],
-    case: CaseQuery = None,
+    request: Request, case: CaseQuery = None,
 ) -> AuditView:
     """As GET /audit/verify, and each chain must still reach the head the checkpoint
     signed (422 naming `against` when its signature does not hold)."""
-    return audit.verify(ctx=ctx, case_id=case, against=checkpoint)
+    return told(audit.verify(ctx=ctx, case_id=case, against=checkpoint), request)
 
 
 @router.post("/audit/checkpoint")
@@ -59,7 +61,7 @@ def agent_calls(
 
 
 @router.get("/audit/agent-calls/verify")
-def verify_agent_calls(ctx: ContextDep) -> AgentChainView:
+def verify_agent_calls(ctx: ContextDep, request: Request) -> AgentChainView:
     """Walk the agent call log's hash chain: 200 with `intact: false` and the first
     broken entry when one was altered, removed or reordered."""
-    return agent_audit.verify_calls(ctx=ctx)
+    return told(agent_audit.verify_calls(ctx=ctx), request)

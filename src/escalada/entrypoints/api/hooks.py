@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from escalada.domain.validation import existing_id
 from escalada.entrypoints.api.deps import ActorDep, ContextDep, current_actor
+from escalada.entrypoints.api.language import all_told, told
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import hooks
 from escalada.services.hooks import HookDeliveriesQuery, HookDeliveryView, HookReceiptView
@@ -74,7 +75,7 @@ def failed(
     `GET /hooks/deliveries?state=failed`)."""
     page = hooks.delivery_page(ctx=ctx, actor=actor, state=hooks.FAILED,
                                **query.model_dump(exclude_none=True))
-    return paged(page, request, response)
+    return all_told(paged(page, request, response), request)
 
 
 @router.get("/hooks/deliveries", responses=PAGED)
@@ -84,16 +85,19 @@ def deliveries(
 ) -> list[HookDeliveryView]:
     """Every delivery received, newest first (a page; `state`, `source` to filter)."""
     page = hooks.delivery_page(ctx=ctx, actor=actor, **query.model_dump(exclude_none=True))
-    return paged(page, request, response)
+    return all_told(paged(page, request, response), request)
 
 
 @router.get("/hooks/deliveries/{delivery_id}")
-def delivery(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId) -> HookDeliveryView:
-    return hooks.show_delivery(ctx=ctx, actor=actor, delivery_id=delivery_id)
+def delivery(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId, request: Request
+             ) -> HookDeliveryView:
+    """One delivery; its outcome and what is wrong in the reader's language."""
+    return told(hooks.show_delivery(ctx=ctx, actor=actor, delivery_id=delivery_id), request)
 
 
 @router.post("/hooks/deliveries/{delivery_id}/replay",
              responses={422: {"description": "still cannot be applied: stays failed"}})
-def replay(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId) -> HookReceiptView:
+def replay(ctx: ContextDep, actor: ActorDep, delivery_id: DeliveryId, request: Request
+           ) -> HookReceiptView:
     """Apply a failed delivery again with the mapping in force now."""
-    return hooks.replay_delivery(ctx=ctx, actor=actor, delivery_id=delivery_id)
+    return told(hooks.replay_delivery(ctx=ctx, actor=actor, delivery_id=delivery_id), request)

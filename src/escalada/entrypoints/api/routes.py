@@ -392,7 +392,7 @@ def list_timers(
 ) -> list[TimerView]:
     """A page of timers by due time (`case`, `state`, `kind` to filter)."""
     page = timer_views.timer_page(ctx=ctx, **query.model_dump(exclude_none=True))
-    return paged(page, request, response)
+    return all_told(paged(page, request, response), request)
 
 
 @api.get("/timers/status", tags=["timers"])

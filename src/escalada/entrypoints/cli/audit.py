@@ -19,7 +19,7 @@ from escalada.entrypoints.cli.output import (
     styled,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import ntr, tr
+from escalada.entrypoints.cli.words import ntr, speaking, tr
 
 if TYPE_CHECKING:
     from escalada.services.agent_audit import AgentCallView
@@ -139,7 +139,8 @@ def agents_verify(fmt: Format = FORMAT_OPTION) -> None:
             ": {count} entries checked.", count=report.entries_checked)))
     else:
         console().print(styled((tr("Agent call log BROKEN"), "red"), tr(
-            " at entry {entry}: {reason}", entry=report.broken_entry, reason=report.reason)))
+            " at entry {entry}: {reason}", entry=report.broken_entry,
+            reason=report.reason_in(speaking()))))
     if not report.intact:
         raise typer.Exit(BROKEN_EXIT)
 
@@ -226,9 +227,10 @@ def _report_table(report: AuditView) -> None:
     table = Table(title=tr("Timeline BROKEN: {checked}", checked=checked), title_justify="left")
     for column in (tr("case"), tr("entry"), tr("kind"), tr("at"), tr("reason")):
         table.add_column(column)
+    language = speaking()
     for link in report.broken:
         table.add_row(link.case, "—" if link.entry is None else str(link.entry),
-                      link.kind or "—", when(link.at), link.reason)
+                      link.kind or "—", when(link.at), link.reason_in(language))
     out.print(table)
 
 

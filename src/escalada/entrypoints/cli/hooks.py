@@ -16,7 +16,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import named, tr
+from escalada.entrypoints.cli.words import named, speaking, tr
 
 if TYPE_CHECKING:
     from escalada.services.hooks import HookDeliveryView, HookReceiptView
@@ -31,8 +31,6 @@ DELIVERY = typer.Argument(..., help="the delivery's id (hooks failed lists them)
 
 
 def _problems(view: HookDeliveryView) -> str:
-    from escalada.entrypoints.cli.words import speaking
-
     return "; ".join(f"{field}: {reason}" for field, reason in view.problems_in(speaking()))
 
 
@@ -98,7 +96,7 @@ def show(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
     if view.problems:
         out.print(tr("what is wrong: {problems}", problems=_problems(view)), markup=False)
     if view.outcome:
-        out.print(tr("outcome: {outcome}", outcome=view.outcome), markup=False)
+        out.print(tr("outcome: {outcome}", outcome=view.outcome_in(speaking())), markup=False)
     out.print(view.body, markup=False, highlight=False)
 
 
@@ -119,4 +117,4 @@ def _receipt(receipt: HookReceiptView, fmt: Format) -> None:
 
     console().print(tr("delivery {id}: {state} ({case}): {outcome}", id=receipt.delivery,
                        state=named(receipt.state), case=receipt.case or "-",
-                       outcome=receipt.outcome), markup=False)
+                       outcome=receipt.outcome_in(speaking())), markup=False)

@@ -210,7 +210,8 @@ def timers_table(rows: list[TimerView]) -> None:
     for column in (tr("id"), tr("case"), tr("kind"), tr("due"), tr("state"), tr("tries"),
                    tr("outcome")):
         table.add_column(column)
+    language = speaking()
     for t in rows:
         table.add_row(str(t.id), t.case, named(t.kind), when(t.due_at), named(t.state),
-                      str(t.attempts), t.outcome or "")
+                      str(t.attempts), t.outcome_in(language) or "")
     console().print(table)
