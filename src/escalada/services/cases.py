@@ -21,7 +21,7 @@ from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.case_reads import show_case as show_case
 from escalada.services.contacts import find_contact
-from escalada.services.context import Actor, Context
+from escalada.services.context import Actor, Context, in_force
 from escalada.services.evaluation import check_aware, check_span
 from escalada.services.incidents import incidents_of
 from escalada.services.knowledge_base import retag, suggest_similar
@@ -31,6 +31,7 @@ from escalada.services.records import (
     change_case,
     committed_view,
     opened,
+    opening_account,
     record,
     snapshot_of,
     timeline_of,
@@ -103,13 +104,17 @@ def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
         raise invalid_input(error) from error
 
 
-def open_case(*, ctx: Context, actor: Actor, **fields: Any) -> CaseView:
-    """Open a case for an account at T1, with no executive engaged."""
+def open_case(*, ctx: Context, actor: Actor, new: NewCase | None = None,
+              **fields: Any) -> CaseView:
+    """Open a case for an account at T1, with no executive engaged: `fields` as people
+    give them, or `new` as validated already (the API's request body)."""
     can_work_cases(actor, "opening a case")
-    new: NewCase = _validated(NewCase, fields)
+    if new is None:
+        new = _validated(NewCase, fields)
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
-        uow.accounts.get(new.account)
+        in_force(uow.session, policy)  # its timers are planned under it at commit
+        opening_account(uow.session, new.account)
         case, stormed = open_in(
             uow, new, policy=policy, now=now, actor=actor,
             summary=Words("{severity} case opened: {title}", severity=new.severity.value,

@@ -174,4 +174,16 @@ class Context:
         # Entries recorded without changing their case (an item overdue, a message
         # delivered) are posted to war rooms' Slack channels by the same hook.
         if session.info.get("changed_cases") or session.info.get("recorded_entries"):
-            self.plan_timers(session, self.policy(), self.clock())
+            policy = session.info.get(_IN_FORCE) or self.policy()
+            self.plan_timers(session, policy, self.clock())
+
+
+# session.info key: the policy in force as the use case read it (`in_force`).
+_IN_FORCE = "policy_in_force"
+
+
+def in_force(session: Session, policy: Policy) -> None:
+    """The use case read `policy` as the one in force for this transaction: its commit
+    plans timers under it rather than finding the policy file again (a request's
+    moment; a file changed in between is a race either way)."""
+    session.info[_IN_FORCE] = policy

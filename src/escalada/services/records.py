@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from escalada.adapters.db import reads
+from escalada.adapters.db.plain import Reader
+from escalada.adapters.db.reads import Record
 from escalada.adapters.db.tables import AccountRow, CaseRow, ContactRow, TimelineRow
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.policy import Policy
@@ -29,6 +32,7 @@ from escalada.services.case_reads import (
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
+from escalada.services.repositories import read_account
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import CaseView
 
@@ -211,10 +215,16 @@ def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
                          _recent_cases(session, case.account_id, now), case.pauses)
 
 
-def _account(session: Session, account_id: str) -> AccountRow:
+def opening_account(session: Session, account_id: str) -> None:
+    """The account a case opens for: NotFound when there is none. Read once, in plain
+    SQL, for the new case's snapshots (the opening changes nothing of the account)."""
+    session.info.setdefault(_ACCOUNTS, {})[account_id] = read_account(session, account_id)
+
+
+def _account(session: Session, account_id: str) -> AccountRow | Record:
     """The account, read once per transaction (kept here, as the session's identity map
     would forget it once no one holds it)."""
-    accounts: dict[str, AccountRow] = session.info.setdefault(_ACCOUNTS, {})
+    accounts: dict[str, AccountRow | Record] = session.info.setdefault(_ACCOUNTS, {})
     if account_id not in accounts:
         accounts[account_id] = session.get_one(AccountRow, account_id)
     return accounts[account_id]
@@ -225,13 +235,10 @@ def _recent_cases(session: Session, account_id: str, now: datetime) -> int:
     transaction (a case it opens itself is counted again: see `opened`)."""
     counts: dict[tuple[str, datetime], int] = session.info.setdefault(_RECENT, {})
     if (account_id, now) not in counts:
-        counts[account_id, now] = session.scalar(
-            select(func.count()).select_from(CaseRow).where(
-                CaseRow.account_id == account_id,
-                CaseRow.opened_at > now - timedelta(days=30),
-                CaseRow.opened_at <= now,
-            )
-        ) or 0
+        # In plain SQL on the session's connection: what it wrote shows (a case it
+        # opens is inserted at once, Cases.add), and no statement is built per call.
+        counts[account_id, now] = reads.recent_cases(Reader.of_session(session), account_id,
+                                                     now)
     return counts[account_id, now]
 
 

@@ -10,6 +10,9 @@ from typing import cast
 from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from escalada.adapters.db import reads
+from escalada.adapters.db.plain import Reader
+from escalada.adapters.db.reads import Record
 from escalada.adapters.db.tables import AccountRow, CaseRow
 from escalada.domain.case_status import require_open
 from escalada.domain.errors import NotFound, StaleVersion
@@ -45,6 +48,16 @@ def load_open_case(
 
 def load_account(session: Session, account_id: str) -> AccountRow:
     account = session.get(AccountRow, account_id) if _ACCOUNT_ID.match(account_id) else None
+    if account is None:
+        raise NotFound.of("no account {account_id!r}", account_id=account_id)
+    return account
+
+
+def read_account(session: Session, account_id: str) -> Record:
+    """The account as plain values (adapters.db.reads, in the session's transaction), for
+    a use case that only reads it (opening a case): no ORM object to build and track."""
+    account = (reads.account(Reader.of_session(session), account_id)
+               if _ACCOUNT_ID.match(account_id) else None)
     if account is None:
         raise NotFound.of("no account {account_id!r}", account_id=account_id)
     return account

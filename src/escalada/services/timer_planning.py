@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.policy import Policy
@@ -27,6 +28,7 @@ from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
 
 _TIMERS = cast(Table, TimerRow.__table__)
+_CASES = cast(Table, CaseRow.__table__)
 
 
 def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
@@ -39,11 +41,13 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
     generation = case.timer_generation
     with session.no_autoflush:  # the next SLA due time goes out in that same write
         snapshot = snapshot_of(session, case, now)
-    case.sla_due_at = next_due(snapshot, policy, now)
+    due = next_due(snapshot, policy, now)
     if new:  # at generation 1, with no earlier timers, war room or vendor case to read
+        _first_due(session, case, due)
         _insert(session, case, plan_timers(snapshot, _open_steps(case), policy, now,
                                            newest_step_up=_newest_step_up(case)), now)
         return
+    case.sla_due_at = due
     fired, pending = _planned_before(session, case)
     if pending:
         session.execute(
@@ -59,6 +63,18 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
                        newest_step_up=_newest_step_up(case),
                        vendor_waits=vendor_waits(session, case))
     _insert(session, case, plan, now)
+
+
+def _first_due(session: Session, case: CaseRow, due: datetime | None) -> None:
+    """A new case's first SLA due time, known once it is inserted (its snapshot counts it
+    among its account's recent cases): one Core UPDATE, kept as the row's stored value so
+    that the session does not flush the case again. No version to check: no one else sees
+    the case before this transaction commits."""
+    if due == case.sla_due_at:
+        return
+    session.connection().execute(
+        update(_CASES).where(_CASES.c.number == case.number).values(sla_due_at=due))
+    set_committed_value(case, "sla_due_at", due)
 
 
 def _insert(session: Session, case: CaseRow, plan: list[PlannedTimer], now: datetime) -> None:

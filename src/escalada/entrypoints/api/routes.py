@@ -196,7 +196,7 @@ def evaluate_snapshot(ctx: ContextDep, snapshot: CaseSnapshot, at: At = None) ->
 # (the same bytes come out: it writes them with the same dump_json).
 @api.post("/cases", status_code=201, tags=["cases"], response_model=CaseView)
 def open_case(ctx: ContextDep, actor: ActorDep, body: NewCase, request: Request) -> Response:
-    view = told(cases.open_case(ctx=ctx, actor=actor, **body.model_dump()), request)
+    view = told(cases.open_case(ctx=ctx, actor=actor, new=body), request)  # validated once
     return Response(view.model_dump_json(by_alias=True), status_code=201,
                     media_type="application/json")
 
