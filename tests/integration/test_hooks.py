@@ -151,6 +151,10 @@ def test_priority_status_comments_and_csat_change_the_case(
     assert told[1] == "изменено: severity P2 -> P1"
     assert told[2].startswith("сообщение клиента (Ivan Petrov) в заявке zendesk 5158: Тома")
     assert told[3] == "ждём клиента: часы SLA остановлены"
+    # And why, in the ticket's words.
+    reasons = [(entry.reason, entry.reason_in(translations("ru"))) for entry in entries]
+    assert reasons[1] == ("zendesk priority URGENT", "приоритет в zendesk: URGENT")
+    assert reasons[4][1] == reasons[4][0].replace("zendesk status ", "статус в zendesk: ")
 
 
 def test_an_update_older_than_the_last_applied_is_ignored(

@@ -5,20 +5,27 @@ before the migration reads as it was kept. On real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from alembic import command
 from alembic.config import Config
 from case_support import open_case
 from examples import ANA
 from examples import MARIA as MANAGER
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
 from sqlalchemy.engine import Connection
+from timer_support import drain, timers
 
 from escalada.adapters.catalogs import translations
 from escalada.adapters.db.database import SCHEMA_HEAD, schema_version, upgrade
+from escalada.adapters.db.tables import TimerRow
+from escalada.domain.words import Words
 from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.credits import approve_credit, propose_credit, route_credit
-from escalada.services.views import TimelineEntryView
+from escalada.services.timer_views import set_reminder
+from escalada.services.views import TimelineEntryView, TimerView
+from escalada.testing import FakeClock
 
 RUSSIAN = translations("ru")
 ADDED = {"timeline": "reason_words", "escalations": "reason_words",
@@ -111,3 +118,37 @@ def test_the_migration_adds_and_drops_the_words_and_a_row_from_before_reads_as_k
     english = "service credit #1 of $2,000.00 needs support_manager"
     assert step.reason_words is None and entry.reason_words is None
     assert step.reason_in(RUSSIAN) == entry.reason_in(RUSSIAN) == english
+
+
+# A timer's outcome
+
+
+def test_a_timers_outcome_reads_russian_and_one_kept_before_reads_as_kept(
+        ctx: Context, clock: FakeClock) -> None:
+    open_case(ctx)
+    set_reminder(ctx=ctx, actor=ANA, case_id="CASE-1", at=clock() + timedelta(minutes=1),
+                 note="call back")
+    clock.advance(minutes=2)
+    drain(ctx)
+    cases.update_case(ctx=ctx, actor=ANA, case_id="CASE-1", severity="P2")
+
+    told = {t.outcome: t.outcome_in(RUSSIAN) for t in timers(ctx) if t.outcome}
+
+    assert told["reminded"] == "напомнено"
+    assert told["replaced by generation 2"] == "заменён поколением 2"
+    with ctx.engine.begin() as connection:  # as kept before migration 0030
+        connection.execute(update(TimerRow).values(outcome_words=None))
+    assert {t.outcome_in(RUSSIAN) for t in timers(ctx) if t.outcome} == set(told)
+
+
+def test_an_outcome_cut_to_what_is_kept_reads_as_kept() -> None:
+    view = TimerView(id=1, case="CASE-1", kind="reminder", key="k", generation=None,
+                     due_at=datetime(2026, 12, 4, tzinfo=UTC), state="pending", attempts=1,
+                     lease_owner=None, available_at=datetime(2026, 12, 4, tzinfo=UTC),
+                     fired_at=None, outcome="attempt 1 failed: mail rel",
+                     outcome_words=Words("attempt {attempt} failed: {error}", attempt=1,
+                                         error=Words.literal("mail relay down")).as_json())
+
+    assert view.outcome_in(RUSSIAN) == "attempt 1 failed: mail rel"
+    assert view.model_copy(update={"outcome": "attempt 1 failed: mail relay down"}).outcome_in(
+        RUSSIAN) == "попытка 1 не удалась: mail relay down"

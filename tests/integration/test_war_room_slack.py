@@ -12,6 +12,7 @@ from examples import LENA as LEAD
 from fake_slack import FakeSlack, fake_slack  # noqa: F401
 from timer_support import drain
 
+from escalada.adapters.catalogs import translations
 from escalada.domain.errors import (
     AlreadyExists,
     InvalidInput,
@@ -260,6 +261,9 @@ def test_ack_takes_the_step_as_the_mapped_user_within_their_role(
     step = cases.show_case(ctx=ctx, case_id=room).escalations[0]
     assert (step.acknowledged_by, step.acknowledged_at is not None) == ("lebedev", True)
     assert "acknowledged by lebedev already" in twice.text
+    acked = next(e for e in cases.case_timeline(ctx=ctx, case_id=room)
+                 if e.kind == "acknowledged")
+    assert (acked.reason, acked.reason_in(translations("ru"))) == ("via Slack", "через Slack")
 
 
 def test_an_unmapped_or_disabled_slack_user_is_refused_saying_what_to_do(

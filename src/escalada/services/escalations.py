@@ -151,7 +151,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def acknowledge(
     *, ctx: Context, actor: Actor, case_id: str, step: int, on_behalf_of: str | None = None,
-    note: str | None = None, expected_version: int | None = None,
+    note: str | Words | None = None, expected_version: int | None = None,
 ) -> CaseView:
     """The authenticated actor takes a step. Acknowledging for someone else (e.g. the
     executive on the phone) names them too; they must be an enabled user, and the

@@ -78,7 +78,7 @@ def _run(ctx: Context, actor: Actor, channel_id: str, words: list[str],
         step = int(rest[-1])
         case_id = _case(ctx, rest[:-1], channel_id)
         view = escalations.acknowledge(ctx=ctx, actor=actor, case_id=case_id, step=step,
-                                       note="via Slack")
+                                       note=Words("via Slack"))
         taken = next(s for s in view.escalations if s.step == step)
         return SlackReply(response_type="in_channel", text=Words(
             "{name} acknowledged step {step} of {case} ({step_from} -> {step_to})",
