@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Insert, Table, insert, inspect, select
+from sqlalchemy.orm import ColumnProperty, Session, make_transient_to_detached
 
 from escalada.adapters.db import reads
 from escalada.adapters.db.plain import Reader
@@ -63,6 +64,14 @@ def read_account(session: Session, account_id: str) -> Record:
     return account
 
 
+@cache
+def _inserting(filled: tuple[ColumnProperty[Any], ...]) -> Insert:
+    """The INSERT of a new case returning `filled`: built once for each set of columns the
+    database fills in (its cache key, worked out on every execution, is kept with it)."""
+    table = cast(Table, CaseRow.__table__)
+    return insert(table).returning(*(prop.columns[0] for prop in filled))
+
+
 class Cases:
     """Cases by reference (CASE-42): NotFound when there is none, Conflict when the
     caller expected another version, InvalidTransition when an open one is wanted."""
@@ -86,10 +95,8 @@ class Cases:
         given = {prop.columns[0].key: state.dict[prop.key] for prop in mapper.column_attrs
                  if prop.key in state.dict}
         # What the database fills in: the number, and the columns left to their default.
-        filled = [prop for prop in mapper.column_attrs if prop.key not in state.dict]
-        table = cast(Table, mapper.local_table)
-        row = self._session.connection().execute(
-            insert(table).returning(*(prop.columns[0] for prop in filled)), given).one()
+        filled = tuple(prop for prop in mapper.column_attrs if prop.key not in state.dict)
+        row = self._session.connection().execute(_inserting(filled), given).one()
         for prop, value in zip(filled, row, strict=True):
             setattr(case, prop.key, value)
         make_transient_to_detached(case)

@@ -29,6 +29,7 @@ from escalada.services.war_room_playbook import timer_inputs
 
 _TIMERS = cast(Table, TimerRow.__table__)
 _CASES = cast(Table, CaseRow.__table__)
+_TIMER_INSERT = insert(_TIMERS)  # built once: its cache key is worked out once too
 
 
 def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
@@ -83,7 +84,7 @@ def _insert(session: Session, case: CaseRow, plan: list[PlannedTimer], now: date
         # On the session's connection, as SQLAlchemy Core: the ORM's bulk insert would
         # flush the session first and build each row through the mapper, for rows that
         # nothing in the transaction reads back as objects.
-        session.connection().execute(insert(_TIMERS), [
+        session.connection().execute(_TIMER_INSERT, [
             {"case_number": case.number, "kind": timer.kind, "key": timer.key,
              "generation": generation, "due_at": timer.due_at, "available_at": timer.due_at,
              "state": PENDING, "attempts": 0, "payload": timer.payload, "created_at": now}

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.leased_queue import LeasedQueue
+from escalada.adapters.db.plain import Reader
 from escalada.adapters.db.tables import (
     AccountRow,
     CaseRow,
@@ -289,6 +290,14 @@ def _link(
     return len(wanted)
 
 
+def _any_open(session: Session) -> bool:
+    """Whether any vendor event is open, in one plain statement on the session's
+    connection (its index on status): the ORM's query of the events, built and loaded,
+    only when there are some."""
+    return Reader.of_session(session).row(
+        "SELECT 1 FROM vendor_events WHERE status = :open LIMIT 1", open=OPEN) is not None
+
+
 def _entry(row: VendorEventRow) -> dict[str, object]:
     return {"vendor_event": row.id, "vendor": row.vendor, "event": row.event_id,
             "service": row.service, "region": row.region, "title": row.title,
@@ -299,6 +308,8 @@ def link_arrival(session: Session, case: CaseRow, now: datetime) -> None:
     """Link a case that opens, or whose services or regions change, to the open vendor
     events it matches now, in the case's own transaction (the polls link the rest)."""
     if not case.services or not CaseStatus(case.status).is_open:
+        return
+    if not _any_open(session):  # what a case opens to on most days: no vendor reports
         return
     with session.no_autoflush:  # the case's pending changes do not touch vendor events
         open_events = session.scalars(select(VendorEventRow).where(
