@@ -21,7 +21,7 @@ from escalada.services.accounts import add_account
 from escalada.services.contacts import add_contact
 from escalada.services.context import Actor, Context
 from escalada.services.credit_list import credit_page
-from escalada.services.credits import propose_credit
+from escalada.services.credits import propose_credit, route_credit
 from escalada.services.delivery_list import delivery_page
 from escalada.services.drafting import draft_page
 from escalada.services.inbound_messages import record_message
@@ -137,6 +137,25 @@ def test_the_page_speaks_russian_to_a_russian_reader(signed_in: Client) -> None:
     english = signed_in("lena").get(CASE).text
     assert "the customer asked to escalate" in english
     assert "P1 case opened: Volumes detach under load" in english
+
+
+def test_a_reason_escalada_wrote_reads_russian_on_the_page(
+        case_ctx: Context, signed_in: Client) -> None:
+    olga = Actor("olga", "engineer")
+    credit = propose_credit(ctx=case_ctx, actor=olga, case_id="CASE-1", amount_usd="2000.00",
+                            reason="простой")
+    route_credit(ctx=case_ctx, actor=olga, credit_id=credit.id)
+    client = signed_in("olga")
+    client.post("/language", data={"language": "ru", "next": CASE,
+                                   "csrf_token": _token(client)})
+
+    page = client.get(CASE).text
+
+    russian = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль support_manager"
+    assert russian in page  # the step's timeline entry's reason
+    assert "needs support_manager" not in page
+    english = signed_in("lena").get(CASE).text
+    assert "service credit #1 of $2,000.00 needs support_manager" in english
 
 
 def _token(client: TestClient) -> str:
