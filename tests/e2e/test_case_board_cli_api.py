@@ -8,7 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from cli_support import Cli
+from examples import ADMIN
 from fastapi.testclient import TestClient
+
+from escalada.services.context import Actor, Context
+from escalada.services.people import add_user, create_token
 
 API = "/api/v1"
 OpenCase = Callable[..., dict[str, Any]]
@@ -73,6 +77,23 @@ def test_bad_paging_input_is_422_naming_the_field(client: TestClient) -> None:
 
 def test_listing_needs_a_token(client: TestClient) -> None:
     assert client.get(f"{API}/cases", headers={"Authorization": ""}).status_code == 401
+
+
+def test_a_bad_token_is_401_before_bad_paging_input_is_422(client: TestClient,
+                                                            ctx: Context) -> None:
+    """The page checks the token in its own call: a request FastAPI refuses for its
+    fields first is still answered as a token dependency would have answered it."""
+    for headers, message in (({"Authorization": ""}, "no bearer token"),
+                             ({"Authorization": "Bearer esc_nobodys"}, "unknown token")):
+        refused = client.get(f"{API}/cases", params={"limit": 0}, headers=headers)
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["detail"].startswith(message)
+    add_user(ctx=ctx, actor=ADMIN, name="olga", role="engineer", language="ru")
+    token = create_token(ctx=ctx, actor=Actor("olga", "engineer")).token
+    refused = client.get(f"{API}/cases", params={"limit": 0}, headers={
+        "Authorization": f"Bearer {token}", "Accept-Language": "en"})
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-language"] == "ru"  # olga's own language, as before
 
 
 # CLI

@@ -8,6 +8,8 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from escalada.adapters.db.database import SCHEMA_HEAD, make_engine
 from escalada.adapters.db.plain import connect, newest_migration
 from escalada.adapters.policy_file import current_policy
@@ -73,3 +75,22 @@ def test_a_cold_read_goes_through_the_engine_when_it_cannot_read_plainly(
         connection.execute("UPDATE alembic_version SET version_num = '0001'")
     with connect(sqlite_url) as reader:
         assert reader is None  # a schema behind the code: SQLAlchemy's path migrates it
+
+
+def test_plain_readings_inside_sharing_reads_are_one_reading(database_url: str,
+                                                              clock: FakeClock) -> None:
+    """An API page checks its token and reads its rows in one reading (board.py)."""
+    ctx = context_on(database_url, clock)
+    with ctx.plain_reading() as first, ctx.plain_reading() as second:
+        assert first is not second  # outside, each its own
+    with ctx.sharing_reads():
+        with ctx.plain_reading() as first:
+            pass
+        with ctx.sharing_reads(), ctx.plain_reading() as second:  # nested: the same one
+            assert second is first
+            assert second.value("SELECT 1") == 1
+    with pytest.raises(LookupError, match="refused"), ctx.sharing_reads(), \
+            ctx.plain_reading() as failed:
+        raise LookupError("a page's read refused")
+    with ctx.plain_reading() as after:
+        assert after is not first and after is not failed  # given back when it ended

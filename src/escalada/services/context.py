@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from threading import local
 from typing import TYPE_CHECKING, Any
 
 from escalada.domain.audit import Keyring
@@ -94,6 +95,8 @@ class Context:
     # command run cold reads through until anything opens the engine. None: always the
     # engine's.
     direct_reads: Callable[[], AbstractContextManager[Reader | None]] | None = None
+    # The plain reading a thread's `sharing_reads` keeps open (see there).
+    _shared: local = field(default_factory=local, init=False, repr=False, compare=False)
 
     @cached_property
     def keyring(self) -> Keyring:
@@ -153,10 +156,38 @@ class Context:
         return ReadingUnit(self.reading_sessions)
 
     @contextmanager
+    def sharing_reads(self) -> Iterator[None]:
+        """The plain readings this thread opens inside share one (the first opened): an
+        API request's token check and its page read on one connection, in one read-only
+        transaction, instead of each taking and giving back its own."""
+        if getattr(self._shared, "reader", None) is not None:
+            yield  # already shared further out
+            return
+        self._shared.reader = False  # none opened yet: the first plain_reading opens it
+        try:
+            with ExitStack() as opened:
+                self._shared.opened = opened
+                yield
+        finally:
+            self._shared.reader = self._shared.opened = None
+
+    @contextmanager
     def plain_reading(self) -> Iterator[Reader]:
         """Plain SQL in a read-only transaction (adapters.db.plain): on a connection of the
         process's own while the engine is not open (a CLI read imports no SQLAlchemy),
-        else on the engine's."""
+        else on the engine's. Inside `sharing_reads`, the one this thread shares."""
+        shared = getattr(self._shared, "reader", None)
+        if shared is False:  # the first inside sharing_reads: kept open until it ends
+            shared = self._shared.reader = self._shared.opened.enter_context(
+                self._plain_reading())
+        if shared is not None:
+            yield shared
+            return
+        with self._plain_reading() as reader:
+            yield reader
+
+    @contextmanager
+    def _plain_reading(self) -> Iterator[Reader]:
         if self.direct_reads is not None and "engine" not in vars(self):
             with self.direct_reads() as direct:
                 if direct is not None:

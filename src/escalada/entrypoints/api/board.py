@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field, TypeAdapter
 
-from escalada.entrypoints.api.deps import ContextDep, current_actor
+from escalada.entrypoints.api.deps import Credentials, checks_token_itself, current_actor
 from escalada.entrypoints.api.paging import PAGED, next_page_headers
 from escalada.services import case_board
 from escalada.services.case_board import BoardQuery, CaseSummaryView
+from escalada.services.context import Context
 
-router = APIRouter(tags=["cases"], dependencies=[Depends(current_actor)])
+router = APIRouter(tags=["cases"])
 
 
 class CaseListQuery(BoardQuery):
@@ -26,15 +27,19 @@ _PAGE = TypeAdapter(list[CaseSummaryView])
 
 
 @router.get("/cases", response_model=list[CaseSummaryView], responses=PAGED)
+@checks_token_itself
 def list_cases(
-    ctx: ContextDep, request: Request, query: Annotated[CaseListQuery, Query()],
+    request: Request, credentials: Credentials, query: Annotated[CaseListQuery, Query()],
 ) -> Response:
     """A page of cases (`limit`, default 50, at most 500), filtered and sorted on the
     server; follow `X-Next-Cursor` (or the `Link` header) for the next one."""
     wanted = query.model_dump(exclude={"open"}, exclude_none=True)
     if query.open:
         wanted.setdefault("status", "open")
-    page = case_board.list_page(ctx=ctx, **wanted)
+    ctx: Context = request.app.state.context
+    with ctx.sharing_reads():
+        current_actor(request, credentials)
+        page = case_board.list_page(ctx=ctx, **wanted)
     response = Response(_PAGE.dump_json(page.items, by_alias=True),
                         media_type="application/json")
     next_page_headers(page, request, response)

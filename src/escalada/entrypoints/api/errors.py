@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from escalada.domain.errors import EscaladaError, InvalidInput, TooManyAttempts
 from escalada.domain.validation import field_path, reason_of
 from escalada.domain.words import Words
+from escalada.entrypoints.api.deps import token_first
 from escalada.entrypoints.api.language import speaking
 from escalada.entrypoints.errors import (
     INTERNAL_ERROR,
@@ -59,6 +60,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, error: RequestValidationError) -> Response:
+        refusal = await token_first(request)  # 401 before 422, as a dependency answers
+        if refusal is not None:
+            return await _domain(request, refusal)
         problems = []
         for item in error.errors():
             location = tuple(item.get("loc", ()))
