@@ -109,7 +109,17 @@ class Head:
 class BrokenLink:
     entry: int | None  # the id of the first entry whose link does not hold; None: missing
     case: int
-    reason: Words  # why, in words: `str()` is the English
+    reason: str  # why, in English
+    # The same as words, for readers of other languages (the English is what compares).
+    words: Words | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, entry: int | None, case: int, reason: Words) -> BrokenLink:
+        return cls(entry, case, str(reason), reason)
+
+    def told(self) -> Words:
+        """Why, as words (the English as a finished sentence when none were given)."""
+        return self.words if self.words is not None else Words.literal(self.reason)
 
 
 @dataclass
@@ -133,7 +143,7 @@ class ChainWalk:
             reason = Words("{unkeyed} (entries without an audit key: {count}, this the first; "
                            "a checkpoint vouches for entries written before the key)",
                            unkeyed=Words(UNKEYED), count=self.unkeyed)
-            return BrokenLink(first.id, first.case, reason), first
+            return BrokenLink.of(first.id, first.case, reason), first
         return None
 
 
@@ -149,7 +159,7 @@ def walk_chain(
         if reason is None and checkpoint is not None:
             reason = _departure(entry, walk.entries + 1, checkpoint)
         if reason is not None:
-            walk.broken, walk.subject = BrokenLink(entry.id, entry.case, reason), entry
+            walk.broken, walk.subject = BrokenLink.of(entry.id, entry.case, reason), entry
             return walk
         walk.entries += 1
         if entry.key_id is None:
@@ -160,7 +170,7 @@ def walk_chain(
         previous, last = entry.hash or "", entry
         walk.head = Head(walk.entries, entry.id, previous)
     if checkpoint is not None and last is not None and walk.entries < checkpoint.entries:
-        walk.broken = BrokenLink(None, last.case, truncated(walk.entries, checkpoint))
+        walk.broken = BrokenLink.of(None, last.case, truncated(walk.entries, checkpoint))
     return walk
 
 

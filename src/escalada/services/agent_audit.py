@@ -199,6 +199,6 @@ def verify_calls(*, ctx: Context) -> AgentChainView:
     return AgentChainView(at=now, intact=broken is None,
                           entries_checked=walk.entries + (broken is not None),
                           broken_entry=None if broken is None else broken.entry,
-                          reason=None if broken is None else str(broken.reason),
-                          reason_words=None if broken is None else broken.reason.as_json(),
+                          reason=None if broken is None else broken.reason,
+                          reason_words=None if broken is None else broken.told().as_json(),
                           keys=ctx.keyring.ids, unkeyed_entries=walk.unkeyed)

@@ -184,7 +184,7 @@ class _Audit:
         if finding is not None:
             link, entry = finding
             self.broken.append(_link(
-                case_label(number), link.reason, entry=link.entry,
+                case_label(number), link.told(), entry=link.entry,
                 kind=None if entry is None else entry.kind,
                 at=None if entry is None else entry.at))
 
