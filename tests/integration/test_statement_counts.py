@@ -12,18 +12,22 @@ import pytest
 from examples import ANA, T2_HANDOFF
 from timer_support import open_case
 
+from escalada.domain.errors import NotFound
+from escalada.domain.sla import next_due
 from escalada.services import cases
 from escalada.services.context import Context
 from escalada.services.escalations import escalate
+from escalada.services.records import snapshot_of
 from escalada.services.timer_firing import claim, fire, fire_batch
 from escalada.services.timer_views import set_reminder
 from escalada.testing import FakeClock, Statements, count_statements
 
 # The most statements each write may take, by database. SQLite counts its BEGIN IMMEDIATE;
 # PostgreSQL's driver begins implicitly.
-# Opening writes the case, then its next SLA due time (known once it is inserted), and
-# looks once in the knowledge base for past escalations like it (suggested on it).
-OPEN = {"sqlite": 9, "postgresql": 8}
+# Opening reads the account with its recent cases counted, writes the case with its next
+# SLA due time, its first entry and its timers, looks once in the knowledge base for past
+# escalations like it (suggested on it) and once for an open vendor event.
+OPEN = {"sqlite": 7, "postgresql": 6}
 # Where a help desk's API is configured (ESCALADA_ZENDESK_URL, ESCALADA_JIRA_URL),
 # escalating also looks once for the case's tickets to write its tier and level back to
 # (services.helpdesk_sync): one statement more.
@@ -127,3 +131,28 @@ def test_a_batch_of_reminders_reads_neither_pauses_nor_steps(ctx: Context,
         assert list(outcomes.values()) == ["fired", "fired"]
     assert not [sql for sql in counted.sql if " pauses" in sql or " escalations" in sql], \
         counted
+
+
+def test_a_new_case_is_written_once_with_the_sla_due_time_its_plan_finds(
+        ctx: Context, clock: FakeClock) -> None:
+    # The due time is worked out before the insert, from the account's recent cases
+    # counted with the account; the plan at commit finds the same, so no UPDATE follows.
+    counted = _second_case(ctx)
+    assert not [sql for sql in counted.sql if sql.lstrip().upper().startswith("UPDATE")], \
+        counted
+    with ctx.reading() as uow:
+        case = uow.cases.get("CASE-2")
+        snapshot = snapshot_of(uow.session, case, clock())
+        assert case.sla_due_at is not None
+        assert case.sla_due_at == next_due(snapshot, ctx.policy(), clock())
+
+
+def test_opening_a_case_for_no_account_writes_nothing(ctx: Context) -> None:
+    open_case(ctx)
+    with count_statements(ctx.engine) as counted, \
+            pytest.raises(NotFound, match="no account 'nobody'"):
+        cases.open_case(ctx=ctx, actor=ANA, account="nobody", severity="P1",
+                        title="Checkout times out")
+    assert not [sql for sql in counted.sql if "INSERT" in sql.upper()], counted
+    with pytest.raises(NotFound, match="no case CASE-2"):
+        cases.show_case(ctx=ctx, case_id="CASE-2")

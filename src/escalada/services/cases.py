@@ -30,6 +30,7 @@ from escalada.services.records import (
     Event,
     change_case,
     committed_view,
+    due_on_opening,
     opened,
     opening_account,
     record,
@@ -114,7 +115,7 @@ def open_case(*, ctx: Context, actor: Actor, new: NewCase | None = None,
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
         in_force(uow.session, policy)  # its timers are planned under it at commit
-        opening_account(uow.session, new.account)
+        opening_account(uow.session, new.account, now)
         case, stormed = open_in(
             uow, new, policy=policy, now=now, actor=actor,
             summary=Words("{severity} case opened: {title}", severity=new.severity.value,
@@ -150,6 +151,7 @@ def open_in(uow: UnitOfWork, new: NewCase, *, policy: Policy, now: datetime, act
         updated_at=now, version=1, timer_generation=1, pauses=[], escalations=[],
     )
     freeze(uow.session, case, policy, now)
+    case.sla_due_at = due_on_opening(uow.session, case, policy)
     uow.cases.add(case)
     opened(uow.session, case)
     record(uow.session, case, actor=actor, at=now, kind="case_opened", summary=summary,

@@ -16,6 +16,7 @@ from escalada.adapters.db.reads import Record
 from escalada.adapters.db.tables import AccountRow, CaseRow, ContactRow, TimelineRow
 from escalada.domain.audit import GENESIS, AuditKey, canonical_data, entry_hash
 from escalada.domain.policy import Policy
+from escalada.domain.sla import next_due
 from escalada.domain.snapshot import CaseSnapshot
 from escalada.domain.words import Words, english, words_json
 from escalada.services.authz import can_work_cases
@@ -43,16 +44,39 @@ from escalada.services.views import CaseView
 RECORDED = "recorded_entries"
 
 # Built in services.case_reads, from either kind of row; imported from here by many.
-__all__ = ["RECORDED", "TIMELINE_SUMMARY_LENGTH", "Event", "account_snapshot", "account_view",
-           "case_view", "change_case", "committed_view", "contact_view", "escalation_view",
-           "excerpt", "is_new", "opened", "planned_at", "read_chain_heads", "record",
-           "snapshot_of", "timeline_of", "timeline_view"]
+__all__ = [
+    "RECORDED",
+    "TIMELINE_SUMMARY_LENGTH",
+    "Event",
+    "account_snapshot",
+    "account_view",
+    "case_view",
+    "change_case",
+    "committed_view",
+    "contact_view",
+    "due_on_opening",
+    "escalation_view",
+    "excerpt",
+    "is_new",
+    "opened",
+    "opening_account",
+    "opening_moment",
+    "planned_at",
+    "read_chain_heads",
+    "record",
+    "snapshot_of",
+    "timeline_of",
+    "timeline_view",
+]
 
 # session.info keys: the cases this transaction opened (number -> the timeline entries
 # written for each), the head of each case's hash chain, the accounts and the counts of
 # recent cases the snapshots were built from.
 _OPENED, _HEADS, _ACCOUNTS, _RECENT = "opened_cases", "chain_heads", "accounts", "recent_cases"
-_PLANNED_AT = "planned_at"  # when the timers were last planned, at commit (`planned_at`)
+_PLANNED_AT = "planned_at"  # when each case's timers were planned, at commit (`planned_at`)
+# The recent cases of an account counted with it as a case opens for it, before the case
+# is inserted (`opening_account`): (account id, now) -> count.
+_BEFORE_OPENING = "counted_before_opening"
 
 
 def opened(session: Session, case: CaseRow) -> None:
@@ -62,6 +86,28 @@ def opened(session: Session, case: CaseRow) -> None:
     session.info.setdefault(_OPENED, {})[case.number] = []
     session.info.setdefault(_HEADS, {})[case.number] = GENESIS
     session.info.pop(_RECENT, None)  # one more case of its account
+    counted = session.info.get(_BEFORE_OPENING, {}).pop((case.account_id, case.opened_at),
+                                                         None)
+    if counted is not None:  # as the snapshots of its opening count them, itself included
+        session.info[_RECENT] = {(case.account_id, case.opened_at): counted + 1}
+
+
+def opening_moment(session: Session, case: CaseRow) -> datetime | None:
+    """When `case` opened, if this transaction opened it: its first timers are planned as
+    at that moment (nothing about it has moved since), from what its opening read."""
+    return case.opened_at if is_new(session, case) else None
+
+
+def due_on_opening(session: Session, case: CaseRow, policy: Policy) -> datetime | None:
+    """The first SLA due time of `case`, about to be inserted, when its account's recent
+    cases were counted as it opened (`opening_account`): written with the case rather
+    than after it (its timer planning at commit finds the same). None: not known yet."""
+    counted = session.info.get(_BEFORE_OPENING, {}).get((case.account_id, case.opened_at))
+    if counted is None:
+        return None
+    # Numbered once inserted: the snapshot's id is not what the due time depends on.
+    snapshot = snapshot_from(case, _account(session, case.account_id), counted + 1, [])
+    return next_due(snapshot, policy, case.opened_at)
 
 
 def is_new(session: Session, case: CaseRow) -> bool:
@@ -199,14 +245,15 @@ def committed_view(uow: UnitOfWork, case: CaseRow, policy: Policy, now: datetime
     uow.settle()
     # As at the moment its timers were planned (a moment after `now`, by the clock): the
     # snapshot the plan was built from is the view's too, its recent cases counted once.
-    view = case_view(uow.session, case, policy, uow.session.info.get(_PLANNED_AT, now))
+    view = case_view(uow.session, case, policy,
+                     uow.session.info.get(_PLANNED_AT, {}).get(case.number, now))
     uow.commit()
     return view
 
 
-def planned_at(session: Session, now: datetime) -> None:
-    """The transaction planned its changed cases' timers at `now` (services.timer_planning)."""
-    session.info[_PLANNED_AT] = now
+def planned_at(session: Session, case: CaseRow, now: datetime) -> None:
+    """The transaction planned the case's timers at `now` (services.timer_planning)."""
+    session.info.setdefault(_PLANNED_AT, {})[case.number] = now
 
 
 def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
@@ -215,10 +262,13 @@ def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
                          _recent_cases(session, case.account_id, now), case.pauses)
 
 
-def opening_account(session: Session, account_id: str) -> None:
-    """The account a case opens for: NotFound when there is none. Read once, in plain
-    SQL, for the new case's snapshots (the opening changes nothing of the account)."""
-    session.info.setdefault(_ACCOUNTS, {})[account_id] = read_account(session, account_id)
+def opening_account(session: Session, account_id: str, now: datetime) -> None:
+    """The account a case opens for at `now`: NotFound when there is none. Read once, in
+    plain SQL, with its recent cases counted, for the new case's snapshots (the opening
+    changes nothing of the account)."""
+    account, counted = read_account(session, account_id, now)
+    session.info.setdefault(_ACCOUNTS, {})[account_id] = account
+    session.info.setdefault(_BEFORE_OPENING, {})[account_id, now] = counted
 
 
 def _account(session: Session, account_id: str) -> AccountRow | Record:

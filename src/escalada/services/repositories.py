@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
@@ -54,14 +55,15 @@ def load_account(session: Session, account_id: str) -> AccountRow:
     return account
 
 
-def read_account(session: Session, account_id: str) -> Record:
+def read_account(session: Session, account_id: str, now: datetime) -> tuple[Record, int]:
     """The account as plain values (adapters.db.reads, in the session's transaction), for
-    a use case that only reads it (opening a case): no ORM object to build and track."""
-    account = (reads.account(Reader.of_session(session), account_id)
-               if _ACCOUNT_ID.match(account_id) else None)
-    if account is None:
+    a use case that only reads it (opening a case), with how many cases it opened in the
+    30 days up to `now`: one statement, no ORM object to build and track."""
+    found = (reads.account_counting(Reader.of_session(session), account_id, now)
+             if _ACCOUNT_ID.match(account_id) else None)
+    if found is None:
         raise NotFound.of("no account {account_id!r}", account_id=account_id)
-    return account
+    return found
 
 
 @cache

@@ -22,7 +22,7 @@ from escalada.domain.timers import (
 )
 from escalada.domain.words import Words
 from escalada.services.policies import policy_of
-from escalada.services.records import is_new, planned_at, snapshot_of
+from escalada.services.records import is_new, opening_moment, planned_at, snapshot_of
 from escalada.services.timers import DROPPED, FIRED, PENDING
 from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
@@ -148,10 +148,12 @@ def reschedule_changed(session: Session, current: Policy, now: datetime) -> None
     be in the past), the timers of every case this transaction changed (see
     records.record)."""
     changed: dict[int, CaseRow] = session.info.pop("changed_cases", {})
-    if changed:
-        planned_at(session, now)
     for case in changed.values():
-        reschedule(session, case, policy_of(session, case, current), now)
+        # A case this transaction opened is planned as at its opening, from what the
+        # opening read (its account's recent cases, counted then).
+        at = opening_moment(session, case) or now
+        planned_at(session, case, at)
+        reschedule(session, case, policy_of(session, case, current), at)
 
 
 def _replaced(generation: int) -> dict[str, Any]:

@@ -101,6 +101,24 @@ def account(reader: Reader, account_id: str) -> Record | None:
     return row
 
 
+_ACCOUNT_COUNTING_SQL = _ACCOUNT_SQL.replace(
+    ", c.spec ", ", c.spec, (SELECT count(*) FROM cases WHERE account_id = a.id "
+    "AND opened_at > :since AND opened_at <= :now) ")
+
+
+def account_counting(reader: Reader, account_id: str,
+                     now: datetime) -> tuple[Record, int] | None:
+    """The account (as `account` reads it) and how many cases it opened in the 30 days
+    up to `now` (as `recent_cases` counts them), in one statement."""
+    found = reader.row(_ACCOUNT_COUNTING_SQL, id=account_id,
+                       since=reader.time(now - timedelta(days=30)), now=reader.time(now))
+    if found is None:
+        return None
+    row: Record = _record(Record, _ACCOUNT, found[:-2], _ACCOUNT_TYPES)
+    row.calendar = None if found[-2] is None else Record(spec=document(found[-2]))
+    return row, int(found[-1] or 0)
+
+
 def accounts(reader: Reader, account_ids: Collection[str]) -> dict[str, Record]:
     """Several accounts in one statement (as `account` reads one), by id."""
     names = sorted(set(account_ids))
