@@ -41,7 +41,7 @@ def test_patching_an_account_is_refused_below_support_manager_and_names_a_bad_fi
     unknown = client.patch(f"{API}/accounts/nowhere", json={"name": "X"})
 
     assert refused.status_code == 403
-    assert "support_manager and above; lena is team_lead" in refused.json()["message"]
+    assert "support manager and above; lena is team lead" in refused.json()["message"]
     assert bad.status_code == 422
     assert bad.json()["problems"][0]["field"] == "support_plan"
     assert unknown.status_code == 404
@@ -98,7 +98,7 @@ def test_the_cli_updates_an_account_keeps_contacts_and_opens_a_case_with_one(cli
     cli.run("user", "update", "eve", "--display-name", "Eve Adams")
 
     assert (updated["monthly_fee_usd"], updated["language"]) == (9000.5, "ru")
-    assert "changing accounts needs the role admin or support_manager" in refused
+    assert "changing accounts needs the role admin or support manager" in refused
     assert "tier:" in bad
     assert contact["level"] == "c_level" and "Olga Berg" in listed
     assert (case["contact"]["id"], case["contact_title"]) == (contact["id"], "CFO")

@@ -284,7 +284,7 @@ def test_an_engineer_acknowledges_a_technical_step_but_not_an_l2(
     assert 'data-action="acknowledge"' not in page.text
     assert refused.status_code == 403
     assert refusal(refused).startswith("acknowledging an L2 escalation needs the role "
-                                       "support_manager or above")
+                                       "support manager or above")
     assert taken.status_code == 303
     assert cases.show_case(ctx=case_ctx, case_id="CASE-1").escalations[0].acknowledged_by == (
         "maria")
@@ -363,7 +363,7 @@ def test_a_credit_is_proposed_and_approved_only_by_someone_else_within_authority
     manager = post(signed_in("maria"), f"/credits/{credit.id}/approve", {"reason": "agreed"})
 
     assert lead.status_code == 403
-    assert "needs the role support_manager or above" in refusal(lead)
+    assert "needs the role support manager or above" in refusal(lead)
     assert manager.status_code == 303
     assert credit_page(ctx=case_ctx, case="CASE-1").items[0].state == "approved"
 

@@ -46,7 +46,7 @@ def test_an_admin_sees_everyone_with_their_role_state_and_password(console: Sign
     assert all(f'data-user="{name}"' in page.text for name in ("admin", "ana", "lena"))
     assert 'action="/people/ana/role"' in page.text
     assert 'action="/people/admin/role"' not in page.text  # nobody changes their own
-    assert "admin added lena as team_lead" in page.text  # the people log
+    assert "admin added lena as team lead" in page.text  # the people log
 
 
 @pytest.mark.parametrize("path", ["/people", "/people/tokens"])
@@ -54,7 +54,7 @@ def test_anyone_but_an_admin_is_refused(console: SignedIn, path: str) -> None:
     answer = console("lena").get(path)
 
     assert answer.status_code == 403
-    assert "managing people and tokens needs the role admin; lena is team_lead" in answer.text
+    assert "managing people and tokens needs the role admin; lena is team lead" in answer.text
 
 
 def test_an_admin_adds_a_person_and_changes_a_role(
@@ -87,7 +87,7 @@ def test_a_non_admin_posting_an_admins_form_is_refused_by_the_service(
     answer = post(console, "/people/ana/role", as_user="lena", role="vp")
 
     assert answer.status_code == 403
-    assert "changing roles needs the role admin; lena is team_lead" in answer.text
+    assert "changing roles needs the role admin; lena is team lead" in answer.text
     assert role_of(sqlite_ctx, "ana") == "engineer"
 
 

@@ -134,11 +134,11 @@ def test_a_team_lead_seats_a_person_and_the_executive_acknowledges(
 @pytest.mark.usefixtures("room")
 @pytest.mark.parametrize(("name", "action", "fields", "message"), [
     ("ana", "assign", {"role": "escalation_coordinator", "person": "ana"},
-     "assigning war-room attendees needs the role team_lead or above; ana is engineer"),
+     "assigning war-room attendees needs the role team lead or above; ana is engineer"),
     ("vera", "tick", {"item": "notify_support_director"},
      "ticking a war-room checklist item needs the role engineer or above; vera is viewer"),
-    ("dana", "ack", {}, "acknowledging for lebedev needs the role vp or above"),
-    ("ana", "open", {}, "opening a war room needs the role team_lead or above"),
+    ("dana", "ack", {}, "acknowledging for lebedev needs the role VP or above"),
+    ("ana", "open", {}, "opening a war room needs the role team lead or above"),
 ])
 def test_a_role_that_may_not_is_refused_on_the_page(
     console: SignedIn, name: str, action: str, fields: dict[str, str], message: str,

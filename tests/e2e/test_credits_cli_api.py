@@ -49,8 +49,8 @@ def test_a_team_lead_approves_499_99_and_is_refused_500_with_the_role_named(
     assert refused.status_code == 403
     assert {k: refused.json()[k] for k in ("error", "message")} == {
         "error": "not_permitted",
-        "message": "approving a $500.00 service credit needs the role support_manager or "
-                   "above; lena is team_lead: ask a support_manager or above to do it"}
+        "message": "approving a $500.00 service credit needs the role support manager or "
+                   "above; lena is team lead: ask a support manager or above to do it"}
     unchanged = client.get(f"{API}/credits/{large['id']}").json()
     assert (unchanged["state"], unchanged["version"], unchanged["decided_by"]) == (
         "proposed", 1, None)
@@ -70,8 +70,8 @@ def test_splitting_a_credit_in_two_under_a_team_lead_s_limit_is_403_naming_the_s
     assert {k: refused.json()[k] for k in ("error", "message")} == {
         "error": "not_permitted",
         "message": "approving a $499.99 service credit (with the $499.99 approved on CASE-1 in "
-                   "the last 30 days, $999.98 in all) needs the role support_manager or above; "
-                   "lena is team_lead: ask a support_manager or above to do it"}
+                   "the last 30 days, $999.98 in all) needs the role support manager or above; "
+                   "lena is team lead: ask a support manager or above to do it"}
     shown = client.get(f"{API}/credits/{second['id']}").json()
     assert (shown["state"], shown["approver_role"]) == ("proposed", "support_manager")
     routed = client.post(f"{API}/credits/{second['id']}/route", json={})
@@ -92,7 +92,7 @@ def test_a_team_lead_who_proposed_a_credit_may_not_approve_it_over_http(
 
     for response in (refused, rejected):
         assert response.status_code == 403, response.text
-        assert "needs a second person (four eyes): lena proposed it; another team_lead or " \
+        assert "needs a second person (four eyes): lena proposed it; another team lead or " \
                "above may decide it" in response.json()["message"]
     assert client.get(f"{API}/credits/{own['id']}").json()["state"] == "proposed"
     assert decide(client, own, bearer("lev", "team_lead")).json()["decided_by"] == "lev"
@@ -116,7 +116,7 @@ def test_authority_is_enforced_on_the_server_at_each_boundary(
 
     assert response.status_code == status, response.text
     if needed is not None:
-        assert f"needs the role {needed} or above" in response.json()["message"]
+        assert f"needs the role {needed.replace('_', ' ')} or above" in response.json()["message"]
         assert client.get(f"{API}/credits/{credit['id']}").json() == credit
 
 
@@ -131,7 +131,7 @@ def test_a_rejection_by_a_team_lead_of_a_manager_s_credit_is_403(
 
     assert refused.status_code == 403
     assert refused.json()["message"].startswith("rejecting a $2,000.00 service credit needs "
-                                                "the role support_manager")
+                                                "the role support manager")
     assert (rejected.status_code, rejected.json()["state"]) == (200, "rejected")
 
 
@@ -270,9 +270,9 @@ def test_credits_through_the_cli(cli: Cli) -> None:
 
     assert "needs a second person (four eyes): eve proposed it" in cli.run(
         "--as", "eve", "credit", "approve", "1", "--reason", "mine", code=7)
-    assert "needs the role team_lead or above; irina is admin" in cli.run(
+    assert "needs the role team lead or above; irina is admin" in cli.run(
         "credit", "approve", "1", "--reason", "owed", code=7)
-    assert "needs the role support_manager or above; lena is team_lead" in cli.run(
+    assert "needs the role support manager or above; lena is team lead" in cli.run(
         "--as", "lena", "credit", "approve", str(large["id"]), "--reason", "ok", code=7)
     approved = cli.json("--as", "lena", "credit", "approve", "1", "--reason", "owed")
     assert (approved["state"], approved["decided_by"]) == ("approved", "lena")

@@ -128,7 +128,7 @@ def test_the_cli_changes_roles_enables_people_keeps_the_last_admin_and_shows_the
 
     assert "irina is the last enabled admin" in " ".join(last.split())
     assert log == ["user_added", "role_changed", "user_disabled", "user_enabled"]
-    assert "changed olga's role from engineer to team_lead" in cli.run("user", "log")
+    assert "changed olga's role from engineer to team lead" in cli.run("user", "log")
 
 
 def test_the_cli_acknowledges_as_its_user_and_refuses_a_ghost(cli: Cli) -> None:

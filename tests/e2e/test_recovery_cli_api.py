@@ -128,7 +128,7 @@ def test_a_team_lead_makes_a_plan_by_hand_and_an_engineer_may_not(client, open_c
                        headers=bearer("lena", "team_lead"))
 
     assert "has no recovery plan" in error_of(missing, 404)["message"]
-    assert "needs the role team_lead" in error_of(refused, 403)["message"]
+    assert "needs the role team lead" in error_of(refused, 403)["message"]
     assert made.status_code == 201, made.text
     assert made.json()["level"] is None and made.json()["open_tasks"] == 14
 
@@ -225,7 +225,7 @@ def test_command_line_refusals_exit_with_their_codes(cli: Cli) -> None:
     cli.run("case", "resolve", case_id)
 
     assert "has no recovery plan" in cli.run("recovery", "show", case_id, code=4)
-    assert "needs the role team_lead" in cli.run("recovery", "create", case_id, code=7)
+    assert "needs the role team lead" in cli.run("recovery", "create", case_id, code=7)
     assert "no recovery task 42" in cli.run("recovery", "task", "42", "--status", "done",
                                             code=4)
     assert "status" in cli.run("recovery", "task", "42", "--status", "finished", code=2)

@@ -44,7 +44,7 @@ def test_a_case_walked_in_russian_shows_russian_words_and_errors(russian: Cli) -
     assert listed.splitlines()[1].split()[3] == "новое"  # the status in words, not `new`
 
     shown = russian.run("case", "show", case_id)
-    assert "клиент acme (корпоративный, enterprise)  серьёзность P1" in shown
+    assert "клиент acme (корпоративный, Корпоративный)  серьёзность P1" in shown
     assert "статус новое  линия T1  руководство нет" in shown
     assert "Последнее в хронологии" in shown and "когда" in shown
     assert "│ первый ответ" in shown and "│ решение" in shown  # the SLA targets
@@ -60,9 +60,9 @@ def test_a_case_walked_in_russian_shows_russian_words_and_errors(russian: Cli) -
     refused = russian.run("--as", "olga", "case", "escalate", case_id, "--to", "T2",
                           "--handoff", russian.file("t2.json", PACKAGE),
                           "--override-reason", "клиент на звонке", code=7)
-    assert refused.startswith("ошибка: «обход проверки пакета передачи»: нужна роль team_lead "
-                              "или выше; olga — engineer: попросите сделать это пользователя с "
-                              "ролью team_lead или выше")
+    assert refused.startswith("ошибка: «обход проверки пакета передачи»: нужна роль "
+                              "«руководитель группы» или выше; olga — инженер: попросите сделать "
+                              "это пользователя с ролью «руководитель группы» или выше")
 
     assert "обращение CASE-999 не найдено" in russian.run("case", "show", "CASE-999", code=4)
     assert "ошибка: --at: 'вчера' — не время в формате ISO 8601" in russian.run(
@@ -117,8 +117,9 @@ def test_a_users_own_language_wins_over_the_accept_language(client: TestClient,
         "Authorization": f"Bearer {token}", "Accept-Language": "en"})
     assert refused.status_code == 403
     assert refused.headers["content-language"] == "ru"
-    assert refused.json()["detail"].startswith("«добавление клиентов»: нужна роль admin или "
-                                               "support_manager и выше; olga — engineer")
+    assert refused.json()["detail"].startswith(
+        "«добавление клиентов»: нужна роль «администратор» или «менеджер поддержки» и выше; "
+        "olga — инженер")
 
 
 def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
@@ -138,7 +139,7 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
 
     history = russian.run("account", "history", "acme")
     assert "добавлен клиент: Acme Corp" in history and "клиент изменён:" in history
-    assert "irina добавил(а) olga с ролью engineer" in russian.run("user", "log")
+    assert "irina добавил(а) olga с ролью «инженер»" in russian.run("user", "log")
     users = russian.run("user", "list")
     assert "отображаемое имя" in users and "роль" in users
     russian.run("token", "create", "--label", "ci")

@@ -198,7 +198,7 @@ def test_vendor_open_takes_the_override_reason_it_suggests_from_a_team_lead(
     override = ["--handoff", partial, "--override-reason", "hosts down; package follows"]
 
     weak = cli.run("--as", "eve", "vendor", "open", "CASE-1", *options, *override, code=7)
-    assert "overriding a handoff gate needs the role team_lead or above; eve is engineer" in weak
+    assert "overriding a handoff gate needs the role team lead or above; eve is engineer" in weak
     assert fake_aws.calls == []
 
     opened = cli.json("--as", "lena", "vendor", "open", "CASE-1", *options, *override)

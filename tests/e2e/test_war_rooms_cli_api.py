@@ -64,7 +64,7 @@ def test_a_ceos_escalation_opens_a_war_room_worked_through_the_api(
 
     refused = client.post(f"{room}/ack", json={}, headers=ana)
     assert refused.status_code == 403
-    assert "acknowledging for lebedev needs the role vp" in refused.json()["message"]
+    assert "acknowledging for lebedev needs the role VP" in refused.json()["message"]
     acked = client.post(f"{room}/ack", json={"note": "called their CEO"}, headers=ceo)
     assert acked.json()["executive_ack_by"] == "lebedev"
     assert client.post(f"{room}/ack", json={}, headers=vp).status_code == 409
@@ -112,12 +112,12 @@ def test_the_cli_shows_ticks_assigns_and_acknowledges(cli: Cli) -> None:
     item = next(i for i in ticked["checklist"] if i["key"] == "review_history")
     assert (item["done_by"], item["note"]) == ("ana", "read it all")
     assert "ticked by ana" in cli.run("war-room", "tick", case, "review_history", code=6)
-    assert "needs the role team_lead" in cli.run(
+    assert "needs the role team lead" in cli.run(
         "--as", "ana", "war-room", "assign", case, "--role", "support_director",
         "--user", "lena", code=7)
     cli.run("--as", "lena", "war-room", "assign", case, "--role", "escalation_coordinator",
             "--user", "lena")
-    assert "needs the role vp" in cli.run("--as", "lena", "war-room", "ack", case, code=7)
+    assert "needs the role VP" in cli.run("--as", "lena", "war-room", "ack", case, code=7)
     acked = cli.json("--as", "morozova", "war-room", "ack", case)
     assert acked["executive_ack_by"] == "morozova"
     assert "acknowledged by morozova" in cli.run("war-room", "show", case)

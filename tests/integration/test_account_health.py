@@ -172,7 +172,7 @@ def test_who_may_enter_inputs_and_keep_scores(ctx: Context, clock: FakeClock) ->
     add_account(ctx=ctx, actor=ADMIN, id="acme", name="Acme", tier="strategic",
                 support_plan="enterprise")
     with pytest.raises(NotPermitted, match="entering account health inputs needs the role "
-                                           "team_lead or above"):
+                                           "team lead or above"):
         enter_inputs(ctx=ctx, actor=ANA, account_id="acme", values={"nps": 10})
     with pytest.raises(NotPermitted, match="keeping account health scores"):
         keep_score(ctx=ctx, actor=VIEWER, account_id="acme")

@@ -88,7 +88,7 @@ def test_only_an_admin_or_a_support_manager_and_above_changes_an_account(ctx: Co
     acme(ctx)
 
     with pytest.raises(NotPermitted, match="changing accounts needs the role admin or "
-                                           "support_manager and above; lena is team_lead"):
+                                           "support manager and above; lena is team lead"):
         update_account(ctx=ctx, actor=LENA, account_id="acme",
                        changes={"monthly_fee_usd": "1"})
     assert get_account(ctx=ctx, account_id="acme").monthly_fee_usd is None

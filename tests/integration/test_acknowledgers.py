@@ -66,7 +66,7 @@ def test_the_authority_is_the_actor_s_not_the_person_named(
     ctx: Context, l2_case: str,
 ) -> None:
     with pytest.raises(NotPermitted, match="acknowledging an L2 escalation needs the role "
-                                           "support_manager or above; ana is engineer"):
+                                           "support manager or above; ana is engineer"):
         acknowledge(ctx=ctx, actor=ANA, case_id=l2_case, step=1, on_behalf_of="dina")
 
     assert cases.show_case(ctx=ctx, case_id=l2_case).escalations[0].acknowledged_by is None

@@ -387,4 +387,4 @@ def test_updating_the_revenue_impact_is_stored_exactly_and_fires_its_criterion(
     assert reloaded.snapshot.revenue_impact_usd == Decimal("10000.01")
     entry = cases.case_timeline(ctx=ctx, case_id="CASE-1")[-1]
     assert (entry.kind, entry.reason) == ("updated", "finance confirmed")
-    assert "revenue_impact_usd 0.00 -> 10000.01" in entry.summary
+    assert "changed revenue impact $0.00 -> $10,000.01" in entry.summary  # words, not ids

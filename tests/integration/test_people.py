@@ -245,7 +245,7 @@ def test_an_admin_changes_a_person_s_role_and_the_log_says_who_did(
     assert promoted.role == "team_lead"
     assert people.actor_named(ctx=ctx, name="olga") == Actor("olga", "team_lead")
     assert log(ctx)[-1] == ("admin", "role_changed", "olga",
-                            "admin changed olga's role from engineer to team_lead")
+                            "admin changed olga's role from engineer to team lead")
 
 
 def test_a_role_change_is_refused_to_non_admins_to_oneself_and_to_unknown_roles(
@@ -282,13 +282,13 @@ def test_adding_disabling_and_enabling_people_and_their_tokens_are_on_the_people
 
     assert log(ctx) == [
         ("admin", "user_added", "admin", "admin added admin as admin"),
-        ("admin", "user_added", "dina", "admin added dina as support_director "
+        ("admin", "user_added", "dina", "admin added dina as support director "
                                         "(Support Director)"),
         ("dina", "token_created", "dina", f"dina created token {token.id} (ci), expiring "
                                           f"{token.expires_at:%Y-%m-%d}"),
         ("admin", "token_revoked", "dina", f"admin revoked token {token.id} of dina"),
-        ("admin", "user_disabled", "dina", "admin disabled dina (support_director)"),
-        ("admin", "user_enabled", "dina", "admin enabled dina (support_director)"),
+        ("admin", "user_disabled", "dina", "admin disabled dina (support director)"),
+        ("admin", "user_enabled", "dina", "admin enabled dina (support director)"),
     ]
     assert [e.kind for e in people_log(ctx=ctx, actor=admin, user="admin")] == ["user_added"]
 

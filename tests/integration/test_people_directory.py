@@ -55,7 +55,7 @@ def test_an_admin_sees_every_user_every_token_newest_first_and_the_log(
 @pytest.mark.usefixtures("people")
 def test_nobody_but_an_admin_reads_it(ctx: Context) -> None:
     with pytest.raises(NotPermitted, match="managing people and tokens needs the role admin; "
-                                           "lena is team_lead: ask an admin"):
+                                           "lena is team lead: ask an admin"):
         people_directory(ctx=ctx, actor=LENA)
 
 

@@ -270,7 +270,7 @@ def test_a_second_plan_is_refused_and_an_engineer_may_not_make_one(
 
     with pytest.raises(AlreadyExists, match="has a recovery plan already"):
         create_plan(ctx=ctx, actor=LENA, case_id=case_id)
-    with pytest.raises(NotPermitted, match="needs the role team_lead"):
+    with pytest.raises(NotPermitted, match="needs the role team lead"):
         create_plan(ctx=ctx, actor=ANA, case_id="CASE-1")
     with pytest.raises(NotFound, match=r"^no case CASE-77$"):
         create_plan(ctx=ctx, actor=LENA, case_id="CASE-77")
@@ -439,7 +439,7 @@ def test_a_viewer_may_read_the_plan_but_change_nothing(ctx: Context, people: Non
         update_task(ctx=ctx, actor=VIKTOR, task_id=apology.id, status="done")
     with pytest.raises(NotPermitted, match="needs the role engineer"):
         add_task(ctx=ctx, actor=VIKTOR, case_id=case_id, phase="immediate", text="x")
-    with pytest.raises(NotPermitted, match="needs the role team_lead"):
+    with pytest.raises(NotPermitted, match="needs the role team lead"):
         create_plan(ctx=ctx, actor=VIKTOR, case_id=case_id)
     assert task(recovery_plan(ctx=ctx, case_id=case_id), "executive_apology").status == "open"
 

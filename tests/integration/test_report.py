@@ -86,12 +86,13 @@ def test_every_section_is_filled_from_the_record_in_russian(ctx: Context, worked
     assert text.count("Ничего не записано.") == 2  # communications and lessons
     # The timeline's summaries in Russian, from the words each entry keeps.
     assert "открыто обращение P1: Volumes detach under load" in text
-    assert "шаг 1: нет -> L2 (enterprise_customer_escalation)" in text
+    assert ("шаг 1: нет -> L2 (корпоративный или стратегический клиент попросил эскалацию "
+            "или руководителя)") in text  # the criterion in words, not its id
     assert "шаг 1 (L2) подтвердил maria" in text
     assert "обращение решено" in text and "открыт план восстановления отношений (14 задач)" in text
     assert "case resolved" not in text and "acknowledged by" not in text
     assert "сообщение клиента: # Всё упало" in text
-    assert "обязательство 1 перед клиентом, срок 2026-11-26 14:00 UTC" in text
+    assert "обязательство 1 перед клиентом, срок 26 нояб. 2026, 14:00 UTC" in text
     assert "обязательство 1 закрыто: выполнено: Звонок каждые 2 часа" in text
     assert "записана первопричина: техническая: Утечка в драйвере тома" in text
     assert "предложена компенсация №1 на 450,00 $" in text  # money as Russian writes it

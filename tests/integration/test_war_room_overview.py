@@ -98,7 +98,7 @@ def test_each_role_may_do_in_the_room_what_the_war_room_functions_allow_it(
     assert may(ctx, DIRECTOR) == worked  # not a stand-in
     assert may(ctx, CEO) == {**worked, "acknowledge": True}
     assert may(ctx, VP) == {**worked, "acknowledge": True}
-    with pytest.raises(NotPermitted, match="acknowledging for lebedev needs the role vp"):
+    with pytest.raises(NotPermitted, match="acknowledging for lebedev needs the role VP"):
         war_room_actions.acknowledge(ctx=ctx, actor=DIRECTOR, case_id=case)
 
 

@@ -121,7 +121,7 @@ def test_without_a_token_or_a_room_or_the_role_nothing_is_asked_of_slack(
     ctx: Context, room: str, fake_slack: FakeSlack,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with pytest.raises(NotPermitted, match="a team_lead or above"):
+    with pytest.raises(NotPermitted, match="a team lead or above"):
         create_slack_channel(ctx=ctx, actor=ANA, case_id=room)
     other = open_case(ctx, title="Another").snapshot.id
     with pytest.raises(InvalidTransition, match="has no open war room"):

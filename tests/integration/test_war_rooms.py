@@ -375,7 +375,7 @@ def test_only_the_matched_executive_or_a_vp_may_acknowledge(
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
 
     for refused in (ANA, LEAD, DIRECTOR):
-        with pytest.raises(NotPermitted, match="acknowledging for lebedev needs the role vp"):
+        with pytest.raises(NotPermitted, match="acknowledging for lebedev needs the role VP"):
             war_room_actions.acknowledge(ctx=ctx, actor=refused, case_id=case)
     clock.advance(minutes=31)
     view = war_room_actions.acknowledge(ctx=ctx, actor=VP, case_id=case)
@@ -394,7 +394,7 @@ def test_only_the_matched_executive_or_a_vp_may_acknowledge(
 def test_a_team_lead_opens_a_room_by_hand_once(ctx: Context) -> None:
     case = open_case(ctx)
 
-    with pytest.raises(NotPermitted, match="opening a war room needs the role team_lead"):
+    with pytest.raises(NotPermitted, match="opening a war room needs the role team lead"):
         war_room_actions.open_war_room(ctx=ctx, actor=ANA, case_id=case)
     view = war_room_actions.open_war_room(ctx=ctx, actor=LEAD, case_id=case, reason="press enquiry")
 
@@ -418,7 +418,7 @@ def test_a_team_lead_seats_people_in_the_rooms_roles(ctx: Context) -> None:
     case = c_level_case(ctx)
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
 
-    with pytest.raises(NotPermitted, match="team_lead"):
+    with pytest.raises(NotPermitted, match="needs the role team lead or above"):
         war_room_actions.assign(ctx=ctx, actor=ANA, case_id=case, role="escalation_coordinator",
                          user="ana")
     war_room_actions.assign(ctx=ctx, actor=LEAD, case_id=case, role="escalation_coordinator",
@@ -481,8 +481,8 @@ def test_an_engineer_resolves_a_case_under_an_open_war_room_only_as_the_room_s_l
     escalate(ctx=ctx, actor=ANA, case_id=case, to="L3")
 
     with pytest.raises(NotPermitted, match=(
-            "resolving CASE-1, which closes its war room needs the role team_lead or above "
-            "or to be the war room's executive lebedev; ana is engineer: ask a team_lead or "
+            "resolving CASE-1, which closes its war room needs the role team lead or above "
+            "or to be the war room's executive lebedev; ana is engineer: ask a team lead or "
             "above or the war room's executive lebedev to do it")):
         cases.resolve(ctx=ctx, actor=ANA, case_id=case, reason="gateway fixed")
     assert room(ctx).closed_at is None and "resolved" not in kinds(ctx)

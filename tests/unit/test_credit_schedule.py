@@ -315,6 +315,7 @@ def test_authority_covers_the_credit_together_with_what_the_case_has_approved(
         can_approve_credit(actor, policy, Decimal(amount), Decimal(approved_before))
         return
     total = Decimal(amount) + Decimal(approved_before)
+    needed, role = needed.replace("_", " "), role.replace("_", " ")  # roles read as words
     with pytest.raises(
         NotPermitted,
         match=rf"needs the role {needed} or above; someone is {role}: ",

@@ -69,15 +69,15 @@ def test_an_id_out_of_range_names_the_thing_in_the_readers_words() -> None:
     assert missing.value.told(RU) == "не найдено: черновик 0"
 
 
-def test_a_refusal_translates_the_action_and_the_advice_but_not_the_role_names() -> None:
-    with pytest.raises(NotPermitted, match="overriding a handoff gate needs the role team_lead"
+def test_a_refusal_translates_the_action_the_advice_and_the_role_names() -> None:
+    with pytest.raises(NotPermitted, match="overriding a handoff gate needs the role team lead"
                        ) as refused:
         authz.can_override_handoff(Actor("bob", "engineer"))
-    assert str(refused.value) == ("overriding a handoff gate needs the role team_lead or above; "
-                                  "bob is engineer: ask a team_lead or above to do it")
+    assert str(refused.value) == ("overriding a handoff gate needs the role team lead or above; "
+                                  "bob is engineer: ask a team lead or above to do it")
     assert refused.value.told(RU) == (
-        "«обход проверки пакета передачи»: нужна роль team_lead или выше; bob — engineer: "
-        "попросите сделать это пользователя с ролью team_lead или выше")
+        "«обход проверки пакета передачи»: нужна роль «руководитель группы» или выше; bob — "
+        "инженер: попросите сделать это пользователя с ролью «руководитель группы» или выше")
 
 
 def test_a_refusal_naming_people_who_may_joins_them_with_or() -> None:

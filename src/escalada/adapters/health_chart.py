@@ -44,7 +44,7 @@ def trend_chart(points: Sequence[Point], policy: HealthPolicy, language: str) ->
                   linewidth=2, zorder=2)
         axes.set_ylim(0, 100)
         axes.xaxis.set_major_formatter(
-            mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
+            mdates.DateFormatter("%d.%m.%Y" if language == "ru" else "%Y-%m-%d"))  # type: ignore[no-untyped-call]
 
     return svg_figure((9, 3.2), draw)
 

@@ -28,6 +28,7 @@ from escalada.adapters.templates import Formats
 from escalada.domain.case_words import CASE_WORDS
 from escalada.domain.errors import InvalidInput
 from escalada.domain.escalation_report import EscalationReport
+from escalada.domain.id_words import PLAN_WORDS, named
 
 TEMPLATE = "report.md.j2"
 # What makes inline Markdown (emphasis, code, links, autolinks and HTML, entities, table
@@ -112,6 +113,7 @@ def render_markdown(report: EscalationReport) -> str:
         duration=formats.duration, money=formats.money, number=formats.number,
         paragraphs=markdown_paragraphs,
         word=lambda value: words.get(value, str(value).replace("_", " ")),
+        plan=lambda value: named(PLAN_WORDS, value).render(translations(language)),
         kind=lambda value: kinds.get(value, value.replace("_", " ")))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

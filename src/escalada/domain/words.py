@@ -188,11 +188,16 @@ def _param_of(value: Any) -> object:
 
 
 def shown(value: object, language: Translator = ENGLISH) -> object:
-    """A parameter as the reader sees it: words rendered, lists of them joined."""
+    """A parameter as the reader sees it: words rendered, lists of them joined, a fraction
+    written with the language's decimal sign."""
     if isinstance(value, Words):
         return value.render(language)
     if isinstance(value, Usd | Moment):
         return value.shown_in(_language_of(language))
+    if isinstance(value, float) and (spoken := _language_of(language)) != "en":
+        from babel.numbers import format_decimal  # "34,5" in Russian; English as it is
+
+        return format_decimal(value, locale=spoken)
     if isinstance(value, list | tuple):
         return ", ".join(str(shown(item, language)) for item in value)
     return value

@@ -301,7 +301,7 @@ def _band_moved(previous: str | None, score: HealthScore) -> Words:
     if score.score is None:
         return Words("account health {before} -> {after}", before=before, after=after)
     return Words("account health {before} -> {after}: score {score}", before=before,
-                 after=after, score=str(score.score))
+                 after=after, score=float(score.score))
 
 
 def _entered(policy: Policy, values: Mapping[str, Any]) -> dict[str, Decimal]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from escalada.domain.errors import NotPermitted
+from escalada.domain.id_words import ROLE_WORDS, named
 from escalada.domain.model import ExecLevel, Role, role_rank
 from escalada.domain.policy import CreditAuthority, Policy
 from escalada.domain.words import Usd, Words, words_of
@@ -27,9 +28,14 @@ def _rank(actor: Actor) -> int:
     return role_rank(Role.ENGINEER if actor.role == SYSTEM_ROLE else actor.role)
 
 
+def _role(role: str) -> Words:
+    """A role in the reader's words (`support_director` -> "support director")."""
+    return named(ROLE_WORDS, role)
+
+
 def _who(actor: Actor) -> Words:
     return Words("{name} is {role}", name=actor.name,
-                 role=actor.role or Words("no known user"))
+                 role=_role(actor.role) if actor.role else Words("no known user"))
 
 
 def _either(choices: Sequence[str | Words]) -> str | Words:
@@ -46,8 +52,8 @@ def refusal(action: str | Words, needed: str, actor: Actor, *,
     named), saying what to do: ask someone who may; an admin may also act as their own
     executive user."""
     action = words_of(action)
-    role = (Words("an {role} or above", role=needed) if needed[:1] in "aeiou"
-            else Words("a {role} or above", role=needed))
+    role = (Words("an {role} or above", role=_role(needed)) if needed[:1] in "aeiou"
+            else Words("a {role} or above", role=_role(needed)))
     may = _either([role, *others])
     if actor.role == Role.ADMIN.value:
         advice = Words("{name} is admin, and admin is a system role without executive "
@@ -57,9 +63,10 @@ def refusal(action: str | Words, needed: str, actor: Actor, *,
         advice = Words("{who}: ask {may} to do it", who=_who(actor), may=may)
     if others:
         needs = Words("{action} needs the role {role} or above or to be {others}",
-                      action=action, role=needed, others=_either(others))
+                      action=action, role=_role(needed), others=_either(others))
     else:
-        needs = Words("{action} needs the role {role} or above", action=action, role=needed)
+        needs = Words("{action} needs the role {role} or above", action=action,
+                      role=_role(needed))
     return NotPermitted(Words("{needs}; {advice}", needs=needs, advice=advice))
 
 
@@ -90,7 +97,7 @@ def can_change_role_of(actor: Actor, name: str, role: Role) -> None:
     """An admin changes others' roles, never their own."""
     if name == actor.name:
         raise NotPermitted.of("nobody changes their own role; ask another admin to make "
-                              "{name} {role}", name=name, role=role.value)
+                              "{name} {role}", name=name, role=_role(role.value))
 
 
 def can_create_token_for(actor: Actor, user: str | None) -> None:
@@ -139,7 +146,7 @@ def can_manage_slack_channel(actor: Actor) -> None:
 def can_configure(actor: Actor, action: str) -> None:
     """Accounts, calendars and recomputing clocks: an admin or a support manager and up."""
     if actor.role != Role.ADMIN.value and _rank(actor) < role_rank(Role.SUPPORT_MANAGER):
-        raise NotPermitted.of("{action} needs the role admin or support_manager and above; "
+        raise NotPermitted.of("{action} needs the role admin or support manager and above; "
                               "{who}: ask one of them", action=words_of(action),
                               who=_who(actor))
 
@@ -212,7 +219,7 @@ def approver_role(policy: Policy, amount: Decimal) -> str:
 
 def can_approve_credit(
     actor: Actor, policy: Policy, amount: Decimal, approved_before: Decimal = Decimal(0), *,
-    case: str = "the case", action: str = "approving",
+    case: str = "the case", action: str | Words = "approving",
 ) -> None:
     """Refused, naming the role needed, when the amount together with the case's credits
     approved in the policy's window (`approved_before`) is above the actor's authority."""
@@ -230,14 +237,15 @@ def can_approve_credit(
 
 
 def can_decide_credit_proposed_by(
-    actor: Actor, proposed_by: str, credit: str, role: str, action: str = "approving",
+    actor: Actor, proposed_by: str, credit: str, role: str,
+    action: str | Words = "approving",
 ) -> None:
     """Four eyes: nobody approves or rejects a credit they proposed."""
     if actor.name == proposed_by:
         raise NotPermitted.of(
             "{action} {credit} needs a second person (four eyes): {proposer} proposed "
             "it; another {role} or above may decide it", action=words_of(action),
-            credit=credit, proposer=proposed_by, role=role)
+            credit=credit, proposer=proposed_by, role=_role(role))
 
 
 def can_enter_health_input(actor: Actor) -> None:

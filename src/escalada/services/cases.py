@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, object_session
 from escalada.adapters.db.tables import CaseRow, PauseRow
 from escalada.domain import case_status
 from escalada.domain.errors import InvalidInput, InvalidTransition
+from escalada.domain.id_words import FIELD_VALUES, FIELD_WORDS, criterion_words, named
 from escalada.domain.model import CaseStatus, ContactLevel, Severity, Tier
 from escalada.domain.policy import CriterionId, Policy
 from escalada.domain.snapshot import Money, Text
 from escalada.domain.validation import Label, invalid_input
-from escalada.domain.words import Words
+from escalada.domain.words import Usd, Words
 from escalada.services.authz import can_work_cases
 from escalada.services.case_reads import show_case as show_case
 from escalada.services.contacts import find_contact
@@ -225,8 +226,9 @@ def set_flags(
         from escalada.services.war_room_playbook import follow_flags
 
         added = follow_flags(case, now, current=ctx.policy()) if on else []
-        flagged = (Words("flag set: {flags}", flags=", ".join(changed)) if on
-                   else Words("flag cleared: {flags}", flags=", ".join(changed)))
+        named_flags = [criterion_words(ctx.policy(), flag) for flag in changed]
+        flagged = (Words("flag set: {flags}", flags=named_flags) if on
+                   else Words("flag cleared: {flags}", flags=named_flags))
         if added:
             flagged = Words("{flagged}; war room checklist: {items} added", flagged=flagged,
                             items=", ".join(added))
@@ -328,8 +330,9 @@ def update_case(
                       else getattr(value, "value", value))
             setattr(case, column, stored)
         summary = Words("changed {changes}", changes=[
-            Words("{name} {before} -> {after}", name=name, before=str(before[name]),
-                  after=str(_plain(value))) for name, value in asked.items()])
+            Words("{name} {before} -> {after}", name=named(FIELD_WORDS, name),
+                  before=_value_words(name, before[name]),
+                  after=_value_words(name, _plain(value))) for name, value in asked.items()])
         return Event("updated", summary, reason, {
             "before": before, "after": {name: _plain(value) for name, value in asked.items()}})
 
@@ -360,6 +363,18 @@ def _change_contact(
     wanted.setdefault("contact_level", ContactLevel(contact.level))
     if contact.title is not None:
         wanted.setdefault("contact_title", contact.title)
+
+
+def _value_words(field: str, value: object) -> Words | Usd | str:
+    """A changed field's value as the timeline shows it: a status or a contact's level in
+    words, money as the reader writes it, a list joined, nothing as a dash."""
+    if value is None or value == []:
+        return "—"
+    if field in FIELD_VALUES:
+        return named(FIELD_VALUES[field], value)
+    if field.endswith("_usd"):
+        return Usd(str(value))
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _plain(value: Any) -> Any:

@@ -18,7 +18,7 @@ from escalada.domain.recovery import end_of_day
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import COMMITMENT_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
-from escalada.domain.words import Words
+from escalada.domain.words import Moment, Words
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.context import Actor, Context
 from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
@@ -94,8 +94,8 @@ def make_commitment(
             generation=None, due_at=due, available_at=due, state=PENDING, attempts=0,
             payload={"commitment": row.id}, created_at=now))
         record(uow.session, case, actor=actor, at=now, kind="commitment_made",
-               summary=Words("commitment {id} to the customer, due {due} UTC (owner {owner}): "
-                             "{what}", id=row.id, due=f"{due:%Y-%m-%d %H:%M}", owner=owner,
+               summary=Words("commitment {id} to the customer, due {due} (owner {owner}): "
+                             "{what}", id=row.id, due=Moment(due), owner=owner,
                              what=excerpt(row.what, 160)),
                data={"commitment": row.id, "due_at": due.isoformat(), "owner": owner},
                changed=False)
@@ -177,8 +177,8 @@ def on_commitment_due(
         return Words("closed meanwhile")
     row.state = MISSED
     record(session, case, actor=_ESCALADA, at=now, kind="commitment_missed",
-           summary=Words("commitment {id} missed: due {due} UTC, still open (owner {owner}): "
-                         "{what}", id=row.id, due=f"{row.due_at:%Y-%m-%d %H:%M}",
+           summary=Words("commitment {id} missed: due {due}, still open (owner {owner}): "
+                         "{what}", id=row.id, due=Moment(row.due_at),
                          owner=row.owner, what=excerpt(row.what, 160)),
            data={"commitment": row.id, "due_at": row.due_at.isoformat(), "owner": row.owner},
            changed=False)

@@ -22,6 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import CaseRow, CreditRow
+from escalada.domain.case_words import CASE_WORDS
 from escalada.domain.credits import (
     ApprovedCredit,
     approved_within,
@@ -36,6 +37,7 @@ from escalada.domain.errors import (
     NotFound,
     StaleVersion,
 )
+from escalada.domain.id_words import ROLE_WORDS, named
 from escalada.domain.model import CaseStatus, ExecLevel, level_rank
 from escalada.domain.money import usd
 from escalada.domain.policy import Policy
@@ -213,7 +215,7 @@ def _decide(
         policy = policy_of(uow.session, case, ctx.policy())
         _lock(uow.session, case)
         total = _answered_for(credit, _approved(uow.session, case.number), policy, now)
-        action = "approving" if state == APPROVED else "rejecting"
+        action = Words("approving") if state == APPROVED else Words("rejecting")
         can_decide_credit_proposed_by(actor, credit.proposed_by, _name(credit),
                                       approver_role(policy, total), action)
         can_approve_credit(actor, policy, credit.amount_usd, total - credit.amount_usd,
@@ -284,13 +286,15 @@ def _level_to_route_to(
     role = level_role(policy, level).value
     if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
         raise InvalidTransition.of("{case} is {status}: ask a {role} or above to approve credit "
-                                   "#{id} directly", case=case.ref, status=case.status, role=role,
-                                   id=credit.id)
+                                   "#{id} directly", case=case.ref,
+                                   status=named(CASE_WORDS, case.status),
+                                   role=named(ROLE_WORDS, role), id=credit.id)
     current = None if case.exec_level is None else ExecLevel(case.exec_level)
     if level_rank(current) >= level_rank(level):
         raise InvalidTransition.of("{case} is already at {exec_level}: a {role} or above may "
                                    "approve credit #{id}", case=case.ref,
-                                   exec_level=case.exec_level, role=role, id=credit.id)
+                                   exec_level=case.exec_level, role=named(ROLE_WORDS, role),
+                                   id=credit.id)
     return level
 
 

@@ -13,6 +13,7 @@ from escalada.domain import escalation_path
 from escalada.domain.engine import criteria_fired
 from escalada.domain.errors import HandoffIncomplete, InvalidInput, InvalidTransition, NotFound
 from escalada.domain.handoff import pass_handoff_gate
+from escalada.domain.id_words import HANDOFF_WORDS, criterion_words, named, place_words
 from escalada.domain.model import (
     ExecLevel,
     Tier,
@@ -88,7 +89,7 @@ def take_step(
     except HandoffIncomplete as refusal:
         record(session, case, actor=actor, at=now, kind="escalation_refused",
                summary=Words("refused {step}: handoff missing {missing}", step=refusal.step,
-                             missing=", ".join(refusal.missing)),
+                             missing=[named(HANDOFF_WORDS, item) for item in refusal.missing]),
                reason=reason, data={"to": target, "missing_handoff": refusal.missing},
                changed=False)
         raise
@@ -105,11 +106,12 @@ def take_step(
     queue_write_back(session, case, now=now, settings=settings,
                      max_attempts=policy.communications.delivery.max_attempts)
     summary = Words("step {step}: {start} -> {to} ({criteria})", step=step.seq,
-                    start=step.from_level or Words("none"), to=target,
-                    criteria=", ".join(criteria) or Words("manual"))
+                    start=place_words(step.from_level), to=place_words(target),
+                    criteria=[criterion_words(policy, c) for c in criteria] or Words("manual"))
     if missing:
         summary = Words("{step}; handoff gate overridden ({why}), missing {missing}",
-                        step=summary, why=str(gate.override_reason), missing=", ".join(missing))
+                        step=summary, why=str(gate.override_reason),
+                        missing=[named(HANDOFF_WORDS, item) for item in missing])
     record(session, case, actor=actor, at=now, kind="escalated", summary=summary,
            reason=reason,
            data={"step": step.seq, "criteria": criteria, "missing_handoff": missing,
@@ -177,9 +179,9 @@ def acknowledge(
         row.acknowledged_on_behalf_of = behalf
         late = row.response_due_at is not None and now > row.response_due_at
         summary = (Words("step {step} ({to}) acknowledged by {who} on behalf of {other}",
-                         step=step, to=str(row.to_level), who=actor.name, other=behalf)
+                         step=step, to=place_words(row.to_level), who=actor.name, other=behalf)
                    if behalf else Words("step {step} ({to}) acknowledged by {who}", step=step,
-                                        to=str(row.to_level), who=actor.name))
+                                        to=place_words(row.to_level), who=actor.name))
         if late:
             summary = Words("{acknowledged} after its response due time", acknowledged=summary)
         return Event("acknowledged", summary,
@@ -236,8 +238,7 @@ def deescalate(
                          max_attempts=delivery.max_attempts)
         return Event("deescalated",
                      Words("step {step}: {start} -> {to}", step=step.seq,
-                           start=step.from_level or Words("none"),
-                           to=target or Words("none")),
+                           start=place_words(step.from_level), to=place_words(target)),
                      reason, {"step": step.seq})
 
     return change_case(ctx, actor=actor, case_id=case_id, expected_version=expected_version,

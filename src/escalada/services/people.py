@@ -22,6 +22,7 @@ from escalada.domain.errors import (
     NotFound,
     Unauthenticated,
 )
+from escalada.domain.id_words import ROLE_WORDS, named
 from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
@@ -79,10 +80,11 @@ def add_user(*, ctx: Context, actor: Actor | None, **fields: object) -> UserView
         by = new.name if first else (actor or Actor("?")).name
         log_people_event(session, actor=by, at=now, kind="user_added", user=new.name,
                          summary=(Words("{by} added {name} as {role} ({title})", by=by,
-                                        name=new.name, role=new.role.value, title=new.title)
+                                        name=new.name, role=named(ROLE_WORDS, new.role.value),
+                                        title=new.title)
                                   if new.title else
                                   Words("{by} added {name} as {role}", by=by, name=new.name,
-                                        role=new.role.value)),
+                                        role=named(ROLE_WORDS, new.role.value))),
                          data={"role": new.role.value, "title": new.title})
         uow.commit()
         return _view(row)
@@ -159,8 +161,8 @@ def change_role(*, ctx: Context, actor: Actor, name: str, role: str) -> UserView
         log_people_event(uow.session, actor=actor.name, at=ctx.clock(), kind="role_changed",
                          user=name,
                          summary=Words("{by} changed {name}'s role from {before} to {after}",
-                                       by=actor.name, name=name, before=before,
-                                       after=wanted.value),
+                                       by=actor.name, name=name, before=named(ROLE_WORDS, before),
+                                       after=named(ROLE_WORDS, wanted.value)),
                          data={"from": before, "to": wanted.value})
         uow.commit()
         return _view(row)
@@ -178,7 +180,7 @@ def disable_user(*, ctx: Context, actor: Actor, name: str) -> UserView:
             log_people_event(uow.session, actor=actor.name, at=row.disabled_at,
                              kind="user_disabled", user=name,
                              summary=Words("{by} disabled {name} ({role})", by=actor.name,
-                                           name=name, role=row.role))
+                                           name=name, role=named(ROLE_WORDS, row.role)))
         uow.commit()
         return _view(row)
 
@@ -193,7 +195,7 @@ def enable_user(*, ctx: Context, actor: Actor, name: str) -> UserView:
             log_people_event(uow.session, actor=actor.name, at=ctx.clock(),
                              kind="user_enabled", user=name,
                              summary=Words("{by} enabled {name} ({role})", by=actor.name,
-                                           name=name, role=row.role))
+                                           name=name, role=named(ROLE_WORDS, row.role)))
         uow.commit()
         return _view(row)
 

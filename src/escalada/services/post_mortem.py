@@ -32,7 +32,7 @@ from escalada.domain.recovery import OPEN_STATUSES, POST_MORTEM
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.timers import POST_MORTEM_ACTION_DUE, POST_MORTEM_DUE
 from escalada.domain.validation import ID_MAX, Label, Note, invalid_input
-from escalada.domain.words import Words
+from escalada.domain.words import Moment, Words
 from escalada.services.authz import SYSTEM_ROLE, can_work_cases
 from escalada.services.commitments import NewCommitment, checked_owner, due_time
 from escalada.services.context import Actor, Context, Detect
@@ -278,8 +278,8 @@ def add_action(*, ctx: Context, actor: Actor, case_id: str, **fields: Any) -> Po
             generation=None, due_at=due, available_at=due, state=PENDING, attempts=0,
             payload={"action": action.id}, created_at=now))
         record(session, case, actor=actor, at=now, kind="post_mortem_action",
-               summary=Words("post-mortem action {id}, due {due} UTC (owner {owner}): {what}",
-                             id=action.id, due=f"{due:%Y-%m-%d %H:%M}", owner=owner,
+               summary=Words("post-mortem action {id}, due {due} (owner {owner}): {what}",
+                             id=action.id, due=Moment(due), owner=owner,
                              what=excerpt(new.what, 160)),
                data={"action": action.id, "due_at": due.isoformat(), "owner": owner},
                changed=False)
@@ -373,9 +373,9 @@ def on_action_due(
     if action is None or action.done_at is not None:
         return Words("done meanwhile")
     record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_action_overdue",
-           summary=Words("post-mortem action {id} overdue: due {due} UTC, still open; "
+           summary=Words("post-mortem action {id} overdue: due {due}, still open; "
                          "reminder to {owner}: {what}", id=action.id,
-                         due=f"{action.due_at:%Y-%m-%d %H:%M}", owner=action.owner,
+                         due=Moment(action.due_at), owner=action.owner,
                          what=excerpt(action.what, 160)),
            data={"action": action.id, "owner": action.owner}, changed=False)
     sent = remind_owner(session, case, action, actor=_ESCALADA, timer_id=timer.id, now=now,
@@ -427,8 +427,8 @@ def on_post_mortem_due(
         return Words("completed meanwhile")
     started = Words("started, not completed") if row.started_at else Words("not started")
     record(session, case, actor=_ESCALADA, at=now, kind="post_mortem_overdue",
-           summary=Words("post-mortem overdue: due {due} UTC, {started} (`escalada postmortem "
-                         "start {case}`)", due=f"{timer.due_at:%Y-%m-%d %H:%M}",
+           summary=Words("post-mortem overdue: due {due}, {started} (`escalada postmortem "
+                         "start {case}`)", due=Moment(timer.due_at),
                          started=started, case=case.ref),
            data={"due_at": timer.due_at.isoformat(), "started": row.started_at is not None},
            changed=False)

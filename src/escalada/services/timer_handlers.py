@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from escalada.adapters.db.tables import CaseRow, TimelineRow, TimerRow
 from escalada.domain.engine import evaluate
 from escalada.domain.errors import EscaladaError, HandoffIncomplete
+from escalada.domain.id_words import criterion_words, place_words
 from escalada.domain.model import EXEC_LEVELS, ExecLevel, Track, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.timers import (
@@ -103,8 +104,8 @@ def _reevaluate(session: Session, ctx: Context, case: CaseRow, now: datetime,
             continue
         record(session, case, actor=SYSTEM, at=now, kind="recommended",
                summary=Words("after {why}: recommend {start} -> {to} ({criteria})", why=why,
-                             start=rec.from_ or Words("none"), to=rec.to,
-                             criteria=", ".join(rec.criteria)),
+                             start=place_words(rec.from_), to=place_words(rec.to),
+                             criteria=[criterion_words(policy, c) for c in rec.criteria]),
                data={"recommendation": rec.as_json(), "auto_escalate": auto}, changed=False)
         outcomes.append(Words("recommended {level}", level=rec.to))
         if auto:
@@ -162,7 +163,7 @@ def _on_step_response_due(
         return Words("acknowledged meanwhile")
     record(session, case, actor=SYSTEM, at=now, kind="response_overdue",
            summary=Words("step {step} ({to}) not acknowledged; its response was due {due}: "
-                         "reminder sent", step=step.seq, to=str(step.to_level),
+                         "reminder sent", step=step.seq, to=place_words(step.to_level),
                          due=_moment(timer.payload["response_due_at"])),
            data={**_late(timer, now), "step": step.seq, "to": step.to_level}, changed=False)
     return Words("reminded step {step}", step=step.seq)
@@ -176,7 +177,7 @@ def _on_step_unanswered(
         return Words("acknowledged meanwhile")
     return _recommend_above(session, ctx, case, timer, now,
                             Words("step {step} ({to}) still unacknowledged", step=step.seq,
-                                  to=str(step.to_level)),
+                                  to=place_words(step.to_level)),
                             "step_unacknowledged", {"step": step.seq})
 
 
@@ -209,7 +210,7 @@ def _recommend_above(
     auto = policy.timers.auto_escalate.executive
     record(session, case, actor=SYSTEM, at=now, kind="recommended",
            summary=Words("{why}: recommend {start} -> {to}", why=why,
-                         start=case.exec_level or Words("none"), to=above.value),
+                         start=place_words(case.exec_level), to=place_words(above.value)),
            data={**_late(timer, now), **data, "auto_escalate": auto,
                  "recommendation": {
                      "track": Track.EXECUTIVE.value, "from": case.exec_level,

@@ -32,7 +32,7 @@ from escalada.domain.war_room import (
     revise,
     war_room_trigger,
 )
-from escalada.domain.words import Words
+from escalada.domain.words import Moment, Words
 from escalada.services.authz import SYSTEM_ROLE, can_close_war_room
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
@@ -97,9 +97,10 @@ def close_on_resolution(case: CaseRow, now: datetime, actor: Actor) -> bool:
     return True
 
 
-def shown(moment: datetime) -> str:
-    """A time in a timeline summary (the entry's data keeps it exact)."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def shown(moment: datetime) -> Moment:
+    """A time in a timeline summary or an error, as the reader writes dates (the entry's
+    data keeps it exact)."""
+    return Moment(moment)
 
 
 def room_of(session: Session, case: CaseRow) -> WarRoomRow | None:

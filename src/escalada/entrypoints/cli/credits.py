@@ -54,7 +54,8 @@ def _credits_table(rows: list[CreditView]) -> None:
         decided = f"{c.decided_by} {when(c.decided_at)}" if c.decided_by else ""
         table.add_row(
             str(c.id), c.case, money(c.amount_usd), named(c.basis), named(c.state),
-            f"{c.approver_role or nobody} ({c.approver_level or '—'})",
+            f"{named(c.approver_role) if c.approver_role else nobody} "
+            f"({c.approver_level or '—'})",
             f"{c.proposed_by} {when(c.proposed_at)}", decided,
             c.decision_reason or c.reason or "")
     console().print(table)
@@ -123,7 +124,7 @@ def route(
 ) -> None:
     """Escalate the credit's case to the executive level whose authority covers it."""
     from escalada.entrypoints.cli.output import console
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import named, tr
     from escalada.services.credits import route_credit
 
     routed = route_credit(ctx=context(), actor=actor(), credit_id=credit_id,
@@ -134,7 +135,7 @@ def route(
     _credits_table([routed.credit])
     console().print(tr("{case} escalated to {level} ({role} may approve it)",
                        case=routed.case.snapshot.id, level=routed.case.snapshot.exec_level,
-                       role=routed.credit.approver_role))
+                       role=named(routed.credit.approver_role)))
 
 
 @app.command("list")

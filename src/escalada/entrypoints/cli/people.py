@@ -35,14 +35,14 @@ def _users_table(rows: list[UserView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import named, tr
 
     table = Table()
     for column in (tr("name"), tr("role"), tr("title"), tr("display name"), tr("email"),
                    tr("language"), tr("disabled")):
         table.add_column(column)
     for u in rows:
-        table.add_row(u.name, u.role, u.title or "", u.display_name or "", u.email or "",
+        table.add_row(u.name, named(u.role), u.title or "", u.display_name or "", u.email or "",
                       u.language or "", when(u.disabled_at) if u.disabled_at else "")
     console().print(table)
 

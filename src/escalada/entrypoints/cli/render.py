@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from escalada.entrypoints.cli.output import console, styled, when
-from escalada.entrypoints.cli.words import money, named, ntr, policy_said, speaking, tier_name, tr
+from escalada.entrypoints.cli.words import (
+    money,
+    named,
+    ntr,
+    number,
+    plan_name,
+    policy_said,
+    speaking,
+    tier_name,
+    tr,
+)
 from escalada.services.views import (
     AccountView,
     CalendarView,
@@ -42,12 +52,13 @@ def evaluation_table(result: EvaluationView, timezone: str | None = None) -> Non
     for r in result.recommendations:
         out.print(styled(
             (tr("Recommend {track} {start} -> {to}", track=named(r.track),
-                start=r.from_ or tr("none"), to=r.to), "bold"),
+                start=named(r.from_) if r.from_ else tr("none"), to=named(r.to)), "bold"),
             " " + ntr("(respond within {count} min)", "(respond within {count} min)",
                       r.respond_within_minutes) + f": {criteria_named(r.criteria)}",
         ))
         if r.handoff_required:
-            out.print(tr("  handoff required: {items}", items=", ".join(r.handoff_required)))
+            out.print(tr("  handoff required: {items}",
+                         items=", ".join(named(item) for item in r.handoff_required)))
 
 
 def criteria_named(criteria: list[str]) -> str:
@@ -69,14 +80,14 @@ def case_panel(view: CaseView) -> None:
                                                  title=view.title, version=view.version)))
     out.print(tr("account {account} ({tier}, {plan})  severity {severity}  status {status}  "
                  "tier {case_tier}  executive {level}", account=case.account.id,
-                 tier=tier_name(case.account.tier), plan=case.account.support_plan,
-                 severity=case.severity, status=named(case.status), case_tier=case.tier,
+                 tier=tier_name(case.account.tier), plan=plan_name(case.account.support_plan),
+                 severity=case.severity, status=named(case.status), case_tier=named(case.tier),
                  level=case.exec_level or tr("none")))
     zone = case.account.timezone
     out.print(tr("opened {opened}  first response {responded}",
                  opened=when(case.opened_at, zone), responded=when(case.first_response_at, zone)))
     if case.flags:
-        out.print(tr("flags: {flags}", flags=", ".join(sorted(case.flags))))
+        out.print(tr("flags: {flags}", flags=criteria_named(sorted(case.flags))))
     if case.services:
         out.print(tr("services: {services}", services=", ".join(case.services)))
     for step in view.escalations:
@@ -135,14 +146,14 @@ def accounts_table(rows: Sequence[AccountView]) -> None:
                    tr("country"), tr("calendar"), tr("lang"), tr("health"), tr("fee/month")):
         table.add_column(column)
     for a in rows:
-        health = "—" if a.health_score is None else f"{a.health_score:g}"
+        health = "—" if a.health_score is None else number(a.health_score)
         band, trend = getattr(a, "health_band", None), getattr(a, "health_trend", None)
         if band is not None:
             health += f" {named(band)}" + {"up": " ↑", "down": " ↓", "flat": " →"}.get(
                 trend or "", "")
         calendar = a.calendar.name if a.calendar else tr("policy hours")
-        table.add_row(a.id, a.name, tier_name(a.tier), a.support_plan, a.timezone, a.country or "—",
-                      calendar, a.language, health, money(a.monthly_fee_usd))
+        table.add_row(a.id, a.name, tier_name(a.tier), plan_name(a.support_plan), a.timezone,
+                      a.country or "—", calendar, a.language, health, money(a.monthly_fee_usd))
     console().print(table)
 
 

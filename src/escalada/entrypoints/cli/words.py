@@ -64,7 +64,7 @@ def ntr(singular: str, plural: str, count: int, /, **params: object) -> str:
 
 def named(value: str | None) -> str:
     """A state, status, phase or kind the tables print, in the reader's words (an id it
-    does not know, such as a role or a checklist key people type, is printed as it is)."""
+    does not know, such as an operator's own seat or checklist key, is printed as it is)."""
     if value is None:
         return "—"
     return _names(language()).get(value, value)
@@ -72,13 +72,18 @@ def named(value: str | None) -> str:
 
 @cache
 def _names(_language: str) -> dict[str, str]:
+    from escalada.domain import id_words
     from escalada.domain.case_words import CASE_WORDS
 
+    vocabularies = (CASE_WORDS, id_words.TRACK_WORDS, id_words.ROLE_WORDS,
+                    id_words.CONTACT_LEVEL_WORDS, id_words.HANDOFF_WORDS, id_words.VENDOR_WORDS,
+                    id_words.RECOVERY_PHASE_WORDS)
     return {
-        # cases' statuses and their SLA targets (Slack's replies name them the same way)
-        **{code: words.render(speaking()) for code, words in CASE_WORDS.items()},
-        # escalation tracks
-        "technical": tr("technical"),
+        # cases' statuses and SLA targets (Slack's replies name them the same way), the
+        # tracks (and VENDOR), people's and seats' roles, contacts' levels, handoff items,
+        # vendors and recovery phases: one place each, domain/case_words.py and id_words.py
+        **{code: words.render(speaking()) for vocabulary in vocabularies
+           for code, words in vocabulary.items()},
         # war rooms' triggers (and L3, L4 as they are)
         "manual": tr("manual"), "c_level_escalation": tr("C-level escalation"),
         # timers' kinds (their states below)
@@ -101,8 +106,6 @@ def _names(_language: str) -> dict[str, str]:
         "open": tr("open"), "in_progress": tr("in progress"), "done": tr("done"),
         "cancelled": tr("cancelled"), "overdue": tr("overdue"), "due": tr("due"),
         "completed": tr("completed"),
-        "immediate": tr("immediate"), "short_term": tr("short term"),
-        "medium_term": tr("medium term"), "long_term": tr("long term"),
         # commitments made to the customer (and `open` above)
         "met": tr("met"), "missed": tr("missed"),
         # vendor cases (and `open`, `resolved`, `closed` above)
@@ -116,13 +119,11 @@ def _names(_language: str) -> dict[str, str]:
         # knowledge-base entries
         "root_cause": tr("root cause"), "post_mortem": tr("post-mortem"),
         "lesson": tr("lesson learned"),
-        # why someone attends a post-mortem (else their war room seat)
-        "added": tr("added"), "executive": tr("executive"),
+        # why someone attends a post-mortem (else their war room seat; `executive` above)
+        "added": tr("added"),
         # health bands
         "excellent": tr("excellent"), "good": tr("good"), "at_risk": tr("at risk"),
         "critical": tr("critical"),
-        # contacts' levels
-        "staff": tr("staff"), "manager": tr("manager"), "vp": "vp", "c_level": "c_level",
         # post-mortem headings
         "timeline_review": tr("Timeline review"),
         "root_cause_technical": tr("Root cause (technical)"),
@@ -135,8 +136,16 @@ def _names(_language: str) -> dict[str, str]:
 
 def tier_name(tier: str) -> str:
     """An account's tier in the reader's words (a tier of the operator's own as it is)."""
-    return {"standard": tr("standard"), "enterprise": tr("enterprise"),
-            "strategic": tr("strategic")}.get(tier, tier)
+    from escalada.domain.id_words import ACCOUNT_TIER_WORDS, named
+
+    return named(ACCOUNT_TIER_WORDS, tier).render(speaking())
+
+
+def plan_name(plan: str) -> str:
+    """An account's support plan in the reader's words ("Enterprise", "Корпоративный")."""
+    from escalada.domain.id_words import PLAN_WORDS, named
+
+    return named(PLAN_WORDS, plan).render(speaking())
 
 
 def money(amount: Decimal | int | None) -> str:
@@ -148,10 +157,10 @@ def money(amount: Decimal | int | None) -> str:
     return usd(amount, "ru_RU" if language() == "ru" else "en_US")
 
 
-def number(value: int) -> str:
-    """A count as the reader writes it ("12,345", "12 345")."""
+def number(value: int | float | Decimal) -> str:
+    """A count or a score as the reader writes it ("12,345", "12 345"; "90.42", "90,42")."""
     if language() != "ru":
-        return f"{value:,}"
+        return f"{value:,}" if isinstance(value, int) else f"{value:,g}"
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, locale="ru"))

@@ -1,19 +1,25 @@
-"""The case page's names for the product's ids (handoff items, statuses, message kinds,
-delivery states), in the reader's language. An id not named here is shown as it is.
-Criteria are named by the policy's own words (`criterion_names`), translated through the
-catalogs."""
+"""The case page's names for the product's ids (statuses, message kinds, delivery
+states; handoff items and tracks from domain/id_words.py), in the reader's language. An id
+not named here is shown as it is. Criteria are named by the policy's own words
+(`criterion_names`), translated through the catalogs."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from escalada.adapters.catalogs import translations
+from escalada.domain.id_words import HANDOFF_WORDS, TRACK_WORDS
 from escalada.entrypoints.web.translate import gettext
 
 
 @cache
 def words(language: str) -> dict[str, str]:
-    """Every id the page names, with its name in `language`."""
-    return {**_handoff(language), **_states(language), **_messages(language)}
+    """Every id the page names, with its name in `language` (handoff items and the tracks
+    from the domain's vocabularies, domain/id_words.py)."""
+    translator = translations(language)
+    return {**{code: named.render(translator) for vocabulary in (HANDOFF_WORDS, TRACK_WORDS)
+               for code, named in vocabulary.items()},
+            **_states(language), **_messages(language)}
 
 
 def criterion_names(language: str, described: dict[str, str]) -> dict[str, str]:
@@ -22,26 +28,6 @@ def criterion_names(language: str, described: dict[str, str]) -> dict[str, str]:
     shown as written); a criterion without words is left out (shown by its id)."""
     return {criterion: gettext(language, words) for criterion, words in described.items()
             if words}
-
-
-def _handoff(language: str) -> dict[str, str]:
-    return {
-        "troubleshooting_summary": gettext(language, "Troubleshooting summary"),
-        "steps_attempted": gettext(language, "Steps attempted"),
-        "customer_impact": gettext(language, "Customer impact"),
-        "diagnostic_data": gettext(language, "Diagnostic data"),
-        "customer_expectation_set": gettext(language, "Expectation set with the customer"),
-        "technical_analysis": gettext(language, "Technical analysis"),
-        "root_cause_hypothesis": gettext(language, "Root cause hypothesis"),
-        "diagnostic_logs": gettext(language, "Diagnostic logs"),
-        "attempted_workarounds": gettext(language, "Workarounds attempted"),
-        "engineering_assessment_request": gettext(language, "What engineering should assess"),
-        "case_documentation": gettext(language, "Case documentation"),
-        "vendor_case_number": gettext(language, "Vendor case number"),
-        "severity_justification": gettext(language, "Severity justification"),
-        "business_impact_statement": gettext(language, "Business impact statement"),
-        "customer_communication_plan": gettext(language, "Customer communication plan"),
-    }
 
 
 def _states(language: str) -> dict[str, str]:
@@ -63,8 +49,6 @@ def _states(language: str) -> dict[str, str]:
         "first_response": gettext(language, "First response"),
         "next_update": gettext(language, "Next update"),
         "resolution": gettext(language, "Resolution"),
-        "technical": gettext(language, "technical"),
-        "executive": gettext(language, "executive"),
     }
 
 

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from escalada.adapters.catalogs import translations
+from escalada.domain.id_words import VOCABULARIES, named
 from escalada.entrypoints.web.session import CSRF_FIELD, language_of, signed_in_of
 
 _WHEN = {"long": "d MMM y, HH:mm", "short": "d MMM, HH:mm", "time": "HH:mm"}
@@ -44,6 +45,9 @@ def environment(language: str) -> Environment:
         moment, locale, zone, style)
     env.filters["money"] = lambda amount: money(amount, locale)
     env.filters["number"] = lambda value: number(value, locale)
+    # An id in words: `account.support_plan|named("plan")` (domain/id_words.py VOCABULARIES).
+    env.filters["named"] = lambda value, vocabulary: named(
+        VOCABULARIES[vocabulary], value).render(translations(language))
     return env
 
 
