@@ -14,9 +14,10 @@ returns; 10,000 by default) is turned into the response body:
 Each is timed twice: the serialisation alone, and a whole GET through the ASGI app
 (routing, validation of the returned value, serialisation, the response; no HTTP client or
 socket): R rounds, each path in turn, in CPU time; best and median shown. The bodies are
-checked to parse to the same document. Goal: the path escalada uses (FastAPI's default,
-which the board's page also takes) within 10% of the fastest GET (medians), i.e. orjson
-would not pay for itself. BENCH_QUICK=1 uses 2,000 rows and 3 passes.
+checked to parse to the same document. Goal: FastAPI's default, the path escalada's routes
+take, within 10% of the fastest GET (medians), i.e. orjson after pydantic would not pay
+for itself. (The board's page, `GET /api/v1/cases`, skips pydantic: its lines' own fields
+go to orjson, api/board.py's page_json.) BENCH_QUICK=1 uses 2,000 rows and 3 passes.
 """
 
 from __future__ import annotations

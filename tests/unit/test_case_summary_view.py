@@ -49,3 +49,32 @@ def test_a_line_stays_frozen() -> None:
     line = _summary(_row(DUE, None))
     with pytest.raises(ValidationError, match="frozen"):
         line.title = "Changed"  # type: ignore[misc]
+
+
+def test_a_pages_json_is_what_pydantic_writes_for_its_lines() -> None:
+    """The board's page writes its JSON with orjson (api/board.py): byte for byte what
+    CaseSummaryView's own serialisation writes, for times with and without microseconds,
+    money whole and in cents, no due time, and titles with quotes, escapes and Cyrillic."""
+    from pydantic import TypeAdapter
+
+    from escalada.entrypoints.api.board import page_json
+
+    lines = [_summary(_row(DUE, "L2")), _summary(_row(None, None))]
+    for number, (title, revenue) in enumerate((
+            ('He said "stop" \\ then\ttab\nnewline\x01', Decimal("0.10")),
+            ("Сбой репликации — 100% ✓", Decimal("1234567890123.45")),
+            ("</script>\u2028", Decimal("0.00")))):
+        lines.append(_summary((number, "acme.eu_2", title, "P4", "new", "T1", None,
+                               OPENED.replace(microsecond=123456), revenue,
+                               DUE.replace(microsecond=1), DUE)))
+    assert page_json(lines) == TypeAdapter(list[CaseSummaryView]).dump_json(lines)
+    assert page_json([]) == b"[]"
+
+
+def test_a_page_refuses_a_value_json_has_no_form_for() -> None:
+    from escalada.entrypoints.api.board import page_json
+
+    line = _summary(_row(DUE, None))
+    object.__setattr__(line, "__dict__", {**line.__dict__, "title": {1, 2}})
+    with pytest.raises(TypeError, match="set"):
+        page_json([line])

@@ -69,7 +69,7 @@ def _account_id(value: str) -> str:
 
 
 AccountId = Annotated[str, AfterValidator(_account_id)]
-def _money_json(value: Decimal) -> int | float:
+def money_json(value: Decimal) -> int | float:
     # JSON readers expect a number; two decimal places survive a float exactly as text.
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -77,7 +77,7 @@ def _money_json(value: Decimal) -> int | float:
 Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=15, decimal_places=2),
-    PlainSerializer(_money_json, when_used="json"),
+    PlainSerializer(money_json, when_used="json"),
 ]
 
 
