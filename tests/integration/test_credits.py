@@ -316,7 +316,7 @@ def test_a_manager_rejects_a_credit_with_a_reason_on_the_timeline(ctx: Context) 
     assert (entry.kind, entry.reason) == ("credit_rejected",
                                           "outage caused by the customer's own deploy")
     assert entry.summary == (
-        "service credit #1 of $2,000.00 rejected by maria (support_manager)")
+        "service credit #1 of $2,000.00 rejected by maria (support manager)")
 
 
 def test_rejecting_takes_the_same_authority_as_approving(ctx: Context) -> None:
@@ -531,11 +531,11 @@ def test_routing_a_2000_credit_escalates_the_case_to_l2_and_the_manager_approves
     assert routed.case.snapshot.exec_level == "L2"
     [step] = routed.case.escalations
     assert (step.track, step.from_, step.to, step.requested_by) == ("executive", None, "L2", "ana")
-    assert step.reason == "service credit #1 of $2,000.00 needs support_manager"
+    assert step.reason == "service credit #1 of $2,000.00 needs support manager"
     assert (routed.credit.state, routed.credit.version) == ("proposed", 1)
     assert kinds(ctx)[-2:] == ["escalated", "credit_routed"]
     routed_entry = cases.case_timeline(ctx=ctx, case_id="CASE-1")[-1]
-    assert routed_entry.summary == "service credit #1 of $2,000.00 routed to L2 (support_manager)"
+    assert routed_entry.summary == "service credit #1 of $2,000.00 routed to L2 (support manager)"
     assert routed_entry.data["to"] == "L2"
 
     assert approve(ctx, MANAGER, credit).state == "approved"
@@ -551,7 +551,7 @@ def test_a_credit_routes_by_what_the_case_s_credits_total_with_it(ctx: Context) 
     assert routed.case.snapshot.exec_level == "L2"
     assert routed.case.escalations[-1].reason == (
         "service credit #2 of $100.00 ($599.99 with the credits approved on CASE-1 in the last "
-        "30 days) needs support_manager")
+        "30 days) needs support manager")
     assert (routed.credit.approver_level, routed.credit.approver_role) == (
         "L2", "support_manager")
 

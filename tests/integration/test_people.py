@@ -17,6 +17,7 @@ from escalada.domain.errors import (
     NotPermitted,
     Unauthenticated,
 )
+from escalada.domain.words import Moment
 from escalada.services import people
 from escalada.services.context import Actor, Context, TokenLifetimes
 from escalada.services.people_lists import token_page, user_page
@@ -285,7 +286,7 @@ def test_adding_disabling_and_enabling_people_and_their_tokens_are_on_the_people
         ("admin", "user_added", "dina", "admin added dina as support director "
                                         "(Support Director)"),
         ("dina", "token_created", "dina", f"dina created token {token.id} (ci), expiring "
-                                          f"{token.expires_at:%Y-%m-%d}"),
+                                          f"{Moment(token.expires_at)}"),
         ("admin", "token_revoked", "dina", f"admin revoked token {token.id} of dina"),
         ("admin", "user_disabled", "dina", "admin disabled dina (support director)"),
         ("admin", "user_enabled", "dina", "admin enabled dina (support director)"),

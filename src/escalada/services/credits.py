@@ -225,9 +225,10 @@ def _decide(
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
                 kind=f"credit_{state}",
                 summary=(Words("{credit} approved by {who} ({role})", credit=_named(credit),
-                               who=actor.name, role=str(actor.role)) if state == APPROVED else
+                               who=actor.name, role=named(ROLE_WORDS, actor.role))
+                         if state == APPROVED else
                          Words("{credit} rejected by {who} ({role})", credit=_named(credit),
-                               who=actor.name, role=str(actor.role))),
+                               who=actor.name, role=named(ROLE_WORDS, actor.role))),
                 reason=decision.reason)
         try:
             uow.commit()
@@ -258,7 +259,7 @@ def route_credit(
         _record(uow.session, case, credit, policy, total, actor=actor, at=now,
                 kind="credit_routed",
                 summary=Words("{credit} routed to {level} ({role})", credit=_named(credit),
-                              level=level.value, role=str(role)),
+                              level=level.value, role=named(ROLE_WORDS, role)),
                 data={"to": level.value, "role": role})
         return CreditRoutedView(credit=credit_view(credit, case, policy, total),
                                 case=committed_view(uow, case, policy, now))
@@ -269,11 +270,11 @@ def _routing_reason(credit: CreditRow, case: CaseRow, total: Decimal, role: str,
     """Why the credit's case steps up: the step's reason, in each reader's language."""
     if total == credit.amount_usd:
         return Words("service credit #{id} of {amount} needs {role}", id=credit.id,
-                     amount=Usd(credit.amount_usd), role=role)
+                     amount=Usd(credit.amount_usd), role=named(ROLE_WORDS, role))
     return Words("service credit #{id} of {amount} ({total} with the credits approved on "
                  "{case} {window}) needs {role}", id=credit.id, amount=Usd(credit.amount_usd),
                  total=Usd(total), case=case.ref, window=policy.credits.authority_window(),
-                 role=role)
+                 role=named(ROLE_WORDS, role))
 
 
 def _level_to_route_to(

@@ -26,7 +26,7 @@ from escalada.domain.id_words import ROLE_WORDS, named
 from escalada.domain.model import Role
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
-from escalada.domain.words import Words
+from escalada.domain.words import Moment, Words
 from escalada.services.acting_user import actor_named as actor_named
 from escalada.services.authz import can_change_role_of, can_create_token_for, require_admin
 from escalada.services.context import Actor, Context
@@ -248,14 +248,15 @@ def create_token(
                        created_by=actor.name)
         uow.session.add(row)
         uow.session.flush()
+        expiring = Moment(row.expires_at) if row.expires_at else Words("never")
         log_people_event(uow.session, actor=actor.name, at=now, kind="token_created",
                          user=owner.name,
                          summary=(Words("{by} created token {id} ({label}), expiring {day}",
                                         by=actor.name, id=row.id, label=label,
-                                        day=f"{row.expires_at:%Y-%m-%d}") if label else
+                                        day=expiring) if label else
                                   Words("{by} created token {id}, expiring {day}",
                                         by=actor.name, id=row.id,
-                                        day=f"{row.expires_at:%Y-%m-%d}")),
+                                        day=expiring)),
                          data={"token": row.id})
         uow.commit()
         return TokenCreatedView(token=token, **TokenView.model_validate(
