@@ -113,6 +113,7 @@ def test_the_html_page_carries_the_timeline_chart_as_svg_under_its_heading() -> 
     assert heading < figure < page.index("<h2>3.")
     assert "<svg" in page[figure:] and page.count("<svg") == 1
     assert '<html lang="ru">' in page and "DejaVu Sans" in page
+    assert "вендор/L4" in page and "VENDOR" not in page  # the chart's axis in words
 
 
 def test_the_pdf_lays_the_timeline_out_as_lines_in_blocks_and_leaves_the_rest() -> None:

@@ -61,7 +61,8 @@ def timeline_chart(report: EscalationReport, words: dict[str, str]) -> str:
             axes.plot(_numbers([breach.breached_at]), [4.3], marker="v",
                       color="#c0392b", markersize=9, linestyle="none",
                       label=words["chart_breach"] if n == 0 else None)
-        axes.set_yticks(range(5), ["—/L0", "T1/L1", "T2/L2", "T3/L3", "VENDOR/L4"])
+        axes.set_yticks(range(5), ["—/L0", "T1/L1", "T2/L2", "T3/L3",
+                                   f"{words['chart_vendor']}/L4"])
         axes.set_ylim(-0.3, 4.6)
         axes.xaxis.set_major_formatter(
             mdates.DateFormatter("%d.%m %H:%M", tz=zone))  # type: ignore[no-untyped-call]
