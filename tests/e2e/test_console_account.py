@@ -87,6 +87,7 @@ def test_a_russian_reader_reads_it_in_russian(console: SignedIn) -> None:
     # The English-speaking account's recovery tasks, in the reader's Russian.
     assert "Подтвердить решение с клиентом" in text
     assert "Confirm the resolution" not in text
+    assert "менеджер поддержки · " in text  # an unowned task's role, in words
 
 
 def test_an_english_reader_reads_a_russian_accounts_recovery_tasks_in_english(
@@ -105,6 +106,7 @@ def test_an_english_reader_reads_a_russian_accounts_recovery_tasks_in_english(
     assert "Confirm the resolution with the customer" in text
     assert "Подтвердить решение" not in text
     assert "Позвонить CTO" in text  # people's own task, as they wrote it
+    assert "support manager · to do" in text and "support_manager · " not in text
 
 
 def test_an_unknown_account_is_404(console: SignedIn) -> None:

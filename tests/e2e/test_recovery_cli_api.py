@@ -214,6 +214,9 @@ def test_the_command_line_shows_a_russian_accounts_plan_in_the_readers_language(
     assert plan_task(as_json, "executive_apology")["text"] == "Executive apology call or visit"
     assert "Звонок или визит руководителя с извинениями" in russian
     assert "Executive apology" not in russian and "Отправить RCA" in russian
+    # An unowned task names the role it falls to in the reader's words, not by its id.
+    assert "(account executive)" in english and "(менеджер клиента)" in russian
+    assert "account_executive" not in english + russian
 
 
 def test_command_line_refusals_exit_with_their_codes(cli: Cli) -> None:

@@ -264,7 +264,8 @@ def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overd
     plan = recovery_plan(ctx=ctx, case_id=case)
     [task] = [t for phase in plan.phases for t in phase.tasks if t.key == "post_mortem"]
     assert task.status == "done"  # the plan's post-mortem task is done with it
-    assert "(post-mortem completed)" in timeline(ctx, case)[-2].summary
+    assert timeline(ctx, case)[-2].summary == (
+        f"recovery task {task.id} (post-mortem): status open -> done (post-mortem completed)")
     with pytest.raises(InvalidInput) as refused:
         post_mortem_page(ctx=ctx, limit=0)
     assert refused.value.problems[0][0] == "limit"

@@ -295,10 +295,10 @@ def test_assigning_and_starting_a_task_is_recorded_on_the_case_timeline(
     entry = cases.case_timeline(ctx=ctx, case_id=case_id)[-1]
     assert (entry.kind, entry.actor, entry.reason) == (
         "recovery_task_updated", "ana", "Maria calls their CTO on Monday")
-    assert entry.summary == (f"recovery task {apology.id} (executive_apology): "
+    assert entry.summary == (f"recovery task {apology.id} (executive apology): "
                              "owner none -> maria, status open -> in_progress")
     assert entry.summary_in(translations("ru")) == (
-        f"задача плана восстановления {apology.id} (executive_apology): "
+        f"задача плана восстановления {apology.id} (извинения руководителя): "
         "ответственный нет -> maria, статус открыто -> в работе")
     assert entry.data == {"task": apology.id, "key": "executive_apology",
                           "before": {"owner": None, "status": "open"},
@@ -381,6 +381,20 @@ def test_people_add_their_own_tasks_to_a_plan(ctx: Context, people: None) -> Non
     assert added in plan.phases[1].tasks and plan.open_tasks == 15
     entry = cases.case_timeline(ctx=ctx, case_id=case_id)[-1]
     assert (entry.kind, entry.reason) == ("recovery_task_added", "promised on the bridge call")
+
+
+def test_the_timeline_names_a_task_of_peoples_own_by_its_phase_in_words(
+    ctx: Context, people: None,
+) -> None:
+    case_id = resolved_at_l2(ctx)
+    added = add_task(ctx=ctx, actor=ANA, case_id=case_id, phase="short_term", text="Send RCA")
+
+    update_task(ctx=ctx, actor=ANA, task_id=added.id, status="done")
+
+    entry = cases.case_timeline(ctx=ctx, case_id=case_id)[-1]
+    assert entry.summary == f"recovery task {added.id} (short term): status open -> done"
+    assert entry.summary_in(translations("ru")) == (
+        f"задача плана восстановления {added.id} (краткосрочно): статус открыто -> выполнено")
 
 
 def test_a_task_cannot_be_added_to_a_case_without_a_plan(ctx: Context, people: None) -> None:

@@ -78,6 +78,24 @@ RECOVERY_PHASE_WORDS = {
     "medium_term": Words("medium term"), "long_term": Words("long term"),
 }
 
+# A recovery plan's tasks by their key in the policy's template (the timeline names a task
+# by it; an operator's own key is shown as it is).
+RECOVERY_TASK_WORDS = {
+    "resolution_communication": Words("resolution communication"),
+    "executive_apology": Words("executive apology"),
+    "service_credits": Words("service credits"),
+    "committed_improvements": Words("committed improvements"),
+    "enhanced_support": Words("enhanced support"),
+    "internal_learning": Words("internal learning"),
+    "roadmap_input": Words("roadmap input"),
+    "quarterly_business_review": Words("quarterly business review"),
+    "advisory_board_invitation": Words("advisory board invitation"),
+    "strategic_partnership": Words("strategic partnership"),
+    "co_marketing": Words("co-marketing"),
+    "reference_programme": Words("reference programme"),
+    "post_mortem": Words("post-mortem"), "customer_follow_up": Words("customer follow-up"),
+}
+
 # The languages escalada speaks (a customer's, an account's).
 LANGUAGE_WORDS = {"en": Words("English"), "ru": Words("Russian")}
 
@@ -97,8 +115,8 @@ VOCABULARIES: Mapping[str, Mapping[str, Words]] = {
     "case": CASE_WORDS,
     "account_tier": ACCOUNT_TIER_WORDS, "plan": PLAN_WORDS, "track": TRACK_WORDS,
     "role": ROLE_WORDS, "contact_level": CONTACT_LEVEL_WORDS, "handoff": HANDOFF_WORDS,
-    "vendor": VENDOR_WORDS, "recovery_phase": RECOVERY_PHASE_WORDS, "field": FIELD_WORDS,
-    "language": LANGUAGE_WORDS,
+    "vendor": VENDOR_WORDS, "recovery_phase": RECOVERY_PHASE_WORDS,
+    "recovery_task": RECOVERY_TASK_WORDS, "field": FIELD_WORDS, "language": LANGUAGE_WORDS,
 }
 
 

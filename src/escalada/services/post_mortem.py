@@ -27,6 +27,7 @@ from escalada.adapters.db.tables import (
     WarRoomRow,
 )
 from escalada.domain.errors import InvalidInput, InvalidTransition, NotFound
+from escalada.domain.id_words import RECOVERY_TASK_WORDS
 from escalada.domain.post_mortem import HEADING_TITLES, HEADINGS, OVERDUE, action_state, is_overdue
 from escalada.domain.recovery import OPEN_STATUSES, POST_MORTEM
 from escalada.domain.snapshot import AwareDatetime
@@ -555,7 +556,7 @@ def _plan_task_done(session: Session, case: CaseRow, *, actor: Actor, now: datet
     task.status, task.updated_at, task.updated_by = "done", now, actor.name
     record(session, case, actor=actor, at=now, kind="recovery_task_updated",
            summary=Words("recovery task {id} ({key}): status {before} -> done (post-mortem "
-                         "completed)", id=task.id, key=str(task.key),
+                         "completed)", id=task.id, key=RECOVERY_TASK_WORDS[POST_MORTEM],
                          before=Words.literal(before)),
            data={"task": task.id, "key": task.key, "before": {"status": before},
                  "after": {"status": "done"}}, changed=False)

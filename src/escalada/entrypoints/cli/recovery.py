@@ -44,7 +44,7 @@ def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> Non
         table.add_column(column)
     unassigned = tr("unassigned")  # outside the f-string below, where the extractor sees it
     for task in tasks:
-        owner = task.owner or f"({task.owner_role or unassigned})"
+        owner = task.owner or f"({named(task.owner_role) if task.owner_role else unassigned})"
         status = (styled(named(task.status), (" " + tr("OVERDUE"), "red")) if task.overdue
                   else named(task.status))
         table.add_row(str(task.id), named(task.phase), task.text, owner,

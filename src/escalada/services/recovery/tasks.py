@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import AccountRow, CaseRow, RecoveryTaskRow
 from escalada.domain.errors import InvalidInput, InvalidTransition
+from escalada.domain.id_words import RECOVERY_PHASE_WORDS, RECOVERY_TASK_WORDS, named
 from escalada.domain.recovery import end_of_day
 from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
@@ -126,8 +127,10 @@ def _update_summary(task: RecoveryTaskRow, before: dict[str, Any],
              Words("{name} {before} -> {after}", name=Words.literal(name),
                    before=_said(name, before[name]), after=_said(name, value))
              for name, value in changed.items()]
-    return Words("recovery task {id} ({which}): {changes}", id=task.id,
-                 which=task.key or task.phase, changes=parts)
+    which = (named(RECOVERY_TASK_WORDS, task.key) if task.key
+             else named(RECOVERY_PHASE_WORDS, task.phase))
+    return Words("recovery task {id} ({which}): {changes}", id=task.id, which=which,
+                 changes=parts)
 
 
 def _said(name: str, value: Any) -> str | Words:
