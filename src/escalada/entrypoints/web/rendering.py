@@ -8,14 +8,14 @@ Filters: `when` (a UTC time in a zone, per locale), `money` (Decimal USD, per lo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -45,6 +45,8 @@ def environment(language: str) -> Environment:
         moment, locale, zone, style)
     env.filters["money"] = lambda amount: money(amount, locale)
     env.filters["number"] = lambda value: number(value, locale)
+    env.filters["day"] = lambda iso: format_date(date.fromisoformat(iso), "EEE d MMM",
+                                                 locale=locale)
     # An id in words: `account.support_plan|named("plan")` (domain/id_words.py VOCABULARIES).
     env.filters["named"] = lambda value, vocabulary: named(
         VOCABULARIES[vocabulary], value).render(translations(language))
