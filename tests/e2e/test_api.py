@@ -143,6 +143,19 @@ def test_opening_a_case_without_severity_is_refused_naming_severity(client, acco
     assert client.get(f"{API}/cases").json() == []
 
 
+def test_opening_a_case_with_a_bad_token_is_401_before_a_bad_body_is_422(client, account):
+    # The route checks its token in its own call: a body FastAPI refuses first is still
+    # answered as a token dependency would have answered it, and nothing is opened.
+    for headers, message in (({"Authorization": ""}, "no bearer token"),
+                             ({"Authorization": "Bearer esc_nobodys"}, "unknown token")):
+        for body in ({"account": account["id"], "title": "No severity"},
+                     {"account": account["id"], "severity": "P2", "title": "Fine"}):
+            refused = client.post(f"{API}/cases", json=body, headers=headers)
+            assert refused.status_code == 401, refused.text
+            assert refused.json()["detail"].startswith(message)
+    assert client.get(f"{API}/cases").json() == []
+
+
 def test_opening_a_case_for_an_unknown_account_is_not_found(client):
     body = {"account": "nobody", "severity": "P2", "title": "Orphan"}
 

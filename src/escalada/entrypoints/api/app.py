@@ -64,6 +64,7 @@ def create_app(context: Context) -> FastAPI:
     # Routes are matched in the order they are included, one after another: the board's
     # page, the most asked for, is matched first (it was behind a hundred others).
     app.include_router(board.router, prefix="/api/v1")
+    app.include_router(routes.opening, prefix="/api/v1")
     app.include_router(routes.api, prefix="/api/v1")
     for feature in (credits, war_rooms, recovery, audit, comms, endpoints, vendors,
                     case_outcomes, health, report, kb, post_mortem, hooks,
