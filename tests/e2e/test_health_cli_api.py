@@ -192,7 +192,7 @@ def test_an_engineer_may_not_enter_inputs(cli: Cli) -> None:
     cli.run("user", "add", "egor", "--role", "engineer")
     cli.run("account", "add", "--id", "acme", "--name", "Acme", "--tier", "strategic",
             "--plan", "enterprise")
-    assert "team_lead or above" in cli.run("--as", "egor", "health", "input", "acme",
+    assert "team lead or above" in cli.run("--as", "egor", "health", "input", "acme",
                                            "--nps", "10", code=7)
 
 

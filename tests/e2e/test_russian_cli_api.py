@@ -4,6 +4,7 @@ and data stay as they are."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def test_a_case_walked_in_russian_shows_russian_words_and_errors(russian: Cli) -
     assert case_id in listed
 
     assert listed.splitlines()[1].split()[3] == "новое"  # the status in words, not `new`
+    assert re.search(r" \d\d\.\d\d\.20\d\d \d\d:\d\d ", listed.splitlines()[1])  # day first
 
     shown = russian.run("case", "show", case_id)
     assert "клиент acme (корпоративный, Корпоративный)  серьёзность P1" in shown

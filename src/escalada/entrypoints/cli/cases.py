@@ -31,7 +31,7 @@ from escalada.entrypoints.cli.paging import (
     more,
     print_pages,
 )
-from escalada.entrypoints.cli.words import named, tr
+from escalada.entrypoints.cli.words import language, named, tr
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -144,9 +144,11 @@ def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
     rows = itertools.chain((first,), rows)
     out.write(_CASE_LINE.format(tr("case"), tr("account"), tr("sev"), tr("status"), tr("tier"),
                                 tr("exec"), tr("sla due (UTC)"), tr("title")))
+    # The due time as the reader writes a date, in the same 16 columns.
+    day_first = "%d.%m.%Y %H:%M" if language() == "ru" else "%Y-%m-%d %H:%M"
     for c in rows:
-        due = "—" if c.sla_due_at is None else c.sla_due_at.strftime("%Y-%m-%d %H:%M")
-        out.write(_CASE_LINE.format(c.id, c.account, c.severity, named(c.status), c.tier,
+        due = "—" if c.sla_due_at is None else c.sla_due_at.strftime(day_first)
+        out.write(_CASE_LINE.format(c.id, c.account, c.severity, named(c.status), named(c.tier),
                                     c.exec_level or "—", due, c.title))
 
 

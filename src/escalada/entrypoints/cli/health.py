@@ -320,4 +320,7 @@ def _points(component: Any) -> str:
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    """A score as the reader writes it ("34.5", "34,5")."""
+    from escalada.entrypoints.cli.words import number
+
+    return "—" if value is None else number(value)
