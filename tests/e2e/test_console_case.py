@@ -151,11 +151,11 @@ def test_a_reason_escalada_wrote_reads_russian_on_the_page(
 
     page = client.get(CASE).text
 
-    russian = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль support_manager"
+    russian = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль «менеджер поддержки»"
     assert russian in page  # the step's timeline entry's reason
-    assert "needs support_manager" not in page
+    assert "needs support manager" not in page
     english = signed_in("lena").get(CASE).text
-    assert "service credit #1 of $2,000.00 needs support_manager" in english
+    assert "service credit #1 of $2,000.00 needs support manager" in english
 
 
 def _token(client: TestClient) -> str:

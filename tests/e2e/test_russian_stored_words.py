@@ -32,8 +32,8 @@ from escalada.services.people import add_user, create_token
 from escalada.testing import FakeClock
 
 RU = {"Accept-Language": "ru"}
-ROUTED_EN = "service credit #1 of $2,000.00 needs support_manager"
-ROUTED_RU = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль support_manager"
+ROUTED_EN = "service credit #1 of $2,000.00 needs support manager"
+ROUTED_RU = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль «менеджер поддержки»"
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_routed_credits_reason_reads_russian_in_the_cli(russian: Cli) -> None:
 
     timeline = russian.run("case", "timeline", case_id)
 
-    assert ROUTED_RU in timeline and "needs support_manager" not in timeline
+    assert ROUTED_RU in timeline and "needs support manager" not in timeline
     russian.env["ESCALADA_LANG"] = "en"
     assert ROUTED_EN in russian.run("case", "timeline", case_id)
 

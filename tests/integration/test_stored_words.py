@@ -52,9 +52,9 @@ def test_a_routed_credits_reason_reads_russian_on_the_step_and_the_timeline(
     [step] = cases.show_case(ctx=ctx, case_id="CASE-1").escalations
     entry = escalated_entry(ctx)
 
-    english = "service credit #1 of $2,000.00 needs support_manager"
+    english = "service credit #1 of $2,000.00 needs support manager"
     assert step.reason == entry.reason == english  # the kept (hashed) English
-    russian = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль support_manager"
+    russian = "компенсация #1 на 2\xa0000,00\xa0$: нужна роль «менеджер поддержки»"
     assert step.reason_in(RUSSIAN) == entry.reason_in(RUSSIAN) == russian
     assert entry.told_in(RUSSIAN).reason == russian
     assert step.reason_in(translations("en")) == english
@@ -70,7 +70,7 @@ def test_a_second_credits_reason_counts_the_window_in_russian_plural(ctx: Contex
 
     assert escalated_entry(ctx).reason_in(RUSSIAN) == (
         "компенсация #2 на 100,00\xa0$ (599,99\xa0$ вместе с компенсациями, одобренными по "
-        "CASE-1 за последние 30 дней): нужна роль support_manager")
+        "CASE-1 за последние 30 дней): нужна роль «менеджер поддержки»")
 
 
 def test_a_person_s_own_reason_reads_as_they_wrote_it(ctx: Context) -> None:
@@ -115,7 +115,7 @@ def test_the_migration_adds_and_drops_the_words_and_a_row_from_before_reads_as_k
     # The words went with the downgrade: the rows read in the English they kept.
     [step] = cases.show_case(ctx=ctx, case_id="CASE-1").escalations
     entry = escalated_entry(ctx)
-    english = "service credit #1 of $2,000.00 needs support_manager"
+    english = "service credit #1 of $2,000.00 needs support manager"
     assert step.reason_words is None and entry.reason_words is None
     assert step.reason_in(RUSSIAN) == entry.reason_in(RUSSIAN) == english
 
