@@ -83,3 +83,20 @@ def test_a_fraction_inside_words_is_written_with_the_readers_decimal_sign() -> N
 
     assert str(score).endswith("score 34.5")
     assert Words.from_json(score.as_json()).render(translations("ru")).endswith("оценка 34,5")
+
+
+def test_every_shipped_vendor_severity_has_russian_words() -> None:
+    from escalada.adapters.vendor_plans_file import current_vendor_plans
+
+    labels = {label for info in current_vendor_plans().vendors.values()
+              for label in info.labels.values()}
+    assert len(labels) >= 14 and not untranslated("ru", labels)
+
+
+def test_a_vendor_case_names_its_severity_by_the_plans_files_words() -> None:
+    from escalada.entrypoints.web.rendering import vendor_said
+
+    assert vendor_said("aws", "severity", "urgent", "en") == "Production system down"
+    assert vendor_said("aws", "severity", "urgent", "ru") == "Рабочая система недоступна"
+    assert vendor_said("azure", "plan", "premier", "ru") == "Premier"  # a name, as it is
+    assert vendor_said("gcp", "severity", "P9", "ru") == "P9"  # not in the file: the code

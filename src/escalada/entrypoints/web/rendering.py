@@ -40,6 +40,8 @@ def environment(language: str) -> Environment:
     # The policy's words (a seat, a checklist item): the shipped policy's are in the
     # catalogs; an operator's own are shown as written.
     env.globals["policy_said"] = lambda text: translations(language).gettext(text) if text else ""
+    env.globals["vendor_said"] = lambda vendor, kind, code: vendor_said(
+        vendor, kind, code, language)
     locale = Locale.parse(language)  # parsed once: Babel would parse a name on each call
     env.filters["when"] = lambda moment, zone="UTC", style="long": when(
         moment, locale, zone, style)
@@ -51,6 +53,20 @@ def environment(language: str) -> Environment:
     env.filters["named"] = lambda value, vocabulary: named(
         VOCABULARIES[vocabulary], value).render(translations(language))
     return env
+
+
+def vendor_said(vendor: str, kind: str, code: str | None, language: str) -> str:
+    """A vendor's severity or plan by the vendor plans file's words for it ("Production
+    system down"), translated when the catalogs know them; a code the file does not name
+    as it is."""
+    from escalada.adapters.vendor_plans_file import current_vendor_plans
+
+    info = current_vendor_plans().vendors.get(vendor)
+    if info is None or not code:
+        return code or ""
+    plan = info.plans.get(code)
+    text = info.labels.get(code) if kind == "severity" else plan.label if plan else None
+    return translations(language).gettext(text) if text else code
 
 
 @cache
