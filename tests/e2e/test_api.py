@@ -7,8 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
-from examples import DESIGN_SNAPSHOT
+from examples import ADMIN, DESIGN_SNAPSHOT
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from escalada.adapters.db.tables import TokenRow
+from escalada.services.context import Actor
+from escalada.services.people import add_user, create_token
 
 API = "/api/v1"
 HANDOFF_T2 = [
@@ -154,6 +159,35 @@ def test_opening_a_case_with_a_bad_token_is_401_before_a_bad_body_is_422(client,
             assert refused.status_code == 401, refused.text
             assert refused.json()["detail"].startswith(message)
     assert client.get(f"{API}/cases").json() == []
+
+
+def test_opening_a_case_checks_the_token_in_its_transaction_answering_in_the_users_language(
+        client, ctx, account):
+    # The token is checked in the transaction that opens the case: its owner's language
+    # answers a refusal that comes after it, a viewer is refused writing nothing, and the
+    # token's last use is written with the case.
+    add_user(ctx=ctx, actor=ADMIN, name="olga", role="engineer", language="ru")
+    olga = create_token(ctx=ctx, actor=Actor("olga", "engineer")).token
+    add_user(ctx=ctx, actor=ADMIN, name="vera", role="viewer")
+    vera = create_token(ctx=ctx, actor=Actor("vera", "viewer")).token
+    headers = {"Authorization": f"Bearer {olga}"}
+    missing = client.post(f"{API}/cases", headers=headers,
+                          json={"account": "nobody", "severity": "P2", "title": "Orphan"})
+    assert missing.status_code == 404, missing.text
+    assert missing.headers["content-language"] == "ru"
+    assert missing.json()["message"] == "клиент 'nobody' не найден"
+    viewer = client.post(f"{API}/cases", headers={"Authorization": f"Bearer {vera}"},
+                         json={"account": account["id"], "severity": "P2", "title": "No"})
+    assert viewer.status_code == 403, viewer.text
+    assert client.get(f"{API}/cases").json() == []
+
+    opened = client.post(f"{API}/cases", headers=headers,
+                         json={"account": account["id"], "severity": "P2", "title": "Da"})
+    assert opened.status_code == 201, opened.text
+    with ctx.engine.connect() as connection:
+        used = connection.scalar(select(TokenRow.last_used_at)
+                                 .where(TokenRow.user_name == "olga"))
+    assert used is not None
 
 
 def test_opening_a_case_for_an_unknown_account_is_not_found(client):

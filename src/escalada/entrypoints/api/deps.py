@@ -32,9 +32,14 @@ def current_actor(request: Request, credentials: Credentials) -> Actor:
     context: Context = request.app.state.context
     actor = authenticate(ctx=context, token=None if credentials is None
                          else credentials.credentials)
-    if actor.language:  # the user's own language answers their errors (api/language.py)
-        request.state.language = actor.language
+    known_language(request, actor)
     return actor
+
+
+def known_language(request: Request, actor: Actor) -> None:
+    """The user's own language answers their errors (api/language.py), once known."""
+    if actor.language:
+        request.state.language = actor.language
 
 
 Route = TypeVar("Route", bound=Callable[..., Any])
