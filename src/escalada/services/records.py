@@ -74,6 +74,8 @@ __all__ = [
 # recent cases the snapshots were built from.
 _OPENED, _HEADS, _ACCOUNTS, _RECENT = "opened_cases", "chain_heads", "accounts", "recent_cases"
 _PLANNED_AT = "planned_at"  # when each case's timers were planned, at commit (`planned_at`)
+# The snapshot a case opened by the transaction was planned from, at the last settle.
+_PLANNED_FROM = "planned_from"
 # The recent cases of an account counted with it as a case opens for it, before the case
 # is inserted (`opening_account`): (account id, now) -> count.
 _BEFORE_OPENING = "counted_before_opening"
@@ -246,7 +248,8 @@ def committed_view(uow: UnitOfWork, case: CaseRow, policy: Policy, now: datetime
     # As at the moment its timers were planned (a moment after `now`, by the clock): the
     # snapshot the plan was built from is the view's too, its recent cases counted once.
     view = case_view(uow.session, case, policy,
-                     uow.session.info.get(_PLANNED_AT, {}).get(case.number, now))
+                     uow.session.info.get(_PLANNED_AT, {}).get(case.number, now),
+                     uow.session.info.get(_PLANNED_FROM, {}).get(case.number))
     uow.commit()
     return view
 
@@ -254,6 +257,18 @@ def committed_view(uow: UnitOfWork, case: CaseRow, policy: Policy, now: datetime
 def planned_at(session: Session, case: CaseRow, now: datetime) -> None:
     """The transaction planned the case's timers at `now` (services.timer_planning)."""
     session.info.setdefault(_PLANNED_AT, {})[case.number] = now
+
+
+def planning(session: Session) -> None:
+    """The cases changed are planned again (each settle): the snapshots noted by the
+    plans before are forgotten, for a case may have moved since."""
+    session.info.pop(_PLANNED_FROM, None)
+
+
+def planned_from(session: Session, case: CaseRow, snapshot: CaseSnapshot) -> None:
+    """A case this transaction opened was planned from `snapshot` (at its `planned_at`),
+    nothing about it moved since: its view after the plan is built from it too."""
+    session.info.setdefault(_PLANNED_FROM, {})[case.number] = snapshot
 
 
 def snapshot_of(session: Session, case: CaseRow, now: datetime) -> CaseSnapshot:
@@ -303,8 +318,12 @@ def timeline_of(session: Session, case: CaseRow, limit: int | None = None) -> li
     return list(reversed(list(latest)))
 
 
-def case_view(session: Session, case: CaseRow, policy: Policy, now: datetime) -> CaseView:
+def case_view(session: Session, case: CaseRow, policy: Policy, now: datetime,
+              snapshot: CaseSnapshot | None = None) -> CaseView:
+    """The case at `now` (from `snapshot` when given: the one its timers were planned
+    from at `now`)."""
     contact = None if case.contact_id is None else session.get(ContactRow, case.contact_id)
-    return view_from(case, snapshot_of(session, case, now), policy, now, contact=contact,
+    return view_from(case, snapshot or snapshot_of(session, case, now), policy, now,
+                     contact=contact,
                      escalations=case.escalations,
                      timeline=timeline_of(session, case, TIMELINE_SUMMARY_LENGTH))

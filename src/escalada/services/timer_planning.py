@@ -22,7 +22,14 @@ from escalada.domain.timers import (
 )
 from escalada.domain.words import Words
 from escalada.services.policies import policy_of
-from escalada.services.records import is_new, opening_moment, planned_at, snapshot_of
+from escalada.services.records import (
+    is_new,
+    opening_moment,
+    planned_at,
+    planned_from,
+    planning,
+    snapshot_of,
+)
 from escalada.services.timers import DROPPED, FIRED, PENDING
 from escalada.services.vendor_sync import vendor_waits
 from escalada.services.war_room_playbook import timer_inputs
@@ -44,6 +51,7 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
         snapshot = snapshot_of(session, case, now)
     due = next_due(snapshot, policy, now)
     if new:  # at generation 1, with no earlier timers, war room or vendor case to read
+        planned_from(session, case, snapshot)  # its view's too (records.committed_view)
         _first_due(session, case, due)
         _insert(session, case, plan_timers(snapshot, _open_steps(case), policy, now,
                                            newest_step_up=_newest_step_up(case)), now)
@@ -148,6 +156,7 @@ def reschedule_changed(session: Session, current: Policy, now: datetime) -> None
     be in the past), the timers of every case this transaction changed (see
     records.record)."""
     changed: dict[int, CaseRow] = session.info.pop("changed_cases", {})
+    planning(session)
     for case in changed.values():
         # A case this transaction opened is planned as at its opening, from what the
         # opening read (its account's recent cases, counted then).
