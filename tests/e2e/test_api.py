@@ -161,11 +161,10 @@ def test_opening_a_case_with_a_bad_token_is_401_before_a_bad_body_is_422(client,
     assert client.get(f"{API}/cases").json() == []
 
 
-def test_opening_a_case_checks_the_token_in_its_transaction_answering_in_the_users_language(
+def test_opening_a_case_answers_in_the_tokens_owners_language_and_stamps_its_use(
         client, ctx, account):
-    # The token is checked in the transaction that opens the case: its owner's language
-    # answers a refusal that comes after it, a viewer is refused writing nothing, and the
-    # token's last use is written with the case.
+    # The token's owner's language answers a refusal that comes after the token check, a
+    # viewer is refused writing nothing, and the token's last use is stamped.
     add_user(ctx=ctx, actor=ADMIN, name="olga", role="engineer", language="ru")
     olga = create_token(ctx=ctx, actor=Actor("olga", "engineer")).token
     add_user(ctx=ctx, actor=ADMIN, name="vera", role="viewer")

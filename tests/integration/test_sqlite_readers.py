@@ -130,6 +130,19 @@ def test_the_api_authenticates_and_answers_healthz_and_reads_while_another_conne
         assert shown.json()["title"] == "Volumes detach under load"
 
 
+def test_a_write_with_a_bad_token_is_refused_without_waiting_for_another_connections_write(
+    ctx_with_a_case: Context,
+) -> None:
+    # A request with no valid token never queues for the write lock: anyone on the network
+    # could otherwise hold back every engineer's writes by sending bad tokens.
+    ctx = ctx_with_a_case
+    body = {"account": "acme", "severity": "P2", "title": "Refused"}
+    with TestClient(create_app(ctx)) as client, writer_holding_the_lock(ctx):
+        refused = client.post("/api/v1/cases", json=body,
+                              headers={"Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 401, refused.text
+
+
 # A token's last use: stamped when no one is writing, skipped (never waited for) otherwise
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -27,7 +26,6 @@ from escalada.services.context import Actor, Context, in_force
 from escalada.services.evaluation import check_aware, check_span
 from escalada.services.incidents import incidents_of
 from escalada.services.knowledge_base import retag, suggest_similar
-from escalada.services.people import authenticate_in
 from escalada.services.policies import freeze, policy_of
 from escalada.services.records import (
     Event,
@@ -108,22 +106,15 @@ def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
         raise invalid_input(error) from error
 
 
-def open_case(*, ctx: Context, actor: Actor | BearerToken, new: NewCase | None = None,
+def open_case(*, ctx: Context, actor: Actor, new: NewCase | None = None,
               **fields: Any) -> CaseView:
     """Open a case for an account at T1, with no executive engaged: `fields` as people
-    give them, or `new` as validated already (the API's request body). The actor is
-    who acts, or (the API) the bearer token of whoever sends the request: checked in
-    the transaction that opens the case, before anything is written (a refused token
-    writes nothing), one reading fewer than checking it apart."""
-    if isinstance(actor, Actor):
-        can_work_cases(actor, "opening a case")
+    give them, or `new` as validated already (the API's request body)."""
+    can_work_cases(actor, "opening a case")
     if new is None:
         new = _validated(NewCase, fields)
     now, policy = ctx.clock(), ctx.policy()
     with ctx.unit_of_work() as uow:
-        if isinstance(actor, BearerToken):
-            actor = actor.check(uow.session, now)
-            can_work_cases(actor, "opening a case")
         in_force(uow.session, policy)  # its timers are planned under it at commit
         opening_account(uow.session, new.account, now)
         case, stormed = open_in(
@@ -137,20 +128,6 @@ def open_case(*, ctx: Context, actor: Actor | BearerToken, new: NewCase | None =
         incidents = incidents_of(uow.session, case)
         return committed_view(uow, case, policy, now).model_copy(
             update={"incidents": incidents})
-
-
-@dataclass(frozen=True)
-class BearerToken:
-    """A request's bearer token (None without one), not checked yet; `seen` hears of
-    its owner once it is (the API answers in their language)."""
-
-    token: str | None
-    seen: Callable[[Actor], None] = lambda actor: None
-
-    def check(self, session: Session, now: datetime) -> Actor:
-        actor = authenticate_in(session, self.token, now)
-        self.seen(actor)
-        return actor
 
 
 def open_in(uow: UnitOfWork, new: NewCase, *, policy: Policy, now: datetime, actor: Actor,

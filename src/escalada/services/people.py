@@ -8,14 +8,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Update, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db import reads
 from escalada.adapters.db.database import busy
-from escalada.adapters.db.plain import Reader
-from escalada.adapters.db.reads import Record
 from escalada.adapters.db.tables import TokenRow, UserRow
 from escalada.domain.errors import (
     AlreadyExists,
@@ -292,27 +290,7 @@ def authenticate(*, ctx: Context, token: str | None) -> Actor:
         raise Unauthenticated("no bearer token: send `Authorization: Bearer <token>`")
     now = ctx.clock()
     with ctx.plain_reading() as db:
-        found = _live(reads.token_owner(db, _digest(token)), now)
-    if _stale_use(found, now):
-        _stamp_use(ctx, found.token_id, now)
-    return Actor(found.name, found.role, found.language)
-
-
-def authenticate_in(session: Session, token: str | None, now: datetime) -> Actor:
-    """`authenticate` inside a writing transaction (the use case's own, before it writes
-    anything): the token read on its connection, its last use stamped in it (with what
-    the use case writes, rolled back with it). Refused as `authenticate` refuses; the
-    caller's transaction then writes nothing."""
-    if not token:
-        raise Unauthenticated("no bearer token: send `Authorization: Bearer <token>`")
-    found = _live(reads.token_owner(Reader.of_session(session), _digest(token)), now)
-    if _stale_use(found, now):
-        session.execute(_stamping(found.token_id, now))
-    return Actor(found.name, found.role, found.language)
-
-
-def _live(found: Record | None, now: datetime) -> Record:
-    """The token's owner as read, if the token is live and its user enabled."""
+        found = reads.token_owner(db, _digest(token))
     if found is None:
         raise Unauthenticated("unknown token")
     if found.revoked_at is not None:
@@ -321,20 +299,9 @@ def _live(found: Record | None, now: datetime) -> Record:
         raise Unauthenticated("the token expired")
     if found.disabled_at is not None:
         raise Unauthenticated.of("user {name} is disabled", name=found.name)
-    return found
-
-
-def _stamping(token_id: int, now: datetime) -> Update:
-    """The UPDATE writing down the token's use at `now` (unless written since)."""
-    return update(TokenRow).where(
-        TokenRow.id == token_id,
-        or_(TokenRow.last_used_at.is_(None),
-            TokenRow.last_used_at < now - LAST_USED_EVERY)).values(last_used_at=now)
-
-
-def _stale_use(found: Record, now: datetime) -> bool:
-    """Whether the token's last use is worth writing down again (once a minute)."""
-    return found.last_used_at is None or now - found.last_used_at > LAST_USED_EVERY
+    if found.last_used_at is None or now - found.last_used_at > LAST_USED_EVERY:
+        _stamp_use(ctx, found.token_id, now)
+    return Actor(found.name, found.role, found.language)
 
 
 def _stamp_use(ctx: Context, token_id: int, now: datetime) -> None:
@@ -343,7 +310,10 @@ def _stamp_use(ctx: Context, token_id: int, now: datetime) -> None:
     next one tries again."""
     try:
         with ctx.unit_of_work(wait=False) as uow:
-            uow.session.execute(_stamping(token_id, now))
+            uow.session.execute(update(TokenRow).where(
+                TokenRow.id == token_id,
+                or_(TokenRow.last_used_at.is_(None),
+                    TokenRow.last_used_at < now - LAST_USED_EVERY)).values(last_used_at=now))
             uow.commit()
     except OperationalError as error:
         if error.orig is None or not busy(error.orig):

@@ -32,14 +32,9 @@ def current_actor(request: Request, credentials: Credentials) -> Actor:
     context: Context = request.app.state.context
     actor = authenticate(ctx=context, token=None if credentials is None
                          else credentials.credentials)
-    known_language(request, actor)
-    return actor
-
-
-def known_language(request: Request, actor: Actor) -> None:
-    """The user's own language answers their errors (api/language.py), once known."""
-    if actor.language:
+    if actor.language:  # the user's own language answers their errors (api/language.py)
         request.state.language = actor.language
+    return actor
 
 
 Route = TypeVar("Route", bound=Callable[..., Any])

@@ -21,7 +21,6 @@ from escalada.entrypoints.api.deps import (
     TokenId,
     checks_token_itself,
     current_actor,
-    known_language,
 )
 from escalada.entrypoints.api.language import all_told, told
 from escalada.entrypoints.api.paging import PAGED, paged
@@ -205,16 +204,14 @@ def evaluate_snapshot(ctx: ContextDep, snapshot: CaseSnapshot, at: At = None) ->
 # Pydantic writes the opened case's JSON in the route's own thread: returned as a model,
 # FastAPI would hand it to its thread pool once more to validate it against CaseView
 # (the same bytes come out: it writes them with the same dump_json). The token is
-# checked in that same thread call too (deps.checks_token_itself), in the transaction
-# that opens the case (cases.BearerToken: no reading of its own), and the context taken
+# checked in that same thread call too (deps.checks_token_itself), and the context taken
 # from the app: two thread hops fewer than two dependencies (a write done all day).
 @opening.post("/cases", status_code=201, tags=["cases"], response_model=CaseView)
 @checks_token_itself
 def open_case(request: Request, credentials: Credentials, body: NewCase) -> Response:
     ctx: Context = request.app.state.context
-    token = cases.BearerToken(None if credentials is None else credentials.credentials,
-                              lambda actor: known_language(request, actor))
-    view = told(cases.open_case(ctx=ctx, actor=token, new=body), request)  # validated once
+    actor = current_actor(request, credentials)
+    view = told(cases.open_case(ctx=ctx, actor=actor, new=body), request)  # validated once
     return Response(view.model_dump_json(by_alias=True), status_code=201,
                     media_type="application/json")
 
