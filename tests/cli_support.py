@@ -124,3 +124,15 @@ class InProcessCli(Cli):
     def __init__(self, tmp_path: Path, monkeypatch: Any = None) -> None:
         super().__init__(tmp_path)
         self.env["COLUMNS"] = "400"
+
+
+def russian_cli(tmp_path: Path) -> Cli:
+    """The command under LANG=ru_RU (no ESCALADA_LANG), wide enough that tables do not wrap,
+    with irina (an admin) and acme, a Russian-speaking enterprise account in Moscow."""
+    cli = Cli(tmp_path)
+    cli.env.pop("ESCALADA_LANG", None)
+    cli.env.update(LANG="ru_RU.UTF-8", COLUMNS="400")
+    cli.run("user", "add", "irina", "--role", "admin")
+    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
+            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--language", "ru")
+    return cli

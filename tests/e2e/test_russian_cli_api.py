@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_support import Cli
+from cli_support import Cli, russian_cli
 from examples import ADMIN
 from fastapi.testclient import TestClient
 
@@ -23,13 +23,8 @@ PACKAGE = {"troubleshooting_summary": "500s on /v1/orders since 09:40",
 
 @pytest.fixture
 def russian(tmp_path: Path) -> Cli:
-    cli = Cli(tmp_path)
-    cli.env.pop("ESCALADA_LANG", None)
-    cli.env.update(LANG="ru_RU.UTF-8", COLUMNS="400")
-    cli.run("user", "add", "irina", "--role", "admin")
+    cli = russian_cli(tmp_path)
     cli.run("user", "add", "olga", "--role", "engineer")
-    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
-            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--language", "ru")
     return cli
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from audit_support import keys_setting
-from cli_support import Cli
+from cli_support import Cli, russian_cli
 
 MOSCOW_OFFICE = ("calendar", "add", "moscow-office", "--timezone", "Europe/Moscow",
                  "--country", "RU", "--hours", "09:00-18:00", "--days", "mon-fri")
@@ -18,13 +18,7 @@ MOSCOW_OFFICE = ("calendar", "add", "moscow-office", "--timezone", "Europe/Mosco
 
 @pytest.fixture
 def russian(tmp_path: Path) -> Cli:
-    cli = Cli(tmp_path)
-    cli.env.pop("ESCALADA_LANG", None)
-    cli.env.update(LANG="ru_RU.UTF-8", COLUMNS="400")
-    cli.run("user", "add", "irina", "--role", "admin")
-    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
-            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--language", "ru")
-    return cli
+    return russian_cli(tmp_path)
 
 
 def _open_case(cli: Cli, title: str) -> str:

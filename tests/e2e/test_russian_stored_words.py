@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from audit_support import tamper
-from cli_support import Cli
+from cli_support import Cli, russian_cli
 from conftest import API, OpenCase
 from examples import ADMIN
 from fastapi.testclient import TestClient
@@ -38,13 +38,7 @@ ROUTED_RU = "компенсация #1 на 2\xa0000,00\xa0$: нужна рол�
 
 @pytest.fixture
 def russian(tmp_path: Path) -> Cli:
-    cli = Cli(tmp_path)
-    cli.env.pop("ESCALADA_LANG", None)
-    cli.env.update(LANG="ru_RU.UTF-8", COLUMNS="400")
-    cli.run("user", "add", "irina", "--role", "admin")
-    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
-            "--plan", "enterprise", "--timezone", "Europe/Moscow", "--language", "ru")
-    return cli
+    return russian_cli(tmp_path)
 
 
 def _routed(client: TestClient, open_case: OpenCase) -> str:
