@@ -205,7 +205,7 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
     assert not drafted.is_error, text_of(drafted)
     assert drafted.structured_content["language"] == "ru"
     assert approval.is_error
-    assert "support_manager" in text_of(approval)
+    assert "needs the role support manager or above" in text_of(approval)
 
     calls = cli.json("--as", "irina", "audit", "agents", "--user", "agent-lena")
     assert [(c["tool"], c["outcome"]) for c in calls] == [
@@ -216,7 +216,7 @@ def test_escalada_mcp_runs_over_stdio_as_the_tokens_user(tmp_path: Path, sqlite_
     assert calls[0]["arguments"] == {"case_id": "CASE-9"}
     assert calls[-1]["arguments"] == {  # the reason is not kept
         "credit_id": credit["id"], "started": calls[-2]["id"]}
-    assert "support_manager" in calls[-1]["reason"]
+    assert "needs the role support manager or above" in calls[-1]["reason"]
     assert all(c["actor"] == "agent-lena" and c["intact"] for c in calls)
     assert "Agent call log intact: 7 entries checked." in cli.run("audit", "agents-verify")
     table = cli.run("--as", "irina", "audit", "agents", "--outcome", "refused")
@@ -285,7 +285,7 @@ def test_an_agent_proposes_a_credit_and_is_refused_an_approval_above_its_role(
     approved = call(manager, "approve_credit", {"credit_id": credit_id, "reason": "agreed"})
 
     assert above.is_error
-    assert "support_manager" in text_of(above)
+    assert "needs the role support manager or above" in text_of(above)
     assert own.is_error
     assert not approved.is_error, text_of(approved)
     assert approved.structured_content["state"] == "approved"
