@@ -119,3 +119,23 @@ def test_a_count_of_timers_takes_the_russian_plural_form(count: int, said: str) 
         patch.setenv("ESCALADA_LANG", "en")
         english = ntr("{count} timer(s) fired", "{count} timer(s) fired", count)
     assert english == f"{count} timer(s) fired"  # read by scripts: as it always was
+
+
+def test_case_lists_columns_line_up_under_russian_headers_and_long_ids(russian: Cli) -> None:
+    # Russian headers are longer than the usual columns and an account id may be longer
+    # than 16: a page is measured, so each column starts where its header does; a stream
+    # (`--all`) keeps room for the longest status word.
+    russian.run("account", "add", "--id", "kestrel-analytics-gmbh", "--name", "Kestrel",
+                "--tier", "standard", "--plan", "developer", "--timezone", "Europe/Berlin")
+    russian.run("case", "open", "--account", "kestrel-analytics-gmbh", "--severity", "P3",
+                "--title", "Autoscaler")
+    _open_case(russian, "Каталог")
+    page, stream = russian.run("case", "list"), russian.run("case", "list", "--all")
+    for listing, fits in ((page, "CASE"), (stream, "acme")):
+        header, *lines = listing.splitlines()
+        assert len(lines) == 2, listing
+        rows = [line for line in lines if fits in line]  # a stream does not measure ids
+        assert rows, listing
+        for word, value in (("серьёзн.", "P"), ("статус", "новое"), ("линия", "T1")):
+            starts = {row.index(value, len("CASE-1 ")) for row in rows}
+            assert starts == {header.index(word)}, listing

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import typer
 
+from escalada.domain.case_words import CASE_WORDS
 from escalada.entrypoints.cli.output import (
     FORMAT_OPTION,
     LABEL,
@@ -129,27 +131,41 @@ def list_(
 
 # Plain aligned lines, not a table: a table measures every row before it prints one, and
 # drawing 10,000 rows took seconds; lines print as the pages come (`case list --all`), and
-# no table module is imported for them.
-_CASE_LINE = "{:<11} {:<16} {:<3} {:<19} {:<6} {:<4} {:<16} {}\n"
+# no table module is imported for them. Each column is at least as wide as its header
+# (Russian headers are longer); a page is measured whole, so a long account id or status
+# word widens its column; a stream (`--all`) keeps the usual widths, its status column as
+# wide as the longest status word.
+_WIDTHS = (11, 16, 3, 0, 6, 4, 16)
 
 
 def _case_lines(rows: Iterable[CaseSummaryView]) -> None:
     """Cases one per line under a header, written as they come (a sentence if none)."""
     out = sys.stdout
-    rows = iter(rows)
-    first = next(rows, None)
+    # The due time as the reader writes a date, in the same 16 columns.
+    day_first = "%d.%m.%Y %H:%M" if language() == "ru" else "%Y-%m-%d %H:%M"
+
+    def cells(c: CaseSummaryView) -> tuple[str, ...]:
+        due = "—" if c.sla_due_at is None else c.sla_due_at.strftime(day_first)
+        return (c.id, c.account, c.severity, named(c.status), named(c.tier),
+                c.exec_level or "—", due, c.title)
+
+    table = [cells(c) for c in rows] if isinstance(rows, Sequence) else None
+    lines = iter(table) if table is not None else map(cells, rows)
+    first = next(lines, None)
     if first is None:
         out.write(tr("no cases") + "\n")
         return
-    rows = itertools.chain((first,), rows)
-    out.write(_CASE_LINE.format(tr("case"), tr("account"), tr("sev"), tr("status"), tr("tier"),
-                                tr("exec"), tr("sla due (UTC)"), tr("title")))
-    # The due time as the reader writes a date, in the same 16 columns.
-    day_first = "%d.%m.%Y %H:%M" if language() == "ru" else "%Y-%m-%d %H:%M"
-    for c in rows:
-        due = "—" if c.sla_due_at is None else c.sla_due_at.strftime(day_first)
-        out.write(_CASE_LINE.format(c.id, c.account, c.severity, named(c.status), named(c.tier),
-                                    c.exec_level or "—", due, c.title))
+    headers = (tr("case"), tr("account"), tr("sev"), tr("status"), tr("tier"), tr("exec"),
+               tr("sla due (UTC)"), tr("title"))
+    measured = [headers, *(table or ())]
+    statuses = max(len(named(code)) for code in CASE_WORDS)
+    widths = [max(len(line[n]) for line in measured) for n in range(len(_WIDTHS))]
+    least = [*_WIDTHS[:3], statuses if table is None else 0, *_WIDTHS[4:]]
+    line = " ".join(f"{{:<{max(at_least, width)}}}"
+                    for at_least, width in zip(least, widths, strict=True)) + " {}\n"
+    out.write(line.format(*headers))
+    for cell in itertools.chain((first,), lines):
+        out.write(line.format(*cell))
 
 
 @app.command("show")
