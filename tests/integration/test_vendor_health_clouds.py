@@ -290,7 +290,10 @@ def test_a_poll_racing_another_for_a_new_event_takes_the_others_row(
         while not watching.scalar(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                 "AND datname = current_database()")):
+            assert poll.is_alive(), f"the poll ended without waiting on the other's insert: {done}"
             assert time.monotonic() < deadline, "the poll never waited on the other's insert"
+            # pg_stat_activity is read once per transaction: a fresh one for each look
+            watching.rollback()
             time.sleep(0.02)
     keeping.commit()
     other.close()
