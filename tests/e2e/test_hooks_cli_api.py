@@ -10,51 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from cli_support import Cli
 from fastapi.testclient import TestClient
+from zendesk_support import SECRET, created, mapping, signed
 
 from escalada.adapters.db.database import make_engine
-from escalada.adapters.hooks_file import HOOKS_MAPPING
 from escalada.bootstrap import wire
 from escalada.domain.errors import PayloadRejected
-from escalada.domain.hook_signatures import zendesk_signature
 from escalada.services import hooks
 from escalada.services.context import Context
 
 API = "/api/v1"
 
-SECRET = "zendesk-shared-secret"
-
 
 @pytest.fixture(autouse=True)
 def secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
-
-
-def mapping(tmp_path: Path, accounts: dict[str, str], name: str) -> Path:
-    document = yaml.safe_load(HOOKS_MAPPING.default_path().read_text(encoding="utf-8"))
-    document["zendesk"]["accounts"] = accounts
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
-
-
-def created(at: datetime, event_id: str = "evt-1") -> bytes:
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return json.dumps({
-        "id": event_id, "type": "zen:event-type:ticket.created", "time": stamp,
-        "subject": "zen:ticket:77", "zendesk_event_version": "2022-11-06", "account_id": 1,
-        "detail": {"id": "77", "organization_id": "900", "priority": "URGENT",
-                   "status": "NEW", "subject": "API returns 500"},
-        "event": {}}).encode()
-
-
-def signed(body: bytes, at: datetime, secret: str = SECRET) -> dict[str, str]:
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"X-Zendesk-Webhook-Signature": zendesk_signature(secret, stamp, body),
-            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
-            "Content-Type": "application/json", "Authorization": ""}
 
 
 def test_a_signed_zendesk_ticket_opens_a_case_without_a_bearer_token(

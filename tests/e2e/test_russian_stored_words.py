@@ -5,26 +5,23 @@ English readers read the English kept, as before."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from audit_support import tamper
 from cli_support import Cli, russian_cli
 from conftest import API, OpenCase
 from examples import ADMIN
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from zendesk_support import SECRET, created, mapping, signed
 
 from escalada.adapters.db.database import make_engine
 from escalada.adapters.db.tables import HookDeliveryRow
-from escalada.adapters.hooks_file import HOOKS_MAPPING
 from escalada.bootstrap import wire
 from escalada.domain.audit import ALTERED
-from escalada.domain.hook_signatures import zendesk_signature
 from escalada.entrypoints.worker import Worker
 from escalada.services import hooks
 from escalada.services.context import Actor, Context
@@ -96,46 +93,18 @@ def test_a_routed_credits_reason_reads_russian_in_the_api(
 # A webhook delivery's outcome
 
 
-SECRET = "zendesk-shared-secret"
-
-
-def _mapping(tmp_path: Path, accounts: dict[str, str], name: str) -> Path:
-    document = yaml.safe_load(HOOKS_MAPPING.default_path().read_text(encoding="utf-8"))
-    document["zendesk"]["accounts"] = accounts
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
-
-
-def _created(at: datetime) -> bytes:
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return json.dumps({
-        "id": "evt-1", "type": "zen:event-type:ticket.created", "time": stamp,
-        "subject": "zen:ticket:77", "zendesk_event_version": "2022-11-06", "account_id": 1,
-        "detail": {"id": "77", "organization_id": "900", "priority": "URGENT",
-                   "status": "NEW", "subject": "API returns 500"},
-        "event": {}}).encode()
-
-
-def _signed(body: bytes, at: datetime) -> dict[str, str]:
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, stamp, body),
-            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
-            "Content-Type": "application/json", "Authorization": ""}
-
-
 def test_a_deliverys_outcome_and_problems_read_russian_in_the_api(
         client: TestClient, ctx: Context, account: dict[str, Any],
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(_mapping(tmp_path, {}, "empty")))
-    body = _created(ctx.clock())
-    refused = client.post(f"{API}/hooks/zendesk", content=body, headers=_signed(body, ctx.clock()))
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {}, "empty")))
+    body = created(ctx.clock())
+    refused = client.post(f"{API}/hooks/zendesk", content=body, headers=signed(body, ctx.clock()))
     delivery = refused.json()["delivery"]
 
     [failed] = client.get(f"{API}/hooks/failed", headers=RU).json()
     assert failed["problems"][0]["reason"].startswith("нет аккаунта для клиента '900'")
-    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(_mapping(tmp_path, {"900": "acme"}, "f")))
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {"900": "acme"}, "f")))
     replayed = client.post(f"{API}/hooks/deliveries/{delivery}/replay", headers=RU)
 
     assert replayed.status_code == 200, replayed.text
@@ -150,12 +119,12 @@ def test_a_deliverys_outcome_and_problems_read_russian_in_the_api(
 def test_a_deliverys_outcome_reads_russian_in_the_cli_and_an_old_one_as_kept(
         russian: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(_mapping(tmp_path, {"900": "acme"}, "m")))
+    monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(mapping(tmp_path, {"900": "acme"}, "m")))
     engine = make_engine(russian.env["ESCALADA_DATABASE_URL"])
     ctx = wire(lambda: engine)
     now = datetime.now(UTC)
-    body = _created(now)
-    receipt = hooks.receive_hook(ctx=ctx, source="zendesk", headers=_signed(body, now),
+    body = created(now)
+    receipt = hooks.receive_hook(ctx=ctx, source="zendesk", headers=signed(body, now),
                                  body=body)
 
     shown = russian.run("hooks", "show", str(receipt.delivery))
