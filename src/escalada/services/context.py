@@ -108,6 +108,14 @@ class Context:
         return self.database()
 
     @cached_property
+    def reads_in_place(self) -> bool:
+        """Whether a read here only works the CPU, never waits (adapters.db.database):
+        then a server gains nothing by handing it to a thread but the hop."""
+        from escalada.adapters.db.database import reads_in_place
+
+        return reads_in_place(self.engine)
+
+    @cached_property
     def sessions(self) -> sessionmaker[Session]:
         from escalada.adapters.db.database import session_factory
 

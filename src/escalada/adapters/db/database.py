@@ -48,6 +48,13 @@ def make_engine(url: str, *, synchronous: str | None = None) -> Engine:
     return engine
 
 
+def reads_in_place(engine: Engine) -> bool:
+    """Whether a read on `engine` is only work for the CPU, never a wait: a SQLite file
+    (WAL lets a reader read beside the writer without taking any lock, and there is no
+    network between). A PostgreSQL read waits for the server's answer."""
+    return engine.dialect.name == "sqlite"
+
+
 def reading(engine: Engine) -> Engine:
     """`engine` for transactions that only read: on SQLite a deferred BEGIN (no write lock,
     so a writer holding the lock never delays them) with writes switched off; on

@@ -11,7 +11,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from escalada.domain.snapshot import money_json
-from escalada.entrypoints.api.deps import Credentials, checks_token_itself, current_actor
+from escalada.entrypoints.api.deps import (
+    Credentials,
+    checks_token_itself,
+    current_actor,
+    read,
+)
 from escalada.entrypoints.api.paging import PAGED, next_page_headers
 from escalada.services import case_board
 from escalada.services.case_board import BoardQuery, CaseSummaryView
@@ -41,15 +46,20 @@ def _money(value: object) -> int | float:
 
 @router.get("/cases", response_model=list[CaseSummaryView], responses=PAGED)
 @checks_token_itself
-def list_cases(
+async def list_cases(
     request: Request, credentials: Credentials, query: Annotated[CaseListQuery, Query()],
 ) -> Response:
     """A page of cases (`limit`, default 50, at most 500), filtered and sorted on the
     server; follow `X-Next-Cursor` (or the `Link` header) for the next one."""
+    ctx: Context = request.app.state.context
+    return await read(ctx, _page, ctx, request, credentials, query)
+
+
+def _page(ctx: Context, request: Request, credentials: Credentials,
+          query: CaseListQuery) -> Response:
     wanted = query.model_dump(exclude={"open"}, exclude_none=True)
     if query.open:
         wanted.setdefault("status", "open")
-    ctx: Context = request.app.state.context
     with ctx.sharing_reads():
         current_actor(request, credentials)
         page = case_board.list_page(ctx=ctx, **wanted)
