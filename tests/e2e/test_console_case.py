@@ -158,6 +158,27 @@ def test_a_reason_escalada_wrote_reads_russian_on_the_page(
     assert "service credit #1 of $2,000.00 needs support manager" in english
 
 
+def test_why_a_reply_is_in_its_language_reads_in_the_readers_language(
+        case_ctx: Context, signed_in: Client) -> None:
+    client = signed_in("olga")
+    client.post("/language", data={"language": "ru", "next": CASE,
+                                   "csrf_token": _token(client)})
+    by_account = html.unescape(client.get(CASE).text)
+    record_message(ctx=case_ctx, actor=Actor("olga", "engineer"), case_id="CASE-1",
+                   sender="customer", text="Магазин не работает.")
+    assert post(client, "/drafts", {"kind": "acknowledgment"}).status_code == 303
+
+    by_message = html.unescape(client.get(CASE).text)
+
+    assert "язык клиента — русский" in by_account
+    assert "the account's language" not in by_account
+    hint = "язык последнего сообщения клиента — русский"
+    assert by_message.count(hint) == 2  # the form's hint and the draft's badge
+    assert f'title="{hint}" data-testid="draft-language"' in by_message
+    english = html.unescape(signed_in("lena").get(CASE).text)
+    assert "the customer's last message is in Russian" in english and hint not in english
+
+
 def _token(client: TestClient) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(CASE).text)
     assert found is not None

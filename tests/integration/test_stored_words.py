@@ -101,7 +101,7 @@ def _columns(ctx: Context) -> dict[str, set[str]]:
 def test_the_migration_adds_and_drops_the_words_and_a_row_from_before_reads_as_kept(
         ctx: Context) -> None:
     routed_credit(ctx)
-    assert SCHEMA_HEAD == "0030"
+    assert SCHEMA_HEAD >= "0030"  # the head, or a migration after it
     assert all(column in _columns(ctx)[table] for table, column in ADDED.items())
 
     with ctx.engine.begin() as connection:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from escalada.domain.model import Language
+from escalada.domain.words import Words
 
 # The main language of a text among those escalada writes in, or None when the text
 # has nothing to tell by (digits, a ticket number, an emoji).
@@ -21,7 +22,12 @@ NAMES = {Language.EN: "English", Language.RU: "Russian"}
 @dataclass(frozen=True)
 class LanguageChoice:
     language: Language
-    why: str
+    why: Words  # kept as its English and its words (drafts.language_reason[_words])
+
+
+def named(language: Language) -> Words:
+    """A language's name as words ("Russian", «русский»)."""
+    return Words(NAMES[language])
 
 
 def reply_language(
@@ -31,9 +37,10 @@ def reply_language(
     if last_customer_message and last_customer_message.strip():
         detected = detect(last_customer_message)
         if detected is not None:
-            return LanguageChoice(
-                detected, f"the customer's last message is in {NAMES[detected]}")
+            return LanguageChoice(detected, Words(
+                "the customer's last message is in {language}", language=named(detected)))
     if account_language is not None:
-        return LanguageChoice(account_language,
-                              f"the account's language is {NAMES[account_language]}")
-    return LanguageChoice(Language.EN, "no message or account language to go by: English")
+        return LanguageChoice(account_language, Words(
+            "the account's language is {language}", language=named(account_language)))
+    return LanguageChoice(Language.EN, Words("no message or account language to go by: "
+                                             "English"))

@@ -6,6 +6,7 @@ reader may do on it (services.authz.case_authority)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from escalada.adapters.db.tables import CaseRow, TimelineRow
 from escalada.domain.model import CaseStatus, Tier, level_rank
 from escalada.domain.policy import Policy
 from escalada.domain.snapshot import AwareDatetime
+from escalada.domain.words import Translator
 from escalada.services.authz import CaseAuthority, PendingStep, can_read, case_authority
 from escalada.services.context import Actor, Context
 from escalada.services.credits import CreditView, credits_of, proposed_credits
@@ -26,7 +28,7 @@ from escalada.services.policies import policy_of
 from escalada.services.records import case_view, timeline_view
 from escalada.services.vendor_health_views import VendorEventView, linked_events
 from escalada.services.vendor_views import VendorCaseView, vendor_cases_of
-from escalada.services.views import CaseView, TimelineEntryView, View
+from escalada.services.views import CaseView, TimelineEntryView, View, summary_in
 from escalada.services.war_room_playbook import room_of
 
 # The timeline entries a page shows, newest first; older ones a page at a time after it.
@@ -104,7 +106,13 @@ class CasePageView(View):
     vendor_events: list[VendorEventView]
     credits: list[CreditView]
     reply_language: str  # what a customer update is drafted in by default
-    reply_language_reason: str
+    reply_language_reason: str  # why, in English
+    reply_language_reason_words: dict[str, Any] | None = None  # and as words
+
+    def reply_language_reason_in(self, language: Translator) -> str:
+        """Why a customer update is drafted in its language, in `language`."""
+        return summary_in(self.reply_language_reason, self.reply_language_reason_words,
+                          language)
     war_room: bool  # the case has a war room (open or closed)
     may: CaseActionsView
 
@@ -140,7 +148,9 @@ def case_page(*, ctx: Context, actor: Actor, case_id: str,
             communications=deliveries_of(session, case), vendor_cases=vendor_cases,
             vendor_events=linked_events(session, case.number, now),
             credits=credits, reply_language=language.language.value,
-            reply_language_reason=language.why, war_room=room_of(session, case) is not None,
+            reply_language_reason=str(language.why),
+            reply_language_reason_words=language.why.as_json(),
+            war_room=room_of(session, case) is not None,
             may=_actions(case, authority=authority, vendor_cases=vendor_cases))
 
 

@@ -54,7 +54,7 @@ from escalada.domain.communications import (
 )
 from escalada.domain.errors import InvalidInput, NotFound
 from escalada.domain.executive_match import match_executive, title_in_language
-from escalada.domain.language import NAMES, LanguageChoice, reply_language
+from escalada.domain.language import LanguageChoice, named, reply_language
 from escalada.domain.model import ContactLevel, ExecLevel, Language, case_label
 from escalada.domain.policy import Policy
 from escalada.domain.recovery import task_text
@@ -62,6 +62,7 @@ from escalada.domain.sla import sla_clocks
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.story import Moment, moment_of_entry, moment_of_step, tell
 from escalada.domain.vendor_health import OPEN, VENDOR_LABELS
+from escalada.domain.words import Translator, Words
 from escalada.domain.working_time import FOREVER
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context, Detect
@@ -70,7 +71,7 @@ from escalada.services.paging import Order, Page, PageQuery, sql_page, validated
 from escalada.services.policies import policy_of
 from escalada.services.records import snapshot_of
 from escalada.services.repositories import load_case
-from escalada.services.views import View, text_in
+from escalada.services.views import View, summary_in, text_in
 from escalada.services.war_room_playbook import people, room_of
 from escalada.settings import Settings
 
@@ -96,6 +97,17 @@ class DraftView(View):
     update_status: str | None
     created_by: str
     created_at: AwareDatetime
+    # Why its language, as words (not part of the API's shape); None for a draft kept
+    # before they were (migration 0031), read as its English.
+    language_reason_words: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def language_reason_in(self, language: Translator) -> str:
+        """Why the draft is in its language, in `language` (see views.summary_in)."""
+        return summary_in(self.language_reason, self.language_reason_words, language)
+
+    def told_in(self, language: Translator) -> DraftView:
+        """The draft with its language's reason in `language` (for the API's reader)."""
+        return self.model_copy(update={"language_reason": self.language_reason_in(language)})
 
 
 def operator_templates(settings: Settings) -> Path | None:
@@ -168,7 +180,8 @@ def draft_row(
     rendered = render(facts, operator_dir=operator_dir)
     return CommunicationRow(
         case_number=case.number, kind=kind, audience=audience.value,
-        language=facts.language, language_reason=choice.why, timezone=facts.timezone,
+        language=facts.language, language_reason=str(choice.why),
+        language_reason_words=choice.why.as_json(), timezone=facts.timezone,
         subject=rendered.subject, body=rendered.body, template=rendered.template,
         fields=fields, missing=missing_fields(facts),
         update_number=facts.update_number if kind == MessageKind.PROGRESS_UPDATE else None,
@@ -237,7 +250,8 @@ def draft_view(row: CommunicationRow, case_ref: str) -> DraftView:
         language_reason=row.language_reason, timezone=row.timezone, subject=row.subject,
         body=row.body, template=row.template, fields=row.fields, missing=row.missing,
         update_number=row.update_number, update_status=row.update_status,
-        created_by=row.created_by, created_at=row.created_at)
+        created_by=row.created_by, created_at=row.created_at,
+        language_reason_words=row.language_reason_words)
 
 
 # Checking what a person asked for
@@ -288,11 +302,12 @@ def _language(
 ) -> LanguageChoice:
     if asked != "auto":
         chosen = Language(asked)
-        return LanguageChoice(chosen, f"{NAMES[chosen]}, as {actor.name} asked")
+        return LanguageChoice(chosen, Words("{language}, as {name} asked",
+                                            language=named(chosen), name=actor.name))
     if audience == Audience.VENDOR:
-        return LanguageChoice(Language.EN, "vendors' support is written to in English")
+        return LanguageChoice(Language.EN, Words("vendors' support is written to in English"))
     if audience == Audience.INTERNAL:
-        return LanguageChoice(Language.EN, "internal messages are in English")
+        return LanguageChoice(Language.EN, Words("internal messages are in English"))
     last = last_customer_message(session, case)
     if last is not None and last.language is not None:
         known = Language(last.language)  # detected when it came in

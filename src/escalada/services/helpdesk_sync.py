@@ -97,9 +97,11 @@ def _queued(session: Session, case: CaseRow, ticket: HelpdeskTicketRow, *, subje
         draft.subject, draft.body = subject, body
         draft.fields = {"ticket": ticket.ticket_id, "place": place}
         return row
+    why = Words("the help desk's tags")
     draft = CommunicationRow(
         case_number=case.number, kind=KIND, audience="internal", language="en",
-        language_reason="the help desk's tags", timezone="UTC", subject=subject, body=body,
+        language_reason=str(why), language_reason_words=why.as_json(), timezone="UTC",
+        subject=subject, body=body,
         template=KIND, fields={"ticket": ticket.ticket_id, "place": place}, missing=[],
         created_by=_SYSTEM.name, created_at=now)
     session.add(draft)

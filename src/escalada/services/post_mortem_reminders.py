@@ -55,7 +55,8 @@ def remind_owner(
              "due": f"{local:%Y-%m-%d %H:%M} ({account.timezone})"}
     draft = CommunicationRow(
         case_number=case.number, kind=REMINDER, audience=Audience.INTERNAL.value,
-        language=language, language_reason=why, timezone=account.timezone,
+        language=language, language_reason=str(why), language_reason_words=why.as_json(),
+        timezone=account.timezone,
         subject=words(SUBJECT) % facts, body=words(BODY) % facts,
         template=f"locale/{language}/LC_MESSAGES/post_mortem.po", fields={}, missing=[],
         created_by=actor.name, created_at=now)
@@ -75,9 +76,11 @@ def remind_owner(
     return Words("emailed to {email} in {language}", email=owner.email, language=language)
 
 
-def _language_of(owner: UserRow, account: AccountRow) -> tuple[str, str]:
+def _language_of(owner: UserRow, account: AccountRow) -> tuple[str, Words]:
     if owner.language in _LANGUAGES:
-        return owner.language or "en", f"{owner.name}'s language"
+        return owner.language or "en", Words("{name}'s language", name=owner.name)
     if account.language in _LANGUAGES:
-        return account.language, f"the account's language ({owner.name} has none set)"
-    return "en", f"English: neither {owner.name} nor the account has a language escalada writes"
+        return account.language, Words("the account's language ({name} has none set)",
+                                       name=owner.name)
+    return "en", Words("English: neither {name} nor the account has a language escalada "
+                       "writes", name=owner.name)

@@ -129,9 +129,10 @@ def _queue_post(session: Session, case: CaseRow, channel: str,
     lines = [f"• {entry.actor}: {summary_in(entry.summary, entry.words, said)}"
              + (f" ({text_in(entry.reason, entry.reason_words, said)})" if entry.reason
                 else "") for entry in entries]
+    why = Words("the account's language")
     draft = CommunicationRow(
         case_number=case.number, kind=WAR_ROOM_UPDATE, audience="internal", language=language,
-        language_reason="the account's language", timezone="UTC",
+        language_reason=str(why), language_reason_words=why.as_json(), timezone="UTC",
         subject=f"{case.ref}: {case.title}", body="\n".join(lines), template="",
         fields={}, missing=[], created_by=entries[-1].actor, created_at=now)
     session.add(draft)

@@ -21,7 +21,7 @@ from escalada.settings import Settings
 
 DATABASE_ENV = "ESCALADA_DATABASE_URL"
 # The newest migration; a test checks it against Alembic's head.
-SCHEMA_HEAD = "0030"
+SCHEMA_HEAD = "0031"
 # How long a writer waits for another writer's lock on SQLite before it gives up. Readers
 # never wait: they take no lock (WAL lets them read beside the one writer).
 BUSY_TIMEOUT = timedelta(seconds=30)

@@ -690,6 +690,9 @@ class CommunicationRow(Base):
     audience: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(5))
     language_reason: Mapped[str] = mapped_column(Text)
+    # The reason's words (domain.words), for readers of other languages: shown while they
+    # render to `language_reason` in English; None for a draft kept before (migration 0031).
+    language_reason_words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     timezone: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)

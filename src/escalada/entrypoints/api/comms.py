@@ -18,6 +18,7 @@ from escalada.entrypoints.api.deps import (
     DraftId,
     current_actor,
 )
+from escalada.entrypoints.api.language import all_told, told
 from escalada.entrypoints.api.paging import PAGED, paged
 from escalada.services import delivery_list, drafting, inbound_messages, outbox
 from escalada.services.delivery_list import DeliveriesQuery, DeliveryFilters
@@ -88,11 +89,13 @@ def case_messages(
 
 
 @router.post("/cases/{case_id}/drafts", status_code=201)
-def draft(ctx: ContextDep, actor: ActorDep, case_id: str, body: DraftIn) -> DraftView:
-    """Draft a message from the case; `language_reason` says why its language."""
-    return drafting.draft_message(
+def draft(ctx: ContextDep, actor: ActorDep, case_id: str, body: DraftIn,
+          request: Request) -> DraftView:
+    """Draft a message from the case; `language_reason` says why its language (in the
+    reader's: Accept-Language, else the user's setting)."""
+    return told(drafting.draft_message(
         ctx=ctx, actor=actor, case_id=case_id, kind=body.kind, language=body.lang,
-        status=body.status, fields=body.fields, timezone=body.timezone)
+        status=body.status, fields=body.fields, timezone=body.timezone), request)
 
 
 @router.get("/cases/{case_id}/drafts", responses=PAGED)
@@ -102,12 +105,12 @@ def case_drafts(
 ) -> list[DraftView]:
     """The case's drafts, newest first (a page; `kind`, `language`, `sent` to filter)."""
     page = drafting.draft_page(ctx=ctx, case_id=case_id, **query.model_dump(exclude_none=True))
-    return paged(page, request, response)
+    return all_told(paged(page, request, response), request)
 
 
 @router.get("/drafts/{draft_id}")
-def show_draft(ctx: ContextDep, draft_id: DraftId) -> DraftView:
-    return drafting.show_draft(ctx=ctx, draft_id=draft_id)
+def show_draft(ctx: ContextDep, draft_id: DraftId, request: Request) -> DraftView:
+    return told(drafting.show_draft(ctx=ctx, draft_id=draft_id), request)
 
 
 @router.post("/drafts/{draft_id}/send", status_code=201)

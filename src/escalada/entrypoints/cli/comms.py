@@ -19,7 +19,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import named, tr
+from escalada.entrypoints.cli.words import named, speaking, tr
 
 if TYPE_CHECKING:
     from escalada.services.drafting import DraftView
@@ -69,10 +69,11 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         emit_json(view)
         return
     number = f" #{view.update_number}" if view.update_number else ""
+    reason = view.language_reason_in(speaking())
     status = f" · {view.update_status}" if view.update_status else ""
     sys.stdout.write(
         f"<!-- draft {view.id} · {view.case} · {view.kind}{number}{status} · to the "
-        f"{view.audience}\n     language {view.language}: {view.language_reason}\n"
+        f"{view.audience}\n     language {view.language}: {reason}\n"
         f"     times in {view.timezone} · {view.template} -->\n\n"
         f"Subject: {view.subject}\n\n{view.body}\n")
     from escalada.entrypoints.cli.output import console, styled

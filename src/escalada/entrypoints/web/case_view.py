@@ -20,7 +20,7 @@ from escalada.entrypoints.web.paging import pager
 from escalada.entrypoints.web.rendering import render
 from escalada.entrypoints.web.session import context_of, language_of
 from escalada.entrypoints.web.translate import gettext
-from escalada.services.case_page import CasePageView, case_page
+from escalada.services.case_page import case_page
 from escalada.services.context import Actor
 from escalada.services.drafting import template_sources
 from escalada.services.vendor_health_views import line
@@ -103,21 +103,9 @@ def show(request: Request, user: Actor, case_id: str, *, refusal: Refusal = NO_R
         draft_fields={kind: REQUIRED_FIELDS.get(kind, ()) + OPTIONAL_FIELDS.get(kind, ())
                       for kind in kinds},
         required_fields=REQUIRED_FIELDS, channels=CHANNELS, vendors=VENDORS,
-        update_statuses=UPDATE_STATUSES, reply_reason=_reply_reason(language, page),
+        update_statuses=UPDATE_STATUSES, reply_reason=page.reply_language_reason_in(reader),
         timeline_pager=pager(request, page.timeline_next, param="timeline",
                              anchor="timeline"))
-
-
-def _reply_reason(language: str, page: CasePageView) -> str:
-    """Why a customer update is in its language, in the reader's words (services say it
-    in English: drafting.customer_language)."""
-    named = words(language).get(page.reply_language, page.reply_language)
-    if page.reply_language_reason.startswith("the customer's last message"):
-        return gettext(language, "the customer's last message is in %(language)s") % {
-            "language": named}
-    if page.reply_language_reason.startswith("the account's language"):
-        return gettext(language, "it is the account's language")
-    return page.reply_language_reason
 
 
 def refused(request: Request, user: Actor, case_id: str, form: str, error: EscaladaError,
