@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from threading import local
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from escalada.domain.audit import Keyring
 from escalada.domain.model import Language
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from escalada.adapters.vendors.health import HealthFeeds
     from escalada.domain.policy import Policy
     from escalada.services.unit_of_work import ReadingUnit, UnitOfWork
+
+Result = TypeVar("Result")
 
 __all__ = ["Actor", "Context", "Detect", "TokenLifetimes", "system_clock"]
 
@@ -142,20 +144,61 @@ class Context:
 
         return session_factory(durably(self.engine), info={"audit_key": self.keyring.active})
 
+    @cached_property
+    def unwaiting_durable_sessions(self) -> sessionmaker[Session]:
+        from escalada.adapters.db.database import durably, session_factory, without_waiting
+
+        return session_factory(durably(without_waiting(self.engine)),
+                               info={"audit_key": self.keyring.active})
+
     def unit_of_work(self, *, wait: bool = True, durable: bool = False) -> UnitOfWork:
         """A unit of work that writes: it takes the write lock up front (SQLite). With
         `durable=True` its commit is on disk before it returns whatever
         ESCALADA_SQLITE_SYNCHRONOUS says (for a write followed by what cannot be taken
         back, adapters.db.database.durably). With
         `wait=False` it fails at once (adapters.db.database.busy) when another writer
-        holds the lock, for a write that can as well be skipped."""
+        holds the lock, for a write that can as well be skipped. The first one that would
+        wait inside `at_once` does not wait either (see there)."""
         # Imported here so that commands which never touch the database (evaluating a
         # snapshot document, --help) do not pay for SQLAlchemy.
         from escalada.services.unit_of_work import UnitOfWork
 
-        sessions = (self.durable_sessions if durable else self.sessions) if wait \
-            else self.unwaiting_sessions
+        at_once: list[int] | None = getattr(self._shared, "at_once", None)
+        if wait and at_once is not None:
+            at_once[0] += 1
+            wait = at_once[0] > 1  # the first only: until it begins nothing is written
+        if durable:
+            sessions = self.durable_sessions if wait else self.unwaiting_durable_sessions
+        else:
+            sessions = self.sessions if wait else self.unwaiting_sessions
         return UnitOfWork(sessions, self._before_commit)
+
+    @cached_property
+    def writes_in_place(self) -> bool:
+        """Whether a write here waits only for the lock of this database's writers, never
+        for a network (adapters.db.database.reads_in_place: a SQLite file): then one that
+        finds the lock free is done at once where it is asked (`at_once`)."""
+        return self.reads_in_place
+
+    def at_once(self, work: Callable[..., Result], *args: Any) -> tuple[bool, Result | None]:
+        """`work(*args)` if it can be done without waiting for another writer: (True, what
+        it returned); or (False, None) when its first writing unit of work found another
+        writer holding the lock (SQLite), before it wrote anything, so that the caller
+        does it again where waiting costs nothing (a thread). Its units of work after the
+        first wait as ever, and any error of theirs is raised, as is any other error.
+        (Units that need not wait, `wait=False`, are ones that may as well be skipped,
+        so done again.)"""
+        from escalada.adapters.db.database import lock_not_had
+
+        self._shared.at_once = units = [0]  # the writing units of work begun inside
+        try:
+            return True, work(*args)
+        except Exception as error:
+            if units[0] == 1 and lock_not_had(error):
+                return False, None
+            raise
+        finally:
+            self._shared.at_once = None
 
     def reading(self) -> ReadingUnit:
         """A unit of work that only reads: it never waits for a writer (see ReadingUnit)."""

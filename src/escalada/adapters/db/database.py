@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL, ExceptionContext
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from escalada.adapters.db.plain import Reader
@@ -109,6 +109,14 @@ def busy(error: BaseException) -> bool:
     """Whether a driver error means another writer holds the lock (SQLITE_BUSY, or
     PostgreSQL's lock_not_available after lock_timeout)."""
     return _sqlite_code(error) == 5 or getattr(error, "sqlstate", None) == "55P03"
+
+
+def lock_not_had(error: BaseException) -> bool:
+    """Whether `error` is a writing transaction's BEGIN IMMEDIATE that found another
+    writer holding SQLite's lock and did not wait (`without_waiting`): nothing of the
+    transaction was done."""
+    return (isinstance(error, DBAPIError) and error.orig is not None and busy(error.orig)
+            and (error.statement or "").strip() == "BEGIN IMMEDIATE")
 
 
 def _sqlite_code(error: BaseException) -> int | None:
