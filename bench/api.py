@@ -4,7 +4,7 @@ with 10,000 open cases stored.
 
 Run: python bench/api.py [--cases 10000] [--rounds 200] [--page 100] [--clients 8]
 [--seconds 5] [--skip-sqlite] [--skip-postgres] [--postgres-url URL]. For SQLite (a
-temporary file) and PostgreSQL (its own database, bench_api by default, emptied on every
+temporary file) and PostgreSQL (its own database, bench_api by default, dropped after every
 run; skipped with the reason when the server cannot be reached): the database is seeded
 with --cases open cases (bulk-inserted, each with its next SLA due time worked out by the
 same rule timer planning uses), then `escalada serve --no-worker` is started on loopback.

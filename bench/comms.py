@@ -4,8 +4,8 @@ Run: python bench/comms.py [--renders R] [--detections D] [--drafts N] [--delive
 [--outbox-workers 1,2] [--phases render,detect,draft,outbox] [--skip-postgres]
 [--postgres-url URL] [--src DIR] (defaults 200, 2,000, 300 and 400). --src runs another
 checkout's escalada (its src/ directory), to compare two versions in one run. SQLite runs on
-temporary files; PostgreSQL on its own database (bench_comms by default, created when
-missing, emptied for every run), skipped with the reason when the server cannot be
+temporary files; PostgreSQL on its own database (bench_comms by default, created for
+every run and dropped after it), skipped with the reason when the server cannot be
 reached. Webhooks go to an HTTP sink this script runs on 127.0.0.1.
 
 1. Rendering: `adapters.templates.render` of each of the 6 built-in kinds in en and ru,

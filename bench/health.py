@@ -2,8 +2,8 @@
 
 Run: python bench/health.py [--accounts 300] [--cases-a-month 2] [--repeat 3]
 [--skip-sqlite] [--skip-postgres] [--postgres-url URL]. SQLite runs on a temporary file;
-PostgreSQL on its own database (bench_health by default, created when missing, emptied on
-every run), skipped with the reason when the server cannot be reached.
+PostgreSQL on its own database (bench_health by default, created for every
+run, dropped after it), skipped with the reason when the server cannot be reached.
 
 The portfolio: --accounts accounts on the three support plans, each with a year of cases
 (--cases-a-month, every severity, most answered and resolved, a quarter escalated, a

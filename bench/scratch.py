@@ -1,6 +1,7 @@
 """The databases a benchmark measures on: a SQLite file in a temporary directory (deleted
 after the run), then a PostgreSQL database of the benchmark's own (bench_<name> on the local
-server by default, created when missing, emptied and migrated at the start of each run).
+server by default, created when missing, emptied and migrated at the start of each run and
+dropped at its end).
 `--skip-sqlite`, `--skip-postgres` and `--postgres-url` choose them; a PostgreSQL server
 that cannot be reached is a skip, with why (never a failure)."""
 
@@ -42,7 +43,7 @@ def openers(options: argparse.Namespace, bench: str,
 @contextmanager
 def scratch(opener: Opener) -> Iterator[ScratchDatabase | str]:
     """A fresh database for the block (or why there is none), let go after it (its
-    connections closed, a SQLite file deleted)."""
+    connections closed, a SQLite file deleted, a PostgreSQL database dropped)."""
     database = opener()
     try:
         yield database

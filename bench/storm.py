@@ -4,7 +4,7 @@ Zendesk tickets from 300 accounts about one service and region, posted to runnin
 Run: python bench/storm.py [--tickets 2000] [--accounts 300] [--servers 2] [--workers 2]
 [--clients 8]
 [--skip-sqlite] [--skip-postgres] [--postgres-url URL]. For SQLite (a temporary file) and
-PostgreSQL (its own database, bench_storm by default, emptied on every run; skipped with
+PostgreSQL (its own database, bench_storm by default, dropped after every run; skipped with
 the reason when the server cannot be reached): --accounts accounts are inserted, then
 --workers `escalada worker` processes (firing due timers, delivering the outbox) and
 --servers `escalada serve --no-worker` processes are started on loopback with a Zendesk

@@ -3,7 +3,7 @@
 Run: python bench/timers.py [--sizes 10000,1000000] [--repeat R] [--workers 1,2]
 [--phases claim,throughput,lateness] [--skip-sqlite] [--skip-postgres] [--postgres-url URL]
 [--src DIR]. SQLite runs on a temporary file; PostgreSQL on its own database (bench_timers
-by default, created when missing, emptied on every run), skipped with the reason when the
+by default, created for every run, dropped after it), skipped with the reason when the
 server cannot be reached. --src runs another checkout's escalada (its src/ directory), to
 compare two versions in one run on the same machine.
 

@@ -3,8 +3,8 @@ whether a case's 5,001st change costs what a fresh case's change does.
 
 Run: python bench/writes.py [--opens N] [--changes N] [--samples N] [--skip-sqlite]
 [--skip-postgres] [--postgres-url URL] [--src DIR]. SQLite runs on a temporary file;
-PostgreSQL on its own database (bench_writes by default, created when missing, emptied on
-every run), skipped with the reason when the server cannot be reached. --src runs another
+PostgreSQL on its own database (bench_writes by default, created for every run, dropped
+after it), skipped with the reason when the server cannot be reached. --src runs another
 checkout's escalada (its src/ directory) to compare with.
 
 Every write goes through the service functions the CLI and the API call (cases.open_case,

@@ -329,31 +329,46 @@ class ScratchDatabase:
 
 def scratch_postgres(url: str, say: Callable[[str], None] = print) -> ScratchDatabase | str:
     """The PostgreSQL database at `url` (created when missing), emptied and migrated; or
-    why there is none (the server cannot be reached)."""
+    why there is none (the server cannot be reached). Its `cleanup` drops the database
+    (WITH (FORCE): a connection left open, a server not yet gone, does not keep it), so
+    nothing stays on the server after the run."""
     from sqlalchemy import create_engine, make_url, text
     from sqlalchemy.exc import OperationalError
+    from sqlalchemy.pool import NullPool
 
     from escalada.adapters.db.database import ensure_schema, make_engine
 
     target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = target.database
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                          poolclass=NullPool)
     try:
         with admin.connect() as connection:
             exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                        {"name": target.database}).scalar()
+                                        {"name": name}).scalar()
             if not exists:
-                say(f"postgresql: creating database {target.database}")
-                connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+                say(f"postgresql: creating database {name}")
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except OperationalError as error:
-        return f"server unreachable: {str(error.orig).strip().splitlines()[0]}"
-    finally:
         admin.dispose()
+        return f"server unreachable: {str(error.orig).strip().splitlines()[0]}"
     engine = make_engine(url)
-    with engine.begin() as connection:  # the database is the caller's own: start empty
-        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-    ensure_schema(engine)
-    return ScratchDatabase("postgresql", engine, engine.dispose)
+
+    def cleanup() -> None:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    try:
+        with engine.begin() as connection:  # the database is the caller's own: start empty
+            connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        ensure_schema(engine)
+    except BaseException:
+        cleanup()
+        raise
+    return ScratchDatabase("postgresql", engine, cleanup)
 
 
 def scratch_sqlite(prefix: str) -> ScratchDatabase:
