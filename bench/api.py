@@ -124,10 +124,11 @@ def seed(engine: Engine, cases: int, rng: random.Random) -> None:
     planning would have stored it."""
     now = datetime.now(UTC)
     policy = current_policy()
-    accounts = [{"id": f"acct-{n:03}", "name": f"Account {n}", "tier": "enterprise",
-                 "support_plan": PLANS[n % len(PLANS)], "timezone": "UTC", "country": None,
-                 "language": "en", "health_score": None, "monthly_fee_usd": None,
-                 "created_at": now - timedelta(days=400)} for n in range(ACCOUNTS)]
+    accounts: list[dict[str, Any]] = [
+        {"id": f"acct-{n:03}", "name": f"Account {n}", "tier": "enterprise",
+         "support_plan": PLANS[n % len(PLANS)], "timezone": "UTC", "country": None,
+         "language": "en", "health_score": None, "monthly_fee_usd": None,
+         "created_at": now - timedelta(days=400)} for n in range(ACCOUNTS)]
     snapshots = {a["id"]: AccountSnapshot.model_validate(
         {k: a[k] for k in ("id", "name", "tier", "support_plan", "timezone")})
         for a in accounts}
@@ -227,7 +228,7 @@ class Result:
 def measure(server: Server, token: str, rounds: int, page: int, database: str) -> Result:
     result = Result(database, {name: [] for name in OPERATIONS})
     headers = {"Authorization": f"Bearer {token}"}
-    board = {"status": "open", "sort": "sla_due", "limit": page}
+    board: dict[str, str | int] = {"status": "open", "sort": "sla_due", "limit": page}
     cursor: str | None = None
     with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
         for n in range(WARMUP + rounds):

@@ -333,7 +333,9 @@ def measures_per_search(cases: Sequence[Case]) -> float:
 def compare(runs: Sequence[Run], cases: Sequence[Case], examples: int
             ) -> tuple[dict[str, int], dict[str, Cause]]:
     """How many of each peer's answers differ from escalada's (the first run), and why."""
-    ours, differing, causes = runs[0], {}, {}
+    ours = runs[0]
+    differing: dict[str, int] = {}
+    causes: dict[str, Cause] = {}
     for run in runs[1:]:
         differing[run.name] = 0
         for case, mine, theirs in zip(cases, ours.answers, run.answers, strict=True):

@@ -72,7 +72,7 @@ def load_portfolio(engine: Engine, accounts: int, per_month: int, rng: random.Ra
                      "support_plan": PLANS[n % 3], "timezone": "Europe/Moscow",
                      "country": "RU", "language": "ru", "health_score": None,
                      "created_at": NOW - timedelta(days=400)} for n in range(accounts)]
-    case_rows = []
+    case_rows: list[dict[str, Any]] = []
     for account in account_rows:
         for _ in range(per_month * 12):
             opened = NOW - timedelta(minutes=rng.randrange(365 * 24 * 60))
@@ -104,11 +104,12 @@ def load_portfolio(engine: Engine, accounts: int, per_month: int, rng: random.Ra
         connection.execute(insert(CaseRow), case_rows)
         connection.execute(insert(HealthInputRow), inputs)
         cases = list(connection.execute(select(CaseRow.number, CaseRow.opened_at)))
-        steps = [{"case_number": number, "seq": 1, "track": "executive", "direction": "up",
-                  "from_level": None, "to_level": "L1", "criteria": ["sla_breach_imminent"],
-                  "handoff": {}, "overridden_items": [], "requested_by": "bench",
-                  "requested_at": opened + timedelta(hours=1)}
-                 for number, opened in cases if rng.random() < 0.25]
+        steps: list[dict[str, Any]] = [
+            {"case_number": number, "seq": 1, "track": "executive", "direction": "up",
+             "from_level": None, "to_level": "L1", "criteria": ["sla_breach_imminent"],
+             "handoff": {}, "overridden_items": [], "requested_by": "bench",
+             "requested_at": opened + timedelta(hours=1)}
+            for number, opened in cases if rng.random() < 0.25]
         pauses = [{"case_number": number, "started_at": opened + timedelta(minutes=30),
                    "ended_at": opened + timedelta(hours=3)}
                   for number, opened in cases if rng.random() < 0.1]

@@ -38,7 +38,7 @@ import os
 import statistics
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -108,7 +108,7 @@ def get(app: FastAPI, path: str) -> bytes:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.body":
             body.extend(message.get("body", b""))
         elif message["type"] == "http.response.start":
@@ -173,8 +173,8 @@ def main() -> int:
           f"best and median of {args.repeat} rounds ({os.cpu_count()} cores, load "
           f"{os.getloadavg()[0]:.2f})")
     print(f"{'path':<46}{'alone best':>12}{'median':>9}{'GET best':>11}{'median':>9}")
-    for name, ways in results.items():
-        (alone, alone_median), (whole, whole_median) = ways["alone"], ways["GET"]
+    for name, figures in results.items():
+        (alone, alone_median), (whole, whole_median) = figures["alone"], figures["GET"]
         print(f"{name:<46}{alone * 1000:>10.2f}ms{alone_median * 1000:>7.2f}ms"
               f"{whole * 1000:>9.2f}ms{whole_median * 1000:>7.2f}ms")
     names = list(results)

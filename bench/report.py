@@ -32,6 +32,7 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -72,11 +73,12 @@ def worked_case(ctx: Context, entries: int) -> str:
     make_commitment(ctx=ctx, actor=ANA, case_id=case_id, what="Отчёт о первопричине",
                     due_at="2026-11-30")
     number = int(case_id.split("-")[1])
-    rows = [{"case_number": number, "at": START + timedelta(minutes=i // 3),
-             "actor": "ana", "kind": KINDS[i % len(KINDS)],
-             "summary": f"запись {i}: клиент сообщает о таймаутах 504 в регионе ru-central",
-             "reason": None, "data": {}, "prev_hash": None, "hash": None, "key_id": None}
-            for i in range(entries)]
+    rows: list[dict[str, Any]] = [
+        {"case_number": number, "at": START + timedelta(minutes=i // 3),
+         "actor": "ana", "kind": KINDS[i % len(KINDS)],
+         "summary": f"запись {i}: клиент сообщает о таймаутах 504 в регионе ru-central",
+         "reason": None, "data": {}, "prev_hash": None, "hash": None, "key_id": None}
+        for i in range(entries)]
     with ctx.unit_of_work() as uow:
         uow.session.execute(insert(TimelineRow), rows)
         uow.session.commit()

@@ -175,7 +175,8 @@ def measure(client: httpx.Client, database: str, options: argparse.Namespace
 
 
 def share(samples: int, options: argparse.Namespace) -> int:
-    return max(1, math.ceil(samples / options.rounds))
+    rounds: int = options.rounds
+    return max(1, math.ceil(samples / rounds))
 
 
 @dataclass

@@ -92,12 +92,13 @@ def open_cases(engine: Engine, now: datetime, count: int = CASES) -> list[int]:
     account = {"id": "acct-bench", "name": "Bench Account", "tier": "enterprise",
                "support_plan": "enterprise", "timezone": "UTC", "country": None,
                "language": "en", "health_score": None, "created_at": now}
-    cases = [{"account_id": "acct-bench", "title": f"bench case {n}", "severity": "P3",
-              "status": "investigating", "tier": "T1", "exec_level": None, "opened_at": now,
-              "services": [], "flags": [], "revenue_impact_usd": Decimal(0),
-              "business_impact_usd": Decimal(0),
-              "escalating_contact_level": "staff", "policy_version": "bench",
-              "updated_at": now, "version": 1, "timer_generation": 1} for n in range(count)]
+    cases: list[dict[str, Any]] = [
+        {"account_id": "acct-bench", "title": f"bench case {n}", "severity": "P3",
+         "status": "investigating", "tier": "T1", "exec_level": None, "opened_at": now,
+         "services": [], "flags": [], "revenue_impact_usd": Decimal(0),
+         "business_impact_usd": Decimal(0),
+         "escalating_contact_level": "staff", "policy_version": "bench",
+         "updated_at": now, "version": 1, "timer_generation": 1} for n in range(count)]
     with engine.begin() as connection:
         connection.execute(insert(AccountRow), [account])
         connection.execute(insert(CaseRow), cases)
@@ -390,7 +391,8 @@ def _wave(
     with engine.connect() as connection:
         rows = connection.execute(select(TimerRow.due_at, TimerRow.fired_at).where(
             TimerRow.key.like(f"reminder:{tag}:%"), TimerRow.fired_at.is_not(None))).all()
-    lateness = [(fired - due).total_seconds() for due, fired in rows]
+    lateness = [(fired - due).total_seconds() for due, fired in rows
+                if fired is not None]  # as the query asked
     progress(f"{database.name}: {wave}: {len(lateness):,} of {count:,} fired in {wall:.1f} s")
     return LatenessResult(database.name, wave, LATENESS_BACKLOG, count, span, lateness,
                           len(pool.workers), wall)
