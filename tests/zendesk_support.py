@@ -1,5 +1,6 @@
 """A Zendesk webhook as the tests send it: the hooks mapping with chosen accounts, a
-ticket.created event, and the signature headers Zendesk would put on it."""
+ticket.created event, and the signature headers Zendesk would put on it (`signature` for
+the service, `signed` for an HTTP request)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,16 @@ def created(at: datetime, event_id: str = "evt-1") -> bytes:
         "event": {}}).encode()
 
 
-def signed(body: bytes, at: datetime, secret: str = SECRET) -> dict[str, str]:
-    """The headers of `body` signed at `at` (and no bearer token)."""
+def signature(body: bytes, at: datetime, secret: str = SECRET) -> dict[str, str]:
+    """The two headers with which Zendesk signs `body` sent at `at` (what the service,
+    hooks.receive_hook, verifies)."""
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     return {"X-Zendesk-Webhook-Signature": zendesk_signature(secret, stamp, body),
-            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
-            "Content-Type": "application/json", "Authorization": ""}
+            "X-Zendesk-Webhook-Signature-Timestamp": stamp}
+
+
+def signed(body: bytes, at: datetime, secret: str = SECRET) -> dict[str, str]:
+    """The headers of `body` signed at `at` as an HTTP request: the signature, JSON, and
+    no bearer token."""
+    return {**signature(body, at, secret), "Content-Type": "application/json",
+            "Authorization": ""}

@@ -10,12 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
+import zendesk_support
 from console_routes import SignedIn, cheap_passwords, csrf_of, people, signed_in_clients
 
-from escalada.adapters.hooks_file import HOOKS_MAPPING
 from escalada.domain.errors import PayloadRejected
-from escalada.domain.hook_signatures import zendesk_signature
 from escalada.services import hooks
 from escalada.services.accounts import add_account
 from escalada.services.context import Actor, Context
@@ -24,10 +22,7 @@ SECRET = "zendesk-secret"
 
 
 def mapping(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, accounts: dict[str, str]) -> None:
-    document = yaml.safe_load(HOOKS_MAPPING.default_path().read_text(encoding="utf-8"))
-    document["zendesk"]["accounts"] = accounts
-    path = tmp_path / f"hooks-{len(accounts)}.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    path = zendesk_support.mapping(tmp_path, accounts, f"hooks-{len(accounts)}.yaml")
     monkeypatch.setenv("ESCALADA_HOOKS_MAPPING", str(path))
 
 
@@ -40,16 +35,16 @@ def console(sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
                 tier="enterprise", support_plan="enterprise")
     monkeypatch.setenv("ESCALADA_ZENDESK_WEBHOOK_SECRET", SECRET)
     mapping(monkeypatch, tmp_path, {})
-    stamp = sqlite_ctx.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = sqlite_ctx.clock()
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     body = json.dumps({
         "id": "evt-1", "type": "zen:event-type:ticket.created", "time": stamp,
         "subject": "zen:ticket:77", "account_id": 1, "event": {},
         "detail": {"id": "77", "organization_id": "900", "priority": "HIGH",
                    "subject": "API returns 500"}}).encode()
     with pytest.raises(PayloadRejected, match="900"):
-        hooks.receive_hook(ctx=sqlite_ctx, source="zendesk", body=body, headers={
-            "X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, stamp, body),
-            "X-Zendesk-Webhook-Signature-Timestamp": stamp})
+        hooks.receive_hook(ctx=sqlite_ctx, source="zendesk", body=body,
+                           headers=zendesk_support.signature(body, now, SECRET))
     yield from signed_in_clients(sqlite_ctx)
 
 

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+import zendesk_support
 from channel_support import HttpSink, http_sink
 from examples import ADMIN, ANA, MARIA, T2_HANDOFF
 
 from escalada.adapters.catalogs import translations
-from escalada.domain.hook_signatures import jira_signature, zendesk_signature
+from escalada.domain.hook_signatures import jira_signature
 from escalada.services import cases, hooks, outbox
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
@@ -46,9 +47,8 @@ def ticket_created(ctx: Context, at: datetime) -> None:
         "subject": "zen:ticket:5158", "account_id": 1, "event": {},
         "detail": {"id": "5158", "organization_id": "acme", "priority": "URGENT",
                    "status": "NEW", "subject": "Volumes detach"}}).encode()
-    hooks.receive_hook(ctx=ctx, source="zendesk", body=body, headers={
-        "X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, stamp, body),
-        "X-Zendesk-Webhook-Signature-Timestamp": stamp})
+    hooks.receive_hook(ctx=ctx, source="zendesk", body=body,
+                       headers=zendesk_support.signature(body, at, SECRET))
 
 
 def sent(sink: HttpSink) -> list[dict[str, Any]]:

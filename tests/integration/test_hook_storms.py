@@ -14,14 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
+import zendesk_support
 from examples import ADMIN
 
 from escalada.adapters.db.tables import CaseRow, IncidentCaseRow, TimelineRow
-from escalada.domain.hook_signatures import (
-    generic_signature,
-    jira_signature,
-    zendesk_signature,
-)
+from escalada.domain.hook_signatures import generic_signature, jira_signature
 from escalada.services import cases, hooks
 from escalada.services.accounts import add_account
 from escalada.services.context import Context
@@ -93,9 +90,7 @@ def deliver(ctx: Context, source: str, document: dict[str, Any]) -> hooks.HookRe
     body = json.dumps(document).encode()
     now = ctx.clock()
     if source == "zendesk":
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        headers = {"X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, stamp, body),
-                   "X-Zendesk-Webhook-Signature-Timestamp": stamp}
+        headers = zendesk_support.signature(body, now, SECRET)
     elif source == "jira":
         headers = {"X-Hub-Signature": jira_signature(SECRET, body),
                    "X-Atlassian-Webhook-Identifier": f"jira-{document['issue']['id']}-"

@@ -12,18 +12,14 @@ from typing import Any
 
 import pytest
 import yaml
+import zendesk_support
 from concurrency_support import run_at_once
 from examples import ADMIN, ANA
 
 from escalada.adapters.catalogs import translations
 from escalada.adapters.db.tables import HookDeliveryRow
 from escalada.domain.errors import InvalidTransition, PayloadRejected, SignatureInvalid
-from escalada.domain.hook_signatures import (
-    generic_signature,
-    jira_jwt,
-    jira_signature,
-    zendesk_signature,
-)
+from escalada.domain.hook_signatures import generic_signature, jira_jwt, jira_signature
 from escalada.services import cases, hooks
 from escalada.services.accounts import add_account
 from escalada.services.case_board import list_page
@@ -91,9 +87,7 @@ def zendesk_event(kind: str, at: datetime, *, event_id: str, event: dict[str, An
 def zendesk(ctx: Context, document: dict[str, Any], *, signed_at: datetime | None = None,
             secret: str = SECRET) -> hooks.HookReceiptView:
     body = json.dumps(document).encode()
-    stamp = (signed_at or ctx.clock()).strftime("%Y-%m-%dT%H:%M:%SZ")
-    headers = {"X-Zendesk-Webhook-Signature": zendesk_signature(secret, stamp, body),
-               "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+    headers = {**zendesk_support.signature(body, signed_at or ctx.clock(), secret),
                "Content-Type": "application/json"}
     return hooks.receive_hook(ctx=ctx, source="zendesk", headers=headers, body=body)
 
