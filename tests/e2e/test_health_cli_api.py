@@ -207,11 +207,16 @@ def test_a_date_beyond_the_years_is_refused_naming_the_field(client, account):
 
 def test_the_trend_as_a_page_with_its_chart(client, account, bearer, cli: Cli, tmp_path):
     ok(client.post(f"{API}/accounts/acme/health/keep", headers=bearer("ana")))
+    viewer = bearer("vera", "viewer")
     page = client.get(f"{API}/accounts/acme/health/trend/page",
-                      headers=bearer("vera", "viewer"))
+                      headers={**viewer, "Accept-Language": "ru"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "<svg" in page.text and "Здоровье аккаунта acme" in page.text
-    assert "Критично (риск ухода)" in page.text  # the bands, in the account's language
+    assert "Критично (риск ухода)" in page.text  # the bands, in the reader's language
+    # acme's language is Russian; an English reader reads the page in English.
+    english = client.get(f"{API}/accounts/acme/health/trend/page", headers=viewer).text
+    assert "Health of acme" in english and "Critical (churn risk)" in english
+    assert "Здоровье" not in english and "Критично" not in english
 
     cli.run("account", "add", "--id", "globex", "--name", "Globex", "--tier", "enterprise",
             "--plan", "business")
@@ -219,6 +224,10 @@ def test_the_trend_as_a_page_with_its_chart(client, account, bearer, cli: Cli, t
     cli.run("health", "trend", "globex", "--html", str(tmp_path / "trend.html"))
     written = (tmp_path / "trend.html").read_text(encoding="utf-8")
     assert "<svg" in written and "Health of globex" in written
+    cli.env["ESCALADA_LANG"] = "ru"  # an English account, a Russian reader
+    cli.run("health", "trend", "globex", "--html", str(tmp_path / "trend.html"))
+    written = (tmp_path / "trend.html").read_text(encoding="utf-8")
+    assert "Здоровье аккаунта globex" in written and "Health of" not in written
 
 
 def test_a_case_reopened_from_the_command_line_counts_in_the_reopen_rate(cli: Cli) -> None:

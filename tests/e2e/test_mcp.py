@@ -27,7 +27,7 @@ from escalada.domain.errors import Unauthenticated
 from escalada.entrypoints.agents import agent_server, token_actor
 from escalada.services import agent_audit, escalations
 from escalada.services.context import Context
-from escalada.services.people import disable_user
+from escalada.services.people import disable_user, update_user
 
 TOOLS = {"get_case", "evaluate_case", "list_open_escalations", "escalate", "acknowledge",
          "draft_communication", "build_report", "search_knowledge_base", "evaluate_snapshot",
@@ -129,12 +129,41 @@ def test_an_agent_drafts_in_the_customers_language_and_builds_the_report(
 
     assert not drafted.is_error, text_of(drafted)
     assert drafted.structured_content["language"] == "ru"
+    assert drafted.structured_content["language_reason"] == "the account's language is Russian"
     assert wrong.is_error
     assert "kind: must be one of acknowledgment, " in text_of(wrong)
     assert not report.is_error, text_of(report)
     assert case_id in text_of(report)
     assert found.is_error
     assert "q: " in text_of(found)
+
+
+def test_a_russian_speaking_agents_user_is_told_why_a_draft_is_in_its_language_in_russian(
+        ctx, bearer, open_case):
+    """The user's language (their setting) is the one refusals and the draft's
+    `language_reason` are told in; the draft itself is in the customer's."""
+    case_id = open_case()["snapshot"]["id"]
+    token = token_of(bearer("agent-olga", "team_lead"))
+    update_user(ctx=ctx, actor=ADMIN, name="agent-olga", changes={"language": "ru"})
+
+    async def script(client: Client) -> tuple[Any, ...]:
+        drafted = await client.call_tool("draft_communication",
+                                         {"case_id": case_id, "kind": "acknowledgment"})
+        english = await client.call_tool("draft_communication", {
+            "case_id": case_id, "kind": "acknowledgment", "lang": "en"})
+        missing = await client.call_tool("get_case", {"case_id": "CASE-404"})
+        return drafted, english, missing
+
+    drafted, english, missing = as_agent(ctx, token, script)
+
+    assert not drafted.is_error, text_of(drafted)
+    assert (drafted.structured_content["language"],
+            drafted.structured_content["language_reason"]) == ("ru", "язык клиента — русский")
+    assert "Здравствуйте" in drafted.structured_content["body"]
+    assert (english.structured_content["language"],
+            english.structured_content["language_reason"]) == (
+        "en", "английский — по просьбе agent-olga")
+    assert missing.is_error and "обращение CASE-404 не найдено" in text_of(missing)
 
 
 def test_an_unknown_or_disabled_token_is_refused_before_the_server_starts(ctx, bearer):

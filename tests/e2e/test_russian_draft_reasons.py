@@ -46,19 +46,51 @@ def test_a_drafts_language_reason_reads_russian_in_the_cli(russian: Cli) -> None
     russian.run("case", "message", case_id, "--from", "customer", "--text", "Спасибо, ждём")
     by_message = russian.run("comms", "draft", case_id, "--kind", "acknowledgment")
 
-    assert f"language ru: {ACCOUNT_RU}\n" in by_account and ACCOUNT_EN not in by_account
-    assert f"language ru: {MESSAGE_RU}\n" in by_message and MESSAGE_EN not in by_message
-    assert f"language ru: {ACCOUNT_RU}\n" in russian.run("comms", "show", "1")
+    assert f"язык ru: {ACCOUNT_RU}\n" in by_account and ACCOUNT_EN not in by_account
+    assert f"язык ru: {MESSAGE_RU}\n" in by_message and MESSAGE_EN not in by_message
+    assert f"язык ru: {ACCOUNT_RU}\n" in russian.run("comms", "show", "1")
     # --format json keeps the English; an English reader reads it.
     assert russian.json("comms", "show", "2", "--format", "json")[
         "language_reason"] == MESSAGE_EN
     russian.env["ESCALADA_LANG"] = "en"
     assert f"language ru: {MESSAGE_EN}\n" in russian.run("comms", "show", "2")
     russian.env["ESCALADA_LANG"] = "ru"
-    assert f"language ru: {MESSAGE_RU}\n" in russian.run("comms", "show", "2")
+    assert f"язык ru: {MESSAGE_RU}\n" in russian.run("comms", "show", "2")
 
     _forget_words(russian.env["ESCALADA_DATABASE_URL"])
-    assert f"language ru: {MESSAGE_EN}\n" in russian.run("comms", "show", "2")
+    assert f"язык ru: {MESSAGE_EN}\n" in russian.run("comms", "show", "2")
+
+
+def test_a_drafts_header_reads_in_the_readers_language(russian: Cli) -> None:
+    """The header's words are the reader's; its ids are the options' (--kind, --lang)."""
+    case_id = russian.json("case", "open", "--account", "acme", "--severity", "P1",
+                           "--title", "Сбой оплаты")["snapshot"]["id"]
+    russian.run("user", "add", "pavel", "--role", "vp", "--title", "CEO")
+    headers = {kind: russian.run("comms", "draft", case_id, "--kind", kind).split(" -->")[0]
+               for kind in ("acknowledgment", "executive_acknowledgment", "handoff",
+                            "vendor_escalation")}
+
+    assert headers["acknowledgment"].startswith(
+        f"<!-- черновик 1 · {case_id} · acknowledgment · клиенту\n"
+        f"     язык ru: {ACCOUNT_RU}\n     время по поясу Europe/Moscow · "
+        "встроенный ru/acknowledgment.md.j2")
+    assert " · руководителю клиента\n" in headers["executive_acknowledgment"]
+    assert " · коллегам\n" in headers["handoff"] and "время по поясу UTC" in headers["handoff"]
+    assert " · вендору\n" in headers["vendor_escalation"]
+    assert not [line for header in headers.values() for line in header.splitlines()
+                if any(word in line for word in ("draft ", "to the", "language ", "times in",
+                                                 "built-in"))]
+
+    russian.env["ESCALADA_LANG"] = "en"
+    english = {number: russian.run("comms", "show", number).split(" -->")[0]
+               for number in ("1", "2", "3", "4")}
+    assert english["1"].startswith(
+        f"<!-- draft 1 · {case_id} · acknowledgment · to the customer\n"
+        f"     language ru: {ACCOUNT_EN}\n     times in Europe/Moscow · "
+        "built-in ru/acknowledgment.md.j2")
+    assert " · to the customer's executive\n" in english["2"]
+    assert " · to colleagues\n" in english["3"] and "times in UTC" in english["3"]
+    assert " · to the vendor\n" in english["4"]
 
 
 def test_a_drafts_language_reason_reads_russian_in_the_api(

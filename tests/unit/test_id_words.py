@@ -100,3 +100,19 @@ def test_a_vendor_case_names_its_severity_by_the_plans_files_words() -> None:
     assert vendor_said("aws", "severity", "urgent", "ru") == "Рабочая система недоступна"
     assert vendor_said("azure", "plan", "premier", "ru") == "Premier"  # a name, as it is
     assert vendor_said("gcp", "severity", "P9", "ru") == "P9"  # not in the file: the code
+
+
+@pytest.mark.parametrize(("code", "english", "russian"), [
+    ("waiting_on_customer", "waiting on the customer", "ждёт клиента"),
+    ("investigating", "investigating", "расследуется"),
+    ("first_response", "First response", "Первый ответ"),  # heads its SLA clock
+    ("resolution", "Resolution", "Решение"),  # a clock, and the message kind
+])
+def test_the_case_page_names_statuses_and_sla_targets_from_the_case_vocabulary(
+        code: str, english: str, russian: str) -> None:
+    from escalada.domain.case_words import CASE_WORDS
+    from escalada.entrypoints.web.case_words import words
+
+    assert (words("en")[code], words("ru")[code]) == (english, russian)
+    said = CASE_WORDS[code].render(translations("ru"))
+    assert words("ru")[code] in (said, said[:1].upper() + said[1:])

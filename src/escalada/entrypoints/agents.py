@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec, TypeVar
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
@@ -46,6 +46,9 @@ from escalada.services.context import Actor, Context
 from escalada.services.people import authenticate
 from escalada.services.report import escalation_report
 
+if TYPE_CHECKING:
+    from escalada.domain.words import Translator
+
 __all__ = ["HttpAgents", "agent_server", "token_actor"]
 
 P = ParamSpec("P")
@@ -73,10 +76,15 @@ def token_actor(ctx: Context, token: str | None) -> Who:
     return lambda: authenticate(ctx=ctx, token=token)
 
 
+def speaking(actor: Actor | None) -> Translator:
+    """The catalog of the user's language (their setting; English without one): the
+    language a refusal and a draft's `language_reason` are told in."""
+    return translations(actor.language if actor and actor.language else "en")
+
+
 def told(error: EscaladaError, actor: Actor | None) -> str:
     """The error as a person would read it (in the user's language)."""
-    language = translations(actor.language if actor and actor.language else "en")
-    message = error.told(language)
+    message = error.told(speaking(actor))
     if isinstance(error, HandoffIncomplete):
         message += "\n" + "\n".join(f"missing: {item}" for item in error.missing)
     return message
@@ -224,10 +232,12 @@ def agent_server(ctx: Context, who: Who) -> MCPServer:
             description="the reader's IANA time zone")] = None,
     ) -> dict[str, Any]:
         """Draft a message from the case in the customer's language (auto) and keep it;
-        `language_reason` says why that language. Sending is a person's step."""
+        `language_reason` says why that language (in your user's language, as refusals
+        are). Sending is a person's step."""
+        actor = _acting.get()
         return _dumped(drafting.draft_message(
-            ctx=ctx, actor=_acting.get(), case_id=case_id, kind=kind, language=lang,
-            status=status, fields=fields, timezone=timezone))
+            ctx=ctx, actor=actor, case_id=case_id, kind=kind, language=lang,
+            status=status, fields=fields, timezone=timezone).told_in(speaking(actor)))
 
     @reading
     def build_report(

@@ -194,11 +194,14 @@ def trend_of(session: Session, account: AccountRow, limit: int) -> HealthTrendVi
         for row in reversed(rows)])
 
 
-def health_trend_page(*, ctx: Context, actor: Actor, account_id: str, limit: int = 100) -> str:
-    """The trend as an HTML page with its chart, in the account's language."""
+def health_trend_page(*, ctx: Context, actor: Actor, account_id: str, limit: int = 100,
+                      language: str | None = None) -> str:
+    """The trend as an HTML page with its chart, in `language` (the reader's, as the
+    console's account page draws the same chart; else the account's)."""
     trend = health_trend(ctx=ctx, actor=actor, account_id=account_id, limit=limit)
-    with ctx.reading() as uow:
-        language = load_account(uow.session, account_id).language
+    if language is None:
+        with ctx.reading() as uow:
+            language = load_account(uow.session, account_id).language
     try:
         from escalada.adapters.health_chart import trend_page
 

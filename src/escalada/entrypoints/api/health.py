@@ -91,12 +91,14 @@ def trend(
 
 @router.get("/accounts/{account_id}/health/trend/page", response_class=HTMLResponse)
 def trend_page(
-    ctx: ContextDep, actor: ActorDep, account_id: str,
+    ctx: ContextDep, actor: ActorDep, account_id: str, request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> HTMLResponse:
-    """The kept scores as an HTML page with a chart over the bands."""
+    """The kept scores as an HTML page with a chart over the bands, in the reader's
+    language (the user's setting, else Accept-Language)."""
     return HTMLResponse(account_health.health_trend_page(
-        ctx=ctx, actor=actor, account_id=account_id, limit=limit))
+        ctx=ctx, actor=actor, account_id=account_id, limit=limit,
+        language=request_language(request)))
 
 
 @router.post("/health/what-if")

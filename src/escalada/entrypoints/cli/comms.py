@@ -69,12 +69,18 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         emit_json(view)
         return
     number = f" #{view.update_number}" if view.update_number else ""
-    reason = view.language_reason_in(speaking())
     status = f" · {view.update_status}" if view.update_status else ""
+    # The header is in the reader's words (the kind, status, language and zone are the ids
+    # --kind, --status, --lang and --timezone take); the message below it, "Subject:" as
+    # its templates write it, is in the draft's language.
+    draft_id = tr("draft {draft}", draft=view.id)
+    why = tr("language {language}: {reason}", language=view.language,
+             reason=view.language_reason_in(speaking()))
+    zone = tr("times in {timezone}", timezone=view.timezone)
+    template = _origin(view.template)
     sys.stdout.write(
-        f"<!-- draft {view.id} · {view.case} · {view.kind}{number}{status} · to the "
-        f"{view.audience}\n     language {view.language}: {reason}\n"
-        f"     times in {view.timezone} · {view.template} -->\n\n"
+        f"<!-- {draft_id} · {view.case} · {view.kind}{number}{status} · "
+        f"{_addressed(view.audience)}\n     {why}\n     {zone} · {template} -->\n\n"
         f"Subject: {view.subject}\n\n{view.body}\n")
     from escalada.entrypoints.cli.output import console, styled
 
@@ -86,6 +92,13 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         console(stderr=True).print(tr(
             "send it: escalada comms send {draft} --channel email|slack|webhook --to "
             "ADDRESS|#CHANNEL|ENDPOINT", draft=view.id))
+
+
+def _addressed(audience: str) -> str:
+    """Whom the draft is to, in the reader's words ("to the customer", "клиенту")."""
+    return {"customer": tr("to the customer"), "executive": tr("to the customer's executive"),
+            "internal": tr("to colleagues"), "vendor": tr("to the vendor")}.get(
+        audience, audience)
 
 
 @comms_app.command("draft")
@@ -237,12 +250,15 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
 
 
 def _origin(source: str | None) -> str:
-    """Where a template comes from (adapters/templates.py: template_kinds), in the reader's
-    words; an operator's template keeps its path."""
+    """Where a template comes from (adapters/templates.py: template_kinds, and a draft's
+    "built-in ru/acknowledgment.md.j2"), in the reader's words; an operator's template
+    keeps its path."""
     if source is None:
         return "—"
     if source.startswith("operator "):
         return tr("operator {path}", path=source.removeprefix("operator "))
+    if source.startswith("built-in "):
+        return tr("built-in {name}", name=source.removeprefix("built-in "))
     return tr("built-in") if source == "built-in" else source
 
 

@@ -208,7 +208,10 @@ def trend(
     from escalada.services.account_health import health_trend, health_trend_page
 
     if html is not None:
-        page = health_trend_page(ctx=context(), actor=actor(), account_id=account, limit=limit)
+        from escalada.entrypoints.cli.words import language
+
+        page = health_trend_page(ctx=context(), actor=actor(), account_id=account, limit=limit,
+                                 language=language())
         Path(html).write_text(page, encoding="utf-8")
     view = health_trend(ctx=context(), actor=actor(), account_id=account, limit=limit)
     if fmt is Format.json:

@@ -1,25 +1,35 @@
-"""The case page's names for the product's ids (statuses, message kinds, delivery
-states; handoff items and tracks from domain/id_words.py), in the reader's language. An id
-not named here is shown as it is. Criteria are named by the policy's own words
-(`criterion_names`), translated through the catalogs."""
+"""The case page's names for the product's ids (message kinds, delivery states; the case's
+statuses and SLA targets from domain/case_words.py, handoff items and tracks from
+domain/id_words.py), in the reader's language. An id not named here is shown as it is.
+Criteria are named by the policy's own words (`criterion_names`), translated through the
+catalogs."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from escalada.adapters.catalogs import translations
+from escalada.domain.case_words import CASE_WORDS
 from escalada.domain.id_words import HANDOFF_WORDS, TRACK_WORDS
 from escalada.entrypoints.web.translate import gettext
 
 
 @cache
 def words(language: str) -> dict[str, str]:
-    """Every id the page names, with its name in `language` (handoff items and the tracks
-    from the domain's vocabularies, domain/id_words.py)."""
+    """Every id the page names, with its name in `language` (the case's statuses and SLA
+    targets, handoff items and the tracks from the domain's vocabularies; an SLA target
+    heads its clock, and `resolution` also names the message kind, so they begin with a
+    capital: "First response", "Первый ответ")."""
     translator = translations(language)
-    return {**{code: named.render(translator) for vocabulary in (HANDOFF_WORDS, TRACK_WORDS)
-               for code, named in vocabulary.items()},
-            **_states(language), **_messages(language)}
+    named = {code: said.render(translator)
+             for vocabulary in (CASE_WORDS, HANDOFF_WORDS, TRACK_WORDS)
+             for code, said in vocabulary.items()}
+    for target in _SLA_TARGETS:
+        named[target] = named[target][:1].upper() + named[target][1:]
+    return {**named, **_states(language), **_messages(language)}
+
+
+_SLA_TARGETS = ("first_response", "next_update", "resolution")
 
 
 def criterion_names(language: str, described: dict[str, str]) -> dict[str, str]:
@@ -32,13 +42,6 @@ def criterion_names(language: str, described: dict[str, str]) -> dict[str, str]:
 
 def _states(language: str) -> dict[str, str]:
     return {
-        "new": gettext(language, "new"),
-        "investigating": gettext(language, "investigating"),
-        "waiting_on_customer": gettext(language, "waiting on the customer"),
-        "mitigating": gettext(language, "mitigating"),
-        "monitoring": gettext(language, "monitoring"),
-        "resolved": gettext(language, "resolved"),
-        "closed": gettext(language, "closed"),
         "pending": gettext(language, "pending"),
         "delivered": gettext(language, "delivered"),
         "dead": gettext(language, "failed for good"),
@@ -46,9 +49,6 @@ def _states(language: str) -> dict[str, str]:
         "approved": gettext(language, "approved"),
         "rejected": gettext(language, "rejected"),
         "open": gettext(language, "open"),
-        "first_response": gettext(language, "First response"),
-        "next_update": gettext(language, "Next update"),
-        "resolution": gettext(language, "Resolution"),
     }
 
 
