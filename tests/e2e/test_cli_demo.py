@@ -25,7 +25,10 @@ def test_loading_the_demo_again_says_it_is_loaded_whoever_runs_it(tmp_path: Path
 
     assert "The demo is already loaded (accounts kestrel-analytics, ledgerly" in again
     assert "no user" not in again
-    assert cli.run("--as", "admin", "case", "list").count("CASE-") == 11
+    assert cli.run("--as", "admin", "case", "list").count("CASE-") == 12
+    overdue = cli.run("--as", "admin", "postmortem", "list", "--overdue")
+    assert overdue.count("CASE-") == 1 and "open, overdue" in overdue
+    assert "Live news streams buffer" in overdue
 
 
 def test_serve_says_where_the_api_answers_and_how_to_start_on_an_empty_database(

@@ -20,7 +20,7 @@ from escalada.services.credit_list import credit_page
 from escalada.services.demo import DemoLoaded, load_demo
 from escalada.services.paging import every_item
 from escalada.services.people_lists import user_page
-from escalada.services.post_mortem import show_post_mortem
+from escalada.services.post_mortem import post_mortem_page, show_post_mortem
 from escalada.services.recovery import recovery_plan
 from escalada.services.report import escalation_report
 
@@ -44,12 +44,12 @@ def demo_cases(ctx: Context, loaded: DemoLoaded) -> list[CaseSummaryView]:
     return list(every_item(list_page, ctx=ctx))
 
 
-def test_the_demo_loads_five_accounts_and_eleven_cases(
+def test_the_demo_loads_five_accounts_and_twelve_cases(
     ctx: Context, loaded: DemoLoaded, demo_cases: list[CaseSummaryView]
 ) -> None:
-    assert loaded == DemoLoaded(accounts=5, cases=11)
+    assert loaded == DemoLoaded(accounts=5, cases=12)
     assert len(list(every_item(account_page, ctx=ctx))) == 5
-    assert len(demo_cases) == 11
+    assert len(demo_cases) == 12
 
 
 def test_the_demo_mixes_tiers_plans_and_languages(ctx: Context, loaded: DemoLoaded) -> None:
@@ -67,7 +67,7 @@ def test_there_are_cases_at_every_technical_tier_and_at_l2_and_l3(
     open_cases = [c for c in demo_cases if c.status not in ("resolved", "closed")]
     assert {c.tier for c in open_cases} == {"T1", "T2", "T3", "VENDOR"}
     assert {"L2", "L3"} <= {c.exec_level for c in open_cases}
-    assert [c.status for c in demo_cases].count("resolved") == 2
+    assert [c.status for c in demo_cases].count("resolved") == 3
 
 
 def test_a_russian_account_has_its_case_titles_in_russian(
@@ -192,6 +192,29 @@ def test_the_resolved_l3_case_has_a_completed_post_mortem_in_its_report(
     assert "Nothing recorded" not in lessons
 
 
+def test_one_post_mortem_is_overdue_in_the_lists_and_on_its_accounts_page(
+    ctx: Context, demo_cases: list[CaseSummaryView]
+) -> None:
+    """Thames Media's L2, resolved over two weeks ago: its post-mortem was started and never
+    completed. `postmortem list --overdue` (GET /postmortems?overdue=true) lists it, and the
+    console's account page shows the recovery plan's post-mortem task overdue."""
+    from escalada.services.account_overview import account_overview
+
+    (case,) = [c for c in demo_cases if c.account == "thames-media" and c.exec_level == "L2"]
+    overdue = post_mortem_page(ctx=ctx, overdue=True).items
+    every = post_mortem_page(ctx=ctx).items
+    held = show_post_mortem(ctx=ctx, case_id=case.id)
+    overview = account_overview(ctx=ctx, actor=_ADMIN, account_id="thames-media")
+    (plan,) = [p for p in overview.recovery_plans if p.case == case.id]
+    (task,) = [t for phase in plan.phases for t in phase.tasks if t.key == "post_mortem"]
+
+    assert [(p.case, p.status, p.overdue) for p in overdue] == [(case.id, "open", True)]
+    assert {(p.status, p.overdue) for p in every} == {("open", True), ("completed", False)}
+    assert (held.status, held.overdue, held.completed_at) == ("open", True, None)
+    assert held.due_at is not None and held.due_at < ctx.clock()
+    assert task.overdue and plan.overdue_tasks >= 1
+
+
 def test_demo_people_sign_letters_with_their_display_names(ctx: Context, loaded: DemoLoaded
                                                            ) -> None:
     assert all(user.display_name for user in every_item(user_page, ctx=ctx))
@@ -231,8 +254,7 @@ def test_the_demos_resolved_escalation_reports_every_section_from_its_record(
     assert english.count("Nothing recorded.") == 0
     assert "## 3. Анализ первопричины" in russian and russian.count("**выполнено**") == 2
     # The similar past escalations too: the transcoding queue's root cause (Thames Media).
-    thames = next(c.id for c in demo_cases if c.account == "thames-media"
-                  and c.status == "resolved")
+    thames = next(c.id for c in demo_cases if c.title.startswith("Video transcoding jobs"))
     for report, heading in ((english, "### Similar past escalations"),
                             (russian, "### Похожие эскалации в прошлом")):
         assert f"| {thames} | " in report.split(heading)[1].split("## 8.")[0]

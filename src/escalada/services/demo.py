@@ -342,8 +342,35 @@ RESOLVED_L3: _Story = _ago(5 * 24 * 60, RAMAN, {
         summary="A queue failover left partition leases behind; webhooks lagged 40 minutes."),
 )
 
+# One story left behind: an L2 resolved over two weeks ago whose post-mortem was started
+# and never completed; it is overdue (5 business days after the resolution by default),
+# so `postmortem list --overdue` and the account's recovery plan in the console show it.
+OVERDUE_POST_MORTEM: _Story = _ago(16 * 24 * 60, WHITFIELD, {
+    "account": "thames-media", "severity": "P1", "contact": "o.grant@thames-media.example",
+    "title": "Live news streams buffer for viewers behind the CDN's London edge",
+    "services": ["cdn", "media-transcoding"], "flags": ["customer_requested_manager"],
+    "revenue_impact_usd": 12000},
+    _at(10, "respond", WHITFIELD, note="Checking the London edge's origin fetches."),
+    _at(15, "escalate", WHITFIELD, to="L2",
+        reason="Thames Media's Head of Broadcast IT asked for a manager before the evening "
+        "bulletin."),
+    _at(25, "acknowledge", MITCHELL, to="L2",
+        note="Coordinating the CDN and transcoding teams; updates every 2 hours."),
+    _at(90, "update", WHITFIELD, status="mitigating",
+        reason="Live traffic moved off the London edge to Amsterdam."),
+    _at(240, "resolve", MITCHELL, reason="A bad cache rule on the London edge sent live "
+        "segments back to the origin; the rule is fixed and streams play smoothly."),
+    _at(300, "recovery_task", MITCHELL, key="resolution_communication", status="done",
+        reason="Resolution summary sent to Oliver Grant."),
+    # Started three days later with the timeline, then left: never completed.
+    _at(240 + 3 * 24 * 60, "postmortem_start", MITCHELL),
+    _at(250 + 3 * 24 * 60, "postmortem_finding", WHITFIELD, heading="timeline_review",
+        text="Streams buffered for 70 minutes; the cache rule changed the day before."),
+)
+
 STORIES: tuple[_Story, ...] = (
     RESOLVED_L3,
+    OVERDUE_POST_MORTEM,
     _ago(3 * 24 * 60, WHITFIELD, {
         "account": "thames-media", "severity": "P2", "contact": "o.grant@thames-media.example",
         "title": "Video transcoding jobs stuck in the queue before the evening news bulletin",
