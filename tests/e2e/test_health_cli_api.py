@@ -213,9 +213,11 @@ def test_the_trend_as_a_page_with_its_chart(client, account, bearer, cli: Cli, t
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "<svg" in page.text and "Здоровье аккаунта acme" in page.text
     assert "Критично (риск ухода)" in page.text  # the bands, in the reader's language
+    assert "<th>сохранена (UTC)</th><th>оценка</th><th>категория</th>" in page.text
     # acme's language is Russian; an English reader reads the page in English.
     english = client.get(f"{API}/accounts/acme/health/trend/page", headers=viewer).text
     assert "Health of acme" in english and "Critical (churn risk)" in english
+    assert "<th>kept at (UTC)</th><th>score</th><th>band</th>" in english
     assert "Здоровье" not in english and "Критично" not in english
 
     cli.run("account", "add", "--id", "globex", "--name", "Globex", "--tier", "enterprise",

@@ -140,8 +140,9 @@ def test_an_agent_drafts_in_the_customers_language_and_builds_the_report(
 
 def test_a_russian_speaking_agents_user_is_told_why_a_draft_is_in_its_language_in_russian(
         ctx, bearer, open_case):
-    """The user's language (their setting) is the one refusals and the draft's
-    `language_reason` are told in; the draft itself is in the customer's."""
+    """The user's language (their setting) is the one refusals (a missing handoff item
+    named by its id) and the draft's `language_reason` are told in; the draft itself is
+    in the customer's."""
     case_id = open_case()["snapshot"]["id"]
     token = token_of(bearer("agent-olga", "team_lead"))
     update_user(ctx=ctx, actor=ADMIN, name="agent-olga", changes={"language": "ru"})
@@ -152,9 +153,10 @@ def test_a_russian_speaking_agents_user_is_told_why_a_draft_is_in_its_language_i
         english = await client.call_tool("draft_communication", {
             "case_id": case_id, "kind": "acknowledgment", "lang": "en"})
         missing = await client.call_tool("get_case", {"case_id": "CASE-404"})
-        return drafted, english, missing
+        bare = await client.call_tool("escalate", {"case_id": case_id, "to": "T2"})
+        return drafted, english, missing, bare
 
-    drafted, english, missing = as_agent(ctx, token, script)
+    drafted, english, missing, bare = as_agent(ctx, token, script)
 
     assert not drafted.is_error, text_of(drafted)
     assert (drafted.structured_content["language"],
@@ -164,6 +166,8 @@ def test_a_russian_speaking_agents_user_is_told_why_a_draft_is_in_its_language_i
             english.structured_content["language_reason"]) == (
         "en", "английский — по просьбе agent-olga")
     assert missing.is_error and "обращение CASE-404 не найдено" in text_of(missing)
+    assert bare.is_error and "\nне хватает: troubleshooting_summary" in text_of(bare)
+    assert "missing" not in text_of(bare)
 
 
 def test_an_unknown_or_disabled_token_is_refused_before_the_server_starts(ctx, bearer):

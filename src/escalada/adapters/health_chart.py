@@ -8,19 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from escalada.adapters.catalogs import translations
 from escalada.adapters.svg_figure import svg_figure
 from escalada.domain.policy.health import HealthPolicy
+from escalada.domain.words import Words
 
 # The bands from the top, shaded from green to red.
 _SHADES = ("#d8f0d8", "#eaf5d5", "#fdf0d0", "#f9d9d5", "#f3c6c0")
-_WORDS = {
-    "en": {"title": "Health of {account}", "score": "score", "at": "kept at (UTC)",
-           "band": "band", "coverage": "rests on data", "by": "kept by",
-           "none": "No score kept yet (`escalada health keep`)."},
-    "ru": {"title": "Здоровье аккаунта {account}", "score": "балл", "at": "сохранён (UTC)",
-           "band": "зона", "coverage": "на данных", "by": "сохранил",
-           "none": "Оценок ещё нет (`escalada health keep`)."},
-}
+# The page's words, in the reader's language (their Russian in health.po; "score", "band"
+# and "kept by" are the headings of `health trend`'s table).
+_HEADINGS = (Words("kept at (UTC)"), Words("score"), Words("band"), Words("rests on data"),
+             Words("kept by"))
+_NONE = Words("No score kept yet (`escalada health keep`).")
 
 Point = tuple[datetime, float | None, str | None, float, str]  # at, score, band, coverage, by
 
@@ -52,8 +51,9 @@ def trend_chart(points: Sequence[Point], policy: HealthPolicy, language: str) ->
 def trend_page(account: str, points: Sequence[Point], policy: HealthPolicy,
                language: str) -> str:
     """A standalone HTML page: the chart and the table of kept scores."""
-    words = _WORDS.get(language, _WORDS["en"])
-    title = html.escape(words["title"].format(account=account))
+    said = translations(language)
+    title = html.escape(Words("Health of {account}", account=account).render(said))
+    headings = "".join(f"<th>{html.escape(words.render(said))}</th>" for words in _HEADINGS)
     labels = {band.key: band.label.in_language(language) for band in policy.bands}
     rows = "".join(
         f"<tr><td>{at:%Y-%m-%d %H:%M}</td><td>{'—' if score is None else f'{score:g}'}</td>"
@@ -61,9 +61,8 @@ def trend_page(account: str, points: Sequence[Point], policy: HealthPolicy,
         f"<td>{coverage:.0%}</td><td>{html.escape(by)}</td></tr>"
         for at, score, band, coverage, by in points)
     body = (f"<figure>{trend_chart(points, policy, language)}</figure>"
-            f"<table><tr><th>{words['at']}</th><th>{words['score']}</th>"
-            f"<th>{words['band']}</th><th>{words['coverage']}</th><th>{words['by']}</th>"
-            f"</tr>{rows}</table>" if points else f"<p>{html.escape(words['none'])}</p>")
+            f"<table><tr>{headings}</tr>{rows}</table>" if points
+            else f"<p>{html.escape(_NONE.render(said))}</p>")
     return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
             f"<title>{title}</title><style>body{{font-family:sans-serif;color:#222}}"
             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px}"

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from escalada.adapters.catalogs import translations
 from escalada.domain.errors import EscaladaError, HandoffIncomplete, Unauthenticated
+from escalada.domain.words import Words
 from escalada.entrypoints.errors import domain_problem
 from escalada.services import (
     agent_audit,
@@ -84,9 +85,11 @@ def speaking(actor: Actor | None) -> Translator:
 
 def told(error: EscaladaError, actor: Actor | None) -> str:
     """The error as a person would read it (in the user's language)."""
-    message = error.told(speaking(actor))
-    if isinstance(error, HandoffIncomplete):
-        message += "\n" + "\n".join(f"missing: {item}" for item in error.missing)
+    language = speaking(actor)
+    message = error.told(language)
+    if isinstance(error, HandoffIncomplete):  # each item by the id the handoff takes
+        message += "\n" + "\n".join(Words("missing: {item}", item=item).render(language)
+                                     for item in error.missing)
     return message
 
 
