@@ -107,6 +107,18 @@ def snapshot_from(case: Any, account: Any, recent: int | None, pauses: Any) -> C
     )
 
 
+def snapshot_source(case: Any, pauses: Any) -> tuple[Any, ...]:
+    """What `snapshot_from` reads of a case and its pauses, but its number: two equal
+    sources give snapshots equal but for their ids (money by its text, which a snapshot
+    keeps: 0 and 0.00 are equal Decimals). Keep the two in step."""
+    return (case.severity, case.status, case.tier, case.exec_level, case.opened_at,
+            case.first_response_at, case.last_customer_update_at, case.resolved_at,
+            tuple((p.started_at, p.ended_at) for p in pauses), tuple(case.services),
+            tuple(case.flags), case.csat, str(case.revenue_impact_usd),
+            str(case.business_impact_usd), case.escalating_contact_level,
+            tuple(case.vendor_events or ()))
+
+
 def escalation_view(step: Any) -> EscalationView:
     return EscalationView(
         step=step.seq, track=step.track, direction=step.direction, from_=step.from_level,

@@ -39,6 +39,7 @@ from escalada.services.records import (
     timeline_of,
     timeline_view,
 )
+from escalada.services.repositories import new_case
 from escalada.services.storm_watch import follow_arrival
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.vendor_health import link_arrival
@@ -137,7 +138,7 @@ def open_in(uow: UnitOfWork, new: NewCase, *, policy: Policy, now: datetime, act
     recorded, similar cases suggested, and joined to (or opening) the platform incident
     of its services and regions; whether it joined one."""
     new = _with_contact(uow.session, new)
-    case = CaseRow(
+    case = new_case(
         account_id=new.account, title=new.title, severity=new.severity.value,
         status=CaseStatus.NEW.value, tier=Tier.T1.value, exec_level=None,
         opened_at=now, services=sorted(set(new.services)), flags=sorted(set(new.flags)),
@@ -149,7 +150,7 @@ def open_in(uow: UnitOfWork, new: NewCase, *, policy: Policy, now: datetime, act
         policy_version=policy.version,
         # Written once, as it stands after its opening: its first version, its
         # first timer generation, no pauses or steps yet (nothing to load back).
-        updated_at=now, version=1, timer_generation=1, pauses=[], escalations=[],
+        updated_at=now, version=1, timer_generation=1,
     )
     freeze(uow.session, case, policy, now)
     case.sla_due_at = due_on_opening(uow.session, case, policy)

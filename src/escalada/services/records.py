@@ -28,12 +28,13 @@ from escalada.services.case_reads import (
     escalation_view,
     excerpt,
     snapshot_from,
+    snapshot_source,
     timeline_view,
     view_from,
 )
 from escalada.services.context import Actor, Context
 from escalada.services.policies import policy_of
-from escalada.services.repositories import read_account
+from escalada.services.repositories import detached_row, read_account
 from escalada.services.unit_of_work import UnitOfWork
 from escalada.services.views import CaseView
 
@@ -79,6 +80,9 @@ _PLANNED_FROM = "planned_from"
 # The recent cases of an account counted with it as a case opens for it, before the case
 # is inserted (`opening_account`): (account id, now) -> count.
 _BEFORE_OPENING = "counted_before_opening"
+# What `due_on_opening` built for a case about to be inserted (the case -> its snapshot,
+# due time, and the policy, account and count of recent cases they came from).
+_DUE_ON_OPENING = "due_on_opening"
 
 
 def opened(session: Session, case: CaseRow) -> None:
@@ -108,8 +112,30 @@ def due_on_opening(session: Session, case: CaseRow, policy: Policy) -> datetime 
     if counted is None:
         return None
     # Numbered once inserted: the snapshot's id is not what the due time depends on.
-    snapshot = snapshot_from(case, _account(session, case.account_id), counted + 1, [])
-    return next_due(snapshot, policy, case.opened_at)
+    account = _account(session, case.account_id)
+    snapshot = snapshot_from(case, account, counted + 1, [])
+    due = next_due(snapshot, policy, case.opened_at)
+    session.info.setdefault(_DUE_ON_OPENING, {})[case] = (
+        snapshot, due, policy, account, counted + 1, snapshot_source(case, []))
+    return due
+
+
+def first_plan(session: Session, case: CaseRow, policy: Policy,
+               now: datetime) -> tuple[CaseSnapshot, datetime | None] | None:
+    """The snapshot at `now` and the next SLA due time that `due_on_opening` found for
+    `case`, numbered now: what its first plan would build again, when nothing they were
+    built from has moved since (what the snapshot reads of the case, its account, the
+    count of recent cases, the policy and the moment). None: build them again."""
+    found = session.info.get(_DUE_ON_OPENING, {}).pop(case, None)
+    if found is None:
+        return None
+    snapshot, due, policy_then, account, recent, source = found
+    if (policy_then is not policy or now != case.opened_at
+            or session.info.get(_ACCOUNTS, {}).get(case.account_id) is not account
+            or session.info.get(_RECENT, {}).get((case.account_id, now)) != recent
+            or snapshot_source(case, case.pauses) != source):
+        return None
+    return snapshot.model_copy(update={"id": case.ref}), due
 
 
 def is_new(session: Session, case: CaseRow) -> bool:
@@ -148,19 +174,20 @@ def record(
     digest = entry_hash(prev, case=case.number, at=at, actor=actor.name, kind=kind,
                         summary=summary, reason=reason, data=document,
                         key=None if key is None else key.secret)
-    entry = TimelineRow(
-        case_number=case.number, at=at, actor=actor.name, kind=kind,
-        summary=summary, reason=reason, data=document, prev_hash=prev, hash=digest,
-        key_id=None if key is None else key.id, words=words, reason_words=reason_words,
-    )
+    columns = {
+        "case_number": case.number, "at": at, "actor": actor.name, "kind": kind,
+        "summary": summary, "reason": reason, "data": document, "prev_hash": prev,
+        "hash": digest, "key_id": None if key is None else key.id, "words": words,
+        "reason_words": reason_words}
     if new is not None:
         # A case opened by this transaction is in the database already (Cases.add): its
         # entry is written at once too, by SQLAlchemy Core, and kept (the view's timeline)
-        # without the session's flush, which nothing else of the opening needs.
-        session.connection().execute(_ENTRY_INSERT, {
-            name: value for name, value in vars(entry).items() if name in _ENTRY_COLUMNS})
-        new.append(entry)
+        # without the session's flush, which nothing else of the opening needs: a row
+        # object outside the session, built without the constructor's events.
+        session.connection().execute(_ENTRY_INSERT, columns)
+        new.append(detached_row(TimelineRow, columns))
     else:
+        entry = TimelineRow(**columns)
         session.add(entry)
         notes = session.info.setdefault(RECORDED, {})
         notes[case.number] = (case, (*notes.get(case.number, (case, ()))[1], entry))
@@ -168,7 +195,6 @@ def record(
 
 
 _ENTRY_INSERT = insert(cast(Table, TimelineRow.__table__))
-_ENTRY_COLUMNS = frozenset(column.key for column in TimelineRow.__table__.columns)
 
 
 def _chain_head(session: Session, case: CaseRow) -> str:

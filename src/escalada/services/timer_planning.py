@@ -23,6 +23,7 @@ from escalada.domain.timers import (
 from escalada.domain.words import Words
 from escalada.services.policies import policy_of
 from escalada.services.records import (
+    first_plan,
     is_new,
     opening_moment,
     planned_at,
@@ -47,9 +48,14 @@ def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -
         # change that called for the plan, when the query below flushes it.
         case.timer_generation = (case.timer_generation or 0) + 1
     generation = case.timer_generation
-    with session.no_autoflush:  # the next SLA due time goes out in that same write
-        snapshot = snapshot_of(session, case, now)
-    due = next_due(snapshot, policy, now)
+    # A case opened by this transaction and unchanged since: as its opening found them.
+    first = first_plan(session, case, policy, now) if new else None
+    if first is not None:
+        snapshot, due = first
+    else:
+        with session.no_autoflush:  # the next SLA due time goes out in that same write
+            snapshot = snapshot_of(session, case, now)
+        due = next_due(snapshot, policy, now)
     if new:  # at generation 1, with no earlier timers, war room or vendor case to read
         planned_from(session, case, snapshot)  # its view's too (records.committed_view)
         _first_due(session, case, due)
