@@ -1,5 +1,6 @@
 """Every message a person may read from escalada's CLI and API errors, found in the
-source: the CLI's `tr`/`ntr` calls (Babel's Python extractor) and the error templates
+source: the CLI's `tr`/`ntr`/`trc` calls (Babel's Python extractor; a message said in a
+context is keyed `in_context(context, message)`) and the error templates
 (an AST scan: `Error.of(...)`, `Words(...)`, an error built from a literal, and the
 phrases authz and validation take as arguments)."""
 
@@ -13,10 +14,13 @@ from typing import Any
 from babel.messages.extract import extract
 
 import escalada
+from escalada.adapters.catalogs import in_context
 from escalada.domain import errors
 from escalada.domain.validation import REASONS
 
 SOURCE = Path(escalada.__file__).parent
+# The CLI's gettext calls as Babel's extractor takes them: trc(context, message) is pgettext.
+CLI_KEYWORDS: dict[str, Any] = {"tr": None, "ntr": (1, 2), "trc": ((1, "c"), 2)}
 ERRORS = {name for name, value in vars(errors).items()
           if isinstance(value, type) and issubclass(value, errors.EscaladaError)}
 # Where an error's constructor takes its message (others: the first argument).
@@ -91,19 +95,30 @@ def error_messages() -> dict[str | tuple[str, str], str]:
     return found
 
 
+def _keyed(message: str | tuple[str, ...], context: str | None) -> str | tuple[str, ...]:
+    if context is None:
+        return message
+    if isinstance(message, str):
+        return in_context(context, message)
+    return (in_context(context, message[0]), *message[1:])
+
+
 def cli_messages() -> dict[str | tuple[str, str], str]:
-    """Each `tr(...)`/`ntr(...)` message of the CLI -> where it is first written."""
+    """Each `tr(...)`/`ntr(...)`/`trc(...)` message of the CLI -> where it is first
+    written (one said in a context as `in_context(context, message)`)."""
     found: dict[str | tuple[str, str], str] = {}
     for path in sorted((SOURCE / "entrypoints").rglob("*.py")):
         with path.open("rb") as source:
-            for line, message, _comments, _context in extract(
-                    "python", source, keywords={"tr": None, "ntr": (1, 2)}):
-                found.setdefault(message, f"{path.relative_to(SOURCE)}:{line}")
+            for line, message, _comments, context in extract(
+                    "python", source, keywords=CLI_KEYWORDS):
+                found.setdefault(_keyed(message, context),  # type: ignore[arg-type]
+                                 f"{path.relative_to(SOURCE)}:{line}")
     return found
 
 
 def tr_calls_unseen() -> tuple[list[str], dict[tuple[str, str], str]]:
-    """The CLI's `tr(...)`/`ntr(...)` calls Babel's extractor does not find: (where each
+    """The CLI's `tr(...)`/`ntr(...)`/`trc(...)` calls Babel's extractor does not find:
+    (where each
     call of a literal it misses is, as `file:line: call` — inside an f-string, or an empty
     message id, whose gettext is the catalog's header), and each call of a value (not a
     literal: its message ids are its values) as (file, call) -> line."""
@@ -112,12 +127,16 @@ def tr_calls_unseen() -> tuple[list[str], dict[tuple[str, str], str]]:
         with path.open("rb") as source:
             seen = {(line, message if isinstance(message, str) else message[0])
                     for line, message, _comments, _context in extract(
-                        "python", source, keywords={"tr": None, "ntr": (1, 2)})}
+                        "python", source, keywords=CLI_KEYWORDS)}
         where = str(path.relative_to(SOURCE))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and _called(node) in ("tr", "ntr")):
+            if not (isinstance(node, ast.Call) and _called(node) in CLI_KEYWORDS):
                 continue
-            first = node.args[0] if node.args else None
+            # trc's message comes after its context (a context must be a literal too)
+            first = node.args[1 if _called(node) == "trc" else 0] if node.args else None
+            if _called(node) == "trc" and not (
+                    isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                first = node.args[0]
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 of_values.setdefault((where, ast.unparse(node)), f"{where}:{node.lineno}")
             elif not any(message == first.value and node.lineno <= line <= (

@@ -8,6 +8,7 @@ import pytest
 from escalada.adapters.catalogs import (
     accept_language,
     choose_language,
+    in_context,
     translations,
     untranslated,
 )
@@ -49,3 +50,16 @@ def test_the_browsers_language_is_honoured_when_escalada_speaks_it(header: str,
 def test_the_shells_lang_variable_chooses_the_clis_language(lang_variable: str,
                                                              expected: str) -> None:
     assert choose_language([lang_variable]) == expected
+
+
+def test_a_word_said_in_a_context_agrees_with_its_noun_beside_the_plain_one() -> None:
+    russian = translations("ru")
+    assert russian.gettext("open") == "открыто"  # a case (обращение)
+    assert russian.pgettext("post-mortem", "open") == "открыт"  # a post-mortem (разбор)
+    assert translations("en").pgettext("post-mortem", "open") == "open"
+
+
+def test_a_word_in_a_context_nobody_translated_is_listed_though_the_plain_one_is() -> None:
+    said = in_context("post-mortem", "open")
+    unknown = in_context("a noun nobody translated for", "open")
+    assert untranslated("ru", ["open", said, unknown]) == [unknown]

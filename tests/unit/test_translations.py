@@ -13,14 +13,15 @@ from message_support import (
     tr_calls_unseen,
 )
 
-from escalada.adapters.catalogs import catalog, untranslated
+from escalada.adapters.catalogs import CONTEXT_SEPARATOR, entry, untranslated
 
 _PARAMETER = re.compile(r"\{[^{}]*\}")
 
 
 def _listed(messages: dict[str | tuple[str, str], str], missing: list[str]) -> str:
     where = {m if isinstance(m, str) else m[0]: place for m, place in messages.items()}
-    return "\n".join(f"{where[m]}: {m!r}" for m in missing)
+    # a message said in a context reads `context | message`
+    return "\n".join(f"{where[m]}: {m.replace(CONTEXT_SEPARATOR, ' | ')!r}" for m in missing)
 
 
 def test_every_error_template_and_phrase_has_a_russian_translation() -> None:
@@ -57,10 +58,11 @@ def test_the_shipped_policy_names_every_criterion_its_steps_and_levels_name() ->
 def test_each_translation_keeps_its_templates_parameters() -> None:
     wrong = []
     for message in (*error_messages(), *cli_messages()):
-        english = message if isinstance(message, str) else message[0]
-        entry = catalog("ru").get(english)
-        strings = () if entry is None else (
-            entry.string if isinstance(entry.string, tuple) else (entry.string,))
+        key = message if isinstance(message, str) else message[0]
+        english = key.rpartition(CONTEXT_SEPARATOR)[2]
+        found = entry("ru", key)
+        strings = () if found is None else (
+            found.string if isinstance(found.string, tuple) else (found.string,))
         for string in strings:
             if sorted(_PARAMETER.findall(string)) != sorted(_PARAMETER.findall(english)):
                 wrong.append(english)

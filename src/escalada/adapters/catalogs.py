@@ -16,7 +16,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -35,15 +35,32 @@ def _catalog_files(lang: str) -> list[Traversable]:
 @cache
 def catalog(lang: str) -> Catalog:
     """Every part's messages for `lang` in one catalog (a later file never hides an earlier
-    file's translation with an empty one)."""
+    file's translation with an empty one); a message with a context (`msgctxt`) is its own
+    entry beside the same English without one."""
     merged = Catalog(locale=lang)
     for path in _catalog_files(lang):
         with path.open("rb") as handle:
             part = read_po(handle, locale=lang)
         for message in part:
-            if message.id and (message.id not in merged or message.string):
+            if message.id and (merged.get(message.id, context=message.context) is None
+                               or message.string):
                 merged[message.id] = message
     return merged
+
+
+CONTEXT_SEPARATOR = "\x04"
+
+
+def in_context(context: str, message_id: str) -> str:
+    """The key `untranslated` takes for `message_id` in `context` (gettext's own
+    `context\\x04id`, as a compiled catalog stores it)."""
+    return f"{context}{CONTEXT_SEPARATOR}{message_id}"
+
+
+def entry(lang: str, key: str) -> Message | None:
+    """The catalog's entry for a message id, or for one written `in_context`."""
+    context, _, message_id = key.rpartition(CONTEXT_SEPARATOR)
+    return catalog(lang).get(message_id, context=context or None)
 
 
 @cache
@@ -60,12 +77,12 @@ def translations(lang: str) -> NullTranslations:
 
 def untranslated(lang: str, message_ids: Iterable[str | tuple[str, ...]]) -> list[str]:
     """The ids among `message_ids` that `lang` has no (non-fuzzy, non-empty) translation
-    for: what a test lists when a string a person reads would show up in English."""
-    known = catalog(lang)
+    for: what a test lists when a string a person reads would show up in English. An id
+    with a context is written `in_context(context, id)`; a plural as (singular, plural)."""
     missing = []
     for message_id in message_ids:
         key = message_id[0] if isinstance(message_id, tuple) else message_id
-        message = known.get(key)
+        message = entry(lang, key)
         strings = () if message is None else (
             message.string if isinstance(message.string, tuple) else (message.string,))
         if message is None or message.fuzzy or not all(strings):

@@ -157,8 +157,8 @@ def _list_table(items: list[PostMortemItem], overdue: bool) -> None:
     for column in (tr("case"), tr("title"), tr("status"), tr("due"), tr("completed")):
         table.add_column(column)
     for item in items:
-        status = (styled((tr("{status}, overdue", status=named(item.status)), "red"))
-                  if item.overdue else named(item.status))
+        said = named(item.status, "post-mortem")
+        status = styled((tr("{status}, overdue", status=said), "red")) if item.overdue else said
         table.add_row(item.case, item.title, status, when(item.due_at), when(item.completed_at))
     console().print(table)
 
@@ -170,16 +170,16 @@ def _show(view: PostMortemView, fmt: Format) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
-    from escalada.entrypoints.cli.words import named, tr
+    from escalada.entrypoints.cli.words import named, tr, trc
 
     out = console()
-    status = named(view.status)
+    status = named(view.status, "post-mortem")
     if view.due_at:
         line = tr("{case} post-mortem: {status}, due {due}", case=view.case, status=status,
                   due=when(view.due_at, view.timezone))
     else:
         line = tr("{case} post-mortem: {status}", case=view.case, status=status)
-    out.print(line + (" " + tr("OVERDUE") if view.overdue else ""), markup=False)
+    out.print(line + (" " + trc("post-mortem", "OVERDUE") if view.overdue else ""), markup=False)
     if view.completed_at:
         out.print(tr("completed by {who}, {at}", who=view.completed_by,
                      at=when(view.completed_at, view.timezone)), markup=False)
@@ -202,7 +202,7 @@ def _show(view: PostMortemView, fmt: Format) -> None:
     for column in (tr("id"), tr("action"), tr("owner"), tr("due"), tr("status")):
         table.add_column(column)
     for a in view.actions:
-        shown = named(a.status)
+        shown = named(a.status, "action item")
         table.add_row(str(a.id), a.what, a.owner, when(a.due_at, view.timezone),
                       styled((shown, "red")) if a.status == "overdue" else shown)
     out.print(table)

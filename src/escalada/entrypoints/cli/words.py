@@ -1,6 +1,8 @@
 """The CLI's words in the reader's language: ESCALADA_LANG, else the locale variables
-(LC_ALL, LC_MESSAGES, LANG), else English. `tr`/`ntr` are the CLI's gettext calls
-(Babel extracts them: tests/unit/test_translations.py); errors carry their own words."""
+(LC_ALL, LC_MESSAGES, LANG), else English. `tr`/`ntr` are the CLI's gettext calls, `trc`
+gettext's pgettext: the same English word in a context, where the reader's language says it
+differently for different nouns (a post-mortem is «открыт», a case «открыто»). Babel
+extracts them (tests/unit/test_translations.py); errors carry their own words."""
 
 from __future__ import annotations
 
@@ -57,17 +59,45 @@ def tr(message: str, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def trc(context: str, message: str, /, **params: object) -> str:
+    """`message` as said of `context` (a noun: "post-mortem", "recovery task") in the
+    reader's language, where its words agree with that noun; `{name}` parameters filled in."""
+    from escalada.adapters.catalogs import translations
+
+    text = translations(language()).pgettext(context, message)
+    return text.format(**params) if params else text
+
+
 def ntr(singular: str, plural: str, count: int, /, **params: object) -> str:
     """The plural form for `count` in the reader's language (`{count}` is the number)."""
     return speaking().ngettext(singular, plural, count).format(count=count, **params)
 
 
-def named(value: str | None) -> str:
+def named(value: str | None, of: str | None = None) -> str:
     """A state, status, phase or kind the tables print, in the reader's words (an id it
-    does not know, such as an operator's own seat or checklist key, is printed as it is)."""
+    does not know, such as an operator's own seat or checklist key, is printed as it is).
+    `of` is the noun it is said of ("post-mortem"), where the words agree with it."""
     if value is None:
         return "—"
+    if of is not None and (said := _said_of(language()).get((of, value))) is not None:
+        return said
     return _names(language()).get(value, value)
+
+
+@cache
+def _said_of(_language: str) -> dict[tuple[str, str], str]:
+    """States whose words agree with the noun they are said of (in Russian a post-mortem,
+    разбор, is «открыт», a recovery task, задача, «открыта», a case «открыто»)."""
+    return {
+        # a post-mortem: due (not started), open, completed
+        ("post-mortem", "due"): trc("post-mortem", "due"),
+        ("post-mortem", "open"): trc("post-mortem", "open"),
+        ("post-mortem", "completed"): trc("post-mortem", "completed"),
+        # a post-mortem's action item
+        ("action item", "open"): trc("action item", "open"),
+        ("action item", "done"): trc("action item", "done"),
+        ("action item", "overdue"): trc("action item", "overdue"),
+    }
 
 
 @cache
