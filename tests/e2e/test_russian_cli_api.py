@@ -132,7 +132,7 @@ def test_the_tables_of_rooms_credits_plans_people_and_accounts_read_russian(
     russian.run("credit", "propose", case_id, "--amount-usd", "1500", "--reason", "простой")
     credits = russian.run("credit", "list")
     assert "сумма" in credits and "предложен" in credits and "1\xa0500,00\xa0$" in credits
-    assert "введён вручную" in credits
+    assert "введена вручную" in credits  # компенсация, feminine
 
     history = russian.run("account", "history", "acme")
     assert "добавлен клиент: Acme Corp" in history and "клиент изменён:" in history

@@ -40,3 +40,23 @@ def test_the_english_post_mortem_words_stay_as_they_were(demo: Cli, tmp_path: Pa
     english.env.update({**demo.env, "LANG": "en_US.UTF-8"})
     assert "open, overdue" in english.run("postmortem", "list", "--overdue")
     assert "CASE-1 post-mortem: open, due " in english.run("postmortem", "show", "CASE-1")
+
+
+def test_recovery_tasks_are_open_overdue_and_done_in_the_feminine(demo: Cli) -> None:
+    plan = demo.run("recovery", "show", "CASE-1")
+
+    assert "открыта ПРОСРОЧЕНА" in _row(plan, "2") and "выполнена" in _row(plan, "1")
+    assert "открыто ПРОСРОЧЕНО" not in plan and "│ открыто " not in plan
+    assert "разбор инцидента: задача 5, открыта, срок " in plan
+
+
+def test_war_room_checklist_items_are_not_done_or_overdue_in_the_masculine(demo: Cli) -> None:
+    closed = _row(demo.run("war-room", "show", "CASE-2"), "немедленно")
+    open_ = _row(demo.run("war-room", "show", "CASE-8"), "немедленно")
+
+    assert closed.endswith("│ не выполнен │") and open_.endswith("│ ПРОСРОЧЕН │")
+
+
+def test_a_credit_entered_by_hand_is_feminine_like_its_state(demo: Cli) -> None:
+    credit = _row(demo.run("credit", "list"), "1")
+    assert "введена вручную" in credit and "одобрена" in credit and "введён" not in credit

@@ -53,7 +53,8 @@ def _credits_table(rows: list[CreditView]) -> None:
     for c in rows:
         decided = f"{c.decided_by} {when(c.decided_at)}" if c.decided_by else ""
         table.add_row(
-            str(c.id), c.case, money(c.amount_usd), named(c.basis), named(c.state),
+            str(c.id), c.case, money(c.amount_usd), named(c.basis, "credit"),
+            named(c.state, "credit"),
             f"{named(c.approver_role) if c.approver_role else nobody} "
             f"({c.approver_level or '—'})",
             f"{c.proposed_by} {when(c.proposed_at)}", decided,

@@ -37,7 +37,7 @@ def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> Non
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
-    from escalada.entrypoints.cli.words import named, tr
+    from escalada.entrypoints.cli.words import named, tr, trc
 
     table = Table(title=title, title_justify="left")
     for column in (tr("id"), tr("phase"), tr("task"), tr("owner"), tr("due"), tr("status")):
@@ -45,8 +45,9 @@ def _tasks_table(tasks: list[RecoveryTaskView], title: str | None = None) -> Non
     unassigned = tr("unassigned")  # outside the f-string below, where the extractor sees it
     for task in tasks:
         owner = task.owner or f"({named(task.owner_role) if task.owner_role else unassigned})"
-        status = (styled(named(task.status), (" " + tr("OVERDUE"), "red")) if task.overdue
-                  else named(task.status))
+        said = named(task.status, "recovery task")
+        status = (styled(said, (" " + trc("recovery task", "OVERDUE"), "red")) if task.overdue
+                  else said)
         table.add_row(str(task.id), named(task.phase), task.text, owner,
                       when(task.due_at, task.timezone), status)
     console().print(table)
@@ -70,7 +71,7 @@ def _plan(view: RecoveryPlanView, fmt: Format) -> None:
                        (tr("customer follow-up"), view.customer_follow_up)):
         if task is not None:
             console().print(tr("{name}: task {id}, {status}, due {due}", name=name, id=task.id,
-                               status=named(task.status),
+                               status=named(task.status, "recovery task"),
                                due=when(task.due_at, task.timezone)))
 
 

@@ -132,7 +132,7 @@ def _panel(view: WarRoomView) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, styled, when
-    from escalada.entrypoints.cli.words import named, ntr, policy_said, tr
+    from escalada.entrypoints.cli.words import named, ntr, policy_said, tr, trc
 
     out, zone = console(), view.timezone
     out.print(styled((view.case, "bold"), " " + tr(
@@ -177,8 +177,9 @@ def _panel(view: WarRoomView) -> None:
                      else tr("done by {who} {at}")).format(who=item.done_by,
                                                           at=when(item.done_at))
         else:
-            state = (tr("not done") if view.closed_at is not None
-                     else tr("OVERDUE") if item.overdue else named("open"))
+            state = (trc("checklist item", "not done") if view.closed_at is not None
+                     else trc("checklist item", "OVERDUE") if item.overdue
+                     else named("open", "checklist item"))
         items.add_row(named(item.checklist), item.key, policy_said(item.text),
                       when(item.due_at, zone), state)
     out.print(items)

@@ -97,6 +97,18 @@ def _said_of(_language: str) -> dict[tuple[str, str], str]:
         ("action item", "open"): trc("action item", "open"),
         ("action item", "done"): trc("action item", "done"),
         ("action item", "overdue"): trc("action item", "overdue"),
+        # a recovery plan's task (in Russian задача): open, in progress, done, cancelled
+        ("recovery task", "open"): trc("recovery task", "open"),
+        ("recovery task", "in_progress"): trc("recovery task", "in progress"),
+        ("recovery task", "done"): trc("recovery task", "done"),
+        ("recovery task", "cancelled"): trc("recovery task", "cancelled"),
+        # a service credit (компенсация): how its amount came (entered by hand), its states
+        ("credit", "entered"): trc("credit", "entered"),
+        ("credit", "proposed"): trc("credit", "proposed"),
+        ("credit", "approved"): trc("credit", "approved"),
+        ("credit", "rejected"): trc("credit", "rejected"),
+        # a war room's checklist item (пункт): open (its "done"/"not done" are phrases)
+        ("checklist item", "open"): trc("checklist item", "open"),
     }
 
 
