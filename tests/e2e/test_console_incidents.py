@@ -108,8 +108,14 @@ def test_the_pages_speak_russian(console: SignedIn, stormed: Context) -> None:
     vera.post("/language", data={"csrf_token": csrf_of(vera.get("/incidents").text),
                                  "language": "ru", "next": "/incidents"})
 
-    assert "Инциденты платформы" in vera.get("/incidents").text
-    assert "Инцидент платформы INC-1" in vera.get("/cases/CASE-1").text
+    listed = vera.get("/incidents").text
+    case = vera.get("/cases/CASE-1").text
+    assert "Инциденты платформы" in listed
+    assert "Инцидент платформы INC-1" in case
+    # an incident (инцидент) is «открыт», where a case (обращение) is «открыто»
+    assert 'status-open">открыт</span>' in listed
+    assert 'data-testid="incident-status">открыт</span>' in vera.get("/incidents/INC-1").text
+    assert " · открыт · " in case
 
 
 def test_the_incident_page_lists_the_vendors_open_events_of_its_place(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import Cli
+from cli_support import Cli, russian_cli
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,20 @@ def test_war_room_checklist_items_are_not_done_or_overdue_in_the_masculine(demo:
 def test_a_credit_entered_by_hand_is_feminine_like_its_state(demo: Cli) -> None:
     credit = _row(demo.run("credit", "list"), "1")
     assert "введена вручную" in credit and "одобрена" in credit and "введён" not in credit
+
+
+def test_a_platform_incident_is_open_then_resolved_in_the_masculine(tmp_path: Path) -> None:
+    cli = russian_cli(tmp_path)
+    for n in (1, 2):
+        cli.run("case", "open", "--account", "acme", "--severity", "P1", "--title",
+                f"RDS down {n}", "--service", "rds", "--region", "eu-central-1")
+    cli.run("incident", "open", "--service", "rds", "--region", "eu-central-1")
+    cli.run("incident", "link", "INC-1", "--case", "CASE-1", "--case", "CASE-2")
+    opened = _row(cli.run("incident", "list"), "INC-1")
+    case = cli.run("case", "show", "CASE-1")
+    cli.run("incident", "resolve", "INC-1", "--resolution", "заменили узел")
+    resolved = cli.run("incident", "show", "INC-1")
+
+    assert "│ открыт " in opened and "открыто" not in opened
+    assert "(открыт, " in case and "(открыто, " not in case
+    assert ": решён, " in resolved

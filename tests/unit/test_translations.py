@@ -90,15 +90,10 @@ def _of_values() -> dict[tuple[str, str], tuple[str, ...]]:
     from escalada.domain.vendor_health import OPEN as EVENT_OPEN
     from escalada.services.agent_audit import Outcome
     from escalada.services.incident_updates import NO_EMAIL_CONTACT
-    from escalada.services.incidents import OPEN, RESOLVED
 
-    incidents = (OPEN, RESOLVED)
     return {
         ("entrypoints/cli/audit.py", "tr(call.outcome)"): get_args(Outcome),
-        ("entrypoints/cli/incidents.py", "tr(item.status)"): incidents,
-        ("entrypoints/cli/incidents.py", "tr(view.status)"): incidents,
         ("entrypoints/cli/incidents.py", "tr(item.skipped)"): (NO_EMAIL_CONTACT,),
-        ("entrypoints/cli/render.py", "tr(link.status)"): incidents,
         ("entrypoints/cli/vendors.py", "tr(e.status)"): (EVENT_OPEN, CLOSED),
     }
 

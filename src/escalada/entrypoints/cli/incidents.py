@@ -51,14 +51,15 @@ def _incidents_table(items: list[IncidentSummary]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import named, tr
 
     table = Table(title=tr("platform incidents"), title_justify="left")
     for column in (tr("incident"), tr("service"), tr("region"), tr("status"), tr("accounts"),
                    tr("cases"), tr("opened"), tr("resolved")):
         table.add_column(column)
     for item in items:
-        table.add_row(item.id, item.service, item.region, tr(item.status), str(item.accounts),
+        table.add_row(item.id, item.service, item.region, named(item.status, "incident"),
+                      str(item.accounts),
                       str(item.cases), when(item.opened_at), when(item.resolved_at))
     console().print(table)
 
@@ -173,7 +174,7 @@ def _show(view: IncidentView, fmt: Format) -> None:
 
     out = console()
     out.print(tr("{incident} {title}: {status}, {accounts} accounts, opened {opened} by "
-                 "{by}", incident=view.id, title=view.title, status=tr(view.status),
+                 "{by}", incident=view.id, title=view.title, status=named(view.status, "incident"),
                  accounts=view.accounts, opened=when(view.opened_at), by=view.opened_by),
               markup=False)
     if view.resolved_at:

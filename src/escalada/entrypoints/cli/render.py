@@ -120,7 +120,7 @@ def incident_lines(links: list[IncidentLink]) -> None:
     out = console()
     for link in links:
         out.print(tr("platform incident {incident}: {title} ({status}, {accounts} accounts)",
-                     incident=link.id, title=link.title, status=tr(link.status),
+                     incident=link.id, title=link.title, status=named(link.status, "incident"),
                      accounts=link.accounts), markup=False)
         if link.resolution_proposed:
             out.print(tr("  the incident is resolved: resolving this case is proposed "

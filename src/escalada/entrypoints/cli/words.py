@@ -107,6 +107,9 @@ def _said_of(_language: str) -> dict[tuple[str, str], str]:
         ("credit", "proposed"): trc("credit", "proposed"),
         ("credit", "approved"): trc("credit", "approved"),
         ("credit", "rejected"): trc("credit", "rejected"),
+        # a platform incident (инцидент): open, resolved
+        ("incident", "open"): trc("incident", "open"),
+        ("incident", "resolved"): trc("incident", "resolved"),
         # a war room's checklist item (пункт): open (its "done"/"not done" are phrases)
         ("checklist item", "open"): trc("checklist item", "open"),
     }
