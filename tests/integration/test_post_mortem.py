@@ -266,6 +266,8 @@ def test_an_l2_resolution_makes_a_post_mortem_due_and_its_timer_tells_when_overd
     assert task.status == "done"  # the plan's post-mortem task is done with it
     assert timeline(ctx, case)[-2].summary == (
         f"recovery task {task.id} (post-mortem): status open -> done (post-mortem completed)")
+    assert timeline(ctx, case)[-2].summary_in(translations("ru")).endswith(
+        ": статус открыта -> выполнена (разбор инцидента завершён)")  # the task, feminine
     with pytest.raises(InvalidInput) as refused:
         post_mortem_page(ctx=ctx, limit=0)
     assert refused.value.problems[0][0] == "limit"

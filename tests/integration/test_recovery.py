@@ -299,7 +299,7 @@ def test_assigning_and_starting_a_task_is_recorded_on_the_case_timeline(
                              "owner none -> maria, status open -> in_progress")
     assert entry.summary_in(translations("ru")) == (
         f"задача плана восстановления {apology.id} (извинения руководителя): "
-        "ответственный нет -> maria, статус открыто -> в работе")
+        "ответственный нет -> maria, статус открыта -> в работе")
     assert entry.data == {"task": apology.id, "key": "executive_apology",
                           "before": {"owner": None, "status": "open"},
                           "after": {"owner": "maria", "status": "in_progress"}}
@@ -394,7 +394,7 @@ def test_the_timeline_names_a_task_of_peoples_own_by_its_phase_in_words(
     entry = cases.case_timeline(ctx=ctx, case_id=case_id)[-1]
     assert entry.summary == f"recovery task {added.id} (short term): status open -> done"
     assert entry.summary_in(translations("ru")) == (
-        f"задача плана восстановления {added.id} (краткосрочно): статус открыто -> выполнено")
+        f"задача плана восстановления {added.id} (краткосрочно): статус открыта -> выполнена")
 
 
 def test_a_task_cannot_be_added_to_a_case_without_a_plan(ctx: Context, people: None) -> None:

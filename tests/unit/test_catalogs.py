@@ -63,3 +63,15 @@ def test_a_word_in_a_context_nobody_translated_is_listed_though_the_plain_one_is
     said = in_context("post-mortem", "open")
     unknown = in_context("a noun nobody translated for", "open")
     assert untranslated("ru", ["open", said, unknown]) == [unknown]
+
+
+def test_words_said_of_a_noun_keep_their_context_when_stored() -> None:
+    from escalada.domain.words import Words
+
+    said = Words("{name} {before} -> {after}", name=Words.literal("status"),
+                 before=Words.said_of("recovery task", "open"),
+                 after=Words.said_of("recovery task", "done"))
+    stored = Words.from_json(said.as_json())
+
+    assert stored.render(translations("ru")) == "статус открыта -> выполнена"
+    assert stored.render() == "status open -> done"

@@ -40,12 +40,13 @@ ENGLISH: Translator = _English()
 class Words:
     """An English template and its parameters, rendered in a language on demand."""
 
-    __slots__ = ("count", "formatted", "params", "plural", "template")
+    __slots__ = ("context", "count", "formatted", "params", "plural", "template")
 
     def __init__(self, template: str, /, **params: object) -> None:
         self.template, self.plural, self.count = template, "", 0
         self.params: Mapping[str, object] = params
         self.formatted = True
+        self.context: str | None = None
 
     @classmethod
     def counted(cls, singular: str, plural: str, count: int, /, **params: object) -> Words:
@@ -61,9 +62,20 @@ class Words:
         words.formatted = False
         return words
 
+    @classmethod
+    def said_of(cls, context: str, text: str) -> Words:
+        """A literal said of a noun (`context`: "recovery task"), whose translation agrees
+        with it (gettext's pgettext: in Russian a task is «открыта», a case «открыто»)."""
+        words = cls.literal(text)
+        words.context = context
+        return words
+
     def render(self, language: Translator = ENGLISH) -> str:
         """The words in `language` (English when none is given)."""
-        if self.plural:
+        in_context = getattr(language, "pgettext", None) if self.context else None
+        if in_context is not None and not self.plural:
+            template = in_context(self.context, self.template) if self.template else ""
+        elif self.plural:
             template = language.ngettext(self.template, self.plural, self.count)
         else:
             template = language.gettext(self.template) if self.template else ""
@@ -92,6 +104,8 @@ class Words:
             document["p"], document["n"] = self.plural, self.count
         if not self.formatted:
             document["l"] = True
+        if self.context:
+            document["c"] = self.context
         if self.params:
             document["a"] = {name: _param_json(value) for name, value in self.params.items()}
         return document
@@ -104,6 +118,8 @@ class Words:
             words.plural, words.count = str(document["p"]), int(document.get("n", 0))
         if document.get("l"):
             words.formatted = False
+        if document.get("c"):
+            words.context = str(document["c"])
         return words
 
     def __repr__(self) -> str:

@@ -557,7 +557,7 @@ def _plan_task_done(session: Session, case: CaseRow, *, actor: Actor, now: datet
     record(session, case, actor=actor, at=now, kind="recovery_task_updated",
            summary=Words("recovery task {id} ({key}): status {before} -> done (post-mortem "
                          "completed)", id=task.id, key=RECOVERY_TASK_WORDS[POST_MORTEM],
-                         before=Words.literal(before)),
+                         before=Words.said_of("recovery task", before)),
            data={"task": task.id, "key": task.key, "before": {"status": before},
                  "after": {"status": "done"}}, changed=False)
 

@@ -134,7 +134,9 @@ def _update_summary(task: RecoveryTaskRow, before: dict[str, Any],
 
 
 def _said(name: str, value: Any) -> str | Words:
-    if name == "status" or value is None:
+    if name == "status" and value is not None:  # said of the task (in Russian «открыта»)
+        return Words.said_of("recovery task", str(value))
+    if value is None:
         return Words.literal(_shown(value))
     return _shown(value)
 
