@@ -95,6 +95,18 @@ def test_the_read_commands_read_without_sqlalchemy(cli: Cli, command: tuple[str,
     assert not {"sqlalchemy", "alembic", "escalada.adapters.db.tables"} & modules
 
 
+def test_a_case_opens_in_a_fresh_interpreter(cli: Cli) -> None:
+    # The tests' own process has its mappers configured long before; a command run on its
+    # own builds the new case first (b5795bc crashed there: 'NoneType' object has no
+    # attribute 'set_committed_value').
+    cli.run("account", "add", "--id", "acme", "--name", "Acme Corp", "--tier", "enterprise",
+            "--plan", "enterprise")
+    output, _ = imported(cli, "case", "open", "--account", "acme", "--severity", "P2",
+                         "--title", "Checkout fails")
+    assert "exit 0" in output, output
+    assert "CASE-1" in output and "Traceback" not in output
+
+
 @pytest.mark.parametrize("name", list(GROUPS))
 def test_the_table_says_what_each_command_says_of_itself(name: str) -> None:
     command = get_command(app).get_command(None, name)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Insert, Table, insert, inspect, select
-from sqlalchemy.orm import ColumnProperty, Session, make_transient_to_detached
+from sqlalchemy.orm import ColumnProperty, Session, class_mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from escalada.adapters.db import reads
@@ -75,7 +75,10 @@ def detached_row(row_class: type[R], columns: dict[str, Any]) -> R:
     written at once as the ORM writes those of a row it loads: the constructor fires an
     event for each keyword, which nothing listens for on a row outside a session (a
     case's twenty-odd columns cost six times as much that way)."""
-    row: R = inspect(row_class).class_manager.new_instance()
+    # class_mapper configures the mappers if nothing has yet (a fresh `escalada case
+    # open` builds its case before any query): inspect() alone would leave the row's
+    # relationships without their attribute implementations.
+    row: R = class_mapper(row_class).class_manager.new_instance()
     vars(row).update(columns)
     return row
 
