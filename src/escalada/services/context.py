@@ -120,10 +120,13 @@ class Context:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         from escalada.adapters.db.database import session_factory
+        from escalada.adapters.db.writer import one_writer
 
         # Every session knows the key its timeline entries are written under
-        # (services.records.record), without each use case passing it along.
-        return session_factory(self.engine, info={"audit_key": self.keyring.active})
+        # (services.records.record), without each use case passing it along. On a SQLite
+        # file they write on one connection, which keeps its cache of pages from one
+        # write to the next (adapters.db.writer).
+        return session_factory(one_writer(self.engine), info={"audit_key": self.keyring.active})
 
     @cached_property
     def reading_sessions(self) -> sessionmaker[Session]:
