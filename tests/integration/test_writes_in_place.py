@@ -74,6 +74,33 @@ def test_a_write_that_finds_another_writer_is_given_back_with_nothing_written(
     assert case_count(ctx) == 1
 
 
+def test_a_write_that_finds_the_writers_connection_in_use_is_given_back(
+    sqlite_ctx: Context, patient: None,
+) -> None:
+    # Writes on a SQLite file share one connection (adapters.db.writer): a thread's write
+    # holding it (perhaps waiting for another process's lock) is not waited for either.
+    ctx = sqlite_ctx
+    open_case(ctx)
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with ctx.writer.connect():  # the one writer connection, checked out
+            held.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(10)
+    try:
+        done, view = ctx.at_once(open_one, ctx)  # would wait a minute if it waited
+    finally:
+        release.set()
+        thread.join()
+    assert (done, view) == (False, None)
+    assert case_count(ctx) == 1
+    assert ctx.at_once(open_one, ctx)[0]  # free again: done at once
+
+
 def test_only_the_first_unit_of_work_goes_without_waiting(
     sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

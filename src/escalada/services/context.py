@@ -118,15 +118,29 @@ class Context:
         return reads_in_place(self.engine)
 
     @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        from escalada.adapters.db.database import session_factory
+    def writer(self) -> Engine:
+        """The engine that writes: on a SQLite file, one connection, which keeps its cache
+        of pages from one write to the next (adapters.db.writer)."""
         from escalada.adapters.db.writer import one_writer
 
+        return one_writer(self.engine)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from escalada.adapters.db.database import session_factory
+
         # Every session knows the key its timeline entries are written under
-        # (services.records.record), without each use case passing it along. On a SQLite
-        # file they write on one connection, which keeps its cache of pages from one
-        # write to the next (adapters.db.writer).
-        return session_factory(one_writer(self.engine), info={"audit_key": self.keyring.active})
+        # (services.records.record), without each use case passing it along.
+        return session_factory(self.writer, info={"audit_key": self.keyring.active})
+
+    @cached_property
+    def at_once_sessions(self) -> sessionmaker[Session]:
+        """The writer's, for a write that waits neither for its connection nor for
+        SQLite's lock (`at_once`)."""
+        from escalada.adapters.db.database import session_factory, without_waiting
+
+        return session_factory(without_waiting(self.writer),
+                               info={"audit_key": self.keyring.active})
 
     @cached_property
     def reading_sessions(self) -> sessionmaker[Session]:
@@ -169,7 +183,9 @@ class Context:
         at_once: list[int] | None = getattr(self._shared, "at_once", None)
         if wait and at_once is not None:
             at_once[0] += 1
-            wait = at_once[0] > 1  # the first only: until it begins nothing is written
+            if at_once[0] == 1 and not durable:  # the first only: until it begins nothing
+                return UnitOfWork(self.at_once_sessions, self._before_commit)  # is written
+            wait = at_once[0] > 1
         if durable:
             sessions = self.durable_sessions if wait else self.unwaiting_durable_sessions
         else:
@@ -192,12 +208,14 @@ class Context:
         (Units that need not wait, `wait=False`, are ones that may as well be skipped,
         so done again.)"""
         from escalada.adapters.db.database import lock_not_had
+        from escalada.adapters.db.writer import WriterInUse, at_once
 
         self._shared.at_once = units = [0]  # the writing units of work begun inside
         try:
-            return True, work(*args)
+            with at_once():  # nor for the writer's connection, if a thread has it
+                return True, work(*args)
         except Exception as error:
-            if units[0] == 1 and lock_not_had(error):
+            if units[0] == 1 and (lock_not_had(error) or isinstance(error, WriterInUse)):
                 return False, None
             raise
         finally:

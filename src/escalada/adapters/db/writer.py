@@ -12,9 +12,15 @@ polling SQLite's lock.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, event
 from sqlalchemy.engine.base import OptionEngine
-from sqlalchemy.pool import Pool, QueuePool
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import ConnectionPoolEntry, Pool, QueuePool
+from sqlalchemy.util import queue
 
 from escalada.adapters.db.database import BUSY_TIMEOUT
 
@@ -31,7 +37,7 @@ def one_writer(engine: Engine) -> Engine:
         return engine
     # As QueuePool.recreate builds a pool like it (sharing its connect and check-in
     # listeners), holding one connection and no overflow.
-    writer = _OwnPool(engine, QueuePool(
+    writer = _OwnPool(engine, _WriterPool(
         pool._creator, pool_size=1, max_overflow=0, timeout=BUSY_TIMEOUT.total_seconds(),
         pre_ping=pool._pre_ping, recycle=pool._recycle, reset_on_return=pool._reset_on_return,
         _dispatch=pool.dispatch, dialect=pool._dialect))
@@ -41,6 +47,41 @@ def one_writer(engine: Engine) -> Engine:
         writer.pool.dispose()  # (writer.dispose() would tell the engine's listeners again)
 
     return writer
+
+
+class WriterInUse(PoolTimeout):
+    """The writer's connection was in use when a write that does not wait for it (`at
+    once`) asked for it: nothing was done."""
+
+
+_turn = threading.local()
+
+
+@contextmanager
+def at_once() -> Iterator[None]:
+    """Inside, this thread's next checkout of the writer's connection does not wait: it
+    raises WriterInUse at once when another thread has it (a server's event loop must
+    not wait for a thread's write, which may itself be waiting for another process's
+    lock). Later checkouts wait as ever."""
+    _turn.at_once = True
+    try:
+        yield
+    finally:
+        _turn.at_once = False
+
+
+class _WriterPool(QueuePool):
+    """A QueuePool of one connection whose checkout can be asked not to wait (`at_once`)."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        if getattr(_turn, "at_once", False):
+            _turn.at_once = False  # the first checkout only
+            if self._overflow >= self._max_overflow:  # its connection exists: free or not
+                try:
+                    return self._pool.get(False)
+                except queue.Empty:
+                    raise WriterInUse("the writer's connection is in use") from None
+        return super()._do_get()
 
 
 class _OwnPool(OptionEngine):
