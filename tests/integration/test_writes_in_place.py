@@ -24,6 +24,7 @@ from test_sqlite_readers import writer_holding_the_lock
 
 from escalada.adapters.db import database
 from escalada.adapters.db.tables import CaseRow
+from escalada.domain.errors import NotFound
 from escalada.entrypoints.api import create_app
 from escalada.services import cases
 from escalada.services.context import Context
@@ -127,7 +128,7 @@ def test_any_other_error_of_the_work_is_raised(sqlite_ctx: Context) -> None:
     def missing_account(ctx: Context) -> None:
         cases.open_case(ctx=ctx, actor=ANA, account="nobody", severity="P2", title="x")
 
-    with pytest.raises(Exception, match="nobody"):
+    with pytest.raises(NotFound, match="nobody"):
         ctx.at_once(missing_account, ctx)
     assert case_count(ctx) == 0
 
