@@ -105,7 +105,10 @@ def test_the_cli_lists_the_failed_deliveries_and_replays_one(
     assert "нет аккаунта для клиента '900'" in cli.run("hooks", "failed")
     shown = cli.run("hooks", "show", str(refused.value.delivery))
     assert "нет аккаунта для клиента '900'" in shown
-    assert shown.splitlines()[0].endswith(": сбой")  # the state in words, not `failed`
+    # the state in words, not `failed`, agreeing with доставка (feminine)
+    assert shown.splitlines()[0].endswith(": не применена")
+    assert _cells(cli.run("hooks", "deliveries"), str(refused.value.delivery))[5] == (
+        "не применена")
     assert "words" not in cli.json("hooks", "failed")[0]["problems"][0]  # the API's shape
     cli.env["ESCALADA_LANG"] = "en"
     assert "no webhook delivery 999" in cli.run("hooks", "show", "999", code=4)
@@ -115,6 +118,17 @@ def test_the_cli_lists_the_failed_deliveries_and_replays_one(
     assert "no failed webhook deliveries" in cli.run("hooks", "failed")
     assert "only a failed one is replayed" in cli.run(
         "hooks", "replay", str(refused.value.delivery), code=6)
+    cli.env["ESCALADA_LANG"] = "ru"
+    assert _cells(cli.run("hooks", "deliveries"), str(refused.value.delivery))[5] == (
+        "применена")
+    assert f"доставка {refused.value.delivery} уже применена: " in cli.run(
+        "hooks", "replay", str(refused.value.delivery), code=6)
+
+
+def _cells(table: str, first: str) -> list[str]:
+    """The cells of the row whose first cell is `first`."""
+    row = next(line for line in table.splitlines() if line.startswith(f"│ {first} "))
+    return [cell.strip() for cell in row.split("│")[1:-1]]
 
 
 def tagged(at: datetime, n: int) -> bytes:

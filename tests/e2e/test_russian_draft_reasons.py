@@ -71,7 +71,7 @@ def test_a_drafts_header_reads_in_the_readers_language(russian: Cli) -> None:
                             "vendor_escalation")}
 
     assert headers["acknowledgment"].startswith(
-        f"<!-- черновик 1 · {case_id} · acknowledgment · клиенту\n"
+        f"<!-- черновик 1 · {case_id} · подтверждение [acknowledgment] · клиенту\n"
         f"     язык ru: {ACCOUNT_RU}\n     время по поясу Europe/Moscow · "
         "встроенный ru/acknowledgment.md.j2")
     assert " · руководителю клиента\n" in headers["executive_acknowledgment"]

@@ -110,7 +110,7 @@ def test_a_slack_message_reaches_its_endpoint_and_no_viewer_sees_the_url(
 
     assert (sent.state, sent.to) == ("delivered", "support-room")
     assert len(sink.requests_to(f"/services/{SLACK_SECRET}")) == 1
-    assert "delivered to support-room by slack" in timeline(ctx)[-1].summary
+    assert "delivered to support-room by Slack" in timeline(ctx)[-1].summary
     assert SLACK_SECRET not in _everything_viewers_read(ctx)
 
 

@@ -82,7 +82,7 @@ def test_the_tier_and_level_reach_the_ticket_as_tags_once_each(
                if (entry.data or {}).get("channel") == "zendesk"]
     assert [entry.summary_in(translations("ru")) for entry in written[:2]] == [
         "линия: T1, уровень: нет — поставлено в очередь для заявки zendesk 5158",
-        "запись линии и уровня в заявку (en) доставлено: 5158, канал zendesk"]
+        "доставлено: запись линии и уровня в заявку (en), получатель 5158, канал zendesk"]
     assert written[-2].summary == "tier T2 and level L2 queued for zendesk ticket 5158"
 
 

@@ -12,7 +12,7 @@ from escalada.domain.words import Words
 from escalada.entrypoints.web.rendering import environment
 
 # Names that read the same in both languages (brands).
-_SAME_IN_RUSSIAN = {"AWS", "Azure", "Google Cloud", "CSAT"}
+_SAME_IN_RUSSIAN = {"AWS", "Azure", "Google Cloud", "CSAT", "Slack"}
 
 
 def test_every_vocabularys_words_have_a_russian_translation() -> None:

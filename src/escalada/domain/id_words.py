@@ -96,6 +96,30 @@ RECOVERY_TASK_WORDS = {
     "post_mortem": Words("post-mortem"), "customer_follow_up": Words("customer follow-up"),
 }
 
+# The kinds of message, as a draft, a delivery and the timeline name them (an operator
+# template's own kind is shown as it is).
+MESSAGE_KIND_WORDS = {
+    "acknowledgment": Words("acknowledgment"), "progress_update": Words("progress update"),
+    "resolution": Words("resolution"),
+    "executive_acknowledgment": Words("executive acknowledgment"),
+    "handoff": Words("handoff"), "vendor_escalation": Words("vendor escalation"),
+    "helpdesk_write_back": Words("helpdesk write back"),
+    "war_room_update": Words("war room update"),
+    "post_mortem_action_reminder": Words("post-mortem action reminder"),
+}
+
+# Whom a message is to (said of a message's addressees: in Russian the customer's
+# executive is «руководство клиента», colleagues «коллеги»).
+AUDIENCE_WORDS = {
+    "customer": Words.said_of("audience", "customer"),
+    "executive": Words.said_of("audience", "executive"),
+    "internal": Words.said_of("audience", "internal"),
+    "vendor": Words.said_of("audience", "vendor"),
+}
+
+# How a message goes out.
+CHANNEL_WORDS = {"email": Words("email"), "slack": Words("Slack"), "webhook": Words("webhook")}
+
 # The languages escalada speaks (a customer's, an account's).
 LANGUAGE_WORDS = {"en": Words("English"), "ru": Words("Russian")}
 
@@ -117,6 +141,7 @@ VOCABULARIES: Mapping[str, Mapping[str, Words]] = {
     "role": ROLE_WORDS, "contact_level": CONTACT_LEVEL_WORDS, "handoff": HANDOFF_WORDS,
     "vendor": VENDOR_WORDS, "recovery_phase": RECOVERY_PHASE_WORDS,
     "recovery_task": RECOVERY_TASK_WORDS, "field": FIELD_WORDS, "language": LANGUAGE_WORDS,
+    "message_kind": MESSAGE_KIND_WORDS, "audience": AUDIENCE_WORDS, "channel": CHANNEL_WORDS,
 }
 
 

@@ -43,6 +43,7 @@ from escalada.domain.case_status import after_customer_update
 from escalada.domain.communications import Audience
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, after_failure
 from escalada.domain.errors import EscaladaError, InvalidInput, StoreUnavailable
+from escalada.domain.id_words import CHANNEL_WORDS, MESSAGE_KIND_WORDS, named
 from escalada.domain.model import CaseStatus, case_label
 from escalada.domain.words import Words
 from escalada.services.context import Actor, Context
@@ -348,11 +349,12 @@ def _failed(
     why = (Words("refused for good") if result.permanent else
            Words("failed {attempts} attempts", attempts=row.attempts))
     # The reason as far as the summary's 2,000 characters hold it.
+    channel = channel_words(row.channel)
     head = str(Words("{message} to {to} by {channel} {why}: ", message=what_words(draft),
-                     to=row.recipient, channel=row.channel, why=why))
+                     to=row.recipient, channel=channel, why=why))
     record(session, case, actor=SYSTEM, at=now, kind="message_dead_lettered",
            summary=Words("{message} to {to} by {channel} {why}: {reason}",
-                         message=what_words(draft), to=row.recipient, channel=row.channel,
+                         message=what_words(draft), to=row.recipient, channel=channel,
                          why=why, reason=str(result.reason)[:max(0, 2000 - len(head))])
            if len(head) < 2000 else (head + str(result.reason))[:2000],
            data=entry_data(draft, row), changed=False)
@@ -367,7 +369,7 @@ def _delivered(
     OUTBOX.finish(row, DELIVERED)
     row.delivered_at, row.reference = now, receipt.reference
     summary = Words("{message} delivered to {to} by {channel}", message=what_words(draft),
-                    to=row.recipient, channel=row.channel)
+                    to=row.recipient, channel=channel_words(row.channel))
     data = entry_data(draft, row)
     customer_side = Audience(draft.audience).is_customer_side
     if not customer_side or not CaseStatus(case.status).is_open:
@@ -391,19 +393,15 @@ def what(draft: CommunicationRow) -> str:
     return str(what_words(draft))
 
 
-# The kinds of message as a timeline names them (their words are in the catalogs).
-_KINDS = {"acknowledgment": Words("acknowledgment"), "progress_update": Words("progress update"),
-          "resolution": Words("resolution"),
-          "executive_acknowledgment": Words("executive acknowledgment"),
-          "handoff": Words("handoff"), "vendor_escalation": Words("vendor escalation"),
-          "helpdesk_write_back": Words("helpdesk write back"),
-          "war_room_update": Words("war room update"),
-          "post_mortem_action_reminder": Words("post-mortem action reminder")}
+def channel_words(channel: str) -> Words:
+    """A delivery's channel as the timeline names it ("email", "Slack"; a help desk's own,
+    such as zendesk, as it is)."""
+    return named(CHANNEL_WORDS, channel)
 
 
 def what_words(draft: CommunicationRow) -> Words:
     """`what` as words, in the reader's language where shown."""
-    label = _KINDS.get(draft.kind) or Words.literal(draft.kind.replace("_", " "))
+    label = MESSAGE_KIND_WORDS.get(draft.kind) or Words.literal(draft.kind.replace("_", " "))
     if draft.update_number:
         return Words("{kind} #{number} ({language})", kind=label, number=draft.update_number,
                      language=draft.language)

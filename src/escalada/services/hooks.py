@@ -212,7 +212,8 @@ def _apply_once(ctx: Context, event: HelpdeskEvent, text: str, headers: Mapping[
         session = uow.session
         row = _delivery(session, event.source, event.event_id)
         if row is not None and row.state != FAILED:
-            already = Words("received already ({state})", state=row.state)
+            already = Words("received already ({state})",
+                            state=Words.said_of("webhook delivery", row.state))
             return HookReceiptView(delivery=row.id, state=DUPLICATE, case=_ref(row.case_number),
                                    outcome=str(already), outcome_words=already.as_json())
         applied = apply_event(ctx, uow, event, mapping.source(event.source), now)
@@ -329,7 +330,8 @@ def replay_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> HookRece
         source, text, headers, state = row.source, row.body, dict(row.headers), row.state
     if state != FAILED:
         raise InvalidTransition.of("delivery {id} was {state} already: only a failed one is "
-                                   "replayed", id=delivery_id, state=state)
+                                   "replayed", id=delivery_id,
+                                   state=Words.said_of("webhook delivery", state))
     mapping = current_hook_mapping(ctx.settings())
     try:
         event = _read(source, text, headers, mapping)

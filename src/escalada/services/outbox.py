@@ -27,12 +27,19 @@ from escalada.adapters.db.tables import CaseRow, CommunicationRow, OutboxRow
 from escalada.domain.delivery import DEAD, DELIVERED, PENDING, STATES
 from escalada.domain.endpoints import looks_like_url, masked
 from escalada.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from escalada.domain.id_words import AUDIENCE_WORDS, named
 from escalada.domain.model import case_label
 from escalada.domain.snapshot import AwareDatetime
 from escalada.domain.words import Words
 from escalada.services.authz import can_work_cases
 from escalada.services.context import Actor, Context
-from escalada.services.delivering import OUTBOX, entry_data, send_now, what_words
+from escalada.services.delivering import (
+    OUTBOX,
+    channel_words,
+    entry_data,
+    send_now,
+    what_words,
+)
 from escalada.services.delivering import deliver_due as deliver_due
 from escalada.services.delivering import next_delivery_at as next_delivery_at
 from escalada.services.drafting import load_draft
@@ -125,8 +132,9 @@ def _queue(
         session.flush()
         record(session, case, actor=actor, at=now, kind="message_queued",
                summary=Words("{message} queued for the {audience} by {channel} to {to}",
-                             message=what_words(draft), audience=draft.audience,
-                             channel=channel, to=recipient),
+                             message=what_words(draft),
+                             audience=named(AUDIENCE_WORDS, draft.audience),
+                             channel=channel_words(channel), to=recipient),
                data={"draft": draft.id, "delivery": row.id, "channel": channel,
                      "audience": draft.audience, "language": draft.language},
                changed=False)
@@ -157,8 +165,10 @@ def retry_delivery(*, ctx: Context, actor: Actor, delivery_id: int) -> DeliveryV
         OUTBOX.due_again(row, now)
         record(uow.session, case, actor=actor, at=now, kind="message_retried",
                summary=Words("{message} to {to} by {channel} sent again (was {before})",
-                             message=what_words(draft), to=row.recipient, channel=row.channel,
-                             before=was), data=entry_data(draft, row), changed=False)
+                             message=what_words(draft), to=row.recipient,
+                             channel=channel_words(row.channel),
+                             before=Words.said_of("message", was)),
+               data=entry_data(draft, row), changed=False)
         uow.commit()
     send_now(ctx, delivery_id, owner=f"retry:{actor.name}")
     return show_delivery(ctx=ctx, delivery_id=delivery_id)

@@ -262,10 +262,10 @@ def _contacts_table(rows: list[ContactView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.entrypoints.cli.words import named, tr
+    from escalada.entrypoints.cli.words import named, tr, trc
 
     table = Table()
-    for column in (tr("id"), tr("name"), tr("greeted as"), tr("title"), tr("level"),
+    for column in (tr("id"), tr("name"), tr("greeted as"), trc("person", "title"), tr("level"),
                    tr("email"), tr("lang"), tr("removed")):
         table.add_column(column)
     for c in rows:

@@ -19,7 +19,7 @@ from escalada.entrypoints.cli.output import (
     id_of,
 )
 from escalada.entrypoints.cli.paging import ALL_OPTION, CURSOR_OPTION, LIMIT_OPTION, print_pages
-from escalada.entrypoints.cli.words import named, speaking, tr
+from escalada.entrypoints.cli.words import named, said, speaking, tr
 
 if TYPE_CHECKING:
     from escalada.services.drafting import DraftView
@@ -70,16 +70,16 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         return
     number = f" #{view.update_number}" if view.update_number else ""
     status = f" · {view.update_status}" if view.update_status else ""
-    # The header is in the reader's words (the kind, status, language and zone are the ids
-    # --kind, --status, --lang and --timezone take); the message below it, "Subject:" as
-    # its templates write it, is in the draft's language.
+    # The header is in the reader's words (the kind with the id --kind takes; the status,
+    # language and zone are the ids --status, --lang and --timezone take); the message
+    # below it, "Subject:" as its templates write it, is in the draft's language.
     draft_id = tr("draft {draft}", draft=view.id)
     why = tr("language {language}: {reason}", language=view.language,
              reason=view.language_reason_in(speaking()))
     zone = tr("times in {timezone}", timezone=view.timezone)
     template = _origin(view.template)
     sys.stdout.write(
-        f"<!-- {draft_id} · {view.case} · {view.kind}{number}{status} · "
+        f"<!-- {draft_id} · {view.case} · {_kind(view.kind)}{number}{status} · "
         f"{_addressed(view.audience)}\n     {why}\n     {zone} · {template} -->\n\n"
         f"Subject: {view.subject}\n\n{view.body}\n")
     from escalada.entrypoints.cli.output import console, styled
@@ -222,7 +222,8 @@ def _drafts_table(views: list[DraftView], case_id: str) -> None:
                    tr("to write"), tr("by")):
         table.add_column(column)
     for v in views:
-        table.add_row(str(v.id), v.kind, v.audience, v.language, v.subject,
+        table.add_row(str(v.id), said("message_kind", v.kind), said("audience", v.audience),
+                      v.language, v.subject,
                       ", ".join(v.missing) or "—", f"{v.created_by} {when(v.created_at)}")
     console().print(table)
 
@@ -245,8 +246,15 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
     for column in (tr("kind"), "en", "ru"):
         table.add_column(column)
     for kind, sources in sorted(kinds.items()):
-        table.add_row(kind, _origin(sources.get("en")), _origin(sources.get("ru")))
+        table.add_row(_kind(kind), _origin(sources.get("en")), _origin(sources.get("ru")))
     console().print(table)
+
+
+def _kind(kind: str) -> str:
+    """A message kind in the reader's words with the id `--kind` takes beside it
+    ("подтверждение [acknowledgment]"); one without words (an operator's own) as it is."""
+    words = said("message_kind", kind)
+    return kind if words == kind else f"{words} [{kind}]"
 
 
 def _origin(source: str | None) -> str:
@@ -279,8 +287,10 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
     for v in views:
         done = v.delivered_at or v.dead_at or v.next_attempt_at
         table.add_row(
-            str(v.id), v.case, str(v.draft), v.kind, v.channel, v.to, v.audience, v.language,
-            styled((named(v.state), colours[v.state])), f"{v.attempts}/{v.max_attempts}",
+            str(v.id), v.case, str(v.draft), said("message_kind", v.kind),
+            said("channel", v.channel), v.to, said("audience", v.audience), v.language,
+            styled((named(v.state, "message"), colours[v.state])),
+            f"{v.attempts}/{v.max_attempts}",
             when(done), v.last_error or "")
     console().print(table)
 
@@ -312,7 +322,8 @@ def outbox_status(
     if fmt is Format.json:
         emit_json(view)
     else:
-        counts = ", ".join(f"{named(state)} {count}" for state, count in view.counts.items())
+        counts = ", ".join(f"{named(state, 'message')} {count}"
+                           for state, count in view.counts.items())
         console().print(tr("{counts}; overdue {overdue} (oldest due {due}); dead letters {dead}",
                            counts=counts, overdue=view.overdue, due=when(view.oldest_overdue_at),
                            dead=view.dead))

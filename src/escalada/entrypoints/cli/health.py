@@ -295,12 +295,12 @@ def _health_table(view: HealthView) -> None:
         table.add_column(column)
     for component in view.components:
         table.add_row(component.label, "", "", _score(component.score),
-                      f"{component.weight:g}", _points(component), "")
+                      _score(component.weight), _points(component), "")
         for m in component.metrics:
-            value = "—" if m.value is None else f"{m.value:g}"
+            value = _score(m.value)
             age = (tr("{days} d", days=m.age_days)
                    if m.source_kind == "entered" and m.age_days is not None else "")
-            table.add_row("", m.label, value, _score(m.score), f"{m.weight:g}",
+            table.add_row("", m.label, value, _score(m.score), _score(m.weight),
                           m.source or tr("missing: {why}", why=m.missing), age)
     if view.components and view.components[0].metrics:
         console().print(table)
@@ -308,7 +308,7 @@ def _health_table(view: HealthView) -> None:
         for component in view.components:
             console().print("  " + tr("{component} (weight {weight}): {score}, {points}",
                                       component=component.label,
-                                      weight=format(component.weight, "g"),
+                                      weight=_score(component.weight),
                                       score=_score(component.score),
                                       points=_points(component)))
 
@@ -319,11 +319,11 @@ def _points(component: Any) -> str:
 
     if component.score is None:
         return tr("missing")
-    return tr("{points} points", points=format(component.contribution, "g"))
+    return tr("{points} points", points=_score(component.contribution))
 
 
 def _score(value: float | None) -> str:
-    """A score as the reader writes it ("34.5", "34,5")."""
+    """A score, a weight or a value as the reader writes it ("34.5", "34,5")."""
     from escalada.entrypoints.cli.words import number
 
     return "—" if value is None else number(value)

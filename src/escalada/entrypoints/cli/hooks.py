@@ -34,7 +34,8 @@ def _problems(view: HookDeliveryView) -> str:
     return "; ".join(f"{field}: {reason}" for field, reason in view.problems_in(speaking()))
 
 
-def _table(views: list[HookDeliveryView], fmt: Format) -> None:
+def _table(views: list[HookDeliveryView], fmt: Format, *, states: bool = True) -> None:
+    """The deliveries, with what became of each (`states`: not when all are failed)."""
     if fmt is Format.json:
         emit_json(views)
         return
@@ -44,11 +45,12 @@ def _table(views: list[HookDeliveryView], fmt: Format) -> None:
 
     table = Table()
     for column in (tr("id"), tr("source"), tr("event"), tr("ticket"), tr("received"),
-                   tr("attempts"), tr("what is wrong")):
+                   *([tr("state")] if states else []), tr("attempts"), tr("what is wrong")):
         table.add_column(column)
     for v in views:
+        state = [named(v.state, "webhook delivery")] if states else []
         table.add_row(str(v.id), v.source, v.event_type or v.event_id or "-", v.ticket or "-",
-                      when(v.received_at), str(v.attempts), _problems(v))
+                      when(v.received_at), *state, str(v.attempts), _problems(v))
     console().print(table)
 
 
@@ -74,7 +76,8 @@ def deliveries(
 
     print_pages(delivery_page, {"ctx": context(), "actor": actor(), "state": state,
                                 "source": source, "limit": limit, "cursor": cursor},
-                every=every, fmt=fmt, table=lambda views: _table(views, Format.table),
+                every=every, fmt=fmt,
+                table=lambda views: _table(views, Format.table, states=state != "failed"),
                 empty=tr("no failed webhook deliveries") if state == "failed"
                 else tr("no webhook deliveries"))
 
@@ -92,7 +95,7 @@ def show(delivery_id: int = DELIVERY, fmt: Format = FORMAT_OPTION) -> None:
 
     out = console()
     out.print(tr("delivery {id} from {source}: {state}", id=view.id, source=view.source,
-                 state=named(view.state)), markup=False)
+                 state=named(view.state, "webhook delivery")), markup=False)
     if view.problems:
         out.print(tr("what is wrong: {problems}", problems=_problems(view)), markup=False)
     if view.outcome:
@@ -116,5 +119,6 @@ def _receipt(receipt: HookReceiptView, fmt: Format) -> None:
     from escalada.entrypoints.cli.output import console
 
     console().print(tr("delivery {id}: {state} ({case}): {outcome}", id=receipt.delivery,
-                       state=named(receipt.state), case=receipt.case or "-",
+                       state=named(receipt.state, "webhook delivery"),
+                       case=receipt.case or "-",
                        outcome=receipt.outcome_in(speaking())), markup=False)

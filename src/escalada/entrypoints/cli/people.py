@@ -35,11 +35,11 @@ def _users_table(rows: list[UserView]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import when
-    from escalada.entrypoints.cli.words import named, tr
+    from escalada.entrypoints.cli.words import named, tr, trc
 
     table = Table()
-    for column in (tr("name"), tr("role"), tr("title"), tr("display name"), tr("email"),
-                   tr("language"), tr("disabled")):
+    for column in (tr("name"), tr("role"), trc("person", "title"), tr("display name"),
+                   tr("email"), tr("language"), tr("disabled")):
         table.add_column(column)
     for u in rows:
         table.add_row(u.name, named(u.role), u.title or "", u.display_name or "", u.email or "",

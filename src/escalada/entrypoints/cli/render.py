@@ -165,7 +165,7 @@ def calendars_table(rows: list[CalendarView]) -> None:
     for row in rows:
         spec = row.spec
         holidays = f"{spec.country}-{spec.subdivision}" if spec.subdivision else spec.country
-        week = "; ".join(f"{day} {' '.join(hours)}" for day, hours in spec.week.items())
+        week = "; ".join(f"{weekday(day)} {' '.join(hours)}" for day, hours in spec.week.items())
         table.add_row(spec.name, spec.timezone, holidays or tr("none"), week,
                       str(len(spec.overrides)), str(row.accounts))
     console().print(table)
@@ -185,9 +185,25 @@ def calendar_table(view: CalendarView) -> None:
         for column in (tr("date"), tr("day"), tr("hours"), tr("why")):
             days.add_column(column)
         for shown in view.days:
-            days.add_row(shown["date"], shown["weekday"], " ".join(shown["hours"]) or "—",
+            days.add_row(shown["date"], weekday(shown["weekday"]),
+                         " ".join(shown["hours"]) or "—",
                          _why_the_day(shown["why"]))
         console().print(days)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekday(day: str) -> str:
+    """A weekday id (`mon`, as --days and the JSON write it) as the reader abbreviates it
+    ("mon", «пн»)."""
+    from escalada.entrypoints.cli.words import language
+
+    if day not in _WEEKDAYS or language() == "en":
+        return day
+    from babel.dates import get_day_names
+
+    return str(get_day_names("abbreviated", locale=language())[_WEEKDAYS.index(day)])
 
 
 def _why_the_day(why: str) -> str:

@@ -112,6 +112,15 @@ def _said_of(_language: str) -> dict[tuple[str, str], str]:
         ("incident", "resolved"): trc("incident", "resolved"),
         # a war room's checklist item (пункт): open (its "done"/"not done" are phrases)
         ("checklist item", "open"): trc("checklist item", "open"),
+        # a message in the outbox (сообщение): waiting, delivered, dead-lettered
+        ("message", "pending"): trc("message", "pending"),
+        ("message", "delivered"): trc("message", "delivered"),
+        ("message", "dead"): trc("message", "dead"),
+        # a help desk's webhook delivery (доставка): what became of it
+        ("webhook delivery", "applied"): trc("webhook delivery", "applied"),
+        ("webhook delivery", "ignored"): trc("webhook delivery", "ignored"),
+        ("webhook delivery", "duplicate"): trc("webhook delivery", "duplicate"),
+        ("webhook delivery", "failed"): trc("webhook delivery", "failed"),
     }
 
 
@@ -177,6 +186,16 @@ def _names(_language: str) -> dict[str, str]:
         "preventive_measures": tr("Preventive measures"),
         "process_improvements": tr("Process improvements"),
     }
+
+
+def said(vocabulary: str, value: str | None) -> str:
+    """An id in the reader's words from one of the domain's vocabularies (id_words:
+    "message_kind", "audience", "channel", ...); an id it does not know as it is."""
+    if value is None:
+        return "—"
+    from escalada.domain.id_words import VOCABULARIES, named
+
+    return named(VOCABULARIES[vocabulary], value).render(speaking())
 
 
 def tier_name(tier: str) -> str:
