@@ -76,7 +76,23 @@ def test_the_message_kinds_read_russian_beside_the_id_kind_takes(russian: Cli) -
         "встроенный", "встроенный"]
     assert "│ progress_update " not in kinds
     assert draft.startswith(f"<!-- черновик 1 · {case} · обновление о ходе работ "
-                            "[progress_update] #1 · ")
+                            "[progress_update] #1 · Расследуем [INVESTIGATING] · клиенту")
+
+
+def test_who_wrote_a_message_and_a_contacts_level_read_russian(russian: Cli) -> None:
+    case = russian.json("case", "open", "--account", "acme", "--severity", "P2",
+                        "--title", "Медленно")["snapshot"]["id"]
+    russian.run("case", "message", case, "--from", "customer", "--text", "Всё ещё медленно")
+    russian.run("case", "message", case, "--from", "internal", "--text", "Смотрим логи")
+    russian.run("account", "contact", "add", "acme", "--name", "Иван Петров", "--level",
+                "c_level", "--title", "CTO")
+
+    messages = russian.run("case", "messages", case)
+    history = russian.run("account", "history", "acme")
+
+    assert _cells(messages, "1")[2] == "клиент" and _cells(messages, "2")[2] == "коллеги"
+    assert "добавлен контакт 1: Иван Петров, CTO (высшее руководство)" in history
+    assert "(c_level)" not in history
 
 
 def test_a_persons_title_is_their_job_and_weekdays_weights_read_russian(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from escalada.adapters.db.tables import ContactRow
 from escalada.domain.errors import AlreadyExists, InvalidInput, NotFound
+from escalada.domain.id_words import CONTACT_LEVEL_WORDS, named
 from escalada.domain.model import ContactLevel, Language
 from escalada.domain.snapshot import Text
 from escalada.domain.validation import invalid_input
@@ -155,5 +156,9 @@ def _by_email(session: Session, account_id: str, email: str) -> ContactRow | Non
         func.lower(ContactRow.email) == email.strip().lower()))
 
 
-def _label(row: ContactRow) -> str:
-    return row.name + (f", {row.title}" if row.title else "") + f" ({row.level})"
+def _label(row: ContactRow) -> Words:
+    """The contact as the account's history names it, their level in words."""
+    level = named(CONTACT_LEVEL_WORDS, row.level)
+    if row.title:
+        return Words("{name}, {title} ({level})", name=row.name, title=row.title, level=level)
+    return Words("{name} ({level})", name=row.name, level=level)

@@ -430,13 +430,17 @@ def _messages(views: list[MessageView], fmt: Format) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
+    from escalada.entrypoints.cli.words import said
 
     table = Table()
     for column in (tr("id"), tr("case"), tr("from"), tr("language"), tr("received"),
                    tr("text")):
         table.add_column(column)
     for v in views:
-        sender = f"{v.sender} ({v.author})" if v.author else v.sender
+        # who wrote: the customer, a vendor or colleagues, in the words of a message's
+        # addressees (клиент, вендор, коллеги)
+        sender = said("audience", v.sender)
+        sender = f"{sender} ({v.author})" if v.author else sender
         table.add_row(str(v.id), v.case, sender, v.language or "—", when(v.received_at), v.text)
     console().print(table)
 

@@ -69,10 +69,10 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
         emit_json(view)
         return
     number = f" #{view.update_number}" if view.update_number else ""
-    status = f" · {view.update_status}" if view.update_status else ""
-    # The header is in the reader's words (the kind with the id --kind takes; the status,
-    # language and zone are the ids --status, --lang and --timezone take); the message
-    # below it, "Subject:" as its templates write it, is in the draft's language.
+    status = f" · {_status(view.update_status)}" if view.update_status else ""
+    # The header is in the reader's words (the kind and status with the ids --kind and
+    # --status take; the language and zone are the ids --lang and --timezone take); the
+    # message below it, "Subject:" as its templates write it, is in the draft's language.
     draft_id = tr("draft {draft}", draft=view.id)
     why = tr("language {language}: {reason}", language=view.language,
              reason=view.language_reason_in(speaking()))
@@ -252,9 +252,18 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
 
 def _kind(kind: str) -> str:
     """A message kind in the reader's words with the id `--kind` takes beside it
-    ("подтверждение [acknowledgment]"); one without words (an operator's own) as it is."""
+    ("подтверждение [acknowledgment]"); the id alone where the words are the id (English,
+    an operator's own kind)."""
     words = said("message_kind", kind)
-    return kind if words == kind else f"{words} [{kind}]"
+    return kind if words.replace(" ", "_") == kind else f"{words} [{kind}]"
+
+
+def _status(status: str) -> str:
+    """A progress update's status in the reader's words with the id --status takes
+    ("Расследуем [INVESTIGATING]"); in English the id alone, as before."""
+    words = {"INVESTIGATING": tr("Investigating"), "MITIGATING": tr("Mitigating"),
+             "RESOLVED": tr("Resolved"), "MONITORING": tr("Monitoring")}.get(status, status)
+    return status if words.upper() == status else f"{words} [{status}]"
 
 
 def _origin(source: str | None) -> str:
