@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
 
 from escalada.adapters.db.database import make_engine, reads_in_place
-from escalada.entrypoints.api.deps import read
+from escalada.entrypoints.api.deps import DATABASE_THREADS, read, write
 
 
 def _thread_of_reading(in_place: bool) -> tuple[int, int, str]:
@@ -57,3 +58,29 @@ def test_only_sqlite_reads_in_place(tmp_path: object, url: str, in_place: bool) 
         assert reads_in_place(engine) is in_place
     finally:
         engine.dispose()
+
+
+def test_at_most_database_threads_postgresql_requests_work_at_once() -> None:
+    """More requests than DATABASE_THREADS at once: the rest wait for a free thread
+    rather than each handing the interpreter's lock back and forth with the others."""
+    context = SimpleNamespace(reads_in_place=False, writes_in_place=False)
+    lock = threading.Lock()
+    running = [0]
+    most = [0]
+
+    def work(number: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return number
+
+    async def requests() -> list[int]:
+        asked = [read(context, work, n) if n % 2 else write(context, work, n)  # type: ignore[arg-type]
+                 for n in range(4 * DATABASE_THREADS)]
+        return list(await asyncio.gather(*asked))
+
+    assert asyncio.run(requests()) == list(range(4 * DATABASE_THREADS))
+    assert most[0] == DATABASE_THREADS
