@@ -113,3 +113,17 @@ def test_a_persons_title_is_their_job_and_weekdays_weights_read_russian(
     support = _cells(health, "Удовлетворённость поддержкой")
     assert support[4] == "0,25" and "0.25" not in health
     assert "." not in support[5]  # the points, "баллов: 18,5" when not whole
+
+
+def test_vendor_plans_and_platform_incidents_read_russian(russian: Cli) -> None:
+    plans = russian.run("vendor", "plans", "--vendor", "aws")
+    russian.run("incident", "open", "--service", "rds", "--region", "eu-central-1")
+    incidents = russian.run("incident", "list")
+    shown = russian.run("incident", "show", "INC-1")
+
+    developer = next(line for line in plans.splitlines() if "System impaired" in line)
+    assert "│ AWS " in developer and "│ 12 ч " in developer
+    assert "│ в рабочие часы " in developer and "business" not in developer
+    assert "│ aws " not in plans
+    assert "решён" in incidents.splitlines()[2] and "решено" not in incidents
+    assert shown.startswith("INC-1 rds в eu-central-1: открыт, ")

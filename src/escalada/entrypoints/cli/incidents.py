@@ -51,11 +51,11 @@ def _incidents_table(items: list[IncidentSummary]) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.entrypoints.cli.words import named, tr
+    from escalada.entrypoints.cli.words import named, tr, trc
 
     table = Table(title=tr("platform incidents"), title_justify="left")
     for column in (tr("incident"), tr("service"), tr("region"), tr("status"), tr("accounts"),
-                   tr("cases"), tr("opened"), tr("resolved")):
+                   tr("cases"), tr("opened"), trc("incident", "resolved")):
         table.add_column(column)
     for item in items:
         table.add_row(item.id, item.service, item.region, named(item.status, "incident"),
@@ -173,14 +173,20 @@ def _show(view: IncidentView, fmt: Format) -> None:
     from escalada.entrypoints.cli.words import named, tr
 
     out = console()
+    # the title escalada gives an incident it opens ("compute in eu-central-1") in the
+    # reader's words; an operator's own title as written
+    title = (tr("{service} in {region}", service=view.service, region=view.region)
+             if view.title == f"{view.service} in {view.region}" else view.title)
     out.print(tr("{incident} {title}: {status}, {accounts} accounts, opened {opened} by "
-                 "{by}", incident=view.id, title=view.title, status=named(view.status, "incident"),
+                 "{by}", incident=view.id, title=title, status=named(view.status, "incident"),
                  accounts=view.accounts, opened=when(view.opened_at), by=view.opened_by),
               markup=False)
     if view.resolved_at:
         out.print(tr("resolved {at} by {by}", at=when(view.resolved_at), by=view.resolved_by),
                   markup=False)
-    out.print(tr("flags set on its cases: {flags}", flags=", ".join(view.flags) or "—"),
+    from escalada.entrypoints.cli.render import criteria_named
+
+    out.print(tr("flags set on its cases: {flags}", flags=criteria_named(view.flags) or "—"),
               markup=False)
     table = Table(title=tr("linked cases"), title_justify="left")
     for column in (tr("case"), tr("account"), tr("severity"), tr("status"), tr("title")):

@@ -192,7 +192,7 @@ def plans(
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import said, tr
     from escalada.services.vendor_views import list_vendor_plans
 
     views = list_vendor_plans(vendor=vendor)
@@ -207,12 +207,26 @@ def plans(
         flags = (" " + tr("(retired)") if v.retired
                  else " " + tr("(ends {date})", date=v.ends_on) if v.ends_on else "")
         ours = "/".join(v.our_severities[p] or "—" for p in ("P1", "P2", "P3", "P4"))
+        vendor = said("vendor", v.vendor)
         if not v.targets:
-            table.add_row(v.vendor, v.plan + flags, "—", "—", "—", "—", ours, v.note)
+            table.add_row(vendor, v.plan + flags, "—", "—", "—", "—", ours, v.note)
         for t in v.targets:
-            table.add_row(v.vendor, v.plan + flags, t.label, t.within, t.calendar,
+            hours = tr("business hours") if t.calendar == "business" else t.calendar
+            table.add_row(vendor, v.plan + flags, t.label, _within(t.within), hours,
                           tr("yes") if t.verified else tr("no"), ours, t.source)
     console().print(table)
+
+
+def _within(within: str) -> str:
+    """A response target ("12h", "30m", as the plans file writes it) as the reader writes
+    it ("12 ч", "30 мин")."""
+    from escalada.entrypoints.cli.words import tr
+
+    count, unit = within[:-1], within[-1:]
+    if not count.isdigit():
+        return within
+    return {"h": tr("{count}h", count=count), "m": tr("{count}m", count=count)}.get(
+        unit, within)
 
 
 health_app = typer.Typer(
