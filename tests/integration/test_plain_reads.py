@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from escalada.adapters.db.database import SCHEMA_HEAD, make_engine
 from escalada.adapters.db.plain import connect, newest_migration
@@ -23,7 +24,7 @@ from escalada.services.knowledge_base import similar_to
 from escalada.services.paging import every_item
 from escalada.services.policies import policy_of
 from escalada.services.records import case_view
-from escalada.testing import FakeClock
+from escalada.testing import FakeClock, count_statements
 
 
 def context_on(url: str, clock: FakeClock) -> Context:
@@ -94,3 +95,18 @@ def test_plain_readings_inside_sharing_reads_are_one_reading(database_url: str,
         raise LookupError("a page's read refused")
     with ctx.plain_reading() as after:
         assert after is not first and after is not failed  # given back when it ended
+
+
+def test_a_plain_reading_runs_on_the_driver_and_the_engines_events_see_it(
+        database_url: str, clock: FakeClock) -> None:
+    """database.driver_reads: the statement goes to the DB-API cursor (no SQLAlchemy
+    result), the engine's cursor events still see it (the statement counts), and a driver
+    error comes out as SQLAlchemy's, with the statement."""
+    ctx = context_on(database_url, clock)
+    with count_statements(ctx.engine) as counted, ctx.plain_reading() as db:
+        rows = db.rows("SELECT 1, 'one'")
+        assert type(rows[0]) is tuple  # the driver's row, not a SQLAlchemy Row
+        assert list(rows[0]) == [1, "one"]
+        with pytest.raises(DBAPIError, match="no_such_table"):
+            db.rows("SELECT * FROM no_such_table")
+    assert "SELECT 1, 'one'" in counted.sql  # (SQLite's BEGIN before it)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from escalada.adapters.db.plain import Reader
+from escalada.adapters.db.plain import Execute, Reader
 from escalada.adapters.db.plain import default_database_url as default_database_url
 from escalada.domain.errors import StoreUnavailable, WritesRefused
 from escalada.settings import Settings
@@ -75,20 +75,53 @@ def plain_reading(engine: Engine) -> Iterator[Reader]:
         # a transaction adds nothing to these reads but its BEGIN and ROLLBACK, two round
         # trips of three for a one-statement read (the API's token check, a board page).
         with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
-            yield Reader(lambda sql, values: _selected(connection, sql, values), "postgresql")
+            execute = driver_reads(connection)
+            yield Reader(lambda sql, values: execute(_selected(sql), values), "postgresql")
         return
     with reading(engine).connect() as connection:
         connection.begin()
-        yield Reader(lambda sql, values: connection.exec_driver_sql(sql, values).all(),
-                     engine.dialect.name)
+        yield Reader(driver_reads(connection), engine.dialect.name)
 
 
-def _selected(connection: Connection, sql: str, values: dict[str, Any]) -> Sequence[Any]:
-    """The rows of a SELECT; any other statement is a bug in a plain read: WritesRefused."""
+def _selected(sql: str) -> str:
+    """A SELECT; any other statement is a bug in a plain read: WritesRefused."""
     if sql.lstrip()[:6].upper() != "SELECT":
         statement = sql.strip().splitlines() or ["?"]
         raise WritesRefused(f"a plain read tried to run: {statement[0]}")
-    return connection.exec_driver_sql(sql, values).all()
+    return sql
+
+
+def driver_reads(connection: Connection) -> Execute:
+    """Plain SQL on `connection`'s own DB-API cursor, in its transaction. Through
+    SQLAlchemy (`exec_driver_sql`) each statement of text built an execution context, a
+    result and the result's column metadata again, which cost an opening's three plain
+    reads more than the database's work. The engine's cursor events still see every
+    statement (the tests count them), and a driver's error is raised as SQLAlchemy
+    raises it, the statement run once more through SQLAlchemy (a read changes nothing):
+    a database gone is StoreUnavailable, a write in a reading transaction WritesRefused,
+    and the connection is invalidated as ever."""
+    cursors = connection.connection.dbapi_connection
+    assert cursors is not None  # a connection in use has its DB-API connection
+    failures = connection.dialect.loaded_dbapi.Error
+    dispatch = connection.dispatch
+
+    def execute(sql: str, values: dict[str, Any]) -> Sequence[Any]:
+        cursor = cursors.cursor()
+        try:
+            for before in dispatch.before_cursor_execute:
+                sql, values = before(connection, cursor, sql, values, None, False)
+            try:
+                cursor.execute(sql, values)
+                rows: Sequence[Any] = cursor.fetchall()
+            except failures:
+                return connection.exec_driver_sql(sql, values).all()
+            for after in dispatch.after_cursor_execute:
+                after(connection, cursor, sql, values, None, False)
+            return rows
+        finally:
+            cursor.close()
+
+    return execute
 
 
 def without_waiting(engine: Engine) -> Engine:

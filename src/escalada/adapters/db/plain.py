@@ -54,9 +54,10 @@ class Reader:
     @classmethod
     def of_session(cls, session: Session) -> Reader:
         """On the session's connection, inside its transaction (what it flushed shows)."""
+        from escalada.adapters.db.database import driver_reads
+
         connection = session.connection()
-        return cls(lambda sql, values: connection.exec_driver_sql(sql, values).all(),
-                   connection.dialect.name)
+        return cls(driver_reads(connection), connection.dialect.name)
 
     def rows(self, sql: str, **values: Any) -> Sequence[Sequence[Any]]:
         return self._execute(_in_dialect(sql, self.dialect), values)
