@@ -46,7 +46,7 @@ def test_drafts_and_deliveries_name_kind_addressees_channel_and_state_in_russian
     delivered, dead = _cells(outbox, "1"), _cells(outbox, "2")
     assert delivered[3:9] == ["подтверждение", "эл. почта", "cto@acme.example", "клиент", "ru",
                               "доставлено"]
-    assert dead[8] == "не доставлено"
+    assert dead[8] == "не доставлено" and dead[11].startswith("попытка 1: ")
     assert _cells(log, "1")[3:9] == delivered[3:9]
     for table in (drafts, log, outbox):
         assert not {"acknowledgment", "handoff", "customer", "internal", "email",
@@ -64,6 +64,10 @@ def test_drafts_and_deliveries_name_kind_addressees_channel_and_state_in_russian
             "получатель cto@acme.example") in timeline
     assert "доставлено: подтверждение (ru), получатель cto@acme.example" in timeline
     assert "(customer)" not in timeline and "канал email" not in timeline
+
+    russian.run("endpoint", "add", "team-room", "--channel", "webhook", "--url",
+                "https://hooks.example.com/abc")
+    assert _cells(russian.run("endpoint", "list"), "team-room")[1] == "вебхук"
 
 
 def test_the_message_kinds_read_russian_beside_the_id_kind_takes(russian: Cli) -> None:

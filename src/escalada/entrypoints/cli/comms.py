@@ -300,8 +300,20 @@ def _deliveries(views: list[DeliveryView], fmt: Format) -> None:
             said("channel", v.channel), v.to, said("audience", v.audience), v.language,
             styled((named(v.state, "message"), colours[v.state])),
             f"{v.attempts}/{v.max_attempts}",
-            when(done), v.last_error or "")
+            when(done), _last_error(v.last_error))
     console().print(table)
+
+
+def _last_error(error: str | None) -> str:
+    """A delivery's last error, "attempt N: REASON" as the outbox keeps it, with its
+    "attempt N" in the reader's words (the reason as the channel or its server gave it)."""
+    import re
+
+    if not error:
+        return ""
+    if (found := re.match(r"attempt (\d+): ", error)) is None:
+        return error
+    return tr("attempt {attempt}: {error}", attempt=found[1], error=error[found.end():])
 
 
 @outbox_app.command("list")

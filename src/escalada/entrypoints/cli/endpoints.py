@@ -28,13 +28,13 @@ def _table(views: list[EndpointView], fmt: Format) -> None:
     from rich.table import Table
 
     from escalada.entrypoints.cli.output import console, when
-    from escalada.entrypoints.cli.words import tr
+    from escalada.entrypoints.cli.words import said, tr
 
     table = Table()
     for column in (tr("name"), tr("channel"), "url", tr("by"), tr("since")):
         table.add_column(column)
     for v in views:
-        table.add_row(v.name, v.channel, v.url, v.created_by,
+        table.add_row(v.name, said("channel", v.channel), v.url, v.created_by,
                       when(v.created_at))
     console().print(table)
 
