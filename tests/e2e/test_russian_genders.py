@@ -77,3 +77,12 @@ def test_a_platform_incident_is_open_then_resolved_in_the_masculine(tmp_path: Pa
     assert "│ открыт " in opened and "открыто" not in opened
     assert "(открыт, " in case and "(открыто, " not in case
     assert ": решён, " in resolved
+
+
+def test_the_reports_tasks_are_open_and_done_in_the_feminine(demo: Cli) -> None:
+    report = demo.run("report", "CASE-2", "--lang", "ru")
+
+    action = next(line for line in report.splitlines() if line.startswith("| Задача: "))
+    recovery = report.split("## 8. ")[1]
+    assert action.endswith("| открыта |") and "| открыто |" not in recovery
+    assert "| выполнена |" in recovery and "| сделано |" not in recovery

@@ -138,6 +138,14 @@ WORDS: dict[str, dict[str, str]] = {
         "process_improvements": "Улучшения процессов", "action_item": "Задача",
         "finding": "вывод", "overdue": "просрочено", "root_cause": "первопричина",
         "post_mortem": "разбор инцидента", "lesson": "урок",
+        # said of a task («задача»: a recovery plan's, a post-mortem's action item, as the
+        # report names it), feminine; "of|id", the template's word(id, of)
+        "recovery task|open": "открыта", "recovery task|done": "выполнена",
+        "recovery task|cancelled": "отменена", "recovery task|overdue": "просрочена",
+        "action item|open": "открыта", "action item|done": "выполнена",
+        "action item|overdue": "просрочена",
+        # a message's channel (others, such as a help desk's, as they are)
+        "email": "эл. почта", "webhook": "вебхук",
     },
 }
 

@@ -112,7 +112,8 @@ def render_markdown(report: EscalationReport) -> str:
         report=report, t=TEXT[language], when=formats.when, stamp=stamp,
         duration=formats.duration, money=formats.money, number=formats.number,
         paragraphs=markdown_paragraphs,
-        word=lambda value: words.get(value, str(value).replace("_", " ")),
+        word=lambda value, of=None: words.get(f"{of}|{value}") or words.get(
+            value, str(value).replace("_", " ")),
         plan=lambda value: named(PLAN_WORDS, value).render(translations(language)),
         kind=lambda value: kinds.get(value, value.replace("_", " ")))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
