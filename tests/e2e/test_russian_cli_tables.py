@@ -82,6 +82,10 @@ def test_the_message_kinds_read_russian_beside_the_id_kind_takes(russian: Cli) -
     assert draft.startswith(f"<!-- черновик 1 · {case} · обновление о ходе работ "
                             "[progress_update] #1 · Расследуем [INVESTIGATING] · клиенту")
 
+    russian.run("comms", "draft", case, "--kind", "resolution", "--set", "root_cause=диск")
+    assert _cells(russian.run("comms", "drafts", case), "2")[5] == (
+        "Исправление [fix], Проверка [verification]")
+
 
 def test_who_wrote_a_message_and_a_contacts_level_read_russian(russian: Cli) -> None:
     case = russian.json("case", "open", "--account", "acme", "--severity", "P2",

@@ -120,6 +120,25 @@ AUDIENCE_WORDS = {
 # How a message goes out.
 CHANNEL_WORDS = {"email": Words("email"), "slack": Words("Slack"), "webhook": Words("webhook")}
 
+# The parts of a draft a person writes in (`--set NAME=TEXT`), as a message's headings
+# name them.
+DRAFT_PART_WORDS = {
+    "understanding": Words.said_of("draft part", "What we understand"),
+    "doing_now": Words.said_of("draft part", "What we are doing now"),
+    "next_steps": Words.said_of("draft part", "Next steps"),
+    "root_cause": Words.said_of("draft part", "Root cause"),
+    "fix": Words.said_of("draft part", "Fix"),
+    "verification": Words.said_of("draft part", "Verification"),
+    "component": Words.said_of("draft part", "Component"),
+    "region": Words.said_of("draft part", "Region"),
+    "request": Words.said_of("draft part", "Request"),
+    "progress": Words.said_of("draft part", "Progress"),
+    "blockers": Words.said_of("draft part", "Blockers"),
+    "note": Words.said_of("draft part", "Note"),
+    "preventive_measures": Words.said_of("draft part", "Preventive measures"),
+    "lessons_learned": Words.said_of("draft part", "Lessons learned"),
+}
+
 # The languages escalada speaks (a customer's, an account's).
 LANGUAGE_WORDS = {"en": Words("English"), "ru": Words("Russian")}
 
@@ -142,6 +161,7 @@ VOCABULARIES: Mapping[str, Mapping[str, Words]] = {
     "vendor": VENDOR_WORDS, "recovery_phase": RECOVERY_PHASE_WORDS,
     "recovery_task": RECOVERY_TASK_WORDS, "field": FIELD_WORDS, "language": LANGUAGE_WORDS,
     "message_kind": MESSAGE_KIND_WORDS, "audience": AUDIENCE_WORDS, "channel": CHANNEL_WORDS,
+    "draft_part": DRAFT_PART_WORDS,
 }
 
 

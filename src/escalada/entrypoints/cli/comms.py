@@ -87,7 +87,7 @@ def _print_draft(view: DraftView, fmt: DraftFormat) -> None:
     if view.missing:
         console(stderr=True).print(styled(
             (tr("still to write before sending: {missing} (draft again with --set NAME=TEXT)",
-                missing=", ".join(view.missing)), "yellow")))
+                missing=_parts(view.missing)), "yellow")))
     else:
         console(stderr=True).print(tr(
             "send it: escalada comms send {draft} --channel email|slack|webhook --to "
@@ -224,7 +224,7 @@ def _drafts_table(views: list[DraftView], case_id: str) -> None:
     for v in views:
         table.add_row(str(v.id), said("message_kind", v.kind), said("audience", v.audience),
                       v.language, v.subject,
-                      ", ".join(v.missing) or "—", f"{v.created_by} {when(v.created_at)}")
+                      _parts(v.missing) or "—", f"{v.created_by} {when(v.created_at)}")
     console().print(table)
 
 
@@ -256,6 +256,17 @@ def _kind(kind: str) -> str:
     an operator's own kind)."""
     words = said("message_kind", kind)
     return kind if words.replace(" ", "_") == kind else f"{words} [{kind}]"
+
+
+def _parts(names: list[str]) -> str:
+    """A draft's parts still to write, each in the reader's words with the name --set
+    takes ("Первопричина [root_cause]"); in English the names alone, as before."""
+    from escalada.entrypoints.cli.words import language
+
+    if language() == "en":
+        return ", ".join(names)
+    return ", ".join(f"{said('draft_part', name)} [{name}]"
+                     if said("draft_part", name) != name else name for name in names)
 
 
 def _status(status: str) -> str:
