@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from escalada.adapters.db.plain import Execute, Reader
+from escalada.adapters.db.plain import Reader, driver_reads
 from escalada.adapters.db.plain import default_database_url as default_database_url
 from escalada.domain.errors import StoreUnavailable, WritesRefused
 from escalada.settings import Settings
@@ -89,39 +89,6 @@ def _selected(sql: str) -> str:
         statement = sql.strip().splitlines() or ["?"]
         raise WritesRefused(f"a plain read tried to run: {statement[0]}")
     return sql
-
-
-def driver_reads(connection: Connection) -> Execute:
-    """Plain SQL on `connection`'s own DB-API cursor, in its transaction. Through
-    SQLAlchemy (`exec_driver_sql`) each statement of text built an execution context, a
-    result and the result's column metadata again, which cost an opening's three plain
-    reads more than the database's work. The engine's cursor events still see every
-    statement (the tests count them), and a driver's error is raised as SQLAlchemy
-    raises it, the statement run once more through SQLAlchemy (a read changes nothing):
-    a database gone is StoreUnavailable, a write in a reading transaction WritesRefused,
-    and the connection is invalidated as ever."""
-    cursors = connection.connection.dbapi_connection
-    assert cursors is not None  # a connection in use has its DB-API connection
-    failures = connection.dialect.loaded_dbapi.Error
-    dispatch = connection.dispatch
-
-    def execute(sql: str, values: dict[str, Any]) -> Sequence[Any]:
-        cursor = cursors.cursor()
-        try:
-            for before in dispatch.before_cursor_execute:
-                sql, values = before(connection, cursor, sql, values, None, False)
-            try:
-                cursor.execute(sql, values)
-                rows: Sequence[Any] = cursor.fetchall()
-            except failures:
-                return connection.exec_driver_sql(sql, values).all()
-            for after in dispatch.after_cursor_execute:
-                after(connection, cursor, sql, values, None, False)
-            return rows
-        finally:
-            cursor.close()
-
-    return execute
 
 
 def without_waiting(engine: Engine) -> Engine:

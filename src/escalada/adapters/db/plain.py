@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 from escalada.domain.model import as_utc
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from escalada.settings import Settings
@@ -38,9 +39,6 @@ Execute = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 
 _PARAMETER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 _VERSIONS = Path(__file__).with_name("migrations") / "versions"
-# How SQLAlchemy keeps a time in a SQLite column (UtcDateTime: UTC, no offset); a bound
-# time must read the same to compare as text with the stored ones.
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 _STORED_TIME_LENGTHS = (26, 19)  # with microseconds, and without (a whole second)
 
 
@@ -54,8 +52,6 @@ class Reader:
     @classmethod
     def of_session(cls, session: Session) -> Reader:
         """On the session's connection, inside its transaction (what it flushed shows)."""
-        from escalada.adapters.db.database import driver_reads
-
         connection = session.connection()
         return cls(driver_reads(connection), connection.dialect.name)
 
@@ -72,9 +68,42 @@ class Reader:
 
     def time(self, moment: datetime) -> Any:
         """A time as a parameter that compares with the stored ones."""
-        if self.dialect == "sqlite":
-            return moment.astimezone(UTC).strftime(_SQLITE_TIME)
+        if self.dialect == "sqlite":  # as stored ones read, to compare as text with them
+            return sqlite_text(moment)
         return moment
+
+
+def driver_reads(connection: Connection) -> Execute:
+    """Plain SQL on `connection`'s own DB-API cursor, in its transaction. Through
+    SQLAlchemy (`exec_driver_sql`) each statement of text built an execution context, a
+    result and the result's column metadata again, which cost an opening's three plain
+    reads more than the database's work. The engine's cursor events still see every
+    statement (the tests count them), and a driver's error is raised as SQLAlchemy
+    raises it, the statement run once more through SQLAlchemy (a read changes nothing):
+    a database gone is StoreUnavailable, a write in a reading transaction WritesRefused,
+    and the connection is invalidated as ever."""
+    cursors = connection.connection.dbapi_connection
+    assert cursors is not None  # a connection in use has its DB-API connection
+    failures = connection.dialect.loaded_dbapi.Error
+    dispatch = connection.dispatch
+
+    def execute(sql: str, values: dict[str, Any]) -> Sequence[Any]:
+        cursor = cursors.cursor()
+        try:
+            for before in dispatch.before_cursor_execute:
+                sql, values = before(connection, cursor, sql, values, None, False)
+            try:
+                cursor.execute(sql, values)
+                rows: Sequence[Any] = cursor.fetchall()
+            except failures:
+                return connection.exec_driver_sql(sql, values).all()
+            for after in dispatch.after_cursor_execute:
+                after(connection, cursor, sql, values, None, False)
+            return rows
+        finally:
+            cursor.close()
+
+    return execute
 
 
 def _in_dialect(sql: str, dialect: str) -> str:
@@ -82,6 +111,15 @@ def _in_dialect(sql: str, dialect: str) -> str:
     if dialect == "sqlite":
         return sql
     return _PARAMETER.sub(r"%(\1)s", sql)
+
+
+def sqlite_text(moment: datetime) -> str:
+    """An aware time as a SQLite column keeps it (types.UtcDateTime, as SQLAlchemy's
+    DATETIME writes it): UTC, no offset, with microseconds. (Formatted from the fields:
+    `replace(tzinfo=None).isoformat(...)` took longer.)"""
+    at = moment.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (the fastest here)
+        at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond)
 
 
 def utc(value: Any) -> datetime | None:
