@@ -357,6 +357,14 @@ def test_an_update_is_drafted_in_the_customers_language_edited_and_sent(
     assert (delivery.draft, delivery.channel, delivery.to, delivery.language) == (
         second.id, "email", "irina@acme.example", "ru")
     assert 'data-testid="delivery"' in olga.get(CASE).text
+    olga.post("/language", data={"language": "ru", "next": CASE, "csrf_token": _token(olga)})
+    russian = olga.get(CASE).text  # the channel and the state in words, said of a message
+    assert "<td>эл. почта</td>" in russian and "<td>email</td>" not in russian
+    assert f'data-testid="delivery-state">{delivery_words(delivery.state)}<' in russian
+
+
+def delivery_words(state: str) -> str:
+    return {"pending": "в очереди", "delivered": "доставлено", "dead": "не доставлено"}[state]
 
 
 def test_a_draft_of_another_case_is_not_sent_from_this_one(signed_in: Client) -> None:
