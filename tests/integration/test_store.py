@@ -21,11 +21,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from escalada.adapters.db.database import (
+    BUSY_TIMEOUT,
     SCHEMA_HEAD,
     durably,
     ensure_schema,
     make_engine,
+    reading,
     schema_version,
+    without_waiting,
 )
 from escalada.adapters.db.tables import OUTSIDE_METADATA, Base
 from escalada.domain.errors import InvalidInput
@@ -188,6 +191,40 @@ def test_sqlite_commits_are_synced_at_checkpoints_unless_full_is_asked_for(
     monkeypatch.setenv("ESCALADA_SQLITE_SYNCHRONOUS", "off")
     with pytest.raises(InvalidInput, match="ESCALADA_SQLITE_SYNCHRONOUS: must be normal or full"):
         synchronous()
+
+
+def test_a_pooled_connection_switches_as_each_transaction_wants_and_no_more(
+    tmp_path: Path,
+) -> None:
+    """A connection keeps its switches when given back (no PRAGMA at check-in): the next
+    transaction switches what it needs before it begins, and one that wants the same
+    switches as the last issues no PRAGMA at all."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'escalada.db'}")
+    sent: list[str] = []
+
+    def run(chosen: Any, sql: str) -> Any:
+        with chosen.connect() as connection, connection.begin():
+            connection.connection.dbapi_connection.set_trace_callback(sent.append)
+            result = connection.exec_driver_sql(sql)
+            return result.scalar() if result.returns_rows else None
+
+    try:
+        run(engine, "CREATE TABLE notes (body TEXT)")
+        sent.clear()
+        assert run(reading(engine), "PRAGMA query_only") == 1
+        assert run(reading(engine), "SELECT count(*) FROM notes") == 0
+        assert run(engine, "PRAGMA query_only") == 0  # switched back as this one began
+        run(engine, "INSERT INTO notes VALUES ('written')")  # so it writes
+        assert run(without_waiting(engine), "PRAGMA busy_timeout") == 0
+        assert run(engine, "PRAGMA busy_timeout") == 1000 * BUSY_TIMEOUT.total_seconds()
+    finally:
+        engine.dispose()
+    pragmas = [sql for sql in sent if sql.startswith("PRAGMA") and "=" in sql]
+    # The first reading switched writes off; the second switched nothing, as a server's
+    # readings switch nothing all day; the write after them switched writes on again, the
+    # no-wait write the wait off, and the next write the wait on again.
+    assert pragmas == ["PRAGMA query_only=ON", "PRAGMA query_only=OFF", "PRAGMA busy_timeout=0",
+                       f"PRAGMA busy_timeout={int(1000 * BUSY_TIMEOUT.total_seconds())}"]
 
 
 def test_a_durable_write_is_synced_at_its_commit_and_the_connection_goes_back_to_normal(

@@ -218,12 +218,10 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         # a writer. A writer's IMMEDIATE takes the write lock up front, so two writers
         # never read the same version and then both try to write it.
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
-        if dbapi_connection is not None:  # None: invalidated, never used again
-            _set(record.info, dbapi_connection, query_only=False, no_wait=False,
-                 synchronous=synchronous)
+    # A connection given back keeps its switches until a transaction wants others: every
+    # use of a connection begins (above), and a server's readings and at-once writes want
+    # the same ones each time, so they issue no PRAGMA (switching back at each check-in
+    # cost four an opening).
 
 
 def _busy_timeout_ms() -> int:
@@ -233,8 +231,9 @@ def _busy_timeout_ms() -> int:
 def _set(state: dict[str, Any], dbapi_connection: Any, *, query_only: bool,
          no_wait: bool, synchronous: str) -> None:
     """Switch a SQLite connection's writes off (a reading transaction), its wait for the
-    lock (a no-wait one) or its sync at commit (a durable one), and back, issuing a PRAGMA
-    only when that changes something (outside any transaction: before BEGIN)."""
+    lock (a no-wait one) or its sync at commit (a durable one), or back, as the transaction
+    about to begin wants them, issuing a PRAGMA only when that changes something (outside
+    any transaction: before BEGIN)."""
     # A connection starts at the setting's level (PRAGMA synchronous at connect).
     if state.setdefault("synchronous", synchronous) != synchronous:
         dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
