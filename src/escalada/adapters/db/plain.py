@@ -81,7 +81,8 @@ def driver_reads(connection: Connection) -> Execute:
     statement (the tests count them), and a driver's error is raised as SQLAlchemy
     raises it, the statement run once more through SQLAlchemy (a read changes nothing):
     a database gone is StoreUnavailable, a write in a reading transaction WritesRefused,
-    and the connection is invalidated as ever."""
+    and the connection is invalidated as ever. (Inside a PostgreSQL transaction the
+    first failure aborted it: what comes out is that, with the driver's error chained.)"""
     cursors = connection.connection.dbapi_connection
     assert cursors is not None  # a connection in use has its DB-API connection
     failures = connection.dialect.loaded_dbapi.Error
