@@ -251,30 +251,30 @@ def templates(fmt: Format = FORMAT_OPTION) -> None:
 
 
 def _kind(kind: str) -> str:
-    """A message kind in the reader's words with the id `--kind` takes beside it
-    ("подтверждение [acknowledgment]"); the id alone where the words are the id (English,
-    an operator's own kind)."""
-    words = said("message_kind", kind)
-    return kind if words.replace(" ", "_") == kind else f"{words} [{kind}]"
+    """A message kind as the header and tables show it ("подтверждение [acknowledgment]")."""
+    return _beside_id(said("message_kind", kind), kind)
 
 
 def _parts(names: list[str]) -> str:
-    """A draft's parts still to write, each in the reader's words with the name --set
-    takes ("Первопричина [root_cause]"); in English the names alone, as before."""
-    from escalada.entrypoints.cli.words import language
-
-    if language() == "en":
-        return ", ".join(names)
-    return ", ".join(f"{said('draft_part', name)} [{name}]"
-                     if said("draft_part", name) != name else name for name in names)
+    """A draft's parts still to write ("Первопричина [root_cause]")."""
+    return ", ".join(_beside_id(said("draft_part", name), name) for name in names)
 
 
 def _status(status: str) -> str:
-    """A progress update's status in the reader's words with the id --status takes
-    ("Расследуем [INVESTIGATING]"); in English the id alone, as before."""
+    """A progress update's status ("Расследуем [INVESTIGATING]")."""
     words = {"INVESTIGATING": tr("Investigating"), "MITIGATING": tr("Mitigating"),
              "RESOLVED": tr("Resolved"), "MONITORING": tr("Monitoring")}.get(status, status)
-    return status if words.upper() == status else f"{words} [{status}]"
+    return _beside_id(words, status)
+
+
+def _beside_id(words: str, id_: str) -> str:
+    """`words` with the id the options take (--kind, --set, --status) beside them; the id
+    alone in English, and where the words only spell the id (an operator's own kind)."""
+    from escalada.entrypoints.cli.words import language
+
+    if language() == "en" or words.replace(" ", "_").lower() == id_.lower():
+        return id_
+    return f"{words} [{id_}]"
 
 
 def _origin(source: str | None) -> str:
