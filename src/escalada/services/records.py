@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from escalada.adapters.db import reads
+from escalada.adapters.db.inserts import RowInsert
 from escalada.adapters.db.plain import Reader
 from escalada.adapters.db.reads import Record
 from escalada.adapters.db.tables import AccountRow, CaseRow, ContactRow, TimelineRow
@@ -181,10 +182,10 @@ def record(
         "reason_words": reason_words}
     if new is not None:
         # A case opened by this transaction is in the database already (Cases.add): its
-        # entry is written at once too, by SQLAlchemy Core, and kept (the view's timeline)
+        # entry is written at once too, as the driver's statement, and kept (the view's timeline)
         # without the session's flush, which nothing else of the opening needs: a row
         # object outside the session, built without the constructor's events.
-        session.connection().execute(_ENTRY_INSERT, columns)
+        _ENTRY_INSERT.run(session.connection(), [columns])
         new.append(detached_row(TimelineRow, columns))
     else:
         entry = TimelineRow(**columns)
@@ -194,7 +195,7 @@ def record(
     session.info[_HEADS][case.number] = digest
 
 
-_ENTRY_INSERT = insert(cast(Table, TimelineRow.__table__))
+_ENTRY_INSERT = RowInsert(cast(Table, TimelineRow.__table__))
 
 
 def _chain_head(session: Session, case: CaseRow) -> str:

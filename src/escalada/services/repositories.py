@@ -9,11 +9,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Insert, Table, insert, inspect, select
+from sqlalchemy import Table, inspect, select
 from sqlalchemy.orm import ColumnProperty, Session, class_mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from escalada.adapters.db import reads
+from escalada.adapters.db.inserts import RowInsert
 from escalada.adapters.db.plain import Reader
 from escalada.adapters.db.reads import Record
 from escalada.adapters.db.tables import AccountRow, CaseRow
@@ -93,11 +94,11 @@ def new_case(**columns: Any) -> CaseRow:
 
 
 @cache
-def _inserting(filled: tuple[ColumnProperty[Any], ...]) -> Insert:
+def _inserting(filled: tuple[ColumnProperty[Any], ...]) -> RowInsert:
     """The INSERT of a new case returning `filled`: built once for each set of columns the
-    database fills in (its cache key, worked out on every execution, is kept with it)."""
-    table = cast(Table, CaseRow.__table__)
-    return insert(table).returning(*(prop.columns[0] for prop in filled))
+    database fills in."""
+    return RowInsert(cast(Table, CaseRow.__table__),
+                     returning=[prop.columns[0].key for prop in filled])
 
 
 class Cases:
@@ -115,8 +116,9 @@ class Cases:
 
     def add(self, case: CaseRow) -> CaseRow:
         """Keep a new case; it has its number (and reference) once this returns. It is
-        written at once, by one INSERT of SQLAlchemy Core (the ORM's flush of a single new
-        row costs more than the rest of the opening's statements), and kept in the session
+        written at once, by one INSERT run as the driver's statement (adapters.db.inserts;
+        the ORM's flush of a single new row cost more than the rest of the opening's
+        statements), and kept in the session
         as loaded: a later change to it is an UPDATE, checked against its version."""
         state = inspect(case)
         mapper = state.mapper
@@ -124,7 +126,7 @@ class Cases:
                  if prop.key in state.dict}
         # What the database fills in: the number, and the columns left to their default.
         filled = tuple(prop for prop in mapper.column_attrs if prop.key not in state.dict)
-        row = self._session.connection().execute(_inserting(filled), given).one()
+        (row,) = _inserting(filled).run(self._session.connection(), [given])
         for prop, value in zip(filled, row, strict=True):
             setattr(case, prop.key, value)
         make_transient_to_detached(case)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from escalada.adapters.db.inserts import RowInsert
 from escalada.adapters.db.tables import CaseRow, TimerRow
 from escalada.domain.policy import Policy
 from escalada.domain.sla import next_due
@@ -37,7 +38,7 @@ from escalada.services.war_room_playbook import timer_inputs
 
 _TIMERS = cast(Table, TimerRow.__table__)
 _CASES = cast(Table, CaseRow.__table__)
-_TIMER_INSERT = insert(_TIMERS)  # built once: its cache key is worked out once too
+_TIMER_INSERT = RowInsert(_TIMERS)
 
 
 def reschedule(session: Session, case: CaseRow, policy: Policy, now: datetime) -> None:
@@ -95,10 +96,10 @@ def _first_due(session: Session, case: CaseRow, due: datetime | None) -> None:
 def _insert(session: Session, case: CaseRow, plan: list[PlannedTimer], now: datetime) -> None:
     generation = case.timer_generation
     if plan:  # one INSERT for the whole plan (an executemany)
-        # On the session's connection, as SQLAlchemy Core: the ORM's bulk insert would
-        # flush the session first and build each row through the mapper, for rows that
-        # nothing in the transaction reads back as objects.
-        session.connection().execute(_TIMER_INSERT, [
+        # On the session's connection, as the driver's statement (adapters.db.inserts):
+        # the ORM's bulk insert would flush the session first and build each row through
+        # the mapper, for rows that nothing in the transaction reads back as objects.
+        _TIMER_INSERT.run(session.connection(), [
             {"case_number": case.number, "kind": timer.kind, "key": timer.key,
              "generation": generation, "due_at": timer.due_at, "available_at": timer.due_at,
              "state": PENDING, "attempts": 0, "payload": timer.payload, "created_at": now}
