@@ -80,7 +80,7 @@ def test_many_rows_are_one_statement(engine: Engine) -> None:
 
 def test_a_failed_insert_is_sqlalchemys_error_and_leaves_nothing(engine: Engine) -> None:
     rows = [case("kept"), case("no such account") | {"account_id": "nobody"}]
-    with pytest.raises(IntegrityError, match="(?i)foreign key"), engine.begin() as connection:
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"), engine.begin() as connection:
         RowInsert(CASES).run(connection, rows)
     with engine.connect() as connection:
         assert connection.execute(select(CASES.c.number)).all() == []

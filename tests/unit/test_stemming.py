@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from escalada.domain.stemming import stems, words_of
 
 
@@ -15,3 +18,13 @@ def test_common_words_of_either_language_are_left_out_wherever_they_stand() -> N
         "failov", "queue", "сбо", "переключен"]
     assert stems("ещё и the") == []  # ё is read as е, so "ещё" is the listed "еще"
     assert words_of("ещё и the") == ["еще", "и", "the"]
+
+
+@given(st.integers(min_value=0, max_value=10**30))
+def test_a_number_is_its_own_stem_as_snowball_stems_it(number: int) -> None:
+    import snowballstemmer
+
+    digits = str(number)
+    assert stems(f"error {digits}") == ["error", digits]
+    assert snowballstemmer.stemmer("english").stemWord(digits) == digits
+    assert stems("ошибка ٣") == ["ошибк", "٣"]  # a digit of another script: stemmed as a word

@@ -42,7 +42,10 @@ def _stem(word: str) -> str:
 def stems(text: str) -> list[str]:
     """The stems of the words of `text` but the common ones, in order, lowercased (ё
     read as е)."""
-    return [_stem(word) for word in words_of(text) if word not in STOP_WORDS]
+    # A number (an error code, a ticket's) is its own stem, and seldom the same twice:
+    # neither stemmed nor remembered.
+    return [word if word.isdigit() and word.isascii() else _stem(word)
+            for word in words_of(text) if word not in STOP_WORDS]
 
 
 def words_of(text: str) -> list[str]:
