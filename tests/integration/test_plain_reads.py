@@ -15,6 +15,7 @@ from escalada.adapters.db.database import SCHEMA_HEAD, make_engine
 from escalada.adapters.db.plain import connect, newest_migration
 from escalada.adapters.policy_file import current_policy
 from escalada.bootstrap import wire
+from escalada.domain.errors import WritesRefused
 from escalada.services.acting_user import actor_named
 from escalada.services.case_board import list_page
 from escalada.services.case_reads import show_case
@@ -22,6 +23,7 @@ from escalada.services.context import Actor, Context
 from escalada.services.demo import load_demo
 from escalada.services.knowledge_base import similar_to
 from escalada.services.paging import every_item
+from escalada.services.people import add_user, authenticate, create_token
 from escalada.services.policies import policy_of
 from escalada.services.records import case_view
 from escalada.testing import FakeClock, count_statements
@@ -110,3 +112,42 @@ def test_a_plain_reading_runs_on_the_driver_and_the_engines_events_see_it(
         with pytest.raises(DBAPIError, match="no_such_table"):
             db.rows("SELECT * FROM no_such_table")
     assert "SELECT 1, 'one'" in counted.sql  # (SQLite's BEGIN before it)
+
+
+def test_a_one_statement_reading_is_that_statement_alone(database_url: str,
+                                                          clock: FakeClock) -> None:
+    """The API's token check: no BEGIN and ROLLBACK around its SELECT on SQLite (nor on
+    PostgreSQL, whose plain reads are each on their own); a write refused; a second
+    statement a bug; inside sharing_reads, the shared reading (a page's rows follow)."""
+    ctx = context_on(database_url, clock)
+    with count_statements(ctx.engine) as counted, \
+            ctx.plain_reading(one_statement=True) as db:
+        assert db.value("SELECT 2") == 2
+        with pytest.raises(RuntimeError, match="another statement: 'SELECT 3'"):
+            db.value("SELECT 3")
+    assert counted.sql == ["SELECT 2"]
+    with pytest.raises(WritesRefused, match="DELETE FROM users"), \
+            ctx.plain_reading(one_statement=True) as db:
+        db.rows("DELETE FROM users")
+    with ctx.sharing_reads():
+        with ctx.plain_reading(one_statement=True) as first:
+            assert first.value("SELECT 1") == 1
+        with ctx.plain_reading() as second:
+            assert second is first and second.value("SELECT 4") == 4
+
+
+def test_a_token_check_on_sqlite_reads_beside_a_writer(sqlite_url: str,
+                                                       clock: FakeClock) -> None:
+    ctx = context_on(sqlite_url, clock)
+    add_user(ctx=ctx, actor=None, name="admin", role="admin")
+    token = create_token(ctx=ctx, actor=Actor("admin", "admin")).token
+    with ctx.engine.connect() as writer:
+        writer.begin()  # BEGIN IMMEDIATE: another writer holds the lock
+        writer.exec_driver_sql("DELETE FROM api_tokens WHERE id = -1")
+        with count_statements(ctx.engine) as counted:
+            assert authenticate(ctx=ctx, token=token).name == "admin"
+        writer.rollback()
+    # The SELECT alone, no BEGIN before it; then the stamp of its first use, which found
+    # the lock held and was skipped (people._stamp_use).
+    assert "FROM api_tokens" in counted.sql[0], counted.sql
+    assert counted.sql[1:] == ["BEGIN IMMEDIATE"], counted.sql

@@ -244,10 +244,12 @@ class Context:
             self._shared.reader = self._shared.opened = None
 
     @contextmanager
-    def plain_reading(self) -> Iterator[Reader]:
+    def plain_reading(self, *, one_statement: bool = False) -> Iterator[Reader]:
         """Plain SQL in a read-only transaction (adapters.db.plain): on a connection of the
         process's own while the engine is not open (a CLI read imports no SQLAlchemy),
-        else on the engine's. Inside `sharing_reads`, the one this thread shares."""
+        else on the engine's. Inside `sharing_reads`, the one this thread shares. A
+        reading of `one_statement` needs no transaction around it (database.plain_reading)
+        where it has none of its own to share."""
         shared = getattr(self._shared, "reader", None)
         if shared is False:  # the first inside sharing_reads: kept open until it ends
             shared = self._shared.reader = self._shared.opened.enter_context(
@@ -255,11 +257,11 @@ class Context:
         if shared is not None:
             yield shared
             return
-        with self._plain_reading() as reader:
+        with self._plain_reading(one_statement) as reader:
             yield reader
 
     @contextmanager
-    def _plain_reading(self) -> Iterator[Reader]:
+    def _plain_reading(self, one_statement: bool = False) -> Iterator[Reader]:
         if self.direct_reads is not None and "engine" not in vars(self):
             with self.direct_reads() as direct:
                 if direct is not None:
@@ -267,7 +269,7 @@ class Context:
                     return
         from escalada.adapters.db.database import plain_reading
 
-        with plain_reading(self.engine) as reader:
+        with plain_reading(self.engine, one_statement=one_statement) as reader:
             yield reader
 
     def _before_commit(self, session: Session) -> None:

@@ -289,7 +289,7 @@ def authenticate(*, ctx: Context, token: str | None) -> Actor:
     if not token:
         raise Unauthenticated("no bearer token: send `Authorization: Bearer <token>`")
     now = ctx.clock()
-    with ctx.plain_reading() as db:
+    with ctx.plain_reading(one_statement=True) as db:
         found = reads.token_owner(db, _digest(token))
     if found is None:
         raise Unauthenticated("unknown token")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from escalada.adapters.db.plain import Reader, driver_reads
+from escalada.adapters.db.plain import Execute, Reader, driver_reads
 from escalada.adapters.db.plain import default_database_url as default_database_url
 from escalada.domain.errors import StoreUnavailable, WritesRefused
 from escalada.settings import Settings
@@ -75,21 +75,43 @@ def reading(engine: Engine) -> Engine:
 
 
 @contextmanager
-def plain_reading(engine: Engine) -> Iterator[Reader]:
+def plain_reading(engine: Engine, *, one_statement: bool = False) -> Iterator[Reader]:
     """Plain SQL (adapters.db.plain) that only reads: on SQLite in a reading transaction
     (see `reading`), rolled back at the end; on PostgreSQL each SELECT on its own
-    (autocommit), and anything else refused (WritesRefused)."""
+    (autocommit), and anything else refused (WritesRefused). A reading of `one_statement`
+    (the API's token check) is that statement alone on SQLite too: it reads one
+    committed version without a BEGIN and a ROLLBACK around it, and a second statement
+    is a bug in its caller (RuntimeError)."""
     if engine.dialect.name == "postgresql":
         # At READ COMMITTED each statement of a transaction sees its own snapshot anyway:
         # a transaction adds nothing to these reads but its BEGIN and ROLLBACK, two round
         # trips of three for a one-statement read (the API's token check, a board page).
         with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
             execute = driver_reads(connection)
-            yield Reader(lambda sql, values: execute(_selected(sql), values), "postgresql")
+            yield Reader(_once(execute) if one_statement
+                         else lambda sql, values: execute(_selected(sql), values), "postgresql")
         return
     with reading(engine).connect() as connection:
+        if one_statement:
+            # The driver does not begin one (isolation_level None, `_on_connect`): the
+            # SELECT is SQLite's own read transaction, which never waits for a writer.
+            yield Reader(_once(driver_reads(connection)), engine.dialect.name)
+            return
         connection.begin()
         yield Reader(driver_reads(connection), engine.dialect.name)
+
+
+def _once(execute: Execute) -> Execute:
+    """`execute` for one SELECT."""
+    done: list[str] = []
+
+    def once(sql: str, values: dict[str, Any]) -> Sequence[Any]:
+        if done:
+            raise RuntimeError(f"a one-statement reading ran another statement: {sql!r}")
+        done.append(sql)
+        return execute(_selected(sql), values)
+
+    return once
 
 
 def _selected(sql: str) -> str:
