@@ -23,16 +23,17 @@ Processor = Callable[[Any], Any] | None
 class _Compiled:
     sql: str
     names: tuple[str, ...]  # the bound columns, in the statement's order
-    processors: tuple[Processor, ...]  # what the driver takes of each
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]  # (place, what the driver takes)
     positional: bool  # SQLite's `?`: a tuple for each row; else a dictionary
     returned: tuple[Processor, ...]  # what Python takes of each returned column
     defaults: dict[str, Callable[[], Any]]  # columns the rows leave to a Python default
 
     def values(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        turned = [value if process is None else process(value)
-                  for value, process in zip(
-                      (row[name] if name not in self.defaults else self.defaults[name]()
-                       for name in self.names), self.processors, strict=True)]
+        if self.defaults:
+            row = {**{name: default() for name, default in self.defaults.items()}, **row}
+        turned = [row[name] for name in self.names]
+        for place, process in self.processed:  # a None too: JSON's is the text 'null'
+            turned[place] = process(turned[place])
         return tuple(turned) if self.positional else dict(zip(self.names, turned, strict=True))
 
     def row(self, found: Sequence[Any]) -> tuple[Any, ...]:
@@ -79,8 +80,9 @@ class RowInsert:
         positional = compiled.positiontup is not None
         found = self._compiled[dialect.name, keys] = _Compiled(
             sql=compiled.string, names=names,
-            processors=tuple(compiled.binds[name].type.dialect_impl(dialect)
-                             .bind_processor(dialect) for name in names),
+            processed=tuple((place, process) for place, process in enumerate(
+                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                for name in names) if process is not None),
             positional=positional,
             returned=tuple(self._table.c[key].type.dialect_impl(dialect)
                            .result_processor(dialect, None) for key in self._returning),
