@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Engine, Table, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from escalada.adapters.db.database import make_engine
@@ -83,6 +83,26 @@ def test_a_failed_insert_is_sqlalchemys_error_and_leaves_nothing(engine: Engine)
     with pytest.raises(IntegrityError, match=r"(?i)foreign key"), engine.begin() as connection:
         RowInsert(CASES).run(connection, rows)
     with engine.connect() as connection:
+        assert connection.execute(select(CASES.c.number)).all() == []
+
+
+def test_a_failure_goes_through_the_engines_error_handling(engine: Engine) -> None:
+    seen: list[BaseException] = []
+    event.listen(engine, "handle_error", lambda context: seen.append(
+        context.original_exception))
+    with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"), \
+            engine.begin() as connection:
+        (number,) = RowInsert(CASES, returning=["number"]).run(connection, [case("one")])[0]
+        RowInsert(CASES).run(connection, [case("two", number=number)])
+    (error,) = seen  # the driver's own error, handed to the engine's handlers
+    assert isinstance(error, engine.dialect.loaded_dbapi.IntegrityError)
+
+
+def test_outside_a_transaction_it_begins_one_as_sqlalchemy_would(engine: Engine) -> None:
+    with engine.connect() as connection:
+        RowInsert(CASES).run(connection, [case("rolled back")])
+        assert connection.in_transaction()
+        connection.rollback()
         assert connection.execute(select(CASES.c.number)).all() == []
 
 

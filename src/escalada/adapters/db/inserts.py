@@ -1,12 +1,13 @@
 """INSERTs of whole rows that a write does again and again (an opening's case, its
-timeline entry, its timers), compiled once for each database and run as the driver's own
-statement (`exec_driver_sql`). Through SQLAlchemy Core (`connection.execute(insert(...),
-rows)`) each execution worked out the statement's parameters again, through the
-compiled statement's generic machinery, before turning each value into what the driver
-takes: for an opening's eight timers that cost more than the database's work. Here the
-same column types turn the values (a time to SQLite's text, a list to JSON), once per
-value; the engine's events, its error handling (a lost race is IntegrityError, a database
-gone StoreUnavailable) and the statement counts of the tests see the statement as ever."""
+timeline entry, its timers), compiled once for each database and run on the driver's
+cursor. Through SQLAlchemy Core (`connection.execute(insert(...), rows)`) each execution
+worked out the statement's parameters again, through the compiled statement's generic
+machinery, before turning each value into what the driver takes, and built an execution
+context and a result: for an opening's eight timers that cost more than the database's
+work. Here the same column types turn the values (a time to SQLite's text, a list to
+JSON), once per value; the engine's events, its error handling (a lost race is
+IntegrityError, a database gone StoreUnavailable) and the statement counts of the tests
+see the statement as ever."""
 
 from __future__ import annotations
 
@@ -63,11 +64,8 @@ class RowInsert:
         if compiled is None:
             compiled = self._compile(dialect, tuple(rows[0]))
         values = [compiled.values(row) for row in rows]
-        result = connection.exec_driver_sql(compiled.sql, values if len(values) > 1
-                                            else values[0])
-        if not self._returning:
-            return []
-        return [compiled.row(found) for found in result]
+        found = _on_cursor(connection, compiled.sql, values, returns=bool(self._returning))
+        return [compiled.row(row) for row in found]
 
     def _compile(self, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
         statement = insert(self._table)
@@ -97,3 +95,38 @@ def _default(default: Any) -> Callable[[], Any]:
     if default.is_callable:
         return lambda: default.arg(None)
     raise ValueError(f"a column default of this kind is worked out by SQLAlchemy: {default!r}")
+
+
+def _on_cursor(connection: Connection, sql: str, values: list[Any], *, returns: bool
+               ) -> Sequence[Sequence[Any]]:
+    """`sql` for each of `values` on `connection`'s DB-API cursor, in its transaction (begun
+    as SQLAlchemy would begin it), its rows when it `returns` any. What SQLAlchemy would do
+    around it is done as it does it: the engine's cursor events see the statement, and a
+    driver's error goes through the connection's own handling (the engine's handle_error
+    events: a database gone is StoreUnavailable; the connection invalidated when lost;
+    IntegrityError and the like, as SQLAlchemy raises them). Through `exec_driver_sql` it
+    built an execution context and a result for each statement as well."""
+    if not connection.in_transaction():
+        connection.begin()
+    many = len(values) > 1
+    parameters: Any = values if many else values[0]
+    dispatch = connection.dispatch
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # a connection in a transaction has its own
+    cursor = dbapi_connection.cursor()
+    try:
+        for before in dispatch.before_cursor_execute:
+            sql, parameters = before(connection, cursor, sql, parameters, None, many)
+        try:
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+            rows: Sequence[Sequence[Any]] = cursor.fetchall() if returns else []
+        except Exception as error:  # SQLAlchemy's own handling of a driver's error
+            connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
+        for after in dispatch.after_cursor_execute:
+            after(connection, cursor, sql, parameters, None, many)
+        return rows
+    finally:
+        cursor.close()
