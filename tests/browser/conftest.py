@@ -7,7 +7,8 @@ Fixtures: `console_server` (its `url`, service-layer `ctx` and `clock`; one per 
 `signed_in_page(role)` (a page of a fresh browser context signed in as the user of that
 role; the users are `ROLE_USERS`, each with `PASSWORD`), `screenshot(page, name)` (into
 tests/browser/artifacts/, git-ignored). Each xdist worker runs its own browser and each
-test its own server and database, so the tests share nothing."""
+test its own server and database, so the tests share nothing; the browser lasts for a
+module's tests (see `browser`)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ def _chromium() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# One per module, not per session: Playwright's sync API keeps an asyncio loop running on
+# the worker's main thread until it stops, and a browser kept for the whole session made
+# every later `anyio.run` / `asyncio.run` in that worker fail ("Already running asyncio in
+# this thread": the MCP tests, the API's reading tests), whichever tests the worker drew.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = _chromium()
     from playwright.sync_api import expect, sync_playwright
