@@ -149,6 +149,13 @@ class Context:
         return session_factory(reading(self.engine), info={"audit_key": self.keyring.active})
 
     @cached_property
+    def plain_engine(self) -> Engine:
+        """The engine's, for plain readings (database.plain_engine)."""
+        from escalada.adapters.db.database import plain_engine
+
+        return plain_engine(self.engine)
+
+    @cached_property
     def unwaiting_sessions(self) -> sessionmaker[Session]:
         from escalada.adapters.db.database import session_factory, without_waiting
 
@@ -269,7 +276,7 @@ class Context:
                     return
         from escalada.adapters.db.database import plain_reading
 
-        with plain_reading(self.engine, one_statement=one_statement) as reader:
+        with plain_reading(self.plain_engine, one_statement=one_statement) as reader:
             yield reader
 
     def _before_commit(self, session: Session) -> None:

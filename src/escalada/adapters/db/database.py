@@ -74,24 +74,33 @@ def reading(engine: Engine) -> Engine:
     return engine.execution_options(**{READING: True})
 
 
+def plain_engine(engine: Engine) -> Engine:
+    """`engine` as `plain_reading` connects through it: made once and kept (Context), for
+    an engine with execution options is an object of its own, and making one for each
+    request's token check cost more than its SELECT."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return reading(engine)
+
+
 @contextmanager
 def plain_reading(engine: Engine, *, one_statement: bool = False) -> Iterator[Reader]:
-    """Plain SQL (adapters.db.plain) that only reads: on SQLite in a reading transaction
-    (see `reading`), rolled back at the end; on PostgreSQL each SELECT on its own
-    (autocommit), and anything else refused (WritesRefused). A reading of `one_statement`
-    (the API's token check) is that statement alone on SQLite too: it reads one
-    committed version without a BEGIN and a ROLLBACK around it, and a second statement
-    is a bug in its caller (RuntimeError)."""
+    """Plain SQL (adapters.db.plain) that only reads, on `engine` as `plain_engine` made
+    it: on SQLite in a reading transaction (see `reading`), rolled back at the end; on
+    PostgreSQL each SELECT on its own (autocommit), and anything else refused
+    (WritesRefused). A reading of `one_statement` (the API's token check) is that
+    statement alone on SQLite too: it reads one committed version without a BEGIN and a
+    ROLLBACK around it, and a second statement is a bug in its caller (RuntimeError)."""
     if engine.dialect.name == "postgresql":
         # At READ COMMITTED each statement of a transaction sees its own snapshot anyway:
         # a transaction adds nothing to these reads but its BEGIN and ROLLBACK, two round
         # trips of three for a one-statement read (the API's token check, a board page).
-        with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        with engine.connect() as connection:
             execute = driver_reads(connection)
             yield Reader(_once(execute) if one_statement
                          else lambda sql, values: execute(_selected(sql), values), "postgresql")
         return
-    with reading(engine).connect() as connection:
+    with engine.connect() as connection:
         if one_statement:
             # The driver does not begin one (isolation_level None, `_on_connect`): the
             # SELECT is SQLite's own read transaction, which never waits for a writer.
