@@ -106,6 +106,12 @@ def test_outside_a_transaction_it_begins_one_as_sqlalchemy_would(engine: Engine)
         assert connection.execute(select(CASES.c.number)).all() == []
 
 
+def test_only_one_rows_insert_returns(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="one row's INSERT only"), \
+            engine.begin() as connection:
+        RowInsert(CASES, returning=["number"]).run(connection, [case("a"), case("b")])
+
+
 def test_a_naive_time_is_refused_as_core_refuses_it(engine: Engine) -> None:
     with pytest.raises(Exception, match="naive datetime"), engine.begin() as connection:
         RowInsert(CASES).run(connection, [case("naive", opened_at=datetime(2026, 3, 2))])

@@ -56,9 +56,12 @@ class RowInsert:
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]
             ) -> list[tuple[Any, ...]]:
         """Insert `rows` (one statement, or one executemany); the returned columns of
-        each, when the statement returns any, as Python values."""
+        each, when the statement returns any, as Python values (of one row only: a
+        driver's executemany returns no rows)."""
         if not rows:
             return []
+        if self._returning and len(rows) > 1:
+            raise ValueError(f"{self._table.name}: rows returned by one row's INSERT only")
         dialect = connection.dialect
         compiled = self._compiled.get((dialect.name, tuple(rows[0])))
         if compiled is None:
@@ -123,7 +126,9 @@ def _on_cursor(connection: Connection, sql: str, values: list[Any], *, returns: 
             else:
                 cursor.execute(sql, parameters)
             rows: Sequence[Sequence[Any]] = cursor.fetchall() if returns else []
-        except Exception as error:  # SQLAlchemy's own handling of a driver's error
+        except Exception as error:
+            # SQLAlchemy's own handling of a driver's error, as `exec_driver_sql` hands it
+            # over (a private method of Connection; test_row_inserts pins what it does).
             connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
         for after in dispatch.after_cursor_execute:
             after(connection, cursor, sql, parameters, None, many)
