@@ -182,9 +182,9 @@ def record(
         "reason_words": reason_words}
     if new is not None:
         # A case opened by this transaction is in the database already (Cases.add): its
-        # entry is written at once too, as the driver's statement, and kept (the view's timeline)
-        # without the session's flush, which nothing else of the opening needs: a row
-        # object outside the session, built without the constructor's events.
+        # entry is written at once too (adapters.db.inserts), and kept (the view's
+        # timeline) without the session's flush, which nothing else of the opening needs:
+        # a row object outside the session, built without the constructor's events.
         _ENTRY_INSERT.run(session.connection(), [columns])
         new.append(detached_row(TimelineRow, columns))
     else:

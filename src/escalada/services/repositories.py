@@ -116,10 +116,10 @@ class Cases:
 
     def add(self, case: CaseRow) -> CaseRow:
         """Keep a new case; it has its number (and reference) once this returns. It is
-        written at once, by one INSERT run as the driver's statement (adapters.db.inserts;
-        the ORM's flush of a single new row cost more than the rest of the opening's
-        statements), and kept in the session
-        as loaded: a later change to it is an UPDATE, checked against its version."""
+        written at once, by one INSERT on the driver's cursor (adapters.db.inserts; the
+        ORM's flush of a single new row cost more than the rest of the opening's
+        statements), and kept in the session as loaded: a later change to it is an
+        UPDATE, checked against its version."""
         state = inspect(case)
         mapper = state.mapper
         given = {prop.columns[0].key: state.dict[prop.key] for prop in mapper.column_attrs

@@ -5,9 +5,9 @@ worked out the statement's parameters again, through the compiled statement's ge
 machinery, before turning each value into what the driver takes, and built an execution
 context and a result: for an opening's eight timers that cost more than the database's
 work. Here the same column types turn the values (a time to SQLite's text, a list to
-JSON), once per value; the engine's events, its error handling (a lost race is
-IntegrityError, a database gone StoreUnavailable) and the statement counts of the tests
-see the statement as ever."""
+JSON), once per value, and the statement runs as a plain read does (plain.on_cursor): the
+engine's events, its error handling (a lost race is IntegrityError, a database gone
+StoreUnavailable) and the statement counts of the tests see it as ever."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
+
+from escalada.adapters.db.plain import on_cursor
 
 Processor = Callable[[Any], Any] | None
 
@@ -102,36 +104,10 @@ def _default(default: Any) -> Callable[[], Any]:
 
 def _on_cursor(connection: Connection, sql: str, values: list[Any], *, returns: bool
                ) -> Sequence[Sequence[Any]]:
-    """`sql` for each of `values` on `connection`'s DB-API cursor, in its transaction (begun
-    as SQLAlchemy would begin it), its rows when it `returns` any. What SQLAlchemy would do
-    around it is done as it does it: the engine's cursor events see the statement, and a
-    driver's error goes through the connection's own handling (the engine's handle_error
-    events: a database gone is StoreUnavailable; the connection invalidated when lost;
-    IntegrityError and the like, as SQLAlchemy raises them). Through `exec_driver_sql` it
-    built an execution context and a result for each statement as well."""
+    """`sql` for each of `values` on the DB-API cursor (plain.on_cursor), in the
+    connection's transaction, begun as SQLAlchemy would begin it."""
     if not connection.in_transaction():
         connection.begin()
     many = len(values) > 1
-    parameters: Any = values if many else values[0]
-    dispatch = connection.dispatch
-    dbapi_connection = connection.connection.dbapi_connection
-    assert dbapi_connection is not None  # a connection in a transaction has its own
-    cursor = dbapi_connection.cursor()
-    try:
-        for before in dispatch.before_cursor_execute:
-            sql, parameters = before(connection, cursor, sql, parameters, None, many)
-        try:
-            if many:
-                cursor.executemany(sql, parameters)
-            else:
-                cursor.execute(sql, parameters)
-            rows: Sequence[Sequence[Any]] = cursor.fetchall() if returns else []
-        except Exception as error:
-            # SQLAlchemy's own handling of a driver's error, as `exec_driver_sql` hands it
-            # over (a private method of Connection; test_row_inserts pins what it does).
-            connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
-        for after in dispatch.after_cursor_execute:
-            after(connection, cursor, sql, parameters, None, many)
-        return rows
-    finally:
-        cursor.close()
+    return on_cursor(connection, sql, values if many else values[0], many=many,
+                     returns=returns)

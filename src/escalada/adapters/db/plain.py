@@ -74,37 +74,43 @@ class Reader:
 
 
 def driver_reads(connection: Connection) -> Execute:
-    """Plain SQL on `connection`'s own DB-API cursor, in its transaction. Through
-    SQLAlchemy (`exec_driver_sql`) each statement of text built an execution context, a
-    result and the result's column metadata again, which cost an opening's three plain
-    reads more than the database's work. The engine's cursor events still see every
-    statement (the tests count them), and a driver's error is raised as SQLAlchemy
-    raises it, the statement run once more through SQLAlchemy (a read changes nothing):
-    a database gone is StoreUnavailable, a write in a reading transaction WritesRefused,
-    and the connection is invalidated as ever. (Inside a PostgreSQL transaction the
-    first failure aborted it: what comes out is that, with the driver's error chained.)"""
-    cursors = connection.connection.dbapi_connection
-    assert cursors is not None  # a connection in use has its DB-API connection
-    failures = connection.dialect.loaded_dbapi.Error
+    """Plain SQL on `connection`'s own DB-API cursor, in its transaction (`on_cursor`)."""
+    return lambda sql, values: on_cursor(connection, sql, values)
+
+
+def on_cursor(connection: Connection, sql: str, parameters: Any, *, many: bool = False,
+              returns: bool = True) -> Sequence[Sequence[Any]]:
+    """`sql` with `parameters` (with each of them when `many`) on `connection`'s own DB-API
+    cursor, in whatever transaction it has; its rows when it `returns` any. Through
+    SQLAlchemy (`exec_driver_sql`) each statement built an execution context, a result
+    and the result's column metadata, which cost an opening's reads and inserts more than
+    the database's work. What SQLAlchemy does around a statement is done as it does it:
+    the engine's cursor events see it (the tests count statements by them), and a
+    driver's error goes through the connection's own handling, as `exec_driver_sql` hands
+    it over (Connection._handle_dbapi_exception, a private method: test_plain_reads and
+    test_row_inserts pin what it does): the engine's handle_error events (a database gone
+    is StoreUnavailable, a write in a reading transaction WritesRefused), the connection
+    invalidated when it was lost, SQLAlchemy's exception naming the statement."""
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # a connection in use has its DB-API connection
     dispatch = connection.dispatch
-
-    def execute(sql: str, values: dict[str, Any]) -> Sequence[Any]:
-        cursor = cursors.cursor()
+    cursor = dbapi_connection.cursor()
+    try:
+        for before in dispatch.before_cursor_execute:
+            sql, parameters = before(connection, cursor, sql, parameters, None, many)
         try:
-            for before in dispatch.before_cursor_execute:
-                sql, values = before(connection, cursor, sql, values, None, False)
-            try:
-                cursor.execute(sql, values)
-                rows: Sequence[Any] = cursor.fetchall()
-            except failures:
-                return connection.exec_driver_sql(sql, values).all()
-            for after in dispatch.after_cursor_execute:
-                after(connection, cursor, sql, values, None, False)
-            return rows
-        finally:
-            cursor.close()
-
-    return execute
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+            rows: Sequence[Sequence[Any]] = cursor.fetchall() if returns else []
+        except Exception as error:
+            connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
+        for after in dispatch.after_cursor_execute:
+            after(connection, cursor, sql, parameters, None, many)
+        return rows
+    finally:
+        cursor.close()
 
 
 def _in_dialect(sql: str, dialect: str) -> str:
