@@ -112,6 +112,8 @@ def test_only_one_rows_insert_returns(engine: Engine) -> None:
         RowInsert(CASES, returning=["number"]).run(connection, [case("a"), case("b")])
 
 
-def test_a_naive_time_is_refused_as_core_refuses_it(engine: Engine) -> None:
-    with pytest.raises(Exception, match="naive datetime"), engine.begin() as connection:
+def test_a_naive_time_is_refused_before_anything_is_sent(engine: Engine) -> None:
+    with count_statements(engine) as sent, pytest.raises(ValueError, match="naive datetime"), \
+            engine.begin() as connection:
         RowInsert(CASES).run(connection, [case("naive", opened_at=datetime(2026, 3, 2))])
+    assert not any(sql.startswith("INSERT") for sql in sent.sql), sent

@@ -27,4 +27,7 @@ def test_a_number_is_its_own_stem_as_snowball_stems_it(number: int) -> None:
     digits = str(number)
     assert stems(f"error {digits}") == ["error", digits]
     assert snowballstemmer.stemmer("english").stemWord(digits) == digits
-    assert stems("ошибка ٣") == ["ошибк", "٣"]  # a digit of another script: stemmed as a word
+
+
+def test_a_digit_of_another_script_is_stemmed_as_a_word() -> None:
+    assert stems("ошибка ٣") == ["ошибк", "٣"]

@@ -69,7 +69,11 @@ class RowInsert:
         if compiled is None:
             compiled = self._compile(dialect, tuple(rows[0]))
         values = [compiled.values(row) for row in rows]
-        found = _on_cursor(connection, compiled.sql, values, returns=bool(self._returning))
+        if not connection.in_transaction():
+            connection.begin()  # as SQLAlchemy's own execution would begin one
+        many = len(values) > 1
+        found = on_cursor(connection, compiled.sql, values if many else values[0],
+                          many=many, returns=bool(self._returning))
         return [compiled.row(row) for row in found]
 
     def _compile(self, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
@@ -101,13 +105,3 @@ def _default(default: Any) -> Callable[[], Any]:
         return lambda: default.arg(None)
     raise ValueError(f"a column default of this kind is worked out by SQLAlchemy: {default!r}")
 
-
-def _on_cursor(connection: Connection, sql: str, values: list[Any], *, returns: bool
-               ) -> Sequence[Sequence[Any]]:
-    """`sql` for each of `values` on the DB-API cursor (plain.on_cursor), in the
-    connection's transaction, begun as SQLAlchemy would begin it."""
-    if not connection.in_transaction():
-        connection.begin()
-    many = len(values) > 1
-    return on_cursor(connection, sql, values if many else values[0], many=many,
-                     returns=returns)
